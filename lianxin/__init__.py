@@ -1,0 +1,1 @@
+"""Lianxin (连心): a platform for grassroots mass work."""

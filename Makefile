@@ -1,0 +1,68 @@
+# Lianxin — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+LIANXIN := $(BIN)/lianxin
+export LIANXIN_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+SEED_APPEALS ?= 3000
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test venv dev-venv check lint typecheck test-sqlite test-postgres system-deps bench bench-triage \
+        bench-intake bench-dashboard seed messages clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+venv: $(BIN)/activate
+	$(PY) -m pip install --quiet -e .
+	@touch $(VENV)/.installed
+
+dev-venv: $(BIN)/activate
+	$(PY) -m pip install --quiet -e '.[dev]'
+
+## make run: set up, migrate, seed the demo district when empty, serve on http://127.0.0.1:8000
+run: venv
+	$(LIANXIN) migrate --noinput
+	$(LIANXIN) seed --if-empty --appeals $(SEED_APPEALS)
+	$(LIANXIN) serve --host $(HOST) --port $(PORT)
+
+## make test: dev tools, lint, types, then the whole suite on SQLite and on PostgreSQL when reachable
+test: dev-venv system-deps lint typecheck
+	@bash scripts/run-tests.sh
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+lint:
+	$(BIN)/ruff check lianxin tests bench
+
+typecheck:
+	$(BIN)/mypy lianxin
+
+test-sqlite: dev-venv
+	LIANXIN_DATABASE_URL= $(BIN)/pytest
+
+test-postgres: dev-venv
+	LIANXIN_DATABASE_URL=$(LIANXIN_TEST_DATABASE_URL) $(BIN)/pytest
+
+messages: venv
+	cd lianxin && ../$(LIANXIN) makemessages -l en --ignore 'triage/*'
+	$(LIANXIN) compilemessages
+
+bench-triage: dev-venv
+	$(PY) bench/triage.py
+
+bench-intake: dev-venv
+	bash bench/intake.sh
+
+bench-dashboard: dev-venv
+	$(PY) bench/dashboard.py
+
+## make bench: every benchmark; figures are printed and belong in docs/benchmarks.md
+bench: bench-intake bench-triage bench-dashboard
+
+clean:
+	rm -rf $(VENV) var/staticfiles .pytest_cache .mypy_cache .ruff_cache

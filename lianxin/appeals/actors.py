@@ -1,0 +1,38 @@
+"""Who performs an operation: a staff user, a resident who proved the appeal is theirs, or the system."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lianxin.org.models import User
+from lianxin.org.selectors import Scope, scope_of
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: User | None = None
+    resident_owner: bool = False
+    system: bool = False
+    label: str = ""
+
+    @classmethod
+    def staff(cls, user: User) -> Actor:
+        return cls(user=user, label=user.display_name or user.username)
+
+    @classmethod
+    def resident(cls, user: User | None = None) -> Actor:
+        """A resident who owns the appeal: logged in, or proved by tracking number + phone digits."""
+        label = "群众"
+        return cls(user=user if user is not None and user.is_authenticated else None, resident_owner=True, label=label)
+
+    @classmethod
+    def automatic(cls, label: str = "系统") -> Actor:
+        return cls(system=True, label=label)
+
+    @property
+    def scope(self) -> Scope:
+        return scope_of(self.user)
+
+    @property
+    def user_id(self) -> int | None:
+        return self.user.pk if self.user is not None else None

@@ -1,0 +1,303 @@
+"""Taking an appeal in, on any channel: validation, attachments, triage, tracking number, auto-dispatch."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+import secrets
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from lianxin.core.errors import Conflict, ValidationFailed
+from lianxin.org.models import Area, Category, User
+
+from . import triage_bridge
+from .actors import Actor
+from .models import (
+    TEXT_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Appeal,
+    Attachment,
+    Channel,
+    EventType,
+    IdempotencyRecord,
+    Kind,
+    Status,
+    TrackingCounter,
+    Urgency,
+)
+from .services import access_code_digest, appeal_dispatch, record_event
+
+logger = logging.getLogger(__name__)
+
+PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{5,18}[0-9]$")
+ALLOWED_TYPES = {
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "image/webp": (b"RIFF",),
+    "application/pdf": (b"%PDF-",),
+}
+
+
+@dataclass
+class AttachmentInput:
+    name: str
+    content: bytes
+    declared_type: str = ""
+
+
+@dataclass
+class AppealInput:
+    text: str
+    kind: str = Kind.COMPLAINT
+    channel: str = Channel.WEB
+    title: str = ""
+    category_code: str = ""
+    area_code: str = ""
+    address: str = ""
+    latitude: float | str | None = None
+    longitude: float | str | None = None
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_consent: bool = False
+    anonymous: bool = False
+    urgency: str = ""
+    attachments: list[AttachmentInput] = field(default_factory=list)
+
+    def fingerprint(self) -> str:
+        data = asdict(self)
+        data["attachments"] = [hashlib.sha256(a.content).hexdigest() for a in self.attachments]
+        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass
+class SubmitResult:
+    appeal: Appeal
+    created: bool
+    access_code: str | None = None
+
+
+def sniff_content_type(content: bytes) -> str | None:
+    for content_type, signatures in ALLOWED_TYPES.items():
+        if any(content.startswith(sig) for sig in signatures):
+            if content_type == "image/webp" and content[8:12] != b"WEBP":
+                continue
+            return content_type
+    return None
+
+
+def _validate_attachments(attachments: list[AttachmentInput]) -> list[tuple[AttachmentInput, str]]:
+    limits = settings.LIANXIN
+    if len(attachments) > limits["MAX_ATTACHMENTS"]:
+        raise ValidationFailed(f"最多上传 {limits['MAX_ATTACHMENTS']} 个附件。", field="attachments")
+    checked = []
+    for item in attachments:
+        name = (item.name or "附件")[:200]
+        if len(item.content) > limits["MAX_ATTACHMENT_BYTES"]:
+            mb = limits["MAX_ATTACHMENT_BYTES"] // (1024 * 1024)
+            raise ValidationFailed(f"附件“{name}”超过 {mb} MB，请压缩后再上传。", field="attachments")
+        if not item.content:
+            raise ValidationFailed(f"附件“{name}”是空文件。", field="attachments")
+        actual = sniff_content_type(item.content)
+        if actual is None:
+            raise ValidationFailed(
+                f"附件“{name}”不是支持的图片或 PDF 文件（支持 JPEG、PNG、GIF、WebP、PDF）。", field="attachments"
+            )
+        declared = (item.declared_type or "").split(";")[0].strip().lower()
+        if declared and declared not in ("application/octet-stream", actual):
+            raise ValidationFailed(
+                f"附件“{name}”的实际类型是 {actual}，与声明的 {declared} 不符。", field="attachments"
+            )
+        checked.append((item, actual))
+    return checked
+
+
+def _coordinate(value: float | str | None, *, field: str, low: int, high: int) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValidationFailed(f"{field} 应为数字。", field=field) from None
+    if not (low <= number <= high) or not number.is_finite():
+        raise ValidationFailed(f"{field} 应在 {low} 到 {high} 之间。", field=field)
+    return number.quantize(Decimal("0.000001"))
+
+
+def validate(data: AppealInput) -> dict:
+    """Check every field and return the cleaned values; the first problem raises a clear error."""
+    text = (data.text or "").strip()
+    if not text:
+        raise ValidationFailed("请填写诉求内容：发生了什么、在哪里、希望怎样解决。", field="text")
+    if len(text) > TEXT_MAX_LENGTH:
+        raise ValidationFailed(f"诉求内容最多 {TEXT_MAX_LENGTH} 字，当前 {len(text)} 字，请精简后再提交。", field="text")
+    title = (data.title or "").strip() or text.replace("\n", " ")[:30]
+    if len(title) > TITLE_MAX_LENGTH:
+        raise ValidationFailed(f"标题最多 {TITLE_MAX_LENGTH} 字，当前 {len(title)} 字。", field="title")
+    if data.kind not in Kind.values:
+        raise ValidationFailed(f"诉求类型“{data.kind}”无效，可选：{', '.join(Kind.values)}。", field="kind")
+    if data.channel not in Channel.values:
+        raise ValidationFailed(f"渠道“{data.channel}”无效，可选：{', '.join(Channel.values)}。", field="channel")
+    if data.urgency and data.urgency not in Urgency.values:
+        raise ValidationFailed(f"紧急程度“{data.urgency}”无效，可选：{', '.join(Urgency.values)}。", field="urgency")
+    category = None
+    if data.category_code:
+        category = Category.objects.filter(code=data.category_code, active=True).first()
+        if category is None:
+            raise ValidationFailed(f"分类编码“{data.category_code}”不存在或已停用，请从分类列表中选择。", field="category")
+    area = None
+    if data.area_code:
+        area = Area.objects.filter(code=data.area_code).first()
+        if area is None:
+            raise ValidationFailed(f"区域编码“{data.area_code}”不存在，请从区域列表中选择。", field="area")
+    address = (data.address or "").strip()
+    if len(address) > 200:
+        raise ValidationFailed(f"地址最多 200 字，当前 {len(address)} 字。", field="address")
+    name = (data.contact_name or "").strip()
+    if len(name) > 50:
+        raise ValidationFailed("姓名最多 50 字。", field="contact_name")
+    phone = re.sub(r"[\s-]", "", (data.contact_phone or "").strip())
+    if phone and not PHONE_RE.match(phone):
+        raise ValidationFailed("联系电话格式不正确，请填写手机号或带区号的固定电话。", field="contact_phone")
+    if not data.anonymous:
+        if not phone:
+            raise ValidationFailed("请填写联系电话以便答复您，或选择匿名提交。", field="contact_phone")
+        if not data.contact_consent:
+            raise ValidationFailed("请勾选同意我们使用您的姓名和电话办理并答复此诉求，或选择匿名提交。",
+                                   field="contact_consent")
+    return {
+        "text": text,
+        "title": title,
+        "category": category,
+        "area": area,
+        "address": address,
+        "latitude": _coordinate(data.latitude, field="latitude", low=-90, high=90),
+        "longitude": _coordinate(data.longitude, field="longitude", low=-180, high=180),
+        "contact_name": "" if data.anonymous else name,
+        "contact_phone": phone,
+        "contact_consent": bool(data.contact_consent) and not data.anonymous,
+        "attachments": _validate_attachments(data.attachments),
+    }
+
+
+def next_tracking_number(now: dt.datetime) -> str:
+    """`LX20261125-000123`: the prefix, the local date and that day's sequence. Call inside a transaction."""
+    day = timezone.localtime(now).date()
+    TrackingCounter.objects.get_or_create(day=day)
+    counter = TrackingCounter.objects.select_for_update().get(day=day)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{settings.LIANXIN['TRACKING_PREFIX']}{day:%Y%m%d}-{counter.last:06d}"
+
+
+def appeal_submit(
+    *,
+    data: AppealInput,
+    actor: Actor,
+    resident: User | None = None,
+    idempotency_key: str = "",
+    idempotency_scope: str = "",
+) -> SubmitResult:
+    """Take an appeal in. Returns the same appeal for a retried Idempotency-Key."""
+    key = (idempotency_key or "").strip()
+    if len(key) > 100:
+        raise ValidationFailed("Idempotency-Key 最长 100 个字符。", field="Idempotency-Key")
+    scope = idempotency_scope or (f"user:{actor.user_id}" if actor.user_id else "anonymous")
+    fingerprint = data.fingerprint()
+    if key:
+        existing = _replayed(scope, key, fingerprint)
+        if existing is not None:
+            return existing
+    cleaned = validate(data)
+    suggestion = triage_bridge.suggest(cleaned["text"], category=cleaned["category"], area=cleaned["area"])
+    try:
+        with transaction.atomic():
+            result = _create(data, cleaned, suggestion, actor, resident)
+            if key:
+                IdempotencyRecord.objects.create(key=key, scope=scope, request_hash=fingerprint, appeal=result.appeal)
+    except IntegrityError:
+        if key:
+            existing = _replayed(scope, key, fingerprint)
+            if existing is not None:
+                return existing
+        raise
+    return result
+
+
+def _replayed(scope: str, key: str, fingerprint: str) -> SubmitResult | None:
+    record = IdempotencyRecord.objects.select_related("appeal").filter(scope=scope, key=key).first()
+    if record is None:
+        return None
+    if record.request_hash != fingerprint:
+        raise Conflict("这个 Idempotency-Key 已用于另一份不同的诉求；重试时请发送完全相同的内容，新诉求请用新的 Key。")
+    return SubmitResult(appeal=record.appeal, created=False)
+
+
+def _create(data: AppealInput, cleaned: dict, suggestion: triage_bridge.Suggestion, actor: Actor,
+            resident: User | None) -> SubmitResult:
+    now = timezone.now()
+    urgency = data.urgency or suggestion.urgency or Urgency.NORMAL
+    access_code = None
+    appeal = Appeal(
+        tracking_number=next_tracking_number(now),
+        title=cleaned["title"],
+        text=cleaned["text"],
+        kind=data.kind,
+        channel=data.channel,
+        category=cleaned["category"] or suggestion.category,
+        area=cleaned["area"],
+        address=cleaned["address"],
+        latitude=cleaned["latitude"],
+        longitude=cleaned["longitude"],
+        resident=resident if resident is not None and resident.is_authenticated else None,
+        is_anonymous=bool(data.anonymous),
+        contact_name=cleaned["contact_name"],
+        contact_phone=cleaned["contact_phone"],
+        contact_consent=cleaned["contact_consent"],
+        urgency=urgency,
+        urgency_triggers=suggestion.urgency_triggers,
+        status=Status.SUBMITTED,
+        suggested_unit=suggestion.unit,
+        suggested_category=suggestion.category,
+        suggestion=suggestion.as_dict(),
+        submitted_at=now,
+    )
+    if appeal.is_anonymous and not appeal.contact_phone and appeal.resident is None:
+        access_code = f"{secrets.randbelow(10**6):06d}"
+        appeal.access_code_hash = access_code_digest(appeal.tracking_number, access_code)
+    appeal.save()
+    for item, content_type in cleaned["attachments"]:
+        attachment = Attachment(appeal=appeal, original_name=item.name[:200], content_type=content_type,
+                                size=len(item.content))
+        attachment.file.save(item.name[-80:] or "attachment", ContentFile(item.content), save=False)
+        attachment.save()
+    record_event(appeal, EventType.SUBMITTED, actor, to_status=Status.SUBMITTED,
+                 data={"channel": appeal.channel, "kind": appeal.kind})
+    record_event(appeal, EventType.TRIAGED, Actor.automatic("智能分析"), from_status=Status.SUBMITTED,
+                 to_status=Status.SUBMITTED, data=suggestion.as_dict(), public=False)
+    if _should_auto_dispatch(appeal, suggestion, category_given=cleaned["category"] is not None):
+        assert suggestion.unit is not None
+        appeal_dispatch(appeal=appeal, actor=Actor.automatic("自动派单"), unit=suggestion.unit,
+                        note="派单目录唯一匹配，自动派单")
+        appeal.refresh_from_db()
+    return SubmitResult(appeal=appeal, created=True, access_code=access_code)
+
+
+def _should_auto_dispatch(appeal: Appeal, suggestion: triage_bridge.Suggestion, *, category_given: bool) -> bool:
+    options = settings.LIANXIN
+    if not options["AUTO_DISPATCH"] or suggestion.unit is None or suggestion.ambiguous:
+        return False
+    if appeal.kind == Kind.INQUIRY and appeal.channel == Channel.HOTLINE:
+        return False  # the operator may answer it on the spot
+    if category_given:
+        return True
+    return suggestion.category_confidence >= options["AUTO_DISPATCH_MIN_CONFIDENCE"]

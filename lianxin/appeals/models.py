@@ -1,0 +1,285 @@
+"""Appeals (诉求), their timeline of events, attachments, co-handlers, extensions and deadlines."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from lianxin.org.models import Area, Category, Unit
+
+TEXT_MAX_LENGTH = 4000
+TITLE_MAX_LENGTH = 100
+
+
+class Kind(models.TextChoices):
+    INQUIRY = "inquiry", _("咨询")
+    HELP = "help", _("求助")
+    COMPLAINT = "complaint", _("投诉")
+    REPORT = "report", _("举报")
+    SUGGESTION = "suggestion", _("建议")
+    PRAISE = "praise", _("表扬")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("网站")
+    HOTLINE = "hotline", _("热线")
+    API = "api", _("接口")
+    OPEN311 = "open311", _("Open311")
+    VISIT = "visit", _("走访")
+    IMPORT = "import", _("导入")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("一般")
+    URGENT = "urgent", _("紧急")
+    EMERGENCY = "emergency", _("特急")
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("已受理")
+    DISPATCHED = "dispatched", _("已派单")
+    RETURNED = "returned", _("已退单")
+    ACCEPTED = "accepted", _("已签收")
+    REPLIED = "replied", _("已答复")
+    CLOSED = "closed", _("已办结")
+    MERGED = "merged", _("已并案")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+OPEN_STATUSES = (Status.SUBMITTED, Status.DISPATCHED, Status.RETURNED, Status.ACCEPTED, Status.REPLIED)
+FINAL_STATUSES = (Status.CLOSED, Status.MERGED, Status.WITHDRAWN)
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    DISSATISFIED = "dissatisfied", _("不满意")
+
+
+class Appeal(models.Model):
+    tracking_number = models.CharField(_("受理编号"), max_length=20, unique=True)
+    title = models.CharField(_("标题"), max_length=TITLE_MAX_LENGTH)
+    text = models.TextField(_("诉求内容"), max_length=TEXT_MAX_LENGTH)
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    category = models.ForeignKey(
+        Category, verbose_name=_("分类"), null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("区域"), null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
+    )
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="appeals"
+    )
+    is_anonymous = models.BooleanField(_("匿名"), default=False)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True, db_index=True)
+    contact_consent = models.BooleanField(_("同意联系"), default=False)
+    access_code_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    urgency_triggers = models.JSONField(default=list, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("承办单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
+    )
+    suggested_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggested_appeals"
+    )
+    suggested_category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggested_appeals"
+    )
+    suggestion = models.JSONField(default=dict, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_appeals"
+    )
+
+    submitted_at = models.DateTimeField(_("受理时间"), db_index=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    accept_due_at = models.DateTimeField(_("签收时限"), null=True, blank=True)
+    resolve_due_at = models.DateTimeField(_("办结时限"), null=True, blank=True, db_index=True)
+    due_soon = models.BooleanField(default=False)
+    overdue = models.BooleanField(default=False, db_index=True)
+    accept_overdue = models.BooleanField(default=False)
+
+    reply_text = models.TextField(_("答复内容"), max_length=TEXT_MAX_LENGTH, blank=True)
+    satisfaction = models.CharField(_("满意度"), max_length=12, choices=Satisfaction.choices, blank=True)
+    solved = models.BooleanField(_("是否解决"), null=True, blank=True)
+    rating_comment = models.CharField(_("评价"), max_length=500, blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+    return_count = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("诉求")
+        verbose_name_plural = _("诉求")
+        ordering = ["-submitted_at"]
+        indexes = [
+            models.Index(fields=["unit", "status", "submitted_at"], name="appeal_unit_queue"),
+            models.Index(fields=["status", "submitted_at"], name="appeal_status_time"),
+            models.Index(fields=["area", "submitted_at"], name="appeal_area_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class EventType(models.TextChoices):
+    SUBMITTED = "submitted", _("受理")
+    TRIAGED = "triaged", _("智能分析")
+    DISPATCHED = "dispatched", _("派单")
+    REDISPATCHED = "redispatched", _("改派")
+    ACCEPTED = "accepted", _("签收")
+    RETURNED = "returned", _("退单")
+    CO_HANDLER_ADDED = "co_handler_added", _("增加协办单位")
+    CO_HANDLER_REPLIED = "co_handler_replied", _("协办答复")
+    EXTENSION_REQUESTED = "extension_requested", _("申请延期")
+    EXTENSION_APPROVED = "extension_approved", _("同意延期")
+    EXTENSION_REFUSED = "extension_refused", _("驳回延期")
+    REPLIED = "replied", _("答复")
+    ANSWERED_DIRECTLY = "answered_directly", _("直接办结")
+    RATED = "rated", _("评价")
+    CLOSED = "closed", _("办结")
+    REOPENED = "reopened", _("重办")
+    MERGED = "merged", _("并案")
+    WITHDRAWN = "withdrawn", _("撤回")
+    DUE_SOON = "due_soon", _("即将超期")
+    OVERDUE = "overdue", _("已超期")
+    ACCEPT_OVERDUE = "accept_overdue", _("签收超时")
+
+
+class AppealEvent(models.Model):
+    """One step on an appeal's timeline: who did what, when, from which status to which."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=24, choices=EventType.choices)
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=100, blank=True)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    public = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("诉求事件")
+        verbose_name_plural = _("诉求事件")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["type", "at"], name="appeal_event_type_time")]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.type} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Attachment(models.Model):
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="appeals/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CoHandler(models.Model):
+    """A unit that helps the main unit (协办)."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="co_handlers")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="co_handled")
+    added_at = models.DateTimeField()
+    reply_text = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
+    replied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["appeal", "unit"], name="uniq_co_handler")]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} + {self.unit}"
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已同意")
+    REFUSED = "refused", _("已驳回")
+
+
+class ExtensionRequest(models.Model):
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="extensions")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    working_days = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=500)
+    status = models.CharField(max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} +{self.working_days}d {self.status}"
+
+
+class DeadlinePolicy(models.Model):
+    """How fast appeals must be accepted and resolved, per category (and its subtree) and urgency.
+
+    The most specific category wins; a policy with no category is the default.
+    """
+
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    accept_working_hours = models.PositiveSmallIntegerField(_("签收时限（工作小时）"), default=4)
+    resolve_working_days = models.PositiveSmallIntegerField(_("办结时限（工作日）"), default=5)
+
+    class Meta:
+        verbose_name = _("办理时限")
+        verbose_name_plural = _("办理时限")
+        constraints = [models.UniqueConstraint(fields=["category", "urgency"], name="uniq_deadline_policy")]
+
+    def __str__(self) -> str:
+        return f"{self.category or '默认'} / {self.get_urgency_display()}"
+
+
+class TrackingCounter(models.Model):
+    """Per-day sequence behind tracking numbers such as LX20261125-000123."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class IdempotencyRecord(models.Model):
+    """Remembers the appeal created for an Idempotency-Key so a retry returns the same result."""
+
+    key = models.CharField(max_length=100)
+    scope = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="uniq_idempotency_key")]
+

@@ -1,0 +1,183 @@
+"""Who may do what to an appeal, and in which status. One place for every permission check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lianxin.core.errors import Forbidden, TransitionNotAllowed
+from lianxin.org.models import Role
+
+from .actors import Actor
+from .models import Appeal, Kind, Status
+
+
+class Action:
+    DISPATCH = "dispatch"
+    REDISPATCH = "redispatch"
+    ACCEPT = "accept"
+    RETURN = "return"
+    ADD_CO_HANDLER = "add_co_handler"
+    CO_REPLY = "co_reply"
+    REQUEST_EXTENSION = "request_extension"
+    DECIDE_EXTENSION = "decide_extension"
+    REPLY = "reply"
+    ANSWER_DIRECTLY = "answer_directly"
+    RATE = "rate"
+    REOPEN = "reopen"
+    MERGE = "merge"
+    WITHDRAW = "withdraw"
+
+
+# The state machine: for each action, the statuses it starts from and the status it leads to
+# (None: the status does not change).
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    Action.DISPATCH: (frozenset({Status.SUBMITTED, Status.RETURNED}), Status.DISPATCHED),
+    Action.REDISPATCH: (frozenset({Status.DISPATCHED}), Status.DISPATCHED),
+    Action.ACCEPT: (frozenset({Status.DISPATCHED}), Status.ACCEPTED),
+    Action.RETURN: (frozenset({Status.DISPATCHED, Status.ACCEPTED}), Status.RETURNED),
+    Action.ADD_CO_HANDLER: (frozenset({Status.DISPATCHED, Status.ACCEPTED}), None),
+    Action.CO_REPLY: (frozenset({Status.DISPATCHED, Status.ACCEPTED}), None),
+    Action.REQUEST_EXTENSION: (frozenset({Status.ACCEPTED}), None),
+    Action.DECIDE_EXTENSION: (frozenset({Status.ACCEPTED}), None),
+    Action.REPLY: (frozenset({Status.ACCEPTED}), Status.REPLIED),
+    Action.ANSWER_DIRECTLY: (frozenset({Status.SUBMITTED, Status.RETURNED}), Status.CLOSED),
+    Action.RATE: (frozenset({Status.REPLIED}), Status.CLOSED),
+    Action.REOPEN: (frozenset({Status.CLOSED}), Status.DISPATCHED),
+    Action.MERGE: (
+        frozenset({Status.SUBMITTED, Status.DISPATCHED, Status.RETURNED, Status.ACCEPTED}),
+        Status.MERGED,
+    ),
+    Action.WITHDRAW: (
+        frozenset({Status.SUBMITTED, Status.DISPATCHED, Status.RETURNED, Status.ACCEPTED}),
+        Status.WITHDRAWN,
+    ),
+}
+
+ACTION_LABELS = {
+    Action.DISPATCH: "派单",
+    Action.REDISPATCH: "改派",
+    Action.ACCEPT: "签收",
+    Action.RETURN: "退单",
+    Action.ADD_CO_HANDLER: "增加协办单位",
+    Action.CO_REPLY: "协办答复",
+    Action.REQUEST_EXTENSION: "申请延期",
+    Action.DECIDE_EXTENSION: "审批延期",
+    Action.REPLY: "答复",
+    Action.ANSWER_DIRECTLY: "直接办结",
+    Action.RATE: "评价",
+    Action.REOPEN: "申请重办",
+    Action.MERGE: "并案",
+    Action.WITHDRAW: "撤回",
+}
+
+
+def _is_dispatcher(actor: Actor, appeal: Appeal) -> bool:
+    scope = actor.scope
+    if scope.has(Role.ADMIN):
+        return True
+    if not scope.has(Role.DISPATCHER):
+        return False
+    areas = scope.areas_for(Role.DISPATCHER)
+    return not areas or _in_areas(appeal, areas)
+
+
+def _in_areas(appeal: Appeal, paths: tuple[str, ...]) -> bool:
+    if appeal.area is None:
+        return False
+    own = appeal.area.path
+    return any(own == p or own.startswith(p + "/") for p in paths)
+
+
+def _is_main_handler(actor: Actor, appeal: Appeal) -> bool:
+    return appeal.unit_id is not None and appeal.unit_id in actor.scope.units_for(Role.HANDLER)
+
+
+def _is_co_handler(actor: Actor, appeal: Appeal) -> bool:
+    units = actor.scope.units_for(Role.HANDLER)
+    return bool(units) and appeal.co_handlers.filter(unit_id__in=units).exists()
+
+
+def _is_operator(actor: Actor, appeal: Appeal) -> bool:
+    return actor.scope.has(Role.OPERATOR, Role.DISPATCHER, Role.ADMIN)
+
+
+def _is_supervisor_here(actor: Actor, appeal: Appeal) -> bool:
+    scope = actor.scope
+    if scope.has(Role.ADMIN):
+        return True
+    areas = scope.areas_for(Role.SUPERVISOR, Role.LEADER)
+    return bool(areas) and _in_areas(appeal, areas)
+
+
+def _is_owner(actor: Actor, appeal: Appeal) -> bool:
+    if actor.resident_owner:
+        return True
+    return actor.user is not None and appeal.resident_id == actor.user_id
+
+
+WHO_MAY: dict[str, Callable[[Actor, Appeal], bool]] = {
+    Action.DISPATCH: _is_dispatcher,
+    Action.REDISPATCH: _is_dispatcher,
+    Action.ACCEPT: _is_main_handler,
+    Action.RETURN: _is_main_handler,
+    Action.ADD_CO_HANDLER: lambda a, ap: _is_dispatcher(a, ap) or _is_main_handler(a, ap),
+    Action.CO_REPLY: _is_co_handler,
+    Action.REQUEST_EXTENSION: _is_main_handler,
+    Action.DECIDE_EXTENSION: lambda a, ap: _is_dispatcher(a, ap) or _is_supervisor_here(a, ap),
+    Action.REPLY: _is_main_handler,
+    Action.ANSWER_DIRECTLY: _is_operator,
+    Action.RATE: _is_owner,
+    Action.REOPEN: _is_owner,
+    Action.MERGE: _is_dispatcher,
+    Action.WITHDRAW: lambda a, ap: _is_owner(a, ap) or _is_operator(a, ap),
+}
+
+
+def _extra_conditions(actor: Actor, appeal: Appeal, action: str) -> str | None:
+    """Conditions beyond status and role; returns why the action is refused, or None."""
+    if action == Action.ANSWER_DIRECTLY and appeal.kind not in (Kind.INQUIRY, Kind.PRAISE, Kind.SUGGESTION):
+        return "只有咨询、建议和表扬类诉求可以直接办结；其他诉求请派单办理。"
+    if action == Action.REOPEN and appeal.reopen_count >= 1:
+        return "每件诉求只能申请重办一次。如仍有问题，请提交新的诉求。"
+    if action == Action.REOPEN and appeal.merged_into_id is not None:
+        return "已并案的诉求不能重办。"
+    if action == Action.REOPEN and appeal.unit_id is None:
+        return "该诉求已直接办结，请提交新的诉求。"
+    if action == Action.DECIDE_EXTENSION and not appeal.extensions.filter(status="pending").exists():
+        return "没有待审批的延期申请。"
+    if action == Action.REQUEST_EXTENSION and appeal.extensions.filter(status="pending").exists():
+        return "已有一份延期申请在等待审批。"
+    return None
+
+
+def can(actor: Actor, appeal: Appeal, action: str) -> bool:
+    if actor.system:
+        return True
+    sources, _target = TRANSITIONS[action]
+    if appeal.status not in sources:
+        return False
+    if not WHO_MAY[action](actor, appeal):
+        return False
+    return _extra_conditions(actor, appeal, action) is None
+
+
+def allowed_actions(actor: Actor, appeal: Appeal) -> list[str]:
+    return [action for action in TRANSITIONS if can(actor, appeal, action)]
+
+
+def ensure_allowed(actor: Actor, appeal: Appeal, action: str) -> None:
+    """Raise a clear error unless `actor` may perform `action` on `appeal` now."""
+    if actor.system:
+        return
+    label = ACTION_LABELS[action]
+    if not WHO_MAY[action](actor, appeal):
+        raise Forbidden(f"您没有权限对该诉求执行“{label}”。", code="forbidden")
+    sources, _target = TRANSITIONS[action]
+    if appeal.status not in sources:
+        allowed = "、".join(Status(s).label for s in sorted(sources))
+        raise TransitionNotAllowed(
+            f"诉求当前状态为“{appeal.get_status_display()}”，不能{label}；只有处于“{allowed}”状态时才可以。"
+        )
+    reason = _extra_conditions(actor, appeal, action)
+    if reason:
+        raise TransitionNotAllowed(reason)

@@ -1,0 +1,93 @@
+"""Masking of residents' personal data."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lianxin.org.models import User
+
+    from .models import Appeal
+
+_DIGITS = re.compile(r"\D")
+
+
+def mask_phone(phone: str) -> str:
+    """`13812341234` → `138****1234`; short numbers keep only their last two digits."""
+    digits = _DIGITS.sub("", phone or "")
+    if not digits:
+        return ""
+    if len(digits) >= 11:
+        return f"{digits[:3]}****{digits[-4:]}"
+    if len(digits) >= 7:
+        return f"{digits[:2]}{'*' * (len(digits) - 4)}{digits[-2:]}"
+    return "*" * (len(digits) - 2) + digits[-2:]
+
+
+def mask_name(name: str) -> str:
+    """`张三` → `张*`, `欧阳娜娜` → `欧***`; Latin names keep their first letter."""
+    name = (name or "").strip()
+    if not name:
+        return ""
+    return name[0] + "*" * max(1, len(name) - 1)
+
+
+def phone_last4(phone: str) -> str:
+    return _DIGITS.sub("", phone or "")[-4:]
+
+
+# --- who sees a resident's contact details ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class ContactView:
+    name: str
+    phone: str
+    masked: bool
+    anonymous: bool
+
+
+ANONYMOUS_LABEL = "匿名"
+
+
+def may_see_contact(user: User | None, appeal: Appeal) -> bool:
+    """Who needs a resident's name and phone: the operators and dispatchers who talk to them, the
+    main unit's handlers when the resident consented, and supervisors who call back (回访).
+    Nobody sees who sent an anonymous appeal."""
+    from lianxin.org.models import Role
+    from lianxin.org.selectors import scope_of
+
+    if appeal.is_anonymous or user is None or not user.is_authenticated:
+        return False
+    if appeal.resident_id == user.pk:
+        return True
+    scope = scope_of(user)
+    if scope.has(Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR):
+        return True
+    return bool(
+        appeal.contact_consent
+        and appeal.unit_id is not None
+        and appeal.unit_id in scope.units_for(Role.HANDLER)
+    )
+
+
+def contact_for(user: User | None, appeal: Appeal, *, reveal: bool = False, purpose: str = "") -> ContactView:
+    """The contact details as this user may see them. An unmasked phone is only shown when asked
+    for (`reveal`), and each such look is written to the audit log."""
+    if appeal.is_anonymous:
+        return ContactView(name=ANONYMOUS_LABEL, phone="", masked=True, anonymous=True)
+    if reveal and may_see_contact(user, appeal):
+        from lianxin.audit.services import AuditAction, audit_append
+
+        audit_append(
+            action=AuditAction.PERSONAL_DATA_VIEW,
+            object_type="appeal",
+            object_id=appeal.tracking_number,
+            actor=user,
+            data={"fields": ["contact_name", "contact_phone"], "purpose": purpose or "view"},
+        )
+        return ContactView(name=appeal.contact_name, phone=appeal.contact_phone, masked=False, anonymous=False)
+    return ContactView(
+        name=mask_name(appeal.contact_name), phone=mask_phone(appeal.contact_phone), masked=True, anonymous=False
+    )

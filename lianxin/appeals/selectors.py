@@ -1,0 +1,123 @@
+"""Read-side queries: which appeals a user may see, and finding one the same way for absent and not-yours."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from lianxin.core.errors import NotFound
+from lianxin.org.models import Role, User
+from lianxin.org.selectors import area_subtree_q, scope_of
+
+from .models import Appeal, AppealEvent, Status
+from .privacy import phone_last4
+
+NOT_FOUND_MESSAGE = "没有找到该诉求，或您无权查看。请核对受理编号。"
+
+
+def appeals_visible_to(user: User | None) -> QuerySet[Appeal]:
+    """Every appeal this user may see, by role:
+
+    admin: all; operators and dispatchers: their area (all when unscoped); supervisors and leaders:
+    their jurisdiction; handlers: appeals dispatched to their unit or co-handled by it; grid workers:
+    their grids; a resident with an account: their own appeals.
+    """
+    base = Appeal.objects.all()
+    if user is None or not user.is_authenticated:
+        return base.none()
+    scope = scope_of(user)
+    if scope.has(Role.ADMIN):
+        return base
+    q = Q(resident_id=user.pk)
+    for role in (Role.OPERATOR, Role.DISPATCHER):
+        if scope.has(role):
+            areas = scope.areas_for(role)
+            if not areas:
+                return base
+            q |= area_subtree_q(areas)
+    areas = scope.areas_for(Role.SUPERVISOR, Role.LEADER, Role.GRID_WORKER)
+    if areas:
+        q |= area_subtree_q(areas)
+    units = scope.units_for(Role.HANDLER)
+    if units:
+        q |= Q(unit_id__in=units) | Q(co_handlers__unit_id__in=units)
+        return base.filter(q).distinct()
+    return base.filter(q)
+
+
+def appeal_get_for_user(user: User | None, *, pk: int | None = None, tracking_number: str | None = None) -> Appeal:
+    """The appeal if it exists and this user may see it; the same NotFound otherwise."""
+    qs = appeals_visible_to(user).select_related("category", "area", "unit", "suggested_unit", "merged_into")
+    try:
+        if pk is not None:
+            return qs.get(pk=pk)
+        return qs.get(tracking_number=(tracking_number or "").strip().upper())
+    except (Appeal.DoesNotExist, ValueError):
+        raise NotFound(NOT_FOUND_MESSAGE) from None
+
+
+def appeal_get_for_tracking(tracking_number: str, secret: str) -> Appeal:
+    """A resident's lookup: the tracking number plus the last four digits of the phone given
+    (or the query code issued to an anonymous appeal without a phone)."""
+    from .services import check_access_code
+
+    appeal = (
+        Appeal.objects.select_related("category", "area", "unit", "merged_into")
+        .filter(tracking_number=(tracking_number or "").strip().upper())
+        .first()
+    )
+    secret = (secret or "").strip()
+    if appeal is None or not secret:
+        raise NotFound(NOT_FOUND_MESSAGE + "查询时需填写受理编号和联系电话后四位（或匿名查询码）。")
+    if appeal.contact_phone and phone_last4(appeal.contact_phone) == secret:
+        return appeal
+    if check_access_code(appeal, secret):
+        return appeal
+    raise NotFound(NOT_FOUND_MESSAGE + "查询时需填写受理编号和联系电话后四位（或匿名查询码）。")
+
+
+def public_timeline(appeal: Appeal) -> QuerySet[AppealEvent]:
+    return appeal.events.filter(public=True).order_by("at", "id")
+
+
+def full_timeline(appeal: Appeal) -> QuerySet[AppealEvent]:
+    return appeal.events.select_related("actor", "unit").order_by("at", "id")
+
+
+def recent_appeals_from_phone(phone: str, *, days: int = 90, exclude_pk: int | None = None) -> QuerySet[Appeal]:
+    if not phone:
+        return Appeal.objects.none()
+    since = timezone.now() - dt.timedelta(days=days)
+    qs = Appeal.objects.filter(contact_phone=phone, submitted_at__gte=since).order_by("-submitted_at")
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs
+
+
+def queue(user: User, name: str) -> QuerySet[Appeal]:
+    """Named work queues, within what the user may see."""
+    qs = appeals_visible_to(user)
+    scope = scope_of(user)
+    units = scope.units_for(Role.HANDLER)
+    filters: dict[str, Q] = {
+        "to_dispatch": Q(status__in=[Status.SUBMITTED, Status.RETURNED]),
+        "returned": Q(status=Status.RETURNED),
+        "to_accept": Q(status=Status.DISPATCHED),
+        "in_progress": Q(status=Status.ACCEPTED),
+        "due_soon": Q(due_soon=True, overdue=False, status__in=[Status.DISPATCHED, Status.ACCEPTED]),
+        "overdue": Q(overdue=True, status__in=[Status.DISPATCHED, Status.ACCEPTED]),
+        "awaiting_rating": Q(status=Status.REPLIED),
+        "closed": Q(status=Status.CLOSED),
+        "all": Q(),
+    }
+    if name not in filters:
+        raise NotFound(f"没有名为“{name}”的队列。")
+    qs = qs.filter(filters[name])
+    if units and name in {"to_accept", "in_progress", "due_soon", "overdue"}:
+        qs = qs.filter(Q(unit_id__in=units) | Q(co_handlers__unit_id__in=units))
+    order = "submitted_at" if name in {"to_dispatch", "to_accept", "returned"} else "-submitted_at"
+    if name in {"due_soon", "overdue", "in_progress"}:
+        order = "resolve_due_at"
+    return qs.order_by(order)

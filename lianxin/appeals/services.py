@@ -1,0 +1,552 @@
+"""Every state change of an appeal: one function per transition, each recorded as an event.
+
+Web views, the API, Open311, the CLI and background jobs all call these functions. Each runs in
+one transaction, locks the appeal row, checks the state machine and the actor's rights, writes an
+`AppealEvent` and an audit entry, and queues notifications to be sent after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from lianxin.audit.services import AuditAction, audit_append
+from lianxin.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
+from lianxin.notifications.services import notify_users
+from lianxin.org.models import Role, Unit, User
+
+from . import deadlines
+from .actors import Actor
+from .models import (
+    TEXT_MAX_LENGTH,
+    Appeal,
+    AppealEvent,
+    CoHandler,
+    EventType,
+    ExtensionRequest,
+    ExtensionStatus,
+    Satisfaction,
+    Status,
+)
+from .policy import TRANSITIONS, Action, ensure_allowed
+
+NOTE_MAX_LENGTH = 1000
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _locked(appeal: Appeal | int) -> Appeal:
+    pk = appeal.pk if isinstance(appeal, Appeal) else appeal
+    try:
+        return (
+            Appeal.objects.select_for_update(of=("self",))
+            .select_related("category", "area", "unit")
+            .get(pk=pk)
+        )
+    except Appeal.DoesNotExist:
+        raise NotFound("没有找到该诉求。") from None
+
+
+def record_event(
+    appeal: Appeal,
+    event_type: str,
+    actor: Actor,
+    *,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    unit: Unit | None = None,
+    data: dict[str, Any] | None = None,
+    public: bool = True,
+    at: dt.datetime | None = None,
+) -> AppealEvent:
+    """Write one timeline event and its audit entry."""
+    event = AppealEvent.objects.create(
+        appeal=appeal,
+        type=event_type,
+        at=at or timezone.now(),
+        actor=actor.user,
+        actor_label=actor.label,
+        unit=unit,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data or {},
+        public=public,
+    )
+    audit_append(
+        action=AuditAction.STATE_CHANGE,
+        object_type="appeal",
+        object_id=appeal.tracking_number,
+        actor=actor.user,
+        actor_label=actor.label,
+        data={"event": event_type, "from": from_status, "to": to_status, "unit": unit.code if unit else None},
+    )
+    return event
+
+
+def _transition(
+    appeal: Appeal,
+    action: str,
+    actor: Actor,
+    *,
+    event_type: str,
+    note: str = "",
+    unit: Unit | None = None,
+    data: dict[str, Any] | None = None,
+    public: bool = True,
+    changes: dict[str, Any] | None = None,
+) -> Appeal:
+    """Check, apply and record one transition on a locked appeal."""
+    ensure_allowed(actor, appeal, action)
+    _sources, target = TRANSITIONS[action]
+    from_status = appeal.status
+    for field, value in (changes or {}).items():
+        setattr(appeal, field, value)
+    if target is not None:
+        appeal.status = target
+    appeal.save()
+    record_event(
+        appeal,
+        event_type,
+        actor,
+        from_status=from_status,
+        to_status=appeal.status,
+        note=note,
+        unit=unit,
+        data=data,
+        public=public,
+    )
+    return appeal
+
+
+def _clean_note(note: str, *, required: bool = False, field: str = "note", what: str = "说明") -> str:
+    note = (note or "").strip()
+    if required and not note:
+        raise ValidationFailed(f"请填写{what}。", field=field)
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ValidationFailed(f"{what}最多 {NOTE_MAX_LENGTH} 字，当前 {len(note)} 字。", field=field)
+    return note
+
+
+def _unit_or_error(unit: Unit | int | str | None, *, field: str = "unit") -> Unit:
+    if isinstance(unit, Unit):
+        return unit
+    qs = Unit.objects.filter(active=True)
+    found = None
+    if isinstance(unit, int):
+        found = qs.filter(pk=unit).first()
+    elif isinstance(unit, str) and unit:
+        found = qs.filter(code=unit).first()
+    if found is None:
+        raise ValidationFailed("请选择一个有效的承办单位（单位编码或编号）。", field=field)
+    return found
+
+
+def _unit_staff_ids(*units: Unit | None) -> list[int]:
+    ids = [u.pk for u in units if u is not None]
+    if not ids:
+        return []
+    return list(
+        User.objects.filter(roles__unit_id__in=ids, roles__role=Role.HANDLER, is_active=True)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def _dispatcher_ids() -> list[int]:
+    return list(
+        User.objects.filter(roles__role=Role.DISPATCHER, is_active=True).values_list("pk", flat=True).distinct()
+    )
+
+
+def _staff_link(appeal: Appeal) -> str:
+    return f"/staff/appeals/{appeal.pk}/"
+
+
+def _notify_unit(appeal: Appeal, unit: Unit | None, title: str, kind: str) -> None:
+    notify_users(user_ids=_unit_staff_ids(unit), title=title, body=appeal.title, link=_staff_link(appeal), kind=kind)
+
+
+def _notify_resident(appeal: Appeal, title: str, kind: str) -> None:
+    if appeal.resident_id:
+        notify_users(user_ids=[appeal.resident_id], title=title, body=appeal.title, link="/track/", kind=kind)
+
+
+# --- access codes for anonymous appeals -------------------------------------------------------------
+
+
+def access_code_digest(appeal_tracking: str, code: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{appeal_tracking}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def check_access_code(appeal: Appeal, code: str) -> bool:
+    stored = appeal.access_code_hash
+    return bool(stored) and hmac.compare_digest(stored, access_code_digest(appeal.tracking_number, code))
+
+
+# --- transitions --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appeal_dispatch(*, appeal: Appeal | int, actor: Actor, unit: Unit | int | str, note: str = "") -> Appeal:
+    """Send an appeal to the unit responsible (派单) and start its deadlines."""
+    appeal = _locked(appeal)
+    target_unit = _unit_or_error(unit)
+    note = _clean_note(note)
+    now = timezone.now()
+    due = deadlines.compute_deadlines(now, appeal.category, appeal.urgency)
+    _transition(
+        appeal,
+        Action.DISPATCH,
+        actor,
+        event_type=EventType.DISPATCHED,
+        note=note,
+        unit=target_unit,
+        data={"suggested_unit": appeal.suggested_unit_id, "chosen_unit": target_unit.pk,
+              "followed_suggestion": appeal.suggested_unit_id == target_unit.pk},
+        changes={
+            "unit": target_unit,
+            "dispatched_at": now,
+            "accept_due_at": due.accept_due_at,
+            "resolve_due_at": due.resolve_due_at,
+            "due_soon": False,
+            "accept_overdue": False,
+        },
+    )
+    _notify_unit(appeal, target_unit, f"新派单：{appeal.tracking_number}", "dispatched")
+    return appeal
+
+
+@transaction.atomic
+def appeal_redispatch(*, appeal: Appeal | int, actor: Actor, unit: Unit | int | str, note: str = "") -> Appeal:
+    """Send a dispatched but not yet accepted appeal to another unit (改派)."""
+    appeal = _locked(appeal)
+    target_unit = _unit_or_error(unit)
+    if target_unit.pk == appeal.unit_id:
+        raise ValidationFailed("该诉求已派给这个单位，请选择另一个单位。", field="unit")
+    note = _clean_note(note, required=True, what="改派原因")
+    previous = appeal.unit
+    _transition(
+        appeal,
+        Action.REDISPATCH,
+        actor,
+        event_type=EventType.REDISPATCHED,
+        note=note,
+        unit=target_unit,
+        data={"previous_unit": previous.pk if previous else None},
+        changes={"unit": target_unit},
+    )
+    _notify_unit(appeal, target_unit, f"新派单：{appeal.tracking_number}", "dispatched")
+    return appeal
+
+
+@transaction.atomic
+def appeal_accept(*, appeal: Appeal | int, actor: Actor, note: str = "") -> Appeal:
+    """The unit takes the appeal on (签收)."""
+    appeal = _locked(appeal)
+    now = timezone.now()
+    late = appeal.accept_due_at is not None and now > appeal.accept_due_at
+    _transition(
+        appeal,
+        Action.ACCEPT,
+        actor,
+        event_type=EventType.ACCEPTED,
+        note=_clean_note(note),
+        unit=appeal.unit,
+        data={"late": late},
+        changes={"accepted_at": now, "accept_overdue": appeal.accept_overdue or late},
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_return(*, appeal: Appeal | int, actor: Actor, reason: str) -> Appeal:
+    """The unit sends the appeal back to dispatch as not theirs (退单), with a reason."""
+    appeal = _locked(appeal)
+    reason = _clean_note(reason, required=True, field="reason", what="退单理由")
+    unit = appeal.unit
+    _transition(
+        appeal,
+        Action.RETURN,
+        actor,
+        event_type=EventType.RETURNED,
+        note=reason,
+        unit=unit,
+        data={"returned_by_unit": unit.pk if unit else None, "category": appeal.category_id,
+              "area": appeal.area_id},
+        changes={
+            "unit": None,
+            "accepted_at": None,
+            "accept_due_at": None,
+            "resolve_due_at": None,
+            "due_soon": False,
+            "return_count": appeal.return_count + 1,
+        },
+    )
+    notify_users(user_ids=_dispatcher_ids(), title=f"退单：{appeal.tracking_number}", body=reason,
+                 link=_staff_link(appeal), kind="returned")
+    return appeal
+
+
+@transaction.atomic
+def appeal_add_co_handler(*, appeal: Appeal | int, actor: Actor, unit: Unit | int | str, note: str = "") -> CoHandler:
+    """Ask another unit to help (协办)."""
+    appeal = _locked(appeal)
+    co_unit = _unit_or_error(unit)
+    ensure_allowed(actor, appeal, Action.ADD_CO_HANDLER)
+    if co_unit.pk == appeal.unit_id:
+        raise ValidationFailed("主办单位不能同时作为协办单位。", field="unit")
+    if appeal.co_handlers.filter(unit=co_unit).exists():
+        raise ValidationFailed("该单位已经是协办单位。", field="unit")
+    co = CoHandler.objects.create(appeal=appeal, unit=co_unit, added_at=timezone.now())
+    record_event(appeal, EventType.CO_HANDLER_ADDED, actor, from_status=appeal.status, to_status=appeal.status,
+                 note=_clean_note(note), unit=co_unit)
+    _notify_unit(appeal, co_unit, f"协办请求：{appeal.tracking_number}", "co_handler")
+    return co
+
+
+@transaction.atomic
+def appeal_co_reply(*, appeal: Appeal | int, actor: Actor, text: str) -> CoHandler:
+    """A co-handling unit gives its part of the answer to the main unit."""
+    appeal = _locked(appeal)
+    ensure_allowed(actor, appeal, Action.CO_REPLY)
+    text = _clean_text(text, field="text", what="协办意见")
+    units = actor.scope.units_for(Role.HANDLER) if not actor.system else frozenset()
+    co = appeal.co_handlers.filter(unit_id__in=units).select_related("unit").first()
+    if co is None:
+        raise TransitionNotAllowed("您所在单位不是该诉求的协办单位。")
+    co.reply_text, co.replied_at = text, timezone.now()
+    co.save(update_fields=["reply_text", "replied_at"])
+    record_event(appeal, EventType.CO_HANDLER_REPLIED, actor, from_status=appeal.status, to_status=appeal.status,
+                 note=text, unit=co.unit, public=False)
+    _notify_unit(appeal, appeal.unit, f"协办单位已答复：{appeal.tracking_number}", "co_reply")
+    return co
+
+
+@transaction.atomic
+def appeal_request_extension(
+    *, appeal: Appeal | int, actor: Actor, working_days: int, reason: str
+) -> ExtensionRequest:
+    """The handling unit asks for more time (延期)."""
+    appeal = _locked(appeal)
+    ensure_allowed(actor, appeal, Action.REQUEST_EXTENSION)
+    if not isinstance(working_days, int) or not 1 <= working_days <= 30:
+        raise ValidationFailed("延期天数应为 1 到 30 个工作日。", field="working_days")
+    reason = _clean_note(reason, required=True, field="reason", what="延期理由")
+    assert appeal.unit is not None and actor.user is not None
+    request = ExtensionRequest.objects.create(
+        appeal=appeal, unit=appeal.unit, requested_by=actor.user, requested_at=timezone.now(),
+        working_days=working_days, reason=reason,
+    )
+    record_event(appeal, EventType.EXTENSION_REQUESTED, actor, from_status=appeal.status, to_status=appeal.status,
+                 note=reason, unit=appeal.unit, data={"working_days": working_days, "request": request.pk},
+                 public=False)
+    notify_users(user_ids=_dispatcher_ids(), title=f"延期申请：{appeal.tracking_number}", body=reason,
+                 link=_staff_link(appeal), kind="extension")
+    return request
+
+
+@transaction.atomic
+def appeal_decide_extension(*, appeal: Appeal | int, actor: Actor, approve: bool, note: str = "") -> ExtensionRequest:
+    """Approve (moving the resolve deadline) or refuse the pending extension request."""
+    appeal = _locked(appeal)
+    ensure_allowed(actor, appeal, Action.DECIDE_EXTENSION)
+    request = appeal.extensions.select_for_update().get(status=ExtensionStatus.PENDING)
+    note = _clean_note(note, required=not approve, what="驳回理由")
+    request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
+    request.decided_by, request.decided_at, request.decision_note = actor.user, timezone.now(), note
+    request.save()
+    data: dict[str, Any] = {"request": request.pk, "working_days": request.working_days}
+    if approve and appeal.resolve_due_at is not None:
+        old_due = appeal.resolve_due_at
+        appeal.resolve_due_at = deadlines.extend(old_due, request.working_days)
+        appeal.due_soon = False
+        if appeal.resolve_due_at > timezone.now():
+            appeal.overdue = False
+        appeal.save(update_fields=["resolve_due_at", "due_soon", "overdue", "updated_at"])
+        data.update(old_due=old_due.isoformat(), new_due=appeal.resolve_due_at.isoformat())
+    record_event(appeal, EventType.EXTENSION_APPROVED if approve else EventType.EXTENSION_REFUSED, actor,
+                 from_status=appeal.status, to_status=appeal.status, note=note, unit=appeal.unit, data=data,
+                 public=approve)
+    _notify_unit(appeal, appeal.unit, f"延期申请{'已同意' if approve else '被驳回'}：{appeal.tracking_number}",
+                 "extension_decided")
+    return request
+
+
+def _clean_text(text: str, *, field: str, what: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed(f"请填写{what}。", field=field)
+    if len(text) > TEXT_MAX_LENGTH:
+        raise ValidationFailed(f"{what}最多 {TEXT_MAX_LENGTH} 字，当前 {len(text)} 字，请精简后再提交。", field=field)
+    return text
+
+
+@transaction.atomic
+def appeal_reply(*, appeal: Appeal | int, actor: Actor, text: str) -> Appeal:
+    """The unit answers the resident (答复); the resident then rates it."""
+    appeal = _locked(appeal)
+    text = _clean_text(text, field="text", what="答复内容")
+    now = timezone.now()
+    late = appeal.resolve_due_at is not None and now > appeal.resolve_due_at
+    _transition(
+        appeal,
+        Action.REPLY,
+        actor,
+        event_type=EventType.REPLIED,
+        note=text,
+        unit=appeal.unit,
+        data={"late": late},
+        changes={"reply_text": text, "replied_at": now, "overdue": appeal.overdue or late, "due_soon": False},
+    )
+    _notify_resident(appeal, f"您的诉求已答复：{appeal.tracking_number}", "replied")
+    return appeal
+
+
+@transaction.atomic
+def appeal_answer_directly(*, appeal: Appeal | int, actor: Actor, text: str) -> Appeal:
+    """The operator answers an inquiry on the spot and closes it (直接办结)."""
+    appeal = _locked(appeal)
+    text = _clean_text(text, field="text", what="答复内容")
+    now = timezone.now()
+    return _transition(
+        appeal,
+        Action.ANSWER_DIRECTLY,
+        actor,
+        event_type=EventType.ANSWERED_DIRECTLY,
+        note=text,
+        changes={"reply_text": text, "replied_at": now, "closed_at": now},
+    )
+
+
+@transaction.atomic
+def appeal_rate(
+    *, appeal: Appeal | int, actor: Actor, satisfaction: str, solved: bool | None, comment: str = ""
+) -> Appeal:
+    """The resident rates the reply; this closes the appeal (办结)."""
+    appeal = _locked(appeal)
+    if satisfaction not in Satisfaction.values:
+        raise ValidationFailed("请选择满意、基本满意或不满意。", field="satisfaction")
+    if solved is not None and not isinstance(solved, bool):
+        raise ValidationFailed("“是否解决”只能是“已解决”或“未解决”。", field="solved")
+    comment = (comment or "").strip()
+    if len(comment) > 500:
+        raise ValidationFailed(f"评价最多 500 字，当前 {len(comment)} 字。", field="comment")
+    now = timezone.now()
+    _transition(
+        appeal,
+        Action.RATE,
+        actor,
+        event_type=EventType.RATED,
+        note=comment,
+        unit=appeal.unit,
+        data={"satisfaction": satisfaction, "solved": solved},
+        changes={"satisfaction": satisfaction, "solved": solved, "rating_comment": comment, "rated_at": now,
+                 "closed_at": now},
+    )
+    if satisfaction == Satisfaction.DISSATISFIED:
+        _notify_unit(appeal, appeal.unit, f"群众不满意：{appeal.tracking_number}", "dissatisfied")
+    return appeal
+
+
+@transaction.atomic
+def appeal_close_unrated(*, appeal: Appeal | int, actor: Actor) -> Appeal:
+    """Close a replied appeal that the resident did not rate in time (system only)."""
+    appeal = _locked(appeal)
+    if appeal.status != Status.REPLIED:
+        raise TransitionNotAllowed("只有已答复的诉求才能自动办结。")
+    from_status = appeal.status
+    appeal.status, appeal.closed_at = Status.CLOSED, timezone.now()
+    appeal.save()
+    record_event(appeal, EventType.CLOSED, actor, from_status=from_status, to_status=appeal.status,
+                 note="群众逾期未评价，系统自动办结。")
+    return appeal
+
+
+@transaction.atomic
+def appeal_reopen(*, appeal: Appeal | int, actor: Actor, reason: str) -> Appeal:
+    """The resident is not satisfied and asks for it to be handled again (重办), once."""
+    appeal = _locked(appeal)
+    reason = _clean_note(reason, required=True, field="reason", what="重办理由")
+    now = timezone.now()
+    due = deadlines.compute_deadlines(now, appeal.category, appeal.urgency)
+    _transition(
+        appeal,
+        Action.REOPEN,
+        actor,
+        event_type=EventType.REOPENED,
+        note=reason,
+        unit=appeal.unit,
+        data={"previous_satisfaction": appeal.satisfaction, "previous_solved": appeal.solved},
+        changes={
+            "reopen_count": appeal.reopen_count + 1,
+            "dispatched_at": now,
+            "accepted_at": None,
+            "replied_at": None,
+            "closed_at": None,
+            "satisfaction": "",
+            "solved": None,
+            "rating_comment": "",
+            "rated_at": None,
+            "accept_due_at": due.accept_due_at,
+            "resolve_due_at": due.resolve_due_at,
+            "due_soon": False,
+            "overdue": False,
+            "accept_overdue": False,
+        },
+    )
+    _notify_unit(appeal, appeal.unit, f"群众申请重办：{appeal.tracking_number}", "reopened")
+    return appeal
+
+
+@transaction.atomic
+def appeal_merge(*, appeal: Appeal | int, actor: Actor, into: Appeal | int | str, note: str = "") -> Appeal:
+    """Merge a duplicate into another appeal (并案); the resident follows the surviving one."""
+    appeal = _locked(appeal)
+    if isinstance(into, str):
+        target = Appeal.objects.filter(tracking_number=into.strip().upper()).first()
+    else:
+        target = Appeal.objects.filter(pk=into.pk if isinstance(into, Appeal) else into).first()
+    if target is None:
+        raise ValidationFailed("要并入的诉求不存在，请核对受理编号。", field="into")
+    if target.pk == appeal.pk:
+        raise ValidationFailed("不能把诉求并入它自己。", field="into")
+    if target.status in (Status.MERGED, Status.WITHDRAWN):
+        raise ValidationFailed("不能并入已并案或已撤回的诉求，请选择主诉求。", field="into")
+    _transition(
+        appeal,
+        Action.MERGE,
+        actor,
+        event_type=EventType.MERGED,
+        note=_clean_note(note) or f"并入 {target.tracking_number}",
+        data={"into": target.tracking_number},
+        changes={"merged_into": target, "closed_at": timezone.now()},
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_withdraw(*, appeal: Appeal | int, actor: Actor, reason: str = "") -> Appeal:
+    """The resident withdraws the appeal (撤回)."""
+    appeal = _locked(appeal)
+    unit = appeal.unit
+    _transition(
+        appeal,
+        Action.WITHDRAW,
+        actor,
+        event_type=EventType.WITHDRAWN,
+        note=_clean_note(reason),
+        changes={"closed_at": timezone.now()},
+    )
+    if unit is not None:
+        _notify_unit(appeal, unit, f"诉求已撤回：{appeal.tracking_number}", "withdrawn")
+    return appeal

@@ -1,0 +1,60 @@
+"""The deadline sweep: due soon, overdue, acceptance overdue, and closing unrated replies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from lianxin.org.models import Unit
+
+from .actors import Actor
+from .models import Appeal, EventType, Status
+from .services import _locked, _notify_unit, appeal_close_unrated, record_event
+
+logger = logging.getLogger(__name__)
+BATCH = 500
+
+
+def _flag(appeal_id: int, field: str, event_type: str, title: str, now: dt.datetime) -> bool:
+    """Set one flag on one appeal, with its event, unless another sweep got there first."""
+    with transaction.atomic():
+        appeal = _locked(appeal_id)
+        if getattr(appeal, field) or appeal.status not in (Status.DISPATCHED, Status.ACCEPTED):
+            return False
+        setattr(appeal, field, True)
+        appeal.save(update_fields=[field, "updated_at"])
+        record_event(appeal, event_type, Actor.automatic("时限监控"), from_status=appeal.status,
+                     to_status=appeal.status, unit=appeal.unit, public=False,
+                     data={"resolve_due_at": appeal.resolve_due_at.isoformat() if appeal.resolve_due_at else None})
+        unit: Unit | None = appeal.unit
+        _notify_unit(appeal, unit, f"{title}：{appeal.tracking_number}", event_type)
+    return True
+
+
+def sweep_deadlines(now: dt.datetime | None = None) -> dict[str, int]:
+    """Find what is due soon or overdue and flag it; close replies left unrated too long."""
+    now = now or timezone.now()
+    options = settings.LIANXIN
+    counts = {"accept_overdue": 0, "due_soon": 0, "overdue": 0, "auto_closed": 0}
+    active = Appeal.objects.filter(status__in=[Status.DISPATCHED, Status.ACCEPTED])
+    for pk in active.filter(status=Status.DISPATCHED, accept_overdue=False, accept_due_at__lt=now).values_list(
+        "pk", flat=True
+    )[:BATCH]:
+        counts["accept_overdue"] += _flag(pk, "accept_overdue", EventType.ACCEPT_OVERDUE, "签收超时", now)
+    for pk in active.filter(overdue=False, resolve_due_at__lt=now).values_list("pk", flat=True)[:BATCH]:
+        counts["overdue"] += _flag(pk, "overdue", EventType.OVERDUE, "已超期", now)
+    soon = now + dt.timedelta(hours=options["DUE_SOON_HOURS"])
+    for pk in active.filter(due_soon=False, overdue=False, resolve_due_at__gte=now,
+                            resolve_due_at__lt=soon).values_list("pk", flat=True)[:BATCH]:
+        counts["due_soon"] += _flag(pk, "due_soon", EventType.DUE_SOON, "即将超期", now)
+    stale = now - dt.timedelta(days=options["AUTO_CLOSE_DAYS"])
+    for pk in Appeal.objects.filter(status=Status.REPLIED, replied_at__lt=stale).values_list("pk", flat=True)[:BATCH]:
+        appeal_close_unrated(appeal=pk, actor=Actor.automatic("系统"))
+        counts["auto_closed"] += 1
+    if any(counts.values()):
+        logger.info("Deadline sweep: %s", counts)
+    return counts

@@ -1,0 +1,135 @@
+"""The platform's side of the triage engine: suggestions for a new appeal.
+
+The engine is plain Python (`lianxin.triage`); this module loads the deployment's model once,
+maps its labels to categories and asks the dispatch catalogue for the unit. If anything fails or
+takes too long, intake still succeeds: the suggestion is empty and a dispatcher decides.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from lianxin.org.models import Area, Category, Unit
+from lianxin.org.selectors import units_for_dispatch
+
+logger = logging.getLogger(__name__)
+
+_model_lock = threading.Lock()
+_model_cache: dict[str, Any] = {}
+
+
+@dataclass
+class Suggestion:
+    category: Category | None = None
+    category_confidence: float = 0.0
+    category_top: list[tuple[str, float]] = field(default_factory=list)
+    abstained: bool = True
+    unit: Unit | None = None
+    unit_candidates: list[str] = field(default_factory=list)
+    ambiguous: bool = False
+    urgency: str = ""
+    urgency_triggers: list[str] = field(default_factory=list)
+    reason: str = ""
+    error: str = ""
+    elapsed_ms: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "category": self.category.code if self.category else None,
+            "category_confidence": round(self.category_confidence, 4),
+            "category_top": [[label, round(conf, 4)] for label, conf in self.category_top],
+            "abstained": self.abstained,
+            "unit": self.unit.code if self.unit else None,
+            "unit_candidates": self.unit_candidates,
+            "ambiguous": self.ambiguous,
+            "urgency": self.urgency,
+            "urgency_triggers": self.urgency_triggers,
+            "reason": self.reason,
+            "error": self.error,
+            "elapsed_ms": round(self.elapsed_ms, 2),
+        }
+
+
+def load_model() -> Any | None:
+    """The category model named by settings, loaded once per process (None when absent)."""
+    path = settings.LIANXIN.get("TRIAGE_MODEL_PATH") or ""
+    if not path or not Path(path).exists():
+        return None
+    with _model_lock:
+        cached = _model_cache.get(path)
+        mtime = Path(path).stat().st_mtime
+        if cached is not None and cached[0] == mtime:
+            return cached[1]
+        from lianxin.triage.classifier import load_model as engine_load
+
+        model = engine_load(path)
+        _model_cache[path] = (mtime, model)
+        return model
+
+
+def reset_model_cache() -> None:
+    with _model_lock:
+        _model_cache.clear()
+
+
+def _category_for_label(label: str) -> Category | None:
+    return Category.objects.filter(code=label, active=True).first() or Category.objects.filter(
+        name=label, active=True
+    ).order_by("level").first()
+
+
+def suggest(text: str, *, category: Category | None, area: Area | None) -> Suggestion:
+    started = time.perf_counter()
+    suggestion = Suggestion()
+    reasons: list[str] = []
+    try:
+        from lianxin.triage.urgency import assess_urgency
+
+        urgency = assess_urgency(text)
+        suggestion.urgency = urgency.level
+        suggestion.urgency_triggers = list(urgency.triggers)
+        if urgency.triggers:
+            reasons.append("紧急词：" + "、".join(urgency.triggers))
+    except Exception as exc:  # the engine must never stop intake
+        logger.exception("Urgency assessment failed")
+        suggestion.error = f"urgency: {exc.__class__.__name__}"
+    chosen = category
+    try:
+        model = load_model()
+        if model is not None:
+            prediction = model.predict(text)
+            suggestion.category_top = [(str(label), float(conf)) for label, conf in prediction.top]
+            suggestion.abstained = bool(prediction.abstained)
+            if not prediction.abstained and prediction.label:
+                predicted = _category_for_label(str(prediction.label))
+                if predicted is not None:
+                    suggestion.category = predicted
+                    suggestion.category_confidence = float(prediction.top[0][1]) if prediction.top else 0.0
+                    reasons.append(f"分类模型：{predicted.name}（置信度 {suggestion.category_confidence:.0%}）")
+            if chosen is None:
+                chosen = suggestion.category
+    except Exception as exc:
+        logger.exception("Category prediction failed")
+        suggestion.error = (suggestion.error + f" classifier: {exc.__class__.__name__}").strip()
+    if category is not None:
+        suggestion.category_confidence = 1.0
+    try:
+        units = units_for_dispatch(chosen, area)
+        suggestion.unit_candidates = [u.code for u in units]
+        if units:
+            suggestion.unit = units[0]
+            suggestion.ambiguous = len(units) > 1
+            reasons.append("派单目录：" + "、".join(u.name for u in units))
+    except Exception as exc:
+        logger.exception("Routing failed")
+        suggestion.error = (suggestion.error + f" routing: {exc.__class__.__name__}").strip()
+    suggestion.reason = "；".join(reasons)
+    suggestion.elapsed_ms = (time.perf_counter() - started) * 1000
+    return suggestion

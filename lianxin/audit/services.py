@@ -1,0 +1,138 @@
+"""Appending to the audit chain and verifying it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .models import AuditEntry
+
+GENESIS_HASH = "0" * 64
+_ADVISORY_LOCK_KEY = 7_340_221  # serialises appends on PostgreSQL
+
+
+class AuditAction:
+    STATE_CHANGE = "state_change"
+    PERSONAL_DATA_VIEW = "personal_data_view"
+    CONFIG_CHANGE = "config_change"
+
+
+def entry_digest(
+    *,
+    prev_hash: str,
+    seq: int,
+    at: datetime,
+    actor_id: int | None,
+    actor_label: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    data: dict[str, Any],
+) -> str:
+    payload = json.dumps(
+        {
+            "seq": seq,
+            "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "actor_id": actor_id,
+            "actor_label": actor_label,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "data": data,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256((prev_hash + payload).encode("utf-8")).hexdigest()
+
+
+def audit_append(
+    *,
+    action: str,
+    object_type: str,
+    object_id: str | int,
+    actor: Any = None,
+    actor_label: str = "",
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry to the chain, inside the caller's transaction."""
+    data = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
+    actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
+    if not actor_label and actor_id is not None:
+        actor_label = str(actor.username)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
+        last = AuditEntry.objects.order_by("-seq").values("seq", "hash").first()
+        seq = (last["seq"] + 1) if last else 1
+        prev_hash = last["hash"] if last else GENESIS_HASH
+        at = timezone.now()
+        digest = entry_digest(
+            prev_hash=prev_hash,
+            seq=seq,
+            at=at,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            data=data,
+        )
+        return AuditEntry.objects.create(
+            seq=seq,
+            at=at,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            data=data,
+            prev_hash=prev_hash,
+            hash=digest,
+        )
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    checked: int
+    first_bad_seq: int | None = None
+    reason: str = ""
+
+
+def audit_verify(batch_size: int = 5000) -> ChainReport:
+    """Walk the chain in order and name the first entry that was altered, removed or inserted."""
+    prev_hash = GENESIS_HASH
+    expected_seq = 1
+    checked = 0
+    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=batch_size):
+        if entry.seq != expected_seq:
+            return ChainReport(False, checked, expected_seq, f"entry #{expected_seq} is missing")
+        if entry.prev_hash != prev_hash:
+            return ChainReport(False, checked, entry.seq, "its link to the previous entry does not match")
+        digest = entry_digest(
+            prev_hash=entry.prev_hash,
+            seq=entry.seq,
+            at=entry.at,
+            actor_id=entry.actor_id,
+            actor_label=entry.actor_label,
+            action=entry.action,
+            object_type=entry.object_type,
+            object_id=entry.object_id,
+            data=entry.data,
+        )
+        if digest != entry.hash:
+            return ChainReport(False, checked, entry.seq, "its content does not match its hash (altered)")
+        prev_hash = entry.hash
+        expected_seq += 1
+        checked += 1
+    return ChainReport(True, checked)

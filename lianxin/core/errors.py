@@ -1,0 +1,58 @@
+"""Domain errors. Services raise them; one handler per interface maps them to responses.
+
+Every message says what was wrong and, where it helps, how to fix it.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class: a request that cannot be carried out as asked."""
+
+    status_code = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code:
+            self.code = code
+
+    def as_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {"error": self.code, "message": self.message}
+        if self.field:
+            data["field"] = self.field
+        return data
+
+
+class ValidationFailed(DomainError):
+    status_code = 400
+    code = "validation_error"
+
+
+class NotFound(DomainError):
+    """Absent, or not visible to this user: the same error for both."""
+
+    status_code = 404
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    code = "forbidden"
+
+
+class TransitionNotAllowed(DomainError):
+    status_code = 409
+    code = "transition_not_allowed"
+
+
+class Conflict(DomainError):
+    status_code = 409
+    code = "conflict"
+
+
+class RateLimited(DomainError):
+    status_code = 429
+    code = "rate_limited"

@@ -1,0 +1,27 @@
+"""Sending notifications: in-app rows and email, always after the transaction commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils import timezone
+
+from lianxin.core.tasks import enqueue_on_commit
+
+from .models import Notification
+
+
+def notify_users(*, user_ids: Iterable[int], title: str, body: str = "", link: str = "", kind: str = "") -> None:
+    """Queue a notification to these users; nothing is sent if the transaction rolls back."""
+    from .tasks import deliver_notification
+
+    ids = sorted(set(user_ids))
+    if ids:
+        enqueue_on_commit(deliver_notification, ids, title, body, link, kind)
+
+
+def notification_mark_read(*, user_id: int, notification_id: int | None = None) -> int:
+    qs = Notification.objects.filter(user_id=user_id, read_at__isnull=True)
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    return qs.update(read_at=timezone.now())

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import pytest
+
+from lianxin.worktime import calendar
+
+from .factories import District
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    calendar.clear_cache()
+    yield
+    calendar.clear_cache()
+
+
+@pytest.fixture
+def district(db) -> District:
+    return District()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
