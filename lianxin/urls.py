@@ -6,6 +6,10 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("lianxin.api.urls")),
+    path("open311/v2/", include("lianxin.open311.urls")),
+    path("supervision/", include("lianxin.supervision.urls")),
+    path("", include("lianxin.web.urls")),
 ]
 
 if settings.DEBUG:

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "lianxin.open311",
     "lianxin.web",
     "lianxin.supervision",
+    "lianxin.demo",
 ]
 
 MIDDLEWARE = [
