@@ -12,10 +12,14 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] == "triage" and (len(args) < 2 or args[1] != "train-from-db"):
-        from lianxin.triage.cli import main as triage_main
+    if args and args[0] == "triage":
+        if "--from-db" in args:
+            # Learning from the platform's own closed appeals needs the database: a Django command.
+            args = ["train_triage", *[a for a in args[2:] if a != "--from-db"]]
+        else:
+            from lianxin.triage.cli import main as triage_main
 
-        return triage_main(args[1:])
+            return triage_main(args[1:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianxin.settings.base")
     from django.core.management import execute_from_command_line
 

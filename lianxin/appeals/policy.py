@@ -170,14 +170,14 @@ def ensure_allowed(actor: Actor, appeal: Appeal, action: str) -> None:
     if actor.system:
         return
     label = ACTION_LABELS[action]
-    if not WHO_MAY[action](actor, appeal):
-        raise Forbidden(f"您没有权限对该诉求执行“{label}”。", code="forbidden")
     sources, _target = TRANSITIONS[action]
     if appeal.status not in sources:
-        allowed = "、".join(Status(s).label for s in sorted(sources))
+        allowed = "、".join(str(Status(s).label) for s in sorted(sources))
         raise TransitionNotAllowed(
             f"诉求当前状态为“{appeal.get_status_display()}”，不能{label}；只有处于“{allowed}”状态时才可以。"
         )
+    if not WHO_MAY[action](actor, appeal):
+        raise Forbidden(f"您没有权限对该诉求执行“{label}”。", code="forbidden")
     reason = _extra_conditions(actor, appeal, action)
     if reason:
         raise TransitionNotAllowed(reason)

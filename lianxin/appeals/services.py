@@ -200,6 +200,7 @@ def check_access_code(appeal: Appeal, code: str) -> bool:
 def appeal_dispatch(*, appeal: Appeal | int, actor: Actor, unit: Unit | int | str, note: str = "") -> Appeal:
     """Send an appeal to the unit responsible (派单) and start its deadlines."""
     appeal = _locked(appeal)
+    ensure_allowed(actor, appeal, Action.DISPATCH)
     target_unit = _unit_or_error(unit)
     note = _clean_note(note)
     now = timezone.now()
@@ -230,6 +231,7 @@ def appeal_dispatch(*, appeal: Appeal | int, actor: Actor, unit: Unit | int | st
 def appeal_redispatch(*, appeal: Appeal | int, actor: Actor, unit: Unit | int | str, note: str = "") -> Appeal:
     """Send a dispatched but not yet accepted appeal to another unit (改派)."""
     appeal = _locked(appeal)
+    ensure_allowed(actor, appeal, Action.REDISPATCH)
     target_unit = _unit_or_error(unit)
     if target_unit.pk == appeal.unit_id:
         raise ValidationFailed("该诉求已派给这个单位，请选择另一个单位。", field="unit")
@@ -253,6 +255,7 @@ def appeal_redispatch(*, appeal: Appeal | int, actor: Actor, unit: Unit | int | 
 def appeal_accept(*, appeal: Appeal | int, actor: Actor, note: str = "") -> Appeal:
     """The unit takes the appeal on (签收)."""
     appeal = _locked(appeal)
+    ensure_allowed(actor, appeal, Action.ACCEPT)
     now = timezone.now()
     late = appeal.accept_due_at is not None and now > appeal.accept_due_at
     _transition(
@@ -272,6 +275,7 @@ def appeal_accept(*, appeal: Appeal | int, actor: Actor, note: str = "") -> Appe
 def appeal_return(*, appeal: Appeal | int, actor: Actor, reason: str) -> Appeal:
     """The unit sends the appeal back to dispatch as not theirs (退单), with a reason."""
     appeal = _locked(appeal)
+    ensure_allowed(actor, appeal, Action.RETURN)
     reason = _clean_note(reason, required=True, field="reason", what="退单理由")
     unit = appeal.unit
     _transition(
@@ -395,6 +399,7 @@ def _clean_text(text: str, *, field: str, what: str) -> str:
 def appeal_reply(*, appeal: Appeal | int, actor: Actor, text: str) -> Appeal:
     """The unit answers the resident (答复); the resident then rates it."""
     appeal = _locked(appeal)
+    ensure_allowed(actor, appeal, Action.REPLY)
     text = _clean_text(text, field="text", what="答复内容")
     now = timezone.now()
     late = appeal.resolve_due_at is not None and now > appeal.resolve_due_at
@@ -416,6 +421,7 @@ def appeal_reply(*, appeal: Appeal | int, actor: Actor, text: str) -> Appeal:
 def appeal_answer_directly(*, appeal: Appeal | int, actor: Actor, text: str) -> Appeal:
     """The operator answers an inquiry on the spot and closes it (直接办结)."""
     appeal = _locked(appeal)
+    ensure_allowed(actor, appeal, Action.ANSWER_DIRECTLY)
     text = _clean_text(text, field="text", what="答复内容")
     now = timezone.now()
     return _transition(
@@ -434,6 +440,7 @@ def appeal_rate(
 ) -> Appeal:
     """The resident rates the reply; this closes the appeal (办结)."""
     appeal = _locked(appeal)
+    ensure_allowed(actor, appeal, Action.RATE)
     if satisfaction not in Satisfaction.values:
         raise ValidationFailed("请选择满意、基本满意或不满意。", field="satisfaction")
     if solved is not None and not isinstance(solved, bool):
@@ -476,6 +483,7 @@ def appeal_close_unrated(*, appeal: Appeal | int, actor: Actor) -> Appeal:
 def appeal_reopen(*, appeal: Appeal | int, actor: Actor, reason: str) -> Appeal:
     """The resident is not satisfied and asks for it to be handled again (重办), once."""
     appeal = _locked(appeal)
+    ensure_allowed(actor, appeal, Action.REOPEN)
     reason = _clean_note(reason, required=True, field="reason", what="重办理由")
     now = timezone.now()
     due = deadlines.compute_deadlines(now, appeal.category, appeal.urgency)
@@ -512,6 +520,7 @@ def appeal_reopen(*, appeal: Appeal | int, actor: Actor, reason: str) -> Appeal:
 def appeal_merge(*, appeal: Appeal | int, actor: Actor, into: Appeal | int | str, note: str = "") -> Appeal:
     """Merge a duplicate into another appeal (并案); the resident follows the surviving one."""
     appeal = _locked(appeal)
+    ensure_allowed(actor, appeal, Action.MERGE)
     if isinstance(into, str):
         target = Appeal.objects.filter(tracking_number=into.strip().upper()).first()
     else:
@@ -538,6 +547,7 @@ def appeal_merge(*, appeal: Appeal | int, actor: Actor, into: Appeal | int | str
 def appeal_withdraw(*, appeal: Appeal | int, actor: Actor, reason: str = "") -> Appeal:
     """The resident withdraws the appeal (撤回)."""
     appeal = _locked(appeal)
+    ensure_allowed(actor, appeal, Action.WITHDRAW)
     unit = appeal.unit
     _transition(
         appeal,
