@@ -1,0 +1,92 @@
+"""The access matrix: every role against every kind of appeal it must and must not see."""
+
+from __future__ import annotations
+
+import pytest
+
+from lianxin.appeals import services
+from lianxin.appeals.actors import Actor
+from lianxin.appeals.selectors import appeal_get_for_tracking, appeal_get_for_user, appeals_visible_to, queue
+from lianxin.core.errors import NotFound
+
+from .helpers import dispatched, submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def appeals(district, settings):
+    """Appeal a: grid G1 (street S1), dispatched to the city unit with the env unit co-handling.
+    Appeal b: grid G2 (street S2), dispatched to the env unit, raised by the resident's account.
+    Appeal c: not located, waiting for dispatch."""
+    a = dispatched(district, settings=settings)
+    services.appeal_accept(appeal=a, actor=Actor.staff(district.handler_city))
+    b = submit(district, settings=settings, area_code="G2", category_code="HB")
+    b.resident = district.resident
+    b.save()
+    services.appeal_dispatch(appeal=b, actor=Actor.staff(district.dispatcher), unit=district.unit_env)
+    c = submit(district, settings=settings, area_code="")
+    return {"a": a, "b": b, "c": c}
+
+
+EXPECTED = {
+    # user attribute on District → appeals visible
+    "admin": {"a", "b", "c"},
+    "operator": {"a", "b", "c"},
+    "dispatcher": {"a", "b", "c"},
+    "supervisor": {"a", "b"},
+    "leader_b": {"b"},
+    "grid_worker_a": {"a"},
+    "handler_city": {"a"},
+    "handler_env": {"b"},
+    "resident": {"b"},
+    "other_resident": set(),
+}
+
+
+@pytest.mark.parametrize("who", sorted(EXPECTED))
+def test_visibility_matrix(district, appeals, who):
+    user = getattr(district, who)
+    visible = {name for name, appeal in appeals.items() if appeals_visible_to(user).filter(pk=appeal.pk).exists()}
+    assert visible == EXPECTED[who]
+    for name, appeal in appeals.items():
+        if name in EXPECTED[who]:
+            assert appeal_get_for_user(user, pk=appeal.pk).pk == appeal.pk
+        else:
+            with pytest.raises(NotFound) as err:
+                appeal_get_for_user(user, tracking_number=appeal.tracking_number)
+            # The same message for "absent" and "not yours".
+            with pytest.raises(NotFound) as absent:
+                appeal_get_for_user(user, tracking_number="LX19990101-000001")
+            assert err.value.message == absent.value.message
+
+
+def test_co_handler_sees_the_appeal(district, appeals):
+    services.appeal_add_co_handler(appeal=appeals["a"], actor=Actor.staff(district.handler_city),
+                                   unit=district.unit_env)
+    assert appeals_visible_to(district.handler_env).filter(pk=appeals["a"].pk).exists()
+
+
+def test_anonymous_user_sees_nothing(appeals):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not appeals_visible_to(AnonymousUser()).exists()
+
+
+def test_tracking_lookup_needs_the_phone_digits(appeals):
+    a = appeals["a"]
+    assert appeal_get_for_tracking(a.tracking_number, "1234").pk == a.pk
+    assert appeal_get_for_tracking(a.tracking_number.lower(), "1234").pk == a.pk
+    for wrong in ("0000", "", "13812341234"):
+        with pytest.raises(NotFound):
+            appeal_get_for_tracking(a.tracking_number, wrong)
+    with pytest.raises(NotFound):
+        appeal_get_for_tracking("LX19990101-000001", "1234")
+
+
+def test_handler_queues_only_hold_their_unit(district, appeals):
+    assert list(queue(district.handler_city, "in_progress")) == [appeals["a"]]
+    assert list(queue(district.handler_env, "to_accept")) == [appeals["b"]]
+    assert list(queue(district.dispatcher, "to_dispatch")) == [appeals["c"]]
+    with pytest.raises(NotFound):
+        queue(district.dispatcher, "nonsense")

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+
+import pytest
+
+from lianxin.appeals.actors import Actor
+from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit, sniff_content_type
+from lianxin.appeals.models import Appeal, EventType, Status
+from lianxin.appeals.selectors import appeal_get_for_tracking
+from lianxin.core.errors import Conflict, ValidationFailed
+
+pytestmark = pytest.mark.django_db
+
+
+def tiny_png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + \
+        chunk(b"IEND", b"")
+
+
+def good(**overrides) -> AppealInput:
+    data = AppealInput(text="和平社区垃圾站三天没人清运，气味很大。", kind="complaint", channel="web",
+                       category_code="HB", area_code="G2", contact_name="王五", contact_phone="13700001111",
+                       contact_consent=True)
+    for k, v in overrides.items():
+        setattr(data, k, v)
+    return data
+
+
+def submit(data: AppealInput, **kw):
+    return appeal_submit(data=data, actor=Actor.resident(), **kw)
+
+
+def test_tracking_numbers_are_sequential_per_day(district):
+    first = submit(good()).appeal
+    second = submit(good()).appeal
+    assert re.fullmatch(r"LX\d{8}-\d{6}", first.tracking_number)
+    assert int(second.tracking_number[-6:]) == int(first.tracking_number[-6:]) + 1
+
+
+def test_title_defaults_to_the_start_of_the_text(district):
+    appeal = submit(good()).appeal
+    assert appeal.title.startswith("和平社区垃圾站")
+
+
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"text": "   "}, "text"),
+        ({"text": "字" * 4001}, "text"),
+        ({"title": "题" * 101}, "title"),
+        ({"kind": "rant"}, "kind"),
+        ({"channel": "pigeon"}, "channel"),
+        ({"category_code": "NOPE"}, "category"),
+        ({"area_code": "NOPE"}, "area"),
+        ({"contact_phone": "abc"}, "contact_phone"),
+        ({"contact_phone": ""}, "contact_phone"),
+        ({"contact_consent": False}, "contact_consent"),
+        ({"latitude": "north"}, "latitude"),
+        ({"longitude": 200}, "longitude"),
+        ({"address": "路" * 201}, "address"),
+        ({"urgency": "now"}, "urgency"),
+    ],
+)
+def test_bad_input_names_the_field_and_saves_nothing(district, overrides, field):
+    with pytest.raises(ValidationFailed) as err:
+        submit(good(**overrides))
+    assert err.value.field == field
+    assert err.value.message
+    assert not Appeal.objects.exists()
+
+
+def test_text_at_the_limit_is_accepted(district):
+    assert len(submit(good(text="字" * 4000)).appeal.text) == 4000
+
+
+def test_attachments_checked_by_content(district):
+    png = tiny_png()
+    assert sniff_content_type(png) == "image/png"
+    appeal = submit(good(attachments=[AttachmentInput("photo.png", png, "image/png")])).appeal
+    attachment = appeal.attachments.get()
+    assert attachment.content_type == "image/png" and attachment.size == len(png)
+    with pytest.raises(ValidationFailed, match="不是支持的图片"):
+        submit(good(attachments=[AttachmentInput("fake.png", b"just text", "image/png")]))
+    with pytest.raises(ValidationFailed, match="不符"):
+        submit(good(attachments=[AttachmentInput("x.pdf", png, "application/pdf")]))
+    with pytest.raises(ValidationFailed, match="最多"):
+        submit(good(attachments=[AttachmentInput(f"{i}.png", png, "image/png") for i in range(7)]))
+
+
+def test_oversized_attachment_refused(district, settings):
+    settings.LIANXIN = {**settings.LIANXIN, "MAX_ATTACHMENT_BYTES": 1024 * 1024}
+    big = b"%PDF-1.4\n" + b"0" * (1024 * 1024)
+    with pytest.raises(ValidationFailed, match="MB"):
+        submit(good(attachments=[AttachmentInput("big.pdf", big, "application/pdf")]))
+
+
+def test_idempotency_key_returns_the_first_result(district):
+    first = submit(good(), idempotency_key="abc-1")
+    again = submit(good(), idempotency_key="abc-1")
+    assert first.created and not again.created
+    assert again.appeal.pk == first.appeal.pk
+    assert Appeal.objects.count() == 1
+    with pytest.raises(Conflict):
+        submit(good(text="别的内容"), idempotency_key="abc-1")
+    other_scope = appeal_submit(data=good(), actor=Actor.staff(district.operator), idempotency_key="abc-1")
+    assert other_scope.created
+
+
+def test_anonymous_without_phone_gets_a_query_code(district):
+    result = submit(good(anonymous=True, contact_phone="", contact_name="", contact_consent=False))
+    assert result.access_code and len(result.access_code) == 6
+    appeal = result.appeal
+    assert appeal.is_anonymous and appeal.contact_name == ""
+    assert appeal_get_for_tracking(appeal.tracking_number, result.access_code).pk == appeal.pk
+
+
+def test_submission_events_and_suggestion(district, settings):
+    settings.LIANXIN = {**settings.LIANXIN, "AUTO_DISPATCH": False}
+    appeal = submit(good()).appeal
+    assert appeal.status == Status.SUBMITTED
+    assert list(appeal.events.values_list("type", flat=True)) == [EventType.SUBMITTED, EventType.TRIAGED]
+    triaged = appeal.events.get(type=EventType.TRIAGED)
+    assert triaged.public is False
+    assert appeal.suggestion["unit"] == district.unit_env.code
+    assert appeal.suggested_unit == district.unit_env
+
+
+def test_ambiguous_routing_waits_for_a_dispatcher(district):
+    from lianxin.org.models import DispatchRule
+
+    DispatchRule.objects.create(category=district.cat_env, area=district.district, unit=district.unit_street_a)
+    appeal = submit(good()).appeal
+    assert appeal.status == Status.SUBMITTED
+    assert appeal.suggestion["ambiguous"] is True
+    assert set(appeal.suggestion["unit_candidates"]) == {district.unit_env.code, district.unit_street_a.code}
+
+
+def test_most_specific_dispatch_rule_wins(district):
+    from lianxin.org.models import DispatchRule
+
+    DispatchRule.objects.create(category=district.cat_env, area=district.street_b, unit=district.unit_street_a)
+    appeal = submit(good()).appeal
+    assert appeal.unit == district.unit_street_a
+
+
+def test_intake_survives_a_broken_triage_model(district, settings, tmp_path):
+    broken = tmp_path / "broken.model"
+    broken.write_bytes(b"this is not a model")
+    settings.LIANXIN = {**settings.LIANXIN, "TRIAGE_MODEL_PATH": str(broken)}
+    from lianxin.appeals import triage_bridge
+
+    triage_bridge.reset_model_cache()
+    result = submit(good(category_code=""))
+    assert result.created
+    assert result.appeal.status == Status.SUBMITTED
+    assert "classifier" in result.appeal.suggestion["error"]
