@@ -6,7 +6,17 @@ import factory
 from django.utils import timezone
 
 from lianxin.appeals.models import Appeal, Channel, Kind, Status
-from lianxin.org.models import Area, AreaLevel, Category, DispatchRule, Role, RoleAssignment, Unit, UnitKind, User
+from lianxin.org.models import (
+    Area,
+    AreaLevel,
+    Category,
+    DispatchRule,
+    Role,
+    RoleAssignment,
+    Unit,
+    UnitKind,
+    User,
+)
 
 
 class AreaFactory(factory.django.DjangoModelFactory):

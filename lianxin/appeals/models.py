@@ -270,6 +270,9 @@ class TrackingCounter(models.Model):
     day = models.DateField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
 
 class IdempotencyRecord(models.Model):
     """Remembers the appeal created for an Idempotency-Key so a retry returns the same result."""
@@ -282,4 +285,7 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="uniq_idempotency_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"
 

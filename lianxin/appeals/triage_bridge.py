@@ -59,7 +59,7 @@ class Suggestion:
 
 def load_model() -> Any | None:
     """The category model named by settings, loaded once per process (None when absent)."""
-    path = settings.LIANXIN.get("TRIAGE_MODEL_PATH") or ""
+    path = str(settings.LIANXIN.get("TRIAGE_MODEL_PATH") or "")
     if not path or not Path(path).exists():
         return None
     with _model_lock:

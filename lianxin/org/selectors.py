@@ -60,7 +60,7 @@ def scope_of(user: User | None) -> Scope:
         role_units={r: frozenset(v) for r, v in role_units.items()},
         role_areas={r: tuple(sorted(v)) for r, v in role_areas.items()},
     )
-    user._lianxin_scope = scope  # type: ignore[union-attr]
+    user._lianxin_scope = scope  # type: ignore[attr-defined]
     return scope
 
 

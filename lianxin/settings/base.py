@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -90,11 +91,12 @@ TEMPLATES = [
 ]
 
 
-def database_from_url(url: str | None) -> dict:
+def database_from_url(url: str | None) -> dict[str, Any]:
     if not url:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{DATA_DIR / 'lianxin.sqlite3'}"
-    config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("LIANXIN_DB_CONN_MAX_AGE", "60")))
+    max_age = int(os.environ.get("LIANXIN_DB_CONN_MAX_AGE", "60"))
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=max_age))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
@@ -165,7 +167,7 @@ if os.environ.get("LIANXIN_CACHE_URL"):
     }
 
 # Domain settings
-LIANXIN = {
+LIANXIN: dict[str, Any] = {
     "TRACKING_PREFIX": "LX",
     "AUTO_DISPATCH": env_bool("LIANXIN_AUTO_DISPATCH", True),
     "AUTO_DISPATCH_MIN_CONFIDENCE": float(os.environ.get("LIANXIN_AUTO_DISPATCH_MIN_CONFIDENCE", "0.8")),

@@ -2,12 +2,13 @@
 
 import os
 import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = tempfile.mkdtemp(prefix="lianxin-test-media-")  # noqa: F405
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="lianxin-test-media-"))
 LIANXIN["ANON_SUBMIT_RATE"] = os.environ.get("LIANXIN_ANON_SUBMIT_RATE", "1000/h")  # noqa: F405
 LIANXIN["TRIAGE_MODEL_PATH"] = os.environ.get("LIANXIN_TRIAGE_MODEL", "")  # noqa: F405
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
