@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lianxin.core.errors import Conflict, ValidationFailed
 from lianxin.org.models import Area, Category, User
@@ -98,24 +99,35 @@ def sniff_content_type(content: bytes) -> str | None:
 def _validate_attachments(attachments: list[AttachmentInput]) -> list[tuple[AttachmentInput, str]]:
     limits = settings.LIANXIN
     if len(attachments) > limits["MAX_ATTACHMENTS"]:
-        raise ValidationFailed(f"最多上传 {limits['MAX_ATTACHMENTS']} 个附件。", field="attachments")
+        raise ValidationFailed(
+            _("最多上传 {max_attachments} 个附件。").format(max_attachments=limits["MAX_ATTACHMENTS"]),
+            field="attachments",
+        )
     checked = []
     for item in attachments:
         name = (item.name or "附件")[:200]
         if len(item.content) > limits["MAX_ATTACHMENT_BYTES"]:
             mb = limits["MAX_ATTACHMENT_BYTES"] // (1024 * 1024)
-            raise ValidationFailed(f"附件“{name}”超过 {mb} MB，请压缩后再上传。", field="attachments")
+            raise ValidationFailed(
+                _("附件“{name}”超过 {mb} MB，请压缩后再上传。").format(name=name, mb=mb), field="attachments"
+            )
         if not item.content:
-            raise ValidationFailed(f"附件“{name}”是空文件。", field="attachments")
+            raise ValidationFailed(_("附件“{name}”是空文件。").format(name=name), field="attachments")
         actual = sniff_content_type(item.content)
         if actual is None:
             raise ValidationFailed(
-                f"附件“{name}”不是支持的图片或 PDF 文件（支持 JPEG、PNG、GIF、WebP、PDF）。", field="attachments"
+                _("附件“{name}”不是支持的图片或 PDF 文件（支持 JPEG、PNG、GIF、WebP、PDF）。").format(
+                    name=name
+                ),
+                field="attachments",
             )
         declared = (item.declared_type or "").split(";")[0].strip().lower()
         if declared and declared not in ("application/octet-stream", actual):
             raise ValidationFailed(
-                f"附件“{name}”的实际类型是 {actual}，与声明的 {declared} 不符。", field="attachments"
+                _("附件“{name}”的实际类型是 {actual}，与声明的 {declared} 不符。").format(
+                    name=name, actual=actual, declared=declared
+                ),
+                field="attachments",
             )
         checked.append((item, actual))
     return checked
@@ -127,9 +139,11 @@ def _coordinate(value: float | str | None, *, field: str, low: int, high: int) -
     try:
         number = Decimal(str(value))
     except InvalidOperation:
-        raise ValidationFailed(f"{field} 应为数字。", field=field) from None
+        raise ValidationFailed(_("{field} 应为数字。").format(field=field), field=field) from None
     if not (low <= number <= high) or not number.is_finite():
-        raise ValidationFailed(f"{field} 应在 {low} 到 {high} 之间。", field=field)
+        raise ValidationFailed(
+            _("{field} 应在 {low} 到 {high} 之间。").format(field=field, low=low, high=high), field=field
+        )
     return number.quantize(Decimal("0.000001"))
 
 
@@ -137,43 +151,82 @@ def validate(data: AppealInput) -> dict:
     """Check every field and return the cleaned values; the first problem raises a clear error."""
     text = (data.text or "").strip()
     if not text:
-        raise ValidationFailed("请填写诉求内容：发生了什么、在哪里、希望怎样解决。", field="text")
+        raise ValidationFailed(_("请填写诉求内容：发生了什么、在哪里、希望怎样解决。"), field="text")
     if len(text) > TEXT_MAX_LENGTH:
-        raise ValidationFailed(f"诉求内容最多 {TEXT_MAX_LENGTH} 字，当前 {len(text)} 字，请精简后再提交。", field="text")
+        raise ValidationFailed(
+            _("诉求内容最多 {text_max_length} 字，当前 {length} 字，请精简后再提交。").format(
+                text_max_length=TEXT_MAX_LENGTH, length=len(text)
+            ),
+            field="text",
+        )
     title = (data.title or "").strip() or text.replace("\n", " ")[:30]
     if len(title) > TITLE_MAX_LENGTH:
-        raise ValidationFailed(f"标题最多 {TITLE_MAX_LENGTH} 字，当前 {len(title)} 字。", field="title")
+        raise ValidationFailed(
+            _("标题最多 {title_max_length} 字，当前 {length} 字。").format(
+                title_max_length=TITLE_MAX_LENGTH, length=len(title)
+            ),
+            field="title",
+        )
     if data.kind not in Kind.values:
-        raise ValidationFailed(f"诉求类型“{data.kind}”无效，可选：{', '.join(Kind.values)}。", field="kind")
+        raise ValidationFailed(
+            _("诉求类型“{kind}”无效，可选：{choices}。").format(
+                kind=data.kind, choices=", ".join(Kind.values)
+            ),
+            field="kind",
+        )
     if data.channel not in Channel.values:
-        raise ValidationFailed(f"渠道“{data.channel}”无效，可选：{', '.join(Channel.values)}。", field="channel")
+        raise ValidationFailed(
+            _("渠道“{channel}”无效，可选：{choices}。").format(
+                channel=data.channel, choices=", ".join(Channel.values)
+            ),
+            field="channel",
+        )
     if data.urgency and data.urgency not in Urgency.values:
-        raise ValidationFailed(f"紧急程度“{data.urgency}”无效，可选：{', '.join(Urgency.values)}。", field="urgency")
+        raise ValidationFailed(
+            _("紧急程度“{urgency}”无效，可选：{choices}。").format(
+                urgency=data.urgency, choices=", ".join(Urgency.values)
+            ),
+            field="urgency",
+        )
     category = None
     if data.category_code:
         category = Category.objects.filter(code=data.category_code, active=True).first()
         if category is None:
-            raise ValidationFailed(f"分类编码“{data.category_code}”不存在或已停用，请从分类列表中选择。", field="category")
+            raise ValidationFailed(
+                _("分类编码“{category_code}”不存在或已停用，请从分类列表中选择。").format(
+                    category_code=data.category_code
+                ),
+                field="category",
+            )
     area = None
     if data.area_code:
         area = Area.objects.filter(code=data.area_code).first()
         if area is None:
-            raise ValidationFailed(f"区域编码“{data.area_code}”不存在，请从区域列表中选择。", field="area")
+            raise ValidationFailed(
+                _("区域编码“{area_code}”不存在，请从区域列表中选择。").format(area_code=data.area_code),
+                field="area",
+            )
     address = (data.address or "").strip()
     if len(address) > 200:
-        raise ValidationFailed(f"地址最多 200 字，当前 {len(address)} 字。", field="address")
+        raise ValidationFailed(
+            _("地址最多 200 字，当前 {length} 字。").format(length=len(address)), field="address"
+        )
     name = (data.contact_name or "").strip()
     if len(name) > 50:
-        raise ValidationFailed("姓名最多 50 字。", field="contact_name")
+        raise ValidationFailed(_("姓名最多 50 字。"), field="contact_name")
     phone = re.sub(r"[\s-]", "", (data.contact_phone or "").strip())
     if phone and not PHONE_RE.match(phone):
-        raise ValidationFailed("联系电话格式不正确，请填写手机号或带区号的固定电话。", field="contact_phone")
+        raise ValidationFailed(
+            _("联系电话格式不正确，请填写手机号或带区号的固定电话。"), field="contact_phone"
+        )
     if not data.anonymous:
         if not phone:
-            raise ValidationFailed("请填写联系电话以便答复您，或选择匿名提交。", field="contact_phone")
+            raise ValidationFailed(_("请填写联系电话以便答复您，或选择匿名提交。"), field="contact_phone")
         if not data.contact_consent:
-            raise ValidationFailed("请勾选同意我们使用您的姓名和电话办理并答复此诉求，或选择匿名提交。",
-                                   field="contact_consent")
+            raise ValidationFailed(
+                _("请勾选同意我们使用您的姓名和电话办理并答复此诉求，或选择匿名提交。"),
+                field="contact_consent",
+            )
     return {
         "text": text,
         "title": title,
@@ -210,7 +263,7 @@ def appeal_submit(
     """Take an appeal in. Returns the same appeal for a retried Idempotency-Key."""
     key = (idempotency_key or "").strip()
     if len(key) > 100:
-        raise ValidationFailed("Idempotency-Key 最长 100 个字符。", field="Idempotency-Key")
+        raise ValidationFailed(_("Idempotency-Key 最长 100 个字符。"), field="Idempotency-Key")
     scope = idempotency_scope or (f"user:{actor.user_id}" if actor.user_id else "anonymous")
     fingerprint = data.fingerprint()
     if key:
@@ -223,7 +276,9 @@ def appeal_submit(
         with transaction.atomic():
             result = _create(data, cleaned, suggestion, actor, resident)
             if key:
-                IdempotencyRecord.objects.create(key=key, scope=scope, request_hash=fingerprint, appeal=result.appeal)
+                IdempotencyRecord.objects.create(
+                    key=key, scope=scope, request_hash=fingerprint, appeal=result.appeal
+                )
     except IntegrityError:
         if key:
             existing = _replayed(scope, key, fingerprint)
@@ -238,12 +293,19 @@ def _replayed(scope: str, key: str, fingerprint: str) -> SubmitResult | None:
     if record is None:
         return None
     if record.request_hash != fingerprint:
-        raise Conflict("这个 Idempotency-Key 已用于另一份不同的诉求；重试时请发送完全相同的内容，新诉求请用新的 Key。")
+        raise Conflict(
+            _("这个 Idempotency-Key 已用于另一份不同的诉求；重试时请发送完全相同的内容，新诉求请用新的 Key。")
+        )
     return SubmitResult(appeal=record.appeal, created=False)
 
 
-def _create(data: AppealInput, cleaned: dict, suggestion: triage_bridge.Suggestion, actor: Actor,
-            resident: User | None) -> SubmitResult:
+def _create(
+    data: AppealInput,
+    cleaned: dict,
+    suggestion: triage_bridge.Suggestion,
+    actor: Actor,
+    resident: User | None,
+) -> SubmitResult:
     now = timezone.now()
     urgency = data.urgency or suggestion.urgency or Urgency.NORMAL
     access_code = None
@@ -276,23 +338,42 @@ def _create(data: AppealInput, cleaned: dict, suggestion: triage_bridge.Suggesti
         appeal.access_code_hash = access_code_digest(appeal.tracking_number, access_code)
     appeal.save()
     for item, content_type in cleaned["attachments"]:
-        attachment = Attachment(appeal=appeal, original_name=item.name[:200], content_type=content_type,
-                                size=len(item.content))
+        attachment = Attachment(
+            appeal=appeal, original_name=item.name[:200], content_type=content_type, size=len(item.content)
+        )
         attachment.file.save(item.name[-80:] or "attachment", ContentFile(item.content), save=False)
         attachment.save()
-    record_event(appeal, EventType.SUBMITTED, actor, to_status=Status.SUBMITTED,
-                 data={"channel": appeal.channel, "kind": appeal.kind})
-    record_event(appeal, EventType.TRIAGED, Actor.automatic("智能分析"), from_status=Status.SUBMITTED,
-                 to_status=Status.SUBMITTED, data=suggestion.as_dict(), public=False)
+    record_event(
+        appeal,
+        EventType.SUBMITTED,
+        actor,
+        to_status=Status.SUBMITTED,
+        data={"channel": appeal.channel, "kind": appeal.kind},
+    )
+    record_event(
+        appeal,
+        EventType.TRIAGED,
+        Actor.automatic(_("智能分析")),
+        from_status=Status.SUBMITTED,
+        to_status=Status.SUBMITTED,
+        data=suggestion.as_dict(),
+        public=False,
+    )
     if _should_auto_dispatch(appeal, suggestion, category_given=cleaned["category"] is not None):
         assert suggestion.unit is not None
-        appeal_dispatch(appeal=appeal, actor=Actor.automatic("自动派单"), unit=suggestion.unit,
-                        note="派单目录唯一匹配，自动派单")
+        appeal_dispatch(
+            appeal=appeal,
+            actor=Actor.automatic(_("自动派单")),
+            unit=suggestion.unit,
+            note=_("派单目录唯一匹配，自动派单"),
+        )
         appeal.refresh_from_db()
     return SubmitResult(appeal=appeal, created=True, access_code=access_code)
 
 
-def _should_auto_dispatch(appeal: Appeal, suggestion: triage_bridge.Suggestion, *, category_given: bool) -> bool:
+def _should_auto_dispatch(
+    appeal: Appeal, suggestion: triage_bridge.Suggestion, *, category_given: bool
+) -> bool:
     options = settings.LIANXIN
     if not options["AUTO_DISPATCH"] or suggestion.unit is None or suggestion.ambiguous:
         return False

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from lianxin.core.errors import Forbidden, TransitionNotAllowed
 from lianxin.org.models import Role
 
@@ -54,20 +57,20 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
 }
 
 ACTION_LABELS = {
-    Action.DISPATCH: "派单",
-    Action.REDISPATCH: "改派",
-    Action.ACCEPT: "签收",
-    Action.RETURN: "退单",
-    Action.ADD_CO_HANDLER: "增加协办单位",
-    Action.CO_REPLY: "协办答复",
-    Action.REQUEST_EXTENSION: "申请延期",
-    Action.DECIDE_EXTENSION: "审批延期",
-    Action.REPLY: "答复",
-    Action.ANSWER_DIRECTLY: "直接办结",
-    Action.RATE: "评价",
-    Action.REOPEN: "申请重办",
-    Action.MERGE: "并案",
-    Action.WITHDRAW: "撤回",
+    Action.DISPATCH: gettext_lazy("派单"),
+    Action.REDISPATCH: gettext_lazy("改派"),
+    Action.ACCEPT: gettext_lazy("签收"),
+    Action.RETURN: gettext_lazy("退单"),
+    Action.ADD_CO_HANDLER: gettext_lazy("增加协办单位"),
+    Action.CO_REPLY: gettext_lazy("协办答复"),
+    Action.REQUEST_EXTENSION: gettext_lazy("申请延期"),
+    Action.DECIDE_EXTENSION: gettext_lazy("审批延期"),
+    Action.REPLY: gettext_lazy("答复"),
+    Action.ANSWER_DIRECTLY: gettext_lazy("直接办结"),
+    Action.RATE: gettext_lazy("评价"),
+    Action.REOPEN: gettext_lazy("申请重办"),
+    Action.MERGE: gettext_lazy("并案"),
+    Action.WITHDRAW: gettext_lazy("撤回"),
 }
 
 
@@ -174,10 +177,12 @@ def ensure_allowed(actor: Actor, appeal: Appeal, action: str) -> None:
     if appeal.status not in sources:
         allowed = "、".join(str(Status(s).label) for s in sorted(sources))
         raise TransitionNotAllowed(
-            f"诉求当前状态为“{appeal.get_status_display()}”，不能{label}；只有处于“{allowed}”状态时才可以。"
+            _("诉求当前状态为“{status}”，不能{label}；只有处于“{allowed}”状态时才可以。").format(
+                status=appeal.get_status_display(), label=label, allowed=allowed
+            )
         )
     if not WHO_MAY[action](actor, appeal):
-        raise Forbidden(f"您没有权限对该诉求执行“{label}”。", code="forbidden")
+        raise Forbidden(_("您没有权限对该诉求执行“{label}”。").format(label=label), code="forbidden")
     reason = _extra_conditions(actor, appeal, action)
     if reason:
         raise TransitionNotAllowed(reason)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lianxin.core.errors import NotFound
 from lianxin.org.models import Role, User
@@ -14,7 +15,7 @@ from lianxin.org.selectors import area_subtree_q, scope_of
 from .models import Appeal, AppealEvent, Status
 from .privacy import phone_last4
 
-NOT_FOUND_MESSAGE = "没有找到该诉求，或您无权查看。请核对受理编号。"
+NOT_FOUND_MESSAGE = _("没有找到该诉求，或您无权查看。请核对受理编号。")
 
 
 def appeals_visible_to(user: User | None) -> QuerySet[Appeal]:
@@ -47,7 +48,9 @@ def appeals_visible_to(user: User | None) -> QuerySet[Appeal]:
     return base.filter(q)
 
 
-def appeal_get_for_user(user: User | None, *, pk: int | None = None, tracking_number: str | None = None) -> Appeal:
+def appeal_get_for_user(
+    user: User | None, *, pk: int | None = None, tracking_number: str | None = None
+) -> Appeal:
     """The appeal if it exists and this user may see it; the same NotFound otherwise."""
     qs = appeals_visible_to(user).select_related("category", "area", "unit", "suggested_unit", "merged_into")
     try:
@@ -86,7 +89,9 @@ def full_timeline(appeal: Appeal) -> QuerySet[AppealEvent]:
     return appeal.events.select_related("actor", "unit").order_by("at", "id")
 
 
-def recent_appeals_from_phone(phone: str, *, days: int = 90, exclude_pk: int | None = None) -> QuerySet[Appeal]:
+def recent_appeals_from_phone(
+    phone: str, *, days: int = 90, exclude_pk: int | None = None
+) -> QuerySet[Appeal]:
     if not phone:
         return Appeal.objects.none()
     since = timezone.now() - dt.timedelta(days=days)
@@ -113,7 +118,7 @@ def queue(user: User, name: str) -> QuerySet[Appeal]:
         "all": Q(),
     }
     if name not in filters:
-        raise NotFound(f"没有名为“{name}”的队列。")
+        raise NotFound(_("没有名为“{name}”的队列。").format(name=name))
     qs = qs.filter(filters[name])
     if units and name in {"to_accept", "in_progress", "due_soon", "overdue"}:
         qs = qs.filter(Q(unit_id__in=units) | Q(co_handlers__unit_id__in=units))

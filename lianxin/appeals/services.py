@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lianxin.audit.services import AuditAction, audit_append
 from lianxin.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
@@ -51,7 +52,7 @@ def _locked(appeal: Appeal | int) -> Appeal:
             .get(pk=pk)
         )
     except Appeal.DoesNotExist:
-        raise NotFound("没有找到该诉求。") from None
+        raise NotFound(_("没有找到该诉求。")) from None
 
 
 def record_event(
@@ -127,12 +128,17 @@ def _transition(
     return appeal
 
 
-def _clean_note(note: str, *, required: bool = False, field: str = "note", what: str = "说明") -> str:
+def _clean_note(note: str, *, required: bool = False, field: str = "note", what: str = _("说明")) -> str:
     note = (note or "").strip()
     if required and not note:
-        raise ValidationFailed(f"请填写{what}。", field=field)
+        raise ValidationFailed(_("请填写{what}。").format(what=what), field=field)
     if len(note) > NOTE_MAX_LENGTH:
-        raise ValidationFailed(f"{what}最多 {NOTE_MAX_LENGTH} 字，当前 {len(note)} 字。", field=field)
+        raise ValidationFailed(
+            _("{what}最多 {note_max_length} 字，当前 {length} 字。").format(
+                what=what, note_max_length=NOTE_MAX_LENGTH, length=len(note)
+            ),
+            field=field,
+        )
     return note
 
 
@@ -146,7 +152,7 @@ def _unit_or_error(unit: Unit | int | str | None, *, field: str = "unit") -> Uni
     elif isinstance(unit, str) and unit:
         found = qs.filter(code=unit).first()
     if found is None:
-        raise ValidationFailed("请选择一个有效的承办单位（单位编码或编号）。", field=field)
+        raise ValidationFailed(_("请选择一个有效的承办单位（单位编码或编号）。"), field=field)
     return found
 
 
@@ -163,7 +169,9 @@ def _unit_staff_ids(*units: Unit | None) -> list[int]:
 
 def _dispatcher_ids() -> list[int]:
     return list(
-        User.objects.filter(roles__role=Role.DISPATCHER, is_active=True).values_list("pk", flat=True).distinct()
+        User.objects.filter(roles__role=Role.DISPATCHER, is_active=True)
+        .values_list("pk", flat=True)
+        .distinct()
     )
 
 
@@ -172,7 +180,9 @@ def _staff_link(appeal: Appeal) -> str:
 
 
 def _notify_unit(appeal: Appeal, unit: Unit | None, title: str, kind: str) -> None:
-    notify_users(user_ids=_unit_staff_ids(unit), title=title, body=appeal.title, link=_staff_link(appeal), kind=kind)
+    notify_users(
+        user_ids=_unit_staff_ids(unit), title=title, body=appeal.title, link=_staff_link(appeal), kind=kind
+    )
 
 
 def _notify_resident(appeal: Appeal, title: str, kind: str) -> None:
@@ -198,7 +208,7 @@ def check_access_code(appeal: Appeal, code: str) -> bool:
 
 @transaction.atomic
 def appeal_dispatch(*, appeal: Appeal | int, actor: Actor, unit: Unit | int | str, note: str = "") -> Appeal:
-    """Send an appeal to the unit responsible (派单) and start its deadlines."""
+    _("""Send an appeal to the unit responsible (派单) and start its deadlines.""")
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.DISPATCH)
     target_unit = _unit_or_error(unit)
@@ -212,8 +222,11 @@ def appeal_dispatch(*, appeal: Appeal | int, actor: Actor, unit: Unit | int | st
         event_type=EventType.DISPATCHED,
         note=note,
         unit=target_unit,
-        data={"suggested_unit": appeal.suggested_unit_id, "chosen_unit": target_unit.pk,
-              "followed_suggestion": appeal.suggested_unit_id == target_unit.pk},
+        data={
+            "suggested_unit": appeal.suggested_unit_id,
+            "chosen_unit": target_unit.pk,
+            "followed_suggestion": appeal.suggested_unit_id == target_unit.pk,
+        },
         changes={
             "unit": target_unit,
             "dispatched_at": now,
@@ -223,19 +236,26 @@ def appeal_dispatch(*, appeal: Appeal | int, actor: Actor, unit: Unit | int | st
             "accept_overdue": False,
         },
     )
-    _notify_unit(appeal, target_unit, f"新派单：{appeal.tracking_number}", "dispatched")
+    _notify_unit(
+        appeal,
+        target_unit,
+        _("新派单：{tracking_number}").format(tracking_number=appeal.tracking_number),
+        "dispatched",
+    )
     return appeal
 
 
 @transaction.atomic
-def appeal_redispatch(*, appeal: Appeal | int, actor: Actor, unit: Unit | int | str, note: str = "") -> Appeal:
-    """Send a dispatched but not yet accepted appeal to another unit (改派)."""
+def appeal_redispatch(
+    *, appeal: Appeal | int, actor: Actor, unit: Unit | int | str, note: str = ""
+) -> Appeal:
+    _("""Send a dispatched but not yet accepted appeal to another unit (改派).""")
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.REDISPATCH)
     target_unit = _unit_or_error(unit)
     if target_unit.pk == appeal.unit_id:
-        raise ValidationFailed("该诉求已派给这个单位，请选择另一个单位。", field="unit")
-    note = _clean_note(note, required=True, what="改派原因")
+        raise ValidationFailed(_("该诉求已派给这个单位，请选择另一个单位。"), field="unit")
+    note = _clean_note(note, required=True, what=_("改派原因"))
     previous = appeal.unit
     _transition(
         appeal,
@@ -247,13 +267,18 @@ def appeal_redispatch(*, appeal: Appeal | int, actor: Actor, unit: Unit | int | 
         data={"previous_unit": previous.pk if previous else None},
         changes={"unit": target_unit},
     )
-    _notify_unit(appeal, target_unit, f"新派单：{appeal.tracking_number}", "dispatched")
+    _notify_unit(
+        appeal,
+        target_unit,
+        _("新派单：{tracking_number}").format(tracking_number=appeal.tracking_number),
+        "dispatched",
+    )
     return appeal
 
 
 @transaction.atomic
 def appeal_accept(*, appeal: Appeal | int, actor: Actor, note: str = "") -> Appeal:
-    """The unit takes the appeal on (签收)."""
+    _("""The unit takes the appeal on (签收).""")
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.ACCEPT)
     now = timezone.now()
@@ -273,10 +298,10 @@ def appeal_accept(*, appeal: Appeal | int, actor: Actor, note: str = "") -> Appe
 
 @transaction.atomic
 def appeal_return(*, appeal: Appeal | int, actor: Actor, reason: str) -> Appeal:
-    """The unit sends the appeal back to dispatch as not theirs (退单), with a reason."""
+    _("""The unit sends the appeal back to dispatch as not theirs (退单), with a reason.""")
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.RETURN)
-    reason = _clean_note(reason, required=True, field="reason", what="退单理由")
+    reason = _clean_note(reason, required=True, field="reason", what=_("退单理由"))
     unit = appeal.unit
     _transition(
         appeal,
@@ -285,8 +310,11 @@ def appeal_return(*, appeal: Appeal | int, actor: Actor, reason: str) -> Appeal:
         event_type=EventType.RETURNED,
         note=reason,
         unit=unit,
-        data={"returned_by_unit": unit.pk if unit else None, "category": appeal.category_id,
-              "area": appeal.area_id},
+        data={
+            "returned_by_unit": unit.pk if unit else None,
+            "category": appeal.category_id,
+            "area": appeal.area_id,
+        },
         changes={
             "unit": None,
             "accepted_at": None,
@@ -296,25 +324,44 @@ def appeal_return(*, appeal: Appeal | int, actor: Actor, reason: str) -> Appeal:
             "return_count": appeal.return_count + 1,
         },
     )
-    notify_users(user_ids=_dispatcher_ids(), title=f"退单：{appeal.tracking_number}", body=reason,
-                 link=_staff_link(appeal), kind="returned")
+    notify_users(
+        user_ids=_dispatcher_ids(),
+        title=_("退单：{tracking_number}").format(tracking_number=appeal.tracking_number),
+        body=reason,
+        link=_staff_link(appeal),
+        kind="returned",
+    )
     return appeal
 
 
 @transaction.atomic
-def appeal_add_co_handler(*, appeal: Appeal | int, actor: Actor, unit: Unit | int | str, note: str = "") -> CoHandler:
-    """Ask another unit to help (协办)."""
+def appeal_add_co_handler(
+    *, appeal: Appeal | int, actor: Actor, unit: Unit | int | str, note: str = ""
+) -> CoHandler:
+    _("""Ask another unit to help (协办).""")
     appeal = _locked(appeal)
     co_unit = _unit_or_error(unit)
     ensure_allowed(actor, appeal, Action.ADD_CO_HANDLER)
     if co_unit.pk == appeal.unit_id:
-        raise ValidationFailed("主办单位不能同时作为协办单位。", field="unit")
+        raise ValidationFailed(_("主办单位不能同时作为协办单位。"), field="unit")
     if appeal.co_handlers.filter(unit=co_unit).exists():
-        raise ValidationFailed("该单位已经是协办单位。", field="unit")
+        raise ValidationFailed(_("该单位已经是协办单位。"), field="unit")
     co = CoHandler.objects.create(appeal=appeal, unit=co_unit, added_at=timezone.now())
-    record_event(appeal, EventType.CO_HANDLER_ADDED, actor, from_status=appeal.status, to_status=appeal.status,
-                 note=_clean_note(note), unit=co_unit)
-    _notify_unit(appeal, co_unit, f"协办请求：{appeal.tracking_number}", "co_handler")
+    record_event(
+        appeal,
+        EventType.CO_HANDLER_ADDED,
+        actor,
+        from_status=appeal.status,
+        to_status=appeal.status,
+        note=_clean_note(note),
+        unit=co_unit,
+    )
+    _notify_unit(
+        appeal,
+        co_unit,
+        _("协办请求：{tracking_number}").format(tracking_number=appeal.tracking_number),
+        "co_handler",
+    )
     return co
 
 
@@ -323,16 +370,29 @@ def appeal_co_reply(*, appeal: Appeal | int, actor: Actor, text: str) -> CoHandl
     """A co-handling unit gives its part of the answer to the main unit."""
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.CO_REPLY)
-    text = _clean_text(text, field="text", what="协办意见")
+    text = _clean_text(text, field="text", what=_("协办意见"))
     units = actor.scope.units_for(Role.HANDLER) if not actor.system else frozenset()
     co = appeal.co_handlers.filter(unit_id__in=units).select_related("unit").first()
     if co is None:
-        raise TransitionNotAllowed("您所在单位不是该诉求的协办单位。")
+        raise TransitionNotAllowed(_("您所在单位不是该诉求的协办单位。"))
     co.reply_text, co.replied_at = text, timezone.now()
     co.save(update_fields=["reply_text", "replied_at"])
-    record_event(appeal, EventType.CO_HANDLER_REPLIED, actor, from_status=appeal.status, to_status=appeal.status,
-                 note=text, unit=co.unit, public=False)
-    _notify_unit(appeal, appeal.unit, f"协办单位已答复：{appeal.tracking_number}", "co_reply")
+    record_event(
+        appeal,
+        EventType.CO_HANDLER_REPLIED,
+        actor,
+        from_status=appeal.status,
+        to_status=appeal.status,
+        note=text,
+        unit=co.unit,
+        public=False,
+    )
+    _notify_unit(
+        appeal,
+        appeal.unit,
+        _("协办单位已答复：{tracking_number}").format(tracking_number=appeal.tracking_number),
+        "co_reply",
+    )
     return co
 
 
@@ -340,32 +400,51 @@ def appeal_co_reply(*, appeal: Appeal | int, actor: Actor, text: str) -> CoHandl
 def appeal_request_extension(
     *, appeal: Appeal | int, actor: Actor, working_days: int, reason: str
 ) -> ExtensionRequest:
-    """The handling unit asks for more time (延期)."""
+    _("""The handling unit asks for more time (延期).""")
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.REQUEST_EXTENSION)
     if not isinstance(working_days, int) or not 1 <= working_days <= 30:
-        raise ValidationFailed("延期天数应为 1 到 30 个工作日。", field="working_days")
-    reason = _clean_note(reason, required=True, field="reason", what="延期理由")
+        raise ValidationFailed(_("延期天数应为 1 到 30 个工作日。"), field="working_days")
+    reason = _clean_note(reason, required=True, field="reason", what=_("延期理由"))
     assert appeal.unit is not None and actor.user is not None
     request = ExtensionRequest.objects.create(
-        appeal=appeal, unit=appeal.unit, requested_by=actor.user, requested_at=timezone.now(),
-        working_days=working_days, reason=reason,
+        appeal=appeal,
+        unit=appeal.unit,
+        requested_by=actor.user,
+        requested_at=timezone.now(),
+        working_days=working_days,
+        reason=reason,
     )
-    record_event(appeal, EventType.EXTENSION_REQUESTED, actor, from_status=appeal.status, to_status=appeal.status,
-                 note=reason, unit=appeal.unit, data={"working_days": working_days, "request": request.pk},
-                 public=False)
-    notify_users(user_ids=_dispatcher_ids(), title=f"延期申请：{appeal.tracking_number}", body=reason,
-                 link=_staff_link(appeal), kind="extension")
+    record_event(
+        appeal,
+        EventType.EXTENSION_REQUESTED,
+        actor,
+        from_status=appeal.status,
+        to_status=appeal.status,
+        note=reason,
+        unit=appeal.unit,
+        data={"working_days": working_days, "request": request.pk},
+        public=False,
+    )
+    notify_users(
+        user_ids=_dispatcher_ids(),
+        title=_("延期申请：{tracking_number}").format(tracking_number=appeal.tracking_number),
+        body=reason,
+        link=_staff_link(appeal),
+        kind="extension",
+    )
     return request
 
 
 @transaction.atomic
-def appeal_decide_extension(*, appeal: Appeal | int, actor: Actor, approve: bool, note: str = "") -> ExtensionRequest:
+def appeal_decide_extension(
+    *, appeal: Appeal | int, actor: Actor, approve: bool, note: str = ""
+) -> ExtensionRequest:
     """Approve (moving the resolve deadline) or refuse the pending extension request."""
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.DECIDE_EXTENSION)
     request = appeal.extensions.select_for_update().get(status=ExtensionStatus.PENDING)
-    note = _clean_note(note, required=not approve, what="驳回理由")
+    note = _clean_note(note, required=not approve, what=_("驳回理由"))
     request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
     request.decided_by, request.decided_at, request.decision_note = actor.user, timezone.now(), note
     request.save()
@@ -378,29 +457,48 @@ def appeal_decide_extension(*, appeal: Appeal | int, actor: Actor, approve: bool
             appeal.overdue = False
         appeal.save(update_fields=["resolve_due_at", "due_soon", "overdue", "updated_at"])
         data.update(old_due=old_due.isoformat(), new_due=appeal.resolve_due_at.isoformat())
-    record_event(appeal, EventType.EXTENSION_APPROVED if approve else EventType.EXTENSION_REFUSED, actor,
-                 from_status=appeal.status, to_status=appeal.status, note=note, unit=appeal.unit, data=data,
-                 public=approve)
-    _notify_unit(appeal, appeal.unit, f"延期申请{'已同意' if approve else '被驳回'}：{appeal.tracking_number}",
-                 "extension_decided")
+    record_event(
+        appeal,
+        EventType.EXTENSION_APPROVED if approve else EventType.EXTENSION_REFUSED,
+        actor,
+        from_status=appeal.status,
+        to_status=appeal.status,
+        note=note,
+        unit=appeal.unit,
+        data=data,
+        public=approve,
+    )
+    _notify_unit(
+        appeal,
+        appeal.unit,
+        _("延期申请{value}：{tracking_number}").format(
+            value="已同意" if approve else "被驳回", tracking_number=appeal.tracking_number
+        ),
+        "extension_decided",
+    )
     return request
 
 
 def _clean_text(text: str, *, field: str, what: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise ValidationFailed(f"请填写{what}。", field=field)
+        raise ValidationFailed(_("请填写{what}。").format(what=what), field=field)
     if len(text) > TEXT_MAX_LENGTH:
-        raise ValidationFailed(f"{what}最多 {TEXT_MAX_LENGTH} 字，当前 {len(text)} 字，请精简后再提交。", field=field)
+        raise ValidationFailed(
+            _("{what}最多 {text_max_length} 字，当前 {length} 字，请精简后再提交。").format(
+                what=what, text_max_length=TEXT_MAX_LENGTH, length=len(text)
+            ),
+            field=field,
+        )
     return text
 
 
 @transaction.atomic
 def appeal_reply(*, appeal: Appeal | int, actor: Actor, text: str) -> Appeal:
-    """The unit answers the resident (答复); the resident then rates it."""
+    _("""The unit answers the resident (答复); the resident then rates it.""")
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.REPLY)
-    text = _clean_text(text, field="text", what="答复内容")
+    text = _clean_text(text, field="text", what=_("答复内容"))
     now = timezone.now()
     late = appeal.resolve_due_at is not None and now > appeal.resolve_due_at
     _transition(
@@ -413,16 +511,20 @@ def appeal_reply(*, appeal: Appeal | int, actor: Actor, text: str) -> Appeal:
         data={"late": late},
         changes={"reply_text": text, "replied_at": now, "overdue": appeal.overdue or late, "due_soon": False},
     )
-    _notify_resident(appeal, f"您的诉求已答复：{appeal.tracking_number}", "replied")
+    _notify_resident(
+        appeal,
+        _("您的诉求已答复：{tracking_number}").format(tracking_number=appeal.tracking_number),
+        "replied",
+    )
     return appeal
 
 
 @transaction.atomic
 def appeal_answer_directly(*, appeal: Appeal | int, actor: Actor, text: str) -> Appeal:
-    """The operator answers an inquiry on the spot and closes it (直接办结)."""
+    _("""The operator answers an inquiry on the spot and closes it (直接办结).""")
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.ANSWER_DIRECTLY)
-    text = _clean_text(text, field="text", what="答复内容")
+    text = _clean_text(text, field="text", what=_("答复内容"))
     now = timezone.now()
     return _transition(
         appeal,
@@ -438,16 +540,18 @@ def appeal_answer_directly(*, appeal: Appeal | int, actor: Actor, text: str) -> 
 def appeal_rate(
     *, appeal: Appeal | int, actor: Actor, satisfaction: str, solved: bool | None, comment: str = ""
 ) -> Appeal:
-    """The resident rates the reply; this closes the appeal (办结)."""
+    _("""The resident rates the reply; this closes the appeal (办结).""")
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.RATE)
     if satisfaction not in Satisfaction.values:
-        raise ValidationFailed("请选择满意、基本满意或不满意。", field="satisfaction")
+        raise ValidationFailed(_("请选择满意、基本满意或不满意。"), field="satisfaction")
     if solved is not None and not isinstance(solved, bool):
-        raise ValidationFailed("“是否解决”只能是“已解决”或“未解决”。", field="solved")
+        raise ValidationFailed(_("“是否解决”只能是“已解决”或“未解决”。"), field="solved")
     comment = (comment or "").strip()
     if len(comment) > 500:
-        raise ValidationFailed(f"评价最多 500 字，当前 {len(comment)} 字。", field="comment")
+        raise ValidationFailed(
+            _("评价最多 500 字，当前 {length} 字。").format(length=len(comment)), field="comment"
+        )
     now = timezone.now()
     _transition(
         appeal,
@@ -457,11 +561,21 @@ def appeal_rate(
         note=comment,
         unit=appeal.unit,
         data={"satisfaction": satisfaction, "solved": solved},
-        changes={"satisfaction": satisfaction, "solved": solved, "rating_comment": comment, "rated_at": now,
-                 "closed_at": now},
+        changes={
+            "satisfaction": satisfaction,
+            "solved": solved,
+            "rating_comment": comment,
+            "rated_at": now,
+            "closed_at": now,
+        },
     )
     if satisfaction == Satisfaction.DISSATISFIED:
-        _notify_unit(appeal, appeal.unit, f"群众不满意：{appeal.tracking_number}", "dissatisfied")
+        _notify_unit(
+            appeal,
+            appeal.unit,
+            _("群众不满意：{tracking_number}").format(tracking_number=appeal.tracking_number),
+            "dissatisfied",
+        )
     return appeal
 
 
@@ -470,21 +584,27 @@ def appeal_close_unrated(*, appeal: Appeal | int, actor: Actor) -> Appeal:
     """Close a replied appeal that the resident did not rate in time (system only)."""
     appeal = _locked(appeal)
     if appeal.status != Status.REPLIED:
-        raise TransitionNotAllowed("只有已答复的诉求才能自动办结。")
+        raise TransitionNotAllowed(_("只有已答复的诉求才能自动办结。"))
     from_status = appeal.status
     appeal.status, appeal.closed_at = Status.CLOSED, timezone.now()
     appeal.save()
-    record_event(appeal, EventType.CLOSED, actor, from_status=from_status, to_status=appeal.status,
-                 note="群众逾期未评价，系统自动办结。")
+    record_event(
+        appeal,
+        EventType.CLOSED,
+        actor,
+        from_status=from_status,
+        to_status=appeal.status,
+        note=_("群众逾期未评价，系统自动办结。"),
+    )
     return appeal
 
 
 @transaction.atomic
 def appeal_reopen(*, appeal: Appeal | int, actor: Actor, reason: str) -> Appeal:
-    """The resident is not satisfied and asks for it to be handled again (重办), once."""
+    _("""The resident is not satisfied and asks for it to be handled again (重办), once.""")
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.REOPEN)
-    reason = _clean_note(reason, required=True, field="reason", what="重办理由")
+    reason = _clean_note(reason, required=True, field="reason", what=_("重办理由"))
     now = timezone.now()
     due = deadlines.compute_deadlines(now, appeal.category, appeal.urgency)
     _transition(
@@ -512,13 +632,18 @@ def appeal_reopen(*, appeal: Appeal | int, actor: Actor, reason: str) -> Appeal:
             "accept_overdue": False,
         },
     )
-    _notify_unit(appeal, appeal.unit, f"群众申请重办：{appeal.tracking_number}", "reopened")
+    _notify_unit(
+        appeal,
+        appeal.unit,
+        _("群众申请重办：{tracking_number}").format(tracking_number=appeal.tracking_number),
+        "reopened",
+    )
     return appeal
 
 
 @transaction.atomic
 def appeal_merge(*, appeal: Appeal | int, actor: Actor, into: Appeal | int | str, note: str = "") -> Appeal:
-    """Merge a duplicate into another appeal (并案); the resident follows the surviving one."""
+    _("""Merge a duplicate into another appeal (并案); the resident follows the surviving one.""")
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.MERGE)
     if isinstance(into, str):
@@ -526,11 +651,11 @@ def appeal_merge(*, appeal: Appeal | int, actor: Actor, into: Appeal | int | str
     else:
         target = Appeal.objects.filter(pk=into.pk if isinstance(into, Appeal) else into).first()
     if target is None:
-        raise ValidationFailed("要并入的诉求不存在，请核对受理编号。", field="into")
+        raise ValidationFailed(_("要并入的诉求不存在，请核对受理编号。"), field="into")
     if target.pk == appeal.pk:
-        raise ValidationFailed("不能把诉求并入它自己。", field="into")
+        raise ValidationFailed(_("不能把诉求并入它自己。"), field="into")
     if target.status in (Status.MERGED, Status.WITHDRAWN):
-        raise ValidationFailed("不能并入已并案或已撤回的诉求，请选择主诉求。", field="into")
+        raise ValidationFailed(_("不能并入已并案或已撤回的诉求，请选择主诉求。"), field="into")
     _transition(
         appeal,
         Action.MERGE,
@@ -545,7 +670,7 @@ def appeal_merge(*, appeal: Appeal | int, actor: Actor, into: Appeal | int | str
 
 @transaction.atomic
 def appeal_withdraw(*, appeal: Appeal | int, actor: Actor, reason: str = "") -> Appeal:
-    """The resident withdraws the appeal (撤回)."""
+    _("""The resident withdraws the appeal (撤回).""")
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.WITHDRAW)
     unit = appeal.unit
@@ -558,5 +683,10 @@ def appeal_withdraw(*, appeal: Appeal | int, actor: Actor, reason: str = "") -> 
         changes={"closed_at": timezone.now()},
     )
     if unit is not None:
-        _notify_unit(appeal, unit, f"诉求已撤回：{appeal.tracking_number}", "withdrawn")
+        _notify_unit(
+            appeal,
+            unit,
+            _("诉求已撤回：{tracking_number}").format(tracking_number=appeal.tracking_number),
+            "withdrawn",
+        )
     return appeal

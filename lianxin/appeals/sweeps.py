@@ -8,6 +8,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lianxin.org.models import Unit
 
@@ -27,9 +28,16 @@ def _flag(appeal_id: int, field: str, event_type: str, title: str, now: dt.datet
             return False
         setattr(appeal, field, True)
         appeal.save(update_fields=[field, "updated_at"])
-        record_event(appeal, event_type, Actor.automatic("时限监控"), from_status=appeal.status,
-                     to_status=appeal.status, unit=appeal.unit, public=False,
-                     data={"resolve_due_at": appeal.resolve_due_at.isoformat() if appeal.resolve_due_at else None})
+        record_event(
+            appeal,
+            event_type,
+            Actor.automatic(_("时限监控")),
+            from_status=appeal.status,
+            to_status=appeal.status,
+            unit=appeal.unit,
+            public=False,
+            data={"resolve_due_at": appeal.resolve_due_at.isoformat() if appeal.resolve_due_at else None},
+        )
         unit: Unit | None = appeal.unit
         _notify_unit(appeal, unit, f"{title}：{appeal.tracking_number}", event_type)
     return True
@@ -41,19 +49,22 @@ def sweep_deadlines(now: dt.datetime | None = None) -> dict[str, int]:
     options = settings.LIANXIN
     counts = {"accept_overdue": 0, "due_soon": 0, "overdue": 0, "auto_closed": 0}
     active = Appeal.objects.filter(status__in=[Status.DISPATCHED, Status.ACCEPTED])
-    for pk in active.filter(status=Status.DISPATCHED, accept_overdue=False, accept_due_at__lt=now).values_list(
-        "pk", flat=True
-    )[:BATCH]:
-        counts["accept_overdue"] += _flag(pk, "accept_overdue", EventType.ACCEPT_OVERDUE, "签收超时", now)
+    for pk in active.filter(
+        status=Status.DISPATCHED, accept_overdue=False, accept_due_at__lt=now
+    ).values_list("pk", flat=True)[:BATCH]:
+        counts["accept_overdue"] += _flag(pk, "accept_overdue", EventType.ACCEPT_OVERDUE, _("签收超时"), now)
     for pk in active.filter(overdue=False, resolve_due_at__lt=now).values_list("pk", flat=True)[:BATCH]:
-        counts["overdue"] += _flag(pk, "overdue", EventType.OVERDUE, "已超期", now)
+        counts["overdue"] += _flag(pk, "overdue", EventType.OVERDUE, _("已超期"), now)
     soon = now + dt.timedelta(hours=options["DUE_SOON_HOURS"])
-    for pk in active.filter(due_soon=False, overdue=False, resolve_due_at__gte=now,
-                            resolve_due_at__lt=soon).values_list("pk", flat=True)[:BATCH]:
-        counts["due_soon"] += _flag(pk, "due_soon", EventType.DUE_SOON, "即将超期", now)
+    for pk in active.filter(
+        due_soon=False, overdue=False, resolve_due_at__gte=now, resolve_due_at__lt=soon
+    ).values_list("pk", flat=True)[:BATCH]:
+        counts["due_soon"] += _flag(pk, "due_soon", EventType.DUE_SOON, _("即将超期"), now)
     stale = now - dt.timedelta(days=options["AUTO_CLOSE_DAYS"])
-    for pk in Appeal.objects.filter(status=Status.REPLIED, replied_at__lt=stale).values_list("pk", flat=True)[:BATCH]:
-        appeal_close_unrated(appeal=pk, actor=Actor.automatic("系统"))
+    for pk in Appeal.objects.filter(status=Status.REPLIED, replied_at__lt=stale).values_list("pk", flat=True)[
+        :BATCH
+    ]:
+        appeal_close_unrated(appeal=pk, actor=Actor.automatic(_("系统")))
         counts["auto_closed"] += 1
     if any(counts.values()):
         logger.info("Deadline sweep: %s", counts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from .errors import RateLimited
 
@@ -28,4 +29,8 @@ def check_rate(key: str, rate: str) -> None:
         cache.set(cache_key, 1, timeout=window + 5)
         hits = 1
     if hits > limit:
-        raise RateLimited(f"提交过于频繁：每 {window // 60 or 1} 分钟最多 {limit} 次。请稍后再试，或拨打热线。")
+        raise RateLimited(
+            _("提交过于频繁：每 {value} 分钟最多 {limit} 次。请稍后再试，或拨打热线。").format(
+                value=window // 60 or 1, limit=limit
+            )
+        )
