@@ -126,3 +126,38 @@ def queue(user: User, name: str) -> QuerySet[Appeal]:
     if name in {"due_soon", "overdue", "in_progress"}:
         order = "resolve_due_at"
     return qs.order_by(order)
+
+
+def dispatch_accuracy(*, since: dt.datetime | None = None, until: dt.datetime | None = None) -> dict[str, float | int]:
+    """How often the first dispatch followed the suggested unit, and how often it was returned.
+
+    Measured from the stored events: the `dispatched` event records the suggested and chosen unit,
+    a later `returned` event from that unit shows the choice was wrong.
+    """
+    events = AppealEvent.objects.filter(type="dispatched")
+    if since is not None:
+        events = events.filter(at__gte=since)
+    if until is not None:
+        events = events.filter(at__lt=until)
+    total = followed = with_suggestion = returned_after_following = 0
+    returned_pairs = set(
+        AppealEvent.objects.filter(type="returned", appeal_id__in=events.values("appeal_id")).values_list(
+            "appeal_id", "unit_id"
+        )
+    )
+    for appeal_id, unit_id, data in events.values_list("appeal_id", "unit_id", "data").iterator():
+        total += 1
+        if data.get("suggested_unit"):
+            with_suggestion += 1
+            if data.get("followed_suggestion"):
+                followed += 1
+                if (appeal_id, unit_id) in returned_pairs:
+                    returned_after_following += 1
+    return {
+        "dispatches": total,
+        "with_suggestion": with_suggestion,
+        "followed_suggestion": followed,
+        "suggestion_acceptance_rate": followed / with_suggestion if with_suggestion else 0.0,
+        "returned_after_following": returned_after_following,
+        "suggestion_precision": (followed - returned_after_following) / followed if followed else 0.0,
+    }

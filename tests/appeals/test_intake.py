@@ -161,3 +161,23 @@ def test_intake_survives_a_broken_triage_model(district, settings, tmp_path):
     assert result.created
     assert result.appeal.status == Status.SUBMITTED
     assert "classifier" in result.appeal.suggestion["error"]
+
+
+def test_dispatch_accuracy_is_measured_from_events(district, settings):
+    from lianxin.appeals import services
+    from lianxin.appeals.selectors import dispatch_accuracy
+
+    settings.LIANXIN = {**settings.LIANXIN, "AUTO_DISPATCH": False}
+    dispatcher = Actor.staff(district.dispatcher)
+    followed = submit(good()).appeal
+    services.appeal_dispatch(appeal=followed, actor=dispatcher, unit=district.unit_env)
+    overridden = submit(good()).appeal
+    services.appeal_dispatch(appeal=overridden, actor=dispatcher, unit=district.unit_city)
+    wrong = submit(good()).appeal
+    services.appeal_dispatch(appeal=wrong, actor=dispatcher, unit=district.unit_env)
+    services.appeal_return(appeal=wrong, actor=Actor.staff(district.handler_env), reason="不归我们管")
+    figures = dispatch_accuracy()
+    assert figures["dispatches"] == 3 and figures["with_suggestion"] == 3
+    assert figures["followed_suggestion"] == 2
+    assert figures["returned_after_following"] == 1
+    assert figures["suggestion_precision"] == 0.5
