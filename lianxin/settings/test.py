@@ -8,7 +8,7 @@ from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="lianxin-test-media-"))
+MEDIA_ROOT = Path(tempfile.gettempdir()) / f"lianxin-test-media-{os.getpid()}"
 LIANXIN["ANON_SUBMIT_RATE"] = os.environ.get("LIANXIN_ANON_SUBMIT_RATE", "1000/h")  # noqa: F405
 LIANXIN["TRIAGE_MODEL_PATH"] = os.environ.get("LIANXIN_TRIAGE_MODEL", "")  # noqa: F405
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
