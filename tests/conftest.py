@@ -25,3 +25,13 @@ def _clear_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_test_media():
+    yield
+    import shutil
+
+    from django.conf import settings
+
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
