@@ -271,7 +271,10 @@ def appeal_submit(
         if existing is not None:
             return existing
     cleaned = validate(data)
-    suggestion = triage_bridge.suggest(cleaned["text"], category=cleaned["category"], area=cleaned["area"])
+    suggestion = triage_bridge.suggest(
+        f"{cleaned['title']} {cleaned['text']}", category=cleaned["category"], area=cleaned["area"],
+        phone=cleaned["contact_phone"],
+    )
     try:
         with transaction.atomic():
             result = _create(data, cleaned, suggestion, actor, resident)

@@ -36,6 +36,8 @@ class Suggestion:
     ambiguous: bool = False
     urgency: str = ""
     urgency_triggers: list[str] = field(default_factory=list)
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
+    repeat_appellant: bool = False
     reason: str = ""
     error: str = ""
     elapsed_ms: float = 0.0
@@ -51,6 +53,8 @@ class Suggestion:
             "ambiguous": self.ambiguous,
             "urgency": self.urgency,
             "urgency_triggers": self.urgency_triggers,
+            "duplicates": self.duplicates,
+            "repeat_appellant": self.repeat_appellant,
             "reason": self.reason,
             "error": self.error,
             "elapsed_ms": round(self.elapsed_ms, 2),
@@ -85,7 +89,7 @@ def _category_for_label(label: str) -> Category | None:
     ).order_by("level").first()
 
 
-def suggest(text: str, *, category: Category | None, area: Area | None) -> Suggestion:
+def suggest(text: str, *, category: Category | None, area: Area | None, phone: str = "") -> Suggestion:
     started = time.perf_counter()
     suggestion = Suggestion()
     reasons: list[str] = []
@@ -130,6 +134,19 @@ def suggest(text: str, *, category: Category | None, area: Area | None) -> Sugge
     except Exception as exc:
         logger.exception("Routing failed")
         suggestion.error = (suggestion.error + f" routing: {exc.__class__.__name__}").strip()
+    try:
+        from .duplicates import recent_index
+
+        hints = recent_index().check(text, area_path=area.path if area else None, phone=phone)
+        suggestion.duplicates = [
+            {"tracking_number": h.tracking_number, "score": h.score, "same_phone": h.same_phone} for h in hints
+        ]
+        suggestion.repeat_appellant = any(h.same_phone for h in hints)
+        if hints:
+            reasons.append("疑似重复：" + "、".join(h.tracking_number for h in hints[:3]))
+    except Exception as exc:
+        logger.exception("Duplicate lookup failed")
+        suggestion.error = (suggestion.error + f" duplicates: {exc.__class__.__name__}").strip()
     suggestion.reason = "；".join(reasons)
     suggestion.elapsed_ms = (time.perf_counter() - started) * 1000
     return suggestion

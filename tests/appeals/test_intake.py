@@ -181,3 +181,20 @@ def test_dispatch_accuracy_is_measured_from_events(district, settings):
     assert figures["followed_suggestion"] == 2
     assert figures["returned_after_following"] == 1
     assert figures["suggestion_precision"] == 0.5
+
+
+def test_likely_duplicates_and_repeat_appellants_are_flagged(district, settings):
+    from lianxin.appeals.duplicates import reset_recent_index
+
+    reset_recent_index()
+    settings.LIANXIN = {**settings.LIANXIN, "AUTO_DISPATCH": False}
+    first = submit(good(text="和平社区3号楼前的垃圾站三天没人清运了，气味很大，苍蝇很多。")).appeal
+    submit(good(text="东街道的路灯晚上不亮，希望修一修。", area_code="G1", contact_phone="13911112222"))
+    again = submit(good(text="和平社区3号楼垃圾站已经三天没有清运，味道很大苍蝇多。")).appeal
+    hits = {d["tracking_number"]: d for d in again.suggestion["duplicates"]}
+    assert first.tracking_number in hits
+    assert hits[first.tracking_number]["same_phone"] is True
+    assert again.suggestion["repeat_appellant"] is True
+    other = submit(good(text="和平社区3号楼垃圾站三天没有清运，味道很大。", contact_phone="13600003333")).appeal
+    assert other.suggestion["repeat_appellant"] is False
+    assert first.tracking_number in {d["tracking_number"] for d in other.suggestion["duplicates"]}

@@ -1,0 +1,61 @@
+"""Admin: deadline policies are configuration; appeals and their events are read-only here
+(every change goes through the services, so it is checked and recorded)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import Appeal, AppealEvent, DeadlinePolicy
+
+
+@admin.register(DeadlinePolicy)
+class DeadlinePolicyAdmin(admin.ModelAdmin):
+    list_display = ("category", "urgency", "accept_working_hours", "resolve_working_days")
+    list_filter = ("urgency",)
+    raw_id_fields = ("category",)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class AppealEventInline(admin.TabularInline):
+    model = AppealEvent
+    fields = ("at", "type", "actor_label", "unit", "from_status", "to_status", "note", "public")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdmin):
+    list_display = ("tracking_number", "title", "kind", "channel", "status", "unit", "submitted_at", "overdue")
+    list_filter = ("status", "kind", "channel", "urgency", "overdue")
+    search_fields = ("tracking_number", "title")
+    date_hierarchy = "submitted_at"
+    show_full_result_count = False
+    list_select_related = ("unit",)
+    exclude = ("contact_name", "contact_phone", "access_code_hash")
+    inlines = [AppealEventInline]
+
+
+@admin.register(AppealEvent)
+class AppealEventAdmin(ReadOnlyAdmin):
+    list_display = ("appeal", "type", "at", "actor_label", "unit", "public")
+    list_filter = ("type", "public")
+    search_fields = ("appeal__tracking_number",)
+    raw_id_fields = ("appeal", "actor", "unit")
+    list_select_related = ("appeal", "unit")
+    show_full_result_count = False
