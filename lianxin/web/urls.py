@@ -1,4 +1,30 @@
-from django.urls import path  # noqa: F401
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from .views import public, staff
 
 app_name = "web"
-urlpatterns: list = []
+urlpatterns = [
+    path("", public.home, name="home"),
+    path("accounts/login/", public.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("elderly/", public.elderly_toggle, name="elderly_toggle"),
+    path("appeal/new/", public.submit, name="submit"),
+    path("appeal/areas/", public.area_options, name="area_options"),
+    path("appeal/receipt/", public.receipt, name="receipt"),
+    path("track/", public.track, name="track"),
+    path("track/<str:tracking_number>/", public.track_detail, name="track_detail"),
+    path("track/<str:tracking_number>/rate/", public.track_rate, name="track_rate"),
+    path("track/<str:tracking_number>/reopen/", public.track_reopen, name="track_reopen"),
+    path("mine/", public.my_appeals, name="my_appeals"),
+    path("staff/", staff.staff_home, name="staff_home"),
+    path("staff/queue/<str:name>/", staff.queue_view, name="queue"),
+    path("staff/bulk-dispatch/", staff.bulk_dispatch, name="bulk_dispatch"),
+    path("staff/appeals/<int:pk>/", staff.appeal_detail, name="appeal"),
+    path("staff/appeals/<int:pk>/act/<str:action>/", staff.appeal_act, name="appeal_act"),
+    path("staff/appeals/<int:pk>/contact/", staff.reveal_contact, name="reveal_contact"),
+    path("staff/appeals/<int:pk>/attachments/<int:attachment_id>/", staff.attachment_download, name="attachment"),
+    path("staff/hotline/", staff.hotline, name="hotline"),
+    path("staff/hotline/similar/", staff.hotline_similar, name="hotline_similar"),
+    path("staff/notifications/", staff.notifications, name="notifications"),
+]

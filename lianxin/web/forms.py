@@ -1,0 +1,227 @@
+"""Forms of the web interface. They only parse input; the rules live in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lianxin.appeals.models import TEXT_MAX_LENGTH, Channel, Kind, Satisfaction, Urgency
+from lianxin.org.models import Area, AreaLevel, Category, Unit
+
+# Where the intake/service field names land in our forms.
+FIELD_MAP = {"area": "street", "title": "text", "category": None, "channel": None, "urgency": None,
+             "latitude": "address", "longitude": "address"}
+
+
+def add_domain_error(form: forms.Form, field: str | None, message: str) -> None:
+    """Show a domain error beside the field it names, or above the form."""
+    target = FIELD_MAP.get(field, field) if field else None
+    form.add_error(target if target in form.fields else None, message)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,application/pdf"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list:
+        if not data:
+            return []
+        items = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in items]
+
+
+def set_choices(form: forms.Form, name: str, choices: list[tuple[str, Any]]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
+def area_choices(level: str, parent_code: str = "") -> list[tuple[str, str]]:
+    qs = Area.objects.filter(level=level)
+    if parent_code:
+        qs = qs.filter(parent__code=parent_code)
+    elif level != AreaLevel.STREET:
+        return []
+    return [(a.code, a.name) for a in qs.order_by("path")]
+
+
+class AppealForm(forms.Form):
+    kind = forms.ChoiceField(label=_("诉求类型"), choices=Kind.choices, initial=Kind.COMPLAINT,
+                             widget=forms.RadioSelect)
+    text = forms.CharField(
+        label=_("发生了什么"), max_length=TEXT_MAX_LENGTH, required=False,
+        help_text=_("请写清楚：什么事、在哪里、持续多久、希望怎样解决。"),
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": TEXT_MAX_LENGTH, "data-counter": "text-counter"}),
+    )
+    street = forms.ChoiceField(label=_("街道"), required=False)
+    community = forms.ChoiceField(label=_("社区"), required=False)
+    grid = forms.ChoiceField(label=_("网格"), required=False)
+    address = forms.CharField(label=_("详细地址"), max_length=200, required=False,
+                              help_text=_("例如：幸福小区3栋门口"))
+    attachments = MultipleFileField(label=_("照片或文件（可选）"), required=False,
+                                    help_text=_("最多 6 个，每个不超过 10 MB；支持 JPEG、PNG、GIF、WebP 图片和 PDF。"))
+    anonymous = forms.BooleanField(label=_("匿名提交（不留姓名和电话）"), required=False)
+    contact_name = forms.CharField(label=_("姓名（可选）"), max_length=50, required=False)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False,
+                                    widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel",
+                                                                  "inputmode": "tel"}))
+    contact_consent = forms.BooleanField(
+        label=_("我同意办理单位使用我的姓名和电话办理并答复此诉求；工作人员看到的电话会被部分隐藏。"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        empty: list[tuple[str, Any]] = [("", _("— 请选择 —"))]
+        street = self.data.get("street", "") if self.is_bound else ""
+        community = self.data.get("community", "") if self.is_bound else ""
+        set_choices(self, "street", empty + area_choices(AreaLevel.STREET))
+        set_choices(self, "community", empty + area_choices(AreaLevel.COMMUNITY, street))
+        set_choices(self, "grid", empty + area_choices(AreaLevel.GRID, community))
+
+    def area_code(self) -> str:
+        data = self.cleaned_data
+        return data.get("grid") or data.get("community") or data.get("street") or ""
+
+
+class TrackForm(forms.Form):
+    tracking_number = forms.CharField(label=_("受理编号"), max_length=20,
+                                      help_text=_("提交后页面上显示的编号，例如 LX20260101-000123"))
+    secret = forms.CharField(label=_("联系电话后四位，或匿名查询码"), max_length=12,
+                             widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+
+
+SOLVED_CHOICES = [("yes", _("已解决")), ("no", _("未解决")), ("", _("说不清"))]
+
+
+class RateForm(forms.Form):
+    satisfaction = forms.ChoiceField(label=_("您对办理结果是否满意"), choices=Satisfaction.choices,
+                                     widget=forms.RadioSelect)
+    solved = forms.ChoiceField(label=_("问题是否已解决"), choices=SOLVED_CHOICES, required=False,
+                               widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("评价（可选）"), max_length=500, required=False,
+                              widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}))
+
+    def solved_value(self) -> bool | None:
+        return {"yes": True, "no": False}.get(self.cleaned_data.get("solved") or "")
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("重办理由"), max_length=1000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}))
+
+
+# --- staff ---------------------------------------------------------------------------------------
+
+
+def unit_field(label: Any = None, **kwargs: Any) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(label=label or _("承办单位"), queryset=Unit.objects.filter(active=True),
+                                  empty_label=_("— 请选择单位 —"), **kwargs)
+
+
+def note_field(label: Any, *, required: bool = False, rows: int = 2) -> forms.CharField:
+    return forms.CharField(label=label, max_length=1000, required=required,
+                           widget=forms.Textarea(attrs={"rows": rows, "maxlength": 1000}))
+
+
+def text_field(label: Any) -> forms.CharField:
+    return forms.CharField(label=label, max_length=TEXT_MAX_LENGTH, required=False,
+                           widget=forms.Textarea(attrs={"rows": 4, "maxlength": TEXT_MAX_LENGTH}))
+
+
+class DispatchForm(forms.Form):
+    unit = unit_field()
+    note = note_field(_("派单说明（可选）"))
+
+
+class RedispatchForm(forms.Form):
+    unit = unit_field(_("改派给"))
+    note = note_field(_("改派原因"), required=False)
+
+
+class NoteForm(forms.Form):
+    note = note_field(_("备注（可选）"))
+
+
+class ReasonForm(forms.Form):
+    reason = note_field(_("理由"))
+
+
+class CoHandlerForm(forms.Form):
+    unit = unit_field(_("协办单位"))
+    note = note_field(_("协办事项（可选）"))
+
+
+class TextForm(forms.Form):
+    text = text_field(_("内容"))
+
+
+class ExtensionForm(forms.Form):
+    working_days = forms.IntegerField(label=_("延期工作日"), min_value=1, max_value=30, initial=3)
+    reason = note_field(_("延期理由"))
+
+
+class DecideExtensionForm(forms.Form):
+    approve = forms.ChoiceField(label=_("审批意见"), choices=[("yes", _("同意")), ("no", _("驳回"))],
+                                widget=forms.RadioSelect, initial="yes")
+    note = note_field(_("说明（驳回时必填）"))
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(label=_("并入的受理编号"), max_length=20)
+    note = note_field(_("说明（可选）"))
+
+
+class HotlineForm(forms.Form):
+    contact_phone = forms.CharField(label=_("来电号码"), max_length=20,
+                                    widget=forms.TextInput(attrs={"type": "tel", "autofocus": True,
+                                                                  "autocomplete": "off"}))
+    contact_name = forms.CharField(label=_("来电人姓名（可选）"), max_length=50, required=False)
+    text = forms.CharField(label=_("来电内容"), max_length=TEXT_MAX_LENGTH, required=False,
+                           widget=forms.Textarea(attrs={"rows": 5, "maxlength": TEXT_MAX_LENGTH,
+                                                        "data-counter": "text-counter"}))
+    # Options start with a digit or the area code so the operator can pick them by typing (type-ahead).
+    kind = forms.ChoiceField(label=_("诉求类型（按数字键选择）"), initial=Kind.COMPLAINT, choices=Kind.choices)
+    area = forms.ChoiceField(label=_("所在区域（可输入区域编码选择）"), required=False)
+    address = forms.CharField(label=_("详细地址（可选）"), max_length=200, required=False)
+    answer = forms.CharField(
+        label=_("当场答复（可选，仅咨询、建议、表扬）"), max_length=TEXT_MAX_LENGTH, required=False,
+        help_text=_("填写后诉求将直接办结；不填则进入派单。"),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": TEXT_MAX_LENGTH}))
+    contact_consent = forms.BooleanField(label=_("来电人同意用此电话办理和回访"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "kind", [(value, f"{i} {label}") for i, (value, label) in enumerate(Kind.choices, 1)])
+        areas = Area.objects.exclude(level=AreaLevel.DISTRICT).order_by("path").only("code", "name", "level", "path")
+        indent: dict[str, str] = {AreaLevel.STREET: "", AreaLevel.COMMUNITY: "· ", AreaLevel.GRID: "· · "}
+        set_choices(self, "area", [("", _("— 未知 —"))] + [
+            (a.code, f"{a.code} {indent.get(a.level, '')}{a.name}") for a in areas
+        ])
+
+
+class QueueFilterForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("受理编号、电话或内容中的词")}))
+    category = forms.ChoiceField(label=_("分类"), required=False)
+    area = forms.ChoiceField(label=_("区域"), required=False)
+    kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部")), *Kind.choices])
+    urgency = forms.ChoiceField(label=_("紧急程度"), required=False, choices=[("", _("全部")), *Urgency.choices])
+    channel = forms.ChoiceField(label=_("渠道"), required=False, choices=[("", _("全部")), *Channel.choices])
+    date_from = forms.DateField(label=_("起始日期"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "category", [("", _("全部"))] + [
+            (c.code, ("· " * (c.level - 1)) + c.name) for c in Category.objects.filter(active=True).order_by("path")
+        ])
+        set_choices(self, "area", [("", _("全部"))] + [
+            (a.code, a.name) for a in Area.objects.exclude(level=AreaLevel.GRID).order_by("path")
+        ])

@@ -1,0 +1,30 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+  function counters(root) {
+    root.querySelectorAll("textarea[data-counter]").forEach(function (ta) {
+      var out = document.getElementById(ta.dataset.counter);
+      if (!out || ta.dataset.counterBound) return;
+      ta.dataset.counterBound = "1";
+      var max = parseInt(ta.getAttribute("maxlength") || "0", 10);
+      var update = function () { out.textContent = ta.value.length + " / " + max; };
+      ta.addEventListener("input", update);
+      update();
+    });
+  }
+  function anonymous(root) {
+    var box = root.querySelector("#id_anonymous");
+    var group = root.querySelector("#contact-fields");
+    if (!box || !group) return;
+    var update = function () { group.hidden = box.checked; };
+    box.addEventListener("change", update);
+    update();
+  }
+  function areas(root) {
+    var street = root.querySelector("#id_street"), grid = root.querySelector("#id_grid");
+    if (!street || !grid) return;
+    street.addEventListener("change", function () { grid.length = 1; grid.selectedIndex = 0; });
+  }
+  document.addEventListener("DOMContentLoaded", function () { counters(document); anonymous(document); areas(document); });
+  document.addEventListener("htmx:afterSwap", function (e) { counters(e.target); });
+})();

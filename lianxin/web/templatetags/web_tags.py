@@ -1,0 +1,71 @@
+"""Template helpers for the web interface: the header's navigation context and small filters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.http import HttpRequest
+
+from lianxin.notifications.selectors import unread_count
+from lianxin.org.models import Role
+from lianxin.org.selectors import scope_of
+
+register = template.Library()
+
+SUPERVISION_ROLES = (Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
+WORKBENCH_ROLES = (Role.OPERATOR, Role.DISPATCHER, Role.HANDLER, Role.GRID_WORKER, Role.ADMIN)
+
+
+@register.simple_tag(takes_context=True)
+def nav_context(context: template.Context) -> dict[str, Any]:
+    """What the header shows for the current user (cached on the request)."""
+    request: HttpRequest | None = context.get("request")
+    if request is None:
+        return {"staff": False}
+    cached = getattr(request, "_lianxin_nav", None)
+    if cached is not None:
+        return cached
+    user = getattr(request, "user", None)
+    nav: dict[str, Any] = {"staff": False, "supervision": False, "admin": False, "hotline": False, "unread": 0}
+    if user is not None and user.is_authenticated:
+        scope = scope_of(user)
+        nav["staff"] = scope.is_staff_member
+        nav["supervision"] = scope.has(*SUPERVISION_ROLES)
+        nav["admin"] = scope.has(Role.ADMIN) or user.is_superuser
+        nav["hotline"] = scope.has(Role.OPERATOR, Role.ADMIN)
+        nav["workbench"] = scope.has(*WORKBENCH_ROLES) or nav["supervision"]
+        if nav["staff"]:
+            nav["unread"] = unread_count(user.pk)
+    request._lianxin_nav = nav  # type: ignore[attr-defined]
+    return nav
+
+
+@register.simple_tag(takes_context=True)
+def elderly_mode(context: template.Context) -> bool:
+    request: HttpRequest | None = context.get("request")
+    return bool(request is not None and request.COOKIES.get("lx_elderly") == "1")
+
+
+@register.filter
+def control(field: Any) -> str:
+    """Render a bound field's widget, linked to its help text and error by aria-describedby."""
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}_helptext")
+    if field.errors:
+        ids.append(f"{field.auto_id}_error")
+    attrs: dict[str, Any] = {}
+    if ids:
+        attrs["aria-describedby"] = " ".join(ids)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def pct(value: Any) -> str:
+    try:
+        return f"{float(value) * 100:.0f}%"
+    except (TypeError, ValueError):
+        return "—"

@@ -1,0 +1,1 @@
+"""Web views: the residents' portal (`public`) and the staff workbench (`staff`)."""

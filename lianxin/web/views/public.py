@@ -1,0 +1,269 @@
+"""The residents' portal: raise an appeal, track it, rate it or ask for it to be handled again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from lianxin.appeals import deadlines, services
+from lianxin.appeals.actors import Actor
+from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
+from lianxin.appeals.models import Appeal, EventType, Status
+from lianxin.appeals.policy import Action, can
+from lianxin.appeals.selectors import appeal_get_for_tracking, public_timeline
+from lianxin.core.errors import DomainError, NotFound
+from lianxin.core.ratelimit import check_rate
+from lianxin.org.models import AreaLevel
+from lianxin.org.selectors import scope_of
+
+from ..forms import AppealForm, RateForm, ReopenForm, TrackForm, add_domain_error, area_choices
+
+PROOF_KEY = "lx_proven_appeals"
+RECEIPT_KEY = "lx_receipt"
+ELDERLY_COOKIE = "lx_elderly"
+# Event types whose note the resident sees on the public timeline.
+PUBLIC_NOTE_EVENTS = {EventType.REPLIED, EventType.ANSWERED_DIRECTLY, EventType.REOPENED, EventType.MERGED,
+                      EventType.RATED, EventType.WITHDRAWN}
+
+
+def _safe_next(request: HttpRequest, fallback: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or fallback
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        return fallback
+    return target
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/home.html")
+
+
+@require_POST
+def elderly_toggle(request: HttpRequest) -> HttpResponse:
+    """Switch the elderly-friendly mode (larger type, higher contrast); remembered in a cookie."""
+    response = HttpResponseRedirect(_safe_next(request))
+    on = request.COOKIES.get(ELDERLY_COOKIE) != "1"
+    response.set_cookie(ELDERLY_COOKIE, "1" if on else "0", max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+@require_GET
+def area_options(request: HttpRequest) -> HttpResponse:
+    """htmx partial: the communities of a street, or the grids of a community, as <option>s."""
+    level = request.GET.get("level", "")
+    if level not in (AreaLevel.COMMUNITY, AreaLevel.GRID):
+        raise NotFound(_("区域层级只能是 community 或 grid。"))
+    parent = request.GET.get("street" if level == AreaLevel.COMMUNITY else "community", "")
+    return render(request, "web/partials/area_options.html", {"options": area_choices(level, parent) if parent else []})
+
+
+def _prove(request: HttpRequest, appeal: Appeal) -> None:
+    proven = set(request.session.get(PROOF_KEY, []))
+    proven.add(appeal.pk)
+    request.session[PROOF_KEY] = sorted(proven)[-50:]
+
+
+def _is_proven(request: HttpRequest, appeal: Appeal) -> bool:
+    if request.user.is_authenticated and appeal.resident_id == request.user.pk:
+        return True
+    return appeal.pk in request.session.get(PROOF_KEY, [])
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def submit(request: HttpRequest) -> HttpResponse:
+    """Raise an appeal: a short form; errors beside the field, the text kept."""
+    user = request.user if request.user.is_authenticated else None
+    if request.method == "POST":
+        try:
+            form = AppealForm(request.POST, request.FILES)
+        except RequestDataTooBig:
+            form = AppealForm(request.POST)
+            form.add_error("attachments", _("上传的文件太大，请压缩后再试。"))
+        if form.is_valid():
+            data = form.cleaned_data
+            attachments = [
+                AttachmentInput(name=f.name, content=f.read(), declared_type=f.content_type or "")
+                for f in data["attachments"]
+            ]
+            anonymous = bool(data["anonymous"])
+            try:
+                if user is None:
+                    check_rate(f"web-submit:{_client_ip(request)}", _rate())
+                result = appeal_submit(
+                    data=AppealInput(
+                        text=data["text"], kind=data["kind"], channel="web", area_code=form.area_code(),
+                        address=data["address"], contact_name="" if anonymous else data["contact_name"],
+                        contact_phone="" if anonymous else data["contact_phone"],
+                        contact_consent=bool(data["contact_consent"]) and not anonymous,
+                        anonymous=anonymous, attachments=attachments,
+                    ),
+                    actor=Actor.resident(user),
+                    resident=user,
+                    idempotency_key=request.POST.get("idempotency_key", ""),
+                    idempotency_scope=f"web:{request.session.session_key or _client_ip(request)}",
+                )
+            except DomainError as error:
+                add_domain_error(form, error.field, error.message)
+            else:
+                _prove(request, result.appeal)
+                request.session[RECEIPT_KEY] = {"pk": result.appeal.pk, "code": result.access_code or ""}
+                return redirect("web:receipt")
+    else:
+        form = AppealForm()
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "web/submit.html", {"form": form, "idempotency_key": uuid.uuid4().hex}, status=status)
+
+
+def _rate() -> str:
+    return settings.LIANXIN["ANON_SUBMIT_RATE"]
+
+
+def expected_reply_at(appeal: Appeal) -> dt.datetime:
+    """The reply deadline once dispatched, else an estimate from the deadline policy."""
+    if appeal.resolve_due_at:
+        return appeal.resolve_due_at
+    return deadlines.compute_deadlines(appeal.submitted_at, appeal.category, appeal.urgency).resolve_due_at
+
+
+@require_GET
+def receipt(request: HttpRequest) -> HttpResponse:
+    """The receipt: tracking number, the query code (shown once) and the expected reply date."""
+    data = request.session.get(RECEIPT_KEY)
+    if not data:
+        return redirect("web:track")
+    appeal = Appeal.objects.select_related("category").filter(pk=data["pk"]).first()
+    if appeal is None or not _is_proven(request, appeal):
+        raise NotFound(_("回执已失效，请用受理编号查询。"))
+    code = data.get("code", "")
+    if code:
+        # The query code is shown once; afterwards only its hash exists.
+        request.session[RECEIPT_KEY] = {"pk": appeal.pk, "code": ""}
+    return render(request, "web/receipt.html", {
+        "appeal": appeal, "access_code": code, "expected": expected_reply_at(appeal),
+        "final": appeal.status in (Status.CLOSED, Status.MERGED, Status.WITHDRAWN),
+    })
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    """Look an appeal up with its tracking number and the last four phone digits or the query code."""
+    form = TrackForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                check_rate(f"web-track:{_client_ip(request)}", "60/h")
+                appeal = appeal_get_for_tracking(form.cleaned_data["tracking_number"], form.cleaned_data["secret"])
+            except DomainError as error:
+                form.add_error(None, error.message)
+                status = 404 if isinstance(error, NotFound) else error.status_code
+            else:
+                _prove(request, appeal)
+                return redirect("web:track_detail", tracking_number=appeal.tracking_number)
+        else:
+            status = 400
+    return render(request, "web/track.html", {"form": form}, status=status)
+
+
+def _proven_appeal(request: HttpRequest, tracking_number: str) -> Appeal:
+    """The appeal if this browser proved it is theirs (lookup, receipt or login); never by number alone."""
+    appeal = (
+        Appeal.objects.select_related("category", "area", "unit", "merged_into")
+        .filter(tracking_number=tracking_number.upper()).first()
+    )
+    if appeal is None or not _is_proven(request, appeal):
+        raise NotFound(_("请先输入受理编号和联系电话后四位（或匿名查询码）查询。"))
+    return appeal
+
+
+def _resident_actor(request: HttpRequest) -> Actor:
+    return Actor.resident(request.user if request.user.is_authenticated else None)  # type: ignore[arg-type]
+
+
+def track_detail(request: HttpRequest, tracking_number: str, *, rate_form: RateForm | None = None,
+                 reopen_form: ReopenForm | None = None, status: int = 200, error: str = "") -> HttpResponse:
+    try:
+        appeal = _proven_appeal(request, tracking_number)
+    except NotFound:
+        messages.warning(request, _("请先输入受理编号和联系电话后四位（或匿名查询码）查询。"))
+        return redirect(f"{reverse('web:track')}?n={tracking_number}")
+    actor = _resident_actor(request)
+    return render(request, "web/track_detail.html", {
+        "appeal": appeal,
+        "events": public_timeline(appeal).select_related("unit"),
+        "note_events": PUBLIC_NOTE_EVENTS,
+        "expected": expected_reply_at(appeal) if appeal.is_open else None,
+        "may_rate": can(actor, appeal, Action.RATE),
+        "may_reopen": can(actor, appeal, Action.REOPEN),
+        "rate_form": rate_form or RateForm(),
+        "reopen_form": reopen_form or ReopenForm(),
+        "error": error,
+    }, status=status)
+
+
+@require_POST
+def track_rate(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    appeal = _proven_appeal(request, tracking_number)
+    form = RateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.appeal_rate(appeal=appeal, actor=_resident_actor(request),
+                                 satisfaction=form.cleaned_data["satisfaction"], solved=form.solved_value(),
+                                 comment=form.cleaned_data["comment"])
+        except DomainError as error:
+            if not error.field:
+                return track_detail(request, tracking_number, status=error.status_code, error=error.message)
+            add_domain_error(form, error.field, error.message)
+        else:
+            messages.success(request, _("感谢您的评价，诉求已办结。"))
+            return redirect("web:track_detail", tracking_number=appeal.tracking_number)
+    return track_detail(request, tracking_number, rate_form=form, status=400)
+
+
+@require_POST
+def track_reopen(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    appeal = _proven_appeal(request, tracking_number)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.appeal_reopen(appeal=appeal, actor=_resident_actor(request), reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            if not error.field:
+                return track_detail(request, tracking_number, status=error.status_code, error=error.message)
+            add_domain_error(form, error.field, error.message)
+        else:
+            messages.success(request, _("已申请重办，承办单位将重新办理。"))
+            return redirect("web:track_detail", tracking_number=appeal.tracking_number)
+    return track_detail(request, tracking_number, reopen_form=form, status=400)
+
+
+class LoginView(auth_views.LoginView):
+    """Staff land on their workbench, residents on their own appeals."""
+
+    def get_default_redirect_url(self) -> str:
+        user = self.request.user
+        if scope_of(user).is_staff_member:  # type: ignore[arg-type]
+            return reverse("web:staff_home")
+        return reverse("web:my_appeals")
+
+
+@require_GET
+def my_appeals(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('web:login')}?next={request.path}")
+    appeals = Appeal.objects.filter(resident=request.user).order_by("-submitted_at")[:100]
+    return render(request, "web/my_appeals.html", {"appeals": appeals})

@@ -1,0 +1,484 @@
+"""The staff workbench: queues, the case page and its actions, hotline quick entry, notifications."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from lianxin.appeals import services
+from lianxin.appeals.actors import Actor
+from lianxin.appeals.intake import AppealInput, appeal_submit
+from lianxin.appeals.models import Appeal, Kind, Status
+from lianxin.appeals.policy import Action, allowed_actions
+from lianxin.appeals.privacy import contact_for, may_see_contact
+from lianxin.appeals.selectors import (
+    appeal_get_for_user,
+    appeals_visible_to,
+    full_timeline,
+    queue,
+    recent_appeals_from_phone,
+)
+from lianxin.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from lianxin.notifications.selectors import notifications_for
+from lianxin.notifications.services import notification_mark_read
+from lianxin.org.models import Area, Category, Role, Unit, User
+from lianxin.org.selectors import area_subtree_q, scope_of, units_for_dispatch
+
+from ..forms import (
+    CoHandlerForm,
+    DecideExtensionForm,
+    DispatchForm,
+    ExtensionForm,
+    HotlineForm,
+    MergeForm,
+    NoteForm,
+    QueueFilterForm,
+    ReasonForm,
+    RedispatchForm,
+    TextForm,
+    add_domain_error,
+)
+
+PAGE_SIZE = 25
+COUNT_CAP = 999
+DIRECT_KINDS = (Kind.INQUIRY, Kind.SUGGESTION, Kind.PRAISE)
+
+QUEUE_LABELS = {
+    "to_dispatch": gettext_lazy("待派单"),
+    "returned": gettext_lazy("被退回"),
+    "to_accept": gettext_lazy("待签收"),
+    "in_progress": gettext_lazy("办理中"),
+    "due_soon": gettext_lazy("即将超期"),
+    "overdue": gettext_lazy("已超期"),
+    "awaiting_rating": gettext_lazy("待评价"),
+    "closed": gettext_lazy("已办结"),
+    "all": gettext_lazy("全部诉求"),
+}
+
+# Which queues each role looks at first, in order.
+ROLE_QUEUES: dict[str, tuple[str, ...]] = {
+    Role.ADMIN: ("to_dispatch", "returned", "to_accept", "in_progress", "due_soon", "overdue", "awaiting_rating"),
+    Role.DISPATCHER: ("to_dispatch", "returned", "due_soon", "overdue", "awaiting_rating"),
+    Role.OPERATOR: ("to_dispatch", "awaiting_rating"),
+    Role.HANDLER: ("to_accept", "in_progress", "due_soon", "overdue", "awaiting_rating"),
+    Role.GRID_WORKER: ("in_progress", "due_soon", "overdue"),
+    Role.SUPERVISOR: ("to_dispatch", "in_progress", "due_soon", "overdue", "awaiting_rating"),
+    Role.LEADER: ("in_progress", "due_soon", "overdue", "awaiting_rating"),
+}
+
+ACTION_TEXT = {
+    Action.DISPATCH: gettext_lazy("派单"),
+    Action.REDISPATCH: gettext_lazy("改派"),
+    Action.ACCEPT: gettext_lazy("签收"),
+    Action.RETURN: gettext_lazy("退单"),
+    Action.ADD_CO_HANDLER: gettext_lazy("增加协办单位"),
+    Action.CO_REPLY: gettext_lazy("协办答复"),
+    Action.REQUEST_EXTENSION: gettext_lazy("申请延期"),
+    Action.DECIDE_EXTENSION: gettext_lazy("审批延期"),
+    Action.REPLY: gettext_lazy("答复群众"),
+    Action.ANSWER_DIRECTLY: gettext_lazy("直接答复并办结"),
+    Action.MERGE: gettext_lazy("并案"),
+    Action.WITHDRAW: gettext_lazy("撤回"),
+}
+
+Handler = Callable[[Appeal, Actor, dict[str, Any]], object]
+
+# Each staff action: its small form and the one service function it calls.
+ACTIONS: dict[str, tuple[type[forms.Form], Handler]] = {
+    Action.DISPATCH: (DispatchForm, lambda a, actor, d: services.appeal_dispatch(
+        appeal=a, actor=actor, unit=d["unit"], note=d["note"])),
+    Action.REDISPATCH: (RedispatchForm, lambda a, actor, d: services.appeal_redispatch(
+        appeal=a, actor=actor, unit=d["unit"], note=d["note"])),
+    Action.ACCEPT: (NoteForm, lambda a, actor, d: services.appeal_accept(appeal=a, actor=actor, note=d["note"])),
+    Action.RETURN: (ReasonForm, lambda a, actor, d: services.appeal_return(
+        appeal=a, actor=actor, reason=d["reason"])),
+    Action.ADD_CO_HANDLER: (CoHandlerForm, lambda a, actor, d: services.appeal_add_co_handler(
+        appeal=a, actor=actor, unit=d["unit"], note=d["note"])),
+    Action.CO_REPLY: (TextForm, lambda a, actor, d: services.appeal_co_reply(appeal=a, actor=actor, text=d["text"])),
+    Action.REQUEST_EXTENSION: (ExtensionForm, lambda a, actor, d: services.appeal_request_extension(
+        appeal=a, actor=actor, working_days=d["working_days"], reason=d["reason"])),
+    Action.DECIDE_EXTENSION: (DecideExtensionForm, lambda a, actor, d: services.appeal_decide_extension(
+        appeal=a, actor=actor, approve=d["approve"] == "yes", note=d["note"])),
+    Action.REPLY: (TextForm, lambda a, actor, d: services.appeal_reply(appeal=a, actor=actor, text=d["text"])),
+    Action.ANSWER_DIRECTLY: (TextForm, lambda a, actor, d: services.appeal_answer_directly(
+        appeal=a, actor=actor, text=d["text"])),
+    Action.MERGE: (MergeForm, lambda a, actor, d: services.appeal_merge(
+        appeal=a, actor=actor, into=d["into"], note=d["note"])),
+    Action.WITHDRAW: (ReasonForm, lambda a, actor, d: services.appeal_withdraw(
+        appeal=a, actor=actor, reason=d["reason"])),
+}
+
+DONE_TEXT = {
+    Action.DISPATCH: gettext_lazy("已派单。"),
+    Action.REDISPATCH: gettext_lazy("已改派。"),
+    Action.ACCEPT: gettext_lazy("已签收。"),
+    Action.RETURN: gettext_lazy("已退单。"),
+    Action.ADD_CO_HANDLER: gettext_lazy("已增加协办单位。"),
+    Action.CO_REPLY: gettext_lazy("已提交协办意见。"),
+    Action.REQUEST_EXTENSION: gettext_lazy("延期申请已提交。"),
+    Action.DECIDE_EXTENSION: gettext_lazy("已审批延期申请。"),
+    Action.REPLY: gettext_lazy("已答复，等待群众评价。"),
+    Action.ANSWER_DIRECTLY: gettext_lazy("已答复并办结。"),
+    Action.MERGE: gettext_lazy("已并案。"),
+    Action.WITHDRAW: gettext_lazy("已撤回。"),
+}
+
+
+def staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Logged-in staff only: anonymous visitors go to the login page, residents get a 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not scope_of(request.user).is_staff_member:  # type: ignore[arg-type]
+            raise Forbidden(_("工作台仅供工作人员使用。群众可以在首页反映和查询诉求。"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def queues_for(user: User) -> list[str]:
+    scope = scope_of(user)
+    names: list[str] = []
+    for role, queue_names in ROLE_QUEUES.items():
+        if scope.has(role):
+            names += [n for n in queue_names if n not in names]
+    return names
+
+
+def capped_count(qs: QuerySet[Appeal], cap: int | None = None) -> tuple[int, bool]:
+    """COUNT over at most cap+1 rows: cheap on a million appeals, shown as "999+"."""
+    cap = COUNT_CAP if cap is None else cap
+    n = qs.order_by()[: cap + 1].count()
+    return min(n, cap), n > cap
+
+
+@require_GET
+@staff_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    counts = []
+    for name in queues_for(user):
+        n, more = capped_count(queue(user, name))
+        counts.append({"name": name, "label": QUEUE_LABELS[name], "n": n, "more": more})
+    scope = scope_of(user)
+    return render(request, "web/staff/home.html", {
+        "counts": counts,
+        "roles": [Role(r).label for r in sorted(scope.roles)],
+        "may_hotline": scope.has(Role.OPERATOR, Role.DISPATCHER, Role.ADMIN),
+    })
+
+
+def _filtered(qs: QuerySet[Appeal], form: QueueFilterForm) -> QuerySet[Appeal]:
+    if not form.is_valid():
+        return qs
+    data = form.cleaned_data
+    q = (data.get("q") or "").strip()
+    if q:
+        digits = re.sub(r"[\s-]", "", q)
+        if re.fullmatch(r"(?i)LX\d{8}-\d{1,6}", q):
+            qs = qs.filter(tracking_number=q.upper())
+        elif re.fullmatch(r"\+?\d{7,15}", digits):
+            qs = qs.filter(contact_phone=digits)
+        else:
+            qs = qs.filter(Q(title__icontains=q) | Q(text__icontains=q))
+    if data.get("category"):
+        category = Category.objects.filter(code=data["category"]).only("path").first()
+        qs = qs.filter(area_subtree_q([category.path], prefix="category__path")) if category else qs.none()
+    if data.get("area"):
+        area = Area.objects.filter(code=data["area"]).only("path").first()
+        qs = qs.filter(area_subtree_q([area.path])) if area else qs.none()
+    for name in ("kind", "urgency", "channel"):
+        if data.get(name):
+            qs = qs.filter(**{name: data[name]})
+    tz = timezone.get_current_timezone()
+    if data.get("date_from"):
+        qs = qs.filter(submitted_at__gte=dt.datetime.combine(data["date_from"], dt.time.min, tzinfo=tz))
+    if data.get("date_to"):
+        qs = qs.filter(submitted_at__lt=dt.datetime.combine(data["date_to"] + dt.timedelta(days=1), dt.time.min,
+                                                            tzinfo=tz))
+    return qs
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), 10_000))
+    except ValueError:
+        return 1
+
+
+def may_dispatch(user: User) -> bool:
+    return scope_of(user).has(Role.DISPATCHER, Role.ADMIN)
+
+
+@require_GET
+@staff_required
+def queue_view(request: HttpRequest, name: str) -> HttpResponse:
+    """A work queue with filters and search; "previous/next" paging without COUNT(*)."""
+    user = _user(request)
+    if name not in QUEUE_LABELS:
+        raise NotFound(_("没有这个队列。"))
+    form = QueueFilterForm(request.GET or None)
+    qs = _filtered(queue(user, name), form)
+    qs = qs.order_by(*qs.query.order_by, "id").select_related("category", "area", "unit")
+    page = _page_number(request)
+    rows = list(qs[(page - 1) * PAGE_SIZE: page * PAGE_SIZE + 1])
+    has_next = len(rows) > PAGE_SIZE
+    params = request.GET.copy()
+    params.pop("page", None)
+    bulk = name in ("to_dispatch", "returned") and may_dispatch(user)
+    return render(request, "web/staff/queue.html", {
+        "name": name, "label": QUEUE_LABELS[name], "form": form, "appeals": rows[:PAGE_SIZE],
+        "page": page, "has_next": has_next, "has_prev": page > 1, "query": params.urlencode(),
+        "bulk": bulk, "units": list(Unit.objects.filter(active=True).order_by("code")) if bulk else [],
+        "queues": [(n, QUEUE_LABELS[n]) for n in [*queues_for(user), "all"]],
+        "now": timezone.now(),
+    })
+
+
+@require_POST
+@staff_required
+def bulk_dispatch(request: HttpRequest) -> HttpResponse:
+    """Dispatch several appeals to one unit; each goes through `appeal_dispatch`, failures reported one by one."""
+    user = _user(request)
+    back = request.POST.get("back") or reverse("web:queue", args=["to_dispatch"])
+    if not back.startswith("/staff/"):
+        back = reverse("web:queue", args=["to_dispatch"])
+    unit = Unit.objects.filter(pk=request.POST.get("unit") or 0, active=True).first() \
+        if (request.POST.get("unit") or "").isdigit() else None
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:200]
+    if unit is None:
+        messages.error(request, _("请选择承办单位后再批量派单。"))
+        return redirect(back)
+    if not ids:
+        messages.error(request, _("请至少勾选一件诉求。"))
+        return redirect(back)
+    actor = Actor.staff(user)
+    done, failed = [], []
+    for pk in ids:
+        try:
+            appeal = appeal_get_for_user(user, pk=pk)
+            services.appeal_dispatch(appeal=appeal, actor=actor, unit=unit)
+            done.append(appeal.tracking_number)
+        except DomainError as error:
+            label = Appeal.objects.filter(pk=pk).values_list("tracking_number", flat=True).first()
+            failed.append(f"{label or pk}：{error.message}")
+    if done:
+        messages.success(request, _("已派单 %(n)d 件：%(list)s") % {"n": len(done), "list": "、".join(done)})
+    for line in failed:
+        messages.error(request, _("未能派单 %(line)s") % {"line": line})
+    return redirect(back)
+
+
+def _action_forms(appeal: Appeal, actions: list[str], bound: dict[str, forms.Form]) -> list[dict[str, Any]]:
+    suggested = appeal.suggested_unit
+    if suggested is None and appeal.status in (Status.SUBMITTED, Status.RETURNED):
+        options = units_for_dispatch(appeal.category, appeal.area)
+        suggested = options[0] if options else None
+    result = []
+    for action in actions:
+        if action not in ACTIONS:
+            continue
+        form_class, _handler = ACTIONS[action]
+        form = bound.get(action)
+        if form is None:
+            initial = {"unit": suggested.pk} if action == Action.DISPATCH and suggested else {}
+            form = form_class(prefix=action, initial=initial)
+        result.append({"name": action, "label": ACTION_TEXT[action], "form": form, "open": action in bound})
+    return result
+
+
+@require_GET
+@staff_required
+def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_case(request, appeal_get_for_user(_user(request), pk=pk))
+
+
+def _render_case(request: HttpRequest, appeal: Appeal, *, bound: dict[str, forms.Form] | None = None,
+                 status: int = 200, contact_revealed: bool = False) -> HttpResponse:
+    user = _user(request)
+    actions = allowed_actions(Actor.staff(user), appeal)
+    similar: list[Appeal] = []
+    if appeal.contact_phone:
+        similar = list(
+            recent_appeals_from_phone(appeal.contact_phone, days=365, exclude_pk=appeal.pk)
+            .filter(pk__in=appeals_visible_to(user).values("pk"))[:5]
+        )
+    return render(request, "web/staff/appeal.html", {
+        "appeal": appeal,
+        "events": full_timeline(appeal),
+        "suggestion": appeal.suggestion or {},
+        "similar": similar,
+        "attachments": list(appeal.attachments.all()),
+        "co_handlers": list(appeal.co_handlers.select_related("unit")),
+        "extensions": list(appeal.extensions.select_related("unit", "requested_by").order_by("-requested_at")[:5]),
+        "contact": contact_for(user, appeal),
+        "may_reveal": may_see_contact(user, appeal),
+        "actions": _action_forms(appeal, actions, bound or {}),
+        "now": timezone.now(),
+    }, status=status)
+
+
+@require_POST
+@staff_required
+def appeal_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Carry out one action from the case page; errors come back beside the field, input kept."""
+    user = _user(request)
+    appeal = appeal_get_for_user(user, pk=pk)
+    if action not in ACTIONS:
+        raise NotFound(_("没有这个操作。"))
+    form_class, handler = ACTIONS[action]
+    form = form_class(request.POST, prefix=action)
+    if form.is_valid():
+        try:
+            handler(appeal, Actor.staff(user), form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error.field, error.message)
+            appeal = appeal_get_for_user(user, pk=pk)
+            if action not in allowed_actions(Actor.staff(user), appeal):
+                messages.error(request, error.message)
+                return _render_case(request, appeal, status=error.status_code)
+            return _render_case(request, appeal, bound={action: form}, status=error.status_code)
+        messages.success(request, str(DONE_TEXT[action]))
+        try:
+            appeal_get_for_user(user, pk=pk)
+        except NotFound:
+            # e.g. a handler who returned the appeal no longer sees it.
+            return redirect("web:staff_home")
+        return redirect("web:appeal", pk=pk)
+    return _render_case(request, appeal, bound={action: form}, status=400)
+
+
+@require_POST
+@staff_required
+def reveal_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the unmasked name and phone to a role that may see them; the look is audit-logged."""
+    user = _user(request)
+    appeal = appeal_get_for_user(user, pk=pk)
+    if not may_see_contact(user, appeal):
+        raise Forbidden(_("您的角色不能查看群众的完整联系方式。"))
+    contact = contact_for(user, appeal, reveal=True, purpose="web_case_page")
+    if request.headers.get("HX-Request"):
+        return render(request, "web/staff/partials/contact.html",
+                      {"appeal": appeal, "contact": contact, "may_reveal": False})
+    return _render_case(request, appeal)
+
+
+@require_GET
+@staff_required
+def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    appeal = appeal_get_for_user(_user(request), pk=pk)
+    attachment = appeal.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound(_("没有这个附件。"))
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
+                            filename=attachment.original_name, as_attachment=attachment.content_type == "application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- hotline -------------------------------------------------------------------------------------
+
+
+def _hotline_allowed(user: User) -> None:
+    if not scope_of(user).has(Role.OPERATOR, Role.DISPATCHER, Role.ADMIN):
+        raise Forbidden(_("热线录入仅供接线员、派单员和管理员使用。"))
+
+
+@staff_required
+def hotline(request: HttpRequest) -> HttpResponse:
+    """The operator's quick entry: keyboard only, Enter submits; inquiries can be answered on the spot."""
+    user = _user(request)
+    _hotline_allowed(user)
+    form = HotlineForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            answer = (data["answer"] or "").strip()
+            if answer and data["kind"] not in DIRECT_KINDS:
+                form.add_error("answer", _("只有咨询、建议和表扬可以当场答复办结；其他诉求请不填答复，进入派单。"))
+            else:
+                try:
+                    result = appeal_submit(
+                        data=AppealInput(text=data["text"], kind=data["kind"], channel="hotline",
+                                         area_code=data["area"], address=data["address"],
+                                         contact_name=data["contact_name"], contact_phone=data["contact_phone"],
+                                         contact_consent=bool(data["contact_consent"])),
+                        actor=Actor.staff(user),
+                        idempotency_key=request.POST.get("idempotency_key", ""),
+                        idempotency_scope=f"hotline:{user.pk}",
+                    )
+                except ValidationFailed as error:
+                    add_domain_error(form, error.field, error.message)
+                else:
+                    appeal = result.appeal
+                    if answer and appeal.status in (Status.SUBMITTED, Status.RETURNED):
+                        try:
+                            services.appeal_answer_directly(appeal=appeal, actor=Actor.staff(user), text=answer)
+                            messages.success(request, _("已登记并当场办结：%(n)s") % {"n": appeal.tracking_number})
+                        except DomainError as error:
+                            messages.warning(request, _("已登记 %(n)s，但未能当场办结：%(e)s")
+                                             % {"n": appeal.tracking_number, "e": error.message})
+                    else:
+                        messages.success(request, _("已登记：%(n)s（%(s)s）")
+                                         % {"n": appeal.tracking_number, "s": appeal.get_status_display()})
+                    return redirect(f"{reverse('web:hotline')}?last={appeal.pk}")
+    last = None
+    if request.GET.get("last", "").isdigit():
+        last = appeals_visible_to(user).filter(pk=int(request.GET["last"])).first()
+    return render(request, "web/staff/hotline.html",
+                  {"form": form, "last": last, "idempotency_key": uuid.uuid4().hex}, status=status)
+
+
+@require_GET
+@staff_required
+def hotline_similar(request: HttpRequest) -> HttpResponse:
+    """htmx partial: earlier appeals from the phone number being typed."""
+    user = _user(request)
+    _hotline_allowed(user)
+    phone = re.sub(r"[\s-]", "", request.GET.get("contact_phone", ""))
+    appeals: list[Appeal] = []
+    if len(phone) >= 7:
+        appeals = list(
+            recent_appeals_from_phone(phone, days=365)
+            .filter(pk__in=appeals_visible_to(user).values("pk"))
+            .select_related("unit")[:5]
+        )
+    return render(request, "web/staff/partials/similar.html", {"appeals": appeals, "phone": phone})
+
+
+# --- notifications -------------------------------------------------------------------------------
+
+
+@staff_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if request.method == "POST":
+        raw = request.POST.get("id", "")
+        n = notification_mark_read(user_id=user.pk, notification_id=int(raw) if raw.isdigit() else None)
+        messages.success(request, _("已标记 %(n)d 条为已读。") % {"n": n})
+        return redirect("web:notifications")
+    items = list(notifications_for(user.pk)[:100])
+    return render(request, "web/staff/notifications.html", {"items": items})

@@ -1,0 +1,96 @@
+"""End-to-end tests in Debian's Chromium, driven by Playwright against pytest-django's live server.
+
+Never `playwright install`: the browser is /usr/bin/chromium (scripts/system-deps.sh installs it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls from tests are still
+# synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
+ROOT = Path(__file__).resolve().parents[3]
+AXE = ROOT / "lianxin" / "web" / "static" / "vendor" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/system-deps.sh)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Open pages in fresh contexts (separate cookies = separate people)."""
+    contexts = []
+
+    def make(viewport: dict | None = None, *, mobile: bool = False):
+        ctx = browser.new_context(viewport=viewport or DESKTOP, locale="zh-CN", is_mobile=mobile,
+                                  has_touch=mobile, base_url=live_server.url)
+        ctx.set_default_timeout(10_000)
+        contexts.append(ctx)
+        return ctx.new_page()
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+
+
+@pytest.fixture
+def live_district(transactional_db, settings):
+    from tests.factories import District
+
+    settings.LIANXIN = {**settings.LIANXIN, "AUTO_DISPATCH": False}
+    return District()
+
+
+def login(page, username: str, password: str = "pass12345") -> None:
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/staff/")
+
+
+def logout(page) -> None:
+    page.click("header form[action='/accounts/logout/'] button")
+    page.wait_for_url("**/")
+
+
+def check_a11y(page, name: str) -> None:
+    """Run axe-core on the page; fail on serious or critical violations, printing them."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    bad = [v for v in result["violations"] if v.get("impact") in ("serious", "critical")]
+    if bad:
+        print(json.dumps([{"id": v["id"], "impact": v["impact"], "help": v["help"],
+                           "nodes": [n["target"] for n in v["nodes"]][:5]} for v in bad],
+                         ensure_ascii=False, indent=1))
+    assert not bad, f"{name}: {len(bad)} serious/critical accessibility violations: {[v['id'] for v in bad]}"
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    suffix = "phone" if width <= 480 else "desktop"
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{suffix}.png"), full_page=False)
