@@ -103,6 +103,8 @@ class District:
         DispatchRule.objects.create(category=self.cat_city, area=self.district, unit=self.unit_city)
         DispatchRule.objects.create(category=self.cat_env, area=self.district, unit=self.unit_env)
         self.admin = staff(Role.ADMIN, username="admin")
+        self.admin.is_staff = True
+        self.admin.save(update_fields=["is_staff"])
         self.operator = staff(Role.OPERATOR, username="operator")
         self.dispatcher = staff(Role.DISPATCHER, username="dispatcher")
         self.handler_city = staff(Role.HANDLER, unit=self.unit_city, username="handler_city")
