@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 _model_lock = threading.Lock()
 _model_cache: dict[str, Any] = {}
+# Classification runs in a small pool so that intake can stop waiting for it after a time budget.
+_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lianxin-triage")
 
 
 @dataclass
@@ -108,7 +112,8 @@ def suggest(text: str, *, category: Category | None, area: Area | None, phone: s
     try:
         model = load_model()
         if model is not None:
-            prediction = model.predict(text)
+            budget = float(settings.LIANXIN.get("TRIAGE_TIME_BUDGET_SECONDS", 1.0))
+            prediction = _pool.submit(model.predict, text).result(timeout=budget)
             suggestion.category_top = [(str(label), float(conf)) for label, conf in prediction.top]
             suggestion.abstained = bool(prediction.abstained)
             if not prediction.abstained and prediction.label:
@@ -119,6 +124,9 @@ def suggest(text: str, *, category: Category | None, area: Area | None, phone: s
                     reasons.append(f"分类模型：{predicted.name}（置信度 {suggestion.category_confidence:.0%}）")
             if chosen is None:
                 chosen = suggestion.category
+    except FutureTimeout:
+        logger.warning("Category prediction exceeded its time budget; the appeal waits for a dispatcher")
+        suggestion.error = (suggestion.error + " classifier: timeout").strip()
     except Exception as exc:
         logger.exception("Category prediction failed")
         suggestion.error = (suggestion.error + f" classifier: {exc.__class__.__name__}").strip()

@@ -176,6 +176,7 @@ LIANXIN: dict[str, Any] = {
     "ANON_SUBMIT_RATE": os.environ.get("LIANXIN_ANON_SUBMIT_RATE", "20/h"),
     "MAX_ATTACHMENT_BYTES": 10 * 1024 * 1024,
     "MAX_ATTACHMENTS": 6,
+    "TRIAGE_TIME_BUDGET_SECONDS": float(os.environ.get("LIANXIN_TRIAGE_TIME_BUDGET", "1.0")),
     "TRIAGE_MODEL_PATH": os.environ.get("LIANXIN_TRIAGE_MODEL", str(DATA_DIR / "models" / "triage-category.model")),
 }
 

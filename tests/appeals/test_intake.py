@@ -198,3 +198,21 @@ def test_likely_duplicates_and_repeat_appellants_are_flagged(district, settings)
     other = submit(good(text="和平社区3号楼垃圾站三天没有清运，味道很大。", contact_phone="13600003333")).appeal
     assert other.suggestion["repeat_appellant"] is False
     assert first.tracking_number in {d["tracking_number"] for d in other.suggestion["duplicates"]}
+
+
+class _SlowModel:
+    def predict(self, text):
+        import time
+
+        time.sleep(0.5)
+        raise AssertionError("the result of a late prediction must not be used")
+
+
+def test_intake_does_not_wait_for_a_slow_classifier(district, settings, monkeypatch):
+    from lianxin.appeals import triage_bridge
+
+    settings.LIANXIN = {**settings.LIANXIN, "TRIAGE_TIME_BUDGET_SECONDS": 0.05}
+    monkeypatch.setattr(triage_bridge, "load_model", lambda: _SlowModel())
+    result = submit(good(category_code=""))
+    assert result.created and result.appeal.status == Status.SUBMITTED
+    assert "timeout" in result.appeal.suggestion["error"]
