@@ -37,7 +37,7 @@ system-deps:
 	@bash scripts/system-deps.sh
 
 lint:
-	$(BIN)/ruff check lianxin tests bench
+	$(BIN)/ruff check lianxin tests $(wildcard bench)
 
 typecheck:
 	$(BIN)/mypy lianxin

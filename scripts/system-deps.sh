@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: Chromium for the browser tests, CJK fonts for PDF reports and
-# screenshots, gettext for translations. Installed by name with apt when missing (needs root).
+# screenshots, gettext for translations, poppler-utils to look at PDF pages. Installed by name with
+# apt when missing (needs root, or sudo).
 set -euo pipefail
 need=()
-[ -x /usr/bin/chromium ] || need+=(chromium)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
-command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
-command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+for pkg in chromium fonts-noto-cjk gettext poppler-utils; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    need+=("$pkg")
+  fi
+done
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "Installing Debian packages: ${need[*]}"
 SUDO=""
