@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "lianxin.open311",
     "lianxin.web",
     "lianxin.supervision",
+    "lianxin.reports",
     "lianxin.demo",
 ]
 
@@ -127,6 +128,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "staticfiles"
+try:  # whitenoise expects the folder; `lianxin collectstatic` fills it in production
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+except OSError:
+    pass
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
