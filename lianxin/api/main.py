@@ -1,0 +1,26 @@
+"""The versioned JSON API (`/api/v1/`): one NinjaAPI, its routers and its single error mapping."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from . import appeals, org
+from .docs import OfflineSwagger
+from .errors import install_error_handlers
+
+api = NinjaAPI(
+    title="Lianxin API",
+    version="1",
+    description=(
+        "连心 · 群众诉求接口。Authenticate staff and integrations with `Authorization: Bearer <key>` "
+        "(or `X-Api-Key: <key>`); browsers may use their session with the `X-CSRFToken` header. "
+        "Errors are `{\"error\": code, \"message\": text, \"field\": name}`."
+    ),
+    urls_namespace="api",
+    docs=OfflineSwagger(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_error_handlers(api)
+api.add_router("/", appeals.router)
+api.add_router("/", org.router)
