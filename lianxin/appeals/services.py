@@ -208,7 +208,7 @@ def check_access_code(appeal: Appeal, code: str) -> bool:
 
 @transaction.atomic
 def appeal_dispatch(*, appeal: Appeal | int, actor: Actor, unit: Unit | int | str, note: str = "") -> Appeal:
-    _("""Send an appeal to the unit responsible (派单) and start its deadlines.""")
+    """Send an appeal to the unit responsible (派单) and start its deadlines."""
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.DISPATCH)
     target_unit = _unit_or_error(unit)
@@ -249,7 +249,7 @@ def appeal_dispatch(*, appeal: Appeal | int, actor: Actor, unit: Unit | int | st
 def appeal_redispatch(
     *, appeal: Appeal | int, actor: Actor, unit: Unit | int | str, note: str = ""
 ) -> Appeal:
-    _("""Send a dispatched but not yet accepted appeal to another unit (改派).""")
+    """Send a dispatched but not yet accepted appeal to another unit (改派)."""
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.REDISPATCH)
     target_unit = _unit_or_error(unit)
@@ -278,7 +278,7 @@ def appeal_redispatch(
 
 @transaction.atomic
 def appeal_accept(*, appeal: Appeal | int, actor: Actor, note: str = "") -> Appeal:
-    _("""The unit takes the appeal on (签收).""")
+    """The unit takes the appeal on (签收)."""
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.ACCEPT)
     now = timezone.now()
@@ -298,7 +298,7 @@ def appeal_accept(*, appeal: Appeal | int, actor: Actor, note: str = "") -> Appe
 
 @transaction.atomic
 def appeal_return(*, appeal: Appeal | int, actor: Actor, reason: str) -> Appeal:
-    _("""The unit sends the appeal back to dispatch as not theirs (退单), with a reason.""")
+    """The unit sends the appeal back to dispatch as not theirs (退单), with a reason."""
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.RETURN)
     reason = _clean_note(reason, required=True, field="reason", what=_("退单理由"))
@@ -338,7 +338,7 @@ def appeal_return(*, appeal: Appeal | int, actor: Actor, reason: str) -> Appeal:
 def appeal_add_co_handler(
     *, appeal: Appeal | int, actor: Actor, unit: Unit | int | str, note: str = ""
 ) -> CoHandler:
-    _("""Ask another unit to help (协办).""")
+    """Ask another unit to help (协办)."""
     appeal = _locked(appeal)
     co_unit = _unit_or_error(unit)
     ensure_allowed(actor, appeal, Action.ADD_CO_HANDLER)
@@ -400,7 +400,7 @@ def appeal_co_reply(*, appeal: Appeal | int, actor: Actor, text: str) -> CoHandl
 def appeal_request_extension(
     *, appeal: Appeal | int, actor: Actor, working_days: int, reason: str
 ) -> ExtensionRequest:
-    _("""The handling unit asks for more time (延期).""")
+    """The handling unit asks for more time (延期)."""
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.REQUEST_EXTENSION)
     if not isinstance(working_days, int) or not 1 <= working_days <= 30:
@@ -495,7 +495,7 @@ def _clean_text(text: str, *, field: str, what: str) -> str:
 
 @transaction.atomic
 def appeal_reply(*, appeal: Appeal | int, actor: Actor, text: str) -> Appeal:
-    _("""The unit answers the resident (答复); the resident then rates it.""")
+    """The unit answers the resident (答复); the resident then rates it."""
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.REPLY)
     text = _clean_text(text, field="text", what=_("答复内容"))
@@ -521,7 +521,7 @@ def appeal_reply(*, appeal: Appeal | int, actor: Actor, text: str) -> Appeal:
 
 @transaction.atomic
 def appeal_answer_directly(*, appeal: Appeal | int, actor: Actor, text: str) -> Appeal:
-    _("""The operator answers an inquiry on the spot and closes it (直接办结).""")
+    """The operator answers an inquiry on the spot and closes it (直接办结)."""
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.ANSWER_DIRECTLY)
     text = _clean_text(text, field="text", what=_("答复内容"))
@@ -540,7 +540,7 @@ def appeal_answer_directly(*, appeal: Appeal | int, actor: Actor, text: str) -> 
 def appeal_rate(
     *, appeal: Appeal | int, actor: Actor, satisfaction: str, solved: bool | None, comment: str = ""
 ) -> Appeal:
-    _("""The resident rates the reply; this closes the appeal (办结).""")
+    """The resident rates the reply; this closes the appeal (办结)."""
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.RATE)
     if satisfaction not in Satisfaction.values:
@@ -601,7 +601,7 @@ def appeal_close_unrated(*, appeal: Appeal | int, actor: Actor) -> Appeal:
 
 @transaction.atomic
 def appeal_reopen(*, appeal: Appeal | int, actor: Actor, reason: str) -> Appeal:
-    _("""The resident is not satisfied and asks for it to be handled again (重办), once.""")
+    """The resident is not satisfied and asks for it to be handled again (重办), once."""
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.REOPEN)
     reason = _clean_note(reason, required=True, field="reason", what=_("重办理由"))
@@ -643,7 +643,7 @@ def appeal_reopen(*, appeal: Appeal | int, actor: Actor, reason: str) -> Appeal:
 
 @transaction.atomic
 def appeal_merge(*, appeal: Appeal | int, actor: Actor, into: Appeal | int | str, note: str = "") -> Appeal:
-    _("""Merge a duplicate into another appeal (并案); the resident follows the surviving one.""")
+    """Merge a duplicate into another appeal (并案); the resident follows the surviving one."""
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.MERGE)
     if isinstance(into, str):
@@ -670,7 +670,7 @@ def appeal_merge(*, appeal: Appeal | int, actor: Actor, into: Appeal | int | str
 
 @transaction.atomic
 def appeal_withdraw(*, appeal: Appeal | int, actor: Actor, reason: str = "") -> Appeal:
-    _("""The resident withdraws the appeal (撤回).""")
+    """The resident withdraws the appeal (撤回)."""
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.WITHDRAW)
     unit = appeal.unit
