@@ -25,6 +25,7 @@ from .actors import Actor
 from .models import (
     TEXT_MAX_LENGTH,
     TITLE_MAX_LENGTH,
+    URGENCY_PRIORITY,
     Appeal,
     Attachment,
     Channel,
@@ -329,6 +330,7 @@ def _create(
         contact_phone=cleaned["contact_phone"],
         contact_consent=cleaned["contact_consent"],
         urgency=urgency,
+        priority=URGENCY_PRIORITY.get(urgency, 2),
         urgency_triggers=suggestion.urgency_triggers,
         status=Status.SUBMITTED,
         suggested_unit=suggestion.unit,

@@ -47,6 +47,8 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
+URGENCY_PRIORITY = {"emergency": 0, "urgent": 1, "normal": 2}
+
 OPEN_STATUSES = (Status.SUBMITTED, Status.DISPATCHED, Status.RETURNED, Status.ACCEPTED, Status.REPLIED)
 FINAL_STATUSES = (Status.CLOSED, Status.MERGED, Status.WITHDRAWN)
 
@@ -84,6 +86,8 @@ class Appeal(models.Model):
 
     urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     urgency_triggers = models.JSONField(default=list, blank=True)
+    # Queue order: 0 emergency, 1 urgent, 2 normal (kept beside `urgency` so queues can use an index).
+    priority = models.PositiveSmallIntegerField(default=2)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
     unit = models.ForeignKey(
         Unit, verbose_name=_("承办单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
@@ -126,6 +130,7 @@ class Appeal(models.Model):
         indexes = [
             models.Index(fields=["unit", "status", "submitted_at"], name="appeal_unit_queue"),
             models.Index(fields=["status", "submitted_at"], name="appeal_status_time"),
+            models.Index(fields=["status", "priority", "submitted_at"], name="appeal_status_priority"),
             models.Index(fields=["area", "submitted_at"], name="appeal_area_time"),
         ]
 

@@ -126,10 +126,11 @@ def queue(user: User, name: str) -> QuerySet[Appeal]:
     qs = qs.filter(filters[name])
     if units and name in {"to_accept", "in_progress", "due_soon", "overdue"}:
         qs = qs.filter(Q(unit_id__in=units) | _co_handled_by(units))
-    order = "submitted_at" if name in {"to_dispatch", "to_accept", "returned"} else "-submitted_at"
+    if name in {"to_dispatch", "to_accept", "returned"}:
+        return qs.order_by("priority", "submitted_at")  # emergencies first, then oldest first
     if name in {"due_soon", "overdue", "in_progress"}:
-        order = "resolve_due_at"
-    return qs.order_by(order)
+        return qs.order_by("priority", "resolve_due_at")
+    return qs.order_by("-submitted_at")
 
 
 def dispatch_accuracy(*, since: dt.datetime | None = None, until: dt.datetime | None = None) -> dict[str, float | int]:

@@ -216,3 +216,15 @@ def test_intake_does_not_wait_for_a_slow_classifier(district, settings, monkeypa
     result = submit(good(category_code=""))
     assert result.created and result.appeal.status == Status.SUBMITTED
     assert "timeout" in result.appeal.suggestion["error"]
+
+
+def test_emergencies_are_flagged_with_their_words_and_go_first(district, settings):
+    from lianxin.appeals.selectors import queue
+
+    settings.LIANXIN = {**settings.LIANXIN, "AUTO_DISPATCH": False}
+    ordinary = submit(good()).appeal
+    emergency = submit(good(text="和平社区5栋楼道里有很重的煤气味，怀疑燃气泄漏，请马上派人！")).appeal
+    assert emergency.urgency == "emergency"
+    assert emergency.urgency_triggers
+    assert ordinary.urgency == "normal" and ordinary.urgency_triggers == []
+    assert list(queue(district.dispatcher, "to_dispatch"))[:2] == [emergency, ordinary]
