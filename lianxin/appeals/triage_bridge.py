@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 
 from lianxin.org.models import Area, Category, Unit
-from lianxin.org.selectors import units_for_dispatch
+from lianxin.org.selectors import ROUTING_MIN_SCORE, route_for
 
 logger = logging.getLogger(__name__)
 
@@ -133,12 +133,14 @@ def suggest(text: str, *, category: Category | None, area: Area | None, phone: s
     if category is not None:
         suggestion.category_confidence = 1.0
     try:
-        units = units_for_dispatch(chosen, area)
-        suggestion.unit_candidates = [u.code for u in units]
-        if units:
-            suggestion.unit = units[0]
-            suggestion.ambiguous = len(units) > 1
-            reasons.append("派单目录：" + "、".join(u.name for u in units))
+        routing = route_for(chosen, area)
+        suggestion.unit_candidates = routing.units
+        if routing.suggestions:
+            best = routing.suggestions[0]
+            suggestion.unit = Unit.objects.filter(code=best.unit).first()
+            # A unit that keeps returning this kind of appeal is only a suggestion, never automatic.
+            suggestion.ambiguous = routing.ambiguous or best.score < ROUTING_MIN_SCORE
+            reasons.append("派单目录：" + "、".join(routing.units) + f"（{routing.reason}）")
     except Exception as exc:
         logger.exception("Routing failed")
         suggestion.error = (suggestion.error + f" routing: {exc.__class__.__name__}").strip()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+
+from lianxin.triage.routing import RouteResult, RoutingHistory, Rule, route
 
 from .models import Area, Category, DispatchRule, Role, RoleAssignment, Unit, User
 
@@ -72,31 +75,55 @@ def area_subtree_q(paths: tuple[str, ...] | list[str], prefix: str = "area__path
     return q
 
 
-def units_for_dispatch(category: Category | None, area: Area | None) -> list[Unit]:
-    """The units the dispatch catalogue names for this category and area, most specific first.
+ROUTING_HISTORY_DAYS = 180
+ROUTING_MIN_SCORE = 0.5  # about four returns in a row with no kept appeal
 
-    The deepest category level wins, then the deepest area; several units at the best
-    specificity mean the routing is ambiguous and a dispatcher must choose.
+
+def routing_history(category: Category) -> RoutingHistory:
+    """What the recent dispatches of this category taught us: for each unit and area, how many
+    appeals were dispatched to it and how many it returned (退单)."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from lianxin.appeals.models import AppealEvent, EventType
+
+    since = timezone.now() - dt.timedelta(days=ROUTING_HISTORY_DAYS)
+    events = AppealEvent.objects.filter(
+        appeal__category=category, at__gte=since, unit__isnull=False,
+        type__in=[EventType.DISPATCHED, EventType.REDISPATCHED, EventType.RETURNED],
+    )
+    history = RoutingHistory()
+    counts = events.values_list("type", "unit__code", "appeal__area__code").annotate(n=Count("id"))
+    returned = {(unit, area): n for kind, unit, area, n in counts if kind == EventType.RETURNED}
+    for kind, unit, area, n in counts:
+        if kind == EventType.RETURNED:
+            continue
+        back = returned.get((unit, area), 0)
+        for i in range(n):
+            history.record(category.code, area, unit, returned=i < back)
+    return history
+
+
+def route_for(category: Category | None, area: Area | None) -> RouteResult:
+    """The triage engine's routing over the dispatch catalogue, informed by return history.
+
+    The most specific rule wins (deepest category, then deepest area); units that keep returning
+    this kind of appeal rank lower; several equally good units mean a dispatcher must choose.
     """
     if category is None or area is None:
-        return []
-    category_codes = category.ancestor_codes()
-    area_codes = area.ancestor_codes()
-    rules = (
-        DispatchRule.objects.filter(
-            category__code__in=category_codes, area__code__in=area_codes, unit__active=True
-        )
-        .select_related("category", "area", "unit")
-    )
-    best: tuple[int, int] | None = None
-    chosen: list[Unit] = []
-    for rule in rules:
-        rank = (rule.category.level, len(rule.area.ancestor_codes()))
-        if best is None or rank > best:
-            best, chosen = rank, [rule.unit]
-        elif rank == best and rule.unit not in chosen:
-            chosen.append(rule.unit)
-    return chosen
+        return RouteResult([], False, "category or area unknown")
+    rules = DispatchRule.objects.filter(
+        category__code__in=category.ancestor_codes(), area__code__in=area.ancestor_codes(), unit__active=True
+    ).values_list("category__code", "area__code", "unit__code")
+    return route(category.ancestor_codes(), area.ancestor_codes(), [Rule(c, a, u) for c, a, u in rules],
+                 history=routing_history(category), min_score=ROUTING_MIN_SCORE)
+
+
+def units_for_dispatch(category: Category | None, area: Area | None) -> list[Unit]:
+    """The units the routing proposes, best first (see `route_for`)."""
+    codes = route_for(category, area).units
+    units = {u.code: u for u in Unit.objects.filter(code__in=codes)}
+    return [units[c] for c in codes if c in units]
 
 
 def staff_users_of_unit(unit: Unit) -> list[User]:

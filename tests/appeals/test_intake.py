@@ -228,3 +228,16 @@ def test_emergencies_are_flagged_with_their_words_and_go_first(district, setting
     assert emergency.urgency_triggers
     assert ordinary.urgency == "normal" and ordinary.urgency_triggers == []
     assert list(queue(district.dispatcher, "to_dispatch"))[:2] == [emergency, ordinary]
+
+
+def test_a_unit_that_keeps_returning_a_kind_of_appeal_is_not_auto_dispatched(district):
+    from lianxin.appeals import services
+
+    for _ in range(4):
+        appeal = submit(good()).appeal
+        assert appeal.unit == district.unit_env  # auto-dispatched while the history is good enough
+        services.appeal_return(appeal=appeal, actor=Actor.staff(district.handler_env), reason="不是我们的职责")
+    appeal = submit(good()).appeal
+    assert appeal.status == Status.SUBMITTED
+    assert appeal.suggestion["ambiguous"] is True
+    assert "returns" in appeal.suggestion["reason"] or "return" in appeal.suggestion["reason"]
