@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include("lianxin.api.urls")),
     path("open311/v2/", include("lianxin.open311.urls")),
     path("supervision/", include("lianxin.supervision.urls")),
+    path("reports/", include("lianxin.reports.urls")),
     path("", include("lianxin.web.urls")),
 ]
 

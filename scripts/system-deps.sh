@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: Chromium for the browser tests, CJK fonts for PDF reports and
-# screenshots, gettext for translations, poppler-utils to look at PDF pages. Installed by name with
+# screenshots, gettext for translations, poppler-utils to look at PDF pages, Pango for WeasyPrint
+# (PDF reports). Installed by name with
 # apt when missing (needs root, or sudo).
 set -euo pipefail
 need=()
-for pkg in chromium fonts-noto-cjk gettext poppler-utils; do
+for pkg in chromium fonts-noto-cjk gettext poppler-utils libpango-1.0-0 libpangoft2-1.0-0; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
     need+=("$pkg")
   fi

@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "supervision"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("unit/", views.unit_dashboard, name="unit"),
+    path("drill/", views.drilldown, name="drill"),
+    path("warnings/", views.warnings_list, name="warnings"),
+    path("orders/", views.orders_list, name="orders"),
+    path("orders/new/", views.order_new, name="order_new"),
+    path("orders/<int:pk>/", views.order_detail, name="order"),
+    path("orders/<int:pk>/respond/", views.order_respond, name="order_respond"),
+    path("orders/<int:pk>/close/", views.order_close, name="order_close"),
+    path("follow-ups/", views.follow_ups, name="follow_ups"),
+    path("follow-ups/<int:pk>/", views.follow_up_detail, name="follow_up"),
+]

@@ -1,0 +1,364 @@
+"""Read side of the periodic reports: which reports a user may see, and the content snapshot.
+
+`report_content` builds the JSON-serialisable snapshot a `Report` stores. It reads everything
+through `lianxin.supervision.selectors` (KPI figures, breakdowns, series, rankings, drill-downs,
+recurring problems); what is report-specific lives here: the headline with its change from the
+previous period, the typical cases, and text hotspots bounded by the report's period.
+
+Privacy: no resident names or phones ever enter a snapshot. Cases carry the tracking number,
+the title with the appellant's own name and phone and any long digit run masked, and where,
+what and who handled it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from lianxin.appeals.models import Appeal, Satisfaction
+from lianxin.appeals.privacy import mask_name, mask_phone
+from lianxin.core.errors import NotFound, ValidationFailed
+from lianxin.org.models import Area, User
+from lianxin.supervision import selectors as sv
+from lianxin.supervision.selectors import Jurisdiction, KpiFigures, Period, Slice
+from lianxin.worktime import calendar
+
+from .models import Report
+
+# The headline figures, in order: key, how it is measured, whether a rise is good.
+HEADLINE: tuple[tuple[str, str, bool], ...] = (
+    ("received", "count", True),
+    ("response_rate", "rate", True),
+    ("resolution_rate", "rate", True),
+    ("satisfaction_rate", "rate", True),
+    ("on_time_rate", "rate", True),
+    ("overdue", "count", False),
+    ("returned", "count", False),
+    ("reopened", "count", False),
+    ("false_closures", "count", False),
+)
+RATE_KEYS = ("response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate", "return_rate", "reopen_rate")
+CASES_PER_KIND = 3
+FINDINGS_LIMIT = 20
+HOTSPOT_LIMIT = 3000
+
+
+# --- access -----------------------------------------------------------------------------------------
+
+
+def reports_visible(user: User | None) -> QuerySet[Report]:
+    """Reports whose area lies in the user's jurisdiction (admins: all). Non-overseers: 403."""
+    j = sv.require_overseer(user)
+    qs = Report.objects.select_related("area", "generated_by", "published_by")
+    if j.everything:
+        return qs
+    return qs.filter(area_id__in=sv.area_subtree_ids(j.area_paths))
+
+
+def report_get_for_user(user: User | None, pk: int) -> Report:
+    """The same 404 for a report that does not exist and one outside the user's jurisdiction."""
+    report = reports_visible(user).filter(pk=pk).first()
+    if report is None:
+        raise NotFound(_("没有找到该报告，或它不在您的督查范围内。"))
+    return report
+
+
+def area_for_report(j: Jurisdiction, code: str | None) -> Area | None:
+    """The area a report is about: a code within the jurisdiction (404 otherwise), or by default
+    the whole platform for admins and the single overseen area for others."""
+    code = (code or "").strip()
+    if not code:
+        if j.everything:
+            return None
+        if len(j.area_paths) == 1:
+            return Area.objects.filter(path=j.area_paths[0]).first()
+        raise ValidationFailed(_("您负责多个区域，请选择报告的区域。"), field="area")
+    area = Area.objects.filter(code=code).first()
+    if area is None or not j.covers_area(area):
+        raise NotFound(_("没有找到该区域，或它不在您的督查范围内。"))
+    return area
+
+
+def areas_for_choice(j: Jurisdiction) -> list[Area]:
+    levels = ("district", "street", "community")
+    return [a for a in Area.objects.filter(level__in=levels).order_by("path") if j.covers_area(a)]
+
+
+# --- privacy ----------------------------------------------------------------------------------------
+
+_LONG_DIGITS = re.compile(r"\d[\d\- ]{5,}\d")
+
+
+def redact(text: str, appeal: Appeal | None = None, *, limit: int = 60) -> str:
+    """Mask the appellant's name and phone and any run of 7+ digits (phones, ID numbers)."""
+    text = (text or "").strip()
+    if appeal is not None:
+        if appeal.contact_name and len(appeal.contact_name) >= 2:
+            text = text.replace(appeal.contact_name, mask_name(appeal.contact_name))
+        if appeal.contact_phone:
+            text = text.replace(appeal.contact_phone, mask_phone(appeal.contact_phone))
+    text = _LONG_DIGITS.sub(lambda m: mask_phone(m.group(0)) or "****", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- figures ----------------------------------------------------------------------------------------
+
+
+def _figures(f: KpiFigures) -> dict[str, Any]:
+    data = f.as_dict()
+    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in data.items()}
+
+
+def headline(current: KpiFigures, previous: KpiFigures) -> list[dict[str, Any]]:
+    now, before = _figures(current), _figures(previous)
+    rows = []
+    for key, measure, up_is_good in HEADLINE:
+        value, prev = now.get(key), before.get(key)
+        change: float | None = None
+        if value is not None and prev is not None:
+            change = round((value - prev) * 100, 1) if measure == "rate" else value - prev
+        rows.append(
+            {
+                "key": key,
+                "measure": measure,
+                "value": value,
+                "previous": prev,
+                "change": change,
+                "relative": round((value - prev) / prev * 100, 1) if measure == "count" and prev else None,
+                "good": None if not change else (change > 0) == up_is_good,
+            }
+        )
+    return rows
+
+
+def _pct(value: float | None) -> float | None:
+    return round(value * 100, 1) if value is not None else None
+
+
+def _filled(period: Period, points: list[tuple[dt.date, KpiFigures]]) -> list[tuple[dt.date, KpiFigures]]:
+    """Every day of the period, with empty figures for days without rollup rows."""
+    known = dict(points)
+    days = (period.end - period.start).days
+    return [(d, known.get(d, KpiFigures())) for d in (period.start + dt.timedelta(days=i) for i in range(days))]
+
+
+def _series(points: list[tuple[dt.date, KpiFigures]]) -> list[dict[str, Any]]:
+    """Series rows. The series selectors sum only the counters their charts need (no replies),
+    so the on-time rate is not in them; the headline has it for the whole period."""
+    return [
+        {
+            "date": day.isoformat(),
+            "received": f.counters["received"],
+            "closed": f.counters["closed"],
+            "overdue": f.counters["overdue"],
+            "response": _pct(f.response_rate),
+            "resolution": _pct(f.resolution_rate),
+            "satisfaction": _pct(f.satisfaction_rate),
+        }
+        for day, f in points
+    ]
+
+
+def _breakdown(rows: list[sv.BreakdownRow]) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        f = r.figures
+        out.append(
+            {
+                "label": r.label,
+                "received": f.counters["received"],
+                "assigned": f.counters["assigned"],
+                "closed": f.counters["closed"],
+                "overdue": f.counters["overdue"],
+                "returned": f.counters["returned"],
+                "false_closures": f.false_closures,
+                "response": _pct(f.response_rate),
+                "resolution": _pct(f.resolution_rate),
+                "satisfaction": _pct(f.satisfaction_rate),
+                "on_time": _pct(f.on_time_rate),
+                "previous_received": r.previous.counters["received"] if r.previous is not None else None,
+            }
+        )
+    return out
+
+
+def _ranking(rows: list[sv.RankingRow]) -> list[dict[str, Any]]:
+    return [
+        {
+            "rank": r.rank,
+            "label": r.label,
+            "score": r.score.value,
+            "deductions": r.score.deductions,
+            "rank_change": r.rank_change,
+            "score_change": r.score_change,
+            "response": _pct(r.figures.response_rate),
+            "resolution": _pct(r.figures.resolution_rate),
+            "satisfaction": _pct(r.figures.satisfaction_rate),
+            "overdue": r.figures.counters["overdue"],
+            "false_closures": r.figures.false_closures,
+        }
+        for r in rows
+        if r.rank is not None
+    ]
+
+
+def _local(at: dt.datetime | None) -> str:
+    return at.astimezone(calendar.TZ).strftime("%Y-%m-%d") if at else ""
+
+
+def _case(appeal: Appeal, why: str) -> dict[str, Any]:
+    days = None
+    if appeal.closed_at and appeal.submitted_at:
+        days = round((appeal.closed_at - appeal.submitted_at).total_seconds() / 86400, 1)
+    return {
+        "tracking_number": appeal.tracking_number,
+        "summary": redact(appeal.title, appeal),
+        "category": appeal.category.name if appeal.category else "",
+        "area": appeal.area.name if appeal.area else "",
+        "unit": appeal.unit.name if appeal.unit else "",
+        "submitted": _local(appeal.submitted_at),
+        "closed": _local(appeal.closed_at),
+        "due": _local(appeal.resolve_due_at),
+        "days": days,
+        "status": appeal.get_status_display(),
+        "satisfaction": appeal.get_satisfaction_display() if appeal.satisfaction else "",
+        "why": why,
+    }
+
+
+def _appeals(qs: QuerySet[Appeal]) -> QuerySet[Appeal]:
+    return qs.select_related("unit", "area", "category").only(
+        "tracking_number", "title", "contact_name", "contact_phone", "status", "satisfaction",
+        "submitted_at", "closed_at", "resolve_due_at", "unit__name", "area__name", "category__name",
+    )
+
+
+def typical_cases(period: Period, slc: Slice) -> dict[str, list[dict[str, Any]]]:
+    """Good cases: satisfied, solved and closed fastest. Bad: false closures, overdue, dissatisfied."""
+    satisfied = _appeals(
+        sv.appeals_behind("satisfied", period, slc).filter(
+            satisfaction=Satisfaction.SATISFIED, solved=True, closed_at__isnull=False
+        )
+    )[:2000]
+    good = sorted(satisfied, key=lambda a: (a.closed_at - a.submitted_at, a.tracking_number))  # type: ignore[operator]
+    bad: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for figure, why in (
+        ("false_closures", "false_closure"),
+        ("overdue", "overdue"),
+        ("dissatisfied", "dissatisfied"),
+    ):
+        picked = 0
+        for appeal in _appeals(sv.appeals_behind(figure, period, slc)).order_by("submitted_at", "pk")[:50]:
+            if appeal.tracking_number in seen:
+                continue
+            seen.add(appeal.tracking_number)
+            bad.append(_case(appeal, why))
+            picked += 1
+            if picked >= CASES_PER_KIND - (1 if figure == "dissatisfied" else 0):
+                break
+    return {"good": [_case(a, "fast_satisfied") for a in good[:CASES_PER_KIND]], "bad": bad}
+
+
+def _findings(figure: str, period: Period, slc: Slice) -> dict[str, Any]:
+    qs = sv.appeals_behind(figure, period, slc)
+    return {
+        "count": qs.count(),
+        "cases": [_case(a, figure) for a in _appeals(qs).order_by("resolve_due_at", "pk")[:FINDINGS_LIMIT]],
+    }
+
+
+def period_text_hotspots(period: Period, slc: Slice) -> list[dict[str, Any]] | None:
+    """Clusters of similar appeals submitted in the period (None without the triage engine).
+
+    Unlike `supervision.selectors.text_hotspots` (the last 14 days, cached per slice) this is
+    bounded by the report's period, so a report for an old month shows that month's hotspots."""
+    try:
+        from lianxin.triage.hotspots import find_hotspots
+    except ImportError:  # pragma: no cover - the engine ships with the project
+        return None
+    start, end = period.bounds()
+    rows = (
+        Appeal.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+        .filter(slc.appeal_q())
+        .order_by("-submitted_at")
+        .values("pk", "title", "text", "submitted_at", "area__path")[:HOTSPOT_LIMIT]
+    )
+    records = [
+        {"id": r["pk"], "title": r["title"], "text": r["text"], "time": r["submitted_at"], "area": r["area__path"]}
+        for r in rows
+    ]
+    if not records:
+        return []
+    spots = find_hotspots(records, start=start, end=end, top=8)
+    names = dict(Area.objects.values_list("path", "name"))
+    return [
+        {
+            "label": redact(s.label, limit=40),
+            "size": s.size,
+            "growth": round(s.growth, 2) if s.growth is not None else None,
+            "places": [names.get(p, p) for p in s.places[:3]],
+        }
+        for s in spots
+    ]
+
+
+def report_content(period: Period, area: Area | None, *, slc: Slice = sv.EVERYTHING) -> dict[str, Any]:
+    """The whole snapshot of one report: JSON-serialisable, labels in the data's own words."""
+    bundle = sv.period_report(period, area, slc=slc)
+    if area is not None:
+        slc = slc.narrow(area=area)
+    totals: KpiFigures = bundle["totals"]
+    previous: KpiFigures = bundle["previous_totals"]
+    daily = _filled(period, sv.daily_series(period, slc))
+    ranking = _ranking(bundle["unit_ranking"])
+    months = period.months()
+    ranking_month = Period.month(months[-1].year, months[-1].month) if months else period
+    overdue = _findings("overdue", period, slc)
+    overdue["open_now"] = sv.overdue_appeals(slc).count()
+    overdue["by_unit"] = sorted(
+        ({"label": r.label, "count": r.figures.counters["overdue"]} for r in bundle["by_unit"] if r.key),
+        key=lambda row: (-row["count"], row["label"]),
+    )[:10]
+    overdue["by_unit"] = [row for row in overdue["by_unit"] if row["count"]]
+    return {
+        "version": 1,
+        "period": {
+            "label": period.label,
+            "kind": period.kind,
+            "start": period.start.isoformat(),
+            "last": (period.end - dt.timedelta(days=1)).isoformat(),
+            "previous": period.previous().label,
+        },
+        "area": {"code": area.code, "name": area.name, "path": area.path} if area else None,
+        "totals": _figures(totals),
+        "previous_totals": _figures(previous),
+        "headline": headline(totals, previous),
+        "daily": _series(daily),
+        "weekly": _series(sv.weekly(daily)),
+        "by_category": _breakdown(bundle["by_category"]),
+        "by_street": _breakdown([r for r in bundle["by_street"] if r.key]),
+        "by_unit": _breakdown([r for r in bundle["by_unit"] if r.key]),
+        "ranking_month": ranking_month.label,
+        "unit_ranking": ranking,
+        "street_ranking": _ranking(bundle["street_ranking"]),
+        "overdue": overdue,
+        "false_closures": _findings("false_closures", period, slc),
+        "recurring": [
+            {"category": r.category, "street": r.street, "count": r.count, "previous": r.previous,
+             "growth": round(r.growth, 2) if r.growth is not None else None}
+            for r in bundle["recurring"]
+        ],
+        "text_hotspots": period_text_hotspots(period, slc),
+        "cases": typical_cases(period, slc),
+    }
+
+
+def previous_reports(report: Report) -> QuerySet[Report]:
+    """Other versions of the same period and area."""
+    q = Q(period_label=report.period_label) & (Q(area=report.area) if report.area_id else Q(area=None))
+    return Report.objects.filter(q).exclude(pk=report.pk).order_by("-version")

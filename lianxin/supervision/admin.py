@@ -1,0 +1,45 @@
+from django.contrib import admin
+
+from .models import AssessmentScheme, FollowUp, RaisedWarning, SupervisionOrder, WarningRule
+
+
+@admin.register(AssessmentScheme)
+class AssessmentSchemeAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "valid_from",
+        "active",
+        "weight_response",
+        "weight_resolution",
+        "weight_satisfaction",
+        "deduction_per_overdue",
+        "deduction_per_false_closure",
+        "follow_up_sample_percent",
+    )
+
+
+@admin.register(WarningRule)
+class WarningRuleAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "threshold", "window_days", "min_count", "active")
+    list_filter = ("kind", "active")
+
+
+@admin.register(RaisedWarning)
+class RaisedWarningAdmin(admin.ModelAdmin):
+    list_display = ("message", "rule", "status", "raised_at", "cleared_at")
+    list_filter = ("status", "rule")
+    readonly_fields = [f.name for f in RaisedWarning._meta.fields]
+
+
+@admin.register(SupervisionOrder)
+class SupervisionOrderAdmin(admin.ModelAdmin):
+    list_display = ("number", "title", "unit", "status", "due_at")
+    list_filter = ("status",)
+    readonly_fields = [f.name for f in SupervisionOrder._meta.fields]
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    list_display = ("appeal", "unit", "reason", "status", "false_closure", "done_at")
+    list_filter = ("status", "reason", "false_closure")
+    readonly_fields = [f.name for f in FollowUp._meta.fields]

@@ -1,0 +1,456 @@
+"""Folding appeal events into the KPI rollup tables, incrementally by event-id watermark.
+
+`event_contributions` is the single definition of what each event adds to which counter (see
+docs/kpis.md). `process_events` applies it to events past the watermark; `rebuild` empties the
+tables and applies it to every event. Both go through the same code, so a rebuild and the
+incremental tables agree exactly (tests/supervision/test_rollups_random.py proves it).
+Why a batch job and not a hook in `record_event`: docs/adr/0005-kpi-rollups.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from lianxin.appeals import deadlines
+from lianxin.appeals.models import Appeal, AppealEvent, EventType
+from lianxin.org.models import Area, Category
+from lianxin.worktime import calendar
+
+from .models import (
+    COUNTERS,
+    FollowUp,
+    FollowUpReason,
+    KpiCadreMonthly,
+    KpiMonthly,
+    KpiStreetDaily,
+    KpiStreetMonthly,
+    Watermark,
+)
+
+logger = logging.getLogger(__name__)
+
+WATERMARK = "kpi"
+BATCH_SIZE = 5000
+# Events younger than this are left for the next run: a transaction that started earlier may
+# still commit an event with a smaller id (ids are allotted at insert, visible at commit).
+SETTLE_SECONDS = 120
+
+Key = tuple[dt.date, int, int, int]  # day or month, unit, area or street, category or top category
+
+
+def local_day(at: dt.datetime) -> dt.date:
+    return at.astimezone(calendar.TZ).date()
+
+
+def month_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+@dataclass
+class AppealState:
+    """What the replay of one appeal's events knows just before the next event."""
+
+    area_id: int
+    category_id: int
+    street_id: int = 0
+    top_category_id: int = 0
+    category: Category | None = None
+    urgency: str = "normal"
+    submitted_at: dt.datetime | None = None
+    unit_id: int = 0
+    handling_start: dt.datetime | None = None
+    due: dt.datetime | None = None
+    replier_id: int = 0
+
+
+@dataclass
+class Contribution:
+    day: dt.date
+    unit_id: int
+    area_id: int
+    category_id: int
+    counters: dict[str, int]
+    cadre_id: int = 0
+    street_id: int = 0
+    top_category_id: int = 0
+
+
+def _table() -> dict[Any, dict[str, int]]:
+    return defaultdict(lambda: defaultdict(int))
+
+
+@dataclass
+class _Acc:
+    street_daily: dict[Key, dict[str, int]] = field(default_factory=_table)
+    street_monthly: dict[Key, dict[str, int]] = field(default_factory=_table)
+    monthly: dict[Key, dict[str, int]] = field(default_factory=_table)
+    monthly_extra: dict[Key, tuple[int, int]] = field(default_factory=dict)
+    cadre: dict[tuple[dt.date, int, int], dict[str, int]] = field(default_factory=_table)
+
+    def add(self, c: Contribution) -> None:
+        month = month_of(c.day)
+        coarse = (c.unit_id, c.street_id, c.top_category_id)
+        fine_key = (month, c.unit_id, c.area_id, c.category_id)
+        self.monthly_extra[fine_key] = (c.street_id, c.top_category_id)
+        tables = (self.street_daily[(c.day, *coarse)], self.street_monthly[(month, *coarse)], self.monthly[fine_key])
+        for name, value in c.counters.items():
+            for table in tables:
+                table[name] += value
+        if c.cadre_id:
+            cadre = self.cadre[(month_of(c.day), c.unit_id, c.cadre_id)]
+            for name, value in c.counters.items():
+                cadre[name] += value
+
+
+def _parse_dt(value: Any) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def overdue_working_days(due: dt.datetime, done: dt.datetime) -> int:
+    """Working days late: working days after the due date up to the reply date, at least 1."""
+    return max(1, calendar.working_days_between(local_day(due), local_day(done)))
+
+
+def _seconds(later: dt.datetime, earlier: dt.datetime | None) -> int:
+    if earlier is None:
+        return 0
+    return max(0, int((later - earlier).total_seconds()))
+
+
+def event_contributions(state: AppealState, event: AppealEvent) -> Contribution | None:
+    """What one event adds to the counters, given the appeal's state before it; updates the state.
+
+    Must be called for every event of an appeal in id order (the state depends on earlier ones).
+    """
+    t = event.type
+    data = event.data or {}
+    day = local_day(event.at)
+    unit = event.unit_id or 0
+    counters: dict[str, int] = {}
+    cadre = 0
+    if t == EventType.SUBMITTED:
+        state.submitted_at = event.at
+        counters = {"received": 1}
+        unit = 0
+    elif t in (EventType.DISPATCHED, EventType.REDISPATCHED):
+        state.unit_id, state.handling_start, state.due = unit, event.at, None
+        counters = {"assigned": 1}
+    elif t == EventType.ACCEPTED:
+        late = bool(data.get("late"))
+        counters = {
+            "accepted": 1,
+            "accepted_on_time": 0 if late else 1,
+            "accept_seconds": _seconds(event.at, state.handling_start),
+        }
+        unit = unit or state.unit_id
+        cadre = event.actor_id or 0
+    elif t == EventType.ACCEPT_OVERDUE:
+        counters, unit = {"accept_overdue": 1}, unit or state.unit_id
+    elif t == EventType.RETURNED:
+        counters, unit = {"returned": 1}, unit or state.unit_id
+        state.unit_id, state.due = 0, None
+    elif t == EventType.EXTENSION_APPROVED:
+        state.due = _parse_dt(data.get("new_due")) or state.due
+        counters, unit = {"extended": 1}, unit or state.unit_id
+    elif t in (EventType.DUE_SOON, EventType.OVERDUE):
+        state.due = _parse_dt(data.get("resolve_due_at")) or state.due
+        if t == EventType.OVERDUE:
+            counters, unit = {"overdue": 1}, unit or state.unit_id
+    elif t == EventType.REPLIED:
+        late = bool(data.get("late"))
+        counters = {"replied": 1, "replied_on_time": 0 if late else 1}
+        if late:
+            due = state.due
+            if due is None and state.handling_start is not None:
+                due = deadlines.compute_deadlines(state.handling_start, state.category, state.urgency).resolve_due_at
+            counters["overdue_days"] = overdue_working_days(due, event.at) if due else 1
+        unit = unit or state.unit_id
+        cadre = event.actor_id or 0
+        state.replier_id = cadre
+    elif t == EventType.RATED:
+        satisfaction = data.get("satisfaction") or ""
+        solved = data.get("solved")
+        counters = {
+            "rated": 1,
+            "satisfied": int(satisfaction == "satisfied"),
+            "basic": int(satisfaction == "basic"),
+            "dissatisfied": int(satisfaction == "dissatisfied"),
+            "solved_known": int(solved is not None),
+            "solved": int(solved is True),
+            "closed": 1,
+            "close_seconds": _seconds(event.at, state.submitted_at),
+        }
+        unit = unit or state.unit_id
+        cadre = state.replier_id
+    elif t in (EventType.CLOSED, EventType.ANSWERED_DIRECTLY):
+        counters = {"closed": 1, "close_seconds": _seconds(event.at, state.submitted_at)}
+        unit = state.unit_id
+        cadre = state.replier_id if t == EventType.CLOSED else 0
+    elif t == EventType.REOPENED:
+        counters, unit = {"reopened": 1}, unit or state.unit_id
+        state.handling_start, state.due, state.replier_id = event.at, None, 0
+    elif t == EventType.MERGED:
+        counters, unit = {"merged": 1}, state.unit_id
+    elif t == EventType.WITHDRAWN:
+        counters, unit = {"withdrawn": 1}, state.unit_id
+    if not counters:
+        return None
+    return Contribution(
+        day, unit, state.area_id, state.category_id, counters, cadre, state.street_id, state.top_category_id
+    )
+
+
+# --- applying events --------------------------------------------------------------------------------
+
+_EVENT_FIELDS = ("id", "appeal_id", "type", "at", "unit_id", "actor_id", "data")
+
+
+def _chunks(items: list[int], size: int = 500) -> Iterator[list[int]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+_maps_cache: dict[str, Any] = {}
+
+
+def dimension_maps() -> tuple[dict[int, int], dict[int, int]]:
+    """area id → its street's id (the area itself above street level); category id → its top's id.
+
+    Cached while the area and category tables keep the same size and largest id."""
+    from django.db.models import Count, Max
+
+    stamp = (
+        tuple(Area.objects.aggregate(n=Count("pk"), m=Max("pk")).values()),
+        tuple(Category.objects.aggregate(n=Count("pk"), m=Max("pk")).values()),
+    )
+    if _maps_cache.get("stamp") != stamp:
+        _maps_cache["maps"] = _dimension_maps()
+        _maps_cache["stamp"] = stamp
+    return _maps_cache["maps"]
+
+
+def _dimension_maps() -> tuple[dict[int, int], dict[int, int]]:
+    areas = list(Area.objects.values_list("pk", "code", "path"))
+    by_code = {code: pk for pk, code, _path in areas}
+    streets = {}
+    for pk, _code, path in areas:
+        codes = path.split("/")
+        streets[pk] = by_code.get(codes[1], pk) if len(codes) > 1 else pk
+    cats = list(Category.objects.values_list("pk", "code", "path"))
+    cat_by_code = {code: pk for pk, code, _path in cats}
+    tops = {pk: cat_by_code.get(path.split("/")[0], pk) for pk, _code, path in cats}
+    return streets, tops
+
+
+def _states_for(appeal_ids: list[int]) -> dict[int, AppealState]:
+    states: dict[int, AppealState] = {}
+    categories: dict[int, Category] = {}
+    streets, tops = dimension_maps()
+    for chunk in _chunks(appeal_ids):
+        for pk, area_id, category_id, urgency in Appeal.objects.filter(pk__in=chunk).values_list(
+            "pk", "area_id", "category_id", "urgency"
+        ):
+            states[pk] = AppealState(
+                area_id=area_id or 0,
+                category_id=category_id or 0,
+                street_id=streets.get(area_id or 0, 0),
+                top_category_id=tops.get(category_id or 0, 0),
+                urgency=urgency,
+            )
+            if category_id:
+                categories[category_id] = categories.get(category_id) or Category(pk=category_id)
+    if categories:
+        for cat in Category.objects.filter(pk__in=list(categories)):
+            categories[cat.pk] = cat
+    for state in states.values():
+        state.category = categories.get(state.category_id)
+    return states
+
+
+def _histories(appeal_ids: list[int], max_id: int) -> Iterator[AppealEvent]:
+    for chunk in _chunks(appeal_ids):
+        qs = AppealEvent.objects.filter(appeal_id__in=chunk, id__lte=max_id).order_by("appeal_id", "id")
+        yield from qs.only(*_EVENT_FIELDS).iterator(chunk_size=2000)
+
+
+def fold(events_after: int, new_events: list[AppealEvent]) -> tuple[_Acc, list[tuple[int, AppealEvent]]]:
+    """Replay the touched appeals and accumulate the contributions of events with id > events_after.
+
+    Returns the accumulator and the closing events (for follow-up sampling)."""
+    acc = _Acc()
+    closings: list[tuple[int, AppealEvent]] = []
+    if not new_events:
+        return acc, closings
+    max_id = max(e.id for e in new_events)
+    appeal_ids = sorted({e.appeal_id for e in new_events})
+    states = _states_for(appeal_ids)
+    for event in _histories(appeal_ids, max_id):
+        state = states.get(event.appeal_id)
+        if state is None:
+            continue
+        contribution = event_contributions(state, event)
+        if event.id <= events_after:
+            continue
+        if contribution is not None:
+            acc.add(contribution)
+        if event.type in (EventType.RATED, EventType.CLOSED):
+            closings.append((contribution.unit_id if contribution else 0, event))
+    return acc, closings
+
+
+def _upsert(
+    model: Any,
+    key_fields: list[str],
+    rows: dict[Any, dict[str, int]],
+    extra_fields: tuple[str, ...] = (),
+    extras: dict[Any, Any] | None = None,
+) -> None:
+    """Add the counters to the rows with these keys (inserting missing rows) in one statement."""
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    columns = key_fields + list(extra_fields) + list(COUNTERS)
+    updates = ", ".join(f"{qn(c)} = {table}.{qn(c)} + EXCLUDED.{qn(c)}" for c in COUNTERS)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(qn(c) for c in key_fields)}) DO UPDATE SET {updates}"
+    )
+    params = [
+        list(key) + list((extras or {}).get(key, ())) + [values.get(c, 0) for c in COUNTERS]
+        for key, values in rows.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _write(acc: _Acc) -> None:
+    _upsert(KpiStreetDaily, ["day", "unit_id", "street_id", "top_category_id"], acc.street_daily)
+    _upsert(KpiStreetMonthly, ["month", "unit_id", "street_id", "top_category_id"], acc.street_monthly)
+    _upsert(
+        KpiMonthly,
+        ["month", "unit_id", "area_id", "category_id"],
+        acc.monthly,
+        ("street_id", "top_category_id"),
+        acc.monthly_extra,
+    )
+    _upsert(KpiCadreMonthly, ["month", "unit_id", "user_id"], acc.cadre)
+
+
+def sample_hit(appeal_id: int, event_id: int, percent: Decimal | float) -> bool:
+    """Reproducible sampling: the same closing event always gets the same answer."""
+    digest = hashlib.sha256(f"follow-up:{appeal_id}:{event_id}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") % 10000 < float(percent) * 100
+
+
+def _sample_follow_ups(closings: list[tuple[int, AppealEvent]], now: dt.datetime) -> int:
+    from .selectors import scheme_for
+
+    if not closings:
+        return 0
+    percent = scheme_for(local_day(now)).follow_up_sample_percent
+    rows = []
+    for unit_id, event in closings:
+        dissatisfied = (event.data or {}).get("satisfaction") == "dissatisfied"
+        if dissatisfied or sample_hit(event.appeal_id, event.id, percent):
+            rows.append(
+                FollowUp(
+                    appeal_id=event.appeal_id,
+                    unit_id=unit_id or None,
+                    reason=FollowUpReason.DISSATISFIED if dissatisfied else FollowUpReason.SAMPLED,
+                    sampled_at=now,
+                    closed_event_id=event.id,
+                )
+            )
+    FollowUp.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class FoldReport:
+    events: int
+    last_id: int
+    sampled: int
+
+
+def process_events(
+    *,
+    now: dt.datetime | None = None,
+    settle_seconds: int = SETTLE_SECONDS,
+    batch_size: int = BATCH_SIZE,
+    max_batches: int | None = None,
+    sample: bool = True,
+) -> FoldReport:
+    """Fold every settled event past the watermark into the rollups, batch by batch.
+
+    One batch is one transaction: the watermark row is locked, so two runs never fold the same
+    events; intake and transitions never touch the rollup rows, so they never wait for it."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settle_seconds)
+    total = sampled = 0
+    batches = 0
+    last_id = 0
+    while max_batches is None or batches < max_batches:
+        with transaction.atomic():
+            Watermark.objects.get_or_create(name=WATERMARK)
+            mark = Watermark.objects.select_for_update().get(name=WATERMARK)
+            candidates = list(
+                AppealEvent.objects.filter(id__gt=mark.last_id).order_by("id").only(*_EVENT_FIELDS)[:batch_size]
+            )
+            batch: list[AppealEvent] = []
+            for event in candidates:
+                if event.at > cutoff:
+                    break
+                batch.append(event)
+            last_id = mark.last_id
+            if not batch:
+                break
+            acc, closings = fold(mark.last_id, batch)
+            _write(acc)
+            if sample:
+                sampled += _sample_follow_ups(closings, now)
+            mark.last_id = batch[-1].id
+            mark.save(update_fields=["last_id", "updated_at"])
+            last_id = mark.last_id
+            total += len(batch)
+        batches += 1
+        if len(batch) < batch_size:
+            break
+    if total:
+        logger.info("KPI rollups: folded %s events up to #%s", total, last_id)
+    return FoldReport(events=total, last_id=last_id, sampled=sampled)
+
+
+def rebuild(*, now: dt.datetime | None = None, settle_seconds: int = SETTLE_SECONDS) -> FoldReport:
+    """Empty the rollups and fold every event again (no follow-up sampling)."""
+    with transaction.atomic():
+        KpiStreetDaily.objects.all().delete()
+        KpiStreetMonthly.objects.all().delete()
+        KpiMonthly.objects.all().delete()
+        KpiCadreMonthly.objects.all().delete()
+        Watermark.objects.update_or_create(name=WATERMARK, defaults={"last_id": 0})
+    return process_events(now=now, settle_seconds=settle_seconds, sample=False)
+
+
+def recompute(events: Iterable[AppealEvent]) -> _Acc:
+    """Contributions of the given events computed from scratch, without touching the tables."""
+    events = list(events)
+    acc, _closings = fold(0, events)
+    return acc

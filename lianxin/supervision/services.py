@@ -1,0 +1,350 @@
+"""Supervision orders (督办单) and follow-up calls (回访): one function per transition.
+
+Each transition runs in one transaction, locks its row, checks who may act, writes an
+`OrderEvent` (orders) and an audit entry, and queues notifications after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lianxin.appeals.actors import Actor
+from lianxin.appeals.models import Appeal
+from lianxin.appeals.privacy import ContactView, contact_for
+from lianxin.audit.services import AuditAction, audit_append
+from lianxin.core.errors import Forbidden, NotFound, TransitionNotAllowed, ValidationFailed
+from lianxin.notifications.services import notify_users
+from lianxin.org.models import Role, Unit, User
+from lianxin.worktime import calendar
+
+from .models import (
+    FollowUp,
+    FollowUpStatus,
+    OrderEvent,
+    OrderEventType,
+    OrderStatus,
+    RaisedWarning,
+    SupervisionOrder,
+)
+from .selectors import jurisdiction_of
+
+TITLE_MAX = 100
+TEXT_MAX = 2000
+NOTE_MAX = 500
+MAX_DUE_DAYS = 30
+
+
+def _text(value: str, *, field: str, what: str, max_length: int, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationFailed(_("请填写{what}。").format(what=what), field=field)
+    if len(value) > max_length:
+        raise ValidationFailed(
+            _("{what}最多 {max} 字，当前 {length} 字，请精简。").format(what=what, max=max_length, length=len(value)),
+            field=field,
+        )
+    return value
+
+
+def _order_link(order: SupervisionOrder) -> str:
+    return f"/supervision/orders/{order.pk}/"
+
+
+def _unit_handler_ids(unit: Unit) -> list[int]:
+    return list(
+        User.objects.filter(roles__unit=unit, roles__role=Role.HANDLER, is_active=True)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def _leader_ids_for(unit: Unit) -> list[int]:
+    """Leaders whose jurisdiction covers the unit's area (all leaders if none does)."""
+    leaders = User.objects.filter(roles__role=Role.LEADER, is_active=True).prefetch_related("roles__area")
+    covering, everyone = [], []
+    for leader in leaders.distinct():
+        everyone.append(leader.pk)
+        for assignment in leader.roles.all():
+            path = assignment.area.path if assignment.role == Role.LEADER and assignment.area else None
+            if path and (unit.area.path == path or unit.area.path.startswith(path + "/")):
+                covering.append(leader.pk)
+    return covering or everyone
+
+
+def _record(
+    order: SupervisionOrder,
+    event_type: str,
+    actor: Actor,
+    *,
+    from_status: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> OrderEvent:
+    event = OrderEvent.objects.create(
+        order=order,
+        type=event_type,
+        at=timezone.now(),
+        actor=actor.user,
+        actor_label=actor.label,
+        from_status=from_status,
+        to_status=order.status,
+        note=note,
+        data=data or {},
+    )
+    audit_append(
+        action=AuditAction.STATE_CHANGE,
+        object_type="supervision_order",
+        object_id=order.number,
+        actor=actor.user,
+        actor_label=actor.label,
+        data={"event": event_type, "from": from_status, "to": order.status, "unit": order.unit.code},
+    )
+    return event
+
+
+def _locked(order: SupervisionOrder | int) -> SupervisionOrder:
+    pk = order.pk if isinstance(order, SupervisionOrder) else order
+    found = SupervisionOrder.objects.select_for_update(of=("self",)).select_related("unit__area").filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("没有找到该督办单。"))
+    return found
+
+
+def _ensure_overseer_of(actor: Actor, unit: Unit, appeal: Appeal | None = None) -> None:
+    j = jurisdiction_of(actor.user)
+    if j.everything:
+        return
+    if not actor.scope.has(Role.SUPERVISOR, Role.LEADER):
+        raise Forbidden(_("只有督查员、领导或管理员可以发起和办结督办。"))
+    if j.covers_area(unit.area) or (appeal is not None and j.covers_area(appeal.area)):
+        return
+    raise Forbidden(_("该单位或诉求不在您的督查范围内。"))
+
+
+@transaction.atomic
+def order_create(
+    *,
+    actor: Actor,
+    unit: Unit | int | None,
+    title: str,
+    instructions: str,
+    due_working_days: int,
+    warning: RaisedWarning | int | None = None,
+    appeal: Appeal | int | None = None,
+) -> SupervisionOrder:
+    """A supervisor turns a warning or an appeal into a supervision order to a unit."""
+    if isinstance(warning, int):
+        warning = RaisedWarning.objects.select_related("appeal", "unit").filter(pk=warning).first()
+        if warning is None:
+            raise ValidationFailed(_("要转督办的预警不存在。"), field="warning")
+    if isinstance(appeal, int):
+        appeal = Appeal.objects.select_related("area", "unit").filter(pk=appeal).first()
+        if appeal is None:
+            raise ValidationFailed(_("要督办的诉求不存在。"), field="appeal")
+    if appeal is None and warning is not None:
+        appeal = warning.appeal
+    if isinstance(unit, int):
+        unit = Unit.objects.select_related("area").filter(pk=unit, active=True).first()
+    if unit is None:
+        unit = (appeal.unit if appeal is not None else None) or (warning.unit if warning is not None else None)
+    if unit is None:
+        raise ValidationFailed(_("请选择督办的责任单位。"), field="unit")
+    if not isinstance(due_working_days, int) or not 1 <= due_working_days <= MAX_DUE_DAYS:
+        raise ValidationFailed(
+            _("督办时限应为 1 到 {max} 个工作日。").format(max=MAX_DUE_DAYS), field="due_working_days"
+        )
+    title = _text(title, field="title", what=_("督办标题"), max_length=TITLE_MAX)
+    instructions = _text(instructions, field="instructions", what=_("督办要求"), max_length=TEXT_MAX)
+    _ensure_overseer_of(actor, unit, appeal)
+    assert actor.user is not None
+    now = timezone.now()
+    order = SupervisionOrder.objects.create(
+        number=f"tmp-{uuid.uuid4().hex[:16]}",
+        title=title,
+        instructions=instructions,
+        unit=unit,
+        warning=warning,
+        appeal=appeal,
+        due_working_days=due_working_days,
+        due_at=calendar.add_working_days(now, due_working_days),
+        created_by=actor.user,
+        created_at=now,
+    )
+    order.number = f"DB{now.astimezone(calendar.TZ):%Y%m%d}-{order.pk:05d}"
+    order.save(update_fields=["number"])
+    _record(order, OrderEventType.CREATED, actor, from_status="", note=instructions,
+            data={"warning": warning.pk if warning else None, "appeal": appeal.pk if appeal else None})
+    notify_users(
+        user_ids=_unit_handler_ids(unit),
+        title=_("督办单：{number} {title}").format(number=order.number, title=title),
+        body=instructions[:200],
+        link=_order_link(order),
+        kind="supervision_order",
+    )
+    return order
+
+
+@transaction.atomic
+def order_respond(*, order: SupervisionOrder | int, actor: Actor, text: str) -> SupervisionOrder:
+    """The unit reports what it did (反馈)."""
+    order = _locked(order)
+    if order.unit_id not in actor.scope.units_for(Role.HANDLER):
+        raise Forbidden(_("只有责任单位的工作人员可以反馈督办单。"))
+    if order.status not in (OrderStatus.OPEN, OrderStatus.ESCALATED):
+        raise TransitionNotAllowed(
+            _("督办单当前状态为“{status}”，不能再反馈。").format(status=order.get_status_display())
+        )
+    text = _text(text, field="text", what=_("反馈内容"), max_length=TEXT_MAX)
+    from_status = order.status
+    order.status, order.response_text, order.responded_at = OrderStatus.RESPONDED, text, timezone.now()
+    order.save(update_fields=["status", "response_text", "responded_at"])
+    _record(order, OrderEventType.RESPONDED, actor, from_status=from_status, note=text)
+    notify_users(
+        user_ids=[order.created_by_id],
+        title=_("督办单已反馈：{number}").format(number=order.number),
+        body=text[:200],
+        link=_order_link(order),
+        kind="supervision_order",
+    )
+    return order
+
+
+@transaction.atomic
+def order_close(*, order: SupervisionOrder | int, actor: Actor, note: str = "") -> SupervisionOrder:
+    """The supervisor accepts the response and closes the order (办结)."""
+    order = _locked(order)
+    _ensure_overseer_of(actor, order.unit, order.appeal)
+    if order.status != OrderStatus.RESPONDED:
+        raise TransitionNotAllowed(
+            _("督办单当前状态为“{status}”：须待责任单位反馈后才能办结。").format(status=order.get_status_display())
+        )
+    note = _text(note, field="note", what=_("办结意见"), max_length=NOTE_MAX, required=False)
+    from_status = order.status
+    order.status, order.closed_at, order.close_note = OrderStatus.CLOSED, timezone.now(), note
+    order.save(update_fields=["status", "closed_at", "close_note"])
+    _record(order, OrderEventType.CLOSED, actor, from_status=from_status, note=note)
+    notify_users(
+        user_ids=_unit_handler_ids(order.unit),
+        title=_("督办单已办结：{number}").format(number=order.number),
+        body=note,
+        link=_order_link(order),
+        kind="supervision_order",
+    )
+    return order
+
+
+@transaction.atomic
+def order_escalate(*, order: SupervisionOrder | int, now: dt.datetime | None = None) -> SupervisionOrder:
+    """The deadline passed without a response: escalate to the leaders (system only)."""
+    order = _locked(order)
+    now = now or timezone.now()
+    if order.status != OrderStatus.OPEN or order.due_at >= now:
+        raise TransitionNotAllowed(_("只有逾期未反馈的督办单才会升级。"))
+    order.status, order.escalated_at = OrderStatus.ESCALATED, now
+    order.save(update_fields=["status", "escalated_at"])
+    _record(
+        order,
+        OrderEventType.ESCALATED,
+        Actor.automatic(_("督办监控")),
+        from_status=OrderStatus.OPEN,
+        data={"due_at": order.due_at.isoformat()},
+    )
+    notify_users(
+        user_ids=[*_leader_ids_for(order.unit), order.created_by_id, *_unit_handler_ids(order.unit)],
+        title=_("督办单逾期未反馈，已升级：{number}").format(number=order.number),
+        body=order.title,
+        link=_order_link(order),
+        kind="supervision_escalated",
+    )
+    return order
+
+
+def escalate_missed_orders(now: dt.datetime | None = None) -> int:
+    now = now or timezone.now()
+    count = 0
+    for pk in SupervisionOrder.objects.filter(status=OrderStatus.OPEN, due_at__lt=now).values_list("pk", flat=True):
+        try:
+            order_escalate(order=pk, now=now)
+            count += 1
+        except TransitionNotAllowed:
+            continue  # answered in the meantime
+    return count
+
+
+# --- follow-up calls ----------------------------------------------------------------------------------
+
+
+def _ensure_caller(actor: Actor, follow_up: FollowUp) -> None:
+    scope = actor.scope
+    if not scope.has(Role.SUPERVISOR, Role.ADMIN):
+        raise Forbidden(_("只有督查员可以进行回访。"))
+    j = jurisdiction_of(actor.user)
+    if not j.covers_area(follow_up.appeal.area):
+        raise NotFound(_("没有找到该回访任务。"))
+
+
+def follow_up_contact(*, follow_up: FollowUp, actor: Actor) -> ContactView:
+    """The resident's phone for the call-back; the look is written to the audit log."""
+    _ensure_caller(actor, follow_up)
+    return contact_for(actor.user, follow_up.appeal, reveal=True, purpose="follow_up")
+
+
+@transaction.atomic
+def follow_up_record(
+    *,
+    follow_up: FollowUp | int,
+    actor: Actor,
+    reached: bool,
+    really_solved: bool | None = None,
+    satisfied: bool | None = None,
+    pressured: bool | None = None,
+    note: str = "",
+) -> FollowUp:
+    """Record the call: a resident who says the problem is not really solved makes it a false
+    closure (虚假办结), which counts against the unit."""
+    pk = follow_up.pk if isinstance(follow_up, FollowUp) else follow_up
+    locked = FollowUp.objects.select_for_update(of=("self",)).select_related("appeal__area").filter(pk=pk).first()
+    if locked is None:
+        raise NotFound(_("没有找到该回访任务。"))
+    _ensure_caller(actor, locked)
+    if locked.status != FollowUpStatus.PENDING:
+        raise TransitionNotAllowed(_("该回访已记录结果，不能重复记录。"))
+    note = _text(note, field="note", what=_("回访记录"), max_length=1000, required=False)
+    if reached and really_solved is None:
+        raise ValidationFailed(_("请选择群众反映问题是否真正解决。"), field="really_solved")
+    locked.status = FollowUpStatus.DONE if reached else FollowUpStatus.UNREACHABLE
+    locked.really_solved = really_solved if reached else None
+    locked.satisfied = satisfied if reached else None
+    locked.pressured = pressured if reached else None
+    locked.note = note
+    locked.false_closure = bool(reached and really_solved is False)
+    locked.done_by, locked.done_at = actor.user, timezone.now()
+    locked.save()
+    audit_append(
+        action=AuditAction.STATE_CHANGE,
+        object_type="follow_up",
+        object_id=locked.appeal.tracking_number,
+        actor=actor.user,
+        data={
+            "status": locked.status,
+            "really_solved": locked.really_solved,
+            "satisfied": locked.satisfied,
+            "pressured": locked.pressured,
+            "false_closure": locked.false_closure,
+        },
+    )
+    if locked.false_closure and locked.unit_id:
+        notify_users(
+            user_ids=_unit_handler_ids(locked.unit),  # type: ignore[arg-type]
+            title=_("回访发现问题未解决：{tracking_number}").format(tracking_number=locked.appeal.tracking_number),
+            body=note,
+            link=f"/staff/appeals/{locked.appeal_id}/",
+            kind="false_closure",
+        )
+    return locked

@@ -1,0 +1,33 @@
+"""Periodic supervision work: fold new events into the rollups (and sample follow-ups), evaluate
+warnings, escalate supervision orders whose deadline passed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import alerts, rollups, services
+
+
+def refresh(now: dt.datetime | None = None, *, settle_seconds: int = rollups.SETTLE_SECONDS) -> dict[str, Any]:
+    now = now or timezone.now()
+    folded = rollups.process_events(now=now, settle_seconds=settle_seconds)
+    warnings = alerts.evaluate_warnings(now)
+    escalated = services.escalate_missed_orders(now)
+    return {
+        "events": folded.events,
+        "last_event_id": folded.last_id,
+        "follow_ups_sampled": folded.sampled,
+        "warnings_raised": warnings.raised,
+        "warnings_cleared": warnings.cleared,
+        "warnings_open": warnings.open,
+        "orders_escalated": escalated,
+    }
+
+
+@shared_task(name="lianxin.supervision.tasks.periodic_refresh")
+def periodic_refresh() -> dict[str, Any]:
+    return refresh()

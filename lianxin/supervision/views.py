@@ -1,0 +1,405 @@
+"""Supervision pages: thin views that parse, authorise through the selectors and call services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from lianxin.appeals.actors import Actor
+from lianxin.appeals.models import Appeal
+from lianxin.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from lianxin.org.models import Area, AreaLevel, Category, Role, Unit, User
+from lianxin.org.selectors import scope_of
+from lianxin.worktime import calendar
+
+from . import selectors, services
+from .forms import CloseForm, FollowUpForm, OrderForm, RespondForm, yes_no
+from .models import FollowUp, OrderStatus, RaisedWarning, WarningStatus
+from .selectors import FIGURE_LABELS, Jurisdiction, KpiFigures, Period, Slice
+
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _int(value: str | None, field: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationFailed(_("参数 {field} 应为数字编号。").format(field=field), field=field) from None
+
+
+def _period(request: HttpRequest) -> Period:
+    return Period.parse(request.GET.get("period"))
+
+
+def _pct(value: float | None) -> float | None:
+    return round(value * 100, 1) if value is not None else None
+
+
+def _figures_table(figures: KpiFigures) -> dict[str, Any]:
+    data = figures.as_dict()
+    for name in ("response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate", "return_rate", "reopen_rate"):
+        data[name] = _pct(data[name])
+    for name in ("avg_accept_hours", "avg_close_hours"):
+        data[name] = round(data[name], 1) if data[name] is not None else None
+    return data
+
+
+def _overseer_slice(request: HttpRequest, j: Jurisdiction) -> tuple[Slice, Area | None]:
+    slc = j.slice()
+    area_id = _int(request.GET.get("area"), "area")
+    area = None
+    if area_id is not None:
+        area = Area.objects.filter(pk=area_id).first()
+        if area is None or not j.covers_area(area):
+            raise NotFound(_("没有找到该区域，或它不在您的督查范围内。"))
+        slc = slc.narrow(area=area)
+    return slc, area
+
+
+def _jurisdiction_areas(j: Jurisdiction) -> list[Area]:
+    qs = Area.objects.filter(level__in=[AreaLevel.DISTRICT, AreaLevel.STREET, AreaLevel.COMMUNITY])
+    return [a for a in qs if j.covers_area(a)]
+
+
+def _series_chart(points: list[tuple[dt.date, KpiFigures]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "date": day.isoformat(),
+            "received": f.received,
+            "closed": f.closed,
+            "satisfaction": _pct(f.satisfaction_rate),
+            "response": _pct(f.response_rate),
+            "resolution": _pct(f.resolution_rate),
+        }
+        for day, f in points
+    ]
+
+
+def _ranking_rows(rows: list[selectors.RankingRow]) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": r.key,
+            "label": r.label,
+            "rank": r.rank,
+            "score": r.score.value,
+            "deductions": r.score.deductions,
+            "rank_change": r.rank_change,
+            "score_change": r.score_change,
+            "response": _pct(r.figures.response_rate),
+            "resolution": _pct(r.figures.resolution_rate),
+            "satisfaction": _pct(r.figures.satisfaction_rate),
+            "overdue": r.figures.overdue,
+            "false_closures": r.figures.false_closures,
+        }
+        for r in rows
+    ]
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    j = selectors.require_overseer(_user(request))
+    period = _period(request)
+    slc, area = _overseer_slice(request, j)
+    metric = "satisfaction" if request.GET.get("metric") == "satisfaction" else "received"
+    figures = selectors.kpis(period, slc)
+    previous = selectors.kpis(period.previous(), slc)
+    daily = selectors.daily_series(period, slc) if selectors.answers_daily(slc) else []
+    ranking_month = period if period.kind == "month" else Period.containing(period.end - dt.timedelta(days=1))
+    category_mix = [
+        {"name": row.label, "value": row.figures.received}
+        for row in selectors.breakdown(period, slc, by="top_category", fields=("received",))
+        if row.figures.received
+    ]
+    context = {
+        "period": period,
+        "area": area,
+        "areas": _jurisdiction_areas(j),
+        "metric": metric,
+        "figures": _figures_table(figures),
+        "previous": _figures_table(previous),
+        "daily": _series_chart(daily),
+        "weekly": _series_chart(selectors.weekly(daily)),
+        "category_mix": category_mix,
+        "ranking_month": ranking_month,
+        "unit_ranking": _ranking_rows(selectors.rankings(ranking_month, slc, by="unit")),
+        "street_ranking": _ranking_rows(selectors.rankings(ranking_month, slc, by="street")),
+        "overdue": selectors.overdue_appeals(slc)[:PAGE_SIZE],
+        "map": selectors.grid_map(period, slc, metric=metric) if period.whole_months else None,
+        "daily_available": selectors.answers_daily(slc),
+        "hotspots": selectors.surge_warnings(j),
+        "recurring": selectors.recurring_problems(period, slc),
+        "text_hotspots": selectors.text_hotspots(slc),
+        "area_param": f"&area={area.pk}" if area else "",
+    }
+    return render(request, "supervision/dashboard.html", context)
+
+
+@login_required
+def unit_dashboard(request: HttpRequest) -> HttpResponse:
+    j = selectors.require_unit_member(_user(request))
+    units = list(Unit.objects.filter(pk__in=j.unit_ids).order_by("code"))
+    unit_id = _int(request.GET.get("unit"), "unit")
+    unit = next((u for u in units if u.pk == unit_id), None) if unit_id is not None else units[0]
+    if unit is None:
+        raise NotFound(_("没有找到该单位，或您不在该单位工作。"))
+    period = _period(request)
+    slc = Slice().narrow(unit=unit)
+    context = {
+        "unit": unit,
+        "units": units,
+        "period": period,
+        "figures": _figures_table(selectors.kpis(period, slc)),
+        "previous": _figures_table(selectors.kpis(period.previous(), slc)),
+        "district": _figures_table(selectors.kpis(period)),
+        "daily": _series_chart(selectors.daily_series(period, slc)),
+        "overdue": selectors.overdue_appeals(slc)[:PAGE_SIZE],
+        "due_soon": selectors.due_soon_appeals(slc)[:PAGE_SIZE],
+        "orders": selectors.orders_visible(_user(request)).filter(unit=unit).exclude(status=OrderStatus.CLOSED)[:20],
+    }
+    return render(request, "supervision/unit.html", context)
+
+
+@login_required
+def drilldown(request: HttpRequest) -> HttpResponse:
+    """The appeals behind one figure: overseers within their jurisdiction, units for themselves."""
+    user = _user(request)
+    j = selectors.jurisdiction_of(user)
+    figure = request.GET.get("figure", "")
+    if figure not in FIGURE_LABELS:
+        raise ValidationFailed(
+            _("未知指标“{figure}”，可选：{choices}。").format(figure=figure, choices="、".join(FIGURE_LABELS)),
+            field="figure",
+        )
+    period = _period(request)
+    unit_id = _int(request.GET.get("unit"), "unit")
+    if j.is_overseer:
+        slc, _area = _overseer_slice(request, j)
+    elif j.unit_ids:
+        slc = j.unit_slice()
+        if unit_id is not None and unit_id not in j.unit_ids:
+            raise NotFound(_("没有找到该单位的数据，或您无权查看。"))
+    else:
+        raise Forbidden(_("只有督查员、领导、管理员和承办单位工作人员可以查看指标明细。"))
+    if unit_id is not None:
+        slc = slc.narrow(unit=unit_id)
+    category_id = _int(request.GET.get("category"), "category")
+    if category_id is not None:
+        category = Category.objects.filter(pk=category_id).first()
+        if category is None:
+            raise NotFound(_("没有找到该分类。"))
+        slc = slc.narrow(category=category)
+    qs = selectors.appeals_behind(figure, period, slc).select_related("unit", "area", "category").order_by("-submitted_at")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supervision/drilldown.html",
+        {"figure": figure, "figure_label": FIGURE_LABELS[figure], "period": period, "page": page,
+         "query": request.GET.urlencode()},
+    )
+
+
+@login_required
+def warnings_list(request: HttpRequest) -> HttpResponse:
+    j = selectors.require_overseer(_user(request))
+    status = request.GET.get("status", WarningStatus.OPEN)
+    if status not in WarningStatus.values:
+        raise ValidationFailed(_("预警状态只能是 open（预警中）或 cleared（已解除）。"), field="status")
+    page = Paginator(selectors.warnings_visible(j, status=status), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "supervision/warnings.html", {"page": page, "status": status})
+
+
+@login_required
+def orders_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    j = selectors.jurisdiction_of(user)
+    if not (j.is_overseer or j.unit_ids):
+        raise Forbidden(_("督办单仅对督查员、领导、管理员和承办单位工作人员开放。"))
+    page = Paginator(selectors.orders_visible(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "supervision/orders.html", {"page": page, "overseer": j.is_overseer})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    j = selectors.require_overseer(user)
+    source = request.POST if request.method == "POST" else request.GET
+    warning: RaisedWarning | None = None
+    appeal: Appeal | None = None
+    if (wid := _int(source.get("warning"), "warning")) is not None:
+        warning = selectors.warnings_visible(j, status="").filter(pk=wid).first()
+        if warning is None:
+            raise NotFound(_("没有找到该预警，或它不在您的督查范围内。"))
+        appeal = warning.appeal
+    if (aid := _int(source.get("appeal"), "appeal")) is not None:
+        appeal = Appeal.objects.select_related("area", "unit").filter(pk=aid).first()
+        if appeal is None or not j.covers_area(appeal.area):
+            raise NotFound(_("没有找到该诉求，或它不在您的督查范围内。"))
+    status = 200
+    if request.method == "POST":
+        form = OrderForm(request.POST)
+        if form.is_valid():
+            try:
+                order = services.order_create(
+                    actor=Actor.staff(user),
+                    unit=form.cleaned_data["unit"],
+                    title=form.cleaned_data["title"],
+                    instructions=form.cleaned_data["instructions"],
+                    due_working_days=form.cleaned_data["due_working_days"],
+                    warning=warning,
+                    appeal=appeal,
+                )
+            except ValidationFailed as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, _("督办单 {number} 已发出。").format(number=order.number))
+                return redirect("supervision:order", pk=order.pk)
+        status = 400
+    else:
+        initial: dict[str, Any] = {}
+        if warning is not None:
+            initial["title"] = warning.message[:100]
+            initial["unit"] = warning.unit_id or (appeal.unit_id if appeal else None)
+        elif appeal is not None:
+            initial["title"] = f"{appeal.tracking_number} {appeal.title}"[:100]
+            initial["unit"] = appeal.unit_id
+        form = OrderForm(initial=initial)
+    return render(
+        request, "supervision/order_new.html", {"form": form, "warning": warning, "appeal": appeal}, status=status
+    )
+
+
+def _order_context(request: HttpRequest, pk: int, **forms: Any) -> dict[str, Any]:
+    user = _user(request)
+    order = selectors.order_get_for_user(user, pk)
+    j = selectors.jurisdiction_of(user)
+    may_respond = order.unit_id in j.unit_ids and order.status in (OrderStatus.OPEN, OrderStatus.ESCALATED)
+    may_close = j.is_overseer and order.status == OrderStatus.RESPONDED
+    return {
+        "order": order,
+        "events": order.events.select_related("actor"),
+        "respond_form": forms.get("respond_form") or (RespondForm() if may_respond else None),
+        "close_form": forms.get("close_form") or (CloseForm() if may_close else None),
+    }
+
+
+@login_required
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "supervision/order.html", _order_context(request, pk))
+
+
+@login_required
+@require_POST
+def order_respond(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    order = selectors.order_get_for_user(user, pk)
+    form = RespondForm(request.POST)
+    if form.is_valid():
+        try:
+            services.order_respond(order=order, actor=Actor.staff(user), text=form.cleaned_data["text"])
+        except ValidationFailed as error:
+            form.add_error("text", error.message)
+        else:
+            messages.success(request, _("已提交反馈。"))
+            return redirect("supervision:order", pk=pk)
+    return render(request, "supervision/order.html", _order_context(request, pk, respond_form=form), status=400)
+
+
+@login_required
+@require_POST
+def order_close(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    order = selectors.order_get_for_user(user, pk)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        services.order_close(order=order, actor=Actor.staff(user), note=form.cleaned_data["note"])
+        messages.success(request, _("督办单已办结。"))
+        return redirect("supervision:order", pk=pk)
+    return render(request, "supervision/order.html", _order_context(request, pk, close_form=form), status=400)
+
+
+def _require_caller(user: User) -> Jurisdiction:
+    j = selectors.jurisdiction_of(user)
+    if not scope_of(user).has(Role.SUPERVISOR, Role.ADMIN):
+        raise Forbidden(_("回访页面仅对督查员和管理员开放。"))
+    return j
+
+
+@login_required
+def follow_ups(request: HttpRequest) -> HttpResponse:
+    j = _require_caller(_user(request))
+    done = request.GET.get("status") == "done"
+    qs = selectors.follow_ups_visible(j)
+    qs = qs.exclude(status="pending").order_by("-done_at") if done else selectors.follow_up_queue(j)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "supervision/follow_ups.html", {"page": page, "done": done})
+
+
+def _follow_up(request: HttpRequest, pk: int) -> tuple[User, FollowUp]:
+    user = _user(request)
+    j = _require_caller(user)
+    follow_up = selectors.follow_ups_visible(j).select_related("appeal__area", "appeal__unit").filter(pk=pk).first()
+    if follow_up is None:
+        raise NotFound(_("没有找到该回访任务。"))
+    return user, follow_up
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def follow_up_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user, follow_up = _follow_up(request, pk)
+    contact = None
+    status = 200
+    form = FollowUpForm()
+    if request.method == "POST":
+        if "reveal" in request.POST:
+            contact = services.follow_up_contact(follow_up=follow_up, actor=Actor.staff(user))
+        else:
+            form = FollowUpForm(request.POST)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    services.follow_up_record(
+                        follow_up=follow_up,
+                        actor=Actor.staff(user),
+                        reached=data["reached"] == "yes",
+                        really_solved=yes_no(data["really_solved"]),
+                        satisfied=yes_no(data["satisfied"]),
+                        pressured=yes_no(data["pressured"]),
+                        note=data["note"],
+                    )
+                except DomainError as error:
+                    if error.status_code != 400:
+                        raise
+                    form.add_error(error.field if error.field in form.fields else None, error.message)
+                else:
+                    messages.success(request, _("回访结果已记录。"))
+                    return redirect("supervision:follow_ups")
+            status = 400
+    from lianxin.appeals.privacy import contact_for
+
+    masked = contact_for(user, follow_up.appeal)
+    return render(
+        request,
+        "supervision/follow_up.html",
+        {"follow_up": follow_up, "form": form, "contact": contact, "masked": masked,
+         "now": timezone.now().astimezone(calendar.TZ)},
+        status=status,
+    )

@@ -1,0 +1,141 @@
+"""The web pages: every role's access, generate → edit lessons → publish → frozen → new version."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from lianxin.audit.models import AuditEntry
+from lianxin.reports.models import Report, ReportStatus
+from lianxin.reports.services import report_generate
+from lianxin.supervision.selectors import Period
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_supervisor_generates_edits_and_publishes(client, district, october):
+    c = login(client, district.supervisor)
+    assert c.get("/reports/").status_code == 200
+    response = c.post("/reports/generate/", {"period": "2026-10", "area": ""})
+    report = Report.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/reports/{report.pk}/"
+    assert report.area == district.district and report.status == ReportStatus.DRAFT and report.version == 1
+    page = c.get(f"/reports/{report.pk}/").content.decode()
+    assert "示范区2026-10月度群众诉求办理评估报告" in page and 'name="lessons"' in page
+    assert october.good.tracking_number in page
+
+    assert c.post(f"/reports/{report.pk}/lessons/", {"lessons": "首派准确率有待提高。"}).status_code == 302
+    report.refresh_from_db()
+    assert report.lessons == "首派准确率有待提高。"
+    # regenerating a draft refreshes it in place and keeps the lessons
+    c.post("/reports/generate/", {"period": "2026-10", "area": "D1"})
+    assert Report.objects.count() == 1
+    report.refresh_from_db()
+    assert report.lessons == "首派准确率有待提高。"
+
+    assert c.post(f"/reports/{report.pk}/publish/").status_code == 302
+    report.refresh_from_db()
+    assert report.status == ReportStatus.PUBLISHED and report.published_by == district.supervisor
+    assert report.pdf.name.endswith(".pdf") and report.xlsx.name.endswith(".xlsx")
+    page = c.get(f"/reports/{report.pk}/").content.decode()
+    assert 'name="lessons"' not in page and "首派准确率有待提高。" in page
+
+    # published: frozen
+    response = c.post(f"/reports/{report.pk}/lessons/", {"lessons": "改写"})
+    assert response.status_code == 409 and "已发布" in response.content.decode()
+    assert c.post(f"/reports/{report.pk}/publish/").status_code == 409
+    report.refresh_from_db()
+    assert report.lessons == "首派准确率有待提高。"
+
+    # downloads serve the stored files
+    pdf = c.get(f"/reports/{report.pk}/download.pdf")
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF-")
+    xlsx = c.get(f"/reports/{report.pk}/download.xlsx")
+    assert "经验与问题" in load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).sheetnames
+    html = c.get(f"/reports/{report.pk}/download.html")
+    assert html.status_code == 200 and "<svg" in html.content.decode()
+    assert c.get(f"/reports/{report.pk}/download.docx").status_code == 400
+
+    # regenerating after publication makes version 2, a new draft
+    c.post("/reports/generate/", {"period": "2026-10", "area": "D1"})
+    assert list(Report.objects.order_by("version").values_list("version", "status")) == [
+        (1, ReportStatus.PUBLISHED), (2, ReportStatus.DRAFT),
+    ]
+    actions = list(AuditEntry.objects.filter(object_type="report").values_list("action", flat=True))
+    assert actions == [
+        "report.generated", "report.lessons_updated", "report.regenerated", "report.published", "report.generated",
+    ]
+
+
+def test_draft_downloads_render_on_demand(client, district, october):
+    report = report_generate(period=Period.parse("2026-10"), area=district.street_a, actor=district.supervisor)
+    c = login(client, district.supervisor)
+    pdf = c.get(f"/reports/{report.pk}/download.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert pdf["Content-Disposition"].startswith("attachment;")
+
+
+@pytest.mark.parametrize("who", ["handler_city", "dispatcher", "grid_worker_a", "resident"])
+def test_others_cannot_use_reports(client, district, october, who):
+    report = report_generate(period=Period.parse("2026-10"), area=None, actor=None)
+    c = login(client, getattr(district, who))
+    assert c.get("/reports/").status_code == 403
+    assert c.post("/reports/generate/", {"period": "2026-10"}).status_code == 403
+    assert c.get(f"/reports/{report.pk}/").status_code == 403
+    assert c.post(f"/reports/{report.pk}/lessons/", {"lessons": "x"}).status_code == 403
+    assert c.post(f"/reports/{report.pk}/publish/").status_code == 403
+    assert c.get(f"/reports/{report.pk}/download.pdf").status_code == 403
+    report.refresh_from_db()
+    assert report.is_draft and report.lessons == ""
+
+
+def test_anonymous_is_sent_to_login(client, district):
+    response = client.get("/reports/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_leader_stays_in_their_street(client, district, october):
+    c = login(client, district.leader_b)
+    east = report_generate(period=Period.parse("2026-10"), area=district.street_a, actor=None)
+    whole = report_generate(period=Period.parse("2026-10"), area=None, actor=None)
+    # generating outside the jurisdiction: the same 404 as an unknown area
+    outside = c.post("/reports/generate/", {"period": "2026-10", "area": "S1"})
+    unknown = c.post("/reports/generate/", {"period": "2026-10", "area": "NOPE"})
+    assert outside.status_code == unknown.status_code == 404
+    assert c.post("/reports/generate/", {"period": "2026-10", "area": "D1"}).status_code == 404
+    for report in (east, whole):
+        assert c.get(f"/reports/{report.pk}/").status_code == 404
+        assert c.post(f"/reports/{report.pk}/lessons/", {"lessons": "x"}).status_code == 404
+        assert c.post(f"/reports/{report.pk}/publish/").status_code == 404
+        assert c.get(f"/reports/{report.pk}/download.xlsx").status_code == 404
+    assert c.get("/reports/99999/").status_code == 404
+    # their own street (the default area) works, and sees only their street's appeals
+    assert c.post("/reports/generate/", {"period": "2026-10"}).status_code == 302
+    own = Report.objects.get(area=district.street_b)
+    page = c.get(f"/reports/{own.pk}/").content.decode()
+    assert october.reopened.tracking_number in page and october.good.tracking_number not in page
+    listing = c.get("/reports/").content.decode()
+    assert f"/reports/{own.pk}/" in listing and f"/reports/{east.pk}/" not in listing
+
+
+@pytest.mark.parametrize(
+    "period", ["2026-13", "2026-Q5", "abc", "", "2026-10-01..2026-10-15", "2099-01"],
+)
+def test_bad_periods_are_400(client, district, period):
+    c = login(client, district.admin)
+    response = c.post("/reports/generate/", {"period": period})
+    assert response.status_code == 400
+    assert Report.objects.count() == 0
+
+
+def test_lessons_too_long(client, district, october):
+    report = report_generate(period=Period.parse("2026-10"), area=None, actor=None)
+    response = login(client, district.admin).post(f"/reports/{report.pk}/lessons/", {"lessons": "字" * 10001})
+    assert response.status_code == 400 and "10000" in response.content.decode()

@@ -1,0 +1,144 @@
+"""Warnings fire when their condition holds, are not duplicated, and clear by themselves."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from lianxin.appeals.models import EventType, Status
+from lianxin.supervision import alerts, rollups
+from lianxin.supervision.models import RaisedWarning, RuleKind, WarningRule, WarningStatus
+from tests.factories import AppealFactory
+
+from .conftest import History
+
+
+def only(kind: str, **fields) -> WarningRule:
+    WarningRule.objects.exclude(kind=kind).update(active=False)
+    rule = WarningRule.objects.get(kind=kind)
+    rule.active = True
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    rule.save()
+    return rule
+
+
+def open_keys(rule: WarningRule) -> set[str]:
+    return set(rule.warnings.filter(status=WarningStatus.OPEN).values_list("subject_key", flat=True))
+
+
+def test_default_rules_exist(db):
+    assert set(WarningRule.objects.values_list("kind", flat=True)) == set(RuleKind.values)
+
+
+def test_overdue_appeal_warning_fires_once_and_clears(district):
+    rule = only(RuleKind.APPEAL_OVERDUE)
+    now = timezone.now()
+    late = AppealFactory(status=Status.ACCEPTED, unit=district.unit_city, resolve_due_at=now - dt.timedelta(hours=1))
+    AppealFactory(status=Status.ACCEPTED, unit=district.unit_city, resolve_due_at=now + dt.timedelta(days=2))
+    report = alerts.evaluate_warnings(now)
+    assert report.raised == 1 and open_keys(rule) == {f"appeal:{late.pk}"}
+    assert alerts.evaluate_warnings(now).raised == 0
+    assert RaisedWarning.objects.count() == 1
+    late.status = Status.REPLIED
+    late.save()
+    report = alerts.evaluate_warnings(now)
+    assert report.cleared == 1 and open_keys(rule) == set()
+    warning = RaisedWarning.objects.get()
+    assert warning.status == WarningStatus.CLEARED and warning.cleared_at == now
+    # the condition returns: a new warning, the old one stays cleared
+    late.status = Status.ACCEPTED
+    late.save()
+    alerts.evaluate_warnings(now)
+    assert RaisedWarning.objects.filter(status=WarningStatus.OPEN).count() == 1
+    assert RaisedWarning.objects.count() == 2
+
+
+def test_due_soon_and_reopened_rules(district):
+    due_rule = only(RuleKind.APPEAL_DUE_SOON, threshold=6)
+    now = timezone.now()
+    soon = AppealFactory(status=Status.DISPATCHED, unit=district.unit_env, resolve_due_at=now + dt.timedelta(hours=2))
+    AppealFactory(status=Status.DISPATCHED, unit=district.unit_env, resolve_due_at=now + dt.timedelta(hours=30))
+    alerts.evaluate_warnings(now)
+    assert open_keys(due_rule) == {f"appeal:{soon.pk}"}
+    soon.resolve_due_at = now + dt.timedelta(days=3)  # an extension was granted
+    soon.save()
+    alerts.evaluate_warnings(now)
+    assert open_keys(due_rule) == set()
+
+    reopen_rule = only(RuleKind.APPEAL_REOPENED)
+    twice = AppealFactory(status=Status.DISPATCHED, reopen_count=2)
+    AppealFactory(status=Status.DISPATCHED, reopen_count=1)
+    alerts.evaluate_warnings(now)
+    assert open_keys(reopen_rule) == {f"appeal:{twice.pk}"}
+
+
+def _rated(district, when, satisfaction):
+    h = History(area=district.grid_a, category=district.cat_env, submitted=when - dt.timedelta(hours=5))
+    h.dispatch(when - dt.timedelta(hours=4), district.unit_env)
+    h.accept(when - dt.timedelta(hours=3), district.unit_env)
+    h.reply(when - dt.timedelta(hours=2), district.unit_env)
+    h.rate(when - dt.timedelta(hours=1), district.unit_env, satisfaction, True)
+    return h
+
+
+def test_unit_satisfaction_warning_fires_and_clears(district):
+    rule = only(RuleKind.UNIT_SATISFACTION_LOW, threshold=80, min_count=3, window_days=30)
+    now = timezone.now()
+    for sat in ("dissatisfied", "dissatisfied", "satisfied"):
+        _rated(district, now - dt.timedelta(days=2), sat)
+    rollups.process_events(now=now, settle_seconds=0)
+    alerts.evaluate_warnings(now)
+    assert open_keys(rule) == {f"unit:{district.unit_env.pk}"}
+    warning = rule.warnings.get()
+    assert warning.value == pytest.approx(33.3) and warning.unit == district.unit_env
+    for _ in range(9):
+        _rated(district, now - dt.timedelta(days=1), "basic")
+    rollups.process_events(now=now, settle_seconds=0)
+    alerts.evaluate_warnings(now)  # 10 of 12 satisfied: 83 %
+    assert open_keys(rule) == set()
+
+
+def test_unit_overdue_warning_uses_a_rolling_window(district):
+    rule = only(RuleKind.UNIT_OVERDUE_HIGH, threshold=1, window_days=7)
+    now = timezone.now()
+    for _ in range(2):
+        h = History(area=district.grid_b, category=district.cat_city, submitted=now - dt.timedelta(days=3))
+        h.dispatch(now - dt.timedelta(days=3), district.unit_city)
+        h.event(EventType.OVERDUE, now - dt.timedelta(days=1), unit=district.unit_city,
+                data={"resolve_due_at": (now - dt.timedelta(days=1)).isoformat()})
+    rollups.process_events(now=now, settle_seconds=0)
+    alerts.evaluate_warnings(now)
+    assert open_keys(rule) == {f"unit:{district.unit_city.pk}"}
+    alerts.evaluate_warnings(now + dt.timedelta(days=8))  # the overdue appeals left the window
+    assert open_keys(rule) == set()
+
+
+def test_category_surge_against_its_own_baseline(district):
+    rule = only(RuleKind.CATEGORY_SURGE, threshold=2, min_count=5)
+    now = timezone.now()
+    for i in range(8):  # baseline: 8 over the 4 weeks before = 2 a week
+        History(area=district.grid_a, category=district.cat_light, submitted=now - dt.timedelta(days=9 + 3 * i))
+    for i in range(6):  # last 7 days: 6 street-lighting appeals in street A, more than 2 × 2
+        History(area=district.grid_a, category=district.cat_light, submitted=now - dt.timedelta(days=1, hours=i))
+    rollups.process_events(now=now, settle_seconds=0)
+    alerts.evaluate_warnings(now)
+    assert open_keys(rule) == {f"surge:{district.cat_city.pk}:{district.street_a.pk}"}
+    warning = rule.warnings.get()
+    assert warning.area == district.street_a and warning.category == district.cat_city and warning.value == 6
+    alerts.evaluate_warnings(now + dt.timedelta(days=10))
+    assert open_keys(rule) == set()
+
+
+def test_no_surge_when_in_line_with_baseline(district):
+    rule = only(RuleKind.CATEGORY_SURGE, threshold=2, min_count=5)
+    now = timezone.now()
+    for i in range(16):  # 4 a week before
+        History(area=district.grid_b, category=district.cat_env, submitted=now - dt.timedelta(days=8 + i * 1.5))
+    for i in range(6):  # 6 this week: less than 2 × 4
+        History(area=district.grid_b, category=district.cat_env, submitted=now - dt.timedelta(days=2, hours=i))
+    rollups.process_events(now=now, settle_seconds=0)
+    alerts.evaluate_warnings(now)
+    assert open_keys(rule) == set()
