@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test venv dev-venv check lint typecheck test-sqlite test-postgres system-deps bench bench-triage \
-        bench-intake bench-dashboard seed messages clean
+        bench-intake bench-dashboard bench-reports seed messages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -59,10 +59,13 @@ bench-intake: dev-venv
 	bash bench/intake.sh
 
 bench-dashboard: dev-venv
-	$(PY) bench/dashboard.py
+	$(PY) bench/dashboard.py --appeals 1000000
+
+bench-reports: dev-venv
+	$(PY) bench/reports.py
 
 ## make bench: every benchmark; figures are printed and belong in docs/benchmarks.md
-bench: bench-intake bench-triage bench-dashboard
+bench: bench-intake bench-triage bench-dashboard bench-reports
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache .mypy_cache .ruff_cache
