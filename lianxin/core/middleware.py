@@ -24,3 +24,26 @@ class DomainErrorMiddleware:
             return JsonResponse(exception.as_dict(), status=exception.status_code)
         html = render_to_string("core/error.html", {"error": exception}, request=request)
         return HttpResponse(html, status=exception.status_code)
+
+
+class ChineseFirstLocaleMiddleware:
+    """Simplified Chinese unless the person chose another language (the language cookie set by
+    /i18n/setlang/). A browser's Accept-Language does not switch the interface by itself:
+    the platform serves a Chinese public, on shared and borrowed devices."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        response.headers.setdefault("Vary", "Cookie")
+        return response

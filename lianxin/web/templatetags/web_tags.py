@@ -34,6 +34,7 @@ def nav_context(context: template.Context) -> dict[str, Any]:
         nav["supervision"] = scope.has(*SUPERVISION_ROLES)
         nav["admin"] = scope.has(Role.ADMIN) or user.is_superuser
         nav["hotline"] = scope.has(Role.OPERATOR, Role.ADMIN)
+        nav["unit_dashboard"] = scope.has(Role.HANDLER)
         nav["workbench"] = scope.has(*WORKBENCH_ROLES) or nav["supervision"]
         if nav["staff"]:
             nav["unread"] = unread_count(user.pk)
