@@ -10,6 +10,7 @@ Environment variables:
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -128,10 +129,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "staticfiles"
-try:  # whitenoise expects the folder; `lianxin collectstatic` fills it in production
+with contextlib.suppress(OSError):  # whitenoise expects the folder; collectstatic fills it
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-except OSError:
-    pass
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
