@@ -21,6 +21,7 @@ from lianxin.audit.services import AuditAction, audit_append
 from lianxin.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
 from lianxin.notifications.services import notify_users
 from lianxin.org.models import Role, Unit, User
+from lianxin.org.selectors import forget_routing_history
 
 from . import deadlines
 from .actors import Actor
@@ -331,6 +332,9 @@ def appeal_return(*, appeal: Appeal | int, actor: Actor, reason: str) -> Appeal:
         link=_staff_link(appeal),
         kind="returned",
     )
+    if appeal.category is not None:
+        category_code = appeal.category.code
+        transaction.on_commit(lambda: forget_routing_history(category_code))
     return appeal
 
 

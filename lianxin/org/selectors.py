@@ -79,29 +79,57 @@ ROUTING_HISTORY_DAYS = 180
 ROUTING_MIN_SCORE = 0.5  # about four returns in a row with no kept appeal
 
 
+ROUTING_HISTORY_CACHE_SECONDS = 600
+
+
 def routing_history(category: Category) -> RoutingHistory:
     """What the recent dispatches of this category taught us: for each unit and area, how many
-    appeals were dispatched to it and how many it returned (退单)."""
+    appeals were dispatched to it and how many it returned (退单).
+
+    The counts are cached for ten minutes per category: intake must not aggregate half a year of
+    events for every new appeal, and a return changes the picture only slowly."""
+    from django.core.cache import cache
+
+    key = f"lianxin:routing-history:{category.code}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = _routing_counts(category)
+        cache.set(key, counts, ROUTING_HISTORY_CACHE_SECONDS)
+    history = RoutingHistory()
+    for unit, area, dispatched, returned in counts:
+        for i in range(dispatched):
+            history.record(category.code, area, unit, returned=i < returned)
+    return history
+
+
+def forget_routing_history(category_code: str) -> None:
+    """Drop the cached counts of a category (after a return, so the next suggestion learns from it)."""
+    from django.core.cache import cache
+
+    cache.delete(f"lianxin:routing-history:{category_code}")
+
+
+def _routing_counts(category: Category) -> list[tuple[str, str, int, int]]:
     from django.db.models import Count
     from django.utils import timezone
 
     from lianxin.appeals.models import AppealEvent, EventType
 
     since = timezone.now() - dt.timedelta(days=ROUTING_HISTORY_DAYS)
-    events = AppealEvent.objects.filter(
-        appeal__category=category, at__gte=since, unit__isnull=False,
-        type__in=[EventType.DISPATCHED, EventType.REDISPATCHED, EventType.RETURNED],
+    rows = (
+        AppealEvent.objects.filter(
+            appeal__category=category, at__gte=since, unit__isnull=False,
+            type__in=[EventType.DISPATCHED, EventType.REDISPATCHED, EventType.RETURNED],
+        )
+        .values_list("type", "unit__code", "appeal__area__code")
+        .annotate(n=Count("id"))
     )
-    history = RoutingHistory()
-    counts = events.values_list("type", "unit__code", "appeal__area__code").annotate(n=Count("id"))
-    returned = {(unit, area): n for kind, unit, area, n in counts if kind == EventType.RETURNED}
-    for kind, unit, area, n in counts:
-        if kind == EventType.RETURNED:
-            continue
-        back = returned.get((unit, area), 0)
-        for i in range(n):
-            history.record(category.code, area, unit, returned=i < back)
-    return history
+    dispatched: dict[tuple[str, str], int] = {}
+    returned: dict[tuple[str, str], int] = {}
+    for kind, unit, area, n in rows:
+        target = returned if kind == EventType.RETURNED else dispatched
+        target[(unit, area)] = target.get((unit, area), 0) + n
+    return [(unit, area, n, returned.get((unit, area), 0)) for (unit, area), n in dispatched.items()]
 
 
 def route_for(category: Category | None, area: Area | None) -> RouteResult:

@@ -230,13 +230,16 @@ def test_emergencies_are_flagged_with_their_words_and_go_first(district, setting
     assert list(queue(district.dispatcher, "to_dispatch"))[:2] == [emergency, ordinary]
 
 
-def test_a_unit_that_keeps_returning_a_kind_of_appeal_is_not_auto_dispatched(district):
+def test_a_unit_that_keeps_returning_a_kind_of_appeal_is_not_auto_dispatched(
+    district, django_capture_on_commit_callbacks
+):
     from lianxin.appeals import services
 
     for _ in range(4):
         appeal = submit(good()).appeal
         assert appeal.unit == district.unit_env  # auto-dispatched while the history is good enough
-        services.appeal_return(appeal=appeal, actor=Actor.staff(district.handler_env), reason="不是我们的职责")
+        with django_capture_on_commit_callbacks(execute=True):  # a return refreshes the cached history
+            services.appeal_return(appeal=appeal, actor=Actor.staff(district.handler_env), reason="不是我们的职责")
     appeal = submit(good()).appeal
     assert appeal.status == Status.SUBMITTED
     assert appeal.suggestion["ambiguous"] is True
