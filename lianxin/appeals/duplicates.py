@@ -40,9 +40,11 @@ class RecentAppealsIndex:
     def refresh(self) -> None:
         since = timezone.now() - self.window
         while True:
+            newer = Appeal.objects.filter(pk__gt=self._watermark)
+            if not self._watermark:  # the first load takes the window; later ones only what is new
+                newer = newer.filter(submitted_at__gte=since)
             rows = list(
-                Appeal.objects.filter(pk__gt=self._watermark, submitted_at__gte=since)
-                .order_by("pk")
+                newer.order_by("pk")
                 .values_list("pk", "title", "text", "area__path", "submitted_at", "contact_phone")[:_REFRESH_BATCH]
             )
             if not rows:

@@ -91,14 +91,13 @@ def routing_history(category: Category) -> RoutingHistory:
     from django.core.cache import cache
 
     key = f"lianxin:routing-history:{category.code}"
-    counts = cache.get(key)
-    if counts is None:
-        counts = _routing_counts(category)
-        cache.set(key, counts, ROUTING_HISTORY_CACHE_SECONDS)
-    history = RoutingHistory()
-    for unit, area, dispatched, returned in counts:
-        for i in range(dispatched):
-            history.record(category.code, area, unit, returned=i < returned)
+    history = cache.get(key)
+    if history is None:
+        history = RoutingHistory()
+        for unit, area, dispatched, returned in _routing_counts(category):
+            for i in range(dispatched):
+                history.record(category.code, area, unit, returned=i < returned)
+        cache.set(key, history, ROUTING_HISTORY_CACHE_SECONDS)
     return history
 
 
