@@ -14,6 +14,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lianxin.core.errors import DomainError
+
 from . import charts
 from .models import Report
 
@@ -126,9 +128,19 @@ def render_html(report: Report) -> str:
     return render_to_string("reports/document.html", context_for(report))
 
 
-def render_pdf(report: Report) -> bytes:
-    from weasyprint import HTML
+class PdfUnavailable(DomainError):
+    status_code = 503
+    code = "pdf_unavailable"
 
+
+def render_pdf(report: Report) -> bytes:
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:  # WeasyPrint needs Pango from the system
+        raise PdfUnavailable(
+            _("此服务器无法生成 PDF（缺少 Pango 库：{error}）。请安装 libpango-1.0-0 和 fonts-noto-cjk，"
+              "或下载 HTML / Excel 版本。").format(error=exc.__class__.__name__)
+        ) from exc
     return HTML(string=render_html(report)).write_pdf()  # type: ignore[no-any-return]
 
 
