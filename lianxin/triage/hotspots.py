@@ -122,7 +122,9 @@ def _places(text: str) -> list[str]:
     return out
 
 
-def _vectorize(titles: list[str], bodies: list[str], max_body: int, max_df: float) -> sp.csr_matrix:
+def _vectorize(
+    titles: list[str], bodies: list[str], max_body: int, max_df: float, max_df_cap: int = 1500
+) -> sp.csr_matrix:
     n = len(titles)
     tp, ti = shingle_batch(titles, 128)
     bp, bi = shingle_batch(bodies, max_body)
@@ -134,7 +136,7 @@ def _vectorize(titles: list[str], bodies: list[str], max_body: int, max_df: floa
     x.data = np.minimum(x.data, 3.0)  # title + body → 3
     df = np.bincount(x.indices, minlength=NFEAT)
     idf = np.log((n + 1) / (df + 1)) + 1
-    too_common = df > max(max_df * n, min(n, 30))
+    too_common = df > max(min(max_df * n, max_df_cap), min(n, 30))
     keep_col = (df >= 2) & ~too_common
     x = x @ sp.diags(np.where(keep_col, idf, 0.0))
     x.eliminate_zeros()
@@ -346,8 +348,25 @@ def find_hotspots(
         return []
     titles = [clean(r.title) for r in recs]
     bodies = [clean(r.text[: max_body * 2]) for r in recs]
-    x = _vectorize(titles, bodies, max_body, max_df)
-    groups = [g for g in _cluster(x, k, threshold, max_cluster_frac) if len(g) >= min_size]
+    # Exact repeats (same title and body start) are clustered once and expanded afterwards.
+    first: dict[str, int] = {}
+    rep_of = np.fromiter(
+        (
+            first.setdefault(t + "\x00" + b[:max_body], i)
+            for i, (t, b) in enumerate(zip(titles, bodies, strict=True))
+        ),
+        dtype=np.int64,
+        count=len(titles),
+    )
+    reps = np.unique(rep_of)
+    xr = _vectorize([titles[i] for i in reps], [bodies[i] for i in reps], max_body, max_df)
+    x = sp.csr_matrix(xr[np.searchsorted(reps, rep_of)])
+    order = np.argsort(rep_of, kind="stable")
+    bounds = np.searchsorted(rep_of[order], reps)
+    copies = np.split(order, bounds[1:])  # copies[j]: all records equal to reps[j]
+    rep_groups = _cluster(xr, k, threshold, max_cluster_frac)
+    groups = [np.concatenate([copies[j] for j in g]) for g in rep_groups]
+    groups = [g for g in groups if len(g) >= min_size]
 
     times = [r.time for r in recs if r.time is not None]
     t0 = start or (min(times) if times else None)
@@ -357,7 +376,13 @@ def find_hotspots(
     scored: list[tuple[float, np.ndarray, dict[str, Any]]] = []
     for g in groups:
         members = [recs[i] for i in g]
-        votes = sum(max(0, m.votes) for m in members)
+        # Support counts each appellant once (their best-supported message): one person re-posting
+        # the same message does not multiply its likes.
+        best: dict[Any, int] = {}
+        for m in members:
+            key = m.user if m.user else ("id", m.id)
+            best[key] = max(best.get(key, 0), max(0, m.votes))
+        votes = sum(best.values())
         users = {m.user for m in members if m.user}
         appellants = len(users) if users else len(members)
         if mid is not None:
@@ -371,7 +396,13 @@ def find_hotspots(
             + growth_weight * max(-1.0, min(2.0, math.log2(growth)))
             + support_weight * math.log1p(votes)
         )
-        stats = {"votes": votes, "appellants": appellants, "recent": recent, "earlier": earlier, "growth": growth}
+        stats = {
+            "votes": votes,
+            "appellants": appellants,
+            "recent": recent,
+            "earlier": earlier,
+            "growth": growth,
+        }
         scored.append((score, g, stats))
     scored.sort(key=lambda s: -s[0])
 
@@ -410,11 +441,11 @@ def find_hotspots(
                 examples=examples,
                 keywords=kws,
                 places=places,
-                votes=stats["votes"],
+                votes=int(stats["votes"]),
                 growth=stats["growth"],
-                recent=stats["recent"],
-                earlier=stats["earlier"],
-                appellants=stats["appellants"],
+                recent=int(stats["recent"]),
+                earlier=int(stats["earlier"]),
+                appellants=int(stats["appellants"]),
                 start=min(mtimes) if mtimes else None,
                 end=max(mtimes) if mtimes else None,
                 area=areas.most_common(1)[0][0] if areas else None,
