@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -39,6 +40,7 @@ from .models import (
 from .policy import TRANSITIONS, Action, ensure_allowed
 
 NOTE_MAX_LENGTH = 1000
+logger = logging.getLogger(__name__)
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -505,6 +507,7 @@ def appeal_reply(*, appeal: Appeal | int, actor: Actor, text: str) -> Appeal:
     text = _clean_text(text, field="text", what=_("答复内容"))
     now = timezone.now()
     late = appeal.resolve_due_at is not None and now > appeal.resolve_due_at
+    quality = _reply_quality(appeal, text, now)
     _transition(
         appeal,
         Action.REPLY,
@@ -512,7 +515,7 @@ def appeal_reply(*, appeal: Appeal | int, actor: Actor, text: str) -> Appeal:
         event_type=EventType.REPLIED,
         note=text,
         unit=appeal.unit,
-        data={"late": late},
+        data={"late": late, "reply_quality": quality},
         changes={"reply_text": text, "replied_at": now, "overdue": appeal.overdue or late, "due_soon": False},
     )
     _notify_resident(
@@ -521,6 +524,24 @@ def appeal_reply(*, appeal: Appeal | int, actor: Actor, text: str) -> Appeal:
         "replied",
     )
     return appeal
+
+
+def _reply_quality(appeal: Appeal, text: str, now: dt.datetime) -> dict[str, Any] | None:
+    """The triage engine's view of how far the reply answers the appeal (None if it fails)."""
+    try:
+        from lianxin.triage.reply_quality import score_reply
+
+        score = score_reply(f"{appeal.title} {appeal.text}", text, appeal.submitted_at, now)
+    except Exception:
+        logger.exception("Reply quality scoring failed")
+        return None
+    return {
+        "overall": round(score.overall, 3),
+        "relevance": round(score.relevance, 3),
+        "completeness": round(score.completeness, 3),
+        "timeliness": None if score.timeliness is None else round(score.timeliness, 3),
+        "reasons": list(score.reasons)[:5],
+    }
 
 
 @transaction.atomic

@@ -959,3 +959,17 @@ def period_report(period: Period, area: Area | None = None, *, slc: Slice = EVER
         report["unit_ranking"] = rankings(Period.month(months[-1].year, months[-1].month), slc, by="unit")
         report["street_ranking"] = rankings(Period.month(months[-1].year, months[-1].month), slc, by="street")
     return report
+
+
+WEAK_REPLY_THRESHOLD = 0.45
+
+
+def weak_replies(j: Jurisdiction, *, threshold: float = WEAK_REPLY_THRESHOLD) -> QuerySet[AppealEvent]:
+    """Replies that the triage engine scores as answering their appeal poorly (boilerplate,
+    evasive or off the point), lowest first, within the user's jurisdiction."""
+    events = AppealEvent.objects.filter(type="replied", data__reply_quality__overall__lt=threshold)
+    if not j.everything:
+        from lianxin.org.selectors import area_subtree_q
+
+        events = events.filter(area_subtree_q(j.area_paths, prefix="appeal__area__path"))
+    return events.select_related("appeal", "unit").order_by("data__reply_quality__overall", "-at")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("unit/", views.unit_dashboard, name="unit"),
     path("drill/", views.drilldown, name="drill"),
     path("warnings/", views.warnings_list, name="warnings"),
+    path("replies/", views.weak_replies, name="replies"),
     path("orders/", views.orders_list, name="orders"),
     path("orders/new/", views.order_new, name="order_new"),
     path("orders/<int:pk>/", views.order_detail, name="order"),

@@ -226,6 +226,13 @@ def warnings_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def weak_replies(request: HttpRequest) -> HttpResponse:
+    j = selectors.require_overseer(_user(request))
+    page = Paginator(selectors.weak_replies(j), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "supervision/replies.html", {"page": page, "threshold": selectors.WEAK_REPLY_THRESHOLD})
+
+
+@login_required
 def orders_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     j = selectors.jurisdiction_of(user)
