@@ -160,3 +160,19 @@ def suggest(text: str, *, category: Category | None, area: Area | None, phone: s
     suggestion.reason = "；".join(reasons)
     suggestion.elapsed_ms = (time.perf_counter() - started) * 1000
     return suggestion
+
+
+def warm_up() -> None:
+    """Load the model and build the recent-appeals index now, so the first intake does not wait.
+    Called in a background thread when a server process starts; failures are only logged."""
+    try:
+        load_model()
+        from .duplicates import recent_index
+
+        recent_index().refresh()
+    except Exception:
+        logger.exception("Triage warm-up failed; the first intake will load what it needs")
+
+
+def warm_up_in_background() -> None:
+    threading.Thread(target=warm_up, name="lianxin-triage-warmup", daemon=True).start()

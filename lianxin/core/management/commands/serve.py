@@ -56,5 +56,8 @@ class Command(BaseCommand):
             )
             thread.start()
             self.stdout.write("Background work runs in-process (no LIANXIN_BROKER_URL set).")
+        from lianxin.appeals.triage_bridge import warm_up_in_background
+
+        warm_up_in_background()
         self.stdout.write(f"Lianxin is at http://{options['host']}:{options['port']}/")
         call_command("runserver", f"{options['host']}:{options['port']}", use_reloader=False)
