@@ -526,15 +526,13 @@ def appeal_reply(*, appeal: Appeal | int, actor: Actor, text: str) -> Appeal:
     return appeal
 
 
-def _reply_quality(appeal: Appeal, text: str, now: dt.datetime) -> dict[str, Any] | None:
-    """The triage engine's view of how far the reply answers the appeal (None if it fails)."""
-    try:
-        from lianxin.triage.reply_quality import score_reply
+def reply_quality_data(
+    appeal_text: str, reply_text: str, submitted_at: dt.datetime, replied_at: dt.datetime
+) -> dict[str, Any]:
+    """The triage engine's view of how far a reply answers its appeal, as stored on the event."""
+    from lianxin.triage.reply_quality import score_reply
 
-        score = score_reply(f"{appeal.title} {appeal.text}", text, appeal.submitted_at, now)
-    except Exception:
-        logger.exception("Reply quality scoring failed")
-        return None
+    score = score_reply(appeal_text, reply_text, submitted_at, replied_at)
     return {
         "overall": round(score.overall, 3),
         "relevance": round(score.relevance, 3),
@@ -542,6 +540,14 @@ def _reply_quality(appeal: Appeal, text: str, now: dt.datetime) -> dict[str, Any
         "timeliness": None if score.timeliness is None else round(score.timeliness, 3),
         "reasons": list(score.reasons)[:5],
     }
+
+
+def _reply_quality(appeal: Appeal, text: str, now: dt.datetime) -> dict[str, Any] | None:
+    try:
+        return reply_quality_data(f"{appeal.title} {appeal.text}", text, appeal.submitted_at, now)
+    except Exception:  # scoring must never stop a reply
+        logger.exception("Reply quality scoring failed")
+        return None
 
 
 @transaction.atomic

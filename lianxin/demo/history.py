@@ -288,6 +288,19 @@ class HistoryGenerator:
         name = rng.choice(cat.SURNAMES) + rng.choice(("先生", "女士", rng.choice(cat.GIVEN) + rng.choice(cat.GIVEN)))
         return name, f"1380000{rng.randrange(10000):04d}"
 
+    # Scoring a reply costs a few milliseconds: every reply in demo-sized seeds, one in
+    # REPLY_SCORE_STRIDE in benchmark-sized ones (the rest carry None: "not scored").
+    REPLY_SCORE_ALL_UP_TO = 20_000
+    REPLY_SCORE_STRIDE = 20
+
+    def _reply_quality(self, row: dict[str, Any], reply: str, at: dt.datetime) -> dict[str, Any] | None:
+        self._replies_seen = getattr(self, "_replies_seen", 0) + 1
+        if self.total > self.REPLY_SCORE_ALL_UP_TO and self._replies_seen % self.REPLY_SCORE_STRIDE:
+            return None
+        from lianxin.appeals.services import reply_quality_data
+
+        return reply_quality_data(f"{row['title']} {row['text']}", reply, row["submitted_at"], at)
+
     def _lifecycle(self, rng: random.Random, out: Generated, st: _State, i: int, info: LeafInfo, grid: GridInfo,
                    candidates: list[int], index: int, merge_target: int | None) -> None:
         dmap, row = self.dmap, st.row
@@ -427,7 +440,7 @@ class HistoryGenerator:
         else:
             reply = f"您好，关于您反映的问题，经现场核实，{rng.choice(cat.REPLY_ACTIONS)}。感谢您对我们工作的支持。"
         if not st.transition(EventType.REPLIED, at, handler, handler.label, Status.REPLIED, note=reply, unit_id=unit,
-                             data={"late": at > due},
+                             data={"late": at > due, "reply_quality": self._reply_quality(row, reply, at)},
                              changes={"reply_text": reply, "replied_at": at, "overdue": row["overdue"] or at > due,
                                       "due_soon": False}):
             st.flags_at_now()
