@@ -29,7 +29,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from .duplicates import NFEAT, shingle_batch
-from .text import clean
+from .text import GENERIC_WORDS, clean
 
 __all__ = ["Hotspot", "HotspotRecord", "find_hotspots"]
 
@@ -245,50 +245,7 @@ def _merge_close(
 
 
 _jieba_idf: dict[str, float] | None = None
-_KW_STOP = frozenset(
-    [
-        "问题",
-        "反映",
-        "请求",
-        "要求",
-        "希望",
-        "建议",
-        "政府",
-        "部门",
-        "相关",
-        "领导",
-        "投诉",
-        "咨询",
-        "关于",
-        "情况",
-        "严重",
-        "居民",
-        "业主",
-        "我们",
-        "市民",
-        "尊敬",
-        "您好",
-        "你好",
-        "什么",
-        "为什么",
-        "怎么",
-        "如何",
-        "何时",
-        "能否",
-        "是否",
-        "可以",
-        "没有",
-        "一直",
-        "至今",
-        "目前",
-        "现在",
-        "处理",
-        "解决",
-        "有关",
-        "存在",
-        "进行",
-    ]
-)
+_KW_STOP = GENERIC_WORDS | frozenset(['业主', '何时'])
 
 
 def _keywords(titles: list[str], topn: int = 4) -> list[str]:

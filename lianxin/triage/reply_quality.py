@@ -20,7 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .text import char_ngrams, clean
+from .text import GENERIC_WORDS, char_ngrams, clean
 
 ACTION_WORDS = (
     "已安排",
@@ -103,51 +103,7 @@ BOILERPLATE = (
     "建议您通过",
     "依法依规处理",
 )
-_KW_STOP = frozenset(
-    [
-        "问题",
-        "反映",
-        "请求",
-        "要求",
-        "希望",
-        "建议",
-        "政府",
-        "部门",
-        "相关",
-        "领导",
-        "投诉",
-        "咨询",
-        "关于",
-        "情况",
-        "严重",
-        "居民",
-        "我们",
-        "市民",
-        "尊敬",
-        "您好",
-        "你好",
-        "什么",
-        "为什么",
-        "怎么",
-        "如何",
-        "能否",
-        "是否",
-        "可以",
-        "没有",
-        "一直",
-        "至今",
-        "目前",
-        "现在",
-        "处理",
-        "解决",
-        "有关",
-        "存在",
-        "进行",
-        "网友",
-        "回复",
-        "留言",
-    ]
-)
+_KW_STOP = GENERIC_WORDS | frozenset(['回复', '留言', '网友'])
 
 
 @dataclass(frozen=True)

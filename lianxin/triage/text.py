@@ -361,3 +361,48 @@ def char_ngrams(text: str, n: int = 2) -> list[str]:
             continue
         grams.extend(run[i : i + n] for i in range(len(run) - n + 1))
     return grams
+
+
+# Words too generic to describe what an appeal is about (shared by hotspot labels and reply scoring).
+GENERIC_WORDS = frozenset(
+    [
+        "一直",
+        "严重",
+        "为什么",
+        "什么",
+        "你好",
+        "关于",
+        "反映",
+        "可以",
+        "咨询",
+        "处理",
+        "如何",
+        "存在",
+        "尊敬",
+        "居民",
+        "市民",
+        "希望",
+        "建议",
+        "怎么",
+        "您好",
+        "情况",
+        "我们",
+        "投诉",
+        "政府",
+        "是否",
+        "有关",
+        "没有",
+        "现在",
+        "目前",
+        "相关",
+        "能否",
+        "至今",
+        "要求",
+        "解决",
+        "请求",
+        "进行",
+        "部门",
+        "问题",
+        "领导",
+    ]
+)
