@@ -371,6 +371,17 @@ def merge(request: HttpRequest, payload: s.MergeIn, tracking_number: str = Track
     return _detail(appeal, user)
 
 
+@router.post("/appeals/{tracking_number}/reclassify", summary="Correct the category or area (改分类)", **_T)
+def reclassify(request: HttpRequest, payload: s.ReclassifyIn, tracking_number: str = TrackingNumber) -> dict[str, Any]:
+    """Dispatchers and administrators correct the category and/or the area (a community or grid) by
+    code, with a reason. The unit, the status and the deadlines do not change."""
+    actor, appeal, user = _staff_actor(request, tracking_number)
+    services.appeal_reclassify(
+        appeal=appeal, actor=actor, category=payload.category, area=payload.area, reason=payload.reason
+    )
+    return _detail(appeal, user)
+
+
 _R: dict[str, Any] = {"auth": PUBLIC_AUTH, "response": {200: s.AppealOut, **ERRORS}}
 
 

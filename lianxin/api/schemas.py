@@ -116,6 +116,14 @@ class MergeIn(StrictIn):
     note: str = Field("", max_length=NOTE_MAX_LENGTH)
 
 
+class ReclassifyIn(StrictIn):
+    category: str = Field("", max_length=CODE_MAX, description="New category code (see /categories); empty: unchanged.")
+    area: str = Field(
+        "", max_length=CODE_MAX, description="New area code, a community or grid (see /areas); empty: unchanged."
+    )
+    reason: str = Field(..., max_length=NOTE_MAX_LENGTH, description="Why the classification is corrected (required).")
+
+
 class ProofIn(StrictIn):
     proof: str = Field(
         "",

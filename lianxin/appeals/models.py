@@ -161,6 +161,7 @@ class EventType(models.TextChoices):
     REOPENED = "reopened", _("重办")
     MERGED = "merged", _("并案")
     WITHDRAWN = "withdrawn", _("撤回")
+    RECLASSIFIED = "reclassified", _("改分类")
     DUE_SOON = "due_soon", _("即将超期")
     OVERDUE = "overdue", _("已超期")
     ACCEPT_OVERDUE = "accept_overdue", _("签收超时")

@@ -29,6 +29,7 @@ class Action:
     REOPEN = "reopen"
     MERGE = "merge"
     WITHDRAW = "withdraw"
+    RECLASSIFY = "reclassify"
 
 
 # The state machine: for each action, the statuses it starts from and the status it leads to
@@ -54,6 +55,13 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
         frozenset({Status.SUBMITTED, Status.DISPATCHED, Status.RETURNED, Status.ACCEPTED}),
         Status.WITHDRAWN,
     ),
+    # Correcting the category or area (改分类): the status does not change, and a merged or
+    # withdrawn appeal is no longer anyone's work.
+    Action.RECLASSIFY: (
+        frozenset({Status.SUBMITTED, Status.DISPATCHED, Status.RETURNED, Status.ACCEPTED, Status.REPLIED,
+                   Status.CLOSED}),
+        None,
+    ),
 }
 
 ACTION_LABELS = {
@@ -71,6 +79,7 @@ ACTION_LABELS = {
     Action.REOPEN: gettext_lazy("申请重办"),
     Action.MERGE: gettext_lazy("并案"),
     Action.WITHDRAW: gettext_lazy("撤回"),
+    Action.RECLASSIFY: gettext_lazy("改分类"),
 }
 
 
@@ -133,6 +142,7 @@ WHO_MAY: dict[str, Callable[[Actor, Appeal], bool]] = {
     Action.REOPEN: _is_owner,
     Action.MERGE: _is_dispatcher,
     Action.WITHDRAW: lambda a, ap: _is_owner(a, ap) or _is_operator(a, ap),
+    Action.RECLASSIFY: _is_dispatcher,
 }
 
 

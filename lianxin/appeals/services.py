@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from lianxin.audit.services import AuditAction, audit_append
 from lianxin.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
 from lianxin.notifications.services import notify_users
-from lianxin.org.models import Role, Unit, User
+from lianxin.org.models import Area, AreaLevel, Category, Role, Unit, User
 from lianxin.org.selectors import forget_routing_history
 
 from . import deadlines
@@ -720,4 +720,117 @@ def appeal_withdraw(*, appeal: Appeal | int, actor: Actor, reason: str = "") -> 
             _("诉求已撤回：{tracking_number}").format(tracking_number=appeal.tracking_number),
             "withdrawn",
         )
+    return appeal
+
+
+# Where an appeal may be moved to: a community or a grid (the rollups' fine grain is the grid).
+RECLASSIFY_AREA_LEVELS = (AreaLevel.COMMUNITY, AreaLevel.GRID)
+
+
+def _new_category(appeal: Appeal, category: Category | str | None) -> Category | None:
+    """The category asked for (a code or an instance), checked as intake checks it; None/"" keeps it."""
+    if category is None or category == "":
+        return appeal.category
+    if isinstance(category, Category):
+        found: Category | None = category
+        code = category.code
+    else:
+        code = category.strip()
+        if appeal.category is not None and code == appeal.category.code:
+            return appeal.category
+        found = Category.objects.filter(code=code).first()
+    if found is not None and found.pk == appeal.category_id:
+        return appeal.category
+    if found is None or not found.active:
+        raise ValidationFailed(
+            _("分类编码“{category_code}”不存在或已停用，请从分类列表中选择。").format(category_code=code),
+            field="category",
+        )
+    return found
+
+
+def _new_area(appeal: Appeal, area: Area | str | None) -> Area | None:
+    """The area asked for (a code or an instance): a community or grid the platform knows; None/"" keeps it."""
+    if area is None or area == "":
+        return appeal.area
+    if isinstance(area, Area):
+        found: Area | None = area
+        code = area.code
+    else:
+        code = area.strip()
+        if appeal.area is not None and code == appeal.area.code:
+            return appeal.area
+        found = Area.objects.filter(code=code).first()
+    if found is None:
+        raise ValidationFailed(
+            _("区域编码“{area_code}”不存在，请从区域列表中选择。").format(area_code=code), field="area"
+        )
+    if found.pk == appeal.area_id:
+        return appeal.area
+    if found.level not in RECLASSIFY_AREA_LEVELS:
+        raise ValidationFailed(
+            _("“{name}”是{level}；请选择具体的社区或网格。").format(name=found.name, level=found.get_level_display()),
+            field="area",
+        )
+    return found
+
+
+@transaction.atomic
+def appeal_reclassify(
+    *,
+    appeal: Appeal | int,
+    actor: Actor,
+    category: Category | str | None = None,
+    area: Area | str | None = None,
+    reason: str,
+) -> Appeal:
+    """Correct an appeal's category and/or area (改分类), with a reason.
+
+    Nothing else moves: the unit, the status and the deadlines stay as they are (a dispatcher
+    re-dispatches separately if the new classification calls for another unit). The KPI rollups
+    move the appeal's earlier figures to the new classification on their next fold
+    (docs/kpis.md, "Area and category")."""
+    appeal = _locked(appeal)
+    ensure_allowed(actor, appeal, Action.RECLASSIFY)
+    old_category, old_area = appeal.category, appeal.area
+    new_category = _new_category(appeal, category)
+    new_area = _new_area(appeal, area)
+    if new_category == old_category and new_area == old_area:
+        raise ValidationFailed(
+            _("分类和区域都没有变化；请选择新的分类或区域，或不做改分类。"),
+            field="area" if area and not category else "category",
+        )
+    reason = _clean_note(reason, required=True, field="reason", what=_("改分类原因"))
+    _transition(
+        appeal,
+        Action.RECLASSIFY,
+        actor,
+        event_type=EventType.RECLASSIFIED,
+        note=reason,
+        data={
+            "from_category": old_category.pk if old_category else None,
+            "from_category_code": old_category.code if old_category else None,
+            "from_category_name": old_category.name if old_category else None,
+            "to_category": new_category.pk if new_category else None,
+            "to_category_code": new_category.code if new_category else None,
+            "to_category_name": new_category.name if new_category else None,
+            "from_area": old_area.pk if old_area else None,
+            "from_area_code": old_area.code if old_area else None,
+            "from_area_name": old_area.name if old_area else None,
+            "to_area": new_area.pk if new_area else None,
+            "to_area_code": new_area.code if new_area else None,
+            "to_area_name": new_area.name if new_area else None,
+        },
+        public=False,
+        changes={"category": new_category, "area": new_area},
+    )
+    # The routing history of a category counts its appeals' dispatches and returns by their
+    # current category and area: this appeal's now count elsewhere.
+    codes = sorted({c.code for c in (old_category, new_category) if c is not None})
+
+    def forget() -> None:
+        for code in codes:
+            forget_routing_history(code)
+
+    transaction.on_commit(forget)
     return appeal

@@ -17,7 +17,7 @@ FIELD_MAP = {"area": "street", "title": "text", "category": None, "channel": Non
 
 def add_domain_error(form: forms.Form, field: str | None, message: str) -> None:
     """Show a domain error beside the field it names, or above the form."""
-    target = FIELD_MAP.get(field, field) if field else None
+    target = (field if field in form.fields else FIELD_MAP.get(field, field)) if field else None
     form.add_error(target if target in form.fields else None, message)
 
 
@@ -175,6 +175,32 @@ class DecideExtensionForm(forms.Form):
 class MergeForm(forms.Form):
     into = forms.CharField(label=_("并入的受理编号"), max_length=20)
     note = note_field(_("说明（可选）"))
+
+
+class ReclassifyForm(forms.Form):
+    """改分类: the category and the area (a community or grid), preset to the appeal's current ones."""
+
+    category = forms.ChoiceField(label=_("分类"), required=False)
+    area = forms.ChoiceField(label=_("区域（社区或网格）"), required=False)
+    reason = note_field(_("改分类原因"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        keep: list[tuple[str, Any]] = [("", _("— 不变 —"))]
+        set_choices(self, "category", keep + [
+            (c.code, ("· " * (c.level - 1)) + c.name)
+            for c in Category.objects.filter(active=True).order_by("path").only("code", "name", "level")
+        ])
+        # grouped by street: its communities, each followed by its grids
+        groups: dict[str, list[tuple[str, str]]] = {}
+        streets = dict(Area.objects.filter(level=AreaLevel.STREET).values_list("code", "name"))
+        areas = Area.objects.filter(level__in=(AreaLevel.COMMUNITY, AreaLevel.GRID)).order_by("path")
+        for a in areas.only("code", "name", "level", "path"):
+            codes = a.path.split("/")
+            street = streets.get(codes[1], "") if len(codes) > 1 else ""
+            indent = "· " if a.level == AreaLevel.GRID else ""
+            groups.setdefault(street, []).append((a.code, f"{indent}{a.name}"))
+        set_choices(self, "area", keep + list(groups.items()))
 
 
 class HotlineForm(forms.Form):

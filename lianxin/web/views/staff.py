@@ -50,6 +50,7 @@ from ..forms import (
     NoteForm,
     QueueFilterForm,
     ReasonForm,
+    ReclassifyForm,
     RedispatchForm,
     TextForm,
     add_domain_error,
@@ -95,6 +96,7 @@ ACTION_TEXT = {
     Action.ANSWER_DIRECTLY: gettext_lazy("直接答复并办结"),
     Action.MERGE: gettext_lazy("并案"),
     Action.WITHDRAW: gettext_lazy("撤回"),
+    Action.RECLASSIFY: gettext_lazy("改分类"),
 }
 
 Handler = Callable[[Appeal, Actor, dict[str, Any]], object]
@@ -122,6 +124,8 @@ ACTIONS: dict[str, tuple[type[forms.Form], Handler]] = {
         appeal=a, actor=actor, into=d["into"], note=d["note"])),
     Action.WITHDRAW: (ReasonForm, lambda a, actor, d: services.appeal_withdraw(
         appeal=a, actor=actor, reason=d["reason"])),
+    Action.RECLASSIFY: (ReclassifyForm, lambda a, actor, d: services.appeal_reclassify(
+        appeal=a, actor=actor, category=d["category"], area=d["area"], reason=d["reason"])),
 }
 
 DONE_TEXT = {
@@ -137,6 +141,7 @@ DONE_TEXT = {
     Action.ANSWER_DIRECTLY: gettext_lazy("已答复并办结。"),
     Action.MERGE: gettext_lazy("已并案。"),
     Action.WITHDRAW: gettext_lazy("已撤回。"),
+    Action.RECLASSIFY: gettext_lazy("已改分类；承办单位和办理时限不变。"),
 }
 
 
@@ -302,7 +307,10 @@ def _action_forms(appeal: Appeal, actions: list[str], bound: dict[str, forms.For
         form_class, _handler = ACTIONS[action]
         form = bound.get(action)
         if form is None:
-            initial = {"unit": suggested.pk} if action == Action.DISPATCH and suggested else {}
+            initial: dict[str, Any] = {"unit": suggested.pk} if action == Action.DISPATCH and suggested else {}
+            if action == Action.RECLASSIFY:
+                initial = {"category": appeal.category.code if appeal.category else "",
+                           "area": appeal.area.code if appeal.area else ""}
             form = form_class(prefix=action, initial=initial)
         result.append({"name": action, "label": ACTION_TEXT[action], "form": form, "open": action in bound})
     return result
