@@ -15,7 +15,9 @@ What it does, in a separate database (default `lianxin_bench`, dropped and re-cr
    appeal indexes the benchmark does not use are dropped (the tracking-number, phone, queue and
    other secondary indexes); the submitted_at, overdue and (added) closed_at indexes are kept.
 3. Generates the rollup tables (`supervision_kpistreetdaily`, `supervision_kpistreetmonthly`,
-   `supervision_kpimonthly`) directly from the appeal rows with SQL, at the cardinality the event
+   `supervision_kpimonthly`, and the unit-less `supervision_kpiareadaily` (day × grid × top
+   category) and `supervision_kpicategorydaily` (day × street × leaf category)) directly from
+   the appeal rows with SQL, at the cardinality the event
    folding would produce (then CLUSTERed on their keys, the layout the folding's append order
    gives): intake
    counters on the submission day with unit 0, dispatch-side counters (assigned, returned,
@@ -328,6 +330,9 @@ def seed_rollups(conn, n: int) -> None:  # type: ignore[no-untyped-def]
             "category_id": "a.category_id",
         }
         fine_extras = {"street_id": "m.street_id", "top_category_id": "t.top_id"}
+        # the two daily tables without the unit: the unit is simply not grouped on
+        area_daily_keys = {"day": "{day}", "area_id": "a.area_id", "top_category_id": "t.top_id"}
+        category_daily_keys = {"day": "{day}", "street_id": "m.street_id", "category_id": "a.category_id"}
         # partial sums per chunk go to unlogged staging tables (plain appends), summed once at the end
         counters = ", ".join(COUNTERS)
         cur.execute(
@@ -338,12 +343,24 @@ def seed_rollups(conn, n: int) -> None:  # type: ignore[no-untyped-def]
             f"CREATE UNLOGGED TABLE bench_stage_monthly AS SELECT month, unit_id, area_id, category_id, street_id, "
             f"top_category_id, {counters} FROM supervision_kpimonthly WITH NO DATA"
         )
+        cur.execute(
+            f"CREATE UNLOGGED TABLE bench_stage_area_daily AS SELECT day, area_id, top_category_id, street_id, "
+            f"{counters} FROM supervision_kpiareadaily WITH NO DATA"
+        )
+        cur.execute(
+            f"CREATE UNLOGGED TABLE bench_stage_category_daily AS SELECT day, street_id, category_id, "
+            f"top_category_id, {counters} FROM supervision_kpicategorydaily WITH NO DATA"
+        )
         for lo in range(1, n + 1, CHUNK):
             hi = min(n, lo + CHUNK - 1)
             t0 = time.perf_counter()
             for kind in COUNTER_SQL.values():
                 _insert_counters(cur, "bench_stage_daily", coarse_keys, {}, kind, lo, hi)
                 _insert_counters(cur, "bench_stage_monthly", fine_keys, fine_extras, kind, lo, hi)
+                _insert_counters(cur, "bench_stage_area_daily", area_daily_keys, {"street_id": "m.street_id"}, kind,
+                                 lo, hi)
+                _insert_counters(cur, "bench_stage_category_daily", category_daily_keys,
+                                 {"top_category_id": "t.top_id"}, kind, lo, hi)
             log(f"  partial rollups for appeals {lo:,}–{hi:,} in {time.perf_counter() - t0:.1f}s")
         t0 = time.perf_counter()
         sums = ", ".join(f"sum({c})" for c in COUNTERS)
@@ -356,7 +373,16 @@ def seed_rollups(conn, n: int) -> None:  # type: ignore[no-untyped-def]
             f"{counters}) SELECT month, unit_id, area_id, category_id, min(street_id), min(top_category_id), {sums} "
             f"FROM bench_stage_monthly GROUP BY 1, 2, 3, 4"
         )
-        cur.execute("DROP TABLE bench_stage_daily, bench_stage_monthly")
+        cur.execute(
+            f"INSERT INTO supervision_kpiareadaily (day, area_id, top_category_id, street_id, {counters}) "
+            f"SELECT day, area_id, top_category_id, min(street_id), {sums} FROM bench_stage_area_daily GROUP BY 1, 2, 3"
+        )
+        cur.execute(
+            f"INSERT INTO supervision_kpicategorydaily (day, street_id, category_id, top_category_id, {counters}) "
+            f"SELECT day, street_id, category_id, min(top_category_id), {sums} FROM bench_stage_category_daily "
+            f"GROUP BY 1, 2, 3"
+        )
+        cur.execute("DROP TABLE bench_stage_daily, bench_stage_monthly, bench_stage_area_daily, bench_stage_category_daily")
         log(f"  summed the partial rollups in {time.perf_counter() - t0:.1f}s")
         t0 = time.perf_counter()
         cur.execute(
@@ -372,6 +398,8 @@ def seed_rollups(conn, n: int) -> None:  # type: ignore[no-untyped-def]
             ("supervision_kpistreetdaily", "kpi_street_daily_key"),
             ("supervision_kpistreetmonthly", "kpi_street_monthly_key"),
             ("supervision_kpimonthly", "kpi_monthly_key"),
+            ("supervision_kpiareadaily", "kpi_area_daily_key"),
+            ("supervision_kpicategorydaily", "kpi_category_daily_key"),
         ):
             cur.execute(f"CLUSTER {table} USING {key}")
             cur.execute(f"VACUUM ANALYZE {table}")
@@ -461,7 +489,7 @@ def measure(args: argparse.Namespace, org: dict[str, Any], events: tuple[int, in
     from django.test import Client
 
     from lianxin.appeals.models import AppealEvent
-    from lianxin.org.models import Area, User
+    from lianxin.org.models import Area, Category, User
     from lianxin.supervision import rollups, selectors
     from lianxin.supervision.models import KpiStreetMonthly, Watermark
     from lianxin.supervision.selectors import Period, Slice
@@ -476,7 +504,14 @@ def measure(args: argparse.Namespace, org: dict[str, Any], events: tuple[int, in
 
     street = Area.objects.get(code="S3")
     street_slice = Slice().narrow(area=street)
-    community_slice = Slice().narrow(area=Area.objects.get(code="S3C1"))
+    community = Area.objects.get(code="S3C1")
+    community_slice = Slice().narrow(area=community)
+    subcategory = Category.objects.get(code="T4L2")
+    subcategory_slice = Slice().narrow(category=subcategory)
+
+    def pick_days(length: int = 10) -> Period:
+        start = pick().start + dt.timedelta(days=rng.randrange(28))
+        return Period(start, start + dt.timedelta(days=length))
     j = selectors.jurisdiction_of(User.objects.get(username="bench_admin"))
 
     def dashboard_bundle() -> None:
@@ -496,9 +531,24 @@ def measure(args: argparse.Namespace, org: dict[str, Any], events: tuple[int, in
     client = Client()
     client.force_login(User.objects.get(username="bench_admin"))
 
+    from django.core.cache import cache
+
     def page() -> None:
+        """A month nobody looked at since the figures last changed: nothing cached."""
+        cache.clear()
         p = pick()
         response = client.get("/supervision/", {"period": p.label})
+        assert response.status_code == 200, response.status_code
+
+    warm_months = [Period.month(m.year, m.month) for m in months[-3:]]
+
+    def page_warm() -> None:
+        """The last three months, looked at again (the rendered figures are reused)."""
+        response = client.get("/supervision/", {"period": rng.choice(warm_months).label})
+        assert response.status_code == 200, response.status_code
+
+    def text_hotspots_fragment() -> None:
+        response = client.get("/supervision/text-hotspots/", HTTP_HX_REQUEST="true")
         assert response.status_code == 200, response.status_code
 
     results: dict[str, Any] = {"rollup": {}, "baseline": {}, "maintenance": {}}
@@ -514,16 +564,29 @@ def measure(args: argparse.Namespace, org: dict[str, Any], events: tuple[int, in
     results["rollup"]["rankings units (month + previous)"] = timed(lambda: selectors.rankings(pick(), by="unit"), r)
     results["rollup"]["rankings streets (month + previous)"] = timed(lambda: selectors.rankings(pick(), by="street"), r)
     results["rollup"]["daily series of a month"] = timed(lambda: selectors.daily_series(pick()), r)
+    results["rollup"]["day range (10 days) for one community (area daily table)"] = timed(
+        lambda: selectors.kpis(pick_days(), community_slice), r
+    )
+    results["rollup"]["day range (10 days) for one subcategory (category daily table)"] = timed(
+        lambda: selectors.kpis(pick_days(), subcategory_slice), r
+    )
     results["rollup"]["grid map (384 grids)"] = timed(lambda: selectors.grid_map(pick()), r)
     results["rollup"]["recurring problems (每月一题)"] = timed(lambda: selectors.recurring_problems(pick()), r)
     results["rollup"]["quarter kpis district"] = timed(
         lambda: selectors.kpis(Period.quarter(rng.choice(months).year, 1 + (rng.choice(months).month - 1) // 3)), r
     )
     results["rollup"]["ALL dashboard selectors (one page's reads)"] = timed(dashboard_bundle, r)
-    try:
-        results["rollup"]["GET /supervision/ rendered page (admin)"] = timed(page, r)
-    except Exception as error:  # the page needs the whole URLconf importable
-        results["rollup"]["GET /supervision/ rendered page (admin)"] = {"error": repr(error)[:200]}
+    results["rollup"]["GET /supervision/ rendered page, nothing cached (admin)"] = timed(page, r)
+    for m in warm_months:
+        client.get("/supervision/", {"period": m.label})
+    results["rollup"]["GET /supervision/ rendered page, figures cached (admin)"] = timed(page_warm, r)
+    cache.clear()
+    t0 = time.perf_counter()
+    text_hotspots_fragment()
+    results["rollup"]["text-hotspot panel (loaded after the page), first time"] = {
+        "p50_ms": round((time.perf_counter() - t0) * 1000, 1)
+    }
+    results["rollup"]["text-hotspot panel, cached"] = timed(text_hotspots_fragment, r)
 
     def run_baseline(kind: str) -> Callable[[], Any]:
         sql = baseline_sql(BASELINE[kind])
@@ -552,6 +615,27 @@ def measure(args: argparse.Namespace, org: dict[str, Any], events: tuple[int, in
                     k.solved_known, k.overdue)
     results["agreement"] = {"period": p.label, "rollups": list(from_rollups), "group_by": list(b),
                             "equal": list(from_rollups) == list(b)}
+    # and on a 10-day range for the community and the subcategory (the unit-less daily tables)
+    days = pick_days()
+    s, e = days.bounds()
+    for name, slc, join, where, value in (
+        ("community", community_slice, "JOIN org_area ar ON ar.id = a.area_id", "ar.path LIKE %(v)s",
+         community.path + "/%"),
+        ("subcategory", subcategory_slice, "", "a.category_id = %(v)s", subcategory.pk),
+    ):
+        with connection.cursor() as cur:
+            cur.execute(
+                f"""SELECT count(*) FILTER (WHERE a.submitted_at >= %(s)s AND a.submitted_at < %(e)s),
+                           count(*) FILTER (WHERE a.closed_at >= %(s)s AND a.closed_at < %(e)s
+                                            AND a.status = 'closed')
+                    FROM appeals_appeal a {join} WHERE {where}""",
+                {"s": s, "e": e, "v": value},
+            )
+            direct = list(cur.fetchone())
+        f = selectors.kpis(days, slc)
+        results["agreement"][f"{name} {days.label}"] = {
+            "rollups": [f.received, f.rated], "group_by": direct, "equal": [f.received, f.rated] == direct
+        }
 
     if events is not None:
         first, last = events
@@ -625,7 +709,8 @@ def table_sizes() -> dict[str, Any]:
     out = {}
     with connection.cursor() as cur:
         for table in ("appeals_appeal", "appeals_appealevent", "supervision_kpistreetdaily",
-                      "supervision_kpistreetmonthly", "supervision_kpimonthly"):
+                      "supervision_kpistreetmonthly", "supervision_kpimonthly", "supervision_kpiareadaily",
+                      "supervision_kpicategorydaily"):
             cur.execute(f"SELECT count(*), pg_size_pretty(pg_total_relation_size('{table}')) FROM {table}")
             rows, size = cur.fetchone()
             out[table] = {"rows": rows, "size": size}
@@ -642,21 +727,40 @@ def main() -> None:
     parser.add_argument("--admin-url", default=os.environ.get("BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--db", default="lianxin_bench")
     parser.add_argument("--reuse", action="store_true", help="measure an already seeded database")
+    parser.add_argument(
+        "--from-step", choices=["rollups"],
+        help="keep the seeded organisation and appeals; migrate, then regenerate rollups and events and measure",
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
     base = args.admin_url.rsplit("/", 1)[0]
     db_url = f"{base}/{args.db}"
     timings: dict[str, float] = {}
-    if not args.reuse:
+    if not args.reuse and not args.from_step:
         recreate_database(args.admin_url, args.db)
     setup_django(db_url)
     from django.core.management import call_command
     from django.db import connection
 
+    from lianxin.appeals.models import Appeal, AppealEvent
     from lianxin.org.models import Area, Category, Unit
 
-    if not args.reuse:
+    if args.from_step:
+        call_command("migrate", verbosity=0)
+        connection.ensure_connection()
+        raw = connection.connection
+        raw.autocommit = True
+        args.appeals = Appeal.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        with raw.cursor() as cur:
+            cur.execute(
+                "SELECT tablename FROM pg_tables WHERE tablename LIKE 'supervision_kpi%%' "
+                "OR tablename IN ('appeals_appealevent', 'supervision_watermark')"
+            )
+            for (table,) in cur.fetchall():
+                cur.execute(f'TRUNCATE "{table}" CASCADE')
+        log(f"regenerating rollups for the {args.appeals:,} seeded appeals")
+    if not args.reuse and not args.from_step:
         t0 = time.perf_counter()
         call_command("migrate", verbosity=0)
         org = seed_org()
@@ -668,6 +772,7 @@ def main() -> None:
         t0 = time.perf_counter()
         seed_appeals(raw, org, args.appeals, args.days, args.start)
         timings["appeals"] = time.perf_counter() - t0
+    if not args.reuse:
         log("rollups")
         t0 = time.perf_counter()
         seed_rollups(raw, args.appeals)
@@ -676,17 +781,16 @@ def main() -> None:
         t0 = time.perf_counter()
         events = seed_events(raw, args.appeals, args.event_appeals)
         timings["events"] = time.perf_counter() - t0
-    else:
+    if args.reuse or args.from_step:
         grids = Area.objects.filter(level="grid").order_by("pk")
         org = {
             "grids": [(g.pk, 0) for g in grids],
             "leaves": list(Category.objects.filter(level=2).values_list("pk", flat=True)),
             "units": list(Unit.objects.values_list("pk", flat=True)),
         }
-        from lianxin.appeals.models import AppealEvent
-
-        bounds = AppealEvent.objects.order_by("id").values_list("id", flat=True)
-        events = (bounds.first(), bounds.last()) if bounds.exists() else None
+        if args.reuse:
+            bounds = AppealEvent.objects.order_by("id").values_list("id", flat=True)
+            events = (bounds.first(), bounds.last()) if bounds.exists() else None
     log("measuring")
     results = measure(args, org, events)
     results["seed_seconds"] = {k: round(v, 1) for k, v in timings.items()}

@@ -2,7 +2,8 @@
 
 The rollup tables hold additive counters at two grains: coarse (day | month) × unit × street ×
 top-level category, and fine month × unit × area × category (plus a cadre table per month × unit ×
-user). Dimensions are stored as plain integers, 0 meaning "none",
+user); and two daily tables without the unit for day ranges of communities, grids and
+subcategories: day × area × top-level category, day × street × category. Dimensions are stored as plain integers, 0 meaning "none",
 so that the composite key can be upserted on every backend (NULLs are distinct in unique keys).
 Rates and averages are computed at query time from the counters; see docs/kpis.md.
 """
@@ -139,6 +140,46 @@ class KpiMonthly(_Counters):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} u{self.unit_id} a{self.area_id} c{self.category_id}"
+
+
+class KpiAreaDaily(_Counters):
+    """Counters per local day × area (the appeal's area, normally a grid) × top-level category,
+    without the unit: community and grid figures for day ranges and daily series. `street_id`
+    is carried along (not part of the key). At most areas × top categories rows a day."""
+
+    day = models.DateField()
+    area_id = models.IntegerField(default=0)
+    top_category_id = models.IntegerField(default=0)
+    street_id = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "area_id", "top_category_id"], name="kpi_area_daily_key")
+        ]
+        indexes = [models.Index(fields=["area_id", "day"], name="kpi_area_daily_area_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} a{self.area_id} c{self.top_category_id}"
+
+
+class KpiCategoryDaily(_Counters):
+    """Counters per local day × street × category (leaf), without the unit: subcategory figures
+    for day ranges and daily series. `top_category_id` is carried along (not part of the key).
+    At most streets × leaf categories rows a day."""
+
+    day = models.DateField()
+    street_id = models.IntegerField(default=0)
+    category_id = models.IntegerField(default=0)
+    top_category_id = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "street_id", "category_id"], name="kpi_category_daily_key")
+        ]
+        indexes = [models.Index(fields=["category_id", "day"], name="kpi_category_daily_cat_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} s{self.street_id} c{self.category_id}"
 
 
 class KpiCadreMonthly(_Counters):

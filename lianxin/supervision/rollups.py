@@ -19,6 +19,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from lianxin.appeals import deadlines
@@ -30,7 +32,9 @@ from .models import (
     COUNTERS,
     FollowUp,
     FollowUpReason,
+    KpiAreaDaily,
     KpiCadreMonthly,
+    KpiCategoryDaily,
     KpiMonthly,
     KpiStreetDaily,
     KpiStreetMonthly,
@@ -71,6 +75,9 @@ class AppealState:
     handling_start: dt.datetime | None = None
     due: dt.datetime | None = None
     replier_id: int = 0
+    # Set only for an appeal that was reclassified (改分类): the categories its replay passes
+    # through, by id (shared by the states of one fold).
+    categories: dict[int, Category] | None = None
 
 
 @dataclass
@@ -96,13 +103,28 @@ class _Acc:
     monthly: dict[Key, dict[str, int]] = field(default_factory=_table)
     monthly_extra: dict[Key, tuple[int, int]] = field(default_factory=dict)
     cadre: dict[tuple[dt.date, int, int], dict[str, int]] = field(default_factory=_table)
+    # day × area × top category and day × street × category, without the unit
+    area_daily: dict[tuple[dt.date, int, int], dict[str, int]] = field(default_factory=_table)
+    area_daily_extra: dict[tuple[dt.date, int, int], tuple[int]] = field(default_factory=dict)
+    category_daily: dict[tuple[dt.date, int, int], dict[str, int]] = field(default_factory=_table)
+    category_daily_extra: dict[tuple[dt.date, int, int], tuple[int]] = field(default_factory=dict)
 
     def add(self, c: Contribution) -> None:
         month = month_of(c.day)
         coarse = (c.unit_id, c.street_id, c.top_category_id)
         fine_key = (month, c.unit_id, c.area_id, c.category_id)
         self.monthly_extra[fine_key] = (c.street_id, c.top_category_id)
-        tables = (self.street_daily[(c.day, *coarse)], self.street_monthly[(month, *coarse)], self.monthly[fine_key])
+        area_key = (c.day, c.area_id, c.top_category_id)
+        self.area_daily_extra[area_key] = (c.street_id,)
+        category_key = (c.day, c.street_id, c.category_id)
+        self.category_daily_extra[category_key] = (c.top_category_id,)
+        tables = (
+            self.street_daily[(c.day, *coarse)],
+            self.street_monthly[(month, *coarse)],
+            self.monthly[fine_key],
+            self.area_daily[area_key],
+            self.category_daily[category_key],
+        )
         for name, value in c.counters.items():
             for table in tables:
                 table[name] += value
@@ -259,6 +281,8 @@ def _dimension_maps() -> tuple[dict[int, int], dict[int, int]]:
 
 
 def _states_for(appeal_ids: list[int]) -> dict[int, AppealState]:
+    """Where each appeal's replay starts: its classification at intake (the `from` of its first
+    reclassification, else its current area and category), its urgency and category."""
     states: dict[int, AppealState] = {}
     categories: dict[int, Category] = {}
     streets, tops = dimension_maps()
@@ -266,21 +290,66 @@ def _states_for(appeal_ids: list[int]) -> dict[int, AppealState]:
         for pk, area_id, category_id, urgency in Appeal.objects.filter(pk__in=chunk).values_list(
             "pk", "area_id", "category_id", "urgency"
         ):
-            states[pk] = AppealState(
-                area_id=area_id or 0,
-                category_id=category_id or 0,
-                street_id=streets.get(area_id or 0, 0),
-                top_category_id=tops.get(category_id or 0, 0),
-                urgency=urgency,
-            )
-            if category_id:
-                categories[category_id] = categories.get(category_id) or Category(pk=category_id)
+            states[pk] = AppealState(area_id=area_id or 0, category_id=category_id or 0, urgency=urgency)
+        # Read after the appeals: a reclassification committed in between is seen here, so the
+        # replay never starts from a classification the appeal did not have at intake.
+        reclassifications = (
+            AppealEvent.objects.filter(appeal_id__in=chunk, type=EventType.RECLASSIFIED)
+            .order_by("appeal_id", "id")
+            .values_list("appeal_id", "data")
+        )
+        for appeal_id, data in reclassifications:
+            state = states.get(appeal_id)
+            if state is None:
+                continue
+            data = data or {}
+            if state.categories is None:
+                state.categories = categories
+                state.area_id = data.get("from_area") or 0
+                state.category_id = data.get("from_category") or 0
+            for key in ("from_category", "to_category"):
+                if data.get(key):
+                    categories.setdefault(data[key], Category(pk=data[key]))
+    for state in states.values():
+        if state.category_id:
+            categories.setdefault(state.category_id, Category(pk=state.category_id))
     if categories:
         for cat in Category.objects.filter(pk__in=list(categories)):
             categories[cat.pk] = cat
     for state in states.values():
+        state.street_id = streets.get(state.area_id, 0)
+        state.top_category_id = tops.get(state.category_id, 0)
         state.category = categories.get(state.category_id)
     return states
+
+
+def _move_contributions(
+    state: AppealState,
+    event: AppealEvent,
+    kept: list[Contribution],
+    acc: _Acc | None,
+    maps: tuple[dict[int, int], dict[int, int]],
+) -> list[Contribution]:
+    """A reclassification (改分类): the appeal's contributions so far move, on their own days and
+    units, from the old area and category to the new ones, and later events count under the new
+    ones. `acc` is None when the event was folded before (the move is in the tables already).
+    Returns the kept contributions under their new keys."""
+    data = event.data or {}
+    streets, tops = maps
+    area_id, category_id = data.get("to_area") or 0, data.get("to_category") or 0
+    street_id, top_id = streets.get(area_id, 0), tops.get(category_id, 0)
+    moved = [
+        Contribution(c.day, c.unit_id, area_id, category_id, c.counters, c.cadre_id, street_id, top_id) for c in kept
+    ]
+    if acc is not None:
+        for old, new in zip(kept, moved, strict=True):
+            negated = {name: -value for name, value in old.counters.items()}
+            # no cadre: a cadre's rows have no area or category, so the move leaves them as they are
+            acc.add(Contribution(old.day, old.unit_id, old.area_id, old.category_id, negated, 0,
+                                 old.street_id, old.top_category_id))
+            acc.add(Contribution(new.day, new.unit_id, area_id, category_id, new.counters, 0, street_id, top_id))
+    state.area_id, state.category_id, state.street_id, state.top_category_id = area_id, category_id, street_id, top_id
+    return moved
 
 
 def _histories(appeal_ids: list[int], max_id: int) -> Iterator[AppealEvent]:
@@ -300,11 +369,26 @@ def fold(events_after: int, new_events: list[AppealEvent]) -> tuple[_Acc, list[t
     max_id = max(e.id for e in new_events)
     appeal_ids = sorted({e.appeal_id for e in new_events})
     states = _states_for(appeal_ids)
+    maps = dimension_maps()
+    # A reclassified appeal's contributions so far, kept to be moved at its next reclassification.
+    kept: list[Contribution] = []
+    kept_for = 0
     for event in _histories(appeal_ids, max_id):
         state = states.get(event.appeal_id)
         if state is None:
             continue
+        if state.categories is not None:
+            if kept_for != event.appeal_id:
+                kept, kept_for = [], event.appeal_id
+            if event.type == EventType.RECLASSIFIED:
+                kept = _move_contributions(state, event, kept, acc if event.id > events_after else None, maps)
+                continue
+            if event.type in (EventType.DISPATCHED, EventType.REOPENED):
+                # the deadlines were computed with the category in force when the clock started
+                state.category = state.categories.get(state.category_id)
         contribution = event_contributions(state, event)
+        if contribution is not None and state.categories is not None:
+            kept.append(contribution)
         if event.id <= events_after:
             continue
         if contribution is not None:
@@ -352,6 +436,34 @@ def _write(acc: _Acc) -> None:
         acc.monthly_extra,
     )
     _upsert(KpiCadreMonthly, ["month", "unit_id", "user_id"], acc.cadre)
+    _upsert(KpiAreaDaily, ["day", "area_id", "top_category_id"], acc.area_daily, ("street_id",), acc.area_daily_extra)
+    _upsert(
+        KpiCategoryDaily,
+        ["day", "street_id", "category_id"],
+        acc.category_daily,
+        ("top_category_id",),
+        acc.category_daily_extra,
+    )
+
+
+MONTH_MARK = "kpi-month:"
+
+
+def _months_of(acc: _Acc) -> set[dt.date]:
+    return {month_of(key[0]) for key in acc.street_daily}
+
+
+def touch_months(months: Iterable[dt.date], last_id: int = 0) -> None:
+    """Record that the figures of these months changed (a per-month watermark: the last event
+    folded into the month, and when). Cached dashboards key on it (`selectors.figures_stamp`)."""
+    now = timezone.now()
+    for month in sorted(set(months)):
+        name = f"{MONTH_MARK}{month:%Y-%m}"
+        updated = Watermark.objects.filter(name=name).update(
+            last_id=Greatest(F("last_id"), Value(last_id)), updated_at=now
+        )
+        if not updated:
+            Watermark.objects.get_or_create(name=name, defaults={"last_id": last_id})
 
 
 def sample_hit(appeal_id: int, event_id: int, percent: Decimal | float) -> bool:
@@ -424,6 +536,7 @@ def process_events(
                 break
             acc, closings = fold(mark.last_id, batch)
             _write(acc)
+            touch_months(_months_of(acc), batch[-1].id)
             if sample:
                 sampled += _sample_follow_ups(closings, now)
             mark.last_id = batch[-1].id
@@ -445,6 +558,8 @@ def rebuild(*, now: dt.datetime | None = None, settle_seconds: int = SETTLE_SECO
         KpiStreetMonthly.objects.all().delete()
         KpiMonthly.objects.all().delete()
         KpiCadreMonthly.objects.all().delete()
+        KpiAreaDaily.objects.all().delete()
+        KpiCategoryDaily.objects.all().delete()
         Watermark.objects.update_or_create(name=WATERMARK, defaults={"last_id": 0})
     return process_events(now=now, settle_seconds=settle_seconds, sample=False)
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lianxin.appeals.models import Appeal, AppealEvent, EventType, Status
 from lianxin.core.errors import Forbidden, NotFound, ValidationFailed
@@ -31,13 +32,16 @@ from .models import (
     AssessmentScheme,
     FollowUp,
     FollowUpStatus,
+    KpiAreaDaily,
     KpiCadreMonthly,
+    KpiCategoryDaily,
     KpiMonthly,
     KpiStreetDaily,
     KpiStreetMonthly,
     RaisedWarning,
     SupervisionOrder,
     WarningStatus,
+    Watermark,
 )
 
 SUPERVISION_ROLES = (Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
@@ -141,16 +145,22 @@ class Slice:
     """A filter on the rollup dimensions. None means "no restriction".
 
     `area_ids` / `category_ids` restrict the fine grain (grid, leaf category); `street_ids` /
-    `top_category_ids` express the same restriction on the coarse grain when it can be (areas at
-    street level or above, top-level categories). `coarse` is False when it cannot: such a slice
-    is answered from the monthly fine table only (months and quarters, not day ranges)."""
+    `top_category_ids` express the same restriction on the coarse grain when it can be.
+    `areas_by_street` is False when the area restriction cannot (a community or a grid), and
+    `categories_by_top` when the category restriction cannot (a subcategory); `coarse` (both true)
+    decides between the coarse and the fine tables (see `_rows`)."""
 
     unit_ids: frozenset[int] | None = None
     area_ids: frozenset[int] | None = None
     category_ids: frozenset[int] | None = None
     street_ids: frozenset[int] | None = None
     top_category_ids: frozenset[int] | None = None
-    coarse: bool = True
+    areas_by_street: bool = True
+    categories_by_top: bool = True
+
+    @property
+    def coarse(self) -> bool:
+        return self.areas_by_street and self.categories_by_top
 
     def narrow(
         self,
@@ -160,16 +170,17 @@ class Slice:
         category: Category | None = None,
     ) -> Slice:
         unit_ids, area_ids, category_ids = self.unit_ids, self.area_ids, self.category_ids
-        street_ids, top_ids, coarse = self.street_ids, self.top_category_ids, self.coarse
+        street_ids, top_ids = self.street_ids, self.top_category_ids
+        by_street, by_top = self.areas_by_street, self.categories_by_top
         if unit is not None:
             pk = unit.pk if isinstance(unit, Unit) else unit
             unit_ids = frozenset({pk}) if unit_ids is None else unit_ids & {pk}
         if area is not None:
             part = area_slice([area.path])
             area_ids = part.area_ids if area_ids is None else area_ids & (part.area_ids or frozenset())
-            if part.coarse and part.street_ids is not None:
+            if part.areas_by_street and part.street_ids is not None:
                 street_ids = part.street_ids if street_ids is None else street_ids & part.street_ids
-            coarse = coarse and part.coarse and (self.area_ids is None or self.street_ids is not None)
+            by_street = by_street and part.areas_by_street and (self.area_ids is None or self.street_ids is not None)
         if category is not None:
             cats = frozenset(
                 Category.objects.filter(Q(path=category.path) | Q(path__startswith=category.path + "/")).values_list(
@@ -180,22 +191,26 @@ class Slice:
             if category.parent_id is None and self.category_ids is None:
                 top_ids = frozenset({category.pk})
             else:
-                coarse = False
-        return Slice(unit_ids, area_ids, category_ids, street_ids, top_ids, coarse)
+                by_top = False
+        return Slice(unit_ids, area_ids, category_ids, street_ids, top_ids, by_street, by_top)
 
-    def rollup_q(self, *, coarse: bool = False) -> Q:
+    def rollup_q(self, *, coarse: bool = False, by_street: bool | None = None, by_top: bool | None = None) -> Q:
+        """The slice as a filter on a rollup table: areas on `street_id` (by_street) or `area_id`,
+        categories on `top_category_id` (by_top) or `category_id`; `coarse` sets the default of both."""
+        by_street = coarse if by_street is None else by_street
+        by_top = coarse if by_top is None else by_top
         q = Q()
         if self.unit_ids is not None:
             q &= Q(unit_id__in=self.unit_ids)
-        if coarse:
+        if by_street:
             if self.street_ids is not None:
                 q &= Q(street_id__in=self.street_ids)
+        elif self.area_ids is not None:
+            q &= Q(area_id__in=self.area_ids)
+        if by_top:
             if self.top_category_ids is not None:
                 q &= Q(top_category_id__in=self.top_category_ids)
-            return q
-        if self.area_ids is not None:
-            q &= Q(area_id__in=self.area_ids)
-        if self.category_ids is not None:
+        elif self.category_ids is not None:
             q &= Q(category_id__in=self.category_ids)
         return q
 
@@ -215,7 +230,7 @@ def area_slice(paths: Iterable[str]) -> Slice:
     paths = list(paths)
     area_ids = area_subtree_ids(paths)
     if any(len(p.split("/")) > 2 for p in paths):
-        return Slice(area_ids=area_ids, coarse=False)
+        return Slice(area_ids=area_ids, areas_by_street=False)
     from .rollups import dimension_maps
 
     streets, _tops = dimension_maps()
@@ -373,36 +388,77 @@ SERIES_FIELDS = (*SCORE_FIELDS, "closed")
 
 
 COARSE_GROUPS = frozenset({"unit_id", "street_id", "top_category_id", "day"})
-FINE_ONLY = _("社区、网格和小类的指标按整月或季度统计；按日统计请选择街道（或全区）和大类。")
+# Counters that only rows without a unit carry (an appeal is received before it is assigned).
+INTAKE_FIELDS = frozenset({"received"})
+
+
+def _daily_table(slc: Slice, group: Iterable[str]) -> tuple[Any, Q]:
+    """The daily table that answers this slice and grouping, and the slice as a filter on it:
+    street × top category × unit (coarse slices), area × top category (communities and grids, no
+    unit) or street × category (subcategories, no unit). Raises ValidationFailed otherwise."""
+    groups = set(group)
+    fine_area = not slc.areas_by_street or "area_id" in groups
+    fine_category = not slc.categories_by_top or "category_id" in groups
+    if not fine_area and not fine_category:
+        return KpiStreetDaily, slc.rollup_q(coarse=True)
+    if slc.unit_ids is not None or "unit_id" in groups:
+        raise ValidationFailed(
+            _(
+                "按日统计不提供“单位 × 社区、网格或小类”的组合：请选择整月或季度，"
+                "或把区域放宽到街道（或全区）、分类放宽到大类。"
+            ),
+            field="period",
+        )
+    if fine_area and fine_category:
+        raise ValidationFailed(
+            _(
+                "按日统计不提供“社区或网格 × 小类”的组合：请选择整月或季度，"
+                "或把区域放宽到街道（或全区），或把分类放宽到大类。"
+            ),
+            field="period",
+        )
+    if fine_area:
+        return KpiAreaDaily, slc.rollup_q(by_street=False, by_top=True)
+    return KpiCategoryDaily, slc.rollup_q(by_street=True, by_top=False)
 
 
 def _rows(
-    period: Period, slc: Slice, group: list[str], fields: Iterable[str] = COUNTERS, *, where: Q | None = None
+    period: Period, slc: Slice, group: list[str], fields: Iterable[str] = COUNTERS, *, intake: bool = False
 ) -> list[dict[str, Any]]:
     """Summed counters over the rollups, grouped by the given dimensions, from the coarsest table
-    that can answer: street × top-category by month, by day, or the fine monthly table."""
+    that can answer: by day, one of the daily tables (`_daily_table`); by month, street × top
+    category, else the fine monthly table.
+
+    `intake`: the fields are intake counters (`INTAKE_FIELDS`), so only the rows without a unit
+    need reading (the daily tables without a unit column hold them in every row)."""
+    fields = tuple(fields)
+    if intake and not set(fields) <= INTAKE_FIELDS:
+        raise ValueError(f"not intake counters: {fields}")
     sums = {c: Sum(c) for c in fields}
-    coarse = slc.coarse and set(group) <= COARSE_GROUPS
     qs: QuerySet[Any]
     if "day" in group or not period.whole_months:
-        if not coarse:
-            raise ValidationFailed(FINE_ONLY, field="period")
-        qs = KpiStreetDaily.objects.filter(day__gte=period.start, day__lt=period.end)
-    elif coarse:
+        model, q = _daily_table(slc, group)
+        qs = model.objects.filter(day__gte=period.start, day__lt=period.end).filter(q)
+    elif slc.coarse and set(group) <= COARSE_GROUPS:
         qs = KpiStreetMonthly.objects.filter(month__gte=period.start, month__lt=period.end)
+        qs = qs.filter(slc.rollup_q(coarse=True))
     else:
-        qs = KpiMonthly.objects.filter(month__gte=period.start, month__lt=period.end)
-    qs = qs.filter(slc.rollup_q(coarse=coarse))
-    if where is not None:
-        qs = qs.filter(where)
+        qs = KpiMonthly.objects.filter(month__gte=period.start, month__lt=period.end).filter(slc.rollup_q())
+    if intake and hasattr(qs.model, "unit_id"):
+        qs = qs.filter(unit_id=0)
     if group:
         return list(qs.values(*group).annotate(**sums).order_by())
     return [qs.aggregate(**sums)]
 
 
 def answers_daily(slc: Slice) -> bool:
-    """Whether day ranges and daily series can be computed for this slice."""
-    return slc.coarse
+    """Whether day ranges and daily series can be computed for this slice (every slice but a unit
+    with a community, grid or subcategory, and a community or grid with a subcategory)."""
+    try:
+        _daily_table(slc, ["day"])
+    except ValidationFailed:
+        return False
+    return True
 
 
 def false_closure_counts(period: Period, slc: Slice, by: str | None = None) -> dict[Any, int]:
@@ -422,6 +478,26 @@ def false_closure_counts(period: Period, slc: Slice, by: str | None = None) -> d
     for key in qs.values_list(column, flat=True):
         out[key or 0] += 1
     return out
+
+
+def figures_stamp(*periods: Period) -> str:
+    """A token that changes whenever a figure of these periods may have changed: the per-month
+    watermarks that the rollup fold, a rebuild and false-closure follow-ups move
+    (`rollups.touch_months`), and the assessment schemes in force. Cached pages key on it."""
+    from .rollups import MONTH_MARK
+
+    months: set[dt.date] = set()
+    for period in periods:
+        months.update(Period(period.start.replace(day=1), period.end).months())
+    names = [f"{MONTH_MARK}{m:%Y-%m}" for m in sorted(months)]
+    marks = sorted(Watermark.objects.filter(name__in=names).values_list("name", "last_id", "updated_at"))
+    schemes_state = {
+        (s.pk, s.weight_response, s.weight_resolution, s.weight_satisfaction, s.deduction_per_overdue,
+         s.deduction_per_false_closure)
+        for s in (scheme_for(m) for m in months)
+    }
+    raw = repr((marks, sorted(schemes_state, key=repr)))
+    return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
 def kpis(period: Period, slc: Slice = EVERYTHING) -> KpiFigures:
@@ -684,26 +760,26 @@ DRILLDOWN: dict[str, tuple[tuple[str, ...], Q]] = {
     "merged": ((EventType.MERGED,), Q()),
     "withdrawn": ((EventType.WITHDRAWN,), Q()),
 }
-FIGURE_LABELS = {
-    "received": "受理量",
-    "assigned": "派单量",
-    "accepted": "签收件",
-    "accepted_late": "超时签收件",
-    "accept_overdue": "签收超时件",
-    "returned": "退单件",
-    "extended": "延期件",
-    "overdue": "超期件",
-    "replied": "答复件",
-    "replied_late": "超期答复件",
-    "rated": "已评价件",
-    "satisfied": "满意件",
-    "dissatisfied": "不满意件",
-    "unsolved": "未解决件",
-    "closed": "办结件",
-    "reopened": "重办件",
-    "merged": "并案件",
-    "withdrawn": "撤回件",
-    "false_closures": "虚假办结件",
+FIGURE_LABELS = {  # lazy: shown in the reader's language
+    "received": gettext_lazy("受理量"),
+    "assigned": gettext_lazy("派单量"),
+    "accepted": gettext_lazy("签收件"),
+    "accepted_late": gettext_lazy("超时签收件"),
+    "accept_overdue": gettext_lazy("签收超时件"),
+    "returned": gettext_lazy("退单件"),
+    "extended": gettext_lazy("延期件"),
+    "overdue": gettext_lazy("超期件"),
+    "replied": gettext_lazy("答复件"),
+    "replied_late": gettext_lazy("超期答复件"),
+    "rated": gettext_lazy("已评价件"),
+    "satisfied": gettext_lazy("满意件"),
+    "dissatisfied": gettext_lazy("不满意件"),
+    "unsolved": gettext_lazy("未解决件"),
+    "closed": gettext_lazy("办结件"),
+    "reopened": gettext_lazy("重办件"),
+    "merged": gettext_lazy("并案件"),
+    "withdrawn": gettext_lazy("撤回件"),
+    "false_closures": gettext_lazy("虚假办结件"),
 }
 
 
@@ -835,8 +911,10 @@ def recurring_problems(period: Period, slc: Slice = EVERYTHING, *, limit: int = 
 
     def counts(p: Period) -> dict[tuple[int, int], int]:
         out: dict[tuple[int, int], int] = defaultdict(int)
-        cat = "category_id" if p.whole_months else "top_category_id"
-        for row in _rows(p, slc, [cat, "street_id"], ("received",), where=Q(unit_id=0)):
+        # by day, leaf categories come from the street × category table (no unit, no grid)
+        by_leaf = p.whole_months or (slc.unit_ids is None and slc.areas_by_street)
+        cat = "category_id" if by_leaf else "top_category_id"
+        for row in _rows(p, slc, [cat, "street_id"], ("received",), intake=True):
             out[(row[cat], row["street_id"])] += int(row["received"] or 0)
         return out
 
@@ -905,9 +983,9 @@ def grid_map(period: Period, slc: Slice = EVERYTHING, *, metric: str = "received
     mapping = area_rollup_map(AreaLevel.GRID)[0]
     per_grid: dict[int, KpiFigures] = defaultdict(KpiFigures)
     if metric == "satisfaction":
-        rows = _rows(period, slc, ["area_id"], ("rated", "satisfied", "basic"), where=~Q(unit_id=0))
+        rows = _rows(period, slc, ["area_id"], ("rated", "satisfied", "basic"))
     else:
-        rows = _rows(period, slc, ["area_id"], ("received",), where=Q(unit_id=0))
+        rows = _rows(period, slc, ["area_id"], ("received",), intake=True)
     for row in rows:
         per_grid[mapping.get(row["area_id"], 0)].add(row)
     features, values = [], []

@@ -32,6 +32,7 @@ from .models import (
     RaisedWarning,
     SupervisionOrder,
 )
+from .rollups import local_day, month_of, touch_months
 from .selectors import jurisdiction_of
 
 TITLE_MAX = 100
@@ -326,6 +327,8 @@ def follow_up_record(
     locked.false_closure = bool(reached and really_solved is False)
     locked.done_by, locked.done_at = actor.user, timezone.now()
     locked.save()
+    if locked.false_closure:  # false closures count in the month of the call
+        touch_months([month_of(local_day(locked.done_at))])
     audit_append(
         action=AuditAction.STATE_CHANGE,
         object_type="follow_up",

@@ -193,6 +193,62 @@ def test_fine_slices_come_from_the_monthly_fine_table(may, district):
     by_leaf = {row.label: row.figures.received for row in breakdown(MAY, by="category")}
     assert by_leaf == {"路灯照明": 1, "城乡建设": 1, "环境保护": 3}
     with pytest.raises(ValidationFailed):
-        kpis(Period.parse("2026-05-01..2026-05-10"), Slice().narrow(area=district.grid_a))
+        kpis(Period.parse("2026-05-01..2026-05-10"), Slice().narrow(area=district.grid_a, unit=district.unit_city))
     first_days = kpis(Period.parse("2026-05-01..2026-05-10"), Slice().narrow(area=district.street_a))
     assert first_days.received == 1
+
+
+def test_day_ranges_for_communities_grids_and_subcategories(may, district):
+    """Day × area and day × street × category tables: exact figures for any day range."""
+    from lianxin.core.errors import ValidationFailed
+    from lianxin.supervision.selectors import answers_daily, daily_series, grid_map
+
+    days = Period.parse("2026-05-01..2026-05-10")  # only a1 (grid A, 路灯照明) has events then
+    grid = Slice().narrow(area=district.grid_a)
+    community = Slice().narrow(area=district.community_a)
+    light = Slice().narrow(category=district.cat_light)
+    whole_may = Period.parse("2026-05-01..2026-05-31")
+    for slc in (grid, community, light, community.narrow(category=district.cat_city)):
+        f = kpis(days, slc)
+        assert (f.received, f.assigned, f.accepted, f.replied, f.rated, f.satisfied, f.closed) == (1, 1, 1, 1, 1, 1, 1)
+        assert f.accept_seconds == 50 * 60
+        assert kpis(whole_may, slc).counters == kpis(MAY, slc).counters  # daily tables == monthly fine table
+        assert answers_daily(slc)
+    assert kpis(days, community.narrow(category=district.cat_env)).received == 0
+    env_in_grid_a = kpis(Period.parse("2026-05-11..2026-05-19"), community.narrow(category=district.cat_env))
+    assert (env_in_grid_a.received, env_in_grid_a.merged, env_in_grid_a.overdue, env_in_grid_a.overdue_days) == (
+        2, 1, 1, 1
+    )
+    # a daily series for a grid and for a subcategory
+    grid_days = {day.isoformat(): f.received for day, f in daily_series(MAY, grid) if f.received}
+    assert grid_days == {"2026-05-06": 1, "2026-05-11": 1, "2026-05-12": 1}
+    light_days = {day.isoformat(): f.rated for day, f in daily_series(MAY, light) if f.rated}
+    assert light_days == {"2026-05-08": 1}
+    # breakdowns by grid, community and subcategory over a day range
+    by_grid = {row.label: row.figures.received for row in breakdown(whole_may, by="grid")}
+    assert by_grid == {"幸福一网格": 3, "和平一网格": 2}
+    by_community = {row.label: row.figures.closed for row in breakdown(whole_may, by="community")}
+    assert by_community == {"幸福社区": 2, "和平社区": 1}
+    by_leaf = {row.label: row.figures.received for row in breakdown(whole_may, by="category")}
+    assert by_leaf == {"路灯照明": 1, "城乡建设": 1, "环境保护": 3}
+    by_leaf_in_street_b = breakdown(whole_may, Slice().narrow(area=district.street_b), by="category")
+    assert {row.label: row.figures.received for row in by_leaf_in_street_b} == {"城乡建设": 1, "环境保护": 1}
+    # the grid map over a day range (area table) equals the month's (fine monthly table)
+    district.grid_a.boundary = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}
+    district.grid_a.save()
+    assert grid_map(whole_may)["values"] == grid_map(MAY)["values"] == [{"name": "幸福一网格", "value": 3}]
+    assert grid_map(whole_may, metric="satisfaction")["values"] == [{"name": "幸福一网格", "value": 100.0}]
+    # what stays refused, and what the message tells the user to pick instead
+    with pytest.raises(ValidationFailed) as refused:
+        kpis(days, grid.narrow(unit=district.unit_city))
+    assert "单位 × 社区、网格或小类" in refused.value.message and "整月或季度" in refused.value.message
+    with pytest.raises(ValidationFailed) as refused:
+        kpis(days, grid.narrow(category=district.cat_light))
+    assert "社区或网格 × 小类" in refused.value.message and "大类" in refused.value.message
+    with pytest.raises(ValidationFailed):
+        breakdown(days, community, by="unit")
+    with pytest.raises(ValidationFailed):
+        breakdown(days, light, by="grid")
+    assert not answers_daily(grid.narrow(unit=district.unit_city))
+    assert answers_daily(Slice().narrow(unit=district.unit_city))  # units by day: street table
+    assert kpis(MAY, grid.narrow(unit=district.unit_city)).replied == 1  # months still answer everything

@@ -15,8 +15,16 @@ import pytest
 
 from lianxin.appeals.models import AppealEvent, EventType, Status
 from lianxin.supervision import rollups
-from lianxin.supervision.models import COUNTERS, KpiCadreMonthly, KpiMonthly, KpiStreetDaily, KpiStreetMonthly
-from lianxin.supervision.selectors import Period, Slice, kpis
+from lianxin.supervision.models import (
+    COUNTERS,
+    KpiAreaDaily,
+    KpiCadreMonthly,
+    KpiCategoryDaily,
+    KpiMonthly,
+    KpiStreetDaily,
+    KpiStreetMonthly,
+)
+from lianxin.supervision.selectors import SERIES_FIELDS, Period, Slice, breakdown, daily_series, kpis
 from lianxin.worktime.models import CalendarDay
 
 from .conftest import History, at
@@ -26,6 +34,8 @@ TABLES = (
     (KpiStreetMonthly, ("month", "unit_id", "street_id", "top_category_id")),
     (KpiMonthly, ("month", "unit_id", "area_id", "category_id", "street_id", "top_category_id")),
     (KpiCadreMonthly, ("month", "unit_id", "user_id")),
+    (KpiAreaDaily, ("day", "area_id", "top_category_id", "street_id")),
+    (KpiCategoryDaily, ("day", "street_id", "category_id", "top_category_id")),
 )
 
 
@@ -120,14 +130,22 @@ def steps_for(rng: random.Random, d, h: History, start: dt.datetime):
             return
 
 
-def direct_counts(period: Period, unit_id: int | None) -> dict[str, int]:
-    """The figures computed straight from the events, without the rollup code."""
+def direct_counts(
+    period: Period, unit_id: int | None, *, area_ids: set[int] | None = None, category_ids: set[int] | None = None
+) -> dict[str, int]:
+    """The figures computed straight from the events, without the rollup code (for one unit, or
+    for the appeals in some areas / categories)."""
     start, end = period.bounds()
     out: dict[str, int] = defaultdict(int)
     by_appeal = defaultdict(list)
-    for e in AppealEvent.objects.order_by("appeal_id", "id"):
+    for e in AppealEvent.objects.select_related("appeal").order_by("appeal_id", "id"):
         by_appeal[e.appeal_id].append(e)
     for events in by_appeal.values():
+        appeal = events[0].appeal
+        if area_ids is not None and appeal.area_id not in area_ids:
+            continue
+        if category_ids is not None and appeal.category_id not in category_ids:
+            continue
         current_unit = None
         for e in events:
             unit = e.unit_id
@@ -208,3 +226,51 @@ def test_random_histories(district, seed):
             assert kpis(period, Slice().narrow(area=d.street_b)).counters == kpis(
                 period, Slice().narrow(area=d.grid_b)
             ).counters
+    check_day_ranges(d)
+
+
+def check_day_ranges(d) -> None:
+    """Communities, grids and subcategories over day ranges (the day × area and day × street ×
+    category tables) equal the direct counts, and equal the monthly fine table on whole months."""
+    community_ids = {d.community_a.pk, d.grid_a.pk}
+    slices = {
+        "community A": (Slice().narrow(area=d.community_a), {"area_ids": community_ids}),
+        "grid B": (Slice().narrow(area=d.grid_b), {"area_ids": {d.grid_b.pk}}),
+        "subcategory 路灯照明": (Slice().narrow(category=d.cat_light), {"category_ids": {d.cat_light.pk}}),
+        "community A × 城乡建设": (
+            Slice().narrow(area=d.community_a, category=d.cat_city),
+            {"area_ids": community_ids, "category_ids": {d.cat_city.pk, d.cat_light.pk}},
+        ),
+        "street B × 路灯照明": (
+            Slice().narrow(area=d.street_b, category=d.cat_light),
+            {"area_ids": {d.street_b.pk, d.community_b.pk, d.grid_b.pk}, "category_ids": {d.cat_light.pk}},
+        ),
+    }
+    ranges = [Period.parse(text) for text in ("2026-04-25..2026-05-09", "2026-05-10..2026-06-03",
+                                              "2026-05-18..2026-05-18", "2026-06-01..2026-07-15")]
+    for name, (slc, where) in slices.items():
+        for period in ranges:
+            figures = kpis(period, slc)
+            for counter, value in direct_counts(period, None, **where).items():
+                assert figures.counters[counter] == value, (name, period.label, counter)
+        for month in (Period.month(2026, 5), Period.month(2026, 6)):
+            as_days = Period(month.start, month.end)  # the same days, read from the daily tables
+            assert kpis(as_days, slc).counters == kpis(month, slc).counters, (name, month.label)
+    # a daily series for a community, day by day
+    may = Period.month(2026, 5)
+    series = dict(daily_series(may, slices["community A"][0]))
+    for offset in range(0, 31, 3):
+        day = may.start + dt.timedelta(days=offset)
+        expected = direct_counts(Period(day, day + dt.timedelta(days=1)), None, area_ids=community_ids)
+        got = series[day].counters if day in series else dict.fromkeys(COUNTERS, 0)
+        shown = [k for k in SERIES_FIELDS if k in expected]  # the series sums only these
+        assert {k: got[k] for k in shown} == {k: expected[k] for k in shown}, day
+    # breakdowns by community and by subcategory over a day range
+    days = Period.parse("2026-05-03..2026-06-12")
+    by_community = {row.key: row.figures.counters for row in breakdown(days, by="community")}
+    assert by_community.get(d.community_a.pk, {}).get("received", 0) == direct_counts(
+        days, None, area_ids=community_ids
+    )["received"]
+    by_leaf = {row.key: row.figures.counters for row in breakdown(days, by="category")}
+    for counter, value in direct_counts(days, None, category_ids={d.cat_light.pk}).items():
+        assert by_leaf.get(d.cat_light.pk, {}).get(counter, 0) == value, counter

@@ -237,11 +237,22 @@ def test_handler_of_two_units_can_switch(client, data, district):
 def test_dashboard_for_a_community_and_for_a_day_range(client, data, district):
     c = login(client, district.supervisor)
     body = c.get("/supervision/", {"period": PERIOD, "area": district.community_a.pk}).content.decode()
-    assert "社区、网格一级暂不提供按日趋势" in body
+    assert "社区、网格一级暂不提供按日趋势" not in body  # from the day × area table
     ranged = c.get("/supervision/", {"period": "2026-05-01..2026-05-20"})
     assert ranged.status_code == 200 and "网格分布按整月或季度统计" in ranged.content.decode()
-    refused = c.get("/supervision/", {"period": "2026-05-01..2026-05-20", "area": district.community_a.pk})
-    assert refused.status_code == 400 and "按整月或季度统计" in refused.content.decode()
+    community = c.get("/supervision/", {"period": "2026-05-01..2026-05-20", "area": district.community_a.pk})
+    assert community.status_code == 200 and "<td>2026-05-06</td><td>1</td>" in community.content.decode()
+
+
+def test_community_supervisor_sees_a_daily_series(client, data, district):
+    supervisor = staff(Role.SUPERVISOR, area=district.community_a, username="sup_c1")
+    body = login(client, supervisor).get("/supervision/", {"period": PERIOD}).content.decode()
+    assert "社区、网格一级暂不提供按日趋势" not in body
+    # appeal a (grid A): received on 05-06, rated (closed) on 05-07; appeal b is in street B
+    assert "<td>2026-05-06</td><td>1</td><td>0</td>" in body
+    assert "<td>2026-05-07</td><td>0</td><td>1</td>" in body
+    ranged = login(client, supervisor).get("/supervision/", {"period": "2026-05-06..2026-05-07"})
+    assert ranged.status_code == 200 and "<td>2026-05-07</td><td>0</td><td>1</td>" in ranged.content.decode()
 
 
 def test_period_report_bundle(data, district):
