@@ -1,15 +1,18 @@
 """Periodic supervision work: fold new events into the rollups (and sample follow-ups), evaluate
-warnings, escalate supervision orders whose deadline passed."""
+warnings, escalate supervision orders whose deadline passed, pre-render the default dashboards."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from celery import shared_task
 from django.utils import timezone
 
-from . import alerts, rollups, services
+from . import alerts, dashboard, rollups, services
+
+logger = logging.getLogger(__name__)
 
 
 def refresh(now: dt.datetime | None = None, *, settle_seconds: int = rollups.SETTLE_SECONDS) -> dict[str, Any]:
@@ -17,6 +20,11 @@ def refresh(now: dt.datetime | None = None, *, settle_seconds: int = rollups.SET
     folded = rollups.process_events(now=now, settle_seconds=settle_seconds)
     warnings = alerts.evaluate_warnings(now)
     escalated = services.escalate_missed_orders(now)
+    try:  # a failure to pre-render must not undo or hide the work above
+        dashboards = dashboard.warm(now)
+    except Exception:
+        logger.exception("Pre-rendering the supervision dashboards failed")
+        dashboards = -1
     return {
         "events": folded.events,
         "last_event_id": folded.last_id,
@@ -25,6 +33,7 @@ def refresh(now: dt.datetime | None = None, *, settle_seconds: int = rollups.SET
         "warnings_cleared": warnings.cleared,
         "warnings_open": warnings.open,
         "orders_escalated": escalated,
+        "dashboards_rendered": dashboards,
     }
 
 

@@ -5,6 +5,7 @@ from . import views
 app_name = "supervision"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("text-hotspots/", views.text_hotspots, name="text_hotspots"),
     path("unit/", views.unit_dashboard, name="unit"),
     path("drill/", views.drilldown, name="drill"),
     path("warnings/", views.warnings_list, name="warnings"),

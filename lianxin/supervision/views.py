@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -11,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,9 +22,10 @@ from lianxin.org.selectors import scope_of
 from lianxin.worktime import calendar
 
 from . import selectors, services
+from .dashboard import figures_html, figures_table, series_chart
 from .forms import CloseForm, FollowUpForm, OrderForm, RespondForm, yes_no
 from .models import FollowUp, OrderStatus, RaisedWarning, WarningStatus
-from .selectors import FIGURE_LABELS, Jurisdiction, KpiFigures, Period, Slice
+from .selectors import FIGURE_LABELS, Jurisdiction, Period, Slice
 
 PAGE_SIZE = 50
 
@@ -48,19 +49,6 @@ def _period(request: HttpRequest) -> Period:
     return Period.parse(request.GET.get("period"))
 
 
-def _pct(value: float | None) -> float | None:
-    return round(value * 100, 1) if value is not None else None
-
-
-def _figures_table(figures: KpiFigures) -> dict[str, Any]:
-    data = figures.as_dict()
-    for name in ("response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate", "return_rate", "reopen_rate"):
-        data[name] = _pct(data[name])
-    for name in ("avg_accept_hours", "avg_close_hours"):
-        data[name] = round(data[name], 1) if data[name] is not None else None
-    return data
-
-
 def _overseer_slice(request: HttpRequest, j: Jurisdiction) -> tuple[Slice, Area | None]:
     slc = j.slice()
     area_id = _int(request.GET.get("area"), "area")
@@ -78,77 +66,34 @@ def _jurisdiction_areas(j: Jurisdiction) -> list[Area]:
     return [a for a in qs if j.covers_area(a)]
 
 
-def _series_chart(points: list[tuple[dt.date, KpiFigures]]) -> list[dict[str, Any]]:
-    return [
-        {
-            "date": day.isoformat(),
-            "received": f.received,
-            "closed": f.closed,
-            "satisfaction": _pct(f.satisfaction_rate),
-            "response": _pct(f.response_rate),
-            "resolution": _pct(f.resolution_rate),
-        }
-        for day, f in points
-    ]
-
-
-def _ranking_rows(rows: list[selectors.RankingRow]) -> list[dict[str, Any]]:
-    return [
-        {
-            "key": r.key,
-            "label": r.label,
-            "rank": r.rank,
-            "score": r.score.value,
-            "deductions": r.score.deductions,
-            "rank_change": r.rank_change,
-            "score_change": r.score_change,
-            "response": _pct(r.figures.response_rate),
-            "resolution": _pct(r.figures.resolution_rate),
-            "satisfaction": _pct(r.figures.satisfaction_rate),
-            "overdue": r.figures.overdue,
-            "false_closures": r.figures.false_closures,
-        }
-        for r in rows
-    ]
-
-
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     j = selectors.require_overseer(_user(request))
     period = _period(request)
     slc, area = _overseer_slice(request, j)
     metric = "satisfaction" if request.GET.get("metric") == "satisfaction" else "received"
-    figures = selectors.kpis(period, slc)
-    previous = selectors.kpis(period.previous(), slc)
-    daily = selectors.daily_series(period, slc) if selectors.answers_daily(slc) else []
-    ranking_month = period if period.kind == "month" else Period.containing(period.end - dt.timedelta(days=1))
-    category_mix = [
-        {"name": row.label, "value": row.figures.received}
-        for row in selectors.breakdown(period, slc, by="top_category", fields=("received",))
-        if row.figures.received
-    ]
     context = {
         "period": period,
         "area": area,
         "areas": _jurisdiction_areas(j),
         "metric": metric,
-        "figures": _figures_table(figures),
-        "previous": _figures_table(previous),
-        "daily": _series_chart(daily),
-        "weekly": _series_chart(selectors.weekly(daily)),
-        "category_mix": category_mix,
-        "ranking_month": ranking_month,
-        "unit_ranking": _ranking_rows(selectors.rankings(ranking_month, slc, by="unit")),
-        "street_ranking": _ranking_rows(selectors.rankings(ranking_month, slc, by="street")),
+        "figures_html": mark_safe(figures_html(period, slc, area, metric, request=request)),
         "overdue": selectors.overdue_appeals(slc)[:PAGE_SIZE],
-        "map": selectors.grid_map(period, slc, metric=metric) if period.whole_months else None,
-        "daily_available": selectors.answers_daily(slc),
         "hotspots": selectors.surge_warnings(j),
-        "recurring": selectors.recurring_problems(period, slc),
-        "text_hotspots": selectors.text_hotspots(slc),
         "area_param": f"&area={area.pk}" if area else "",
     }
     return render(request, "supervision/dashboard.html", context)
+
+
+@login_required
+def text_hotspots(request: HttpRequest) -> HttpResponse:
+    """Clusters of similar recent appeals; loaded after the dashboard (clustering is slow when cold)."""
+    j = selectors.require_overseer(_user(request))
+    slc, area = _overseer_slice(request, j)
+    template = (
+        "supervision/_text_hotspots.html" if request.headers.get("HX-Request") else "supervision/text_hotspots.html"
+    )
+    return render(request, template, {"text_hotspots": selectors.text_hotspots(slc), "area": area})
 
 
 @login_required
@@ -165,10 +110,10 @@ def unit_dashboard(request: HttpRequest) -> HttpResponse:
         "unit": unit,
         "units": units,
         "period": period,
-        "figures": _figures_table(selectors.kpis(period, slc)),
-        "previous": _figures_table(selectors.kpis(period.previous(), slc)),
-        "district": _figures_table(selectors.kpis(period)),
-        "daily": _series_chart(selectors.daily_series(period, slc)),
+        "figures": figures_table(selectors.kpis(period, slc)),
+        "previous": figures_table(selectors.kpis(period.previous(), slc)),
+        "district": figures_table(selectors.kpis(period)),
+        "daily": series_chart(selectors.daily_series(period, slc)),
         "overdue": selectors.overdue_appeals(slc)[:PAGE_SIZE],
         "due_soon": selectors.due_soon_appeals(slc)[:PAGE_SIZE],
         "orders": selectors.orders_visible(_user(request)).filter(unit=unit).exclude(status=OrderStatus.CLOSED)[:20],

@@ -7,17 +7,22 @@
     var node = document.getElementById(id);
     return node ? JSON.parse(node.textContent) : null;
   }
+  // Series and axis names in the page's language (a json_script block "chart-labels"), Chinese otherwise.
+  var labels = Object.assign(
+    { received: "受理量", closed: "办结量", satisfaction: "满意率", pieces: "件", score: "得分" },
+    data("chart-labels") || {}
+  );
   var builders = {
     line: function (rows) {
       return {
         tooltip: { trigger: "axis" },
         legend: {},
         xAxis: { type: "category", data: rows.map(function (r) { return r.date; }) },
-        yAxis: [{ type: "value", name: "件" }, { type: "value", name: "%", max: 100 }],
+        yAxis: [{ type: "value", name: labels.pieces }, { type: "value", name: "%", max: 100 }],
         series: [
-          { name: "受理量", type: "bar", data: rows.map(function (r) { return r.received; }) },
-          { name: "办结量", type: "bar", data: rows.map(function (r) { return r.closed; }) },
-          { name: "满意率", type: "line", yAxisIndex: 1, connectNulls: true, data: rows.map(function (r) { return r.satisfaction; }) }
+          { name: labels.received, type: "bar", data: rows.map(function (r) { return r.received; }) },
+          { name: labels.closed, type: "bar", data: rows.map(function (r) { return r.closed; }) },
+          { name: labels.satisfaction, type: "line", yAxisIndex: 1, connectNulls: true, data: rows.map(function (r) { return r.satisfaction; }) }
         ]
       };
     },
@@ -29,7 +34,7 @@
       return {
         tooltip: { trigger: "axis" },
         grid: { left: 120 },
-        xAxis: { type: "value", name: "得分" },
+        xAxis: { type: "value", name: labels.score },
         yAxis: { type: "category", inverse: true, data: rows.map(function (r) { return r.label; }) },
         series: [{ type: "bar", data: rows.map(function (r) { return r.score; }) }]
       };
