@@ -37,18 +37,35 @@ CASE_REASONS = {
     "overdue": gettext_lazy("超期未办结"),
     "dissatisfied": gettext_lazy("群众不满意"),
 }
+# What put a typical case into the period, beside its submission date (dates as YYYY-MM-DD).
+CASE_EVENTS = {
+    "fast_satisfied": gettext_lazy("{submitted} 受理，本期 {date} 评价满意"),
+    "overdue": gettext_lazy("{submitted} 受理，本期 {date} 超期"),
+    "dissatisfied": gettext_lazy("{submitted} 受理，本期 {date} 评价不满意"),
+    "false_closure": gettext_lazy("{submitted} 受理，本期 {date} 回访发现虚假办结"),
+    "false_closures": gettext_lazy("{submitted} 受理，本期 {date} 回访发现虚假办结"),
+}
+# The title as whole sentences: (period kind, for an area) -> template.
+TITLES = {
+    ("month", True): gettext_lazy("{area}{period}月度群众诉求办理评估报告"),
+    ("quarter", True): gettext_lazy("{area}{period}季度群众诉求办理评估报告"),
+    ("month", False): gettext_lazy("全区{period}月度群众诉求办理评估报告"),
+    ("quarter", False): gettext_lazy("全区{period}季度群众诉求办理评估报告"),
+    ("", True): gettext_lazy("{area}{period}群众诉求办理评估报告"),  # other periods: not generated today
+    ("", False): gettext_lazy("全区{period}群众诉求办理评估报告"),
+}
 
 
 def _display(row: dict[str, Any]) -> dict[str, Any]:
     value, change = row["value"], row["change"]
     if row["measure"] == "rate":
         shown = f"{value * 100:.1f}%" if value is not None else "—"
-        delta = f"{change:+.1f}" + _("个百分点") if change is not None else ""
+        delta = _("{change}个百分点").format(change=f"{change:+.1f}") if change is not None else ""
     else:
         shown = str(value)
         delta = f"{change:+d}" if change is not None else ""
-        if row.get("relative") is not None:
-            delta += f"（{row['relative']:+.1f}%）"
+        if delta and row.get("relative") is not None:
+            delta = _("{change}（{relative}%）").format(change=delta, relative=f"{row['relative']:+.1f}")
     previous = row["previous"]
     if row["measure"] == "rate":
         previous_shown = f"{previous * 100:.1f}%" if previous is not None else "—"
@@ -59,10 +76,18 @@ def _display(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def title_of(report: Report) -> str:
-    data = report.data
-    scope = data["area"]["name"] if data.get("area") else _("全区")
-    kind = {"month": _("月度"), "quarter": _("季度")}.get(report.period_kind, "")
-    return _("{scope}{period}{kind}群众诉求办理评估报告").format(scope=scope, period=report.period_label, kind=kind)
+    area = report.data.get("area")
+    kind = report.period_kind if report.period_kind in ("month", "quarter") else ""
+    template = TITLES[(kind, bool(area))]
+    return str(template).format(area=area["name"] if area else "", period=report.period_label)
+
+
+def case_when(case: dict[str, Any]) -> str:
+    """"Submitted on …, <event> on … in this period" for a typical case ('' for old snapshots)."""
+    template = CASE_EVENTS.get(case.get("why", ""))
+    if template is None or not case.get("event_date"):
+        return ""
+    return str(template).format(submitted=case.get("submitted") or "—", date=case["event_date"])
 
 
 def _charts(data: dict[str, Any]) -> dict[str, str]:
@@ -107,7 +132,7 @@ def context_for(report: Report) -> dict[str, Any]:
     best = ranking[:5]
     worst = list(reversed(ranking[-5:])) if len(ranking) > 5 else []
     cases = {
-        kind: [{**c, "reason": CASE_REASONS.get(c["why"], c["why"])} for c in rows]
+        kind: [{**c, "reason": CASE_REASONS.get(c["why"], c["why"]), "when": case_when(c)} for c in rows]
         for kind, rows in data["cases"].items()
     }
     return {
@@ -133,14 +158,35 @@ class PdfUnavailable(DomainError):
     code = "pdf_unavailable"
 
 
-def render_pdf(report: Report) -> bytes:
+def pdf_unavailable() -> PdfUnavailable | None:
+    """The error to give when this server cannot render PDFs (None when it can)."""
     try:
-        from weasyprint import HTML
+        import weasyprint  # noqa: F401
     except (ImportError, OSError) as exc:  # WeasyPrint needs Pango from the system
-        raise PdfUnavailable(
+        return PdfUnavailable(
             _("此服务器无法生成 PDF（缺少 Pango 库：{error}）。请安装 libpango-1.0-0 和 fonts-noto-cjk，"
               "或下载 HTML / Excel 版本。").format(error=exc.__class__.__name__)
-        ) from exc
+        )
+    return None
+
+
+def pdf_unavailable_here() -> PdfUnavailable | None:
+    """`pdf_unavailable()`, checked only where this process is the one that renders (no broker:
+    tasks run in-process). With a broker the worker finds out and records it; web processes
+    neither import WeasyPrint (~3 s the first time) nor need Pango."""
+    from lianxin.celery import app
+
+    return pdf_unavailable() if app.conf.task_always_eager else None
+
+
+def render_pdf(report: Report) -> bytes:
+    """Render the PDF now, in the active language (1–5 s). The web never calls this in a request:
+    it goes through `services.report_pdf_request` and the background task."""
+    error = pdf_unavailable()
+    if error is not None:
+        raise error
+    from weasyprint import HTML
+
     return HTML(string=render_html(report)).write_pdf()  # type: ignore[no-any-return]
 
 
@@ -173,7 +219,8 @@ def _breakdown_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
 def _case_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
     return [
         [str(CASE_REASONS.get(c["why"], c["why"])), c["tracking_number"], c["summary"], c["category"], c["area"],
-         c["unit"], c["submitted"], c["closed"], c["due"], c["days"], c["status"], c["satisfaction"]]
+         c["unit"], c["submitted"], c["closed"], c["due"], c["days"], c["status"], c["satisfaction"],
+         c.get("event_date") or None]
         for c in rows
     ]
 
@@ -244,7 +291,7 @@ def render_xlsx(report: Report) -> bytes:
     _sheet(wb, _("街道排名"), ranking_header, ranking_rows(data["street_ranking"]))
     case_header = [
         _("类型"), _("受理编号"), _("摘要"), _("类别"), _("区域"), _("承办单位"), _("受理日期"), _("办结日期"),
-        _("办结时限"), _("用时（天）"), _("状态"), _("满意度"),
+        _("办结时限"), _("用时（天）"), _("状态"), _("满意度"), _("计入本期的日期"),
     ]
     _sheet(wb, _("超期件"), case_header, _case_rows(data["overdue"]["cases"]))
     _sheet(wb, _("虚假办结"), case_header, _case_rows(data["false_closures"]["cases"]))

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
+from django.db.models.fields.files import FieldFile
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.appeals.models import Appeal, Satisfaction
@@ -24,10 +27,11 @@ from lianxin.appeals.privacy import mask_name, mask_phone
 from lianxin.core.errors import NotFound, ValidationFailed
 from lianxin.org.models import Area, User
 from lianxin.supervision import selectors as sv
+from lianxin.supervision.models import FollowUp
 from lianxin.supervision.selectors import Jurisdiction, KpiFigures, Period, Slice
 from lianxin.worktime import calendar
 
-from .models import Report
+from .models import PDF_PENDING_TIMEOUT, PdfState, Report, ReportPdf
 
 # The headline figures, in order: key, how it is measured, whether a rise is good.
 HEADLINE: tuple[tuple[str, str, bool], ...] = (
@@ -210,7 +214,11 @@ def _local(at: dt.datetime | None) -> str:
     return at.astimezone(calendar.TZ).strftime("%Y-%m-%d") if at else ""
 
 
-def _case(appeal: Appeal, why: str) -> dict[str, Any]:
+def _case(appeal: Appeal, why: str, *, event_at: dt.datetime | None = None, period: Period | None = None
+          ) -> dict[str, Any]:
+    """One case of the snapshot. `event_at`: when the event that put it into the period happened
+    (its rating, overdue flag or follow-up call), shown beside the submission date: an appeal
+    submitted last month that went overdue this month counts this month (docs/kpis.md)."""
     days = None
     if appeal.closed_at and appeal.submitted_at:
         days = round((appeal.closed_at - appeal.submitted_at).total_seconds() / 86400, 1)
@@ -227,7 +235,14 @@ def _case(appeal: Appeal, why: str) -> dict[str, Any]:
         "status": appeal.get_status_display(),
         "satisfaction": appeal.get_satisfaction_display() if appeal.satisfaction else "",
         "why": why,
+        "event_date": _local(event_at),
+        "submitted_in_period": _submitted_in(appeal, period) if period is not None else None,
     }
+
+
+def _submitted_in(appeal: Appeal, period: Period) -> bool:
+    start, end = period.bounds()
+    return appeal.submitted_at is not None and start <= appeal.submitted_at < end
 
 
 def _appeals(qs: QuerySet[Appeal]) -> QuerySet[Appeal]:
@@ -237,14 +252,45 @@ def _appeals(qs: QuerySet[Appeal]) -> QuerySet[Appeal]:
     )
 
 
+def event_dates(figure: str, period: Period, slc: Slice, appeal_ids: list[int]) -> dict[int, dt.datetime]:
+    """For each appeal behind `figure`, when its first event of that figure in the period happened."""
+    if not appeal_ids:
+        return {}
+    if figure == "false_closures":
+        start, end = period.bounds()
+        calls = FollowUp.objects.filter(false_closure=True, done_at__gte=start, done_at__lt=end,
+                                        appeal_id__in=appeal_ids)
+        return dict(calls.values("appeal_id").annotate(at=Min("done_at")).order_by().values_list("appeal_id", "at"))
+    events = sv.events_behind(figure, period, slc).filter(appeal_id__in=appeal_ids)
+    return dict(events.values("appeal_id").annotate(at=Min("at")).order_by().values_list("appeal_id", "at"))
+
+
+def _candidates(figure: str, period: Period, slc: Slice, *, limit: int = 50) -> list[Appeal]:
+    """Appeals behind a figure: those submitted in the period first (oldest first), then, when
+    there are not enough, earlier ones (latest first)."""
+    start, end = period.bounds()
+    qs = _appeals(sv.appeals_behind(figure, period, slc))
+    inside = list(qs.filter(submitted_at__gte=start, submitted_at__lt=end).order_by("submitted_at", "pk")[:limit])
+    if len(inside) >= limit:
+        return inside
+    earlier = qs.exclude(submitted_at__gte=start, submitted_at__lt=end).order_by("-submitted_at", "-pk")
+    return inside + list(earlier[: limit - len(inside)])
+
+
 def typical_cases(period: Period, slc: Slice) -> dict[str, list[dict[str, Any]]]:
-    """Good cases: satisfied, solved and closed fastest. Bad: false closures, overdue, dissatisfied."""
-    satisfied = _appeals(
+    """Good cases: satisfied, solved and closed fastest. Bad: false closures, overdue, dissatisfied.
+    Appeals submitted in the period come first; each case says when the event that put it into
+    the period happened."""
+    satisfied = list(_appeals(
         sv.appeals_behind("satisfied", period, slc).filter(
             satisfaction=Satisfaction.SATISFIED, solved=True, closed_at__isnull=False
         )
-    )[:2000]
-    good = sorted(satisfied, key=lambda a: (a.closed_at - a.submitted_at, a.tracking_number))  # type: ignore[operator]
+    )[:2000])
+    good = sorted(
+        satisfied,
+        key=lambda a: (not _submitted_in(a, period), a.closed_at - a.submitted_at, a.tracking_number),  # type: ignore[operator]
+    )[:CASES_PER_KIND]
+    rated = event_dates("satisfied", period, slc, [a.pk for a in good])
     bad: list[dict[str, Any]] = []
     seen: set[str] = set()
     for figure, why in (
@@ -252,23 +298,29 @@ def typical_cases(period: Period, slc: Slice) -> dict[str, list[dict[str, Any]]]
         ("overdue", "overdue"),
         ("dissatisfied", "dissatisfied"),
     ):
-        picked = 0
-        for appeal in _appeals(sv.appeals_behind(figure, period, slc)).order_by("submitted_at", "pk")[:50]:
+        picked: list[Appeal] = []
+        for appeal in _candidates(figure, period, slc):
             if appeal.tracking_number in seen:
                 continue
             seen.add(appeal.tracking_number)
-            bad.append(_case(appeal, why))
-            picked += 1
-            if picked >= CASES_PER_KIND - (1 if figure == "dissatisfied" else 0):
+            picked.append(appeal)
+            if len(picked) >= CASES_PER_KIND - (1 if figure == "dissatisfied" else 0):
                 break
-    return {"good": [_case(a, "fast_satisfied") for a in good[:CASES_PER_KIND]], "bad": bad}
+        dates = event_dates(figure, period, slc, [a.pk for a in picked])
+        bad += [_case(a, why, event_at=dates.get(a.pk), period=period) for a in picked]
+    return {
+        "good": [_case(a, "fast_satisfied", event_at=rated.get(a.pk), period=period) for a in good],
+        "bad": bad,
+    }
 
 
 def _findings(figure: str, period: Period, slc: Slice) -> dict[str, Any]:
     qs = sv.appeals_behind(figure, period, slc)
+    appeals = list(_appeals(qs).order_by("resolve_due_at", "pk")[:FINDINGS_LIMIT])
+    dates = event_dates(figure, period, slc, [a.pk for a in appeals])
     return {
         "count": qs.count(),
-        "cases": [_case(a, figure) for a in _appeals(qs).order_by("resolve_due_at", "pk")[:FINDINGS_LIMIT]],
+        "cases": [_case(a, figure, event_at=dates.get(a.pk), period=period) for a in appeals],
     }
 
 
@@ -326,7 +378,7 @@ def report_content(period: Period, area: Area | None, *, slc: Slice = sv.EVERYTH
     )[:10]
     overdue["by_unit"] = [row for row in overdue["by_unit"] if row["count"]]
     return {
-        "version": 1,
+        "version": 2,  # 2: cases carry event_date and submitted_in_period
         "period": {
             "label": period.label,
             "kind": period.kind,
@@ -356,6 +408,44 @@ def report_content(period: Period, area: Area | None, *, slc: Slice = sv.EVERYTH
         "text_hotspots": period_text_hotspots(period, slc),
         "cases": typical_cases(period, slc),
     }
+
+
+# --- PDF renderings -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PdfStatus:
+    """The PDF of a report in one language, as the report page shows it.
+
+    state: "ready" (a file of the current content), "pending" (being rendered), "failed" (with
+    `error`), "stale" (the content changed since the last rendering and none is queued) or
+    "none" (never asked for)."""
+
+    state: str
+    error: str = ""
+    file: FieldFile | None = None
+
+    @property
+    def polling(self) -> bool:
+        return self.state == "pending"
+
+
+def report_pdf_status(report: Report, language: str, *, now: dt.datetime | None = None) -> PdfStatus:
+    if not report.is_draft and report.pdf:
+        return PdfStatus("ready", file=report.pdf)  # the PDF stored at publication
+    row = ReportPdf.objects.filter(report=report, language=language).first()
+    if row is None:
+        return PdfStatus("none")
+    if not row.is_current_for(report):
+        return PdfStatus("stale")
+    if row.state == PdfState.READY and row.file:
+        return PdfStatus("ready", file=row.file)
+    if row.state == PdfState.PENDING:
+        if row.requested_at <= (now or timezone.now()) - PDF_PENDING_TIMEOUT:
+            minutes = int(PDF_PENDING_TIMEOUT.total_seconds() // 60)
+            return PdfStatus("failed", _("超过 {n} 分钟仍未生成完成，后台任务可能已中断，请重试。").format(n=minutes))
+        return PdfStatus("pending")
+    return PdfStatus("failed", row.error or _("原因未知。"))
 
 
 def previous_reports(report: Report) -> QuerySet[Report]:

@@ -1,29 +1,41 @@
-"""Write side of the periodic reports: generate (or refresh a draft), edit lessons, publish.
+"""Write side of the periodic reports: generate (or refresh a draft), edit lessons, publish,
+and the PDF renderings made in the background.
 
-Every function is keyword-only, authorises the actor against the report's area (the same 404
-as for an absent report when it lies outside the actor's jurisdiction; `actor=None` is the
-command line, which runs with the server's own rights) and appends an audit entry.
+Every function people call is keyword-only, authorises the actor against the report's area (the
+same 404 as for an absent report when it lies outside the actor's jurisdiction; `actor=None` is
+the command line, which runs with the server's own rights) and appends an audit entry.
+
+PDFs (1–5 s of WeasyPrint) are never rendered in a web request: generating, saving the lessons,
+publishing and asking for a PDF call `report_pdf_request`, which queues the task
+`reports.tasks.render_report_pdf` after commit; the task calls `report_pdf_render`, which stores
+the file against the content key it was rendered from (`Report.pdf_key`). Without a broker the
+task runs in-process right after the commit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lianxin.audit.services import audit_append
 from lianxin.core.errors import Conflict, NotFound, ValidationFailed
+from lianxin.core.tasks import enqueue_on_commit
 from lianxin.org.models import Area, User
 from lianxin.supervision import selectors as sv
 from lianxin.supervision.selectors import Period
 
 from . import rendering
-from .models import Report, ReportStatus
+from .models import PDF_PENDING_TIMEOUT, PdfState, Report, ReportPdf, ReportStatus
 from .selectors import report_content
+
+logger = logging.getLogger(__name__)
 
 LESSONS_MAX_LENGTH = 10000
 
@@ -41,10 +53,12 @@ def _same_report(period: Period, area: Area | None) -> Q:
 
 
 def report_generate(
-    *, period: Period, area: Area | None, actor: User | None, now: dt.datetime | None = None
+    *, period: Period, area: Area | None, actor: User | None, now: dt.datetime | None = None,
+    queue_pdf: bool = True,
 ) -> Report:
     """Take a fresh snapshot. The latest draft of the same period and area is refreshed in place
-    (its lessons kept); when there is none, or the latest is published, a new version is made."""
+    (its lessons kept); when there is none, or the latest is published, a new version is made.
+    `queue_pdf`: render its PDF in the background (in the active language) after commit."""
     _authorise(actor, area)
     if period.start >= (now or timezone.now()).date() + dt.timedelta(days=1):
         raise ValidationFailed(_("统计周期尚未开始，无法生成报告。"), field="period")
@@ -81,6 +95,8 @@ def report_generate(
             actor_label="" if actor else "cli",
             data={"period": period.label, "area": area.code if area else None, "version": report.version},
         )
+        if queue_pdf:
+            _request_pdf(report, _language())
     return report
 
 
@@ -89,8 +105,9 @@ def _ensure_draft(report: Report) -> None:
         raise Conflict(_("该报告已发布，不能再修改。如需更新，请重新生成，系统会建立新版本。"))
 
 
-def report_update_lessons(*, report: Report, actor: User | None, text: str) -> Report:
-    """Replace the editable lessons section (经验与问题) of a draft."""
+def report_update_lessons(*, report: Report, actor: User | None, text: str, queue_pdf: bool = True) -> Report:
+    """Replace the editable lessons section (经验与问题) of a draft. The PDF rendered before is
+    stale from now on; with `queue_pdf` a new one is rendered in the background."""
     _authorise(actor, report.area)
     text = (text or "").replace("\r\n", "\n").strip()
     if len(text) > LESSONS_MAX_LENGTH:
@@ -111,11 +128,17 @@ def report_update_lessons(*, report: Report, actor: User | None, text: str) -> R
             actor_label="" if actor else "cli",
             data={"length": len(text)},
         )
+        if queue_pdf:
+            _request_pdf(report, _language())
     return report
 
 
-def report_publish(*, report: Report, actor: User | None, now: dt.datetime | None = None) -> Report:
-    """Freeze a draft: render and store its PDF and XLSX; from then on it is read-only."""
+def report_publish(
+    *, report: Report, actor: User | None, now: dt.datetime | None = None, queue_pdf: bool = True
+) -> Report:
+    """Freeze a draft: store its XLSX now and its PDF once rendered (in the background with
+    `queue_pdf`; the first PDF rendered after publication is kept as `Report.pdf`). From then on
+    the report is read-only."""
     _authorise(actor, report.area)
     with transaction.atomic():
         report = Report.objects.select_for_update(of=("self",)).select_related("area").get(pk=report.pk)
@@ -123,7 +146,6 @@ def report_publish(*, report: Report, actor: User | None, now: dt.datetime | Non
         report.status = ReportStatus.PUBLISHED
         report.published_at = now or timezone.now()
         report.published_by = actor
-        report.pdf.save(f"{report.file_stem}.pdf", ContentFile(rendering.render_pdf(report)), save=False)
         report.xlsx.save(f"{report.file_stem}.xlsx", ContentFile(rendering.render_xlsx(report)), save=False)
         report.save()
         audit_append(
@@ -134,4 +156,121 @@ def report_publish(*, report: Report, actor: User | None, now: dt.datetime | Non
             actor_label="" if actor else "cli",
             data={"period": report.period_label, "version": report.version},
         )
+        if queue_pdf:
+            _request_pdf(report, _language())
     return report
+
+
+# --- PDF renderings -----------------------------------------------------------------------------------
+
+
+def _language() -> str:
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def report_pdf_request(*, report: Report, actor: User | None, language: str | None = None) -> ReportPdf:
+    """Make sure a PDF of the report as it is now, in `language` (default: the active one), is
+    stored or being rendered. Queues the background render unless a current file is ready or a
+    render of this very content is already under way; a failed render is tried again."""
+    _authorise(actor, report.area)
+    return _request_pdf(report, language or _language())
+
+
+def _request_pdf(report: Report, language: str, *, now: dt.datetime | None = None) -> ReportPdf:
+    from .tasks import render_report_pdf
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        # The report's row lock orders this against edits; the key is computed from the stored row,
+        # exactly as the task will compute it.
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        key = report.pdf_key(language)
+        row, created = ReportPdf.objects.select_for_update().get_or_create(
+            report=report, language=language,
+            defaults={"content_key": key, "state": PdfState.PENDING, "requested_at": now},
+        )
+        if not created and row.content_key == key:
+            if row.state == PdfState.READY and row.file.name and row.file.storage.exists(row.file.name):
+                return row
+            if row.state == PdfState.PENDING and row.requested_at > now - PDF_PENDING_TIMEOUT:
+                return row
+        unavailable = rendering.pdf_unavailable_here()
+        row.content_key, row.requested_at, row.finished_at = key, now, None
+        if unavailable is not None:  # nothing to queue: say why on the report page
+            row.state, row.error, row.finished_at = PdfState.FAILED, unavailable.message[:500], now
+            row.save()
+            return row
+        row.state, row.error = PdfState.PENDING, ""
+        row.save()
+        enqueue_on_commit(render_report_pdf, report.pk, language, key)
+    return row
+
+
+def _still_wanted(report: Report | None, row: ReportPdf | None, key: str) -> bool:
+    return (
+        report is not None and row is not None and row.state == PdfState.PENDING and row.content_key == key
+        and report.pdf_key(row.language) == key
+    )
+
+
+def report_pdf_render(*, report_id: int, language: str, content_key: str) -> str:
+    """The background task's work: render the requested PDF and store it, or record why it failed.
+
+    Returns "ready", "failed", or "skipped" when the request is no longer wanted (the report
+    changed or was deleted since, or this rendering was already done): a newer request has been
+    queued by whatever changed it, so nothing stale is ever stored as current."""
+    report = Report.objects.select_related("area").filter(pk=report_id).first()
+    row = ReportPdf.objects.filter(report_id=report_id, language=language).first()
+    if not _still_wanted(report, row, content_key):
+        return "skipped"
+    assert report is not None
+    body, error = b"", ""
+    try:
+        with translation.override(language):
+            body = rendering.render_pdf(report)
+    except rendering.PdfUnavailable as exc:
+        error = exc.message
+    except Exception as exc:  # whatever breaks in the renderer is recorded and shown, never raised
+        logger.exception("Rendering the PDF of report %s (%s) failed", report_id, language)
+        error = f"{exc.__class__.__name__}: {exc}"
+    with transaction.atomic():
+        report = Report.objects.select_for_update(of=("self",)).select_related("area").filter(pk=report_id).first()
+        row = ReportPdf.objects.select_for_update().filter(report_id=report_id, language=language).first()
+        if not _still_wanted(report, row, content_key):
+            return "skipped"
+        assert report is not None and row is not None
+        row.attempts += 1
+        if error:
+            row.state, row.error, row.finished_at = PdfState.FAILED, error[:500], timezone.now()
+            row.save()
+            return "failed"
+        _store(report, row, body)
+    return "ready"
+
+
+def report_pdf_store(*, report: Report, language: str, body: bytes) -> ReportPdf:
+    """Store a PDF rendered synchronously (the command line) as the current rendering."""
+    with transaction.atomic():
+        report = Report.objects.select_for_update(of=("self",)).select_related("area").get(pk=report.pk)
+        row, _created = ReportPdf.objects.select_for_update().get_or_create(
+            report=report, language=language,
+            defaults={"content_key": "", "requested_at": timezone.now()},
+        )
+        row.content_key = report.pdf_key(language)
+        _store(report, row, body)
+    return row
+
+
+def _store(report: Report, row: ReportPdf, body: bytes) -> None:
+    """Inside a transaction holding both rows: save the file as `row`'s current one (the stale file
+    it replaces is deleted after commit) and keep the first PDF of a published report."""
+    old = row.file.name if row.file else ""
+    row.file.save(f"{report.file_stem}-{row.language}.pdf", ContentFile(body), save=False)
+    row.state, row.error, row.finished_at = PdfState.READY, "", timezone.now()
+    row.save()
+    if not report.is_draft and not report.pdf:
+        report.pdf.save(f"{report.file_stem}.pdf", ContentFile(body), save=False)
+        report.save(update_fields=["pdf"])
+    if old and old != row.file.name:
+        storage = row.file.storage
+        transaction.on_commit(lambda: storage.delete(old))

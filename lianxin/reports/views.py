@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lianxin.core.errors import ValidationFailed
 from lianxin.org.models import User
@@ -69,6 +71,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.report_get_for_user(user, pk)
     context = rendering.context_for(report)
     context["versions"] = selectors.previous_reports(report).filter(pk__in=selectors.reports_visible(user))
+    context["pdf"] = selectors.report_pdf_status(report, translation.get_language())
     return render(request, "reports/detail.html", context)
 
 
@@ -92,6 +95,72 @@ def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reports:detail", pk=report.pk)
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+def _pdf_state_json(report: Report, pdf: selectors.PdfStatus) -> dict[str, str]:
+    return {
+        "state": pdf.state,
+        "error": pdf.error,
+        "status_url": reverse("reports:pdf", args=[report.pk]),
+        "download_url": reverse("reports:download", args=[report.pk, "pdf"]),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the PDF's state in the reader's language (the fragment the report page polls with
+    htmx, or JSON). POST: render it (again) in the background."""
+    user = _user(request)
+    report = selectors.report_get_for_user(user, pk)
+    language = translation.get_language()
+    if request.method == "POST":
+        services.report_pdf_request(report=report, actor=user, language=language)
+        if not request.headers.get("HX-Request") and not _wants_json(request):
+            return redirect("reports:detail", pk=report.pk)
+    pdf = selectors.report_pdf_status(report, language)
+    if _wants_json(request):
+        return JsonResponse(_pdf_state_json(report, pdf))
+    return render(request, "reports/_pdf_state.html", {"report": report, "pdf": pdf})
+
+
+def _pdf_download(request: HttpRequest, user: User, report: Report) -> HttpResponse | FileResponse:
+    """The stored PDF when it is current; otherwise start rendering it and say so (202), so a
+    request never waits for WeasyPrint and a stale file is never served."""
+    language = translation.get_language()
+    filename = f"{report.file_stem}.pdf"
+    pdf = selectors.report_pdf_status(report, language)
+    if pdf.state != "ready":
+        unavailable = rendering.pdf_unavailable_here()
+        if unavailable is not None:
+            raise unavailable  # 503 with the reason; HTML and Excel still work
+        services.report_pdf_request(report=report, actor=user, language=language)
+        # Without a broker the task has just run in-process, after the commit.
+        pdf = selectors.report_pdf_status(report, language)
+    if pdf.state == "ready" and pdf.file is not None:
+        try:
+            stream = pdf.file.open("rb")
+        except FileNotFoundError:  # the file went missing from the media directory: render it again
+            services.report_pdf_request(report=report, actor=user, language=language)
+            pdf = selectors.report_pdf_status(report, language)
+        else:
+            return FileResponse(stream, as_attachment=True, filename=filename, content_type=FORMATS["pdf"])
+    if pdf.state == "failed":
+        status, message = 503, _("PDF 生成失败：{reason}").format(reason=pdf.error)
+    else:
+        status, message = 202, _("PDF 正在生成，请稍后刷新本页或返回报告页下载。")
+    if _wants_json(request):
+        response: HttpResponse = JsonResponse({**_pdf_state_json(report, pdf), "message": message}, status=status)
+    else:
+        context = {"report": report, "pdf": pdf, "message": message, "title": rendering.title_of(report)}
+        response = render(request, "reports/pdf_pending.html", context, status=status)
+    if status == 202:
+        response["Retry-After"] = "5"
+    return response
+
+
 @login_required
 @require_GET
 def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse | FileResponse:
@@ -99,16 +168,12 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse | F
     report: Report = selectors.report_get_for_user(user, pk)
     if fmt not in FORMATS:
         raise ValidationFailed(_("不支持的格式“{fmt}”，可选：pdf、xlsx、html。").format(fmt=fmt), field="format")
-    filename = f"{report.file_stem}.{fmt}"
-    stored = {"pdf": report.pdf, "xlsx": report.xlsx}.get(fmt)
-    if stored:
-        return FileResponse(stored.open("rb"), as_attachment=True, filename=filename, content_type=FORMATS[fmt])
     if fmt == "pdf":
-        body: bytes = rendering.render_pdf(report)
-    elif fmt == "xlsx":
-        body = rendering.render_xlsx(report)
-    else:
-        body = rendering.render_html(report).encode()
+        return _pdf_download(request, user, report)
+    filename = f"{report.file_stem}.{fmt}"
+    if fmt == "xlsx" and report.xlsx:
+        return FileResponse(report.xlsx.open("rb"), as_attachment=True, filename=filename, content_type=FORMATS[fmt])
+    body = rendering.render_xlsx(report) if fmt == "xlsx" else rendering.render_html(report).encode()
     response = HttpResponse(body, content_type=FORMATS[fmt])
     disposition = "inline" if fmt == "html" else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'

@@ -2,20 +2,29 @@
 
 One open warning per rule × subject (a partial unique constraint backs this up); a warning clears
 itself on the first evaluation where its condition no longer holds.
+
+Messages: each rule kind has message templates (`MESSAGES`, Chinese msgids with named
+placeholders). `RaisedWarning.message` stores the Chinese text, as raised; `warning_message()`
+renders it in the reader's language at display time, from the template of the warning's rule kind
+and the parameters read back from the stored text (so the figures are those of raise time), and
+falls back to the stored text when it does not match a template (older or truncated messages).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from lianxin.appeals.models import OPEN_STATUSES, Appeal, Status
 from lianxin.org.models import Area, Category
@@ -24,6 +33,63 @@ from lianxin.worktime import calendar
 from .models import KpiStreetDaily, RaisedWarning, RuleKind, WarningRule, WarningStatus
 
 logger = logging.getLogger(__name__)
+
+
+# Message templates by rule kind, first match wins when reading a stored message back.
+DUE_SOON = gettext_noop("{number} 将于 {due} 到期")
+OVERDUE = gettext_noop("{number} 已超过办结时限（{due}）")
+OVERDUE_NO_DUE = gettext_noop("{number} 已超过办结时限")
+REOPENED = gettext_noop("{number} 已重办 {n} 次")
+SATISFACTION_LOW = gettext_noop("近 {days} 天满意率 {rate}%，低于 {floor}%（{rated} 件评价）")
+OVERDUE_HIGH = gettext_noop("近 {days} 天超期 {n} 件，超过 {ceiling} 件")
+SURGE = gettext_noop("{area}「{category}」近 7 天 {count} 件，前 4 周周均 {baseline} 件")
+MESSAGES: dict[str, tuple[str, ...]] = {
+    RuleKind.APPEAL_DUE_SOON: (DUE_SOON,),
+    RuleKind.APPEAL_OVERDUE: (OVERDUE, OVERDUE_NO_DUE),
+    RuleKind.APPEAL_REOPENED: (REOPENED,),
+    RuleKind.UNIT_SATISFACTION_LOW: (SATISFACTION_LOW,),
+    RuleKind.UNIT_OVERDUE_HIGH: (OVERDUE_HIGH,),
+    RuleKind.CATEGORY_SURGE: (SURGE,),
+}
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _raised(template: str, **params: Any) -> str:
+    """The stored text: the template's Chinese msgid itself, whatever language is active."""
+    return template.format(**params)
+
+
+@lru_cache(maxsize=32)
+def _reader(template: str) -> re.Pattern[str]:
+    """A pattern that reads the parameters back out of a text made from `template`."""
+    parts, last = [], 0
+    for m in _PLACEHOLDER.finditer(template):
+        parts.append(re.escape(template[last:m.start()]))
+        parts.append(f"(?P<{m.group(1)}>.+?)")
+        last = m.end()
+    parts.append(re.escape(template[last:]))
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def message_params(kind: str, message: str) -> tuple[str, dict[str, str]] | None:
+    """The template and parameters a stored message was made from (None: no template matches)."""
+    for template in MESSAGES.get(kind, ()):
+        m = _reader(template).fullmatch(message)
+        if m is not None:
+            return template, m.groupdict()
+    return None
+
+
+def warning_message(warning: RaisedWarning) -> str:
+    """The warning's text in the active language (the stored text when it cannot be read back)."""
+    found = message_params(warning.rule.kind, warning.message)
+    if found is None:
+        return warning.message
+    template, params = found
+    try:
+        return gettext(template).format(**params)
+    except (KeyError, IndexError, ValueError):  # a translation with broken placeholders
+        return warning.message
 
 
 @dataclass(frozen=True)
@@ -41,6 +107,10 @@ Finder = Callable[[WarningRule, dt.datetime], dict[str, Candidate]]
 APPEAL_LIMIT = 2000  # per rule and run; the lists would be unreadable beyond this anyway
 
 
+def _when(at: dt.datetime | None) -> str:
+    return f"{at.astimezone(calendar.TZ):%m-%d %H:%M}" if at else "—"
+
+
 def _appeals_due_soon(rule: WarningRule, now: dt.datetime) -> dict[str, Candidate]:
     hours = float(rule.threshold or 24)
     qs = Appeal.objects.filter(
@@ -51,7 +121,7 @@ def _appeals_due_soon(rule: WarningRule, now: dt.datetime) -> dict[str, Candidat
     ).values_list("pk", "tracking_number", "unit_id", "resolve_due_at")[:APPEAL_LIMIT]
     return {
         f"appeal:{pk}": Candidate(
-            f"{number} 将于 {due.astimezone(calendar.TZ):%m-%d %H:%M} 到期" if due else number, None, pk, unit_id
+            _raised(DUE_SOON, number=number, due=_when(due)), None, pk, unit_id
         )
         for pk, number, unit_id, due in qs
     }
@@ -65,8 +135,9 @@ def _appeals_overdue(rule: WarningRule, now: dt.datetime) -> dict[str, Candidate
     )
     return {
         f"appeal:{pk}": Candidate(
-            f"{number} 已超过办结时限"
-            + (f"（{due.astimezone(calendar.TZ):%m-%d %H:%M}）" if due else ""),
+            _raised(OVERDUE, number=number, due=_when(due))
+            if due
+            else _raised(OVERDUE_NO_DUE, number=number),
             None,
             pk,
             unit_id,
@@ -81,7 +152,7 @@ def _appeals_reopened(rule: WarningRule, now: dt.datetime) -> dict[str, Candidat
         "pk", "tracking_number", "unit_id", "reopen_count"
     )[:APPEAL_LIMIT]
     return {
-        f"appeal:{pk}": Candidate(f"{number} 已重办 {n} 次", float(n), pk, unit_id)
+        f"appeal:{pk}": Candidate(_raised(REOPENED, number=number, n=n), float(n), pk, unit_id)
         for pk, number, unit_id, n in qs
     }
 
@@ -108,7 +179,7 @@ def _units_low_satisfaction(rule: WarningRule, now: dt.datetime) -> dict[str, Ca
         rate = 100.0 * (row["good"] or 0) / rated
         if rate < floor:
             out[f"unit:{row['unit_id']}"] = Candidate(
-                f"近 {rule.window_days} 天满意率 {rate:.1f}%，低于 {floor:g}%（{rated} 件评价）",
+                _raised(SATISFACTION_LOW, days=rule.window_days, rate=f"{rate:.1f}", floor=f"{floor:g}", rated=rated),
                 round(rate, 1),
                 unit_id=row["unit_id"],
             )
@@ -126,7 +197,8 @@ def _units_many_overdue(rule: WarningRule, now: dt.datetime) -> dict[str, Candid
     )
     return {
         f"unit:{row['unit_id']}": Candidate(
-            f"近 {rule.window_days} 天超期 {row['n']} 件，超过 {ceiling} 件", float(row["n"]), unit_id=row["unit_id"]
+            _raised(OVERDUE_HIGH, days=rule.window_days, n=row["n"], ceiling=ceiling), float(row["n"]),
+            unit_id=row["unit_id"],
         )
         for row in rows
         if (row["n"] or 0) > ceiling
@@ -176,7 +248,8 @@ def _category_surges(rule: WarningRule, now: dt.datetime) -> dict[str, Candidate
     items = surges(now, ratio=float(rule.threshold or 2), min_count=rule.min_count)
     return {
         f"surge:{s['category_id']}:{s['area_id']}": Candidate(
-            f"{s['area']}「{s['category']}」近 7 天 {s['count']} 件，前 4 周周均 {float(s['baseline']):.1f} 件",
+            _raised(SURGE, area=s["area"], category=s["category"], count=s["count"],
+                    baseline=f"{float(s['baseline']):.1f}"),
             float(s["count"]),
             area_id=s["area_id"] or None,
             category_id=s["category_id"] or None,

@@ -21,7 +21,7 @@ from lianxin.org.models import Area, AreaLevel, Category, Role, Unit, User
 from lianxin.org.selectors import scope_of
 from lianxin.worktime import calendar
 
-from . import selectors, services
+from . import alerts, selectors, services
 from .dashboard import figures_html, figures_table, series_chart
 from .forms import CloseForm, FollowUpForm, OrderForm, RespondForm, yes_no
 from .models import FollowUp, OrderStatus, RaisedWarning, WarningStatus
@@ -227,7 +227,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
     else:
         initial: dict[str, Any] = {}
         if warning is not None:
-            initial["title"] = warning.message[:100]
+            initial["title"] = alerts.warning_message(warning)[:100]
             initial["unit"] = warning.unit_id or (appeal.unit_id if appeal else None)
         elif appeal is not None:
             initial["title"] = f"{appeal.tracking_number} {appeal.title}"[:100]

@@ -18,6 +18,7 @@ from lianxin.supervision import rollups
 from lianxin.supervision.models import FollowUp
 from lianxin.supervision.services import follow_up_record
 from lianxin.worktime.calendar import TZ
+from tests.appeals.test_sweeps import celery_on_redis  # noqa: F401  (a real worker on Redis)
 
 
 def at(text: str) -> dt.datetime:

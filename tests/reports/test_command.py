@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from lianxin.reports.models import Report, ReportStatus
+from lianxin.reports.models import PdfState, Report, ReportPdf, ReportStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +23,16 @@ def test_pdf_for_a_month(october, tmp_path):
     assert "written to" in out.getvalue()
     report = Report.objects.get()
     assert report.is_draft and report.area is None and report.generated_by is None
+
+
+def test_pdf_is_rendered_synchronously_and_kept_for_the_web(october, tmp_path, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as queued:
+        call_command("report", "--period", "2026-10", "--output", str(tmp_path / "r.pdf"), stdout=io.StringIO())
+    assert queued == []  # nothing left to a background worker
+    report = Report.objects.get()
+    row = ReportPdf.objects.get(report=report)
+    assert row.state == PdfState.READY and row.language == "zh-hans" and row.is_current_for(report)
+    assert row.file.read() == (tmp_path / "r.pdf").read_bytes()
 
 
 def test_area_quarter_xlsx_and_publish(october, tmp_path):

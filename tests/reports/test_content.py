@@ -92,3 +92,66 @@ def test_no_personal_data_in_snapshot(october):
 def test_redact():
     assert redact("身份证110101199001011234的问题") == "身份证110****1234的问题"
     assert redact("x" * 100, limit=10) == "x" * 9 + "…"
+
+
+@pytest.fixture
+def late_from_september(october, district):
+    """Submitted and accepted in September, never answered: the sweep flags it overdue on 10-28."""
+    import time_machine
+
+    from lianxin.appeals import services
+    from lianxin.appeals.actors import Actor
+    from lianxin.appeals.sweeps import sweep_deadlines
+
+    from .conftest import at
+
+    s = october.s
+    appeal = s.submit("2026-09-24 08:00", title="九月井盖缺失")
+    s.do("2026-09-24 09:00", services.appeal_dispatch, appeal, Actor.staff(district.dispatcher), unit=district.unit_city)
+    s.do("2026-09-24 09:30", services.appeal_accept, appeal, Actor.staff(district.handler_city))
+    with time_machine.travel(at("2026-10-28 10:00"), tick=False):
+        assert sweep_deadlines()["overdue"] == 1
+    return appeal
+
+
+def test_cases_say_which_event_put_them_in_the_period(october, late_from_september):
+    data = report_content(Period.parse("2026-10"), None)
+    overdue = [c for c in data["cases"]["bad"] if c["why"] == "overdue"]
+    # fewer than 3 appeals submitted in October went overdue: the September one fills the last place
+    assert [c["tracking_number"] for c in overdue] == [
+        october.overdue.tracking_number, october.reopened.tracking_number, late_from_september.tracking_number,
+    ]
+    september = overdue[-1]
+    assert september["submitted"] == "2026-09-24" and september["event_date"] == "2026-10-28"
+    assert september["submitted_in_period"] is False and overdue[0]["submitted_in_period"] is True
+    assert overdue[0]["event_date"] == "2026-10-28"  # all three flagged by the sweep of 10-28
+    false_closure = next(c for c in data["cases"]["bad"] if c["why"] == "false_closure")
+    assert false_closure["event_date"] == "2026-10-29"  # the follow-up call
+    good = data["cases"]["good"][0]
+    assert (good["submitted"], good["event_date"]) == ("2026-10-12", "2026-10-12")  # rated the same day
+    finding = next(c for c in data["overdue"]["cases"] if c["tracking_number"] == late_from_september.tracking_number)
+    assert finding["event_date"] == "2026-10-28"
+
+    from lianxin.reports.rendering import case_when
+
+    assert case_when(september) == "2026-09-24 受理，本期 2026-10-28 超期"
+    assert case_when({**september, "event_date": ""}) == ""  # snapshots from before the field: nothing
+
+
+def test_appeals_submitted_in_the_period_are_preferred(october, late_from_september, monkeypatch):
+    from lianxin.reports import selectors
+
+    monkeypatch.setattr(selectors, "CASES_PER_KIND", 2)
+    data = report_content(Period.parse("2026-10"), None)
+    overdue = [c["tracking_number"] for c in data["cases"]["bad"] if c["why"] == "overdue"]
+    # enough October appeals: the September one, though submitted first, is left out
+    assert overdue == [october.overdue.tracking_number, october.reopened.tracking_number]
+
+
+def test_the_event_is_shown_beside_the_submission_date(october, late_from_september):
+    from lianxin.reports import rendering, services
+
+    report = services.report_generate(period=Period.parse("2026-10"), area=None, actor=None, queue_pdf=False)
+    html = rendering.render_html(report)
+    assert "2026-09-24 受理，本期 2026-10-28 超期" in html
+    assert "2026-10-12 受理，本期 2026-10-12 评价满意" in html

@@ -20,7 +20,7 @@ def login(client, user):
     return client
 
 
-def test_supervisor_generates_edits_and_publishes(client, district, october):
+def test_supervisor_generates_edits_and_publishes(client, district, october, django_capture_on_commit_callbacks):
     c = login(client, district.supervisor)
     assert c.get("/reports/").status_code == 200
     response = c.post("/reports/generate/", {"period": "2026-10", "area": ""})
@@ -40,7 +40,9 @@ def test_supervisor_generates_edits_and_publishes(client, district, october):
     report.refresh_from_db()
     assert report.lessons == "首派准确率有待提高。"
 
-    assert c.post(f"/reports/{report.pk}/publish/").status_code == 302
+    with django_capture_on_commit_callbacks(execute=True) as queued:  # the PDF renders after commit
+        assert c.post(f"/reports/{report.pk}/publish/").status_code == 302
+    assert len(queued) == 1
     report.refresh_from_db()
     assert report.status == ReportStatus.PUBLISHED and report.published_by == district.supervisor
     assert report.pdf.name.endswith(".pdf") and report.xlsx.name.endswith(".xlsx")
@@ -74,12 +76,17 @@ def test_supervisor_generates_edits_and_publishes(client, district, october):
     ]
 
 
-def test_draft_downloads_render_on_demand(client, district, october):
-    report = report_generate(period=Period.parse("2026-10"), area=district.street_a, actor=district.supervisor)
+def test_draft_downloads(client, district, october, django_capture_on_commit_callbacks):
+    report = report_generate(period=Period.parse("2026-10"), area=district.street_a, actor=district.supervisor,
+                             queue_pdf=False)
     c = login(client, district.supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert c.get(f"/reports/{report.pk}/download.pdf").status_code == 202  # rendered after the response
     pdf = c.get(f"/reports/{report.pk}/download.pdf")
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF-")
     assert pdf["Content-Disposition"].startswith("attachment;")
+    xlsx = c.get(f"/reports/{report.pk}/download.xlsx")
+    assert xlsx.status_code == 200 and "经验与问题" in load_workbook(io.BytesIO(xlsx.content)).sheetnames
 
 
 @pytest.mark.parametrize("who", ["handler_city", "dispatcher", "grid_worker_a", "resident"])
@@ -92,6 +99,8 @@ def test_others_cannot_use_reports(client, district, october, who):
     assert c.post(f"/reports/{report.pk}/lessons/", {"lessons": "x"}).status_code == 403
     assert c.post(f"/reports/{report.pk}/publish/").status_code == 403
     assert c.get(f"/reports/{report.pk}/download.pdf").status_code == 403
+    assert c.get(f"/reports/{report.pk}/pdf/").status_code == 403
+    assert c.post(f"/reports/{report.pk}/pdf/").status_code == 403
     report.refresh_from_db()
     assert report.is_draft and report.lessons == ""
 
@@ -115,6 +124,8 @@ def test_leader_stays_in_their_street(client, district, october):
         assert c.post(f"/reports/{report.pk}/lessons/", {"lessons": "x"}).status_code == 404
         assert c.post(f"/reports/{report.pk}/publish/").status_code == 404
         assert c.get(f"/reports/{report.pk}/download.xlsx").status_code == 404
+        assert c.get(f"/reports/{report.pk}/download.pdf").status_code == 404
+        assert c.post(f"/reports/{report.pk}/pdf/").status_code == 404
     assert c.get("/reports/99999/").status_code == 404
     # their own street (the default area) works, and sees only their street's appeals
     assert c.post("/reports/generate/", {"period": "2026-10"}).status_code == 302

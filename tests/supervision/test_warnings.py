@@ -142,3 +142,116 @@ def test_no_surge_when_in_line_with_baseline(district):
     rollups.process_events(now=now, settle_seconds=0)
     alerts.evaluate_warnings(now)
     assert open_keys(rule) == set()
+
+
+# --- messages in the reader's language ---------------------------------------------------------------
+
+
+@pytest.fixture
+def english_msgstr():
+    """Give a msgid an English translation for one test (the project's catalogue is regenerated
+    separately, so the tests must not depend on what it holds), and restore the catalogue after."""
+    from django.utils.translation import trans_real
+
+    catalog = trans_real.translation("en")._catalog
+    saved: dict[str, str | None] = {}
+
+    def add(msgid: str, msgstr: str) -> None:
+        saved.setdefault(msgid, catalog.get(msgid))
+        catalog[msgid] = msgstr
+
+    yield add
+    for msgid, old in saved.items():
+        for part in catalog._catalogs:
+            part.pop(msgid, None)
+        if old is not None:
+            catalog[msgid] = old
+
+
+def test_every_message_reads_back_to_its_template(district):
+    """Each rule kind stores the Chinese text of its template, and the parameters read back out of
+    it rebuild exactly that text."""
+    now = timezone.now()
+    AppealFactory(status=Status.ACCEPTED, unit=district.unit_city, resolve_due_at=now - dt.timedelta(hours=1))
+    AppealFactory(status=Status.DISPATCHED, unit=district.unit_env, resolve_due_at=now + dt.timedelta(hours=2))
+    AppealFactory(status=Status.DISPATCHED, reopen_count=2)
+    for sat in ("dissatisfied", "dissatisfied", "satisfied"):
+        _rated(district, now - dt.timedelta(days=2), sat)
+    for i in range(8):
+        History(area=district.grid_a, category=district.cat_light, submitted=now - dt.timedelta(days=9 + 3 * i))
+    for i in range(6):
+        History(area=district.grid_a, category=district.cat_light, submitted=now - dt.timedelta(days=1, hours=i))
+    for _ in range(2):
+        h = History(area=district.grid_b, category=district.cat_city, submitted=now - dt.timedelta(days=3))
+        h.dispatch(now - dt.timedelta(days=3), district.unit_city)
+        h.event(EventType.OVERDUE, now - dt.timedelta(days=1), unit=district.unit_city, data={})
+    rollups.process_events(now=now, settle_seconds=0)
+    WarningRule.objects.filter(kind=RuleKind.UNIT_SATISFACTION_LOW).update(min_count=3)
+    WarningRule.objects.filter(kind=RuleKind.UNIT_OVERDUE_HIGH).update(threshold=1)
+    alerts.evaluate_warnings(now)
+    raised = {w.rule.kind: w for w in RaisedWarning.objects.select_related("rule")}
+    assert set(raised) == set(RuleKind.values)
+    for kind, w in raised.items():
+        found = alerts.message_params(kind, w.message)
+        assert found is not None, w.message
+        template, params = found
+        assert template.format(**params) == w.message
+        assert alerts.warning_message(w) == w.message  # Chinese reader: the stored text
+    assert alerts.message_params(RuleKind.UNIT_SATISFACTION_LOW, raised[RuleKind.UNIT_SATISFACTION_LOW].message)[1] == {
+        "days": "30", "rate": "33.3", "floor": "80", "rated": "3",
+    }
+    surge = alerts.message_params(RuleKind.CATEGORY_SURGE, raised[RuleKind.CATEGORY_SURGE].message)[1]
+    assert surge == {"area": "东街道", "category": district.cat_city.name, "count": "6", "baseline": "2.0"}
+
+
+def test_warning_is_rendered_through_gettext_at_display_time(district, english_msgstr):
+    from django.utils import translation
+
+    only(RuleKind.APPEAL_OVERDUE)
+    now = timezone.now()
+    late = AppealFactory(status=Status.ACCEPTED, unit=district.unit_city, resolve_due_at=now - dt.timedelta(hours=1))
+    alerts.evaluate_warnings(now)
+    warning = RaisedWarning.objects.select_related("rule").get()
+    assert warning.message.startswith(f"{late.tracking_number} 已超过办结时限（")  # stored as raised
+    english_msgstr(alerts.OVERDUE, "{number} is past its deadline ({due})")
+    with translation.override("en"):
+        shown = alerts.warning_message(warning)
+    due = warning.message.split("（")[1].rstrip("）")
+    assert shown == f"{late.tracking_number} is past its deadline ({due})"
+    with translation.override("zh-hans"):
+        assert alerts.warning_message(warning) == warning.message
+    warning.refresh_from_db()
+    assert "已超过办结时限" in warning.message  # the stored text did not change
+
+
+def test_warnings_page_shows_the_readers_language(client, district, english_msgstr):
+    rule = only(RuleKind.APPEAL_REOPENED)
+    twice = AppealFactory(status=Status.DISPATCHED, reopen_count=2, area=district.grid_a)
+    alerts.evaluate_warnings(timezone.now())
+    english_msgstr(alerts.REOPENED, "{number} reopened {n} times")
+    client.force_login(district.admin)
+    assert f"{twice.tracking_number} 已重办 2 次" in client.get("/supervision/warnings/").content.decode()
+    client.cookies["django_language"] = "en"
+    page = client.get("/supervision/warnings/").content.decode()
+    assert f"{twice.tracking_number} reopened 2 times" in page and "已重办" not in page
+    order_page = client.get(f"/supervision/orders/new/?warning={rule.warnings.get().pk}").content.decode()
+    assert f"{twice.tracking_number} reopened 2 times" in order_page
+
+
+def test_unreadable_messages_are_shown_as_stored(district):
+    rule = only(RuleKind.CATEGORY_SURGE)
+    warning = RaisedWarning(rule=rule, subject_key="x", message="旧版本的预警文字", raised_at=timezone.now())
+    assert alerts.message_params(rule.kind, warning.message) is None
+    assert alerts.warning_message(warning) == "旧版本的预警文字"
+
+
+def test_figure_labels_follow_the_active_language():
+    from django.utils import translation
+
+    from lianxin.supervision.selectors import FIGURE_LABELS
+
+    with translation.override("en"):
+        assert str(FIGURE_LABELS["received"]) == translation.gettext("受理量") == "Received"
+        assert "、".join(str(v) for v in FIGURE_LABELS.values()).startswith("Received、")
+    with translation.override("zh-hans"):
+        assert str(FIGURE_LABELS["received"]) == "受理量"

@@ -46,16 +46,25 @@ class Command(BaseCommand):
             if area is None:
                 raise CommandError(f"No area with code {options['area']!r}.", returncode=2)
         started = time.perf_counter()
+        fmt = options["format"]
+        # Synchronous: the PDF is rendered here (not queued) and stored as the report's current
+        # rendering, so the web serves the same file without rendering it again.
         try:
-            report = services.report_generate(period=period, area=area, actor=None)
+            report = services.report_generate(period=period, area=area, actor=None, queue_pdf=False)
             if options["publish"]:
-                report = services.report_publish(report=report, actor=None)
+                report = services.report_publish(report=report, actor=None, queue_pdf=False)
         except DomainError as exc:
             raise CommandError(exc.message, returncode=2) from None
         generated = time.perf_counter()
-        fmt = options["format"]
+        pdf = b""
+        if fmt == "pdf" or options["publish"]:
+            try:
+                pdf = rendering.render_pdf(report)
+            except DomainError as exc:
+                raise CommandError(exc.message, returncode=2) from None
+            services.report_pdf_store(report=report, language=translation.get_language(), body=pdf)
         if fmt == "pdf":
-            body = rendering.render_pdf(report)
+            body = pdf
         elif fmt == "xlsx":
             body = rendering.render_xlsx(report)
         else:
