@@ -16,7 +16,8 @@ What it does, in a separate database (default `lianxin_bench`, dropped and re-cr
    other secondary indexes); the submitted_at, overdue and (added) closed_at indexes are kept.
 3. Generates the rollup tables (`supervision_kpistreetdaily`, `supervision_kpistreetmonthly`,
    `supervision_kpimonthly`, and the unit-less `supervision_kpiareadaily` (day × grid × top
-   category) and `supervision_kpicategorydaily` (day × street × leaf category)) directly from
+   category) and `supervision_kpicategorydaily` (day × street × leaf category) with their monthly
+   sums `supervision_kpiareamonthly` and `supervision_kpicategorymonthly`) directly from
    the appeal rows with SQL, at the cardinality the event
    folding would produce (then CLUSTERed on their keys, the layout the folding's append order
    gives): intake
@@ -392,6 +393,16 @@ def seed_rollups(conn, n: int) -> None:  # type: ignore[no-untyped-def]
             FROM supervision_kpistreetdaily GROUP BY 1, 2, 3, 4
             """
         )
+        for monthly, daily, keys, carried in (
+            ("supervision_kpiareamonthly", "supervision_kpiareadaily", "area_id, top_category_id", "street_id"),
+            ("supervision_kpicategorymonthly", "supervision_kpicategorydaily", "street_id, category_id",
+             "top_category_id"),
+        ):
+            cur.execute(
+                f"INSERT INTO {monthly} (month, {keys}, {carried}, {', '.join(COUNTERS)}) "
+                f"SELECT date_trunc('month', day)::date, {keys}, min({carried}), "
+                f"{', '.join(f'sum({c})' for c in COUNTERS)} FROM {daily} GROUP BY 1, 2, 3"
+            )
         # the event folding appends rows period after period, so a period's rows sit together on
         # disk; the bulk generation above interleaves them, CLUSTER restores that layout
         for table, key in (
@@ -400,6 +411,8 @@ def seed_rollups(conn, n: int) -> None:  # type: ignore[no-untyped-def]
             ("supervision_kpimonthly", "kpi_monthly_key"),
             ("supervision_kpiareadaily", "kpi_area_daily_key"),
             ("supervision_kpicategorydaily", "kpi_category_daily_key"),
+            ("supervision_kpiareamonthly", "kpi_area_monthly_key"),
+            ("supervision_kpicategorymonthly", "kpi_category_monthly_key"),
         ):
             cur.execute(f"CLUSTER {table} USING {key}")
             cur.execute(f"VACUUM ANALYZE {table}")
@@ -710,7 +723,7 @@ def table_sizes() -> dict[str, Any]:
     with connection.cursor() as cur:
         for table in ("appeals_appeal", "appeals_appealevent", "supervision_kpistreetdaily",
                       "supervision_kpistreetmonthly", "supervision_kpimonthly", "supervision_kpiareadaily",
-                      "supervision_kpicategorydaily"):
+                      "supervision_kpicategorydaily", "supervision_kpiareamonthly", "supervision_kpicategorymonthly"):
             cur.execute(f"SELECT count(*), pg_size_pretty(pg_total_relation_size('{table}')) FROM {table}")
             rows, size = cur.fetchone()
             out[table] = {"rows": rows, "size": size}

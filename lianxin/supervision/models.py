@@ -182,6 +182,43 @@ class KpiCategoryDaily(_Counters):
         return f"{self.day} s{self.street_id} c{self.category_id}"
 
 
+class KpiAreaMonthly(_Counters):
+    """Counters per month × area (normally a grid) × top-level category, without the unit: the
+    monthly sums of `KpiAreaDaily`, so that community and grid figures, the grid map and area
+    breakdowns read at most areas × top categories rows a month."""
+
+    month = models.DateField()
+    area_id = models.IntegerField(default=0)
+    top_category_id = models.IntegerField(default=0)
+    street_id = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "area_id", "top_category_id"], name="kpi_area_monthly_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} a{self.area_id} c{self.top_category_id}"
+
+
+class KpiCategoryMonthly(_Counters):
+    """Counters per month × street × category (leaf), without the unit: the monthly sums of
+    `KpiCategoryDaily` (subcategory figures, 每月一题 candidates)."""
+
+    month = models.DateField()
+    street_id = models.IntegerField(default=0)
+    category_id = models.IntegerField(default=0)
+    top_category_id = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "street_id", "category_id"], name="kpi_category_monthly_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} s{self.street_id} c{self.category_id}"
+
+
 class KpiCadreMonthly(_Counters):
     """Counters per month × unit × cadre (the handler who accepted or replied)."""
 

@@ -33,8 +33,10 @@ from .models import (
     FollowUp,
     FollowUpReason,
     KpiAreaDaily,
+    KpiAreaMonthly,
     KpiCadreMonthly,
     KpiCategoryDaily,
+    KpiCategoryMonthly,
     KpiMonthly,
     KpiStreetDaily,
     KpiStreetMonthly,
@@ -108,6 +110,11 @@ class _Acc:
     area_daily_extra: dict[tuple[dt.date, int, int], tuple[int]] = field(default_factory=dict)
     category_daily: dict[tuple[dt.date, int, int], dict[str, int]] = field(default_factory=_table)
     category_daily_extra: dict[tuple[dt.date, int, int], tuple[int]] = field(default_factory=dict)
+    # the same by month
+    area_monthly: dict[tuple[dt.date, int, int], dict[str, int]] = field(default_factory=_table)
+    area_monthly_extra: dict[tuple[dt.date, int, int], tuple[int]] = field(default_factory=dict)
+    category_monthly: dict[tuple[dt.date, int, int], dict[str, int]] = field(default_factory=_table)
+    category_monthly_extra: dict[tuple[dt.date, int, int], tuple[int]] = field(default_factory=dict)
 
     def add(self, c: Contribution) -> None:
         month = month_of(c.day)
@@ -118,12 +125,18 @@ class _Acc:
         self.area_daily_extra[area_key] = (c.street_id,)
         category_key = (c.day, c.street_id, c.category_id)
         self.category_daily_extra[category_key] = (c.top_category_id,)
+        area_month_key = (month, c.area_id, c.top_category_id)
+        self.area_monthly_extra[area_month_key] = (c.street_id,)
+        category_month_key = (month, c.street_id, c.category_id)
+        self.category_monthly_extra[category_month_key] = (c.top_category_id,)
         tables = (
             self.street_daily[(c.day, *coarse)],
             self.street_monthly[(month, *coarse)],
             self.monthly[fine_key],
             self.area_daily[area_key],
             self.category_daily[category_key],
+            self.area_monthly[area_month_key],
+            self.category_monthly[category_month_key],
         )
         for name, value in c.counters.items():
             for table in tables:
@@ -444,6 +457,16 @@ def _write(acc: _Acc) -> None:
         ("top_category_id",),
         acc.category_daily_extra,
     )
+    _upsert(
+        KpiAreaMonthly, ["month", "area_id", "top_category_id"], acc.area_monthly, ("street_id",), acc.area_monthly_extra
+    )
+    _upsert(
+        KpiCategoryMonthly,
+        ["month", "street_id", "category_id"],
+        acc.category_monthly,
+        ("top_category_id",),
+        acc.category_monthly_extra,
+    )
 
 
 MONTH_MARK = "kpi-month:"
@@ -560,6 +583,8 @@ def rebuild(*, now: dt.datetime | None = None, settle_seconds: int = SETTLE_SECO
         KpiCadreMonthly.objects.all().delete()
         KpiAreaDaily.objects.all().delete()
         KpiCategoryDaily.objects.all().delete()
+        KpiAreaMonthly.objects.all().delete()
+        KpiCategoryMonthly.objects.all().delete()
         Watermark.objects.update_or_create(name=WATERMARK, defaults={"last_id": 0})
     return process_events(now=now, settle_seconds=settle_seconds, sample=False)
 

@@ -33,8 +33,10 @@ from .models import (
     FollowUp,
     FollowUpStatus,
     KpiAreaDaily,
+    KpiAreaMonthly,
     KpiCadreMonthly,
     KpiCategoryDaily,
+    KpiCategoryMonthly,
     KpiMonthly,
     KpiStreetDaily,
     KpiStreetMonthly,
@@ -392,6 +394,23 @@ COARSE_GROUPS = frozenset({"unit_id", "street_id", "top_category_id", "day"})
 INTAKE_FIELDS = frozenset({"received"})
 
 
+def _unitless_table(slc: Slice, group: Iterable[str], *, monthly: bool) -> tuple[Any, Q] | None:
+    """The table without a unit that answers a fine slice or grouping: area × top category
+    (communities and grids) or street × category (subcategories), by day or by month, with the
+    slice as a filter on it; None when the unit is needed or both the area and the category are
+    fine (only the fine monthly table has both)."""
+    groups = set(group)
+    if slc.unit_ids is not None or "unit_id" in groups:
+        return None
+    fine_area = not slc.areas_by_street or "area_id" in groups
+    fine_category = not slc.categories_by_top or "category_id" in groups
+    if fine_area == fine_category:
+        return None
+    if fine_area:
+        return (KpiAreaMonthly if monthly else KpiAreaDaily), slc.rollup_q(by_street=False, by_top=True)
+    return (KpiCategoryMonthly if monthly else KpiCategoryDaily), slc.rollup_q(by_street=True, by_top=False)
+
+
 def _daily_table(slc: Slice, group: Iterable[str]) -> tuple[Any, Q]:
     """The daily table that answers this slice and grouping, and the slice as a filter on it:
     street × top category × unit (coarse slices), area × top category (communities and grids, no
@@ -409,7 +428,8 @@ def _daily_table(slc: Slice, group: Iterable[str]) -> tuple[Any, Q]:
             ),
             field="period",
         )
-    if fine_area and fine_category:
+    found = _unitless_table(slc, groups, monthly=False)
+    if found is None:
         raise ValidationFailed(
             _(
                 "按日统计不提供“社区或网格 × 小类”的组合：请选择整月或季度，"
@@ -417,9 +437,7 @@ def _daily_table(slc: Slice, group: Iterable[str]) -> tuple[Any, Q]:
             ),
             field="period",
         )
-    if fine_area:
-        return KpiAreaDaily, slc.rollup_q(by_street=False, by_top=True)
-    return KpiCategoryDaily, slc.rollup_q(by_street=True, by_top=False)
+    return found
 
 
 def _rows(
@@ -427,7 +445,8 @@ def _rows(
 ) -> list[dict[str, Any]]:
     """Summed counters over the rollups, grouped by the given dimensions, from the coarsest table
     that can answer: by day, one of the daily tables (`_daily_table`); by month, street × top
-    category, else the fine monthly table.
+    category, else a monthly table without the unit (`_unitless_table`), else the fine monthly
+    table (unit × grid × subcategory).
 
     `intake`: the fields are intake counters (`INTAKE_FIELDS`), so only the rows without a unit
     need reading (the daily tables without a unit column hold them in every row)."""
@@ -442,6 +461,9 @@ def _rows(
     elif slc.coarse and set(group) <= COARSE_GROUPS:
         qs = KpiStreetMonthly.objects.filter(month__gte=period.start, month__lt=period.end)
         qs = qs.filter(slc.rollup_q(coarse=True))
+    elif (unitless := _unitless_table(slc, group, monthly=True)) is not None:
+        model, q = unitless
+        qs = model.objects.filter(month__gte=period.start, month__lt=period.end).filter(q)
     else:
         qs = KpiMonthly.objects.filter(month__gte=period.start, month__lt=period.end).filter(slc.rollup_q())
     if intake and hasattr(qs.model, "unit_id"):

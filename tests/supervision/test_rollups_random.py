@@ -18,8 +18,10 @@ from lianxin.supervision import rollups
 from lianxin.supervision.models import (
     COUNTERS,
     KpiAreaDaily,
+    KpiAreaMonthly,
     KpiCadreMonthly,
     KpiCategoryDaily,
+    KpiCategoryMonthly,
     KpiMonthly,
     KpiStreetDaily,
     KpiStreetMonthly,
@@ -36,6 +38,8 @@ TABLES = (
     (KpiCadreMonthly, ("month", "unit_id", "user_id")),
     (KpiAreaDaily, ("day", "area_id", "top_category_id", "street_id")),
     (KpiCategoryDaily, ("day", "street_id", "category_id", "top_category_id")),
+    (KpiAreaMonthly, ("month", "area_id", "top_category_id", "street_id")),
+    (KpiCategoryMonthly, ("month", "street_id", "category_id", "top_category_id")),
 )
 
 
@@ -227,6 +231,23 @@ def test_random_histories(district, seed):
                 period, Slice().narrow(area=d.grid_b)
             ).counters
     check_day_ranges(d)
+    check_unitless_months()
+
+
+def check_unitless_months() -> None:
+    """The unit-less monthly tables are the fine monthly table summed over units (and over grids
+    of a street, or subcategories of a top category)."""
+    from django.db.models import Sum
+
+    sums = {c: Sum(c) for c in COUNTERS}
+    for model, keys in ((KpiAreaMonthly, ("month", "area_id", "top_category_id")),
+                        (KpiCategoryMonthly, ("month", "street_id", "category_id"))):
+        fine = {
+            tuple(r[k] for k in keys): tuple(r[c] for c in COUNTERS)
+            for r in KpiMonthly.objects.values(*keys).annotate(**sums).order_by()
+        }
+        own = {tuple(r[k] for k in keys): tuple(r[c] for c in COUNTERS) for r in model.objects.values(*keys, *COUNTERS)}
+        assert {k: v for k, v in own.items() if any(v)} == {k: v for k, v in fine.items() if any(v)}, model.__name__
 
 
 def check_day_ranges(d) -> None:
