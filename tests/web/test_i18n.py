@@ -17,11 +17,14 @@ def po_entries() -> list[dict]:
     """(msgid, msgid_plural, msgstrs, flags) for every entry of the .po file."""
     entries = []
     for block in LOCALE.joinpath("django.po").read_text(encoding="utf-8").split("\n\n"):
-        entry: dict = {"flags": "", "msgid": "", "plural": "", "strs": []}
+        entry: dict = {"flags": "", "context": None, "msgid": "", "plural": "", "strs": []}
         key = None
         for line in block.splitlines():
             if line.startswith("#,"):
                 entry["flags"] += line
+                continue
+            if line.startswith("msgctxt "):
+                entry["context"] = ast.literal_eval(line[len("msgctxt "):])
                 continue
             m = re.match(r'^(msgid_plural|msgid|msgstr(?:\[\d\])?) (".*")$', line)
             if m:
@@ -60,7 +63,8 @@ def test_compiled_catalogue_matches_the_po_file():
     with LOCALE.joinpath("django.mo").open("rb") as f:
         compiled = gettext.GNUTranslations(f)
     stale = [e["msgid"] for e in po_entries()
-             if not e["plural"] and compiled.gettext(e["msgid"]) != e["strs"][0]]
+             if not e["plural"] and (compiled.pgettext(e["context"], e["msgid"]) if e["context"] is not None
+                                      else compiled.gettext(e["msgid"])) != e["strs"][0]]
     assert stale == [], "run: cd lianxin && django-admin compilemessages"
 
 
