@@ -311,3 +311,17 @@ def test_case_page_query_count_is_capped(client_for, district, django_assert_max
     c.get("/staff/")
     with django_assert_max_num_queries(16):
         assert c.get(f"/staff/appeals/{appeal.pk}/").status_code == 200
+
+
+def test_case_page_does_not_show_a_confidence_without_a_suggestion(client, district):
+    from lianxin.appeals.models import Appeal
+    from tests.factories import AppealFactory
+
+    appeal = AppealFactory(area=district.grid_a, category=district.cat_light, suggested_category=None,
+                           suggested_unit=district.unit_city,
+                           suggestion={"category_confidence": 1.0, "unit": district.unit_city.code})
+    assert Appeal.objects.get(pk=appeal.pk).suggested_category is None
+    client.force_login(district.dispatcher)
+    body = client.get(f"/staff/appeals/{appeal.pk}/").content.decode()
+    assert "模型未给出建议，分类由提交时选定" in body
+    assert "置信度 100%" not in body

@@ -72,3 +72,4 @@ def test_handler_post_is_refused(client_for, district):
         {"reclassify-category": "HB", "reclassify-area": "G2", "reclassify-reason": "我觉得不归我们"})
     assert r.status_code == 403 and "您没有权限" in r.content.decode()
     assert Appeal.objects.get(pk=appeal.pk).category == district.cat_light
+
