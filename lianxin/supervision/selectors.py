@@ -321,8 +321,11 @@ class KpiFigures:
         raise AttributeError(name)
 
     def add(self, other: dict[str, Any]) -> None:
-        for name in COUNTERS:
-            self.counters[name] += int(other.get(name) or 0)
+        """Add a row of counters (other keys, e.g. the grouping columns, are ignored)."""
+        counters = self.counters
+        for name, value in other.items():
+            if value and name in counters:
+                counters[name] += int(value)
 
     @property
     def response_rate(self) -> float | None:
@@ -543,8 +546,38 @@ class BreakdownRow:
 BREAKDOWNS = ("unit", "street", "community", "grid", "category", "top_category", "cadre")
 
 
+AREA_CACHE_SECONDS = 60
+
+
 def _areas() -> dict[int, Area]:
-    return {a.pk: a for a in Area.objects.all().only("pk", "code", "name", "path", "level", "parent_id")}
+    """Every area (without its boundary), kept in the cache for a minute: the dashboard and the
+    reports look the tree up several times per page, and it changes rarely (an edit shows within
+    a minute)."""
+    from django.core.cache import cache
+
+    def load() -> dict[int, Area]:
+        return {a.pk: a for a in Area.objects.all().only("pk", "code", "name", "path", "level", "parent_id")}
+
+    result = cache.get_or_set("supervision:areas:v1", load, AREA_CACHE_SECONDS)
+    return result if result is not None else load()
+
+
+def _grid_shapes() -> list[tuple[int, str, dict[str, Any]]]:
+    """(id, name, GeoJSON geometry) of every grid with a usable boundary, cached like `_areas`."""
+    from django.core.cache import cache
+
+    def load() -> list[tuple[int, str, dict[str, Any]]]:
+        shapes = []
+        for pk, name, boundary in (
+            Area.objects.filter(level=AreaLevel.GRID).exclude(boundary=None).values_list("pk", "name", "boundary")
+        ):
+            geometry = boundary.get("geometry", boundary) if isinstance(boundary, dict) else None
+            if geometry and "type" in geometry:
+                shapes.append((pk, name, geometry))
+        return shapes
+
+    result = cache.get_or_set("supervision:grid-shapes:v1", load, AREA_CACHE_SECONDS)
+    return result if result is not None else load()
 
 
 def area_rollup_map(level: str) -> tuple[dict[int, int], dict[int, Area]]:
@@ -606,10 +639,11 @@ def breakdown(
     current = collect(period)
     previous = collect(period.previous()) if with_previous else {}
     labels = _labels(by, set(current) | set(previous))
+    unspecified = _("（未指定）")
     rows = [
         BreakdownRow(
             key=key,
-            label=labels.get(key, _("（未指定）")),
+            label=labels.get(key, unspecified),
             figures=current.get(key, KpiFigures()),
             previous=previous.get(key) if with_previous else None,
         )
@@ -941,14 +975,20 @@ def recurring_problems(period: Period, slc: Slice = EVERYTHING, *, limit: int = 
         return out
 
     now, before = counts(period), counts(period.previous())
-    cats = dict(Category.objects.values_list("pk", "name"))
-    items = [
-        Recurring(c, cats.get(c, _("（未分类）")), s, areas[s].name if s in areas else _("（未定位）"), n, before.get((c, s), 0))
-        for (c, s), n in now.items()
-        if n > 0
+
+    def rank(item: tuple[tuple[int, int], int]) -> tuple[int, float]:
+        key, n = item
+        previous = before.get(key, 0)
+        growth = (n - previous) / previous if previous else 0.0
+        return -n, -growth
+
+    top = sorted(((key, n) for key, n in now.items() if n > 0), key=rank)[:limit]
+    cats = dict(Category.objects.filter(pk__in=[c for (c, _s), _n in top]).values_list("pk", "name"))
+    unclassified, unlocated = _("（未分类）"), _("（未定位）")
+    return [
+        Recurring(c, cats.get(c, unclassified), s, areas[s].name if s in areas else unlocated, n, before.get((c, s), 0))
+        for (c, s), n in top
     ]
-    items.sort(key=lambda r: (-r.count, -(r.growth or 0)))
-    return items[:limit]
 
 
 def surge_warnings(j: Jurisdiction) -> list[RaisedWarning]:
@@ -1012,21 +1052,17 @@ def grid_map(period: Period, slc: Slice = EVERYTHING, *, metric: str = "received
         per_grid[mapping.get(row["area_id"], 0)].add(row)
     features, values = [], []
     allowed = slc.area_ids
-    for area in Area.objects.filter(level=AreaLevel.GRID).exclude(boundary=None):
-        if allowed is not None and area.pk not in allowed:
+    for pk, name, geometry in _grid_shapes():
+        if allowed is not None and pk not in allowed:
             continue
-        figures = per_grid.get(area.pk, KpiFigures())
+        figures = per_grid.get(pk, KpiFigures())
         if metric == "satisfaction":
             rate = figures.satisfaction_rate
             value = round(rate * 100, 1) if rate is not None else None
         else:
             value = figures.counters["received"]
-        boundary = area.boundary or {}
-        geometry = boundary.get("geometry", boundary) if isinstance(boundary, dict) else None
-        if not geometry or "type" not in geometry:
-            continue
-        features.append({"type": "Feature", "properties": {"name": area.name}, "geometry": geometry})
-        values.append({"name": area.name, "value": value})
+        features.append({"type": "Feature", "properties": {"name": name}, "geometry": geometry})
+        values.append({"name": name, "value": value})
     return {"geojson": {"type": "FeatureCollection", "features": features}, "values": values, "metric": metric}
 
 
