@@ -795,6 +795,7 @@ def main() -> None:
         events = seed_events(raw, args.appeals, args.event_appeals)
         timings["events"] = time.perf_counter() - t0
     if args.reuse or args.from_step:
+        args.appeals = Appeal.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         grids = Area.objects.filter(level="grid").order_by("pk")
         org = {
             "grids": [(g.pk, 0) for g in grids],
