@@ -108,7 +108,6 @@ def figures_context(
         "daily_available": selectors.answers_daily(slc),
         "recurring": selectors.recurring_problems(period, slc),
         "area_param": f"&area={area.pk}" if area else "",
-        "drill_params": f"&area={area.pk}" if area else "",
     }
 
 

@@ -416,13 +416,14 @@ def _unitless_table(slc: Slice, group: Iterable[str], *, monthly: bool) -> tuple
 
 def _daily_table(slc: Slice, group: Iterable[str]) -> tuple[Any, Q]:
     """The daily table that answers this slice and grouping, and the slice as a filter on it:
-    street × top category × unit (coarse slices), area × top category (communities and grids, no
-    unit) or street × category (subcategories, no unit). Raises ValidationFailed otherwise."""
+    street × top category × unit (coarse slices), else a unit-less table (`_unitless_table`).
+    Raises ValidationFailed otherwise."""
     groups = set(group)
-    fine_area = not slc.areas_by_street or "area_id" in groups
-    fine_category = not slc.categories_by_top or "category_id" in groups
-    if not fine_area and not fine_category:
+    if slc.areas_by_street and slc.categories_by_top and not groups & {"area_id", "category_id"}:
         return KpiStreetDaily, slc.rollup_q(coarse=True)
+    found = _unitless_table(slc, groups, monthly=False)
+    if found is not None:
+        return found
     if slc.unit_ids is not None or "unit_id" in groups:
         raise ValidationFailed(
             _(
@@ -431,16 +432,13 @@ def _daily_table(slc: Slice, group: Iterable[str]) -> tuple[Any, Q]:
             ),
             field="period",
         )
-    found = _unitless_table(slc, groups, monthly=False)
-    if found is None:
-        raise ValidationFailed(
-            _(
-                "按日统计不提供“社区或网格 × 小类”的组合：请选择整月或季度，"
-                "或把区域放宽到街道（或全区），或把分类放宽到大类。"
-            ),
-            field="period",
-        )
-    return found
+    raise ValidationFailed(
+        _(
+            "按日统计不提供“社区或网格 × 小类”的组合：请选择整月或季度，"
+            "或把区域放宽到街道（或全区），或把分类放宽到大类。"
+        ),
+        field="period",
+    )
 
 
 def _rows(

@@ -116,6 +116,11 @@ def test_text_hotspots_load_after_the_page(client, district):
     assert full.status_code == 200 and "<html" in full.content.decode()
     client.force_login(district.handler_city)
     assert client.get("/supervision/text-hotspots/").status_code == 403
+    client.force_login(district.leader_b)  # street B only
+    outside = client.get("/supervision/text-hotspots/", {"area": district.street_a.pk})
+    assert outside.status_code == 404
+    bad = client.get("/supervision/text-hotspots/", {"area": "abc"})
+    assert bad.status_code == 400 and "area" in bad.content.decode()
 
 
 def test_chart_labels_follow_the_language(client, district):
