@@ -6,3 +6,8 @@ class OrgConfig(AppConfig):
     name = "lianxin.org"
     label = "org"
     verbose_name = _("组织与区域")
+
+    def ready(self) -> None:
+        from . import directory
+
+        directory.connect()

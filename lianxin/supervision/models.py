@@ -2,9 +2,11 @@
 
 The rollup tables hold additive counters at two grains: coarse (day | month) × unit × street ×
 top-level category, and fine month × unit × area × category (plus a cadre table per month × unit ×
-user); and two daily tables without the unit for day ranges of communities, grids and
-subcategories: day × area × top-level category, day × street × category. Dimensions are stored as plain integers, 0 meaning "none",
-so that the composite key can be upserted on every backend (NULLs are distinct in unique keys).
+user); two daily tables without the unit for day ranges of communities, grids and
+subcategories: day × area × top-level category, day × street × category; and day × street alone
+(no unit, no category) for day ranges and daily series of the district and streets. Dimensions
+are stored as plain integers, 0 meaning "none", so that the composite key can be upserted on
+every backend (NULLs are distinct in unique keys).
 Rates and averages are computed at query time from the counters; see docs/kpis.md.
 """
 
@@ -97,6 +99,22 @@ class KpiStreetDaily(_Counters):
 
     def __str__(self) -> str:
         return f"{self.day} u{self.unit_id} s{self.street_id} c{self.top_category_id}"
+
+
+class KpiStreetTotalDaily(_Counters):
+    """Counters per local day × street, without the unit and the category: the sums of
+    `KpiStreetDaily` over units and top-level categories. Day ranges and daily series of the
+    district or of streets (no unit or category restriction, grouped at most by day and street)
+    read this: at most streets + 1 rows a day instead of units × streets × top categories."""
+
+    day = models.DateField()
+    street_id = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "street_id"], name="kpi_street_total_daily_key")]
+
+    def __str__(self) -> str:
+        return f"{self.day} s{self.street_id}"
 
 
 class KpiStreetMonthly(_Counters):

@@ -40,6 +40,7 @@ from .models import (
     KpiMonthly,
     KpiStreetDaily,
     KpiStreetMonthly,
+    KpiStreetTotalDaily,
     Watermark,
 )
 
@@ -102,6 +103,8 @@ def _table() -> dict[Any, dict[str, int]]:
 class _Acc:
     street_daily: dict[Key, dict[str, int]] = field(default_factory=_table)
     street_monthly: dict[Key, dict[str, int]] = field(default_factory=_table)
+    # day × street, without the unit and the category
+    street_total_daily: dict[tuple[dt.date, int], dict[str, int]] = field(default_factory=_table)
     monthly: dict[Key, dict[str, int]] = field(default_factory=_table)
     monthly_extra: dict[Key, tuple[int, int]] = field(default_factory=dict)
     cadre: dict[tuple[dt.date, int, int], dict[str, int]] = field(default_factory=_table)
@@ -132,6 +135,7 @@ class _Acc:
         tables = (
             self.street_daily[(c.day, *coarse)],
             self.street_monthly[(month, *coarse)],
+            self.street_total_daily[(c.day, c.street_id)],
             self.monthly[fine_key],
             self.area_daily[area_key],
             self.category_daily[category_key],
@@ -441,6 +445,7 @@ def _upsert(
 def _write(acc: _Acc) -> None:
     _upsert(KpiStreetDaily, ["day", "unit_id", "street_id", "top_category_id"], acc.street_daily)
     _upsert(KpiStreetMonthly, ["month", "unit_id", "street_id", "top_category_id"], acc.street_monthly)
+    _upsert(KpiStreetTotalDaily, ["day", "street_id"], acc.street_total_daily)
     _upsert(
         KpiMonthly,
         ["month", "unit_id", "area_id", "category_id"],
@@ -500,7 +505,7 @@ def _sample_follow_ups(closings: list[tuple[int, AppealEvent]], now: dt.datetime
 
     if not closings:
         return 0
-    percent = scheme_for(local_day(now)).follow_up_sample_percent
+    percent = scheme_for(local_day(now), fresh=True).follow_up_sample_percent
     rows = []
     for unit_id, event in closings:
         dissatisfied = (event.data or {}).get("satisfaction") == "dissatisfied"
@@ -579,6 +584,7 @@ def rebuild(*, now: dt.datetime | None = None, settle_seconds: int = SETTLE_SECO
     with transaction.atomic():
         KpiStreetDaily.objects.all().delete()
         KpiStreetMonthly.objects.all().delete()
+        KpiStreetTotalDaily.objects.all().delete()
         KpiMonthly.objects.all().delete()
         KpiCadreMonthly.objects.all().delete()
         KpiAreaDaily.objects.all().delete()

@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy
 
 from lianxin.appeals.models import Appeal, AppealEvent, EventType, Status
 from lianxin.core.errors import Forbidden, NotFound, ValidationFailed
+from lianxin.core.memo import ProcessMemo
+from lianxin.org import directory
 from lianxin.org.models import Area, AreaLevel, Category, Role, Unit, User
 from lianxin.org.selectors import scope_of
 from lianxin.worktime import calendar
@@ -40,6 +42,7 @@ from .models import (
     KpiMonthly,
     KpiStreetDaily,
     KpiStreetMonthly,
+    KpiStreetTotalDaily,
     RaisedWarning,
     SupervisionOrder,
     WarningStatus,
@@ -233,9 +236,7 @@ def area_slice(paths: Iterable[str]) -> Slice:
     area_ids = area_subtree_ids(paths)
     if any(len(p.split("/")) > 2 for p in paths):
         return Slice(area_ids=area_ids, areas_by_street=False)
-    from .rollups import dimension_maps
-
-    streets, _tops = dimension_maps()
+    streets = directory.current().street_of
     return Slice(area_ids=area_ids, street_ids=frozenset(streets[a] for a in area_ids if a in streets))
 
 
@@ -416,9 +417,18 @@ def _unitless_table(slc: Slice, group: Iterable[str], *, monthly: bool) -> tuple
 
 def _daily_table(slc: Slice, group: Iterable[str]) -> tuple[Any, Q]:
     """The daily table that answers this slice and grouping, and the slice as a filter on it:
-    street × top category × unit (coarse slices), else a unit-less table (`_unitless_table`).
-    Raises ValidationFailed otherwise."""
+    day × street alone (the district or streets, no unit or category restriction, grouped at most
+    by day and street), else street × top category × unit (coarse slices), else a unit-less table
+    (`_unitless_table`). Raises ValidationFailed otherwise."""
     groups = set(group)
+    if (
+        slc.unit_ids is None
+        and slc.category_ids is None
+        and slc.top_category_ids is None
+        and slc.areas_by_street
+        and groups <= {"day", "street_id"}
+    ):
+        return KpiStreetTotalDaily, slc.rollup_q(coarse=True)
     if slc.areas_by_street and slc.categories_by_top and not groups & {"area_id", "category_id"}:
         return KpiStreetDaily, slc.rollup_q(coarse=True)
     found = _unitless_table(slc, groups, monthly=False)
@@ -445,12 +455,13 @@ def _rows(
     period: Period, slc: Slice, group: list[str], fields: Iterable[str] = COUNTERS, *, intake: bool = False
 ) -> list[dict[str, Any]]:
     """Summed counters over the rollups, grouped by the given dimensions, from the coarsest table
-    that can answer: by day, one of the daily tables (`_daily_table`); by month, street × top
-    category, else a monthly table without the unit (`_unitless_table`), else the fine monthly
-    table (unit × grid × subcategory).
+    that can answer: by day, one of the daily tables (`_daily_table`: day × street alone for the
+    district and streets); by month, street × top category, else a monthly table without the unit
+    (`_unitless_table`), else the fine monthly table (unit × grid × subcategory).
 
     `intake`: the fields are intake counters (`INTAKE_FIELDS`), so only the rows without a unit
-    need reading (the daily tables without a unit column hold them in every row)."""
+    need reading (the tables without a unit column, such as the unit-less daily tables and day ×
+    street, hold them in every row)."""
     fields = tuple(fields)
     if intake and not set(fields) <= INTAKE_FIELDS:
         raise ValueError(f"not intake counters: {fields}")
@@ -544,38 +555,14 @@ class BreakdownRow:
 BREAKDOWNS = ("unit", "street", "community", "grid", "category", "top_category", "cadre")
 
 
-AREA_CACHE_SECONDS = 60
-
-
 def _areas() -> dict[int, Area]:
-    """Every area (without its boundary), kept in the cache for a minute: the dashboard and the
-    reports look the tree up several times per page, and it changes rarely (an edit shows within
-    a minute)."""
-    from django.core.cache import cache
-
-    def load() -> dict[int, Area]:
-        return {a.pk: a for a in Area.objects.all().only("pk", "code", "name", "path", "level", "parent_id")}
-
-    result = cache.get_or_set("supervision:areas:v1", load, AREA_CACHE_SECONDS)
-    return result if result is not None else load()
+    """Every area (without its boundary), from the process's organisation snapshot."""
+    return directory.current().areas
 
 
-def _grid_shapes() -> list[tuple[int, str, dict[str, Any]]]:
-    """(id, name, GeoJSON geometry) of every grid with a usable boundary, cached like `_areas`."""
-    from django.core.cache import cache
-
-    def load() -> list[tuple[int, str, dict[str, Any]]]:
-        shapes = []
-        for pk, name, boundary in (
-            Area.objects.filter(level=AreaLevel.GRID).exclude(boundary=None).values_list("pk", "name", "boundary")
-        ):
-            geometry = boundary.get("geometry", boundary) if isinstance(boundary, dict) else None
-            if geometry and "type" in geometry:
-                shapes.append((pk, name, geometry))
-        return shapes
-
-    result = cache.get_or_set("supervision:grid-shapes:v1", load, AREA_CACHE_SECONDS)
-    return result if result is not None else load()
+def _grid_shapes() -> tuple[tuple[int, str, dict[str, Any]], ...]:
+    """(id, name, GeoJSON geometry) of every grid with a usable boundary."""
+    return directory.current().grid_shapes
 
 
 def area_rollup_map(level: str) -> tuple[dict[int, int], dict[int, Area]]:
@@ -654,13 +641,13 @@ def breakdown(
 
 def _labels(by: str, keys: set[Any]) -> dict[Any, str]:
     ids = [k for k in keys if k]
-    if by == "unit":
-        return dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name"))
-    if by in ("category", "top_category"):
-        return dict(Category.objects.filter(pk__in=ids).values_list("pk", "name"))
     if by == "cadre":
         return {u.pk: str(u) for u in User.objects.filter(pk__in=ids)}
-    return dict(Area.objects.filter(pk__in=ids).values_list("pk", "name"))
+    org = directory.current()
+    names = {"unit": org.unit_names, "category": org.category_names, "top_category": org.category_names}.get(by)
+    if names is None:
+        return {pk: org.areas[pk].name for pk in ids if pk in org.areas}
+    return {pk: names[pk] for pk in ids if pk in names}
 
 
 def series(period: Period, slc: Slice = EVERYTHING, *, step: str = "day") -> list[tuple[dt.date, KpiFigures]]:
@@ -688,11 +675,22 @@ def weekly(days: list[tuple[dt.date, KpiFigures]]) -> list[tuple[dt.date, KpiFig
 # --- assessment and rankings ------------------------------------------------------------------------
 
 
-def scheme_for(month: dt.date) -> AssessmentScheme:
-    """The active scheme in force for that month, or the built-in default (30/35/35)."""
-    scheme = (
-        AssessmentScheme.objects.filter(active=True, valid_from__lte=month).order_by("-valid_from").first()
-    )
+def _active_schemes() -> list[AssessmentScheme]:
+    return list(AssessmentScheme.objects.filter(active=True).order_by("-valid_from", "-pk"))
+
+
+# The active schemes, newest first, kept in the process (reloaded when a scheme is saved or deleted;
+# connected in SupervisionConfig.ready): rankings and the dashboard's stamp look them up per month.
+active_schemes = ProcessMemo("supervision-schemes", _active_schemes)
+
+
+def scheme_for(month: dt.date, *, fresh: bool = False) -> AssessmentScheme:
+    """The active scheme in force for that month, or the built-in default (30/35/35).
+
+    `fresh`: read the table now rather than the process's copy (which may lag a change made with
+    `QuerySet.update` by up to five minutes)."""
+    schemes = _active_schemes() if fresh else active_schemes.get()
+    scheme = next((s for s in schemes if s.valid_from <= month), None)
     return scheme or AssessmentScheme(name=_("默认方案"), valid_from=dt.date(2000, 1, 1))
 
 
@@ -779,9 +777,7 @@ def rankings(month: Period, slc: Slice = EVERYTHING, *, by: str = "unit") -> lis
 def _with_false_closures(period: Period, slc: Slice, by: str) -> list[BreakdownRow]:
     rows = breakdown(period, slc, by=by, fields=SCORE_FIELDS)
     if by == "street":
-        from .rollups import dimension_maps
-
-        mapping = dimension_maps()[0]
+        mapping = directory.current().street_of
         counts = false_closure_counts(period, slc, by="area_id")
         per_street: dict[int, int] = defaultdict(int)
         for area_id, n in counts.items():
@@ -874,6 +870,14 @@ def appeals_behind(figure: str, period: Period, slc: Slice = EVERYTHING) -> Quer
 # --- live lists ---------------------------------------------------------------------------------------
 
 
+# What the supervision pages' appeal lists show (`_appeal_table.html`): loading only these halves
+# the cost of a 50-row list (no appeal text, no area boundary).
+APPEAL_LIST_FIELDS = (
+    "pk", "tracking_number", "title", "status", "resolve_due_at", "submitted_at",
+    "unit__name", "area__name", "category__name",
+)
+
+
 def overdue_appeals(slc: Slice = EVERYTHING) -> QuerySet[Appeal]:
     """Appeals being handled past their deadline, most overdue first (read through the partial
     index `supervision_open_due_idx`)."""
@@ -881,6 +885,7 @@ def overdue_appeals(slc: Slice = EVERYTHING) -> QuerySet[Appeal]:
         Appeal.objects.filter(status__in=(Status.DISPATCHED, Status.ACCEPTED), overdue=True)
         .filter(slc.appeal_q())
         .select_related("unit", "area", "category")
+        .only(*APPEAL_LIST_FIELDS)
         .order_by("resolve_due_at")
     )
 
@@ -896,6 +901,7 @@ def due_soon_appeals(slc: Slice = EVERYTHING, *, hours: int = 24, now: dt.dateti
         )
         .filter(slc.appeal_q())
         .select_related("unit", "area", "category")
+        .only(*APPEAL_LIST_FIELDS)
         .order_by("resolve_due_at")
     )
 
@@ -981,7 +987,7 @@ def recurring_problems(period: Period, slc: Slice = EVERYTHING, *, limit: int = 
         return -n, -growth
 
     top = sorted(((key, n) for key, n in now.items() if n > 0), key=rank)[:limit]
-    cats = dict(Category.objects.filter(pk__in=[c for (c, _s), _n in top]).values_list("pk", "name"))
+    cats = directory.current().category_names
     unclassified, unlocated = _("（未分类）"), _("（未定位）")
     return [
         Recurring(c, cats.get(c, unclassified), s, areas[s].name if s in areas else unlocated, n, before.get((c, s), 0))

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.models import Appeal
 from lianxin.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from lianxin.org import directory
 from lianxin.org.models import Area, AreaLevel, Category, Role, Unit, User
 from lianxin.org.selectors import scope_of
 from lianxin.worktime import calendar
@@ -62,8 +63,9 @@ def _overseer_slice(request: HttpRequest, j: Jurisdiction) -> tuple[Slice, Area 
 
 
 def _jurisdiction_areas(j: Jurisdiction) -> list[Area]:
-    qs = Area.objects.filter(level__in=[AreaLevel.DISTRICT, AreaLevel.STREET, AreaLevel.COMMUNITY])
-    return [a for a in qs if j.covers_area(a)]
+    levels = (AreaLevel.DISTRICT, AreaLevel.STREET, AreaLevel.COMMUNITY)
+    areas = sorted(directory.current().areas.values(), key=lambda a: a.path)
+    return [a for a in areas if a.level in levels and j.covers_area(a)]
 
 
 @login_required

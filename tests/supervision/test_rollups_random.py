@@ -25,6 +25,7 @@ from lianxin.supervision.models import (
     KpiMonthly,
     KpiStreetDaily,
     KpiStreetMonthly,
+    KpiStreetTotalDaily,
 )
 from lianxin.supervision.selectors import SERIES_FIELDS, Period, Slice, breakdown, daily_series, kpis
 from lianxin.worktime.models import CalendarDay
@@ -34,6 +35,7 @@ from .conftest import History, at
 TABLES = (
     (KpiStreetDaily, ("day", "unit_id", "street_id", "top_category_id")),
     (KpiStreetMonthly, ("month", "unit_id", "street_id", "top_category_id")),
+    (KpiStreetTotalDaily, ("day", "street_id")),
     (KpiMonthly, ("month", "unit_id", "area_id", "category_id", "street_id", "top_category_id")),
     (KpiCadreMonthly, ("month", "unit_id", "user_id")),
     (KpiAreaDaily, ("day", "area_id", "top_category_id", "street_id")),
@@ -232,6 +234,7 @@ def test_random_histories(district, seed):
             ).counters
     check_day_ranges(d)
     check_unitless_months()
+    check_street_totals(d)
 
 
 def check_unitless_months() -> None:
@@ -248,6 +251,30 @@ def check_unitless_months() -> None:
         }
         own = {tuple(r[k] for k in keys): tuple(r[c] for c in COUNTERS) for r in model.objects.values(*keys, *COUNTERS)}
         assert {k: v for k, v in own.items() if any(v)} == {k: v for k, v in fine.items() if any(v)}, model.__name__
+
+
+def check_street_totals(d) -> None:
+    """Day × street is `KpiStreetDaily` summed over units and top-level categories, and the
+    district's and streets' day ranges (read from it) equal the direct counts."""
+    from django.db.models import Sum
+
+    sums = {c: Sum(c) for c in COUNTERS}
+    keys = ("day", "street_id")
+    coarse = {
+        tuple(r[k] for k in keys): tuple(r[c] for c in COUNTERS)
+        for r in KpiStreetDaily.objects.values(*keys).annotate(**sums).order_by()
+    }
+    own = {tuple(r[k] for k in keys): tuple(r[c] for c in COUNTERS) for r in KpiStreetTotalDaily.objects.values(
+        *keys, *COUNTERS)}
+    assert own, "no day × street rows"
+    assert {k: v for k, v in own.items() if any(v)} == {k: v for k, v in coarse.items() if any(v)}
+    street_a_ids = {d.street_a.pk, d.community_a.pk, d.grid_a.pk}
+    for text in ("2026-04-25..2026-05-09", "2026-05-18..2026-05-18", "2026-05-10..2026-06-03"):
+        period = Period.parse(text)
+        for slc, where in ((Slice(), {}), (Slice().narrow(area=d.street_a), {"area_ids": street_a_ids})):
+            figures = kpis(period, slc)
+            for counter, value in direct_counts(period, None, **where).items():
+                assert figures.counters[counter] == value, (text, where, counter)
 
 
 def check_day_ranges(d) -> None:

@@ -20,7 +20,14 @@ from lianxin.appeals.actors import Actor
 from lianxin.appeals.models import Appeal, AppealEvent, DeadlinePolicy, EventType, Status
 from lianxin.org.models import Area
 from lianxin.supervision import rollups
-from lianxin.supervision.models import COUNTERS, FollowUp, KpiCadreMonthly, KpiMonthly, KpiStreetDaily
+from lianxin.supervision.models import (
+    COUNTERS,
+    FollowUp,
+    KpiCadreMonthly,
+    KpiMonthly,
+    KpiStreetDaily,
+    KpiStreetTotalDaily,
+)
 from lianxin.supervision.selectors import Period, Slice, breakdown, events_behind, kpis
 from lianxin.worktime.calendar import TZ
 from lianxin.worktime.models import CalendarDay
@@ -197,6 +204,12 @@ def test_random_histories_with_reclassifications(district, seed):
     fine, daily = direct_rows()
     assert table_rows(KpiMonthly, ("month", "unit_id", "area_id", "category_id")) == fine
     assert table_rows(KpiStreetDaily, ("day", "unit_id", "street_id", "top_category_id")) == daily
+    totals: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNTS))
+    for (day, _unit, street, _top), values in daily.items():
+        totals[(day, street)] = [a + b for a, b in zip(totals[(day, street)], values, strict=True)]
+    assert table_rows(KpiStreetTotalDaily, ("day", "street_id")) == {
+        k: tuple(v) for k, v in totals.items() if any(v)
+    }
 
     # and through the selectors: an area's figures are its current appeals' events (the drill-down
     # reads the appeals' current area too)
