@@ -17,7 +17,9 @@ What it does, in a separate database (default `lianxin_bench`, dropped and re-cr
 3. Generates the rollup tables (`supervision_kpistreetdaily`, `supervision_kpistreetmonthly`,
    `supervision_kpimonthly`, and the unit-less `supervision_kpiareadaily` (day × grid × top
    category) and `supervision_kpicategorydaily` (day × street × leaf category) with their monthly
-   sums `supervision_kpiareamonthly` and `supervision_kpicategorymonthly`) directly from
+   sums `supervision_kpiareamonthly` and `supervision_kpicategorymonthly`, and
+   `supervision_kpistreettotaldaily` (day × street, the street-daily table summed over units and
+   top categories; `seed_street_total_daily` fills it on an existing database)) directly from
    the appeal rows with SQL, at the cardinality the event
    folding would produce (then CLUSTERed on their keys, the layout the folding's append order
    gives): intake
@@ -30,7 +32,9 @@ What it does, in a separate database (default `lianxin_bench`, dropped and re-cr
    for comparison, of one synchronous upsert per event (what a hook in `record_event` would do).
 5. Measures p50/p95 over `--repeat` runs on random months: each dashboard selector, the whole
    set of selectors the dashboard view calls, and the rendered `/supervision/` page for an
-   administrator, all on the rollups; beside them, the same district / per-unit / per-street /
+   administrator (for a month whose figures just changed — its watermark touched, as the fold
+   does — so nothing of it is cached; the same after emptying the cache, as in a process that
+   just started; and a month looked at again), all on the rollups; beside them, the same district / per-unit / per-street /
    daily figures computed by a plain GROUP BY over the appeals table; and checks that both
    give the same numbers.
 """
@@ -393,6 +397,7 @@ def seed_rollups(conn, n: int) -> None:  # type: ignore[no-untyped-def]
             FROM supervision_kpistreetdaily GROUP BY 1, 2, 3, 4
             """
         )
+        seed_street_total_daily(conn)
         for monthly, daily, keys, carried in (
             ("supervision_kpiareamonthly", "supervision_kpiareadaily", "area_id, top_category_id", "street_id"),
             ("supervision_kpicategorymonthly", "supervision_kpicategorydaily", "street_id, category_id",
@@ -418,6 +423,26 @@ def seed_rollups(conn, n: int) -> None:  # type: ignore[no-untyped-def]
             cur.execute(f"VACUUM ANALYZE {table}")
         cur.execute("VACUUM ANALYZE appeals_appeal")
         log(f"  street-monthly rollups, CLUSTER and ANALYZE in {time.perf_counter() - t0:.1f}s")
+
+
+def seed_street_total_daily(raw) -> None:  # type: ignore[no-untyped-def]
+    """(Re)fill `supervision_kpistreettotaldaily` (day × street) from `supervision_kpistreetdaily`
+    summed over units and top categories, then CLUSTER and ANALYZE it. `raw` is a psycopg
+    connection in autocommit mode; callable on an existing bench database."""
+    from lianxin.supervision.models import COUNTERS
+
+    t0 = time.perf_counter()
+    counters = ", ".join(COUNTERS)
+    sums = ", ".join(f"sum({c})" for c in COUNTERS)
+    with raw.cursor() as cur:
+        cur.execute("TRUNCATE supervision_kpistreettotaldaily")
+        cur.execute(
+            f"INSERT INTO supervision_kpistreettotaldaily (day, street_id, {counters}) "
+            f"SELECT day, street_id, {sums} FROM supervision_kpistreetdaily GROUP BY 1, 2"
+        )
+        cur.execute("CLUSTER supervision_kpistreettotaldaily USING kpi_street_total_daily_key")
+        cur.execute("VACUUM ANALYZE supervision_kpistreettotaldaily")
+    log(f"  day × street totals, CLUSTER and ANALYZE in {time.perf_counter() - t0:.1f}s")
 
 
 def seed_events(conn, n: int, how_many: int) -> tuple[int, int]:  # type: ignore[no-untyped-def]
@@ -502,6 +527,7 @@ def measure(args: argparse.Namespace, org: dict[str, Any], events: tuple[int, in
     from django.test import Client
 
     from lianxin.appeals.models import AppealEvent
+    from lianxin.org import directory
     from lianxin.org.models import Area, Category, User
     from lianxin.supervision import rollups, selectors
     from lianxin.supervision.models import KpiStreetMonthly, Watermark
@@ -547,8 +573,18 @@ def measure(args: argparse.Namespace, org: dict[str, Any], events: tuple[int, in
     from django.core.cache import cache
 
     def page() -> None:
-        """A month nobody looked at since the figures last changed: nothing cached."""
+        """A month whose figures changed since anyone last looked at it (what the fold does when it
+        folds an event of that month): its rendered figures are stale, everything is read again."""
+        p = pick()
+        rollups.touch_months([p.start])
+        response = client.get("/supervision/", {"period": p.label})
+        assert response.status_code == 200, response.status_code
+
+    def page_empty_cache() -> None:
+        """The same on a process that just started with an empty cache (the organisation
+        snapshot is loaded too)."""
         cache.clear()
+        directory.changed()
         p = pick()
         response = client.get("/supervision/", {"period": p.label})
         assert response.status_code == 200, response.status_code
@@ -589,7 +625,8 @@ def measure(args: argparse.Namespace, org: dict[str, Any], events: tuple[int, in
         lambda: selectors.kpis(Period.quarter(rng.choice(months).year, 1 + (rng.choice(months).month - 1) // 3)), r
     )
     results["rollup"]["ALL dashboard selectors (one page's reads)"] = timed(dashboard_bundle, r)
-    results["rollup"]["GET /supervision/ rendered page, nothing cached (admin)"] = timed(page, r)
+    results["rollup"]["GET /supervision/ rendered page, figures changed (admin)"] = timed(page, r)
+    results["rollup"]["GET /supervision/ rendered page, empty cache (admin)"] = timed(page_empty_cache, r)
     for m in warm_months:
         client.get("/supervision/", {"period": m.label})
     results["rollup"]["GET /supervision/ rendered page, figures cached (admin)"] = timed(page_warm, r)
@@ -723,7 +760,8 @@ def table_sizes() -> dict[str, Any]:
     with connection.cursor() as cur:
         for table in ("appeals_appeal", "appeals_appealevent", "supervision_kpistreetdaily",
                       "supervision_kpistreetmonthly", "supervision_kpimonthly", "supervision_kpiareadaily",
-                      "supervision_kpicategorydaily", "supervision_kpiareamonthly", "supervision_kpicategorymonthly"):
+                      "supervision_kpicategorydaily", "supervision_kpiareamonthly", "supervision_kpicategorymonthly",
+                      "supervision_kpistreettotaldaily"):
             cur.execute(f"SELECT count(*), pg_size_pretty(pg_total_relation_size('{table}')) FROM {table}")
             rows, size = cur.fetchone()
             out[table] = {"rows": rows, "size": size}
