@@ -8,8 +8,9 @@ Generating again after publication creates the next version.
 
 A `ReportPdf` is the PDF of one report in one language, rendered by a background task
 (`reports.tasks.render_report_pdf`) and stored against the content key it was rendered from
-(`Report.pdf_key`): once the lessons, the figures or the status change, the key changes and the
-stored file is never served again.
+(`Report.pdf_key`): once the lessons, the figures, the status or the layout (a new release's
+templates, charts or translations) change, the key changes and the stored file is never served
+again.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.org.models import Area
+
+from .layout import layout_digest
 
 
 class ReportStatus(models.TextChoices):
@@ -78,7 +81,8 @@ class Report(models.Model):
 
     def pdf_key(self, language: str) -> str:
         """What a PDF of this report in `language` shows, as a hash: everything the document
-        renders from (figures, lessons, version, status, publication time, language)."""
+        renders from (figures, lessons, version, status, publication time, language) and the
+        layout it is drawn with (`layout.layout_digest`: templates, charts, translations)."""
         content = {
             "data": self.data,
             "lessons": self.lessons,
@@ -87,6 +91,7 @@ class Report(models.Model):
             "status": self.status,
             "published_at": self.published_at.isoformat() if self.published_at else None,
             "language": language,
+            "layout": layout_digest(language),
         }
         blob = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()

@@ -242,3 +242,26 @@ def test_a_real_worker_renders_through_redis(draft, celery_on_redis):
             time.sleep(0.2)
             row.refresh_from_db()
     assert row.state == PdfState.READY and row.file.read().startswith(b"%PDF-")
+
+
+def test_a_new_layout_makes_the_stored_pdf_stale(draft, settings, tmp_path, django_capture_on_commit_callbacks):
+    """A release that changes what the PDF is drawn with (here: its translations) is a new layout:
+    the PDF stored before it is rendered again on the next request, not served for ever."""
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_pdf_request(report=draft, actor=None, language="en")
+    row = ReportPdf.objects.get(report=draft, language="en")
+    assert row.state == PdfState.READY and row.is_current_for(draft)
+    zh_key = draft.pdf_key(ZH)
+
+    # The same catalogue installed once more, first in the search path: the English layout's
+    # files changed (the catalogue set is another), the Chinese one's did not (zh-hans has none).
+    extra = tmp_path / "en" / "LC_MESSAGES"
+    extra.mkdir(parents=True)
+    (extra / "django.mo").write_bytes((settings.LOCALE_PATHS[0] / "en" / "LC_MESSAGES" / "django.mo").read_bytes())
+    settings.LOCALE_PATHS = [tmp_path, *settings.LOCALE_PATHS]
+
+    assert not row.is_current_for(draft) and report_pdf_status(draft, "en").state == "stale"
+    assert draft.pdf_key(ZH) == zh_key
+    with django_capture_on_commit_callbacks() as queued:
+        pending = services.report_pdf_request(report=draft, actor=None, language="en")
+    assert pending.state == PdfState.PENDING and len(queued) == 1
