@@ -49,8 +49,9 @@ test-postgres: dev-venv
 	LIANXIN_DATABASE_URL=$(LIANXIN_TEST_DATABASE_URL) $(BIN)/pytest
 
 messages: venv
-	cd lianxin && ../$(LIANXIN) makemessages -l en --ignore 'triage/*'
-	$(LIANXIN) compilemessages
+	cd lianxin && ../$(LIANXIN) makemessages -l en --no-location --no-wrap --ignore 'triage/*' --ignore 'static/*'
+	msgcat --no-wrap -o lianxin/locale/en/LC_MESSAGES/django.po lianxin/locale/en/LC_MESSAGES/django.po
+	$(LIANXIN) compilemessages -l en --ignore .venv
 
 bench-triage: dev-venv
 	$(PY) bench/triage.py

@@ -54,5 +54,13 @@ class Conflict(DomainError):
 
 
 class RateLimited(DomainError):
+    """Too many requests; `retry_after` is the number of seconds until the limit resets."""
+
     status_code = 429
     code = "rate_limited"
+
+    def __init__(
+        self, message: str, *, field: str | None = None, code: str | None = None, retry_after: int | None = None
+    ) -> None:
+        super().__init__(message, field=field, code=code)
+        self.retry_after = retry_after

@@ -1,11 +1,20 @@
-"""A fixed-window rate limiter on Django's cache (Redis in production)."""
+"""A fixed-window rate limiter on Django's cache (Redis in production).
+
+A rate is "<count>/<unit>" with unit s, m, h or d ("20/h": 20 per clock hour). `check_rate` counts
+one hit and refuses the hit that goes over. The refusal is `RateLimited`, with `retry_after`
+(seconds until the window ends) for a `Retry-After` header and a message that says how long to
+wait.
+"""
 
 from __future__ import annotations
 
+import math
 import time
 
 from django.core.cache import cache
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .errors import RateLimited
 
@@ -13,15 +22,54 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
-    count, _, unit = rate.partition("/")
+    count, _sep, unit = rate.partition("/")
     return int(count), _UNITS[unit.strip()[0]]
 
 
-def check_rate(key: str, rate: str) -> None:
-    """Count one hit for `key`; raise RateLimited when the window's allowance is used up."""
+def client_ip(request: HttpRequest) -> str:
+    """The address the limits count per client: the connection's peer (REMOTE_ADDR)."""
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def period_label(window: int) -> str:
+    """"每小时" for 3600: how the allowance is phrased ("{period}最多 {limit} 次")."""
+    return {1: _("每秒"), 60: _("每分钟"), 3600: _("每小时"), 86400: _("每天")}[window]
+
+
+def wait_label(seconds: int) -> str:
+    """A wait in the largest unit that reads naturally, rounded up: "45 秒", "12 分钟", "3 小时"."""
+    if seconds < 60:
+        n = max(seconds, 1)
+        return ngettext("{n} 秒", "{n} 秒", n).format(n=n)
+    if seconds <= 2 * 3600:
+        n = math.ceil(seconds / 60)
+        return ngettext("{n} 分钟", "{n} 分钟", n).format(n=n)
+    n = math.ceil(seconds / 3600)
+    return ngettext("{n} 小时", "{n} 小时", n).format(n=n)
+
+
+def _window(key: str, rate: str) -> tuple[str, int, int, int]:
+    """(cache key of the current window, limit, window seconds, seconds until the window ends)."""
     limit, window = parse_rate(rate)
-    bucket = int(time.time() // window)
-    cache_key = f"rl:{key}:{bucket}"
+    now = time.time()
+    bucket = int(now // window)
+    left = max(math.ceil((bucket + 1) * window - now), 1)
+    return f"rl:{key}:{bucket}", limit, window, left
+
+
+def _refuse(limit: int, window: int, left: int, message: str | None) -> RateLimited:
+    template = message or _("提交过于频繁：{period}最多 {limit} 次。请稍后再试（{wait}后可再提交），或拨打热线。")
+    text = template.format(period=period_label(window), limit=limit, wait=wait_label(left))
+    return RateLimited(text, retry_after=left)
+
+
+def check_rate(key: str, rate: str, *, message: str | None = None) -> None:
+    """Count one hit for `key`; raise RateLimited when the window's allowance is used up.
+
+    `message` (already translated) may use {period}, {limit} and {wait}; the default speaks to
+    residents submitting appeals.
+    """
+    cache_key, limit, window, left = _window(key, rate)
     cache.add(cache_key, 0, timeout=window + 5)
     try:
         hits = cache.incr(cache_key)
@@ -29,8 +77,5 @@ def check_rate(key: str, rate: str) -> None:
         cache.set(cache_key, 1, timeout=window + 5)
         hits = 1
     if hits > limit:
-        raise RateLimited(
-            _("提交过于频繁：每 {value} 分钟最多 {limit} 次。请稍后再试，或拨打热线。").format(
-                value=window // 60 or 1, limit=limit
-            )
-        )
+        raise _refuse(limit, window, left, message)
+

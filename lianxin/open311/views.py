@@ -1,7 +1,8 @@
 """Open311 GeoReport v2 (`/open311/v2/`): categories as services, appeals as service requests.
 
 Reads are public and carry no personal data; posting a request needs an `api_key` (an API token)
-and goes through the same `appeal_submit` as every other channel, with channel `open311`.
+and goes through the same `appeal_submit` as every other channel, with channel `open311`. Posting
+is rate-limited per token's account and, for missing or refused keys, per client IP (limits.py).
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ from lianxin.appeals.actors import Actor
 from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
 from lianxin.appeals.models import FINAL_STATUSES, OPEN_STATUSES, Appeal, Channel, Kind, Status
 from lianxin.appeals.privacy import mask_phone
-from lianxin.core.errors import DomainError, ValidationFailed
+from lianxin.core.errors import DomainError, RateLimited, ValidationFailed
 from lianxin.org.models import Category
-from lianxin.org.services import api_token_authenticate
 
 from .formats import error, render
+from .limits import authenticate, count_post
 
 MAX_REQUESTS = 1000
 DEFAULT_DAYS = 90
@@ -52,7 +53,10 @@ def open311_view(methods: tuple[str, ...] = ("GET", "HEAD")) -> Callable[[View],
                 _check_jurisdiction(request)
                 return view(request, *args, fmt=fmt, **kwargs)
             except DomainError as exc:
-                return error(fmt, exc.status_code, exc.message)
+                response = error(fmt, exc.status_code, exc.message)
+                if isinstance(exc, RateLimited) and exc.retry_after:
+                    response["Retry-After"] = str(exc.retry_after)
+                return response
 
         handler.__name__ = view.__name__
         handler.__doc__ = view.__doc__
@@ -265,11 +269,9 @@ def _contact_name(first: str, last: str) -> str:
 
 @open311_view(("POST",))
 def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
-    """POST Service Request (form-encoded, `media` may be a multipart file)."""
-    api_key = _param(request, "api_key", 200) or request.headers.get("X-Api-Key", "")
-    if not api_key:
-        return error(fmt, 403, _("缺少 api_key：提交服务请求需要接口令牌，请向管理员申请。"))
-    user = api_token_authenticate(api_key)
+    """POST Service Request (form-encoded, `media` may be a multipart file); rate-limited, see limits.py."""
+    user = authenticate(request, _param(request, "api_key", 200) or request.headers.get("X-Api-Key", ""))
+    count_post(user)
     service_code = _param(request, "service_code", 40)
     if not service_code:
         raise ValidationFailed(_("缺少 service_code，请从 services 列表中选择。"), field="service_code")

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lianxin.core.errors import Forbidden
 
@@ -28,6 +29,6 @@ def api_token_authenticate(raw_key: str) -> User:
         ApiToken.objects.select_related("user").filter(key_hash=_hash_key(raw_key), revoked=False).first()
     )
     if token is None or not token.user.is_active:
-        raise Forbidden("The API key is unknown or revoked. Ask an administrator for a valid key.")
+        raise Forbidden(_("接口令牌无效或已停用，请向系统管理员申请有效的令牌。"))
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user

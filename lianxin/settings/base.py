@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -27,6 +28,15 @@ def env_bool(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate limit "<count>/<unit>" (unit s, m, h or d, e.g. "300/h"), checked at start-up."""
+    value = os.environ.get(name, default).strip()
+    count, _sep, unit = value.partition("/")
+    if not (count.strip().isdigit() and unit.strip()[:1] in {"s", "m", "h", "d"}):
+        raise ImproperlyConfigured(f'{name}="{value}" is not a rate: write e.g. "300/h" (unit s, m, h or d).')
+    return value
 
 
 DATA_DIR = Path(os.environ.get("LIANXIN_DATA_DIR", PROJECT_ROOT / "var")).resolve()
@@ -177,7 +187,11 @@ LIANXIN: dict[str, Any] = {
     "AUTO_DISPATCH_MIN_CONFIDENCE": float(os.environ.get("LIANXIN_AUTO_DISPATCH_MIN_CONFIDENCE", "0.8")),
     "DUE_SOON_HOURS": int(os.environ.get("LIANXIN_DUE_SOON_HOURS", "24")),
     "AUTO_CLOSE_DAYS": int(os.environ.get("LIANXIN_AUTO_CLOSE_DAYS", "7")),
-    "ANON_SUBMIT_RATE": os.environ.get("LIANXIN_ANON_SUBMIT_RATE", "20/h"),
+    "ANON_SUBMIT_RATE": env_rate("LIANXIN_ANON_SUBMIT_RATE", "20/h"),
+    # Open311 POSTs per API token's account (partners forward many residents: generous) and
+    # refused api_key attempts per client IP (after which that IP may not POST for the window).
+    "OPEN311_POST_RATE": env_rate("LIANXIN_OPEN311_POST_RATE", "300/h"),
+    "OPEN311_AUTH_FAIL_RATE": env_rate("LIANXIN_OPEN311_AUTH_FAIL_RATE", "30/h"),
     "MAX_ATTACHMENT_BYTES": 10 * 1024 * 1024,
     "MAX_ATTACHMENTS": 6,
     "TRIAGE_TIME_BUDGET_SECONDS": float(os.environ.get("LIANXIN_TRIAGE_TIME_BUDGET", "1.0")),
