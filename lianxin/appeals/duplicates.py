@@ -1,8 +1,10 @@
 """Likely duplicates of a new appeal among recent ones, with the triage engine's `DuplicateIndex`.
 
-Each process keeps an index of the last `DUPLICATE_WINDOW_DAYS` of appeals and brings it up to date
-by primary-key watermark before each lookup (one indexed query), so every process sees appeals taken
-in by the others. The database stays the truth; the index is a cache that can be rebuilt at any time.
+Each process keeps an index of the last `WINDOW_DAYS` of appeals and brings it up to date before
+each lookup, so every process sees what the others did: new appeals by primary-key watermark (one
+indexed query), and reclassifications (改分类) by a second watermark over the appeal events (one
+indexed query), re-filing each reclassified appeal it holds under its current area. The database
+stays the truth; the index is a cache that can be rebuilt at any time.
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ from typing import Any
 
 from django.utils import timezone
 
-from .models import Appeal
+from .models import Appeal, AppealEvent, EventType
 
 WINDOW_DAYS = 30
 _REFRESH_BATCH = 20_000
+# How far before the previous refresh a reclassification event's time may lie and still be
+# looked at: an event is stamped when its transaction starts its write, and may commit later.
+_EVENT_TIME_MARGIN = dt.timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -33,12 +38,28 @@ class RecentAppealsIndex:
 
         self.window = dt.timedelta(days=window_days)
         self._index = DuplicateIndex(window=self.window)
-        self._watermark = 0
-        self._lock = threading.Lock()
+        self._watermark = 0  # the last appeal indexed
+        self._event_watermark: int | None = None  # the last appeal event looked at; None before the first load
+        self._events_checked_at = timezone.now()  # when reclassifications were last looked for
+        self._lock = threading.RLock()
         self._last_expiry = timezone.now()
 
     def refresh(self) -> None:
-        since = timezone.now() - self.window
+        with self._lock:
+            now = timezone.now()
+            since = now - self.window
+            if self._event_watermark is None:
+                # Taken before the first load of appeals, so that a reclassification committed
+                # during that load is replayed, not lost; earlier ones are already in the rows.
+                self._event_watermark = AppealEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            self._add_new_appeals(since)
+            self._refile_reclassified(since, events_after=self._events_checked_at - _EVENT_TIME_MARGIN)
+            self._events_checked_at = now
+            if timezone.now() - self._last_expiry > dt.timedelta(hours=1):
+                self._index.expire(since)
+                self._last_expiry = timezone.now()
+
+    def _add_new_appeals(self, since: dt.datetime) -> None:
         while True:
             newer = Appeal.objects.filter(pk__gt=self._watermark)
             if not self._watermark:  # the first load takes the window; later ones only what is new
@@ -49,19 +70,51 @@ class RecentAppealsIndex:
             )
             if not rows:
                 break
-            self._index.add_many(
-                [r[0] for r in rows],
-                [f"{r[1]} {r[2]}" for r in rows],
-                [r[3] for r in rows],
-                [r[4] for r in rows],
-                [r[5] or None for r in rows],
-            )
+            self._add(rows)
             self._watermark = rows[-1][0]
             if len(rows) < _REFRESH_BATCH:
                 break
-        if timezone.now() - self._last_expiry > dt.timedelta(hours=1):
-            self._index.expire(since)
-            self._last_expiry = timezone.now()
+
+    def _refile_reclassified(self, since: dt.datetime, *, events_after: dt.datetime) -> None:
+        """Re-index the appeals reclassified since the last refresh under their current area (and
+        text), so that duplicate checks compare against where an appeal is now, not where it was
+        at intake. Only appeals the index holds and that are still inside the window."""
+        assert self._event_watermark is not None
+        while True:
+            # A short range of the (type, time) index: the reclassifications since shortly before
+            # the last refresh, not the whole event log since the last reclassification.
+            events = list(
+                AppealEvent.objects.filter(
+                    type=EventType.RECLASSIFIED, at__gte=events_after, pk__gt=self._event_watermark
+                )
+                .order_by("pk")
+                .values_list(
+                    "pk", "appeal_id", "appeal__title", "appeal__text", "appeal__area__path",
+                    "appeal__submitted_at", "appeal__contact_phone",
+                )[:_REFRESH_BATCH]
+            )
+            if not events:
+                break
+            current = {row[1]: row[1:] for row in events}  # the appeal's current values, once each
+            rows = [row for pk, row in current.items() if pk in self._index and row[4] >= since]
+            for row in rows:
+                self._index.remove(row[0])
+            self._add(rows)
+            self._event_watermark = events[-1][0]
+            if len(events) < _REFRESH_BATCH:
+                break
+
+    def _add(self, rows: list[tuple[Any, ...]]) -> None:
+        """Index rows of (pk, title, text, area path, submitted at, phone)."""
+        if not rows:
+            return
+        self._index.add_many(
+            [r[0] for r in rows],
+            [f"{r[1]} {r[2]}" for r in rows],
+            [r[3] for r in rows],
+            [r[4] for r in rows],
+            [r[5] or None for r in rows],
+        )
 
     def check(self, text: str, *, area_path: str | None, phone: str | None, k: int = 5) -> list[DuplicateHint]:
         with self._lock:

@@ -24,7 +24,7 @@ from lianxin.notifications.services import notify_users
 from lianxin.org.models import Area, AreaLevel, Category, Role, Unit, User
 from lianxin.org.selectors import forget_routing_history
 
-from . import deadlines
+from . import deadlines, triage_bridge
 from .actors import Actor
 from .models import (
     TEXT_MAX_LENGTH,
@@ -775,6 +775,22 @@ def _new_area(appeal: Appeal, area: Area | str | None) -> Area | None:
     return found
 
 
+# The statuses in which the dispatch suggestion still matters: nobody has the appeal yet.
+AWAITING_DISPATCH = (Status.SUBMITTED, Status.RETURNED)
+
+
+def _suggested_unit_for(category: Category | None, area: Area | None) -> Unit | None:
+    """The unit intake's routing would suggest now (`triage_bridge.route_unit`). As at intake, a
+    failure of the routing leaves no suggestion (a dispatcher chooses) instead of failing the
+    change; the savepoint keeps the transaction usable after a database error."""
+    try:
+        with transaction.atomic():
+            return triage_bridge.route_unit(category, area)[0]
+    except Exception:
+        logger.exception("Routing failed while reclassifying; the appeal keeps no dispatch suggestion")
+        return None
+
+
 @transaction.atomic
 def appeal_reclassify(
     *,
@@ -786,10 +802,14 @@ def appeal_reclassify(
 ) -> Appeal:
     """Correct an appeal's category and/or area (改分类), with a reason.
 
-    Nothing else moves: the unit, the status and the deadlines stay as they are (a dispatcher
-    re-dispatches separately if the new classification calls for another unit). The KPI rollups
-    move the appeal's earlier figures to the new classification on their next fold
-    (docs/kpis.md, "Area and category")."""
+    The unit, the status and the deadlines stay as they are (a dispatcher re-dispatches separately
+    if the new classification calls for another unit). An appeal still awaiting dispatch
+    (submitted or returned) gets a new dispatch suggestion (`suggested_unit`) from the same
+    routing intake uses, recorded as `from_suggested_unit` / `to_suggested_unit` on the event; a
+    dispatched one keeps its suggestion. Every process's duplicate index re-files the appeal
+    under its new area on its next refresh (`appeals.duplicates`). The KPI rollups move the
+    appeal's earlier figures to the new classification on their next fold (docs/kpis.md, "Area
+    and category")."""
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.RECLASSIFY)
     old_category, old_area = appeal.category, appeal.area
@@ -801,28 +821,35 @@ def appeal_reclassify(
             field="area" if area and not category else "category",
         )
     reason = _clean_note(reason, required=True, field="reason", what=_("改分类原因"))
+    data: dict[str, Any] = {
+        "from_category": old_category.pk if old_category else None,
+        "from_category_code": old_category.code if old_category else None,
+        "from_category_name": old_category.name if old_category else None,
+        "to_category": new_category.pk if new_category else None,
+        "to_category_code": new_category.code if new_category else None,
+        "to_category_name": new_category.name if new_category else None,
+        "from_area": old_area.pk if old_area else None,
+        "from_area_code": old_area.code if old_area else None,
+        "from_area_name": old_area.name if old_area else None,
+        "to_area": new_area.pk if new_area else None,
+        "to_area_code": new_area.code if new_area else None,
+        "to_area_name": new_area.name if new_area else None,
+    }
+    changes: dict[str, Any] = {"category": new_category, "area": new_area}
+    if appeal.status in AWAITING_DISPATCH:
+        suggested = _suggested_unit_for(new_category, new_area)
+        data["from_suggested_unit"] = appeal.suggested_unit_id
+        data["to_suggested_unit"] = suggested.pk if suggested else None
+        changes["suggested_unit"] = suggested
     _transition(
         appeal,
         Action.RECLASSIFY,
         actor,
         event_type=EventType.RECLASSIFIED,
         note=reason,
-        data={
-            "from_category": old_category.pk if old_category else None,
-            "from_category_code": old_category.code if old_category else None,
-            "from_category_name": old_category.name if old_category else None,
-            "to_category": new_category.pk if new_category else None,
-            "to_category_code": new_category.code if new_category else None,
-            "to_category_name": new_category.name if new_category else None,
-            "from_area": old_area.pk if old_area else None,
-            "from_area_code": old_area.code if old_area else None,
-            "from_area_name": old_area.name if old_area else None,
-            "to_area": new_area.pk if new_area else None,
-            "to_area_code": new_area.code if new_area else None,
-            "to_area_name": new_area.name if new_area else None,
-        },
+        data=data,
         public=False,
-        changes={"category": new_category, "area": new_area},
+        changes=changes,
     )
     # The routing history of a category counts its appeals' dispatches and returns by their
     # current category and area: this appeal's now count elsewhere.

@@ -20,6 +20,7 @@ from django.conf import settings
 
 from lianxin.org.models import Area, Category, Unit
 from lianxin.org.selectors import ROUTING_MIN_SCORE, route_for
+from lianxin.triage.routing import RouteResult
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,14 @@ def _category_for_label(label: str) -> Category | None:
     ).order_by("level").first()
 
 
+def route_unit(category: Category | None, area: Area | None) -> tuple[Unit | None, RouteResult]:
+    """The unit the dispatch catalogue suggests first for a category and area (None when it has
+    none), with the whole routing. Intake's suggestion and a reclassification's (改分类) both use it."""
+    routing = route_for(category, area)
+    unit = Unit.objects.filter(code=routing.suggestions[0].unit).first() if routing.suggestions else None
+    return unit, routing
+
+
 def suggest(text: str, *, category: Category | None, area: Area | None, phone: str = "") -> Suggestion:
     started = time.perf_counter()
     suggestion = Suggestion()
@@ -133,11 +142,10 @@ def suggest(text: str, *, category: Category | None, area: Area | None, phone: s
     if category is not None:
         suggestion.category_confidence = 1.0
     try:
-        routing = route_for(chosen, area)
+        suggestion.unit, routing = route_unit(chosen, area)
         suggestion.unit_candidates = routing.units
         if routing.suggestions:
             best = routing.suggestions[0]
-            suggestion.unit = Unit.objects.filter(code=best.unit).first()
             # A unit that keeps returning this kind of appeal is only a suggestion, never automatic.
             suggestion.ambiguous = routing.ambiguous or best.score < ROUTING_MIN_SCORE
             reasons.append("派单目录：" + "、".join(routing.units) + f"（{routing.reason}）")

@@ -11,7 +11,7 @@ from lianxin.appeals.models import Appeal, EventType, Status
 from lianxin.appeals.policy import Action, allowed_actions, can
 from lianxin.audit.models import AuditEntry
 from lianxin.core.errors import Forbidden, TransitionNotAllowed, ValidationFailed
-from lianxin.org.models import Role
+from lianxin.org.models import DispatchRule, Role
 from tests.factories import AreaFactory, CategoryFactory, staff
 
 from .helpers import accepted, closed, dispatched, submit
@@ -207,3 +207,62 @@ def test_reclassified_appeal_counts_in_the_new_categorys_routing_history(distric
     reclassify(appeal, district.dispatcher, category="HB")
     assert _routing_counts(district.cat_light) == []
     assert _routing_counts(district.cat_env) == [("U-CG", "G1", 1, 1)]
+
+
+@pytest.mark.parametrize("status_of", ["submitted", "returned"])
+def test_an_appeal_awaiting_dispatch_gets_the_new_categorys_suggested_unit(district, settings, status_of):
+    appeal = submit(district, settings=settings)
+    if status_of == "returned":
+        services.appeal_dispatch(appeal=appeal, actor=Actor.staff(district.dispatcher), unit=district.unit_city)
+        services.appeal_return(appeal=appeal, actor=Actor.staff(district.handler_city), reason="不归我们")
+    appeal.refresh_from_db()
+    assert appeal.status == status_of and appeal.suggested_unit == district.unit_city  # intake's, from CJ
+    reclassify(appeal, district.dispatcher, category="HB", reason="实为环境问题")
+    appeal.refresh_from_db()
+    assert appeal.suggested_unit == district.unit_env  # the catalogue sends HB to 生态环境局
+    assert appeal.status == status_of and appeal.unit is None  # nothing is dispatched
+    data = last_event(appeal).data
+    assert (data["from_suggested_unit"], data["to_suggested_unit"]) == (district.unit_city.pk, district.unit_env.pk)
+    # the dispatcher following the new suggestion counts as following it
+    services.appeal_dispatch(appeal=appeal, actor=Actor.staff(district.dispatcher), unit=district.unit_env)
+    assert appeal.events.order_by("-id").first().data["followed_suggestion"] is True
+
+
+def test_the_area_alone_can_change_the_suggestion(district, settings):
+    DispatchRule.objects.create(category=district.cat_city, area=district.street_a, unit=district.unit_street_a)
+    appeal = submit(district, settings=settings, area_code="G2")  # west: only the district-wide rule
+    assert appeal.suggested_unit == district.unit_city
+    reclassify(appeal, district.dispatcher, area="G1")  # east: the street office's rule is more specific
+    appeal.refresh_from_db()
+    assert appeal.suggested_unit == district.unit_street_a
+    assert last_event(appeal).data["to_suggested_unit"] == district.unit_street_a.pk
+
+
+def test_no_rule_for_the_new_category_leaves_no_suggestion(district, settings):
+    CategoryFactory(code="JY", name="教育")
+    appeal = submit(district, settings=settings)
+    reclassify(appeal, district.dispatcher, category="JY")
+    appeal.refresh_from_db()
+    assert appeal.suggested_unit is None
+    data = last_event(appeal).data
+    assert (data["from_suggested_unit"], data["to_suggested_unit"]) == (district.unit_city.pk, None)
+
+
+@pytest.mark.parametrize("make", [dispatched, accepted, closed])
+def test_a_dispatched_appeal_keeps_its_suggestion(district, settings, make):
+    appeal = make(district, settings=settings)
+    reclassify(appeal, district.dispatcher, category="HB")
+    appeal.refresh_from_db()
+    assert appeal.category == district.cat_env and appeal.suggested_unit == district.unit_city
+    assert "from_suggested_unit" not in last_event(appeal).data
+    assert "to_suggested_unit" not in last_event(appeal).data
+
+
+def test_a_routing_failure_does_not_stop_the_reclassification(district, settings, caplog):
+    appeal = submit(district, settings=settings)
+    cache.set("lianxin:routing-history:HB", "not a history")  # e.g. left by an older release
+    reclassify(appeal, district.dispatcher, category="HB")
+    appeal.refresh_from_db()
+    assert appeal.category == district.cat_env and appeal.suggested_unit is None  # a dispatcher chooses
+    assert last_event(appeal).data["to_suggested_unit"] is None
+    assert "Routing failed while reclassifying" in caplog.text

@@ -73,3 +73,20 @@ def test_handler_post_is_refused(client_for, district):
     assert r.status_code == 403 and "您没有权限" in r.content.decode()
     assert Appeal.objects.get(pk=appeal.pk).category == district.cat_light
 
+
+
+def test_the_dispatch_form_proposes_the_unit_for_the_new_category(client_for, district, settings):
+    appeal = helpers.submit(district, settings=settings)  # awaiting dispatch, suggested 城管局 (CJ)
+    c = client_for(district.dispatcher)
+
+    def dispatch_form() -> str:
+        html = c.get(f"/staff/appeals/{appeal.pk}/").content.decode()
+        return html.split('id="action-dispatch"')[1].split("</details>")[0]
+
+    assert f'<option value="{district.unit_city.pk}" selected>' in dispatch_form()
+    r = c.post(f"/staff/appeals/{appeal.pk}/act/reclassify/",
+               {"reclassify-category": "HB", "reclassify-area": "", "reclassify-reason": "实为噪音扰民"})
+    assert r.status_code == 302
+    form = dispatch_form()
+    assert f'<option value="{district.unit_env.pk}" selected>' in form
+    assert f'<option value="{district.unit_city.pk}" selected>' not in form
