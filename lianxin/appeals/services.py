@@ -779,16 +779,16 @@ def _new_area(appeal: Appeal, area: Area | str | None) -> Area | None:
 AWAITING_DISPATCH = (Status.SUBMITTED, Status.RETURNED)
 
 
-def _suggested_unit_for(category: Category | None, area: Area | None) -> Unit | None:
-    """The unit intake's routing would suggest now (`triage_bridge.route_unit`). As at intake, a
+def _routed(category: Category | None, area: Area | None) -> triage_bridge.Routed:
+    """What intake's routing would suggest now (`triage_bridge.route_unit`). As at intake, a
     failure of the routing leaves no suggestion (a dispatcher chooses) instead of failing the
     change; the savepoint keeps the transaction usable after a database error."""
     try:
         with transaction.atomic():
-            return triage_bridge.route_unit(category, area)[0]
+            return triage_bridge.route_unit(category, area)
     except Exception:
         logger.exception("Routing failed while reclassifying; the appeal keeps no dispatch suggestion")
-        return None
+        return triage_bridge.Routed()
 
 
 @transaction.atomic
@@ -837,10 +837,11 @@ def appeal_reclassify(
     }
     changes: dict[str, Any] = {"category": new_category, "area": new_area}
     if appeal.status in AWAITING_DISPATCH:
-        suggested = _suggested_unit_for(new_category, new_area)
+        routed = _routed(new_category, new_area)
         data["from_suggested_unit"] = appeal.suggested_unit_id
-        data["to_suggested_unit"] = suggested.pk if suggested else None
-        changes["suggested_unit"] = suggested
+        data["to_suggested_unit"] = routed.unit.pk if routed.unit else None
+        changes["suggested_unit"] = routed.unit
+        changes["suggestion"] = triage_bridge.rerouted(appeal.suggestion, routed)
     _transition(
         appeal,
         Action.RECLASSIFY,

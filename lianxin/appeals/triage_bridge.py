@@ -20,7 +20,6 @@ from django.conf import settings
 
 from lianxin.org.models import Area, Category, Unit
 from lianxin.org.selectors import ROUTING_MIN_SCORE, route_for
-from lianxin.triage.routing import RouteResult
 
 logger = logging.getLogger(__name__)
 
@@ -94,12 +93,48 @@ def _category_for_label(label: str) -> Category | None:
     ).order_by("level").first()
 
 
-def route_unit(category: Category | None, area: Area | None) -> tuple[Unit | None, RouteResult]:
+@dataclass(frozen=True)
+class Routed:
+    """The dispatch catalogue's suggestion for a category and area."""
+
+    unit: Unit | None = None
+    candidates: list[str] = field(default_factory=list)
+    ambiguous: bool = False  # several candidates, or a unit that keeps returning: never automatic
+    reason: str = ""  # "派单目录：…（…）", a part of the suggestion's reason
+
+
+CATALOGUE_REASON = "派单目录："
+
+
+def route_unit(category: Category | None, area: Area | None) -> Routed:
     """The unit the dispatch catalogue suggests first for a category and area (None when it has
-    none), with the whole routing. Intake's suggestion and a reclassification's (改分类) both use it."""
+    none). Intake's suggestion and a reclassification's (改分类) both use it."""
     routing = route_for(category, area)
-    unit = Unit.objects.filter(code=routing.suggestions[0].unit).first() if routing.suggestions else None
-    return unit, routing
+    if not routing.suggestions:
+        return Routed(candidates=list(routing.units))
+    best = routing.suggestions[0]
+    return Routed(
+        unit=Unit.objects.filter(code=best.unit).first(),
+        candidates=list(routing.units),
+        ambiguous=routing.ambiguous or best.score < ROUTING_MIN_SCORE,
+        reason=CATALOGUE_REASON + "、".join(routing.units) + f"（{routing.reason}）",
+    )
+
+
+def rerouted(record: dict[str, Any] | None, routed: Routed) -> dict[str, Any]:
+    """An appeal's stored suggestion (`Suggestion.as_dict`) with its dispatch part replaced by
+    `routed` (after a reclassification); the classifier's and the duplicates' parts stay."""
+    record = dict(record or {})
+    parts = [p for p in str(record.get("reason") or "").split("；") if p and not p.startswith(CATALOGUE_REASON)]
+    if routed.reason:
+        parts.append(routed.reason)
+    record.update(
+        unit=routed.unit.code if routed.unit else None,
+        unit_candidates=routed.candidates,
+        ambiguous=routed.ambiguous,
+        reason="；".join(parts),
+    )
+    return record
 
 
 def suggest(text: str, *, category: Category | None, area: Area | None, phone: str = "") -> Suggestion:
@@ -142,13 +177,10 @@ def suggest(text: str, *, category: Category | None, area: Area | None, phone: s
     if category is not None:
         suggestion.category_confidence = 1.0
     try:
-        suggestion.unit, routing = route_unit(chosen, area)
-        suggestion.unit_candidates = routing.units
-        if routing.suggestions:
-            best = routing.suggestions[0]
-            # A unit that keeps returning this kind of appeal is only a suggestion, never automatic.
-            suggestion.ambiguous = routing.ambiguous or best.score < ROUTING_MIN_SCORE
-            reasons.append("派单目录：" + "、".join(routing.units) + f"（{routing.reason}）")
+        routed = route_unit(chosen, area)
+        suggestion.unit, suggestion.unit_candidates, suggestion.ambiguous = routed.unit, routed.candidates, routed.ambiguous
+        if routed.reason:
+            reasons.append(routed.reason)
     except Exception as exc:
         logger.exception("Routing failed")
         suggestion.error = (suggestion.error + f" routing: {exc.__class__.__name__}").strip()

@@ -221,6 +221,11 @@ def test_an_appeal_awaiting_dispatch_gets_the_new_categorys_suggested_unit(distr
     appeal.refresh_from_db()
     assert appeal.suggested_unit == district.unit_env  # the catalogue sends HB to 生态环境局
     assert appeal.status == status_of and appeal.unit is None  # nothing is dispatched
+    # the stored suggestion the case page and the API show follows: unit, candidates, reason
+    assert appeal.suggestion["unit"] == district.unit_env.code
+    assert appeal.suggestion["unit_candidates"] == [district.unit_env.code]
+    assert district.unit_env.code in appeal.suggestion["reason"]
+    assert district.unit_city.code not in appeal.suggestion["reason"]
     data = last_event(appeal).data
     assert (data["from_suggested_unit"], data["to_suggested_unit"]) == (district.unit_city.pk, district.unit_env.pk)
     # the dispatcher following the new suggestion counts as following it
@@ -244,6 +249,8 @@ def test_no_rule_for_the_new_category_leaves_no_suggestion(district, settings):
     reclassify(appeal, district.dispatcher, category="JY")
     appeal.refresh_from_db()
     assert appeal.suggested_unit is None
+    assert appeal.suggestion["unit"] is None and appeal.suggestion["unit_candidates"] == []
+    assert "派单目录" not in appeal.suggestion["reason"]
     data = last_event(appeal).data
     assert (data["from_suggested_unit"], data["to_suggested_unit"]) == (district.unit_city.pk, None)
 
