@@ -32,12 +32,12 @@ from lianxin.appeals.selectors import (
     queue,
 )
 from lianxin.core.errors import Forbidden, NotFound, ValidationFailed
-from lianxin.core.ratelimit import check_rate
+from lianxin.core.ratelimit import check_rate, client_ip
 from lianxin.org.models import Area, Category, Unit, User
 from lianxin.org.selectors import area_subtree_q
 
 from . import schemas as s
-from .auth import PUBLIC_AUTH, STAFF_AUTH, caller, client_ip
+from .auth import PUBLIC_AUTH, STAFF_AUTH, caller
 from .presenters import appeal_detail, appeal_list_item, event_item, is_staff
 
 router = Router(tags=["appeals"])

@@ -86,5 +86,3 @@ def caller(request: HttpRequest) -> User | None:
     return auth if isinstance(auth, User) else None
 
 
-def client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"

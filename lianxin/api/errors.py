@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from lianxin.core.errors import DomainError
+from lianxin.core.errors import DomainError, error_headers
 
 # Where ninja puts a parameter: the first element of an error's `loc`.
 _SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
@@ -100,7 +100,9 @@ def validation_error_body(exc: ValidationError) -> dict[str, Any]:
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        return JsonResponse(exc.as_dict(), status=exc.status_code, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            exc.as_dict(), status=exc.status_code, headers=error_headers(exc), json_dumps_params={"ensure_ascii": False}
+        )
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -53,6 +53,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+def error_headers(error: DomainError) -> dict[str, str]:
+    """The HTTP headers a response to `error` carries: `Retry-After` (seconds) for a rate limit."""
+    retry_after = getattr(error, "retry_after", None)
+    return {"Retry-After": str(retry_after)} if retry_after else {}
+
+
 class RateLimited(DomainError):
     """Too many requests; `retry_after` is the number of seconds until the limit resets."""
 

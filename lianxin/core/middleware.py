@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
-from .errors import DomainError
+from .errors import DomainError, error_headers
 
 
 class DomainErrorMiddleware:
@@ -20,10 +20,11 @@ class DomainErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DomainError):
             return None
+        headers = error_headers(exception)
         if request.headers.get("Accept", "").startswith("application/json"):
-            return JsonResponse(exception.as_dict(), status=exception.status_code)
+            return JsonResponse(exception.as_dict(), status=exception.status_code, headers=headers)
         html = render_to_string("core/error.html", {"error": exception}, request=request)
-        return HttpResponse(html, status=exception.status_code)
+        return HttpResponse(html, status=exception.status_code, headers=headers)
 
 
 class ChineseFirstLocaleMiddleware:

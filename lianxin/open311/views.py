@@ -24,7 +24,7 @@ from lianxin.appeals.actors import Actor
 from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
 from lianxin.appeals.models import FINAL_STATUSES, OPEN_STATUSES, Appeal, Channel, Kind, Status
 from lianxin.appeals.privacy import mask_phone
-from lianxin.core.errors import DomainError, RateLimited, ValidationFailed
+from lianxin.core.errors import DomainError, ValidationFailed, error_headers
 from lianxin.org.models import Category
 
 from .formats import error, render
@@ -54,8 +54,8 @@ def open311_view(methods: tuple[str, ...] = ("GET", "HEAD")) -> Callable[[View],
                 return view(request, *args, fmt=fmt, **kwargs)
             except DomainError as exc:
                 response = error(fmt, exc.status_code, exc.message)
-                if isinstance(exc, RateLimited) and exc.retry_after:
-                    response["Retry-After"] = str(exc.retry_after)
+                for header, value in error_headers(exc).items():
+                    response[header] = value
                 return response
 
         handler.__name__ = view.__name__

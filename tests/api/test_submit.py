@@ -140,6 +140,7 @@ def test_anonymous_submissions_are_rate_limited_per_ip(api, district, settings, 
     limited = api.post("/appeals", appeal_body())
     assert limited.status_code == 429
     assert limited.json()["error"] == "rate_limited" and "稍后再试" in limited.json()["message"]
+    assert 1 <= int(limited["Retry-After"]) <= 3600  # seconds until the hour's window ends
     # Another client IP is not affected; staff with a token are not limited.
     api.client.defaults["REMOTE_ADDR"] = "10.9.9.9"
     assert api.post("/appeals", appeal_body()).status_code == 201

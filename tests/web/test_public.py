@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.test import Client
 
 from lianxin.appeals.models import Appeal, Attachment, Status
@@ -120,6 +123,27 @@ def test_submit_logged_in_resident_sets_owner_and_lists_in_my_appeals(client_for
     assert c.get(f"/track/{appeal.tracking_number}/").status_code == 200
     # someone else's list does not show it
     assert appeal.tracking_number not in client_for(district.other_resident).get("/mine/").content.decode()
+
+
+def test_too_many_anonymous_submissions_are_a_429_with_the_text_kept(client, district, settings, no_auto_dispatch):
+    settings.LIANXIN = {**settings.LIANXIN, "ANON_SUBMIT_RATE": "1/h"}
+    with time_machine.travel(dt.datetime(2026, 11, 30, 10, 0, 5, tzinfo=dt.UTC), tick=False):
+        assert client.post("/appeal/new/", good_post()).status_code == 302
+        limited = client.post("/appeal/new/", good_post(text="第二件事：小区垃圾三天没人清运。"))
+    html = limited.content.decode()
+    assert limited.status_code == 429 and limited["Retry-After"] == "3595"  # seconds until 11:00
+    assert "每小时最多 1 次" in html and "第二件事：小区垃圾三天没人清运。" in html
+    assert Appeal.objects.count() == 1
+
+
+def test_too_many_lookups_are_a_429(client, district, settings):
+    appeal = helpers.submit(district)
+    with time_machine.travel(dt.datetime(2026, 11, 30, 10, 30, tzinfo=dt.UTC), tick=False):
+        for _ in range(60):
+            client.post("/track/", {"tracking_number": appeal.tracking_number, "secret": "0000"})
+        limited = client.post("/track/", {"tracking_number": appeal.tracking_number, "secret": "0000"})
+    assert limited.status_code == 429 and limited["Retry-After"] == "1800"
+    assert "查询过于频繁：每小时最多 60 次。请 30 分钟后再试" in limited.content.decode()
 
 
 def test_my_appeals_needs_login(client, district):

@@ -22,8 +22,8 @@ from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
 from lianxin.appeals.models import Appeal, EventType, Status
 from lianxin.appeals.policy import Action, can
 from lianxin.appeals.selectors import appeal_get_for_tracking, public_timeline
-from lianxin.core.errors import DomainError, NotFound
-from lianxin.core.ratelimit import check_rate
+from lianxin.core.errors import DomainError, NotFound, RateLimited, error_headers
+from lianxin.core.ratelimit import check_rate, client_ip
 from lianxin.org.models import AreaLevel
 from lianxin.org.selectors import scope_of
 
@@ -81,13 +81,10 @@ def _is_proven(request: HttpRequest, appeal: Appeal) -> bool:
     return appeal.pk in request.session.get(PROOF_KEY, [])
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def submit(request: HttpRequest) -> HttpResponse:
     """Raise an appeal: a short form; errors beside the field, the text kept."""
     user = request.user if request.user.is_authenticated else None
+    limited: RateLimited | None = None
     if request.method == "POST":
         try:
             form = AppealForm(request.POST, request.FILES)
@@ -103,7 +100,7 @@ def submit(request: HttpRequest) -> HttpResponse:
             anonymous = bool(data["anonymous"])
             try:
                 if user is None:
-                    check_rate(f"web-submit:{_client_ip(request)}", _rate())
+                    check_rate(f"web-submit:{client_ip(request)}", _rate())
                 result = appeal_submit(
                     data=AppealInput(
                         text=data["text"], kind=data["kind"], channel="web", area_code=form.area_code(),
@@ -115,18 +112,22 @@ def submit(request: HttpRequest) -> HttpResponse:
                     actor=Actor.resident(user),
                     resident=user,
                     idempotency_key=request.POST.get("idempotency_key", ""),
-                    idempotency_scope=f"web:{request.session.session_key or _client_ip(request)}",
+                    idempotency_scope=f"web:{request.session.session_key or client_ip(request)}",
                 )
             except DomainError as error:
                 add_domain_error(form, error.field, error.message)
+                limited = error if isinstance(error, RateLimited) else None
             else:
                 _prove(request, result.appeal)
                 request.session[RECEIPT_KEY] = {"pk": result.appeal.pk, "code": result.access_code or ""}
                 return redirect("web:receipt")
     else:
         form = AppealForm()
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, "web/submit.html", {"form": form, "idempotency_key": uuid.uuid4().hex}, status=status)
+    status = 429 if limited else 400 if form.is_bound and form.errors else 200
+    response = render(request, "web/submit.html", {"form": form, "idempotency_key": uuid.uuid4().hex}, status=status)
+    for header, value in (error_headers(limited) if limited else {}).items():
+        response[header] = value  # the form, its text kept, says how long to wait
+    return response
 
 
 def _rate() -> str:
@@ -163,20 +164,26 @@ def track(request: HttpRequest) -> HttpResponse:
     """Look an appeal up with its tracking number and the last four phone digits or the query code."""
     form = TrackForm(request.POST or None)
     status = 200
+    headers: dict[str, str] = {}
     if request.method == "POST":
         if form.is_valid():
             try:
-                check_rate(f"web-track:{_client_ip(request)}", "60/h")
+                check_rate(f"web-track:{client_ip(request)}", "60/h",
+                           message=_("查询过于频繁：{period}最多 {limit} 次。请 {wait}后再试，或拨打热线查询。"))
                 appeal = appeal_get_for_tracking(form.cleaned_data["tracking_number"], form.cleaned_data["secret"])
             except DomainError as error:
                 form.add_error(None, error.message)
                 status = 404 if isinstance(error, NotFound) else error.status_code
+                headers = error_headers(error)
             else:
                 _prove(request, appeal)
                 return redirect("web:track_detail", tracking_number=appeal.tracking_number)
         else:
             status = 400
-    return render(request, "web/track.html", {"form": form}, status=status)
+    response = render(request, "web/track.html", {"form": form}, status=status)
+    for header, value in headers.items():
+        response[header] = value
+    return response
 
 
 def _proven_appeal(request: HttpRequest, tracking_number: str) -> Appeal:
