@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test venv dev-venv check lint typecheck test-sqlite test-postgres system-deps bench bench-triage \
-        bench-intake bench-dashboard bench-reports seed messages clean
+        bench-intake bench-dashboard bench-reports seed messages screenshots clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ test-sqlite: dev-venv
 
 test-postgres: dev-venv
 	LIANXIN_DATABASE_URL=$(LIANXIN_TEST_DATABASE_URL) $(BIN)/pytest
+
+## make screenshots: refresh docs/screenshots/ from the browser tests (a plain test run writes var/screenshots/)
+screenshots: dev-venv
+	LIANXIN_SCREENSHOTS_DIR=docs/screenshots LIANXIN_DATABASE_URL= $(BIN)/pytest -q -m browser tests/web/browser
 
 messages: venv
 	cd lianxin && ../$(LIANXIN) makemessages -l en --no-location --no-wrap --ignore 'triage/*' --ignore 'static/*'
