@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 
-from .models import Appeal, AppealEvent, EventType
+from .models import Appeal, AppealEvent, EventType, Status
 
 WINDOW_DAYS = 30
 _REFRESH_BATCH = 20_000
@@ -123,12 +123,42 @@ class RecentAppealsIndex:
         candidates = [c for c in result.candidates if c.score >= result.merge_threshold or c.same_phone]
         if not candidates:
             return []
-        numbers = dict(Appeal.objects.filter(pk__in=[c.id for c in candidates]).values_list("pk", "tracking_number"))
-        return [
-            DuplicateHint(numbers[c.id], round(float(c.score), 3), bool(c.same_phone))
-            for c in candidates
-            if c.id in numbers
-        ]
+        numbers = _hint_targets([cast(int, c.id) for c in candidates])  # the index holds appeal pks
+        hints: dict[str, DuplicateHint] = {}
+        for c in candidates:  # best first; a merged appeal's survivor is named once, at its best
+            number = numbers.get(cast(int, c.id))
+            if number and number not in hints:
+                hints[number] = DuplicateHint(number, round(float(c.score), 3), bool(c.same_phone))
+        return list(hints.values())
+
+
+_MAX_MERGE_HOPS = 5
+
+
+def _hint_targets(ids: list[int]) -> dict[int, str]:
+    """The tracking number to name for each indexed appeal: its own; for one merged (并案) into
+    another, the surviving appeal's (followed through merges of merges); none for a withdrawn
+    appeal (nothing to merge into) or one that no longer exists."""
+    rows = {pk: (number, status, into) for pk, number, status, into in
+            Appeal.objects.filter(pk__in=ids).values_list("pk", "tracking_number", "status", "merged_into_id")}
+    survivor = {pk: pk for pk in rows}
+    for _hop in range(_MAX_MERGE_HOPS):
+        pending = {pk: rows[target][2] for pk, target in survivor.items()
+                   if rows[target][1] == Status.MERGED and rows[target][2] is not None}
+        missing = {into for into in pending.values() if into not in rows}
+        if missing:
+            rows.update({pk: (number, status, into) for pk, number, status, into in
+                         Appeal.objects.filter(pk__in=missing)
+                         .values_list("pk", "tracking_number", "status", "merged_into_id")})
+        if not pending:
+            break
+        for pk, into in pending.items():
+            if into in rows:
+                survivor[pk] = into
+    return {
+        pk: rows[target][0] for pk, target in survivor.items()
+        if rows[target][1] not in (Status.WITHDRAWN, Status.MERGED)
+    }
 
 
 _shared: dict[str, Any] = {}

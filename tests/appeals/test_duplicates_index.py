@@ -108,3 +108,18 @@ def test_the_first_load_does_not_replay_earlier_reclassifications(district, sett
     index.refresh()
     assert first.tracking_number in hints(index, district.grid_b)
     assert first.tracking_number not in hints(index, district.grid_a)
+
+
+def test_a_merged_appeal_is_named_by_its_survivor_and_a_withdrawn_one_not_at_all(district, settings):
+    survivor = submit(district, settings=settings, text=GARBAGE)
+    duplicate = submit(district, settings=settings, text=GARBAGE_AGAIN, phone="13700001111")
+    index = recent_index()
+    assert hints(index, district.grid_a) == {survivor.tracking_number, duplicate.tracking_number}
+
+    services.appeal_merge(appeal=duplicate, actor=Actor.staff(district.dispatcher), into=survivor, note="同一垃圾站")
+    found = index.check(GARBAGE_AGAIN, area_path=district.grid_a.path, phone="13600003333")
+    # the merged appeal's match points at the appeal it was merged into, named once
+    assert [h.tracking_number for h in found] == [survivor.tracking_number]
+
+    services.appeal_withdraw(appeal=survivor, actor=Actor.staff(district.operator), reason="已自行解决")
+    assert hints(index, district.grid_a) == set()  # nothing left to merge a new appeal into
