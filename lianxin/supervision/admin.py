@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from .alerts import warning_message
 from .models import AssessmentScheme, FollowUp, RaisedWarning, SupervisionOrder, WarningRule
 
 
@@ -26,9 +28,15 @@ class WarningRuleAdmin(admin.ModelAdmin):
 
 @admin.register(RaisedWarning)
 class RaisedWarningAdmin(admin.ModelAdmin):
-    list_display = ("message", "rule", "status", "raised_at", "cleared_at")
+    list_display = ("shown_message", "rule", "status", "raised_at", "cleared_at")
     list_filter = ("status", "rule")
-    readonly_fields = [f.name for f in RaisedWarning._meta.fields]
+    list_select_related = ("rule",)
+    readonly_fields = ["shown_message", *(f.name for f in RaisedWarning._meta.fields)]
+
+    @admin.display(description=_("内容"))
+    def shown_message(self, warning: RaisedWarning) -> str:
+        """The message in the reader's language (the stored text is the Chinese one, as raised)."""
+        return warning_message(warning)
 
 
 @admin.register(SupervisionOrder)

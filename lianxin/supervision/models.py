@@ -355,7 +355,9 @@ class RaisedWarning(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.message
+        from .alerts import warning_message  # the message in the reader's language
+
+        return warning_message(self)
 
 
 class OrderStatus(models.TextChoices):

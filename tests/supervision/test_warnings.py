@@ -255,3 +255,22 @@ def test_figure_labels_follow_the_active_language():
         assert "、".join(str(v) for v in FIGURE_LABELS.values()).startswith("Received、")
     with translation.override("zh-hans"):
         assert str(FIGURE_LABELS["received"]) == "受理量"
+
+
+def test_the_admin_shows_warnings_in_the_readers_language(client, district, english_msgstr):
+    from tests.factories import UserFactory
+
+    only(RuleKind.APPEAL_OVERDUE)
+    now = timezone.now()
+    late = AppealFactory(status=Status.ACCEPTED, unit=district.unit_city, resolve_due_at=now - dt.timedelta(hours=1))
+    alerts.evaluate_warnings(now)
+    warning = RaisedWarning.objects.get()
+    english_msgstr(alerts.OVERDUE, "{number} is past its deadline ({due})")
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    client.cookies["django_language"] = "en"
+    listing = client.get("/admin/supervision/raisedwarning/").content.decode()
+    assert f"{late.tracking_number} is past its deadline" in listing and "已超过办结时限" not in listing
+    detail = client.get(f"/admin/supervision/raisedwarning/{warning.pk}/change/").content.decode()
+    assert f"{late.tracking_number} is past its deadline" in detail
+    client.cookies["django_language"] = "zh-hans"
+    assert warning.message in client.get("/admin/supervision/raisedwarning/").content.decode()
