@@ -30,6 +30,7 @@ from lianxin.appeals.selectors import (
     full_timeline,
     public_timeline,
     queue,
+    text_search_q,
 )
 from lianxin.core.errors import Forbidden, NotFound, ValidationFailed
 from lianxin.core.ratelimit import check_rate, client_ip
@@ -215,7 +216,7 @@ def _filter_q(f: s.AppealFilters) -> Q:
         q &= Q(submitted_at__date__lte=f.submitted_to)
     text = f.q.strip()
     if text:
-        q &= Q(tracking_number__icontains=text) | Q(title__icontains=text) | Q(text__icontains=text)
+        q &= text_search_q(text, tracking_number=True)
     return q
 
 

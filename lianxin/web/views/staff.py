@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +33,7 @@ from lianxin.appeals.selectors import (
     full_timeline,
     queue,
     recent_appeals_from_phone,
+    text_search_q,
 )
 from lianxin.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from lianxin.notifications.selectors import notifications_for
@@ -206,7 +207,7 @@ def _filtered(qs: QuerySet[Appeal], form: QueueFilterForm) -> QuerySet[Appeal]:
         elif re.fullmatch(r"\+?\d{7,15}", digits):
             qs = qs.filter(contact_phone=digits)
         else:
-            qs = qs.filter(Q(title__icontains=q) | Q(text__icontains=q))
+            qs = qs.filter(text_search_q(q))
     if data.get("category"):
         category = Category.objects.filter(code=data["category"]).only("path").first()
         qs = qs.filter(area_subtree_q([category.path], prefix="category__path")) if category else qs.none()
