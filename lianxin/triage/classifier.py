@@ -366,6 +366,7 @@ def cross_validate(
     k = max(2, min(folds, min(Counter(y[raw_idx]).values())))
     skf = StratifiedKFold(n_splits=k, shuffle=True, random_state=random_state)
     pred = np.empty(len(raw_idx), dtype=object)
+    confidence = np.zeros(len(raw_idx))
     for tr, te in skf.split(raw_idx, y[raw_idx]):
         excluded = set(np.concatenate([near[i] for i in te]).tolist()) if len(seg_idx) else set()
         train = np.concatenate(
@@ -376,7 +377,9 @@ def cross_validate(
         cv_, wv_, clf = _fit(sub, list(y[train]), w, opts)
         test = _Docs([docs.chars[raw_idx[i]] for i in te], [docs.words[raw_idx[i]] for i in te])
         x = sp.hstack([cv_.transform(test.chars), wv_.transform(test.words)]).tocsr()
-        pred[te] = clf.classes_[np.argmax(clf.predict_proba(x), axis=1)]
+        proba = clf.predict_proba(x)
+        pred[te] = clf.classes_[np.argmax(proba, axis=1)]
+        confidence[te] = proba.max(axis=1)
     truth = y[raw_idx]
     return {
         "folds": k,
@@ -384,7 +387,27 @@ def cross_validate(
         "n_extra_segmented": len(seg_idx),
         "accuracy": round(float(accuracy_score(truth, pred)), 4),
         "macro_f1": round(float(f1_score(truth, pred, average="macro")), 4),
+        "by_confidence": confidence_table(truth == pred, confidence),
     }
+
+
+CONFIDENCE_STEPS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+
+
+def confidence_table(correct: np.ndarray, confidence: np.ndarray) -> list[dict[str, float]]:
+    """For each threshold: the share of predictions at or above it (``coverage``: the appeals the
+    model would label, or auto-dispatch) and their accuracy (``accuracy``; 0 when none is covered).
+    What the abstention threshold and `AUTO_DISPATCH_MIN_CONFIDENCE` are chosen from."""
+    rows = []
+    for t in CONFIDENCE_STEPS:
+        covered = confidence >= t
+        n = int(covered.sum())
+        rows.append({
+            "threshold": t,
+            "coverage": round(n / len(confidence), 4) if len(confidence) else 0.0,
+            "accuracy": round(float(correct[covered].mean()), 4) if n else 0.0,
+        })
+    return rows
 
 
 def _near_copies(

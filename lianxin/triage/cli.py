@@ -141,6 +141,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
         print(
             f"cross-validation ({s['cv']['folds']} folds, raw examples): accuracy {s['cv']['accuracy']:.4f}, macro-F1 {s['cv']['macro_f1']:.4f}"
         )
+        for row in s["cv"].get("by_confidence", []):
+            print(
+                f"  confidence >= {row['threshold']:.2f}: {row['coverage']:.1%} of messages labelled, "
+                f"{row['accuracy']:.1%} of them right"
+            )
     print(f"model written to {path} (summary: {path.name}.json)")
     return 0
 

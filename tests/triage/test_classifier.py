@@ -10,6 +10,7 @@ from lianxin.triage.classifier import (
     MAGIC,
     ModelFormatError,
     TrainingDataError,
+    confidence_table,
     cross_validate,
     evaluate,
     load_model,
@@ -94,3 +95,17 @@ def test_mixed_raw_and_segmented_training_and_cv():
     assert model.summary["cv"]["macro_f1"] > 0.9
     scores = cross_validate(texts, labels, folds=3)
     assert scores["accuracy"] > 0.9
+    table = scores["by_confidence"]
+    assert [row["threshold"] for row in table] == sorted(row["threshold"] for row in table)
+    assert table[0]["coverage"] >= table[-1]["coverage"]  # a higher bar labels fewer messages
+
+
+def test_confidence_table_counts_coverage_and_accuracy_above_each_threshold():
+    correct = np.array([True, True, False, True, False])
+    confidence = np.array([0.95, 0.85, 0.75, 0.55, 0.35])
+    rows = {row["threshold"]: row for row in confidence_table(correct, confidence)}
+    assert rows[0.3] == {"threshold": 0.3, "coverage": 1.0, "accuracy": 0.6}
+    assert rows[0.5] == {"threshold": 0.5, "coverage": 0.8, "accuracy": 0.75}
+    assert rows[0.8] == {"threshold": 0.8, "coverage": 0.4, "accuracy": 1.0}
+    assert rows[0.95] == {"threshold": 0.95, "coverage": 0.2, "accuracy": 1.0}
+    assert confidence_table(np.array([True]), np.array([0.2]))[0] == {"threshold": 0.3, "coverage": 0.0, "accuracy": 0.0}
