@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.appeals.models import TEXT_MAX_LENGTH, Channel, Kind, Satisfaction, Urgency
+from lianxin.appeals.services import NOTE_MAX_LENGTH
 from lianxin.org.models import Area, AreaLevel, Category, Unit
 
 # Where the intake/service field names land in our forms.
@@ -114,6 +115,16 @@ class RateForm(forms.Form):
 class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("重办理由"), max_length=1000, required=False,
                              widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}))
+
+
+class WithdrawForm(forms.Form):
+    """撤回: an optional reason and a required confirmation box (the confirmation step, no JavaScript needed)."""
+
+    prefix = "withdraw"  # the tracking page also holds the reopen form's `reason`
+    reason = forms.CharField(label=_("撤回原因（可选）"), max_length=NOTE_MAX_LENGTH, required=False,
+                             widget=forms.Textarea(attrs={"rows": 3, "maxlength": NOTE_MAX_LENGTH}))
+    confirm = forms.BooleanField(label=_("我确认撤回：撤回后该诉求不再办理，也不能恢复。"),
+                                 error_messages={"required": _("请勾选“我确认撤回”后再提交；不想撤回则无需操作。")})
 
 
 # --- staff ---------------------------------------------------------------------------------------

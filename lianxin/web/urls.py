@@ -16,6 +16,7 @@ urlpatterns = [
     path("track/<str:tracking_number>/", public.track_detail, name="track_detail"),
     path("track/<str:tracking_number>/rate/", public.track_rate, name="track_rate"),
     path("track/<str:tracking_number>/reopen/", public.track_reopen, name="track_reopen"),
+    path("track/<str:tracking_number>/withdraw/", public.track_withdraw, name="track_withdraw"),
     path("mine/", public.my_appeals, name="my_appeals"),
     path("staff/", staff.staff_home, name="staff_home"),
     path("staff/queue/<str:name>/", staff.queue_view, name="queue"),

@@ -1,4 +1,4 @@
-"""The residents' portal: raise an appeal, track it, rate it or ask for it to be handled again."""
+"""The residents' portal: raise an appeal, track it, rate it, ask for it to be handled again or withdraw it."""
 
 from __future__ import annotations
 
@@ -20,14 +20,14 @@ from lianxin.appeals import deadlines, services
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
 from lianxin.appeals.models import Appeal, EventType, Status
-from lianxin.appeals.policy import Action, can
+from lianxin.appeals.policy import Action, can, ensure_allowed
 from lianxin.appeals.selectors import appeal_get_for_tracking, public_timeline
 from lianxin.core.errors import DomainError, NotFound, RateLimited, error_headers
 from lianxin.core.ratelimit import check_rate, client_ip
 from lianxin.org.models import AreaLevel
 from lianxin.org.selectors import scope_of
 
-from ..forms import AppealForm, RateForm, ReopenForm, TrackForm, add_domain_error, area_choices
+from ..forms import AppealForm, RateForm, ReopenForm, TrackForm, WithdrawForm, add_domain_error, area_choices
 
 PROOF_KEY = "lx_proven_appeals"
 RECEIPT_KEY = "lx_receipt"
@@ -202,7 +202,8 @@ def _resident_actor(request: HttpRequest) -> Actor:
 
 
 def track_detail(request: HttpRequest, tracking_number: str, *, rate_form: RateForm | None = None,
-                 reopen_form: ReopenForm | None = None, status: int = 200, error: str = "") -> HttpResponse:
+                 reopen_form: ReopenForm | None = None, withdraw_form: WithdrawForm | None = None,
+                 status: int = 200, error: str = "", kept_text: str = "") -> HttpResponse:
     try:
         appeal = _proven_appeal(request, tracking_number)
     except NotFound:
@@ -216,9 +217,12 @@ def track_detail(request: HttpRequest, tracking_number: str, *, rate_form: RateF
         "expected": expected_reply_at(appeal) if appeal.is_open else None,
         "may_rate": can(actor, appeal, Action.RATE),
         "may_reopen": can(actor, appeal, Action.REOPEN),
+        "may_withdraw": can(actor, appeal, Action.WITHDRAW),
         "rate_form": rate_form or RateForm(),
         "reopen_form": reopen_form or ReopenForm(),
+        "withdraw_form": withdraw_form or WithdrawForm(),
         "error": error,
+        "kept_text": kept_text,
     }, status=status)
 
 
@@ -256,6 +260,28 @@ def track_reopen(request: HttpRequest, tracking_number: str) -> HttpResponse:
             messages.success(request, _("已申请重办，承办单位将重新办理。"))
             return redirect("web:track_detail", tracking_number=appeal.tracking_number)
     return track_detail(request, tracking_number, reopen_form=form, status=400)
+
+
+@require_POST
+def track_withdraw(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    """撤回: only on an appeal this browser proved (or the logged-in owner's), with the box ticked."""
+    appeal = _proven_appeal(request, tracking_number)
+    actor = _resident_actor(request)
+    form = WithdrawForm(request.POST)
+    try:
+        if not form.is_valid():
+            ensure_allowed(actor, appeal, Action.WITHDRAW)  # refused in this status: say so before the form errors
+            return track_detail(request, tracking_number, withdraw_form=form, status=400)
+        services.appeal_withdraw(appeal=appeal, actor=actor, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        if error.field:
+            add_domain_error(form, "reason" if error.field == "note" else error.field, error.message)
+            return track_detail(request, tracking_number, withdraw_form=form, status=400)
+        # The form is no longer offered, so the reason typed is shown beside the message.
+        return track_detail(request, tracking_number, withdraw_form=form, status=error.status_code,
+                            error=error.message, kept_text=str(form["reason"].value() or "").strip())
+    messages.success(request, _("诉求已撤回，将不再办理。如需再次反映，请提交新的诉求。"))
+    return redirect("web:track_detail", tracking_number=appeal.tracking_number)
 
 
 class LoginView(auth_views.LoginView):
