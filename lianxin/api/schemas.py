@@ -31,8 +31,10 @@ MAX_PAGE_SIZE = 100
 # Base64 grows data by 4/3; the decoded size is checked against MAX_ATTACHMENT_BYTES by intake.
 ATTACHMENT_B64_MAX = (settings.LIANXIN["MAX_ATTACHMENT_BYTES"] * 4) // 3 + 4
 
+# The names `appeals.selectors.queue` knows (the staff workbench's queues).
 QueueName = Literal[
-    "to_dispatch", "returned", "to_accept", "in_progress", "due_soon", "overdue", "awaiting_rating", "closed", "all"
+    "to_dispatch", "returned", "to_accept", "in_progress", "extensions", "due_soon", "overdue", "awaiting_rating",
+    "closed", "all",
 ]
 
 
@@ -162,7 +164,11 @@ class AppealFilters(StrictIn):
     submitted_from: dt.date | None = Field(None, description="Submitted on or after this date (YYYY-MM-DD).")
     submitted_to: dt.date | None = Field(None, description="Submitted on or before this date (YYYY-MM-DD).")
     overdue: bool | None = None
-    queue: QueueName | None = Field(None, description="A named work queue.")
+    queue: QueueName | None = Field(
+        None,
+        description="A named work queue, in its own order; `extensions`: accepted appeals whose extension "
+        "request (延期) awaits a decision you may take.",
+    )
     q: str = Field("", max_length=100, description="Text search in tracking number, title and text.")
     page: int = Field(1, ge=1, le=10_000)
     page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)

@@ -253,6 +253,13 @@ class ExtensionRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField(max_length=500, blank=True)
 
+    class Meta:
+        indexes = [
+            # The requests awaiting a decision (the "extensions" queue, the policy's check): a few
+            # hundred at most, found without reading the decided ones, which pile up over the years.
+            models.Index(fields=["appeal"], name="extension_pending", condition=models.Q(status="pending")),
+        ]
+
     def __str__(self) -> str:
         return f"{self.appeal_id} +{self.working_days}d {self.status}"
 

@@ -31,6 +31,7 @@ from lianxin.appeals.selectors import (
     appeal_get_for_user,
     appeals_visible_to,
     full_timeline,
+    pending_extensions,
     queue,
     recent_appeals_from_phone,
     text_search_q,
@@ -69,19 +70,22 @@ QUEUE_LABELS = {
     "due_soon": gettext_lazy("即将超期"),
     "overdue": gettext_lazy("已超期"),
     "awaiting_rating": gettext_lazy("待评价"),
+    "extensions": gettext_lazy("待审批延期"),
     "closed": gettext_lazy("已办结"),
     "all": gettext_lazy("全部诉求"),
 }
 
-# Which queues each role looks at first, in order.
+# Which queues each role looks at first, in order. "extensions" only for the roles that may decide
+# an extension request (policy: DECIDE_EXTENSION).
 ROLE_QUEUES: dict[str, tuple[str, ...]] = {
-    Role.ADMIN: ("to_dispatch", "returned", "to_accept", "in_progress", "due_soon", "overdue", "awaiting_rating"),
-    Role.DISPATCHER: ("to_dispatch", "returned", "due_soon", "overdue", "awaiting_rating"),
+    Role.ADMIN: ("to_dispatch", "returned", "to_accept", "in_progress", "extensions", "due_soon", "overdue",
+                 "awaiting_rating"),
+    Role.DISPATCHER: ("to_dispatch", "returned", "extensions", "due_soon", "overdue", "awaiting_rating"),
     Role.OPERATOR: ("to_dispatch", "awaiting_rating"),
     Role.HANDLER: ("to_accept", "in_progress", "due_soon", "overdue", "awaiting_rating"),
     Role.GRID_WORKER: ("in_progress", "due_soon", "overdue"),
-    Role.SUPERVISOR: ("to_dispatch", "in_progress", "due_soon", "overdue", "awaiting_rating"),
-    Role.LEADER: ("in_progress", "due_soon", "overdue", "awaiting_rating"),
+    Role.SUPERVISOR: ("to_dispatch", "in_progress", "extensions", "due_soon", "overdue", "awaiting_rating"),
+    Role.LEADER: ("in_progress", "extensions", "due_soon", "overdue", "awaiting_rating"),
 }
 
 ACTION_TEXT = {
@@ -250,11 +254,16 @@ def queue_view(request: HttpRequest, name: str) -> HttpResponse:
     page = _page_number(request)
     rows = list(qs[(page - 1) * PAGE_SIZE: page * PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    if name == "extensions":  # the request beside each appeal: days, the deadline it would give, reason
+        found = pending_extensions(rows)
+        for appeal in rows:
+            appeal.pending_extension = found.get(appeal.pk)  # type: ignore[attr-defined]
     params = request.GET.copy()
     params.pop("page", None)
     bulk = name in ("to_dispatch", "returned") and may_dispatch(user)
     return render(request, "web/staff/queue.html", {
-        "name": name, "label": QUEUE_LABELS[name], "form": form, "appeals": rows[:PAGE_SIZE],
+        "name": name, "label": QUEUE_LABELS[name], "form": form, "appeals": rows,
         "page": page, "has_next": has_next, "has_prev": page > 1, "query": params.urlencode(),
         "bulk": bulk, "units": list(Unit.objects.filter(active=True).order_by("code")) if bulk else [],
         "queues": [(n, QUEUE_LABELS[n]) for n in [*queues_for(user), "all"]],
