@@ -237,6 +237,7 @@ class ExtensionStatus(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已同意")
     REFUSED = "refused", _("已驳回")
+    LAPSED = "lapsed", _("已失效")  # the appeal left the unit's hands (returned, replied, withdrawn, merged) undecided
 
 
 class ExtensionRequest(models.Model):

@@ -96,6 +96,18 @@ def record_event(
     return event
 
 
+def _lapse_pending_extensions(appeal: Appeal) -> list[int]:
+    """An extension request (延期) is the accepting unit's, for its deadline: once the appeal leaves
+    its hands undecided (returned, replied, withdrawn, merged), nobody can decide it any more and it
+    must not block the next unit's own request. Returns the ids of the requests that lapsed."""
+    pending = list(appeal.extensions.filter(status=ExtensionStatus.PENDING).values_list("pk", flat=True))
+    if pending:
+        ExtensionRequest.objects.filter(pk__in=pending).update(
+            status=ExtensionStatus.LAPSED, decided_at=timezone.now()
+        )
+    return pending
+
+
 def _transition(
     appeal: Appeal,
     action: str,
@@ -117,6 +129,10 @@ def _transition(
     if target is not None:
         appeal.status = target
     appeal.save()
+    if from_status == Status.ACCEPTED and appeal.status != Status.ACCEPTED:
+        lapsed = _lapse_pending_extensions(appeal)
+        if lapsed:
+            data = {**(data or {}), "extension_lapsed": lapsed}
     record_event(
         appeal,
         event_type,

@@ -126,3 +126,36 @@ def test_pending_extensions_gives_days_reason_and_the_deadline_approval_would_gi
     services.appeal_decide_extension(appeal=a, actor=Actor.staff(district.dispatcher), approve=True)
     a.refresh_from_db()
     assert a.resolve_due_at == x.new_due_at  # what the list announced is what approval gave
+
+
+def test_a_request_lapses_when_the_appeal_leaves_the_unit_undecided(district, settings):
+    """Returned with a request pending: the request lapses (recorded on the return), nobody can
+    decide it, and the next unit that accepts the appeal may ask for its own extension."""
+    from lianxin.appeals.models import EventType, ExtensionStatus
+
+    appeal = accepted(district, settings=settings)
+    _request(district, appeal)
+    [request] = appeal.extensions.all()
+    services.appeal_return(appeal=appeal, actor=Actor.staff(district.handler_city), reason="不属于本单位职责")
+    request.refresh_from_db()
+    assert request.status == ExtensionStatus.LAPSED and request.decided_at is not None
+    returned = appeal.events.get(type=EventType.RETURNED)
+    assert returned.data["extension_lapsed"] == [request.pk]
+
+    services.appeal_dispatch(appeal=appeal, actor=Actor.staff(district.dispatcher), unit=district.unit_env)
+    services.appeal_accept(appeal=appeal, actor=Actor.staff(district.handler_env))
+    appeal.refresh_from_db()
+    assert not can(Actor.staff(district.dispatcher), appeal, Action.DECIDE_EXTENSION)  # nothing pending
+    assert appeal not in queue(district.dispatcher, "extensions")
+    _request(district, appeal, handler=district.handler_env)  # not blocked by the lapsed one
+    assert appeal.extensions.filter(status=ExtensionStatus.PENDING).count() == 1
+    assert appeal in queue(district.dispatcher, "extensions")
+
+
+def test_a_reply_lapses_the_pending_request_too(district, settings):
+    from lianxin.appeals.models import ExtensionStatus
+
+    appeal = accepted(district, settings=settings)
+    _request(district, appeal)
+    services.appeal_reply(appeal=appeal, actor=Actor.staff(district.handler_city), text="已更换路灯，恢复照明。")
+    assert appeal.extensions.get().status == ExtensionStatus.LAPSED
