@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from lianxin.audit.services import AuditAction, audit_append
 from lianxin.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
 from lianxin.notifications.services import notify_users
-from lianxin.org.models import Area, AreaLevel, Category, Role, Unit, User
+from lianxin.org.models import Area, AreaLevel, Category, Role, RoleAssignment, Unit, User
 from lianxin.org.selectors import forget_routing_history
 
 from . import deadlines, triage_bridge
@@ -186,12 +186,19 @@ def _unit_staff_ids(*units: Unit | None) -> list[int]:
     )
 
 
-def _dispatcher_ids() -> list[int]:
-    return list(
-        User.objects.filter(roles__role=Role.DISPATCHER, is_active=True)
-        .values_list("pk", flat=True)
-        .distinct()
+def _dispatcher_ids(appeal: Appeal, *also: str) -> list[int]:
+    """Active dispatchers (and holders of the roles in `also`) whose area covers the appeal's:
+    unscoped dispatchers everywhere; area-scoped ones for their area and what lies inside it."""
+    roles = (Role.DISPATCHER, *also)
+    rows = RoleAssignment.objects.filter(role__in=roles, user__is_active=True).values_list(
+        "user_id", "role", "area__path"
     )
+    path = appeal.area.path if appeal.area is not None else None
+    return sorted({
+        user_id for user_id, role, area_path in rows
+        if (area_path is None and role == Role.DISPATCHER)
+        or (area_path is not None and path is not None and (path == area_path or path.startswith(f"{area_path}/")))
+    })
 
 
 def _staff_link(appeal: Appeal) -> str:
@@ -344,7 +351,7 @@ def appeal_return(*, appeal: Appeal | int, actor: Actor, reason: str) -> Appeal:
         },
     )
     notify_users(
-        user_ids=_dispatcher_ids(),
+        user_ids=_dispatcher_ids(appeal),
         title=_("退单：{tracking_number}").format(tracking_number=appeal.tracking_number),
         body=reason,
         link=_staff_link(appeal),
@@ -449,7 +456,7 @@ def appeal_request_extension(
         public=False,
     )
     notify_users(
-        user_ids=_dispatcher_ids(),
+        user_ids=_dispatcher_ids(appeal, Role.SUPERVISOR, Role.LEADER),
         title=_("延期申请：{tracking_number}").format(tracking_number=appeal.tracking_number),
         body=reason,
         link=_staff_link(appeal),

@@ -10,7 +10,7 @@ from django.core import mail
 from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.models import EventType, ExtensionStatus, Kind, Satisfaction, Status
-from lianxin.appeals.policy import TRANSITIONS, Action, allowed_actions
+from lianxin.appeals.policy import TRANSITIONS, Action, allowed_actions, can
 from lianxin.core.errors import Forbidden, TransitionNotAllowed, ValidationFailed
 from lianxin.notifications.models import Notification
 
@@ -260,3 +260,23 @@ def test_email_goes_to_unit_staff_with_an_address(district, settings, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         dispatched(district, settings=settings)
     assert any("handler@example.org" in m.to for m in mail.outbox)
+
+
+def test_an_extension_request_is_announced_to_those_who_may_decide_it(district, settings,
+                                                                       django_capture_on_commit_callbacks):
+    """The district-wide dispatcher, a dispatcher of the appeal's street, the district supervisor;
+    not a dispatcher of the other street, nor the other street's leader."""
+    from lianxin.org.models import Role
+    from tests.factories import staff as staff_user
+
+    east = staff_user(Role.DISPATCHER, area=district.street_a, username="dispatcher_east")
+    west = staff_user(Role.DISPATCHER, area=district.street_b, username="dispatcher_west")
+    appeal = accepted(district, settings=settings)  # in G1, street A
+    with django_capture_on_commit_callbacks(execute=True):
+        services.appeal_request_extension(appeal=appeal, actor=staff(district.handler_city), working_days=3,
+                                          reason="需要采购配件")
+    told = set(Notification.objects.filter(kind="extension").values_list("user__username", flat=True))
+    assert told == {district.dispatcher.username, east.username, district.supervisor.username}
+    assert west.username not in told and district.leader_b.username not in told
+    for user in (district.dispatcher, east, district.supervisor):
+        assert can(Actor.staff(user), appeal, Action.DECIDE_EXTENSION)  # told only those who may decide
