@@ -62,9 +62,14 @@ def test_visibility_matrix(district, appeals, who):
 
 
 def test_co_handler_sees_the_appeal(district, appeals):
+    before = set(appeals_visible_to(district.handler_env).values_list("pk", flat=True))
+    assert appeals["a"].pk not in before
     services.appeal_add_co_handler(appeal=appeals["a"], actor=Actor.staff(district.handler_city),
                                    unit=district.unit_env)
-    assert appeals_visible_to(district.handler_env).filter(pk=appeals["a"].pk).exists()
+    after = set(appeals_visible_to(district.handler_env).values_list("pk", flat=True))
+    assert after == before | {appeals["a"].pk}  # its own unit's appeals and the co-handled one
+    in_progress = set(queue(district.handler_env, "in_progress").values_list("pk", flat=True))
+    assert in_progress <= after
 
 
 def test_anonymous_user_sees_nothing(appeals):
