@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lianxin.appeals import services
+from lianxin.appeals import selectors, services
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.selectors import appeal_get_for_tracking, appeal_get_for_user, appeals_visible_to, queue
 from lianxin.core.errors import NotFound
@@ -61,7 +61,9 @@ def test_visibility_matrix(district, appeals, who):
             assert err.value.message == absent.value.message
 
 
-def test_co_handler_sees_the_appeal(district, appeals):
+@pytest.mark.parametrize("inline_max", [5_000, 0], ids=["co-handled ids inlined", "subquery above the cap"])
+def test_co_handler_sees_the_appeal(district, appeals, monkeypatch, inline_max):
+    monkeypatch.setattr(selectors, "CO_HANDLED_INLINE_MAX", inline_max)
     before = set(appeals_visible_to(district.handler_env).values_list("pk", flat=True))
     assert appeals["a"].pk not in before
     services.appeal_add_co_handler(appeal=appeals["a"], actor=Actor.staff(district.handler_city),
