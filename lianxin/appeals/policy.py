@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from lianxin.core.errors import Forbidden, TransitionNotAllowed
 from lianxin.org.models import Role
+from lianxin.org.selectors import in_area_subtree
 
 from .actors import Actor
 from .models import Appeal, Kind, Status
@@ -94,10 +95,7 @@ def _is_dispatcher(actor: Actor, appeal: Appeal) -> bool:
 
 
 def _in_areas(appeal: Appeal, paths: tuple[str, ...]) -> bool:
-    if appeal.area is None:
-        return False
-    own = appeal.area.path
-    return any(own == p or own.startswith(p + "/") for p in paths)
+    return in_area_subtree(appeal.area.path if appeal.area is not None else None, paths)
 
 
 def _is_main_handler(actor: Actor, appeal: Appeal) -> bool:

@@ -22,7 +22,7 @@ from lianxin.audit.services import AuditAction, audit_append
 from lianxin.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
 from lianxin.notifications.services import notify_users
 from lianxin.org.models import Area, AreaLevel, Category, Role, RoleAssignment, Unit, User
-from lianxin.org.selectors import forget_routing_history
+from lianxin.org.selectors import forget_routing_history, in_area_subtree
 
 from . import deadlines, triage_bridge
 from .actors import Actor
@@ -196,8 +196,7 @@ def _dispatcher_ids(appeal: Appeal, *also: str) -> list[int]:
     path = appeal.area.path if appeal.area is not None else None
     return sorted({
         user_id for user_id, role, area_path in rows
-        if (area_path is None and role == Role.DISPATCHER)
-        or (area_path is not None and path is not None and (path == area_path or path.startswith(f"{area_path}/")))
+        if (area_path is None and role == Role.DISPATCHER) or (area_path and in_area_subtree(path, (area_path,)))
     })
 
 
@@ -798,6 +797,12 @@ def _new_area(appeal: Appeal, area: Area | str | None) -> Area | None:
     return found
 
 
+def _described(key: str, obj: Category | Area | None) -> dict[str, Any]:
+    """`key`, `key_code`, `key_name` of a category or area, for an event's data (None when absent)."""
+    return {key: obj.pk if obj else None, f"{key}_code": obj.code if obj else None,
+            f"{key}_name": obj.name if obj else None}
+
+
 # The statuses in which the dispatch suggestion still matters: nobody has the appeal yet.
 AWAITING_DISPATCH = (Status.SUBMITTED, Status.RETURNED)
 
@@ -845,18 +850,10 @@ def appeal_reclassify(
         )
     reason = _clean_note(reason, required=True, field="reason", what=_("改分类原因"))
     data: dict[str, Any] = {
-        "from_category": old_category.pk if old_category else None,
-        "from_category_code": old_category.code if old_category else None,
-        "from_category_name": old_category.name if old_category else None,
-        "to_category": new_category.pk if new_category else None,
-        "to_category_code": new_category.code if new_category else None,
-        "to_category_name": new_category.name if new_category else None,
-        "from_area": old_area.pk if old_area else None,
-        "from_area_code": old_area.code if old_area else None,
-        "from_area_name": old_area.name if old_area else None,
-        "to_area": new_area.pk if new_area else None,
-        "to_area_code": new_area.code if new_area else None,
-        "to_area_name": new_area.name if new_area else None,
+        **_described("from_category", old_category),
+        **_described("to_category", new_category),
+        **_described("from_area", old_area),
+        **_described("to_area", new_area),
     }
     changes: dict[str, Any] = {"category": new_category, "area": new_area}
     if appeal.status in AWAITING_DISPATCH:

@@ -5,6 +5,13 @@ Every message says what was wrong and, where it helps, how to fix it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from django.http import HttpResponse
+
+R = TypeVar("R", bound="HttpResponse")
+
 
 class DomainError(Exception):
     """Base class: a request that cannot be carried out as asked."""
@@ -53,10 +60,17 @@ class Conflict(DomainError):
     code = "conflict"
 
 
-def error_headers(error: DomainError) -> dict[str, str]:
+def error_headers(error: DomainError | None) -> dict[str, str]:
     """The HTTP headers a response to `error` carries: `Retry-After` (seconds) for a rate limit."""
     retry_after = getattr(error, "retry_after", None)
     return {"Retry-After": str(retry_after)} if retry_after else {}
+
+
+def with_error_headers(response: R, error: DomainError | None) -> R:
+    """`response` with the headers of `error` (for responses built by helpers that take none)."""
+    for header, value in error_headers(error).items():
+        response[header] = value
+    return response
 
 
 class RateLimited(DomainError):

@@ -24,7 +24,7 @@ from lianxin.appeals.actors import Actor
 from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
 from lianxin.appeals.models import FINAL_STATUSES, OPEN_STATUSES, Appeal, Channel, Kind, Status
 from lianxin.appeals.privacy import mask_phone
-from lianxin.core.errors import DomainError, ValidationFailed, error_headers
+from lianxin.core.errors import DomainError, ValidationFailed, with_error_headers
 from lianxin.org.models import Category
 
 from .formats import error, render
@@ -53,10 +53,7 @@ def open311_view(methods: tuple[str, ...] = ("GET", "HEAD")) -> Callable[[View],
                 _check_jurisdiction(request)
                 return view(request, *args, fmt=fmt, **kwargs)
             except DomainError as exc:
-                response = error(fmt, exc.status_code, exc.message)
-                for header, value in error_headers(exc).items():
-                    response[header] = value
-                return response
+                return with_error_headers(error(fmt, exc.status_code, exc.message), exc)
 
         handler.__name__ = view.__name__
         handler.__doc__ = view.__doc__

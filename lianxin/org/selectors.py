@@ -75,6 +75,11 @@ def area_subtree_q(paths: tuple[str, ...] | list[str], prefix: str = "area__path
     return q
 
 
+def in_area_subtree(path: str | None, paths: tuple[str, ...] | list[str]) -> bool:
+    """Whether the area at `path` is one of `paths` or inside one of them (`area_subtree_q` in Python)."""
+    return path is not None and any(path == p or path.startswith(f"{p}/") for p in paths)
+
+
 ROUTING_HISTORY_DAYS = 180
 ROUTING_MIN_SCORE = 0.5  # about four returns in a row with no kept appeal
 

@@ -21,6 +21,7 @@ from lianxin.audit.services import AuditAction, audit_append
 from lianxin.core.errors import Forbidden, NotFound, TransitionNotAllowed, ValidationFailed
 from lianxin.notifications.services import notify_users
 from lianxin.org.models import Role, Unit, User
+from lianxin.org.selectors import in_area_subtree
 from lianxin.worktime import calendar
 
 from .models import (
@@ -73,7 +74,7 @@ def _leader_ids_for(unit: Unit) -> list[int]:
         everyone.append(leader.pk)
         for assignment in leader.roles.all():
             path = assignment.area.path if assignment.role == Role.LEADER and assignment.area else None
-            if path and (unit.area.path == path or unit.area.path.startswith(path + "/")):
+            if path and in_area_subtree(unit.area.path, (path,)):
                 covering.append(leader.pk)
     return covering or everyone
 

@@ -22,7 +22,7 @@ from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
 from lianxin.appeals.models import Appeal, EventType, Status
 from lianxin.appeals.policy import Action, can, ensure_allowed
 from lianxin.appeals.selectors import appeal_get_for_tracking, public_timeline
-from lianxin.core.errors import DomainError, NotFound, RateLimited, error_headers
+from lianxin.core.errors import DomainError, NotFound, RateLimited, with_error_headers
 from lianxin.core.ratelimit import check_rate, client_ip
 from lianxin.org.models import AreaLevel
 from lianxin.org.selectors import scope_of
@@ -124,10 +124,11 @@ def submit(request: HttpRequest) -> HttpResponse:
     else:
         form = AppealForm()
     status = 429 if limited else 400 if form.is_bound and form.errors else 200
-    response = render(request, "web/submit.html", {"form": form, "idempotency_key": uuid.uuid4().hex}, status=status)
-    for header, value in (error_headers(limited) if limited else {}).items():
-        response[header] = value  # the form, its text kept, says how long to wait
-    return response
+    # on a rate limit the form, its text kept, says how long to wait (and Retry-After)
+    return with_error_headers(
+        render(request, "web/submit.html", {"form": form, "idempotency_key": uuid.uuid4().hex}, status=status),
+        limited,
+    )
 
 
 def _rate() -> str:
@@ -164,7 +165,7 @@ def track(request: HttpRequest) -> HttpResponse:
     """Look an appeal up with its tracking number and the last four phone digits or the query code."""
     form = TrackForm(request.POST or None)
     status = 200
-    headers: dict[str, str] = {}
+    refusal: DomainError | None = None
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -174,16 +175,13 @@ def track(request: HttpRequest) -> HttpResponse:
             except DomainError as error:
                 form.add_error(None, error.message)
                 status = 404 if isinstance(error, NotFound) else error.status_code
-                headers = error_headers(error)
+                refusal = error
             else:
                 _prove(request, appeal)
                 return redirect("web:track_detail", tracking_number=appeal.tracking_number)
         else:
             status = 400
-    response = render(request, "web/track.html", {"form": form}, status=status)
-    for header, value in headers.items():
-        response[header] = value
-    return response
+    return with_error_headers(render(request, "web/track.html", {"form": form}, status=status), refusal)
 
 
 def _proven_appeal(request: HttpRequest, tracking_number: str) -> Appeal:
