@@ -295,9 +295,15 @@ def test_login_page_and_redirect(client, district):
     assert "用户名或密码不正确" in bad.content.decode()
 
 
-def test_staff_without_roles_in_scope_is_resident(client_for, district):
+def test_a_handler_of_a_unit_with_nothing_to_do_sees_an_empty_home(client_for, district):
+    other = helpers.dispatched(district)  # waiting for another unit: not this handler's work
     user = staff(Role.HANDLER, unit=district.unit_street_a)
-    assert client_for(user).get("/staff/").status_code == 200
+    r = client_for(user).get("/staff/")
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert '<span class="n">0</span>待签收' in html
+    assert other.tracking_number not in html
+    assert 'href="/supervision/"' not in html and 'href="/admin/"' not in html
 
 
 def test_case_page_query_count_is_capped(client_for, district, django_assert_max_num_queries):
