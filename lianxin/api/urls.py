@@ -1,5 +1,6 @@
 from django.http import HttpRequest, JsonResponse
-from django.urls import re_path
+from django.urls import path, re_path
+from django.views.decorators.http import require_GET
 
 from .main import api
 
@@ -14,4 +15,18 @@ def not_found(request: HttpRequest, rest: str) -> JsonResponse:
     )
 
 
-urlpatterns = [*api.urls[0], re_path(r"^(?P<rest>.*)$", not_found)]
+@require_GET
+def index(request: HttpRequest) -> JsonResponse:
+    """`GET /api/v1/`: what this API is and where its description lives (was a 404)."""
+    return JsonResponse(
+        {
+            "name": api.title,
+            "version": api.version,
+            "openapi": request.build_absolute_uri("/api/v1/openapi.json"),
+            "docs": request.build_absolute_uri("/api/v1/docs"),
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+urlpatterns = [path("", index, name="index"), *api.urls[0], re_path(r"^(?P<rest>.*)$", not_found)]

@@ -95,3 +95,12 @@ def test_docs_page_works_offline(db):
     licence = finders.find("api/swagger-ui/LICENSE")
     assert licence and "Apache License" in Path(licence).read_text()
     assert '"url": "/api/v1/openapi.json"' in html
+
+
+def test_the_api_root_is_a_json_index(client):
+    r = client.get("/api/v1/")
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/json")
+    body = r.json()
+    assert body["openapi"].endswith("/api/v1/openapi.json") and body["docs"].endswith("/api/v1/docs")
+    assert client.get(body["openapi"]).status_code == 200
+    assert client.post("/api/v1/").status_code == 405
