@@ -6,3 +6,8 @@ class WorktimeConfig(AppConfig):
     name = "lianxin.worktime"
     label = "worktime"
     verbose_name = _("工作日历")
+
+    def ready(self) -> None:
+        from . import checks
+
+        checks.register()

@@ -43,6 +43,29 @@ def clear_cache() -> None:
     _cache.clear()
 
 
+def package_knows(year: int) -> bool:
+    """Whether the `chinese-calendar` package has the State Council's schedule for `year`."""
+    try:
+        chinese_calendar.is_workday(dt.date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def year_is_known(year: int) -> bool:
+    """The package has the year, or an administrator entered its holidays (at least one day off)."""
+    if package_knows(year):
+        return True
+    return any(day.year == year and not workday for day, workday in _overrides().items())
+
+
+def missing_schedules(today: dt.date) -> list[int]:
+    """Years whose holiday schedule is missing although deadlines already fall in them: this year,
+    and from 1 December next year (deadlines of the last weeks reach into it)."""
+    years = [today.year] + ([today.year + 1] if today.month == 12 else [])
+    return [year for year in years if not year_is_known(year)]
+
+
 def is_workday(day: dt.date) -> bool:
     override = _overrides().get(day)
     if override is not None:

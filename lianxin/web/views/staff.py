@@ -41,6 +41,7 @@ from lianxin.notifications.selectors import notifications_for
 from lianxin.notifications.services import notification_mark_read
 from lianxin.org.models import Area, Category, Role, Unit, User
 from lianxin.org.selectors import area_subtree_q, scope_of, units_for_dispatch
+from lianxin.worktime.calendar import missing_schedules
 
 from ..forms import (
     CoHandlerForm,
@@ -196,6 +197,8 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         "counts": counts,
         "roles": [Role(r).label for r in sorted(scope.roles)],
         "may_hotline": scope.has(Role.OPERATOR, Role.DISPATCHER, Role.ADMIN),
+        # administrators keep the calendar: tell them when a year's holidays are missing
+        "calendar_gaps": missing_schedules(timezone.localdate()) if scope.has(Role.ADMIN) else [],
     })
 
 
