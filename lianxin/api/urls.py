@@ -24,6 +24,7 @@ def index(request: HttpRequest) -> JsonResponse:
             "version": api.version,
             "openapi": request.build_absolute_uri("/api/v1/openapi.json"),
             "docs": request.build_absolute_uri("/api/v1/docs"),
+            "open311_discovery": request.build_absolute_uri("/open311/v2/discovery.json"),
         },
         json_dumps_params={"ensure_ascii": False},
     )

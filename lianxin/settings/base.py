@@ -190,6 +190,7 @@ LIANXIN: dict[str, Any] = {
     "ANON_SUBMIT_RATE": env_rate("LIANXIN_ANON_SUBMIT_RATE", "20/h"),
     # Open311 POSTs per API token's account (partners forward many residents: generous) and
     # refused api_key attempts per client IP (after which that IP may not POST for the window).
+    "OPEN311_CONTACT": os.environ.get("LIANXIN_OPEN311_CONTACT", ""),  # shown in discovery.json
     "OPEN311_POST_RATE": env_rate("LIANXIN_OPEN311_POST_RATE", "300/h"),
     "OPEN311_AUTH_FAIL_RATE": env_rate("LIANXIN_OPEN311_AUTH_FAIL_RATE", "30/h"),
     "MAX_ATTACHMENT_BYTES": 10 * 1024 * 1024,
