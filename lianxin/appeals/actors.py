@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from lianxin.org.models import User
 from lianxin.org.selectors import Scope, scope_of
 
+# The label of events the resident did themselves (submitted, rated, reopened, withdrawn).
+RESIDENT_LABEL = "群众"
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -22,7 +25,7 @@ class Actor:
     @classmethod
     def resident(cls, user: User | None = None) -> Actor:
         """A resident who owns the appeal: logged in, or proved by tracking number + phone digits."""
-        label = "群众"
+        label = RESIDENT_LABEL
         return cls(user=user if user is not None and user.is_authenticated else None, resident_owner=True, label=label)
 
     @classmethod

@@ -192,6 +192,9 @@ def test_track_shows_public_timeline_and_reply_then_rate(district):
     assert appeal.status == Status.CLOSED and appeal.satisfaction == "dissatisfied" and appeal.solved is False
     html = c.get(f"/track/{appeal.tracking_number}/").content.decode()
     assert "申请重办" in html and "请评价办理结果" not in html
+    # the rating reads as the resident's own, not as the unit's
+    assert "<strong>评价</strong> · <span class=\"by-you\">您本人</span>" in html
+    assert f"<strong>评价</strong> · {appeal.unit.name}" not in html
 
 
 def test_reopen_once_then_not_offered(district):

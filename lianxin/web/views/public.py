@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from lianxin.appeals import deadlines, services
-from lianxin.appeals.actors import Actor
+from lianxin.appeals.actors import RESIDENT_LABEL, Actor
 from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
 from lianxin.appeals.models import Appeal, EventType, Status
 from lianxin.appeals.policy import Action, can, ensure_allowed
@@ -212,6 +212,7 @@ def track_detail(request: HttpRequest, tracking_number: str, *, rate_form: RateF
         "appeal": appeal,
         "events": public_timeline(appeal).select_related("unit"),
         "note_events": PUBLIC_NOTE_EVENTS,
+        "resident_label": RESIDENT_LABEL,
         "expected": expected_reply_at(appeal) if appeal.is_open else None,
         "may_rate": can(actor, appeal, Action.RATE),
         "may_reopen": can(actor, appeal, Action.REOPEN),
