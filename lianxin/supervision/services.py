@@ -33,6 +33,7 @@ from .models import (
     RaisedWarning,
     SupervisionOrder,
 )
+from .policy import ensure_may_call_back
 from .rollups import local_day, month_of, touch_months
 from .selectors import jurisdiction_of
 
@@ -283,9 +284,7 @@ def escalate_missed_orders(now: dt.datetime | None = None) -> int:
 
 
 def _ensure_caller(actor: Actor, follow_up: FollowUp) -> None:
-    scope = actor.scope
-    if not scope.has(Role.SUPERVISOR, Role.ADMIN):
-        raise Forbidden(_("只有督查员可以进行回访。"))
+    ensure_may_call_back(actor.scope)
     j = jurisdiction_of(actor.user)
     if not j.covers_area(follow_up.appeal.area):
         raise NotFound(_("没有找到该回访任务。"))

@@ -18,7 +18,7 @@ from lianxin.appeals.actors import Actor
 from lianxin.appeals.models import Appeal
 from lianxin.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from lianxin.org import directory
-from lianxin.org.models import Area, AreaLevel, Category, Role, Unit, User
+from lianxin.org.models import Area, AreaLevel, Category, Unit, User
 from lianxin.org.selectors import scope_of
 from lianxin.worktime import calendar
 
@@ -26,6 +26,7 @@ from . import alerts, selectors, services
 from .dashboard import figures_html, figures_table, series_chart
 from .forms import CloseForm, FollowUpForm, OrderForm, RespondForm, yes_no
 from .models import FollowUp, OrderStatus, RaisedWarning, WarningStatus
+from .policy import ensure_may_call_back
 from .selectors import FIGURE_LABELS, Jurisdiction, Period, Slice
 
 PAGE_SIZE = 50
@@ -290,10 +291,8 @@ def order_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _require_caller(user: User) -> Jurisdiction:
-    j = selectors.jurisdiction_of(user)
-    if not scope_of(user).has(Role.SUPERVISOR, Role.ADMIN):
-        raise Forbidden(_("回访页面仅对督查员和管理员开放。"))
-    return j
+    ensure_may_call_back(scope_of(user))
+    return selectors.jurisdiction_of(user)
 
 
 @login_required
