@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from lianxin.audit.services import AuditAction, audit_append
 from lianxin.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
-from lianxin.notifications.services import notify_users
+from lianxin.notifications.services import notifications_mark_read_for, notify_users
 from lianxin.org.models import Area, AreaLevel, Category, Role, RoleAssignment, Unit, User
 from lianxin.org.selectors import forget_routing_history, in_area_subtree
 
@@ -93,6 +93,9 @@ def record_event(
         actor_label=actor.label,
         data={"event": event_type, "from": from_status, "to": to_status, "unit": unit.code if unit else None},
     )
+    if actor.user is not None and not actor.resident_owner and event_type != EventType.SUBMITTED:
+        # a staff member who acts on a case has read what told them about it
+        notifications_mark_read_for(user_id=actor.user.pk, link=_staff_link(appeal))
     return event
 
 

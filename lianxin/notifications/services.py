@@ -25,3 +25,10 @@ def notification_mark_read(*, user_id: int, notification_id: int | None = None) 
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
     return qs.update(read_at=timezone.now())
+
+
+def notifications_mark_read_for(*, user_id: int, link: str) -> int:
+    """The person acted on what these notifications point to: they are read (issue 16)."""
+    return Notification.objects.filter(user_id=user_id, link=link, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

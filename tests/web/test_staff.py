@@ -332,3 +332,19 @@ def test_case_page_does_not_show_a_confidence_without_a_suggestion(client, distr
     body = client.get(f"/staff/appeals/{appeal.pk}/").content.decode()
     assert "模型未给出建议，分类由提交时选定" in body
     assert "置信度 100%" not in body
+
+
+def test_acting_on_a_case_marks_its_notifications_read(district, django_capture_on_commit_callbacks):
+    colleague = staff(Role.HANDLER, unit=district.unit_city)
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal = helpers.dispatched(district)  # notifies the city unit's handlers
+        helpers.dispatched(district)  # another case: its notification stays unread
+    mine = Notification.objects.filter(user=district.handler_city, link=f"/staff/appeals/{appeal.pk}/").get()
+    other = Notification.objects.filter(user=district.handler_city).exclude(pk=mine.pk).get()
+    services.appeal_accept(appeal=appeal, actor=Actor.staff(district.handler_city))
+    mine.refresh_from_db()
+    other.refresh_from_db()
+    assert mine.read_at is not None and other.read_at is None
+    # only the person who acted has read it: the colleague told of the same case has not
+    theirs = Notification.objects.filter(user=colleague, link=mine.link).get()
+    assert theirs.read_at is None
