@@ -6,7 +6,9 @@ download and the PDF; charts are inline SVG drawn here. Why WeasyPrint: docs/adr
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import unicodedata
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -193,6 +195,28 @@ def render_pdf(report: Report) -> bytes:
 # --- Excel ------------------------------------------------------------------------------------------
 
 
+DATE_FORMAT = "yyyy-mm-dd"
+PERCENT_FORMAT = "0.0%"
+
+
+def _width(value: Any) -> int:
+    """Display width of a cell's text: a Han character (or other wide one) counts two."""
+    if value is None:
+        return 0
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _date(value: Any) -> Any:
+    """A snapshot's 'YYYY-MM-DD' text as a real date cell (Excel sorts and filters dates)."""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
 def _sheet(wb: Any, title: str, header: list[str], rows: list[list[Any]]) -> Any:
     from openpyxl.styles import Font
 
@@ -201,24 +225,37 @@ def _sheet(wb: Any, title: str, header: list[str], rows: list[list[Any]]) -> Any
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(row)
-    for i, name in enumerate(header, start=1):
-        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(10, min(40, len(str(name)) * 2 + 4))
+        ws.append([_date(v) for v in row])
+    for column in ws.iter_cols(min_row=1, max_row=ws.max_row):
+        for cell in column[1:]:
+            if isinstance(cell.value, dt.date):
+                cell.number_format = DATE_FORMAT
+        widest = max((_width(c.value) for c in column), default=0)
+        ws.column_dimensions[column[0].column_letter].width = max(8, min(60, widest + 2))
     ws.freeze_panes = "A2"
     return ws
 
 
-def _breakdown_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
+def _breakdown_rows(rows: list[dict[str, Any]], *, units: bool = False) -> list[list[Any]]:
+    """Units take in what is dispatched to them (an appeal has no unit when it is received), so
+    their 受理量 is their 派单量, this period and the previous one."""
+    received, previous = ("assigned", "previous_assigned") if units else ("received", "previous_received")
     return [
-        [r["label"], r["received"], r["assigned"], r["closed"], r["overdue"], r["returned"], r["false_closures"],
-         r["response"], r["resolution"], r["satisfaction"], r["on_time"], r["previous_received"]]
+        [r["label"], r[received], r["assigned"], r["closed"], r["overdue"], r["returned"], r["false_closures"],
+         r["response"], r["resolution"], r["satisfaction"], r["on_time"], r.get(previous)]
         for r in rows
     ]
 
 
+def _case_reason(case: dict[str, Any]) -> str:
+    if case["why"] == "overdue" and case.get("closed"):
+        return str(_("超期办结"))  # went overdue in the period, closed (late) since
+    return str(CASE_REASONS.get(case["why"], case["why"]))
+
+
 def _case_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
     return [
-        [str(CASE_REASONS.get(c["why"], c["why"])), c["tracking_number"], c["summary"], c["category"], c["area"],
+        [_case_reason(c), c["tracking_number"], c["summary"], c["category"], c["area"],
          c["unit"], c["submitted"], c["closed"], c["due"], c["days"], c["status"], c["satisfaction"],
          c.get("event_date") or None]
         for c in rows
@@ -233,10 +270,14 @@ def render_xlsx(report: Report) -> bytes:
     data = report.data
     wb = Workbook()
     wb.remove(wb.active)
+    headline = list(map(_display, data["headline"]))
     overview = _sheet(
         wb, _("概览"), [_("指标"), _("本期"), _("上期"), _("变化")],
-        [[str(r["label"]), r["shown"], r["previous_shown"], r["delta"]] for r in map(_display, data["headline"])],
+        [[str(r["label"]), r["value"], r["previous"], r["delta"]] for r in headline],
     )
+    for row, r in zip(overview.iter_rows(min_row=2, max_col=3), headline, strict=False):
+        if r["measure"] == "rate":  # rates are stored as fractions and shown as percentages
+            row[1].number_format = row[2].number_format = PERCENT_FORMAT
     overview.insert_rows(1, 2)
     overview["A1"] = title_of(report)
     overview["A2"] = _("统计周期：{start} 至 {last}；上期：{previous}").format(**data["period"])
@@ -274,7 +315,7 @@ def render_xlsx(report: Report) -> bytes:
         bar.set_categories(Reference(cats, min_col=1, min_row=2, max_row=n))
         cats.add_chart(bar, "N2")
     _sheet(wb, _("街道"), breakdown_header, _breakdown_rows(data["by_street"]))
-    _sheet(wb, _("单位"), breakdown_header, _breakdown_rows(data["by_unit"]))
+    _sheet(wb, _("单位"), breakdown_header, _breakdown_rows(data["by_unit"], units=True))
     ranking_header = [
         _("名次"), _("名称"), _("得分"), _("扣分"), _("名次变化"), _("得分变化"), _("响应率%"), _("解决率%"),
         _("满意率%"), _("超期件"), _("虚假办结"),

@@ -185,6 +185,7 @@ def _breakdown(rows: list[sv.BreakdownRow]) -> list[dict[str, Any]]:
                 "satisfaction": _pct(f.satisfaction_rate),
                 "on_time": _pct(f.on_time_rate),
                 "previous_received": r.previous.counters["received"] if r.previous is not None else None,
+                "previous_assigned": r.previous.counters["assigned"] if r.previous is not None else None,
             }
         )
     return out

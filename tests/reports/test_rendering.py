@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import shutil
 import subprocess
@@ -59,7 +60,22 @@ def test_xlsx(report, october):
         "典型案例", "经验与问题",
     ]
     overview = {row[0]: row[1] for row in wb["概览"].iter_rows(min_row=4, values_only=True)}
-    assert overview["受理量"] == "5" and overview["满意率"] == "66.7%"
+    # numbers are stored as numbers: a count as an integer, a rate as a fraction shown as a percentage
+    assert overview["受理量"] == 5 and overview["满意率"] == pytest.approx(2 / 3, abs=1e-3)
+    cells = {row[0].value: row[1] for row in wb["概览"].iter_rows(min_row=4)}
+    assert cells["满意率"].number_format == "0.0%" and cells["受理量"].number_format == "General"
+    # the same figures as the report's snapshot
+    headline = {r["key"]: r["value"] for r in report.data["headline"]}
+    assert overview["受理量"] == headline["received"]
+    # a unit's 受理量 is what was dispatched to it (never the 0 of "received", which has no unit yet)
+    units = {row[0]: row for row in wb["单位"].iter_rows(min_row=2, values_only=True)}
+    for r in report.data["by_unit"]:
+        assert units[r["label"]][1] == r["assigned"] and units[r["label"]][1] > 0
+    # dates are dates, and columns are wide enough for their Chinese text
+    first_overdue = next(wb["超期件"].iter_rows(min_row=2))
+    assert isinstance(first_overdue[6].value, dt.datetime) and first_overdue[6].number_format == "yyyy-mm-dd"
+    width = wb["超期件"].column_dimensions["C"].width
+    assert width >= 2 * max(len(str(c.value or "")) for c in wb["超期件"]["C"])
     assert len(wb["每日趋势"]._charts) == 1 and len(wb["分类"]._charts) == 1
     overdue = [row[1] for row in wb["超期件"].iter_rows(min_row=2, values_only=True)]
     assert overdue == [october.overdue.tracking_number, october.reopened.tracking_number]
@@ -72,3 +88,10 @@ def test_english(report):
     with translation.override("en"):
         html = rendering.render_html(report)
     assert "<svg" in html
+
+
+def test_an_overdue_case_closed_since_is_not_called_unfinished():
+    case = {"why": "overdue", "closed": "2026-10-30"}
+    assert rendering._case_reason(case) == "超期办结"
+    assert rendering._case_reason({**case, "closed": ""}) == "超期未办结"
+    assert rendering._case_reason({"why": "fast_satisfied", "closed": "2026-10-12"}) == "满意且办理迅速"
