@@ -236,8 +236,10 @@ def validate(data: AppealInput) -> dict:
         "address": address,
         "latitude": _coordinate(data.latitude, field="latitude", low=-90, high=90),
         "longitude": _coordinate(data.longitude, field="longitude", low=-180, high=180),
+        # Anonymous stays anonymous on every channel: whatever the caller sent, no name and no phone
+        # is kept (the web form drops them too), so nothing can link the appeal to a person.
         "contact_name": "" if data.anonymous else name,
-        "contact_phone": phone,
+        "contact_phone": "" if data.anonymous else phone,
         "contact_consent": bool(data.contact_consent) and not data.anonymous,
         "attachments": _validate_attachments(data.attachments),
     }
