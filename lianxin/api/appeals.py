@@ -21,6 +21,12 @@ from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
 from lianxin.appeals.models import Appeal, Channel
+from lianxin.appeals.phone_search import (
+    may_search_by_phone,
+    phone_query,
+    phone_search_q,
+    refuse_digit_fragments,
+)
 from lianxin.appeals.privacy import contact_for, may_see_contact
 from lianxin.appeals.selectors import (
     NOT_FOUND_MESSAGE,
@@ -170,7 +176,7 @@ def list_appeals(request: HttpRequest, filters: Query[s.AppealFilters]) -> dict[
     user = caller(request)
     assert user is not None
     qs: QuerySet[Appeal] = queue(user, filters.queue) if filters.queue else appeals_visible_to(user)
-    qs = qs.filter(_filter_q(filters))
+    qs = qs.filter(_filter_q(filters, user))
     if not filters.queue:
         qs = qs.order_by("-submitted_at", "-id")
     count = qs.count()
@@ -185,7 +191,7 @@ def list_appeals(request: HttpRequest, filters: Query[s.AppealFilters]) -> dict[
     }
 
 
-def _filter_q(f: s.AppealFilters) -> Q:
+def _filter_q(f: s.AppealFilters, user: User) -> Q:
     q = Q()
     for name in ("status", "kind", "urgency", "channel", "overdue"):
         value = getattr(f, name)
@@ -216,7 +222,12 @@ def _filter_q(f: s.AppealFilters) -> Q:
         q &= Q(submitted_at__date__lte=f.submitted_to)
     text = f.q.strip()
     if text:
-        q &= text_search_q(text, tracking_number=True)
+        phone = phone_query(text)
+        if phone is not None and may_search_by_phone(user):
+            q &= phone_search_q(user=user, phone=phone)
+        else:
+            refuse_digit_fragments(user, text)  # digits alone could only confirm a phone's digits
+            q &= text_search_q(text, tracking_number=True)
     return q
 
 

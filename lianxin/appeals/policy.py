@@ -14,6 +14,12 @@ from lianxin.org.selectors import in_area_subtree
 from .actors import Actor
 from .models import Appeal, Kind, Status
 
+# The roles that talk to residents and so see their name and phone on any appeal they may see (not
+# anonymous ones): operators and dispatchers, and supervisors who call back (回访). Only they may
+# find appeals by phone (`phone_search`). A unit's handlers see the contact of their own appeals
+# when the resident consented (`privacy.may_see_contact`).
+CONTACT_ROLES = (Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR)
+
 
 class Action:
     DISPATCH = "dispatch"

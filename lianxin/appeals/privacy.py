@@ -62,8 +62,10 @@ def may_see_contact(user: User | None, appeal: Appeal) -> bool:
         return False
     if appeal.resident_id == user.pk:
         return True
+    from .policy import CONTACT_ROLES
+
     scope = scope_of(user)
-    if scope.has(Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR):
+    if scope.has(*CONTACT_ROLES):
         return True
     return bool(
         appeal.contact_consent

@@ -187,6 +187,7 @@ LIANXIN: dict[str, Any] = {
     "AUTO_DISPATCH_MIN_CONFIDENCE": float(os.environ.get("LIANXIN_AUTO_DISPATCH_MIN_CONFIDENCE", "0.8")),
     "DUE_SOON_HOURS": int(os.environ.get("LIANXIN_DUE_SOON_HOURS", "24")),
     "AUTO_CLOSE_DAYS": int(os.environ.get("LIANXIN_AUTO_CLOSE_DAYS", "7")),
+    "PHONE_SEARCH_RATE": env_rate("LIANXIN_PHONE_SEARCH_RATE", "60/h"),  # per user, audited (defect 2)
     "ANON_SUBMIT_RATE": env_rate("LIANXIN_ANON_SUBMIT_RATE", "20/h"),
     # Open311 POSTs per API token's account (partners forward many residents: generous) and
     # refused api_key attempts per client IP (after which that IP may not POST for the window).

@@ -25,6 +25,7 @@ from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.intake import AppealInput, appeal_submit
 from lianxin.appeals.models import Appeal, Kind, Status
+from lianxin.appeals.phone_search import phone_query, phone_search_q, refuse_digit_fragments
 from lianxin.appeals.policy import Action, allowed_actions
 from lianxin.appeals.privacy import contact_for, may_see_contact
 from lianxin.appeals.selectors import (
@@ -202,18 +203,19 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _filtered(qs: QuerySet[Appeal], form: QueueFilterForm) -> QuerySet[Appeal]:
+def _filtered(qs: QuerySet[Appeal], form: QueueFilterForm, user: User) -> QuerySet[Appeal]:
     if not form.is_valid():
         return qs
     data = form.cleaned_data
     q = (data.get("q") or "").strip()
     if q:
-        digits = re.sub(r"[\s-]", "", q)
+        phone = phone_query(q)
         if re.fullmatch(r"(?i)LX\d{8}-\d{1,6}", q):
             qs = qs.filter(tracking_number=q.upper())
-        elif re.fullmatch(r"\+?\d{7,15}", digits):
-            qs = qs.filter(contact_phone=digits)
+        elif phone is not None:
+            qs = qs.filter(phone_search_q(user=user, phone=phone))  # refused for roles without phones
         else:
+            refuse_digit_fragments(user, q)
             qs = qs.filter(text_search_q(q))
     if data.get("category"):
         category = Category.objects.filter(code=data["category"]).only("path").first()
@@ -252,7 +254,11 @@ def queue_view(request: HttpRequest, name: str) -> HttpResponse:
     if name not in QUEUE_LABELS:
         raise NotFound(_("没有这个队列。"))
     form = QueueFilterForm(request.GET or None)
-    qs = _filtered(queue(user, name), form)
+    try:
+        qs = _filtered(queue(user, name), form, user)
+    except Forbidden as exc:  # a search this role may not make: say so, find nothing
+        messages.error(request, exc.message)
+        qs = Appeal.objects.none()
     qs = qs.order_by(*qs.query.order_by, "id").select_related("category", "area", "unit")
     page = _page_number(request)
     rows = list(qs[(page - 1) * PAGE_SIZE: page * PAGE_SIZE + 1])
@@ -479,11 +485,12 @@ def hotline_similar(request: HttpRequest) -> HttpResponse:
     """htmx partial: earlier appeals from the phone number being typed."""
     user = _user(request)
     _hotline_allowed(user)
-    phone = re.sub(r"[\s-]", "", request.GET.get("contact_phone", ""))
+    phone = phone_query(request.GET.get("contact_phone", "")) or ""
     appeals: list[Appeal] = []
-    if len(phone) >= 7:
+    if phone:
         appeals = list(
             recent_appeals_from_phone(phone, days=365)
+            .filter(phone_search_q(user=user, phone=phone, purpose="hotline_history"))
             .filter(pk__in=appeals_visible_to(user).values("pk"))
             .select_related("unit")[:5]
         )
