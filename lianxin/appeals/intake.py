@@ -141,7 +141,7 @@ def _coordinate(value: float | str | None, *, field: str, low: int, high: int) -
         number = Decimal(str(value))
     except InvalidOperation:
         raise ValidationFailed(_("{field} 应为数字。").format(field=field), field=field) from None
-    if not (low <= number <= high) or not number.is_finite():
+    if not number.is_finite() or not (low <= number <= high):  # NaN/sNaN/Infinity: no order to compare
         raise ValidationFailed(
             _("{field} 应在 {low} 到 {high} 之间。").format(field=field, low=low, high=high), field=field
         )

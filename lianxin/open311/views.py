@@ -31,6 +31,7 @@ from .formats import error, render
 from .limits import authenticate, count_post
 
 MAX_REQUESTS = 1000
+MIN_YEAR, MAX_YEAR = 2000, 2100
 DEFAULT_DAYS = 90
 _PHONE_LIKE = re.compile(r"\+?\d[\d\- ]{5,}\d")
 _CJK = re.compile(r"^[\u3400-\u9fff·]+$")
@@ -178,6 +179,10 @@ def _datetime(request: HttpRequest, name: str) -> dt.datetime | None:
     if value is None:
         raise ValidationFailed(
             _("{name} 应为 W3C 日期时间，例如 2026-01-31T09:00:00+08:00。").format(name=name), field=name
+        )
+    if not (MIN_YEAR <= value.year <= MAX_YEAR):  # year 1 or 9999 overflow any date arithmetic
+        raise ValidationFailed(
+            _("{name} 的年份应在 {low} 到 {high} 之间。").format(name=name, low=MIN_YEAR, high=MAX_YEAR), field=name
         )
     if timezone.is_naive(value):
         value = timezone.make_aware(value)

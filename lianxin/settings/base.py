@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lianxin.core.middleware.ChineseFirstLocaleMiddleware",
+    "lianxin.core.nul.RefuseNulMiddleware",  # before anything reads an input
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -108,7 +109,8 @@ def database_from_url(url: str | None) -> dict[str, Any]:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{DATA_DIR / 'lianxin.sqlite3'}"
     max_age = int(os.environ.get("LIANXIN_DB_CONN_MAX_AGE", "60"))
-    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=max_age))
+    # health checks: a persistent connection the server dropped is replaced, not a 500 (defect 5)
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=max_age, conn_health_checks=True))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from lianxin.audit.models import AuditEntry
-from tests.api.conftest import Api, appeal_body
+from tests.api.conftest import Api
 from tests.appeals import helpers
 
 pytestmark = pytest.mark.django_db
