@@ -49,7 +49,8 @@ def nul_field(request: HttpRequest) -> str | None:
             return "body"
     found = _first_nul(request.POST.lists())
     if found is None:
-        found = _first_nul((f.name or "", [f.name or ""]) for f in request.FILES.values())
+        names = [upload.name or "" for _field, uploads in request.FILES.lists() for upload in uploads]
+        found = _first_nul((name, [name]) for name in names)
     return found
 
 
