@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "lianxin.demo",
 ]
 
+# True only in settings/production.py: demo-only commands (seed) refuse to run there.
+LIANXIN_PRODUCTION = False
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

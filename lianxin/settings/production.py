@@ -6,6 +6,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 
+# Marks a production deployment: commands that only make sense on a demo (seed) refuse to run.
+LIANXIN_PRODUCTION = True
+
 if not os.environ.get("LIANXIN_SECRET_KEY"):
     raise ImproperlyConfigured("Set LIANXIN_SECRET_KEY in the environment for production.")
 SESSION_COOKIE_SECURE = env_bool("LIANXIN_SECURE_COOKIES", True)  # noqa: F405

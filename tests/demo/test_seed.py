@@ -368,3 +368,24 @@ def test_train_triage_from_the_seeded_appeals(seeded, tmp_path):
     assert len(model.labels) >= 5
     with pytest.raises(CommandError, match="--limit"):
         call_command("train_triage", limit=0, skip_checks=True)
+
+
+@pytest.mark.django_db
+def test_seed_refuses_to_run_under_production_settings(settings):
+    from lianxin.org.models import Area, User
+
+    settings.LIANXIN_PRODUCTION = True
+    with pytest.raises(CommandError, match="refuses to run under production settings"):
+        call_command("seed", "--appeals", "0", stdout=io.StringIO())
+    assert not Area.objects.exists() and not User.objects.filter(username=DEMO_API_USER).exists()
+
+
+def test_production_settings_mark_production():
+    import subprocess
+    import sys
+
+    code = "import django,os;django.setup();from django.conf import settings;print(settings.LIANXIN_PRODUCTION)"
+    env = {"DJANGO_SETTINGS_MODULE": "lianxin.settings.production", "LIANXIN_SECRET_KEY": "x" * 50,
+           "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    assert out.stdout.strip() == "True", out.stderr[-2000:]

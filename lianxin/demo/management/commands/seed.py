@@ -59,6 +59,12 @@ class Command(BaseCommand):
         parser.add_argument("--quiet-progress", action="store_true", help="no progress lines on stderr")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if getattr(settings, "LIANXIN_PRODUCTION", False):
+            # the demo's logins, passwords and API key are published in the README
+            raise CommandError(
+                "lianxin seed refuses to run under production settings: it creates demo logins with a "
+                "published password and a published API key. Seed a demo or test installation instead."
+            )
         n = options["appeals"]
         if not 0 <= n <= MAX_APPEALS:
             raise CommandError(f"--appeals must be between 0 and {MAX_APPEALS:,}.")
