@@ -348,3 +348,16 @@ def test_acting_on_a_case_marks_its_notifications_read(district, django_capture_
     # only the person who acted has read it: the colleague told of the same case has not
     theirs = Notification.objects.filter(user=colleague, link=mine.link).get()
     assert theirs.read_at is None
+
+
+def test_bulk_dispatch_of_an_appeal_not_yours_names_no_tracking_number(client_for, district):
+    hidden = AppealFactory(area=district.grid_a)  # in the east street
+    west = staff(Role.DISPATCHER, area=district.street_b)
+    r = client_for(west).post("/staff/bulk-dispatch/", {"unit": district.unit_city.pk,
+                                                        "ids": [hidden.pk, 999999]}, follow=True)
+    html = r.content.decode()
+    assert hidden.tracking_number not in html
+    # the same answer for an appeal that is not theirs and one that does not exist
+    assert html.count("没有找到该诉求") == 2
+    hidden.refresh_from_db()
+    assert hidden.status == Status.SUBMITTED

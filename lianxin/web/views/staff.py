@@ -302,11 +302,15 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     for pk in ids:
         try:
             appeal = appeal_get_for_user(user, pk=pk)
+        except NotFound as error:
+            # absent or not the dispatcher's to see: the same answer, naming only what was sent
+            failed.append(f"#{pk}：{error.message}")
+            continue
+        try:
             services.appeal_dispatch(appeal=appeal, actor=actor, unit=unit)
             done.append(appeal.tracking_number)
         except DomainError as error:
-            label = Appeal.objects.filter(pk=pk).values_list("tracking_number", flat=True).first()
-            failed.append(f"{label or pk}：{error.message}")
+            failed.append(f"{appeal.tracking_number}：{error.message}")
     if done:
         messages.success(request, _("已派单 %(n)d 件：%(list)s") % {"n": len(done), "list": "、".join(done)})
     for line in failed:
