@@ -208,9 +208,17 @@ LIANXIN: dict[str, Any] = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # phones and proofs never reach a log line (access logs carry query strings): core/logredact.py
+    "filters": {"redact": {"()": "lianxin.core.logredact.RedactFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LIANXIN_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # loggers with handlers of their own: the filter on the logger itself
+        "django.server": {"filters": ["redact"]},
+        "gunicorn.access": {"filters": ["redact"]},
+        "gunicorn.error": {"filters": ["redact"]},
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True
