@@ -13,7 +13,7 @@ import re
 
 SENSITIVE_PARAMS = ("contact_phone", "phone", "proof", "secret", "access_code", "q", "api_key", "key", "token",
                     "contact_name", "first_name", "last_name", "email")
-_PARAM = re.compile(r"([?&](?:%s)=)[^&\s\"']*" % "|".join(SENSITIVE_PARAMS), re.IGNORECASE)
+_PARAM = re.compile(r"([?&](?:" + "|".join(SENSITIVE_PARAMS) + r")=)[^&\s\"']*", re.IGNORECASE)
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 
 
