@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import logging
 import re
@@ -36,7 +37,7 @@ from .models import (
     TrackingCounter,
     Urgency,
 )
-from .services import access_code_digest, appeal_dispatch, record_event
+from .services import access_code_digest, appeal_dispatch, check_access_code, record_event
 
 logger = logging.getLogger(__name__)
 
@@ -267,8 +268,12 @@ def appeal_submit(
     key = (idempotency_key or "").strip()
     if len(key) > 100:
         raise ValidationFailed(_("Idempotency-Key 最长 100 个字符。"), field="Idempotency-Key")
-    scope = idempotency_scope or (f"user:{actor.user_id}" if actor.user_id else "anonymous")
     fingerprint = data.fingerprint()
+    scope = idempotency_scope or (f"user:{actor.user_id}" if actor.user_id else "anonymous")
+    if scope.endswith("anonymous"):
+        # callers nobody knows share no key space: two strangers who both pick "retry-1" for
+        # different appeals must not collide, so the body is part of the scope (defect 5)
+        scope = f"{scope}:{fingerprint[:32]}"
     if key:
         existing = _replayed(scope, key, fingerprint)
         if existing is not None:
@@ -280,7 +285,8 @@ def appeal_submit(
     )
     try:
         with transaction.atomic():
-            result = _create(data, cleaned, suggestion, actor, resident)
+            result = _create(data, cleaned, suggestion, actor, resident,
+                             code_seed=f"{scope}\n{key}\n{fingerprint}" if key else "")
             if key:
                 IdempotencyRecord.objects.create(
                     key=key, scope=scope, request_hash=fingerprint, appeal=result.appeal
@@ -302,7 +308,22 @@ def _replayed(scope: str, key: str, fingerprint: str) -> SubmitResult | None:
         raise Conflict(
             _("这个 Idempotency-Key 已用于另一份不同的诉求；重试时请发送完全相同的内容，新诉求请用新的 Key。")
         )
-    return SubmitResult(appeal=record.appeal, created=False)
+    # The retry of an anonymous appeal gets its query code again (the first response may have been
+    # lost): the code of a keyed submission is derived from the key and the body, so only a caller
+    # who sends both again gets it, and nothing reversible is stored.
+    appeal = record.appeal
+    code = None
+    if appeal.access_code_hash:
+        candidate = derived_access_code(appeal.tracking_number, f"{scope}\n{key}\n{fingerprint}")
+        if check_access_code(appeal, candidate):
+            code = candidate
+    return SubmitResult(appeal=appeal, created=False, access_code=code)
+
+
+def derived_access_code(tracking_number: str, seed: str) -> str:
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"access-code\n{tracking_number}\n{seed}".encode(),
+                      hashlib.sha256).digest()
+    return f"{int.from_bytes(digest[:8], 'big') % 10**6:06d}"
 
 
 def _create(
@@ -311,6 +332,8 @@ def _create(
     suggestion: triage_bridge.Suggestion,
     actor: Actor,
     resident: User | None,
+    *,
+    code_seed: str = "",
 ) -> SubmitResult:
     now = timezone.now()
     urgency = data.urgency or suggestion.urgency or Urgency.NORMAL
@@ -341,7 +364,8 @@ def _create(
         submitted_at=now,
     )
     if appeal.is_anonymous and not appeal.contact_phone and appeal.resident is None:
-        access_code = f"{secrets.randbelow(10**6):06d}"
+        access_code = (derived_access_code(appeal.tracking_number, code_seed) if code_seed
+                       else f"{secrets.randbelow(10**6):06d}")
         appeal.access_code_hash = access_code_digest(appeal.tracking_number, access_code)
     appeal.save()
     for item, content_type in cleaned["attachments"]:

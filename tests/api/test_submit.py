@@ -123,9 +123,27 @@ def test_idempotent_retry_returns_the_first_result(api, district, no_auto_dispat
     assert again.json()["tracking_number"] == first.json()["tracking_number"]
     assert again.json()["created"] is False
     assert Appeal.objects.count() == 1
+    # a caller without an account: another body with the same key is another stranger's appeal,
+    # never answered with the first one (defect 5: all anonymous callers shared one key scope)
     other = api.post("/appeals", appeal_body(text="另一件事：垃圾没人清运。"), headers=headers)
-    assert other.status_code == 409 and other.json()["error"] == "conflict"
-    assert Appeal.objects.count() == 1
+    assert other.status_code == 201 and other.json()["tracking_number"] != first.json()["tracking_number"]
+    assert Appeal.objects.count() == 2
+    # an authenticated caller who reuses its key for a different appeal is told so
+    mine = api.post("/appeals", appeal_body(), headers=headers, user=district.operator)
+    assert mine.status_code == 201
+    clash = api.post("/appeals", appeal_body(text="又一件事：路面塌陷。"), headers=headers, user=district.operator)
+    assert clash.status_code == 409 and clash.json()["error"] == "conflict"
+    assert Appeal.objects.count() == 3
+
+
+def test_a_retried_anonymous_api_submission_gets_its_query_code(api, district, no_auto_dispatch):
+    body = appeal_body(anonymous=True, contact_phone="", contact_name="", contact_consent=False)
+    headers = {"Idempotency-Key": "retry-1"}
+    first = api.post("/appeals", body, headers=headers).json()
+    again = api.post("/appeals", body, headers=headers).json()
+    assert again["created"] is False and again["tracking_number"] == first["tracking_number"]
+    assert again["access_code"] == first["access_code"] and len(first["access_code"]) == 6
+    assert api.get(f"/appeals/{first['tracking_number']}", proof=again["access_code"]).status_code == 200
 
 
 def test_idempotency_key_too_long_is_a_400(api, district):

@@ -107,10 +107,29 @@ def test_idempotency_key_returns_the_first_result(district):
     assert first.created and not again.created
     assert again.appeal.pk == first.appeal.pk
     assert Appeal.objects.count() == 1
-    with pytest.raises(Conflict):
-        submit(good(text="别的内容"), idempotency_key="abc-1")
+    # a caller nobody knows: a stranger who picks the same key for another appeal does not collide
+    stranger = submit(good(text="另一位居民：幸福小区北门路灯不亮已经一周了。"), idempotency_key="abc-1")
+    assert stranger.created and stranger.appeal.pk != first.appeal.pk
     other_scope = appeal_submit(data=good(), actor=Actor.staff(district.operator), idempotency_key="abc-1")
     assert other_scope.created
+    # a known caller who reuses a key for a different appeal is told so
+    with pytest.raises(Conflict):
+        appeal_submit(data=good(text="别的内容，别的地方"), actor=Actor.staff(district.operator),
+                      idempotency_key="abc-1")
+
+
+def test_a_retried_anonymous_submission_gets_its_query_code_again(district):
+    anonymous = good(anonymous=True, contact_phone="", contact_name="", contact_consent=False)
+    first = submit(anonymous, idempotency_key="retry-1")
+    again = submit(anonymous, idempotency_key="retry-1")
+    assert not again.created and again.appeal.pk == first.appeal.pk
+    assert first.access_code and again.access_code == first.access_code
+    from lianxin.appeals.services import check_access_code
+
+    assert check_access_code(Appeal.objects.get(pk=first.appeal.pk), again.access_code)
+    # without the key nothing is replayed: a new appeal with its own code
+    fresh = submit(anonymous)
+    assert fresh.created and fresh.access_code
 
 
 def test_anonymous_without_phone_gets_a_query_code(district):

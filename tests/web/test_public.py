@@ -247,3 +247,19 @@ def test_resident_login_lands_on_my_appeals(client, district):
 def test_unknown_page_is_a_friendly_404(client, district):
     response = client.get("/no/such/page/")
     assert response.status_code == 404 and "页面不存在" in response.content.decode()
+
+
+def test_the_same_form_sent_three_times_is_one_appeal_even_when_the_session_changes(district):
+    """Defect 5: the key's scope was the session, which the first submit may change."""
+    from lianxin.appeals.models import Appeal
+
+    key = "0123456789abcdef0123456789abcdef"
+    first = Client()
+    assert first.post("/appeal/new/", good_post(idempotency_key=key)).status_code == 302
+    # the retry comes from another session (cookies lost, another tab, a new connection)
+    for _ in range(2):
+        assert Client().post("/appeal/new/", good_post(idempotency_key=key)).status_code == 302
+    assert Appeal.objects.count() == 1
+    # a malformed key is not a key: each such submission is its own appeal
+    Client().post("/appeal/new/", good_post(idempotency_key="retry-1"))
+    assert Appeal.objects.count() == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 from django.conf import settings
@@ -111,8 +112,11 @@ def submit(request: HttpRequest) -> HttpResponse:
                     ),
                     actor=Actor.resident(user),
                     resident=user,
-                    idempotency_key=request.POST.get("idempotency_key", ""),
-                    idempotency_scope=f"web:{request.session.session_key or client_ip(request)}",
+                    # the form's key is a random 128-bit token issued with it: one scope for all,
+                    # so a session that changes between two sends of one form does not make two
+                    # appeals (defect 5); anything else sent as a key is ignored
+                    idempotency_key=_form_key(request),
+                    idempotency_scope="web",
                 )
             except DomainError as error:
                 add_domain_error(form, error.field, error.message)
@@ -193,6 +197,11 @@ def _proven_appeal(request: HttpRequest, tracking_number: str) -> Appeal:
     if appeal is None or not _is_proven(request, appeal):
         raise NotFound(_("请先输入受理编号和联系电话后四位（或匿名查询码）查询。"))
     return appeal
+
+
+def _form_key(request: HttpRequest) -> str:
+    key = request.POST.get("idempotency_key", "")
+    return key if re.fullmatch(r"[0-9a-f]{32}", key) else ""
 
 
 def _resident_actor(request: HttpRequest) -> Actor:
