@@ -30,12 +30,19 @@ def audit_key() -> bytes:
     return key.encode("utf-8")
 
 
+def audit_keys() -> list[bytes]:
+    """Retired keys (LIANXIN["AUDIT_OLD_KEYS"], oldest first) followed by the current key."""
+    old = [k.encode("utf-8") for k in settings.LIANXIN.get("AUDIT_OLD_KEYS", []) if k]
+    return [*old, audit_key()]
+
+
 def _anchor_path() -> Path:
     return Path(settings.LIANXIN["AUDIT_ANCHOR_PATH"])
 
 
-def _sign(count: int, head: str) -> str:
-    return hmac.new(audit_key(), f"anchor:{count}:{head}".encode(), hashlib.sha256).hexdigest()
+def _sign(count: int, head: str, key: bytes | None = None) -> str:
+    message = f"anchor:{count}:{head}".encode()
+    return hmac.new(key or audit_key(), message, hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -100,7 +107,7 @@ def latest_anchor() -> Anchor | None:
             count, head, sig = int(item["count"]), str(item["head"]), str(item["sig"])
         except (ValueError, KeyError, TypeError) as exc:
             raise AnchorTampered(f"line {number} of the anchor file {path} is unreadable") from exc
-        if not hmac.compare_digest(sig, _sign(count, head)):
+        if not any(hmac.compare_digest(sig, _sign(count, head, key)) for key in audit_keys()):
             raise AnchorTampered(f"line {number} of the anchor file {path} has a wrong signature")
         if best is None or count > best.count:
             best = Anchor(count, head)

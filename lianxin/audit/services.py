@@ -12,7 +12,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .anchor import AnchorTampered, audit_key, latest_anchor, schedule_anchor
+from .anchor import AnchorTampered, audit_key, audit_keys, latest_anchor, schedule_anchor
 from .models import AuditEntry
 
 GENESIS_HASH = "0" * 64
@@ -39,6 +39,7 @@ def entry_digest(
     object_id: str,
     data: dict[str, Any],
     scheme: int = LEGACY_SCHEME,
+    key: bytes | None = None,
 ) -> str:
     payload = json.dumps(
         {
@@ -58,7 +59,7 @@ def entry_digest(
     )
     message = (prev_hash + payload).encode("utf-8")
     if scheme == KEYED_SCHEME:
-        return hmac.new(audit_key(), message, hashlib.sha256).hexdigest()
+        return hmac.new(key or audit_key(), message, hashlib.sha256).hexdigest()
     return hashlib.sha256(message).hexdigest()
 
 
@@ -128,6 +129,8 @@ def audit_verify(batch_size: int = 5000) -> ChainReport:
     expected_seq = 1
     checked = 0
     seen_keyed = False
+    keys = audit_keys()
+    key_index = 0  # entries use the retired keys in order, then the current one; never back
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=batch_size):
         if entry.seq != expected_seq:
             return ChainReport(False, checked, expected_seq, f"entry #{expected_seq} is missing")
@@ -138,19 +141,20 @@ def audit_verify(batch_size: int = 5000) -> ChainReport:
         elif entry.scheme != LEGACY_SCHEME or seen_keyed:
             # An unkeyed entry after a keyed one is a downgrade: someone recomputed without the key.
             return ChainReport(False, checked, entry.seq, "it uses the unkeyed hash after keyed entries (rewritten)")
-        digest = entry_digest(
-            prev_hash=entry.prev_hash,
-            seq=entry.seq,
-            at=entry.at,
-            actor_id=entry.actor_ref,
-            actor_label=entry.actor_label,
-            action=entry.action,
-            object_type=entry.object_type,
-            object_id=entry.object_id,
-            data=entry.data,
-            scheme=entry.scheme,
-        )
-        if digest != entry.hash:
+        fields: dict[str, Any] = {
+            "prev_hash": entry.prev_hash, "seq": entry.seq, "at": entry.at, "actor_id": entry.actor_ref,
+            "actor_label": entry.actor_label, "action": entry.action, "object_type": entry.object_type,
+            "object_id": entry.object_id, "data": entry.data,
+        }
+        matched = False
+        if entry.scheme == KEYED_SCHEME:
+            for index in range(key_index, len(keys)):
+                if entry_digest(**fields, scheme=KEYED_SCHEME, key=keys[index]) == entry.hash:
+                    key_index, matched = index, True
+                    break
+        else:
+            matched = entry_digest(**fields) == entry.hash
+        if not matched:
             return ChainReport(False, checked, entry.seq, "its content does not match its hash (altered)")
         prev_hash = entry.hash
         expected_seq += 1

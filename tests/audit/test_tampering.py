@@ -144,3 +144,12 @@ def test_admin_log_entry_of_any_model_is_audited():
                                  single_object=True)
     assert AuditEntry.objects.filter(action=AuditAction.CONFIG_CHANGE,
                                      object_type=ContentType.objects.get_for_model(Group).app_label + ".group")
+
+
+def test_key_rotation_keeps_old_entries_verifiable(chain, settings):
+    chain(2)
+    settings.LIANXIN = {**settings.LIANXIN, "AUDIT_KEY": "new-key", "AUDIT_OLD_KEYS": ["test-key-secret"]}
+    chain(2)
+    assert audit_verify().ok
+    settings.LIANXIN = {**settings.LIANXIN, "AUDIT_OLD_KEYS": []}
+    assert not audit_verify().ok
