@@ -12,7 +12,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .anchor import AnchorTampered, audit_key, audit_keys, latest_anchor, schedule_anchor
+from .anchor import Anchor, AnchorTampered, audit_key, audit_keys, latest_anchor, schedule_anchor
 from .models import AuditEntry
 
 GENESIS_HASH = "0" * 64
@@ -125,6 +125,11 @@ class ChainReport:
 
 def audit_verify(batch_size: int = 5000) -> ChainReport:
     """Walk the chain in order and name the first entry that was altered, removed or inserted."""
+    # The checkpoint is read first: one written while we walk could name entries committed after we started.
+    try:
+        anchor = latest_anchor()
+    except AnchorTampered as exc:
+        return ChainReport(False, 0, None, f"the anchor file was tampered with: {exc}")
     prev_hash = GENESIS_HASH
     expected_seq = 1
     checked = 0
@@ -159,15 +164,11 @@ def audit_verify(batch_size: int = 5000) -> ChainReport:
         prev_hash = entry.hash
         expected_seq += 1
         checked += 1
-    return _check_anchor(checked, prev_hash)
+    return _check_anchor(checked, anchor)
 
 
-def _check_anchor(checked: int, head: str) -> ChainReport:
+def _check_anchor(checked: int, anchor: Anchor | None) -> ChainReport:
     """Compare the verified chain with the newest signed checkpoint kept outside the database."""
-    try:
-        anchor = latest_anchor()
-    except AnchorTampered as exc:
-        return ChainReport(False, checked, None, f"the anchor file was tampered with: {exc}")
     if anchor is None:
         return ChainReport(True, checked)
     if checked < anchor.count:

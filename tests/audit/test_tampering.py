@@ -153,3 +153,26 @@ def test_key_rotation_keeps_old_entries_verifiable(chain, settings):
     assert audit_verify().ok
     settings.LIANXIN = {**settings.LIANXIN, "AUDIT_OLD_KEYS": []}
     assert not audit_verify().ok
+
+
+def test_a_forged_anchor_line_is_detected(chain, anchor_file):
+    chain(2)
+    with anchor_file.open("a") as fh:
+        fh.write(json.dumps({"count": 1, "head": "0" * 64, "at": "", "sig": "f" * 64}) + "\n")
+    report = audit_verify()
+    assert not report.ok and "signature" in report.reason
+
+
+def test_deleting_a_user_through_the_admin_is_audited_and_verify_holds(client, chain, django_capture_on_commit_callbacks):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    victim = UserFactory()
+    chain(2, actor=victim)
+    client.force_login(admin)
+    meta = victim._meta
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/{meta.app_label}/{meta.model_name}/{victim.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not type(victim).objects.filter(pk=victim.pk).exists()
+    entry = AuditEntry.objects.get(action=AuditAction.CONFIG_CHANGE)
+    assert entry.data["operation"] == "delete" and entry.object_id == str(victim.pk)
+    assert audit_verify().ok
