@@ -13,6 +13,8 @@ class AuditEntry(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Snapshot of the actor's id: the hash covers it, not the FK, which deleting the user nulls.
+    actor_ref = models.BigIntegerField(null=True, blank=True)
     actor_label = models.CharField(max_length=100, blank=True)
     action = models.CharField(max_length=60, db_index=True)
     object_type = models.CharField(max_length=60)
@@ -20,6 +22,8 @@ class AuditEntry(models.Model):
     data = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # 1 = plain SHA-256 (entries written before the keyed chain), 2 = HMAC-SHA256 with LIANXIN["AUDIT_KEY"].
+    scheme = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         verbose_name = _("审计记录")

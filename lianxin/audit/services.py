@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,9 +12,12 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .anchor import Anchor, AnchorTampered, audit_key, audit_keys, latest_anchor, schedule_anchor
 from .models import AuditEntry
 
 GENESIS_HASH = "0" * 64
+LEGACY_SCHEME = 1  # plain SHA-256, before the keyed chain
+KEYED_SCHEME = 2  # HMAC-SHA256 with LIANXIN["AUDIT_KEY"]
 _ADVISORY_LOCK_KEY = 7_340_221  # serialises appends on PostgreSQL
 
 
@@ -34,6 +38,8 @@ def entry_digest(
     object_type: str,
     object_id: str,
     data: dict[str, Any],
+    scheme: int = LEGACY_SCHEME,
+    key: bytes | None = None,
 ) -> str:
     payload = json.dumps(
         {
@@ -51,7 +57,10 @@ def entry_digest(
         separators=(",", ":"),
         default=str,
     )
-    return hashlib.sha256((prev_hash + payload).encode("utf-8")).hexdigest()
+    message = (prev_hash + payload).encode("utf-8")
+    if scheme == KEYED_SCHEME:
+        return hmac.new(key or audit_key(), message, hashlib.sha256).hexdigest()
+    return hashlib.sha256(message).hexdigest()
 
 
 def audit_append(
@@ -86,11 +95,13 @@ def audit_append(
             object_type=object_type,
             object_id=str(object_id),
             data=data,
+            scheme=KEYED_SCHEME,
         )
-        return AuditEntry.objects.create(
+        entry = AuditEntry.objects.create(
             seq=seq,
             at=at,
             actor_id=actor_id,
+            actor_ref=actor_id,
             actor_label=actor_label,
             action=action,
             object_type=object_type,
@@ -98,7 +109,10 @@ def audit_append(
             data=data,
             prev_hash=prev_hash,
             hash=digest,
+            scheme=KEYED_SCHEME,
         )
+        schedule_anchor()
+        return entry
 
 
 @dataclass(frozen=True)
@@ -111,28 +125,62 @@ class ChainReport:
 
 def audit_verify(batch_size: int = 5000) -> ChainReport:
     """Walk the chain in order and name the first entry that was altered, removed or inserted."""
+    # The checkpoint is read first: one written while we walk could name entries committed after we started.
+    try:
+        anchor = latest_anchor()
+    except AnchorTampered as exc:
+        return ChainReport(False, 0, None, f"the anchor file was tampered with: {exc}")
     prev_hash = GENESIS_HASH
     expected_seq = 1
     checked = 0
+    seen_keyed = False
+    keys = audit_keys()
+    key_index = 0  # entries use the retired keys in order, then the current one; never back
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=batch_size):
         if entry.seq != expected_seq:
             return ChainReport(False, checked, expected_seq, f"entry #{expected_seq} is missing")
         if entry.prev_hash != prev_hash:
             return ChainReport(False, checked, entry.seq, "its link to the previous entry does not match")
-        digest = entry_digest(
-            prev_hash=entry.prev_hash,
-            seq=entry.seq,
-            at=entry.at,
-            actor_id=entry.actor_id,
-            actor_label=entry.actor_label,
-            action=entry.action,
-            object_type=entry.object_type,
-            object_id=entry.object_id,
-            data=entry.data,
-        )
-        if digest != entry.hash:
+        if entry.scheme == KEYED_SCHEME:
+            seen_keyed = True
+        elif entry.scheme != LEGACY_SCHEME or seen_keyed:
+            # An unkeyed entry after a keyed one is a downgrade: someone recomputed without the key.
+            return ChainReport(False, checked, entry.seq, "it uses the unkeyed hash after keyed entries (rewritten)")
+        fields: dict[str, Any] = {
+            "prev_hash": entry.prev_hash, "seq": entry.seq, "at": entry.at, "actor_id": entry.actor_ref,
+            "actor_label": entry.actor_label, "action": entry.action, "object_type": entry.object_type,
+            "object_id": entry.object_id, "data": entry.data,
+        }
+        matched = False
+        if entry.scheme == KEYED_SCHEME:
+            for index in range(key_index, len(keys)):
+                if entry_digest(**fields, scheme=KEYED_SCHEME, key=keys[index]) == entry.hash:
+                    key_index, matched = index, True
+                    break
+        else:
+            matched = entry_digest(**fields) == entry.hash
+        if not matched:
             return ChainReport(False, checked, entry.seq, "its content does not match its hash (altered)")
         prev_hash = entry.hash
         expected_seq += 1
         checked += 1
+    return _check_anchor(checked, anchor)
+
+
+def _check_anchor(checked: int, anchor: Anchor | None) -> ChainReport:
+    """Compare the verified chain with the newest signed checkpoint kept outside the database."""
+    if anchor is None:
+        return ChainReport(True, checked)
+    if checked < anchor.count:
+        return ChainReport(
+            False, checked, checked + 1,
+            f"the chain ends at #{checked} but the signed anchor records {anchor.count} entries "
+            f"(entries were deleted, truncated or renumbered)",
+        )
+    entry_hash = AuditEntry.objects.filter(seq=anchor.count).values_list("hash", flat=True).first()
+    if entry_hash != anchor.head:
+        return ChainReport(
+            False, checked, anchor.count,
+            f"entry #{anchor.count} does not match the signed anchor's head hash (the chain was recomputed)",
+        )
     return ChainReport(True, checked)

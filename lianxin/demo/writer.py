@@ -14,8 +14,9 @@ from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Max
 
 from lianxin.appeals.models import Appeal, AppealEvent, CoHandler, ExtensionRequest, TrackingCounter
+from lianxin.audit.anchor import schedule_anchor
 from lianxin.audit.models import AuditEntry
-from lianxin.audit.services import GENESIS_HASH, AuditAction, entry_digest
+from lianxin.audit.services import GENESIS_HASH, KEYED_SCHEME, AuditAction, entry_digest
 
 from .history import Ev, Generated
 
@@ -76,8 +77,9 @@ class ChunkWriter:
         actor_id = ev.actor.id if ev.actor else None
         digest = entry_digest(prev_hash=self.prev_hash, seq=self.seq, at=ev.at, actor_id=actor_id,
                               actor_label=ev.actor_label, action=AuditAction.STATE_CHANGE, object_type="appeal",
-                              object_id=tracking, data=data)
-        row = {"seq": self.seq, "at": ev.at, "actor_id": actor_id, "actor_label": ev.actor_label,
+                              object_id=tracking, data=data, scheme=KEYED_SCHEME)
+        row = {"seq": self.seq, "at": ev.at, "actor_id": actor_id, "actor_ref": actor_id,
+               "actor_label": ev.actor_label, "scheme": KEYED_SCHEME,
                "action": AuditAction.STATE_CHANGE, "object_type": "appeal", "object_id": tracking, "data": data,
                "prev_hash": self.prev_hash, "hash": digest}
         self.prev_hash = digest
@@ -125,6 +127,8 @@ class ChunkWriter:
         self._write(ExtensionRequest, extension_rows)
         self._write(CoHandler, [{"appeal_id": base + index, **row} for index, row in chunk.co_handlers])
         self._write(AuditEntry, audit_rows)
+        if audit_rows:
+            schedule_anchor()
         self.counts["appeals"] += len(appeal_rows)
         self.counts["events"] += len(event_rows)
         self.counts["audit"] += len(audit_rows)

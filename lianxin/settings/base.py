@@ -203,6 +203,12 @@ LIANXIN: dict[str, Any] = {
     "MAX_ATTACHMENTS": 6,
     "TRIAGE_TIME_BUDGET_SECONDS": float(os.environ.get("LIANXIN_TRIAGE_TIME_BUDGET", "1.0")),
     "TRIAGE_MODEL_PATH": os.environ.get("LIANXIN_TRIAGE_MODEL", str(DATA_DIR / "models" / "triage-category.model")),
+    # Key of the audit chain's HMAC; empty = derived from SECRET_KEY (dev/test only; production must set it).
+    "AUDIT_KEY": os.environ.get("LIANXIN_AUDIT_KEY", ""),
+    # Retired audit keys, oldest first (comma separated): entries and anchors written under them still verify.
+    "AUDIT_OLD_KEYS": [k for k in os.environ.get("LIANXIN_AUDIT_OLD_KEYS", "").split(",") if k],
+    # Signed checkpoints of the audit chain's head, kept outside the database.
+    "AUDIT_ANCHOR_PATH": os.environ.get("LIANXIN_AUDIT_ANCHOR_PATH", str(DATA_DIR / "audit-anchor.log")),
 }
 
 LOGGING = {

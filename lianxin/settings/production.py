@@ -11,6 +11,8 @@ LIANXIN_PRODUCTION = True
 
 if not os.environ.get("LIANXIN_SECRET_KEY"):
     raise ImproperlyConfigured("Set LIANXIN_SECRET_KEY in the environment for production.")
+if not os.environ.get("LIANXIN_AUDIT_KEY"):
+    raise ImproperlyConfigured("Set LIANXIN_AUDIT_KEY (the audit chain's HMAC key) in the environment for production.")
 SESSION_COOKIE_SECURE = env_bool("LIANXIN_SECURE_COOKIES", True)  # noqa: F405
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -15,3 +15,5 @@ LIANXIN["OPEN311_AUTH_FAIL_RATE"] = env_rate("LIANXIN_OPEN311_AUTH_FAIL_RATE", "
 LIANXIN["TRIAGE_MODEL_PATH"] = os.environ.get("LIANXIN_TRIAGE_MODEL", "")  # noqa: F405
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver", "localhost", "127.0.0.1"]  # noqa: F405
+# Each test process keeps its own audit anchor file (tests override it with tmp_path).
+LIANXIN["AUDIT_ANCHOR_PATH"] = os.path.join(tempfile.mkdtemp(prefix="lianxin-test-"), "audit-anchor.log")  # noqa: F405

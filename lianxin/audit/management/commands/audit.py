@@ -18,7 +18,8 @@ class Command(BaseCommand):
         if report.ok:
             self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {report.checked} entries verified."))
             return
+        where = f" at entry #{report.first_bad_seq}" if report.first_bad_seq is not None else ""
         raise CommandError(
-            f"Audit chain broken at entry #{report.first_bad_seq}: {report.reason}. "
+            f"Audit chain broken{where}: {report.reason}. "
             f"{report.checked} entries before it verified."
         )
