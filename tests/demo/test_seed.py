@@ -386,6 +386,7 @@ def test_production_settings_mark_production():
 
     code = "import django,os;django.setup();from django.conf import settings;print(settings.LIANXIN_PRODUCTION)"
     env = {"DJANGO_SETTINGS_MODULE": "lianxin.settings.production", "LIANXIN_SECRET_KEY": "x" * 50,
+           "LIANXIN_AUDIT_KEY": "y" * 50,
            "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
     assert out.stdout.strip() == "True", out.stderr[-2000:]
