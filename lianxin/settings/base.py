@@ -192,6 +192,8 @@ LIANXIN: dict[str, Any] = {
     "AUTO_DISPATCH_MIN_CONFIDENCE": float(os.environ.get("LIANXIN_AUTO_DISPATCH_MIN_CONFIDENCE", "0.8")),
     "DUE_SOON_HOURS": int(os.environ.get("LIANXIN_DUE_SOON_HOURS", "24")),
     "AUTO_CLOSE_DAYS": int(os.environ.get("LIANXIN_AUTO_CLOSE_DAYS", "7")),
+    "HOTLINE_NUMBER": os.environ.get("LIANXIN_HOTLINE_NUMBER", "12345"),  # shown on the home page
+    "HOTLINE_DISTRICT": os.environ.get("LIANXIN_HOTLINE_DISTRICT", ""),
     "PHONE_SEARCH_RATE": env_rate("LIANXIN_PHONE_SEARCH_RATE", "60/h"),  # per user, audited (defect 2)
     "ANON_SUBMIT_RATE": env_rate("LIANXIN_ANON_SUBMIT_RATE", "20/h"),
     # Open311 POSTs per API token's account (partners forward many residents: generous) and

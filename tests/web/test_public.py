@@ -263,3 +263,9 @@ def test_the_same_form_sent_three_times_is_one_appeal_even_when_the_session_chan
     # a malformed key is not a key: each such submission is its own appeal
     Client().post("/appeal/new/", good_post(idempotency_key="retry-1"))
     assert Appeal.objects.count() == 2
+
+
+def test_home_names_the_districts_hotline(client, district, settings):
+    settings.LIANXIN = {**settings.LIANXIN, "HOTLINE_NUMBER": "0571-12345", "HOTLINE_DISTRICT": "示范区"}
+    html = client.get("/").content.decode()
+    assert 'href="tel:0571-12345"' in html and "请拨打示范区政务服务便民热线" in html

@@ -48,7 +48,10 @@ def _safe_next(request: HttpRequest, fallback: str = "/") -> str:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html")
+    return render(request, "web/home.html", {
+        "hotline_number": settings.LIANXIN["HOTLINE_NUMBER"],
+        "hotline_district": settings.LIANXIN["HOTLINE_DISTRICT"],
+    })
 
 
 @require_POST
