@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lianxin.appeals.models import TEXT_MAX_LENGTH, Channel, Kind, Satisfaction, Urgency
 from lianxin.appeals.services import NOTE_MAX_LENGTH
-from lianxin.org.models import Area, AreaLevel, Category, Unit
+from lianxin.org.models import Area, AreaLevel, Category, Unit, UnitKind
 
 # Where the intake/service field names land in our forms.
 FIELD_MAP = {"area": "street", "title": "text", "category": None, "channel": None, "urgency": None,
@@ -130,9 +130,28 @@ class WithdrawForm(forms.Form):
 # --- staff ---------------------------------------------------------------------------------------
 
 
+class GroupedUnitIterator(forms.models.ModelChoiceIterator):
+    """Units in option groups by kind (departments, street offices, …), each sorted by name: a
+    dispatcher finds the unit among dozens without scrolling a flat, unsorted list."""
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        order = {kind: i for i, kind in enumerate(UnitKind.values)}
+        units = sorted(self.queryset, key=lambda u: (order.get(u.kind, len(order)), u.name))
+        groups: dict[str, list[Any]] = {}
+        for unit in units:
+            groups.setdefault(str(unit.get_kind_display()), []).append(self.choice(unit))
+        yield from groups.items()
+
+
+class GroupedUnitField(forms.ModelChoiceField):
+    iterator = GroupedUnitIterator
+
+
 def unit_field(label: Any = None, **kwargs: Any) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(label=label or _("承办单位"), queryset=Unit.objects.filter(active=True),
-                                  empty_label=_("— 请选择单位 —"), **kwargs)
+    return GroupedUnitField(label=label or _("承办单位"), queryset=Unit.objects.filter(active=True),
+                            empty_label=_("— 请选择单位 —"), **kwargs)
 
 
 def note_field(label: Any, *, required: bool = False, rows: int = 2) -> forms.CharField:

@@ -361,3 +361,14 @@ def test_bulk_dispatch_of_an_appeal_not_yours_names_no_tracking_number(client_fo
     assert html.count("没有找到该诉求") == 2
     hidden.refresh_from_db()
     assert hidden.status == Status.SUBMITTED
+
+
+def test_the_dispatchers_unit_list_is_grouped_by_kind_and_sorted(client_for, district, no_auto_dispatch):
+    appeal = helpers.submit(district)
+    html = client_for(district.dispatcher).get(f"/staff/appeals/{appeal.pk}/").content.decode()
+    select = html[html.index('name="dispatch-unit"'):]
+    select = select[:select.index("</select>")]
+    assert '<optgroup label="职能部门">' in select and '<optgroup label="街道办事处">' in select
+    departments = select[select.index('<optgroup label="职能部门">'):select.index('<optgroup label="街道办事处">')]
+    assert departments.index("城管局") < departments.index("生态环境局")  # by name within the group
+    assert "东街道办" not in departments
