@@ -50,3 +50,12 @@ def _remove_test_media():
     from django.conf import settings
 
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_audit_anchor(settings, tmp_path_factory):
+    """Each test its own anchor file: the anchors a committed test wrote outside the database stay
+    when its rows are gone, and would (rightly) make the next test's chain look truncated."""
+    path = tmp_path_factory.mktemp("audit") / "audit-anchor.log"
+    settings.LIANXIN = {**settings.LIANXIN, "AUDIT_ANCHOR_PATH": str(path)}
+    yield
