@@ -25,7 +25,7 @@ from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
 from lianxin.appeals.models import FINAL_STATUSES, OPEN_STATUSES, Appeal, Channel, Kind, Status
 from lianxin.appeals.privacy import mask_phone
 from lianxin.core.errors import DomainError, ValidationFailed, with_error_headers
-from lianxin.org.models import Category
+from lianxin.org.models import AreaLevel, Category
 
 from .formats import error, render
 from .limits import authenticate, count_post
@@ -142,8 +142,28 @@ def _status_notes(appeal: Appeal) -> str:
     return label
 
 
-def request_item(appeal: Appeal) -> dict[str, Any]:
-    """One service request as the public sees it: no name, no phone, no e-mail."""
+def _coarse_location(appeal: Appeal) -> str:
+    """The community (or the area itself above it): what a public record names, never the address."""
+    area = appeal.area
+    if area is None:
+        return ""
+    if area.level == AreaLevel.GRID and area.parent is not None:
+        return area.parent.name
+    return area.name
+
+
+def request_item(appeal: Appeal, *, full: bool = False) -> dict[str, Any]:
+    """One service request. The public (no API key) sees what a public record should hold: category,
+    status, dates, the unit and a coarse location — no text (an anonymous whistle-blower's words
+    included), no address, no coordinates. With a valid API key (`full`), the text (phones masked),
+    the address and the coordinates. Never a name, a phone or an e-mail."""
+    item = _full_item(appeal)
+    if not full:
+        item.update(description="", address=_coarse_location(appeal), lat=None, long=None)
+    return item
+
+
+def _full_item(appeal: Appeal) -> dict[str, Any]:
     return {
         "service_request_id": appeal.tracking_number,
         "status": "open" if appeal.status in OPEN_STATUSES else "closed",
@@ -233,7 +253,17 @@ def _requests_query(request: HttpRequest) -> Q:
 
 
 def _appeals() -> Any:
-    return Appeal.objects.select_related("category", "unit", "merged_into")
+    return Appeal.objects.select_related("category", "unit", "merged_into", "area__parent")
+
+
+def _reader_is_trusted(request: HttpRequest) -> bool:
+    """A GET with an API key (`api_key` or X-Api-Key) reads full records; a wrong key is refused
+    (403, and counted like a refused POST key); no key reads public records."""
+    api_key = _param(request, "api_key", 200) or request.headers.get("X-Api-Key", "")
+    if not api_key:
+        return False
+    authenticate(request, api_key)
+    return True
 
 
 @csrf_exempt
@@ -250,17 +280,19 @@ def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
 @open311_view()
 def get_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     """GET Service Requests: newest first, the last 90 days unless dates are given, at most 1000."""
+    full = _reader_is_trusted(request)
     rows = _appeals().filter(_requests_query(request)).order_by("-submitted_at")[:MAX_REQUESTS]
-    return render(fmt, "service_requests", [request_item(a) for a in rows])
+    return render(fmt, "service_requests", [request_item(a, full=full) for a in rows])
 
 
 @open311_view()
 def get_request(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     """GET Service Request: one request, as a list of one (per the spec)."""
+    full = _reader_is_trusted(request)
     appeal = _appeals().filter(tracking_number=_no_nul(request_id, "service_request_id").strip().upper()).first()
     if appeal is None:
         return error(fmt, 404, _("没有编号为“{id}”的服务请求。").format(id=request_id))
-    return render(fmt, "service_requests", [request_item(appeal)])
+    return render(fmt, "service_requests", [request_item(appeal, full=full)])
 
 
 def _contact_name(first: str, last: str) -> str:

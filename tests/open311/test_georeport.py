@@ -71,11 +71,17 @@ def test_post_then_read_back_without_personal_data(open311_root, api_key, live_d
     one = client.get_service_request(tracking)
     assert one["service_request_id"] == tracking
     assert one["status"] == "open" and one["service_code"] == "CJ-LD" and one["service_name"] == "路灯照明"
-    assert one["lat"] == pytest.approx(31.230416) and one["long"] == pytest.approx(121.473701)
-    assert one["address"] == "幸福小区3栋门口"
+    # the public record: no text, no address, no coordinates — the community only
+    assert one["lat"] is None and one["long"] is None and one["description"] == ""
+    assert one["address"] == "幸福社区"
     assert one["requested_datetime"] and one["updated_datetime"]
     flat = str(one)
-    assert "13812341234" not in flat and "张三" not in flat and "138****1234" in one["description"]
+    assert "13812341234" not in flat and "张三" not in flat and "幸福小区3栋门口" not in flat
+    # with an API key, the full record (phones in the text still masked)
+    full = requests.get(f"{open311_root}/requests/{tracking}.json", params={"api_key": api_key}, timeout=10).json()[0]
+    assert full["lat"] == pytest.approx(31.230416) and full["long"] == pytest.approx(121.473701)
+    assert full["address"] == "幸福小区3栋门口" and "138****1234" in full["description"]
+    assert "13812341234" not in str(full) and "张三" not in str(full)
     for field in ("first_name", "last_name", "phone", "email", "contact_name", "contact_phone"):
         assert field not in one
 

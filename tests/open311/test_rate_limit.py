@@ -147,5 +147,9 @@ def test_get_endpoints_stay_unlimited(district, limits):
     assert _post(client, "10.0.0.1", api_key="lx_wrong").status_code == 429
     for _ in range(5):
         for path in ("services.json", "services/CJ-LD.xml", "requests.json", f"requests/{tracking}.json"):
-            response = client.get(f"/open311/v2/{path}", {"api_key": "lx_wrong"}, REMOTE_ADDR="10.0.0.1")
+            response = client.get(f"/open311/v2/{path}", REMOTE_ADDR="10.0.0.1")
             assert response.status_code == 200, path
+    # a wrong key on a read is refused and counted like one on a POST: otherwise the difference
+    # between a public and a full record would test keys without limit
+    assert client.get("/open311/v2/requests.json", {"api_key": "lx_wrong"}, REMOTE_ADDR="10.0.0.1").status_code == 429
+    assert client.get("/open311/v2/services.json", {"api_key": "lx_wrong"}, REMOTE_ADDR="10.0.0.1").status_code == 200
