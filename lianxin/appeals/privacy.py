@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from lianxin.core.masking import NON_DIGITS, mask_phone
 
 if TYPE_CHECKING:
     from lianxin.org.models import User
 
     from .models import Appeal
 
-_DIGITS = re.compile(r"\D")
-
-
-def mask_phone(phone: str) -> str:
-    """`13812341234` → `138****1234`; short numbers keep only their last two digits."""
-    digits = _DIGITS.sub("", phone or "")
-    if not digits:
-        return ""
-    if len(digits) >= 11:
-        return f"{digits[:3]}****{digits[-4:]}"
-    if len(digits) >= 7:
-        return f"{digits[:2]}{'*' * (len(digits) - 4)}{digits[-2:]}"
-    return "*" * (len(digits) - 2) + digits[-2:]
+__all__ = ["mask_phone"]  # re-exported: the masking itself lives in core (org's admin uses it too)
 
 
 def mask_name(name: str) -> str:
@@ -35,7 +24,7 @@ def mask_name(name: str) -> str:
 
 
 def phone_last4(phone: str) -> str:
-    return _DIGITS.sub("", phone or "")[-4:]
+    return NON_DIGITS.sub("", phone or "")[-4:]
 
 
 # --- who sees a resident's contact details ----------------------------------------------------------

@@ -1,7 +1,14 @@
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from lianxin.core.masking import mask_phone
 
 from .models import ApiToken, Area, Category, DispatchRule, RoleAssignment, Unit, User
+from .services import api_token_fill
 
 
 @admin.register(Area)
@@ -44,10 +51,27 @@ class RoleInline(admin.TabularInline):
 class UserAdmin(BaseUserAdmin):
     inlines = [RoleInline]
     list_display = ("username", "display_name", "is_staff", "is_active")
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Lianxin", {"fields": ("display_name", "phone")}))  # type: ignore[misc]
+    # a resident's phone is personal data: the admin shows it masked (residents keep it themselves)
+    fieldsets = (*BaseUserAdmin.fieldsets, ("Lianxin", {"fields": ("display_name", "masked_phone")}))  # type: ignore[misc]
+    readonly_fields = ("masked_phone",)
+
+    @admin.display(description=_("手机号"))
+    def masked_phone(self, obj: User) -> str:
+        return mask_phone(obj.phone or "")
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("name", "prefix", "user", "created_at", "last_used_at", "revoked")
-    readonly_fields = ("key_hash", "prefix", "created_at", "last_used_at")
+    """Keys are made here, not typed: a new token gets a random key, shown once after saving;
+    only its hash and first characters are stored."""
+
+    list_display = ("name", "prefix", "user", "created_at", "expires_at", "last_used_at", "revoked")
+    fields = ("name", "user", "expires_at", "revoked", "prefix", "created_at", "last_used_at")
+    readonly_fields = ("prefix", "created_at", "last_used_at")
+    raw_id_fields = ("user",)
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
+        raw_key = None if change else api_token_fill(obj)
+        super().save_model(request, obj, form, change)
+        if raw_key:
+            messages.warning(request, _("新令牌：%(key)s —— 只显示这一次，请立即复制保存。") % {"key": raw_key})
