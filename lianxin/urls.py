@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("favicon.ico", RedirectView.as_view(url=static_url("web/favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/2fa/", include("lianxin.accounts.urls")),
     path("api/v1/", include("lianxin.api.urls")),
     path("open311/v2/", include("lianxin.open311.urls")),
     path("supervision/", include("lianxin.supervision.urls")),

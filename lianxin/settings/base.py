@@ -67,6 +67,11 @@ INSTALLED_APPS = [
     "lianxin.supervision",
     "lianxin.reports",
     "lianxin.demo",
+    "lianxin.accounts",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 # True only in settings/production.py: demo-only commands (seed) refuse to run there.
@@ -81,9 +86,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "lianxin.accounts.middleware.StaffSessionMiddleware",  # idle/absolute timeouts, second factor
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lianxin.core.middleware.DomainErrorMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: answers a locked-out login with our page
 ]
 
 ROOT_URLCONF = "lianxin.urls"
@@ -128,9 +136,6 @@ DATABASES = {"default": database_from_url(os.environ.get("LIANXIN_DATABASE_URL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/staff/"
 LOGOUT_REDIRECT_URL = "/"
@@ -232,3 +237,45 @@ LOGGING = {
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+
+# --- Security: logins, sessions, proxies, content policy (docs/security.md) ---------------------
+# Proxies whose X-Forwarded-For is believed (CIDRs, comma separated); nobody else's header is read.
+LIANXIN["TRUSTED_PROXIES"] = [p.strip() for p in os.environ.get("LIANXIN_TRUSTED_PROXIES", "").split(",") if p.strip()]
+if LIANXIN["TRUSTED_PROXIES"]:
+    # the proxy terminates TLS and says so; only then is the header believed
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "display_name", "first_name", "last_name", "email", "phone")}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Lockout (django-axes): 5 failures lock the account, and separately the address, for the cool-off.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LIANXIN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("LIANXIN_LOGIN_COOLOFF_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks: per account and per address
+AXES_CLIENT_IP_CALLABLE = "lianxin.core.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "lianxin.accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# Two factors (django-otp, TOTP + recovery codes) for these roles; production requires them.
+LIANXIN["TWO_FACTOR_ROLES"] = [
+    r.strip() for r in os.environ.get("LIANXIN_TWO_FACTOR_ROLES", "").split(",") if r.strip()
+]
+OTP_TOTP_ISSUER = "Lianxin 连心"
+# Wrong codes are limited per user by accounts.services (10 an hour, with a message saying how long
+# to wait); django-otp's own silent exponential delay would refuse a right code typed just after a typo.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+
+# Staff sessions end after 30 minutes idle and 12 hours in all (residents keep Django's default).
+LIANXIN["STAFF_IDLE_SECONDS"] = int(os.environ.get("LIANXIN_STAFF_IDLE_MINUTES", "30")) * 60
+LIANXIN["STAFF_ABSOLUTE_SECONDS"] = int(os.environ.get("LIANXIN_STAFF_SESSION_HOURS", "12")) * 3600
