@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 urlpatterns: list[URLPattern | URLResolver] = [
     # pages that do not name an icon (the admin, a browser's own request) ask for /favicon.ico
     path("favicon.ico", RedirectView.as_view(url=static_url("web/favicon.svg"), permanent=True)),
+    path("", include("lianxin.core.ops.urls")),  # /healthz, /readyz, /metrics
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/2fa/", include("lianxin.accounts.urls")),

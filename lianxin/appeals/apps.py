@@ -6,3 +6,10 @@ class AppealsConfig(AppConfig):
     name = "lianxin.appeals"
     label = "appeals"
     verbose_name = _("群众诉求")
+
+    def ready(self) -> None:
+        from lianxin.core.ops.metrics import register_scrape
+
+        from .metrics import scrape
+
+        register_scrape(scrape)

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 LIANXIN_PRODUCTION = False
 
 MIDDLEWARE = [
+    "lianxin.core.ops.requestid.RequestIdMiddleware",  # first: every log line of the request carries it
+    "lianxin.core.ops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -217,15 +219,28 @@ LIANXIN: dict[str, Any] = {
     # Retired audit keys, oldest first (comma separated): entries and anchors written under them still verify.
     "AUDIT_OLD_KEYS": [k for k in os.environ.get("LIANXIN_AUDIT_OLD_KEYS", "").split(",") if k],
     # Signed checkpoints of the audit chain's head, kept outside the database.
+    # Bearer token for /metrics; unset, only the local host may read it.
+    "METRICS_TOKEN": os.environ.get("LIANXIN_METRICS_TOKEN", ""),
     "AUDIT_ANCHOR_PATH": os.environ.get("LIANXIN_AUDIT_ANCHOR_PATH", str(DATA_DIR / "audit-anchor.log")),
 }
 
+LOG_FORMAT = os.environ.get("LIANXIN_LOG_FORMAT", "text")  # "json": one JSON object per line
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # phones and proofs never reach a log line (access logs carry query strings): core/logredact.py
-    "filters": {"redact": {"()": "lianxin.core.logredact.RedactFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
+    "filters": {
+        "redact": {"()": "lianxin.core.logredact.RedactFilter"},
+        "request_id": {"()": "lianxin.core.ops.requestid.RequestIdFilter"},
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "lianxin.core.ops.jsonlog.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id", "redact"],
+                    "formatter": "json" if LOG_FORMAT == "json" else "text"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LIANXIN_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -233,6 +248,7 @@ LOGGING = {
         "django.server": {"filters": ["redact"]},
         "gunicorn.access": {"filters": ["redact"]},
         "gunicorn.error": {"filters": ["redact"]},
+        "axes": {"level": "WARNING"},  # one INFO line per login otherwise; lockouts are audited
     },
 }
 
