@@ -123,3 +123,15 @@ def test_renewing_recovery_codes_retires_the_old_ones(two_factor):
     again.force_login(user)
     assert again.post("/accounts/2fa/", {"token": old[1]}).status_code == 400
     assert again.post("/accounts/2fa/", {"token": new[1]}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_pages_speak_english_when_chosen(two_factor):
+    user = staff(Role.DISPATCHER)
+    client = Client()
+    client.cookies["django_language"] = "en"
+    client.force_login(user)
+    page = client.get("/accounts/2fa/setup/").content.decode()
+    assert "Set up an authenticator" in page and "绑定验证器" not in page
+    client.cookies["django_language"] = "zh-hans"
+    assert "绑定验证器" in client.get("/accounts/2fa/setup/").content.decode()
