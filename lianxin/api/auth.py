@@ -15,6 +15,12 @@ from ninja.utils import check_csrf
 from lianxin.org.models import User
 from lianxin.org.services import api_token_authenticate
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _scope_for(request: HttpRequest) -> str:
+    return "read" if request.method in SAFE_METHODS else "write"
+
 
 class BearerToken(HttpBearer):
     """`Authorization: Bearer <key>`; an unknown or revoked key is refused with 403."""
@@ -22,7 +28,7 @@ class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         if not token:
             return None
-        user = api_token_authenticate(token)
+        user = api_token_authenticate(token, scope=_scope_for(request))
         request.user = user
         return user
 
@@ -35,7 +41,7 @@ class ApiKeyHeader(APIKeyHeader):
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         if not key:
             return None
-        user = api_token_authenticate(key)
+        user = api_token_authenticate(key, scope=_scope_for(request))
         request.user = user
         return user
 

@@ -49,6 +49,9 @@ def may_see_contact(user: User | None, appeal: Appeal) -> bool:
 
     if appeal.is_anonymous or user is None or not user.is_authenticated:
         return False
+    token_scopes = getattr(user, "api_scopes", None)  # set when the caller came with an API token
+    if token_scopes is not None and "contact" not in token_scopes:
+        return False
     if appeal.resident_id == user.pk:
         return True
     from .policy import CONTACT_ROLES

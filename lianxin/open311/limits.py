@@ -27,14 +27,14 @@ def _auth_fail_message() -> str:
     )
 
 
-def authenticate(request: HttpRequest, api_key: str) -> User:
+def authenticate(request: HttpRequest, api_key: str, *, scope: str = "open311") -> User:
     """The account of the API token `api_key`; Forbidden (403) for a missing or refused key,
     RateLimited (429) instead once this client IP has had too many of those."""
     key, rate = f"open311-auth-fail:{client_ip(request)}", settings.LIANXIN["OPEN311_AUTH_FAIL_RATE"]
     try:
         if not api_key:
             raise Forbidden(_("缺少 api_key：提交服务请求需要接口令牌，请向管理员申请。"))
-        return api_token_authenticate(api_key)
+        return api_token_authenticate(api_key, scope=scope)
     except Forbidden:
         check_rate(key, rate, message=_auth_fail_message())
         raise

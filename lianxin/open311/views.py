@@ -262,7 +262,7 @@ def _reader_is_trusted(request: HttpRequest) -> bool:
     api_key = _param(request, "api_key", 200) or request.headers.get("X-Api-Key", "")
     if not api_key:
         return False
-    authenticate(request, api_key)
+    authenticate(request, api_key, scope="read")
     return True
 
 

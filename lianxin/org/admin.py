@@ -1,5 +1,6 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
@@ -7,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lianxin.core.masking import mask_phone
 
-from .models import ApiToken, Area, Category, DispatchRule, RoleAssignment, Unit, User
+from .models import ApiScope, ApiToken, Area, Category, DispatchRule, RoleAssignment, Unit, User
 from .services import api_token_fill
 
 
@@ -60,13 +61,25 @@ class UserAdmin(BaseUserAdmin):
         return mask_phone(obj.phone or "")
 
 
+class ApiTokenForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        label=_("权限范围"), choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple, initial=["read"],
+        help_text=_("只授予对接系统需要的权限。令牌永远不会超出其所属用户的角色权限。"),
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ("name", "user", "scopes", "expires_at", "revoked")
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     """Keys are made here, not typed: a new token gets a random key, shown once after saving;
     only its hash and first characters are stored."""
 
     list_display = ("name", "prefix", "user", "created_at", "expires_at", "last_used_at", "revoked")
-    fields = ("name", "user", "expires_at", "revoked", "prefix", "created_at", "last_used_at")
+    fields = ("name", "user", "scopes", "expires_at", "revoked", "prefix", "created_at", "last_used_at")
+    form = ApiTokenForm
     readonly_fields = ("prefix", "created_at", "last_used_at")
     raw_id_fields = ("user",)
 

@@ -174,6 +174,19 @@ class RoleAssignment(models.Model):
         return f"{self.user} · {self.get_role_display()} · {scope}"
 
 
+class ApiScope(models.TextChoices):
+    """What a token may do, within its user's roles (a token never does more than its user)."""
+
+    READ = "read", _("读取（GET）")
+    WRITE = "write", _("办理与提交（POST 等）")
+    OPEN311 = "open311", _("Open311 提交")
+    CONTACT = "contact", _("查看群众联系方式")
+
+
+def all_api_scopes() -> list[str]:
+    return [scope.value for scope in ApiScope]
+
+
 class ApiToken(models.Model):
     """A bearer token for staff scripts and integrations (also the Open311 api_key)."""
 
@@ -185,6 +198,8 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(_("有效期至"), null=True, blank=True, help_text=_("留空表示长期有效。"))
     revoked = models.BooleanField(default=False)
+    scopes = models.JSONField(_("权限范围"), default=all_api_scopes, blank=True,
+                              help_text=_("只授予对接系统需要的权限：read、write、open311、contact。"))
 
     class Meta:
         verbose_name = _("接口令牌")

@@ -52,7 +52,8 @@ def test_api_tokens_made_in_the_admin_get_a_key_shown_once_and_hashed(client, di
     _root(client)
     keys = []
     for name in ("partner A", "partner B"):  # a second token used to be a 500 (empty hash twice)
-        r = client.post("/admin/org/apitoken/add/", {"name": name, "user": district.operator.pk}, follow=True)
+        r = client.post("/admin/org/apitoken/add/", {"name": name, "user": district.operator.pk,
+                                                     "scopes": ["read", "open311"]}, follow=True)
         assert r.status_code == 200
         html = r.content.decode()
         start = html.index("新令牌：") + len("新令牌：")
@@ -62,6 +63,7 @@ def test_api_tokens_made_in_the_admin_get_a_key_shown_once_and_hashed(client, di
     assert keys[0] != keys[1]
     for token, key in zip(ApiToken.objects.order_by("pk"), keys, strict=True):
         assert token.key_hash and key not in token.key_hash and token.prefix == key[:8]
+        assert sorted(token.scopes) == ["open311", "read"]
         assert api_token_authenticate(key) == district.operator
     # the key is not shown again
     token = ApiToken.objects.order_by("pk").first()
