@@ -39,7 +39,7 @@ class GroupChoice:
 
 
 def base_clusters(points: np.ndarray, *, seed: int, base_k: int = BASE_K) -> BaseClusters:
-    distinct = np.unique(points, axis=0)
+    distinct = np.unique(np.round(points, 9), axis=0)   # float noise would overcount duplicates
     k = min(base_k, len(distinct))
     if k <= 1:
         return BaseClusters(np.zeros(len(points), dtype=int), points.mean(axis=0, keepdims=True),
@@ -91,11 +91,21 @@ def choose_groups(base: BaseClusters, *, max_groups: int, seed: int) -> GroupCho
             labels = km.fit(base.centers, sample_weight=weights).labels_
             score = -1.0 if len(np.unique(labels)) < k else silhouette(dist, labels, weights)
             runs.setdefault(k, []).append((score, labels))
-    chosen = 2
-    for k in range(3, top + 1):
-        beats = [runs[k][r][0] >= runs[chosen][r][0] + K_MARGIN for r in range(K_RESTARTS)]
-        if all(beats):
-            chosen = k
+    chosen = pick_k({k: [score for score, _ in v] for k, v in runs.items()})
     score, labels = max(runs[chosen], key=lambda pair: pair[0])
     sil = {k: float(np.mean([s for s, _ in v])) for k, v in runs.items()}
     return GroupChoice(chosen, labels, sil)
+
+
+def pick_k(scores: dict[int, list[float]], margin: float = K_MARGIN) -> int:
+    """The smallest k, unless a larger one beats the current choice by `margin` on every restart.
+
+    `scores[k][r]` is the silhouette of restart r with k groups; k is tried in increasing order
+    and each larger k has to beat the k chosen so far (not merely k - 1)."""
+    ks = sorted(scores)
+    chosen = ks[0]
+    for k in ks[1:]:
+        pairs = zip(scores[k], scores[chosen], strict=True)
+        if all(new >= old + margin for new, old in pairs):
+            chosen = k
+    return chosen

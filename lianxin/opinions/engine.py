@@ -72,18 +72,26 @@ class Analysis:
 
 
 def analyse(votes: Iterable[tuple[str, str, int]], *, min_votes: int = 7,
-            max_groups: int = 5, seed: int = 0) -> Analysis:
+            max_groups: int = 5, seed: int = 0, moderated_out: Iterable[str] = ()) -> Analysis:
     """votes: (participant id, statement id, vote) with vote +1 agree, -1 disagree, 0 pass;
-    a later vote by the same participant on the same statement replaces the earlier one."""
+    a later vote by the same participant on the same statement replaces the earlier one.
+
+    moderated_out: ids of statements hidden by moderation. Votes on them are left out of every
+    figure, but — as in Pol.is, which keeps such statements as all-pass columns — they count
+    towards a participant's placement, and the number of them that were voted on damps the
+    sparsity scaling of the map; pass them to get Pol.is's groups (see `pca_project`)."""
     if max_groups < 2:
         raise ValueError("max_groups must be at least 2")
-    matrix = build_matrix(votes)
+    hidden = frozenset(str(s) for s in moderated_out)
+    matrix = build_matrix(votes, exclude=hidden)
     n, m = matrix.shape
     if n == 0 or m == 0:
         return Analysis((), (), {}, {}, (), {})
-    pca = pca_project(matrix, seed=seed)
+    pca = pca_project(matrix, seed=seed, zeroed_columns=matrix.hidden_statements)
     projection = {p: (float(x), float(y)) for p, (x, y) in zip(matrix.participants, pca.projection, strict=True)}
-    placed = np.flatnonzero(matrix.vote_counts() >= min(min_votes, m))
+    # placement counts votes on hidden statements too, as Pol.is counts its raw matrix
+    all_votes = matrix.vote_counts() + (0 if matrix.hidden_votes is None else matrix.hidden_votes)
+    placed = np.flatnonzero(all_votes >= min(min_votes, m + matrix.hidden_statements))
     participants_in = tuple(matrix.participants[i] for i in placed)
     group_of_row = np.full(n, -1)
     silhouettes: dict[int, float] = {}

@@ -29,6 +29,8 @@ class VoteMatrix:
     rows: np.ndarray               # one entry per (participant, statement) cell voted on
     cols: np.ndarray
     data: np.ndarray               # +1 agree / -1 disagree / 0 pass
+    hidden_votes: np.ndarray | None = None   # per participant: cells voted on excluded statements
+    hidden_statements: int = 0               # excluded statements that received votes
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -44,21 +46,31 @@ class VoteMatrix:
         return np.bincount(self.rows, minlength=len(self.participants))
 
 
-def build_matrix(votes: Iterable[tuple[str, str, int]]) -> VoteMatrix:
-    """Collapse the votes into a matrix; a later vote on the same cell replaces the earlier one."""
+def build_matrix(votes: Iterable[tuple[str, str, int]], exclude: frozenset[str] = frozenset()) -> VoteMatrix:
+    """Collapse the votes into a matrix; a later vote on the same cell replaces the earlier one.
+    Votes on statements in `exclude` are left out."""
     latest: dict[tuple[int, int], int] = {}
     p_index: dict[str, int] = {}
     s_index: dict[str, int] = {}
+    hidden: set[tuple[str, str]] = set()
     for participant, statement, vote in votes:
         if vote not in (AGREE, DISAGREE, PASS):
             raise ValueError(f"vote must be +1 (agree), -1 (disagree) or 0 (pass), got {vote!r}")
+        if exclude and str(statement) in exclude:
+            hidden.add((str(participant), str(statement)))
+            continue
         p = p_index.setdefault(str(participant), len(p_index))
         s = s_index.setdefault(str(statement), len(s_index))
         latest[(p, s)] = int(vote)
     n = len(latest)
     cells = np.fromiter((c for pair in latest for c in pair), dtype=np.int64, count=2 * n)
     data = np.fromiter(latest.values(), dtype=np.float64, count=n)
-    return VoteMatrix(list(p_index), list(s_index), cells[0::2].copy(), cells[1::2].copy(), data)
+    hidden_votes = np.zeros(len(p_index), dtype=np.int64)
+    for participant, _ in hidden:
+        if participant in p_index:
+            hidden_votes[p_index[participant]] += 1
+    return VoteMatrix(list(p_index), list(s_index), cells[0::2].copy(), cells[1::2].copy(), data,
+                      hidden_votes, len({s for _, s in hidden}))
 
 
 @dataclass
@@ -77,8 +89,13 @@ def centred(matrix: VoteMatrix) -> tuple[sp.csr_matrix, np.ndarray]:
     return matrix.sparse(matrix.data - means[matrix.cols]), means
 
 
-def pca_project(matrix: VoteMatrix, *, n_comps: int = 2, seed: int = 0) -> PCAResult:
-    """PCA of the imputed matrix over all participants, then Pol.is's sparsity-aware projection."""
+def pca_project(matrix: VoteMatrix, *, n_comps: int = 2, seed: int = 0, zeroed_columns: int = 0) -> PCAResult:
+    """PCA of the imputed matrix over all participants, then Pol.is's sparsity-aware projection.
+
+    `zeroed_columns`: statements moderated out. Pol.is keeps them in its matrix as columns set to
+    0 (pass) for everyone, so they add nothing to the PCA but count as votes of every participant
+    in the scaling: sqrt((m + z) / (n_votes + z)) — which damps the push-out of people with few
+    votes. Passing them reproduces Pol.is's map (and groups) much more closely."""
     n, m = matrix.shape
     proj = np.zeros((n, 2))
     if n == 0 or m == 0:
@@ -86,8 +103,8 @@ def pca_project(matrix: VoteMatrix, *, n_comps: int = 2, seed: int = 0) -> PCARe
     cent, means = centred(matrix)
     comps = _top_components(cent, n_comps, seed)
     raw = cent @ comps.T                                   # (n, k) dot products over own votes only
-    counts = np.maximum(matrix.vote_counts(), 1)
-    scale = np.sqrt(m / counts)
+    counts = np.maximum(matrix.vote_counts() + zeroed_columns, 1)
+    scale = np.sqrt((m + zeroed_columns) / counts)
     proj[:, : raw.shape[1]] = raw * scale[:, None]
     return PCAResult(means, comps, proj)
 
