@@ -77,9 +77,10 @@ def analyse(votes: Iterable[tuple[str, str, int]], *, min_votes: int = 7,
     a later vote by the same participant on the same statement replaces the earlier one.
 
     moderated_out: ids of statements hidden by moderation. Votes on them are left out of every
-    figure, but — as in Pol.is, which keeps such statements as all-pass columns — they count
-    towards a participant's placement, and the number of them that were voted on damps the
-    sparsity scaling of the map; pass them to get Pol.is's groups (see `pca_project`)."""
+    figure, but — as in Pol.is, which keeps such statements as all-pass columns — their number
+    damps the sparsity scaling of the map (see `pca_project`), and votes on them, if given,
+    count towards a participant's placement. Pass them to get Pol.is's groups; the ids alone
+    are enough for the map, the votes only refine who is placed."""
     if max_groups < 2:
         raise ValueError("max_groups must be at least 2")
     hidden = frozenset(str(s) for s in moderated_out)
@@ -87,11 +88,11 @@ def analyse(votes: Iterable[tuple[str, str, int]], *, min_votes: int = 7,
     n, m = matrix.shape
     if n == 0 or m == 0:
         return Analysis((), (), {}, {}, (), {})
-    pca = pca_project(matrix, seed=seed, zeroed_columns=matrix.hidden_statements)
+    pca = pca_project(matrix, seed=seed, zeroed_columns=len(hidden))
     projection = {p: (float(x), float(y)) for p, (x, y) in zip(matrix.participants, pca.projection, strict=True)}
     # placement counts votes on hidden statements too, as Pol.is counts its raw matrix
     all_votes = matrix.vote_counts() + (0 if matrix.hidden_votes is None else matrix.hidden_votes)
-    placed = np.flatnonzero(all_votes >= min(min_votes, m + matrix.hidden_statements))
+    placed = np.flatnonzero(all_votes >= min(min_votes, m + len(hidden)))
     participants_in = tuple(matrix.participants[i] for i in placed)
     group_of_row = np.full(n, -1)
     silhouettes: dict[int, float] = {}

@@ -30,7 +30,6 @@ class VoteMatrix:
     cols: np.ndarray
     data: np.ndarray               # +1 agree / -1 disagree / 0 pass
     hidden_votes: np.ndarray | None = None   # per participant: cells voted on excluded statements
-    hidden_statements: int = 0               # excluded statements that received votes
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -69,8 +68,7 @@ def build_matrix(votes: Iterable[tuple[str, str, int]], exclude: frozenset[str] 
     for participant, _ in hidden:
         if participant in p_index:
             hidden_votes[p_index[participant]] += 1
-    return VoteMatrix(list(p_index), list(s_index), cells[0::2].copy(), cells[1::2].copy(), data,
-                      hidden_votes, len({s for _, s in hidden}))
+    return VoteMatrix(list(p_index), list(s_index), cells[0::2].copy(), cells[1::2].copy(), data, hidden_votes)
 
 
 @dataclass
