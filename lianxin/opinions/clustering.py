@@ -13,11 +13,13 @@ k-means starts), so a k that is best by luck of the start is not taken.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
 
 BASE_K = 100
 K_MARGIN = 0.05
@@ -44,7 +46,9 @@ def base_clusters(points: np.ndarray, *, seed: int, base_k: int = BASE_K) -> Bas
     if k <= 1:
         return BaseClusters(np.zeros(len(points), dtype=int), points.mean(axis=0, keepdims=True),
                             np.array([len(points)]))
-    km = KMeans(n_clusters=k, n_init=1, random_state=seed, max_iter=100).fit(points)
+    with warnings.catch_warnings():   # near-duplicate points: fewer distinct clusters is fine
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        km = KMeans(n_clusters=k, n_init=1, random_state=seed, max_iter=100).fit(points)
     labels = km.labels_
     used = np.unique(labels)                    # k-means may leave a cluster empty: renumber
     remap = np.full(k, -1)
@@ -88,7 +92,9 @@ def choose_groups(base: BaseClusters, *, max_groups: int, seed: int) -> GroupCho
     for k in range(2, top + 1):
         for r in range(K_RESTARTS):
             km = KMeans(n_clusters=k, n_init=4, random_state=seed * 7919 + r, max_iter=100)
-            labels = km.fit(base.centers, sample_weight=weights).labels_
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                labels = km.fit(base.centers, sample_weight=weights).labels_
             score = -1.0 if len(np.unique(labels)) < k else silhouette(dist, labels, weights)
             runs.setdefault(k, []).append((score, labels))
     chosen = pick_k({k: [score for score, _ in v] for k, v in runs.items()})

@@ -83,6 +83,8 @@ def analyse(votes: Iterable[tuple[str, str, int]], *, min_votes: int = 7,
     are enough for the map, the votes only refine who is placed."""
     if max_groups < 2:
         raise ValueError("max_groups must be at least 2")
+    if not 0 <= seed < 2**20:
+        raise ValueError("seed must be an integer from 0 to 2**20 - 1")
     hidden = frozenset(str(s) for s in moderated_out)
     matrix = build_matrix(votes, exclude=hidden)
     n, m = matrix.shape

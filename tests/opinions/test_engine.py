@@ -128,6 +128,8 @@ def test_deterministic_for_a_seed_and_bad_votes_refused():
         analyse([("p", "s", 2)])
     with pytest.raises(ValueError, match="max_groups"):
         analyse(votes, max_groups=1)
+    with pytest.raises(ValueError, match="seed"):
+        analyse(votes, seed=-1)
 
 
 def test_moderated_out_statements_count_for_placement_only():
