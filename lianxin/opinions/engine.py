@@ -112,7 +112,7 @@ def analyse(votes: Iterable[tuple[str, str, int]], *, min_votes: int = 7,
     stats = {g: _stats(matrix, counts, g) for g in range(k)}
     stats[OVERALL] = _stats(matrix, overall, 0)
     representative = _representative(matrix, counts, k)
-    consensus, scores = _consensus(matrix, counts if k else overall)
+    consensus, scores = _consensus(matrix, counts) if k else ((), {})
     return Analysis(groups, consensus, representative, projection, participants_in, stats,
                     scores, silhouettes)
 
@@ -156,7 +156,8 @@ def _consensus(matrix: VoteMatrix, c: repness.Counts) -> tuple[tuple[str, ...], 
     scores = repness.group_consensus(c)
     k = c.agree.shape[0]
     probs = (c.agree + 1.0) / (c.seen + 2.0)
-    ok = (probs > 0.5).all(axis=0) & (scores >= CONSENSUS_MIN ** k)
+    significant = repness.prop_test(c.agree.sum(axis=0), c.seen.sum(axis=0)) > repness.Z_90
+    ok = (probs > 0.5).all(axis=0) & (scores >= CONSENSUS_MIN ** k) & significant
     best = sorted(np.flatnonzero(ok), key=lambda j: (-scores[j], j))[:MAX_CONSENSUS]
     return (tuple(matrix.statements[j] for j in best),
             {s: float(v) for s, v in zip(matrix.statements, scores, strict=True)})

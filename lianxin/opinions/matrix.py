@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import svds
+from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, svds
+from sklearn.utils.extmath import randomized_svd
 
 AGREE = 1
 DISAGREE = -1
@@ -111,20 +112,32 @@ def _top_components(cent: sp.csr_matrix, n_comps: int, seed: int) -> np.ndarray:
     n, m = cent.shape
     k = min(n_comps, n, m)
     comps = np.zeros((n_comps, m))
-    if k == 0 or cent.nnz == 0:
+    nonzero = cent.copy()
+    nonzero.eliminate_zeros()     # unanimous statements centre to exact zeros
+    if k == 0 or nonzero.nnz == 0:
         return comps
     if min(n, m) <= k + 1 or min(n, m) < 50:
         # tiny matrices: dense SVD is exact and cheap
-        _, _, vt = np.linalg.svd(cent.toarray(), full_matrices=False)
+        _, _, vt = np.linalg.svd(nonzero.toarray(), full_matrices=False)
         vt = vt[:k]
     else:
-        rng = np.random.default_rng(seed)
-        v0 = rng.standard_normal(min(n, m))
-        _, s, vt = svds(cent, k=k, v0=v0, random_state=seed)
-        vt = vt[np.argsort(-s)]
+        vt = _sparse_svd(nonzero, k, seed)
     for i, row in enumerate(vt):
         # a fixed sign convention, so that the map does not flip between runs
         if row[np.argmax(np.abs(row))] < 0:
             row = -row
         comps[i] = row
     return comps
+
+
+def _sparse_svd(mat: sp.csr_matrix, k: int, seed: int) -> np.ndarray:
+    """Top-k right singular vectors: ARPACK, or randomized SVD where ARPACK gives up (rank < k)."""
+    rng = np.random.default_rng(seed)
+    try:
+        _, s, vt = svds(mat, k=k, v0=rng.standard_normal(min(mat.shape)), random_state=seed)
+        if np.all(np.isfinite(vt)):
+            return np.asarray(vt[np.argsort(-s)])
+    except (ArpackError, ArpackNoConvergence):
+        pass
+    _, _, vt = randomized_svd(mat, k, n_iter=10, random_state=seed)
+    return np.asarray(vt)

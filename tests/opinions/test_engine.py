@@ -144,3 +144,14 @@ def test_moderated_out_statements_count_for_placement_only():
     assert all(r.statement != "hidden" for reps in a.representative.values() for r in reps)
     plain = analyse(votes + few)
     assert "late" not in plain.participants_in
+
+
+def test_degenerate_large_matrices_take_the_sparse_path_without_crashing():
+    unanimous = analyse([(f"p{i}", f"s{j}", 1) for i in range(100) for j in range(60)])
+    assert len(unanimous.groups) == 1 and len(unanimous.consensus) == 5
+    halves = analyse([(f"p{i}", f"s{j}", 1 if i % 2 else -1) for i in range(100) for j in range(60)])
+    assert sorted(len(g.participants) for g in halves.groups) == [50, 50]
+    assert {p[1:] for p in halves.groups[0].participants} in (
+        {str(i) for i in range(1, 100, 2)}, {str(i) for i in range(0, 100, 2)})
+    nobody = analyse([(f"p{i}", f"s{i % 500}", 1) for i in range(3000)])
+    assert nobody.groups == () and nobody.consensus == () and len(nobody.projection) == 3000
