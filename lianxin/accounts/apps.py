@@ -9,3 +9,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401  (lockouts into the audit log)
+        from .retention import register_kinds
+
+        register_kinds()

@@ -8,8 +8,11 @@ class AppealsConfig(AppConfig):
     verbose_name = _("群众诉求")
 
     def ready(self) -> None:
+        from lianxin.core import retention
         from lianxin.core.ops.metrics import register_scrape
 
         from .metrics import scrape
+        from .retention import KIND
 
         register_scrape(scrape)
+        retention.register(KIND)

@@ -26,6 +26,7 @@ class AuditAction:
     PERSONAL_DATA_VIEW = "personal_data_view"
     CONFIG_CHANGE = "config_change"
     SECURITY = "security"  # lockouts, second-factor enrolment and failures, recovery codes used
+    PERSONAL_DATA_ERASED = "personal_data_erased"  # retention, or a resident's own erasure request
 
 
 def entry_digest(

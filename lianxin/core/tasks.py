@@ -10,3 +10,19 @@ from django.db import transaction
 def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     """Queue a Celery task after commit. Without a broker the task runs in-process (eagerly)."""
     transaction.on_commit(lambda: task.delay(*args, **kwargs))
+
+
+def _retention_task() -> Any:
+    from celery import shared_task
+
+    @shared_task(name="lianxin.core.tasks.retention_daily")
+    def retention_daily() -> dict[str, int]:
+        """Celery beat, daily: erase what is past its retention period (core/retention.py)."""
+        from .retention import retention_run
+
+        return {r.key: r.affected for r in retention_run()}
+
+    return retention_daily
+
+
+retention_daily = _retention_task()

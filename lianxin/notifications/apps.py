@@ -6,3 +6,18 @@ class NotificationsConfig(AppConfig):
     name = "lianxin.notifications"
     label = "notifications"
     verbose_name = _("通知")
+
+    def ready(self) -> None:
+        import datetime as dt
+
+        from lianxin.core.retention import RetentionKind, register
+
+        from .models import Notification
+
+        def _old(cutoff: dt.datetime):  # type: ignore[no-untyped-def]
+            return Notification.objects.filter(created_at__lt=cutoff)
+
+        def _purge(cutoff: dt.datetime) -> int:
+            return _old(cutoff).delete()[0]
+
+        register(RetentionKind("notifications", "in-app notifications", 365, lambda c: _old(c).count(), _purge))

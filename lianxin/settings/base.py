@@ -176,6 +176,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULE = {
     "deadline-sweep": {"task": "lianxin.appeals.tasks.sweep_deadlines", "schedule": 300.0},
     "supervision-refresh": {"task": "lianxin.supervision.tasks.periodic_refresh", "schedule": 600.0},
+    "retention": {"task": "lianxin.core.tasks.retention_daily", "schedule": 24 * 3600.0},
 }
 # When no broker is configured, `lianxin serve` runs the periodic sweeps in a thread.
 INPROCESS_SCHEDULER_SECONDS = int(os.environ.get("LIANXIN_INPROCESS_SCHEDULER_SECONDS", "300"))
@@ -219,6 +220,8 @@ LIANXIN: dict[str, Any] = {
     # Retired audit keys, oldest first (comma separated): entries and anchors written under them still verify.
     "AUDIT_OLD_KEYS": [k for k in os.environ.get("LIANXIN_AUDIT_OLD_KEYS", "").split(",") if k],
     # Signed checkpoints of the audit chain's head, kept outside the database.
+    # Retention per data kind in days ("appeal_contact=1095,notifications=365"): core/retention.py
+    "RETENTION_DAYS": {},
     # Bearer token for /metrics; unset, only the local host may read it.
     "METRICS_TOKEN": os.environ.get("LIANXIN_METRICS_TOKEN", ""),
     "AUDIT_ANCHOR_PATH": os.environ.get("LIANXIN_AUDIT_ANCHOR_PATH", str(DATA_DIR / "audit-anchor.log")),
@@ -314,3 +317,17 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+
+def _retention_days(spec: str) -> dict[str, int]:
+    """"appeal_contact=1095, notifications=365" → {"appeal_contact": 1095, "notifications": 365}."""
+    out: dict[str, int] = {}
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        key, _sep, value = item.partition("=")
+        if not value.strip().isdigit():
+            raise ImproperlyConfigured(f'LIANXIN_RETENTION_DAYS: "{item}" is not kind=days (e.g. appeal_contact=1095)')
+        out[key.strip()] = int(value)
+    return out
+
+
+LIANXIN["RETENTION_DAYS"] = _retention_days(os.environ.get("LIANXIN_RETENTION_DAYS", ""))

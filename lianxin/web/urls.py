@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import public, staff
+from .views import mydata, public, staff
 
 app_name = "web"
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("track/<str:tracking_number>/reopen/", public.track_reopen, name="track_reopen"),
     path("track/<str:tracking_number>/withdraw/", public.track_withdraw, name="track_withdraw"),
     path("mine/", public.my_appeals, name="my_appeals"),
+    path("mine/data.json", mydata.my_data, name="my_data"),
+    path("mine/erase/", mydata.my_erase, name="my_erase"),
     path("staff/", staff.staff_home, name="staff_home"),
     path("staff/queue/<str:name>/", staff.queue_view, name="queue"),
     path("staff/bulk-dispatch/", staff.bulk_dispatch, name="bulk_dispatch"),
