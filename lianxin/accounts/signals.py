@@ -35,3 +35,18 @@ def _start_session_clock(sender: Any, request: Any = None, user: Any = None, **k
         now = int(time.time())
         request.session["lx_auth_at"] = now
         request.session["lx_seen_at"] = now
+
+
+def axes_client_ip(request: Any) -> str | None:
+    """The address django-axes records: the real client (trusted proxies) or None when the request
+    has none (an internal login such as Django's test client's), never a text a database's inet
+    column would refuse."""
+    import ipaddress
+
+    from lianxin.core.ratelimit import client_ip
+
+    address = client_ip(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None

@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import json
 import logging
-import re
 import secrets
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from lianxin.core.errors import Conflict, ValidationFailed
 from lianxin.core.ops.metrics import APPEALS_SUBMITTED
+from lianxin.core.phones import PhoneInvalid, normalise_cn_phone
 from lianxin.org.models import Area, Category, User
 
 from . import triage_bridge
@@ -42,7 +42,6 @@ from .services import access_code_digest, appeal_dispatch, check_access_code, re
 
 logger = logging.getLogger(__name__)
 
-PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{5,18}[0-9]$")
 ALLOWED_TYPES = {
     "image/jpeg": (b"\xff\xd8\xff",),
     "image/png": (b"\x89PNG\r\n\x1a\n",),
@@ -217,11 +216,12 @@ def validate(data: AppealInput) -> dict:
     name = (data.contact_name or "").strip()
     if len(name) > 50:
         raise ValidationFailed(_("姓名最多 50 字。"), field="contact_name")
-    phone = re.sub(r"[\s-]", "", (data.contact_phone or "").strip())
-    if phone and not PHONE_RE.match(phone):
-        raise ValidationFailed(
-            _("联系电话格式不正确，请填写手机号或带区号的固定电话。"), field="contact_phone"
-        )
+    phone = ""
+    if (data.contact_phone or "").strip() and not data.anonymous:
+        try:
+            phone = normalise_cn_phone(data.contact_phone)
+        except PhoneInvalid as exc:
+            raise ValidationFailed(str(exc), field="contact_phone") from exc
     if not data.anonymous:
         if not phone:
             raise ValidationFailed(_("请填写联系电话以便答复您，或选择匿名提交。"), field="contact_phone")

@@ -34,7 +34,9 @@ _require("LIANXIN_CACHE_URL", "rate limits and login lockouts must be shared by 
 # Two factors for the roles that can change or see the most (LIANXIN_TWO_FACTOR_ROLES overrides).
 LIANXIN["TWO_FACTOR_ROLES"] = LIANXIN["TWO_FACTOR_ROLES"] or ["admin", "supervisor", "leader", "dispatcher"]  # noqa: F405
 
-LOGGING["handlers"]["console"]["formatter"] = "json" if os.environ.get("LIANXIN_LOG_FORMAT", "json") == "json" else "text"  # noqa: F405
+# JSON log lines unless LIANXIN_LOG_FORMAT=text
+_console: dict[str, object] = LOGGING["handlers"]["console"]  # type: ignore[index]  # noqa: F405
+_console["formatter"] = "json" if os.environ.get("LIANXIN_LOG_FORMAT", "json") == "json" else "text"
 
 # HTTPS: behind a proxy that terminates TLS set LIANXIN_TRUSTED_PROXIES (then X-Forwarded-Proto is believed).
 SECURE_SSL_REDIRECT = env_bool("LIANXIN_SSL_REDIRECT", True)  # noqa: F405

@@ -70,7 +70,7 @@ def test_public_callers_cannot_choose_channel_or_urgency(api, district, no_auto_
         (appeal_body(latitude=91), "latitude", "90"),
         (appeal_body(latitude="north"), "latitude", "数字"),
         (appeal_body(contact_phone="", anonymous=False), "contact_phone", "匿名"),
-        (appeal_body(contact_phone="abc"), "contact_phone", "格式"),
+        (appeal_body(contact_phone="abc"), "contact_phone", "只能包含数字"),
         (appeal_body(contact_consent=False), "contact_consent", "同意"),
         (appeal_body(colour="red"), "colour", "不认识"),
         (appeal_body(text="路灯\x00坏了"), "text", "NUL"),

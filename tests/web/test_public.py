@@ -78,7 +78,7 @@ def test_submit_bad_input_error_beside_field_and_text_kept(client, district):
     response = client.post("/appeal/new/", good_post(contact_phone="12ab"))
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'id="id_contact_phone_error"' in html and "联系电话格式不正确" in html
+    assert 'id="id_contact_phone_error"' in html and "联系电话只能包含数字" in html
     assert "幸福小区3栋门口的路灯坏了一个多月" in html  # text kept
     assert Appeal.objects.count() == 0
 

@@ -132,11 +132,11 @@ def test_bad_form_keeps_text_and_shows_error(new_page, live_district):
     page = new_page(PHONE, mobile=True)
     page.goto("/appeal/new/")
     page.fill("#id_text", TEXT)
-    page.fill("#id_contact_phone", "12ab")
+    page.fill("#id_contact_phone", "1390012")
     page.check("#id_contact_consent")
     page.click("main button[type=submit]")
     page.wait_for_selector("#id_contact_phone_error")
-    assert "联系电话格式不正确" in page.inner_text("#id_contact_phone_error")
+    assert "手机号应为 11 位，现在是 7 位" in page.inner_text("#id_contact_phone_error")
     assert page.input_value("#id_text") == TEXT
     assert page.get_attribute("#id_contact_phone", "aria-invalid") == "true"
     check_a11y(page, "submit form with errors")
