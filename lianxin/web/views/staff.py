@@ -28,6 +28,7 @@ from lianxin.appeals.models import Appeal, Kind, Status
 from lianxin.appeals.phone_search import phone_query, phone_search_q, refuse_digit_fragments
 from lianxin.appeals.policy import Action, allowed_actions
 from lianxin.appeals.privacy import contact_for, may_see_contact
+from lianxin.appeals.routing import units_for_dispatch
 from lianxin.appeals.selectors import (
     appeal_get_for_user,
     appeals_visible_to,
@@ -41,7 +42,7 @@ from lianxin.core.errors import DomainError, Forbidden, NotFound, ValidationFail
 from lianxin.notifications.selectors import notifications_for
 from lianxin.notifications.services import notification_mark_read
 from lianxin.org.models import Area, Category, Role, Unit, User
-from lianxin.org.selectors import area_subtree_q, scope_of, units_for_dispatch
+from lianxin.org.selectors import area_subtree_q, scope_of
 from lianxin.worktime.calendar import missing_schedules
 
 from ..forms import (
