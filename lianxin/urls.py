@@ -8,8 +8,10 @@ from django.views.generic import RedirectView
 urlpatterns: list[URLPattern | URLResolver] = [
     # pages that do not name an icon (the admin, a browser's own request) ask for /favicon.ico
     path("favicon.ico", RedirectView.as_view(url=static_url("web/favicon.svg"), permanent=True)),
+    path("", include("lianxin.core.ops.urls")),  # /healthz, /readyz, /metrics
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/2fa/", include("lianxin.accounts.urls")),
     path("api/v1/", include("lianxin.api.urls")),
     path("open311/v2/", include("lianxin.open311.urls")),
     path("supervision/", include("lianxin.supervision.urls")),

@@ -19,4 +19,7 @@ class OfflineSwagger(Swagger):
     def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
         self.settings["url"] = self.get_openapi_url(api, kwargs)
         context = {"swagger_settings": json.dumps(self.settings, indent=1), "api": api}
-        return render(request, self.template, context)
+        response = render(request, self.template, context)
+        # Swagger UI (React) styles its widgets inline: allowed on this page only, scripts stay strict
+        response._csp_update = {"style-src": ["'unsafe-inline'"]}  # type: ignore[attr-defined]
+        return response

@@ -21,6 +21,10 @@ class AppealsConfig(AppConfig):
 
     def ready(self) -> None:
         from lianxin.core import startup
+        from lianxin.core.ops.metrics import register_scrape
+
+        from .metrics import scrape
 
         startup.register_periodic(_sweep_deadlines)  # `lianxin serve` without a broker
         startup.register_warm_up(_warm_up_triage)
+        register_scrape(scrape)

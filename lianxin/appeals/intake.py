@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.core.errors import Conflict, ValidationFailed
+from lianxin.core.ops.metrics import APPEALS_SUBMITTED
 from lianxin.org.models import Area, Category, User
 
 from . import triage_bridge
@@ -368,6 +369,8 @@ def _create(
                        else f"{secrets.randbelow(10**6):06d}")
         appeal.access_code_hash = access_code_digest(appeal.tracking_number, access_code)
     appeal.save()
+    channel = str(appeal.channel)
+    transaction.on_commit(lambda: APPEALS_SUBMITTED.labels(channel).inc())
     for item, content_type in cleaned["attachments"]:
         attachment = Attachment(
             appeal=appeal, original_name=item.name[:200], content_type=content_type, size=len(item.content)

@@ -125,7 +125,10 @@ def recent_appeals_from_phone(
     if not phone:
         return Appeal.objects.none()
     since = timezone.now() - dt.timedelta(days=days)
-    qs = Appeal.objects.filter(contact_phone=phone, submitted_at__gte=since).order_by("-submitted_at")
+    # anonymous appeals keep no phone; excluded all the same, so a stray one can never be linked
+    qs = Appeal.objects.filter(contact_phone=phone, submitted_at__gte=since, is_anonymous=False).order_by(
+        "-submitted_at"
+    )
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return qs

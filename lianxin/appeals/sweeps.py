@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +22,9 @@ from .models import Appeal, EventType, Status
 
 logger = logging.getLogger(__name__)
 BATCH = 500
+
+
+LAST_SWEEP_KEY = "lianxin:deadline-sweep:last"
 
 
 def _flag(appeal_id: int, field: str, event_type: str, title: str, now: dt.datetime) -> bool:
@@ -70,4 +75,5 @@ def sweep_deadlines(now: dt.datetime | None = None) -> dict[str, int]:
         counts["auto_closed"] += 1
     if any(counts.values()):
         logger.info("Deadline sweep: %s", counts)
+    cache.set(LAST_SWEEP_KEY, time.time(), timeout=None)  # read by /metrics as the sweep's lag
     return counts

@@ -25,6 +25,7 @@ class AuditAction:
     STATE_CHANGE = "state_change"
     PERSONAL_DATA_VIEW = "personal_data_view"
     CONFIG_CHANGE = "config_change"
+    SECURITY = "security"  # lockouts, second-factor enrolment and failures, recovery codes used
 
 
 def entry_digest(

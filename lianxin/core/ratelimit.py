@@ -8,9 +8,12 @@ wait.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import time
+from functools import lru_cache
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -26,9 +29,46 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), _UNITS[unit.strip()[0]]
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@lru_cache(maxsize=8)
+def _networks(spec: tuple[str, ...]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(item, strict=False) for item in spec)
+
+
+def trusted_proxies() -> tuple[Network, ...]:
+    """The proxies whose X-Forwarded-For we believe (`LIANXIN_TRUSTED_PROXIES`, CIDRs)."""
+    return _networks(tuple(settings.LIANXIN.get("TRUSTED_PROXIES", ())))
+
+
+def _is_trusted(address: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
 def client_ip(request: HttpRequest) -> str:
-    """The address the limits count per client: the connection's peer (REMOTE_ADDR)."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The address the limits and logs count per client.
+
+    The connection's peer (REMOTE_ADDR), unless that peer is a trusted proxy: then the
+    X-Forwarded-For chain is read from the right, skipping trusted proxies, and the first address
+    not ours is the client. A header sent by anyone else is ignored (it is trivially forged).
+    """
+    peer = request.META.get("REMOTE_ADDR", "") or "unknown"
+    networks = trusted_proxies()
+    if not networks or not _is_trusted(peer, networks):
+        return peer
+    chain = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    for hop in reversed(chain):
+        if not _is_trusted(hop, networks):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer  # a garbled hop: fall back to the proxy itself, never to the text
+    return chain[0] if chain else peer
 
 
 def period_label(window: int) -> str:

@@ -322,7 +322,9 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     if not description:
         raise ValidationFailed(_("缺少 description：请描述发生了什么、在哪里。"), field="description")
     kind = _param(request, "kind", 20) or Kind.COMPLAINT
-    phone = _param(request, "phone", 20)
+    # a partner may forward a resident who asked to stay anonymous: then no contact is kept at all
+    anonymous = _param(request, "anonymous", 5).lower() in {"1", "true", "yes"} or not _param(request, "phone", 20)
+    phone = "" if anonymous else _param(request, "phone", 20)
     attachments = []
     for upload in request.FILES.getlist("media")[: settings.LIANXIN["MAX_ATTACHMENTS"]]:
         if upload.size and upload.size > settings.LIANXIN["MAX_ATTACHMENT_BYTES"]:
@@ -339,10 +341,10 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
         address=address or address_id,
         latitude=lat or None,
         longitude=lon or None,
-        contact_name=_contact_name(_param(request, "first_name", 25), _param(request, "last_name", 25)),
+        contact_name="" if anonymous else _contact_name(_param(request, "first_name", 25), _param(request, "last_name", 25)),
         contact_phone=phone,
         contact_consent=bool(phone),
-        anonymous=not phone,
+        anonymous=anonymous,
         attachments=attachments,
     )
     result = appeal_submit(data=data, actor=Actor.staff(user), idempotency_scope=f"open311:user:{user.pk}")

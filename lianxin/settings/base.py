@@ -67,12 +67,20 @@ INSTALLED_APPS = [
     "lianxin.supervision",
     "lianxin.reports",
     "lianxin.demo",
+    "lianxin.accounts",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 # True only in settings/production.py: demo-only commands (seed) refuse to run there.
 LIANXIN_PRODUCTION = False
 
 MIDDLEWARE = [
+    "lianxin.core.ops.requestid.RequestIdMiddleware",  # first: every log line of the request carries it
+    "lianxin.core.ops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -81,9 +89,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "lianxin.accounts.middleware.StaffSessionMiddleware",  # idle/absolute timeouts, second factor
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "lianxin.core.middleware.DomainErrorMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: answers a locked-out login with our page
 ]
 
 ROOT_URLCONF = "lianxin.urls"
@@ -128,9 +140,6 @@ DATABASES = {"default": database_from_url(os.environ.get("LIANXIN_DATABASE_URL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/staff/"
 LOGOUT_REDIRECT_URL = "/"
@@ -210,15 +219,28 @@ LIANXIN: dict[str, Any] = {
     # Retired audit keys, oldest first (comma separated): entries and anchors written under them still verify.
     "AUDIT_OLD_KEYS": [k for k in os.environ.get("LIANXIN_AUDIT_OLD_KEYS", "").split(",") if k],
     # Signed checkpoints of the audit chain's head, kept outside the database.
+    # Bearer token for /metrics; unset, only the local host may read it.
+    "METRICS_TOKEN": os.environ.get("LIANXIN_METRICS_TOKEN", ""),
     "AUDIT_ANCHOR_PATH": os.environ.get("LIANXIN_AUDIT_ANCHOR_PATH", str(DATA_DIR / "audit-anchor.log")),
 }
 
+LOG_FORMAT = os.environ.get("LIANXIN_LOG_FORMAT", "text")  # "json": one JSON object per line
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # phones and proofs never reach a log line (access logs carry query strings): core/logredact.py
-    "filters": {"redact": {"()": "lianxin.core.logredact.RedactFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
+    "filters": {
+        "redact": {"()": "lianxin.core.logredact.RedactFilter"},
+        "request_id": {"()": "lianxin.core.ops.requestid.RequestIdFilter"},
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "lianxin.core.ops.jsonlog.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id", "redact"],
+                    "formatter": "json" if LOG_FORMAT == "json" else "text"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LIANXIN_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -226,9 +248,69 @@ LOGGING = {
         "django.server": {"filters": ["redact"]},
         "gunicorn.access": {"filters": ["redact"]},
         "gunicorn.error": {"filters": ["redact"]},
+        "axes": {"level": "WARNING"},  # one INFO line per login otherwise; lockouts are audited
     },
 }
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+
+# --- Security: logins, sessions, proxies, content policy (docs/security.md) ---------------------
+# Proxies whose X-Forwarded-For is believed (CIDRs, comma separated); nobody else's header is read.
+LIANXIN["TRUSTED_PROXIES"] = [p.strip() for p in os.environ.get("LIANXIN_TRUSTED_PROXIES", "").split(",") if p.strip()]
+if LIANXIN["TRUSTED_PROXIES"]:
+    # the proxy terminates TLS and says so; only then is the header believed
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "display_name", "first_name", "last_name", "email", "phone")}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Lockout (django-axes): 5 failures lock the account, and separately the address, for the cool-off.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LIANXIN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("LIANXIN_LOGIN_COOLOFF_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks: per account and per address
+AXES_CLIENT_IP_CALLABLE = "lianxin.core.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "lianxin.accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# Two factors (django-otp, TOTP + recovery codes) for these roles; production requires them.
+LIANXIN["TWO_FACTOR_ROLES"] = [
+    r.strip() for r in os.environ.get("LIANXIN_TWO_FACTOR_ROLES", "").split(",") if r.strip()
+]
+OTP_TOTP_ISSUER = "Lianxin 连心"
+# Wrong codes are limited per user by accounts.services (10 an hour, with a message saying how long
+# to wait); django-otp's own silent exponential delay would refuse a right code typed just after a typo.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+
+# Staff sessions end after 30 minutes idle and 12 hours in all (residents keep Django's default).
+LIANXIN["STAFF_IDLE_SECONDS"] = int(os.environ.get("LIANXIN_STAFF_IDLE_MINUTES", "30")) * 60
+LIANXIN["STAFF_ABSOLUTE_SECONDS"] = int(os.environ.get("LIANXIN_STAFF_SESSION_HOURS", "12")) * 3600
+
+# Content Security Policy (django-csp): scripts and styles only from our own origin, no inline code.
+# The API's interactive docs (Swagger UI styles itself inline) widen style-src on that page alone.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}

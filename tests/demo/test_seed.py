@@ -386,7 +386,8 @@ def test_production_settings_mark_production():
 
     code = "import django,os;django.setup();from django.conf import settings;print(settings.LIANXIN_PRODUCTION)"
     env = {"DJANGO_SETTINGS_MODULE": "lianxin.settings.production", "LIANXIN_SECRET_KEY": "x" * 50,
-           "LIANXIN_AUDIT_KEY": "y" * 50,
+           "LIANXIN_AUDIT_KEY": "y" * 50, "LIANXIN_DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+           "LIANXIN_BROKER_URL": "redis://127.0.0.1:6379/3", "LIANXIN_CACHE_URL": "redis://127.0.0.1:6379/4",
            "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
     assert out.stdout.strip() == "True", out.stderr[-2000:]

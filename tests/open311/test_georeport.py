@@ -179,3 +179,17 @@ def test_jurisdiction_checked_when_configured(open311_root, live_district, setti
     assert GeoReport(open311_root, jurisdiction="lianxin.example").get_service_list()
     response = requests.get(f"{open311_root}/services.json", params={"jurisdiction_id": "other"}, timeout=10)
     assert response.status_code == 400 and "jurisdiction_id" in response.json()[0]["description"]
+
+
+def test_a_forwarded_resident_who_asked_for_anonymity_keeps_no_contact(open311_root, api_key, live_district):
+    """`anonymous=true` with a phone and a name: neither is stored, a query code is issued, and the
+    caller's named appeals by that phone are not linked to it anywhere."""
+    from lianxin.appeals.selectors import recent_appeals_from_phone
+
+    _status, named = _post(open311_root, api_key)
+    status, body = _post(open311_root, api_key, anonymous="true", description="举报某小区物业私自收费，请保密。")
+    assert status == 201 and "查询码" in body[0]["service_notice"]
+    appeal = Appeal.objects.get(tracking_number=body[0]["service_request_id"])
+    assert appeal.is_anonymous and appeal.contact_phone == "" and appeal.contact_name == ""
+    linked = [a.tracking_number for a in recent_appeals_from_phone("13812341234")]
+    assert named[0]["service_request_id"] in linked and appeal.tracking_number not in linked

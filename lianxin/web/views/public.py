@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -297,6 +298,12 @@ def track_withdraw(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 class LoginView(auth_views.LoginView):
     """Staff land on their workbench, residents on their own appeals."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # set by the staff-session timeout (accounts.middleware) when it ended the last session
+        context["expired"] = self.request.session.pop("lx_session_expired", False)
+        return context
 
     def get_default_redirect_url(self) -> str:
         user = self.request.user

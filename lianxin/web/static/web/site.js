@@ -25,6 +25,18 @@
     if (!street || !grid) return;
     street.addEventListener("change", function () { grid.length = 1; grid.selectedIndex = 0; });
   }
-  document.addEventListener("DOMContentLoaded", function () { counters(document); anonymous(document); areas(document); });
+  function enterSubmits(root) {
+    // forms marked data-enter-submits: Enter in a textarea sends the form (Shift+Enter: a new line)
+    root.querySelectorAll("form[data-enter-submits]").forEach(function (form) {
+      form.addEventListener("keydown", function (e) {
+        if (e.key === "Enter" && e.target.tagName === "TEXTAREA" && !e.shiftKey && !e.isComposing) {
+          e.preventDefault(); form.requestSubmit();
+        }
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    counters(document); anonymous(document); areas(document); enterSubmits(document);
+  });
   document.addEventListener("htmx:afterSwap", function (e) { counters(e.target); });
 })();

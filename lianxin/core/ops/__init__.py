@@ -1,0 +1,1 @@
+"""Operations: request ids and structured logs, liveness/readiness probes, Prometheus metrics."""
