@@ -22,6 +22,19 @@ from .models import Appeal, Kind, Status
 # when the resident consented (`privacy.may_see_contact`).
 CONTACT_ROLES = (Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR)
 
+# Hotline quick entry (热线录入): who takes residents' calls and types them in. The nav, the
+# workbench home and the hotline views all ask `may_take_hotline_calls`.
+HOTLINE_ROLES = (Role.OPERATOR, Role.DISPATCHER, Role.ADMIN)
+
+
+def may_take_hotline_calls(scope: Scope) -> bool:
+    return scope.has(*HOTLINE_ROLES)
+
+
+def ensure_may_take_hotline_calls(scope: Scope) -> None:
+    if not may_take_hotline_calls(scope):
+        raise Forbidden(_("热线录入仅供接线员、派单员和管理员使用。"))
+
 
 class Action:
     DISPATCH = "dispatch"
