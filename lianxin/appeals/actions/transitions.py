@@ -26,6 +26,12 @@ from .validation import _clean_note, _clean_text, _unit_or_error
 logger = logging.getLogger(__name__)
 
 
+def _notify_new_dispatch(appeal: Appeal, unit: Unit) -> None:
+    """Tell the unit's staff an appeal was dispatched (or re-dispatched) to them."""
+    _notify_unit(appeal, unit, _("新派单：{tracking_number}").format(tracking_number=appeal.tracking_number),
+                 "dispatched")
+
+
 @transaction.atomic
 def appeal_dispatch(*, appeal: Appeal | int, actor: Actor, unit: Unit | int | str, note: str = "") -> Appeal:
     """Send an appeal to the unit responsible (派单) and start its deadlines."""
@@ -56,12 +62,7 @@ def appeal_dispatch(*, appeal: Appeal | int, actor: Actor, unit: Unit | int | st
             "accept_overdue": False,
         },
     )
-    _notify_unit(
-        appeal,
-        target_unit,
-        _("新派单：{tracking_number}").format(tracking_number=appeal.tracking_number),
-        "dispatched",
-    )
+    _notify_new_dispatch(appeal, target_unit)
     return appeal
 
 
@@ -87,12 +88,7 @@ def appeal_redispatch(
         data={"previous_unit": previous.pk if previous else None},
         changes={"unit": target_unit},
     )
-    _notify_unit(
-        appeal,
-        target_unit,
-        _("新派单：{tracking_number}").format(tracking_number=appeal.tracking_number),
-        "dispatched",
-    )
+    _notify_new_dispatch(appeal, target_unit)
     return appeal
 
 
