@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lianxin.core.errors import Forbidden, TransitionNotAllowed
 from lianxin.org.models import Role
-from lianxin.org.selectors import in_area_subtree
+from lianxin.org.selectors import Scope, area_subtree_q, in_area_subtree
 
 from .actors import Actor
 from .models import Appeal, Kind, Status
@@ -19,6 +21,19 @@ from .models import Appeal, Kind, Status
 # find appeals by phone (`phone_search`). A unit's handlers see the contact of their own appeals
 # when the resident consented (`privacy.may_see_contact`).
 CONTACT_ROLES = (Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR)
+
+# Hotline quick entry (热线录入): who takes residents' calls and types them in. The nav, the
+# workbench home and the hotline views all ask `may_take_hotline_calls`.
+HOTLINE_ROLES = (Role.OPERATOR, Role.DISPATCHER, Role.ADMIN)
+
+
+def may_take_hotline_calls(scope: Scope) -> bool:
+    return scope.has(*HOTLINE_ROLES)
+
+
+def ensure_may_take_hotline_calls(scope: Scope) -> None:
+    if not may_take_hotline_calls(scope):
+        raise Forbidden(_("热线录入仅供接线员、派单员和管理员使用。"))
 
 
 class Action:
@@ -37,6 +52,7 @@ class Action:
     MERGE = "merge"
     WITHDRAW = "withdraw"
     RECLASSIFY = "reclassify"
+    CLOSE_UNRATED = "close_unrated"  # the deadline sweep only
 
 
 # The state machine: for each action, the statuses it starts from and the status it leads to
@@ -69,6 +85,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
                    Status.CLOSED}),
         None,
     ),
+    # A reply the resident did not rate in time is closed by the deadline sweep (system only).
+    Action.CLOSE_UNRATED: (frozenset({Status.REPLIED}), Status.CLOSED),
 }
 
 ACTION_LABELS = {
@@ -87,17 +105,60 @@ ACTION_LABELS = {
     Action.MERGE: gettext_lazy("并案"),
     Action.WITHDRAW: gettext_lazy("撤回"),
     Action.RECLASSIFY: gettext_lazy("改分类"),
+    Action.CLOSE_UNRATED: gettext_lazy("办结"),
 }
 
 
-def _is_dispatcher(actor: Actor, appeal: Appeal) -> bool:
-    scope = actor.scope
+@dataclass(frozen=True)
+class Reach:
+    """Where a role's rule applies: everywhere, or in the subtrees of some areas (none: nowhere).
+
+    The predicate (`covers`, on one appeal) and the queryset filter (`q`, on appeals) come from the
+    same value, so a queue and the rule it mirrors cannot drift apart."""
+
+    everywhere: bool = False
+    areas: tuple[str, ...] = ()
+
+    def __or__(self, other: Reach) -> Reach:
+        return Reach(self.everywhere or other.everywhere, self.areas + other.areas)
+
+    def covers(self, appeal: Appeal) -> bool:
+        return self.everywhere or (bool(self.areas) and _in_areas(appeal, self.areas))
+
+    def q(self, prefix: str = "area__path") -> Q | None:
+        """The appeals covered, as a filter (None: nowhere)."""
+        if self.everywhere:
+            return Q()
+        return area_subtree_q(self.areas, prefix) if self.areas else None
+
+
+EVERYWHERE = Reach(everywhere=True)
+
+
+def dispatcher_reach(scope: Scope) -> Reach:
+    """Admins everywhere; dispatchers in their areas (everywhere when unscoped)."""
     if scope.has(Role.ADMIN):
-        return True
+        return EVERYWHERE
     if not scope.has(Role.DISPATCHER):
-        return False
+        return Reach()
     areas = scope.areas_for(Role.DISPATCHER)
-    return not areas or _in_areas(appeal, areas)
+    return Reach(everywhere=not areas, areas=areas)
+
+
+def supervisor_reach(scope: Scope) -> Reach:
+    """Admins everywhere; supervisors and leaders in their jurisdiction."""
+    if scope.has(Role.ADMIN):
+        return EVERYWHERE
+    return Reach(areas=scope.areas_for(Role.SUPERVISOR, Role.LEADER))
+
+
+def extension_decider_reach(scope: Scope) -> Reach:
+    """Where extension requests may be decided (`WHO_MAY[Action.DECIDE_EXTENSION]`)."""
+    return dispatcher_reach(scope) | supervisor_reach(scope)
+
+
+def _is_dispatcher(actor: Actor, appeal: Appeal) -> bool:
+    return dispatcher_reach(actor.scope).covers(appeal)
 
 
 def _in_areas(appeal: Appeal, paths: tuple[str, ...]) -> bool:
@@ -118,11 +179,7 @@ def _is_operator(actor: Actor, appeal: Appeal) -> bool:
 
 
 def _is_supervisor_here(actor: Actor, appeal: Appeal) -> bool:
-    scope = actor.scope
-    if scope.has(Role.ADMIN):
-        return True
-    areas = scope.areas_for(Role.SUPERVISOR, Role.LEADER)
-    return bool(areas) and _in_areas(appeal, areas)
+    return supervisor_reach(actor.scope).covers(appeal)
 
 
 def _is_owner(actor: Actor, appeal: Appeal) -> bool:
@@ -139,7 +196,7 @@ WHO_MAY: dict[str, Callable[[Actor, Appeal], bool]] = {
     Action.ADD_CO_HANDLER: lambda a, ap: _is_dispatcher(a, ap) or _is_main_handler(a, ap),
     Action.CO_REPLY: _is_co_handler,
     Action.REQUEST_EXTENSION: _is_main_handler,
-    Action.DECIDE_EXTENSION: lambda a, ap: _is_dispatcher(a, ap) or _is_supervisor_here(a, ap),
+    Action.DECIDE_EXTENSION: lambda a, ap: extension_decider_reach(a.scope).covers(ap),
     Action.REPLY: _is_main_handler,
     Action.ANSWER_DIRECTLY: _is_operator,
     Action.RATE: _is_owner,
@@ -147,6 +204,7 @@ WHO_MAY: dict[str, Callable[[Actor, Appeal], bool]] = {
     Action.MERGE: _is_dispatcher,
     Action.WITHDRAW: lambda a, ap: _is_owner(a, ap) or _is_operator(a, ap),
     Action.RECLASSIFY: _is_dispatcher,
+    Action.CLOSE_UNRATED: lambda a, ap: False,  # system actors only (they pass every check)
 }
 
 

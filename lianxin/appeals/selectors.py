@@ -20,6 +20,7 @@ from lianxin.org.selectors import area_subtree_q, scope_of
 
 from . import deadlines
 from .models import Appeal, AppealEvent, CoHandler, ExtensionRequest, ExtensionStatus, Status
+from .policy import extension_decider_reach
 from .privacy import phone_last4
 
 NOT_FOUND_MESSAGE = _("没有找到该诉求，或您无权查看。请核对受理编号。")
@@ -187,19 +188,11 @@ def _extensions_queue(user: User) -> QuerySet[Appeal]:
 def extension_deciders_q(user: User) -> Q | None:
     """Where `user` may decide extension requests, as a filter on appeals (None: nowhere).
 
-    Mirrors `policy.WHO_MAY[Action.DECIDE_EXTENSION]`: admins everywhere; dispatchers in their areas
-    (everywhere when unscoped); supervisors and leaders in their jurisdiction. Always within
-    `appeals_visible_to(user)`. Handlers, operators and grid workers decide nothing."""
-    scope = scope_of(user)
-    if scope.has(Role.ADMIN):
-        return Q()
-    areas: tuple[str, ...] = ()
-    if scope.has(Role.DISPATCHER):
-        areas = scope.areas_for(Role.DISPATCHER)
-        if not areas:
-            return Q()
-    areas += scope.areas_for(Role.SUPERVISOR, Role.LEADER)
-    return area_subtree_q(areas) if areas else None
+    The filter of `policy.WHO_MAY[Action.DECIDE_EXTENSION]` (`policy.extension_decider_reach`):
+    admins everywhere; dispatchers in their areas (everywhere when unscoped); supervisors and
+    leaders in their jurisdiction. Always within `appeals_visible_to(user)`. Handlers, operators
+    and grid workers decide nothing."""
+    return extension_decider_reach(scope_of(user)).q()
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 
 from lianxin.org.models import Unit
 
+from .actions.base import _locked, record_event
+from .actions.recipients import _notify_unit
+from .actions.transitions import appeal_close_unrated
 from .actors import Actor
 from .models import Appeal, EventType, Status
-from .services import _locked, _notify_unit, appeal_close_unrated, record_event
 
 logger = logging.getLogger(__name__)
 BATCH = 500

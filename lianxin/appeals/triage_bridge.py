@@ -19,7 +19,8 @@ from typing import Any
 from django.conf import settings
 
 from lianxin.org.models import Area, Category, Unit
-from lianxin.org.selectors import ROUTING_MIN_SCORE, route_for
+
+from .routing import ROUTING_MIN_SCORE, route_for
 
 logger = logging.getLogger(__name__)
 

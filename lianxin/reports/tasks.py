@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from .pdf_store import report_pdf_render
+
 
 @shared_task(name="lianxin.reports.tasks.render_report_pdf")
 def render_report_pdf(report_id: int, language: str, content_key: str) -> str:
-    from .services import report_pdf_render
-
     return report_pdf_render(report_id=report_id, language=language, content_key=content_key)

@@ -14,82 +14,35 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
 
 from lianxin.appeals.models import OPEN_STATUSES, Appeal, Status
 from lianxin.org.models import Area, Category
 from lianxin.worktime import calendar
 
 from .models import KpiStreetDaily, RaisedWarning, RuleKind, WarningRule, WarningStatus
+from .warning_kinds import (
+    DUE_SOON,
+    OVERDUE,
+    OVERDUE_HIGH,
+    OVERDUE_NO_DUE,
+    REOPENED,
+    SATISFACTION_LOW,
+    SURGE,
+    _raised,
+)
+from .warning_kinds import MESSAGES as MESSAGES  # re-exported: callers read the texts from here
+from .warning_kinds import message_params as message_params
+from .warning_kinds import warning_message as warning_message
 
 logger = logging.getLogger(__name__)
-
-
-# Message templates by rule kind, first match wins when reading a stored message back.
-DUE_SOON = gettext_noop("{number} 将于 {due} 到期")
-OVERDUE = gettext_noop("{number} 已超过办结时限（{due}）")
-OVERDUE_NO_DUE = gettext_noop("{number} 已超过办结时限")
-REOPENED = gettext_noop("{number} 已重办 {n} 次")
-SATISFACTION_LOW = gettext_noop("近 {days} 天满意率 {rate}%，低于 {floor}%（{rated} 件评价）")
-OVERDUE_HIGH = gettext_noop("近 {days} 天超期 {n} 件，超过 {ceiling} 件")
-SURGE = gettext_noop("{area}「{category}」近 7 天 {count} 件，前 4 周周均 {baseline} 件")
-MESSAGES: dict[str, tuple[str, ...]] = {
-    RuleKind.APPEAL_DUE_SOON: (DUE_SOON,),
-    RuleKind.APPEAL_OVERDUE: (OVERDUE, OVERDUE_NO_DUE),
-    RuleKind.APPEAL_REOPENED: (REOPENED,),
-    RuleKind.UNIT_SATISFACTION_LOW: (SATISFACTION_LOW,),
-    RuleKind.UNIT_OVERDUE_HIGH: (OVERDUE_HIGH,),
-    RuleKind.CATEGORY_SURGE: (SURGE,),
-}
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
-
-
-def _raised(template: str, **params: Any) -> str:
-    """The stored text: the template's Chinese msgid itself, whatever language is active."""
-    return template.format(**params)
-
-
-@lru_cache(maxsize=32)
-def _reader(template: str) -> re.Pattern[str]:
-    """A pattern that reads the parameters back out of a text made from `template`."""
-    parts, last = [], 0
-    for m in _PLACEHOLDER.finditer(template):
-        parts.append(re.escape(template[last:m.start()]))
-        parts.append(f"(?P<{m.group(1)}>.+?)")
-        last = m.end()
-    parts.append(re.escape(template[last:]))
-    return re.compile("".join(parts), re.DOTALL)
-
-
-def message_params(kind: str, message: str) -> tuple[str, dict[str, str]] | None:
-    """The template and parameters a stored message was made from (None: no template matches)."""
-    for template in MESSAGES.get(kind, ()):
-        m = _reader(template).fullmatch(message)
-        if m is not None:
-            return template, m.groupdict()
-    return None
-
-
-def warning_message(warning: RaisedWarning) -> str:
-    """The warning's text in the active language (the stored text when it cannot be read back)."""
-    found = message_params(warning.rule.kind, warning.message)
-    if found is None:
-        return warning.message
-    template, params = found
-    try:
-        return gettext(template).format(**params)
-    except (KeyError, IndexError, ValueError):  # a translation with broken placeholders
-        return warning.message
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from lianxin.appeals.models import Appeal
 from lianxin.org.models import Area, Category, Unit
 
+from .warning_kinds import RuleKind, warning_message
+
 # The additive counters, in the order of docs/kpis.md. Seconds are summed so averages can be
 # computed for any slice; overdue days are summed working days.
 COUNTERS: tuple[str, ...] = (
@@ -293,15 +295,6 @@ class AssessmentScheme(models.Model):
         return f"{self.name} ({self.valid_from:%Y-%m})"
 
 
-class RuleKind(models.TextChoices):
-    APPEAL_DUE_SOON = "appeal_due_soon", _("诉求即将超期")
-    APPEAL_OVERDUE = "appeal_overdue", _("诉求已超期")
-    APPEAL_REOPENED = "appeal_reopened", _("诉求多次重办")
-    UNIT_SATISFACTION_LOW = "unit_satisfaction_low", _("单位满意率偏低")
-    UNIT_OVERDUE_HIGH = "unit_overdue_high", _("单位超期件偏多")
-    CATEGORY_SURGE = "category_surge", _("某类诉求激增")
-
-
 class WarningRule(models.Model):
     """A configurable warning (预警) rule. `threshold` means, by kind: hours before the deadline
     (due soon), reopen count (reopened), satisfaction % (satisfaction low), overdue count (overdue
@@ -355,9 +348,7 @@ class RaisedWarning(models.Model):
         ]
 
     def __str__(self) -> str:
-        from .alerts import warning_message  # the message in the reader's language
-
-        return warning_message(self)
+        return warning_message(self)  # the message in the reader's language
 
 
 class OrderStatus(models.TextChoices):

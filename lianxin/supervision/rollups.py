@@ -10,12 +10,10 @@ Why a batch job and not a hook in `record_event`: docs/adr/0005-kpi-rollups.md.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
@@ -28,10 +26,10 @@ from lianxin.appeals.models import Appeal, AppealEvent, EventType
 from lianxin.org.models import Area, Category
 from lianxin.worktime import calendar
 
+from .followup_sampling import sample_follow_ups
+from .followup_sampling import sample_hit as sample_hit  # re-exported
 from .models import (
     COUNTERS,
-    FollowUp,
-    FollowUpReason,
     KpiAreaDaily,
     KpiAreaMonthly,
     KpiCadreMonthly,
@@ -494,35 +492,6 @@ def touch_months(months: Iterable[dt.date], last_id: int = 0) -> None:
             Watermark.objects.get_or_create(name=name, defaults={"last_id": last_id})
 
 
-def sample_hit(appeal_id: int, event_id: int, percent: Decimal | float) -> bool:
-    """Reproducible sampling: the same closing event always gets the same answer."""
-    digest = hashlib.sha256(f"follow-up:{appeal_id}:{event_id}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") % 10000 < float(percent) * 100
-
-
-def _sample_follow_ups(closings: list[tuple[int, AppealEvent]], now: dt.datetime) -> int:
-    from .selectors import scheme_for
-
-    if not closings:
-        return 0
-    percent = scheme_for(local_day(now), fresh=True).follow_up_sample_percent
-    rows = []
-    for unit_id, event in closings:
-        dissatisfied = (event.data or {}).get("satisfaction") == "dissatisfied"
-        if dissatisfied or sample_hit(event.appeal_id, event.id, percent):
-            rows.append(
-                FollowUp(
-                    appeal_id=event.appeal_id,
-                    unit_id=unit_id or None,
-                    reason=FollowUpReason.DISSATISFIED if dissatisfied else FollowUpReason.SAMPLED,
-                    sampled_at=now,
-                    closed_event_id=event.id,
-                )
-            )
-    FollowUp.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
-
-
 @dataclass(frozen=True)
 class FoldReport:
     events: int
@@ -566,7 +535,7 @@ def process_events(
             _write(acc)
             touch_months(_months_of(acc), batch[-1].id)
             if sample:
-                sampled += _sample_follow_ups(closings, now)
+                sampled += sample_follow_ups(closings, now, local_day(now))
             mark.last_id = batch[-1].id
             mark.save(update_fields=["last_id", "updated_at"])
             last_id = mark.last_id

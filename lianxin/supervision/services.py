@@ -33,7 +33,7 @@ from .models import (
     RaisedWarning,
     SupervisionOrder,
 )
-from .policy import ensure_may_call_back
+from .policy import OrderAction, follow_up_caller, order_status_allows, order_target
 from .rollups import local_day, month_of, touch_months
 from .selectors import jurisdiction_of
 
@@ -199,13 +199,13 @@ def order_respond(*, order: SupervisionOrder | int, actor: Actor, text: str) -> 
     order = _locked(order)
     if order.unit_id not in actor.scope.units_for(Role.HANDLER):
         raise Forbidden(_("只有责任单位的工作人员可以反馈督办单。"))
-    if order.status not in (OrderStatus.OPEN, OrderStatus.ESCALATED):
+    if not order_status_allows(OrderAction.RESPOND, order.status):
         raise TransitionNotAllowed(
             _("督办单当前状态为“{status}”，不能再反馈。").format(status=order.get_status_display())
         )
     text = _text(text, field="text", what=_("反馈内容"), max_length=TEXT_MAX)
     from_status = order.status
-    order.status, order.response_text, order.responded_at = OrderStatus.RESPONDED, text, timezone.now()
+    order.status, order.response_text, order.responded_at = order_target(OrderAction.RESPOND), text, timezone.now()
     order.save(update_fields=["status", "response_text", "responded_at"])
     _record(order, OrderEventType.RESPONDED, actor, from_status=from_status, note=text)
     notify_users(
@@ -223,13 +223,13 @@ def order_close(*, order: SupervisionOrder | int, actor: Actor, note: str = "") 
     """The supervisor accepts the response and closes the order (办结)."""
     order = _locked(order)
     _ensure_overseer_of(actor, order.unit, order.appeal)
-    if order.status != OrderStatus.RESPONDED:
+    if not order_status_allows(OrderAction.CLOSE, order.status):
         raise TransitionNotAllowed(
             _("督办单当前状态为“{status}”：须待责任单位反馈后才能办结。").format(status=order.get_status_display())
         )
     note = _text(note, field="note", what=_("办结意见"), max_length=NOTE_MAX, required=False)
     from_status = order.status
-    order.status, order.closed_at, order.close_note = OrderStatus.CLOSED, timezone.now(), note
+    order.status, order.closed_at, order.close_note = order_target(OrderAction.CLOSE), timezone.now(), note
     order.save(update_fields=["status", "closed_at", "close_note"])
     _record(order, OrderEventType.CLOSED, actor, from_status=from_status, note=note)
     notify_users(
@@ -247,15 +247,16 @@ def order_escalate(*, order: SupervisionOrder | int, now: dt.datetime | None = N
     """The deadline passed without a response: escalate to the leaders (system only)."""
     order = _locked(order)
     now = now or timezone.now()
-    if order.status != OrderStatus.OPEN or order.due_at >= now:
+    if not order_status_allows(OrderAction.ESCALATE, order.status) or order.due_at >= now:
         raise TransitionNotAllowed(_("只有逾期未反馈的督办单才会升级。"))
-    order.status, order.escalated_at = OrderStatus.ESCALATED, now
+    from_status = order.status
+    order.status, order.escalated_at = order_target(OrderAction.ESCALATE), now
     order.save(update_fields=["status", "escalated_at"])
     _record(
         order,
         OrderEventType.ESCALATED,
         Actor.automatic(_("督办监控")),
-        from_status=OrderStatus.OPEN,
+        from_status=from_status,
         data={"due_at": order.due_at.isoformat()},
     )
     notify_users(
@@ -284,8 +285,7 @@ def escalate_missed_orders(now: dt.datetime | None = None) -> int:
 
 
 def _ensure_caller(actor: Actor, follow_up: FollowUp) -> None:
-    ensure_may_call_back(actor.scope)
-    j = jurisdiction_of(actor.user)
+    j = follow_up_caller(actor.user)
     if not j.covers_area(follow_up.appeal.area):
         raise NotFound(_("没有找到该回访任务。"))
 

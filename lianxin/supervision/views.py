@@ -19,14 +19,13 @@ from lianxin.appeals.models import Appeal
 from lianxin.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from lianxin.org import directory
 from lianxin.org.models import Area, AreaLevel, Category, Unit, User
-from lianxin.org.selectors import scope_of
 from lianxin.worktime import calendar
 
 from . import alerts, selectors, services
 from .dashboard import figures_html, figures_table, series_chart
 from .forms import CloseForm, FollowUpForm, OrderForm, RespondForm, yes_no
 from .models import FollowUp, OrderStatus, RaisedWarning, WarningStatus
-from .policy import ensure_may_call_back
+from .policy import OrderAction, follow_up_caller, order_status_allows
 from .selectors import FIGURE_LABELS, Jurisdiction, Period, Slice
 
 PAGE_SIZE = 50
@@ -245,8 +244,8 @@ def _order_context(request: HttpRequest, pk: int, **forms: Any) -> dict[str, Any
     user = _user(request)
     order = selectors.order_get_for_user(user, pk)
     j = selectors.jurisdiction_of(user)
-    may_respond = order.unit_id in j.unit_ids and order.status in (OrderStatus.OPEN, OrderStatus.ESCALATED)
-    may_close = j.is_overseer and order.status == OrderStatus.RESPONDED
+    may_respond = order.unit_id in j.unit_ids and order_status_allows(OrderAction.RESPOND, order.status)
+    may_close = j.is_overseer and order_status_allows(OrderAction.CLOSE, order.status)
     return {
         "order": order,
         "events": order.events.select_related("actor"),
@@ -290,14 +289,9 @@ def order_close(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "supervision/order.html", _order_context(request, pk, close_form=form), status=400)
 
 
-def _require_caller(user: User) -> Jurisdiction:
-    ensure_may_call_back(scope_of(user))
-    return selectors.jurisdiction_of(user)
-
-
 @login_required
 def follow_ups(request: HttpRequest) -> HttpResponse:
-    j = _require_caller(_user(request))
+    j = follow_up_caller(_user(request))
     done = request.GET.get("status") == "done"
     qs = selectors.follow_ups_visible(j)
     qs = qs.exclude(status="pending").order_by("-done_at") if done else selectors.follow_up_queue(j)
@@ -307,7 +301,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
 
 def _follow_up(request: HttpRequest, pk: int) -> tuple[User, FollowUp]:
     user = _user(request)
-    j = _require_caller(user)
+    j = follow_up_caller(user)
     follow_up = selectors.follow_ups_visible(j).select_related("appeal__area", "appeal__unit").filter(pk=pk).first()
     if follow_up is None:
         raise NotFound(_("没有找到该回访任务。"))

@@ -199,7 +199,7 @@ def test_routing_history_of_both_categories_is_forgotten_after_commit(
 
 
 def test_reclassified_appeal_counts_in_the_new_categorys_routing_history(district, settings):
-    from lianxin.org.selectors import _routing_counts
+    from lianxin.appeals.routing import _routing_counts
 
     appeal = dispatched(district, settings=settings)
     services.appeal_return(appeal=appeal, actor=Actor.staff(district.handler_city), reason="不归我们")

@@ -24,6 +24,7 @@ from lianxin.appeals.models import (
     TrackingCounter,
 )
 from lianxin.appeals.policy import TRANSITIONS, Action
+from lianxin.appeals.routing import units_for_dispatch
 from lianxin.audit.models import AuditEntry
 from lianxin.audit.services import audit_verify
 from lianxin.demo.district import DEMO_API_KEY, DEMO_API_USER, DEMO_PASSWORD
@@ -39,7 +40,6 @@ from lianxin.org.models import (
     Unit,
     User,
 )
-from lianxin.org.selectors import units_for_dispatch
 from lianxin.org.services import api_token_authenticate
 from lianxin.worktime import calendar
 

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from lianxin.reports.selectors import redact, report_content
+from lianxin.reports.services import SERVER
 from lianxin.supervision.selectors import Period
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +152,7 @@ def test_appeals_submitted_in_the_period_are_preferred(october, late_from_septem
 def test_the_event_is_shown_beside_the_submission_date(october, late_from_september):
     from lianxin.reports import rendering, services
 
-    report = services.report_generate(period=Period.parse("2026-10"), area=None, actor=None, queue_pdf=False)
+    report = services.report_generate(period=Period.parse("2026-10"), area=None, actor=SERVER, queue_pdf=False)
     html = rendering.render_html(report)
     assert "2026-09-24 受理，本期 2026-10-28 超期" in html
     assert "2026-10-12 受理，本期 2026-10-12 评价满意" in html

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from lianxin.reports import rendering, services
 from lianxin.reports.models import PdfState, ReportPdf
 from lianxin.reports.selectors import report_pdf_status
+from lianxin.reports.services import SERVER
 from lianxin.reports.tasks import render_report_pdf
 from lianxin.supervision.selectors import Period
 
@@ -29,7 +30,7 @@ def pdf_text(body: bytes) -> tuple[int, str]:
 @pytest.fixture
 def draft(october):
     """A draft whose PDF was never asked for."""
-    return services.report_generate(period=Period.parse("2026-10"), area=None, actor=None, queue_pdf=False)
+    return services.report_generate(period=Period.parse("2026-10"), area=None, actor=SERVER, queue_pdf=False)
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def download(c, report, **headers):
 
 def test_generating_queues_a_render_that_stores_the_pdf(october, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as queued:
-        report = services.report_generate(period=Period.parse("2026-10"), area=None, actor=None)
+        report = services.report_generate(period=Period.parse("2026-10"), area=None, actor=SERVER)
     row = ReportPdf.objects.get(report=report)
     assert len(queued) == 1 and row.state == PdfState.PENDING and row.language == ZH and not row.file
     assert row.content_key == report.pdf_key(ZH)
@@ -75,7 +76,7 @@ def test_download_before_ready_is_202_then_the_pdf(c, draft, django_capture_on_c
 
 def test_editing_the_lessons_makes_the_pdf_stale(c, draft, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.report_pdf_request(report=draft, actor=None)
+        services.report_pdf_request(report=draft, actor=SERVER)
     old = ReportPdf.objects.get(report=draft)
     old_key, old_file = old.content_key, old.file.name
     assert old.state == PdfState.READY and "路灯报修集中" not in pdf_text(old.file.read())[1]
@@ -189,7 +190,7 @@ def test_no_pango_keeps_the_clear_503(c, draft, monkeypatch):
     json = download(c, draft, HTTP_ACCEPT="application/json")
     assert json.status_code == 503 and json.json()["error"] == "pdf_unavailable"
     # asked for by an edit: recorded as failed with the reason instead of queued
-    services.report_update_lessons(report=draft, actor=None, text="x")
+    services.report_update_lessons(report=draft, actor=SERVER, text="x")
     row = ReportPdf.objects.get(report=draft)
     assert row.state == PdfState.FAILED and row.error == "此服务器无法生成 PDF（测试）"
 
@@ -216,8 +217,8 @@ def test_with_a_broker_the_worker_finds_out(c, draft, monkeypatch, django_captur
 
 def test_each_language_has_its_own_pdf(draft, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.report_pdf_request(report=draft, actor=None, language=ZH)
-        services.report_pdf_request(report=draft, actor=None, language="en")
+        services.report_pdf_request(report=draft, actor=SERVER, language=ZH)
+        services.report_pdf_request(report=draft, actor=SERVER, language="en")
     rows = {r.language: r for r in ReportPdf.objects.filter(report=draft)}
     assert {lang: r.state for lang, r in rows.items()} == {ZH: PdfState.READY, "en": PdfState.READY}
     assert rows[ZH].content_key != rows["en"].content_key
@@ -235,7 +236,7 @@ def test_a_real_worker_renders_through_redis(draft, celery_on_redis):
     from celery.contrib.testing.worker import start_worker
 
     with start_worker(celery_on_redis, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        row = services.report_pdf_request(report=draft, actor=None)  # queued on commit, to Redis
+        row = services.report_pdf_request(report=draft, actor=SERVER)  # queued on commit, to Redis
         assert row.state == PdfState.PENDING
         deadline = time.monotonic() + 60
         while row.state == PdfState.PENDING and time.monotonic() < deadline:
@@ -248,7 +249,7 @@ def test_a_new_layout_makes_the_stored_pdf_stale(draft, settings, tmp_path, djan
     """A release that changes what the PDF is drawn with (here: its translations) is a new layout:
     the PDF stored before it is rendered again on the next request, not served for ever."""
     with django_capture_on_commit_callbacks(execute=True):
-        services.report_pdf_request(report=draft, actor=None, language="en")
+        services.report_pdf_request(report=draft, actor=SERVER, language="en")
     row = ReportPdf.objects.get(report=draft, language="en")
     assert row.state == PdfState.READY and row.is_current_for(draft)
     zh_key = draft.pdf_key(ZH)
@@ -263,5 +264,5 @@ def test_a_new_layout_makes_the_stored_pdf_stale(draft, settings, tmp_path, djan
     assert not row.is_current_for(draft) and report_pdf_status(draft, "en").state == "stale"
     assert draft.pdf_key(ZH) == zh_key
     with django_capture_on_commit_callbacks() as queued:
-        pending = services.report_pdf_request(report=draft, actor=None, language="en")
+        pending = services.report_pdf_request(report=draft, actor=SERVER, language="en")
     assert pending.state == PdfState.PENDING and len(queued) == 1

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from lianxin.reports import rendering, services
+from lianxin.reports.services import SERVER
 from lianxin.supervision.selectors import Period
 
 pytestmark = pytest.mark.django_db
@@ -21,9 +22,9 @@ SECTIONS = 7  # overview, trends, breakdowns, rankings, findings, hotspots & cas
 
 @pytest.fixture
 def report(october):
-    report = services.report_generate(period=Period.parse("2026-10"), area=None, actor=None)
+    report = services.report_generate(period=Period.parse("2026-10"), area=None, actor=SERVER)
     return services.report_update_lessons(
-        report=report, actor=None, text="一、路灯报修集中在东街道。\n二、退单后重派耗时较长，需加强首派准确率。"
+        report=report, actor=SERVER, text="一、路灯报修集中在东街道。\n二、退单后重派耗时较长，需加强首派准确率。"
     )
 
 

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from lianxin.audit.models import AuditEntry
 from lianxin.reports.models import Report, ReportStatus
-from lianxin.reports.services import report_generate
+from lianxin.reports.services import SERVER, report_generate
 from lianxin.supervision.selectors import Period
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +91,7 @@ def test_draft_downloads(client, district, october, django_capture_on_commit_cal
 
 @pytest.mark.parametrize("who", ["handler_city", "dispatcher", "grid_worker_a", "resident"])
 def test_others_cannot_use_reports(client, district, october, who):
-    report = report_generate(period=Period.parse("2026-10"), area=None, actor=None)
+    report = report_generate(period=Period.parse("2026-10"), area=None, actor=SERVER)
     c = login(client, getattr(district, who))
     assert c.get("/reports/").status_code == 403
     assert c.post("/reports/generate/", {"period": "2026-10"}).status_code == 403
@@ -112,8 +112,8 @@ def test_anonymous_is_sent_to_login(client, district):
 
 def test_leader_stays_in_their_street(client, district, october):
     c = login(client, district.leader_b)
-    east = report_generate(period=Period.parse("2026-10"), area=district.street_a, actor=None)
-    whole = report_generate(period=Period.parse("2026-10"), area=None, actor=None)
+    east = report_generate(period=Period.parse("2026-10"), area=district.street_a, actor=SERVER)
+    whole = report_generate(period=Period.parse("2026-10"), area=None, actor=SERVER)
     # generating outside the jurisdiction: the same 404 as an unknown area
     outside = c.post("/reports/generate/", {"period": "2026-10", "area": "S1"})
     unknown = c.post("/reports/generate/", {"period": "2026-10", "area": "NOPE"})
@@ -147,6 +147,6 @@ def test_bad_periods_are_400(client, district, period):
 
 
 def test_lessons_too_long(client, district, october):
-    report = report_generate(period=Period.parse("2026-10"), area=None, actor=None)
+    report = report_generate(period=Period.parse("2026-10"), area=None, actor=SERVER)
     response = login(client, district.admin).post(f"/reports/{report.pk}/lessons/", {"lessons": "字" * 10001})
     assert response.status_code == 400 and "10000" in response.content.decode()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from lianxin.appeals.models import Appeal, Status
+from lianxin.org.models import Role
 from tests.appeals import helpers
+from tests.factories import staff
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +74,15 @@ def test_only_operators_dispatchers_admins(client_for, district):
     assert client_for(district.handler_city).get("/staff/hotline/").status_code == 403
     assert client_for(district.handler_city).get("/staff/hotline/similar/").status_code == 403
     assert client_for(district.dispatcher).get("/staff/hotline/").status_code == 200
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_the_nav_the_home_and_the_view_agree_on_who_takes_calls(client_for, district, role):
+    expected = role in (Role.OPERATOR, Role.DISPATCHER, Role.ADMIN)
+    kw = {"unit": district.unit_city} if role == Role.HANDLER else {"area": district.street_a}
+    c = client_for(staff(role, **kw))
+    html = c.get("/staff/").content.decode()
+    in_nav = '<li><a href="/staff/hotline/">' in html
+    on_home = '<a class="btn" href="/staff/hotline/">' in html
+    view = c.get("/staff/hotline/").status_code
+    assert (in_nav, on_home, view) == ((True, True, 200) if expected else (False, False, 403)), role

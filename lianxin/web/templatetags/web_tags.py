@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 from django.http import HttpRequest
 
+from lianxin.appeals.policy import may_take_hotline_calls
 from lianxin.notifications.selectors import unread_count
 from lianxin.org.models import Role
 from lianxin.org.selectors import scope_of
@@ -33,7 +34,7 @@ def nav_context(context: template.Context) -> dict[str, Any]:
         nav["staff"] = scope.is_staff_member
         nav["supervision"] = scope.has(*SUPERVISION_ROLES)
         nav["admin"] = scope.has(Role.ADMIN) or user.is_superuser
-        nav["hotline"] = scope.has(Role.OPERATOR, Role.ADMIN)
+        nav["hotline"] = may_take_hotline_calls(scope)  # the hotline views' own rule
         nav["unit_dashboard"] = scope.has(Role.HANDLER)
         nav["workbench"] = scope.has(*WORKBENCH_ROLES) or nav["supervision"]
         if nav["staff"]:

@@ -26,8 +26,14 @@ from lianxin.appeals.actors import Actor
 from lianxin.appeals.intake import AppealInput, appeal_submit
 from lianxin.appeals.models import Appeal, Kind, Status
 from lianxin.appeals.phone_search import phone_query, phone_search_q, refuse_digit_fragments
-from lianxin.appeals.policy import Action, allowed_actions
+from lianxin.appeals.policy import (
+    Action,
+    allowed_actions,
+    ensure_may_take_hotline_calls,
+    may_take_hotline_calls,
+)
 from lianxin.appeals.privacy import contact_for, may_see_contact
+from lianxin.appeals.routing import units_for_dispatch
 from lianxin.appeals.selectors import (
     appeal_get_for_user,
     appeals_visible_to,
@@ -41,7 +47,7 @@ from lianxin.core.errors import DomainError, Forbidden, NotFound, ValidationFail
 from lianxin.notifications.selectors import notifications_for
 from lianxin.notifications.services import notification_mark_read
 from lianxin.org.models import Area, Category, Role, Unit, User
-from lianxin.org.selectors import area_subtree_q, scope_of, units_for_dispatch
+from lianxin.org.selectors import area_subtree_q, scope_of
 from lianxin.worktime.calendar import missing_schedules
 
 from ..forms import (
@@ -197,7 +203,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/staff/home.html", {
         "counts": counts,
         "roles": [Role(r).label for r in sorted(scope.roles)],
-        "may_hotline": scope.has(Role.OPERATOR, Role.DISPATCHER, Role.ADMIN),
+        "may_hotline": may_take_hotline_calls(scope),
         # administrators keep the calendar: tell them when a year's holidays are missing
         "calendar_gaps": missing_schedules(timezone.localdate()) if scope.has(Role.ADMIN) else [],
     })
@@ -432,8 +438,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> Fi
 
 
 def _hotline_allowed(user: User) -> None:
-    if not scope_of(user).has(Role.OPERATOR, Role.DISPATCHER, Role.ADMIN):
-        raise Forbidden(_("热线录入仅供接线员、派单员和管理员使用。"))
+    ensure_may_take_hotline_calls(scope_of(user))
 
 
 @staff_required

@@ -1,7 +1,8 @@
 """`lianxin serve`: the embedded server for `make run`.
 
 Prints the demo logins, runs the periodic sweeps in a background thread when no broker is
-configured (in production Celery beat does it), then starts Django's server.
+configured (in production Celery beat does it), then starts Django's server. The apps register
+that work in `lianxin.core.startup` (from their `AppConfig.ready`); core imports none of them.
 """
 
 from __future__ import annotations
@@ -15,21 +16,16 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from lianxin.core import startup
+
 logger = logging.getLogger(__name__)
 
 
 def _scheduler_loop(interval: int) -> None:
-    from lianxin.appeals.sweeps import sweep_deadlines
-
     while True:
         try:
-            sweep_deadlines()
-            try:
-                from lianxin.supervision.tasks import periodic_refresh
-            except ImportError:
-                pass
-            else:
-                periodic_refresh()
+            for job in startup.periodic_jobs():
+                job()
         except Exception:
             logger.exception("In-process periodic work failed; will retry")
         time.sleep(interval)
@@ -43,12 +39,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", default="8000")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            from lianxin.demo.logins import print_demo_logins
-
-            print_demo_logins(self.stdout)
-        except ImportError:
-            pass
+        for banner in startup.banners():
+            banner(self.stdout)
         if not settings.BROKER_URL:
             thread = threading.Thread(
                 target=_scheduler_loop, args=(settings.INPROCESS_SCHEDULER_SECONDS,), daemon=True,
@@ -56,8 +48,7 @@ class Command(BaseCommand):
             )
             thread.start()
             self.stdout.write("Background work runs in-process (no LIANXIN_BROKER_URL set).")
-        from lianxin.appeals.triage_bridge import warm_up_in_background
-
-        warm_up_in_background()
+        for warm_up in startup.warm_ups():
+            warm_up()
         self.stdout.write(f"Lianxin is at http://{options['host']}:{options['port']}/")
         call_command("runserver", f"{options['host']}:{options['port']}", use_reloader=False)

@@ -50,9 +50,9 @@ class Command(BaseCommand):
         # Synchronous: the PDF is rendered here (not queued) and stored as the report's current
         # rendering, so the web serves the same file without rendering it again.
         try:
-            report = services.report_generate(period=period, area=area, actor=None, queue_pdf=False)
+            report = services.report_generate(period=period, area=area, actor=services.SERVER, queue_pdf=False)
             if options["publish"]:
-                report = services.report_publish(report=report, actor=None, queue_pdf=False)
+                report = services.report_publish(report=report, actor=services.SERVER, queue_pdf=False)
         except DomainError as exc:
             raise CommandError(exc.message, returncode=2) from None
         generated = time.perf_counter()

@@ -1,0 +1,130 @@
+"""The machinery every action shares: locking the appeal, recording an event, the transition step."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lianxin.audit.services import AuditAction, audit_append
+from lianxin.core.errors import NotFound
+from lianxin.notifications.services import notifications_mark_read_for
+from lianxin.org.models import Unit
+
+from ..actors import Actor
+from ..models import Appeal, AppealEvent, EventType, ExtensionRequest, ExtensionStatus, Status
+from ..policy import TRANSITIONS
+from .recipients import _staff_link
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _locked(appeal: Appeal | int) -> Appeal:
+    pk = appeal.pk if isinstance(appeal, Appeal) else appeal
+    try:
+        return (
+            Appeal.objects.select_for_update(of=("self",))
+            .select_related("category", "area", "unit")
+            .get(pk=pk)
+        )
+    except Appeal.DoesNotExist:
+        raise NotFound(_("没有找到该诉求。")) from None
+
+
+def record_event(
+    appeal: Appeal,
+    event_type: str,
+    actor: Actor,
+    *,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    unit: Unit | None = None,
+    data: dict[str, Any] | None = None,
+    public: bool = True,
+    at: dt.datetime | None = None,
+) -> AppealEvent:
+    """Write one timeline event and its audit entry."""
+    event = AppealEvent.objects.create(
+        appeal=appeal,
+        type=event_type,
+        at=at or timezone.now(),
+        actor=actor.user,
+        actor_label=actor.label,
+        unit=unit,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data or {},
+        public=public,
+    )
+    audit_append(
+        action=AuditAction.STATE_CHANGE,
+        object_type="appeal",
+        object_id=appeal.tracking_number,
+        actor=actor.user,
+        actor_label=actor.label,
+        data={"event": event_type, "from": from_status, "to": to_status, "unit": unit.code if unit else None},
+    )
+    if actor.user is not None and not actor.resident_owner and event_type != EventType.SUBMITTED:
+        # a staff member who acts on a case has read what told them about it
+        notifications_mark_read_for(user_id=actor.user.pk, link=_staff_link(appeal))
+    return event
+
+
+def _lapse_pending_extensions(appeal: Appeal) -> list[int]:
+    """An extension request (延期) is the accepting unit's, for its deadline: once the appeal leaves
+    its hands undecided (returned, replied, withdrawn, merged), nobody can decide it any more and it
+    must not block the next unit's own request. Returns the ids of the requests that lapsed."""
+    pending = list(appeal.extensions.filter(status=ExtensionStatus.PENDING).values_list("pk", flat=True))
+    if pending:
+        ExtensionRequest.objects.filter(pk__in=pending).update(
+            status=ExtensionStatus.LAPSED, decided_at=timezone.now()
+        )
+    return pending
+
+
+def _transition(
+    appeal: Appeal,
+    action: str,
+    actor: Actor,
+    *,
+    event_type: str,
+    note: str = "",
+    unit: Unit | None = None,
+    data: dict[str, Any] | None = None,
+    public: bool = True,
+    changes: dict[str, Any] | None = None,
+) -> Appeal:
+    """Apply and record one transition on a locked appeal.
+
+    The caller has checked it with `policy.ensure_allowed(actor, appeal, action)` first, before
+    cleaning its input (a refusal comes before input errors); `tests/appeals/test_actions_checked.py`
+    holds every action to that."""
+    _sources, target = TRANSITIONS[action]
+    from_status = appeal.status
+    for field, value in (changes or {}).items():
+        setattr(appeal, field, value)
+    if target is not None:
+        appeal.status = target
+    appeal.save()
+    if from_status == Status.ACCEPTED and appeal.status != Status.ACCEPTED:
+        lapsed = _lapse_pending_extensions(appeal)
+        if lapsed:
+            data = {**(data or {}), "extension_lapsed": lapsed}
+    record_event(
+        appeal,
+        event_type,
+        actor,
+        from_status=from_status,
+        to_status=appeal.status,
+        note=note,
+        unit=unit,
+        data=data,
+        public=public,
+    )
+    return appeal
+
+

@@ -1,0 +1,376 @@
+"""The status changes of an appeal, one function per transition of `policy.TRANSITIONS`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lianxin.core.errors import TransitionNotAllowed, ValidationFailed
+from lianxin.notifications.services import notify_users
+from lianxin.org.models import Unit
+
+from .. import deadlines
+from ..actors import Actor
+from ..models import Appeal, EventType, Satisfaction, Status
+from ..policy import TRANSITIONS, Action, ensure_allowed
+from ..routing import forget_routing_history
+from .base import _locked, _transition
+from .recipients import _dispatcher_ids, _notify_resident, _notify_unit, _staff_link
+from .validation import _clean_note, _clean_text, _unit_or_error
+
+logger = logging.getLogger(__name__)
+
+
+def _notify_new_dispatch(appeal: Appeal, unit: Unit) -> None:
+    """Tell the unit's staff an appeal was dispatched (or re-dispatched) to them."""
+    _notify_unit(appeal, unit, _("新派单：{tracking_number}").format(tracking_number=appeal.tracking_number),
+                 "dispatched")
+
+
+@transaction.atomic
+def appeal_dispatch(*, appeal: Appeal | int, actor: Actor, unit: Unit | int | str, note: str = "") -> Appeal:
+    """Send an appeal to the unit responsible (派单) and start its deadlines."""
+    appeal = _locked(appeal)
+    ensure_allowed(actor, appeal, Action.DISPATCH)
+    target_unit = _unit_or_error(unit)
+    note = _clean_note(note)
+    now = timezone.now()
+    due = deadlines.compute_deadlines(now, appeal.category, appeal.urgency)
+    _transition(
+        appeal,
+        Action.DISPATCH,
+        actor,
+        event_type=EventType.DISPATCHED,
+        note=note,
+        unit=target_unit,
+        data={
+            "suggested_unit": appeal.suggested_unit_id,
+            "chosen_unit": target_unit.pk,
+            "followed_suggestion": appeal.suggested_unit_id == target_unit.pk,
+        },
+        changes={
+            "unit": target_unit,
+            "dispatched_at": now,
+            "accept_due_at": due.accept_due_at,
+            "resolve_due_at": due.resolve_due_at,
+            "due_soon": False,
+            "accept_overdue": False,
+        },
+    )
+    _notify_new_dispatch(appeal, target_unit)
+    return appeal
+
+
+@transaction.atomic
+def appeal_redispatch(
+    *, appeal: Appeal | int, actor: Actor, unit: Unit | int | str, note: str = ""
+) -> Appeal:
+    """Send a dispatched but not yet accepted appeal to another unit (改派)."""
+    appeal = _locked(appeal)
+    ensure_allowed(actor, appeal, Action.REDISPATCH)
+    target_unit = _unit_or_error(unit)
+    if target_unit.pk == appeal.unit_id:
+        raise ValidationFailed(_("该诉求已派给这个单位，请选择另一个单位。"), field="unit")
+    note = _clean_note(note, required=True, what=_("改派原因"))
+    previous = appeal.unit
+    _transition(
+        appeal,
+        Action.REDISPATCH,
+        actor,
+        event_type=EventType.REDISPATCHED,
+        note=note,
+        unit=target_unit,
+        data={"previous_unit": previous.pk if previous else None},
+        changes={"unit": target_unit},
+    )
+    _notify_new_dispatch(appeal, target_unit)
+    return appeal
+
+
+@transaction.atomic
+def appeal_accept(*, appeal: Appeal | int, actor: Actor, note: str = "") -> Appeal:
+    """The unit takes the appeal on (签收)."""
+    appeal = _locked(appeal)
+    ensure_allowed(actor, appeal, Action.ACCEPT)
+    now = timezone.now()
+    late = appeal.accept_due_at is not None and now > appeal.accept_due_at
+    _transition(
+        appeal,
+        Action.ACCEPT,
+        actor,
+        event_type=EventType.ACCEPTED,
+        note=_clean_note(note),
+        unit=appeal.unit,
+        data={"late": late},
+        changes={"accepted_at": now, "accept_overdue": appeal.accept_overdue or late},
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_return(*, appeal: Appeal | int, actor: Actor, reason: str) -> Appeal:
+    """The unit sends the appeal back to dispatch as not theirs (退单), with a reason."""
+    appeal = _locked(appeal)
+    ensure_allowed(actor, appeal, Action.RETURN)
+    reason = _clean_note(reason, required=True, field="reason", what=_("退单理由"))
+    unit = appeal.unit
+    _transition(
+        appeal,
+        Action.RETURN,
+        actor,
+        event_type=EventType.RETURNED,
+        note=reason,
+        unit=unit,
+        data={
+            "returned_by_unit": unit.pk if unit else None,
+            "category": appeal.category_id,
+            "area": appeal.area_id,
+        },
+        changes={
+            "unit": None,
+            "accepted_at": None,
+            "accept_due_at": None,
+            "resolve_due_at": None,
+            "due_soon": False,
+            "return_count": appeal.return_count + 1,
+        },
+    )
+    notify_users(
+        user_ids=_dispatcher_ids(appeal),
+        title=_("退单：{tracking_number}").format(tracking_number=appeal.tracking_number),
+        body=reason,
+        link=_staff_link(appeal),
+        kind="returned",
+    )
+    if appeal.category is not None:
+        category_code = appeal.category.code
+        transaction.on_commit(lambda: forget_routing_history(category_code))
+    return appeal
+
+
+@transaction.atomic
+def appeal_reply(*, appeal: Appeal | int, actor: Actor, text: str) -> Appeal:
+    """The unit answers the resident (答复); the resident then rates it."""
+    appeal = _locked(appeal)
+    ensure_allowed(actor, appeal, Action.REPLY)
+    text = _clean_text(text, field="text", what=_("答复内容"))
+    now = timezone.now()
+    late = appeal.resolve_due_at is not None and now > appeal.resolve_due_at
+    quality = _reply_quality(appeal, text, now)
+    _transition(
+        appeal,
+        Action.REPLY,
+        actor,
+        event_type=EventType.REPLIED,
+        note=text,
+        unit=appeal.unit,
+        data={"late": late, "reply_quality": quality},
+        changes={"reply_text": text, "replied_at": now, "overdue": appeal.overdue or late, "due_soon": False},
+    )
+    _notify_resident(
+        appeal,
+        _("您的诉求已答复：{tracking_number}").format(tracking_number=appeal.tracking_number),
+        "replied",
+    )
+    return appeal
+
+
+def reply_quality_data(
+    appeal_text: str, reply_text: str, submitted_at: dt.datetime, replied_at: dt.datetime
+) -> dict[str, Any]:
+    """The triage engine's view of how far a reply answers its appeal, as stored on the event."""
+    from lianxin.triage.reply_quality import score_reply
+
+    score = score_reply(appeal_text, reply_text, submitted_at, replied_at)
+    return {
+        "overall": round(score.overall, 3),
+        "relevance": round(score.relevance, 3),
+        "completeness": round(score.completeness, 3),
+        "timeliness": None if score.timeliness is None else round(score.timeliness, 3),
+        "reasons": list(score.reasons)[:5],
+    }
+
+
+def _reply_quality(appeal: Appeal, text: str, now: dt.datetime) -> dict[str, Any] | None:
+    try:
+        return reply_quality_data(f"{appeal.title} {appeal.text}", text, appeal.submitted_at, now)
+    except Exception:  # scoring must never stop a reply
+        logger.exception("Reply quality scoring failed")
+        return None
+
+
+@transaction.atomic
+def appeal_answer_directly(*, appeal: Appeal | int, actor: Actor, text: str) -> Appeal:
+    """The operator answers an inquiry on the spot and closes it (直接办结)."""
+    appeal = _locked(appeal)
+    ensure_allowed(actor, appeal, Action.ANSWER_DIRECTLY)
+    text = _clean_text(text, field="text", what=_("答复内容"))
+    now = timezone.now()
+    return _transition(
+        appeal,
+        Action.ANSWER_DIRECTLY,
+        actor,
+        event_type=EventType.ANSWERED_DIRECTLY,
+        note=text,
+        changes={"reply_text": text, "replied_at": now, "closed_at": now},
+    )
+
+
+@transaction.atomic
+def appeal_rate(
+    *, appeal: Appeal | int, actor: Actor, satisfaction: str, solved: bool | None, comment: str = ""
+) -> Appeal:
+    """The resident rates the reply; this closes the appeal (办结)."""
+    appeal = _locked(appeal)
+    ensure_allowed(actor, appeal, Action.RATE)
+    if satisfaction not in Satisfaction.values:
+        raise ValidationFailed(_("请选择满意、基本满意或不满意。"), field="satisfaction")
+    if solved is not None and not isinstance(solved, bool):
+        raise ValidationFailed(_("“是否解决”只能是“已解决”或“未解决”。"), field="solved")
+    comment = (comment or "").strip()
+    if len(comment) > 500:
+        raise ValidationFailed(
+            _("评价最多 500 字，当前 {length} 字。").format(length=len(comment)), field="comment"
+        )
+    now = timezone.now()
+    _transition(
+        appeal,
+        Action.RATE,
+        actor,
+        event_type=EventType.RATED,
+        note=comment,
+        unit=appeal.unit,
+        data={"satisfaction": satisfaction, "solved": solved},
+        changes={
+            "satisfaction": satisfaction,
+            "solved": solved,
+            "rating_comment": comment,
+            "rated_at": now,
+            "closed_at": now,
+        },
+    )
+    if satisfaction == Satisfaction.DISSATISFIED:
+        _notify_unit(
+            appeal,
+            appeal.unit,
+            _("群众不满意：{tracking_number}").format(tracking_number=appeal.tracking_number),
+            "dissatisfied",
+        )
+    return appeal
+
+
+@transaction.atomic
+def appeal_close_unrated(*, appeal: Appeal | int, actor: Actor) -> Appeal:
+    """Close a replied appeal that the resident did not rate in time (system only)."""
+    appeal = _locked(appeal)
+    if appeal.status not in TRANSITIONS[Action.CLOSE_UNRATED][0]:  # the sweep's actor passes every check
+        raise TransitionNotAllowed(_("只有已答复的诉求才能自动办结。"))
+    ensure_allowed(actor, appeal, Action.CLOSE_UNRATED)
+    return _transition(
+        appeal,
+        Action.CLOSE_UNRATED,
+        actor,
+        event_type=EventType.CLOSED,
+        note=_("群众逾期未评价，系统自动办结。"),
+        changes={"closed_at": timezone.now()},
+    )
+
+
+@transaction.atomic
+def appeal_reopen(*, appeal: Appeal | int, actor: Actor, reason: str) -> Appeal:
+    """The resident is not satisfied and asks for it to be handled again (重办), once."""
+    appeal = _locked(appeal)
+    ensure_allowed(actor, appeal, Action.REOPEN)
+    reason = _clean_note(reason, required=True, field="reason", what=_("重办理由"))
+    now = timezone.now()
+    due = deadlines.compute_deadlines(now, appeal.category, appeal.urgency)
+    _transition(
+        appeal,
+        Action.REOPEN,
+        actor,
+        event_type=EventType.REOPENED,
+        note=reason,
+        unit=appeal.unit,
+        data={"previous_satisfaction": appeal.satisfaction, "previous_solved": appeal.solved},
+        changes={
+            "reopen_count": appeal.reopen_count + 1,
+            "dispatched_at": now,
+            "accepted_at": None,
+            "replied_at": None,
+            "closed_at": None,
+            "satisfaction": "",
+            "solved": None,
+            "rating_comment": "",
+            "rated_at": None,
+            "accept_due_at": due.accept_due_at,
+            "resolve_due_at": due.resolve_due_at,
+            "due_soon": False,
+            "overdue": False,
+            "accept_overdue": False,
+        },
+    )
+    _notify_unit(
+        appeal,
+        appeal.unit,
+        _("群众申请重办：{tracking_number}").format(tracking_number=appeal.tracking_number),
+        "reopened",
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_merge(*, appeal: Appeal | int, actor: Actor, into: Appeal | int | str, note: str = "") -> Appeal:
+    """Merge a duplicate into another appeal (并案); the resident follows the surviving one."""
+    appeal = _locked(appeal)
+    ensure_allowed(actor, appeal, Action.MERGE)
+    if isinstance(into, str):
+        target = Appeal.objects.filter(tracking_number=into.strip().upper()).first()
+    else:
+        target = Appeal.objects.filter(pk=into.pk if isinstance(into, Appeal) else into).first()
+    if target is None:
+        raise ValidationFailed(_("要并入的诉求不存在，请核对受理编号。"), field="into")
+    if target.pk == appeal.pk:
+        raise ValidationFailed(_("不能把诉求并入它自己。"), field="into")
+    if target.status in (Status.MERGED, Status.WITHDRAWN):
+        raise ValidationFailed(_("不能并入已并案或已撤回的诉求，请选择主诉求。"), field="into")
+    _transition(
+        appeal,
+        Action.MERGE,
+        actor,
+        event_type=EventType.MERGED,
+        note=_clean_note(note) or f"并入 {target.tracking_number}",
+        data={"into": target.tracking_number},
+        changes={"merged_into": target, "closed_at": timezone.now()},
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_withdraw(*, appeal: Appeal | int, actor: Actor, reason: str = "") -> Appeal:
+    """The resident withdraws the appeal (撤回)."""
+    appeal = _locked(appeal)
+    ensure_allowed(actor, appeal, Action.WITHDRAW)
+    unit = appeal.unit
+    _transition(
+        appeal,
+        Action.WITHDRAW,
+        actor,
+        event_type=EventType.WITHDRAWN,
+        note=_clean_note(reason),
+        changes={"closed_at": timezone.now()},
+    )
+    if unit is not None:
+        _notify_unit(
+            appeal,
+            unit,
+            _("诉求已撤回：{tracking_number}").format(tracking_number=appeal.tracking_number),
+            "withdrawn",
+        )
+    return appeal
+
+
