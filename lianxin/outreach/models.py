@@ -74,6 +74,9 @@ class HouseholdGroup(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["household", "group"], name="uniq_household_group")]
 
+    def __str__(self) -> str:
+        return self.get_group_display()
+
 
 class Member(models.Model):
     """A resident of a household. Name, phone and ID number are encrypted; the phone and the ID
@@ -91,6 +94,9 @@ class Member(models.Model):
         verbose_name = _("家庭成员")
         verbose_name_plural = _("家庭成员")
         ordering = ["household_id", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_relation_display()} #{self.pk}"  # never the name: str() ends up in logs
 
 
 class AssignmentKind(models.TextChoices):
@@ -124,6 +130,9 @@ class ContactAssignment(models.Model):
         ordering = ["-started_on", "-pk"]
         indexes = [models.Index(fields=["cadre", "ended_on"], name="assignment_cadre_open")]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.cadre_id} → {self.household_id or self.area_id or self.unit_id}"
+
 
 class Visit(models.Model):
     """A visit log (走访记录 / 民情日记)."""
@@ -148,6 +157,9 @@ class Visit(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.visited_on} #{self.household_id}"
+
 
 class Concern(models.Model):
     """One concern raised on a visit: solved on the spot, or made an appeal."""
@@ -163,6 +175,9 @@ class Concern(models.Model):
     class Meta:
         ordering = ["pk"]
 
+    def __str__(self) -> str:
+        return self.text[:30]
+
 
 class FollowUp(models.Model):
     """A follow-up promised on a visit, due on a date."""
@@ -174,6 +189,9 @@ class FollowUp(models.Model):
 
     class Meta:
         ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.text[:30]} ({self.due_on})"
 
 
 class CoverageRule(models.Model):
@@ -191,6 +209,9 @@ class CoverageRule(models.Model):
         verbose_name_plural = _("走访覆盖规则")
         constraints = [models.UniqueConstraint(fields=["area", "group"], name="uniq_coverage_rule")]
 
+    def __str__(self) -> str:
+        return f"{self.area or '*'} {self.group or '*'} {self.interval_days}"
+
 
 class OverdueNotice(models.Model):
     """A cadre was told this household is overdue for this due date (so they are told once)."""
@@ -201,6 +222,9 @@ class OverdueNotice(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["household", "due_on"], name="uniq_overdue_notice")]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.due_on}"
 
 
 class OutreachEvent(models.Model):
@@ -214,3 +238,6 @@ class OutreachEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.type

@@ -30,6 +30,9 @@ def _scheduler_loop(interval: int) -> None:
                 pass
             else:
                 periodic_refresh()
+            from lianxin.outreach.sweeps import sweep_coverage
+
+            sweep_coverage()
         except Exception:
             logger.exception("In-process periodic work failed; will retry")
         time.sleep(interval)
