@@ -33,12 +33,19 @@ def household_get_for_user(user: User | None, pk: int, action: str = policy.Acti
 
 def households_by_identifier(user: User, *, phone: str = "", id_number: str = "") -> QuerySet[Household]:
     """Households with a member of exactly this phone or ID number (keyed-hash lookup), among those
-    whose personal data `user` may see."""
+    whose personal data `user` may see. Each search is written to the audit log (the digest, never
+    the number)."""
+    from lianxin.audit.services import AuditAction, audit_append
+
     members = Member.objects.none()
     if phone:
         members = Member.objects.filter(phone_hash=phone_lookup_hash(phone))
     elif id_number:
         members = Member.objects.filter(id_hash=id_number_lookup_hash(id_number))
+    if phone or id_number:
+        digest = phone_lookup_hash(phone) if phone else id_number_lookup_hash(id_number)
+        audit_append(action=AuditAction.PERSONAL_DATA_VIEW, object_type="household_search", object_id=digest[:16],
+                     actor=user, data={"by": "phone" if phone else "id_number"})
     return households_visible_to(user, policy.Action.VIEW_PERSONAL).filter(
         pk__in=members.values("household_id")
     )

@@ -31,8 +31,9 @@ G1,7,1,304,吴女士,朋友,13811110007,,,
 """
 
 
-def _run(outreach, dry_run, content=CSV.encode(), name="register.csv"):
-    return households_import(actor=outreach.d.grid_worker_a, name=name, content=content, dry_run=dry_run)
+def _run(outreach, dry_run, content=None, name="register.csv"):
+    return households_import(actor=outreach.d.grid_worker_a, name=name, content=content or CSV.encode(),
+                             dry_run=dry_run)
 
 
 @pytest.mark.django_db

@@ -29,8 +29,8 @@ from .factories import household
 
 
 def _input(**over):
-    data = dict(grid_code="G1", building="5", room="101", unit_no="2", address_detail="幸福路 90 号",
-                groups=["独居老人"], members=[MemberInput(name="张桂兰", phone="139-0000-3333", id_number="11010519491231002x")])
+    data = {"grid_code": "G1", "building": "5", "room": "101", "unit_no": "2", "address_detail": "幸福路 90 号",
+                "groups": ["独居老人"], "members": [MemberInput(name="张桂兰", phone="139-0000-3333", id_number="11010519491231002x")]}
     data.update(over)
     return HouseholdInput(**data)
 
@@ -103,11 +103,11 @@ def test_reassignment_keeps_history_and_the_limit_holds(outreach, settings):
 
 
 def _visit(h, **over):
-    data = dict(household_id=h.pk, visited_on=timezone.localdate(), said="老人说楼道灯坏了，希望装扶手。",
-                concerns=[ConcernInput(text="楼道灯不亮", category_code="CJ-LD"),
+    data = {"household_id": h.pk, "visited_on": timezone.localdate(), "said": "老人说楼道灯坏了，希望装扶手。",
+                "concerns": [ConcernInput(text="楼道灯不亮", category_code="CJ-LD"),
                           ConcernInput(text="想了解养老补贴", solved_on_spot=True)],
-                follow_ups=[FollowUpInput(text="帮助申请扶手", due_on=timezone.localdate() + dt.timedelta(days=7))],
-                client_ref="draft-1")
+                "follow_ups": [FollowUpInput(text="帮助申请扶手", due_on=timezone.localdate() + dt.timedelta(days=7))],
+                "client_ref": "draft-1"}
     data.update(over)
     return VisitInput(**data)
 
