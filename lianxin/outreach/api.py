@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja import Status as HttpStatus
 
 from lianxin.api.auth import STAFF_AUTH, caller
 from lianxin.api.schemas import CODE_MAX, NO_NUL, ErrorOut
@@ -152,7 +153,7 @@ def visits(request: HttpRequest, household: int | None = Query(None, ge=1),
 
 @router.post("/outreach/visits", auth=STAFF_AUTH, response={201: VisitOut, 200: VisitOut, **ERRORS},
              summary="Log a visit (idempotent per client_ref)")
-def visit_create(request: HttpRequest, payload: VisitIn) -> tuple[int, dict[str, Any]]:
+def visit_create(request: HttpRequest, payload: VisitIn) -> HttpStatus:
     data = VisitInput(
         household_id=payload.household, visited_on=payload.visited_on, said=payload.said,
         companions=payload.companions, client_ref=payload.client_ref,
@@ -161,7 +162,7 @@ def visit_create(request: HttpRequest, payload: VisitIn) -> tuple[int, dict[str,
         follow_ups=[FollowUpInput(text=f.text, due_on=f.due_on) for f in payload.follow_ups],
     )
     visit, created = visit_log(actor=_user(request), data=data)
-    return (201 if created else 200), _visit_out(visit, created)
+    return HttpStatus(201 if created else 200, _visit_out(visit, created))
 
 
 @router.get("/outreach/coverage", auth=STAFF_AUTH, response={200: dict[str, Any], **ERRORS},
