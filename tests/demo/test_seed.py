@@ -316,6 +316,9 @@ def _wipe() -> None:
 
     DeadlinePolicy.objects.all().delete()
     DispatchRule.objects.all().delete()
+    from lianxin.outreach.demo import wipe_outreach
+
+    wipe_outreach()
     User.objects.all().delete()
     Unit.objects.all().delete()
     for level in (3, 2, 1):
@@ -386,7 +389,8 @@ def test_production_settings_mark_production():
 
     code = "import django,os;django.setup();from django.conf import settings;print(settings.LIANXIN_PRODUCTION)"
     env = {"DJANGO_SETTINGS_MODULE": "lianxin.settings.production", "LIANXIN_SECRET_KEY": "x" * 50,
-           "LIANXIN_AUDIT_KEY": "y" * 50,
+           "LIANXIN_AUDIT_KEY": "y" * 50, "LIANXIN_LOOKUP_KEY": "z" * 50,
+           "LIANXIN_DATA_KEYS": "Dk1sn5mqHBKUQ5Zu5rdrtYm6Y8Il3wO6oWh8DbMvjoQ=",
            "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
     assert out.stdout.strip() == "True", out.stderr[-2000:]
