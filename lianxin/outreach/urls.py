@@ -11,6 +11,7 @@ urlpatterns = [
     path("points/", views.points, name="points"),
     path("households/", views.households, name="households"),
     path("households/<int:pk>/", views.household_detail, name="household"),
+    path("households/<int:pk>/assign/", views.household_assign, name="household_assign"),
     path("households/<int:pk>/visit/", views.visit_new, name="visit_new"),
     path("concerns/<int:pk>/appeal/", views.concern_appeal, name="concern_appeal"),
     path("coverage/", views.coverage, name="coverage"),

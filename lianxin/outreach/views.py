@@ -26,7 +26,15 @@ from . import policy, privacy, selectors
 from .appeals_bridge import concern_to_appeal
 from .importer import households_import
 from .models import Concern, FollowUp, Member, SpecialGroup
-from .services import ConcernInput, FollowUpInput, VisitInput, follow_up_done, visit_log
+from .services import (
+    ConcernInput,
+    FollowUpInput,
+    VisitInput,
+    assignment_create,
+    assignment_end,
+    follow_up_done,
+    visit_log,
+)
 
 MAX_FORM_CONCERNS = 20
 
@@ -119,7 +127,32 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "address": privacy.address_for(user, household, revealed=reveal),
         "may_reveal": privacy.may_reveal(user, household) and not reveal,
         "may_visit": policy.can(user, household, policy.Action.LOG_VISIT), "visits": visits,
+        "may_manage": policy.can(user, household, policy.Action.MANAGE),
+        "assignments": household.assignments.select_related("cadre")[:20],
     })
+
+
+@login_required
+@require_POST
+def household_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tie a cadre (by login name) to the household, or end an assignment (`end` = its id)."""
+    user = _user(request)
+    household = selectors.household_get_for_user(user, pk, policy.Action.MANAGE)
+    if request.POST.get("end"):
+        assignment = household.assignments.filter(pk=_pk(request.POST["end"], field="end")).first()
+        if assignment is None:
+            raise NotFound(_("联系关系不存在或您无权管理。"))
+        assignment_end(actor=user, assignment=assignment, reason=request.POST.get("reason", ""))
+        messages.success(request, _("联系关系已结束。"))
+    else:
+        username = request.POST.get("username", "").strip()[:150]
+        cadre = User.objects.filter(username=username, is_active=True).first()
+        if cadre is None:
+            raise ValidationFailed(_("找不到登录名为“{name}”的干部，请核对后再分配。").format(name=username[:30]),
+                                   field="username")
+        assignment_create(actor=user, cadre=cadre, household=household)
+        messages.success(request, _("已分配联系干部。"))
+    return redirect("outreach:household", pk=household.pk)
 
 
 def _concerns_from(post: Any) -> list[ConcernInput]:

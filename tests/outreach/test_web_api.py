@@ -160,3 +160,22 @@ def test_api_coverage(outreach):
     assert _client(outreach.leader_a).get("/api/v1/outreach/coverage?area=S2").status_code == 404
     assert _client(outreach.leader_a).get("/api/v1/outreach/coverage?level=x").status_code == 400
     assert _client(outreach.cadre).get("/api/v1/outreach/coverage").status_code == 404
+
+
+@pytest.mark.django_db
+def test_assign_and_end_from_the_household_page(outreach):
+    from lianxin.outreach.models import ContactAssignment
+
+    url = f"/outreach/households/{outreach.house_a.pk}/assign/"
+    staff = _client(outreach.community_staff_a)
+    assert staff.post(url, {"username": "cadre2"}).status_code == 302
+    assert ContactAssignment.objects.filter(household=outreach.house_a, ended_on__isnull=True).get().cadre == outreach.other_cadre
+    assert ContactAssignment.objects.filter(household=outreach.house_a).count() == 2  # history kept
+    assert staff.post(url, {"username": "nobody"}).status_code == 400
+    assert _client(outreach.cadre).post(url, {"username": "cadre"}).status_code == 404  # a cadre does not assign
+    assert _client(outreach.leader_a).post(url, {"username": "cadre"}).status_code == 404
+    open_one = ContactAssignment.objects.get(household=outreach.house_a, ended_on__isnull=True)
+    assert staff.post(url, {"end": str(open_one.pk)}).status_code == 302
+    assert not ContactAssignment.objects.filter(household=outreach.house_a, ended_on__isnull=True).exists()
+    page = staff.get(f"/outreach/households/{outreach.house_a.pk}/").content.decode()
+    assert str(outreach.other_cadre) in page and "结束" in page
