@@ -179,3 +179,13 @@ def test_assign_and_end_from_the_household_page(outreach):
     assert not ContactAssignment.objects.filter(household=outreach.house_a, ended_on__isnull=True).exists()
     page = staff.get(f"/outreach/households/{outreach.house_a.pk}/").content.decode()
     assert str(outreach.other_cadre) in page and "结束" in page
+
+
+@pytest.mark.django_db
+def test_pages_in_english(outreach):
+    from django.conf import settings
+
+    client = _client(outreach.cadre)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get("/outreach/mine/").content.decode()
+    assert "My households" in body and "我的联系户" not in body
