@@ -75,7 +75,7 @@ def due_date(base: dt.date, rule: RuleSpec) -> dt.date:
     return base + dt.timedelta(days=rule.interval_days)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CoverageRow:
     household_id: int
     grid_path: str
@@ -105,9 +105,14 @@ def coverage_rows(households: QuerySet[Household], today: dt.date) -> list[Cover
     for household_id, group in HouseholdGroup.objects.filter(household__in=households).values_list("household_id", "group"):
         groups[household_id].add(group)
     result = []
+    chosen: dict[tuple[str, frozenset[str]], RuleSpec] = {}  # households share grids and groups
+    no_groups: frozenset[str] = frozenset()
     for pk, grid_path, registered_on, last in rows:
-        member_groups = frozenset(groups.get(pk, ()))
-        rule = rule_for(rules, grid_path, member_groups)
+        member_groups = frozenset(groups[pk]) if pk in groups else no_groups
+        key = (grid_path, member_groups)
+        rule = chosen.get(key)
+        if rule is None:
+            rule = chosen[key] = rule_for(rules, grid_path, member_groups)
         due = due_date(last or registered_on, rule)
         result.append(CoverageRow(pk, grid_path, member_groups, last, due, state_on(due, today), rule))
     return result
