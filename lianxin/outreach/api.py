@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja import Status as HttpStatus
 
 from lianxin.api.auth import STAFF_AUTH, caller
@@ -23,6 +23,8 @@ from .services import ConcernInput, FollowUpInput, VisitInput, visit_log
 
 router = Router(tags=["outreach"])
 ERRORS: dict[int, Any] = dict.fromkeys((400, 401, 403, 404, 409, 429), ErrorOut)
+ID_MAX = 2**53
+HouseholdId = Path(..., ge=1, le=ID_MAX, description="Household id.")
 
 
 class MemberOut(Schema):
@@ -59,7 +61,7 @@ class FollowUpIn(Schema):
 
 
 class VisitIn(Schema):
-    household: int = Field(..., ge=1)
+    household: int = Field(..., ge=1, le=ID_MAX)
     visited_on: dt.date
     said: str = Field("", max_length=2000, pattern=NO_NUL)
     companions: str = Field("", max_length=200, pattern=NO_NUL)
@@ -118,7 +120,7 @@ def households(request: HttpRequest, limit: int = Query(50, ge=1, le=200), offse
 
 @router.get("/outreach/households/{pk}", auth=STAFF_AUTH, response={200: HouseholdDetailOut, **ERRORS},
             summary="One household, members masked")
-def household(request: HttpRequest, pk: int) -> dict[str, Any]:
+def household(request: HttpRequest, pk: int = HouseholdId) -> dict[str, Any]:
     user = _user(request)
     h = selectors.household_get_for_user(user, pk)
     members = privacy.members_for(user, h)
@@ -128,7 +130,7 @@ def household(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 @router.post("/outreach/households/{pk}/reveal", auth=STAFF_AUTH, response={200: HouseholdDetailOut, **ERRORS},
              summary="One household with members' personal data (audited; need-to-know roles only)")
-def household_reveal(request: HttpRequest, pk: int, purpose: str = Query("", max_length=50, pattern=NO_NUL)) -> dict[str, Any]:
+def household_reveal(request: HttpRequest, pk: int = HouseholdId, purpose: str = Query("", max_length=50, pattern=NO_NUL)) -> dict[str, Any]:
     from . import policy
 
     user = _user(request)
@@ -140,7 +142,7 @@ def household_reveal(request: HttpRequest, pk: int, purpose: str = Query("", max
 
 @router.get("/outreach/visits", auth=STAFF_AUTH, response={200: list[VisitOut], **ERRORS},
             summary="Visits: the caller's own, or of one household the caller may see")
-def visits(request: HttpRequest, household: int | None = Query(None, ge=1),
+def visits(request: HttpRequest, household: int | None = Query(None, ge=1, le=ID_MAX),
            limit: int = Query(50, ge=1, le=200)) -> list[dict[str, Any]]:
     user = _user(request)
     if household is not None:
@@ -168,7 +170,7 @@ def visit_create(request: HttpRequest, payload: VisitIn) -> HttpStatus:
 @router.get("/outreach/coverage", auth=STAFF_AUTH, response={200: dict[str, Any], **ERRORS},
             summary="Coverage: share of households visited in time, per area and cadre, by group")
 def coverage(request: HttpRequest, area: str = Query("", max_length=CODE_MAX, pattern=NO_NUL),
-             level: str = Query("community", pattern="^(street|community|grid)$")) -> dict[str, Any]:
+             level: str = Query("community", max_length=9, pattern="^(street|community|grid)$")) -> dict[str, Any]:
     user = _user(request)
     target = None
     if area:

@@ -14,8 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
 
-from lianxin.org.models import Area
+from lianxin.org.models import Area, AreaLevel
+from lianxin.org.selectors import area_subtree_q
 from lianxin.worktime import calendar
 
 from .models import AssignmentKind, ContactAssignment, CoverageRule, Household, HouseholdGroup
@@ -95,12 +97,18 @@ def state_on(due_on: dt.date, today: dt.date) -> str:
 
 
 def coverage_rows(households: QuerySet[Household], today: dt.date) -> list[CoverageRow]:
-    """Coverage of these households on `today` (visits after today are not counted)."""
+    """Coverage of these households on `today` (visits after today are not counted).
+
+    For today (the usual case) it reads `Household.last_visited_on`, one indexed scan; for a past
+    day it aggregates the visits up to that day."""
     _add_working_days.cache_clear()  # the holiday schedule may have changed since the last run
     rules = load_rules()
-    rows = (households.filter(active=True)
-            .annotate(last=Max("visits__visited_on", filter=Q(visits__visited_on__lte=today)))
-            .values_list("pk", "grid__path", "registered_on", "last"))
+    active = households.filter(active=True)
+    if today >= timezone.localdate():  # now: the kept date of the latest visit (no visit is in the future)
+        rows = active.values_list("pk", "grid__path", "registered_on", "last_visited_on")
+    else:  # as of a past day: only the visits up to that day count
+        rows = (active.annotate(last=Max("visits__visited_on", filter=Q(visits__visited_on__lte=today)))
+                .values_list("pk", "grid__path", "registered_on", "last"))
     groups: dict[int, set[str]] = defaultdict(set)
     for household_id, group in HouseholdGroup.objects.filter(household__in=households).values_list("household_id", "group"):
         groups[household_id].add(group)
@@ -167,6 +175,12 @@ def rollup_by_cadre(rows: Iterable[CoverageRow]) -> dict[int, Tally]:
     ).values_list("cadre_id", "household_id"):
         tallies[cadre_id].add(by_household[household_id])
     return dict(tallies)
+
+
+def households_under(paths: tuple[str, ...]) -> QuerySet[Household]:
+    """The households of the grids in these areas (by grid id: the households' grid index is used)."""
+    grids = Area.objects.filter(area_subtree_q(paths, prefix="path"), level=AreaLevel.GRID).values_list("pk", flat=True)
+    return Household.objects.filter(grid_id__in=list(grids))
 
 
 def area_names(paths: Iterable[str]) -> dict[str, str]:

@@ -92,6 +92,12 @@ def _visits(households: list[Household], cadre_of: dict[int, User], rng: random.
                 break
             visits.append(Visit(household=h, cadre=cadre, visited_on=day, said=rng.choice(SAID)))
     Visit.objects.bulk_create(visits)
+    latest: dict[int, dt.date] = {}
+    for visit in visits:
+        latest[visit.household_id] = max(visit.visited_on, latest.get(visit.household_id, visit.visited_on))
+    for h in households:
+        h.last_visited_on = latest.get(h.pk)
+    Household.objects.bulk_update(households, ["last_visited_on"], batch_size=500)
     concerns, follow_ups = [], []
     for visit in visits:
         if rng.random() < 0.35:

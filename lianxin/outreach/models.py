@@ -47,6 +47,8 @@ class Household(models.Model):
     note = models.CharField(_("备注"), max_length=200, blank=True)
     active = models.BooleanField(_("有效"), default=True)
     registered_on = models.DateField(_("登记日期"))
+    # the latest visit's date, kept by `services.visit_log` so coverage is one scan of households
+    last_visited_on = models.DateField(_("最近走访"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -105,7 +105,7 @@ def point_summary(point: ContactAssignment, today: dt.date) -> dict[str, object]
     area = point.area
     if area is None:
         return {"point": point, "tally": coverage.Tally(), "open_appeals": 0, "recent_concerns": []}
-    households = Household.objects.filter(area_subtree_q((area.path,), prefix="grid__path"))
+    households = coverage.households_under((area.path,))
     tally = coverage.Tally()
     for row in coverage.coverage_rows(households, today):
         tally.add(row)
@@ -126,9 +126,9 @@ def coverage_dashboard(user: User, *, area: Area | None, level: str, today: dt.d
         raise NotFound(_("区域不存在或您无权查看其走访覆盖情况。"))
     households = Household.objects.all()
     if area is not None:
-        households = households.filter(area_subtree_q((area.path,), prefix="grid__path"))
+        households = coverage.households_under((area.path,))
     elif paths is not None:
-        households = households.filter(area_subtree_q(paths, prefix="grid__path"))
+        households = coverage.households_under(paths)
     rows = coverage.coverage_rows(households, today)
     total = coverage.Tally()
     for row in rows:

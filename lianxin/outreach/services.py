@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -330,6 +331,9 @@ def visit_log(*, actor: User, data: VisitInput) -> tuple[Visit, bool]:
             ])
             FollowUp.objects.bulk_create([FollowUp(visit=visit, text=f.text.strip(), due_on=f.due_on)
                                           for f in data.follow_ups])
+            Household.objects.filter(pk=household.pk).filter(
+                Q(last_visited_on__isnull=True) | Q(last_visited_on__lt=data.visited_on)
+            ).update(last_visited_on=data.visited_on)
             record("visited", actor=actor, household=household, visit=visit.pk, concerns=len(data.concerns))
     except IntegrityError:
         existing = Visit.objects.filter(cadre=actor, client_ref=data.client_ref).first()

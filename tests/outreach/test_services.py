@@ -173,3 +173,18 @@ def test_without_consent_the_appeal_is_anonymous(outreach):
     appeal = concern_to_appeal(actor=outreach.cadre, concern=visit.concerns.order_by("pk")[0], consent=False)
     assert appeal.is_anonymous and appeal.contact_phone == "" and appeal.contact_name == ""
     assert Household.objects.get(pk=outreach.house_a.pk).members.get().phone == "13812345678"
+
+
+@pytest.mark.django_db
+def test_visit_log_keeps_the_latest_visit_date_and_live_coverage_reads_it(outreach):
+    from lianxin.outreach import coverage
+
+    today = timezone.localdate()
+    visit_log(actor=outreach.cadre, data=_visit(outreach.house_a, client_ref="a", visited_on=today - dt.timedelta(days=3)))
+    visit_log(actor=outreach.cadre, data=_visit(outreach.house_a, client_ref="b", visited_on=today - dt.timedelta(days=9)))
+    outreach.house_a.refresh_from_db()
+    assert outreach.house_a.last_visited_on == today - dt.timedelta(days=3)  # an older visit entered later keeps it
+    live = {r.household_id: r.last_visit for r in coverage.coverage_rows(Household.objects.all(), today)}
+    yesterday = {r.household_id: r.last_visit
+                 for r in coverage.coverage_rows(Household.objects.all(), today - dt.timedelta(days=1))}
+    assert live == yesterday == {outreach.house_a.pk: today - dt.timedelta(days=3), outreach.house_b.pk: None}
