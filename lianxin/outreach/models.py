@@ -243,3 +243,30 @@ class OutreachEvent(models.Model):
 
     def __str__(self) -> str:
         return self.type
+
+
+class RollupKind(models.TextChoices):
+    AREA = "area", _("区域")
+    CADRE = "cadre", _("干部")
+
+
+class CoverageRollup(models.Model):
+    """Coverage tallies of one day, written by the coverage sweep (`rollups.refresh`): one row per
+    area (every level), and one per cadre and community. Dashboards read these instead of
+    computing every household's coverage on each request."""
+
+    day = models.DateField(db_index=True)
+    kind = models.CharField(max_length=8, choices=RollupKind.choices)
+    area_path = models.CharField(max_length=200)
+    cadre = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
+    total = models.PositiveIntegerField(default=0)
+    in_time = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+    by_group = models.JSONField(default=dict)  # group → [total, in_time]
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "kind", "area_path"], name="coverage_rollup_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.area_path} {self.cadre_id or ''}"

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.core.crypto import id_number_lookup_hash, phone_lookup_hash
@@ -13,7 +14,7 @@ from lianxin.core.errors import NotFound
 from lianxin.org.models import Area, User
 from lianxin.org.selectors import area_subtree_q
 
-from . import coverage, policy
+from . import coverage, policy, rollups
 from .models import AssignmentKind, ContactAssignment, FollowUp, Household, Member, SpecialGroup, Visit
 
 NOT_FOUND = "住户不存在或您无权查看。"
@@ -124,21 +125,25 @@ def coverage_dashboard(user: User, *, area: Area | None, level: str, today: dt.d
     paths = policy.coverage_area_paths(user)
     if area is not None and not policy.may_see_coverage(user, area.path):
         raise NotFound(_("区域不存在或您无权查看其走访覆盖情况。"))
-    households = Household.objects.all()
-    if area is not None:
-        households = coverage.households_under((area.path,))
-    elif paths is not None:
-        households = coverage.households_under(paths)
-    rows = coverage.coverage_rows(households, today)
-    total = coverage.Tally()
-    for row in rows:
-        total.add(row)
-    by_area = coverage.rollup_by_area(rows, LEVEL_DEPTH.get(level, 3))
+    roots = [area.path] if area is not None else (None if paths is None else rollups.outermost(paths))
+    snapshot = None
+    if today == timezone.localdate() and roots != []:
+        snapshot = rollups.read(today, roots=roots, depth=LEVEL_DEPTH.get(level, 3))
+    if snapshot is not None:
+        total, by_area, by_cadre = snapshot.total, snapshot.areas, snapshot.cadres
+    else:
+        households = Household.objects.all() if roots is None else coverage.households_under(tuple(roots))
+        rows = coverage.coverage_rows(households, today)
+        total = coverage.Tally()
+        for row in rows:
+            total.add(row)
+        by_area = coverage.rollup_by_area(rows, LEVEL_DEPTH.get(level, 3))
+        by_cadre = coverage.rollup_by_cadre(rows)
     names = coverage.area_names(by_area)
-    by_cadre = coverage.rollup_by_cadre(rows)
     cadres = {pk: name or username for pk, name, username in
                   User.objects.filter(pk__in=list(by_cadre)).values_list("pk", "display_name", "username")}
     return {
+        "computed_at": snapshot.computed_at if snapshot is not None else None,
         "total": total,
         "areas": sorted(((path, names.get(path, path), t) for path, t in by_area.items()), key=lambda x: x[0]),
         "cadres": sorted(((pk, cadres.get(pk, str(pk)), t) for pk, t in by_cadre.items()),

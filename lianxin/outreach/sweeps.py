@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from lianxin.notifications.services import notify_users
 from lianxin.org.models import Role, RoleAssignment
 
-from . import coverage
+from . import coverage, rollups
 from .models import AssignmentKind, ContactAssignment, Household, OverdueNotice
 
 logger = logging.getLogger(__name__)
@@ -36,7 +36,9 @@ def _newly_overdue(rows: list[coverage.CoverageRow]) -> list[coverage.CoverageRo
 
 def sweep_coverage(today: dt.date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
-    rows = _newly_overdue(coverage.coverage_rows(Household.objects.all(), today))
+    every = coverage.coverage_rows(Household.objects.all(), today)
+    rollups.refresh(every, today)
+    rows = _newly_overdue(every)
     by_household = {r.household_id: r for r in rows}
     per_cadre: dict[int, int] = defaultdict(int)
     assigned: set[int] = set()

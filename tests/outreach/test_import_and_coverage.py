@@ -185,3 +185,37 @@ def test_sweep_notifies_the_cadre_once_and_grid_workers_of_gaps(outreach):
     assert not Notification.objects.filter(user=outreach.d.grid_worker_a, kind="outreach_gap").exists()
     assert sweep_coverage(today)["overdue_new"] == 0  # told once per due date
     assert Notification.objects.filter(user=outreach.cadre, kind="outreach_overdue").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dashboards_read_the_sweeps_rollups_and_agree_with_live(outreach):
+    from django.utils import timezone
+
+    from lianxin.outreach.models import CoverageRollup
+
+    d = outreach.d
+    CoverageRule.objects.create(area=None, group="", interval_days=30)
+    CoverageRule.objects.create(area=None, group=SpecialGroup.ELDERLY_ALONE, interval_days=10)
+    today = timezone.localdate()
+    lonely = household(d.grid_a, room="301", groups=("elderly_alone",), registered_on=today - dt.timedelta(days=20))
+    assign(outreach.cadre, lonely)
+    Household.objects.filter(pk=outreach.house_a.pk).update(last_visited_on=today - dt.timedelta(days=2))
+
+    def board(user, area=None, level="community"):
+        result = selectors.coverage_dashboard(user, area=area, level=level, today=today)
+        return (result["total"].as_dict(), [(p, t.as_dict()) for p, _n, t in result["areas"]],
+                [(pk, t.as_dict()) for pk, _n, t in result["cadres"]], result["computed_at"])
+
+    cases = [(d.admin, None, "street"), (d.admin, d.street_a, "community"), (outreach.leader_a, None, "grid"),
+             (outreach.community_staff_a, None, "grid"), (d.admin, d.community_b, "grid")]
+    live = [board(*case) for case in cases]
+    assert all(result[3] is None for result in live)  # no rollup yet: computed live
+    sweep_coverage(today)
+    assert CoverageRollup.objects.filter(day=today, kind="area", area_path="D1").get().total == 3
+    rolled = [board(*case) for case in cases]
+    assert all(result[3] is not None for result in rolled)  # read from the rollups
+    assert [r[:3] for r in rolled] == [r[:3] for r in live]
+    assert live[0][0]["total"] == 3 and live[0][0]["overdue"] == 2
+    # a grid worker's grid is below a community: still computed live, and right
+    grid_board = board(d.grid_worker_a)
+    assert grid_board[3] is None and grid_board[0]["total"] == 2
