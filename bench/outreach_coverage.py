@@ -50,6 +50,13 @@ def build(households: int, grids: int) -> None:
             "DATE '2024-12-01', now() FROM generate_series(0, %s - 1) AS n".replace("ARRAY[%s]", "%s::bigint[]"),
             [grid_ids, len(grid_ids), households],
         )
+        # one party member per ten households (the per-person limit), each tied to ten of them
+        cur.execute("INSERT INTO org_user (password, is_superuser, username, first_name, last_name, email, is_staff, "
+                    "is_active, date_joined, display_name, phone) SELECT '!', false, 'bench-dy-' || n, '', '', '', "
+                    "false, true, now(), '党员' || n, '' FROM generate_series(0, %s - 1) AS n", [households // 10])
+        cur.execute("INSERT INTO outreach_contactassignment (kind, cadre_id, household_id, started_on, end_reason) "
+                    "SELECT 'household', u.id, h.id, DATE '2024-12-01', '' FROM outreach_household h "
+                    "JOIN org_user u ON u.username = 'bench-dy-' || ((h.id - 1) / 10)")
         cur.execute("INSERT INTO outreach_householdgroup (household_id, \"group\") SELECT id, "
                     "(ARRAY['elderly_alone','disabled','low_income','veteran'])[1 + id % 4] "
                     "FROM outreach_household WHERE id % 5 = 0")
@@ -111,6 +118,24 @@ def main() -> int:
         board = selectors.coverage_dashboard(admin, area=community, level="grid", today=dt.date.today())
         elapsed = time.perf_counter() - started
     print(f"one community's dashboard ({board['total'].total:,} households): {elapsed * 1000:.0f} ms")
+    from lianxin.outreach import rollups
+    from lianxin.outreach.sweeps import sweep_coverage
+
+    started = time.perf_counter()
+    counts = sweep_coverage(dt.date.today())
+    print(f"coverage sweep (every household, rollups written, {counts['overdue_new']:,} newly overdue noticed): "
+          f"{time.perf_counter() - started:.1f}s; {rollups.CoverageRollup.objects.count():,} rollup rows")
+    district = Area.objects.get(code="BD")
+    street = Area.objects.get(code="BS0")
+    for label, target, level in [("district dashboard by street", None, "street"),
+                                 ("district dashboard by community", district, "community"),
+                                 ("street dashboard by community", street, "community")]:
+        selectors.coverage_dashboard(admin, area=target, level=level, today=dt.date.today())
+        started = time.perf_counter()
+        board = selectors.coverage_dashboard(admin, area=target, level=level, today=dt.date.today())
+        elapsed = time.perf_counter() - started
+        print(f"{label} from the rollups ({board['total'].total:,} households, {len(board['areas'])} areas, "
+              f"{len(board['cadres'])} cadres): {elapsed * 1000:.0f} ms")
     return 0
 
 

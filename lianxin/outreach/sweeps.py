@@ -48,8 +48,11 @@ def sweep_coverage(today: dt.date | None = None) -> dict[str, int]:
         per_cadre[cadre_id] += 1
         assigned.add(household_id)
     with transaction.atomic():
+        by_count: dict[int, list[int]] = defaultdict(list)  # one delivery per distinct message
         for cadre_id, n in per_cadre.items():
-            notify_users(user_ids=[cadre_id], title=_("走访提醒：{n} 户已超过走访周期").format(n=n),
+            by_count[n].append(cadre_id)
+        for n, cadre_ids in sorted(by_count.items()):
+            notify_users(user_ids=cadre_ids, title=_("走访提醒：{n} 户已超过走访周期").format(n=n),
                          link="/outreach/mine/", kind="outreach_overdue")
         gaps: dict[str, int] = defaultdict(int)
         for row in rows:
