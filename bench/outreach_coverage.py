@@ -50,13 +50,15 @@ def build(households: int, grids: int) -> None:
             "DATE '2024-12-01', now() FROM generate_series(0, %s - 1) AS n".replace("ARRAY[%s]", "%s::bigint[]"),
             [grid_ids, len(grid_ids), households],
         )
-        # one party member per ten households (the per-person limit), each tied to ten of them
+        # one party member per ten households (the per-person limit), ten households of one grid each
         cur.execute("INSERT INTO org_user (password, is_superuser, username, first_name, last_name, email, is_staff, "
                     "is_active, date_joined, display_name, phone) SELECT '!', false, 'bench-dy-' || n, '', '', '', "
                     "false, true, now(), '党员' || n, '' FROM generate_series(0, %s - 1) AS n", [households // 10])
         cur.execute("INSERT INTO outreach_contactassignment (kind, cadre_id, household_id, started_on, end_reason) "
                     "SELECT 'household', u.id, h.id, DATE '2024-12-01', '' FROM outreach_household h "
-                    "JOIN org_user u ON u.username = 'bench-dy-' || ((h.id - 1) / 10)")
+                    "JOIN org_user u ON u.username = 'bench-dy-' || "
+                    "(((h.id - 1) %% %s) * (%s / %s) + ((h.id - 1) / %s) / 10)",
+                    [len(grid_ids), households // 10, len(grid_ids), len(grid_ids)])
         cur.execute("INSERT INTO outreach_householdgroup (household_id, \"group\") SELECT id, "
                     "(ARRAY['elderly_alone','disabled','low_income','veteran'])[1 + id % 4] "
                     "FROM outreach_household WHERE id % 5 = 0")

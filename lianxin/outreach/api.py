@@ -185,6 +185,7 @@ def coverage(request: HttpRequest, area: str = Query("", max_length=CODE_MAX, pa
     return {
         "computed_at": board["computed_at"],  # None: computed live; else the hourly rollup's time
         "total": board["total"].as_dict(),  # type: ignore[attr-defined]
+        "cadre_count": board["cadre_count"],  # "cadres" lists the 50 with the lowest share in time
         "areas": [{"path": p, "name": n, **t.as_dict()} for p, n, t in board["areas"]],  # type: ignore[attr-defined]
         "cadres": [{"id": pk, "name": n, **t.as_dict()} for pk, n, t in board["cadres"]],  # type: ignore[attr-defined]
     }

@@ -9,14 +9,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from lianxin.org.selectors import in_area_subtree
+from lianxin.org.selectors import area_subtree_q, in_area_subtree
 
 from . import coverage
 from .models import AssignmentKind, ContactAssignment, CoverageRollup, RollupKind
 
 COMMUNITY_DEPTH = 3
+CADRE_LIMIT = 50  # a dashboard lists the cadres most behind, not all of a district's party members
 
 
 def _row(day: dt.date, kind: str, path: str, tally: coverage.Tally, now: dt.datetime,
@@ -74,7 +76,8 @@ def outermost(paths: tuple[str, ...]) -> list[str]:
 class Snapshot:
     total: coverage.Tally
     areas: dict[str, coverage.Tally]
-    cadres: dict[int, coverage.Tally]
+    cadres: dict[int, coverage.Tally]  # the CADRE_LIMIT with the lowest share in time
+    cadre_count: int
     computed_at: dt.datetime | None
 
 
@@ -89,7 +92,6 @@ def read(day: dt.date, *, roots: list[str] | None, depth: int) -> Snapshot | Non
         return None
     area_rows = list(rollups.filter(kind=RollupKind.AREA).values_list(
         "area_path", "total", "in_time", "overdue", "by_group", "computed_at"))
-    cadre_rows = list(rollups.filter(kind=RollupKind.CADRE))
 
     def inside(path: str) -> bool:
         return roots is None or in_area_subtree(path, roots)
@@ -104,8 +106,19 @@ def read(day: dt.date, *, roots: list[str] | None, depth: int) -> Snapshot | Non
             _merge(total, tally)
         if len(path.split("/")) == depth and inside(path):
             areas[path] = tally
+    cadres, cadre_count = _worst_cadres(rollups.filter(kind=RollupKind.CADRE), roots)
+    return Snapshot(total=total, areas=areas, cadres=cadres, cadre_count=cadre_count, computed_at=computed_at)
+
+
+def _worst_cadres(rows: QuerySet[CoverageRollup], roots: list[str] | None) -> tuple[dict[int, coverage.Tally], int]:
+    """The CADRE_LIMIT cadres with the lowest share in time under `roots`, and how many there are:
+    summed in SQL, so a district of 50,000 party members stays fast."""
+    if roots is not None:
+        rows = rows.filter(area_subtree_q(roots, prefix="area_path"))
+    sums = list(rows.values("cadre_id").annotate(t=Sum("total"), i=Sum("in_time")).values_list("cadre_id", "t", "i"))
+    worst = sorted(sums, key=lambda x: (x[2] / x[1] if x[1] else 1.0, x[0]))[:CADRE_LIMIT]
     cadres: dict[int, coverage.Tally] = defaultdict(coverage.Tally)
-    for rollup in cadre_rows:
-        if inside(rollup.area_path) and rollup.cadre_id is not None:
+    for rollup in rows.filter(cadre_id__in=[c for c, _t, _i in worst]):
+        if rollup.cadre_id is not None:
             _merge(cadres[rollup.cadre_id], _tally(rollup))
-    return Snapshot(total=total, areas=areas, cadres=dict(cadres), computed_at=computed_at)
+    return dict(cadres), len(sums)

@@ -131,6 +131,7 @@ def coverage_dashboard(user: User, *, area: Area | None, level: str, today: dt.d
         snapshot = rollups.read(today, roots=roots, depth=LEVEL_DEPTH.get(level, 3))
     if snapshot is not None:
         total, by_area, by_cadre = snapshot.total, snapshot.areas, snapshot.cadres
+        cadre_count = snapshot.cadre_count
     else:
         households = Household.objects.all() if roots is None else coverage.households_under(tuple(roots))
         rows = coverage.coverage_rows(households, today)
@@ -139,12 +140,16 @@ def coverage_dashboard(user: User, *, area: Area | None, level: str, today: dt.d
             total.add(row)
         by_area = coverage.rollup_by_area(rows, LEVEL_DEPTH.get(level, 3))
         by_cadre = coverage.rollup_by_cadre(rows)
+        cadre_count = len(by_cadre)
+        worst = sorted(by_cadre.items(), key=lambda x: (x[1].share if x[1].share is not None else 1, x[0]))
+        by_cadre = dict(worst[: rollups.CADRE_LIMIT])
     names = coverage.area_names(by_area)
     cadres = {pk: name or username for pk, name, username in
-                  User.objects.filter(pk__in=list(by_cadre)).values_list("pk", "display_name", "username")}
+              User.objects.filter(pk__in=list(by_cadre)).values_list("pk", "display_name", "username")}
     return {
         "computed_at": snapshot.computed_at if snapshot is not None else None,
         "total": total,
+        "cadre_count": cadre_count,
         "areas": sorted(((path, names.get(path, path), t) for path, t in by_area.items()), key=lambda x: x[0]),
         "cadres": sorted(((pk, cadres.get(pk, str(pk)), t) for pk, t in by_cadre.items()),
                          key=lambda x: (x[2].share if x[2].share is not None else 1, x[1])),

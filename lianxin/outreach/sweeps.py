@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,19 +18,23 @@ from . import coverage, rollups
 from .models import AssignmentKind, ContactAssignment, Household, OverdueNotice
 
 logger = logging.getLogger(__name__)
+NOTICE_BATCH = 5000
 
 
 def _newly_overdue(rows: list[coverage.CoverageRow]) -> list[coverage.CoverageRow]:
+    """The overdue rows nobody was told about yet for this due date; records that they now are.
+    Batched: a district has tens of thousands of overdue households on a bad day."""
+    overdue = [r for r in rows if r.state == coverage.State.OVERDUE]
     fresh = []
-    for row in rows:
-        if row.state != coverage.State.OVERDUE:
-            continue
-        try:
-            with transaction.atomic():
-                OverdueNotice.objects.create(household_id=row.household_id, due_on=row.due_on)
-        except IntegrityError:
-            continue  # told already for this due date
-        fresh.append(row)
+    for start in range(0, len(overdue), NOTICE_BATCH):
+        batch = overdue[start : start + NOTICE_BATCH]
+        told = set(OverdueNotice.objects.filter(household_id__in=[r.household_id for r in batch])
+                   .values_list("household_id", "due_on"))
+        new = [r for r in batch if (r.household_id, r.due_on) not in told]
+        # ignore_conflicts: a sweep running at the same moment may have told them already
+        OverdueNotice.objects.bulk_create([OverdueNotice(household_id=r.household_id, due_on=r.due_on) for r in new],
+                                          ignore_conflicts=True)
+        fresh.extend(new)
     return fresh
 
 

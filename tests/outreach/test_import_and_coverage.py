@@ -219,3 +219,24 @@ def test_dashboards_read_the_sweeps_rollups_and_agree_with_live(outreach):
     # a grid worker's grid is below a community: still computed live, and right
     grid_board = board(d.grid_worker_a)
     assert grid_board[3] is None and grid_board[0]["total"] == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dashboard_lists_the_cadres_most_behind_live_and_from_rollups(outreach, monkeypatch):
+    from django.utils import timezone
+
+    from lianxin.outreach import rollups
+
+    d = outreach.d
+    today = timezone.localdate()
+    CoverageRule.objects.create(area=None, group="", interval_days=30)
+    Household.objects.filter(pk=outreach.house_a.pk).update(last_visited_on=today)  # cadre: all in time
+    behind = household(d.grid_a, room="309", registered_on=today - dt.timedelta(days=60))
+    assign(outreach.other_cadre, behind)  # cadre2: all overdue
+    monkeypatch.setattr(rollups, "CADRE_LIMIT", 1)
+    for _round in ("live", "rollups"):
+        board = selectors.coverage_dashboard(d.admin, area=None, level="street", today=today)
+        assert board["cadre_count"] == 2
+        assert [pk for pk, _n, _t in board["cadres"]] == [outreach.other_cadre.pk]
+        assert (board["computed_at"] is None) == (_round == "live")
+        sweep_coverage(today)

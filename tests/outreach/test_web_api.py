@@ -189,3 +189,10 @@ def test_pages_in_english(outreach):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     body = client.get("/outreach/mine/").content.decode()
     assert "My households" in body and "我的联系户" not in body
+
+
+@pytest.mark.django_db
+def test_coverage_page_shows_cadres_and_counts(outreach):
+    CoverageRule.objects.create(area=None, group="", interval_days=30)
+    body = _client(outreach.d.admin).get("/outreach/coverage/?level=street").content.decode()
+    assert "东街道" in body and "共 1 名联系干部" in body and "实时统计" in body
