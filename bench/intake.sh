@@ -57,6 +57,8 @@ command -v psql >/dev/null || { echo "psql is not installed (postgresql-client)"
 
 export DJANGO_SETTINGS_MODULE=lianxin.settings.production
 export LIANXIN_SECRET_KEY=benchmark-only-not-a-secret
+export LIANXIN_DATA_KEYS=YmVuY2htYXJrLW9ubHktbm90LWEtc2VjcmV0LWtleSE=
+export LIANXIN_LOOKUP_KEY=benchmark-only-not-a-secret
 export LIANXIN_SECURE_COOKIES=0
 export LIANXIN_DEBUG=0
 export LIANXIN_LOG_LEVEL=WARNING

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "lianxin.web",
     "lianxin.supervision",
     "lianxin.reports",
+    "lianxin.outreach",
     "lianxin.demo",
     "lianxin.accounts",
     "csp",
@@ -177,6 +178,7 @@ CELERY_BEAT_SCHEDULE = {
     "deadline-sweep": {"task": "lianxin.appeals.tasks.sweep_deadlines", "schedule": 300.0},
     "supervision-refresh": {"task": "lianxin.supervision.tasks.periodic_refresh", "schedule": 600.0},
     "retention": {"task": "lianxin.core.tasks.retention_daily", "schedule": 24 * 3600.0},
+    "outreach-coverage-sweep": {"task": "lianxin.outreach.tasks.sweep_coverage", "schedule": 3600.0},
 }
 # When no broker is configured, `lianxin serve` runs the periodic sweeps in a thread.
 INPROCESS_SCHEDULER_SECONDS = int(os.environ.get("LIANXIN_INPROCESS_SCHEDULER_SECONDS", "300"))
@@ -225,6 +227,10 @@ LIANXIN: dict[str, Any] = {
     # Bearer token for /metrics; unset, only the local host may read it.
     "METRICS_TOKEN": os.environ.get("LIANXIN_METRICS_TOKEN", ""),
     "AUDIT_ANCHOR_PATH": os.environ.get("LIANXIN_AUDIT_ANCHOR_PATH", str(DATA_DIR / "audit-anchor.log")),
+    # Encryption of personal data at rest (core/crypto.py): Fernet keys, the first encrypts, all decrypt;
+    # and the HMAC key of exact-match lookups. Empty: a fixed development key (refused in production).
+    "DATA_KEYS": [k.strip() for k in os.environ.get("LIANXIN_DATA_KEYS", "").split(",") if k.strip()],
+    "LOOKUP_KEY": os.environ.get("LIANXIN_LOOKUP_KEY", ""),
 }
 
 LOG_FORMAT = os.environ.get("LIANXIN_LOG_FORMAT", "text")  # "json": one JSON object per line

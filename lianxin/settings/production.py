@@ -24,6 +24,8 @@ def _require(name: str, why: str) -> str:
 
 _require("LIANXIN_SECRET_KEY", "it signs sessions and tokens")
 _require("LIANXIN_AUDIT_KEY", "the audit chain's HMAC key")
+_require("LIANXIN_DATA_KEYS", "Fernet keys (comma separated, the first encrypts) for personal data at rest; see docs/outreach.md")
+_require("LIANXIN_LOOKUP_KEY", "the HMAC key of exact phone/ID lookups; see docs/outreach.md")
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
     raise ImproperlyConfigured(
         "Production runs on PostgreSQL: set LIANXIN_DATABASE_URL=postgres://user:password@host:5432/name."

@@ -18,6 +18,8 @@ GOOD = {
     "LIANXIN_BROKER_URL": "redis://127.0.0.1:6379/3",
     "LIANXIN_CACHE_URL": "redis://127.0.0.1:6379/4",
     "LIANXIN_ALLOWED_HOSTS": "lianxin.example.gov.cn",
+    "LIANXIN_DATA_KEYS": "Dk1sn5mqHBKUQ5Zu5rdrtYm6Y8Il3wO6oWh8DbMvjoQ=",
+    "LIANXIN_LOOKUP_KEY": secrets.token_urlsafe(40),
     "PATH": "/usr/bin:/bin",
     "PYTHONPATH": str(ROOT),
 }
@@ -36,6 +38,8 @@ def _django(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
         ("LIANXIN_CACHE_URL", "rate limits and login lockouts must be shared"),
         ("LIANXIN_AUDIT_KEY", "LIANXIN_AUDIT_KEY"),
         ("LIANXIN_SECRET_KEY", "LIANXIN_SECRET_KEY"),
+        ("LIANXIN_DATA_KEYS", "LIANXIN_DATA_KEYS"),
+        ("LIANXIN_LOOKUP_KEY", "LIANXIN_LOOKUP_KEY"),
     ],
 )
 def test_production_refuses_to_start_without(missing, message):

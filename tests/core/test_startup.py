@@ -10,11 +10,14 @@ from lianxin.appeals.apps import _sweep_deadlines, _warm_up_triage
 from lianxin.core import startup
 from lianxin.core.management.commands import serve
 from lianxin.demo.apps import _print_demo_logins
+from lianxin.outreach.apps import _sweep_coverage
 from lianxin.supervision.apps import _periodic_refresh
 
 
 def test_the_apps_register_their_serve_work_once_and_in_order():
-    assert startup.periodic_jobs() == (_sweep_deadlines, _periodic_refresh)  # the sweep first, as before
+    jobs = startup.periodic_jobs()
+    assert jobs[0] == _sweep_deadlines  # the deadline sweep first, as before
+    assert sorted(jobs, key=id) == sorted((_sweep_deadlines, _periodic_refresh, _sweep_coverage), key=id)
     assert startup.warm_ups() == (_warm_up_triage,)
     assert startup.banners() == (_print_demo_logins,)
 

@@ -316,6 +316,9 @@ def _wipe() -> None:
 
     DeadlinePolicy.objects.all().delete()
     DispatchRule.objects.all().delete()
+    from lianxin.outreach.demo import wipe_outreach
+
+    wipe_outreach()
     User.objects.all().delete()
     Unit.objects.all().delete()
     for level in (3, 2, 1):
@@ -388,6 +391,7 @@ def test_production_settings_mark_production():
     env = {"DJANGO_SETTINGS_MODULE": "lianxin.settings.production", "LIANXIN_SECRET_KEY": "x" * 50,
            "LIANXIN_AUDIT_KEY": "y" * 50, "LIANXIN_DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
            "LIANXIN_BROKER_URL": "redis://127.0.0.1:6379/3", "LIANXIN_CACHE_URL": "redis://127.0.0.1:6379/4",
+           "LIANXIN_LOOKUP_KEY": "z" * 50, "LIANXIN_DATA_KEYS": "Dk1sn5mqHBKUQ5Zu5rdrtYm6Y8Il3wO6oWh8DbMvjoQ=",
            "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
     assert out.stdout.strip() == "True", out.stderr[-2000:]

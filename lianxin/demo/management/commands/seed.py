@@ -19,11 +19,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from lianxin.demo import catalogue as cat
-from lianxin.demo.district import build_district, has_district
+from lianxin.demo.district import DEMO_PASSWORD, build_district, has_district
 from lianxin.demo.history import HistoryGenerator
 from lianxin.demo.logins import print_demo_logins
 from lianxin.demo.training import train_from_db
 from lianxin.demo.writer import ChunkWriter
+from lianxin.outreach.demo import seed_outreach
 from lianxin.worktime import calendar
 
 MAX_APPEALS = 5_000_000
@@ -84,6 +85,8 @@ class Command(BaseCommand):
         residents = max(50, min(5000, n // 10))
         with transaction.atomic():
             dmap = build_district(seed=options["seed"], residents=residents)
+            seed_outreach(grid_worker_of={grid: info.id for grid, info in dmap.grid_workers.items()},
+                          password=DEMO_PASSWORD, seed=options["seed"], today=now.date())
         generator = HistoryGenerator(dmap, seed=options["seed"], total=n, now=now, days=options["days"],
                                      tracking_prefix=settings.LIANXIN["TRACKING_PREFIX"], corpus=corpus)
         writer = ChunkWriter(dmap.unit_codes, skip_fk_checks=n >= FAST_LOAD_MIN)

@@ -1,0 +1,46 @@
+"""A grid worker logs a visit on a phone: typed offline, kept over a reload, sent once back online."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.web.browser.conftest import PHONE, browser, check_a11y, login, new_page  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live_outreach(transactional_db, settings):
+    from tests.factories import District
+
+    from .factories import Outreach
+
+    settings.LIANXIN = {**settings.LIANXIN, "AUTO_DISPATCH": False}
+    return Outreach(District())
+
+
+def test_visit_draft_survives_offline_and_reload_then_is_sent_once(new_page, live_outreach):  # noqa: F811
+    from lianxin.outreach.models import Visit
+
+    page = new_page(PHONE, mobile=True)
+    login(page, "grid_a")
+    url = f"/outreach/households/{live_outreach.house_a.pk}/visit/"
+    page.goto(url)
+    check_a11y(page, "visit form")
+    page.fill("textarea[name=said]", "老人希望加装扶手")
+    page.locator("input[name=concern_text]").first.fill("楼道灯不亮")
+    page.context.set_offline(True)
+    page.click("#visit-form button[type=submit]")
+    assert "没有网络" in page.locator("#draft-status").inner_text()
+    assert Visit.objects.count() == 0
+    page.context.set_offline(False)
+    page.reload()
+    assert page.input_value("textarea[name=said]") == "老人希望加装扶手"
+    assert page.locator("input[name=concern_text]").first.input_value() == "楼道灯不亮"
+    page.click("#visit-form button[type=submit]")
+    page.wait_for_url("**/households/*/?saved=*")
+    assert Visit.objects.count() == 1
+    visit = Visit.objects.get()
+    assert visit.said == "老人希望加装扶手" and visit.concerns.get().text == "楼道灯不亮"
+    page.goto(url)  # the draft was cleared once the visit was saved
+    assert page.input_value("textarea[name=said]") == ""
