@@ -6,6 +6,7 @@ import factory
 from django.utils import timezone
 
 from lianxin.appeals.models import Appeal, Channel, Kind, Status
+from lianxin.core.crypto import phone_lookup_hash
 from lianxin.org.models import (
     Area,
     AreaLevel,
@@ -79,6 +80,7 @@ class AppealFactory(factory.django.DjangoModelFactory):
     status = Status.SUBMITTED
     contact_name = "张三"
     contact_phone = "13812341234"
+    contact_phone_hash = factory.LazyAttribute(lambda o: phone_lookup_hash(o.contact_phone))
     contact_consent = True
     submitted_at = factory.LazyFunction(timezone.now)
 

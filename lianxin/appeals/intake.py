@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianxin.core.crypto import phone_lookup_hash
 from lianxin.core.errors import Conflict, ValidationFailed
 from lianxin.core.ops.metrics import APPEALS_SUBMITTED
 from lianxin.core.phones import PhoneInvalid, normalise_cn_phone
@@ -354,6 +355,7 @@ def _create(
         is_anonymous=bool(data.anonymous),
         contact_name=cleaned["contact_name"],
         contact_phone=cleaned["contact_phone"],
+        contact_phone_hash=phone_lookup_hash(cleaned["contact_phone"]),
         contact_consent=cleaned["contact_consent"],
         urgency=urgency,
         priority=URGENCY_PRIORITY.get(urgency, 2),

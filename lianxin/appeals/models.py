@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lianxin.core.crypto import EncryptedTextField
 from lianxin.org.models import Area, Category, Unit
 
 TEXT_MAX_LENGTH = 4000
@@ -81,8 +82,10 @@ class Appeal(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="appeals"
     )
     is_anonymous = models.BooleanField(_("匿名"), default=False)
-    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True, db_index=True)
+    # Encrypted at rest (core/crypto.py); "who has this phone" goes through the keyed hash beside it.
+    contact_name = EncryptedTextField(_("联系人"), max_length=50, blank=True)
+    contact_phone = EncryptedTextField(_("联系电话"), max_length=20, blank=True)
+    contact_phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     contact_consent = models.BooleanField(_("同意联系"), default=False)
     access_code_hash = models.CharField(max_length=64, blank=True, editable=False)
 

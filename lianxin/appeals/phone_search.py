@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from lianxin.audit.services import AuditAction, audit_append
+from lianxin.core.crypto import phone_lookup_hash
 from lianxin.core.errors import Forbidden
 from lianxin.core.ratelimit import check_rate
 from lianxin.org.models import User
@@ -64,4 +65,4 @@ def phone_search_q(*, user: User, phone: str, purpose: str = "search") -> Q:
         action=AuditAction.PERSONAL_DATA_VIEW, object_type="phone_search", object_id=mask_phone(phone),
         actor=user, data={"purpose": purpose, "phone_digest": phone_digest(phone)},
     )
-    return Q(contact_phone=phone, is_anonymous=False)
+    return Q(contact_phone_hash=phone_lookup_hash(phone), is_anonymous=False)

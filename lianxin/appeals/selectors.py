@@ -14,6 +14,7 @@ from django.db.models.lookups import Contains
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianxin.core.crypto import phone_lookup_hash
 from lianxin.core.errors import NotFound
 from lianxin.org.models import Role, User
 from lianxin.org.selectors import area_subtree_q, scope_of
@@ -126,7 +127,9 @@ def recent_appeals_from_phone(
         return Appeal.objects.none()
     since = timezone.now() - dt.timedelta(days=days)
     # anonymous appeals keep no phone; excluded all the same, so a stray one can never be linked
-    qs = Appeal.objects.filter(contact_phone=phone, submitted_at__gte=since, is_anonymous=False).order_by(
+    qs = Appeal.objects.filter(
+        contact_phone_hash=phone_lookup_hash(phone), submitted_at__gte=since, is_anonymous=False
+    ).order_by(
         "-submitted_at"
     )
     if exclude_pk:

@@ -21,6 +21,7 @@ from typing import Any
 from lianxin.appeals import models as appeal_models
 from lianxin.appeals.models import Appeal, Channel, EventType, Kind, Satisfaction, Status, Urgency
 from lianxin.appeals.services import access_code_digest
+from lianxin.core.crypto import phone_lookup_hash
 from lianxin.worktime import calendar
 
 from . import catalogue as cat
@@ -242,6 +243,7 @@ class HistoryGenerator:
             "category_id": info.id, "area_id": grid.id, "address": address,
             "latitude": Decimal(f"{lat:.6f}"), "longitude": Decimal(f"{lon:.6f}"),
             "resident_id": resident_id, "is_anonymous": anonymous, "contact_name": name, "contact_phone": phone,
+            "contact_phone_hash": phone_lookup_hash(phone),
             "contact_consent": not anonymous, "access_code_hash": access_code_hash,
             "urgency": urgency, "urgency_triggers": ["火灾"] if urgency == Urgency.EMERGENCY else [],
             "status": Status.SUBMITTED, "unit_id": None, "suggested_unit_id": suggested,

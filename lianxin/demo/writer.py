@@ -17,6 +17,7 @@ from lianxin.appeals.models import Appeal, AppealEvent, CoHandler, ExtensionRequ
 from lianxin.audit.anchor import schedule_anchor
 from lianxin.audit.models import AuditEntry
 from lianxin.audit.services import GENESIS_HASH, KEYED_SCHEME, AuditAction, entry_digest
+from lianxin.core.crypto import EncryptedTextField
 
 from .history import Ev, Generated
 
@@ -52,6 +53,10 @@ class ChunkWriter:
         if defaults:
             rows = [{**row, **defaults} for row in rows]
         json_fields = {n for n in names if isinstance(fields[n], models.JSONField)}
+        # COPY bypasses the fields' conversions: encrypted columns get their tokens here
+        sealed = {n: fields[n] for n in names if isinstance(fields[n], EncryptedTextField)}
+        if sealed:
+            rows = [{**row, **{n: f.get_prep_value(row[n]) for n, f in sealed.items()}} for row in rows]
         columns = ", ".join(connection.ops.quote_name(str(fields[n].column)) for n in names)
         table = connection.ops.quote_name(model._meta.db_table)
         with connection.cursor() as cursor:
