@@ -146,6 +146,7 @@ def submit(
         contact_phone=payload.contact_phone,
         contact_consent=payload.contact_consent,
         anonymous=payload.anonymous,
+        callback_phone=payload.callback_phone,
         urgency=(payload.urgency or "") if staff else "",
         attachments=_attachments(payload.attachments),
     )

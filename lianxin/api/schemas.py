@@ -79,6 +79,11 @@ class AppealSubmitIn(StrictIn):
     contact_phone: str = Field("", max_length=20, description="Required unless `anonymous` is true.")
     contact_consent: bool = Field(False, description="The resident agrees to be contacted; required with a phone.")
     anonymous: bool = False
+    callback_phone: str = Field(
+        "", max_length=20,
+        description="Anonymous appeals only: a number for the call-back, sealed (never shown or searchable; "
+        "the call-back is placed by the telephony).",
+    )
     channel: Channel | None = Field(None, description="Staff tokens only (hotline, visit, import); others: `api`.")
     urgency: Urgency | None = Field(None, description="Staff tokens only; otherwise set by triage.")
     attachments: list[AttachmentIn] = Field(

@@ -47,7 +47,7 @@ class AppealAdmin(ReadOnlyAdmin):
     date_hierarchy = "submitted_at"
     show_full_result_count = False
     list_select_related = ("unit",)
-    exclude = ("contact_name", "contact_phone", "access_code_hash")
+    exclude = ("contact_name", "contact_phone", "contact_phone_hash", "callback_sealed", "access_code_hash")
     inlines = [AppealEventInline]
 
 

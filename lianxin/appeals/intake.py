@@ -74,6 +74,8 @@ class AppealInput:
     contact_phone: str = ""
     contact_consent: bool = False
     anonymous: bool = False
+    # anonymous only: a number for the call-back (回访), sealed — never shown, never searchable
+    callback_phone: str = ""
     urgency: str = ""
     attachments: list[AttachmentInput] = field(default_factory=list)
 
@@ -244,8 +246,20 @@ def validate(data: AppealInput) -> dict:
         "contact_name": "" if data.anonymous else name,
         "contact_phone": "" if data.anonymous else phone,
         "contact_consent": bool(data.contact_consent) and not data.anonymous,
+        "callback_sealed": _sealed_callback(data),
         "attachments": _validate_attachments(data.attachments),
     }
+
+
+def _sealed_callback(data: AppealInput) -> str:
+    """An anonymous resident's call-back number, checked like any phone; ignored otherwise (a named
+    appeal is called back on its contact phone)."""
+    if not data.anonymous or not (data.callback_phone or "").strip():
+        return ""
+    try:
+        return normalise_cn_phone(data.callback_phone)
+    except PhoneInvalid as exc:
+        raise ValidationFailed(str(exc), field="callback_phone") from exc
 
 
 def next_tracking_number(now: dt.datetime) -> str:
@@ -356,6 +370,7 @@ def _create(
         contact_name=cleaned["contact_name"],
         contact_phone=cleaned["contact_phone"],
         contact_phone_hash=phone_lookup_hash(cleaned["contact_phone"]),
+        callback_sealed=cleaned["callback_sealed"],
         contact_consent=cleaned["contact_consent"],
         urgency=urgency,
         priority=URGENCY_PRIORITY.get(urgency, 2),

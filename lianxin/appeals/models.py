@@ -86,6 +86,9 @@ class Appeal(models.Model):
     contact_name = EncryptedTextField(_("联系人"), max_length=50, blank=True)
     contact_phone = EncryptedTextField(_("联系电话"), max_length=20, blank=True)
     contact_phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    # An anonymous resident's number for the call-back only: sealed (never shown, no lookup hash),
+    # used by the call-back flow through the telephony hook (core/dialer.py).
+    callback_sealed = EncryptedTextField(max_length=20, blank=True, editable=False)
     contact_consent = models.BooleanField(_("同意联系"), default=False)
     access_code_hash = models.CharField(max_length=64, blank=True, editable=False)
 

@@ -67,7 +67,7 @@ def resident_erase(*, user: User) -> int:
         mine = list(Appeal.objects.select_for_update(of=("self",)).filter(resident=user).only("pk", "text", "title"))
         for appeal in mine:
             Appeal.objects.filter(pk=appeal.pk).update(
-                contact_name="", contact_phone="", contact_phone_hash="", contact_consent=False, resident=None,
+                contact_name="", contact_phone="", contact_phone_hash="", callback_sealed="", contact_consent=False, resident=None,
                 text=redact(appeal.text), title=redact(appeal.title))
         audit_append(action=AuditAction.PERSONAL_DATA_ERASED, object_type="user", object_id=user.pk,
                      actor_label="resident", data={"kind": "own_request", "appeals": len(mine)})

@@ -32,7 +32,7 @@ BATCH = 500
 
 
 def _past(cutoff: dt.datetime) -> QuerySet[Appeal]:
-    identified = ~Q(contact_name="") | ~Q(contact_phone="") | Q(resident__isnull=False)
+    identified = ~Q(contact_name="") | ~Q(contact_phone="") | ~Q(callback_sealed="") | Q(resident__isnull=False)
     return (
         Appeal.objects.filter(status__in=FINISHED)
         .annotate(finished_at=Coalesce("closed_at", "submitted_at"))
@@ -53,7 +53,7 @@ def purge(cutoff: dt.datetime) -> int:
                 return erased
             for appeal in Appeal.objects.filter(pk__in=ids).only("pk", "text", "title"):
                 Appeal.objects.filter(pk=appeal.pk).update(
-                    contact_name="", contact_phone="", contact_phone_hash="", contact_consent=False, resident=None,
+                    contact_name="", contact_phone="", contact_phone_hash="", callback_sealed="", contact_consent=False, resident=None,
                     text=redact(appeal.text), title=redact(appeal.title),
                 )
             for event in AppealEvent.objects.filter(appeal_id__in=ids).exclude(note="").only("pk", "note"):

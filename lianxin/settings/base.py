@@ -224,6 +224,8 @@ LIANXIN: dict[str, Any] = {
     # Signed checkpoints of the audit chain's head, kept outside the database.
     # Retention per data kind in days ("appeal_contact=1095,notifications=365"): core/retention.py
     "RETENTION_DAYS": {},
+    # Telephony that places a call without showing the number (sealed call-back contacts): core/dialer.py
+    "DIALER": os.environ.get("LIANXIN_DIALER", ""),
     # Bearer token for /metrics; unset, only the local host may read it.
     "METRICS_TOKEN": os.environ.get("LIANXIN_METRICS_TOKEN", ""),
     "AUDIT_ANCHOR_PATH": os.environ.get("LIANXIN_AUDIT_ANCHOR_PATH", str(DATA_DIR / "audit-anchor.log")),

@@ -18,6 +18,7 @@ from lianxin.appeals.actors import Actor
 from lianxin.appeals.models import Appeal
 from lianxin.appeals.privacy import ContactView, contact_for
 from lianxin.audit.services import AuditAction, audit_append
+from lianxin.core.dialer import dialer
 from lianxin.core.errors import Forbidden, NotFound, TransitionNotAllowed, ValidationFailed
 from lianxin.notifications.services import notify_users
 from lianxin.org.models import Role, Unit, User
@@ -294,6 +295,22 @@ def follow_up_contact(*, follow_up: FollowUp, actor: Actor) -> ContactView:
     """The resident's phone for the call-back; the look is written to the audit log."""
     _ensure_caller(actor, follow_up)
     return contact_for(actor.user, follow_up.appeal, reveal=True, purpose="follow_up")
+
+
+def follow_up_dial_sealed(*, follow_up: FollowUp, actor: Actor) -> str:
+    """Call an anonymous resident back on the number they sealed for it, through the telephony
+    (core/dialer.py): the caller hears the resident, never sees the number. Audited. Returns the
+    telephony's call id."""
+    _ensure_caller(actor, follow_up)
+    appeal = follow_up.appeal
+    if not appeal.callback_sealed:
+        raise ValidationFailed(_("这件匿名诉求没有留回访电话，无法回访。"), field="reached")
+    call_id = dialer().place_call(appeal.callback_sealed, reference=f"follow-up {follow_up.pk} ({appeal.tracking_number})")
+    with transaction.atomic():
+        audit_append(action=AuditAction.PERSONAL_DATA_VIEW, object_type="appeal", object_id=appeal.pk,
+                     actor=actor.user, data={"purpose": "follow_up_sealed_call", "call_id": call_id,
+                                             "follow_up": follow_up.pk})
+    return call_id
 
 
 @transaction.atomic

@@ -318,6 +318,10 @@ def follow_up_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if "reveal" in request.POST:
             contact = services.follow_up_contact(follow_up=follow_up, actor=Actor.staff(user))
+        elif "dial_sealed" in request.POST:
+            services.follow_up_dial_sealed(follow_up=follow_up, actor=Actor.staff(user))
+            messages.success(request, _("已由系统代拨群众留下的回访电话（号码保密），请接听话务并记录回访结果。"))
+            return redirect("supervision:follow_up", pk=follow_up.pk)
         else:
             form = FollowUpForm(request.POST)
             if form.is_valid():

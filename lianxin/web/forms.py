@@ -75,6 +75,10 @@ class AppealForm(forms.Form):
                                                                   "inputmode": "tel"}))
     contact_consent = forms.BooleanField(
         label=_("我同意办理单位使用我的姓名和电话办理并答复此诉求；工作人员看到的电话会被部分隐藏。"), required=False)
+    callback_phone = forms.CharField(
+        label=_("回访电话（可选，仅匿名时）"), max_length=20, required=False,
+        help_text=_("只用于办结后的回访：号码加密保存，任何工作人员都看不到、查不到，由系统代拨。"),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "inputmode": "tel"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

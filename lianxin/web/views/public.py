@@ -113,6 +113,7 @@ def submit(request: HttpRequest) -> HttpResponse:
                         contact_phone="" if anonymous else data["contact_phone"],
                         contact_consent=bool(data["contact_consent"]) and not anonymous,
                         anonymous=anonymous, attachments=attachments,
+                        callback_phone=data["callback_phone"] if anonymous else "",
                     ),
                     actor=Actor.resident(user),
                     resident=user,

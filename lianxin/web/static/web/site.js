@@ -15,8 +15,9 @@
   function anonymous(root) {
     var box = root.querySelector("#id_anonymous");
     var group = root.querySelector("#contact-fields");
+    var callback = root.querySelector("#callback-fields");
     if (!box || !group) return;
-    var update = function () { group.hidden = box.checked; };
+    var update = function () { group.hidden = box.checked; if (callback) callback.hidden = !box.checked; };
     box.addEventListener("change", update);
     update();
   }
