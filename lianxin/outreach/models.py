@@ -263,6 +263,10 @@ class CoverageRollup(models.Model):
     in_time = models.PositiveIntegerField(default=0)
     overdue = models.PositiveIntegerField(default=0)
     by_group = models.JSONField(default=dict)  # group → [total, in_time]
+    # area rows down to communities: how many cadres have households here, and the CADRE_LIMIT
+    # most behind as [cadre id, total, in_time, overdue, by_group] (precomputed for the dashboard)
+    cadre_count = models.PositiveIntegerField(default=0)
+    worst_cadres = models.JSONField(default=list)
     computed_at = models.DateTimeField()
 
     class Meta:

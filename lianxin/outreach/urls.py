@@ -16,4 +16,5 @@ urlpatterns = [
     path("concerns/<int:pk>/appeal/", views.concern_appeal, name="concern_appeal"),
     path("coverage/", views.coverage, name="coverage"),
     path("import/", views.import_page, name="import"),
+    path("export/", views.export, name="export"),
 ]

@@ -248,3 +248,17 @@ def import_page(request: HttpRequest) -> HttpResponse:
                                    dry_run=request.POST.get("dry_run") == "1")
     return render(request, "outreach/import.html", {"report": report})
 
+
+@login_required
+@require_POST
+def export(request: HttpRequest) -> HttpResponse:
+    """The register as CSV for those who manage households (POST: it is an audited act)."""
+    from .export import register_csv
+
+    user = _user(request)
+    if policy.manageable_area_paths(user) == ():
+        raise NotFound(_("页面不存在或您无权使用。"))
+    text, _rows = register_csv(actor=user)
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="households.csv"'
+    return response

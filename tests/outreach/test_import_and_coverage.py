@@ -240,3 +240,30 @@ def test_dashboard_lists_the_cadres_most_behind_live_and_from_rollups(outreach, 
         assert [pk for pk, _n, _t in board["cadres"]] == [outreach.other_cadre.pk]
         assert (board["computed_at"] is None) == (_round == "live")
         sweep_coverage(today)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_user_with_two_areas_gets_the_same_figures_live_and_from_rollups(outreach):
+    from django.utils import timezone
+
+    from lianxin.org.models import Role
+
+    from .factories import role
+
+    d = outreach.d
+    today = timezone.localdate()
+    CoverageRule.objects.create(area=None, group="", interval_days=30)
+    assign(outreach.other_cadre, outreach.house_b)
+    two = outreach.other_cadre
+    role(two, Role.LEADER, area=d.street_a)
+    role(two, Role.LEADER, area=d.community_b)
+
+    def board():
+        result = selectors.coverage_dashboard(two, area=None, level="community", today=today)
+        return (result["total"].as_dict(), [(p, t.as_dict()) for p, _n, t in result["areas"]],
+                [(pk, t.as_dict()) for pk, _n, t in result["cadres"]], result["cadre_count"])
+
+    live = board()
+    sweep_coverage(today)
+    assert board() == live
+    assert live[0]["total"] == 2 and live[3] == 2

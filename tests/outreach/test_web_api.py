@@ -196,3 +196,20 @@ def test_coverage_page_shows_cadres_and_counts(outreach):
     CoverageRule.objects.create(area=None, group="", interval_days=30)
     body = _client(outreach.d.admin).get("/outreach/coverage/?level=street").content.decode()
     assert "东街道" in body and "共 1 名联系干部" in body and "实时统计" in body
+
+
+@pytest.mark.django_db
+def test_export_round_trips_through_the_import_and_is_audited(outreach):
+    from lianxin.outreach.importer import households_import
+
+    response = _client(outreach.d.grid_worker_a).post("/outreach/export/")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    assert "王秀英" in text and "13812345678" in text and "李建国" not in text  # grid B is not theirs
+    entry = AuditEntry.objects.filter(object_type="household_export").get()
+    assert entry.actor_id == outreach.d.grid_worker_a.pk and entry.data["households"] == 1
+    assert _client(outreach.leader_a).post("/outreach/export/").status_code == 404
+    assert _client(outreach.cadre).post("/outreach/export/").status_code == 404
+    assert _client(outreach.d.grid_worker_a).get("/outreach/export/").status_code == 405
+    report = households_import(actor=outreach.d.grid_worker_a, name="back.csv", content=text.encode(), dry_run=True)
+    assert report.rows == 1 and next(r.reason for r in report.refused).startswith("该网格已登记")  # same door
