@@ -74,7 +74,7 @@ class Appeal(models.Model):
     area = models.ForeignKey(
         Area, verbose_name=_("区域"), null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
     )
-    address = models.CharField(_("地址"), max_length=200, blank=True)
+    address = EncryptedTextField(_("地址"), max_length=200, blank=True)  # often a home: encrypted at rest
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
 

@@ -34,6 +34,17 @@ def test_the_database_holds_no_plaintext_name_or_phone(district, settings):
     assert (fresh.contact_name, fresh.contact_phone) == ("张三", "13812341234")
 
 
+def test_the_address_detail_is_encrypted_too(district, settings):
+    address_migration = importlib.import_module("lianxin.appeals.migrations.0011_address_encrypted_at_rest")
+    appeal = submit(district, settings=settings, address="幸福小区3栋2单元501")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT address FROM appeals_appeal WHERE id = %s", [appeal.pk])
+        assert "501" not in cursor.fetchone()[0]
+        cursor.execute("UPDATE appeals_appeal SET address = %s WHERE id = %s", ["和平路8号", appeal.pk])
+    address_migration.forwards(None, SimpleNamespace(connection=connection))
+    assert Appeal.objects.get(pk=appeal.pk).address == "和平路8号"
+
+
 def test_exact_lookups_go_through_the_keyed_hash(district, settings):
     appeal = submit(district, settings=settings)
     submit(district, settings=settings, contact_phone="13900009999")
