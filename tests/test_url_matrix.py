@@ -148,14 +148,14 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "web:staff_home": (get(const("/staff/"), STAFF),),
     "web:queue": (get(const("/staff/queue/all/"), STAFF), get(const("/staff/queue/to_dispatch/"), STAFF)),
     "web:bulk_dispatch": (post(const("/staff/bulk-dispatch/"), DISPATCHERS,
-                               lambda w: {"unit": str(w.d.unit_city.pk), "ids": [str(w.submitted.pk)]},
+                               lambda w: {"unit": str(w.unit_city.pk), "ids": [str(w.submitted.pk)]},
                                bad_body=const({"unit": "x"})),),
     "web:appeal": (get(on("city"), SEE_CITY), get(on("env"), SEE_ENV)),
     "web:appeal_act": (
         act("dispatched", "accept", frozenset({"handler_city"}), {"accept-note": ""}),
         act("city", "reply", frozenset({"handler_city"}), {"reply-text": "已修好路灯。"}, bad={"reply-text": ""}),
         act("env", "reply", frozenset({"handler_env"}), {"reply-text": "已清理河道。"}, bad={"reply-text": ""}),
-        post(on("submitted", "act/dispatch/"), DISPATCHERS, lambda w: {"dispatch-unit": str(w.d.unit_city.pk)},
+        post(on("submitted", "act/dispatch/"), DISPATCHERS, lambda w: {"dispatch-unit": str(w.unit_city.pk)},
              bad_body=const({"dispatch-unit": "x"})),
         act("extension", "decide_extension", frozenset({"dispatcher", "admin", "supervisor"}),
             {"decide_extension-approve": "yes"}, bad={"decide_extension-approve": "maybe"}),
@@ -286,13 +286,13 @@ def call(world: World, case: Case, actor: str, *, method: str | None = None, bad
     body = builder(world) if builder is not None else {}
     with transaction.atomic():
         client = world.web_client("anonymous" if case.api else actor)
-        extra = world.api_headers(actor) if case.api else {}
+        headers = world.api_headers(actor) if case.api else {}
         if method == "get":
-            response = client.get(path, **extra)
+            response = client.get(path, headers=headers)
         elif case.api:
-            response = client.post(path, data=json.dumps(body), content_type="application/json", **extra)
+            response = client.post(path, data=json.dumps(body), content_type="application/json", headers=headers)
         else:
-            response = client.post(path, data=body, **extra)
+            response = client.post(path, data=body)
         transaction.set_rollback(True)
     return response
 
