@@ -17,6 +17,7 @@ request runs in a transaction that is rolled back, so every allowed actor acts o
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -318,6 +319,30 @@ def check(world: World, key: str, case: Case) -> Iterator[str]:
             yield f"{key} GET {case.path(world)} as {actor}: {response.status_code}, expected 405 (POST only)"
 
 
+# Staff pages the header links to: the link is shown to exactly the actors who may open the page.
+NAV_TARGETS = ("/staff/hotline/", "/supervision/", "/supervision/unit/", "/admin/")
+NAV_LINK = re.compile(r'<a href="(/[^"]*)"')
+
+
+def nav_links(world: World, actor: str) -> set[str]:
+    html = call(world, get(const("/"), EVERYONE), actor).content.decode()
+    start = html.index('<nav class="main-nav"')
+    return set(NAV_LINK.findall(html[start: html.index("</nav>", start)]))
+
+
+def check_nav(world: World) -> Iterator[str]:
+    """Every link in the header works for the actor who sees it, and no staff page the actor may
+    open is left out of their header."""
+    for actor in ACTORS:
+        links = nav_links(world, actor)
+        for link in sorted(links | set(NAV_TARGETS)):
+            works = outcome(call(world, get(const(link), EVERYONE), actor)) == "ok"
+            if link in links and not works:
+                yield f"nav: {actor} is shown a link to {link} that refuses them"
+            if link in NAV_TARGETS and works and link not in links:
+                yield f"nav: {actor} may open {link} but the header does not link to it"
+
+
 @pytest.fixture
 def world(db, settings) -> World:
     settings.LIANXIN = {**settings.LIANXIN, "AUTO_DISPATCH": False}
@@ -329,6 +354,7 @@ def test_access_matrix(world):
         world.web_client(actor)
     started = time.monotonic()
     failures = [line for key, cases in MATRIX.items() for case in cases for line in check(world, key, case)]
+    failures += check_nav(world)
     elapsed = time.monotonic() - started
     assert not failures, f"{len(failures)} access-matrix violations:\n" + "\n".join(failures)
     assert elapsed < TIME_BUDGET_SECONDS, f"the access matrix took {elapsed:.0f} s"
