@@ -147,7 +147,8 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "web:my_appeals": (get(const("/mine/"), SIGNED_IN),),
     # --- the staff workbench --------------------------------------------------------------------
     "web:staff_home": (get(const("/staff/"), STAFF),),
-    "web:queue": (get(const("/staff/queue/all/"), STAFF), get(const("/staff/queue/to_dispatch/"), STAFF)),
+    "web:queue": (get(const("/staff/queue/all/"), STAFF), get(const("/staff/queue/to_dispatch/"), STAFF),
+                  get(const("/staff/queue/no-such-queue/"), NOBODY)),
     "web:bulk_dispatch": (post(const("/staff/bulk-dispatch/"), DISPATCHERS,
                                lambda w: {"unit": str(w.unit_city.pk), "ids": [str(w.submitted.pk)]},
                                bad_body=const({"unit": "x"})),),
@@ -163,7 +164,8 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         act("city", "withdraw", HOTLINE, {"withdraw-reason": "群众来电撤回"}),
         act("city", "no-such-action", NOBODY, {}),
     ),
-    "web:reveal_contact": (post(on("city", "contact/"), CONTACT_CITY),),
+    "web:reveal_contact": (post(on("city", "contact/"), CONTACT_CITY),
+                           post(on("env", "contact/"), frozenset({"operator", "dispatcher", "supervisor", "handler_env"}))),
     "web:attachment": (get(lambda w: f"/staff/appeals/{w.city.pk}/attachments/{w.attachment.pk}/", SEE_CITY),
                        # an attachment asked for under another appeal: not there
                        get(lambda w: f"/staff/appeals/{w.env.pk}/attachments/{w.attachment.pk}/", NOBODY)),
@@ -176,7 +178,10 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "supervision:dashboard": (get(const("/supervision/"), OVERSEERS),),
     "supervision:text_hotspots": (get(const("/supervision/text-hotspots/"), OVERSEERS),),
     "supervision:unit": (get(const("/supervision/unit/"), HANDLERS),),
-    "supervision:drill": (get(const("/supervision/drill/?figure=received"), OVERSEERS | HANDLERS),),
+    "supervision:drill": (get(const("/supervision/drill/?figure=received"), OVERSEERS | HANDLERS),
+                          # one unit's figures: overseers (within their area), and that unit itself
+                          get(lambda w: f"/supervision/drill/?figure=received&unit={w.unit_city.pk}",
+                              OVERSEERS | {"handler_city"})),
     "supervision:warnings": (get(const("/supervision/warnings/"), OVERSEERS),),
     "supervision:replies": (get(const("/supervision/replies/"), OVERSEERS),),
     "supervision:orders": (get(const("/supervision/orders/"), OVERSEERS | HANDLERS),),
