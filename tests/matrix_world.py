@@ -33,6 +33,7 @@ from lianxin.supervision.models import (
 from lianxin.supervision.selectors import Period
 from tests.api.conftest import PNG_BYTES as PNG
 from tests.factories import District
+from tests.outreach.factories import household
 
 # Every actor of the matrix; each is a user of `District` (anonymous: nobody).
 ACTORS = ("anonymous", "resident", "other_resident", "operator", "dispatcher", "handler_city", "handler_env",
@@ -43,7 +44,8 @@ REMOTE_ADDR = "10.1.2.3"  # not localhost: /metrics must not open to everyone he
 class World:
     """Appeals of unit_city in grid G1 (in every status the actions need; three owned by the
     account `resident`), one of unit_env in G2, a warning and two supervision orders to unit_city, a
-    follow-up call and a report on street A. Each actor has an API token."""
+    follow-up call, a report on street A and an outreach household in each grid. Each actor has an
+    API token."""
 
     def __init__(self) -> None:
         self.d = District()
@@ -86,6 +88,9 @@ class World:
                        self.replied, self.closed):
             appeal.refresh_from_db()
         self._supervision()
+        # outreach: a household in G1 (grid_a's) and one in G2 (street B's)
+        self.house_a = household(self.d.grid_a)
+        self.house_b = household(self.d.grid_b, phone="13900002222", name="李建国")
         self.tokens = {name: api_token_create(user=user, name=f"matrix {name}")[1]
                        for name, user in self.users.items() if user is not None}
 
