@@ -89,8 +89,8 @@ class World:
             appeal.refresh_from_db()
         self._supervision()
         # outreach: a household in G1 (grid_a's) and one in G2 (street B's)
-        self.house_a = household(self.d.grid_a)
-        self.house_b = household(self.d.grid_b, phone="13900002222", name="李建国")
+        self.house_a = household(Area.objects.get(code="G1"))
+        self.house_b = household(Area.objects.get(code="G2"), phone="13900002222", name="李建国")
         self.tokens = {name: api_token_create(user=user, name=f"matrix {name}")[1]
                        for name, user in self.users.items() if user is not None}
 
