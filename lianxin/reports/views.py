@@ -54,11 +54,11 @@ def report_list(request: HttpRequest) -> HttpResponse:
 def report_generate(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     j = sv.require_overseer(user)
+    area = selectors.area_for_report(j, request.POST.get("area"))  # authorise (404 if not theirs) first
     text = (request.POST.get("period") or "").strip()
     period = Period.parse(text) if text else None
     if period is None or period.kind not in ("month", "quarter"):
         raise ValidationFailed(_("报告按月或按季度生成，请填写例如 2026-10 或 2026-Q3。"), field="period")
-    area = selectors.area_for_report(j, request.POST.get("area"))
     report = services.report_generate(period=period, area=area, actor=user)
     messages.success(request, _("报告已生成（第 {v} 版，草稿）。").format(v=report.version))
     return redirect("reports:detail", pk=report.pk)

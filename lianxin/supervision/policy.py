@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from lianxin.core.errors import Forbidden
-from lianxin.org.models import Role, User
+from lianxin.org.models import Area, Role, User
 from lianxin.org.selectors import Scope, scope_of
 
 from .models import OrderStatus
@@ -59,3 +59,21 @@ def order_status_allows(action: str, status: str) -> bool:
 def order_target(action: str) -> str:
     """The status an order has after `action`."""
     return ORDER_TRANSITIONS[action][1]
+
+
+def ensure_may_respond_to_order(scope: Scope, unit_id: int | None) -> None:
+    """Supervision orders are answered (反馈) by the handlers of the unit they were sent to."""
+    if unit_id not in scope.units_for(Role.HANDLER):
+        raise Forbidden(_("只有责任单位的工作人员可以反馈督办单。"))
+
+
+def ensure_overseer_of(scope: Scope, j: Jurisdiction, unit_area: Area | None, appeal_area: Area | None) -> None:
+    """Orders are issued and closed by supervisors and leaders whose jurisdiction covers the unit or
+    the appeal, and by administrators. Views ask before validating the form, services again."""
+    if j.everything:
+        return
+    if not scope.has(Role.SUPERVISOR, Role.LEADER):
+        raise Forbidden(_("只有督查员、领导或管理员可以发起和办结督办。"))
+    if j.covers_area(unit_area) or j.covers_area(appeal_area):
+        return
+    raise Forbidden(_("该单位或诉求不在您的督查范围内。"))

@@ -19,7 +19,7 @@ from lianxin.appeals.models import Appeal
 from lianxin.appeals.privacy import ContactView, contact_for
 from lianxin.audit.services import AuditAction, audit_append
 from lianxin.core.dialer import dialer
-from lianxin.core.errors import Forbidden, NotFound, TransitionNotAllowed, ValidationFailed
+from lianxin.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
 from lianxin.notifications.services import notify_users
 from lianxin.org.models import Role, Unit, User
 from lianxin.org.selectors import in_area_subtree
@@ -34,7 +34,14 @@ from .models import (
     RaisedWarning,
     SupervisionOrder,
 )
-from .policy import OrderAction, follow_up_caller, order_status_allows, order_target
+from .policy import (
+    OrderAction,
+    ensure_may_respond_to_order,
+    ensure_overseer_of,
+    follow_up_caller,
+    order_status_allows,
+    order_target,
+)
 from .rollups import local_day, month_of, touch_months
 from .selectors import jurisdiction_of
 
@@ -121,14 +128,7 @@ def _locked(order: SupervisionOrder | int) -> SupervisionOrder:
 
 
 def _ensure_overseer_of(actor: Actor, unit: Unit, appeal: Appeal | None = None) -> None:
-    j = jurisdiction_of(actor.user)
-    if j.everything:
-        return
-    if not actor.scope.has(Role.SUPERVISOR, Role.LEADER):
-        raise Forbidden(_("只有督查员、领导或管理员可以发起和办结督办。"))
-    if j.covers_area(unit.area) or (appeal is not None and j.covers_area(appeal.area)):
-        return
-    raise Forbidden(_("该单位或诉求不在您的督查范围内。"))
+    ensure_overseer_of(actor.scope, jurisdiction_of(actor.user), unit.area, appeal.area if appeal else None)
 
 
 @transaction.atomic
@@ -198,8 +198,7 @@ def order_create(
 def order_respond(*, order: SupervisionOrder | int, actor: Actor, text: str) -> SupervisionOrder:
     """The unit reports what it did (反馈)."""
     order = _locked(order)
-    if order.unit_id not in actor.scope.units_for(Role.HANDLER):
-        raise Forbidden(_("只有责任单位的工作人员可以反馈督办单。"))
+    ensure_may_respond_to_order(actor.scope, order.unit_id)
     if not order_status_allows(OrderAction.RESPOND, order.status):
         raise TransitionNotAllowed(
             _("督办单当前状态为“{status}”，不能再反馈。").format(status=order.get_status_display())

@@ -19,13 +19,20 @@ from lianxin.appeals.models import Appeal
 from lianxin.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from lianxin.org import directory
 from lianxin.org.models import Area, AreaLevel, Category, Unit, User
+from lianxin.org.selectors import scope_of
 from lianxin.worktime import calendar
 
 from . import alerts, selectors, services
 from .dashboard import figures_html, figures_table, series_chart
 from .forms import CloseForm, FollowUpForm, OrderForm, RespondForm, yes_no
 from .models import FollowUp, OrderStatus, RaisedWarning, WarningStatus
-from .policy import OrderAction, follow_up_caller, order_status_allows
+from .policy import (
+    OrderAction,
+    ensure_may_respond_to_order,
+    ensure_overseer_of,
+    follow_up_caller,
+    order_status_allows,
+)
 from .selectors import FIGURE_LABELS, Jurisdiction, Period, Slice
 
 PAGE_SIZE = 50
@@ -264,6 +271,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def order_respond(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     order = selectors.order_get_for_user(user, pk)
+    ensure_may_respond_to_order(scope_of(user), order.unit_id)  # authorise before validating
     form = RespondForm(request.POST)
     if form.is_valid():
         try:
@@ -281,6 +289,8 @@ def order_respond(request: HttpRequest, pk: int) -> HttpResponse:
 def order_close(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     order = selectors.order_get_for_user(user, pk)
+    ensure_overseer_of(scope_of(user), selectors.jurisdiction_of(user), order.unit.area if order.unit else None,
+                       order.appeal.area if order.appeal else None)  # authorise before validating
     form = CloseForm(request.POST)
     if form.is_valid():
         services.order_close(order=order, actor=Actor.staff(user), note=form.cleaned_data["note"])

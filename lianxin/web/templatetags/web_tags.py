@@ -33,7 +33,7 @@ def nav_context(context: template.Context) -> dict[str, Any]:
         scope = scope_of(user)
         nav["staff"] = scope.is_staff_member
         nav["supervision"] = scope.has(*SUPERVISION_ROLES)
-        nav["admin"] = scope.has(Role.ADMIN) or user.is_superuser
+        nav["admin"] = user.is_active and user.is_staff  # what the admin site itself lets in
         nav["hotline"] = may_take_hotline_calls(scope)  # the hotline views' own rule
         nav["unit_dashboard"] = scope.has(Role.HANDLER)
         nav["workbench"] = scope.has(*WORKBENCH_ROLES) or nav["supervision"]

@@ -25,10 +25,16 @@ from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.intake import AppealInput, appeal_submit
 from lianxin.appeals.models import Appeal, Kind, Status
-from lianxin.appeals.phone_search import phone_query, phone_search_q, refuse_digit_fragments
+from lianxin.appeals.phone_search import (
+    may_search_by_phone,
+    phone_query,
+    phone_search_q,
+    refuse_digit_fragments,
+)
 from lianxin.appeals.policy import (
     Action,
     allowed_actions,
+    ensure_allowed,
     ensure_may_take_hotline_calls,
     may_take_hotline_calls,
 )
@@ -291,6 +297,8 @@ def queue_view(request: HttpRequest, name: str) -> HttpResponse:
 def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     """Dispatch several appeals to one unit; each goes through `appeal_dispatch`, failures reported one by one."""
     user = _user(request)
+    if not may_dispatch(user):  # before reading the form: the same refusal whatever was sent
+        raise Forbidden(_("只有派单员和管理员可以批量派单。"))
     back = request.POST.get("back") or reverse("web:queue", args=["to_dispatch"])
     if not back.startswith("/staff/"):
         back = reverse("web:queue", args=["to_dispatch"])
@@ -385,6 +393,11 @@ def appeal_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise NotFound(_("没有这个操作。"))
     form_class, handler = ACTIONS[action]
+    try:
+        ensure_allowed(Actor.staff(user), appeal, action)  # authorise before validating the form
+    except DomainError as error:
+        messages.error(request, error.message)
+        return _render_case(request, appeal, status=error.status_code)
     form = form_class(request.POST, prefix=action)
     if form.is_valid():
         try:
@@ -485,7 +498,8 @@ def hotline(request: HttpRequest) -> HttpResponse:
     if request.GET.get("last", "").isdigit():
         last = appeals_visible_to(user).filter(pk=int(request.GET["last"])).first()
     return render(request, "web/staff/hotline.html",
-                  {"form": form, "last": last, "idempotency_key": uuid.uuid4().hex}, status=status)
+                  {"form": form, "last": last, "idempotency_key": uuid.uuid4().hex,
+                   "may_search_by_phone": may_search_by_phone(user)}, status=status)
 
 
 @require_GET
