@@ -262,6 +262,16 @@ def _sealed_callback(data: AppealInput) -> str:
         raise ValidationFailed(str(exc), field="callback_phone") from exc
 
 
+def reserve_tracking_numbers(day: dt.date, count: int) -> list[str]:
+    """`count` consecutive tracking numbers of one local day (imports of history). In a transaction."""
+    TrackingCounter.objects.get_or_create(day=day)
+    counter = TrackingCounter.objects.select_for_update().get(day=day)
+    first = counter.last + 1
+    counter.last += count
+    counter.save(update_fields=["last"])
+    return [f"{settings.LIANXIN['TRACKING_PREFIX']}{day:%Y%m%d}-{n:06d}" for n in range(first, counter.last + 1)]
+
+
 def next_tracking_number(now: dt.datetime) -> str:
     """`LX20261125-000123`: the prefix, the local date and that day's sequence. Call inside a transaction."""
     day = timezone.localtime(now).date()

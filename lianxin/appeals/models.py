@@ -64,6 +64,8 @@ class Satisfaction(models.TextChoices):
 
 class Appeal(models.Model):
     tracking_number = models.CharField(_("受理编号"), max_length=20, unique=True)
+    # the source system's id of an imported historical appeal (`lianxin appeals import`): never twice
+    external_id = models.CharField(_("原系统编号"), max_length=100, blank=True, editable=False)
     title = models.CharField(_("标题"), max_length=TITLE_MAX_LENGTH)
     text = models.TextField(_("诉求内容"), max_length=TEXT_MAX_LENGTH)
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
@@ -140,6 +142,10 @@ class Appeal(models.Model):
             models.Index(fields=["status", "submitted_at"], name="appeal_status_time"),
             models.Index(fields=["status", "priority", "submitted_at"], name="appeal_status_priority"),
             models.Index(fields=["area", "submitted_at"], name="appeal_area_time"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["external_id"], condition=~models.Q(external_id=""),
+                                    name="appeal_external_id_once"),
         ]
 
     def __str__(self) -> str:
