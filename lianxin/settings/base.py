@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "lianxin.web",
     "lianxin.supervision",
     "lianxin.reports",
+    "lianxin.consultations",
     "lianxin.demo",
 ]
 
