@@ -51,7 +51,7 @@ def test_import_then_analyse(district):
 
 
 def test_import_refuses_a_directory_without_an_export(district, tmp_path):
-    with pytest.raises(CommandError, match="comments.csv"):
+    with pytest.raises(CommandError, match=r"comments\.csv"):
         run("import-polis", str(tmp_path))
     assert not Consultation.objects.exists()
 

@@ -69,7 +69,7 @@ def test_survey(people, c):
         services.survey_answer(actor=people.resident, consultation=c, answers={1: 0, 3: 1})
     with pytest.raises(ValidationFailed, match="第 3 题为必答题"):
         services.survey_answer(actor=people.other_resident, consultation=c, answers={1: 0})
-    with pytest.raises(ValidationFailed, match="1 到 5"):
+    with pytest.raises(ValidationFailed, match="1 到 5 分"):
         services.survey_answer(actor=people.other_resident, consultation=c, answers={1: 0, 3: 6})
     with pytest.raises(ValidationFailed, match="选项编号"):
         services.survey_answer(actor=people.other_resident, consultation=c, answers={1: 5, 3: 3})
