@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import staff_views, views
+
+app_name = "consultations"
+urlpatterns = [
+    path("", views.consultation_list, name="list"),
+    path("staff/", staff_views.staff_list, name="staff_list"),
+    path("staff/new/", staff_views.staff_new, name="staff_new"),
+    path("staff/moderation/", staff_views.staff_moderation, name="staff_moderation"),
+    path("staff/<slug:slug>/", staff_views.staff_edit, name="staff_edit"),
+    path("staff/<slug:slug>/feedback/", staff_views.staff_feedback, name="staff_feedback"),
+    path("staff/<slug:slug>/<str:action>/", staff_views.staff_transition, name="staff_transition"),
+    path("<slug:slug>/", views.consultation_detail, name="detail"),
+    path("<slug:slug>/comment/", views.comment, name="comment"),
+    path("<slug:slug>/paragraphs/<int:number>/rate/", views.rate, name="rate"),
+    path("<slug:slug>/proposals/", views.proposal_add, name="proposal_add"),
+    path("<slug:slug>/proposals/<int:pk>/support/", views.proposal_support, name="proposal_support"),
+    path("<slug:slug>/report/", views.report, name="report"),
+    path("<slug:slug>/survey/", views.survey, name="survey"),
+    path("<slug:slug>/statements/", views.statements, name="statements"),
+    path("<slug:slug>/results/", views.results, name="results"),
+    path("<slug:slug>/decision/", views.decision, name="decision"),
+]
