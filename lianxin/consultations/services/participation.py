@@ -7,13 +7,12 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.core.errors import Conflict, NotFound, ValidationFailed
-from lianxin.core.tasks import enqueue_on_commit
 from lianxin.org.models import User
 
 from .. import events
@@ -165,11 +164,25 @@ def statement_add(*, actor: User, consultation: Consultation, text: str) -> Stat
     return statement
 
 
-def queue_analysis(consultation: Consultation) -> None:
-    """Recompute the opinion groups after this transaction commits (in-process without a broker)."""
-    from ..tasks import recompute_analysis
+class _Recompute:
+    """The on-commit callback that queues one recomputation; one per consultation per transaction."""
 
-    enqueue_on_commit(recompute_analysis, consultation.pk)
+    def __init__(self, consultation_id: int) -> None:
+        self.consultation_id = consultation_id
+
+    def __call__(self) -> None:
+        from ..tasks import recompute_analysis
+
+        recompute_analysis.delay(self.consultation_id)
+
+
+def queue_analysis(consultation: Consultation) -> None:
+    """Recompute the opinion groups after this transaction commits (in-process without a broker),
+    once however many votes the transaction changed."""
+    for pending in connection.run_on_commit:
+        if isinstance(pending[1], _Recompute) and pending[1].consultation_id == consultation.pk:
+            return
+    transaction.on_commit(_Recompute(consultation.pk))
 
 
 @transaction.atomic
