@@ -139,3 +139,10 @@ def test_moderation_and_feedback_pages(c, people):
                                                              "reason_2": "采纳居民意见"})
     page = Client().get(f"/consultations/{c.slug}/decision/").content.decode()
     assert "已采纳收费意见" in page and "<del>五</del>" in page and "<ins>三</ins>" in page and "已调整" in page
+
+
+def test_english_interface(client, c):
+    client.cookies["django_language"] = "en"
+    html = client.get(f"/consultations/{c.slug}/").content.decode()
+    assert "Draft paragraphs" in html and "Opinions on the whole draft" in html
+    assert "Take part in consultations" in client.get("/").content.decode()

@@ -169,10 +169,12 @@ class _Recompute:
 
     def __init__(self, consultation_id: int) -> None:
         self.consultation_id = consultation_id
+        self.ran = False
 
     def __call__(self) -> None:
         from ..tasks import recompute_analysis
 
+        self.ran = True
         recompute_analysis.delay(self.consultation_id)
 
 
@@ -180,7 +182,8 @@ def queue_analysis(consultation: Consultation) -> None:
     """Recompute the opinion groups after this transaction commits (in-process without a broker),
     once however many votes the transaction changed."""
     for pending in connection.run_on_commit:
-        if isinstance(pending[1], _Recompute) and pending[1].consultation_id == consultation.pk:
+        func = pending[1]
+        if isinstance(func, _Recompute) and func.consultation_id == consultation.pk and not func.ran:
             return
     transaction.on_commit(_Recompute(consultation.pk))
 

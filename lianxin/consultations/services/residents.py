@@ -45,22 +45,29 @@ def phone_code_send(*, actor: User, phone: str) -> PhoneCode:
     return row
 
 
-@transaction.atomic
 def phone_code_verify(*, actor: User, code: str) -> ResidentProfile:
-    row = (PhoneCode.objects.select_for_update()
-           .filter(user=actor, used_at__isnull=True, expires_at__gt=timezone.now()).order_by("-created_at").first())
-    if row is None or row.attempts >= MAX_ATTEMPTS:
+    """Check the latest code; a wrong one counts as an attempt (kept: the refusal does not roll it back)."""
+    with transaction.atomic():
+        row = (PhoneCode.objects.select_for_update()
+               .filter(user=actor, used_at__isnull=True, expires_at__gt=timezone.now())
+               .order_by("-created_at").first())
+        if row is None or row.attempts >= MAX_ATTEMPTS:
+            expired = True
+        elif not hmac.compare_digest(row.code_hash, _hash((code or "").strip())):
+            row.attempts += 1
+            row.save(update_fields=["attempts"])
+            row = None
+            expired = False
+        else:
+            row.used_at = timezone.now()
+            row.save(update_fields=["used_at"])
+            profile, _created = ResidentProfile.objects.get_or_create(user=actor)
+            profile.verified_phone, profile.phone_verified_at = row.phone, row.used_at
+            profile.save(update_fields=["verified_phone", "phone_verified_at"])
+            return profile
+    if expired:
         raise ValidationFailed(_("验证码已失效，请重新获取。"), field="code")
-    if not hmac.compare_digest(row.code_hash, _hash((code or "").strip())):
-        row.attempts += 1
-        row.save(update_fields=["attempts"])
-        raise ValidationFailed(_("验证码不正确，请核对后重试。"), field="code")
-    row.used_at = timezone.now()
-    row.save(update_fields=["used_at"])
-    profile, _created = ResidentProfile.objects.get_or_create(user=actor)
-    profile.verified_phone, profile.phone_verified_at = row.phone, row.used_at
-    profile.save(update_fields=["verified_phone", "phone_verified_at"])
-    return profile
+    raise ValidationFailed(_("验证码不正确，请核对后重试。"), field="code")
 
 
 def home_area_set(*, actor: User, area: Area) -> ResidentProfile:
