@@ -221,3 +221,23 @@ def staff_feedback(request: HttpRequest, slug: str) -> HttpResponse:
         "decisions": Adoption.choices, "paragraphs": c.paragraphs.all(), "figures": selectors.feedback_figures(c),
         "allowed": allowed_actions(user, c),
     })
+
+
+@staff_only
+def staff_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """`export.xlsx` (all sheets) or `export-<sheet>.csv`; pseudonyms only, every export audited."""
+    from . import exports
+
+    c = _own(request, slug)
+    user = _user(request)
+    if fmt == "xlsx":
+        data = exports.export_xlsx(actor=user, consultation=c)
+        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="{c.slug}.xlsx"'
+        return response
+    sheet = fmt.removeprefix("csv-")
+    if sheet not in exports.SHEETS:
+        raise ValidationFailed(_("导出格式只能是 xlsx 或 csv-opinions、csv-proposals、csv-survey、csv-votes。"), field="format")
+    response = HttpResponse(exports.export_csv(actor=user, consultation=c, sheet=sheet), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{c.slug}-{sheet}.csv"'
+    return response

@@ -5,11 +5,13 @@ from . import staff_views, views
 app_name = "consultations"
 urlpatterns = [
     path("", views.consultation_list, name="list"),
+    path("me/", views.profile, name="profile"),
     path("staff/", staff_views.staff_list, name="staff_list"),
     path("staff/new/", staff_views.staff_new, name="staff_new"),
     path("staff/moderation/", staff_views.staff_moderation, name="staff_moderation"),
     path("staff/<slug:slug>/", staff_views.staff_edit, name="staff_edit"),
     path("staff/<slug:slug>/feedback/", staff_views.staff_feedback, name="staff_feedback"),
+    path("staff/<slug:slug>/export/<str:fmt>/", staff_views.staff_export, name="staff_export"),
     path("staff/<slug:slug>/<str:action>/", staff_views.staff_transition, name="staff_transition"),
     path("<slug:slug>/", views.consultation_detail, name="detail"),
     path("<slug:slug>/comment/", views.comment, name="comment"),

@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from lianxin.core.errors import DomainError, ValidationFailed
-from lianxin.org.models import User
+from lianxin.org.models import Area, User
 from lianxin.org.selectors import scope_of
 
 from . import selectors, services
-from .models import Status
+from .models import ResidentProfile, Status
 from .phases import current_phase, features_of
 from .policy import Action, allowed_actions, is_organiser
 
@@ -230,3 +230,36 @@ def decision(request: HttpRequest, slug: str) -> HttpResponse:
         "figures": selectors.feedback_figures(c), "answered": answered,
         "proposals": [p for p in selectors.proposals_visible(c, viewer) if getattr(p, "feedback", None)],
     })
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """The resident's participation profile: verify a phone by one-time code, set the home community."""
+    user = _user(request)
+    assert user is not None
+    if request.method == "POST":
+        try:
+            step = request.POST.get("step")
+            if step == "send":
+                services.phone_code_send(actor=user, phone=request.POST.get("phone", ""))
+                messages.success(request, _("验证码已发送，10 分钟内有效。"))
+            elif step == "verify":
+                services.phone_code_verify(actor=user, code=request.POST.get("code", ""))
+                messages.success(request, _("手机号已验证。"))
+            elif step == "area":
+                area = Area.objects.filter(code=request.POST.get("area", ""), level="community").first()
+                if area is None:
+                    raise ValidationFailed(_("请选择居住的社区。"), field="area")
+                services.home_area_set(actor=user, area=area)
+                messages.success(request, _("居住社区已保存。"))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect(_safe_back(request.POST.get("next", "")))
+    return render(request, "consultations/profile.html", {
+        "profile": ResidentProfile.objects.filter(user=user).select_related("home_area").first(),
+        "communities": Area.objects.filter(level="community").order_by("path"), "next": request.GET.get("next", ""),
+    })
+
+
+def _safe_back(target: str) -> str:
+    return target if target.startswith("/consultations/") else reverse("consultations:profile")

@@ -64,7 +64,7 @@ def _text(value: str, *, name: str, label: str, maximum: int, required: bool = T
 
 def _new_slug(title: str, slug: str | None) -> str:
     if slug:
-        if not _SLUG_RE.match(slug) or slug == "staff":
+        if not _SLUG_RE.match(slug) or slug in ("staff", "me"):
             raise ValidationFailed(_("标识只能用小写字母、数字和连字符（2–79 个字符）。"), field="slug")
         if Consultation.objects.filter(slug=slug).exists():
             raise ValidationFailed(_("标识“{slug}”已被使用，请换一个。").format(slug=slug), field="slug")
