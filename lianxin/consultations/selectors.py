@@ -51,7 +51,8 @@ def consultations_public(status: str | None = None) -> QuerySet[Consultation]:
 
 def consultation_get(user: User | None, slug: str) -> Consultation:
     """The consultation by slug, if `user` may see it (404 otherwise, the same for absent and draft)."""
-    consultation = Consultation.objects.select_related("unit", "area").filter(slug=slug).first()
+    consultation = (Consultation.objects.select_related("unit", "area").prefetch_related("phases")
+                    .filter(slug=slug).first())
     if consultation is None:
         raise NotFound(_(NOT_FOUND))
     ensure_allowed(user, consultation, Action.VIEW)

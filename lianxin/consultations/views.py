@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from lianxin.core.errors import DomainError, ValidationFailed
+from lianxin.core.ratelimit import check_rate
 from lianxin.org.models import Area, User
 from lianxin.org.selectors import scope_of
 
@@ -26,6 +27,8 @@ from . import selectors, services
 from .models import ResidentProfile, Status
 from .phases import current_phase, features_of
 from .policy import Action, allowed_actions, is_organiser
+
+WRITE_RATE = "60/m"  # contributions per person and minute
 
 
 def _user(request: HttpRequest) -> User | None:
@@ -45,6 +48,7 @@ def _act(request: HttpRequest, slug: str, anchor: str, work: Callable[[User, Any
     user = _user(request)
     assert user is not None
     consultation = selectors.consultation_get(user, slug)
+    check_rate(f"consult-write:{user.pk}", WRITE_RATE)
     back = request.POST.get("back") or reverse("consultations:detail", args=[slug])
     if not back.startswith("/consultations/"):
         back = reverse("consultations:detail", args=[slug])
@@ -187,6 +191,7 @@ def statements(request: HttpRequest, slug: str) -> HttpResponse:
         if user is None:
             return redirect(f"{reverse('web:login')}?next={request.path}")
         try:
+            check_rate(f"consult-write:{user.pk}", WRITE_RATE)
             if request.POST.get("text") is not None:
                 services.statement_add(actor=user, consultation=c, text=request.POST.get("text", ""))
                 messages.success(request, _("观点已提交，审核通过后大家就能看到。"))

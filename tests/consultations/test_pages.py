@@ -164,3 +164,13 @@ def test_profile_page_verifies_the_phone(people, caplog):
     profile = ResidentProfile.objects.get(user=people.resident)
     assert profile.phone_verified_at is not None and profile.home_area == people.d.community_a
     assert Client().get("/consultations/me/").status_code == 302  # login required
+
+
+def test_detail_page_queries_do_not_grow_with_comments(c, people, django_assert_max_num_queries):
+    client = login(people.other_resident)
+    client.get(f"/consultations/{c.slug}/")
+    for i in range(30):
+        services.comment_add(actor=people.third, consultation=c, text=f"意见{i}", paragraph_number=1 + i % 3)
+    with django_assert_max_num_queries(40):
+        r = client.get(f"/consultations/{c.slug}/")
+    assert r.content.decode().count('class="comment"') == 31

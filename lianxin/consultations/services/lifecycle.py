@@ -164,6 +164,7 @@ def phases_set(*, actor: User, consultation: Consultation, phases: Sequence[Phas
     created = Phase.objects.bulk_create(
         [Phase(consultation=consultation, type=p.type, starts_at=p.starts_at, ends_at=p.ends_at) for p in ordered]
     )
+    getattr(consultation, "_prefetched_objects_cache", {}).pop("phases", None)  # the caller's copy is stale
     events.record(consultation, events.Edited(fields=("phases",)), actor=actor)
     return created
 
