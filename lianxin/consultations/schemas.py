@@ -31,7 +31,7 @@ SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
 StatusName = Literal["draft", "published", "closed", "archived"]
 AudienceName = Literal["anyone", "verified_phone", "area_residents"]
 PhaseName = Literal["information", "collecting", "review", "decision", "feedback"]
-QuestionKindName = Literal["single", "multiple", "scale", "text"]
+QuestionKindName = Literal["single", "multiple", "scale", "text", "ranking"]
 ContentKindName = Literal["comment", "proposal", "statement"]
 AdoptionName = Literal["adopted", "partly", "not_adopted", "out_of_scope"]
 Option = Annotated[str, Field(max_length=OPTION_MAX)]
@@ -53,7 +53,7 @@ class RatingIn(StrictIn):
 class AnswerIn(StrictIn):
     question: int = Field(..., ge=1, le=QUESTIONS_MAX, description="Question number.")
     choices: list[Annotated[int, Field(ge=0, le=OPTIONS_MAX)]] = Field(default_factory=list, max_length=OPTIONS_MAX,
-                               description="Option indexes (0-based) for single / multiple choice.")
+                               description="Option indexes (0-based): the chosen ones, or for ranking in order of preference.")
     scale: int | None = Field(None, ge=1, le=5)
     text: str = Field("", max_length=ANSWER_TEXT_MAX)
 

@@ -162,12 +162,30 @@ def survey_results(consultation: Consultation) -> list[dict[str, Any]]:
         if q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
             counts = Counter(i for a in answers for i in a.choices)
             item["options"] = [{"label": o, "count": counts.get(i, 0)} for i, o in enumerate(q.options)]
+        elif q.kind == QuestionKind.RANKING:
+            item["options"] = _borda(q.options, [a.choices for a in answers])
         elif q.kind == QuestionKind.SCALE:
             scores = [a.scale for a in answers if a.scale is not None]
             item["distribution"] = [scores.count(v) for v in range(1, 6)]
             item["mean"] = round(sum(scores) / len(scores), 2) if scores else None
         out.append(item)
     return out
+
+
+def _borda(options: list[str], rankings: list[list[int]]) -> list[dict[str, Any]]:
+    """Borda count: in each ranking the first of n options gets n points, the next n-1, …; unranked 0.
+    Options in descending score, with the number of first places."""
+    n = len(options)
+    score = [0] * n
+    first = [0] * n
+    for ranking in rankings:
+        for position, index in enumerate(ranking):
+            if 0 <= index < n:
+                score[index] += n - position
+        if ranking and 0 <= ranking[0] < n:
+            first[ranking[0]] += 1
+    rows = [{"label": o, "count": score[i], "first": first[i]} for i, o in enumerate(options)]
+    return sorted(rows, key=lambda r: -r["count"])
 
 
 def feedback_figures(consultation: Consultation) -> dict[str, Any]:

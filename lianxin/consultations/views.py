@@ -155,6 +155,12 @@ def _survey_answers(request: HttpRequest, questions: list[Any]) -> dict[int, Any
         key = f"q{q.number}"
         if q.kind == "multiple":
             answers[q.number] = [_int(v, key) for v in request.POST.getlist(key)]
+        elif q.kind == "ranking":  # one rank (1 = first) per option; options left empty are unranked
+            ranks = [(_int(request.POST.get(f"{key}_{i}"), key), i) for i in range(len(q.options))
+                     if request.POST.get(f"{key}_{i}")]
+            if len({r for r, _i in ranks}) != len(ranks):
+                raise ValidationFailed(_("第 {n} 题：每个名次只能给一个选项。").format(n=q.number), field=key)
+            answers[q.number] = [i for _r, i in sorted(ranks)]
         elif q.kind in ("single", "scale"):
             raw = request.POST.get(key, "")
             answers[q.number] = _int(raw, key) if raw else None
@@ -171,7 +177,8 @@ def survey(request: HttpRequest, slug: str) -> HttpResponse:
         if user is None:
             return redirect(f"{reverse('web:login')}?next={request.path}")
         try:
-            services.survey_answer(actor=user, consultation=c, answers=_survey_answers(request, questions))
+            answers = _survey_answers(request, questions)
+            services.survey_answer(actor=user, consultation=c, answers=answers)
         except DomainError as exc:
             messages.error(request, exc.message)
             return render(request, "consultations/survey.html", {"c": c, "questions": questions,

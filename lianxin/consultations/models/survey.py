@@ -19,6 +19,7 @@ class QuestionKind(models.TextChoices):
     MULTIPLE = "multiple", _("多选")
     SCALE = "scale", _("打分（1–5）")
     TEXT = "text", _("填空")
+    RANKING = "ranking", _("排序")
 
 
 class Question(models.Model):
@@ -54,7 +55,8 @@ class SurveyResponse(models.Model):
 class Answer(models.Model):
     response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
-    choices = models.JSONField(default=list, blank=True)  # option indexes (single / multiple)
+    # option indexes: the chosen ones (single / multiple), or in order of preference (ranking)
+    choices = models.JSONField(default=list, blank=True)
     scale = models.PositiveSmallIntegerField(null=True, blank=True)
     text = models.TextField(max_length=ANSWER_TEXT_MAX, blank=True)
 

@@ -174,9 +174,10 @@ def _question(q: QuestionInput, i: int) -> Question:
     if q.kind not in QuestionKind.values:
         raise ValidationFailed(_("题目类型只能是：{v}。").format(v="、".join(QuestionKind.values)), field=f"{name}.kind")
     options = [_text(o, name=f"{name}.options", label=_("选项"), maximum=OPTION_MAX) for o in q.options]
-    if q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and not 2 <= len(options) <= OPTIONS_MAX:
+    with_options = (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.RANKING)
+    if q.kind in with_options and not 2 <= len(options) <= OPTIONS_MAX:
         raise ValidationFailed(_("选择题需要 2 到 {n} 个选项。").format(n=OPTIONS_MAX), field=f"{name}.options")
-    if q.kind not in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+    if q.kind not in with_options:
         options = []
     text = _text(q.text, name=f"{name}.text", label=_("题目"), maximum=QUESTION_MAX)
     return Question(number=i, text=text, kind=q.kind, required=q.required, options=options)

@@ -125,6 +125,8 @@ def _answer(question: Any, raw: Any) -> Answer | None:
                                field=field)
     if len(set(choices)) != len(choices) or (question.kind == QuestionKind.SINGLE and len(choices) != 1):
         raise ValidationFailed(_("第 {n} 题请选择一项（多选题每项只选一次）。").format(n=question.number), field=field)
+    if question.kind == QuestionKind.RANKING:
+        return Answer(question=question, choices=list(choices))  # in order of preference; may be partial
     return Answer(question=question, choices=sorted(choices))
 
 
