@@ -301,3 +301,18 @@ def decide(request: HttpRequest, payload: s.DecisionIn, slug: str = Slug) -> dic
                               final_texts={p.number: (p.text, p.reason) for p in payload.paragraphs})
     return decision(request, slug)
 
+
+
+@router.get("/consultations/{slug}/budget", auth=PUBLIC_AUTH, response={200: s.BudgetOut, **ERRORS},
+            summary="Participatory budget: projects, votes and the funded set (knapsack within the budget)")
+def budget(request: HttpRequest, slug: str = Slug) -> dict[str, Any]:
+    _user, c = _get(request, slug)
+    return selectors.budget_result(c)
+
+
+@router.post("/consultations/{slug}/budget", auth=PUBLIC_AUTH, response={201: s.OkOut, **ERRORS},
+             summary="Cast the participatory-budget ballot (once; within the budget)")
+def budget_vote(request: HttpRequest, payload: s.BudgetVoteIn, slug: str = Slug) -> HttpStatus[dict[str, Any]]:
+    user, c = _writer(request, slug)
+    services.budget_vote(actor=user, consultation=c, project_numbers=payload.projects)
+    return HttpStatus(201, {"ok": True, "message": _("投票已提交，感谢参与。")})

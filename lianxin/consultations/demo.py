@@ -13,7 +13,7 @@ from lianxin.org.models import Role, RoleAssignment, Unit, UnitKind, User
 
 from . import services
 from .models import Consultation, PhaseType
-from .services import ParagraphInput, PhaseInput, QuestionInput
+from .services import ParagraphInput, PhaseInput, ProjectInput, QuestionInput
 
 PARKING = {
     "title": "幸福里小区停车管理办法（征求意见稿）",
@@ -47,6 +47,13 @@ PARKING_STATEMENTS_ALL = ["停车收费的收支应该定期公开", "应该增�
 PARKING_PROPOSALS = [
     ("与学校错峰共享车位", "晚上七点到早上七点、周末和假期，和小区北侧的实验小学共享操场下的停车场，按月收取少量费用。"),
     ("车位分配摇号公开直播", "第二辆车的车位分配用摇号方式，邀请业主代表监督并在业主群直播。"),
+]
+
+PARKING_BUDGET = [
+    ("北区立体停车架", 350_000, "北区空地建两层停车架，新增车位 40 个。"),
+    ("新能源充电桩", 180_000, "北区停车场新建 20 个充电车位。"),
+    ("车辆道闸与识别系统", 120_000, "南北两个出入口更换车牌识别道闸。"),
+    ("消防通道标线和警示牌", 40_000, "重新施划消防通道标线，设置警示牌。"),
 ]
 
 ELEVATOR = {
@@ -176,6 +183,8 @@ def seed_consultations(*, seed: int = 0, now: dt.datetime | None = None) -> list
         return []
     unit, organiser = street
     parking = _draft(unit, organiser, PARKING, now, "xingfuli-parking")
+    services.budget_set(actor=organiser, consultation=parking, total=600_000, projects=[
+        ProjectInput(title, cost, text) for title, cost, text in PARKING_BUDGET])
     parking = services.consultation_publish(actor=organiser, consultation=parking)
     _comments(parking, residents, PARKING_COMMENTS, rng)
     _statements(parking, organiser, residents, rng)
@@ -184,6 +193,10 @@ def seed_consultations(*, seed: int = 0, now: dt.datetime | None = None) -> list
         p = services.proposal_add(actor=rng.choice(residents), consultation=parking, title=title, text=text)
         for supporter in rng.sample([r for r in residents if r.pk != p.participant.user_id], 6):
             services.proposal_support(actor=supporter, consultation=parking, proposal_id=p.pk)
+
+    for resident in residents[:40]:
+        picks = rng.choice([[1, 3], [2, 3, 4], [1, 4], [2, 4], [3, 4]])
+        services.budget_vote(actor=resident, consultation=parking, project_numbers=picks)
 
     d_unit, d_organiser = department
     elevator = _draft(d_unit, d_organiser, ELEVATOR, now, "elevator-retrofit")

@@ -17,12 +17,14 @@ class Feature:
     SURVEY = "survey"
     STATEMENTS = "statements"  # write statements and vote on others'
     PROPOSALS = "proposals"  # submit and support 金点子
+    BUDGET = "budget"  # vote projects into the participatory budget
     # What a phase allows the organiser:
     FEEDBACK = "feedback"
     DECISION = "decision"
 
 
-RESIDENT_FEATURES = frozenset({Feature.COMMENT, Feature.SUPPORT, Feature.SURVEY, Feature.STATEMENTS, Feature.PROPOSALS})
+RESIDENT_FEATURES = frozenset({Feature.COMMENT, Feature.SUPPORT, Feature.SURVEY, Feature.STATEMENTS, Feature.PROPOSALS,
+                               Feature.BUDGET})
 
 _REGISTRY: dict[str, frozenset[str]] = {}
 

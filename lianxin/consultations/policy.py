@@ -38,6 +38,7 @@ class Action:
     VOTE = "vote"
     ADD_PROPOSAL = "add_proposal"
     SUPPORT_PROPOSAL = "support_proposal"
+    VOTE_BUDGET = "vote_budget"
     REPORT = "report"
     MODERATE = "moderate"
     GIVE_FEEDBACK = "give_feedback"
@@ -163,6 +164,7 @@ RULES: dict[str, Rule] = {
     Action.VOTE: _participation(Feature.STATEMENTS, "对观点表态"),
     Action.ADD_PROPOSAL: _participation(Feature.PROPOSALS, "提交金点子"),
     Action.SUPPORT_PROPOSAL: _participation(Feature.PROPOSALS, "支持金点子"),
+    Action.VOTE_BUDGET: _participation(Feature.BUDGET, "投票选择预算项目"),
     Action.REPORT: _report,
     Action.MODERATE: _staff_in_status(Status.PUBLISHED, Status.CLOSED),
     Action.GIVE_FEEDBACK: _staff_feature(Feature.FEEDBACK),

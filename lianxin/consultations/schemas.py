@@ -256,3 +256,23 @@ class DecisionOut(Schema):
 class OkOut(Schema):
     ok: bool = True
     message: str = ""
+
+
+class BudgetVoteIn(StrictIn):
+    projects: list[Annotated[int, Field(ge=1, le=50)]] = Field(..., max_length=50, description="Project numbers.")
+
+
+class BudgetProjectOut(Schema):
+    number: int
+    title: str
+    description: str
+    cost: int
+    votes: int
+    funded: bool
+
+
+class BudgetOut(Schema):
+    total: int
+    ballots: int
+    funded_cost: int
+    projects: list[BudgetProjectOut]

@@ -221,6 +221,7 @@ def results(consultation: Consultation) -> dict[str, Any]:
         "statements": statement_stats(consultation),
         "groups": _public_groups(analysis),
         "feedback": feedback_figures(consultation),
+        "budget": budget_result(consultation) if consultation.budget_total else None,
     }
 
 
@@ -285,3 +286,19 @@ def feedback_queue(consultation: Consultation) -> QuerySet[Comment]:
     return consultation.comments.filter(
         parent__isnull=True, visibility=Visibility.VISIBLE, feedback__isnull=True
     ).select_related("paragraph", "participant").order_by("created_at")
+
+
+def budget_result(consultation: Consultation) -> dict[str, Any]:
+    """Votes per project, the funded set (knapsack over votes within the budget) and what it costs."""
+    from .budget import Item, knapsack
+
+    projects = list(consultation.budget_projects.annotate(votes=Count("ballots")).order_by("number"))
+    funded = set(knapsack([Item(p.number, p.cost, p.votes) for p in projects],  # type: ignore[attr-defined]
+                          consultation.budget_total))
+    return {
+        "total": consultation.budget_total,
+        "ballots": consultation.budget_ballots.count(),
+        "projects": [{"number": p.number, "title": p.title, "description": p.description, "cost": p.cost,
+                      "votes": p.votes, "funded": p.number in funded} for p in projects],  # type: ignore[attr-defined]
+        "funded_cost": sum(p.cost for p in projects if p.number in funded),
+    }

@@ -118,6 +118,28 @@ def _questions(text: str) -> list[services.QuestionInput]:
     return out
 
 
+def _projects(text: str) -> list[services.ProjectInput]:
+    """One budget project a line: `title | cost in yuan | description`."""
+    out = []
+    for n, line in enumerate([ln.strip() for ln in text.splitlines() if ln.strip()], start=1):
+        parts = [p.strip() for p in line.split("|")]
+        try:
+            cost = int(parts[1].replace(",", "")) if len(parts) > 1 else -1
+        except ValueError:
+            cost = -1
+        if cost < 0:
+            raise ValidationFailed(_("预算项目第 {n} 行格式应为：项目名称 | 预算（元，整数）| 说明。").format(n=n), field="projects")
+        out.append(services.ProjectInput(parts[0], cost, parts[2] if len(parts) > 2 else ""))
+    return out
+
+
+def _int_field(request: HttpRequest, name: str) -> int:
+    raw = (request.POST.get(name) or "0").replace(",", "").strip()
+    if not raw.isdigit():
+        raise ValidationFailed(_("“{field}”应为不小于 0 的整数。").format(field=name), field=name)
+    return int(raw)
+
+
 def _phases(request: HttpRequest) -> list[services.PhaseInput]:
     out = []
     for t in PHASE_TYPES:
@@ -145,6 +167,8 @@ def staff_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 services.paragraphs_set(actor=user, consultation=c, paragraphs=_paragraphs(request.POST.get("paragraphs", "")))
                 services.phases_set(actor=user, consultation=c, phases=_phases(request))
                 services.questions_set(actor=user, consultation=c, questions=_questions(request.POST.get("questions", "")))
+                services.budget_set(actor=user, consultation=c, total=_int_field(request, "budget_total"),
+                                    projects=_projects(request.POST.get("projects", "")))
         except DomainError as exc:
             messages.error(request, exc.message)
             c.refresh_from_db()
@@ -159,6 +183,8 @@ def staff_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "questions_text": "\n".join(f"{q.kind} | {'*' if q.required else '-'} | {q.text}" +
                                     (f" | {'; '.join(q.options)}" if q.options else "") for q in c.questions.all()),
         "events": c.events.order_by("-at")[:20],
+        "projects_text": "\n".join(f"{p.title} | {p.cost} | {p.description}".rstrip(" |")
+                                   for p in c.budget_projects.all()),
     })
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("<slug:slug>/proposals/", views.proposal_add, name="proposal_add"),
     path("<slug:slug>/proposals/<int:pk>/support/", views.proposal_support, name="proposal_support"),
     path("<slug:slug>/report/", views.report, name="report"),
+    path("<slug:slug>/budget/", views.budget_vote, name="budget_vote"),
     path("<slug:slug>/survey/", views.survey, name="survey"),
     path("<slug:slug>/statements/", views.statements, name="statements"),
     path("<slug:slug>/results/", views.results, name="results"),

@@ -86,6 +86,8 @@ def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "proposals": selectors.proposals_visible(c, viewer)[:100], "allowed": allowed_actions(user, c),
         "me": viewer, "organiser": is_organiser(user, c), "has_survey": c.questions.exists(),
         "has_statements": c.statements.exists(),
+        "budget": selectors.budget_result(c) if c.budget_total else None,
+        "voted_budget": viewer is not None and c.budget_ballots.filter(participant=viewer).exists(),
     })
 
 
@@ -135,6 +137,17 @@ def proposal_support(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return _("已支持。")
 
     return _act(request, slug, "#proposals", work)
+
+
+@login_required
+@require_POST
+def budget_vote(request: HttpRequest, slug: str) -> HttpResponse:
+    def work(user: User, c: Any) -> str:
+        numbers = [_int(v, "projects") for v in request.POST.getlist("project")]
+        services.budget_vote(actor=user, consultation=c, project_numbers=numbers)
+        return _("投票已提交，感谢参与。")
+
+    return _act(request, slug, "#budget", work)
 
 
 @login_required

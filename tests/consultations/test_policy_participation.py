@@ -12,7 +12,7 @@ from lianxin.core.errors import Forbidden, TransitionNotAllowed
 from .factories import PHASE_ORDER, consultation
 
 PARTICIPATION = [Action.COMMENT, Action.RATE, Action.ANSWER_SURVEY, Action.ADD_STATEMENT, Action.VOTE,
-                 Action.ADD_PROPOSAL, Action.SUPPORT_PROPOSAL]
+                 Action.ADD_PROPOSAL, Action.SUPPORT_PROPOSAL, Action.VOTE_BUDGET]
 PHASES = [None, *PHASE_ORDER]  # None: before the first phase
 ROLES = ["anonymous", "resident", "other_staff", "organiser", "admin"]
 

@@ -88,7 +88,7 @@ def test_questions_validated(people):
         services.questions_set(actor=people.organiser, consultation=c,
                                questions=[QuestionInput("单选？", "single", options=["只有一个"])])
     with pytest.raises(ValidationFailed, match="题目类型"):
-        services.questions_set(actor=people.organiser, consultation=c, questions=[QuestionInput("?", "ranking")])
+        services.questions_set(actor=people.organiser, consultation=c, questions=[QuestionInput("?", "matrix")])
 
 
 def test_decision_with_diff(people):

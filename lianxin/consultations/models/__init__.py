@@ -1,5 +1,6 @@
 """The consultations models, one module per part, re-exported here."""
 
+from .budget import BudgetBallot, BudgetProject
 from .consultation import (
     AnalysisResult,
     Audience,
@@ -32,9 +33,35 @@ from .contributions import (
 from .survey import Answer, Question, QuestionKind, SurveyResponse
 
 __all__ = [
-    "AbuseReport", "Adoption", "AnalysisResult", "Answer", "Audience", "Comment", "Consultation",
-    "ConsultationEvent", "ContentKind", "EventType", "Feedback", "Paragraph", "ParagraphRating", "Participant",
-    "Phase", "PhaseType", "PhoneCode", "Proposal", "ProposalSupport", "Question", "QuestionKind",
-    "ResidentProfile", "SensitiveWord", "Statement", "StatementVote", "Status", "SurveyResponse", "Visibility",
+    "AbuseReport",
+    "Adoption",
+    "AnalysisResult",
+    "Answer",
+    "Audience",
+    "BudgetBallot",
+    "BudgetProject",
+    "Comment",
+    "Consultation",
+    "ConsultationEvent",
+    "ContentKind",
+    "EventType",
+    "Feedback",
+    "Paragraph",
+    "ParagraphRating",
+    "Participant",
+    "Phase",
+    "PhaseType",
+    "PhoneCode",
+    "Proposal",
+    "ProposalSupport",
+    "Question",
+    "QuestionKind",
+    "ResidentProfile",
+    "SensitiveWord",
+    "Statement",
+    "StatementVote",
+    "Status",
+    "SurveyResponse",
+    "Visibility",
     "VoteValue",
 ]

@@ -42,6 +42,7 @@ class Consultation(models.Model):
     audience = models.CharField(_("参与范围"), max_length=20, choices=Audience.choices, default=Audience.ANYONE)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
     proposal_threshold = models.PositiveIntegerField(_("金点子进入审议所需支持数"), default=30)
+    budget_total = models.PositiveBigIntegerField(_("参与式预算总额（元）"), default=0)
     decision_summary = models.TextField(_("决策说明"), max_length=8000, blank=True)
     decision_published_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(

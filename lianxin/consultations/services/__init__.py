@@ -1,5 +1,6 @@
 """Every state change of the consultations app: one keyword-only function each, re-exported here."""
 
+from .budget import ProjectInput, budget_set, budget_vote
 from .feedback import feedback_give
 from .lifecycle import (
     ParagraphInput,
@@ -29,7 +30,7 @@ from .participation import (
 from .residents import home_area_set, phone_code_send, phone_code_verify
 
 __all__ = [
-    "ParagraphInput", "PhaseInput", "QuestionInput", "comment_add", "consultation_archive", "consultation_close",
+    "ParagraphInput", "PhaseInput", "ProjectInput", "QuestionInput", "budget_set", "budget_vote", "comment_add", "consultation_archive", "consultation_close",
     "consultation_create", "consultation_publish", "consultation_update", "content_moderate", "content_report",
     "decision_publish", "feedback_give", "home_area_set", "paragraph_rate", "paragraphs_set", "participant_for",
     "phases_set", "phone_code_send", "phone_code_verify", "proposal_add", "proposal_support", "questions_set",
