@@ -267,3 +267,12 @@ def staff_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     response = HttpResponse(exports.export_csv(actor=user, consultation=c, sheet=sheet), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{c.slug}-{sheet}.csv"'
     return response
+
+
+@staff_only
+def staff_analysis(request: HttpRequest, slug: str) -> HttpResponse:
+    """Per paragraph: counts, support / oppose, key words and the main points (clusters of opinions)."""
+    from .points import opinion_points
+
+    c = _own(request, slug)
+    return render(request, "consultations/staff/analysis.html", {"c": c, "rows": opinion_points(c)})

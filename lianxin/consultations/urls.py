@@ -11,6 +11,7 @@ urlpatterns = [
     path("staff/moderation/", staff_views.staff_moderation, name="staff_moderation"),
     path("staff/<slug:slug>/", staff_views.staff_edit, name="staff_edit"),
     path("staff/<slug:slug>/feedback/", staff_views.staff_feedback, name="staff_feedback"),
+    path("staff/<slug:slug>/analysis/", staff_views.staff_analysis, name="staff_analysis"),
     path("staff/<slug:slug>/export/<str:fmt>/", staff_views.staff_export, name="staff_export"),
     path("staff/<slug:slug>/<str:action>/", staff_views.staff_transition, name="staff_transition"),
     path("<slug:slug>/", views.consultation_detail, name="detail"),
