@@ -174,3 +174,10 @@ def test_detail_page_queries_do_not_grow_with_comments(c, people, django_assert_
     with django_assert_max_num_queries(40):
         r = client.get(f"/consultations/{c.slug}/")
     assert r.content.decode().count('class="comment"') == 31
+
+
+def test_english_budget_and_profile(people):
+    client = login(people.resident)
+    client.cookies["django_language"] = "en"
+    assert "Verify your phone" in client.get("/consultations/me/").content.decode()
+    assert "Consultations" in client.get("/consultations/").content.decode()
