@@ -39,6 +39,8 @@ class Action:
     ADD_PROPOSAL = "add_proposal"
     SUPPORT_PROPOSAL = "support_proposal"
     VOTE_BUDGET = "vote_budget"
+    REGISTER = "register"  # for a forum or hearing
+    RUN_HEARING = "run_hearing"  # create, select, check in, minutes
     REPORT = "report"
     MODERATE = "moderate"
     GIVE_FEEDBACK = "give_feedback"
@@ -137,6 +139,11 @@ def _report(user: User | None, consultation: Consultation, now: dt.datetime) -> 
     return _status_is(consultation, Status.PUBLISHED, Status.CLOSED)
 
 
+def _registration(user: User | None, consultation: Consultation, now: dt.datetime) -> Refusal | None:
+    """Forums and hearings take registrations while the consultation is published, in any phase."""
+    return _status_is(consultation, Status.PUBLISHED) or audience_refusal(user, consultation)
+
+
 def _staff_feature(feature: str) -> Rule:
     """Feedback and the decision: in a phase that allows it, or at any time once collecting closed."""
 
@@ -166,6 +173,8 @@ RULES: dict[str, Rule] = {
     Action.SUPPORT_PROPOSAL: _participation(Feature.PROPOSALS, "支持金点子"),
     Action.VOTE_BUDGET: _participation(Feature.BUDGET, "投票选择预算项目"),
     Action.REPORT: _report,
+    Action.REGISTER: _registration,
+    Action.RUN_HEARING: _staff_in_status(Status.PUBLISHED, Status.CLOSED),
     Action.MODERATE: _staff_in_status(Status.PUBLISHED, Status.CLOSED),
     Action.GIVE_FEEDBACK: _staff_feature(Feature.FEEDBACK),
     Action.PUBLISH_DECISION: _staff_feature(Feature.DECISION),

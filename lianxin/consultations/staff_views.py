@@ -14,7 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -276,3 +276,49 @@ def staff_analysis(request: HttpRequest, slug: str) -> HttpResponse:
 
     c = _own(request, slug)
     return render(request, "consultations/staff/analysis.html", {"c": c, "rows": opinion_points(c)})
+
+
+def _hearing_post(request: HttpRequest, user: User, c: Consultation) -> str:
+    step = request.POST.get("step")
+    hearing_id = int(request.POST.get("hearing") or 0)
+    if step == "create":
+        when = parse_datetime(request.POST.get("starts_at", "") or "")
+        if when is None:
+            raise ValidationFailed(_("请填写时间，例如 2026-12-20 14:30。"), field="starts_at")
+        if timezone.is_naive(when):
+            when = timezone.make_aware(when)
+        services.hearing_create(actor=user, consultation=c, kind=request.POST.get("kind", ""),
+                                title=request.POST.get("title", ""), starts_at=when,
+                                place=request.POST.get("place", ""), capacity=_int_field(request, "capacity"),
+                                agenda=request.POST.get("agenda", ""))
+    elif step == "select":
+        services.hearing_select(actor=user, consultation=c, hearing_id=hearing_id)
+    elif step == "check_in":
+        services.hearing_check_in(actor=user, consultation=c, hearing_id=hearing_id,
+                                  registration_id=int(request.POST.get("registration") or 0))
+    elif step == "minutes":
+        opinions = [line.strip() for line in request.POST.get("opinions", "").splitlines() if line.strip()]
+        services.hearing_minutes(actor=user, consultation=c, hearing_id=hearing_id,
+                                 minutes=request.POST.get("minutes", ""), opinions=opinions)
+    else:
+        raise ValidationFailed(_("未知操作。"))
+    return _("已保存。")
+
+
+@staff_only
+def staff_hearings(request: HttpRequest, slug: str) -> HttpResponse:
+    """Forums and hearings of a consultation: create, select representatives, check in, minutes."""
+    user = _user(request)
+    c = _own(request, slug)
+    if request.method == "POST":
+        try:
+            messages.success(request, _hearing_post(request, user, c))
+        except (DomainError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", _("参数有误。")))
+        return redirect("consultations:staff_hearings", slug=slug)
+    from .models import Hearing, HearingKind
+
+    return render(request, "consultations/staff/hearings.html", {
+        "c": c, "kinds": HearingKind.choices,
+        "hearings": Hearing.objects.filter(consultation=c).prefetch_related("registrations__participant"),
+    })

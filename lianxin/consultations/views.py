@@ -24,7 +24,7 @@ from lianxin.org.models import Area, User
 from lianxin.org.selectors import scope_of
 
 from . import selectors, services
-from .models import ResidentProfile, Status
+from .models import Hearing, ResidentProfile, Status
 from .phases import current_phase, features_of
 from .policy import Action, allowed_actions, is_organiser
 
@@ -87,6 +87,8 @@ def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "me": viewer, "organiser": is_organiser(user, c), "has_survey": c.questions.exists(),
         "has_statements": c.statements.exists(),
         "budget": selectors.budget_result(c) if c.budget_total else None,
+        "hearings": [(h, next((r for r in h.registrations.all() if viewer and r.participant_id == viewer.pk), None))
+                     for h in Hearing.objects.filter(consultation=c).prefetch_related("registrations")],
         "voted_budget": viewer is not None and c.budget_ballots.filter(participant=viewer).exists(),
     })
 
@@ -148,6 +150,21 @@ def budget_vote(request: HttpRequest, slug: str) -> HttpResponse:
         return _("投票已提交，感谢参与。")
 
     return _act(request, slug, "#budget", work)
+
+
+@login_required
+@require_POST
+def hearing_register(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    cancel = request.POST.get("cancel") == "1"
+
+    def work(user: User, c: Any) -> str:
+        if cancel:
+            services.hearing_cancel(actor=user, consultation=c, hearing_id=pk)
+            return _("已取消报名。")
+        r = services.hearing_register(actor=user, consultation=c, hearing_id=pk)
+        return _("已报名，进入候补名单。") if r.status == "waiting" else _("报名成功。")
+
+    return _act(request, slug, "#hearings", work)
 
 
 @login_required

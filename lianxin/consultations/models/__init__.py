@@ -30,6 +30,7 @@ from .contributions import (
     Visibility,
     VoteValue,
 )
+from .hearings import Hearing, HearingKind, Registration, RegistrationStatus
 from .survey import Answer, Question, QuestionKind, SurveyResponse
 
 __all__ = [
@@ -46,6 +47,8 @@ __all__ = [
     "ContentKind",
     "EventType",
     "Feedback",
+    "Hearing",
+    "HearingKind",
     "Paragraph",
     "ParagraphRating",
     "Participant",
@@ -56,6 +59,8 @@ __all__ = [
     "ProposalSupport",
     "Question",
     "QuestionKind",
+    "Registration",
+    "RegistrationStatus",
     "ResidentProfile",
     "SensitiveWord",
     "Statement",
