@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test venv dev-venv check lint typecheck test-sqlite test-postgres system-deps bench bench-triage \
-        bench-intake bench-dashboard bench-reports seed messages screenshots clean
+        bench-intake bench-dashboard bench-reports bench-opinions seed messages screenshots clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -69,8 +69,11 @@ bench-dashboard: dev-venv
 bench-reports: dev-venv
 	$(PY) bench/reports.py
 
+bench-opinions: dev-venv
+	$(PY) bench/opinions_bench.py
+
 ## make bench: every benchmark; figures are printed and belong in docs/benchmarks.md
-bench: bench-intake bench-triage bench-dashboard bench-reports
+bench: bench-intake bench-triage bench-dashboard bench-reports bench-opinions
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache .mypy_cache .ruff_cache

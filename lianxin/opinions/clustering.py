@@ -13,11 +13,13 @@ k-means starts), so a k that is best by luck of the start is not taken.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
 
 BASE_K = 100
 K_MARGIN = 0.05
@@ -39,12 +41,14 @@ class GroupChoice:
 
 
 def base_clusters(points: np.ndarray, *, seed: int, base_k: int = BASE_K) -> BaseClusters:
-    distinct = np.unique(points, axis=0)
+    distinct = np.unique(np.round(points, 9), axis=0)   # float noise would overcount duplicates
     k = min(base_k, len(distinct))
     if k <= 1:
         return BaseClusters(np.zeros(len(points), dtype=int), points.mean(axis=0, keepdims=True),
                             np.array([len(points)]))
-    km = KMeans(n_clusters=k, n_init=1, random_state=seed, max_iter=100).fit(points)
+    with warnings.catch_warnings():   # near-duplicate points: fewer distinct clusters is fine
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        km = KMeans(n_clusters=k, n_init=1, random_state=seed, max_iter=100).fit(points)
     labels = km.labels_
     used = np.unique(labels)                    # k-means may leave a cluster empty: renumber
     remap = np.full(k, -1)
@@ -88,14 +92,26 @@ def choose_groups(base: BaseClusters, *, max_groups: int, seed: int) -> GroupCho
     for k in range(2, top + 1):
         for r in range(K_RESTARTS):
             km = KMeans(n_clusters=k, n_init=4, random_state=seed * 7919 + r, max_iter=100)
-            labels = km.fit(base.centers, sample_weight=weights).labels_
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                labels = km.fit(base.centers, sample_weight=weights).labels_
             score = -1.0 if len(np.unique(labels)) < k else silhouette(dist, labels, weights)
             runs.setdefault(k, []).append((score, labels))
-    chosen = 2
-    for k in range(3, top + 1):
-        beats = [runs[k][r][0] >= runs[chosen][r][0] + K_MARGIN for r in range(K_RESTARTS)]
-        if all(beats):
-            chosen = k
+    chosen = pick_k({k: [score for score, _ in v] for k, v in runs.items()})
     score, labels = max(runs[chosen], key=lambda pair: pair[0])
     sil = {k: float(np.mean([s for s, _ in v])) for k, v in runs.items()}
     return GroupChoice(chosen, labels, sil)
+
+
+def pick_k(scores: dict[int, list[float]], margin: float = K_MARGIN) -> int:
+    """The smallest k, unless a larger one beats the current choice by `margin` on every restart.
+
+    `scores[k][r]` is the silhouette of restart r with k groups; k is tried in increasing order
+    and each larger k has to beat the k chosen so far (not merely k - 1)."""
+    ks = sorted(scores)
+    chosen = ks[0]
+    for k in ks[1:]:
+        pairs = zip(scores[k], scores[chosen], strict=True)
+        if all(new >= old + margin for new, old in pairs):
+            chosen = k
+    return chosen

@@ -72,18 +72,29 @@ class Analysis:
 
 
 def analyse(votes: Iterable[tuple[str, str, int]], *, min_votes: int = 7,
-            max_groups: int = 5, seed: int = 0) -> Analysis:
+            max_groups: int = 5, seed: int = 0, moderated_out: Iterable[str] = ()) -> Analysis:
     """votes: (participant id, statement id, vote) with vote +1 agree, -1 disagree, 0 pass;
-    a later vote by the same participant on the same statement replaces the earlier one."""
+    a later vote by the same participant on the same statement replaces the earlier one.
+
+    moderated_out: ids of statements hidden by moderation. Votes on them are left out of every
+    figure, but — as in Pol.is, which keeps such statements as all-pass columns — their number
+    damps the sparsity scaling of the map (see `pca_project`), and votes on them, if given,
+    count towards a participant's placement. Pass them to get Pol.is's groups; the ids alone
+    are enough for the map, the votes only refine who is placed."""
     if max_groups < 2:
         raise ValueError("max_groups must be at least 2")
-    matrix = build_matrix(votes)
+    if not 0 <= seed < 2**20:
+        raise ValueError("seed must be an integer from 0 to 2**20 - 1")
+    hidden = frozenset(str(s) for s in moderated_out)
+    matrix = build_matrix(votes, exclude=hidden)
     n, m = matrix.shape
     if n == 0 or m == 0:
         return Analysis((), (), {}, {}, (), {})
-    pca = pca_project(matrix, seed=seed)
+    pca = pca_project(matrix, seed=seed, zeroed_columns=len(hidden))
     projection = {p: (float(x), float(y)) for p, (x, y) in zip(matrix.participants, pca.projection, strict=True)}
-    placed = np.flatnonzero(matrix.vote_counts() >= min(min_votes, m))
+    # placement counts votes on hidden statements too, as Pol.is counts its raw matrix
+    all_votes = matrix.vote_counts() + (0 if matrix.hidden_votes is None else matrix.hidden_votes)
+    placed = np.flatnonzero(all_votes >= min(min_votes, m + len(hidden)))
     participants_in = tuple(matrix.participants[i] for i in placed)
     group_of_row = np.full(n, -1)
     silhouettes: dict[int, float] = {}
@@ -101,7 +112,7 @@ def analyse(votes: Iterable[tuple[str, str, int]], *, min_votes: int = 7,
     stats = {g: _stats(matrix, counts, g) for g in range(k)}
     stats[OVERALL] = _stats(matrix, overall, 0)
     representative = _representative(matrix, counts, k)
-    consensus, scores = _consensus(matrix, counts if k else overall)
+    consensus, scores = _consensus(matrix, counts) if k else ((), {})
     return Analysis(groups, consensus, representative, projection, participants_in, stats,
                     scores, silhouettes)
 
@@ -145,7 +156,8 @@ def _consensus(matrix: VoteMatrix, c: repness.Counts) -> tuple[tuple[str, ...], 
     scores = repness.group_consensus(c)
     k = c.agree.shape[0]
     probs = (c.agree + 1.0) / (c.seen + 2.0)
-    ok = (probs > 0.5).all(axis=0) & (scores >= CONSENSUS_MIN ** k)
+    significant = repness.prop_test(c.agree.sum(axis=0), c.seen.sum(axis=0)) > repness.Z_90
+    ok = (probs > 0.5).all(axis=0) & (scores >= CONSENSUS_MIN ** k) & significant
     best = sorted(np.flatnonzero(ok), key=lambda j: (-scores[j], j))[:MAX_CONSENSUS]
     return (tuple(matrix.statements[j] for j in best),
             {s: float(v) for s, v in zip(matrix.statements, scores, strict=True)})

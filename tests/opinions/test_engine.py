@@ -128,3 +128,30 @@ def test_deterministic_for_a_seed_and_bad_votes_refused():
         analyse([("p", "s", 2)])
     with pytest.raises(ValueError, match="max_groups"):
         analyse(votes, max_groups=1)
+    with pytest.raises(ValueError, match="seed"):
+        analyse(votes, seed=-1)
+
+
+def test_moderated_out_statements_count_for_placement_only():
+    votes = [*two_camps(noise=0.0), ("b0", "hidden", 1), ("a0", "hidden", -1)]
+    few = [("late", "s0", 1), ("late", "s1", 1), ("late", "s2", 1)]
+    hidden_votes = [("late", f"h{j}", 1) for j in range(5)]
+    a = analyse(votes + few + hidden_votes, moderated_out=["hidden", *(f"h{j}" for j in range(5))])
+    assert "late" in a.participants_in          # 3 visible + 5 hidden votes >= 7
+    statements = {s.statement for s in a.stats[OVERALL]}
+    assert "hidden" not in statements and "h0" not in statements
+    assert "hidden" not in a.consensus_scores
+    assert all(r.statement != "hidden" for reps in a.representative.values() for r in reps)
+    plain = analyse(votes + few)
+    assert "late" not in plain.participants_in
+
+
+def test_degenerate_large_matrices_take_the_sparse_path_without_crashing():
+    unanimous = analyse([(f"p{i}", f"s{j}", 1) for i in range(100) for j in range(60)])
+    assert len(unanimous.groups) == 1 and len(unanimous.consensus) == 5
+    halves = analyse([(f"p{i}", f"s{j}", 1 if i % 2 else -1) for i in range(100) for j in range(60)])
+    assert sorted(len(g.participants) for g in halves.groups) == [50, 50]
+    assert {p[1:] for p in halves.groups[0].participants} in (
+        {str(i) for i in range(1, 100, 2)}, {str(i) for i in range(0, 100, 2)})
+    nobody = analyse([(f"p{i}", f"s{i % 500}", 1) for i in range(3000)])
+    assert nobody.groups == () and nobody.consensus == () and len(nobody.projection) == 3000
