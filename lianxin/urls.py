@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("supervision/", include("lianxin.supervision.urls")),
     path("reports/", include("lianxin.reports.urls")),
     path("outreach/", include("lianxin.outreach.urls")),
+    path("consultations/", include("lianxin.consultations.urls")),
     path("", include("lianxin.web.urls")),
 ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from lianxin.consultations import api as consultations_api
 from lianxin.outreach.api import router as outreach_router
 
 from . import appeals, org
@@ -29,3 +30,4 @@ install_error_handlers(api)
 api.add_router("/", appeals.router)
 api.add_router("/", org.router)
 api.add_router("/", outreach_router)
+api.add_router("/", consultations_api.router)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "lianxin.supervision",
     "lianxin.reports",
     "lianxin.outreach",
+    "lianxin.consultations",
     "lianxin.demo",
     "lianxin.accounts",
     "csp",

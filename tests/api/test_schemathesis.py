@@ -7,7 +7,6 @@ are walked here with their Hypothesis strategies.)
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -24,7 +23,7 @@ from lianxin.org.services import api_token_create
 from tests.factories import AppealFactory, District
 
 EXAMPLES_PER_OPERATION = 10
-TIME_BUDGET_SECONDS = 60
+# Bounded by the number of examples, not by a clock: speed is for benchmarks, not tests.
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +62,6 @@ def test_no_server_errors(admin_headers):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
     operations = _operations(schema)
     assert len(operations) >= 20
-    started = time.monotonic()
     calls = 0
 
     for operation, mode in [(op, mode) for op in operations for mode in GenerationMode]:
@@ -79,15 +77,12 @@ def test_no_server_errors(admin_headers):
             calls += 2
 
         fuzz()
-    elapsed = time.monotonic() - started
     assert calls >= 2 * len(operations)
-    assert elapsed < TIME_BUDGET_SECONDS, f"fuzzing took {elapsed:.0f} s"
 
 
 # --- object-level authorisation: a handler of unit_env probing unit_city's appeals ---------------
 
 PROBE_EXAMPLES_PER_OPERATION = 5
-PROBE_TIME_BUDGET_SECONDS = 60
 
 
 @pytest.fixture
@@ -144,7 +139,6 @@ def test_other_units_appeals_stay_hidden(two_units):
     operations = _operations(schema)
     city = two_units["city"]
     numbers = [a.tracking_number for a in city]
-    started = time.monotonic()
     problems: list[str] = []
     refused: set[str] = set()
     calls = 0
@@ -173,9 +167,7 @@ def test_other_units_appeals_stay_hidden(two_units):
                 problems.append(f"{label}: the response holds unit_city's {leaked}")
 
         probe()
-    elapsed = time.monotonic() - started
     assert not problems, "\n".join(sorted(set(problems)))
     with_number = [op for op in operations if "{tracking_number}" in op.path]
     missed = {o.label for o in with_number} - refused
     assert not missed, f"never reached the appeal lookup (no 404): {missed}"
-    assert elapsed < PROBE_TIME_BUDGET_SECONDS, f"probing took {elapsed:.0f} s"

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from lianxin.consultations.demo import seed_consultations
 from lianxin.demo import catalogue as cat
 from lianxin.demo.district import DEMO_PASSWORD, build_district, has_district
 from lianxin.demo.history import HistoryGenerator
@@ -109,6 +110,7 @@ class Command(BaseCommand):
             f"{len(dmap.unit_ids)} units, {len(dmap.leaves)} leaf categories, {writer.counts['appeals']:,} appeals, "
             f"{writer.counts['events']:,} events in {time.monotonic() - started:.1f}s."
         )
+        seed_consultations(seed=options["seed"])  # live phases: relative to the real clock
         if not options["no_train"] and n:
             report = train_from_db()
             self.stdout.write(report.message)
