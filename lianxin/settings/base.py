@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "lianxin.reports",
     "lianxin.demo",
     "lianxin.accounts",
+    "lianxin.activities",
     "csp",
     "axes",
     "django_otp",
