@@ -89,10 +89,14 @@ def wish_raise(*, actor: User, title: str, detail: str, area: Area, category: st
     return wish
 
 
-def _move(wish: Wish, action: str, actor: User, event_type: str, note: str = "", **extra: object) -> Wish:
+def _move(wish: Wish, action: str, actor: User, event_type: str, note: str = "",
+          changes: dict[str, object] | None = None, **extra: object) -> Wish:
+    """Check the policy, then apply `changes` and the new status, and record the event."""
     wish_ensure_allowed(actor, wish, action)
     _sources, target = WISH_TRANSITIONS[action]
     before = wish.status
+    for name, value in (changes or {}).items():
+        setattr(wish, name, value)
     if target is not None:
         wish.status = target
     wish.save()
@@ -106,20 +110,20 @@ def wish_open(*, actor: User, wish: Wish, public_text: str) -> Wish:
     text = _text(public_text, field="public_text", max_length=PUBLIC_TEXT_MAX)
     with transaction.atomic():
         locked = _locked(wish)
-        locked.public_text, locked.opened_at, locked.recorded_by = text, timezone.now(), actor
-        return _move(locked, WishAction.OPEN, actor, EventType.WISH_OPENED)
+        return _move(locked, WishAction.OPEN, actor, EventType.WISH_OPENED,
+                     changes={"public_text": text, "opened_at": timezone.now(), "recorded_by": actor})
 
 
 def wish_claim(*, actor: User, wish: Wish, organization: Organization | None = None) -> Wish:
     """A volunteer claims the wish, for themselves or for an organization they belong to."""
     with transaction.atomic():
         locked = _locked(wish)
-        wish_ensure_allowed(actor, locked, WishAction.CLAIM)
+        wish_ensure_allowed(actor, locked, WishAction.CLAIM)  # before naming the organization
         if organization is not None and not Membership.objects.filter(organization=organization, user=actor).exists():
             raise Forbidden(_("您不是“{org}”的成员，不能以该组织名义认领。").format(org=organization.name),
                             code="not_a_member")
-        locked.claimed_by, locked.claimed_for, locked.claimed_at = actor, organization, timezone.now()
         _move(locked, WishAction.CLAIM, actor, EventType.WISH_CLAIMED,
+              changes={"claimed_by": actor, "claimed_for": organization, "claimed_at": timezone.now()},
               organization=organization.pk if organization else None)
         notify_users(user_ids=[u for u in (locked.recorded_by_id, locked.beneficiary_id) if u],
                      title=_("心愿已被认领：{t}").format(t=locked.title), link=_link(locked), kind="wish")
@@ -130,18 +134,18 @@ def wish_release(*, actor: User, wish: Wish, reason: str) -> Wish:
     reason = _text(reason, field="reason", max_length=NOTE_MAX)
     with transaction.atomic():
         locked = _locked(wish)
-        wish_ensure_allowed(actor, locked, WishAction.RELEASE)
-        locked.claimed_by = locked.claimed_for = locked.claimed_at = None
-        locked.opened_at = timezone.now()  # the escalation clock starts again
-        return _move(locked, WishAction.RELEASE, actor, EventType.WISH_RELEASED, reason)
+        # the escalation clock starts again
+        return _move(locked, WishAction.RELEASE, actor, EventType.WISH_RELEASED, reason,
+                     changes={"claimed_by": None, "claimed_for": None, "claimed_at": None,
+                              "opened_at": timezone.now()})
 
 
 def wish_deliver(*, actor: User, wish: Wish, note: str = "") -> Wish:
     note = _text(note, field="note", max_length=NOTE_MAX, required=False)
     with transaction.atomic():
         locked = _locked(wish)
-        locked.delivered_at = timezone.now()
-        _move(locked, WishAction.DELIVER, actor, EventType.WISH_DELIVERED, note)
+        _move(locked, WishAction.DELIVER, actor, EventType.WISH_DELIVERED, note,
+              changes={"delivered_at": timezone.now()})
         notify_users(user_ids=[u for u in (locked.recorded_by_id, locked.beneficiary_id) if u],
                      title=_("心愿已送达，请确认：{t}").format(t=locked.title), link=_link(locked), kind="wish")
     return locked
@@ -152,8 +156,8 @@ def wish_confirm(*, actor: User, wish: Wish, thanks: str = "") -> Wish:
     thanks = _text(thanks, field="thanks", max_length=NOTE_MAX, required=False)
     with transaction.atomic():
         locked = _locked(wish)
-        locked.thanks, locked.closed_at = thanks, timezone.now()
-        _move(locked, WishAction.CONFIRM, actor, EventType.WISH_CLOSED)
+        _move(locked, WishAction.CONFIRM, actor, EventType.WISH_CLOSED,
+              changes={"thanks": thanks, "closed_at": timezone.now()})
         if locked.claimed_by_id:
             notify_users(user_ids=[locked.claimed_by_id], title=_("心愿已完成，谢谢您：{t}").format(t=locked.title),
                          body=thanks, link=_link(locked), kind="wish")
