@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from lianxin.activities.api import router as activities_router
+
 from . import appeals, org
 from .docs import OfflineSwagger
 from .errors import install_error_handlers
@@ -26,3 +28,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", appeals.router)
 api.add_router("/", org.router)
+api.add_router("/", activities_router)
