@@ -177,6 +177,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULE = {
     "deadline-sweep": {"task": "lianxin.appeals.tasks.sweep_deadlines", "schedule": 300.0},
     "supervision-refresh": {"task": "lianxin.supervision.tasks.periodic_refresh", "schedule": 600.0},
+    "activities-sweep": {"task": "lianxin.activities.tasks.sweep", "schedule": 900.0},
 }
 # When no broker is configured, `lianxin serve` runs the periodic sweeps in a thread.
 INPROCESS_SCHEDULER_SECONDS = int(os.environ.get("LIANXIN_INPROCESS_SCHEDULER_SECONDS", "300"))

@@ -196,3 +196,18 @@ def test_two_signups_for_the_last_place_exactly_one_wins(district):
         t.join()
     assert sorted(results) == [SignupStatus.CONFIRMED, SignupStatus.WAITLISTED]
     assert Signup.objects.filter(activity=activity, status=SignupStatus.CONFIRMED).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_periodic_sweep_reminds_and_escalates_once(district):
+    from lianxin.activities.models import Wish
+    from lianxin.activities.tasks import sweep
+
+    from .factories import make_wish
+
+    soon = make_activity(organiser=district.admin, area=district.grid_a, starts_in=dt.timedelta(hours=3))
+    services.signup_create(actor=district.resident, activity=soon)
+    wish = make_wish(area=district.grid_a, recorded_by=district.grid_worker_a)
+    Wish.objects.filter(pk=wish.pk).update(opened_at=timezone.now() - dt.timedelta(days=30))
+    assert sweep() == {"reminders": 1, "wishes_escalated": 1}
+    assert sweep() == {"reminders": 0, "wishes_escalated": 0}
