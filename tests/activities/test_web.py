@@ -141,3 +141,14 @@ def test_resident_raises_a_wish_and_staff_records_one(district):
         "title": "棉被", "public_text": "老人需要棉被", "area": district.grid_a.pk, "beneficiary_name": "陈大爷"})
     assert recorded.status_code == 302
     assert _client(district.resident).get("/activities/staff/wishes/new/").status_code == 403
+
+
+def test_pages_in_english(district, settings):
+    activity = make_activity(organiser=district.grid_worker_a, area=district.grid_a, capacity=1)
+    c = _client(district.resident)
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = c.get("/activities/").content.decode()
+    assert "Community activities calendar" in page and "社区活动日历" not in page
+    c.post(f"/activities/{activity.pk}/signup/")
+    again = c.post(f"/activities/{activity.pk}/signup/")
+    assert "You have already signed up" in again.content.decode()
