@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/signup/cancel/", views.signup_cancel, name="signup_cancel"),
     path("<int:pk>/check-in/", views.check_in, name="check_in"),
     path("my/", views.mine, name="mine"),
+    path("my/certificate.pdf", views.certificate, name="certificate"),
     path("hours/verify/", views.verify, name="verify"),
     path("wishes/", views.wish_list, name="wishes"),
     path("wishes/raise/", views.wish_raise, name="wish_raise"),

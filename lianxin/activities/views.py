@@ -13,19 +13,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lianxin.core.errors import DomainError, NotFound
+from lianxin.core.ratelimit import check_rate
 from lianxin.org.models import Area, User
 
 from . import hours, orgs, selectors, services, wishes
+from .certificate import certificate_pdf
 from .forms import ProfileForm, WishActForm, WishRaiseForm
 from .models import ActivityKind, VolunteerProfile
 from .policy import allowed_actions, is_organiser_anywhere, wish_allowed_actions
 
 PAGE = 50
+CERTIFICATE_RATE = "20/h"
 
 
 def _user(request: HttpRequest) -> User | None:
@@ -163,6 +167,19 @@ def mine(request: HttpRequest) -> HttpResponse:
         "signups": selectors.my_activities(user)[:PAGE], "ledger": hours.ledger_for(user),
         "wishes": selectors.wishes_of(user)[:PAGE], "form": form,
     }, status=status)
+
+
+@require_GET
+@login_required
+def certificate(request: HttpRequest) -> HttpResponse:
+    """My volunteer certificate as a PDF (only my own: the name is on it)."""
+    user = _user(request)
+    assert user is not None
+    check_rate(f"activities-certificate:{user.pk}", CERTIFICATE_RATE)
+    pdf = certificate_pdf(user=user, verify_url=request.build_absolute_uri(reverse("activities:verify")))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="volunteer-certificate.pdf"'
+    return response
 
 
 @require_GET

@@ -87,3 +87,23 @@ def test_confirm_refuse_correct_and_verify(district):
     assert refused.status == HoursStatus.REJECTED
     assert hours.ledger_for(district.resident).total_minutes == 0
     assert timezone.now() > refused.confirmed_at - dt.timedelta(seconds=5)
+
+
+@pytest.mark.django_db
+def test_certificate_pdf_has_the_total_and_codes(district):
+    import io
+
+    from django.test import Client
+    from pypdf import PdfReader
+
+    district.resident.display_name = "李小明"
+    district.resident.save()
+    activity = make_activity(organiser=district.admin, area=district.grid_a, title="敬老院服务")
+    entry = _entry(district.resident, activity, _t(0), _t(2))
+    c = Client()
+    assert c.get("/activities/my/certificate.pdf").status_code == 302  # log in first
+    c.force_login(district.resident)
+    response = c.get("/activities/my/certificate.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "李小明" in text and "2.0" in text and entry.verification_code in text and "敬老院服务" in text
