@@ -44,7 +44,8 @@ def _area(code: str, field: str = "area") -> Area:
     return area
 
 
-def _activity_out(activity: Activity, user: User | None) -> dict[str, Any]:
+def _activity_out(activity: Activity, user: User | None, *, listing: bool = False) -> dict[str, Any]:
+    """One activity; in lists (`listing`) without the waiting position and actions (one query each)."""
     p = selectors.places(activity)
     mine = selectors.my_signup(user, activity)
     return {
@@ -55,8 +56,8 @@ def _activity_out(activity: Activity, user: User | None) -> dict[str, Any]:
         "starts_at": activity.starts_at, "ends_at": activity.ends_at, "capacity": activity.capacity,
         "confirmed": p.confirmed, "waiting": p.waiting, "status": activity.status,
         "my_signup": mine.status if mine else None,
-        "my_waiting_position": selectors.waiting_position(mine) if mine else None,
-        "allowed_actions": allowed_actions(user, activity) if user is not None else [],
+        "my_waiting_position": selectors.waiting_position(mine) if mine and not listing else None,
+        "allowed_actions": allowed_actions(user, activity) if user is not None and not listing else [],
     }
 
 
@@ -76,7 +77,11 @@ def list_activities(request: HttpRequest, q: Query[s.ListQuery]) -> list[dict[st
     area = _area(q.area) if q.area else None
     qs = selectors.activities_public(area=area, kind=q.kind)
     start = (q.page - 1) * q.page_size
-    return [_activity_out(a, user) for a in qs[start:start + q.page_size]]
+    page = list(qs[start:start + q.page_size])
+    mine = selectors.my_signups_among(user, [a.pk for a in page])
+    for a in page:
+        a._my_signup = mine.get(a.pk)  # type: ignore[attr-defined]
+    return [_activity_out(a, user, listing=True) for a in page]
 
 
 @router.post("/activities", auth=STAFF_AUTH, response={201: s.ActivityOut, **ERRORS},

@@ -51,7 +51,8 @@ def activities_public(*, area: Area | None = None, kind: str = "", upcoming: boo
     An activity for a street is shown to residents of every community in it, and one for a
     community to its street: `area` matches its subtree and its ancestors."""
     qs = Activity.objects.select_related("area", "organization").annotate(
-        confirmed_count=Count("signups", filter=Q(signups__status=SignupStatus.CONFIRMED)))
+        confirmed_count=Count("signups", filter=Q(signups__status=SignupStatus.CONFIRMED)),
+        waiting_count=Count("signups", filter=Q(signups__status=SignupStatus.WAITLISTED)))
     if upcoming:
         qs = qs.filter(status=ActivityStatus.PUBLISHED, ends_at__gte=now or timezone.now())
     else:
@@ -97,13 +98,26 @@ class Places:
 
 
 def places(activity: Activity) -> Places:
+    if hasattr(activity, "confirmed_count") and hasattr(activity, "waiting_count"):  # annotated lists
+        return Places(activity.capacity, activity.confirmed_count, activity.waiting_count)
     counts = dict(activity.signups.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     return Places(activity.capacity, counts.get(SignupStatus.CONFIRMED, 0), counts.get(SignupStatus.WAITLISTED, 0))
+
+
+def my_signups_among(user: User | None, activity_ids: list[int]) -> dict[int, Signup]:
+    """The user's live sign-ups for these activities, in one query (for lists)."""
+    if user is None or not user.is_authenticated or not activity_ids:
+        return {}
+    rows = Signup.objects.filter(user=user, activity_id__in=activity_ids).exclude(status=SignupStatus.CANCELLED)
+    return {s.activity_id: s for s in rows}
 
 
 def my_signup(user: User | None, activity: Activity) -> Signup | None:
     if user is None or not user.is_authenticated:
         return None
+    if hasattr(activity, "_my_signup"):  # filled in by `my_signups_among` for a list
+        cached: Signup | None = activity._my_signup
+        return cached
     return Signup.objects.filter(activity=activity, user=user).exclude(status=SignupStatus.CANCELLED).first()
 
 

@@ -116,3 +116,14 @@ def test_organizations_register_and_public_page(api, district):
     public = api.get("/activities/organizations").json()
     assert public[0]["contact_phone"] == "135****1111" and public[0]["contact_name"] == "刘*"
     assert api.get(f"/activities/organizations/{made.json()['id']}").json()["hours"] == 0.0
+
+
+def test_calendar_list_query_count_does_not_grow_with_rows(api, district, django_assert_max_num_queries):
+    for _ in range(30):
+        activity = make_activity(organiser=district.grid_worker_a, area=district.grid_a)
+        Signup.objects.create(activity=activity, user=district.resident, status=SignupStatus.CONFIRMED,
+                              created_at=timezone.now())
+    api.get("/activities", user=district.resident)  # the token's first use writes its bookkeeping
+    with django_assert_max_num_queries(12):
+        rows = api.get("/activities", user=district.resident, page_size=100).json()
+    assert len(rows) == 30 and all(r["my_signup"] == "confirmed" and r["confirmed"] == 1 for r in rows)
