@@ -107,3 +107,26 @@ def test_certificate_pdf_has_the_total_and_codes(district):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "李小明" in text and "2.0" in text and entry.verification_code in text and "敬老院服务" in text
+
+
+@pytest.mark.django_db
+def test_community_figures_per_area_and_period(district):
+    from lianxin.activities.figures import community_figures
+    from lianxin.activities.models import Signup, WishStatus
+
+    from .factories import make_wish
+
+    here = make_activity(organiser=district.admin, area=district.grid_a, starts_in=dt.timedelta(days=-2))
+    make_activity(organiser=district.admin, area=district.grid_b, starts_in=dt.timedelta(days=-2))
+    make_activity(organiser=district.admin, area=district.grid_a, status="cancelled", starts_in=dt.timedelta(days=-2))
+    Signup.objects.create(activity=here, user=district.resident, status="confirmed", created_at=timezone.now(),
+                          checked_in_at=here.starts_at)
+    _entry(district.resident, here, here.starts_at, here.starts_at + dt.timedelta(minutes=90))
+    make_wish(area=district.grid_a, recorded_by=district.grid_worker_a, status=WishStatus.CLOSED)
+    make_wish(area=district.grid_a, recorded_by=district.grid_worker_a)
+    start, end = timezone.now() - dt.timedelta(days=7), timezone.now() + dt.timedelta(days=1)
+    f = community_figures(area_paths=(district.street_a.path,), start=start, end=end)
+    assert (f.activities_held, f.participants, f.volunteers, f.volunteer_hours) == (1, 1, 1, 1.5)
+    assert (f.wishes_raised, f.wishes_fulfilled, f.fulfilment_rate) == (2, 1, 0.5)
+    assert community_figures(area_paths=None, start=start, end=end).activities_held == 2
+    assert community_figures(area_paths=(district.street_b.path,), start=start, end=end).wishes_raised == 0
