@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lianxin.org.models import Area
 
-from .models import MAX_CAPACITY, NOTE_MAX, TEXT_MAX, TITLE_MAX, ActivityKind, Organization
+from .models import MAX_CAPACITY, NOTE_MAX, TEXT_MAX, TITLE_MAX, ActivityKind, Organization, OrgKind
 
 
 class AreaChoiceField(forms.ModelChoiceField):
@@ -94,3 +94,27 @@ class ProfileForm(forms.Form):
     def skill_list(self) -> list[str]:
         raw = self.cleaned_data.get("skills", "").replace("，", ",").replace("、", ",")
         return [s.strip() for s in raw.split(",") if s.strip()]
+
+
+class OrganizationForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=TITLE_MAX)
+    kind = forms.ChoiceField(label=_("类型"), choices=OrgKind.choices)
+    areas = forms.ModelMultipleChoiceField(label=_("服务区域"), queryset=Area.objects.none())
+    registration_number = forms.CharField(label=_("登记证号 / 统一社会信用代码"), max_length=40, required=False)
+    categories = forms.CharField(label=_("服务类别（用逗号分隔）"), max_length=400, required=False)
+    description = forms.CharField(label=_("简介"), max_length=TEXT_MAX, required=False, widget=forms.Textarea)
+    contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+
+    def __init__(self, *args, areas=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["areas"].queryset = areas if areas is not None else _areas()  # type: ignore[attr-defined]
+
+    def category_list(self) -> list[str]:
+        raw = self.cleaned_data.get("categories", "").replace("，", ",").replace("、", ",")
+        return [c.strip() for c in raw.split(",") if c.strip()]
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(label=_("成员的用户名"), max_length=150)
+    manager = forms.BooleanField(label=_("负责人"), required=False)

@@ -15,6 +15,7 @@ from lianxin.org.selectors import area_subtree_q, in_area_subtree
 
 from . import hours
 from .events import audit_personal_view
+from .orgs import may_manage_organization
 from .models import (
     Activity,
     ActivityStatus,
@@ -305,3 +306,13 @@ def organization_get(pk: int) -> Organization:
     if org is None:
         raise NotFound(_("没有找到该组织。"))
     return org
+
+
+def organization_page(org: Organization, viewer: User | None) -> dict[str, object]:
+    """What the organization's public page shows; its manage form only to those who may manage it."""
+    return {
+        "org": org, "p": organization_participation(org),
+        "activities": org.activities.filter(status__in=(ActivityStatus.PUBLISHED, ActivityStatus.FINISHED))
+        .order_by("-starts_at")[:20],
+        "manage": may_manage_organization(viewer, org),
+    }

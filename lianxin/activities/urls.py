@@ -21,6 +21,8 @@ urlpatterns = [
     path("staff/", views_staff.home, name="staff"),
     path("staff/new/", views_staff.activity_new, name="new"),
     path("staff/wishes/new/", views_staff.wish_new, name="wish_new"),
+    path("staff/organizations/new/", views_staff.organization_new, name="organization_new"),
+    path("organizations/<int:pk>/members/", views_staff.organization_member_add, name="member_add"),
     path("<int:pk>/manage/", views_staff.manage, name="manage"),
     path("<int:pk>/manage/act/", views_staff.act, name="act"),
 ]

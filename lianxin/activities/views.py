@@ -287,7 +287,4 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = selectors.organization_get(pk)
-    return render(request, "activities/organization.html", {
-        "org": org, "p": selectors.organization_participation(org),
-        "activities": org.activities.filter(status__in=("published", "finished")).order_by("-starts_at")[:20],
-    })
+    return render(request, "activities/organization.html", selectors.organization_page(org, _user(request)))

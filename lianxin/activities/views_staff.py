@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lianxin.core.errors import DomainError, Forbidden, NotFound
 from lianxin.org.models import Area, User
 
-from . import hours, selectors, services, wishes
-from .forms import ActivityActForm, ActivityForm, WishRecordForm
+from . import hours, orgs, selectors, services, wishes
+from .forms import ActivityActForm, ActivityForm, MemberForm, OrganizationForm, WishRecordForm
 from .models import HoursEntry, Signup
 from .policy import Action, allowed_actions, ensure_allowed, is_organiser_anywhere, organised_areas_q
 
@@ -167,3 +167,51 @@ def wish_new(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     return render(request, "activities/wish_new.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@organiser_required
+def organization_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = OrganizationForm(request.POST or None, areas=_my_areas(user))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                org = orgs.organization_register(
+                    actor=user, name=d["name"], kind=d["kind"], areas=list(d["areas"]),
+                    registration_number=d["registration_number"], categories=form.category_list(),
+                    description=d["description"], contact_name=d["contact_name"], contact_phone=d["contact_phone"])
+                messages.success(request, _("组织已登记。"))
+                return redirect("activities:organization", pk=org.pk)
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+                status = error.status_code
+        else:
+            status = 400
+    return render(request, "activities/organization_new.html", {"form": form}, status=status)
+
+
+@require_POST
+@login_required
+def organization_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager of the organization (or a cadre of its areas) adds a member by username."""
+    user = _user(request)
+    org = selectors.organization_get(pk)
+    form = MemberForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(_("请填写成员的用户名。"), field="username")
+        member = User.objects.filter(username=form.cleaned_data["username"]).first()
+        if not orgs.may_manage_organization(user, org):
+            raise Forbidden(_("只有该组织的负责人或服务区域的社区工作人员可以添加成员。"))
+        if member is None:
+            raise NotFound(_("没有这个用户名的用户。"), field="username")
+        orgs.organization_add_member(actor=user, organization=org, user=member, manager=form.cleaned_data["manager"])
+    except DomainError as error:
+        messages.error(request, error.message)
+        return render(request, "activities/organization.html", {
+            **selectors.organization_page(org, user), "error": error.message}, status=error.status_code)
+    messages.success(request, _("已添加成员。"))
+    return redirect("activities:organization", pk=pk)

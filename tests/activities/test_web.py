@@ -152,3 +152,25 @@ def test_pages_in_english(district, settings):
     c.post(f"/activities/{activity.pk}/signup/")
     again = c.post(f"/activities/{activity.pk}/signup/")
     assert "You have already signed up" in again.content.decode()
+
+
+def test_organisation_registered_on_the_page_and_members_added(district):
+    staff = _client(district.grid_worker_a)
+    assert _client(district.resident).get("/activities/staff/organizations/new/").status_code == 403
+    bad = staff.post("/activities/staff/organizations/new/", {"name": "x", "kind": "social_org"})
+    assert bad.status_code == 400  # no area
+    made = staff.post("/activities/staff/organizations/new/", {
+        "name": "邻里守望队", "kind": "volunteer_team", "areas": [district.grid_a.pk], "categories": "陪诊，维修",
+        "contact_phone": "13500002222"})
+    assert made.status_code == 302
+    org_url = made["Location"]
+    page = _client().get(org_url).content.decode()
+    assert "邻里守望队" in page and "13500002222" not in page and "添加成员" not in page
+    members = org_url + "members/"
+    assert _client(district.resident).post(members, {"username": "other_resident"}).status_code == 403
+    assert staff.post(members, {"username": "nobody"}).status_code == 404
+    assert staff.post(members, {"username": "resident", "manager": "on"}).status_code == 302
+    # the new manager may add members themselves
+    assert _client(district.resident).post(members, {"username": "other_resident"}).status_code == 302
+    assert _client(district.resident).post(members, {"username": "other_resident"}).status_code == 409
+    assert "志愿者 2 人" in _client().get(org_url).content.decode()
