@@ -264,3 +264,20 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class ActivityPhoto(models.Model):
+    """A photo of an activity, shown on its public page (organisers upload them)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(upload_to="activities/%Y/%m/")
+    content_type = models.CharField(max_length=20)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of {self.activity_id}"

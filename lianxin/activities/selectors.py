@@ -15,7 +15,6 @@ from lianxin.org.selectors import area_subtree_q, in_area_subtree
 
 from . import hours
 from .events import audit_personal_view
-from .orgs import may_manage_organization
 from .models import (
     Activity,
     ActivityStatus,
@@ -27,6 +26,7 @@ from .models import (
     Wish,
     WishStatus,
 )
+from .orgs import may_manage_organization
 from .policy import (
     Action,
     activities_managed_q,

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from lianxin.org.models import Area, User
 from . import hours, orgs, selectors, services, wishes
 from .certificate import certificate_pdf
 from .forms import ProfileForm, WishActForm, WishRaiseForm
-from .models import ActivityKind, VolunteerProfile
+from .models import ActivityKind, ActivityPhoto, VolunteerProfile
 from .policy import allowed_actions, is_organiser_anywhere, wish_allowed_actions
 
 PAGE = 50
@@ -69,7 +69,20 @@ def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "position": selectors.waiting_position(mine) if mine else None,
         "open_for_signup": activity.status == "published" and now < activity.starts_at,
         "actions": allowed_actions(user, activity) if user else [],
+        "photos": list(activity.photos.all()[:20]),
     }
+
+
+@require_GET
+def photo(request: HttpRequest, pk: int, photo_id: int) -> FileResponse:
+    """A photo of an activity the viewer may see (drafts' photos only to their organisers)."""
+    activity = selectors.activity_get(_user(request), pk)
+    found = ActivityPhoto.objects.filter(pk=photo_id, activity=activity).first()
+    if found is None:
+        raise NotFound(_("没有找到该照片。"))
+    response = FileResponse(found.file.open("rb"), content_type=found.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_GET

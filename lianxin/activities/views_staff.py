@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lianxin.core.errors import DomainError, Forbidden, NotFound
 from lianxin.org.models import Area, User
 
-from . import hours, orgs, selectors, services, wishes
+from . import hours, orgs, photos, selectors, services, wishes
 from .forms import ActivityActForm, ActivityForm, MemberForm, OrganizationForm, WishRecordForm
 from .models import HoursEntry, Signup
 from .policy import Action, allowed_actions, ensure_allowed, is_organiser_anywhere, organised_areas_q
@@ -215,3 +215,23 @@ def organization_member_add(request: HttpRequest, pk: int) -> HttpResponse:
             **selectors.organization_page(org, user), "error": error.message}, status=error.status_code)
     messages.success(request, _("已添加成员。"))
     return redirect("activities:organization", pk=pk)
+
+
+@require_POST
+@organiser_required
+def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    activity = selectors.activity_get(user, pk)
+    upload = request.FILES.get("photo")
+    try:
+        if upload is None:
+            raise DomainError(_("请选择一张照片。"), field="photo")
+        if upload.size and upload.size > photos.MAX_PHOTO_BYTES:
+            raise DomainError(_("照片最大 5 MB，请压缩后再传。"), field="photo")
+        photos.activity_add_photo(actor=user, activity=activity, content=upload.read())
+    except DomainError as error:
+        context = _manage_context(request, pk)
+        context["error"] = error.message
+        return render(request, "activities/manage.html", context, status=error.status_code)
+    messages.success(request, _("照片已上传。"))
+    return redirect("activities:manage", pk=pk)

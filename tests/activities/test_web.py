@@ -174,3 +174,27 @@ def test_organisation_registered_on_the_page_and_members_added(district):
     assert _client(district.resident).post(members, {"username": "other_resident"}).status_code == 302
     assert _client(district.resident).post(members, {"username": "other_resident"}).status_code == 409
     assert "志愿者 2 人" in _client().get(org_url).content.decode()
+
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082")
+
+
+def test_photos_uploaded_by_organisers_and_shown_publicly(district):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    activity = make_activity(organiser=district.grid_worker_a, area=district.grid_a)
+    url = f"/activities/{activity.pk}/manage/photos/"
+    staff = _client(district.grid_worker_a)
+    assert _client(district.resident).post(url, {"photo": SimpleUploadedFile("a.png", PNG)}).status_code == 403
+    fake = staff.post(url, {"photo": SimpleUploadedFile("a.png", b"<script>alert(1)</script>")})
+    assert fake.status_code == 400 and "JPEG" in fake.content.decode()
+    assert staff.post(url, {}).status_code == 400
+    assert staff.post(url, {"photo": SimpleUploadedFile("a.png", PNG)}).status_code == 302
+    photo = activity.photos.get()
+    page = _client().get(f"/activities/{activity.pk}/").content.decode()
+    assert f"/activities/{activity.pk}/photos/{photo.pk}/" in page
+    image = _client().get(f"/activities/{activity.pk}/photos/{photo.pk}/")
+    assert image.status_code == 200 and image["Content-Type"] == "image/png"
+    assert b"".join(image.streaming_content) == PNG
+    assert _client().get(f"/activities/{activity.pk}/photos/{photo.pk + 99}/").status_code == 404
