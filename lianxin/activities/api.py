@@ -19,6 +19,7 @@ from lianxin.org.models import Area, User
 
 from . import hours, orgs, selectors, services, wishes
 from . import schemas as s
+from .events import audit_personal_view
 from .models import Activity, HoursEntry, Organization, Signup, Wish
 from .policy import Action, allowed_actions, ensure_allowed, wish_allowed_actions, wish_ensure_allowed
 from .privacy import mask_name, mask_phone
@@ -229,7 +230,10 @@ def pending_hours(request: HttpRequest, activity_id: int = Id) -> list[dict[str,
     user = _me(request)
     activity = selectors.activity_get(user, activity_id)
     ensure_allowed(user, activity, Action.CONFIRM_HOURS)
-    return [_hours_out(e, full_name=True) for e in hours.pending_for(activity).select_related("activity")]
+    rows = [_hours_out(e, full_name=True) for e in hours.pending_for(activity).select_related("activity")]
+    if rows:
+        audit_personal_view(viewer=user, object_type="activity", object_id=activity.pk, what="pending_hours")
+    return rows
 
 
 @router.post("/activities/hours/{int:entry_id}/confirm", auth=STAFF_AUTH, response={200: s.HoursOut, **ERRORS},

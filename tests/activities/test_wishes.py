@@ -144,3 +144,37 @@ def test_organization_registration_rules(district):
         orgs.organization_register(actor=district.admin, name="同心社", kind="provider", areas=[district.grid_a])
     with pytest.raises(ValidationFailed):
         orgs.volunteer_profile_save(actor=district.resident, skills=["x" * 21], areas=[])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_volunteers_claim_the_same_wish_one_wins(district):
+    import threading
+
+    from django.db import close_old_connections, connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    wish = make_wish(area=district.grid_a, recorded_by=district.grid_worker_a)
+    people = [UserFactory(), UserFactory()]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def claim(user):
+        try:
+            barrier.wait()
+            wishes.wish_claim(actor=user, wish=Wish.objects.get(pk=wish.pk))
+            outcomes.append("won")
+        except TransitionNotAllowed:
+            outcomes.append("refused")
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=claim, args=(u,)) for u in people]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["refused", "won"]
+    wish.refresh_from_db()
+    assert wish.status == WishStatus.CLAIMED and wish.claimed_by_id in {p.pk for p in people}
