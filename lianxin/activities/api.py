@@ -347,13 +347,15 @@ def _org_out(org: Organization) -> dict[str, Any]:
             "categories": org.categories, "areas": [a.code for a in org.areas.all()], "description": org.description,
             "contact_name": mask_name(org.contact_name), "contact_phone": mask_phone(org.contact_phone),
             "activities": p.activities, "volunteers": p.volunteers, "hours": p.hours,
-            "wishes_fulfilled": p.wishes_fulfilled}
+            "wishes_fulfilled": p.wishes_fulfilled,
+            "projects": [{"title": x.title, "description": x.description, "started_on": x.started_on,
+                          "ended_on": x.ended_on} for x in org.projects.all()[:50]]}
 
 
 @router.get("/activities/organizations", auth=PUBLIC_AUTH, response={200: list[s.OrganizationOut], **ERRORS},
             summary="Social organizations and their participation")
 def list_organizations(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_org_out(o) for o in selectors.organizations_public()[:200]]
+    return [_org_out(o) for o in selectors.organizations_public().prefetch_related("projects")[:200]]
 
 
 @router.post("/activities/organizations", auth=STAFF_AUTH, response={201: s.OrganizationOut, **ERRORS},

@@ -83,6 +83,8 @@ def _organizations(rng: random.Random, residents: list[User]) -> list[Organizati
                                          description="示范区登记的社会组织（演示数据）。")
         for person in rng.sample(residents[:30], 6):
             Membership.objects.get_or_create(organization=org, user=person)
+        orgs.project_add(actor=admin, organization=org, title=f"{cats[0]}便民服务项目",
+                         started_on=dt.date(2026, 1, 1), description="面向辖区困难群众的常态化服务（演示数据）。")
         teams.append(org)
     return teams
 

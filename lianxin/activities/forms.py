@@ -118,3 +118,10 @@ class OrganizationForm(forms.Form):
 class MemberForm(forms.Form):
     username = forms.CharField(label=_("成员的用户名"), max_length=150)
     manager = forms.BooleanField(label=_("负责人"), required=False)
+
+
+class ProjectForm(forms.Form):
+    title = forms.CharField(label=_("项目名称"), max_length=TITLE_MAX)
+    started_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    ended_on = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(label=_("项目内容"), max_length=TEXT_MAX, required=False, widget=forms.Textarea)

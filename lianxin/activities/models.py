@@ -242,6 +242,7 @@ class EventType(models.TextChoices):
     WISH_ESCALATED = "wish_escalated", _("逾期未认领")
     ORG_REGISTERED = "org_registered", _("登记组织")
     ORG_MEMBER_ADDED = "org_member_added", _("添加成员")
+    ORG_PROJECT_ADDED = "org_project_added", _("登记服务项目")
 
 
 class Event(models.Model):
@@ -281,3 +282,27 @@ class ActivityPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"photo {self.pk} of {self.activity_id}"
+
+
+class Project(models.Model):
+    """A project a social organization runs (服务项目), shown on its public page."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="projects")
+    title = models.CharField(_("项目名称"), max_length=TITLE_MAX)
+    description = models.TextField(_("项目内容"), max_length=TEXT_MAX, blank=True)
+    started_on = models.DateField(_("开始日期"))
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("服务项目")
+        verbose_name_plural = _("服务项目")
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
+                name="project_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

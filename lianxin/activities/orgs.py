@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -9,7 +11,16 @@ from lianxin.core.errors import Conflict, Forbidden, ValidationFailed
 from lianxin.org.models import Area, User
 
 from .events import Payload, record
-from .models import TEXT_MAX, TITLE_MAX, EventType, Membership, Organization, OrgKind, VolunteerProfile
+from .models import (
+    TEXT_MAX,
+    TITLE_MAX,
+    EventType,
+    Membership,
+    Organization,
+    OrgKind,
+    Project,
+    VolunteerProfile,
+)
 from .policy import is_organiser_anywhere, may_organise_in
 from .services import _text
 
@@ -101,3 +112,20 @@ def volunteer_profile_save(*, actor: User, skills: list[str], areas: list[Area],
         profile.save()
         profile.areas.set(areas[:MAX_TAGS])
     return profile
+
+
+def project_add(*, actor: User, organization: Organization, title: str, started_on: dt.date,
+                ended_on: dt.date | None = None, description: str = "") -> Project:
+    """A project the organization runs; its managers or the cadres of its areas record it."""
+    if not may_manage_organization(actor, organization):
+        raise Forbidden(_("只有该组织的负责人或服务区域的社区工作人员可以登记服务项目。"))
+    if ended_on is not None and ended_on < started_on:
+        raise ValidationFailed(_("结束日期不能早于开始日期。"), field="ended_on")
+    with transaction.atomic():
+        project = Project.objects.create(
+            organization=organization, title=_text(title, field="title", max_length=TITLE_MAX),
+            description=_text(description, field="description", max_length=TEXT_MAX, required=False),
+            started_on=started_on, ended_on=ended_on)
+        record(EventType.ORG_PROJECT_ADDED, actor=actor, organization=organization,
+               payload=Payload(extra={"project": project.pk, "title": project.title}))
+    return project

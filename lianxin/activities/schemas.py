@@ -162,6 +162,13 @@ class SuggestionOut(Schema):
     reasons: list[str]
 
 
+class ProjectOut(Schema):
+    title: str
+    description: str
+    started_on: dt.date
+    ended_on: dt.date | None
+
+
 class OrganizationOut(Schema):
     id: int
     name: str
@@ -176,6 +183,7 @@ class OrganizationOut(Schema):
     volunteers: int
     hours: float
     wishes_fulfilled: int
+    projects: list[ProjectOut] = []
 
 
 class OrganizationIn(StrictIn):

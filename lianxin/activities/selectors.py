@@ -314,5 +314,6 @@ def organization_page(org: Organization, viewer: User | None) -> dict[str, objec
         "org": org, "p": organization_participation(org),
         "activities": org.activities.filter(status__in=(ActivityStatus.PUBLISHED, ActivityStatus.FINISHED))
         .order_by("-starts_at")[:20],
+        "projects": list(org.projects.all()[:50]),
         "manage": may_manage_organization(viewer, org),
     }

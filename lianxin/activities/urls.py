@@ -25,6 +25,7 @@ urlpatterns = [
     path("staff/wishes/new/", views_staff.wish_new, name="wish_new"),
     path("staff/organizations/new/", views_staff.organization_new, name="organization_new"),
     path("organizations/<int:pk>/members/", views_staff.organization_member_add, name="member_add"),
+    path("organizations/<int:pk>/projects/", views_staff.project_add, name="project_add"),
     path("<int:pk>/manage/", views_staff.manage, name="manage"),
     path("<int:pk>/manage/act/", views_staff.act, name="act"),
 ]

@@ -20,7 +20,7 @@ from lianxin.core.errors import DomainError, Forbidden, NotFound
 from lianxin.org.models import Area, User
 
 from . import hours, orgs, photos, selectors, services, wishes
-from .forms import ActivityActForm, ActivityForm, MemberForm, OrganizationForm, WishRecordForm
+from .forms import ActivityActForm, ActivityForm, MemberForm, OrganizationForm, ProjectForm, WishRecordForm
 from .models import HoursEntry, Signup
 from .policy import Action, allowed_actions, ensure_allowed, is_organiser_anywhere, organised_areas_q
 
@@ -235,3 +235,23 @@ def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "activities/manage.html", context, status=error.status_code)
     messages.success(request, _("照片已上传。"))
     return redirect("activities:manage", pk=pk)
+
+
+@require_POST
+@login_required
+def project_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    org = selectors.organization_get(pk)
+    form = ProjectForm(request.POST)
+    try:
+        if not form.is_valid():
+            field, errors = next(iter(form.errors.items()))
+            raise DomainError(f"{form.fields[field].label}：{errors[0]}", field=field)
+        d = form.cleaned_data
+        orgs.project_add(actor=user, organization=org, title=d["title"], started_on=d["started_on"],
+                         ended_on=d["ended_on"], description=d["description"])
+    except DomainError as error:
+        return render(request, "activities/organization.html", {
+            **selectors.organization_page(org, user), "error": error.message}, status=error.status_code)
+    messages.success(request, _("服务项目已登记。"))
+    return redirect("activities:organization", pk=pk)

@@ -198,3 +198,21 @@ def test_photos_uploaded_by_organisers_and_shown_publicly(district):
     assert image.status_code == 200 and image["Content-Type"] == "image/png"
     assert b"".join(image.streaming_content) == PNG
     assert _client().get(f"/activities/{activity.pk}/photos/{photo.pk + 99}/").status_code == 404
+
+
+def test_projects_of_an_organization(district, api):
+    from lianxin.activities import orgs
+
+    org = orgs.organization_register(actor=district.grid_worker_a, name="乐龄服务社", kind="social_org",
+                                     areas=[district.grid_a])
+    url = f"/activities/organizations/{org.pk}/projects/"
+    body = {"title": "长者助餐", "started_on": "2026-03-01", "description": "每周三次送餐"}
+    assert _client(district.resident).post(url, body).status_code == 403
+    bad = _client(district.grid_worker_a).post(url, {**body, "ended_on": "2026-02-01"})
+    assert bad.status_code == 400 and "结束日期" in bad.content.decode()
+    assert _client(district.grid_worker_a).post(url, {**body, "started_on": "nope"}).status_code == 400
+    assert _client(district.grid_worker_a).post(url, body).status_code == 302
+    assert "长者助餐" in _client().get(f"/activities/organizations/{org.pk}/").content.decode()
+    out = api.get(f"/activities/organizations/{org.pk}").json()
+    assert out["projects"] == [{"title": "长者助餐", "description": "每周三次送餐", "started_on": "2026-03-01",
+                                "ended_on": None}]
