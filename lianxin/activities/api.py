@@ -125,6 +125,15 @@ def cancel(request: HttpRequest, payload: s.ReasonIn, activity_id: int = Id) -> 
     return _activity_out(activity, user)
 
 
+@router.post("/activities/{int:activity_id}/capacity", auth=STAFF_AUTH, response={200: s.ActivityOut, **ERRORS},
+             summary="Change the number of places (more places move the waiting list up)")
+def capacity(request: HttpRequest, payload: s.CapacityIn, activity_id: int = Id) -> dict[str, Any]:
+    user = _me(request)
+    activity = services.activity_change_capacity(actor=user, activity=selectors.activity_get(user, activity_id),
+                                                 capacity=payload.capacity)
+    return _activity_out(activity, user)
+
+
 @router.post("/activities/{int:activity_id}/finish", auth=STAFF_AUTH, response={200: s.ActivityOut, **ERRORS},
              summary="End the activity (whoever is still checked in is checked out)")
 def finish(request: HttpRequest, activity_id: int = Id) -> dict[str, Any]:

@@ -75,11 +75,12 @@ class WishActForm(forms.Form):
 
 class ActivityActForm(forms.Form):
     action = forms.ChoiceField(choices=[(a, a) for a in ("publish", "cancel", "finish", "check_in", "check_out",
-                                                         "confirm_hours", "reject_hours")])
+                                                         "confirm_hours", "reject_hours", "capacity")])
     reason = forms.CharField(max_length=NOTE_MAX, required=False)
     signup = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
     entry = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
     minutes = forms.IntegerField(required=False, min_value=1, max_value=7 * 24 * 60)
+    capacity = forms.IntegerField(required=False, min_value=1, max_value=MAX_CAPACITY)
 
 
 class ProfileForm(forms.Form):

@@ -32,6 +32,10 @@ class ActivityIn(StrictIn):
     visit_notes: str = Field("", max_length=TEXT_MAX)
 
 
+class CapacityIn(StrictIn):
+    capacity: int = Field(..., ge=1, le=MAX_CAPACITY)
+
+
 class ReasonIn(StrictIn):
     reason: str = Field(..., min_length=1, max_length=NOTE_MAX)
 

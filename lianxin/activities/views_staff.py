@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lianxin.core.errors import DomainError, Forbidden, NotFound
+from lianxin.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from lianxin.org.models import Area, User
 
 from . import hours, orgs, photos, selectors, services, wishes
@@ -111,6 +111,11 @@ def _act(user: User, pk: int, d: dict[str, Any]) -> str:
     if action == "cancel":
         services.activity_cancel(actor=user, activity=activity, reason=d["reason"])
         return _("活动已取消，已通知报名的居民。")
+    if action == "capacity":
+        if not d["capacity"]:
+            raise ValidationFailed(_("请填写名额。"), field="capacity")
+        services.activity_change_capacity(actor=user, activity=activity, capacity=d["capacity"])
+        return _("名额已修改；候补的居民已按顺序补上。")
     if action == "finish":
         services.activity_finish(actor=user, activity=activity)
         return _("活动已结束。")

@@ -127,3 +127,15 @@ def test_calendar_list_query_count_does_not_grow_with_rows(api, district, django
     with django_assert_max_num_queries(12):
         rows = api.get("/activities", user=district.resident, page_size=100).json()
     assert len(rows) == 30 and all(r["my_signup"] == "confirmed" and r["confirmed"] == 1 for r in rows)
+
+
+def test_capacity_change_moves_the_waiting_list(api, district):
+    activity = make_activity(organiser=district.grid_worker_a, area=district.grid_a, capacity=1)
+    api.post(f"/activities/{activity.pk}/signup", user=district.resident)
+    api.post(f"/activities/{activity.pk}/signup", user=district.other_resident)
+    url = f"/activities/{activity.pk}/capacity"
+    assert api.post(url, {"capacity": 2}, user=district.resident).status_code == 403
+    assert api.post(url, {"capacity": 0}, user=district.grid_worker_a).status_code == 400
+    out = api.post(url, {"capacity": 2}, user=district.grid_worker_a).json()
+    assert (out["confirmed"], out["waiting"]) == (2, 0)
+    assert api.post(url, {"capacity": 1}, user=district.grid_worker_a).json()["field"] == "capacity"

@@ -216,3 +216,14 @@ def test_projects_of_an_organization(district, api):
     out = api.get(f"/activities/organizations/{org.pk}").json()
     assert out["projects"] == [{"title": "长者助餐", "description": "每周三次送餐", "started_on": "2026-03-01",
                                 "ended_on": None}]
+
+
+def test_capacity_on_the_manage_page(district):
+    activity = make_activity(organiser=district.grid_worker_a, area=district.grid_a, capacity=1)
+    for person in (district.resident, district.other_resident):
+        _client(person).post(f"/activities/{activity.pk}/signup/")
+    url = f"/activities/{activity.pk}/manage/act/"
+    staff = _client(district.grid_worker_a)
+    assert staff.post(url, {"action": "capacity"}).status_code == 400
+    assert staff.post(url, {"action": "capacity", "capacity": 2}).status_code == 302
+    assert Signup.objects.filter(activity=activity, status=SignupStatus.CONFIRMED).count() == 2
