@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/", include("lianxin.reports.urls")),
     path("outreach/", include("lianxin.outreach.urls")),
     path("consultations/", include("lianxin.consultations.urls")),
+    path("activities/", include("lianxin.activities.urls")),
     path("", include("lianxin.web.urls")),
 ]
 

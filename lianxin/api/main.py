@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from lianxin.activities.api import router as activities_router
 from lianxin.consultations import api as consultations_api
 from lianxin.outreach.api import router as outreach_router
 
@@ -31,3 +32,4 @@ api.add_router("/", appeals.router)
 api.add_router("/", org.router)
 api.add_router("/", outreach_router)
 api.add_router("/", consultations_api.router)
+api.add_router("/", activities_router)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "lianxin.consultations",
     "lianxin.demo",
     "lianxin.accounts",
+    "lianxin.activities",
     "csp",
     "axes",
     "django_otp",
@@ -180,6 +181,7 @@ CELERY_BEAT_SCHEDULE = {
     "supervision-refresh": {"task": "lianxin.supervision.tasks.periodic_refresh", "schedule": 600.0},
     "retention": {"task": "lianxin.core.tasks.retention_daily", "schedule": 24 * 3600.0},
     "outreach-coverage-sweep": {"task": "lianxin.outreach.tasks.sweep_coverage", "schedule": 3600.0},
+    "activities-sweep": {"task": "lianxin.activities.tasks.sweep", "schedule": 900.0},
 }
 # When no broker is configured, `lianxin serve` runs the periodic sweeps in a thread.
 INPROCESS_SCHEDULER_SECONDS = int(os.environ.get("LIANXIN_INPROCESS_SCHEDULER_SECONDS", "300"))

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from lianxin.activities.demo import seed_activities
 from lianxin.consultations.demo import seed_consultations
 from lianxin.demo import catalogue as cat
 from lianxin.demo.district import DEMO_PASSWORD, build_district, has_district
@@ -105,6 +106,7 @@ class Command(BaseCommand):
             writer.finish(generator.day_counters)
         if not options["quiet_progress"] and n:
             sys.stderr.write("\n")
+        self.stdout.write(f"Community life: {seed_activities(seed=options['seed'], now=now)}")
         self.stdout.write(
             f"Seeded {cat.DISTRICT_NAME}: {len(cat.STREETS)} streets, {len(dmap.grids)} grids, "
             f"{len(dmap.unit_ids)} units, {len(dmap.leaves)} leaf categories, {writer.counts['appeals']:,} appeals, "
