@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "lianxin.worktime",
     "lianxin.notifications",
     "lianxin.appeals",
+    "lianxin.mediation",
     "lianxin.api",
     "lianxin.open311",
     "lianxin.web",
