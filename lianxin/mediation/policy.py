@@ -192,13 +192,17 @@ def ensure_allowed(actor: Actor, case: MediationCase, action: str) -> None:
 
 
 def visible_q(user: User | None) -> Q:
-    """The cases `user` may open: staff by role and area, mediators their own, residents theirs."""
+    """The cases `user` may open: staff by role and area, mediators their own, residents theirs,
+    a unit the cases made from its appeals."""
     if user is None or not user.is_authenticated:
         return Q(pk__in=[])
     scope = scope_of(user)
     if scope.has(Role.ADMIN, Role.OPERATOR):
         return Q()
     q = Q(mediator=user) | Q(requested_by=user) | Q(parties__user=user)
+    units = scope.units_for(Role.HANDLER)
+    if units:  # the unit that turned its appeal into a case follows it (parties masked)
+        q |= Q(appeal__unit_id__in=units)
     if scope.has(Role.DISPATCHER):
         areas = scope.areas_for(Role.DISPATCHER)
         if not areas:
