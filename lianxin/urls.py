@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("open311/v2/", include("lianxin.open311.urls")),
     path("supervision/", include("lianxin.supervision.urls")),
     path("reports/", include("lianxin.reports.urls")),
+    path("mediation/", include("lianxin.mediation.urls")),
     path("", include("lianxin.web.urls")),
 ]
 
