@@ -24,6 +24,7 @@ from lianxin.demo.history import HistoryGenerator
 from lianxin.demo.logins import print_demo_logins
 from lianxin.demo.training import train_from_db
 from lianxin.demo.writer import ChunkWriter
+from lianxin.mediation.demo import seed_mediation
 from lianxin.worktime import calendar
 
 MAX_APPEALS = 5_000_000
@@ -99,6 +100,8 @@ class Command(BaseCommand):
                 sys.stderr.flush()
         with transaction.atomic():
             writer.finish(generator.day_counters)
+        with transaction.atomic():
+            seed_mediation(seed=options["seed"])
         if not options["quiet_progress"] and n:
             sys.stderr.write("\n")
         self.stdout.write(
