@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "lianxin.notifications",
     "lianxin.appeals",
     "lianxin.mediation",
+    "lianxin.learning",
     "lianxin.api",
     "lianxin.open311",
     "lianxin.web",
