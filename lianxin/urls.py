@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("supervision/", include("lianxin.supervision.urls")),
     path("reports/", include("lianxin.reports.urls")),
     path("mediation/", include("lianxin.mediation.urls")),
+    path("learning/", include("lianxin.learning.urls")),
     path("", include("lianxin.web.urls")),
 ]
 

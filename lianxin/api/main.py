@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from . import appeals, mediation, org
+from . import appeals, learning, mediation, org
 from .docs import OfflineSwagger
 from .errors import install_error_handlers
 
@@ -27,3 +27,4 @@ install_error_handlers(api)
 api.add_router("/", appeals.router)
 api.add_router("/", org.router)
 api.add_router("/", mediation.router)
+api.add_router("/", learning.router)
