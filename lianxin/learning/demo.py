@@ -9,7 +9,7 @@ from lianxin.org.models import Role, User
 from . import services
 from .models import Course
 
-COURSES = [
+COURSES: list[tuple[str, str, list[str], list[tuple[str, str]], list[tuple[str, list[str], int]]]] = [
     ("XF-01", "群众工作方法与沟通技巧", [Role.HANDLER], [
         ("倾听与共情", "接待群众时先听完、再复述、后答复；不打断，不推诿。"),
         ("答复的写法", "答复要回应诉求本身：办了什么、结果如何、还有什么办法，避免套话。"),
