@@ -22,7 +22,8 @@ from lianxin.org.services import api_token_create
 from tests.factories import AppealFactory, District
 
 EXAMPLES_PER_OPERATION = 10
-TIME_BUDGET_SECONDS = 60
+# ~2 s an operation on the 2-core machine (60 s for the 30 operations before mediation and learning).
+TIME_BUDGET_SECONDS_PER_OPERATION = 2.5
 
 pytestmark = pytest.mark.django_db
 
@@ -70,4 +71,5 @@ def test_no_server_errors(admin_headers):
         fuzz()
     elapsed = time.monotonic() - started
     assert calls >= 2 * len(operations)
-    assert elapsed < TIME_BUDGET_SECONDS, f"fuzzing took {elapsed:.0f} s"
+    budget = TIME_BUDGET_SECONDS_PER_OPERATION * len(operations)
+    assert elapsed < budget, f"fuzzing took {elapsed:.0f} s for {len(operations)} operations (budget {budget:.0f} s)"

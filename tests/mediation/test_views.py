@@ -96,3 +96,13 @@ def test_handler_turns_appeal_into_case_and_figures_page(district):
     page = _client(district.supervisor).get("/mediation/staff/figures/").content.decode()
     assert "调解成功率" in page
     assert _client(district.operator).get("/mediation/staff/figures/").status_code == 403
+
+
+def test_pages_in_english(district):
+    client = _client(district.resident)
+    client.cookies["django_language"] = "en"
+    page = client.get("/mediation/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Dispute mediation" in page and "Ask for mediation" in page
+    learning = _client(district.handler_city)
+    learning.cookies["django_language"] = "en"
+    assert "Hours earned" in learning.get("/learning/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
