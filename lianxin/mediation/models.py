@@ -110,6 +110,8 @@ class MediationCase(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(_("调解期限"), null=True, blank=True, db_index=True)
     extended_days = models.PositiveSmallIntegerField(default=0)
+    due_soon = models.BooleanField(default=False)  # set by the sweep (`sweeps.py`), once per deadline
+    overdue = models.BooleanField(default=False, db_index=True)
     agreed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -219,6 +221,8 @@ class EventType(models.TextChoices):
     FOLLOWED_UP = "followed_up", _("回访")
     CLOSED = "closed", _("结案")
     WITHDRAWN = "withdrawn", _("撤回")
+    DUE_SOON = "due_soon", _("即将超期")
+    OVERDUE = "overdue", _("已超期")
 
 
 class CaseEvent(models.Model):

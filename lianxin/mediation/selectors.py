@@ -50,7 +50,7 @@ def queue(user: User, name: str, *, now: dt.datetime | None = None) -> QuerySet[
         "in_mediation": Q(status__in=(Status.ASSIGNED, Status.IN_MEDIATION)),
         "agreed": Q(status=Status.AGREED),
         "high_risk": Q(high_risk=True, status__in=OPEN_STATUSES),
-        "overdue": Q(status__in=RUNNING_STATUSES, due_at__lt=now),
+        "overdue": Q(status__in=RUNNING_STATUSES, due_at__lt=now),  # without waiting for the sweep
         "closed": Q(status__in=FINAL_STATUSES),
         "all": Q(),
     }

@@ -237,7 +237,7 @@ def case_extend(*, case: MediationCase | int, actor: Actor, days: int, note: str
     return _transition(
         case, Action.EXTEND, actor, event_type=EventType.EXTENDED, note=note,
         data=events.Extended(days=days, due_at=due.isoformat(), previous_due_at=previous.isoformat()).as_data(),
-        changes={"due_at": due, "extended_days": days},
+        changes={"due_at": due, "extended_days": days, "due_soon": False, "overdue": False},
     )
 
 

@@ -177,6 +177,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULE = {
     "deadline-sweep": {"task": "lianxin.appeals.tasks.sweep_deadlines", "schedule": 300.0},
+    "mediation-deadline-sweep": {"task": "lianxin.mediation.tasks.sweep_deadlines", "schedule": 3600.0},
     "supervision-refresh": {"task": "lianxin.supervision.tasks.periodic_refresh", "schedule": 600.0},
 }
 # When no broker is configured, `lianxin serve` runs the periodic sweeps in a thread.

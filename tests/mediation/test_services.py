@@ -178,3 +178,27 @@ def test_refer_and_withdraw(district):
     services.case_refer(case=case2, actor=Actor.staff(the_mediator), target="court", note="双方分歧大，建议起诉。")
     case2.refresh_from_db()
     assert case2.status == Status.REFERRED and case2.referral_target == "court"
+
+
+def test_deadline_sweep_flags_once_and_notifies(district, django_capture_on_commit_callbacks):
+    from lianxin.mediation.sweeps import sweep_deadlines
+    from lianxin.notifications.models import Notification
+
+    the_mediator = mediator(district.community_a)
+    case = case_request(actor=Actor.resident(district.resident), data=_input(district))
+    services.case_accept(case=case, actor=Actor.staff(district.dispatcher))
+    services.case_assign(case=case, actor=Actor.staff(district.dispatcher), mediator=the_mediator)
+    case.refresh_from_db()
+    assert sweep_deadlines(now=case.due_at - dt.timedelta(days=10)) == {"due_soon": 0, "overdue": 0}
+    assert sweep_deadlines(now=case.due_at - dt.timedelta(days=2)) == {"due_soon": 1, "overdue": 0}
+    assert sweep_deadlines(now=case.due_at - dt.timedelta(days=1)) == {"due_soon": 0, "overdue": 0}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_deadlines(now=case.due_at + dt.timedelta(hours=1)) == {"due_soon": 0, "overdue": 1}
+    assert sweep_deadlines(now=case.due_at + dt.timedelta(hours=2)) == {"due_soon": 0, "overdue": 0}
+    assert list(case.events.filter(type__in=[EventType.DUE_SOON, EventType.OVERDUE]).values_list("type", flat=True)) == [
+        EventType.DUE_SOON, EventType.OVERDUE]
+    assert Notification.objects.filter(user=the_mediator, kind="mediation_overdue").exists()
+    assert Notification.objects.filter(user=district.supervisor, kind="mediation_overdue").exists()
+    services.case_extend(case=case, actor=Actor.staff(the_mediator), days=10, note="双方同意")
+    case.refresh_from_db()
+    assert not case.overdue and not case.due_soon
