@@ -24,7 +24,7 @@ def agreement_html(case: MediationCase, user: User | None) -> str:
 
 
 def agreement_pdf(case: MediationCase, user: User | None) -> bytes:
-    """One page, rendered on request (a short document: ≈ 0.3 s once WeasyPrint is loaded)."""
+    """One page, rendered on request: ≈ 0.5 s warm, ≈ 2 s the first time in a process (docs/benchmarks.md)."""
     html = agreement_html(case, user)
     error = pdf_unavailable()
     if error is not None:

@@ -106,3 +106,14 @@ def test_pages_in_english(district):
     learning = _client(district.handler_city)
     learning.cookies["django_language"] = "en"
     assert "Hours earned" in learning.get("/learning/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_queue_page_queries_do_not_grow_with_rows(district, django_assert_max_num_queries):
+    the_mediator = mediator(district.community_a)
+    for _i in range(25):
+        with_parties(CaseFactory(area=district.community_a, status=Status.ASSIGNED, mediator=the_mediator))
+    client = _client(district.dispatcher)
+    client.get("/mediation/staff/?queue=all")  # warm the session and the scope
+    with django_assert_max_num_queries(12):
+        r = client.get("/mediation/staff/?queue=all")
+    assert r.status_code == 200 and r.content.decode().count("/mediation/staff/") >= 25
