@@ -6,14 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Schema
 from ninja import Status as HttpStatus
 
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.selectors import appeal_get_for_user
 from lianxin.core.errors import Forbidden, NotFound
 from lianxin.mediation import presenters, selectors, services
-from lianxin.mediation.intake import CaseInput, PartyInput, case_open_from_appeal, case_request
+from lianxin.mediation.intake import (
+    CaseInput,
+    PartyInput,
+    case_hand_to_appeals,
+    case_open_from_appeal,
+    case_request,
+)
 from lianxin.mediation.models import MediationCase
 from lianxin.mediation.pdf import agreement_pdf
 from lianxin.mediation.policy import is_mediation_staff
@@ -205,3 +211,15 @@ def close(request: HttpRequest, payload: m.NoteIn, case_id: int = CaseId) -> dic
 @router.post("/mediation/cases/{case_id}/withdraw", summary="Withdraw (撤回)", **TRANSITION)
 def withdraw(request: HttpRequest, payload: m.ReasonIn, case_id: int = CaseId) -> dict[str, Any]:
     return _act(request, case_id, services.case_withdraw, reason=payload.reason)
+
+
+class HandedOut(Schema):
+    tracking_number: str
+
+
+@router.post("/mediation/cases/{case_id}/to-appeal", auth=STAFF_AUTH, response={201: HandedOut, **ERRORS},
+             summary="Not a dispute: decline the case and hand it to the appeals intake")
+def to_appeal(request: HttpRequest, payload: m.ReasonIn, case_id: int = CaseId) -> HttpStatus[dict[str, Any]]:
+    _caller, case, actor = _case(request, case_id)
+    appeal = case_hand_to_appeals(actor=actor, case=case, reason=payload.reason)
+    return HttpStatus(201, {"tracking_number": appeal.tracking_number})

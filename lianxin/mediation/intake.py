@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from lianxin.appeals import policy as appeal_policy
 from lianxin.appeals import services as appeal_services
 from lianxin.appeals.actors import Actor
-from lianxin.appeals.models import Appeal
+from lianxin.appeals.intake import AppealInput, appeal_submit
+from lianxin.appeals.models import Appeal, Channel, Kind
 from lianxin.core.errors import Forbidden, ValidationFailed
 from lianxin.org.models import Area, AreaLevel, Role, User
 from lianxin.worktime import calendar
@@ -205,3 +206,30 @@ def case_open_from_appeal(
         type=DisputeType(dispute_type).label, number=case.number))
     return case
 
+
+
+@transaction.atomic
+def case_hand_to_appeals(*, actor: Actor, case: MediationCase | int, reason: str) -> Appeal:
+    """A request that is not a dispute between residents but a matter for a government department
+    (e.g. an unlicensed construction site) is declined here and handed to the appeals intake
+    (`appeals.intake.appeal_submit`), with the applicant as contact; the appeal then follows its
+    own dispatch and deadlines. One step: the case is declined (事件“不予受理”) naming the appeal."""
+    from .policy import Action, ensure_allowed
+    from .services import case_decline, locked
+
+    found = locked(case)
+    ensure_allowed(actor, found, Action.DECLINE)
+    applicant = found.parties.filter(role=PartyRole.APPLICANT).first()
+    result = appeal_submit(
+        data=AppealInput(
+            text=found.description, title=found.title, kind=Kind.HELP,
+            channel=Channel.WEB if found.source == Source.DIRECT else Channel.VISIT, area_code=found.area.code,
+            address=found.place, contact_name=applicant.name if applicant else "",
+            contact_phone=applicant.phone if applicant else "", contact_consent=True,
+        ),
+        actor=actor, resident=found.requested_by,
+    )
+    note = clean_text(reason, field="reason", what=_("转为诉求的理由"))
+    case_decline(case=found, actor=actor, reason=_("{reason}（已转为诉求 {tracking}）").format(
+        reason=note, tracking=result.appeal.tracking_number))
+    return result.appeal

@@ -13,6 +13,7 @@ urlpatterns = [
     path("staff/figures/", views.staff_figures, name="staff_figures"),
     path("staff/<int:pk>/", views.staff_case, name="staff_case"),
     path("staff/<int:pk>/act/<str:action>/", views.staff_act, name="staff_act"),
+    path("staff/<int:pk>/to-appeal/", views.staff_to_appeal, name="staff_to_appeal"),
     path("staff/<int:pk>/agreement.pdf", views.staff_agreement, name="staff_agreement"),
     path("from-appeal/<str:tracking_number>/", views.from_appeal, name="from_appeal"),
 ]

@@ -25,7 +25,7 @@ from lianxin.web.forms import add_domain_error
 
 from . import forms as f
 from . import presenters, selectors, services
-from .intake import CaseInput, PartyInput, case_open_from_appeal, case_request
+from .intake import CaseInput, PartyInput, case_hand_to_appeals, case_open_from_appeal, case_request
 from .models import MediationCase, PartyRole
 from .pdf import agreement_pdf
 from .policy import ACTION_LABELS, Action, allowed_actions, is_mediation_staff
@@ -209,6 +209,7 @@ def _render_case(request: HttpRequest, case: MediationCase, *, bound: dict[str, 
         "case": case, "parties": parties_for(user, case, purpose="web_case_page"), "events": selectors.timeline(case),
         "sessions": case.sessions.all(), "follow_ups": case.follow_ups.all(), "deadline": presenters.deadline_of(case),
         "action_forms": [(a, ACTION_LABELS[a], built[a]) for a in actions],
+        "to_appeal_form": f.ReasonForm(prefix="to_appeal") if Action.DECLINE in actions else None,
     }, status=status)
 
 
@@ -293,3 +294,17 @@ def staff_figures(request: HttpRequest) -> HttpResponse:
         raise Forbidden(_("只有督查员、领导和派单员可以查看调解统计。"))
     data = selectors.figures(area_paths=None if scope.has(Role.ADMIN) or not areas else areas)
     return render(request, "mediation/figures.html", {"figures": data})
+
+
+@mediation_staff_required
+@require_POST
+def staff_to_appeal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Decline a request that is a matter for a department and hand it to the appeals intake."""
+    user = _user(request)
+    case = selectors.case_get_for_user(user, pk)
+    form = f.ReasonForm(request.POST, prefix="to_appeal")
+    if not form.is_valid():
+        return _render_case(request, case, status=400)
+    appeal = case_hand_to_appeals(actor=Actor.staff(user), case=case, reason=form.cleaned_data["reason"])
+    messages.success(request, _("已转为诉求 {tracking}，由派单员派给职能部门办理。").format(tracking=appeal.tracking_number))
+    return redirect("mediation:staff_case", pk=pk)

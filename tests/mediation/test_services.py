@@ -202,3 +202,18 @@ def test_deadline_sweep_flags_once_and_notifies(district, django_capture_on_comm
     services.case_extend(case=case, actor=Actor.staff(the_mediator), days=10, note="双方同意")
     case.refresh_from_db()
     assert not case.overdue and not case.due_soon
+
+
+def test_a_request_for_a_department_is_handed_to_the_appeals_intake(district):
+    from lianxin.appeals.models import Appeal
+    from lianxin.mediation.intake import case_hand_to_appeals
+
+    case = case_request(actor=Actor.resident(district.resident), data=_input(
+        district, title="工地夜间施工", description="小区旁工地每天夜里施工，噪音很大。"))
+    with pytest.raises(Forbidden):
+        case_hand_to_appeals(actor=Actor.staff(district.handler_city), case=case, reason="属于职能部门")
+    assert not Appeal.objects.exists()
+    appeal = case_hand_to_appeals(actor=Actor.staff(district.dispatcher), case=case, reason="属于职能部门管理的事项")
+    case.refresh_from_db()
+    assert case.status == Status.DECLINED and appeal.tracking_number in case.outcome_note
+    assert appeal.contact_name == "李建国" and appeal.resident == district.resident and appeal.title == "工地夜间施工"

@@ -117,3 +117,19 @@ def test_queue_page_queries_do_not_grow_with_rows(district, django_assert_max_nu
     with django_assert_max_num_queries(12):
         r = client.get("/mediation/staff/?queue=all")
     assert r.status_code == 200 and r.content.decode().count("/mediation/staff/") >= 25
+
+
+def test_staff_hand_a_request_to_the_appeals_intake_and_the_appeal_page_links_to_mediation(district):
+    from lianxin.appeals.models import Appeal
+
+    case = with_parties(CaseFactory(area=district.community_a, requested_by=district.resident))
+    dispatcher = _client(district.dispatcher)
+    assert 'id="act-to-appeal"' in dispatcher.get(f"/mediation/staff/{case.pk}/").content.decode()
+    r = dispatcher.post(f"/mediation/staff/{case.pk}/to-appeal/", {"to_appeal-reason": "属于职能部门的事项"})
+    assert r.status_code == 302
+    case.refresh_from_db()
+    appeal = Appeal.objects.get()
+    assert case.status == Status.DECLINED and appeal.tracking_number in case.outcome_note
+    accepted = AppealFactory(area=district.community_a, unit=district.unit_city, status=AppealStatus.ACCEPTED)
+    page = _client(district.handler_city).get(f"/staff/appeals/{accepted.pk}/").content.decode()
+    assert f"/mediation/from-appeal/{accepted.tracking_number}/" in page
