@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from lianxin.core.errors import DomainError, Forbidden
-from lianxin.org.models import User
+from lianxin.org.models import Unit, User
 from lianxin.web.forms import add_domain_error
 
 from . import selectors, services
@@ -90,7 +90,9 @@ def certificate(request: HttpRequest, code: str) -> HttpResponse:
 
 
 class AssignForm(forms.Form):
-    user = forms.TypedChoiceField(label=gettext_lazy("学习人"), coerce=int)
+    user = forms.TypedChoiceField(label=gettext_lazy("学习人"), coerce=int, required=False, empty_value=None)
+    unit = forms.TypedChoiceField(label=gettext_lazy("或：整个单位的承办人"), coerce=int, required=False, empty_value=None,
+                                  help_text=gettext_lazy("满意度或及时率低于目标的单位，可以给该单位全体承办人指定课程。"))
     course = forms.ChoiceField(label=gettext_lazy("课程"))
     reason = forms.CharField(label=gettext_lazy("原因"), max_length=services.REASON_MAX_LENGTH,
                              help_text=gettext_lazy("如：本季度满意度低于目标、办理超时较多。"))
@@ -100,8 +102,17 @@ class AssignForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cadres = User.objects.filter(roles__isnull=False, is_active=True).distinct().order_by("username")[:500]
-        self.fields["user"].choices = [(u.pk, f"{u.display_name or u.username}（{u.username}）") for u in cadres]  # type: ignore[attr-defined]
+        self.fields["user"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (u.pk, f"{u.display_name or u.username}（{u.username}）") for u in cadres]
+        units = Unit.objects.filter(active=True).order_by("code")[:500]
+        self.fields["unit"].choices = [("", "—")] + [(u.pk, u.name) for u in units]  # type: ignore[attr-defined]
         self.fields["course"].choices = [(c.code, c.title) for c in selectors.published_courses()]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("user")) == bool(data.get("unit")):
+            raise forms.ValidationError(_("请选择一位学习人，或选择一个单位（二选一）。"))
+        return data
 
 
 @login_required
@@ -116,8 +127,14 @@ def manage(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             d = form.cleaned_data
             try:
-                services.enrolment_assign(actor=user, user=d["user"], course=d["course"], reason=d["reason"],
-                                          due_days=d["due_days"])
+                if d["unit"]:
+                    unit = Unit.objects.filter(pk=d["unit"]).first()
+                    if unit is None:
+                        raise Forbidden(_("没有这个单位。"))
+                    services.enrolment_assign_unit(actor=user, unit=unit, course=d["course"], reason=d["reason"])
+                else:
+                    services.enrolment_assign(actor=user, user=d["user"], course=d["course"], reason=d["reason"],
+                                              due_days=d["due_days"])
             except DomainError as error:
                 add_domain_error(form, error.field, error.message)
             else:

@@ -80,3 +80,13 @@ def test_api(district):
     me = api.get("/learning/me", user=district.handler_city).json()
     assert me["hours"] == 2.0 and me["passed"] == 1
     assert api.post(f"/learning/enrolments/{eid}/quiz", {"answers": [1, 1, 0]}, user=district.handler_env).status_code == 404
+
+
+def test_supervisor_assigns_a_course_to_a_whole_unit(district):
+    c = course()
+    sup = _client(district.supervisor)
+    r = sup.post("/learning/manage/", {"unit": district.unit_city.pk, "course": c.code, "reason": "及时率低于目标"})
+    assert r.status_code == 302
+    assert list(Enrolment.objects.values_list("user__username", flat=True)) == ["handler_city"]
+    r = sup.post("/learning/manage/", {"course": c.code, "reason": "x"})
+    assert r.status_code == 400 and "二选一" in r.content.decode()
