@@ -19,6 +19,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("outreach/", include("lianxin.outreach.urls")),
     path("consultations/", include("lianxin.consultations.urls")),
     path("activities/", include("lianxin.activities.urls")),
+    path("mediation/", include("lianxin.mediation.urls")),
+    path("learning/", include("lianxin.learning.urls")),
     path("", include("lianxin.web.urls")),
 ]
 

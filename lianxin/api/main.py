@@ -8,7 +8,7 @@ from lianxin.activities.api import router as activities_router
 from lianxin.consultations import api as consultations_api
 from lianxin.outreach.api import router as outreach_router
 
-from . import appeals, org
+from . import appeals, learning, mediation, org
 from .docs import OfflineSwagger
 from .errors import install_error_handlers
 
@@ -33,3 +33,5 @@ api.add_router("/", org.router)
 api.add_router("/", outreach_router)
 api.add_router("/", consultations_api.router)
 api.add_router("/", activities_router)
+api.add_router("/", mediation.router)
+api.add_router("/", learning.router)

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "lianxin.worktime",
     "lianxin.notifications",
     "lianxin.appeals",
+    "lianxin.mediation",
+    "lianxin.learning",
     "lianxin.api",
     "lianxin.open311",
     "lianxin.web",
@@ -178,6 +180,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULE = {
     "deadline-sweep": {"task": "lianxin.appeals.tasks.sweep_deadlines", "schedule": 300.0},
+    "mediation-deadline-sweep": {"task": "lianxin.mediation.tasks.sweep_deadlines", "schedule": 3600.0},
     "supervision-refresh": {"task": "lianxin.supervision.tasks.periodic_refresh", "schedule": 600.0},
     "retention": {"task": "lianxin.core.tasks.retention_daily", "schedule": 24 * 3600.0},
     "outreach-coverage-sweep": {"task": "lianxin.outreach.tasks.sweep_coverage", "schedule": 3600.0},

@@ -325,6 +325,13 @@ def _wipe() -> None:
     from lianxin.outreach.demo import wipe_outreach
 
     wipe_outreach()
+    from lianxin.learning.models import Course, Enrolment
+    from lianxin.mediation.models import MediationCase, Mediator
+
+    MediationCase.objects.all().delete()
+    Mediator.objects.all().delete()
+    Enrolment.objects.all().delete()
+    Course.objects.all().delete()
     User.objects.all().delete()
     Unit.objects.all().delete()
     for level in (3, 2, 1):

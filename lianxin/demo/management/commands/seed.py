@@ -26,6 +26,8 @@ from lianxin.demo.history import HistoryGenerator
 from lianxin.demo.logins import print_demo_logins
 from lianxin.demo.training import train_from_db
 from lianxin.demo.writer import ChunkWriter
+from lianxin.learning.demo import seed_learning
+from lianxin.mediation.demo import seed_mediation
 from lianxin.outreach.demo import seed_outreach
 from lianxin.worktime import calendar
 
@@ -104,6 +106,9 @@ class Command(BaseCommand):
                 sys.stderr.flush()
         with transaction.atomic():
             writer.finish(generator.day_counters)
+        with transaction.atomic():
+            seed_mediation(seed=options["seed"])
+            seed_learning()
         if not options["quiet_progress"] and n:
             sys.stderr.write("\n")
         self.stdout.write(f"Community life: {seed_activities(seed=options['seed'], now=now)}")

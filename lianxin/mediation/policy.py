@@ -1,0 +1,231 @@
+"""Who may do what to a mediation case, and in which status: the one place for every check.
+
+The state machine is `TRANSITIONS`; `WHO_MAY` names the roles; `visible_q` is the queryset filter
+beside the predicates, and `may_see_parties` decides who reads the parties' personal data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lianxin.appeals.actors import Actor
+from lianxin.core.errors import Forbidden, TransitionNotAllowed
+from lianxin.org.models import Role, User
+from lianxin.org.selectors import area_subtree_q, in_area_subtree, scope_of
+
+from .models import STATUS_LABELS, MediationCase, Status
+
+# Intake (受理、指派): dispatchers (scoped to their area when they have one), operators and admins.
+INTAKE_ROLES = (Role.DISPATCHER, Role.OPERATOR)
+# Oversight: supervisors see everything in their area, parties' data included; leaders see cases masked.
+OVERSIGHT_ROLES = (Role.SUPERVISOR, Role.LEADER)
+
+
+class Action:
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    ASSIGN = "assign"
+    REASSIGN = "reassign"
+    RECORD_SESSION = "record_session"
+    EXTEND = "extend"
+    FLAG_RISK = "flag_risk"
+    RECORD_AGREEMENT = "record_agreement"
+    SIGN = "sign"
+    REFER = "refer"
+    FOLLOW_UP = "follow_up"
+    CLOSE = "close"
+    WITHDRAW = "withdraw"
+    RECORD_CONSENT = "record_consent"
+
+
+_WORKING = frozenset({Status.ASSIGNED, Status.IN_MEDIATION})
+_OPEN = frozenset({Status.REQUESTED, Status.ACCEPTED, Status.ASSIGNED, Status.IN_MEDIATION, Status.AGREED})
+
+# For each action: the statuses it starts from, and the status it leads to (None: unchanged).
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    Action.ACCEPT: (frozenset({Status.REQUESTED}), Status.ACCEPTED),
+    Action.DECLINE: (frozenset({Status.REQUESTED}), Status.DECLINED),
+    Action.ASSIGN: (frozenset({Status.ACCEPTED}), Status.ASSIGNED),
+    Action.REASSIGN: (_WORKING, None),
+    Action.RECORD_SESSION: (_WORKING, Status.IN_MEDIATION),
+    Action.EXTEND: (_WORKING, None),
+    Action.FLAG_RISK: (_OPEN, None),
+    Action.RECORD_AGREEMENT: (frozenset({Status.IN_MEDIATION}), Status.AGREED),
+    Action.SIGN: (frozenset({Status.AGREED}), None),
+    Action.REFER: (_WORKING, Status.REFERRED),
+    Action.FOLLOW_UP: (frozenset({Status.AGREED}), None),
+    Action.CLOSE: (frozenset({Status.AGREED}), Status.CLOSED),
+    Action.WITHDRAW: (_OPEN - {Status.AGREED}, Status.WITHDRAWN),
+    Action.RECORD_CONSENT: (frozenset({Status.ACCEPTED}) | _WORKING, None),
+}
+
+ACTION_LABELS = {
+    Action.ACCEPT: gettext_lazy("受理"),
+    Action.DECLINE: gettext_lazy("不予受理"),
+    Action.ASSIGN: gettext_lazy("指派调解员"),
+    Action.REASSIGN: gettext_lazy("改派调解员"),
+    Action.RECORD_SESSION: gettext_lazy("记录调解"),
+    Action.EXTEND: gettext_lazy("延长调解期限"),
+    Action.FLAG_RISK: gettext_lazy("风险预警"),
+    Action.RECORD_AGREEMENT: gettext_lazy("记录调解协议"),
+    Action.SIGN: gettext_lazy("登记协议签字"),
+    Action.REFER: gettext_lazy("调解不成·引导"),
+    Action.FOLLOW_UP: gettext_lazy("回访"),
+    Action.CLOSE: gettext_lazy("结案"),
+    Action.WITHDRAW: gettext_lazy("撤回"),
+    Action.RECORD_CONSENT: gettext_lazy("登记当事人同意调解"),
+}
+
+MAX_EXTENSIONS = 1
+
+
+def _case_path(case: MediationCase) -> str | None:
+    return case.area.path if case.area_id else None
+
+
+def _is_intake(actor: Actor, case: MediationCase) -> bool:
+    scope = actor.scope
+    if scope.has(Role.ADMIN, Role.OPERATOR):
+        return True
+    if not scope.has(Role.DISPATCHER):
+        return False
+    areas = scope.areas_for(Role.DISPATCHER)
+    return not areas or in_area_subtree(_case_path(case), areas)
+
+
+def _is_supervisor(actor: Actor, case: MediationCase) -> bool:
+    scope = actor.scope
+    if scope.has(Role.ADMIN):
+        return True
+    areas = scope.areas_for(Role.SUPERVISOR)
+    return bool(areas) and in_area_subtree(_case_path(case), areas)
+
+
+def _is_mediator(actor: Actor, case: MediationCase) -> bool:
+    return actor.user is not None and case.mediator_id is not None and case.mediator_id == actor.user_id
+
+
+def _is_requester(actor: Actor, case: MediationCase) -> bool:
+    return actor.resident_owner and actor.user is not None and case.requested_by_id == actor.user_id
+
+
+def _intake_or_supervisor(actor: Actor, case: MediationCase) -> bool:
+    return _is_intake(actor, case) or _is_supervisor(actor, case)
+
+
+def _mediator_or_supervisor(actor: Actor, case: MediationCase) -> bool:
+    return _is_mediator(actor, case) or _is_supervisor(actor, case)
+
+
+WHO_MAY: dict[str, Callable[[Actor, MediationCase], bool]] = {
+    Action.ACCEPT: _intake_or_supervisor,
+    Action.DECLINE: _intake_or_supervisor,
+    Action.ASSIGN: _intake_or_supervisor,
+    Action.REASSIGN: _intake_or_supervisor,
+    Action.RECORD_SESSION: _is_mediator,
+    Action.EXTEND: _mediator_or_supervisor,
+    Action.FLAG_RISK: lambda a, c: _intake_or_supervisor(a, c) or _is_mediator(a, c),
+    Action.RECORD_AGREEMENT: _is_mediator,
+    Action.SIGN: _is_mediator,
+    Action.REFER: _mediator_or_supervisor,
+    Action.FOLLOW_UP: _mediator_or_supervisor,
+    Action.CLOSE: _mediator_or_supervisor,
+    Action.WITHDRAW: lambda a, c: _is_requester(a, c) or _is_intake(a, c) or _is_mediator(a, c),
+    Action.RECORD_CONSENT: lambda a, c: _is_mediator(a, c) or _is_intake(a, c),
+}
+
+
+def _extra_conditions(case: MediationCase, action: str) -> str | None:
+    """Conditions beyond status and role; returns why the action is refused, or None."""
+    if action == Action.EXTEND and case.extended_days and MAX_EXTENSIONS <= 1:
+        return _("调解期限已经延长过一次，不能再延长；请按期结案或引导当事人通过其他途径解决。")
+    if action == Action.RECORD_AGREEMENT and case.parties.filter(consent=False).exists():
+        return _("还有当事人没有同意调解，不能记录调解协议。")
+    if action == Action.RECORD_CONSENT and not case.parties.filter(consent=False).exists():
+        return _("所有当事人都已同意调解。")
+    if action == Action.SIGN and not case.parties.filter(signed_at__isnull=True).exists():
+        return _("所有当事人都已在协议上签字。")
+    if action == Action.CLOSE:
+        if case.parties.filter(signed_at__isnull=True).exists():
+            return _("还有当事人没有在调解协议上签字，不能结案。")
+        if not case.follow_ups.exists():
+            return _("结案前请至少回访一次，确认协议履行情况。")
+    return None
+
+
+def can(actor: Actor, case: MediationCase, action: str) -> bool:
+    if actor.system:
+        return True
+    sources, _target = TRANSITIONS[action]
+    return case.status in sources and WHO_MAY[action](actor, case) and _extra_conditions(case, action) is None
+
+
+def allowed_actions(actor: Actor, case: MediationCase) -> list[str]:
+    return [action for action in TRANSITIONS if can(actor, case, action)]
+
+
+def ensure_allowed(actor: Actor, case: MediationCase, action: str) -> None:
+    """Raise a clear error unless `actor` may perform `action` on `case` now."""
+    if actor.system:
+        return
+    label = ACTION_LABELS[action]
+    sources, _target = TRANSITIONS[action]
+    if case.status not in sources:
+        allowed = "、".join(str(STATUS_LABELS[s]) for s in sorted(sources))
+        raise TransitionNotAllowed(
+            _("调解案件当前状态为“{status}”，不能{label}；只有处于“{allowed}”状态时才可以。").format(
+                status=STATUS_LABELS[case.status], label=label, allowed=allowed
+            )
+        )
+    if not WHO_MAY[action](actor, case):
+        raise Forbidden(_("您没有权限对该调解案件执行“{label}”。").format(label=label))
+    reason = _extra_conditions(case, action)
+    if reason:
+        raise TransitionNotAllowed(reason)
+
+
+# --- reading -----------------------------------------------------------------------------------------
+
+
+def visible_q(user: User | None) -> Q:
+    """The cases `user` may open: staff by role and area, mediators their own, residents theirs,
+    a unit the cases made from its appeals."""
+    if user is None or not user.is_authenticated:
+        return Q(pk__in=[])
+    scope = scope_of(user)
+    if scope.has(Role.ADMIN, Role.OPERATOR):
+        return Q()
+    q = Q(mediator=user) | Q(requested_by=user) | Q(parties__user=user)
+    units = scope.units_for(Role.HANDLER)
+    if units:  # the unit that turned its appeal into a case follows it (parties masked)
+        q |= Q(appeal__unit_id__in=units)
+    if scope.has(Role.DISPATCHER):
+        areas = scope.areas_for(Role.DISPATCHER)
+        if not areas:
+            return Q()
+        q |= area_subtree_q(areas)
+    oversight = scope.areas_for(*OVERSIGHT_ROLES)
+    if oversight:
+        q |= area_subtree_q(oversight)
+    return q
+
+
+def is_mediation_staff(user: User | None) -> bool:
+    """Whether the user has a staff view of mediation (the workbench, the figures)."""
+    if user is None or not user.is_authenticated:
+        return False
+    scope = scope_of(user)
+    return scope.has(Role.ADMIN, *INTAKE_ROLES, *OVERSIGHT_ROLES) or user.mediator_posts.filter(active=True).exists()
+
+
+def may_see_parties(user: User | None, case: MediationCase) -> bool:
+    """The case's mediator and the supervisors over its area (and admins) read names, phones and ID
+    numbers; everyone else sees them masked."""
+    if user is None or not user.is_authenticated:
+        return False
+    actor = Actor.staff(user)
+    return _is_mediator(actor, case) or _is_supervisor(actor, case)
