@@ -126,6 +126,10 @@ def database_from_url(url: str | None) -> dict[str, Any]:
     max_age = int(os.environ.get("LIANXIN_DB_CONN_MAX_AGE", "60"))
     # health checks: a persistent connection the server dropped is replaced, not a 500 (defect 5)
     config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=max_age, conn_health_checks=True))
+    if env_bool("LIANXIN_DB_PGBOUNCER"):
+        # PgBouncer in transaction mode: a server connection serves another client after each
+        # transaction, so no server-side cursor (named cursors outlive it) and no session state.
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
@@ -174,8 +178,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULE = {
-    "deadline-sweep": {"task": "lianxin.appeals.tasks.sweep_deadlines", "schedule": 300.0},
-    "supervision-refresh": {"task": "lianxin.supervision.tasks.periodic_refresh", "schedule": 600.0},
+    "deadline-sweep": {"task": "lianxin.appeals.tasks.sweep_deadlines",
+                       "schedule": float(os.environ.get("LIANXIN_SWEEP_SECONDS", "300"))},
+    "supervision-refresh": {"task": "lianxin.supervision.tasks.periodic_refresh",
+                            "schedule": float(os.environ.get("LIANXIN_SUPERVISION_REFRESH_SECONDS", "600"))},
 }
 # When no broker is configured, `lianxin serve` runs the periodic sweeps in a thread.
 INPROCESS_SCHEDULER_SECONDS = int(os.environ.get("LIANXIN_INPROCESS_SCHEDULER_SECONDS", "300"))
