@@ -100,7 +100,7 @@ def workers() -> str:
 
 def beat() -> str:
     last = cache.get(SWEEP_KEY)
-    interval = float(settings.CELERY_BEAT_SCHEDULE["deadline-sweep"]["schedule"])
+    interval = float(str(settings.CELERY_BEAT_SCHEDULE["deadline-sweep"]["schedule"]))
     if last is None:
         raise Failed("the deadline sweep never ran (no timestamp in the cache)",
                      "start exactly one beat: systemctl start lianxin-beat; wait one sweep interval")
