@@ -112,8 +112,14 @@ class Stack:
 
 
 def start_stack(tmp_path: Path, *, web_servers: int, workers: int, beats: int = 1,
-                extra_env: dict[str, str] | None = None) -> Stack:
+                extra_env: dict[str, str] | None = None, static_dir: Path | None = None) -> Stack:
+    """`static_dir`: collected static files shared by the tests of a session (collected once)."""
     import redis
+
+    if static_dir is not None:
+        static_dir.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "stack" / "data").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "stack" / "data" / "staticfiles").symlink_to(static_dir, target_is_directory=True)
 
     redis.Redis.from_url(REDIS_URL).flushdb()  # no message or cache entry of an earlier run
     web_ports = [free_port() for _ in range(web_servers)]
