@@ -141,6 +141,11 @@ def database_from_url(url: str | None) -> dict[str, Any]:
 
 
 DATABASES = {"default": database_from_url(os.environ.get("LIANXIN_DATABASE_URL"))}
+# A streaming replica for dashboards and reports (lianxin/core/replicas.py); writes stay on default.
+if os.environ.get("LIANXIN_REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = database_from_url(os.environ["LIANXIN_REPLICA_DATABASE_URL"])
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["lianxin.core.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 

@@ -1,0 +1,70 @@
+"""Run by test_replica.py in a process whose settings have a replica (LIANXIN_REPLICA_DATABASE_URL):
+the dashboard's overdue list with the replica's replay paused, then resumed. Prints one JSON line."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+
+import django
+
+django.setup()
+
+from django.db import connections  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from lianxin.appeals.models import Appeal  # noqa: E402
+from tests.appeals.helpers import dispatched  # noqa: E402
+from tests.factories import District  # noqa: E402
+
+
+def on_replica(sql: str) -> object:
+    with connections["replica"].cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchone()[0]
+
+
+def wait(what: str, done: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 20
+    while not done():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out: {what}")
+        time.sleep(0.1)
+
+
+def overdue(district: District) -> Appeal:
+    appeal = dispatched(district)
+    Appeal.objects.filter(pk=appeal.pk).update(overdue=True, resolve_due_at=timezone.now() - timezone.timedelta(hours=1))
+    return appeal
+
+
+def page(client: Client) -> tuple[int, str]:
+    answer = client.get("/supervision/")
+    return answer.status_code, answer.content.decode()
+
+
+district = District()
+first = overdue(district)
+wait("the replica has the first appeal", lambda: on_replica("SELECT count(*) FROM appeals_appeal WHERE overdue") == 1)
+client = Client()
+with override_settings(AXES_ENABLED=False):  # force_login has no client address for django-axes
+    client.force_login(district.supervisor)
+on_replica("SELECT pg_wal_replay_pause()::text")
+second = overdue(district)  # on the primary only, while the replica stands still
+time.sleep(1.5)
+status_paused, paused = page(client)
+on_replica("SELECT pg_wal_replay_resume()::text")
+wait("the replica caught up", lambda: on_replica("SELECT count(*) FROM appeals_appeal WHERE overdue") == 2)
+status_resumed, resumed = page(client)
+lag = re.search(r'data-replica-lag="([^"]*)"', paused)
+print(json.dumps({
+    "status": [status_paused, status_resumed],
+    "primary_overdue": Appeal.objects.filter(overdue=True).count(),
+    "paused_shows": [first.tracking_number in paused, second.tracking_number in paused],
+    "resumed_shows": [first.tracking_number in resumed, second.tracking_number in resumed],
+    "lag_paused": lag.group(1) if lag else None,
+    "notice": "数据来自只读副本" in paused,
+}))
