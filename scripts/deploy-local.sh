@@ -11,7 +11,8 @@
 # DEPLOY_WEB_PORTS ("18000"; one app server per port), DEPLOY_WEB_WORKERS (2),
 # DEPLOY_WORKERS (1), DEPLOY_WORKER_CONCURRENCY (2), DEPLOY_BEATS (1; >1 only to test a mistake),
 # LIANXIN_PYTHON (python3 with lianxin installed), DEPLOY_EXTRA_ENV (lines appended to the env file),
-# DEPLOY_SKIP_CHECK (1: no `lianxin deploy check` at the end).
+# DEPLOY_SKIP_CHECK (1: no `lianxin deploy check` at the end), DEPLOY_PGBOUNCER (1: the processes
+# connect through a PgBouncer in transaction mode from deploy/pgbouncer/, port DEPLOY_PGBOUNCER_PORT).
 set -euo pipefail
 
 ACTION="${1:-up}"
@@ -72,6 +73,12 @@ if [ ${#need[@]} -gt 0 ]; then
     || { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; }
 fi
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+PGBOUNCER="${DEPLOY_PGBOUNCER:-0}"
+if [ "$PGBOUNCER" = 1 ] && ! [ -x /usr/sbin/pgbouncer ]; then
+  say "installing Debian package: pgbouncer"
+  SUDO=""; [ "$(id -u)" = "0" ] || SUDO="sudo"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends pgbouncer >/dev/null
+fi
 
 # 2. the layout under the prefix; secrets are made once and kept
 mkdir -p "$ETC/systemd" "$ETC/nginx" "$ETC/tls" "$DATA" "$RUN" "$LOG" "$PREFIX/nginx"
@@ -101,6 +108,23 @@ render() {  # render SRC DEST: fill in every @NAME@ placeholder of deploy/
       -e "s#@WEB_WORKERS@#${DEPLOY_WEB_WORKERS:-2}#g" \
       -e "s#@WORKER_CONCURRENCY@#${DEPLOY_WORKER_CONCURRENCY:-2}#g" "$1" > "$2"
 }
+# PgBouncer (DEPLOY_PGBOUNCER=1): the processes connect through it, migrate goes straight to PostgreSQL
+DIRECT_URL="$LIANXIN_DATABASE_URL"
+if [ "$PGBOUNCER" = 1 ]; then
+  PGB_PORT="${DEPLOY_PGBOUNCER_PORT:-16432}"
+  read -r PG_USER PG_HOST PG_PORT PG_DBNAME < <("$PYTHON" -c 'import sys, urllib.parse as u
+p = u.urlsplit(sys.argv[1]); print(p.username or "postgres", p.hostname or "127.0.0.1", p.port or 5432, p.path.lstrip("/"))' "$LIANXIN_DATABASE_URL")
+  # PgBouncer refuses to run as root: as root, it runs as postgres from a directory postgres can reach
+  PGB_DIR="$ETC/pgbouncer"
+  [ "$(id -u)" != "0" ] || PGB_DIR="/tmp/lianxin-pgbouncer-$(printf '%s' "$PREFIX" | md5sum | cut -c1-8)"
+  mkdir -p "$PGB_DIR"
+  printf '"%s" ""\n' "$PG_USER" > "$PGB_DIR/userlist.txt"   # loopback only: trust, as the PostgreSQL it fronts
+  sed -e "s#@PG_HOST@#$PG_HOST#g" -e "s#@PG_PORT@#$PG_PORT#g" -e "s#@PG_DBNAME@#$PG_DBNAME#g" \
+      -e "s#@PGB_PORT@#$PGB_PORT#g" -e "s#@PGB_AUTH_TYPE@#trust#g" -e "s#@PGB_AUTH_FILE@#$PGB_DIR/userlist.txt#g" \
+      -e "s#@LOG_DIR@#$PGB_DIR#g" -e "s#@RUN_DIR@#$PGB_DIR#g" "$APP_DIR/deploy/pgbouncer/pgbouncer.ini" > "$PGB_DIR/pgbouncer.ini"
+  LIANXIN_DATABASE_URL="postgres://$PG_USER@127.0.0.1:$PGB_PORT/$PG_DBNAME"
+  LIANXIN_DB_PGBOUNCER=1
+fi
 render "$APP_DIR/deploy/lianxin.env.template" "$ETC/lianxin.env"
 sed -i 's#^LIANXIN_CSRF_TRUSTED_ORIGINS=.*#LIANXIN_CSRF_TRUSTED_ORIGINS=https://127.0.0.1:'"$HTTPS_PORT"',https://localhost:'"$HTTPS_PORT"'#' "$ETC/lianxin.env"
 sed -i 's#^LIANXIN_ALLOWED_HOSTS=.*#LIANXIN_ALLOWED_HOSTS=127.0.0.1,localhost#' "$ETC/lianxin.env"
@@ -134,7 +158,15 @@ set -a; . "$ETC/lianxin.env"; set +a
 export PYTHONPATH="$APP_DIR${PYTHONPATH:+:$PYTHONPATH}"
 cd "$DATA"
 say "migrate and collectstatic"
-"$PYTHON" -m django migrate --noinput -v 0
+LIANXIN_DATABASE_URL="$DIRECT_URL" LIANXIN_DB_PGBOUNCER=0 "$PYTHON" -m django migrate --noinput -v 0
+if [ "$PGBOUNCER" = 1 ] && ! { [ -e "$RUN/pgbouncer.pid" ] && kill -0 "$(cat "$RUN/pgbouncer.pid")" 2>/dev/null; }; then
+  as=(); [ "$(id -u)" = "0" ] && { chown -R postgres "$PGB_DIR"; chmod 700 "$PGB_DIR"; as=(setpriv --reuid=postgres --regid=postgres --init-groups); }
+  rm -f "$PGB_DIR/pgbouncer.pid"
+  "${as[@]}" /usr/sbin/pgbouncer -d -q "$PGB_DIR/pgbouncer.ini" || { say "PgBouncer did not start: $PGB_DIR/pgbouncer.log"; exit 1; }
+  for _ in $(seq 1 50); do [ -s "$PGB_DIR/pgbouncer.pid" ] && break; sleep 0.1; done
+  cp "$PGB_DIR/pgbouncer.pid" "$RUN/pgbouncer.pid"
+  ln -sf "$PGB_DIR/pgbouncer.log" "$LOG/pgbouncer.log"
+fi
 # collectstatic compresses every file (half a minute on a busy 2-core host): skip it when nothing
 # changed since the last run — no static source newer than the stamp, no package (un)installed
 stamp="$DATA/staticfiles/.deploy-local-collected"

@@ -112,8 +112,10 @@ class Stack:
 
 
 def start_stack(tmp_path: Path, *, web_servers: int, workers: int, beats: int = 1,
-                extra_env: dict[str, str] | None = None, static_dir: Path | None = None) -> Stack:
-    """`static_dir`: collected static files shared by the tests of a session (collected once)."""
+                extra_env: dict[str, str] | None = None, static_dir: Path | None = None,
+                pgbouncer: bool = False) -> Stack:
+    """`static_dir`: collected static files shared by the tests of a session (collected once);
+    `pgbouncer`: every process connects through PgBouncer in transaction mode."""
     import redis
 
     if static_dir is not None:
@@ -142,6 +144,8 @@ def start_stack(tmp_path: Path, *, web_servers: int, workers: int, beats: int = 
         "DEPLOY_WORKER_CONCURRENCY": "2",
         "DEPLOY_BEATS": str(beats),
         "DEPLOY_SYSTEMD": "0",
+        "DEPLOY_PGBOUNCER": "1" if pgbouncer else "0",
+        "DEPLOY_PGBOUNCER_PORT": str(free_port()),
         "DEPLOY_EXTRA_ENV": "\n".join(f"{k}={v}" for k, v in extra.items()),
     }
     stack = Stack(tmp_path / "stack", https_port, web_ports, env)

@@ -1,5 +1,6 @@
 """More than one of everything: two app servers, two Celery workers and one beat on one PostgreSQL
-and one Redis — then a second beat started by mistake. Appeals go in through both servers and
+(through PgBouncer in transaction mode, as deployed) and one Redis — then a second beat started by
+mistake. Appeals go in through both servers and
 through nginx; every periodic job runs every second on whichever worker takes it.
 
 Nothing may happen twice: no appeal created or dispatched twice, no deadline flagged twice, no
@@ -40,7 +41,7 @@ def stack(tmp_path, tmp_path_factory):
     require_stack()
     stack = start_stack(tmp_path, static_dir=tmp_path_factory.getbasetemp() / "deploy-static", web_servers=2, workers=2, beats=1, extra_env={
         "LIANXIN_SWEEP_SECONDS": "1", "LIANXIN_SUPERVISION_REFRESH_SECONDS": "1",
-        "LIANXIN_ANON_SUBMIT_RATE": "5/h"})
+        "LIANXIN_ANON_SUBMIT_RATE": "5/h"}, pgbouncer=True)
     yield stack
     stack.script("down")
 
@@ -94,6 +95,7 @@ def test_two_servers_two_workers_and_a_second_beat_do_nothing_twice(stack):
     district = District()
     _token, key = api_token_create(user=district.operator, name="many")
     port_a, port_b = stack.web_ports
+    assert "LIANXIN_DB_PGBOUNCER=1" in (stack.prefix / "etc" / "lianxin.env").read_text()
 
     # appeals through both servers and nginx: every acknowledged one exists exactly once, dispatched once
     acknowledged = _submit_everywhere(stack, key)
