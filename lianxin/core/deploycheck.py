@@ -111,6 +111,28 @@ def beat() -> str:
     return f"last deadline sweep {age:.0f} s ago"
 
 
+def web(url: str, *, insecure: bool = False) -> str:
+    """The site answers /readyz through its front (nginx, TLS) with 200."""
+    import json
+    import ssl
+    import urllib.error
+    import urllib.request
+
+    context = ssl.create_default_context()
+    if insecure:
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    target = url.rstrip("/") + "/readyz"
+    try:
+        with urllib.request.urlopen(target, timeout=5, context=context) as answer:
+            body = json.loads(answer.read())
+    except urllib.error.HTTPError as exc:
+        raise Failed(f"{target} answered {exc.code}", "its JSON names the dependency that is down; "
+                     "journalctl -u 'lianxin-web@*' -u nginx") from exc
+    except (OSError, ValueError) as exc:
+        raise Failed(f"{target}: {exc}", "start nginx and the lianxin-web@PORT units; check the certificate") from exc
+    return f"{target} ready ({', '.join(sorted(body.get('checks', {})))})"
+
+
 def time_zone() -> str:
     if not settings.USE_TZ:
         raise Failed("USE_TZ is off: times would be stored without a zone", "keep USE_TZ = True in the settings")
@@ -169,8 +191,10 @@ ITEMS: dict[str, Callable[[], str]] = {
 SERVICE_ITEMS: dict[str, Callable[[], str]] = {"workers": workers, "beat": beat}
 
 
-def run(*, services: bool = True) -> list[Item]:
+def run(*, services: bool = True, url: str = "", insecure: bool = False) -> list[Item]:
     items = {**ITEMS, **(SERVICE_ITEMS if services else {})}
+    if url:
+        items["web"] = lambda: web(url, insecure=insecure)
     results = []
     for name, check in items.items():
         try:

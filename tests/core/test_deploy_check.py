@@ -107,3 +107,10 @@ def test_shared_cache_and_broker_pass_on_redis(settings):
 
     cache.set(deploycheck.SWEEP_KEY, time.time(), timeout=60)
     assert _by_name()["beat"].ok
+
+
+def test_a_site_that_does_not_answer_fails_the_web_item():
+    items = {item.name: item for item in deploycheck.run(services=False, url="http://127.0.0.1:9")}
+    assert not items["web"].ok and "127.0.0.1:9/readyz" in items["web"].detail
+    assert "lianxin-web@PORT" in items["web"].fix
+    assert "web" not in {item.name for item in deploycheck.run(services=False)}

@@ -76,6 +76,16 @@ class Stack:
         self.log.append(out.stdout + out.stderr)
         return out
 
+    def deploy_check(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`lianxin deploy check` run as an operator would: with the env file of the stack."""
+        env = {"PATH": self.env["PATH"], "PYTHONPATH": str(ROOT)}
+        for line in (self.prefix / "etc" / "lianxin.env").read_text().splitlines():
+            if line and not line.startswith("#") and "=" in line:
+                key, _sep, value = line.partition("=")
+                env[key] = value
+        return subprocess.run([sys.executable, "-m", "django", "deploy", "check", *args], env=env,
+                              cwd=self.prefix / "data", capture_output=True, text=True, timeout=60, check=False)
+
     def logs(self, name: str) -> str:
         path = self.prefix / "log" / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""

@@ -3,6 +3,7 @@ taken in, dispatched, and the unit's notification is delivered by the Celery wor
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -45,6 +46,12 @@ def test_an_appeal_through_nginx_is_dispatched_and_the_worker_notifies_the_unit(
         assert time.monotonic() < deadline, "the worker never delivered the notification:\n" + stack.logs("worker-1")[-3000:]
         time.sleep(0.3)
     assert "lianxin.notifications.tasks.deliver_notification" in stack.logs("worker-1")
+
+    # `lianxin deploy check` on this host, with the stack's env file: the services answer
+    check = stack.deploy_check("--url", f"https://127.0.0.1:{stack.https_port}", "--insecure")
+    for item in ("database", "migrations", "cache", "broker", "workers", "web", "time zone"):
+        assert re.search(rf"^OK +{item} ", check.stdout, re.M), check.stdout
+    assert "through PgBouncer" not in check.stdout  # this stack connects straight to PostgreSQL
 
     status = stack.script("status")
     assert status.returncode == 0 and "up   worker-1" in status.stdout and "up   beat-1" in status.stdout

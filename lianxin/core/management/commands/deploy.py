@@ -1,4 +1,4 @@
-"""`lianxin deploy check [--no-services]`: verify this host against the deployment (deploy/README.md)."""
+"""`lianxin deploy check [--no-services] [--url URL [--insecure]]`: verify this host against the deployment (deploy/README.md)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["check"], help="check: verify this host")
         parser.add_argument("--no-services", action="store_true",
                             help="skip the workers and beat items (before the units are started)")
+        parser.add_argument("--url", default="", help="also check that this site answers /readyz (e.g. https://lianxin.example.gov.cn)")
+        parser.add_argument("--insecure", action="store_true", help="with --url: do not verify the TLS certificate")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        items = deploycheck.run(services=not options["no_services"])
+        items = deploycheck.run(services=not options["no_services"], url=options["url"], insecure=options["insecure"])
         width = max(len(item.name) for item in items)
         for item in items:
             mark = self.style.SUCCESS("OK  ") if item.ok else self.style.ERROR("FAIL")
