@@ -20,7 +20,8 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def stack(tmp_path, tmp_path_factory):
     require_stack()
-    stack = start_stack(tmp_path, static_dir=tmp_path_factory.getbasetemp() / "deploy-static", web_servers=1, workers=1)
+    stack = start_stack(tmp_path, static_dir=tmp_path_factory.getbasetemp() / "deploy-static",
+                        web_servers=1, workers=1)
     yield stack
     stack.script("down")
 

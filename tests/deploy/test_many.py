@@ -39,7 +39,8 @@ PASSWORD = "correct horse battery staple 42"
 @pytest.fixture
 def stack(tmp_path, tmp_path_factory):
     require_stack()
-    stack = start_stack(tmp_path, static_dir=tmp_path_factory.getbasetemp() / "deploy-static", web_servers=2, workers=2, beats=1, extra_env={
+    stack = start_stack(tmp_path, static_dir=tmp_path_factory.getbasetemp() / "deploy-static",
+                        web_servers=2, workers=2, beats=1, extra_env={
         "LIANXIN_SWEEP_SECONDS": "1", "LIANXIN_SUPERVISION_REFRESH_SECONDS": "1",
         "LIANXIN_ANON_SUBMIT_RATE": "5/h"}, pgbouncer=True)
     yield stack
@@ -90,30 +91,20 @@ def _login(stack: Stack, port: int, username: str) -> str:
     return answer.cookies["sessionid"]
 
 
-def test_two_servers_two_workers_and_a_second_beat_do_nothing_twice(stack):
-    started = time.monotonic()
-    district = District()
-    _token, key = api_token_create(user=district.operator, name="many")
+def _sessions_are_shared(stack: Stack, district: District) -> None:
+    """A session made on server A is valid on server B."""
     port_a, port_b = stack.web_ports
-    assert "LIANXIN_DB_PGBOUNCER=1" in (stack.prefix / "etc" / "lianxin.env").read_text()
-
-    # appeals through both servers and nginx: every acknowledged one exists exactly once, dispatched once
-    acknowledged = _submit_everywhere(stack, key)
-    assert len(acknowledged) == CLIENTS * EACH
-    appeals = Appeal.objects.filter(tracking_number__in=acknowledged.values())
-    assert appeals.count() == CLIENTS * EACH == Appeal.objects.count()
-    assert set(appeals.values_list("status", flat=True)) == {Status.DISPATCHED}
-    dispatches = Counter(AppealEvent.objects.filter(type=EventType.DISPATCHED).values_list("appeal_id", flat=True))
-    assert len(dispatches) == CLIENTS * EACH and set(dispatches.values()) == {1}
-
-    # a session made on server A is valid on server B
     district.handler_city.password = PBKDF2PasswordHasher().encode(PASSWORD, "deploysalt")
     district.handler_city.save(update_fields=["password"])
     session = _login(stack, port_a, "handler_city")
     assert stack.request("GET", "/staff/", port=port_b, headers={"Cookie": f"sessionid={session}"}).status == 200
     assert stack.request("GET", "/staff/", port=port_b).status == 302  # and without it, no way in
 
-    # the anonymous rate limit (5/h per client address) counts the requests of both servers
+
+def _rate_limits_are_shared(stack: Stack) -> None:
+    """The anonymous rate limit (5/h per client address) counts the requests of both servers."""
+    port_a, port_b = stack.web_ports
+
     def anonymous(port: int, address: str) -> int:
         return stack.request("POST", "/api/v1/appeals", port=port, headers={"X-Forwarded-For": address}, body={
             "text": "和平社区2栋楼道灯坏了好几天，晚上上下楼很不方便。", "kind": "complaint",
@@ -123,12 +114,9 @@ def test_two_servers_two_workers_and_a_second_beat_do_nothing_twice(stack):
     assert anonymous(port_b, "198.51.100.7") == 429
     assert anonymous(port_a, "198.51.100.8") == 201  # another address has its own allowance
 
-    # a second beat by mistake: every periodic job now queued twice a second
-    second = stack.script("up", DEPLOY_BEATS="2", DEPLOY_SKIP_CHECK="1")
-    assert second.returncode == 0, second.stderr[-2000:]
-    assert "up   beat-2" in stack.script("status").stdout
 
-    # every deadline passes at once: each is flagged exactly once, each unit told once
+def _deadlines_flagged_once(stack: Stack, district: District) -> None:
+    """Every deadline passes at once: each is flagged exactly once, each unit told once."""
     now = timezone.now()
     live = Appeal.objects.filter(status=Status.DISPATCHED)
     count = live.count()
@@ -143,15 +131,42 @@ def test_two_servers_two_workers_and_a_second_beat_do_nothing_twice(stack):
     sent = Counter(Notification.objects.values_list("user_id", "link", "kind"))
     assert sent and max(sent.values()) == 1, "a notification was delivered twice"
 
-    # the rollup fold on both workers, twice a second: every event folded exactly once
+
+def _events_folded_once(stack: Stack) -> None:
+    """The rollup fold on both workers, twice a second: every event folded exactly once."""
     with connection.cursor() as cursor:  # settle every event (the fold leaves the last 120 s alone)
         cursor.execute("UPDATE appeals_appealevent SET at = at - interval '1 hour'")
     last = AppealEvent.objects.aggregate(m=Max("id"))["m"]
     _wait("the rollups caught up", lambda: Watermark.objects.filter(name="kpi", last_id__gte=last).exists(), stack)
-    totals = KpiStreetTotalDaily.objects.aggregate(received=Sum("received"), assigned=Sum("assigned"),
-                                                   overdue=Sum("overdue"))
+    totals = KpiStreetTotalDaily.objects.aggregate(received=Sum("received"), assigned=Sum("assigned"))
     assert totals["received"] == AppealEvent.objects.filter(type=EventType.SUBMITTED).count() == Appeal.objects.count()
     assert totals["assigned"] == AppealEvent.objects.filter(type=EventType.DISPATCHED).count()
+
+
+def test_two_servers_two_workers_and_a_second_beat_do_nothing_twice(stack):
+    started = time.monotonic()
+    district = District()
+    _token, key = api_token_create(user=district.operator, name="many")
+    assert "LIANXIN_DB_PGBOUNCER=1" in (stack.prefix / "etc" / "lianxin.env").read_text()
+
+    # appeals through both servers and nginx: every acknowledged one exists exactly once, dispatched once
+    acknowledged = _submit_everywhere(stack, key)
+    assert len(acknowledged) == CLIENTS * EACH
+    appeals = Appeal.objects.filter(tracking_number__in=acknowledged.values())
+    assert appeals.count() == CLIENTS * EACH == Appeal.objects.count()
+    assert set(appeals.values_list("status", flat=True)) == {Status.DISPATCHED}
+    dispatches = Counter(AppealEvent.objects.filter(type=EventType.DISPATCHED).values_list("appeal_id", flat=True))
+    assert len(dispatches) == CLIENTS * EACH and set(dispatches.values()) == {1}
+
+    _sessions_are_shared(stack, district)
+    _rate_limits_are_shared(stack)
+
+    # a second beat by mistake: every periodic job now queued twice a second
+    second = stack.script("up", DEPLOY_BEATS="2", DEPLOY_SKIP_CHECK="1")
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert "up   beat-2" in stack.script("status").stdout
+    _deadlines_flagged_once(stack, district)
+    _events_folded_once(stack)
 
     # both workers did periodic work; the leases were taken again and again
     for worker in ("worker-1", "worker-2"):
