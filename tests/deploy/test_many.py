@@ -5,7 +5,8 @@ through nginx; every periodic job runs every second on whichever worker takes it
 
 Nothing may happen twice: no appeal created or dispatched twice, no deadline flagged twice, no
 notification sent twice, no event folded twice into the rollups; a session made on one server is
-valid on the other; a rate limit counts the requests of both servers.
+valid on the other; a rate limit counts the requests of both servers; each server's duplicate
+index finds what the other took in.
 """
 
 from __future__ import annotations
@@ -115,6 +116,22 @@ def _rate_limits_are_shared(stack: Stack) -> None:
     assert anonymous(port_a, "198.51.100.8") == 201  # another address has its own allowance
 
 
+def _duplicate_index_is_consistent(stack: Stack, key: str) -> None:
+    """Each server keeps its own index of recent appeals and brings it up to date from the database
+    before each lookup: an appeal taken in by one server is found as a duplicate by the other."""
+    text = "幸福小区5号楼下水道堵塞，污水漫到路面，气味很大，请尽快疏通。"
+    numbers = []
+    for n, port in enumerate(stack.web_ports):
+        answer = stack.request("POST", "/api/v1/appeals", port=port, body={
+            "text": text, "kind": "complaint", "category": "CJ-LD", "area": "G1", "contact_name": "李四",
+            "contact_phone": "13912345678", "contact_consent": True},
+            headers={"Authorization": f"Bearer {key}", "Idempotency-Key": f"dup-{n}"})
+        assert answer.status == 201, answer.body[:300]
+        numbers.append(answer.json()["tracking_number"])
+    on_b = Appeal.objects.get(tracking_number=numbers[1]).suggestion or {}
+    assert numbers[0] in {hint["tracking_number"] for hint in on_b.get("duplicates", [])}, on_b
+
+
 def _deadlines_flagged_once(stack: Stack, district: District) -> None:
     """Every deadline passes at once: each is flagged exactly once, each unit told once."""
     now = timezone.now()
@@ -160,6 +177,7 @@ def test_two_servers_two_workers_and_a_second_beat_do_nothing_twice(stack):
 
     _sessions_are_shared(stack, district)
     _rate_limits_are_shared(stack)
+    _duplicate_index_is_consistent(stack, key)
 
     # a second beat by mistake: every periodic job now queued twice a second
     second = stack.script("up", DEPLOY_BEATS="2", DEPLOY_SKIP_CHECK="1")
