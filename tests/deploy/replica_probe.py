@@ -12,11 +12,12 @@ import django
 
 django.setup()
 
-from django.db import connections  # noqa: E402
+from django.db import connections, transaction  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from lianxin.appeals.models import Appeal  # noqa: E402
+from lianxin.core.replicas import reading_from_replica  # noqa: E402
 from tests.appeals.helpers import dispatched  # noqa: E402
 from tests.factories import District  # noqa: E402
 
@@ -56,6 +57,11 @@ on_replica("SELECT pg_wal_replay_pause()::text")
 second = overdue(district)  # on the primary only, while the replica stands still
 time.sleep(1.5)
 status_paused, paused = page(client)
+counts = {"outside": Appeal.objects.filter(overdue=True).count()}  # no block: the primary
+with reading_from_replica():
+    counts["replica"] = Appeal.objects.filter(overdue=True).count()
+    with transaction.atomic():  # a transaction is open on the primary: its reads stay there
+        counts["in_transaction"] = Appeal.objects.filter(overdue=True).count()
 on_replica("SELECT pg_wal_replay_resume()::text")
 wait("the replica caught up", lambda: on_replica("SELECT count(*) FROM appeals_appeal WHERE overdue") == 2)
 status_resumed, resumed = page(client)
@@ -67,4 +73,5 @@ print(json.dumps({
     "resumed_shows": [first.tracking_number in resumed, second.tracking_number in resumed],
     "lag_paused": lag.group(1) if lag else None,
     "notice": "数据来自只读副本" in paused,
+    "counts": counts,
 }))

@@ -1,6 +1,7 @@
 """A streaming replica on loopback (pg_basebackup of a private primary): the supervision dashboard
 reads from it — an appeal committed on the primary while the replica's replay is paused is not
-on the page, and is once replay resumes — and the page shows the replica's lag."""
+on the page, and is once replay resumes — and the page shows the replica's lag. Reads outside
+`reading_from_replica()`, and inside it while a transaction is open, stay on the primary."""
 
 from __future__ import annotations
 
@@ -85,3 +86,5 @@ def test_the_dashboard_reads_from_the_replica_and_shows_its_lag(clusters):
     assert seen["paused_shows"] == [True, False], "the dashboard read the primary, not the replica"
     assert seen["resumed_shows"] == [True, True]
     assert seen["notice"] and seen["lag_paused"] and float(seen["lag_paused"]) >= 1
+    # the router: the replica only inside the block, and never while a primary transaction is open
+    assert seen["counts"] == {"outside": 2, "replica": 1, "in_transaction": 2}
