@@ -5,21 +5,24 @@ installed. Reads go to the replica only inside `reading_from_replica()` (or a vi
 `@replica_reads`) — everything else, and every write, stays on the primary, so a page that shows
 what the user just did (read-after-write) never needs to know. Inside the block, a read made while
 the primary has a transaction open (an audit entry reading the chain's head, a locked row) still
-goes to the primary. Without the setting everything is as before.
+goes to the primary. A replica that does not answer or lags more than
+`LIANXIN_REPLICA_MAX_LAG_SECONDS` (default 300) is not used. Without the setting everything is as before.
 """
 
 from __future__ import annotations
 
 import contextvars
 import functools
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connections
 
 REPLICA = "replica"
+logger = logging.getLogger(__name__)
 _active: contextvars.ContextVar[bool] = contextvars.ContextVar("lianxin_replica_reads", default=False)
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,12 +40,30 @@ def reading_from_replica() -> Iterator[None]:
         _active.reset(token)
 
 
+def usable() -> bool:
+    """A replica is configured, answers, and is at most LIANXIN_REPLICA_MAX_LAG_SECONDS behind."""
+    if not configured():
+        return False
+    lag = lag_seconds()
+    return lag is not None and lag <= float(settings.LIANXIN.get("REPLICA_MAX_LAG_SECONDS", 300))
+
+
 def replica_reads(view: F) -> F:
-    """Decorate a read-only view (put it below @login_required: the session is read on the primary)."""
+    """Decorate a read-only view (put it below @login_required: the session is read on the primary).
+
+    The view reads the replica when it is usable; a replica that is down or too far behind, or
+    that fails during the view, leaves the view to the primary (a read-only view is safe to run
+    again), so the page never breaks because of the replica."""
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        with reading_from_replica():
+        if not usable():
+            return view(*args, **kwargs)
+        try:
+            with reading_from_replica():
+                return view(*args, **kwargs)
+        except OperationalError:
+            logger.warning("The replica failed during %s; reading the primary", view.__name__, exc_info=True)
             return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]

@@ -146,6 +146,7 @@ if os.environ.get("LIANXIN_REPLICA_DATABASE_URL"):
     DATABASES["replica"] = database_from_url(os.environ["LIANXIN_REPLICA_DATABASE_URL"])
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["lianxin.core.replicas.ReplicaRouter"]
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 3  # a dead replica: the primary, quickly
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 
@@ -233,6 +234,8 @@ LIANXIN: dict[str, Any] = {
     # Bearer token for /metrics; unset, only the local host may read it.
     "METRICS_TOKEN": os.environ.get("LIANXIN_METRICS_TOKEN", ""),
     "AUDIT_ANCHOR_PATH": os.environ.get("LIANXIN_AUDIT_ANCHOR_PATH", str(DATA_DIR / "audit-anchor.log")),
+    # Pages that read a replica read the primary instead when the replica lags more (seconds).
+    "REPLICA_MAX_LAG_SECONDS": float(os.environ.get("LIANXIN_REPLICA_MAX_LAG_SECONDS", "300")),
 }
 
 LOG_FORMAT = os.environ.get("LIANXIN_LOG_FORMAT", "text")  # "json": one JSON object per line

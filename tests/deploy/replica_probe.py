@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import time
 from collections.abc import Callable
 
@@ -12,6 +13,7 @@ import django
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import connections, transaction  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -47,6 +49,16 @@ def page(client: Client) -> tuple[int, str]:
     return answer.status_code, answer.content.decode()
 
 
+if sys.argv[1:] == ["dead"]:  # LIANXIN_REPLICA_DATABASE_URL points at nothing
+    district = District()
+    only = overdue(district)
+    client = Client()
+    with override_settings(AXES_ENABLED=False):
+        client.force_login(district.supervisor)
+    status, body = page(client)
+    print(json.dumps({"status": status, "shows": only.tracking_number in body, "notice": "数据来自只读副本" in body}))
+    raise SystemExit(0)
+
 district = District()
 first = overdue(district)
 wait("the replica has the first appeal", lambda: on_replica("SELECT count(*) FROM appeals_appeal WHERE overdue") == 1)
@@ -62,6 +74,8 @@ with reading_from_replica():
     counts["replica"] = Appeal.objects.filter(overdue=True).count()
     with transaction.atomic():  # a transaction is open on the primary: its reads stay there
         counts["in_transaction"] = Appeal.objects.filter(overdue=True).count()
+with override_settings(LIANXIN={**settings.LIANXIN, "REPLICA_MAX_LAG_SECONDS": 0.5}):
+    _status, too_far = page(client)  # the replica is further behind than allowed: the primary
 on_replica("SELECT pg_wal_replay_resume()::text")
 wait("the replica caught up", lambda: on_replica("SELECT count(*) FROM appeals_appeal WHERE overdue") == 2)
 status_resumed, resumed = page(client)
@@ -74,4 +88,6 @@ print(json.dumps({
     "lag_paused": lag.group(1) if lag else None,
     "notice": "数据来自只读副本" in paused,
     "counts": counts,
+    "too_far_shows": [first.tracking_number in too_far, second.tracking_number in too_far],
+    "too_far_notice": "数据来自只读副本" in too_far,
 }))

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from .stack import ROOT, free_port
+from .stack import ROOT, database_url, free_port
 
 pytestmark = pytest.mark.django_db
 BIN = Path("/usr/lib/postgresql/15/bin")
@@ -88,3 +88,19 @@ def test_the_dashboard_reads_from_the_replica_and_shows_its_lag(clusters):
     assert seen["notice"] and seen["lag_paused"] and float(seen["lag_paused"]) >= 1
     # the router: the replica only inside the block, and never while a primary transaction is open
     assert seen["counts"] == {"outside": 2, "replica": 1, "in_transaction": 2}
+    # further behind than LIANXIN_REPLICA_MAX_LAG_SECONDS: the page reads the primary and says nothing
+    assert seen["too_far_shows"] == [True, True] and not seen["too_far_notice"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dead_replica_leaves_the_dashboard_to_the_primary():
+    if connection.vendor != "postgresql":
+        pytest.skip("a streaming replica is PostgreSQL's: it runs on the PostgreSQL pass")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lianxin.settings.test", "PYTHONPATH": str(ROOT),
+           "LIANXIN_DATABASE_URL": database_url(),
+           "LIANXIN_REPLICA_DATABASE_URL": f"postgres://postgres@127.0.0.1:{free_port()}/nothing"}
+    out = subprocess.run([sys.executable, str(ROOT / "tests" / "deploy" / "replica_probe.py"), "dead"], env=env,
+                         capture_output=True, text=True, timeout=120, check=False, cwd=ROOT)
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-4000:]
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen == {"status": 200, "shows": True, "notice": False}
