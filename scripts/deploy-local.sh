@@ -210,7 +210,8 @@ start() {  # start NAME UNIT INSTANCE
 if [ "$use_systemd" = "1" ]; then
   say "systemd is running: installing the rendered units"
   for unit in "$ETC"/systemd/*.service; do
-    sed -e 's/^User=lianxin/User=root/' -e 's/^Group=lianxin/Group=root/' "$unit" > "/etc/systemd/system/$(basename "$unit")"
+    sed -e 's/^User=lianxin/User=root/' -e 's/^Group=lianxin/Group=root/' \
+        -e "s#^\[Service\]#[Service]\nEnvironment=PYTHONPATH=$APP_DIR#" "$unit" > "/etc/systemd/system/$(basename "$unit")"
   done
   systemctl daemon-reload
   for port in $WEB_PORTS; do systemctl restart "lianxin-web@$port"; done
