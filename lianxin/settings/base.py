@@ -131,6 +131,10 @@ def database_from_url(url: str | None) -> dict[str, Any]:
     max_age = int(os.environ.get("LIANXIN_DB_CONN_MAX_AGE", "60"))
     # health checks: a persistent connection the server dropped is replaced, not a 500 (defect 5)
     config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=max_age, conn_health_checks=True))
+    if env_bool("LIANXIN_DB_PGBOUNCER"):
+        # PgBouncer in transaction mode: a server connection serves another client after each
+        # transaction, so no server-side cursor (named cursors outlive it) and no session state.
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
@@ -142,6 +146,12 @@ def database_from_url(url: str | None) -> dict[str, Any]:
 
 
 DATABASES = {"default": database_from_url(os.environ.get("LIANXIN_DATABASE_URL"))}
+# A streaming replica for dashboards and reports (lianxin/core/replicas.py); writes stay on default.
+if os.environ.get("LIANXIN_REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = database_from_url(os.environ["LIANXIN_REPLICA_DATABASE_URL"])
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["lianxin.core.replicas.ReplicaRouter"]
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 3  # a dead replica: the primary, quickly
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 
@@ -179,9 +189,11 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULE = {
-    "deadline-sweep": {"task": "lianxin.appeals.tasks.sweep_deadlines", "schedule": 300.0},
+    "deadline-sweep": {"task": "lianxin.appeals.tasks.sweep_deadlines",
+                       "schedule": float(os.environ.get("LIANXIN_SWEEP_SECONDS", "300"))},
+    "supervision-refresh": {"task": "lianxin.supervision.tasks.periodic_refresh",
+                            "schedule": float(os.environ.get("LIANXIN_SUPERVISION_REFRESH_SECONDS", "600"))},
     "mediation-deadline-sweep": {"task": "lianxin.mediation.tasks.sweep_deadlines", "schedule": 3600.0},
-    "supervision-refresh": {"task": "lianxin.supervision.tasks.periodic_refresh", "schedule": 600.0},
     "retention": {"task": "lianxin.core.tasks.retention_daily", "schedule": 24 * 3600.0},
     "outreach-coverage-sweep": {"task": "lianxin.outreach.tasks.sweep_coverage", "schedule": 3600.0},
     "activities-sweep": {"task": "lianxin.activities.tasks.sweep", "schedule": 900.0},
@@ -239,6 +251,8 @@ LIANXIN: dict[str, Any] = {
     # and the HMAC key of exact-match lookups. Empty: a fixed development key (refused in production).
     "DATA_KEYS": [k.strip() for k in os.environ.get("LIANXIN_DATA_KEYS", "").split(",") if k.strip()],
     "LOOKUP_KEY": os.environ.get("LIANXIN_LOOKUP_KEY", ""),
+    # Pages that read a replica read the primary instead when the replica lags more (seconds).
+    "REPLICA_MAX_LAG_SECONDS": float(os.environ.get("LIANXIN_REPLICA_MAX_LAG_SECONDS", "300")),
 }
 
 LOG_FORMAT = os.environ.get("LIANXIN_LOG_FORMAT", "text")  # "json": one JSON object per line

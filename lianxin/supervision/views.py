@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.models import Appeal
+from lianxin.core import replicas
 from lianxin.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from lianxin.org import directory
 from lianxin.org.models import Area, AreaLevel, Category, Unit, User
@@ -76,6 +77,7 @@ def _jurisdiction_areas(j: Jurisdiction) -> list[Area]:
 
 
 @login_required
+@replicas.replica_reads  # read-only: a streaming replica when configured (docs/operations.md)
 def dashboard(request: HttpRequest) -> HttpResponse:
     j = selectors.require_overseer(_user(request))
     period = _period(request)
@@ -90,6 +92,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "overdue": selectors.overdue_appeals(slc)[:PAGE_SIZE],
         "hotspots": selectors.surge_warnings(j),
         "area_param": f"&area={area.pk}" if area else "",
+        "replica": replicas.status(),
     }
     return render(request, "supervision/dashboard.html", context)
 
