@@ -2,7 +2,18 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _sweep_mediation() -> None:
+    from .tasks import sweep_deadlines
+
+    sweep_deadlines()
+
+
 class MediationConfig(AppConfig):
     name = "lianxin.mediation"
     label = "mediation"
     verbose_name = _("矛盾纠纷调解")
+
+    def ready(self) -> None:
+        from lianxin.core import startup
+
+        startup.register_periodic(_sweep_mediation)  # `lianxin serve` without a broker
