@@ -53,16 +53,12 @@ class CompiledLinear:
     def features(self, text: str) -> tuple[np.ndarray, np.ndarray, Counter[str]]:
         """Indices and L2-normalised TF-IDF values of the known n-grams of ``text``, and all its n-gram counts."""
         counts = Counter(_iter_ngrams(text, self.ngram[0], self.ngram[1]))
-        vocab = self.vocab
-        idx, tfs = [], []
-        for gram, c in counts.items():
-            j = vocab.get(gram)
-            if j is not None:
-                idx.append(j)
-                tfs.append(c)
-        if not idx:
+        found = [self.vocab.get(gram) for gram in counts]
+        pairs = [(j, c) for j, c in zip(found, counts.values(), strict=True) if j is not None]
+        if not pairs:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), counts
-        ind = np.asarray(idx, dtype=np.int64)
+        ind = np.fromiter((j for j, _ in pairs), dtype=np.int64, count=len(pairs))
+        tfs = [c for _, c in pairs]
         tf = np.asarray(tfs, dtype=np.float32)
         if self.sublinear_tf:
             tf = (np.log(tf) + 1.0).astype(np.float32)
@@ -74,7 +70,8 @@ class CompiledLinear:
         """The SVM's decision values (one per label; one in all for two labels)."""
         if len(ind) == 0:
             return self.intercept.copy()
-        return np.asarray(vals @ self.coef[ind], dtype=np.float64) + self.intercept
+        # an element-wise product and a sum, not a BLAS call: no thread pool for a few thousand numbers
+        return np.asarray((self.coef[ind] * vals[:, None]).sum(axis=0), dtype=np.float64) + self.intercept
 
     def proba_from_scores(self, s: np.ndarray) -> np.ndarray:
         """Calibrated probabilities over ``labels`` (they sum to 1), as scikit-learn computes them."""

@@ -95,7 +95,7 @@ def test_eval_json_reports_latency_and_load_time(tmp_path, capsys):
     capsys.readouterr()
     assert main(["eval", "--data", str(tmp_path / "test.csv"), "--model", str(model), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert set(report["latency_ms"]) == {"p50", "p99", "max", "n"}
+    assert set(report["latency_ms"]) == {"p50", "p99", "max", "cpu_p50", "cpu_p99", "n"}
     assert report["latency_ms"]["n"] == len(test_texts)
     assert 0 < report["latency_ms"]["p50"] <= report["latency_ms"]["p99"] <= report["latency_ms"]["max"]
     assert report["extra"]["load_ms"] > 0
@@ -125,7 +125,7 @@ def test_near_copies_share_a_group_and_never_straddle_folds():
 @pytest.mark.skipif(not (WENZHENG / "train_raw.csv").exists(), reason="wenzheng data not available")
 def test_quality_floor_on_a_fixed_grouped_holdout():
     """Real messages: train on the raw file's groups outside a fixed 20 % holdout (near copies
-    grouped), score the holdout. The shipped configuration scores ~0.92 here; 0.88 is the floor."""
+    grouped), score the holdout. The shipped configuration scores 0.882 here (raw file only, no segmented extra data); 0.85 is the floor."""
     raw = pd.read_csv(WENZHENG / "train_raw.csv", dtype=str).fillna("")
     texts, labels = raw["text"].tolist(), raw["label"].tolist()
     groups = near_duplicate_groups(texts, [False] * len(texts))
@@ -133,5 +133,5 @@ def test_quality_floor_on_a_fixed_grouped_holdout():
     model = train_model([texts[i] for i in train], [labels[i] for i in train])
     report = evaluate(model, [texts[i] for i in test], [labels[i] for i in test])
     assert report.n == len(test) > 300
-    assert report.macro_f1 >= 0.80, report.macro_f1
+    assert report.macro_f1 >= 0.85, report.macro_f1
     assert report.latency_ms["p50"] < 5.0
