@@ -81,7 +81,8 @@ class TrainOptions:
     max_char_features: int | None = None
     sublinear_tf: bool = False
     max_chars: int = 600  # only the first characters (title and opening) are classified: bounded cost
-    C: float = 1.0
+    C: float = 2.0
+    nb_alpha: float | None = 0.05  # NB log-count-ratio scaling per label (None: a plain LinearSVC)
     balanced: bool = False  # class_weight="balanced" for the SVM
     calibration_folds: int = 3
     threshold: float = 0.5  # abstain when the top calibrated probability is below this
@@ -234,6 +235,7 @@ def fit_docs(docs: Sequence[str], labels: Sequence[str], weights: np.ndarray, op
         C=opts.C,
         class_weight="balanced" if opts.balanced else None,
         calibration_folds=opts.calibration_folds,
+        nb_alpha=opts.nb_alpha,
         random_state=opts.random_state,
     )
 

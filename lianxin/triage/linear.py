@@ -124,6 +124,7 @@ def fit_compiled(
     C: float,
     class_weight: str | None,
     calibration_folds: int,
+    nb_alpha: float | None = None,
     random_state: int = 0,
 ) -> CompiledLinear:
     """Fit TF-IDF + LinearSVC and calibrate it with one sigmoid per label on out-of-fold scores
@@ -147,6 +148,9 @@ def fit_compiled(
     folds = max(2, min(calibration_folds, min(counts.values())))
     cal_a: np.ndarray | None
     cal_b: np.ndarray | None
+    if nb_alpha is not None and len(counts) >= 3 and min(counts.values()) >= 2:
+        return _fit_nb(vec, x, y, weights, C=C, class_weight=class_weight, alpha=nb_alpha,
+                       folds=folds, random_state=random_state, ngram=ngram, sublinear_tf=sublinear_tf)
     if min(counts.values()) >= 2:
         cc = CalibratedClassifierCV(svc, method="sigmoid", cv=folds, ensemble=False)
         cc.fit(x, y, sample_weight=weights)
@@ -170,3 +174,53 @@ def fit_compiled(
         sublinear_tf=sublinear_tf,
     )
 
+
+
+def _nb_svms(x: Any, y: np.ndarray, w: np.ndarray, classes: np.ndarray, **kw: Any) -> tuple[np.ndarray, np.ndarray]:
+    """One-vs-rest SVMs on NB-scaled features (Wang & Manning 2012): for each label, the features
+    are multiplied by their log-count ratio (label vs the rest, smoothed by ``alpha``). The scaled
+    model is still linear in the TF-IDF vector: its weights are the SVM's times the ratio."""
+    from sklearn.svm import LinearSVC
+
+    alpha = kw.pop("alpha")
+    coefs, intercepts = [], []
+    for c in classes:
+        pos = y == c
+        p = alpha + np.asarray(x[pos].sum(axis=0)).ravel()
+        q = alpha + np.asarray(x[~pos].sum(axis=0)).ravel()
+        r = np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
+        svc = LinearSVC(**kw).fit(x.multiply(r).tocsr(), pos.astype(int), sample_weight=w)
+        coefs.append(svc.coef_.ravel() * r)
+        intercepts.append(float(svc.intercept_[0]))
+    return np.vstack(coefs).T.astype(np.float32), np.asarray(intercepts)
+
+
+def _fit_nb(vec: Any, x: Any, y: np.ndarray, weights: np.ndarray, *, folds: int, ngram: tuple[int, int],
+            sublinear_tf: bool, random_state: int, **kw: Any) -> CompiledLinear:
+    """NB-scaled one-vs-rest SVMs, calibrated by one sigmoid per label on out-of-fold scores."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    x = x.tocsr()
+    classes = np.unique(y)
+    kw["random_state"] = random_state
+    oof = np.zeros((len(y), len(classes)))
+    for tr, te in StratifiedKFold(n_splits=folds).split(np.zeros(len(y)), y):
+        coef, icpt = _nb_svms(x[tr], y[tr], weights[tr], classes, **dict(kw))
+        oof[te] = np.asarray(x[te] @ coef) + icpt
+    cal_a, cal_b = np.zeros(len(classes)), np.zeros(len(classes))
+    for k, c in enumerate(classes):
+        lr = LogisticRegression(C=1e4).fit(oof[:, k : k + 1], (y == c).astype(int), sample_weight=weights)
+        cal_a[k], cal_b[k] = -float(lr.coef_[0, 0]), -float(lr.intercept_[0])
+    coef, icpt = _nb_svms(x, y, weights, classes, **dict(kw))
+    return CompiledLinear(
+        labels=[str(c) for c in classes],
+        vocab={str(k): int(v) for k, v in vec.vocabulary_.items()},
+        idf=np.asarray(vec.idf_, dtype=np.float32),
+        coef=np.ascontiguousarray(coef),
+        intercept=icpt,
+        cal_a=cal_a,
+        cal_b=cal_b,
+        ngram=ngram,
+        sublinear_tf=sublinear_tf,
+    )
