@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/triage.py [--data-dir ../shared/data/wenzheng] [--quick] [--json OUT]
 
-Prints: classifier macro-F1/accuracy (stratified 5-fold CV on raw text; baseline, final model on
+Prints: classifier macro-F1/accuracy (stratified group 5-fold CV on raw text, near copies grouped; baseline, final model on
 raw only and final model with the pre-segmented extra data), training time, classification latency
 (one appeal at a time), duplicate lookup latency against an index of 1,000,000 synthetic appeals
 (build time, memory) and hotspot extraction time on 60,000 synthetic appeals.
