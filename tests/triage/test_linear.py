@@ -135,3 +135,24 @@ def test_quality_floor_on_a_fixed_grouped_holdout():
     assert report.n == len(test) > 300
     assert report.macro_f1 >= 0.87, report.macro_f1
     assert report.latency_ms["p50"] < 5.0
+
+
+@pytest.mark.parametrize("sublinear", [False, True])
+def test_nb_scaled_model_scores_are_its_linear_map_of_scikit_learn_tfidf(sublinear):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts, labels = make_corpus(15, seed=12)
+    docs = prepare(texts)
+    lin = fit_compiled(
+        docs, labels, np.ones(len(docs)), ngram=(1, 3), min_df=1, max_features=None,
+        sublinear_tf=sublinear, C=2.0, class_weight=None, calibration_folds=3, nb_alpha=0.05,
+    )
+    assert lin.coef.shape == (len(lin.vocab), 4) and lin.cal_a is not None
+    vec = TfidfVectorizer(analyzer=partial(char_ngrams_all, lo=1, hi=3), sublinear_tf=sublinear, dtype=np.float32)
+    vec.fit(docs)
+    probe = prepare(make_corpus(2, seed=13)[0] + ["公交车公交车公交车，学校"])
+    x = vec.transform(probe)
+    order = np.array([lin.vocab[g] for g in vec.get_feature_names_out()])
+    expected = np.asarray(x @ lin.coef[order]) + lin.intercept
+    got = np.vstack([lin.scores(*lin.features(d)[:2]) for d in probe])
+    assert np.allclose(got, expected, atol=1e-5)
