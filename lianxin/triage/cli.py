@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -153,19 +154,26 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_eval(args: argparse.Namespace) -> int:
     from .classifier import ModelFormatError, evaluate, load_model
 
+    started = time.perf_counter()
     try:
         model = load_model(args.model)
     except ModelFormatError as exc:
         raise InputError(f"{exc} — train one first with `lianxin triage train --data FILE`") from exc
+    load_ms = (time.perf_counter() - started) * 1000
     texts, labels, seg = _load_labelled(args.data, args.text_col, args.label_col)
     if any(seg) and not all(seg):
         raise InputError("evaluate raw and pre-segmented files separately")
     report = evaluate(model, texts, labels, segmented=bool(seg and seg[0]))
+    report.extra["load_ms"] = round(load_ms, 1)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
         return 0
     print(
         f"{report.n} examples: accuracy {report.accuracy:.4f}, macro-F1 {report.macro_f1:.4f}, abstained {report.abstained}"
+    )
+    lat = report.latency_ms
+    print(
+        f"one appeal at a time: p50 {lat['p50']:.2f} ms, p99 {lat['p99']:.2f} ms; model loaded in {load_ms:.0f} ms"
     )
     width = max(len(n) for n in report.labels) + 2
     print(f"{'label':<{width}}precision  recall     f1  support")
