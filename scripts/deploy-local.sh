@@ -84,7 +84,9 @@ fi
 mkdir -p "$ETC/systemd" "$ETC/nginx" "$ETC/tls" "$DATA" "$RUN" "$LOG" "$PREFIX/nginx"
 [ -s "$ETC/secret.key" ] || "$PYTHON" -c 'import secrets;print(secrets.token_urlsafe(60))' > "$ETC/secret.key"
 [ -s "$ETC/audit.key" ] || "$PYTHON" -c 'import secrets;print(secrets.token_urlsafe(40))' > "$ETC/audit.key"
-chmod 600 "$ETC/secret.key" "$ETC/audit.key"
+[ -s "$ETC/data.key" ] || "$PYTHON" -c 'import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())' > "$ETC/data.key"
+[ -s "$ETC/lookup.key" ] || "$PYTHON" -c 'import secrets;print(secrets.token_urlsafe(40))' > "$ETC/lookup.key"
+chmod 600 "$ETC/secret.key" "$ETC/audit.key" "$ETC/data.key" "$ETC/lookup.key"
 if [ ! -s "$ETC/tls/cert.pem" ]; then
   openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=localhost" \
     -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
@@ -102,6 +104,7 @@ render() {  # render SRC DEST: fill in every @NAME@ placeholder of deploy/
       -e "s#@TLS_KEY@#$ETC/tls/key.pem#g" -e "s#@STATIC_ROOT@#$DATA/staticfiles#g" \
       -e "s#@UPSTREAM_SERVERS@#$upstreams#g" -e "s#@NGINX_DIR@#$ETC/nginx#g" \
       -e "s#@SECRET_KEY@#$(cat "$ETC/secret.key")#g" -e "s#@AUDIT_KEY@#$(cat "$ETC/audit.key")#g" \
+      -e "s#@DATA_KEYS@#$(cat "$ETC/data.key")#g" -e "s#@LOOKUP_KEY@#$(cat "$ETC/lookup.key")#g" \
       -e "s#@DATABASE_URL@#$LIANXIN_DATABASE_URL#g" -e "s#@BROKER_URL@#$BROKER_URL#g" \
       -e "s#@CACHE_URL@#$CACHE_URL#g" -e "s#@DB_PGBOUNCER@#${LIANXIN_DB_PGBOUNCER:-0}#g" \
       -e "s#@DB_CONN_MAX_AGE@#${LIANXIN_DB_CONN_MAX_AGE:-60}#g" \

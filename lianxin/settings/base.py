@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "lianxin.consultations",
     "lianxin.demo",
     "lianxin.accounts",
+    "lianxin.deployment",
     "lianxin.activities",
     "csp",
     "axes",

@@ -136,7 +136,11 @@ def start_stack(tmp_path: Path, *, web_servers: int, workers: int, beats: int = 
     redis.Redis.from_url(REDIS_URL).flushdb()  # no message or cache entry of an earlier run
     web_ports = [free_port() for _ in range(web_servers)]
     https_port = free_port()
+    from lianxin.core.crypto import data_keys, lookup_key
+
+    # the stack encrypts with the test process's keys, so the test can read what the stack wrote
     extra = {"LIANXIN_WARM_START": "0", "LIANXIN_TRIAGE_MODEL": "", "LIANXIN_TWO_FACTOR_ROLES": "admin",
+             "LIANXIN_DATA_KEYS": ",".join(data_keys()), "LIANXIN_LOOKUP_KEY": lookup_key().decode(),
              "LIANXIN_AUDIT_ANCHOR_PATH": str(tmp_path / "anchor.log"), **(extra_env or {})}
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin",

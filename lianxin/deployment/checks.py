@@ -23,9 +23,8 @@ from django.core.management.base import SystemCheckError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
+from lianxin.core.ops import health
 from lianxin.worktime import calendar
-
-from .ops import health
 
 SWEEP_KEY = "lianxin:deadline-sweep:last"  # written by lianxin.appeals.sweeps after each sweep
 SHARED_CACHES = ("RedisCache", "PyMemcacheCache", "PyLibMCCache", "DatabaseCache")

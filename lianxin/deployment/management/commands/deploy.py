@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lianxin.core import deploycheck
+from lianxin.deployment import checks as deploycheck
 
 
 class Command(BaseCommand):

@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
-from lianxin.core import deploycheck
+from lianxin.deployment import checks as deploycheck
 from lianxin.worktime import calendar
 from lianxin.worktime.models import CalendarDay
 
