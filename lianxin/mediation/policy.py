@@ -174,6 +174,9 @@ def ensure_allowed(actor: Actor, case: MediationCase, action: str) -> None:
         return
     label = ACTION_LABELS[action]
     sources, _target = TRANSITIONS[action]
+    # who first: someone who may never do this learns nothing about the case's status
+    if not WHO_MAY[action](actor, case):
+        raise Forbidden(_("您没有权限对该调解案件执行“{label}”。").format(label=label))
     if case.status not in sources:
         allowed = "、".join(str(STATUS_LABELS[s]) for s in sorted(sources))
         raise TransitionNotAllowed(
@@ -181,8 +184,6 @@ def ensure_allowed(actor: Actor, case: MediationCase, action: str) -> None:
                 status=STATUS_LABELS[case.status], label=label, allowed=allowed
             )
         )
-    if not WHO_MAY[action](actor, case):
-        raise Forbidden(_("您没有权限对该调解案件执行“{label}”。").format(label=label))
     reason = _extra_conditions(case, action)
     if reason:
         raise TransitionNotAllowed(reason)
