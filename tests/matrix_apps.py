@@ -16,7 +16,6 @@ from __future__ import annotations
 from tests.matrix_cases import (
     EVERYONE,
     NOBODY,
-    SEE_CITY,
     SIGNED_IN,
     STAFF,
     Build,
@@ -217,7 +216,7 @@ ACTIVITIES: dict[str, tuple[Case, ...]] = {
 }
 
 PARTIES = {"title": "装修噪音纠纷", "description": "邻居装修周末早上七点开始施工，多次沟通未果。", "dispute_type": "neighbour",
-           "area": "C1", "parties": [{"role": "applicant", "name": "李建国", "phone": "13811112222"},
+           "area": "G1", "parties": [{"role": "applicant", "name": "李建国", "phone": "13811112222"},
                                           {"role": "respondent", "name": "王秀英"}]}
 
 MEDIATION: dict[str, tuple[Case, ...]] = {
@@ -235,13 +234,17 @@ MEDIATION: dict[str, tuple[Case, ...]] = {
     "mediation:staff_to_appeal": (post(case_path("to-appeal/"), INTAKE, const({"to_appeal-reason": "涉及违章建筑，转有关部门"}),
                                        bad_body=const({"to_appeal-reason": ""})),),
     "mediation:staff_agreement": (get(const("/mediation/staff/999999/agreement.pdf"), NOBODY),),
-    "mediation:from_appeal": (get(lambda w: f"/mediation/from-appeal/{w.city.tracking_number}/",
-                                  SEE_CITY | {"resident"}),),  # who sees the appeal, and its owner
+    # only the handler who accepted the appeal turns it into a case (intake.case_open_from_appeal)
+    "mediation:from_appeal": (get(lambda w: f"/mediation/from-appeal/{w.city.tracking_number}/", frozenset({"handler_city"})),
+                              post(lambda w: f"/mediation/from-appeal/{w.city.tracking_number}/", frozenset({"handler_city"}),
+                                   const({"dispute_type": "neighbour", "respondent_name": "王秀英"}),
+                                   bad_body=const({"dispute_type": "bogus"}))),
     # --- API
-    "api:create_case": (apost(const("/api/v1/mediation/cases"), SIGNED_IN, const(PARTIES), get_405=False),),
+    "api:create_case": (apost(const("/api/v1/mediation/cases"), SIGNED_IN - {"leader_b"}, const(PARTIES),  # leaders oversee
+                              get_405=False),),
     "api:list_cases": (aget(const("/api/v1/mediation/cases"), SIGNED_IN),),  # each sees only theirs
     "api:from_appeal": (apost(lambda w: f"/api/v1/mediation/from-appeal/{w.city.tracking_number}",
-                              frozenset({"operator", "dispatcher", "handler_city", "supervisor", "admin"}),
+                              frozenset({"handler_city"}),
                               const({"dispute_type": "neighbour", "respondents": [{"role": "respondent", "name": "王秀英"}]})),),
     "api:get_case": (aget(api_case(), CASE_SEE),),
     "api:case_events": (aget(api_case("/events"), CASE_SEE),),
@@ -252,13 +255,15 @@ MEDIATION: dict[str, tuple[Case, ...]] = {
     "api:assign": (apost(const("/api/v1/mediation/cases/999999/assign"), NOBODY, const({"mediator": 999999})),),  # requested: accept first
     "api:reassign": (apost(const("/api/v1/mediation/cases/999999/reassign"), NOBODY, const({"mediator": 999999, "reason": "回避"})),),
     "api:consent": (apost(const("/api/v1/mediation/cases/999999/consent"), NOBODY, const({"party": 1})),),
-    "api:session": (apost(const("/api/v1/mediation/cases/999999/sessions"), NOBODY, const({})),),
+    "api:session": (apost(const("/api/v1/mediation/cases/999999/sessions"), NOBODY, const(
+        {"held_at": "2026-12-01T10:00:00+08:00", "attendees": "双方", "notes": "调解一次"})),),
     "api:extend": (apost(const("/api/v1/mediation/cases/999999/extend"), NOBODY, const({"days": 10, "note": "双方同意"})),),
     "api:risk": (apost(api_case("/risk"), INTAKE, lambda w: {"reasons": ["threats"], "note": "双方情绪激动"}),),
     "api:record_agreement": (apost(const("/api/v1/mediation/cases/999999/agreement"), NOBODY, const({"text": "双方达成协议。"})),),
     "api:sign": (apost(const("/api/v1/mediation/cases/999999/sign"), NOBODY, const({"party": 1})),),
     "api:refer": (apost(const("/api/v1/mediation/cases/999999/refer"), NOBODY, const({"target": "court", "note": "调解不成"})),),
-    "api:follow_up": (apost(const("/api/v1/mediation/cases/999999/follow-ups"), NOBODY, const({"note": "已履行"})),),
+    "api:follow_up": (apost(const("/api/v1/mediation/cases/999999/follow-ups"), NOBODY, const(
+        {"visited_at": "2026-12-01T10:00:00+08:00", "kept": True, "notes": "已履行"})),),
     "api:withdraw": (apost(api_case("/withdraw"), frozenset({"resident", "operator", "dispatcher", "admin"}),
                            const({"reason": "双方已自行和解"})),),
     "api:to_appeal": (apost(api_case("/to-appeal"), INTAKE, const({"reason": "涉及违章建筑，转有关部门"})),),

@@ -54,6 +54,8 @@ def build_apps(w: World) -> None:
     w.enrolment = learning_services.enrolment_assign(actor=w.user("supervisor"), user=w.user("handler_city"),
                                                      course=w.course, reason="满意度低于目标")
     w.lesson = w.course.lessons.order_by("order").first()
+    for lesson in w.course.lessons.all():  # every lesson done: the quiz is open
+        learning_services.lesson_complete(actor=w.user("handler_city"), enrolment=w.enrolment, lesson=lesson)
 
 
 def _consultations(w: World) -> None:
@@ -68,6 +70,8 @@ def _consultations(w: World) -> None:
     w.proposal = consult_services.proposal_add(actor=resident, consultation=c, title="增设临时停车位",
                                                text="在小区北门外增设十个临时停车位。")
     w.statement = consult_services.statement_add(actor=resident, consultation=c, text="外来车辆应当收费。")
+    consult_services.content_moderate(actor=organiser, consultation=c, kind="statement", object_id=w.statement.pk,
+                                      visibility="visible")
     w.hearing = consult_services.hearing_create(
         actor=organiser, consultation=c, kind=HearingKind.FORUM, title="停车管理座谈会",
         starts_at=timezone.now() + dt.timedelta(days=3), place="社区活动室", capacity=30)

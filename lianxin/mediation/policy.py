@@ -209,6 +209,9 @@ def visible_q(user: User | None) -> Q:
         if not areas:
             return Q()
         q |= area_subtree_q(areas)
+    grids = scope.areas_for(Role.GRID_WORKER)
+    if grids:  # grid workers record disputes found on visits (intake.RECORDING_ROLES) and follow them
+        q |= area_subtree_q(grids)
     oversight = scope.areas_for(*OVERSIGHT_ROLES)
     if oversight:
         q |= area_subtree_q(oversight)
