@@ -35,6 +35,7 @@ MED_STAFF = frozenset({"operator", "dispatcher", "supervisor", "leader_b", "admi
 INTAKE = frozenset({"operator", "dispatcher", "supervisor", "admin"})
 CASE_SEE = INTAKE | {"resident"}
 FIGURES = frozenset({"dispatcher", "supervisor", "leader_b", "admin"})  # aggregate figures: not the hotline
+SUPERVISING = frozenset({"supervisor", "admin"})  # the mediator's supervisors (district)
 MANAGERS = frozenset({"supervisor", "admin"})
 LEARNER = frozenset({"handler_city"})
 
@@ -65,6 +66,11 @@ def case_path(suffix: str = "") -> Build:
 
 def api_case(suffix: str = "") -> Build:
     return lambda w: f"/api/v1/mediation/cases/{w.case.pk}{suffix}"
+
+
+def working(suffix: str) -> Build:
+    """The in-mediation case, whose mediator is not an actor: only intake and supervisors act on it."""
+    return lambda w: f"/api/v1/mediation/cases/{w.case_working.pk}{suffix}"
 
 
 def enrolment(suffix: str = "") -> Build:
@@ -253,15 +259,15 @@ MEDIATION: dict[str, tuple[Case, ...]] = {
     "api:accept": (apost(api_case("/accept"), INTAKE, const({"note": ""})),),
     "api:decline": (apost(api_case("/decline"), INTAKE, const({"reason": "不属于人民调解范围"})),),
     "api:assign": (apost(const("/api/v1/mediation/cases/999999/assign"), NOBODY, const({"mediator": 999999})),),  # requested: accept first
-    "api:reassign": (apost(const("/api/v1/mediation/cases/999999/reassign"), NOBODY, const({"mediator": 999999, "reason": "回避"})),),
+    "api:reassign": (apost(working("/reassign"), INTAKE, lambda w: {"mediator": w.mediator_2.pk, "reason": "当事人申请回避"}),),
     "api:consent": (apost(const("/api/v1/mediation/cases/999999/consent"), NOBODY, const({"party": 1})),),
-    "api:session": (apost(const("/api/v1/mediation/cases/999999/sessions"), NOBODY, const(
+    "api:session": (apost(working("/sessions"), NOBODY, const(  # the mediator only
         {"held_at": "2026-12-01T10:00:00+08:00", "attendees": "双方", "notes": "调解一次"})),),
-    "api:extend": (apost(const("/api/v1/mediation/cases/999999/extend"), NOBODY, const({"days": 10, "note": "双方同意"})),),
+    "api:extend": (apost(working("/extend"), SUPERVISING, const({"days": 10, "note": "双方同意"})),),
     "api:risk": (apost(api_case("/risk"), INTAKE, lambda w: {"reasons": ["threats"], "note": "双方情绪激动"}),),
-    "api:record_agreement": (apost(const("/api/v1/mediation/cases/999999/agreement"), NOBODY, const({"text": "双方达成协议。"})),),
+    "api:record_agreement": (apost(working("/agreement"), NOBODY, const({"text": "双方达成协议。"})),),  # the mediator
     "api:sign": (apost(const("/api/v1/mediation/cases/999999/sign"), NOBODY, const({"party": 1})),),
-    "api:refer": (apost(const("/api/v1/mediation/cases/999999/refer"), NOBODY, const({"target": "court", "note": "调解不成"})),),
+    "api:refer": (apost(working("/refer"), SUPERVISING, const({"target": "court", "note": "调解不成"})),),
     "api:follow_up": (apost(const("/api/v1/mediation/cases/999999/follow-ups"), NOBODY, const(
         {"visited_at": "2026-12-01T10:00:00+08:00", "kept": True, "notes": "已履行"})),),
     "api:withdraw": (apost(api_case("/withdraw"), frozenset({"resident", "operator", "dispatcher", "admin"}),

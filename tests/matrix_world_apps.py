@@ -17,12 +17,14 @@ from lianxin.consultations import services as consult_services
 from lianxin.consultations.models import HearingKind, Status
 from lianxin.consultations.services.budget import ProjectInput, budget_set
 from lianxin.learning import services as learning_services
+from lianxin.mediation import services as mediation_services
 from lianxin.mediation.intake import CaseInput, PartyInput, case_request
 from lianxin.mediation.models import DisputeType, PartyRole
 from lianxin.org.models import Area
 from tests.consultations.factories import consultation
 from tests.factories import UserFactory
 from tests.learning.factories import course
+from tests.mediation.factories import mediator
 
 if TYPE_CHECKING:
     from tests.matrix_world import World
@@ -50,6 +52,7 @@ def build_apps(w: World) -> None:
         title="楼上漏水纠纷", description="楼上卫生间漏水到楼下，双方对维修费用有争议。", dispute_type=DisputeType.NEIGHBOUR,
         area_code="C1", place="幸福小区", parties=[PartyInput(role=PartyRole.APPLICANT, name="李建国", phone="13811112222"),
                                                  PartyInput(role=PartyRole.RESPONDENT, name="王秀英", phone="13933334444")]))
+    _case_in_mediation(w)
     w.course = course("C-MED-01")
     w.enrolment = learning_services.enrolment_assign(actor=w.user("supervisor"), user=w.user("handler_city"),
                                                      course=w.course, reason="满意度低于目标")
@@ -77,3 +80,22 @@ def _consultations(w: World) -> None:
         starts_at=timezone.now() + dt.timedelta(days=3), place="社区活动室", capacity=30)
     w.consult_draft = consultation(organiser=organiser, unit=w.unit_city, status=Status.DRAFT,
                                    title="幸福社区垃圾分类办法（草案）")
+
+
+def _case_in_mediation(w: World) -> None:
+    """A case in C1, accepted, assigned to a mediator who is not an actor, one session held."""
+    w.mediator = mediator(Area.objects.get(code="C1"))
+    w.mediator_2 = mediator(Area.objects.get(code="C1"), username="mediator2")
+    intake, m = Actor.staff(w.user("dispatcher")), Actor.staff(w.mediator)
+    case = case_request(actor=intake, data=CaseInput(
+        title="装修噪音纠纷", description="邻居装修周末早上七点开始施工，多次沟通未果。", dispute_type=DisputeType.NEIGHBOUR,
+        area_code="C1", parties=[PartyInput(role=PartyRole.APPLICANT, name="赵刚", phone="13811113333"),
+                                 PartyInput(role=PartyRole.RESPONDENT, name="钱丽")]))
+    mediation_services.case_accept(case=case, actor=intake)
+    mediation_services.case_assign(case=case, actor=intake, mediator=w.mediator)
+    for party in case.parties.filter(consent=False):
+        mediation_services.party_record_consent(case=case, actor=m, party=party)
+    mediation_services.case_record_session(case=case, actor=m, held_at=timezone.now() - dt.timedelta(hours=1),
+                                           attendees="赵刚、钱丽、调解员", notes="双方陈述了意见")
+    case.refresh_from_db()
+    w.case_working = case
