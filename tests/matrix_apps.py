@@ -106,7 +106,7 @@ CONSULTATIONS: dict[str, tuple[Case, ...]] = {
     "consultations:decision": (get(cons("decision/"), EVERYONE),),
     # the staff side: any staff member sees the list; the organiser manages the consultation
     "consultations:staff_list": (get(const("/consultations/staff/"), STAFF),),
-    "consultations:staff_new": (get(const("/consultations/staff/new/"), STAFF),),
+    "consultations:staff_new": (get(const("/consultations/staff/new/"), UNIT_STAFF),),  # staff of a unit
     "consultations:staff_moderation": (get(const("/consultations/staff/moderation/"), STAFF),),
     "consultations:staff_edit": (get(staff_cons(), CONSULT_ORG),),
     "consultations:staff_feedback": (get(staff_cons("feedback/"), CONSULT_ORG),),
