@@ -33,6 +33,7 @@ from lianxin.supervision.models import (
 from lianxin.supervision.selectors import Period
 from tests.api.conftest import PNG_BYTES as PNG
 from tests.factories import District
+from tests.matrix_world_apps import build_apps
 from tests.outreach.factories import household
 
 # Every actor of the matrix; each is a user of `District` (anonymous: nobody).
@@ -91,6 +92,7 @@ class World:
         # outreach: a household in G1 (grid_a's) and one in G2 (street B's)
         self.house_a = household(Area.objects.get(code="G1"))
         self.house_b = household(Area.objects.get(code="G2"), phone="13900002222", name="李建国")
+        build_apps(self)  # consultations, activities, mediation, learning
         self.tokens = {name: api_token_create(user=user, name=f"matrix {name}")[1]
                        for name, user in self.users.items() if user is not None}
 

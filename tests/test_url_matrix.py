@@ -18,63 +18,38 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.matrix_world import ACTORS, World
-
-EVERYONE = frozenset(ACTORS)
-SIGNED_IN = EVERYONE - {"anonymous"}
-STAFF = SIGNED_IN - {"resident", "other_resident"}
-NOBODY: frozenset[str] = frozenset()
-OVERSEERS = frozenset({"supervisor", "leader_b", "admin"})
-HANDLERS = frozenset({"handler_city", "handler_env"})
-CALLERS = frozenset({"supervisor", "admin"})  # follow-up calls; street A's reports and orders
-HOTLINE = frozenset({"operator", "dispatcher", "admin"})
-DISPATCHERS = frozenset({"dispatcher", "admin"})
-# Who may see the unit_city appeal in G1 (appeals_visible_to), and the unit_env one in G2.
-SEE_CITY = frozenset({"operator", "dispatcher", "handler_city", "grid_a", "supervisor", "admin"})
-SEE_ENV = frozenset({"operator", "dispatcher", "handler_env", "supervisor", "leader_b", "admin"})
-# privacy.may_see_contact on the city appeal (consented): contact roles and its own unit's handler
-CONTACT_CITY = frozenset({"operator", "dispatcher", "supervisor", "handler_city"})
-
-LOGIN_PAGES = ("/accounts/login/", "/admin/login/")
-
-W = World  # path and body builders take the world
-Build = Callable[[W], Any]
-
-
-@dataclass(frozen=True)
-class Case:
-    method: str  # "get" or "post"
-    path: Build
-    allowed: frozenset[str]
-    body: Build | None = None
-    bad_body: Build | None = None  # would not validate: the refused must still be refused
-    api: bool = False  # authenticate with API tokens, JSON bodies
-    ok_status: frozenset[int] = field(default_factory=frozenset)  # also success here (readyz: 503)
-    get_405: bool = True  # a POST-only route answers GET with 405 (unless the path serves GET elsewhere)
-
-
-def get(path: Build, allowed: frozenset[str], **kw: Any) -> Case:
-    return Case("get", path, allowed, **kw)
-
-
-def post(path: Build, allowed: frozenset[str], body: Build | None = None, **kw: Any) -> Case:
-    return Case("post", path, allowed, body=body, **kw)
-
-
-def aget(path: Build, allowed: frozenset[str], **kw: Any) -> Case:
-    return Case("get", path, allowed, api=True, **kw)
-
-
-def apost(path: Build, allowed: frozenset[str], body: Build, **kw: Any) -> Case:
-    return Case("post", path, allowed, body=body, api=True, **kw)
+from tests.matrix_apps import APPS_MATRIX
+from tests.matrix_cases import (
+    ACTORS,
+    CALLERS,
+    CONTACT_CITY,
+    DISPATCHERS,
+    EVERYONE,
+    HANDLERS,
+    HOTLINE,
+    LOGIN_PAGES,
+    NOBODY,
+    OVERSEERS,
+    SEE_CITY,
+    SEE_ENV,
+    SIGNED_IN,
+    STAFF,
+    Build,
+    Case,
+    aget,
+    apost,
+    const,
+    get,
+    post,
+)
+from tests.matrix_world import World
 
 
 def on(attr: str, suffix: str = "") -> Build:
@@ -89,9 +64,6 @@ def api_on(attr: str, suffix: str = "") -> Build:
 def track(attr: str, suffix: str = "") -> Build:
     return lambda w: f"/track/{getattr(w, attr).tracking_number}/{suffix}"
 
-
-def const(value: Any) -> Build:
-    return lambda w: value
 
 
 def act(attr: str, action: str, allowed: frozenset[str], body: dict[str, str], bad: dict[str, str] | None = None,
@@ -283,6 +255,9 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "api:units": (aget(const("/api/v1/units"), EVERYONE),),
     "api:me": (aget(const("/api/v1/me"), SIGNED_IN),),
 }
+# the newer apps (consultations, activities, mediation, learning); API route names they share add cases
+for _key, _cases in APPS_MATRIX.items():
+    MATRIX[_key] = MATRIX.get(_key, ()) + _cases
 
 
 def url_keys(patterns: list[URLPattern | URLResolver] | None = None, prefix: str = "", ns: str = "") -> Iterator[str]:

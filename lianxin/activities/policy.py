@@ -179,15 +179,15 @@ def allowed_actions(user: User | None, activity: Activity) -> list[str]:
 def ensure_allowed(user: User | None, activity: Activity, action: str) -> None:
     label = LABELS[action]
     sources, _target = ACTIVITY_TRANSITIONS[action]
+    if not ACTIVITY_WHO[action](user, activity):  # who first: the refused learn nothing of the status
+        if action == Action.SIGN_UP:
+            raise Forbidden(_("请先登录后再报名。"), code="login_required")
+        raise Forbidden(_("您没有权限{label}：只有本活动的组织者和所在区域的社区工作人员可以。").format(label=label))
     if activity.status not in sources:
         allowed = "、".join(str(ActivityStatus(s).label) for s in sorted(sources))
         raise TransitionNotAllowed(
             _("活动当前状态为“{status}”，不能{label}；只有处于“{allowed}”状态时才可以。").format(
                 status=activity.get_status_display(), label=label, allowed=allowed))
-    if not ACTIVITY_WHO[action](user, activity):
-        if action == Action.SIGN_UP:
-            raise Forbidden(_("请先登录后再报名。"), code="login_required")
-        raise Forbidden(_("您没有权限{label}：只有本活动的组织者和所在区域的社区工作人员可以。").format(label=label))
 
 
 # --- wishes ----------------------------------------------------------------------------------------
@@ -257,14 +257,14 @@ def wish_allowed_actions(user: User | None, wish: Wish) -> list[str]:
 def wish_ensure_allowed(user: User | None, wish: Wish, action: str) -> None:
     label = WISH_LABELS[action]
     sources, _target = WISH_TRANSITIONS[action]
-    if wish.status not in sources:
-        allowed = "、".join(str(WishStatus(s).label) for s in sorted(sources))
-        raise TransitionNotAllowed(
-            _("心愿当前状态为“{status}”，不能{label}；只有处于“{allowed}”状态时才可以。").format(
-                status=wish.get_status_display(), label=label, allowed=allowed))
-    if not WISH_WHO[action](user, wish):
+    if not WISH_WHO[action](user, wish):  # who first: the refused learn nothing of the status
         if user is None or not user.is_authenticated:
             raise Forbidden(_("请先登录。"), code="login_required")
         if action == WishAction.CLAIM:
             raise Forbidden(_("不能认领自己的心愿。"))
         raise Forbidden(_("您没有权限{label}。").format(label=label))
+    if wish.status not in sources:
+        allowed = "、".join(str(WishStatus(s).label) for s in sorted(sources))
+        raise TransitionNotAllowed(
+            _("心愿当前状态为“{status}”，不能{label}；只有处于“{allowed}”状态时才可以。").format(
+                status=wish.get_status_display(), label=label, allowed=allowed))

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lianxin.core.errors import DomainError, NotFound
+from lianxin.core.errors import DomainError, Forbidden, NotFound
 from lianxin.core.ratelimit import check_rate
 from lianxin.org.models import Area, User
 
@@ -241,9 +241,11 @@ def wish_act(request: HttpRequest, pk: int) -> HttpResponse:
     assert user is not None
     form = WishActForm(request.POST)
     try:
+        wish = selectors.wish_get(user, pk)
+        if not wish_allowed_actions(user, wish):  # refuse before looking at the form
+            raise Forbidden(_("您没有权限处理这个心愿。"))
         if not form.is_valid():
             raise DomainError(_("请求不完整：请从页面上的按钮操作。"))
-        wish = selectors.wish_get(user, pk)
         action, text = form.cleaned_data["action"], form.cleaned_data["text"]
         if action == "open":
             wishes.wish_open(actor=user, wish=wish, public_text=text)

@@ -249,6 +249,8 @@ def project_add(request: HttpRequest, pk: int) -> HttpResponse:
     org = selectors.organization_get(pk)
     form = ProjectForm(request.POST)
     try:
+        if not orgs.may_manage_organization(user, org):  # refuse before looking at the form
+            raise Forbidden(_("只有该组织的负责人和所在区域的社区工作人员可以登记服务项目。"))
         if not form.is_valid():
             field, errors = next(iter(form.errors.items()))
             raise DomainError(f"{form.fields[field].label}：{errors[0]}", field=field)

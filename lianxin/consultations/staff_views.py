@@ -73,6 +73,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 def staff_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     units = _units(user)
+    if not units:  # the list hides the link: no form that could never be sent
+        raise Forbidden(_("只有单位工作人员可以为本单位发起征求意见。"))
     if request.method == "POST":
         try:
             unit = next((u for u in units if u.code == request.POST.get("unit")), None)

@@ -174,6 +174,9 @@ def ensure_allowed(actor: Actor, case: MediationCase, action: str) -> None:
         return
     label = ACTION_LABELS[action]
     sources, _target = TRANSITIONS[action]
+    # who first: someone who may never do this learns nothing about the case's status
+    if not WHO_MAY[action](actor, case):
+        raise Forbidden(_("您没有权限对该调解案件执行“{label}”。").format(label=label))
     if case.status not in sources:
         allowed = "、".join(str(STATUS_LABELS[s]) for s in sorted(sources))
         raise TransitionNotAllowed(
@@ -181,8 +184,6 @@ def ensure_allowed(actor: Actor, case: MediationCase, action: str) -> None:
                 status=STATUS_LABELS[case.status], label=label, allowed=allowed
             )
         )
-    if not WHO_MAY[action](actor, case):
-        raise Forbidden(_("您没有权限对该调解案件执行“{label}”。").format(label=label))
     reason = _extra_conditions(case, action)
     if reason:
         raise TransitionNotAllowed(reason)
@@ -208,6 +209,9 @@ def visible_q(user: User | None) -> Q:
         if not areas:
             return Q()
         q |= area_subtree_q(areas)
+    grids = scope.areas_for(Role.GRID_WORKER)
+    if grids:  # grid workers record disputes found on visits (intake.RECORDING_ROLES) and follow them
+        q |= area_subtree_q(grids)
     oversight = scope.areas_for(*OVERSIGHT_ROLES)
     if oversight:
         q |= area_subtree_q(oversight)

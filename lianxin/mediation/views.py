@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from lianxin.appeals import policy as appeal_policy
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.selectors import appeal_get_for_user
 from lianxin.core.errors import DomainError, Forbidden, NotFound
@@ -269,6 +270,8 @@ def from_appeal(request: HttpRequest, tracking_number: str) -> HttpResponse:
     """Turn an accepted appeal into a mediation case (the unit's handler, from the appeal page)."""
     user = _user(request)
     appeal = appeal_get_for_user(user, tracking_number=tracking_number)
+    if not appeal_policy.can(Actor.staff(user), appeal, appeal_policy.Action.REPLY):  # before the form
+        raise Forbidden(_("只有已签收该诉求的承办人可以把它转为调解案件。"))
     form = f.FromAppealForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

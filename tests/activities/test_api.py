@@ -90,7 +90,7 @@ def test_wishes_public_masked_and_lifecycle(api, district):
     assert cadre["beneficiary"] == "王秀英" and cadre["phone"] == "13700001234"
     assert api.get(f"/activities/wishes/{wish.pk}/suggestions", user=district.resident).status_code == 403
     assert api.get(f"/activities/wishes/{wish.pk}/suggestions", user=district.grid_worker_a).status_code == 200
-    assert api.post(f"/activities/wishes/{wish.pk}/deliver", {}, user=district.resident).status_code == 409
+    assert api.post(f"/activities/wishes/{wish.pk}/deliver", {}, user=district.resident).status_code == 403  # not the claimer: refused before the status
     assert api.post(f"/activities/wishes/{wish.pk}/fly", {}, user=district.resident).status_code in (400, 404, 422)
     claimed = api.post(f"/activities/wishes/{wish.pk}/claim", {}, user=district.resident).json()
     assert claimed["status"] == "claimed" and claimed["phone"] == ""
