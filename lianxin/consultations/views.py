@@ -6,7 +6,6 @@ the page it came from with the reason as a message."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -257,7 +256,7 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
     chart = {"survey": data["survey"], "points": data["groups"]["points"],
              "labels": {"group": _("观点群体"), "count": _("人数")}}
     return render(request, "consultations/results.html", {
-        "c": c, "r": data, "groups": groups, "consensus": consensus, "chart_json": json.dumps(chart, ensure_ascii=False),
+        "c": c, "r": data, "groups": groups, "consensus": consensus, "chart_data": chart,
     })
 
 
