@@ -6,6 +6,9 @@ from lianxin.worktime import calendar
 
 from .factories import District
 
+# the browser fixtures once for the whole run (one Playwright per process)
+pytest_plugins = ["tests.browser_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache():

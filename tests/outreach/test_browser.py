@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.browser.conftest import PHONE, browser, check_a11y, login, new_page  # noqa: F401 (fixtures)
+from tests.web.browser.conftest import PHONE, check_a11y, login
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +19,7 @@ def live_outreach(transactional_db, settings):
     return Outreach(District())
 
 
-def test_visit_draft_survives_offline_and_reload_then_is_sent_once(new_page, live_outreach):  # noqa: F811
+def test_visit_draft_survives_offline_and_reload_then_is_sent_once(new_page, live_outreach):
     from lianxin.outreach.models import Visit
 
     page = new_page(PHONE, mobile=True)

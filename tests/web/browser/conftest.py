@@ -1,4 +1,8 @@
-"""End-to-end tests in Debian's Chromium, driven by Playwright against pytest-django's live server.
+"""Helpers of the end-to-end tests (the fixtures `browser`, `new_page`, `live_district` live in
+tests/browser_fixtures.py, registered once for the whole run: two Playwright instances in one
+process refuse to start).
+
+End-to-end tests in Debian's Chromium, driven by Playwright against pytest-django's live server.
 
 Never `playwright install`: the browser is /usr/bin/chromium (scripts/system-deps.sh installs it).
 """
@@ -7,10 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from tests are still
 # synchronous and safe here.
@@ -26,43 +27,6 @@ AXE = ROOT / "lianxin" / "web" / "static" / "vendor" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(os.environ.get("LIANXIN_SCREENSHOTS_DIR") or ROOT / "var" / "screenshots").resolve()
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/system-deps.sh)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    """Open pages in fresh contexts (separate cookies = separate people)."""
-    contexts = []
-
-    def make(viewport: dict | None = None, *, mobile: bool = False):
-        ctx = browser.new_context(viewport=viewport or DESKTOP, locale="zh-CN", is_mobile=mobile,
-                                  has_touch=mobile, base_url=live_server.url)
-        ctx.set_default_timeout(10_000)
-        contexts.append(ctx)
-        return ctx.new_page()
-
-    yield make
-    for ctx in contexts:
-        ctx.close()
-
-
-@pytest.fixture
-def live_district(transactional_db, settings):
-    from tests.factories import District
-
-    settings.LIANXIN = {**settings.LIANXIN, "AUTO_DISPATCH": False}
-    return District()
 
 
 def login(page, username: str, password: str = "pass12345") -> None:
