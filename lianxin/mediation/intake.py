@@ -21,6 +21,7 @@ from lianxin.appeals.intake import AppealInput, appeal_submit
 from lianxin.appeals.models import Appeal, Channel, Kind
 from lianxin.core.errors import Forbidden, ValidationFailed
 from lianxin.org.models import Area, AreaLevel, Role, User
+from lianxin.org.selectors import in_area_subtree
 from lianxin.worktime import calendar
 
 from . import events
@@ -166,8 +167,22 @@ def case_request(*, actor: Actor, data: CaseInput) -> MediationCase:
     else:
         if not actor.scope.has(*RECORDING_ROLES) and not actor.user.mediator_posts.filter(active=True).exists():
             raise Forbidden(_("只有工作人员可以登记走访中发现的纠纷。"))
+        area = fields["area"]
+        if not isinstance(area, Area) or not _may_record_in(actor, area):
+            raise Forbidden(_("只能登记您负责区域内的纠纷：这个社区或网格不在您的辖区。"), code="outside_area")
         source, requested_by = Source.VISIT, None
     return _create(actor=actor, fields=fields, parties=parties, source=source, requested_by=requested_by)
+
+
+def _may_record_in(actor: Actor, area: Area) -> bool:
+    """Centre-wide staff record anywhere; grid workers, supervisors and mediators within their areas."""
+    scope = actor.scope
+    if scope.has(Role.ADMIN, Role.OPERATOR, Role.DISPATCHER):
+        return True
+    posts = actor.user.mediator_posts.filter(active=True) if actor.user is not None else None
+    paths = [*scope.areas_for(Role.GRID_WORKER, Role.SUPERVISOR),
+             *(p for p in (posts.values_list("area__path", flat=True) if posts is not None else []) if p)]
+    return in_area_subtree(area.path, paths)
 
 
 APPEAL_REPLY = ("您反映的问题属于{type}，已转入人民调解（案号 {number}）。调解员将与各方当事人联系，"

@@ -217,3 +217,14 @@ def test_a_request_for_a_department_is_handed_to_the_appeals_intake(district):
     case.refresh_from_db()
     assert case.status == Status.DECLINED and appeal.tracking_number in case.outcome_note
     assert appeal.contact_name == "李建国" and appeal.resident == district.resident and appeal.title == "工地夜间施工"
+
+
+def test_a_grid_worker_records_disputes_in_their_grid_only(district):
+    """Staff who record a dispute found on a visit do so within their area; the centre anywhere."""
+    inside = case_request(actor=Actor.staff(district.grid_worker_a), data=_input(district, area_code=district.grid_a.code))
+    assert inside.area == district.grid_a
+    with pytest.raises(Forbidden) as refused:
+        case_request(actor=Actor.staff(district.grid_worker_a), data=_input(district, area_code=district.grid_b.code))
+    assert refused.value.code == "outside_area"
+    anywhere = case_request(actor=Actor.staff(district.operator), data=_input(district, area_code=district.grid_b.code))
+    assert anywhere.area == district.grid_b
