@@ -41,6 +41,11 @@ def _audit(user: Any, event: str) -> None:
                  data={"event": event})
 
 
+def _count_attempt(user: Any) -> None:
+    """One code tried (right or wrong) against the user's hourly allowance."""
+    check_rate(f"otp-verify:{user.pk}", VERIFY_RATE, message=_("验证码错误次数过多：{period}最多 {limit} 次，请 {wait}后再试。"))
+
+
 def totp_pending_device(*, user: Any) -> TOTPDevice:
     """The authenticator being enrolled (created on first call; the secret stays until confirmed)."""
     device = TOTPDevice.objects.filter(user=user, name=TOTP_NAME, confirmed=False).first()
@@ -61,7 +66,7 @@ def totp_enrol_confirm(*, request: HttpRequest, user: Any, token: str) -> list[s
     """Confirm the pending authenticator with a code it shows; returns the new recovery codes
     (shown once). Any older authenticator is retired; the session counts as verified."""
     cleaned = _clean_token(token)
-    check_rate(f"otp-verify:{user.pk}", VERIFY_RATE, message=_("验证码错误次数过多：{period}最多 {limit} 次，请 {wait}后再试。"))
+    _count_attempt(user)
     device = TOTPDevice.objects.filter(user=user, name=TOTP_NAME, confirmed=False).first()
     if device is None:
         raise ValidationFailed(_("没有待绑定的验证器，请重新开始绑定。"), field="token", code="no_pending_device")
@@ -82,7 +87,7 @@ def totp_enrol_confirm(*, request: HttpRequest, user: Any, token: str) -> list[s
 def second_factor_verify(*, request: HttpRequest, user: Any, token: str) -> None:
     """Prove the second factor for this session with a TOTP code or a recovery code (used once)."""
     cleaned = _clean_token(token)
-    check_rate(f"otp-verify:{user.pk}", VERIFY_RATE, message=_("验证码错误次数过多：{period}最多 {limit} 次，请 {wait}后再试。"))
+    _count_attempt(user)
     for device in TOTPDevice.objects.filter(user=user, confirmed=True):
         if device.verify_token(cleaned):
             otp_login(request, device)

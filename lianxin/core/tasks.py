@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from celery import shared_task
 from django.db import transaction
 
 
@@ -12,17 +13,10 @@ def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     transaction.on_commit(lambda: task.delay(*args, **kwargs))
 
 
-def _retention_task() -> Any:
-    from celery import shared_task
 
-    @shared_task(name="lianxin.core.tasks.retention_daily")
-    def retention_daily() -> dict[str, int]:
-        """Celery beat, daily: erase what is past its retention period (core/retention.py)."""
-        from .retention import retention_run
+@shared_task(name="lianxin.core.tasks.retention_daily")
+def retention_daily() -> dict[str, int]:
+    """Celery beat, daily: erase what is past its retention period (core/retention.py)."""
+    from .retention import retention_run
 
-        return {r.key: r.affected for r in retention_run()}
-
-    return retention_daily
-
-
-retention_daily = _retention_task()
+    return {r.key: r.affected for r in retention_run()}
