@@ -20,7 +20,7 @@ class AppealsConfig(AppConfig):
     verbose_name = _("群众诉求")
 
     def ready(self) -> None:
-        from lianxin.core import retention, startup
+        from lianxin.core import partitions, retention, startup
         from lianxin.core.ops.metrics import register_scrape
 
         from .metrics import scrape
@@ -30,3 +30,4 @@ class AppealsConfig(AppConfig):
         startup.register_warm_up(_warm_up_triage)
         register_scrape(scrape)
         retention.register(KIND)
+        partitions.register(partitions.PartitionedTable("appeals_appealevent", "at"))

@@ -20,3 +20,11 @@ def retention_daily() -> dict[str, int]:
     from .retention import retention_run
 
     return {r.key: r.affected for r in retention_run()}
+
+
+@shared_task(name="lianxin.core.tasks.partitions_daily")
+def partitions_daily() -> list[str]:
+    """Celery beat, daily: next months' partitions ahead, the default partition emptied (PostgreSQL)."""
+    from .partitions import ensure_partitions
+
+    return ensure_partitions()

@@ -196,6 +196,7 @@ CELERY_BEAT_SCHEDULE = {
                             "schedule": float(os.environ.get("LIANXIN_SUPERVISION_REFRESH_SECONDS", "600"))},
     "mediation-deadline-sweep": {"task": "lianxin.mediation.tasks.sweep_deadlines", "schedule": 3600.0},
     "retention": {"task": "lianxin.core.tasks.retention_daily", "schedule": 24 * 3600.0},
+    "partitions": {"task": "lianxin.core.tasks.partitions_daily", "schedule": 24 * 3600.0},
     "outreach-coverage-sweep": {"task": "lianxin.outreach.tasks.sweep_coverage", "schedule": 3600.0},
     "activities-sweep": {"task": "lianxin.activities.tasks.sweep", "schedule": 900.0},
 }

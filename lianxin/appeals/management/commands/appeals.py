@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lianxin.appeals.importer import COLUMNS, ImportRefused, appeals_import
+from lianxin.core.partitions import ensure_partitions
 
 
 class Command(BaseCommand):
@@ -43,6 +44,8 @@ class Command(BaseCommand):
         self.stdout.write(f"{report.rows} rows: {verb} {fresh}, already imported {report.already}, "
                           f"refused {len(report.refused)}")
         if not dry and report.imported:
+            # Past months' events landed in the default partition (PostgreSQL): give them months of their own.
+            ensure_partitions()
             self.stdout.write("KPIs, rankings and hotspots take the imported history in at the next fold "
                               "(supervision's periodic refresh; or run `lianxin supervision_rebuild`).")
         if report.refused and dry:
