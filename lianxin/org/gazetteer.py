@@ -43,7 +43,7 @@ def _tail(text: str) -> str:
 
 def road_and_number(address: str) -> tuple[str, int] | None:
     """`("建设路", 128)` from `长安街道建设路128号3单元`; None without a road and number."""
-    text = unicodedata.normalize("NFKC", address or "")
+    text = re.sub(r"\s+(?=\d)", "", unicodedata.normalize("NFKC", address or ""))
     for match in _ROAD_NUMBER.finditer(text):
         road = normalise(_tail(text[: match.start(2)]))
         if road and _ROAD_NUMBER.fullmatch(f"{road}{match.group(2)}号"):
@@ -90,6 +90,9 @@ def _estates() -> dict[str, list[int]]:
 
 
 def _changed() -> None:
+    # now (this transaction reads its own change) and after the commit (another process may have
+    # cached the old list in between)
+    cache.delete(ESTATES_CACHE_KEY)
     transaction.on_commit(lambda: cache.delete(ESTATES_CACHE_KEY))
 
 
