@@ -8,16 +8,62 @@ from django.utils.translation import gettext_lazy as _
 
 from lianxin.core.masking import mask_phone
 
-from .models import ApiScope, ApiToken, Area, Category, DispatchRule, RoleAssignment, Unit, User
+from .gazetteer import estates_changed, normalise
+from .geometry import GeometryInvalid, parse_geometry
+from .locating import set_boundary
+from .models import AddressEntry, ApiScope, ApiToken, Area, Category, DispatchRule, RoleAssignment, Unit, User
 from .services import api_token_fill
+
+
+class AreaForm(forms.ModelForm):
+    class Meta:
+        model = Area
+        fields = "__all__"
+
+    def clean_boundary(self) -> Any:
+        boundary = self.cleaned_data.get("boundary")
+        if boundary is not None:
+            try:
+                parse_geometry(boundary)
+            except GeometryInvalid as exc:
+                raise forms.ValidationError(
+                    _("边界不是可用的 GeoJSON Polygon/MultiPolygon：%(reason)s"), params={"reason": exc}
+                ) from None
+        return boundary
 
 
 @admin.register(Area)
 class AreaAdmin(admin.ModelAdmin):
+    form = AreaForm
     list_display = ("name", "code", "level", "parent")
     list_filter = ("level",)
     search_fields = ("name", "code")
     raw_id_fields = ("parent",)
+
+    def save_model(self, request: HttpRequest, obj: Area, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        set_boundary(obj, obj.boundary)  # keeps the bounding box that locating prefilters on
+
+
+@admin.register(AddressEntry)
+class AddressEntryAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "road", "number_from", "number_to", "parity", "estate", "grid", "source")
+    list_filter = ("source", "parity")
+    search_fields = ("road", "estate", "grid__code", "grid__name")
+    raw_id_fields = ("grid",)
+
+    def save_model(self, request: HttpRequest, obj: AddressEntry, form: Any, change: bool) -> None:
+        obj.road, obj.estate = normalise(obj.road), normalise(obj.estate)  # the form lookups compare in
+        super().save_model(request, obj, form, change)
+        estates_changed()
+
+    def delete_model(self, request: HttpRequest, obj: AddressEntry) -> None:
+        super().delete_model(request, obj)
+        estates_changed()
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        super().delete_queryset(request, queryset)
+        estates_changed()
 
 
 @admin.register(Category)

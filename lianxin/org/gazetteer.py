@@ -89,7 +89,7 @@ def _estates() -> dict[str, list[int]]:
     return estates
 
 
-def _changed() -> None:
+def estates_changed() -> None:
     # now (this transaction reads its own change) and after the commit (another process may have
     # cached the old list in between)
     cache.delete(ESTATES_CACHE_KEY)
@@ -134,7 +134,7 @@ def learn(*, address: str, grid: Area) -> AddressEntry | None:
         )
     else:
         return None
-    _changed()
+    estates_changed()
     return entry
 
 
@@ -238,5 +238,5 @@ def gazetteer_import(*, text: str, area: Area, dry_run: bool) -> ImportReport:
         old = AddressEntry.objects.filter(grid__in=list(grids.values()), source=AddressSource.IMPORT)
         report.replaced, _ = old.delete()
         AddressEntry.objects.bulk_create([e for _, e in entries])
-        _changed()
+        estates_changed()
     return report

@@ -278,3 +278,17 @@ def test_the_boundaries_command_previews_with_another_property(district, tmp_pat
     assert area_at(39.905, 116.305) == district.grid_a
     with pytest.raises(CommandError, match="no such file"):
         call_command("org", "import-boundaries", str(tmp_path / "nope.json"))
+
+
+def test_the_portal_sends_the_phones_location_and_the_grid_follows(client, bounded):
+    html = client.get("/appeal/new/").content.decode()
+    assert 'id="use-location"' in html and 'name="latitude"' in html and 'name="longitude"' in html
+    post = {"kind": "complaint", "text": "幸福小区3栋门口的路灯坏了一个多月，晚上很黑。", "street": "S2",
+            "address": "", "contact_name": "李四", "contact_phone": "13812345678", "contact_consent": "on",
+            "latitude": "39.905", "longitude": "116.315"}
+    assert client.post("/appeal/new/", post).status_code == 302
+    from lianxin.appeals.models import Appeal
+
+    assert Appeal.objects.get().area == bounded.grid_b
+    bad = client.post("/appeal/new/", {**post, "latitude": "north"})
+    assert bad.status_code == 400 and "latitude 应为数字" in bad.content.decode()
