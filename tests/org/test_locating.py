@@ -292,3 +292,21 @@ def test_the_portal_sends_the_phones_location_and_the_grid_follows(client, bound
     assert Appeal.objects.get().area == bounded.grid_b
     bad = client.post("/appeal/new/", {**post, "latitude": "north"})
     assert bad.status_code == 400 and "latitude 应为数字" in bad.content.decode()
+
+
+def test_the_api_and_open311_route_by_coordinates(client, bounded, settings):
+    from lianxin.appeals.models import Appeal
+    from lianxin.org.services import api_token_create
+    from tests.api.conftest import Api, appeal_body
+
+    settings.LIANXIN = {**settings.LIANXIN, "AUTO_DISPATCH": False}
+    response = Api().post("/appeals", appeal_body(area="", latitude=39.905, longitude=116.315))
+    assert response.status_code == 201, response.content
+    assert Appeal.objects.get(tracking_number=response.json()["tracking_number"]).area == bounded.grid_b
+    _token, key = api_token_create(user=bounded.operator, name="open311 app")
+    response = client.post("/open311/v2/requests.json", {
+        "api_key": key, "service_code": "CJ-LD", "lat": "39.905", "long": "116.305",
+        "description": "路灯坏了一个多月，晚上很黑。", "phone": "13812341234"})
+    assert response.status_code == 201, response.content
+    tracking = response.json()[0]["service_request_id"]
+    assert Appeal.objects.get(tracking_number=tracking).area == bounded.grid_a
