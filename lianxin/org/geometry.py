@@ -68,7 +68,10 @@ def _polygon(raw: Any) -> Polygon:
 
 
 def parse_geometry(geometry: Any) -> list[Polygon]:
-    """The polygons of a GeoJSON Polygon or MultiPolygon geometry, checked; raises GeometryInvalid."""
+    """The polygons of a GeoJSON Polygon or MultiPolygon geometry (or a Feature holding one), checked;
+    raises GeometryInvalid."""
+    if isinstance(geometry, dict) and geometry.get("type") == "Feature":
+        geometry = geometry.get("geometry")  # a boundary stored as a whole Feature (see org.directory)
     if not isinstance(geometry, dict):
         raise GeometryInvalid("the geometry is not a GeoJSON object")
     kind, coordinates = geometry.get("type"), geometry.get("coordinates")

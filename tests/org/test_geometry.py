@@ -92,6 +92,12 @@ def test_too_many_vertices_are_refused(monkeypatch):
         parse_geometry(WITH_HOLE)
 
 
+def test_a_feature_holding_a_polygon_is_its_polygon():
+    assert geometry_contains({"type": "Feature", "properties": {}, "geometry": SQUARE}, 5, 5)
+    with pytest.raises(GeometryInvalid):
+        parse_geometry({"type": "Feature", "geometry": None})
+
+
 def test_contains_takes_parsed_polygons():
     assert contains(parse_geometry(TWO_ISLANDS), 5.5, 5.5)
 
