@@ -18,7 +18,7 @@ from .services import api_token_fill
 class AreaForm(forms.ModelForm):
     class Meta:
         model = Area
-        fields = "__all__"
+        fields = ("code", "name", "level", "parent", "boundary")
 
     def clean_boundary(self) -> Any:
         boundary = self.cleaned_data.get("boundary")
