@@ -44,3 +44,46 @@ def test_an_estate_added_in_the_admin_is_found_at_once(client, district):
     assert AddressEntry.objects.get().estate == "幸福家园"
     assert grid_for_address("幸福家园1栋") == district.grid_a
     assert client.get("/admin/org/addressentry/").status_code == 200
+
+
+def _geojson(*features):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = json.dumps({"type": "FeatureCollection", "features": list(features)})
+    return SimpleUploadedFile("grids.geojson", body.encode(), content_type="application/geo+json")
+
+
+def test_the_admin_previews_a_boundary_file_then_imports_it(client, district):
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    assert "/admin/org/area/import-boundaries/" in client.get("/admin/org/area/").content.decode()
+    url = "/admin/org/area/import-boundaries/"
+    features = ({"type": "Feature", "properties": {"code": "G1"}, "geometry": SQUARE},
+                {"type": "Feature", "properties": {"code": "G404"}, "geometry": SQUARE})
+    preview = client.post(url, {"file": _geojson(*features), "property": "code", "preview": "1"})
+    html = preview.content.decode()
+    assert preview.status_code == 200 and "预览" in html and "G404" in html and "no area has this code" in html
+    assert area_at(39.905, 116.305) is None  # a preview writes nothing
+    done = client.post(url, {"file": _geojson(*features), "property": "code", "apply": "1"})
+    assert done.status_code == 200 and "已导入" in done.content.decode()
+    assert area_at(39.905, 116.305) == district.grid_a
+
+
+def test_the_admin_refuses_a_file_that_is_no_feature_collection(client, district):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    bad = client.post("/admin/org/area/import-boundaries/", {
+        "file": SimpleUploadedFile("x.json", b"{not json"), "property": "code", "apply": "1"})
+    assert bad.status_code == 400 and "not JSON" in bad.content.decode()
+    latin = client.post("/admin/org/area/import-boundaries/", {
+        "file": SimpleUploadedFile("x.json", "{}".encode("utf-16")), "property": "code", "preview": "1"})
+    assert latin.status_code == 400 and "UTF-8" in latin.content.decode()
+
+
+def test_staff_without_the_admin_cannot_import_boundaries(client, district):
+    client.force_login(district.dispatcher)
+    response = client.get("/admin/org/area/import-boundaries/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    limited = UserFactory(username="viewer", is_staff=True)  # staff, but no permission on areas
+    client.force_login(limited)
+    assert client.get("/admin/org/area/import-boundaries/").status_code == 403
