@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import DatabaseError, connection, transaction
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 
 from . import gazetteer
 from .geometry import bbox_of, contains, parse_geometry
@@ -63,8 +65,9 @@ def postgis_available() -> bool:
 
 
 def _candidates(lon: float, lat: float):  # type: ignore[no-untyped-def]
+    # the bounding box alone (set with the boundary): a JSON `isnull` would parse every row's JSON on SQLite
     return Area.objects.filter(
-        level__in=LOCATABLE_LEVELS, boundary__isnull=False,
+        level__in=LOCATABLE_LEVELS,
         bbox_min_lon__lte=lon, bbox_max_lon__gte=lon, bbox_min_lat__lte=lat, bbox_max_lat__gte=lat,
     )
 
@@ -77,22 +80,19 @@ def _finest(areas: list[Area]) -> Area | None:
     return None
 
 
+_ST_HOLDS = ('ST_Intersects(ST_SetSRID(ST_GeomFromGeoJSON("org_area"."boundary"::text), 4326), '
+             "ST_SetSRID(ST_MakePoint(%s, %s), 4326))")
+
+
 def _containing_postgis(lon: float, lat: float) -> list[Area] | None:
-    ids = list(_candidates(lon, lat).values_list("pk", flat=True))
-    if not ids:
-        return []
-    sql = (
-        "SELECT id FROM org_area WHERE id = ANY(%s) AND ST_Intersects("
-        "ST_SetSRID(ST_GeomFromGeoJSON(boundary::text), 4326), ST_SetSRID(ST_MakePoint(%s, %s), 4326))"
-    )
+    """One query: the bounding-box prefilter, then PostGIS on the few rows left."""
+    holds = RawSQL(_ST_HOLDS, (lon, lat), output_field=BooleanField())
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, [ids, lon, lat])
-            found = [row[0] for row in cursor.fetchall()]
+        with transaction.atomic():
+            return list(_candidates(lon, lat).defer("boundary").annotate(holds=holds).filter(holds=True))
     except DatabaseError:
         logger.warning("PostGIS refused a grid boundary; locating in Python instead", exc_info=True)
         return None
-    return list(Area.objects.filter(pk__in=found))
 
 
 def _containing_python(lon: float, lat: float) -> list[Area]:

@@ -36,6 +36,12 @@ class Area(models.Model):
         verbose_name = _("区域")
         verbose_name_plural = _("区域")
         ordering = ["path"]
+        indexes = [
+            # locating by point filters on the bounding box only; this index covers that filter, so
+            # the wide rows (their boundaries) are read only for the few candidates
+            models.Index(fields=["bbox_min_lon", "bbox_max_lon", "bbox_min_lat", "bbox_max_lat", "level"],
+                         name="org_area_bbox"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -70,5 +70,9 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('estate', ''), models.Q(('road', ''), _negated=True), ('number_from__isnull', False), ('number_to__gte', models.F('number_from'))), models.Q(models.Q(('estate', ''), _negated=True), ('road', '')), _connector='OR'), name='address_entry_range_or_estate')],
             },
         ),
+        migrations.AddIndex(
+            model_name='area',
+            index=models.Index(fields=['bbox_min_lon', 'bbox_max_lon', 'bbox_min_lat', 'bbox_max_lat', 'level'], name='org_area_bbox'),
+        ),
         migrations.RunPython(enable_postgis, migrations.RunPython.noop, elidable=True),
     ]
