@@ -21,6 +21,7 @@ from lianxin.core.crypto import phone_lookup_hash
 from lianxin.core.errors import Conflict, ValidationFailed
 from lianxin.core.ops.metrics import APPEALS_SUBMITTED
 from lianxin.core.phones import PhoneInvalid, normalise_cn_phone
+from lianxin.org.locating import refine_area
 from lianxin.org.models import Area, Category, User
 
 from . import triage_bridge
@@ -305,6 +306,9 @@ def appeal_submit(
         if existing is not None:
             return existing
     cleaned = validate(data)
+    # the grid from the coordinates (point-in-polygon) or the address (gazetteer): docs/geo.md
+    cleaned["area"] = refine_area(cleaned["area"], latitude=cleaned["latitude"], longitude=cleaned["longitude"],
+                                  address=cleaned["address"])
     suggestion = triage_bridge.suggest(
         f"{cleaned['title']} {cleaned['text']}", category=cleaned["category"], area=cleaned["area"],
         phone=cleaned["contact_phone"],

@@ -26,11 +26,22 @@ class Area(models.Model):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     path = models.CharField(max_length=200, db_index=True, editable=False)
     boundary = models.JSONField(_("边界 (GeoJSON)"), null=True, blank=True)
+    # The boundary's bounding box, kept by `lianxin.org.locating` for a cheap prefilter by point.
+    bbox_min_lon = models.FloatField(null=True, blank=True, editable=False)
+    bbox_min_lat = models.FloatField(null=True, blank=True, editable=False)
+    bbox_max_lon = models.FloatField(null=True, blank=True, editable=False)
+    bbox_max_lat = models.FloatField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("区域")
         verbose_name_plural = _("区域")
         ordering = ["path"]
+        indexes = [
+            # locating by point filters on the bounding box only; this index covers that filter, so
+            # the wide rows (their boundaries) are read only for the few candidates
+            models.Index(fields=["bbox_min_lon", "bbox_max_lon", "bbox_min_lat", "bbox_max_lat", "level"],
+                         name="org_area_bbox"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -46,6 +57,51 @@ class Area(models.Model):
     def full_name(self) -> str:
         names = list(Area.objects.filter(code__in=self.ancestor_codes()).order_by("path").values_list("name", flat=True))
         return " / ".join(names)
+
+
+class AddressParity(models.TextChoices):
+    ALL = "all", _("全部门牌")
+    ODD = "odd", _("单号")
+    EVEN = "even", _("双号")
+
+
+class AddressSource(models.TextChoices):
+    IMPORT = "import", _("社区导入")
+    CORRECTION = "correction", _("派单员更正")
+
+
+class AddressEntry(models.Model):
+    """One line of the address gazetteer (地址库): a road's number range or a named estate → its grid.
+
+    A range entry has `road` and `number_from`..`number_to` (with a parity); an estate entry has
+    `estate`. Both keys are stored normalised (`lianxin.org.gazetteer.normalise`)."""
+
+    grid = models.ForeignKey(Area, verbose_name=_("网格"), on_delete=models.CASCADE, related_name="addresses")
+    road = models.CharField(_("道路"), max_length=60, blank=True, db_index=True)
+    number_from = models.PositiveIntegerField(_("起始门牌号"), null=True, blank=True)
+    number_to = models.PositiveIntegerField(_("终止门牌号"), null=True, blank=True)
+    parity = models.CharField(_("单双号"), max_length=4, choices=AddressParity.choices, default=AddressParity.ALL)
+    estate = models.CharField(_("小区名"), max_length=60, blank=True, db_index=True)
+    source = models.CharField(_("来源"), max_length=12, choices=AddressSource.choices, default=AddressSource.IMPORT)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("地址库条目")
+        verbose_name_plural = _("地址库")
+        ordering = ["road", "number_from", "estate"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(estate="") & ~models.Q(road="") & models.Q(number_from__isnull=False)
+                           & models.Q(number_to__gte=models.F("number_from")))
+                | (~models.Q(estate="") & models.Q(road="")),
+                name="address_entry_range_or_estate",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.estate:
+            return f"{self.estate} → {self.grid}"
+        return f"{self.road} {self.number_from}–{self.number_to} ({self.parity}) → {self.grid}"
 
 
 class Category(models.Model):

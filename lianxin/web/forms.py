@@ -66,6 +66,9 @@ class AppealForm(forms.Form):
     grid = forms.ChoiceField(label=_("网格"), required=False)
     address = forms.CharField(label=_("详细地址"), max_length=200, required=False,
                               help_text=_("例如：幸福小区3栋门口"))
+    # the phone's location, filled by the "use my location" button (site.js); checked by intake
+    latitude = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    longitude = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
     attachments = MultipleFileField(label=_("照片或文件（可选）"), required=False,
                                     help_text=_("最多 6 个，每个不超过 10 MB；支持 JPEG、PNG、GIF、WebP 图片和 PDF。"))
     anonymous = forms.BooleanField(label=_("匿名提交（不留姓名和电话）"), required=False)

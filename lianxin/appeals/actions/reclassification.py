@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lianxin.core.errors import ValidationFailed
+from lianxin.org import gazetteer
 from lianxin.org.models import Area, AreaLevel, Category
 
 from .. import triage_bridge
@@ -149,6 +150,8 @@ def appeal_reclassify(
         public=False,
         changes=changes,
     )
+    if new_area is not None and new_area != old_area and appeal.address:
+        gazetteer.learn(address=appeal.address, grid=new_area)  # the dispatcher's correction teaches the address
     # The routing history of a category counts its appeals' dispatches and returns by their
     # current category and area: this appeal's now count elsewhere.
     codes = sorted({c.code for c in (old_category, new_category) if c is not None})

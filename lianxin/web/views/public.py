@@ -109,7 +109,8 @@ def submit(request: HttpRequest) -> HttpResponse:
                 result = appeal_submit(
                     data=AppealInput(
                         text=data["text"], kind=data["kind"], channel="web", area_code=form.area_code(),
-                        address=data["address"], contact_name="" if anonymous else data["contact_name"],
+                        address=data["address"], latitude=data["latitude"] or None,
+                        longitude=data["longitude"] or None, contact_name="" if anonymous else data["contact_name"],
                         contact_phone="" if anonymous else data["contact_phone"],
                         contact_consent=bool(data["contact_consent"]) and not anonymous,
                         anonymous=anonymous, attachments=attachments,

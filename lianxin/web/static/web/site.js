@@ -26,6 +26,20 @@
     if (!street || !grid) return;
     street.addEventListener("change", function () { grid.length = 1; grid.selectedIndex = 0; });
   }
+  function locate(root) {
+    // the phone's location for the appeal form: the grid is then found by its boundary
+    var button = root.querySelector("#use-location"), status = root.querySelector("#location-status");
+    var lat = root.querySelector("#id_latitude"), lon = root.querySelector("#id_longitude");
+    if (!button || !lat || !lon || !navigator.geolocation) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      status.textContent = button.dataset.locating;
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        lat.value = pos.coords.latitude.toFixed(6); lon.value = pos.coords.longitude.toFixed(6);
+        status.textContent = button.dataset.located;
+      }, function () { status.textContent = button.dataset.failed; }, {enableHighAccuracy: true, timeout: 15000});
+    });
+  }
   function enterSubmits(root) {
     // forms marked data-enter-submits: Enter in a textarea sends the form (Shift+Enter: a new line)
     root.querySelectorAll("form[data-enter-submits]").forEach(function (form) {
@@ -37,7 +51,7 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () {
-    counters(document); anonymous(document); areas(document); enterSubmits(document);
+    counters(document); anonymous(document); areas(document); locate(document); enterSubmits(document);
   });
   document.addEventListener("htmx:afterSwap", function (e) { counters(e.target); });
 })();
