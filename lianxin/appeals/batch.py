@@ -59,32 +59,37 @@ def appeals_submit_batch(
             ),
             field="items",
         )
-    outcomes = []
-    for index, item in enumerate(items):
-        try:
-            if item.error is not None:
-                raise item.error
-            assert item.data is not None
-            if before_each is not None:
-                before_each()
-            result = appeal_submit(
-                data=item.data,
-                actor=actor,
-                resident=resident,
-                idempotency_key=item.idempotency_key,
-                idempotency_scope=idempotency_scope,
-            )
-        except DomainError as exc:
-            outcomes.append(BatchOutcome(index=index, status=exc.status_code, error=exc.as_dict()))
-            continue
-        outcomes.append(
-            BatchOutcome(
-                index=index,
-                status=201 if result.created else 200,
-                tracking_number=result.appeal.tracking_number,
-                created=result.created,
-                appeal_status=str(result.appeal.status),
-                access_code=result.access_code,
-            )
+    # One transaction per item (inside appeal_submit). Committing 50 items together saved nothing
+    # measurable (docs/benchmarks.md) and held the tracking counter and the chain's lock longer.
+    return [
+        _one(index, item, actor=actor, resident=resident, idempotency_scope=idempotency_scope,
+             before_each=before_each)
+        for index, item in enumerate(items)
+    ]
+
+
+def _one(index: int, item: BatchItem, *, actor: Actor, resident: User | None, idempotency_scope: str,
+         before_each: Callable[[], None] | None) -> BatchOutcome:
+    try:
+        if item.error is not None:
+            raise item.error
+        assert item.data is not None
+        if before_each is not None:
+            before_each()
+        result = appeal_submit(
+            data=item.data,
+            actor=actor,
+            resident=resident,
+            idempotency_key=item.idempotency_key,
+            idempotency_scope=idempotency_scope,
         )
-    return outcomes
+    except DomainError as exc:
+        return BatchOutcome(index=index, status=exc.status_code, error=exc.as_dict())
+    return BatchOutcome(
+        index=index,
+        status=201 if result.created else 200,
+        tracking_number=result.appeal.tracking_number,
+        created=result.created,
+        appeal_status=str(result.appeal.status),
+        access_code=result.access_code,
+    )
