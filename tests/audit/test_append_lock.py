@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import pytest
@@ -28,7 +29,7 @@ def test_several_appends_in_one_transaction_ask_for_the_lock_once_and_chain():
     assert sum(q["sql"].startswith("SAVEPOINT") for q in queries.captured_queries) == 1
     entries = list(AuditEntry.objects.order_by("seq"))
     assert [e.seq for e in entries] == [1, 2, 3]
-    assert all(b.prev_hash == a.hash for a, b in zip(entries, entries[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(entries))
     assert audit_verify().ok
 
 
