@@ -225,6 +225,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "api:openapi-view": (aget(const("/api/v1/docs"), EVERYONE),),
     "api/v1/^(?P<rest>.*)$": (aget(const("/api/v1/no-such-endpoint"), NOBODY),),
     "api:submit": (apost(const("/api/v1/appeals"), EVERYONE, const(SUBMIT_BODY), get_405=False),),  # GET: list
+    "api:submit_batch": (apost(const("/api/v1/appeals:batch"), EVERYONE, const({"items": [SUBMIT_BODY]})),),
     "api:list_appeals": (aget(const("/api/v1/appeals"), SIGNED_IN),),  # each sees only their own
     "api:get_appeal": (aget(api_on("city"), SEE_CITY | {"resident"}), aget(api_on("env"), SEE_ENV)),
     "api:timeline": (aget(api_on("city", "/timeline"), SEE_CITY | {"resident"}),

@@ -112,6 +112,28 @@ def _attachments(items: list[s.AttachmentIn]) -> list[AttachmentInput]:
     return decoded
 
 
+def appeal_input(payload: s.AppealSubmitIn, *, staff: bool) -> AppealInput:
+    """The intake's input from a parsed body: channel and urgency are the staff's to set only."""
+    return AppealInput(
+        text=payload.text,
+        title=payload.title,
+        kind=payload.kind,
+        channel=(payload.channel or Channel.API) if staff else Channel.API,
+        category_code=payload.category,
+        area_code=payload.area,
+        address=payload.address,
+        latitude=payload.latitude,
+        longitude=payload.longitude,
+        contact_name=payload.contact_name,
+        contact_phone=payload.contact_phone,
+        contact_consent=payload.contact_consent,
+        anonymous=payload.anonymous,
+        callback_phone=payload.callback_phone,
+        urgency=(payload.urgency or "") if staff else "",
+        attachments=_attachments(payload.attachments),
+    )
+
+
 @router.post(
     "/appeals",
     auth=PUBLIC_AUTH,
@@ -132,24 +154,7 @@ def submit(
     staff = is_staff(user)
     if user is None:
         check_rate(f"api-submit:{client_ip(request)}", settings.LIANXIN["ANON_SUBMIT_RATE"])
-    data = AppealInput(
-        text=payload.text,
-        title=payload.title,
-        kind=payload.kind,
-        channel=(payload.channel or Channel.API) if staff else Channel.API,
-        category_code=payload.category,
-        area_code=payload.area,
-        address=payload.address,
-        latitude=payload.latitude,
-        longitude=payload.longitude,
-        contact_name=payload.contact_name,
-        contact_phone=payload.contact_phone,
-        contact_consent=payload.contact_consent,
-        anonymous=payload.anonymous,
-        callback_phone=payload.callback_phone,
-        urgency=(payload.urgency or "") if staff else "",
-        attachments=_attachments(payload.attachments),
-    )
+    data = appeal_input(payload, staff=staff)
     actor = Actor.staff(user) if staff and user is not None else Actor.resident(user)
     result = appeal_submit(
         data=data,

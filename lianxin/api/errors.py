@@ -54,6 +54,8 @@ def _describe(error: dict[str, Any]) -> str:
         return _("至少 {min_length} 个字符。").format(min_length=ctx.get("min_length"))
     if kind == "too_long":
         return _("最多 {max_length} 项。").format(max_length=ctx.get("max_length"))
+    if kind == "too_short":
+        return _("至少 {min_length} 项。").format(min_length=ctx.get("min_length"))
     if kind in ("greater_than_equal", "greater_than"):
         return _("应不小于 {limit}。").format(limit=ctx.get("ge", ctx.get("gt")))
     if kind in ("less_than_equal", "less_than"):
@@ -95,6 +97,12 @@ def validation_error_body(exc: ValidationError) -> dict[str, Any]:
     if first.get("type") == "json_invalid" or (not field and loc and loc[0] == "body"):
         return error_body("invalid_json", _("请求体不是有效的 JSON 对象：{detail}").format(detail=first.get("msg", "")))
     return error_body("validation_error", message, field or None)
+
+
+def item_error_body(errors: list[Any]) -> dict[str, Any]:
+    """The first pydantic error of one item of a batch, as an error body (its field named within the item)."""
+    first = dict(errors[0]) if errors else {}
+    return error_body("validation_error", _describe(first), field_path(tuple(first.get("loc") or ())) or None)
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

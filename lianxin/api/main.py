@@ -8,7 +8,7 @@ from lianxin.activities.api import router as activities_router
 from lianxin.consultations import api as consultations_api
 from lianxin.outreach.api import router as outreach_router
 
-from . import appeals, learning, mediation, org
+from . import appeals, appeals_batch, learning, mediation, org
 from .docs import OfflineSwagger
 from .errors import install_error_handlers
 
@@ -29,6 +29,7 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", appeals.router)
+api.add_router("/", appeals_batch.router)
 api.add_router("/", org.router)
 api.add_router("/", outreach_router)
 api.add_router("/", consultations_api.router)

@@ -426,13 +426,12 @@ def _create(
     )
     if _should_auto_dispatch(appeal, suggestion, category_given=cleaned["category"] is not None):
         assert suggestion.unit is not None
-        appeal_dispatch(
+        appeal = appeal_dispatch(  # the locked, updated row: no need to read it again
             appeal=appeal,
             actor=Actor.automatic(_("自动派单")),
             unit=suggestion.unit,
             note=_("派单目录唯一匹配，自动派单"),
         )
-        appeal.refresh_from_db()
     return SubmitResult(appeal=appeal, created=True, access_code=access_code)
 
 

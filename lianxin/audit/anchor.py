@@ -80,13 +80,22 @@ class _PendingAnchor:
         write_anchor()
 
 
-def schedule_anchor() -> None:
-    """Register write_anchor on commit, once per transaction however many entries it appends."""
+def anchor_pending() -> bool:
+    """Whether this transaction has appended to the chain already (its checkpoint is registered).
+
+    A savepoint that is rolled back drops the callbacks registered inside it, as PostgreSQL drops
+    the locks taken inside it, so this stays true exactly while the chain's lock is held."""
     for pending in connection.run_on_commit:
         func = pending[1]
         if isinstance(func, _PendingAnchor) and not func.ran:
-            return
-    transaction.on_commit(_PendingAnchor(), robust=True)
+            return True
+    return False
+
+
+def schedule_anchor() -> None:
+    """Register write_anchor on commit, once per transaction however many entries it appends."""
+    if not anchor_pending():
+        transaction.on_commit(_PendingAnchor(), robust=True)
 
 
 class AnchorTampered(Exception):

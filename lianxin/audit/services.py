@@ -12,7 +12,15 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .anchor import Anchor, AnchorTampered, audit_key, audit_keys, latest_anchor, schedule_anchor
+from .anchor import (
+    Anchor,
+    AnchorTampered,
+    anchor_pending,
+    audit_key,
+    audit_keys,
+    latest_anchor,
+    schedule_anchor,
+)
 from .models import AuditEntry
 
 GENESIS_HASH = "0" * 64
@@ -79,8 +87,11 @@ def audit_append(
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
     if not actor_label and actor_id is not None:
         actor_label = str(actor.username)
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
+    # No savepoint of its own (a failed append fails the caller's transaction anyway), and the
+    # chain's lock taken once per transaction: it is held until commit, so later appends of the
+    # same transaction (an intake writes three) need not ask again.
+    with transaction.atomic(savepoint=False):
+        if connection.vendor == "postgresql" and not anchor_pending():
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
         last = AuditEntry.objects.order_by("-seq").values("seq", "hash").first()

@@ -55,3 +55,23 @@ def test_open311_needs_its_scope(district):
 def test_unknown_scopes_are_refused(district):
     with pytest.raises(ValidationFailed, match="未知的令牌权限"):
         api_token_create(user=district.operator, name="x", scopes=["read", "everything"])
+
+
+def test_a_token_records_its_last_use_to_the_minute(api, district):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lianxin.org.models import ApiToken
+
+    assert api.get("/me", user=district.operator).status_code == 200
+    token = ApiToken.objects.get(user=district.operator)
+    first = token.last_used_at
+    assert first is not None
+    assert api.get("/me", user=district.operator).status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at == first  # within the minute: not written again
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now() - dt.timedelta(minutes=2))
+    assert api.get("/me", user=district.operator).status_code == 200
+    token.refresh_from_db()
+    assert timezone.now() - token.last_used_at < dt.timedelta(seconds=30)

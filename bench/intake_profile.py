@@ -1,0 +1,149 @@
+"""Where one intake's time goes, and how fast the bulk intake is (in-process, no HTTP server).
+
+    PYTHONPATH=. .venv/bin/python bench/intake_profile.py [--n 50] [--batch 500] [--profile]
+        [--database postgres://postgres@127.0.0.1:5432/lianxin_bench_profile] [--model FILE]
+
+Builds a scratch test database (the test suite's district: 2 streets, 2 grids, dispatch rules;
+created and dropped like the test runner does), then through Django's test client as the hotline
+operator with an API token:
+1. `POST /api/v1/appeals` `--n` times: SQL statements per intake (grouped by kind and table) and
+   wall time per intake, p50 / p90; with `--profile`, the top functions by cumulative time.
+2. `POST /api/v1/appeals:batch` with `--batch` items: appeals/s and SQL statements per item.
+Every intake auto-dispatches (category and grid given), as in bench/intake.sh. `--model` names a
+triage model (e.g. one from `lianxin triage train`) so that the classifier runs; without it the
+classifier part is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import cProfile
+import io
+import json
+import os
+import pstats
+import re
+import statistics
+import sys
+import time
+
+BODY_TEXT = (
+    "东湖路与青年路交叉口的路灯已经坏了一个多星期，晚上整条路漆黑一片，老人和孩子走路很不安全，"
+    "上周还有一位骑电动车的居民在路口摔倒受伤。附近居民多次向社区反映，社区说已经报给了相关部门，"
+    "但一直没有人来修。希望有关部门尽快派人检修路灯，并检查一下这一段线路是否老化，"
+    "避免再出现类似的问题。另外路口的井盖也有些松动，车辆经过时声音很大，一并请处理。谢谢！"
+)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=50)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--database", default=os.environ.get("LIANXIN_DATABASE_URL", ""))
+    parser.add_argument("--model", default="")
+    args = parser.parse_args()
+    if args.database:
+        os.environ["LIANXIN_DATABASE_URL"] = args.database
+    if args.model:
+        os.environ["LIANXIN_TRIAGE_MODEL"] = args.model
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianxin.settings.test")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    connection.queries_log = collections.deque(maxlen=100_000)  # a batch of 500 is ~20,000 statements
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        sys.path.insert(0, os.getcwd())
+        from lianxin.appeals import triage_bridge
+        from lianxin.org.services import api_token_create
+        from tests.factories import District
+
+        district = District()
+        _token, key = api_token_create(user=district.operator, name="bench")
+        client = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {key}")
+        triage_bridge.warm_up()
+
+        def body(i: int) -> dict:
+            return {"text": f"{BODY_TEXT}（第{i}号）", "kind": "complaint", "channel": "hotline",
+                    "category": "CJ-LD", "area": "G1", "contact_name": "张三",
+                    "contact_phone": f"138{i % 10**8:08d}", "contact_consent": True}
+
+        def post(path: str, data: dict) -> dict:
+            response = client.post(path, json.dumps(data), content_type="application/json")
+            assert response.status_code in (200, 201), response.content[:300]
+            return response.json()
+
+        for i in range(3):  # warm every cache once
+            post("/api/v1/appeals", body(i))
+        counts: collections.Counter[str] = collections.Counter()
+        per_request, times = [], []
+        profiler = cProfile.Profile() if args.profile else None
+        for i in range(args.n):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                if profiler:
+                    profiler.enable()
+                post("/api/v1/appeals", body(1000 + i))
+                if profiler:
+                    profiler.disable()
+                times.append((time.perf_counter() - started) * 1000)
+            per_request.append(len(queries))
+            for q in queries.captured_queries:
+                counts[_kind(q["sql"])] += 1
+        times.sort()
+        print(f"database: {connection.vendor}; model: {'yes' if triage_bridge.load_model() else 'none'}")
+        print(f"single intake, {args.n} requests: SQL statements per request {statistics.mean(per_request):.1f}"
+              f" (min {min(per_request)}, max {max(per_request)}); wall p50 {times[len(times) // 2]:.1f} ms,"
+              f" p90 {times[int(len(times) * 0.9)]:.1f} ms")
+        for kind, n in counts.most_common():
+            print(f"  {n / args.n:5.1f}  {kind}")
+        if profiler:
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
+            print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:9000])
+        if args.batch:
+            items = [body(100000 + i) for i in range(args.batch)]
+            connection.queries_log.clear()
+            batch_profiler = cProfile.Profile() if args.profile else None
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                if batch_profiler:
+                    batch_profiler.enable()
+                result = post("/api/v1/appeals:batch", {"items": items})
+                if batch_profiler:
+                    batch_profiler.disable()
+                elapsed = time.perf_counter() - started
+            if batch_profiler:
+                out = io.StringIO()
+                pstats.Stats(batch_profiler, stream=out).sort_stats("tottime").print_stats(30)
+                print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:7000])
+            assert result["created"] == args.batch, result["failed"]
+            print(f"batch of {args.batch}: {elapsed:.2f} s = {args.batch / elapsed:.0f} appeals/s;"
+                  f" {len(queries) / args.batch:.1f} SQL statements per item")
+        from lianxin.audit.services import audit_verify
+
+        print(f"audit verify: {audit_verify()}")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    return 0
+
+
+def _kind(sql: str) -> str:
+    sql = sql.strip()
+    verb = sql.split(None, 1)[0].upper()
+    match = re.search(r'(?:FROM|INTO|UPDATE)\s+"?(\w+)"?', sql, re.I)
+    if "pg_advisory" in sql:
+        return "SELECT pg_advisory_xact_lock"
+    return f"{verb} {match.group(1) if match else ''}".strip()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
