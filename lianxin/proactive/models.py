@@ -75,6 +75,9 @@ class ProactiveTaskEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.task_id}:{self.type}@{self.at:%Y-%m-%d %H:%M}"
+
 
 def _token() -> str:
     return secrets.token_urlsafe(24)
@@ -100,3 +103,6 @@ class Subscription(models.Model):
             models.CheckConstraint(condition=models.Q(area__isnull=False) | models.Q(category__isnull=False),
                                    name="subscription_area_or_category"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.area_id or '*'} / {self.category_id or '*'}"

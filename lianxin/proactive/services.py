@@ -39,7 +39,7 @@ def _community_of() -> dict[int, int]:
     """Every area's community (or itself above the community level): patterns are per community."""
     rows = {pk: (level, parent) for pk, level, parent in Area.objects.values_list("pk", "level", "parent_id")}
     out = {}
-    for pk, (level, parent) in rows.items():
+    for pk, (_level, _parent) in rows.items():
         cur = pk
         while rows.get(cur, ("", None))[0] == AreaLevel.GRID and rows[cur][1] is not None:
             cur = rows[cur][1]  # type: ignore[assignment]
@@ -63,8 +63,10 @@ def _records(today: dt.date, *, building_days: int) -> list[detection.Record]:
 
 
 def _title_and_reason(p: detection.Proposal) -> tuple[str, str]:
-    cat = Category.objects.filter(pk=p.category_id).values_list("name", flat=True).first() or _("（未分类）")
-    area = Area.objects.filter(pk=p.area_id).values_list("name", flat=True).first() or _("全区")
+    cat = (Category.objects.filter(pk=p.category_id).values_list("name", flat=True).first() if p.category_id
+           else None) or _("（未分类）")
+    area = (Area.objects.filter(pk=p.area_id).values_list("name", flat=True).first() if p.area_id
+            else None) or _("全区")
     f = p.facts
     if p.kind == TaskKind.RECURRING:
         return (_("{area}：{cat}问题反复出现").format(area=area, cat=cat),

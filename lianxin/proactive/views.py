@@ -72,7 +72,7 @@ def _owner(request: HttpRequest) -> tuple[Unit | None, Area | None]:
     return unit, grid
 
 
-def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def _act(request: HttpRequest, pk: int, action: str, *, dismiss: bool = False) -> HttpResponse:
     user = _user(request)
     t = selectors.task_for(user, pk)  # 404 before anything else
     if not policy.can(user, t, action):
@@ -81,7 +81,7 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if action == policy.Action.RECORD_OUTCOME:
             services.task_record_outcome(task=t, actor=user, outcome=request.POST.get("outcome", "")[:5000])
             messages.success(request, _("已反馈办理结果。"))
-        elif request.POST.get("dismiss") == "1":
+        elif dismiss:
             services.task_dismiss(task=t, actor=user, reason=request.POST.get("reason", "")[:3000])
             messages.success(request, _("已不予立项。"))
         else:
@@ -107,9 +107,7 @@ def task_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def task_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
-    request.POST = request.POST.copy()
-    request.POST["dismiss"] = "1"
-    return _act(request, pk, policy.Action.DECIDE)
+    return _act(request, pk, policy.Action.DECIDE, dismiss=True)
 
 
 @login_required

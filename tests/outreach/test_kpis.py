@@ -12,7 +12,6 @@ from lianxin.outreach.models import Concern, FollowUp, HouseholdGroup, Visit
 from lianxin.supervision.indicators import Indicator, indicator, indicator_values, register_indicator
 from tests.factories import AppealFactory
 
-
 pytestmark = pytest.mark.django_db
 
 
@@ -34,7 +33,7 @@ def test_the_registry_refuses_an_unknown_kind():
 def test_contact_kpis_on_hand_built_data(outreach, district):
     today = timezone.localdate()
     start, end = today - dt.timedelta(days=30), today
-    a, b = outreach.house_a, outreach.house_b  # registered 2026-01-05: overdue unless visited (90 days)
+    a, _b = outreach.house_a, outreach.house_b  # registered 2026-01-05: overdue unless visited (90 days)
     HouseholdGroup.objects.create(household=a, group="elderly_alone")
     visit = Visit.objects.create(household=a, cadre=outreach.cadre, visited_on=today - dt.timedelta(days=3))
     a.last_visited_on = visit.visited_on

@@ -28,7 +28,7 @@ def test_recurring_needs_every_whole_month_at_the_threshold():
     assert len(found[0].appeal_ids) == 9
     # one month short of the threshold: nothing; the current (partial) month does not count
     fewer = [r for r in records if not (r.submitted_on.month == 9 and r.id == 0)]
-    assert detection.recurring(fewer + [_r(99, dt.date(2026, 11, 2))], today=TODAY) == []
+    assert detection.recurring([*fewer, _r(99, dt.date(2026, 11, 2))], today=TODAY) == []
     # another area is its own pattern
     assert detection.recurring([_r(r.id, r.submitted_on, area=11) for r in fewer] + records, today=TODAY)[0].area_id == 10
 
