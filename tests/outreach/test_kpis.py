@@ -57,3 +57,17 @@ def test_contact_kpis_on_hand_built_data(outreach, district):
     b_only = _values((district.grid_b.path,), start, end)
     assert b_only["contact_coverage_in_time"] == 0.0 and b_only["contact_concerns"] == 0.0
     assert b_only["contact_concerns_resolved"] is None and b_only["contact_special_groups_in_time"] is None
+
+
+def test_the_monthly_report_has_a_contact_section(outreach, district):
+    from lianxin.reports.selectors import report_content
+    from lianxin.supervision.selectors import Period
+
+    today = timezone.localdate()
+    Visit.objects.create(household=outreach.house_a, cadre=outreach.cadre, visited_on=today)
+    outreach.house_a.last_visited_on = today
+    outreach.house_a.save(update_fields=["last_visited_on"])
+    content = report_content(Period.containing(today), district.street_a)
+    shown = {row["code"]: row["shown"] for row in content["contact"]}
+    assert shown["contact_coverage_in_time"] == "100.0%"  # street A: house_a only
+    assert shown["contact_concerns"] == "0" and shown["contact_concerns_resolved"] == "—"
