@@ -314,6 +314,12 @@ PROACTIVE: dict[str, tuple[Case, ...]] = {
     "proactive:subscriptions": (get(const("/proactive/subscriptions/"), SIGNED_IN),),
     "proactive:unsubscribe": (get(lambda w: f"/proactive/unsubscribe/{w.subscription.token}/", EVERYONE),
                               get(const("/proactive/unsubscribe/no-such-token/"), NOBODY)),
+    "api:proactive_tasks": (aget(const("/api/v1/proactive/tasks"), SIGNED_IN),),  # each sees only theirs
+    "api:proactive_task": (aget(lambda w: f"/api/v1/proactive/tasks/{w.task_open.pk}", DECIDE | {"handler_city"}),
+                           aget(lambda w: f"/api/v1/proactive/tasks/{w.task_proposed.pk}", DECIDE)),
+    "api:proactive_task_outcome": (apost(lambda w: f"/api/v1/proactive/tasks/{w.task_open.pk}/outcome",
+                                         DECIDE | {"handler_city"}, const({"outcome": "更换路灯 12 盏"}),
+                                         bad_body=const({"outcome": ""})),),
 }
 
 

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from lianxin.activities.api import router as activities_router
 from lianxin.consultations import api as consultations_api
 from lianxin.outreach.api import router as outreach_router
+from lianxin.proactive.api import router as proactive_router
 
 from . import appeals, learning, mediation, org
 from .docs import OfflineSwagger
@@ -31,6 +32,7 @@ install_error_handlers(api)
 api.add_router("/", appeals.router)
 api.add_router("/", org.router)
 api.add_router("/", outreach_router)
+api.add_router("/", proactive_router)
 api.add_router("/", consultations_api.router)
 api.add_router("/", activities_router)
 api.add_router("/", mediation.router)

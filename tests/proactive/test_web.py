@@ -64,3 +64,25 @@ def test_subscribe_and_unsubscribe_by_link_without_login(district):
     assert anon.post(f"/proactive/unsubscribe/{sub.token}/").status_code == 200
     assert not Subscription.objects.exists()
     assert anon.get(f"/proactive/unsubscribe/{sub.token}/").status_code == 404
+
+
+def test_api_lists_a_task_with_its_counts_and_takes_the_outcome(task, district):
+    from lianxin.org.services import api_token_create
+    from lianxin.proactive import services
+
+    services.task_accept(task=task, actor=district.supervisor, owner_unit=district.unit_city,
+                         deadline=timezone.localdate() + dt.timedelta(days=5))
+    token = api_token_create(user=district.handler_city, name="t")[1]
+    c, h = Client(), {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert [t["id"] for t in c.get("/api/v1/proactive/tasks", **h).json()] == [task.pk]
+    detail = c.get(f"/api/v1/proactive/tasks/{task.pk}", **h).json()
+    assert detail["owner_unit"] == "U-CG" and len(detail["evidence"]) == 9 and detail["after"] == 0
+    assert c.get("/api/v1/proactive/tasks?status=nonsense", **h).status_code == 400
+    r = c.post(f"/api/v1/proactive/tasks/{task.pk}/outcome", {"outcome": ""}, content_type="application/json", **h)
+    assert r.status_code == 400
+    r = c.post(f"/api/v1/proactive/tasks/{task.pk}/outcome", {"outcome": "已修复"}, content_type="application/json", **h)
+    assert r.status_code == 200 and r.json()["status"] == "done"
+    r = c.post(f"/api/v1/proactive/tasks/{task.pk}/outcome", {"outcome": "again"}, content_type="application/json", **h)
+    assert r.status_code == 403
+    other = api_token_create(user=district.handler_env, name="t")[1]
+    assert c.get(f"/api/v1/proactive/tasks/{task.pk}", HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 404
