@@ -43,7 +43,7 @@ class TaskDetailOut(TaskOut):
 
 
 class OutcomeIn(Schema):
-    outcome: str = Field(..., min_length=1, max_length=services.MAX_OUTCOME, pattern=NO_NUL)
+    outcome: str = Field(..., max_length=services.MAX_OUTCOME, pattern=NO_NUL)  # empty: refused by the service, after authorisation
 
 
 def _user(request: HttpRequest) -> User:
