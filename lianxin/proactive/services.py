@@ -48,18 +48,18 @@ def _community_of() -> dict[int, int]:
 
 
 def _records(today: dt.date, *, building_days: int) -> list[detection.Record]:
+    """Appeals since 1 January last year, as plain records; addresses (encrypted: decrypted row by
+    row) are read only for the last `building_days`."""
     since = dt.date(today.year - 1, 1, 1)
     community = _community_of()
-    qs = (Appeal.objects.filter(submitted_at__date__gte=since).exclude(status__in=(Status.MERGED, Status.WITHDRAWN))
-          .only("pk", "category_id", "area_id", "submitted_at", "address"))
+    live = Appeal.objects.exclude(status__in=(Status.MERGED, Status.WITHDRAWN))
     recent = today - dt.timedelta(days=building_days)
-    out = []
-    for a in qs.iterator(chunk_size=2000):
-        day = timezone.localdate(a.submitted_at)
-        building = detection.building_key(a.address) if day >= recent and a.address else ""
-        out.append(detection.Record(a.pk, a.category_id, community.get(a.area_id) if a.area_id else None,
-                                    day, building))
-    return out
+    buildings = {pk: detection.building_key(address) for pk, address in
+                 live.filter(submitted_at__date__gte=recent).values_list("pk", "address").iterator(chunk_size=2000)
+                 if address}
+    rows = live.filter(submitted_at__date__gte=since).values_list("pk", "category_id", "area_id", "submitted_at")
+    return [detection.Record(pk, cat, community.get(area) if area else None, timezone.localdate(at), buildings.get(pk, ""))
+            for pk, cat, area, at in rows.iterator(chunk_size=5000)]
 
 
 def _title_and_reason(p: detection.Proposal) -> tuple[str, str]:
