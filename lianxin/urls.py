@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("supervision/", include("lianxin.supervision.urls")),
     path("reports/", include("lianxin.reports.urls")),
     path("outreach/", include("lianxin.outreach.urls")),
+    path("proactive/", include("lianxin.proactive.urls")),
     path("consultations/", include("lianxin.consultations.urls")),
     path("activities/", include("lianxin.activities.urls")),
     path("mediation/", include("lianxin.mediation.urls")),

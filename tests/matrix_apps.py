@@ -296,6 +296,32 @@ LEARNING_SHARED = {
         "user": w.user("handler_env").pk, "course": "C-MED-01", "reason": "满意度低于目标"}),),
 }
 
+# proactive (lianxin/proactive/policy.py): the district supervisor and admins decide; unit_city owns
+# the open task; the unsubscribe link needs only its token.
+DECIDE = frozenset({"supervisor", "admin"})
+PROACTIVE: dict[str, tuple[Case, ...]] = {
+    "proactive:tasks": (get(const("/proactive/"), SIGNED_IN),),  # each sees only theirs
+    "proactive:proposals": (get(const("/proactive/proposals/"), DECIDE),),
+    "proactive:task": (get(lambda w: f"/proactive/{w.task_open.pk}/", DECIDE | {"handler_city"}),
+                       get(lambda w: f"/proactive/{w.task_proposed.pk}/", DECIDE)),
+    "proactive:accept": (post(lambda w: f"/proactive/{w.task_proposed.pk}/accept/", DECIDE,
+                              lambda w: {"owner_unit": "U-CG", "deadline": str(w.task_open.deadline)},
+                              bad_body=const({"deadline": "soon"})),),
+    "proactive:dismiss": (post(lambda w: f"/proactive/{w.task_proposed.pk}/dismiss/", DECIDE,
+                               const({"reason": "已列入年度计划"}), bad_body=const({"reason": ""})),),
+    "proactive:outcome": (post(lambda w: f"/proactive/{w.task_open.pk}/outcome/", DECIDE | {"handler_city"},
+                               const({"outcome": "更换路灯 12 盏"}), bad_body=const({"outcome": ""})),),
+    "proactive:subscriptions": (get(const("/proactive/subscriptions/"), SIGNED_IN),),
+    "proactive:unsubscribe": (get(lambda w: f"/proactive/unsubscribe/{w.subscription.token}/", EVERYONE),
+                              get(const("/proactive/unsubscribe/no-such-token/"), NOBODY)),
+    "api:proactive_tasks": (aget(const("/api/v1/proactive/tasks"), SIGNED_IN),),  # each sees only theirs
+    "api:proactive_task": (aget(lambda w: f"/api/v1/proactive/tasks/{w.task_open.pk}", DECIDE | {"handler_city"}),
+                           aget(lambda w: f"/api/v1/proactive/tasks/{w.task_proposed.pk}", DECIDE)),
+    "api:proactive_task_outcome": (apost(lambda w: f"/api/v1/proactive/tasks/{w.task_open.pk}/outcome",
+                                         DECIDE | {"handler_city"}, const({"outcome": "更换路灯 12 盏"}),
+                                         bad_body=const({"outcome": ""})),),
+}
+
 
 def _merge(*parts: dict[str, tuple[Case, ...]]) -> dict[str, tuple[Case, ...]]:
     merged: dict[str, tuple[Case, ...]] = {}
@@ -305,4 +331,4 @@ def _merge(*parts: dict[str, tuple[Case, ...]]) -> dict[str, tuple[Case, ...]]:
     return merged
 
 
-APPS_MATRIX = _merge(CONSULTATIONS, ACTIVITIES, MEDIATION, LEARNING, LEARNING_SHARED)
+APPS_MATRIX = _merge(CONSULTATIONS, ACTIVITIES, MEDIATION, LEARNING, LEARNING_SHARED, PROACTIVE)

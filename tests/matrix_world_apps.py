@@ -59,6 +59,21 @@ def build_apps(w: World) -> None:
     w.lesson = w.course.lessons.order_by("order").first()
     for lesson in w.course.lessons.all():  # every lesson done: the quiz is open
         learning_services.lesson_complete(actor=w.user("handler_city"), enrolment=w.enrolment, lesson=lesson)
+    _proactive(w)
+
+
+def _proactive(w: World) -> None:
+    """A proposed task in C1 and an open one owned by unit_city; the resident subscribes to street A."""
+    from lianxin.proactive import services as proactive_services
+    from lianxin.proactive.models import ProactiveTask, TaskKind
+
+    c1, cat = Area.objects.get(code="C1"), w.city.category
+    w.task_proposed, w.task_open = (
+        ProactiveTask.objects.create(kind=TaskKind.RECURRING, key=f"matrix:{n}", title=f"路灯问题反复出现 {n}",
+                                     area=c1, category=cat, proposed_at=timezone.now()) for n in (1, 2))
+    proactive_services.task_accept(task=w.task_open, actor=w.user("supervisor"), owner_unit=w.unit_city,
+                                   deadline=timezone.localdate() + dt.timedelta(days=7))
+    w.subscription = proactive_services.subscription_create(user=w.user("resident"), area=w.street_a)
 
 
 def _consultations(w: World) -> None:

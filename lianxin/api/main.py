@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from lianxin.activities.api import router as activities_router
 from lianxin.consultations import api as consultations_api
 from lianxin.outreach.api import router as outreach_router
+from lianxin.proactive.api import router as proactive_router
 
 from . import appeals, appeals_batch, learning, mediation, org
 from .docs import OfflineSwagger
@@ -32,6 +33,7 @@ api.add_router("/", appeals.router)
 api.add_router("/", appeals_batch.router)
 api.add_router("/", org.router)
 api.add_router("/", outreach_router)
+api.add_router("/", proactive_router)
 api.add_router("/", consultations_api.router)
 api.add_router("/", activities_router)
 api.add_router("/", mediation.router)

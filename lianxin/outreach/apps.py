@@ -17,3 +17,6 @@ class OutreachConfig(AppConfig):
         from lianxin.core import startup
 
         startup.register_periodic(_sweep_coverage)  # `lianxin serve` without a broker
+        from .kpis import register
+
+        register()  # the contact KPIs, in supervision's indicator registry

@@ -408,7 +408,21 @@ def report_content(period: Period, area: Area | None, *, slc: Slice = sv.EVERYTH
         ],
         "text_hotspots": period_text_hotspots(period, slc),
         "cases": typical_cases(period, slc),
+        "contact": contact_indicators(period, area),
     }
+
+
+def contact_indicators(period: Period, area: Area | None) -> list[dict[str, Any]]:
+    """The indicators other apps registered with supervision (outreach: the contact KPIs), for the
+    report's area over the period; empty when none has anything to measure."""
+    from lianxin.supervision.indicators import indicator_values
+
+    rows = indicator_values(area_paths=(area.path,) if area else None, start=period.start,
+                            end=period.end - dt.timedelta(days=1))
+    for row in rows:
+        v = row["value"]
+        row["shown"] = "—" if v is None else (f"{v * 100:.1f}%" if row["kind"] == "share" else str(int(v)))
+    return rows if any(row["value"] for row in rows) else []
 
 
 # --- PDF renderings -----------------------------------------------------------------------------------

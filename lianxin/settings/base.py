@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "lianxin.supervision",
     "lianxin.reports",
     "lianxin.outreach",
+    "lianxin.proactive",
     "lianxin.consultations",
     "lianxin.demo",
     "lianxin.accounts",
@@ -198,6 +199,7 @@ CELERY_BEAT_SCHEDULE = {
     "retention": {"task": "lianxin.core.tasks.retention_daily", "schedule": 24 * 3600.0},
     "partitions": {"task": "lianxin.core.tasks.partitions_daily", "schedule": 24 * 3600.0},
     "outreach-coverage-sweep": {"task": "lianxin.outreach.tasks.sweep_coverage", "schedule": 3600.0},
+    "proactive-propose": {"task": "lianxin.proactive.tasks.propose", "schedule": 24 * 3600.0},
     "activities-sweep": {"task": "lianxin.activities.tasks.sweep", "schedule": 900.0},
 }
 # When no broker is configured, `lianxin serve` runs the periodic sweeps in a thread.

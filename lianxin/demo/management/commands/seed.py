@@ -118,6 +118,10 @@ class Command(BaseCommand):
             f"{writer.counts['events']:,} events in {time.monotonic() - started:.1f}s."
         )
         seed_consultations(seed=options["seed"])  # live phases: relative to the real clock
+        from lianxin.proactive.services import proposals_generate
+
+        proposed = proposals_generate(today=now.date())  # 未诉先办: proposals from the seeded appeals
+        self.stdout.write(f"Proactive proposals: {sum(proposed.values())} ({proposed})")
         if not options["no_train"] and n:
             report = train_from_db()
             self.stdout.write(report.message)

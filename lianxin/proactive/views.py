@@ -1,0 +1,157 @@
+"""Proactive-task pages (list, proposals, a task with its evidence and before/after counts) and
+residents' subscriptions. Views parse, authorise (selectors + policy) and call the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from lianxin.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from lianxin.org.models import Area, AreaLevel, Category, Unit, User
+
+from . import policy, selectors, services
+from .models import Subscription, TaskStatus
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@login_required
+def tasks(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    qs = selectors.tasks_for(_user(request))
+    if status in (TaskStatus.OPEN, TaskStatus.DONE, TaskStatus.DISMISSED):
+        qs = qs.filter(status=status)
+    return render(request, "proactive/tasks.html", {
+        "tasks": list(qs[:200]), "status": status, "may_decide": policy.may_see_proposals(_user(request))})
+
+
+@login_required
+def proposals(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not policy.may_see_proposals(user):
+        raise Forbidden(_("只有督查员可以研判主动治理建议。"))
+    return render(request, "proactive/proposals.html", {"tasks": list(selectors.tasks_for(user, proposals=True)[:200])})
+
+
+@login_required
+def task(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    t = selectors.task_for(user, pk)
+    return render(request, "proactive/task.html", {
+        "task": t, "evidence": selectors.evidence_of(t), "counts": selectors.before_after(t),
+        "events": t.events.select_related("actor"), "window": selectors.WINDOW_DAYS,
+        "may_decide": policy.can(user, t, policy.Action.DECIDE),
+        "may_record": policy.can(user, t, policy.Action.RECORD_OUTCOME),
+    })
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        raise ValidationFailed(_("完成时限格式不正确，应为 YYYY-MM-DD。"), field="deadline") from None
+
+
+def _owner(request: HttpRequest) -> tuple[Unit | None, Area | None]:
+    unit_code = request.POST.get("owner_unit", "").strip()[:40]
+    grid_code = request.POST.get("owner_grid", "").strip()[:40]
+    unit = Unit.objects.filter(code=unit_code).first() if unit_code else None
+    grid = Area.objects.filter(code=grid_code, level=AreaLevel.GRID).first() if grid_code else None
+    if unit_code and unit is None:
+        raise ValidationFailed(_("没有编码为“{c}”的单位。").format(c=unit_code), field="owner_unit")
+    if grid_code and grid is None:
+        raise ValidationFailed(_("没有编码为“{c}”的网格。").format(c=grid_code), field="owner_grid")
+    return unit, grid
+
+
+def _act(request: HttpRequest, pk: int, action: str, *, dismiss: bool = False) -> HttpResponse:
+    user = _user(request)
+    t = selectors.task_for(user, pk)  # 404 before anything else
+    if not policy.can(user, t, action):
+        raise Forbidden(_("您不能对这项任务执行此操作。"))
+    try:
+        if action == policy.Action.RECORD_OUTCOME:
+            services.task_record_outcome(task=t, actor=user, outcome=request.POST.get("outcome", "")[:5000])
+            messages.success(request, _("已反馈办理结果。"))
+        elif dismiss:
+            services.task_dismiss(task=t, actor=user, reason=request.POST.get("reason", "")[:3000])
+            messages.success(request, _("已不予立项。"))
+        else:
+            unit, grid = _owner(request)
+            services.task_accept(task=t, actor=user, owner_unit=unit, owner_grid=grid,
+                                 deadline=_date(request.POST.get("deadline", "")),
+                                 instructions=request.POST.get("instructions", "")[:3000])
+            messages.success(request, _("已立项交办。"))
+    except (ValidationFailed, Conflict) as error:
+        messages.error(request, str(error))
+        response = task(request, pk)
+        response.status_code = 409 if isinstance(error, Conflict) else 400
+        return response
+    return redirect("proactive:task", pk=t.pk)
+
+
+@login_required
+@require_POST
+def task_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, policy.Action.DECIDE)
+
+
+@login_required
+@require_POST
+def task_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, policy.Action.DECIDE, dismiss=True)
+
+
+@login_required
+@require_POST
+def task_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, policy.Action.RECORD_OUTCOME)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def subscriptions(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    status = 200
+    if request.method == "POST":
+        area_code = request.POST.get("area", "").strip()[:40]
+        cat_code = request.POST.get("category", "").strip()[:40]
+        area = Area.objects.filter(code=area_code).first() if area_code else None
+        category = Category.objects.filter(code=cat_code).first() if cat_code else None
+        try:
+            if area_code and area is None:
+                raise ValidationFailed(_("没有编码为“{c}”的区域。").format(c=area_code), field="area")
+            if cat_code and category is None:
+                raise ValidationFailed(_("没有编码为“{c}”的类别。").format(c=cat_code), field="category")
+            services.subscription_create(user=user, area=area, category=category)
+        except ValidationFailed as error:
+            messages.error(request, str(error))
+            status = 400
+        else:
+            messages.success(request, _("已订阅。相关通知、计划施工和主动治理结果会通知您。"))
+            return redirect("proactive:subscriptions")
+    return render(request, "proactive/subscriptions.html", {
+        "subscriptions": selectors.subscriptions_of(user),
+        "areas": Area.objects.exclude(level=AreaLevel.GRID).order_by("path")[:300],
+        "categories": Category.objects.order_by("path")[:300],
+    }, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in every subscription notice: works without logging in (the token is the proof)."""
+    sub = Subscription.objects.select_related("area", "category").filter(token=token[:40]).first()
+    if sub is None:
+        raise NotFound(_("这个退订链接无效或已退订。"))
+    if request.method == "POST":
+        services.subscription_cancel(token=sub.token)
+        return render(request, "proactive/unsubscribed.html", {})
+    return render(request, "proactive/unsubscribe.html", {"sub": sub})
