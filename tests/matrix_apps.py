@@ -297,6 +297,14 @@ LEARNING_SHARED = {
 }
 
 
+# webhooks: any staff member sees their own subscriptions; the one in the world is the admin's
+INTEGRATIONS: dict[str, tuple[Case, ...]] = {
+    "integrations:list": (get(const("/integrations/"), STAFF),),
+    "integrations:detail": (get(const("/integrations/999999/"), NOBODY),),
+    "integrations:resume": (post(const("/integrations/999999/resume/"), NOBODY),),
+}
+
+
 def _merge(*parts: dict[str, tuple[Case, ...]]) -> dict[str, tuple[Case, ...]]:
     merged: dict[str, tuple[Case, ...]] = {}
     for part in parts:
@@ -305,4 +313,4 @@ def _merge(*parts: dict[str, tuple[Case, ...]]) -> dict[str, tuple[Case, ...]]:
     return merged
 
 
-APPS_MATRIX = _merge(CONSULTATIONS, ACTIVITIES, MEDIATION, LEARNING, LEARNING_SHARED)
+APPS_MATRIX = _merge(CONSULTATIONS, ACTIVITIES, MEDIATION, LEARNING, LEARNING_SHARED, INTEGRATIONS)

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _sweep_deliveries() -> None:
-    from .services import deliveries_sweep
+    from .delivery import deliveries_sweep
 
     deliveries_sweep()
 

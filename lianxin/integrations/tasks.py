@@ -13,14 +13,14 @@ SWEEP_LEASE = "integrations.webhook-sweep"
 
 @shared_task(name="lianxin.integrations.tasks.deliver")
 def deliver(delivery_ids: list[int]) -> int:
-    from .services import delivery_attempt
+    from .delivery import delivery_attempt
 
     return sum(1 for pk in delivery_ids if delivery_attempt(pk) is not None)
 
 
 @shared_task(name="lianxin.integrations.tasks.sweep")
 def sweep() -> dict[str, int]:
-    from .services import deliveries_sweep
+    from .delivery import deliveries_sweep
 
     with exclusive(SWEEP_LEASE, ttl=dt.timedelta(minutes=10)) as mine:
         if not mine:

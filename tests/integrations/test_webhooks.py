@@ -13,9 +13,9 @@ from lianxin.appeals.actors import Actor
 from lianxin.audit.models import AuditEntry
 from lianxin.core.errors import Forbidden, ValidationFailed
 from lianxin.integrations import signing
+from lianxin.integrations.delivery import deliveries_sweep
 from lianxin.integrations.models import Delivery, DeliveryStatus, Subscription
 from lianxin.integrations.services import (
-    deliveries_sweep,
     subscription_create,
     subscription_resume,
 )
