@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("activities/", include("lianxin.activities.urls")),
     path("mediation/", include("lianxin.mediation.urls")),
     path("learning/", include("lianxin.learning.urls")),
+    path("integrations/", include("lianxin.integrations.urls")),
     path("", include("lianxin.web.urls")),
 ]
 

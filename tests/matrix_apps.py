@@ -323,6 +323,14 @@ PROACTIVE: dict[str, tuple[Case, ...]] = {
 }
 
 
+# webhooks: any staff member sees their own subscriptions; the one in the world is the admin's
+INTEGRATIONS: dict[str, tuple[Case, ...]] = {
+    "integrations:list": (get(const("/integrations/"), STAFF),),
+    "integrations:detail": (get(const("/integrations/999999/"), NOBODY),),
+    "integrations:resume": (post(const("/integrations/999999/resume/"), NOBODY),),
+}
+
+
 def _merge(*parts: dict[str, tuple[Case, ...]]) -> dict[str, tuple[Case, ...]]:
     merged: dict[str, tuple[Case, ...]] = {}
     for part in parts:
@@ -331,4 +339,4 @@ def _merge(*parts: dict[str, tuple[Case, ...]]) -> dict[str, tuple[Case, ...]]:
     return merged
 
 
-APPS_MATRIX = _merge(CONSULTATIONS, ACTIVITIES, MEDIATION, LEARNING, LEARNING_SHARED, PROACTIVE)
+APPS_MATRIX = _merge(CONSULTATIONS, ACTIVITIES, MEDIATION, LEARNING, LEARNING_SHARED, PROACTIVE, INTEGRATIONS)

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "lianxin.accounts",
     "lianxin.deployment",
     "lianxin.activities",
+    "lianxin.integrations",
     "csp",
     "axes",
     "django_otp",
@@ -201,6 +202,7 @@ CELERY_BEAT_SCHEDULE = {
     "outreach-coverage-sweep": {"task": "lianxin.outreach.tasks.sweep_coverage", "schedule": 3600.0},
     "proactive-propose": {"task": "lianxin.proactive.tasks.propose", "schedule": 24 * 3600.0},
     "activities-sweep": {"task": "lianxin.activities.tasks.sweep", "schedule": 900.0},
+    "webhook-sweep": {"task": "lianxin.integrations.tasks.sweep", "schedule": 60.0},
 }
 # When no broker is configured, `lianxin serve` runs the periodic sweeps in a thread.
 INPROCESS_SCHEDULER_SECONDS = int(os.environ.get("LIANXIN_INPROCESS_SCHEDULER_SECONDS", "300"))
@@ -222,6 +224,12 @@ if os.environ.get("LIANXIN_CACHE_URL"):
 # Domain settings
 LIANXIN: dict[str, Any] = {
     "TRACKING_PREFIX": "LX",
+    # Webhooks (lianxin.integrations, docs/integrations.md)
+    "WEBHOOK_TIMEOUT": float(os.environ.get("LIANXIN_WEBHOOK_TIMEOUT", "5")),
+    "WEBHOOK_MAX_ATTEMPTS": int(os.environ.get("LIANXIN_WEBHOOK_MAX_ATTEMPTS", "8")),
+    "WEBHOOK_BACKOFF_SECONDS": float(os.environ.get("LIANXIN_WEBHOOK_BACKOFF_SECONDS", "30")),
+    "WEBHOOK_PAUSE_AFTER": int(os.environ.get("LIANXIN_WEBHOOK_PAUSE_AFTER", "10")),
+    "OPEN_DATA_K": int(os.environ.get("LIANXIN_OPEN_DATA_K", "5")),
     "AUTO_DISPATCH": env_bool("LIANXIN_AUTO_DISPATCH", True),
     "AUTO_DISPATCH_MIN_CONFIDENCE": float(os.environ.get("LIANXIN_AUTO_DISPATCH_MIN_CONFIDENCE", "0.8")),
     "DUE_SOON_HOURS": int(os.environ.get("LIANXIN_DUE_SOON_HOURS", "24")),

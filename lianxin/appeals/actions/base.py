@@ -13,6 +13,7 @@ from lianxin.core.errors import NotFound
 from lianxin.notifications.services import notifications_mark_read_for
 from lianxin.org.models import Unit
 
+from .. import hooks
 from ..actors import Actor
 from ..models import Appeal, AppealEvent, EventType, ExtensionRequest, ExtensionStatus, Status
 from ..policy import TRANSITIONS
@@ -71,6 +72,7 @@ def record_event(
     if actor.user is not None and not actor.resident_owner and event_type != EventType.SUBMITTED:
         # a staff member who acts on a case has read what told them about it
         notifications_mark_read_for(user_id=actor.user.pk, link=_staff_link(appeal))
+    hooks.event_recorded(event)  # e.g. the webhooks of lianxin.integrations
     return event
 
 
