@@ -168,6 +168,8 @@ def queue(user: User, name: str) -> QuerySet[Appeal]:
     }
     if name == "extensions":
         return _extensions_queue(user)
+    if name == "reply_review":  # replies awaiting this user's review (答复审核)
+        return reply_review_queue(user).filter(pk__in=qs.values("pk"))
     if name not in filters:
         raise NotFound(_("没有名为“{name}”的队列。").format(name=name))
     qs = qs.filter(filters[name])
