@@ -215,11 +215,18 @@ def reply_review_reach(scope: Scope) -> Reach:
     return dispatcher_reach(scope) | supervisor_reach(scope)
 
 
+def _is_unit_leader(actor: Actor, appeal: Appeal) -> bool:
+    return appeal.unit_id is not None and appeal.unit_id in actor.scope.units_for(Role.LEADER)
+
+
 def _is_reply_reviewer(actor: Actor, appeal: Appeal) -> bool:
     if actor.scope.has(Role.ADMIN):
         return True
-    if reply_reviewer_kind(appeal) == ReviewerKind.LEADER:
-        return appeal.unit_id is not None and appeal.unit_id in actor.scope.units_for(Role.LEADER)
+    pending = pending_review(appeal)
+    if pending is None:  # nothing to review (refused after, with that reason): whoever could review
+        return _is_unit_leader(actor, appeal) or reply_review_reach(actor.scope).covers(appeal)
+    if pending.reviewer == ReviewerKind.LEADER:
+        return _is_unit_leader(actor, appeal)
     return reply_review_reach(actor.scope).covers(appeal)
 
 

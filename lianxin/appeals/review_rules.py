@@ -33,5 +33,16 @@ def review_rule_for(appeal: Appeal) -> ReplyReviewRule | None:
     return min(matching, key=rank) if matching else None
 
 
+_CACHE = "_lianxin_pending_review"
+
+
 def pending_review(appeal: Appeal) -> ReplyReview | None:
-    return appeal.reply_reviews.filter(status=ReviewStatus.PENDING).first()
+    """The reply awaiting review, if any; asked once per appeal object (the policy asks it for
+    several actions on each case page). Actions that change reviews call `forget_pending_review`."""
+    if _CACHE not in appeal.__dict__:
+        appeal.__dict__[_CACHE] = appeal.reply_reviews.filter(status=ReviewStatus.PENDING).first()
+    return appeal.__dict__[_CACHE]
+
+
+def forget_pending_review(appeal: Appeal) -> None:
+    appeal.__dict__.pop(_CACHE, None)

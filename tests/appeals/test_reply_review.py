@@ -9,7 +9,6 @@ from lianxin.appeals.actors import Actor
 from lianxin.appeals.intake import AttachmentInput
 from lianxin.appeals.merged import merge_proposals, survivor_of
 from lianxin.appeals.models import (
-    Appeal,
     AppealEvent,
     EventType,
     ReplyReview,
@@ -20,7 +19,12 @@ from lianxin.appeals.models import (
 )
 from lianxin.appeals.policy import Action, allowed_actions, can
 from lianxin.appeals.review_rules import review_rule_for
-from lianxin.appeals.selectors import public_reply_attachments, public_timeline, reply_review_queue, review_durations
+from lianxin.appeals.selectors import (
+    public_reply_attachments,
+    public_timeline,
+    reply_review_queue,
+    review_durations,
+)
 from lianxin.core.errors import Forbidden, TransitionNotAllowed, ValidationFailed
 from lianxin.notifications.models import Notification
 from lianxin.org.models import Role

@@ -101,6 +101,7 @@ def _lapse_pending_reviews(appeal: Appeal) -> list[int]:
     pending = list(appeal.reply_reviews.filter(status=ReviewStatus.PENDING).values_list("pk", flat=True))
     if pending:
         ReplyReview.objects.filter(pk__in=pending).update(status=ReviewStatus.LAPSED, decided_at=timezone.now())
+        appeal.__dict__.pop("_lianxin_pending_review", None)  # review_rules.forget_pending_review
     return pending
 
 

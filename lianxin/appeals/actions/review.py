@@ -29,7 +29,7 @@ from ..models import (
     Satisfaction,
 )
 from ..policy import Action, ensure_allowed
-from ..review_rules import pending_review
+from ..review_rules import forget_pending_review, pending_review
 from .base import _locked, _transition, record_event
 from .quality import _reply_quality
 from .recipients import _dispatcher_ids, _notify_resident, _notify_unit, _staff_link
@@ -72,6 +72,7 @@ def hold_reply_for_review(
         appeal=appeal, unit=appeal.unit, text=text, reviewer=reviewer, submitted_by=actor.user,
         submitted_at=timezone.now(),
     )
+    forget_pending_review(appeal)
     saved = save_reply_attachments(appeal, checked, public=attachments_public, review=review)
     record_event(appeal, EventType.REPLY_SUBMITTED, actor, from_status=appeal.status, to_status=appeal.status,
                  note=text, unit=appeal.unit, public=False,
@@ -118,6 +119,7 @@ def appeal_approve_reply(*, appeal: Appeal | int, actor: Actor, note: str = "") 
     review.status, review.decided_by, review.decided_at, review.reason = (
         ReviewStatus.APPROVED, actor.user, now, note)
     review.save()
+    forget_pending_review(appeal)
     record_event(appeal, EventType.REPLY_APPROVED, actor, from_status=appeal.status, to_status=appeal.status,
                  note=note, unit=appeal.unit, public=False,
                  data={"review": review.pk, "review_seconds": _review_seconds(review, now)})
@@ -148,6 +150,7 @@ def appeal_reject_reply(*, appeal: Appeal | int, actor: Actor, reason: str) -> A
     review.status, review.decided_by, review.decided_at, review.reason = (
         ReviewStatus.REJECTED, actor.user, now, reason)
     review.save()
+    forget_pending_review(appeal)
     _transition(appeal, Action.REJECT_REPLY, actor, event_type=EventType.REPLY_REJECTED, note=reason,
                 unit=appeal.unit, public=False,
                 data={"review": review.pk, "review_seconds": _review_seconds(review, now)})
