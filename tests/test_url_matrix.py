@@ -122,6 +122,9 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "web:track_withdraw": (post(track("city", "withdraw/"), frozenset({"resident"}),
                                 const({"withdraw-reason": "已自行解决", "withdraw-confirm": "on"}),
                                 bad_body=const({})),),
+    # only a published reply's public attachments; the appeal's own attachment is not one of them
+    "web:track_attachment": (get(lambda w: f"/track/{w.city.tracking_number}/attachments/{w.attachment.pk}/",
+                                 NOBODY),),
     "web:my_appeals": (get(const("/mine/"), SIGNED_IN),),
     # --- the staff workbench --------------------------------------------------------------------
     "web:staff_home": (get(const("/staff/"), STAFF),),

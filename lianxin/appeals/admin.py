@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Appeal, AppealEvent, DeadlinePolicy
+from .models import Appeal, AppealEvent, DeadlinePolicy, ReplyReviewRule
 
 
 @admin.register(DeadlinePolicy)
@@ -14,6 +14,15 @@ class DeadlinePolicyAdmin(admin.ModelAdmin):
     list_display = ("category", "urgency", "accept_working_hours", "resolve_working_days")
     list_filter = ("urgency",)
     raw_id_fields = ("category",)
+
+
+@admin.register(ReplyReviewRule)
+class ReplyReviewRuleAdmin(admin.ModelAdmin):
+    """Which units' replies (in which categories) the centre or the unit's leader reviews first."""
+
+    list_display = ("unit", "category", "reviewer", "active")
+    list_filter = ("reviewer", "active")
+    raw_id_fields = ("unit", "category")
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

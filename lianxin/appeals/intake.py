@@ -26,6 +26,9 @@ from lianxin.org.models import Area, Category, User
 
 from . import triage_bridge
 from .actors import Actor
+from .attachments import ALLOWED_TYPES as ALLOWED_TYPES  # re-exported: callers import them from here
+from .attachments import AttachmentInput, _validate_attachments
+from .attachments import sniff_content_type as sniff_content_type
 from .models import (
     TEXT_MAX_LENGTH,
     TITLE_MAX_LENGTH,
@@ -43,22 +46,6 @@ from .models import (
 from .services import access_code_digest, appeal_dispatch, check_access_code, record_event
 
 logger = logging.getLogger(__name__)
-
-ALLOWED_TYPES = {
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/gif": (b"GIF87a", b"GIF89a"),
-    "image/webp": (b"RIFF",),
-    "application/pdf": (b"%PDF-",),
-}
-
-
-@dataclass
-class AttachmentInput:
-    name: str
-    content: bytes
-    declared_type: str = ""
-
 
 @dataclass
 class AppealInput:
@@ -91,52 +78,6 @@ class SubmitResult:
     appeal: Appeal
     created: bool
     access_code: str | None = None
-
-
-def sniff_content_type(content: bytes) -> str | None:
-    for content_type, signatures in ALLOWED_TYPES.items():
-        if any(content.startswith(sig) for sig in signatures):
-            if content_type == "image/webp" and content[8:12] != b"WEBP":
-                continue
-            return content_type
-    return None
-
-
-def _validate_attachments(attachments: list[AttachmentInput]) -> list[tuple[AttachmentInput, str]]:
-    limits = settings.LIANXIN
-    if len(attachments) > limits["MAX_ATTACHMENTS"]:
-        raise ValidationFailed(
-            _("最多上传 {max_attachments} 个附件。").format(max_attachments=limits["MAX_ATTACHMENTS"]),
-            field="attachments",
-        )
-    checked = []
-    for item in attachments:
-        name = (item.name or "附件")[:200]
-        if len(item.content) > limits["MAX_ATTACHMENT_BYTES"]:
-            mb = limits["MAX_ATTACHMENT_BYTES"] // (1024 * 1024)
-            raise ValidationFailed(
-                _("附件“{name}”超过 {mb} MB，请压缩后再上传。").format(name=name, mb=mb), field="attachments"
-            )
-        if not item.content:
-            raise ValidationFailed(_("附件“{name}”是空文件。").format(name=name), field="attachments")
-        actual = sniff_content_type(item.content)
-        if actual is None:
-            raise ValidationFailed(
-                _("附件“{name}”不是支持的图片或 PDF 文件（支持 JPEG、PNG、GIF、WebP、PDF）。").format(
-                    name=name
-                ),
-                field="attachments",
-            )
-        declared = (item.declared_type or "").split(";")[0].strip().lower()
-        if declared and declared not in ("application/octet-stream", actual):
-            raise ValidationFailed(
-                _("附件“{name}”的实际类型是 {actual}，与声明的 {declared} 不符。").format(
-                    name=name, actual=actual, declared=declared
-                ),
-                field="attachments",
-            )
-        checked.append((item, actual))
-    return checked
 
 
 def _coordinate(value: float | str | None, *, field: str, low: int, high: int) -> Decimal | None:

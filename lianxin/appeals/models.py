@@ -184,6 +184,10 @@ class EventType(models.TextChoices):
     DUE_SOON = "due_soon", _("即将超期")
     OVERDUE = "overdue", _("已超期")
     ACCEPT_OVERDUE = "accept_overdue", _("签收超时")
+    # Reply review (答复审核): the unit's reply waits for the centre or the unit's leader
+    REPLY_SUBMITTED = "reply_submitted", _("答复提交审核")
+    REPLY_APPROVED = "reply_approved", _("答复审核通过")
+    REPLY_REJECTED = "reply_rejected", _("答复审核退回")
 
 
 class AppealEvent(models.Model):
@@ -213,8 +217,20 @@ class AppealEvent(models.Model):
         return f"{self.appeal_id} {self.type} {self.at:%Y-%m-%d %H:%M}"
 
 
+class AttachmentSource(models.TextChoices):
+    APPEAL = "appeal", _("诉求附件")
+    REPLY = "reply", _("答复附件")
+
+
 class Attachment(models.Model):
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="attachments")
+    # A handler's photo or document on a reply: public ones are shown to the resident once the
+    # reply is published (its review, if any, approved); internal ones only to staff.
+    source = models.CharField(max_length=8, choices=AttachmentSource.choices, default=AttachmentSource.APPEAL)
+    public = models.BooleanField(_("群众可见"), default=True)
+    review = models.ForeignKey(
+        "ReplyReview", null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
     file = models.FileField(upload_to="appeals/%Y/%m/")
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=60)
@@ -322,3 +338,66 @@ class IdempotencyRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
 
+
+
+class ReviewerKind(models.TextChoices):
+    CENTRE = "centre", _("中心审核（派单员、督查员）")
+    LEADER = "leader", _("单位领导审核")
+
+
+class ReplyReviewRule(models.Model):
+    """Which units' replies, in which categories (and their subtrees), are reviewed before the
+    resident sees them (答复审核), and by whom. The most specific active rule wins: unit and
+    category, then unit, then category; no rule, no review."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("承办单位"), null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
+    category = models.ForeignKey(Category, verbose_name=_("分类"), null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="+")
+    reviewer = models.CharField(_("审核人"), max_length=8, choices=ReviewerKind.choices, default=ReviewerKind.CENTRE)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("答复审核规则")
+        verbose_name_plural = _("答复审核规则")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "category"], name="uniq_reply_review_rule"),
+            models.CheckConstraint(condition=models.Q(unit__isnull=False) | models.Q(category__isnull=False),
+                                   name="reply_review_rule_scoped"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit or '*'} / {self.category or '*'} → {self.get_reviewer_display()}"
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已通过")
+    REJECTED = "rejected", _("已退回")
+    LAPSED = "lapsed", _("已失效")  # the appeal left the unit's hands (returned, withdrawn, merged) undecided
+
+
+class ReplyReview(models.Model):
+    """A unit's reply awaiting (or having had) review; the resident sees it only once approved."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="reply_reviews")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField(max_length=TEXT_MAX_LENGTH)
+    reviewer = models.CharField(max_length=8, choices=ReviewerKind.choices)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    submitted_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("答复审核")
+        verbose_name_plural = _("答复审核")
+        constraints = [models.UniqueConstraint(fields=["appeal"], condition=models.Q(status="pending"),
+                                               name="one_pending_reply_review")]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.status}"

@@ -14,7 +14,9 @@ from lianxin.org.models import Role
 from lianxin.org.selectors import Scope, area_subtree_q, in_area_subtree
 
 from .actors import Actor
-from .models import Appeal, Kind, Status
+from .merged import survivor_of
+from .models import Appeal, Kind, ReviewerKind, Status
+from .review_rules import pending_review, review_rule_for
 
 # The roles that talk to residents and so see their name and phone on any appeal they may see (not
 # anonymous ones): operators and dispatchers, and supervisors who call back (回访). Only they may
@@ -53,6 +55,11 @@ class Action:
     WITHDRAW = "withdraw"
     RECLASSIFY = "reclassify"
     CLOSE_UNRATED = "close_unrated"  # the deadline sweep only
+    # Reply review (答复审核): the reviewer publishes the unit's reply, or sends it back with a reason
+    APPROVE_REPLY = "approve_reply"
+    REJECT_REPLY = "reject_reply"
+    # A resident whose appeal was merged (并案) rates the surviving appeal's reply
+    RATE_MERGED = "rate_merged"
 
 
 # The state machine: for each action, the statuses it starts from and the status it leads to
@@ -87,6 +94,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     ),
     # A reply the resident did not rate in time is closed by the deadline sweep (system only).
     Action.CLOSE_UNRATED: (frozenset({Status.REPLIED}), Status.CLOSED),
+    Action.APPROVE_REPLY: (frozenset({Status.ACCEPTED}), Status.REPLIED),
+    Action.REJECT_REPLY: (frozenset({Status.ACCEPTED}), None),
+    Action.RATE_MERGED: (frozenset({Status.MERGED}), None),
 }
 
 ACTION_LABELS = {
@@ -106,6 +116,9 @@ ACTION_LABELS = {
     Action.WITHDRAW: gettext_lazy("撤回"),
     Action.RECLASSIFY: gettext_lazy("改分类"),
     Action.CLOSE_UNRATED: gettext_lazy("办结"),
+    Action.APPROVE_REPLY: gettext_lazy("审核通过答复"),
+    Action.REJECT_REPLY: gettext_lazy("退回答复"),
+    Action.RATE_MERGED: gettext_lazy("评价"),
 }
 
 
@@ -188,6 +201,35 @@ def _is_owner(actor: Actor, appeal: Appeal) -> bool:
     return actor.user is not None and appeal.resident_id == actor.user_id
 
 
+def reply_reviewer_kind(appeal: Appeal) -> str:
+    """Who reviews this appeal's reply: the pending review's reviewer, else the rule's (centre)."""
+    pending = pending_review(appeal)
+    if pending is not None:
+        return pending.reviewer
+    rule = review_rule_for(appeal)
+    return rule.reviewer if rule is not None else ReviewerKind.CENTRE
+
+
+def reply_review_reach(scope: Scope) -> Reach:
+    """Where the centre reviews replies: dispatchers, supervisors and leaders in their areas."""
+    return dispatcher_reach(scope) | supervisor_reach(scope)
+
+
+def _is_unit_leader(actor: Actor, appeal: Appeal) -> bool:
+    return appeal.unit_id is not None and appeal.unit_id in actor.scope.units_for(Role.LEADER)
+
+
+def _is_reply_reviewer(actor: Actor, appeal: Appeal) -> bool:
+    if actor.scope.has(Role.ADMIN):
+        return True
+    pending = pending_review(appeal)
+    if pending is None:  # nothing to review (refused after, with that reason): whoever could review
+        return _is_unit_leader(actor, appeal) or reply_review_reach(actor.scope).covers(appeal)
+    if pending.reviewer == ReviewerKind.LEADER:
+        return _is_unit_leader(actor, appeal)
+    return reply_review_reach(actor.scope).covers(appeal)
+
+
 WHO_MAY: dict[str, Callable[[Actor, Appeal], bool]] = {
     Action.DISPATCH: _is_dispatcher,
     Action.REDISPATCH: _is_dispatcher,
@@ -205,6 +247,9 @@ WHO_MAY: dict[str, Callable[[Actor, Appeal], bool]] = {
     Action.WITHDRAW: lambda a, ap: _is_owner(a, ap) or _is_operator(a, ap),
     Action.RECLASSIFY: _is_dispatcher,
     Action.CLOSE_UNRATED: lambda a, ap: False,  # system actors only (they pass every check)
+    Action.APPROVE_REPLY: _is_reply_reviewer,
+    Action.REJECT_REPLY: _is_reply_reviewer,
+    Action.RATE_MERGED: _is_owner,
 }
 
 
@@ -222,6 +267,20 @@ def _extra_conditions(actor: Actor, appeal: Appeal, action: str) -> str | None:
         return "没有待审批的延期申请。"
     if action == Action.REQUEST_EXTENSION and appeal.extensions.filter(status="pending").exists():
         return "已有一份延期申请在等待审批。"
+    if action == Action.REPLY and pending_review(appeal) is not None:
+        return "答复正在等待审核；审核通过或退回之后才能再次答复。"
+    if action in (Action.APPROVE_REPLY, Action.REJECT_REPLY):
+        pending = pending_review(appeal)
+        if pending is None:
+            return "没有待审核的答复。"
+        if actor.user_id is not None and pending.submitted_by_id == actor.user_id:
+            return "不能审核自己提交的答复，请由其他审核人审核。"
+    if action == Action.RATE_MERGED:
+        if appeal.rated_at is not None:
+            return "您已经评价过了。"
+        survivor = survivor_of(appeal)
+        if survivor.pk == appeal.pk or survivor.status not in (Status.REPLIED, Status.CLOSED) or not survivor.reply_text:
+            return "并入的主诉求答复后才能评价。"
     return None
 
 

@@ -20,8 +20,20 @@ from lianxin.org.models import Role, User
 from lianxin.org.selectors import area_subtree_q, scope_of
 
 from . import deadlines
-from .models import Appeal, AppealEvent, CoHandler, ExtensionRequest, ExtensionStatus, Status
-from .policy import extension_decider_reach
+from .models import (
+    Appeal,
+    AppealEvent,
+    Attachment,
+    AttachmentSource,
+    CoHandler,
+    EventType,
+    ExtensionRequest,
+    ExtensionStatus,
+    ReviewerKind,
+    ReviewStatus,
+    Status,
+)
+from .policy import extension_decider_reach, reply_review_reach
 from .privacy import phone_last4
 
 NOT_FOUND_MESSAGE = _("没有找到该诉求，或您无权查看。请核对受理编号。")
@@ -156,6 +168,8 @@ def queue(user: User, name: str) -> QuerySet[Appeal]:
     }
     if name == "extensions":
         return _extensions_queue(user)
+    if name == "reply_review":  # replies awaiting this user's review (答复审核)
+        return reply_review_queue(user).filter(pk__in=qs.values("pk"))
     if name not in filters:
         raise NotFound(_("没有名为“{name}”的队列。").format(name=name))
     qs = qs.filter(filters[name])
@@ -306,3 +320,52 @@ def dispatch_accuracy(*, since: dt.datetime | None = None, until: dt.datetime | 
         "returned_after_following": returned_after_following,
         "suggestion_precision": (followed - returned_after_following) / followed if followed else 0.0,
     }
+
+
+# --- reply review (答复审核) --------------------------------------------------------------------
+
+
+def reply_review_queue(user: User) -> QuerySet[Appeal]:
+    """The appeals whose reply awaits this user's review: the centre's in its reach, a unit
+    leader's for the unit (the same rule as `policy.WHO_MAY[APPROVE_REPLY]`)."""
+    scope = scope_of(user)
+    pending = Appeal.objects.filter(status=Status.ACCEPTED, reply_reviews__status=ReviewStatus.PENDING)
+    if scope.has(Role.ADMIN):
+        return pending.order_by("priority", "submitted_at")
+    q = Q(pk__in=[])
+    reach = reply_review_reach(scope).q()
+    if reach is not None:
+        q |= Q(reply_reviews__reviewer=ReviewerKind.CENTRE) & reach
+    leader_units = scope.units_for(Role.LEADER)
+    if leader_units:
+        q |= Q(reply_reviews__reviewer=ReviewerKind.LEADER, unit_id__in=leader_units)
+    return pending.filter(q).distinct().order_by("priority", "submitted_at")
+
+
+def review_durations(*, since: dt.datetime | None = None, until: dt.datetime | None = None,
+                     unit_id: int | None = None) -> dict[str, Any]:
+    """How long reviews took, from the review events (答复审核时长): each decided review's seconds
+    from submission to decision, with their count, mean and the longest."""
+    events = AppealEvent.objects.filter(type__in=(EventType.REPLY_APPROVED, EventType.REPLY_REJECTED))
+    if since is not None:
+        events = events.filter(at__gte=since)
+    if until is not None:
+        events = events.filter(at__lt=until)
+    if unit_id is not None:
+        events = events.filter(unit_id=unit_id)
+    seconds = [int((data or {}).get("review_seconds") or 0) for data in events.values_list("data", flat=True)]
+    return {
+        "count": len(seconds),
+        "approved": events.filter(type=EventType.REPLY_APPROVED).count(),
+        "rejected": events.filter(type=EventType.REPLY_REJECTED).count(),
+        "mean_seconds": round(sum(seconds) / len(seconds)) if seconds else None,
+        "max_seconds": max(seconds) if seconds else None,
+        "durations": seconds,
+    }
+
+
+def public_reply_attachments(appeal: Appeal) -> QuerySet[Attachment]:
+    """What the resident sees of the reply's attachments: public ones, once the reply is published
+    (no review, or its review approved)."""
+    return appeal.attachments.filter(source=AttachmentSource.REPLY, public=True).filter(
+        Q(review__isnull=True) | Q(review__status=ReviewStatus.APPROVED)).order_by("pk")

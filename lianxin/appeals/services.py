@@ -12,6 +12,7 @@ from .actions.base import record_event
 from .actions.cohandling import appeal_add_co_handler, appeal_co_reply
 from .actions.extensions import appeal_decide_extension, appeal_request_extension
 from .actions.reclassification import AWAITING_DISPATCH, RECLASSIFY_AREA_LEVELS, appeal_reclassify
+from .actions.review import appeal_approve_reply, appeal_rate_merged, appeal_reject_reply
 from .actions.transitions import (
     appeal_accept,
     appeal_answer_directly,
@@ -36,14 +37,17 @@ __all__ = [
     "appeal_accept",
     "appeal_add_co_handler",
     "appeal_answer_directly",
+    "appeal_approve_reply",
     "appeal_close_unrated",
     "appeal_co_reply",
     "appeal_decide_extension",
     "appeal_dispatch",
     "appeal_merge",
     "appeal_rate",
+    "appeal_rate_merged",
     "appeal_reclassify",
     "appeal_redispatch",
+    "appeal_reject_reply",
     "appeal_reopen",
     "appeal_reply",
     "appeal_request_extension",

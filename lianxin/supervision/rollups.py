@@ -233,6 +233,8 @@ def event_contributions(state: AppealState, event: AppealEvent) -> Contribution 
             "closed": 1,
             "close_seconds": _seconds(event.at, state.submitted_at),
         }
+        if data.get("merged"):  # a merged appeal's resident rating the survivor's reply: not a closing
+            counters["closed"] = counters["close_seconds"] = 0
         unit = unit or state.unit_id
         cadre = state.replier_id
     elif t in (EventType.CLOSED, EventType.ANSWERED_DIRECTLY):

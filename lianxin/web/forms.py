@@ -198,6 +198,13 @@ class TextForm(forms.Form):
     text = text_field(_("内容"))
 
 
+class ReplyForm(TextForm):
+    """The unit's reply, with a photo or document (checked as an appeal's attachments are)."""
+
+    attachment = forms.FileField(label=_("附件（可选：照片或 PDF）"), required=False)
+    attachment_public = forms.BooleanField(label=_("附件群众可见"), required=False, initial=True)
+
+
 class ExtensionForm(forms.Form):
     working_days = forms.IntegerField(label=_("延期工作日"), min_value=1, max_value=30, initial=3)
     reason = note_field(_("延期理由"))

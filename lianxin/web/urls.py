@@ -17,6 +17,8 @@ urlpatterns = [
     path("track/<str:tracking_number>/rate/", public.track_rate, name="track_rate"),
     path("track/<str:tracking_number>/reopen/", public.track_reopen, name="track_reopen"),
     path("track/<str:tracking_number>/withdraw/", public.track_withdraw, name="track_withdraw"),
+    path("track/<str:tracking_number>/attachments/<int:attachment_id>/", public.track_attachment,
+         name="track_attachment"),
     path("mine/", public.my_appeals, name="my_appeals"),
     path("mine/data.json", mydata.my_data, name="my_data"),
     path("mine/erase/", mydata.my_erase, name="my_erase"),

@@ -15,7 +15,16 @@ from lianxin.org.models import Unit
 
 from .. import hooks
 from ..actors import Actor
-from ..models import Appeal, AppealEvent, EventType, ExtensionRequest, ExtensionStatus, Status
+from ..models import (
+    Appeal,
+    AppealEvent,
+    EventType,
+    ExtensionRequest,
+    ExtensionStatus,
+    ReplyReview,
+    ReviewStatus,
+    Status,
+)
 from ..policy import TRANSITIONS
 from .recipients import _staff_link
 
@@ -88,6 +97,16 @@ def _lapse_pending_extensions(appeal: Appeal) -> list[int]:
     return pending
 
 
+def _lapse_pending_reviews(appeal: Appeal) -> list[int]:
+    """A reply under review (答复审核) lapses when the appeal leaves the unit's hands undecided
+    (returned, withdrawn, merged): nobody can approve it any more. Returns the reviews' ids."""
+    pending = list(appeal.reply_reviews.filter(status=ReviewStatus.PENDING).values_list("pk", flat=True))
+    if pending:
+        ReplyReview.objects.filter(pk__in=pending).update(status=ReviewStatus.LAPSED, decided_at=timezone.now())
+        appeal.__dict__.pop("_lianxin_pending_review", None)  # review_rules.forget_pending_review
+    return pending
+
+
 def _transition(
     appeal: Appeal,
     action: str,
@@ -116,6 +135,9 @@ def _transition(
         lapsed = _lapse_pending_extensions(appeal)
         if lapsed:
             data = {**(data or {}), "extension_lapsed": lapsed}
+        lapsed_reviews = _lapse_pending_reviews(appeal)
+        if lapsed_reviews:
+            data = {**(data or {}), "reply_review_lapsed": lapsed_reviews}
     record_event(
         appeal,
         event_type,

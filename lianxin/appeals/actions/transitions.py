@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,11 +14,21 @@ from lianxin.org.models import Unit
 
 from .. import deadlines
 from ..actors import Actor
+from ..attachments import AttachmentInput
 from ..models import Appeal, EventType, Satisfaction, Status
 from ..policy import TRANSITIONS, Action, ensure_allowed
+from ..review_rules import review_rule_for
 from ..routing import forget_routing_history
 from .base import _locked, _transition
-from .recipients import _dispatcher_ids, _notify_resident, _notify_unit, _staff_link
+from .quality import _reply_quality
+from .quality import reply_quality_data as reply_quality_data  # re-exported
+from .recipients import _dispatcher_ids, _notify_unit, _staff_link
+from .review import (
+    checked_reply_attachments,
+    hold_reply_for_review,
+    notify_reply_published,
+    save_reply_attachments,
+)
 from .validation import _clean_note, _clean_text, _unit_or_error
 
 logger = logging.getLogger(__name__)
@@ -154,13 +162,22 @@ def appeal_return(*, appeal: Appeal | int, actor: Actor, reason: str) -> Appeal:
 
 
 @transaction.atomic
-def appeal_reply(*, appeal: Appeal | int, actor: Actor, text: str) -> Appeal:
-    """The unit answers the resident (答复); the resident then rates it."""
+def appeal_reply(
+    *, appeal: Appeal | int, actor: Actor, text: str, attachments: list[AttachmentInput] | None = None,
+    attachments_public: bool = True,
+) -> Appeal:
+    """The unit answers the resident (答复); the resident then rates it. Where a review rule applies
+    (`ReplyReviewRule`), the reply waits for the reviewer instead (`appeal_approve_reply`)."""
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.REPLY)
     text = _clean_text(text, field="text", what=_("答复内容"))
+    checked = checked_reply_attachments(attachments)
     now = timezone.now()
     late = appeal.resolve_due_at is not None and now > appeal.resolve_due_at
+    rule = review_rule_for(appeal)
+    if rule is not None:
+        return hold_reply_for_review(appeal=appeal, actor=actor, text=text, reviewer=rule.reviewer,
+                                     checked=checked, attachments_public=attachments_public, late=late)
     quality = _reply_quality(appeal, text, now)
     _transition(
         appeal,
@@ -172,36 +189,9 @@ def appeal_reply(*, appeal: Appeal | int, actor: Actor, text: str) -> Appeal:
         data={"late": late, "reply_quality": quality},
         changes={"reply_text": text, "replied_at": now, "overdue": appeal.overdue or late, "due_soon": False},
     )
-    _notify_resident(
-        appeal,
-        _("您的诉求已答复：{tracking_number}").format(tracking_number=appeal.tracking_number),
-        "replied",
-    )
+    save_reply_attachments(appeal, checked, public=attachments_public)
+    notify_reply_published(appeal)
     return appeal
-
-
-def reply_quality_data(
-    appeal_text: str, reply_text: str, submitted_at: dt.datetime, replied_at: dt.datetime
-) -> dict[str, Any]:
-    """The triage engine's view of how far a reply answers its appeal, as stored on the event."""
-    from lianxin.triage.reply_quality import score_reply
-
-    score = score_reply(appeal_text, reply_text, submitted_at, replied_at)
-    return {
-        "overall": round(score.overall, 3),
-        "relevance": round(score.relevance, 3),
-        "completeness": round(score.completeness, 3),
-        "timeliness": None if score.timeliness is None else round(score.timeliness, 3),
-        "reasons": list(score.reasons)[:5],
-    }
-
-
-def _reply_quality(appeal: Appeal, text: str, now: dt.datetime) -> dict[str, Any] | None:
-    try:
-        return reply_quality_data(f"{appeal.title} {appeal.text}", text, appeal.submitted_at, now)
-    except Exception:  # scoring must never stop a reply
-        logger.exception("Reply quality scoring failed")
-        return None
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,9 +21,10 @@ from django.views.decorators.http import require_GET, require_POST
 from lianxin.appeals import deadlines, services
 from lianxin.appeals.actors import RESIDENT_LABEL, Actor
 from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
+from lianxin.appeals.merged import survivor_of
 from lianxin.appeals.models import Appeal, EventType, Status
 from lianxin.appeals.policy import Action, can, ensure_allowed
-from lianxin.appeals.selectors import appeal_get_for_tracking, public_timeline
+from lianxin.appeals.selectors import appeal_get_for_tracking, public_reply_attachments, public_timeline
 from lianxin.core.errors import DomainError, NotFound, RateLimited, with_error_headers
 from lianxin.core.ratelimit import check_rate, client_ip
 from lianxin.org.models import AreaLevel
@@ -223,13 +224,18 @@ def track_detail(request: HttpRequest, tracking_number: str, *, rate_form: RateF
         messages.warning(request, _("请先输入受理编号和联系电话后四位（或匿名查询码）查询。"))
         return redirect(f"{reverse('web:track')}?n={tracking_number}")
     actor = _resident_actor(request)
+    # a merged appeal (并案) shows the surviving appeal's progress and reply
+    survivor = survivor_of(appeal)
     return render(request, "web/track_detail.html", {
         "appeal": appeal,
+        "survivor": survivor if survivor.pk != appeal.pk else None,
+        "survivor_events": public_timeline(survivor).select_related("unit") if survivor.pk != appeal.pk else [],
+        "reply_attachments": list(public_reply_attachments(survivor)),
         "events": public_timeline(appeal).select_related("unit"),
         "note_events": PUBLIC_NOTE_EVENTS,
         "resident_label": RESIDENT_LABEL,
         "expected": expected_reply_at(appeal) if appeal.is_open else None,
-        "may_rate": can(actor, appeal, Action.RATE),
+        "may_rate": can(actor, appeal, Action.RATE) or can(actor, appeal, Action.RATE_MERGED),
         "may_reopen": can(actor, appeal, Action.REOPEN),
         "may_withdraw": can(actor, appeal, Action.WITHDRAW),
         "rate_form": rate_form or RateForm(),
@@ -246,7 +252,8 @@ def track_rate(request: HttpRequest, tracking_number: str) -> HttpResponse:
     form = RateForm(request.POST)
     if form.is_valid():
         try:
-            services.appeal_rate(appeal=appeal, actor=_resident_actor(request),
+            rate = services.appeal_rate_merged if appeal.status == Status.MERGED else services.appeal_rate
+            rate(appeal=appeal, actor=_resident_actor(request),
                                  satisfaction=form.cleaned_data["satisfaction"], solved=form.solved_value(),
                                  comment=form.cleaned_data["comment"])
         except DomainError as error:
@@ -320,3 +327,17 @@ def my_appeals(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('web:login')}?next={request.path}")
     appeals = Appeal.objects.filter(resident=request.user).order_by("-submitted_at")[:100]
     return render(request, "web/my_appeals.html", {"appeals": appeals})
+
+
+@require_GET
+def track_attachment(request: HttpRequest, tracking_number: str, attachment_id: int) -> FileResponse:
+    """A public attachment of the reply (the survivor's, for a merged appeal), for the proven resident."""
+    appeal = _proven_appeal(request, tracking_number)
+    attachment = public_reply_attachments(survivor_of(appeal)).filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound(_("没有这个附件。"))
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
+                            filename=attachment.original_name,
+                            as_attachment=attachment.content_type == "application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -23,7 +23,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
-from lianxin.appeals.intake import AppealInput, appeal_submit
+from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
+from lianxin.appeals.merged import merge_proposals
 from lianxin.appeals.models import Appeal, Kind, Status
 from lianxin.appeals.phone_search import (
     may_search_by_phone,
@@ -39,6 +40,7 @@ from lianxin.appeals.policy import (
     may_take_hotline_calls,
 )
 from lianxin.appeals.privacy import contact_for, may_see_contact
+from lianxin.appeals.review_rules import pending_review
 from lianxin.appeals.routing import units_for_dispatch
 from lianxin.appeals.selectors import (
     appeal_get_for_user,
@@ -68,6 +70,7 @@ from ..forms import (
     ReasonForm,
     ReclassifyForm,
     RedispatchForm,
+    ReplyForm,
     TextForm,
     add_domain_error,
 )
@@ -85,6 +88,7 @@ QUEUE_LABELS = {
     "overdue": gettext_lazy("已超期"),
     "awaiting_rating": gettext_lazy("待评价"),
     "extensions": gettext_lazy("待审批延期"),
+    "reply_review": gettext_lazy("待审核答复"),
     "closed": gettext_lazy("已办结"),
     "all": gettext_lazy("全部诉求"),
 }
@@ -92,14 +96,16 @@ QUEUE_LABELS = {
 # Which queues each role looks at first, in order. "extensions" only for the roles that may decide
 # an extension request (policy: DECIDE_EXTENSION).
 ROLE_QUEUES: dict[str, tuple[str, ...]] = {
-    Role.ADMIN: ("to_dispatch", "returned", "to_accept", "in_progress", "extensions", "due_soon", "overdue",
-                 "awaiting_rating"),
-    Role.DISPATCHER: ("to_dispatch", "returned", "extensions", "due_soon", "overdue", "awaiting_rating"),
+    Role.ADMIN: ("to_dispatch", "returned", "to_accept", "in_progress", "extensions", "reply_review", "due_soon",
+                 "overdue", "awaiting_rating"),
+    Role.DISPATCHER: ("to_dispatch", "returned", "extensions", "reply_review", "due_soon", "overdue",
+                      "awaiting_rating"),
     Role.OPERATOR: ("to_dispatch", "awaiting_rating"),
     Role.HANDLER: ("to_accept", "in_progress", "due_soon", "overdue", "awaiting_rating"),
     Role.GRID_WORKER: ("in_progress", "due_soon", "overdue"),
-    Role.SUPERVISOR: ("to_dispatch", "in_progress", "extensions", "due_soon", "overdue", "awaiting_rating"),
-    Role.LEADER: ("in_progress", "extensions", "due_soon", "overdue", "awaiting_rating"),
+    Role.SUPERVISOR: ("to_dispatch", "in_progress", "extensions", "reply_review", "due_soon", "overdue",
+                      "awaiting_rating"),
+    Role.LEADER: ("in_progress", "extensions", "reply_review", "due_soon", "overdue", "awaiting_rating"),
 }
 
 ACTION_TEXT = {
@@ -116,6 +122,8 @@ ACTION_TEXT = {
     Action.MERGE: gettext_lazy("并案"),
     Action.WITHDRAW: gettext_lazy("撤回"),
     Action.RECLASSIFY: gettext_lazy("改分类"),
+    Action.APPROVE_REPLY: gettext_lazy("审核通过并答复群众"),
+    Action.REJECT_REPLY: gettext_lazy("退回答复"),
 }
 
 Handler = Callable[[Appeal, Actor, dict[str, Any]], object]
@@ -136,7 +144,14 @@ ACTIONS: dict[str, tuple[type[forms.Form], Handler]] = {
         appeal=a, actor=actor, working_days=d["working_days"], reason=d["reason"])),
     Action.DECIDE_EXTENSION: (DecideExtensionForm, lambda a, actor, d: services.appeal_decide_extension(
         appeal=a, actor=actor, approve=d["approve"] == "yes", note=d["note"])),
-    Action.REPLY: (TextForm, lambda a, actor, d: services.appeal_reply(appeal=a, actor=actor, text=d["text"])),
+    Action.REPLY: (ReplyForm, lambda a, actor, d: services.appeal_reply(
+        appeal=a, actor=actor, text=d["text"], attachments_public=bool(d.get("attachment_public")),
+        attachments=[AttachmentInput(d["attachment"].name, d["attachment"].read(), d["attachment"].content_type)]
+        if d.get("attachment") else [])),
+    Action.APPROVE_REPLY: (NoteForm, lambda a, actor, d: services.appeal_approve_reply(
+        appeal=a, actor=actor, note=d["note"])),
+    Action.REJECT_REPLY: (ReasonForm, lambda a, actor, d: services.appeal_reject_reply(
+        appeal=a, actor=actor, reason=d["reason"])),
     Action.ANSWER_DIRECTLY: (TextForm, lambda a, actor, d: services.appeal_answer_directly(
         appeal=a, actor=actor, text=d["text"])),
     Action.MERGE: (MergeForm, lambda a, actor, d: services.appeal_merge(
@@ -161,6 +176,8 @@ DONE_TEXT = {
     Action.MERGE: gettext_lazy("已并案。"),
     Action.WITHDRAW: gettext_lazy("已撤回。"),
     Action.RECLASSIFY: gettext_lazy("已改分类；承办单位和办理时限不变。"),
+    Action.APPROVE_REPLY: gettext_lazy("审核通过，已答复群众。"),
+    Action.REJECT_REPLY: gettext_lazy("已退回答复，承办人修改后重新提交。"),
 }
 
 
@@ -380,6 +397,8 @@ def _render_case(request: HttpRequest, appeal: Appeal, *, bound: dict[str, forms
         "contact": contact_for(user, appeal),
         "may_reveal": may_see_contact(user, appeal),
         "actions": _action_forms(appeal, actions, bound or {}),
+        "pending_review": pending_review(appeal),
+        "merge_proposals": merge_proposals(appeal) if Action.MERGE in actions else [],
         "now": timezone.now(),
     }, status=status)
 
@@ -398,10 +417,10 @@ def appeal_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
         return _render_case(request, appeal, status=error.status_code)
-    form = form_class(request.POST, prefix=action)
+    form = form_class(request.POST, request.FILES, prefix=action)
     if form.is_valid():
         try:
-            handler(appeal, Actor.staff(user), form.cleaned_data)
+            done = handler(appeal, Actor.staff(user), form.cleaned_data)
         except DomainError as error:
             add_domain_error(form, error.field, error.message)
             appeal = appeal_get_for_user(user, pk=pk)
@@ -409,7 +428,8 @@ def appeal_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 messages.error(request, error.message)
                 return _render_case(request, appeal, status=error.status_code)
             return _render_case(request, appeal, bound={action: form}, status=error.status_code)
-        messages.success(request, str(DONE_TEXT[action]))
+        held = action == Action.REPLY and getattr(done, "status", None) == Status.ACCEPTED
+        messages.success(request, _("答复已提交审核，审核通过后群众才能看到。") if held else str(DONE_TEXT[action]))
         try:
             appeal_get_for_user(user, pk=pk)
         except NotFound:
