@@ -184,6 +184,8 @@ class EventType(models.TextChoices):
     DUE_SOON = "due_soon", _("即将超期")
     OVERDUE = "overdue", _("已超期")
     ACCEPT_OVERDUE = "accept_overdue", _("签收超时")
+    RESIDENT_CONTACTED = "resident_contacted", _("联系群众")
+    RETURN_JUDGED = "return_judged", _("退单审核")
 
 
 class AppealEvent(models.Model):

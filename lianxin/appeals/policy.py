@@ -14,7 +14,7 @@ from lianxin.org.models import Role
 from lianxin.org.selectors import Scope, area_subtree_q, in_area_subtree
 
 from .actors import Actor
-from .models import Appeal, Kind, Status
+from .models import Appeal, AppealEvent, EventType, Kind, Status
 
 # The roles that talk to residents and so see their name and phone on any appeal they may see (not
 # anonymous ones): operators and dispatchers, and supervisors who call back (回访). Only they may
@@ -53,6 +53,8 @@ class Action:
     WITHDRAW = "withdraw"
     RECLASSIFY = "reclassify"
     CLOSE_UNRATED = "close_unrated"  # the deadline sweep only
+    CONTACT_RESIDENT = "contact_resident"
+    JUDGE_RETURN = "judge_return"
 
 
 # The state machine: for each action, the statuses it starts from and the status it leads to
@@ -87,6 +89,10 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     ),
     # A reply the resident did not rate in time is closed by the deadline sweep (system only).
     Action.CLOSE_UNRATED: (frozenset({Status.REPLIED}), Status.CLOSED),
+    # The unit records that it reached the resident (联系群众): the response of docs/kpis.md.
+    Action.CONTACT_RESIDENT: (frozenset({Status.DISPATCHED, Status.ACCEPTED}), None),
+    # The centre judges a unit's return (退单审核) justified or not, whatever the appeal's status since.
+    Action.JUDGE_RETURN: (frozenset(Status.values), None),
 }
 
 ACTION_LABELS = {
@@ -106,6 +112,8 @@ ACTION_LABELS = {
     Action.WITHDRAW: gettext_lazy("撤回"),
     Action.RECLASSIFY: gettext_lazy("改分类"),
     Action.CLOSE_UNRATED: gettext_lazy("办结"),
+    Action.CONTACT_RESIDENT: gettext_lazy("联系群众"),
+    Action.JUDGE_RETURN: gettext_lazy("退单审核"),
 }
 
 
@@ -205,6 +213,8 @@ WHO_MAY: dict[str, Callable[[Actor, Appeal], bool]] = {
     Action.WITHDRAW: lambda a, ap: _is_owner(a, ap) or _is_operator(a, ap),
     Action.RECLASSIFY: _is_dispatcher,
     Action.CLOSE_UNRATED: lambda a, ap: False,  # system actors only (they pass every check)
+    Action.CONTACT_RESIDENT: _is_main_handler,
+    Action.JUDGE_RETURN: _is_dispatcher,
 }
 
 
@@ -218,11 +228,24 @@ def _extra_conditions(actor: Actor, appeal: Appeal, action: str) -> str | None:
         return "已并案的诉求不能重办。"
     if action == Action.REOPEN and appeal.unit_id is None:
         return "该诉求已直接办结，请提交新的诉求。"
+    if action == Action.JUDGE_RETURN and unjudged_return(appeal) is None:
+        return "该诉求没有待审核的退单。"
     if action == Action.DECIDE_EXTENSION and not appeal.extensions.filter(status="pending").exists():
         return "没有待审批的延期申请。"
     if action == Action.REQUEST_EXTENSION and appeal.extensions.filter(status="pending").exists():
         return "已有一份延期申请在等待审批。"
     return None
+
+
+def unjudged_return(appeal: Appeal) -> AppealEvent | None:
+    """The appeal's latest return (退单) that the centre has not judged yet, if any."""
+    judged = [
+        (data or {}).get("return_event")
+        for data in appeal.events.filter(type=EventType.RETURN_JUDGED).values_list("data", flat=True)
+    ]
+    return (
+        appeal.events.filter(type=EventType.RETURNED).exclude(pk__in=[j for j in judged if j]).order_by("-id").first()
+    )
 
 
 def can(actor: Actor, appeal: Appeal, action: str) -> bool:

@@ -76,6 +76,10 @@ class AppealState:
     handling_start: dt.datetime | None = None
     due: dt.datetime | None = None
     replier_id: int = 0
+    # Whether the current assignment (dispatch or re-dispatch) has had its response (first contact
+    # with the resident, or the reply); and each return's unit, actor and whether it had one.
+    responded: bool = False
+    returns: dict[int, tuple[int, int, bool]] = field(default_factory=dict)
     # Set only for an appeal that was reclassified (改分类): the categories its replay passes
     # through, by id (shared by the states of one fold).
     categories: dict[int, Category] | None = None
@@ -170,23 +174,47 @@ def _seconds(later: dt.datetime, earlier: dt.datetime | None) -> int:
     return max(0, int((later - earlier).total_seconds()))
 
 
-def event_contributions(state: AppealState, event: AppealEvent) -> Contribution | None:
+def _response(state: AppealState, at: dt.datetime) -> dict[str, int]:
+    """The response counters of the current assignment's first contact with the resident (or its
+    reply when no contact was recorded first); nothing when it had its response already."""
+    if state.responded or not state.unit_id:
+        return {}
+    state.responded = True
+    due = deadlines.response_due_at(state.handling_start, state.urgency) if state.handling_start else None
+    return {"responded": 1, "responded_on_time": int(due is None or at <= due)}
+
+
+def _excused(state: AppealState) -> dict[str, int]:
+    """An assignment that ends, by the centre's or the resident's doing, before its response:
+    it leaves the denominator of the response rate (docs/kpis.md)."""
+    if state.responded or not state.unit_id:
+        return {}
+    state.responded = True
+    return {"response_excused": 1}
+
+
+def event_contributions(state: AppealState, event: AppealEvent) -> list[Contribution]:
     """What one event adds to the counters, given the appeal's state before it; updates the state.
 
     Must be called for every event of an appeal in id order (the state depends on earlier ones).
-    """
+    Most events make one contribution; a re-dispatch (改派) before any response makes two (the
+    previous unit is excused, the new unit is assigned)."""
     t = event.type
     data = event.data or {}
     day = local_day(event.at)
     unit = event.unit_id or 0
     counters: dict[str, int] = {}
     cadre = 0
+    before: list[Contribution] = []
     if t == EventType.SUBMITTED:
         state.submitted_at = event.at
         counters = {"received": 1}
         unit = 0
     elif t in (EventType.DISPATCHED, EventType.REDISPATCHED):
-        state.unit_id, state.handling_start, state.due = unit, event.at, None
+        if t == EventType.REDISPATCHED and (excused := _excused(state)):
+            before.append(Contribution(day, state.unit_id, state.area_id, state.category_id, excused, 0,
+                                       state.street_id, state.top_category_id))
+        state.unit_id, state.handling_start, state.due, state.responded = unit, event.at, None, False
         counters = {"assigned": 1}
     elif t == EventType.ACCEPTED:
         late = bool(data.get("late"))
@@ -197,11 +225,24 @@ def event_contributions(state: AppealState, event: AppealEvent) -> Contribution 
         }
         unit = unit or state.unit_id
         cadre = event.actor_id or 0
+    elif t == EventType.RESIDENT_CONTACTED:
+        counters, unit = _response(state, event.at), unit or state.unit_id
+        cadre = event.actor_id or 0
     elif t == EventType.ACCEPT_OVERDUE:
         counters, unit = {"accept_overdue": 1}, unit or state.unit_id
     elif t == EventType.RETURNED:
         counters, unit = {"returned": 1}, unit or state.unit_id
+        cadre = event.actor_id or 0
+        state.returns[event.id] = (unit, cadre, state.responded)
         state.unit_id, state.due = 0, None
+    elif t == EventType.RETURN_JUDGED:
+        returned_unit, returner, had_response = state.returns.pop(data.get("return_event") or 0, (0, 0, True))
+        unit = unit or returned_unit
+        cadre = data.get("returned_by") or returner
+        if data.get("justified"):
+            counters = {"returned_justified": 1, "response_excused": int(not had_response)}
+        else:
+            counters = {"returned_unjustified": 1}
     elif t == EventType.EXTENSION_APPROVED:
         state.due = _parse_dt(data.get("new_due")) or state.due
         counters, unit = {"extended": 1}, unit or state.unit_id
@@ -211,7 +252,7 @@ def event_contributions(state: AppealState, event: AppealEvent) -> Contribution 
             counters, unit = {"overdue": 1}, unit or state.unit_id
     elif t == EventType.REPLIED:
         late = bool(data.get("late"))
-        counters = {"replied": 1, "replied_on_time": 0 if late else 1}
+        counters = {"replied": 1, "replied_on_time": 0 if late else 1, **_response(state, event.at)}
         if late:
             due = state.due
             if due is None and state.handling_start is not None:
@@ -237,20 +278,26 @@ def event_contributions(state: AppealState, event: AppealEvent) -> Contribution 
         cadre = state.replier_id
     elif t in (EventType.CLOSED, EventType.ANSWERED_DIRECTLY):
         counters = {"closed": 1, "close_seconds": _seconds(event.at, state.submitted_at)}
+        if t == EventType.CLOSED:  # closed by the sweep, unrated: counted apart, never as satisfied
+            counters["auto_closed"] = 1
         unit = state.unit_id
         cadre = state.replier_id if t == EventType.CLOSED else 0
     elif t == EventType.REOPENED:
+        # the same assignment goes on: a second round has no response of its own to count
         counters, unit = {"reopened": 1}, unit or state.unit_id
         state.handling_start, state.due, state.replier_id = event.at, None, 0
     elif t == EventType.MERGED:
-        counters, unit = {"merged": 1}, state.unit_id
+        counters, unit = {"merged": 1, **_excused(state)}, state.unit_id
     elif t == EventType.WITHDRAWN:
-        counters, unit = {"withdrawn": 1}, state.unit_id
+        counters, unit = {"withdrawn": 1, **_excused(state)}, state.unit_id
+    counters = {name: value for name, value in counters.items() if value}
     if not counters:
-        return None
-    return Contribution(
-        day, unit, state.area_id, state.category_id, counters, cadre, state.street_id, state.top_category_id
-    )
+        return before
+    return [
+        *before,
+        Contribution(day, unit, state.area_id, state.category_id, counters, cadre, state.street_id,
+                     state.top_category_id),
+    ]
 
 
 # --- applying events --------------------------------------------------------------------------------
@@ -401,15 +448,15 @@ def fold(events_after: int, new_events: list[AppealEvent]) -> tuple[_Acc, list[t
             if event.type in (EventType.DISPATCHED, EventType.REOPENED):
                 # the deadlines were computed with the category in force when the clock started
                 state.category = state.categories.get(state.category_id)
-        contribution = event_contributions(state, event)
-        if contribution is not None and state.categories is not None:
-            kept.append(contribution)
+        contributions = event_contributions(state, event)
+        if state.categories is not None:
+            kept.extend(contributions)
         if event.id <= events_after:
             continue
-        if contribution is not None:
+        for contribution in contributions:
             acc.add(contribution)
         if event.type in (EventType.RATED, EventType.CLOSED):
-            closings.append((contribution.unit_id if contribution else 0, event))
+            closings.append((contributions[-1].unit_id if contributions else 0, event))
     return acc, closings
 
 

@@ -58,10 +58,12 @@ from lianxin.worktime.calendar import missing_schedules
 
 from ..forms import (
     CoHandlerForm,
+    ContactForm,
     DecideExtensionForm,
     DispatchForm,
     ExtensionForm,
     HotlineForm,
+    JudgeReturnForm,
     MergeForm,
     NoteForm,
     QueueFilterForm,
@@ -116,6 +118,8 @@ ACTION_TEXT = {
     Action.MERGE: gettext_lazy("并案"),
     Action.WITHDRAW: gettext_lazy("撤回"),
     Action.RECLASSIFY: gettext_lazy("改分类"),
+    Action.CONTACT_RESIDENT: gettext_lazy("记录联系群众"),
+    Action.JUDGE_RETURN: gettext_lazy("退单审核"),
 }
 
 Handler = Callable[[Appeal, Actor, dict[str, Any]], object]
@@ -145,6 +149,10 @@ ACTIONS: dict[str, tuple[type[forms.Form], Handler]] = {
         appeal=a, actor=actor, reason=d["reason"])),
     Action.RECLASSIFY: (ReclassifyForm, lambda a, actor, d: services.appeal_reclassify(
         appeal=a, actor=actor, category=d["category"], area=d["area"], reason=d["reason"])),
+    Action.CONTACT_RESIDENT: (ContactForm, lambda a, actor, d: services.appeal_record_contact(
+        appeal=a, actor=actor, method=d["method"], note=d["note"])),
+    Action.JUDGE_RETURN: (JudgeReturnForm, lambda a, actor, d: services.appeal_judge_return(
+        appeal=a, actor=actor, justified=d["justified"] == "yes", note=d["note"])),
 }
 
 DONE_TEXT = {
@@ -161,6 +169,8 @@ DONE_TEXT = {
     Action.MERGE: gettext_lazy("已并案。"),
     Action.WITHDRAW: gettext_lazy("已撤回。"),
     Action.RECLASSIFY: gettext_lazy("已改分类；承办单位和办理时限不变。"),
+    Action.CONTACT_RESIDENT: gettext_lazy("已记录联系群众。"),
+    Action.JUDGE_RETURN: gettext_lazy("已记录退单审核意见。"),
 }
 
 
