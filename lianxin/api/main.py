@@ -8,7 +8,7 @@ from lianxin.activities.api import router as activities_router
 from lianxin.consultations import api as consultations_api
 from lianxin.outreach.api import router as outreach_router
 
-from . import appeals, learning, mediation, org
+from . import appeals, kpis, learning, mediation, org
 from .docs import OfflineSwagger
 from .errors import install_error_handlers
 
@@ -35,3 +35,4 @@ api.add_router("/", consultations_api.router)
 api.add_router("/", activities_router)
 api.add_router("/", mediation.router)
 api.add_router("/", learning.router)
+api.add_router("/", kpis.router)
