@@ -159,6 +159,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "supervision:dashboard": (get(const("/supervision/"), OVERSEERS),),
     "supervision:text_hotspots": (get(const("/supervision/text-hotspots/"), OVERSEERS),),
     "supervision:unit": (get(const("/supervision/unit/"), HANDLERS),),
+    "supervision:cadres": (get(const("/supervision/cadres/"), OVERSEERS),),  # and a unit's leader (none here)
     "supervision:drill": (get(const("/supervision/drill/?figure=received"), OVERSEERS | HANDLERS),
                           # one unit's figures: overseers (within their area), and that unit itself
                           get(lambda w: f"/supervision/drill/?figure=received&unit={w.unit_city.pk}",
@@ -258,6 +259,8 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "api:areas": (aget(const("/api/v1/areas"), EVERYONE),),
     "api:units": (aget(const("/api/v1/units"), EVERYONE),),
     "api:me": (aget(const("/api/v1/me"), SIGNED_IN),),
+    "api:kpis": (aget(const("/api/v1/kpis"), OVERSEERS | HANDLERS),),  # a unit's staff: their unit
+    "api:cadres": (aget(const("/api/v1/kpis/cadres"), OVERSEERS),),
 }
 # the newer apps (consultations, activities, mediation, learning); API route names they share add cases
 for _key, _cases in APPS_MATRIX.items():

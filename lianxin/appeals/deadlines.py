@@ -56,3 +56,16 @@ def compute_deadlines(start: dt.datetime, category: Category | None, urgency: st
 
 def extend(resolve_due_at: dt.datetime, working_days: int) -> dt.datetime:
     return calendar.add_working_days(resolve_due_at, working_days)
+
+
+# The response (响应, docs/kpis.md): the unit's first contact with the resident, within one working
+# day of the dispatch (an emergency within two natural hours).
+RESPONSE_WORKING_DAYS = 1
+RESPONSE_EMERGENCY_HOURS = 2
+
+
+def response_due_at(start: dt.datetime, urgency: str) -> dt.datetime:
+    """When the first contact with the resident is due for an assignment that started at `start`."""
+    if urgency == Urgency.EMERGENCY:
+        return start + dt.timedelta(hours=RESPONSE_EMERGENCY_HOURS)
+    return calendar.add_working_days(start, RESPONSE_WORKING_DAYS)

@@ -188,6 +188,8 @@ class EventType(models.TextChoices):
     REPLY_SUBMITTED = "reply_submitted", _("答复提交审核")
     REPLY_APPROVED = "reply_approved", _("答复审核通过")
     REPLY_REJECTED = "reply_rejected", _("答复审核退回")
+    RESIDENT_CONTACTED = "resident_contacted", _("联系群众")
+    RETURN_JUDGED = "return_judged", _("退单审核")
 
 
 class AppealEvent(models.Model):

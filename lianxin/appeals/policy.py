@@ -15,7 +15,7 @@ from lianxin.org.selectors import Scope, area_subtree_q, in_area_subtree
 
 from .actors import Actor
 from .merged import survivor_of
-from .models import Appeal, Kind, ReviewerKind, Status
+from .models import Appeal, AppealEvent, EventType, Kind, ReviewerKind, Status
 from .review_rules import pending_review, review_rule_for
 
 # The roles that talk to residents and so see their name and phone on any appeal they may see (not
@@ -60,6 +60,8 @@ class Action:
     REJECT_REPLY = "reject_reply"
     # A resident whose appeal was merged (并案) rates the surviving appeal's reply
     RATE_MERGED = "rate_merged"
+    CONTACT_RESIDENT = "contact_resident"
+    JUDGE_RETURN = "judge_return"
 
 
 # The state machine: for each action, the statuses it starts from and the status it leads to
@@ -97,6 +99,10 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.APPROVE_REPLY: (frozenset({Status.ACCEPTED}), Status.REPLIED),
     Action.REJECT_REPLY: (frozenset({Status.ACCEPTED}), None),
     Action.RATE_MERGED: (frozenset({Status.MERGED}), None),
+    # The unit records that it reached the resident (联系群众): the response of docs/kpis.md.
+    Action.CONTACT_RESIDENT: (frozenset({Status.DISPATCHED, Status.ACCEPTED}), None),
+    # The centre judges a unit's return (退单审核) justified or not, whatever the appeal's status since.
+    Action.JUDGE_RETURN: (frozenset(Status.values), None),
 }
 
 ACTION_LABELS = {
@@ -119,6 +125,8 @@ ACTION_LABELS = {
     Action.APPROVE_REPLY: gettext_lazy("审核通过答复"),
     Action.REJECT_REPLY: gettext_lazy("退回答复"),
     Action.RATE_MERGED: gettext_lazy("评价"),
+    Action.CONTACT_RESIDENT: gettext_lazy("联系群众"),
+    Action.JUDGE_RETURN: gettext_lazy("退单审核"),
 }
 
 
@@ -250,6 +258,8 @@ WHO_MAY: dict[str, Callable[[Actor, Appeal], bool]] = {
     Action.APPROVE_REPLY: _is_reply_reviewer,
     Action.REJECT_REPLY: _is_reply_reviewer,
     Action.RATE_MERGED: _is_owner,
+    Action.CONTACT_RESIDENT: _is_main_handler,
+    Action.JUDGE_RETURN: _is_dispatcher,
 }
 
 
@@ -263,6 +273,8 @@ def _extra_conditions(actor: Actor, appeal: Appeal, action: str) -> str | None:
         return "已并案的诉求不能重办。"
     if action == Action.REOPEN and appeal.unit_id is None:
         return "该诉求已直接办结，请提交新的诉求。"
+    if action == Action.JUDGE_RETURN and unjudged_return(appeal) is None:
+        return "该诉求没有待审核的退单。"
     if action == Action.DECIDE_EXTENSION and not appeal.extensions.filter(status="pending").exists():
         return "没有待审批的延期申请。"
     if action == Action.REQUEST_EXTENSION and appeal.extensions.filter(status="pending").exists():
@@ -282,6 +294,17 @@ def _extra_conditions(actor: Actor, appeal: Appeal, action: str) -> str | None:
         if survivor.pk == appeal.pk or survivor.status not in (Status.REPLIED, Status.CLOSED) or not survivor.reply_text:
             return "并入的主诉求答复后才能评价。"
     return None
+
+
+def unjudged_return(appeal: Appeal) -> AppealEvent | None:
+    """The appeal's latest return (退单) that the centre has not judged yet, if any."""
+    judged = [
+        (data or {}).get("return_event")
+        for data in appeal.events.filter(type=EventType.RETURN_JUDGED).values_list("data", flat=True)
+    ]
+    return (
+        appeal.events.filter(type=EventType.RETURNED).exclude(pk__in=[j for j in judged if j]).order_by("-id").first()
+    )
 
 
 def can(actor: Actor, appeal: Appeal, action: str) -> bool:

@@ -8,6 +8,7 @@ one transaction, locks the appeal row, checks the state machine and the actor's 
 # The actions live in `actions/`, one module per workflow; re-exported so that callers keep
 # importing from here.
 from .actions.access_codes import access_code_digest, check_access_code
+from .actions.accountability import CONTACT_METHODS, appeal_judge_return, appeal_record_contact
 from .actions.base import record_event
 from .actions.cohandling import appeal_add_co_handler, appeal_co_reply
 from .actions.extensions import appeal_decide_extension, appeal_request_extension
@@ -31,6 +32,7 @@ from .actions.validation import NOTE_MAX_LENGTH
 
 __all__ = [
     "AWAITING_DISPATCH",
+    "CONTACT_METHODS",
     "NOTE_MAX_LENGTH",
     "RECLASSIFY_AREA_LEVELS",
     "access_code_digest",
@@ -42,10 +44,12 @@ __all__ = [
     "appeal_co_reply",
     "appeal_decide_extension",
     "appeal_dispatch",
+    "appeal_judge_return",
     "appeal_merge",
     "appeal_rate",
     "appeal_rate_merged",
     "appeal_reclassify",
+    "appeal_record_contact",
     "appeal_redispatch",
     "appeal_reject_reply",
     "appeal_reopen",

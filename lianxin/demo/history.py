@@ -411,6 +411,14 @@ class HistoryGenerator:
                              changes={"accepted_at": at, "accept_overdue": row["accept_overdue"] or at > row["accept_due_at"]}):
             st.flags_at_now()
             return
+        # Contact with the resident (联系群众, the response of docs/kpis.md): most units record it
+        # within the hour; one appeal in eight is never contacted before the reply. Deterministic
+        # (no draw from rng), so the rest of the generated history is unchanged.
+        if i % 8:
+            contact_at = st.last + dt.timedelta(minutes=40 + i % 50)
+            if contact_at <= self.now:
+                st.add(Ev(EventType.RESIDENT_CONTACTED, contact_at, handler, handler.label, unit, row["status"],
+                          row["status"], data={"method": "phone"}, public=False))
         # Co-handler (协办), sometimes.
         if rng.random() < 0.04:
             co_unit = rng.choice([u for u in dmap.handlers if u != unit and u not in st.co_units])

@@ -16,6 +16,7 @@ class AssessmentSchemeAdmin(admin.ModelAdmin):
         "weight_satisfaction",
         "deduction_per_overdue",
         "deduction_per_false_closure",
+        "deduction_per_unjustified_return",
         "follow_up_sample_percent",
     )
 

@@ -33,7 +33,8 @@ def pct(value: float | None) -> float | None:
 
 def figures_table(figures: KpiFigures) -> dict[str, Any]:
     data = figures.as_dict()
-    for name in ("response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate", "return_rate", "reopen_rate"):
+    for name in ("response_rate", "accept_on_time_rate", "resolution_rate", "satisfaction_rate", "on_time_rate",
+                 "return_rate", "unjustified_return_rate", "reopen_rate", "auto_close_rate"):
         data[name] = pct(data[name])
     for name in ("avg_accept_hours", "avg_close_hours"):
         data[name] = round(data[name], 1) if data[name] is not None else None

@@ -47,6 +47,12 @@ COUNTERS: tuple[str, ...] = (
     "reopened",
     "merged",
     "withdrawn",
+    "responded",
+    "responded_on_time",
+    "response_excused",
+    "returned_justified",
+    "returned_unjustified",
+    "auto_closed",
 )
 
 
@@ -74,6 +80,12 @@ class _Counters(models.Model):
     reopened = models.IntegerField(default=0)
     merged = models.IntegerField(default=0)
     withdrawn = models.IntegerField(default=0)
+    responded = models.IntegerField(default=0)
+    responded_on_time = models.IntegerField(default=0)
+    response_excused = models.IntegerField(default=0)
+    returned_justified = models.IntegerField(default=0)
+    returned_unjustified = models.IntegerField(default=0)
+    auto_closed = models.IntegerField(default=0)
 
     class Meta:
         abstract = True
@@ -281,6 +293,9 @@ class AssessmentScheme(models.Model):
     deduction_per_overdue = models.DecimalField(_("每件超期扣分"), max_digits=5, decimal_places=2, default=0.5)
     deduction_per_false_closure = models.DecimalField(
         _("每件虚假办结扣分"), max_digits=5, decimal_places=2, default=2
+    )
+    deduction_per_unjustified_return = models.DecimalField(
+        _("每件不成立退单扣分"), max_digits=5, decimal_places=2, default=1
     )
     follow_up_sample_percent = models.DecimalField(
         _("回访抽样比例（%）"), max_digits=5, decimal_places=2, default=10

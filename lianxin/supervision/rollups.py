@@ -1,6 +1,6 @@
 """Folding appeal events into the KPI rollup tables, incrementally by event-id watermark.
 
-`event_contributions` is the single definition of what each event adds to which counter (see
+`contributions.event_contributions` is the single definition of what each event adds to which counter (see
 docs/kpis.md). `process_events` applies it to events past the watermark; `rebuild` empties the
 tables and applies it to every event. Both go through the same code, so a rebuild and the
 incremental tables agree exactly (tests/supervision/test_rollups_random.py proves it).
@@ -21,11 +21,17 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from lianxin.appeals import deadlines
 from lianxin.appeals.models import Appeal, AppealEvent, EventType
 from lianxin.org.models import Area, Category
-from lianxin.worktime import calendar
 
+from .contributions import (  # re-exported: the single definition lives there
+    AppealState,
+    Contribution,
+    event_contributions,
+    local_day,
+    month_of,
+)
+from .contributions import overdue_working_days as overdue_working_days  # re-exported
 from .followup_sampling import sample_follow_ups
 from .followup_sampling import sample_hit as sample_hit  # re-exported
 from .models import (
@@ -51,46 +57,6 @@ BATCH_SIZE = 5000
 SETTLE_SECONDS = 120
 
 Key = tuple[dt.date, int, int, int]  # day or month, unit, area or street, category or top category
-
-
-def local_day(at: dt.datetime) -> dt.date:
-    return at.astimezone(calendar.TZ).date()
-
-
-def month_of(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-@dataclass
-class AppealState:
-    """What the replay of one appeal's events knows just before the next event."""
-
-    area_id: int
-    category_id: int
-    street_id: int = 0
-    top_category_id: int = 0
-    category: Category | None = None
-    urgency: str = "normal"
-    submitted_at: dt.datetime | None = None
-    unit_id: int = 0
-    handling_start: dt.datetime | None = None
-    due: dt.datetime | None = None
-    replier_id: int = 0
-    # Set only for an appeal that was reclassified (改分类): the categories its replay passes
-    # through, by id (shared by the states of one fold).
-    categories: dict[int, Category] | None = None
-
-
-@dataclass
-class Contribution:
-    day: dt.date
-    unit_id: int
-    area_id: int
-    category_id: int
-    counters: dict[str, int]
-    cadre_id: int = 0
-    street_id: int = 0
-    top_category_id: int = 0
 
 
 def _table() -> dict[Any, dict[str, int]]:
@@ -147,112 +113,6 @@ class _Acc:
             cadre = self.cadre[(month_of(c.day), c.unit_id, c.cadre_id)]
             for name, value in c.counters.items():
                 cadre[name] += value
-
-
-def _parse_dt(value: Any) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
-def overdue_working_days(due: dt.datetime, done: dt.datetime) -> int:
-    """Working days late: working days after the due date up to the reply date, at least 1."""
-    return max(1, calendar.working_days_between(local_day(due), local_day(done)))
-
-
-def _seconds(later: dt.datetime, earlier: dt.datetime | None) -> int:
-    if earlier is None:
-        return 0
-    return max(0, int((later - earlier).total_seconds()))
-
-
-def event_contributions(state: AppealState, event: AppealEvent) -> Contribution | None:
-    """What one event adds to the counters, given the appeal's state before it; updates the state.
-
-    Must be called for every event of an appeal in id order (the state depends on earlier ones).
-    """
-    t = event.type
-    data = event.data or {}
-    day = local_day(event.at)
-    unit = event.unit_id or 0
-    counters: dict[str, int] = {}
-    cadre = 0
-    if t == EventType.SUBMITTED:
-        state.submitted_at = event.at
-        counters = {"received": 1}
-        unit = 0
-    elif t in (EventType.DISPATCHED, EventType.REDISPATCHED):
-        state.unit_id, state.handling_start, state.due = unit, event.at, None
-        counters = {"assigned": 1}
-    elif t == EventType.ACCEPTED:
-        late = bool(data.get("late"))
-        counters = {
-            "accepted": 1,
-            "accepted_on_time": 0 if late else 1,
-            "accept_seconds": _seconds(event.at, state.handling_start),
-        }
-        unit = unit or state.unit_id
-        cadre = event.actor_id or 0
-    elif t == EventType.ACCEPT_OVERDUE:
-        counters, unit = {"accept_overdue": 1}, unit or state.unit_id
-    elif t == EventType.RETURNED:
-        counters, unit = {"returned": 1}, unit or state.unit_id
-        state.unit_id, state.due = 0, None
-    elif t == EventType.EXTENSION_APPROVED:
-        state.due = _parse_dt(data.get("new_due")) or state.due
-        counters, unit = {"extended": 1}, unit or state.unit_id
-    elif t in (EventType.DUE_SOON, EventType.OVERDUE):
-        state.due = _parse_dt(data.get("resolve_due_at")) or state.due
-        if t == EventType.OVERDUE:
-            counters, unit = {"overdue": 1}, unit or state.unit_id
-    elif t == EventType.REPLIED:
-        late = bool(data.get("late"))
-        counters = {"replied": 1, "replied_on_time": 0 if late else 1}
-        if late:
-            due = state.due
-            if due is None and state.handling_start is not None:
-                due = deadlines.compute_deadlines(state.handling_start, state.category, state.urgency).resolve_due_at
-            counters["overdue_days"] = overdue_working_days(due, event.at) if due else 1
-        unit = unit or state.unit_id
-        cadre = event.actor_id or 0
-        state.replier_id = cadre
-    elif t == EventType.RATED:
-        satisfaction = data.get("satisfaction") or ""
-        solved = data.get("solved")
-        counters = {
-            "rated": 1,
-            "satisfied": int(satisfaction == "satisfied"),
-            "basic": int(satisfaction == "basic"),
-            "dissatisfied": int(satisfaction == "dissatisfied"),
-            "solved_known": int(solved is not None),
-            "solved": int(solved is True),
-            "closed": 1,
-            "close_seconds": _seconds(event.at, state.submitted_at),
-        }
-        if data.get("merged"):  # a merged appeal's resident rating the survivor's reply: not a closing
-            counters["closed"] = counters["close_seconds"] = 0
-        unit = unit or state.unit_id
-        cadre = state.replier_id
-    elif t in (EventType.CLOSED, EventType.ANSWERED_DIRECTLY):
-        counters = {"closed": 1, "close_seconds": _seconds(event.at, state.submitted_at)}
-        unit = state.unit_id
-        cadre = state.replier_id if t == EventType.CLOSED else 0
-    elif t == EventType.REOPENED:
-        counters, unit = {"reopened": 1}, unit or state.unit_id
-        state.handling_start, state.due, state.replier_id = event.at, None, 0
-    elif t == EventType.MERGED:
-        counters, unit = {"merged": 1}, state.unit_id
-    elif t == EventType.WITHDRAWN:
-        counters, unit = {"withdrawn": 1}, state.unit_id
-    if not counters:
-        return None
-    return Contribution(
-        day, unit, state.area_id, state.category_id, counters, cadre, state.street_id, state.top_category_id
-    )
 
 
 # --- applying events --------------------------------------------------------------------------------
@@ -403,15 +263,15 @@ def fold(events_after: int, new_events: list[AppealEvent]) -> tuple[_Acc, list[t
             if event.type in (EventType.DISPATCHED, EventType.REOPENED):
                 # the deadlines were computed with the category in force when the clock started
                 state.category = state.categories.get(state.category_id)
-        contribution = event_contributions(state, event)
-        if contribution is not None and state.categories is not None:
-            kept.append(contribution)
+        contributions = event_contributions(state, event)
+        if state.categories is not None:
+            kept.extend(contributions)
         if event.id <= events_after:
             continue
-        if contribution is not None:
+        for contribution in contributions:
             acc.add(contribution)
         if event.type in (EventType.RATED, EventType.CLOSED):
-            closings.append((contribution.unit_id if contribution else 0, event))
+            closings.append((contributions[-1].unit_id if contributions else 0, event))
     return acc, closings
 
 

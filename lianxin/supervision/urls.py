@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("text-hotspots/", views.text_hotspots, name="text_hotspots"),
     path("unit/", views.unit_dashboard, name="unit"),
+    path("cadres/", views.cadres, name="cadres"),
     path("drill/", views.drilldown, name="drill"),
     path("warnings/", views.warnings_list, name="warnings"),
     path("replies/", views.weak_replies, name="replies"),

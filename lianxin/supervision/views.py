@@ -134,6 +134,26 @@ def unit_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@replicas.replica_reads
+def cadres(request: HttpRequest) -> HttpResponse:
+    """Cadre figures (承办人考核): supervisors and leaders for the units in their jurisdiction, a
+    unit's leader for their unit, admins for all."""
+    allowed = selectors.cadre_units(_user(request))
+    period = _period(request)
+    units = Unit.objects.order_by("code")
+    if allowed is not None:
+        units = units.filter(pk__in=allowed)
+    unit_id = _int(request.GET.get("unit"), "unit")
+    unit_ids = selectors.cadre_unit_ids(_user(request), unit_id=unit_id)
+    rows = [r.as_dict() for r in selectors.cadre_figures(period, unit_ids)]
+    for row in rows:
+        for name in ("on_time_rate", "satisfaction_rate"):
+            row[name] = round(row[name] * 100, 1) if row[name] is not None else None
+    context = {"period": period, "units": list(units), "unit_id": unit_id, "rows": rows}
+    return render(request, "supervision/cadres.html", context)
+
+
+@login_required
 def drilldown(request: HttpRequest) -> HttpResponse:
     """The appeals behind one figure: overseers within their jurisdiction, units for themselves."""
     user = _user(request)

@@ -216,6 +216,18 @@ class DecideExtensionForm(forms.Form):
     note = note_field(_("说明（驳回时必填）"))
 
 
+class ContactForm(forms.Form):
+    method = forms.ChoiceField(label=_("联系方式"), choices=[("phone", _("电话")), ("visit", _("上门")),
+                                                         ("sms", _("短信")), ("other", _("其他"))], initial="phone")
+    note = note_field(_("沟通情况（可选）"))
+
+
+class JudgeReturnForm(forms.Form):
+    justified = forms.ChoiceField(label=_("审核意见"), choices=[("yes", _("退单理由成立")), ("no", _("退单理由不成立"))],
+                                  widget=forms.RadioSelect, initial="yes")
+    note = note_field(_("说明（不成立时必填）"))
+
+
 class MergeForm(forms.Form):
     into = forms.CharField(label=_("并入的受理编号"), max_length=20)
     note = note_field(_("说明（可选）"))

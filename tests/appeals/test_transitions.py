@@ -231,7 +231,8 @@ def test_wrong_roles_are_refused(district, settings):
 def test_allowed_actions_follow_status_and_role(district, settings):
     appeal = dispatched(district, settings=settings)
     assert set(allowed_actions(staff(district.handler_city), appeal)) == {Action.ACCEPT, Action.RETURN,
-                                                                          Action.ADD_CO_HANDLER}
+                                                                          Action.ADD_CO_HANDLER,
+                                                                          Action.CONTACT_RESIDENT}
     assert allowed_actions(staff(district.handler_env), appeal) == []
     assert Action.REDISPATCH in allowed_actions(staff(district.dispatcher), appeal)
 

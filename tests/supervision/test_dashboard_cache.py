@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lianxin.appeals.actors import Actor
+from lianxin.appeals.models import EventType
 from lianxin.supervision import rollups, services
 from lianxin.supervision.models import AssessmentScheme, FollowUp
 
@@ -59,6 +60,7 @@ def test_newly_folded_events_show_at_once(client, district):
 def test_a_new_assessment_scheme_changes_the_cached_ranking(client, district):
     h = _submitted(district, "2026-05-06 09:00").dispatch(at("2026-05-06 09:10"), district.unit_city)
     h.accept(at("2026-05-06 09:30"), district.unit_city)
+    h.event(EventType.RESIDENT_CONTACTED, at("2026-05-06 10:00"), unit=district.unit_city)
     rollups.process_events(settle_seconds=0)
     before, _n = _get(client, district.supervisor)
     AssessmentScheme.objects.update(active=False)
@@ -68,7 +70,7 @@ def test_a_new_assessment_scheme_changes_the_cached_ranking(client, district):
     )
     after, _n = _get(client, district.supervisor)
     assert before != after
-    assert ">100.0<" in after  # accepted on time: response 100% is the whole score now
+    assert ">100.0<" in after  # contacted on time: response 100% is the whole score now
 
 
 def test_a_false_closure_found_by_a_call_shows_at_once(client, district):

@@ -86,7 +86,8 @@ def test_street_total_daily_is_filled_from_the_street_daily_table():
             (may4, 3, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
         ]
         # every counter column is filled: the table's sums equal the daily table's
-        sums = {c: Sum(c) for c in COUNTERS}
+        columns = {f.name for f in total._meta.get_fields()}  # the counters of that migration state
+        sums = {c: Sum(c) for c in COUNTERS if c in columns}
         assert total.objects.aggregate(**sums) == daily.objects.aggregate(**sums)
     finally:
         executor = MigrationExecutor(connection)

@@ -180,6 +180,7 @@ def test_deductions_move_the_ranking(district):
     assert [r.score.value for r in rows] == [100.0, 100.0] and [r.rank for r in rows] == [1, 1]
     h = History(area=district.grid_a, category=district.cat_light, submitted=at("2026-05-08 09:00"))
     h.dispatch(at("2026-05-08 09:10"), district.unit_env)
+    h.event("resident_contacted", at("2026-05-08 10:00"), unit=district.unit_env)  # responded: only the deduction
     h.event("overdue", at("2026-05-15 18:01"), unit=district.unit_env, data={"resolve_due_at": None})
     rollups.process_events(settle_seconds=0)
     rows = rankings(month, by="unit")

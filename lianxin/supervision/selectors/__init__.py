@@ -8,6 +8,7 @@ report generator (`lianxin report`) call the same plain functions. Definitions: 
 
 # Re-exported so that callers keep importing from here.
 from .bundles import period_report
+from .cadres import CadreRow, cadre_figures, cadre_unit_ids, cadre_units
 from .drilldown import (
     APPEAL_LIST_FIELDS,
     DRILLDOWN,
@@ -51,6 +52,7 @@ from .planner import (
 from .planner import _daily_table as _daily_table  # for tests of the planner
 from .planner import _rows as _rows
 from .schemes import active_schemes, scheme_for
+from .scoped import caller_slice
 from .scoring import RankingRow, Score, rankings, score_of
 from .worklists import (
     WEAK_REPLY_THRESHOLD,
@@ -75,6 +77,7 @@ __all__ = [
     "SUPERVISION_ROLES",
     "WEAK_REPLY_THRESHOLD",
     "BreakdownRow",
+    "CadreRow",
     "Jurisdiction",
     "KpiFigures",
     "Period",
@@ -89,6 +92,10 @@ __all__ = [
     "area_slice",
     "area_subtree_ids",
     "breakdown",
+    "cadre_figures",
+    "cadre_unit_ids",
+    "cadre_units",
+    "caller_slice",
     "daily_series",
     "due_soon_appeals",
     "events_behind",

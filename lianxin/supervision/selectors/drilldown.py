@@ -34,6 +34,9 @@ DRILLDOWN: dict[str, tuple[tuple[str, ...], Q]] = {
     "reopened": ((EventType.REOPENED,), Q()),
     "merged": ((EventType.MERGED,), Q()),
     "withdrawn": ((EventType.WITHDRAWN,), Q()),
+    "contacted": ((EventType.RESIDENT_CONTACTED,), Q()),
+    "returned_unjustified": ((EventType.RETURN_JUDGED,), Q(data__justified=False)),
+    "auto_closed": ((EventType.CLOSED,), Q()),
 }
 FIGURE_LABELS = {  # lazy: shown in the reader's language
     "received": gettext_lazy("受理量"),
@@ -54,6 +57,9 @@ FIGURE_LABELS = {  # lazy: shown in the reader's language
     "reopened": gettext_lazy("重办件"),
     "merged": gettext_lazy("并案件"),
     "withdrawn": gettext_lazy("撤回件"),
+    "contacted": gettext_lazy("已联系群众件"),
+    "returned_unjustified": gettext_lazy("退单理由不成立件"),
+    "auto_closed": gettext_lazy("逾期未评价自动办结件"),
     "false_closures": gettext_lazy("虚假办结件"),
 }
 

@@ -36,7 +36,22 @@ class KpiFigures:
 
     @property
     def response_rate(self) -> float | None:
+        """Assignments answered by a timely first contact, over every assignment not excused
+        (never responding counts against the unit, docs/kpis.md)."""
+        c = self.counters
+        return _rate(c["responded_on_time"], max(0, c["assigned"] - c["response_excused"]))
+
+    @property
+    def accept_on_time_rate(self) -> float | None:
         return _rate(self.counters["accepted_on_time"], self.counters["accepted"])
+
+    @property
+    def unjustified_return_rate(self) -> float | None:
+        return _rate(self.counters["returned_unjustified"], self.counters["assigned"])
+
+    @property
+    def auto_close_rate(self) -> float | None:
+        return _rate(self.counters["auto_closed"], self.counters["closed"])
 
     @property
     def resolution_rate(self) -> float | None:
@@ -70,11 +85,14 @@ class KpiFigures:
 
     RATES = (
         "response_rate",
+        "accept_on_time_rate",
         "resolution_rate",
         "satisfaction_rate",
         "on_time_rate",
         "return_rate",
+        "unjustified_return_rate",
         "reopen_rate",
+        "auto_close_rate",
         "avg_accept_hours",
         "avg_close_hours",
     )

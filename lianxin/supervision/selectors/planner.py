@@ -43,7 +43,7 @@ def _use_monthly(period: Period) -> bool:
 # The counters a figure needs, so that wide scans only sum what they use.
 SCORE_FIELDS = (
     "received", "assigned", "accepted", "accepted_on_time", "solved", "solved_known",
-    "satisfied", "basic", "rated", "overdue",
+    "satisfied", "basic", "rated", "overdue", "responded_on_time", "response_excused", "returned_unjustified",
 )
 SERIES_FIELDS = (*SCORE_FIELDS, "closed")
 
@@ -182,7 +182,7 @@ def figures_stamp(*periods: Period) -> str:
     marks = sorted(Watermark.objects.filter(name__in=names).values_list("name", "last_id", "updated_at"))
     schemes_state = {
         (s.pk, s.weight_response, s.weight_resolution, s.weight_satisfaction, s.deduction_per_overdue,
-         s.deduction_per_false_closure)
+         s.deduction_per_false_closure, s.deduction_per_unjustified_return)
         for s in (scheme_for(m) for m in months)
     }
     raw = repr((marks, sorted(schemes_state, key=repr)))

@@ -27,7 +27,7 @@ class Score:
 
 def score_of(figures: KpiFigures, scheme: AssessmentScheme) -> Score:
     """Weighted rates (weights renormalised over the rates that have a denominator) × 100, minus
-    deductions per overdue appeal and per false closure."""
+    deductions per overdue appeal, per false closure and per return the centre judged unjustified."""
     parts = [
         (Decimal(scheme.weight_response), figures.response_rate),
         (Decimal(scheme.weight_resolution), figures.resolution_rate),
@@ -37,6 +37,7 @@ def score_of(figures: KpiFigures, scheme: AssessmentScheme) -> Score:
     deductions = float(
         Decimal(scheme.deduction_per_overdue) * figures.counters["overdue"]
         + Decimal(scheme.deduction_per_false_closure) * figures.false_closures
+        + Decimal(scheme.deduction_per_unjustified_return) * figures.counters["returned_unjustified"]
     )
     if not weight:
         return Score(None, None, deductions)

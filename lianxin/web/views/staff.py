@@ -60,10 +60,12 @@ from lianxin.worktime.calendar import missing_schedules
 
 from ..forms import (
     CoHandlerForm,
+    ContactForm,
     DecideExtensionForm,
     DispatchForm,
     ExtensionForm,
     HotlineForm,
+    JudgeReturnForm,
     MergeForm,
     NoteForm,
     QueueFilterForm,
@@ -124,6 +126,8 @@ ACTION_TEXT = {
     Action.RECLASSIFY: gettext_lazy("改分类"),
     Action.APPROVE_REPLY: gettext_lazy("审核通过并答复群众"),
     Action.REJECT_REPLY: gettext_lazy("退回答复"),
+    Action.CONTACT_RESIDENT: gettext_lazy("记录联系群众"),
+    Action.JUDGE_RETURN: gettext_lazy("退单审核"),
 }
 
 Handler = Callable[[Appeal, Actor, dict[str, Any]], object]
@@ -160,6 +164,10 @@ ACTIONS: dict[str, tuple[type[forms.Form], Handler]] = {
         appeal=a, actor=actor, reason=d["reason"])),
     Action.RECLASSIFY: (ReclassifyForm, lambda a, actor, d: services.appeal_reclassify(
         appeal=a, actor=actor, category=d["category"], area=d["area"], reason=d["reason"])),
+    Action.CONTACT_RESIDENT: (ContactForm, lambda a, actor, d: services.appeal_record_contact(
+        appeal=a, actor=actor, method=d["method"], note=d["note"])),
+    Action.JUDGE_RETURN: (JudgeReturnForm, lambda a, actor, d: services.appeal_judge_return(
+        appeal=a, actor=actor, justified=d["justified"] == "yes", note=d["note"])),
 }
 
 DONE_TEXT = {
@@ -178,6 +186,8 @@ DONE_TEXT = {
     Action.RECLASSIFY: gettext_lazy("已改分类；承办单位和办理时限不变。"),
     Action.APPROVE_REPLY: gettext_lazy("审核通过，已答复群众。"),
     Action.REJECT_REPLY: gettext_lazy("已退回答复，承办人修改后重新提交。"),
+    Action.CONTACT_RESIDENT: gettext_lazy("已记录联系群众。"),
+    Action.JUDGE_RETURN: gettext_lazy("已记录退单审核意见。"),
 }
 
 
