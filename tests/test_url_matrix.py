@@ -148,6 +148,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
                        # an attachment asked for under another appeal: not there
                        get(lambda w: f"/staff/appeals/{w.env.pk}/attachments/{w.attachment.pk}/", NOBODY)),
     "web:hotline": (get(const("/staff/hotline/"), HOTLINE),),
+    "web:callbacks": (get(const("/staff/callbacks/"), HOTLINE),),
     # earlier appeals by phone: only roles that may search by phone (defect 2), so not admins
     "web:hotline_similar": (get(const("/staff/hotline/similar/?contact_phone=13812341234"),
                                 frozenset({"operator", "dispatcher"})),),

@@ -184,6 +184,8 @@ class EventType(models.TextChoices):
     DUE_SOON = "due_soon", _("即将超期")
     OVERDUE = "overdue", _("已超期")
     ACCEPT_OVERDUE = "accept_overdue", _("签收超时")
+    CALLBACK_QUEUED = "callback_queued", _("待回访")
+    CALLBACK_ATTEMPTED = "callback_attempted", _("回访")
 
 
 class AppealEvent(models.Model):

@@ -27,6 +27,20 @@ CONTACT_ROLES = (Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR)
 HOTLINE_ROLES = (Role.OPERATOR, Role.DISPATCHER, Role.ADMIN)
 
 
+# Call-back (回访) after a reply: the centre's operators and dispatchers (and admins) call the
+# resident and record the rating or reopening on their behalf (`Actor.on_behalf`).
+CALLBACK_ROLES = (Role.OPERATOR, Role.DISPATCHER, Role.ADMIN)
+
+
+def may_call_back(scope: Scope) -> bool:
+    return scope.has(*CALLBACK_ROLES)
+
+
+def ensure_may_call_back(scope: Scope) -> None:
+    if not may_call_back(scope):
+        raise Forbidden(_("回访仅供接线员、派单员和管理员使用。"))
+
+
 def may_take_hotline_calls(scope: Scope) -> bool:
     return scope.has(*HOTLINE_ROLES)
 
@@ -53,6 +67,8 @@ class Action:
     WITHDRAW = "withdraw"
     RECLASSIFY = "reclassify"
     CLOSE_UNRATED = "close_unrated"  # the deadline sweep only
+    CALLBACK = "callback"  # a call-back attempt (回访): recorded, the status does not change
+    CALLBACK_UNREACHABLE = "callback_unreachable"  # the last unanswered call-back closes it
 
 
 # The state machine: for each action, the statuses it starts from and the status it leads to
@@ -87,6 +103,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     ),
     # A reply the resident did not rate in time is closed by the deadline sweep (system only).
     Action.CLOSE_UNRATED: (frozenset({Status.REPLIED}), Status.CLOSED),
+    Action.CALLBACK: (frozenset({Status.REPLIED}), None),
+    Action.CALLBACK_UNREACHABLE: (frozenset({Status.REPLIED}), Status.CLOSED),
 }
 
 ACTION_LABELS = {
@@ -106,6 +124,8 @@ ACTION_LABELS = {
     Action.WITHDRAW: gettext_lazy("撤回"),
     Action.RECLASSIFY: gettext_lazy("改分类"),
     Action.CLOSE_UNRATED: gettext_lazy("办结"),
+    Action.CALLBACK: gettext_lazy("回访"),
+    Action.CALLBACK_UNREACHABLE: gettext_lazy("回访无法联系"),
 }
 
 
@@ -185,6 +205,8 @@ def _is_supervisor_here(actor: Actor, appeal: Appeal) -> bool:
 def _is_owner(actor: Actor, appeal: Appeal) -> bool:
     if actor.resident_owner:
         return True
+    if actor.via == "callback":  # a call-back operator acting for the resident
+        return actor.user is not None and may_call_back(actor.scope)
     return actor.user is not None and appeal.resident_id == actor.user_id
 
 
@@ -205,6 +227,8 @@ WHO_MAY: dict[str, Callable[[Actor, Appeal], bool]] = {
     Action.WITHDRAW: lambda a, ap: _is_owner(a, ap) or _is_operator(a, ap),
     Action.RECLASSIFY: _is_dispatcher,
     Action.CLOSE_UNRATED: lambda a, ap: False,  # system actors only (they pass every check)
+    Action.CALLBACK: lambda a, ap: a.user is not None and may_call_back(a.scope),
+    Action.CALLBACK_UNREACHABLE: lambda a, ap: a.user is not None and may_call_back(a.scope),
 }
 
 

@@ -306,3 +306,8 @@ def dispatch_accuracy(*, since: dt.datetime | None = None, until: dt.datetime | 
         "returned_after_following": returned_after_following,
         "suggestion_precision": (followed - returned_after_following) / followed if followed else 0.0,
     }
+
+
+def callback_queue() -> QuerySet[Appeal]:
+    """Replies not yet rated, for the call-back (回访): the oldest reply first."""
+    return Appeal.objects.filter(status=Status.REPLIED).select_related(None).order_by("replied_at", "pk")

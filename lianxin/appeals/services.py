@@ -9,6 +9,7 @@ one transaction, locks the appeal row, checks the state machine and the actor's 
 # importing from here.
 from .actions.access_codes import access_code_digest, check_access_code
 from .actions.base import record_event
+from .actions.callbacks import appeal_callback_dial_sealed, appeal_callback_queue, appeal_callback_record
 from .actions.cohandling import appeal_add_co_handler, appeal_co_reply
 from .actions.extensions import appeal_decide_extension, appeal_request_extension
 from .actions.reclassification import AWAITING_DISPATCH, RECLASSIFY_AREA_LEVELS, appeal_reclassify
@@ -36,6 +37,9 @@ __all__ = [
     "appeal_accept",
     "appeal_add_co_handler",
     "appeal_answer_directly",
+    "appeal_callback_dial_sealed",
+    "appeal_callback_queue",
+    "appeal_callback_record",
     "appeal_close_unrated",
     "appeal_co_reply",
     "appeal_decide_extension",

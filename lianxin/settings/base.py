@@ -223,6 +223,10 @@ LIANXIN: dict[str, Any] = {
     "AUTO_DISPATCH_MIN_CONFIDENCE": float(os.environ.get("LIANXIN_AUTO_DISPATCH_MIN_CONFIDENCE", "0.8")),
     "DUE_SOON_HOURS": int(os.environ.get("LIANXIN_DUE_SOON_HOURS", "24")),
     "AUTO_CLOSE_DAYS": int(os.environ.get("LIANXIN_AUTO_CLOSE_DAYS", "7")),
+    # call-back (回访): unrated replies are queued this many days after the reply (before the
+    # auto-close); a resident not reached after this many calls is closed as unreachable
+    "CALLBACK_QUEUE_DAYS": int(os.environ.get("LIANXIN_CALLBACK_QUEUE_DAYS", "3")),
+    "CALLBACK_MAX_ATTEMPTS": int(os.environ.get("LIANXIN_CALLBACK_MAX_ATTEMPTS", "3")),
     "HOTLINE_NUMBER": os.environ.get("LIANXIN_HOTLINE_NUMBER", "12345"),  # shown on the home page
     "HOTLINE_DISTRICT": os.environ.get("LIANXIN_HOTLINE_DISTRICT", ""),
     "PHONE_SEARCH_RATE": env_rate("LIANXIN_PHONE_SEARCH_RATE", "60/h"),  # per user, audited (defect 2)

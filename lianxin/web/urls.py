@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import mydata, public, staff
+from .views import callbacks, mydata, public, staff
 
 app_name = "web"
 urlpatterns = [
@@ -29,5 +29,6 @@ urlpatterns = [
     path("staff/appeals/<int:pk>/attachments/<int:attachment_id>/", staff.attachment_download, name="attachment"),
     path("staff/hotline/", staff.hotline, name="hotline"),
     path("staff/hotline/similar/", staff.hotline_similar, name="hotline_similar"),
+    path("staff/callbacks/", callbacks.callback_queue_view, name="callbacks"),
     path("staff/notifications/", staff.notifications, name="notifications"),
 ]

@@ -57,6 +57,7 @@ from lianxin.org.selectors import area_subtree_q, scope_of
 from lianxin.worktime.calendar import missing_schedules
 
 from ..forms import (
+    CallbackForm,
     CoHandlerForm,
     DecideExtensionForm,
     DispatchForm,
@@ -116,6 +117,7 @@ ACTION_TEXT = {
     Action.MERGE: gettext_lazy("并案"),
     Action.WITHDRAW: gettext_lazy("撤回"),
     Action.RECLASSIFY: gettext_lazy("改分类"),
+    Action.CALLBACK: gettext_lazy("回访记录"),
 }
 
 Handler = Callable[[Appeal, Actor, dict[str, Any]], object]
@@ -145,6 +147,9 @@ ACTIONS: dict[str, tuple[type[forms.Form], Handler]] = {
         appeal=a, actor=actor, reason=d["reason"])),
     Action.RECLASSIFY: (ReclassifyForm, lambda a, actor, d: services.appeal_reclassify(
         appeal=a, actor=actor, category=d["category"], area=d["area"], reason=d["reason"])),
+    Action.CALLBACK: (CallbackForm, lambda a, actor, d: services.appeal_callback_record(
+        appeal=a, actor=actor, outcome=d["outcome"], satisfaction=d["satisfaction"],
+        solved={"yes": True, "no": False}.get(d["solved"] or ""), note=d["note"], reopen_reason=d["reopen_reason"])),
 }
 
 DONE_TEXT = {
@@ -161,6 +166,7 @@ DONE_TEXT = {
     Action.MERGE: gettext_lazy("已并案。"),
     Action.WITHDRAW: gettext_lazy("已撤回。"),
     Action.RECLASSIFY: gettext_lazy("已改分类；承办单位和办理时限不变。"),
+    Action.CALLBACK: gettext_lazy("已记录回访结果。"),
 }
 
 
