@@ -9,12 +9,11 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.org.models import Unit
-
-from django.db.models import Exists, OuterRef
 
 from .actions.base import _locked, record_event
 from .actions.callbacks import appeal_callback_queue
