@@ -398,6 +398,10 @@ def _create(
     appeal.save()
     channel = str(appeal.channel)
     transaction.on_commit(lambda: APPEALS_SUBMITTED.labels(channel).inc())
+    from .sms import sms_on_submitted
+
+    appeal_pk = appeal.pk
+    transaction.on_commit(lambda: sms_on_submitted(appeal_pk))  # the tracking number by SMS
     for item, content_type in cleaned["attachments"]:
         attachment = Attachment(
             appeal=appeal, original_name=item.name[:200], content_type=content_type, size=len(item.content)

@@ -250,6 +250,8 @@ LIANXIN: dict[str, Any] = {
     # Telephony that places a call without showing the number (sealed call-back contacts): core/dialer.py
     "DIALER": os.environ.get("LIANXIN_DIALER", ""),
     "SMS_BACKEND": os.environ.get("LIANXIN_SMS_BACKEND", ""),  # core/sms.py; default: log only
+    "RATING_LINK_DAYS": int(os.environ.get("LIANXIN_RATING_LINK_DAYS", "7")),
+    "PUBLIC_BASE_URL": os.environ.get("LIANXIN_PUBLIC_BASE_URL", ""),  # for links in text messages
     # Bearer token for /metrics; unset, only the local host may read it.
     "METRICS_TOKEN": os.environ.get("LIANXIN_METRICS_TOKEN", ""),
     "AUDIT_ANCHOR_PATH": os.environ.get("LIANXIN_AUDIT_ANCHOR_PATH", str(DATA_DIR / "audit-anchor.log")),

@@ -177,6 +177,10 @@ def appeal_reply(*, appeal: Appeal | int, actor: Actor, text: str) -> Appeal:
         _("您的诉求已答复：{tracking_number}").format(tracking_number=appeal.tracking_number),
         "replied",
     )
+    from ..sms import sms_on_replied
+
+    appeal_pk = appeal.pk
+    transaction.on_commit(lambda: sms_on_replied(appeal_pk))  # the reply notice and a rating link
     return appeal
 
 
