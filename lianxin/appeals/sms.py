@@ -10,14 +10,11 @@ import logging
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lianxin.core.errors import TransitionNotAllowed, ValidationFailed
 from lianxin.core.sms import sms_send
 
-from .actions.transitions import appeal_rate
-from .actors import RESIDENT_LABEL, Actor
 from .models import Appeal, Status
 
 logger = logging.getLogger(__name__)
@@ -53,14 +50,6 @@ def rating_link_appeal(token: str) -> Appeal:
     if appeal.status != Status.REPLIED or _reply_stamp(appeal) != data.get("r"):
         raise TransitionNotAllowed(_("这条评价链接已经用过或已失效：该答复已评价。"))
     return appeal
-
-
-@transaction.atomic
-def appeal_rate_by_link(*, token: str, satisfaction: str, solved: bool | None, comment: str = "") -> Appeal:
-    """The resident rates the reply from the link in the text message (`via: sms` on the event)."""
-    appeal = rating_link_appeal(token)
-    actor = Actor(resident_owner=True, label=RESIDENT_LABEL, via="sms")
-    return appeal_rate(appeal=appeal, actor=actor, satisfaction=satisfaction, solved=solved, comment=comment)
 
 
 def _send(appeal: Appeal, text: str) -> None:

@@ -19,6 +19,7 @@ from ..actors import Actor
 from ..models import Appeal, EventType, Satisfaction, Status
 from ..policy import TRANSITIONS, Action, ensure_allowed
 from ..routing import forget_routing_history
+from ..sms import sms_on_replied
 from .base import _locked, _transition
 from .recipients import _dispatcher_ids, _notify_resident, _notify_unit, _staff_link
 from .validation import _clean_note, _clean_text, _unit_or_error
@@ -177,8 +178,6 @@ def appeal_reply(*, appeal: Appeal | int, actor: Actor, text: str) -> Appeal:
         _("您的诉求已答复：{tracking_number}").format(tracking_number=appeal.tracking_number),
         "replied",
     )
-    from ..sms import sms_on_replied
-
     appeal_pk = appeal.pk
     transaction.on_commit(lambda: sms_on_replied(appeal_pk))  # the reply notice and a rating link
     return appeal

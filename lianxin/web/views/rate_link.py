@@ -8,7 +8,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from lianxin.appeals.sms import appeal_rate_by_link, rating_link_appeal
+from lianxin.appeals.actions.rating_link import appeal_rate_by_link
+from lianxin.appeals.sms import rating_link_appeal
 from lianxin.core.errors import DomainError
 
 from ..forms import RateForm, add_domain_error
