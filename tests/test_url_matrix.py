@@ -52,6 +52,12 @@ from tests.matrix_cases import (
 from tests.matrix_world import World
 
 
+def _rating_token(appeal: Any) -> str:
+    from lianxin.appeals.sms import rating_link_token
+
+    return rating_link_token(appeal)
+
+
 def on(attr: str, suffix: str = "") -> Build:
     """/staff/appeals/<pk>/<suffix> of the world's appeal `attr`."""
     return lambda w: f"/staff/appeals/{getattr(w, attr).pk}/{suffix}"
@@ -151,6 +157,8 @@ MATRIX: dict[str, tuple[Case, ...]] = {
                        # an attachment asked for under another appeal: not there
                        get(lambda w: f"/staff/appeals/{w.env.pk}/attachments/{w.attachment.pk}/", NOBODY)),
     "web:hotline": (get(const("/staff/hotline/"), HOTLINE),),
+    "web:callbacks": (get(const("/staff/callbacks/"), HOTLINE),),
+    "web:rate_link": (get(lambda w: f"/rate/{_rating_token(w.replied)}/", EVERYONE),),
     # earlier appeals by phone: only roles that may search by phone (defect 2), so not admins
     "web:hotline_similar": (get(const("/staff/hotline/similar/?contact_phone=13812341234"),
                                 frozenset({"operator", "dispatcher"})),),

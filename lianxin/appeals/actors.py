@@ -17,6 +17,9 @@ class Actor:
     resident_owner: bool = False
     system: bool = False
     label: str = ""
+    # "callback": a staff member recording the resident's answer on the resident's behalf (回访);
+    # recorded on the event's data as `via`, so the rating counts as the resident's.
+    via: str = ""
 
     @classmethod
     def staff(cls, user: User) -> Actor:
@@ -27,6 +30,11 @@ class Actor:
         """A resident who owns the appeal: logged in, or proved by tracking number + phone digits."""
         label = RESIDENT_LABEL
         return cls(user=user if user is not None and user.is_authenticated else None, resident_owner=True, label=label)
+
+    @classmethod
+    def on_behalf(cls, user: User, *, via: str = "callback") -> Actor:
+        """A call-back operator who rates or reopens for the resident they called."""
+        return cls(user=user, label=user.display_name or user.username, via=via)
 
     @classmethod
     def automatic(cls, label: str = "系统") -> Actor:

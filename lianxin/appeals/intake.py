@@ -44,6 +44,7 @@ from .models import (
     Urgency,
 )
 from .services import access_code_digest, appeal_dispatch, check_access_code, record_event
+from .sms import sms_on_submitted
 
 logger = logging.getLogger(__name__)
 
@@ -343,6 +344,8 @@ def _create(
     appeal.save()
     channel = str(appeal.channel)
     transaction.on_commit(lambda: APPEALS_SUBMITTED.labels(channel).inc())
+    appeal_pk = appeal.pk
+    transaction.on_commit(lambda: sms_on_submitted(appeal_pk))  # the tracking number by SMS
     for item, content_type in cleaned["attachments"]:
         attachment = Attachment(
             appeal=appeal, original_name=item.name[:200], content_type=content_type, size=len(item.content)

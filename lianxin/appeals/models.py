@@ -190,6 +190,8 @@ class EventType(models.TextChoices):
     REPLY_REJECTED = "reply_rejected", _("答复审核退回")
     RESIDENT_CONTACTED = "resident_contacted", _("联系群众")
     RETURN_JUDGED = "return_judged", _("退单审核")
+    CALLBACK_QUEUED = "callback_queued", _("待回访")
+    CALLBACK_ATTEMPTED = "callback_attempted", _("回访")
 
 
 class AppealEvent(models.Model):

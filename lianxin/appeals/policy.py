@@ -29,6 +29,20 @@ CONTACT_ROLES = (Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR)
 HOTLINE_ROLES = (Role.OPERATOR, Role.DISPATCHER, Role.ADMIN)
 
 
+# Call-back (回访) after a reply: the centre's operators and dispatchers (and admins) call the
+# resident and record the rating or reopening on their behalf (`Actor.on_behalf`).
+CALLBACK_ROLES = (Role.OPERATOR, Role.DISPATCHER, Role.ADMIN)
+
+
+def may_call_back(scope: Scope) -> bool:
+    return scope.has(*CALLBACK_ROLES)
+
+
+def ensure_may_call_back(scope: Scope) -> None:
+    if not may_call_back(scope):
+        raise Forbidden(_("回访仅供接线员、派单员和管理员使用。"))
+
+
 def may_take_hotline_calls(scope: Scope) -> bool:
     return scope.has(*HOTLINE_ROLES)
 
@@ -62,6 +76,8 @@ class Action:
     RATE_MERGED = "rate_merged"
     CONTACT_RESIDENT = "contact_resident"
     JUDGE_RETURN = "judge_return"
+    CALLBACK = "callback"  # a call-back attempt (回访): recorded, the status does not change
+    CALLBACK_UNREACHABLE = "callback_unreachable"  # the last unanswered call-back closes it
 
 
 # The state machine: for each action, the statuses it starts from and the status it leads to
@@ -103,6 +119,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.CONTACT_RESIDENT: (frozenset({Status.DISPATCHED, Status.ACCEPTED}), None),
     # The centre judges a unit's return (退单审核) justified or not, whatever the appeal's status since.
     Action.JUDGE_RETURN: (frozenset(Status.values), None),
+    Action.CALLBACK: (frozenset({Status.REPLIED}), None),
+    Action.CALLBACK_UNREACHABLE: (frozenset({Status.REPLIED}), Status.CLOSED),
 }
 
 ACTION_LABELS = {
@@ -127,6 +145,8 @@ ACTION_LABELS = {
     Action.RATE_MERGED: gettext_lazy("评价"),
     Action.CONTACT_RESIDENT: gettext_lazy("联系群众"),
     Action.JUDGE_RETURN: gettext_lazy("退单审核"),
+    Action.CALLBACK: gettext_lazy("回访"),
+    Action.CALLBACK_UNREACHABLE: gettext_lazy("回访无法联系"),
 }
 
 
@@ -206,6 +226,8 @@ def _is_supervisor_here(actor: Actor, appeal: Appeal) -> bool:
 def _is_owner(actor: Actor, appeal: Appeal) -> bool:
     if actor.resident_owner:
         return True
+    if actor.via == "callback":  # a call-back operator acting for the resident
+        return actor.user is not None and may_call_back(actor.scope)
     return actor.user is not None and appeal.resident_id == actor.user_id
 
 
@@ -260,6 +282,8 @@ WHO_MAY: dict[str, Callable[[Actor, Appeal], bool]] = {
     Action.RATE_MERGED: _is_owner,
     Action.CONTACT_RESIDENT: _is_main_handler,
     Action.JUDGE_RETURN: _is_dispatcher,
+    Action.CALLBACK: lambda a, ap: a.user is not None and may_call_back(a.scope),
+    Action.CALLBACK_UNREACHABLE: lambda a, ap: a.user is not None and may_call_back(a.scope),
 }
 
 

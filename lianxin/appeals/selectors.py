@@ -369,3 +369,6 @@ def public_reply_attachments(appeal: Appeal) -> QuerySet[Attachment]:
     (no review, or its review approved)."""
     return appeal.attachments.filter(source=AttachmentSource.REPLY, public=True).filter(
         Q(review__isnull=True) | Q(review__status=ReviewStatus.APPROVED)).order_by("pk")
+def callback_queue() -> QuerySet[Appeal]:
+    """Replies not yet rated, for the call-back (回访): the oldest reply first."""
+    return Appeal.objects.filter(status=Status.REPLIED).select_related(None).order_by("replied_at", "pk")

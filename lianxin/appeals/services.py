@@ -10,6 +10,7 @@ one transaction, locks the appeal row, checks the state machine and the actor's 
 from .actions.access_codes import access_code_digest, check_access_code
 from .actions.accountability import CONTACT_METHODS, appeal_judge_return, appeal_record_contact
 from .actions.base import record_event
+from .actions.callbacks import appeal_callback_dial_sealed, appeal_callback_queue, appeal_callback_record
 from .actions.cohandling import appeal_add_co_handler, appeal_co_reply
 from .actions.extensions import appeal_decide_extension, appeal_request_extension
 from .actions.reclassification import AWAITING_DISPATCH, RECLASSIFY_AREA_LEVELS, appeal_reclassify
@@ -40,6 +41,9 @@ __all__ = [
     "appeal_add_co_handler",
     "appeal_answer_directly",
     "appeal_approve_reply",
+    "appeal_callback_dial_sealed",
+    "appeal_callback_queue",
+    "appeal_callback_record",
     "appeal_close_unrated",
     "appeal_co_reply",
     "appeal_decide_extension",

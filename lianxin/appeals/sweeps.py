@@ -9,16 +9,18 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.org.models import Unit
 
 from .actions.base import _locked, record_event
+from .actions.callbacks import appeal_callback_queue
 from .actions.recipients import _notify_unit
 from .actions.transitions import appeal_close_unrated
 from .actors import Actor
-from .models import Appeal, EventType, Status
+from .models import Appeal, AppealEvent, EventType, Status
 
 logger = logging.getLogger(__name__)
 BATCH = 500
@@ -67,10 +69,17 @@ def sweep_deadlines(now: dt.datetime | None = None) -> dict[str, int]:
         due_soon=False, overdue=False, resolve_due_at__gte=now, resolve_due_at__lt=soon
     ).values_list("pk", flat=True)[:BATCH]:
         counts["due_soon"] += _flag(pk, "due_soon", EventType.DUE_SOON, _("即将超期"), now)
+    # Unrated replies go on the call-back queue (回访) first; only a queued one is auto-closed.
+    queued = Exists(AppealEvent.objects.filter(appeal=OuterRef("pk"), type=EventType.CALLBACK_QUEUED,
+                                               at__gte=OuterRef("replied_at")))
+    replied = Appeal.objects.filter(status=Status.REPLIED)
+    counts["callback_queued"] = 0
+    due_callback = now - dt.timedelta(days=options.get("CALLBACK_QUEUE_DAYS", 3))
+    for pk in replied.filter(~queued, replied_at__lt=due_callback).values_list("pk", flat=True)[:BATCH]:
+        appeal_callback_queue(appeal=pk, actor=Actor.automatic(_("系统")))
+        counts["callback_queued"] += 1
     stale = now - dt.timedelta(days=options["AUTO_CLOSE_DAYS"])
-    for pk in Appeal.objects.filter(status=Status.REPLIED, replied_at__lt=stale).values_list("pk", flat=True)[
-        :BATCH
-    ]:
+    for pk in replied.filter(queued, replied_at__lt=stale).values_list("pk", flat=True)[:BATCH]:
         appeal_close_unrated(appeal=pk, actor=Actor.automatic(_("系统")))
         counts["auto_closed"] += 1
     if any(counts.values()):

@@ -234,6 +234,10 @@ LIANXIN: dict[str, Any] = {
     "AUTO_DISPATCH_MIN_CONFIDENCE": float(os.environ.get("LIANXIN_AUTO_DISPATCH_MIN_CONFIDENCE", "0.8")),
     "DUE_SOON_HOURS": int(os.environ.get("LIANXIN_DUE_SOON_HOURS", "24")),
     "AUTO_CLOSE_DAYS": int(os.environ.get("LIANXIN_AUTO_CLOSE_DAYS", "7")),
+    # call-back (回访): unrated replies are queued this many days after the reply (before the
+    # auto-close); a resident not reached after this many calls is closed as unreachable
+    "CALLBACK_QUEUE_DAYS": int(os.environ.get("LIANXIN_CALLBACK_QUEUE_DAYS", "3")),
+    "CALLBACK_MAX_ATTEMPTS": int(os.environ.get("LIANXIN_CALLBACK_MAX_ATTEMPTS", "3")),
     "HOTLINE_NUMBER": os.environ.get("LIANXIN_HOTLINE_NUMBER", "12345"),  # shown on the home page
     "HOTLINE_DISTRICT": os.environ.get("LIANXIN_HOTLINE_DISTRICT", ""),
     "PHONE_SEARCH_RATE": env_rate("LIANXIN_PHONE_SEARCH_RATE", "60/h"),  # per user, audited (defect 2)
@@ -256,6 +260,9 @@ LIANXIN: dict[str, Any] = {
     "RETENTION_DAYS": {},
     # Telephony that places a call without showing the number (sealed call-back contacts): core/dialer.py
     "DIALER": os.environ.get("LIANXIN_DIALER", ""),
+    "SMS_BACKEND": os.environ.get("LIANXIN_SMS_BACKEND", ""),  # core/sms.py; default: log only
+    "RATING_LINK_DAYS": int(os.environ.get("LIANXIN_RATING_LINK_DAYS", "7")),
+    "PUBLIC_BASE_URL": os.environ.get("LIANXIN_PUBLIC_BASE_URL", ""),  # for links in text messages
     # Bearer token for /metrics; unset, only the local host may read it.
     "METRICS_TOKEN": os.environ.get("LIANXIN_METRICS_TOKEN", ""),
     "AUDIT_ANCHOR_PATH": os.environ.get("LIANXIN_AUDIT_ANCHOR_PATH", str(DATA_DIR / "audit-anchor.log")),

@@ -119,6 +119,21 @@ class RateForm(forms.Form):
         return {"yes": True, "no": False}.get(self.cleaned_data.get("solved") or "")
 
 
+class CallbackForm(forms.Form):
+    """One call-back (回访): what the resident said, or that nobody answered."""
+
+    outcome = forms.ChoiceField(label=_("回访结果"), choices=[("reached", _("已接通")), ("no_answer", _("未接通"))],
+                                widget=forms.RadioSelect)
+    satisfaction = forms.ChoiceField(label=_("群众对办理结果是否满意"), choices=Satisfaction.choices,
+                                     required=False, widget=forms.RadioSelect)
+    solved = forms.ChoiceField(label=_("问题是否已解决"), choices=SOLVED_CHOICES, required=False,
+                               widget=forms.RadioSelect)
+    note = forms.CharField(label=_("回访记录"), max_length=1000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2, "maxlength": 1000}))
+    reopen_reason = forms.CharField(label=_("群众要求重办时填写理由"), max_length=1000, required=False,
+                                    widget=forms.Textarea(attrs={"rows": 2, "maxlength": 1000}))
+
+
 class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("重办理由"), max_length=1000, required=False,
                              widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}))

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import mydata, public, staff
+from .views import callbacks, mydata, public, rate_link, staff
 
 app_name = "web"
 urlpatterns = [
@@ -22,6 +22,7 @@ urlpatterns = [
     path("mine/", public.my_appeals, name="my_appeals"),
     path("mine/data.json", mydata.my_data, name="my_data"),
     path("mine/erase/", mydata.my_erase, name="my_erase"),
+    path("rate/<str:token>/", rate_link.rate_by_link, name="rate_link"),
     path("staff/", staff.staff_home, name="staff_home"),
     path("staff/queue/<str:name>/", staff.queue_view, name="queue"),
     path("staff/bulk-dispatch/", staff.bulk_dispatch, name="bulk_dispatch"),
@@ -31,5 +32,6 @@ urlpatterns = [
     path("staff/appeals/<int:pk>/attachments/<int:attachment_id>/", staff.attachment_download, name="attachment"),
     path("staff/hotline/", staff.hotline, name="hotline"),
     path("staff/hotline/similar/", staff.hotline_similar, name="hotline_similar"),
+    path("staff/callbacks/", callbacks.callback_queue_view, name="callbacks"),
     path("staff/notifications/", staff.notifications, name="notifications"),
 ]

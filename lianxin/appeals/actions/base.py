@@ -125,6 +125,8 @@ def _transition(
     cleaning its input (a refusal comes before input errors); `tests/appeals/test_actions_checked.py`
     holds every action to that."""
     _sources, target = TRANSITIONS[action]
+    if actor.via:  # done on the resident's behalf (回访): the rating still counts as theirs
+        data = {**(data or {}), "via": actor.via}
     from_status = appeal.status
     for field, value in (changes or {}).items():
         setattr(appeal, field, value)

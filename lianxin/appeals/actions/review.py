@@ -30,6 +30,7 @@ from ..models import (
 )
 from ..policy import Action, ensure_allowed
 from ..review_rules import forget_pending_review, pending_review
+from ..sms import sms_on_replied
 from .base import _locked, _transition, record_event
 from .quality import _reply_quality
 from .recipients import _dispatcher_ids, _notify_resident, _notify_unit, _staff_link
@@ -90,6 +91,8 @@ def notify_reply_published(appeal: Appeal) -> None:
     """Tell the resident, and the residents of every appeal merged into this one, of the reply."""
     title = _("您的诉求已答复：{tracking_number}").format(tracking_number=appeal.tracking_number)
     _notify_resident(appeal, title, "replied")
+    appeal_pk = appeal.pk
+    transaction.on_commit(lambda: sms_on_replied(appeal_pk))  # the reply notice and a rating link
     seen = {appeal.pk}
     frontier = [appeal.pk]
     for _hop in range(5):  # merges of merges

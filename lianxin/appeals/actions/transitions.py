@@ -267,6 +267,7 @@ def appeal_close_unrated(*, appeal: Appeal | int, actor: Actor) -> Appeal:
         actor,
         event_type=EventType.CLOSED,
         note=_("群众逾期未评价，系统自动办结。"),
+        data={"auto_closed": True},  # counted apart from ratings (docs/kpis.md)
         changes={"closed_at": timezone.now()},
     )
 

@@ -59,6 +59,7 @@ from lianxin.org.selectors import area_subtree_q, scope_of
 from lianxin.worktime.calendar import missing_schedules
 
 from ..forms import (
+    CallbackForm,
     CoHandlerForm,
     ContactForm,
     DecideExtensionForm,
@@ -128,6 +129,7 @@ ACTION_TEXT = {
     Action.REJECT_REPLY: gettext_lazy("退回答复"),
     Action.CONTACT_RESIDENT: gettext_lazy("记录联系群众"),
     Action.JUDGE_RETURN: gettext_lazy("退单审核"),
+    Action.CALLBACK: gettext_lazy("回访记录"),
 }
 
 Handler = Callable[[Appeal, Actor, dict[str, Any]], object]
@@ -168,6 +170,9 @@ ACTIONS: dict[str, tuple[type[forms.Form], Handler]] = {
         appeal=a, actor=actor, method=d["method"], note=d["note"])),
     Action.JUDGE_RETURN: (JudgeReturnForm, lambda a, actor, d: services.appeal_judge_return(
         appeal=a, actor=actor, justified=d["justified"] == "yes", note=d["note"])),
+    Action.CALLBACK: (CallbackForm, lambda a, actor, d: services.appeal_callback_record(
+        appeal=a, actor=actor, outcome=d["outcome"], satisfaction=d["satisfaction"],
+        solved={"yes": True, "no": False}.get(d["solved"] or ""), note=d["note"], reopen_reason=d["reopen_reason"])),
 }
 
 DONE_TEXT = {
@@ -188,6 +193,7 @@ DONE_TEXT = {
     Action.REJECT_REPLY: gettext_lazy("已退回答复，承办人修改后重新提交。"),
     Action.CONTACT_RESIDENT: gettext_lazy("已记录联系群众。"),
     Action.JUDGE_RETURN: gettext_lazy("已记录退单审核意见。"),
+    Action.CALLBACK: gettext_lazy("已记录回访结果。"),
 }
 
 
