@@ -22,15 +22,24 @@ from lianxin.appeals import deadlines, services
 from lianxin.appeals.actors import RESIDENT_LABEL, Actor
 from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit, validate_all
 from lianxin.appeals.models import Appeal, EventType, Satisfaction, Status
-from lianxin.appeals.privacy import mask_phone
 from lianxin.appeals.policy import Action, can, ensure_allowed
+from lianxin.appeals.privacy import mask_phone
 from lianxin.appeals.selectors import appeal_get_for_tracking, public_timeline
 from lianxin.core.errors import DomainError, NotFound, RateLimited, ValidationFailed, with_error_headers
 from lianxin.core.ratelimit import check_rate, client_ip
 from lianxin.org.models import AreaLevel
 from lianxin.org.selectors import scope_of
 
-from ..forms import FIELD_MAP, AppealForm, RateForm, ReopenForm, TrackForm, WithdrawForm, add_domain_error, area_choices
+from ..forms import (
+    FIELD_MAP,
+    AppealForm,
+    RateForm,
+    ReopenForm,
+    TrackForm,
+    WithdrawForm,
+    add_domain_error,
+    area_choices,
+)
 
 PROOF_KEY = "lx_proven_appeals"
 RECEIPT_KEY = "lx_receipt"
