@@ -201,7 +201,7 @@ def receipt(request: HttpRequest) -> HttpResponse:
         # what was sent, for the resident to check (the phone masked: a receipt gets screenshotted)
         "sent_phone": mask_phone(appeal.contact_phone) if appeal.contact_phone else "",
         "sent_attachments": appeal.attachments.count(),
-        "sent_area": appeal.area.name if appeal.area_id else "",
+        "sent_area": appeal.area.name if appeal.area is not None else "",
         "final": appeal.status in (Status.CLOSED, Status.MERGED, Status.WITHDRAWN),
     })
 
