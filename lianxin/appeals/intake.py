@@ -8,7 +8,7 @@ import hmac
 import json
 import logging
 import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -192,6 +192,40 @@ def validate(data: AppealInput) -> dict:
         "callback_sealed": _sealed_callback(data),
         "attachments": _validate_attachments(data.attachments),
     }
+
+
+# What each field is set to once its problem is noted, so that validate() goes on to the next one.
+_NEUTRAL: dict[str, dict[str, object]] = {
+    "text": {"text": "-"}, "title": {"title": ""}, "kind": {"kind": Kind.COMPLAINT},
+    "channel": {"channel": Channel.WEB}, "urgency": {"urgency": ""}, "category": {"category_code": ""},
+    "area": {"area_code": ""}, "address": {"address": ""}, "contact_name": {"contact_name": ""},
+    "contact_phone": {"contact_phone": "13800000000"}, "contact_consent": {"contact_consent": True},
+    "callback_phone": {"callback_phone": ""}, "attachments": {"attachments": []},
+    "latitude": {"latitude": None}, "longitude": {"longitude": None},
+}
+
+
+def validate_all(data: AppealInput) -> list[ValidationFailed]:
+    """Every problem of the input at once (a form shows each beside its field), in field order.
+
+    The rules are validate()'s own: each field found wrong is set to a neutral value and the check
+    runs again, until it passes or the problem is one no neutral value clears."""
+    problems: list[ValidationFailed] = []
+    current = data
+    for _round in range(len(_NEUTRAL) + 1):
+        try:
+            validate(current)
+        except ValidationFailed as problem:
+            if any(p.field == problem.field for p in problems):
+                break
+            problems.append(problem)
+            neutral = _NEUTRAL.get(problem.field or "")
+            if neutral is None:
+                break
+            current = replace(current, **neutral)  # type: ignore[arg-type]
+        else:
+            break
+    return problems
 
 
 def _sealed_callback(data: AppealInput) -> str:

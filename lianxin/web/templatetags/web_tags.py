@@ -71,3 +71,16 @@ def pct(value: Any) -> str:
         return f"{float(value) * 100:.0f}%"
     except (TypeError, ValueError):
         return "—"
+
+
+# Labels and notes the system writes into events in the language of the moment (actors, automatic
+# steps): shown in the reader's language. Anything else in an event is user data, shown as written.
+SYSTEM_TEXTS = frozenset({"群众", "系统", "智能分析", "自动派单", "派单目录唯一匹配，自动派单"})
+
+
+@register.filter
+def system_text(value: Any) -> str:
+    from django.utils.translation import gettext
+
+    text = str(value or "")
+    return gettext(text) if text in SYSTEM_TEXTS else text

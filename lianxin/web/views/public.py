@@ -20,17 +20,27 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lianxin.appeals import deadlines, services
 from lianxin.appeals.actors import RESIDENT_LABEL, Actor
-from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
+from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit, validate_all
 from lianxin.appeals.merged import survivor_of
-from lianxin.appeals.models import Appeal, EventType, Status
+from lianxin.appeals.models import Appeal, EventType, Satisfaction, Status
 from lianxin.appeals.policy import Action, can, ensure_allowed
+from lianxin.appeals.privacy import mask_phone
 from lianxin.appeals.selectors import appeal_get_for_tracking, public_reply_attachments, public_timeline
-from lianxin.core.errors import DomainError, NotFound, RateLimited, with_error_headers
+from lianxin.core.errors import DomainError, NotFound, RateLimited, ValidationFailed, with_error_headers
 from lianxin.core.ratelimit import check_rate, client_ip
 from lianxin.org.models import AreaLevel
 from lianxin.org.selectors import scope_of
 
-from ..forms import AppealForm, RateForm, ReopenForm, TrackForm, WithdrawForm, add_domain_error, area_choices
+from ..forms import (
+    FIELD_MAP,
+    AppealForm,
+    RateForm,
+    ReopenForm,
+    TrackForm,
+    WithdrawForm,
+    add_domain_error,
+    area_choices,
+)
 
 PROOF_KEY = "lx_proven_appeals"
 RECEIPT_KEY = "lx_receipt"
@@ -98,25 +108,12 @@ def submit(request: HttpRequest) -> HttpResponse:
             form = AppealForm(request.POST)
             form.add_error("attachments", _("上传的文件太大，请压缩后再试。"))
         if form.is_valid():
-            data = form.cleaned_data
-            attachments = [
-                AttachmentInput(name=f.name, content=f.read(), declared_type=f.content_type or "")
-                for f in data["attachments"]
-            ]
-            anonymous = bool(data["anonymous"])
+            appeal_input = _appeal_input(form, read_files=True)
             try:
                 if user is None:
                     check_rate(f"web-submit:{client_ip(request)}", _rate())
                 result = appeal_submit(
-                    data=AppealInput(
-                        text=data["text"], kind=data["kind"], channel="web", area_code=form.area_code(),
-                        address=data["address"], latitude=data["latitude"] or None,
-                        longitude=data["longitude"] or None, contact_name="" if anonymous else data["contact_name"],
-                        contact_phone="" if anonymous else data["contact_phone"],
-                        contact_consent=bool(data["contact_consent"]) and not anonymous,
-                        anonymous=anonymous, attachments=attachments,
-                        callback_phone=data["callback_phone"] if anonymous else "",
-                    ),
+                    data=appeal_input,
                     actor=Actor.resident(user),
                     resident=user,
                     # the form's key is a random 128-bit token issued with it: one scope for all,
@@ -125,6 +122,8 @@ def submit(request: HttpRequest) -> HttpResponse:
                     idempotency_key=_form_key(request),
                     idempotency_scope="web",
                 )
+            except ValidationFailed as error:
+                _add_all_problems(form, validate_all(appeal_input) or [error])
             except DomainError as error:
                 add_domain_error(form, error.field, error.message)
                 limited = error if isinstance(error, RateLimited) else None
@@ -132,6 +131,9 @@ def submit(request: HttpRequest) -> HttpResponse:
                 _prove(request, result.appeal)
                 request.session[RECEIPT_KEY] = {"pk": result.appeal.pk, "code": result.access_code or ""}
                 return redirect("web:receipt")
+        else:
+            # the form's own errors (too long, a file too big) and the service's rules, all at once
+            _add_all_problems(form, validate_all(_appeal_input(form, read_files=False)))
     else:
         form = AppealForm()
     status = 429 if limited else 400 if form.is_bound and form.errors else 200
@@ -140,6 +142,36 @@ def submit(request: HttpRequest) -> HttpResponse:
         render(request, "web/submit.html", {"form": form, "idempotency_key": uuid.uuid4().hex}, status=status),
         limited,
     )
+
+
+def _appeal_input(form: AppealForm, *, read_files: bool) -> AppealInput:
+    """What the form holds, as the service takes it (an invalid field counts as empty)."""
+    data = form.cleaned_data
+    anonymous = bool(data.get("anonymous"))
+    attachments = [
+        AttachmentInput(name=f.name, content=f.read(), declared_type=f.content_type or "")
+        for f in data.get("attachments", [])
+    ] if read_files else []
+    return AppealInput(
+        text=data.get("text", ""), kind=data.get("kind") or "complaint", channel="web",
+        area_code=form.area_code(), address=data.get("address", ""),
+        latitude=data.get("latitude") or None, longitude=data.get("longitude") or None,
+        contact_name="" if anonymous else data.get("contact_name", ""),
+        contact_phone="" if anonymous else data.get("contact_phone", ""),
+        contact_consent=bool(data.get("contact_consent")) and not anonymous,
+        anonymous=anonymous, attachments=attachments,
+        callback_phone=data.get("callback_phone", "") if anonymous else "",
+    )
+
+
+def _add_all_problems(form: AppealForm, problems: list[ValidationFailed]) -> None:
+    """Each problem beside its field: every error at once, never one per round trip; a field the
+    form already marked keeps its own message."""
+    for problem in problems:
+        target = FIELD_MAP.get(problem.field or "", problem.field) if problem.field not in form.fields else problem.field
+        if target and target in form.errors:
+            continue
+        add_domain_error(form, problem.field, problem.message)
 
 
 def _rate() -> str:
@@ -159,7 +191,7 @@ def receipt(request: HttpRequest) -> HttpResponse:
     data = request.session.get(RECEIPT_KEY)
     if not data:
         return redirect("web:track")
-    appeal = Appeal.objects.select_related("category").filter(pk=data["pk"]).first()
+    appeal = Appeal.objects.select_related("category", "area").filter(pk=data["pk"]).first()
     if appeal is None or not _is_proven(request, appeal):
         raise NotFound(_("回执已失效，请用受理编号查询。"))
     code = data.get("code", "")
@@ -168,6 +200,10 @@ def receipt(request: HttpRequest) -> HttpResponse:
         request.session[RECEIPT_KEY] = {"pk": appeal.pk, "code": ""}
     return render(request, "web/receipt.html", {
         "appeal": appeal, "access_code": code, "expected": expected_reply_at(appeal),
+        # what was sent, for the resident to check (the phone masked: a receipt gets screenshotted)
+        "sent_phone": mask_phone(appeal.contact_phone) if appeal.contact_phone else "",
+        "sent_attachments": appeal.attachments.count(),
+        "sent_area": appeal.area.name if appeal.area is not None else "",
         "final": appeal.status in (Status.CLOSED, Status.MERGED, Status.WITHDRAWN),
     })
 
@@ -215,6 +251,19 @@ def _resident_actor(request: HttpRequest) -> Actor:
     return Actor.resident(request.user if request.user.is_authenticated else None)  # type: ignore[arg-type]
 
 
+def _with_rating_labels(events: list[Any]) -> list[Any]:
+    """A rating on the timeline says what the resident chose (满意 · 已解决), as theirs."""
+    solved = {True: _("已解决"), False: _("未解决")}
+    for event in events:
+        if event.type == EventType.RATED:
+            value = (event.data or {}).get("satisfaction", "")
+            parts = [str(Satisfaction(value).label)] if value in Satisfaction.values else []
+            if (event.data or {}).get("solved") in solved:
+                parts.append(str(solved[event.data["solved"]]))
+            event.rating_label = " · ".join(parts)
+    return events
+
+
 def track_detail(request: HttpRequest, tracking_number: str, *, rate_form: RateForm | None = None,
                  reopen_form: ReopenForm | None = None, withdraw_form: WithdrawForm | None = None,
                  status: int = 200, error: str = "", kept_text: str = "") -> HttpResponse:
@@ -231,7 +280,7 @@ def track_detail(request: HttpRequest, tracking_number: str, *, rate_form: RateF
         "survivor": survivor if survivor.pk != appeal.pk else None,
         "survivor_events": public_timeline(survivor).select_related("unit") if survivor.pk != appeal.pk else [],
         "reply_attachments": list(public_reply_attachments(survivor)),
-        "events": public_timeline(appeal).select_related("unit"),
+        "events": _with_rating_labels(list(public_timeline(appeal).select_related("unit"))),
         "note_events": PUBLIC_NOTE_EVENTS,
         "resident_label": RESIDENT_LABEL,
         "expected": expected_reply_at(appeal) if appeal.is_open else None,

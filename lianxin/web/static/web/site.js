@@ -50,8 +50,32 @@
       });
     });
   }
+  function copyButtons(root) {
+    // <button data-copy="ID" hidden>: shown only where the clipboard works; copies #ID's text
+    root.querySelectorAll("button[data-copy]").forEach(function (btn) {
+      var source = document.getElementById(btn.dataset.copy);
+      var status = document.getElementById("copy-status");
+      if (!source || !navigator.clipboard) return;
+      btn.hidden = false;
+      btn.addEventListener("click", function () {
+        navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+          if (status) status.textContent = btn.dataset.copied || "";
+        }, function () {
+          if (status) status.textContent = btn.dataset.copyFailed || "";
+        });
+      });
+    });
+  }
+  function focusFirstError(root) {
+    // a form sent back with errors: focus its first marked field, so a screen reader reads the
+    // field and (aria-describedby) its error; the summary above is a role=alert with links to each
+    var first = root.querySelector("form [aria-invalid='true']");
+    if (first && !first.closest("[hidden]")) { first.focus(); return; }
+    var summary = document.getElementById("form-errors");
+    if (summary) summary.focus();
+  }
   document.addEventListener("DOMContentLoaded", function () {
-    counters(document); anonymous(document); areas(document); locate(document); enterSubmits(document);
+    counters(document); anonymous(document); areas(document); locate(document); enterSubmits(document); focusFirstError(document); copyButtons(document);
   });
   document.addEventListener("htmx:afterSwap", function (e) { counters(e.target); });
 })();
