@@ -80,7 +80,7 @@ def kept_rate(paths: tuple[str, ...] | None, start: dt.date, end: dt.date) -> fl
 
 def median_days_to_close(paths: tuple[str, ...] | None, start: dt.date, end: dt.date) -> float | None:
     spans = [(c - o).total_seconds() / 86400
-             for o, c in _ended(paths, start, end, *ENDED).values_list("opened_at", "closed_at")]
+             for o, c in _ended(paths, start, end, *ENDED).values_list("opened_at", "closed_at") if c is not None]
     return round(statistics.median(spans), 1) if spans else None
 
 
