@@ -68,3 +68,14 @@ def test_a_report_stored_before_sections_still_shows_its_contact_figures(distric
     report.data = data
     html = rendering.render_html(report)
     assert 'id="contact"' in html and "走访发现问题数" in html
+
+
+def test_section_titles_and_labels_in_english(district):
+    from django.utils import translation
+
+    CaseFactory(area=district.community_a, status=Status.AGREED, opened_at=at(1), agreed_at=at(5))
+    with translation.override("en"):
+        (section,) = report_content(OCTOBER, None)["sections"]
+    labels = {row["code"]: row["label"] for row in section["indicators"]}
+    assert section["title"] == "Dispute mediation"
+    assert labels["mediation_agreed"] == "Agreements reached" and labels["mediation_median_days_to_close"].isascii()
