@@ -43,7 +43,6 @@ def sweep_coverage(today: dt.date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
     every = coverage.coverage_rows(Household.objects.all(), today)
     rollups.refresh(every, today)
-    warnings = cadre_warnings.sync(every, today)
     rows = _newly_overdue(every)
     by_household = {r.household_id: r for r in rows}
     per_cadre: dict[int, int] = defaultdict(int)
@@ -69,6 +68,11 @@ def sweep_coverage(today: dt.date | None = None) -> dict[str, int]:
             notify_users(user_ids=workers.values_list("user_id", flat=True),
                          title=_("走访缺口：{n} 户超期且没有联系干部").format(n=n),
                          link="/outreach/households/", kind="outreach_gap")
+    try:  # after the notices above, which must not wait on (or be lost with) the warnings
+        warnings = cadre_warnings.sync(every, today)
+    except Exception:
+        logger.exception("Raising the cadre visits warnings failed")
+        warnings = cadre_warnings.EvaluationReport(raised=0, cleared=0, open=0)
     counts = {"overdue_new": len(rows), "cadres_notified": len(per_cadre), "unassigned": len(rows) - len(assigned)}
     if warnings.raised or warnings.cleared:
         counts |= {"warnings_raised": warnings.raised, "warnings_cleared": warnings.cleared}
