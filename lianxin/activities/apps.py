@@ -17,3 +17,6 @@ class ActivitiesConfig(AppConfig):
         from lianxin.core import startup
 
         startup.register_periodic(_sweep_activities)  # `lianxin serve` without a broker
+        from .kpis import register
+
+        register()  # community-life indicators, in supervision's indicator registry

@@ -1,5 +1,5 @@
-"""Figures of community life for an area and a period, for the dashboards and the monthly report
-(not wired into `supervision` / `reports` yet: those apps read this one function)."""
+"""Figures of community life for an area and a period, for the dashboards (the monthly report reads
+the indicators `kpis.py` registers with supervision instead)."""
 
 from __future__ import annotations
 

@@ -17,3 +17,6 @@ class MediationConfig(AppConfig):
         from lianxin.core import startup
 
         startup.register_periodic(_sweep_mediation)  # `lianxin serve` without a broker
+        from .kpis import register
+
+        register()  # mediation indicators, in supervision's indicator registry

@@ -76,8 +76,9 @@ def follow_ups_on_time(paths: tuple[str, ...] | None, start: dt.date, end: dt.da
 
 
 def register() -> None:
-    from lianxin.supervision.indicators import Indicator, register_indicator
+    from lianxin.supervision.indicators import Indicator, Section, register_indicator, register_section
 
+    register_section(Section("outreach", _("联系服务群众"), order=10))
     for code, label, kind, fn in (
         ("contact_coverage_in_time", _("住户按期走访率"), "share", coverage_in_time),
         ("contact_special_groups_in_time", _("重点人群按期走访率"), "share", special_groups_in_time),

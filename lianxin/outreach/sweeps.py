@@ -1,5 +1,6 @@
 """The coverage sweep: tell each cadre once which of their households became overdue, and the grid
-workers which overdue households have no cadre (a gap in the contact network)."""
+workers which overdue households have no cadre (a gap in the contact network); raise and clear the
+supervision warnings for cadres with too many overdue households (`cadre_warnings`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from lianxin.notifications.services import notify_users
 from lianxin.org.models import Role, RoleAssignment
 
-from . import coverage, rollups
+from . import cadre_warnings, coverage, rollups
 from .models import AssignmentKind, ContactAssignment, Household, OverdueNotice
 
 logger = logging.getLogger(__name__)
@@ -67,8 +68,15 @@ def sweep_coverage(today: dt.date | None = None) -> dict[str, int]:
             notify_users(user_ids=workers.values_list("user_id", flat=True),
                          title=_("走访缺口：{n} 户超期且没有联系干部").format(n=n),
                          link="/outreach/households/", kind="outreach_gap")
+    try:  # after the notices above, which must not wait on (or be lost with) the warnings
+        warnings = cadre_warnings.sync(every, today)
+    except Exception:
+        logger.exception("Raising the cadre visits warnings failed")
+        warnings = cadre_warnings.EvaluationReport(raised=0, cleared=0, open=0)
     counts = {"overdue_new": len(rows), "cadres_notified": len(per_cadre), "unassigned": len(rows) - len(assigned)}
-    if rows:
+    if warnings.raised or warnings.cleared:
+        counts |= {"warnings_raised": warnings.raised, "warnings_cleared": warnings.cleared}
+    if rows or warnings.raised or warnings.cleared:
         logger.info("Coverage sweep: %s", counts)
     return counts
 

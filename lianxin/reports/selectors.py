@@ -379,7 +379,7 @@ def report_content(period: Period, area: Area | None, *, slc: Slice = sv.EVERYTH
     )[:10]
     overdue["by_unit"] = [row for row in overdue["by_unit"] if row["count"]]
     return {
-        "version": 2,  # 2: cases carry event_date and submitted_in_period
+        "version": 3,  # 2: cases carry event_date and submitted_in_period; 3: indicator sections
         "period": {
             "label": period.label,
             "kind": period.kind,
@@ -408,21 +408,35 @@ def report_content(period: Period, area: Area | None, *, slc: Slice = sv.EVERYTH
         ],
         "text_hotspots": period_text_hotspots(period, slc),
         "cases": typical_cases(period, slc),
-        "contact": contact_indicators(period, area),
+        "sections": indicator_sections(period, area),
     }
 
 
-def contact_indicators(period: Period, area: Area | None) -> list[dict[str, Any]]:
-    """The indicators other apps registered with supervision (outreach: the contact KPIs), for the
-    report's area over the period; empty when none has anything to measure."""
-    from lianxin.supervision.indicators import indicator_values
+def indicator_sections(period: Period, area: Area | None) -> list[dict[str, Any]]:
+    """The indicators other apps registered with supervision, for the report's area over the
+    period, one section per registered source (outreach: 联系服务群众; activities, mediation,
+    consultations), in the sections' order; a section is left out when none of its indicators has
+    anything to measure (all None or 0)."""
+    from lianxin.supervision.indicators import indicator_values, sections
 
     rows = indicator_values(area_paths=(area.path,) if area else None, start=period.start,
                             end=period.end - dt.timedelta(days=1))
     for row in rows:
-        v = row["value"]
-        row["shown"] = "—" if v is None else (f"{v * 100:.1f}%" if row["kind"] == "share" else str(int(v)))
-    return rows if any(row["value"] for row in rows) else []
+        row["shown"] = _shown(row["value"], row["kind"])
+    out = []
+    for section in sections():
+        mine = [row for row in rows if row["source"] == section.source]
+        if any(row["value"] for row in mine):
+            out.append({"source": section.source, "title": str(section.title), "indicators": mine})
+    return out
+
+
+def _shown(v: float | None, kind: str) -> str:
+    if v is None:
+        return "—"
+    if kind == "share":
+        return f"{v * 100:.1f}%"
+    return str(int(v)) if float(v).is_integer() else f"{v:.1f}"
 
 
 # --- PDF renderings -----------------------------------------------------------------------------------

@@ -3,6 +3,10 @@
 One open warning per rule × subject (a partial unique constraint backs this up); a warning clears
 itself on the first evaluation where its condition no longer holds.
 
+Kinds without a finder here (`FINDERS`) are pushed by the app that computes them, through
+`sync_period_warnings` (so that supervision never imports that app): the cadre visits warning is
+raised by outreach's coverage sweep.
+
 Messages: each rule kind has message templates (`MESSAGES`, Chinese msgids with named
 placeholders). `RaisedWarning.message` stores the Chinese text, as raised; `warning_message()`
 renders it in the reader's language at display time, from the template of the warning's rule kind
@@ -53,6 +57,7 @@ class Candidate:
     unit_id: int | None = None
     area_id: int | None = None
     category_id: int | None = None
+    cadre_id: int | None = None
 
 
 Finder = Callable[[WarningRule, dt.datetime], dict[str, Candidate]]
@@ -228,36 +233,85 @@ class EvaluationReport:
     open: int
 
 
+def _new_warning(rule: WarningRule, key: str, c: Candidate, now: dt.datetime) -> RaisedWarning:
+    return RaisedWarning(
+        rule=rule,
+        subject_key=key,
+        message=c.message[:300],
+        value=c.value,
+        appeal_id=c.appeal_id,
+        unit_id=c.unit_id,
+        area_id=c.area_id,
+        category_id=c.category_id,
+        cadre_id=c.cadre_id,
+        raised_at=now,
+    )
+
+
+def _refresh_open(w: RaisedWarning, c: Candidate) -> None:
+    if c.message[:300] != w.message or c.value != w.value:
+        RaisedWarning.objects.filter(pk=w.pk).update(message=c.message[:300], value=c.value)
+
+
 def evaluate_warnings(now: dt.datetime | None = None) -> EvaluationReport:
     now = now or timezone.now()
     raised = cleared = still = 0
     for rule in WarningRule.objects.filter(active=True):
-        found = FINDERS[rule.kind](rule, now)
+        finder = FINDERS.get(rule.kind)
+        if finder is None:  # pushed by another app (`sync_period_warnings`)
+            continue
+        found = finder(rule, now)
         with transaction.atomic():
             open_ = {w.subject_key: w for w in rule.warnings.select_for_update().filter(status=WarningStatus.OPEN)}
-            new = [
-                RaisedWarning(
-                    rule=rule,
-                    subject_key=key,
-                    message=c.message[:300],
-                    value=c.value,
-                    appeal_id=c.appeal_id,
-                    unit_id=c.unit_id,
-                    area_id=c.area_id,
-                    category_id=c.category_id,
-                    raised_at=now,
-                )
-                for key, c in found.items()
-                if key not in open_
-            ]
+            new = [_new_warning(rule, key, c, now) for key, c in found.items() if key not in open_]
             RaisedWarning.objects.bulk_create(new, ignore_conflicts=True)
             gone = [w.pk for key, w in open_.items() if key not in found]
             RaisedWarning.objects.filter(pk__in=gone).update(status=WarningStatus.CLEARED, cleared_at=now)
             for key, w in open_.items():
-                c = found.get(key)
-                if c is not None and (c.message[:300] != w.message or c.value != w.value):
-                    RaisedWarning.objects.filter(pk=w.pk).update(message=c.message[:300], value=c.value)
+                if (c := found.get(key)) is not None:
+                    _refresh_open(w, c)
         raised += len(new)
         cleared += len(gone)
         still += len(found)
     return EvaluationReport(raised=raised, cleared=cleared, open=still)
+
+
+def sync_period_warnings(
+    *,
+    kind: str,
+    find: Callable[[WarningRule], dict[str, Candidate]],
+    period: str,
+    now: dt.datetime | None = None,
+) -> tuple[EvaluationReport, list[RaisedWarning]]:
+    """Raise and clear the warnings of a pushed `kind`, at most one raised per subject and `period`.
+
+    `find(rule)` gives the subjects for which the rule's condition holds now, keyed by subject
+    ("cadre:12"); the stored key adds the period ("cadre:12@2026-12"). A subject with an open
+    warning keeps it (its figures updated), even across periods, until its condition stops holding,
+    then it is cleared; a subject whose warning of this period was already cleared is not raised
+    again before the next period. Returns the report and the warnings newly raised (to notify)."""
+    now = now or timezone.now()
+    raised: list[RaisedWarning] = []
+    cleared = still = 0
+    for rule in WarningRule.objects.filter(active=True, kind=kind):
+        found = find(rule)
+        with transaction.atomic():
+            open_ = {w.subject_key.partition("@")[0]: w
+                     for w in rule.warnings.select_for_update().filter(status=WarningStatus.OPEN)}
+            this_period = set(rule.warnings.filter(subject_key__endswith=f"@{period}")
+                              .values_list("subject_key", flat=True))
+            new = [_new_warning(rule, f"{subject}@{period}", c, now) for subject, c in found.items()
+                   if subject not in open_ and f"{subject}@{period}" not in this_period]
+            RaisedWarning.objects.bulk_create(new, ignore_conflicts=True)
+            gone = [w.pk for subject, w in open_.items() if subject not in found]
+            RaisedWarning.objects.filter(pk__in=gone).update(status=WarningStatus.CLEARED, cleared_at=now)
+            for subject, w in open_.items():
+                if (c := found.get(subject)) is not None:
+                    _refresh_open(w, c)
+            # read back: with ignore_conflicts the objects may lack their primary keys
+            raised.extend(RaisedWarning.objects.filter(
+                rule=rule, status=WarningStatus.OPEN, subject_key__in=[w.subject_key for w in new]
+            ).select_related("cadre", "area", "unit"))
+        cleared += len(gone)
+        still += len(new) + sum(1 for subject in found if subject in open_)
+    return EvaluationReport(raised=len(raised), cleared=cleared, open=still), raised

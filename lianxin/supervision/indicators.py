@@ -5,6 +5,9 @@ supervision importing them: an app registers its indicators from its `AppConfig.
 An indicator computes one figure for the areas at `area_paths` (and inside them; `None` = the
 whole district) over the days `start`..`end` (inclusive): a share in 0..1, or a count, or None
 when there is nothing to measure.
+
+An app may also register a *section* (its source name, a title and an order): the monthly report
+shows each section's indicators under that title, and only when one of them has something to show.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from django.utils import timezone
 
 Compute = Callable[[tuple[str, ...] | None, dt.date, dt.date], float | None]
 
@@ -26,7 +31,15 @@ class Indicator:
     source: str = ""  # the app that registered it
 
 
+@dataclass(frozen=True)
+class Section:
+    source: str  # the `source` of the indicators it groups
+    title: Any  # a lazy translation
+    order: int = 100
+
+
 _REGISTRY: dict[str, Indicator] = {}
+_SECTIONS: dict[str, Section] = {}
 
 
 def register_indicator(indicator: Indicator) -> None:
@@ -34,6 +47,21 @@ def register_indicator(indicator: Indicator) -> None:
     if indicator.kind not in ("share", "count"):
         raise ValueError(f"indicator {indicator.code}: kind must be 'share' or 'count'")
     _REGISTRY[indicator.code] = indicator
+
+
+def register_section(section: Section) -> None:
+    """Register (or replace) the report section of one source's indicators."""
+    _SECTIONS[section.source] = section
+
+
+def sections() -> tuple[Section, ...]:
+    return tuple(sorted(_SECTIONS.values(), key=lambda s: (s.order, s.source)))
+
+
+def day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The aware datetimes [start 00:00, the day after end 00:00) in the project's time zone."""
+    return (timezone.make_aware(dt.datetime.combine(start, dt.time.min)),
+            timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)))
 
 
 def indicators() -> tuple[Indicator, ...]:
@@ -46,5 +74,6 @@ def indicator(code: str) -> Indicator | None:
 
 def indicator_values(*, area_paths: tuple[str, ...] | None, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     """Every registered indicator's figure for these areas and days, in code order."""
-    return [{"code": i.code, "label": str(i.label), "kind": i.kind, "value": i.compute(area_paths, start, end)}
+    return [{"code": i.code, "label": str(i.label), "kind": i.kind, "source": i.source,
+             "value": i.compute(area_paths, start, end)}
             for i in indicators()]

@@ -313,7 +313,8 @@ class AssessmentScheme(models.Model):
 class WarningRule(models.Model):
     """A configurable warning (预警) rule. `threshold` means, by kind: hours before the deadline
     (due soon), reopen count (reopened), satisfaction % (satisfaction low), overdue count (overdue
-    high), growth ratio against the baseline (surge)."""
+    high), growth ratio against the baseline (surge), overdue households per cadre (cadre visits
+    overdue: raised when a cadre has more than this many)."""
 
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=30, choices=RuleKind.choices)
@@ -344,6 +345,8 @@ class RaisedWarning(models.Model):
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    cadre = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="+")
     message = models.CharField(_("内容"), max_length=300)
     value = models.FloatField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=WarningStatus.choices, default=WarningStatus.OPEN)

@@ -26,6 +26,7 @@ class RuleKind(models.TextChoices):
     UNIT_SATISFACTION_LOW = "unit_satisfaction_low", _("单位满意率偏低")
     UNIT_OVERDUE_HIGH = "unit_overdue_high", _("单位超期件偏多")
     CATEGORY_SURGE = "category_surge", _("某类诉求激增")
+    CADRE_VISITS_OVERDUE = "cadre_visits_overdue", _("干部走访超期")  # raised by outreach's coverage sweep
 
 
 # Message templates by rule kind, first match wins when reading a stored message back.
@@ -36,6 +37,7 @@ REOPENED = gettext_noop("{number} 已重办 {n} 次")
 SATISFACTION_LOW = gettext_noop("近 {days} 天满意率 {rate}%，低于 {floor}%（{rated} 件评价）")
 OVERDUE_HIGH = gettext_noop("近 {days} 天超期 {n} 件，超过 {ceiling} 件")
 SURGE = gettext_noop("{area}「{category}」近 7 天 {count} 件，前 4 周周均 {baseline} 件")
+VISITS_OVERDUE = gettext_noop("{cadre} 联系的 {n} 户已超过走访周期（预警线 {ceiling} 户）")
 MESSAGES: dict[str, tuple[str, ...]] = {
     RuleKind.APPEAL_DUE_SOON: (DUE_SOON,),
     RuleKind.APPEAL_OVERDUE: (OVERDUE, OVERDUE_NO_DUE),
@@ -43,6 +45,7 @@ MESSAGES: dict[str, tuple[str, ...]] = {
     RuleKind.UNIT_SATISFACTION_LOW: (SATISFACTION_LOW,),
     RuleKind.UNIT_OVERDUE_HIGH: (OVERDUE_HIGH,),
     RuleKind.CATEGORY_SURGE: (SURGE,),
+    RuleKind.CADRE_VISITS_OVERDUE: (VISITS_OVERDUE,),
 }
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -50,6 +53,9 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 def _raised(template: str, **params: Any) -> str:
     """The stored text: the template's Chinese msgid itself, whatever language is active."""
     return template.format(**params)
+
+
+raised_message = _raised  # for the apps that push warnings (`alerts.sync_period_warnings`)
 
 
 @lru_cache(maxsize=32)

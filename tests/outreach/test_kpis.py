@@ -68,6 +68,8 @@ def test_the_monthly_report_has_a_contact_section(outreach, district):
     outreach.house_a.last_visited_on = today
     outreach.house_a.save(update_fields=["last_visited_on"])
     content = report_content(Period.containing(today), district.street_a)
-    shown = {row["code"]: row["shown"] for row in content["contact"]}
+    (section,) = [s for s in content["sections"] if s["source"] == "outreach"]
+    assert section["title"] == "联系服务群众"
+    shown = {row["code"]: row["shown"] for row in section["indicators"]}
     assert shown["contact_coverage_in_time"] == "100.0%"  # street A: house_a only
     assert shown["contact_concerns"] == "0" and shown["contact_concerns_resolved"] == "—"

@@ -14,7 +14,7 @@ from .periods import Jurisdiction, area_subtree_ids, jurisdiction_of
 
 
 def warnings_visible(j: Jurisdiction, *, status: str = WarningStatus.OPEN) -> QuerySet[RaisedWarning]:
-    qs = RaisedWarning.objects.select_related("rule", "appeal", "unit", "area", "category")
+    qs = RaisedWarning.objects.select_related("rule", "appeal", "unit", "area", "category", "cadre")
     if status:
         qs = qs.filter(status=status)
     if not j.everything:
