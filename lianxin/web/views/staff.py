@@ -25,7 +25,7 @@ from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
 from lianxin.appeals.merged import merge_proposals
-from lianxin.appeals.models import Appeal, Kind, Status
+from lianxin.appeals.models import Appeal, EventType, Kind, Status
 from lianxin.appeals.phone_search import (
     may_search_by_phone,
     phone_query,
@@ -407,9 +407,10 @@ def _render_case(request: HttpRequest, appeal: Appeal, *, bound: dict[str, forms
             recent_appeals_from_phone(appeal.contact_phone, days=365, exclude_pk=appeal.pk)
             .filter(pk__in=appeals_visible_to(user).values("pk"))[:5]
         )
+    events = list(full_timeline(appeal))
     return render(request, "web/staff/appeal.html", {
         "appeal": appeal,
-        "events": full_timeline(appeal),
+        "events": events,
         "suggestion": appeal.suggestion or {},
         "similar": similar,
         "attachments": list(appeal.attachments.all()),
@@ -420,7 +421,7 @@ def _render_case(request: HttpRequest, appeal: Appeal, *, bound: dict[str, forms
         "actions": _action_forms(appeal, actions, bound or {}),
         "pending_review": pending_review(appeal),
         "merge_proposals": merge_proposals(appeal) if Action.MERGE in actions else [],
-        "chase_count": services.chase_count(appeal),
+        "chase_count": sum(1 for e in events if e.type == EventType.CHASED),  # no extra query
         "now": timezone.now(),
     }, status=status)
 
