@@ -192,6 +192,7 @@ class EventType(models.TextChoices):
     RETURN_JUDGED = "return_judged", _("退单审核")
     CALLBACK_QUEUED = "callback_queued", _("待回访")
     CALLBACK_ATTEMPTED = "callback_attempted", _("回访")
+    CHASED = "chased", _("催办/补充")  # data["kind"]: "chase" (催办) or "supplement" (补充)
 
 
 class AppealEvent(models.Model):

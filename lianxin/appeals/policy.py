@@ -15,7 +15,7 @@ from lianxin.org.selectors import Scope, area_subtree_q, in_area_subtree
 
 from .actors import Actor
 from .merged import survivor_of
-from .models import Appeal, AppealEvent, EventType, Kind, ReviewerKind, Status
+from .models import OPEN_STATUSES, Appeal, AppealEvent, Channel, EventType, Kind, ReviewerKind, Status
 from .review_rules import pending_review, review_rule_for
 
 # The roles that talk to residents and so see their name and phone on any appeal they may see (not
@@ -78,6 +78,8 @@ class Action:
     JUDGE_RETURN = "judge_return"
     CALLBACK = "callback"  # a call-back attempt (回访): recorded, the status does not change
     CALLBACK_UNREACHABLE = "callback_unreachable"  # the last unanswered call-back closes it
+    # A repeat call or message about an open appeal (催办 / 补充): recorded, the status does not change
+    CHASE = "chase"
 
 
 # The state machine: for each action, the statuses it starts from and the status it leads to
@@ -121,6 +123,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.JUDGE_RETURN: (frozenset(Status.values), None),
     Action.CALLBACK: (frozenset({Status.REPLIED}), None),
     Action.CALLBACK_UNREACHABLE: (frozenset({Status.REPLIED}), Status.CLOSED),
+    Action.CHASE: (frozenset(OPEN_STATUSES), None),
 }
 
 ACTION_LABELS = {
@@ -147,6 +150,7 @@ ACTION_LABELS = {
     Action.JUDGE_RETURN: gettext_lazy("退单审核"),
     Action.CALLBACK: gettext_lazy("回访"),
     Action.CALLBACK_UNREACHABLE: gettext_lazy("回访无法联系"),
+    Action.CHASE: gettext_lazy("催办/补充"),
 }
 
 
@@ -284,7 +288,21 @@ WHO_MAY: dict[str, Callable[[Actor, Appeal], bool]] = {
     Action.JUDGE_RETURN: _is_dispatcher,
     Action.CALLBACK: lambda a, ap: a.user is not None and may_call_back(a.scope),
     Action.CALLBACK_UNREACHABLE: lambda a, ap: a.user is not None and may_call_back(a.scope),
+    Action.CHASE: lambda a, ap: _is_operator(a, ap) or may_supplement_own(a, ap),
 }
+
+
+def may_supplement_own(actor: Actor, appeal: Appeal) -> bool:
+    """The resident who raised a web appeal may add to it (补充) — never chase it (催办 is the
+    hotline's: operators and dispatchers record the repeat call)."""
+    return appeal.channel == Channel.WEB and actor.via == "" and _is_owner(actor, appeal)
+
+
+def may_chase(actor: Actor, appeal: Appeal, kind: str) -> bool:
+    """Whether `actor` may record a chase of this kind ("chase" 催办 or "supplement" 补充)."""
+    if not can(actor, appeal, Action.CHASE):
+        return False
+    return actor.system or _is_operator(actor, appeal) or kind == "supplement"
 
 
 def _extra_conditions(actor: Actor, appeal: Appeal, action: str) -> str | None:

@@ -11,6 +11,7 @@ from .actions.access_codes import access_code_digest, check_access_code
 from .actions.accountability import CONTACT_METHODS, appeal_judge_return, appeal_record_contact
 from .actions.base import record_event
 from .actions.callbacks import appeal_callback_dial_sealed, appeal_callback_queue, appeal_callback_record
+from .actions.chase import CHASE_KINDS, appeal_chase, chase_count
 from .actions.cohandling import appeal_add_co_handler, appeal_co_reply
 from .actions.extensions import appeal_decide_extension, appeal_request_extension
 from .actions.reclassification import AWAITING_DISPATCH, RECLASSIFY_AREA_LEVELS, appeal_reclassify
@@ -33,6 +34,7 @@ from .actions.validation import NOTE_MAX_LENGTH
 
 __all__ = [
     "AWAITING_DISPATCH",
+    "CHASE_KINDS",
     "CONTACT_METHODS",
     "NOTE_MAX_LENGTH",
     "RECLASSIFY_AREA_LEVELS",
@@ -44,6 +46,7 @@ __all__ = [
     "appeal_callback_dial_sealed",
     "appeal_callback_queue",
     "appeal_callback_record",
+    "appeal_chase",
     "appeal_close_unrated",
     "appeal_co_reply",
     "appeal_decide_extension",
@@ -61,6 +64,7 @@ __all__ = [
     "appeal_request_extension",
     "appeal_return",
     "appeal_withdraw",
+    "chase_count",
     "check_access_code",
     "record_event",
     "reply_quality_data",

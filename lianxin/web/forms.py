@@ -209,6 +209,11 @@ class CoHandlerForm(forms.Form):
     note = note_field(_("协办事项（可选）"))
 
 
+class ChaseForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=[("chase", _("催办")), ("supplement", _("补充"))])
+    note = note_field(_("群众所说的内容"))
+
+
 class TextForm(forms.Form):
     text = text_field(_("内容"))
 
@@ -291,6 +296,10 @@ class HotlineForm(forms.Form):
         help_text=_("填写后诉求将直接办结；不填则进入派单。"),
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": TEXT_MAX_LENGTH}))
     contact_consent = forms.BooleanField(label=_("来电人同意用此电话办理和回访"), required=False, initial=True)
+    # "关于此前诉求（催办/补充）": the id of the caller's earlier open appeal (blank: a new appeal)
+    about = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    chase_kind = forms.ChoiceField(label=_("关于此前诉求"), required=False,
+                                   choices=[("chase", _("催办")), ("supplement", _("补充"))])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

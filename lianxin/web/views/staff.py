@@ -25,7 +25,7 @@ from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
 from lianxin.appeals.merged import merge_proposals
-from lianxin.appeals.models import Appeal, Kind, Status
+from lianxin.appeals.models import Appeal, EventType, Kind, Status
 from lianxin.appeals.phone_search import (
     may_search_by_phone,
     phone_query,
@@ -60,6 +60,7 @@ from lianxin.worktime.calendar import missing_schedules
 
 from ..forms import (
     CallbackForm,
+    ChaseForm,
     CoHandlerForm,
     ContactForm,
     DecideExtensionForm,
@@ -130,6 +131,7 @@ ACTION_TEXT = {
     Action.CONTACT_RESIDENT: gettext_lazy("记录联系群众"),
     Action.JUDGE_RETURN: gettext_lazy("退单审核"),
     Action.CALLBACK: gettext_lazy("回访记录"),
+    Action.CHASE: gettext_lazy("催办/补充"),
 }
 
 Handler = Callable[[Appeal, Actor, dict[str, Any]], object]
@@ -170,6 +172,8 @@ ACTIONS: dict[str, tuple[type[forms.Form], Handler]] = {
         appeal=a, actor=actor, method=d["method"], note=d["note"])),
     Action.JUDGE_RETURN: (JudgeReturnForm, lambda a, actor, d: services.appeal_judge_return(
         appeal=a, actor=actor, justified=d["justified"] == "yes", note=d["note"])),
+    Action.CHASE: (ChaseForm, lambda a, actor, d: services.appeal_chase(
+        appeal=a, actor=actor, kind=d["kind"], note=d["note"])),
     Action.CALLBACK: (CallbackForm, lambda a, actor, d: services.appeal_callback_record(
         appeal=a, actor=actor, outcome=d["outcome"], satisfaction=d["satisfaction"],
         solved={"yes": True, "no": False}.get(d["solved"] or ""), note=d["note"], reopen_reason=d["reopen_reason"])),
@@ -192,6 +196,7 @@ DONE_TEXT = {
     Action.APPROVE_REPLY: gettext_lazy("审核通过，已答复群众。"),
     Action.REJECT_REPLY: gettext_lazy("已退回答复，承办人修改后重新提交。"),
     Action.CONTACT_RESIDENT: gettext_lazy("已记录联系群众。"),
+    Action.CHASE: gettext_lazy("已记录催办/补充，已通知承办单位。"),
     Action.JUDGE_RETURN: gettext_lazy("已记录退单审核意见。"),
     Action.CALLBACK: gettext_lazy("已记录回访结果。"),
 }
@@ -402,9 +407,10 @@ def _render_case(request: HttpRequest, appeal: Appeal, *, bound: dict[str, forms
             recent_appeals_from_phone(appeal.contact_phone, days=365, exclude_pk=appeal.pk)
             .filter(pk__in=appeals_visible_to(user).values("pk"))[:5]
         )
+    events = list(full_timeline(appeal))
     return render(request, "web/staff/appeal.html", {
         "appeal": appeal,
-        "events": full_timeline(appeal),
+        "events": events,
         "suggestion": appeal.suggestion or {},
         "similar": similar,
         "attachments": list(appeal.attachments.all()),
@@ -415,6 +421,7 @@ def _render_case(request: HttpRequest, appeal: Appeal, *, bound: dict[str, forms
         "actions": _action_forms(appeal, actions, bound or {}),
         "pending_review": pending_review(appeal),
         "merge_proposals": merge_proposals(appeal) if Action.MERGE in actions else [],
+        "chase_count": sum(1 for e in events if e.type == EventType.CHASED),  # no extra query
         "now": timezone.now(),
     }, status=status)
 
@@ -499,7 +506,11 @@ def hotline(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
+        if request.POST.get("about", "").isdigit():  # 关于此前诉求: a chase, not a new appeal
+            done = _hotline_chase(request, user)
+            if done is not None:
+                return done
+        elif form.is_valid():
             data = form.cleaned_data
             answer = (data["answer"] or "").strip()
             if answer and data["kind"] not in DIRECT_KINDS:
@@ -538,6 +549,22 @@ def hotline(request: HttpRequest) -> HttpResponse:
                    "may_search_by_phone": may_search_by_phone(user)}, status=status)
 
 
+def _hotline_chase(request: HttpRequest, user: User) -> HttpResponse | None:
+    """Record the call as a chase (催办) or supplement (补充) of the caller's earlier appeal."""
+    earlier = appeals_visible_to(user).filter(pk=int(request.POST["about"])).first()
+    if earlier is None:
+        raise NotFound(_("没有找到该诉求。"))
+    kind = request.POST.get("chase_kind") or "chase"
+    try:
+        services.appeal_chase(appeal=earlier, actor=Actor.staff(user), kind=kind, note=request.POST.get("text", ""))
+    except DomainError as error:
+        messages.error(request, _("未能记录到 %(n)s：%(e)s") % {"n": earlier.tracking_number, "e": error.message})
+        return None
+    messages.success(request, _("已记录到此前诉求 %(n)s（催办 %(c)d 次）")
+                     % {"n": earlier.tracking_number, "c": services.chase_count(earlier)})
+    return redirect(f"{reverse('web:hotline')}?last={earlier.pk}")
+
+
 @require_GET
 @staff_required
 def hotline_similar(request: HttpRequest) -> HttpResponse:
@@ -553,7 +580,9 @@ def hotline_similar(request: HttpRequest) -> HttpResponse:
             .filter(pk__in=appeals_visible_to(user).values("pk"))
             .select_related("unit")[:5]
         )
-    return render(request, "web/staff/partials/similar.html", {"appeals": appeals, "phone": phone})
+    open_appeals = [a for a in appeals if a.is_open]
+    return render(request, "web/staff/partials/similar.html",
+                  {"appeals": appeals, "phone": phone, "open_appeals": open_appeals})
 
 
 # --- notifications -------------------------------------------------------------------------------
