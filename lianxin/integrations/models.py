@@ -91,7 +91,11 @@ class Delivery(models.Model):
     allowed to carry it gets the contact added when the request is built."""
 
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.ForeignKey("appeals.AppealEvent", null=True, on_delete=models.SET_NULL, related_name="+")
+    # No database constraint: the events table is partitioned on PostgreSQL (core/partitions.py), and
+    # a foreign key to it would need its partition column too. Django still nulls it on delete.
+    event = models.ForeignKey(
+        "appeals.AppealEvent", null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
     event_type = models.CharField(_("事件类型"), max_length=24)
     payload = models.JSONField(default=dict)
     status = models.CharField(_("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)

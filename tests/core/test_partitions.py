@@ -216,3 +216,19 @@ def test_two_maintenance_runs_at_once_do_not_collide(district):
     made = sorted(results[0] + results[1])
     assert made.count("appeals_appealevent_p201808") == 1
     assert AppealEvent.objects.filter(appeal=appeal).count() == 1
+
+
+def test_no_database_foreign_key_points_at_a_partitioned_table():
+    """PostgreSQL refuses a foreign key to a partitioned table unless it includes the partition
+    column: a model pointing at one must say `db_constraint=False` (Django still cascades/nulls)."""
+    from django.apps import apps
+
+    partitioned = {spec.table for spec in p.registered()}
+    offenders = [
+        f"{model.__name__}.{field.name}"
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if getattr(field, "many_to_one", False) and field.concrete and field.db_constraint
+        and field.related_model._meta.db_table in partitioned
+    ]
+    assert offenders == []

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 ('last_status_code', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='响应状态码')),
                 ('last_response', models.CharField(blank=True, max_length=500, verbose_name='响应摘要')),
                 ('last_error', models.CharField(blank=True, max_length=300, verbose_name='错误')),
-                ('event', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='appeals.appealevent')),
+                ('event', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='appeals.appealevent')),
             ],
             options={
                 'verbose_name': '推送记录',
