@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "lianxin.deployment",
     "lianxin.activities",
     "lianxin.integrations",
+    "lianxin.opendata",
     "csp",
     "axes",
     "django_otp",
