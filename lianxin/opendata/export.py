@@ -16,6 +16,7 @@ import io
 import json
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,7 +111,7 @@ class _Cell:
             self.counts[k] += v
 
 
-def _measures(a: dict[str, Any], now: dt.datetime) -> dict[str, int]:
+def _measures(a: Mapping[str, Any], now: dt.datetime) -> dict[str, int]:
     status = a["status"]
     due, closed_at = a["resolve_due_at"], a["closed_at"]
     is_open = status not in (Status.CLOSED, Status.MERGED, Status.WITHDRAWN)
