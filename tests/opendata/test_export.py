@@ -136,3 +136,9 @@ def test_public_report_only_published_and_without_cases(client, world):
     assert json.loads(body)["overdue"]["count"] == 1
     listing = client.get("/open/").content.decode()
     assert f"/open/reports/{pub.pk}/" in listing and f"/open/reports/{draft.pk}/" not in listing
+
+
+def test_index_in_english(client, world):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/open/"})
+    page = client.get("/open/").content.decode()
+    assert "Published monthly evaluation reports" in page and "Data dictionary" in page
