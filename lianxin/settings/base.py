@@ -379,3 +379,6 @@ def _retention_days(spec: str) -> dict[str, int]:
 
 
 LIANXIN["RETENTION_DAYS"] = _retention_days(os.environ.get("LIANXIN_RETENTION_DAYS", ""))
+
+# Open data (docs/opendata.md): the smallest published cell of the monthly appeal export.
+LIANXIN_OPENDATA_K = int(os.environ.get("LIANXIN_OPENDATA_K", "5"))

@@ -142,3 +142,9 @@ def test_index_in_english(client, world):
     client.post("/i18n/setlang/", {"language": "en", "next": "/open/"})
     page = client.get("/open/").content.decode()
     assert "Published monthly evaluation reports" in page and "Data dictionary" in page
+
+
+def test_k_comes_from_the_setting(world, settings):
+    settings.LIANXIN_OPENDATA_K = 3
+    _appeals(3, world["c1"], world["light"])
+    assert set(_cells(export.build("2026-10"))) == {("C1", "T1")}
