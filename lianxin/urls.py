@@ -23,6 +23,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("mediation/", include("lianxin.mediation.urls")),
     path("learning/", include("lianxin.learning.urls")),
     path("integrations/", include("lianxin.integrations.urls")),
+    path("open/", include("lianxin.opendata.urls")),  # public, no login
     path("", include("lianxin.web.urls")),
 ]
 

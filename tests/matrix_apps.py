@@ -339,4 +339,13 @@ def _merge(*parts: dict[str, tuple[Case, ...]]) -> dict[str, tuple[Case, ...]]:
     return merged
 
 
-APPS_MATRIX = _merge(CONSULTATIONS, ACTIVITIES, MEDIATION, LEARNING, LEARNING_SHARED, PROACTIVE, INTEGRATIONS)
+# Open data (public, no login). The world's report is a draft: not public, so 404 for everyone.
+OPENDATA: dict[str, tuple[Case, ...]] = {
+    "opendata:index": (get(const("/open/"), EVERYONE),),
+    "opendata:report": (get(lambda w: f"/open/reports/{w.report.pk}/", NOBODY),),
+    "opendata:dictionary": (get(const("/open/data/dictionary.json"), EVERYONE),),
+    "opendata:month": (get(const("/open/data/2026-01.csv"), EVERYONE), get(const("/open/data/2026-01.json"), EVERYONE)),
+}
+
+APPS_MATRIX = _merge(CONSULTATIONS, ACTIVITIES, MEDIATION, LEARNING, LEARNING_SHARED, PROACTIVE, INTEGRATIONS,
+                     OPENDATA)

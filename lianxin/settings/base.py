@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "lianxin.deployment",
     "lianxin.activities",
     "lianxin.integrations",
+    "lianxin.opendata",
     "csp",
     "axes",
     "django_otp",
@@ -378,3 +379,6 @@ def _retention_days(spec: str) -> dict[str, int]:
 
 
 LIANXIN["RETENTION_DAYS"] = _retention_days(os.environ.get("LIANXIN_RETENTION_DAYS", ""))
+
+# Open data (docs/opendata.md): the smallest published cell of the monthly appeal export.
+LIANXIN_OPENDATA_K = int(os.environ.get("LIANXIN_OPENDATA_K", "5"))
