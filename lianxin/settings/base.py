@@ -230,7 +230,6 @@ LIANXIN: dict[str, Any] = {
     "WEBHOOK_MAX_ATTEMPTS": int(os.environ.get("LIANXIN_WEBHOOK_MAX_ATTEMPTS", "8")),
     "WEBHOOK_BACKOFF_SECONDS": float(os.environ.get("LIANXIN_WEBHOOK_BACKOFF_SECONDS", "30")),
     "WEBHOOK_PAUSE_AFTER": int(os.environ.get("LIANXIN_WEBHOOK_PAUSE_AFTER", "10")),
-    "OPEN_DATA_K": int(os.environ.get("LIANXIN_OPEN_DATA_K", "5")),
     "AUTO_DISPATCH": env_bool("LIANXIN_AUTO_DISPATCH", True),
     "AUTO_DISPATCH_MIN_CONFIDENCE": float(os.environ.get("LIANXIN_AUTO_DISPATCH_MIN_CONFIDENCE", "0.8")),
     "DUE_SOON_HOURS": int(os.environ.get("LIANXIN_DUE_SOON_HOURS", "24")),
