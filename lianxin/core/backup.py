@@ -152,8 +152,26 @@ def _restore_database(source: Path, manifest: dict[str, Any], alias: str) -> Non
         return
     connection.close()
     args, env = _pg_env(alias)
-    _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-          *args, "-d", str(connection.settings_dict["NAME"]), str(Path(source) / "database.pgdump")], env)
+    # Not `pg_restore --clean`: it drops each monthly partition's inherited constraints one by one,
+    # which PostgreSQL refuses (core/partitions.py). Instead the dump becomes one SQL script that
+    # first empties the schema, run by psql in a single transaction: all or nothing.
+    dump = str(Path(source) / "database.pgdump")
+    schema = "public"
+    try:
+        script = subprocess.run(["pg_restore", "--no-owner", "--no-privileges", "-f", "-", dump],
+                                capture_output=True, text=True, env=env, check=False, timeout=3600)
+    except FileNotFoundError as exc:
+        raise ValidationFailed(
+            "pg_restore is not installed: install PostgreSQL's client tools (Debian: postgresql-client)"
+        ) from exc
+    if script.returncode != 0:
+        raise ValidationFailed(f"pg_restore failed: {script.stderr.strip()[-800:]}")
+    sql = f"DROP SCHEMA IF EXISTS {schema} CASCADE;\nCREATE SCHEMA {schema};\n" + script.stdout
+    done = subprocess.run(["psql", "-X", "-q", "--single-transaction", "-v", "ON_ERROR_STOP=1", *args,
+                           "-d", str(connection.settings_dict["NAME"])],
+                          input=sql, capture_output=True, text=True, env=env, check=False, timeout=3600)
+    if done.returncode != 0:
+        raise ValidationFailed(f"psql (restore) failed: {done.stderr.strip()[-800:]}")
 
 
 def backup_restore(*, source: Path, alias: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
