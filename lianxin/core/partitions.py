@@ -131,17 +131,7 @@ def partition_by_month(
     table, column = _check_name(table), _check_name(column)
     old = f"{table}_unpartitioned"
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND schemaname = current_schema()",
-            [table],
-        )
-        indexes = cursor.fetchall()
-        cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid), contype FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype IN ('f', 'u', 'p')",
-            [table],
-        )
-        constraints = cursor.fetchall()
+        indexes, constraints = _definitions(cursor, table)
         cursor.execute(f'SELECT max(id), min("{column}") FROM "{table}"')
         max_id, first = cursor.fetchone()
 
@@ -158,11 +148,7 @@ def partition_by_month(
             month = add_months(month, 1)
         cursor.execute(f'INSERT INTO "{table}" SELECT * FROM "{old}"')
         cursor.execute(f'DROP TABLE "{old}"')
-        # The identity sequence of the new table carries on after the old one's last id.
-        cursor.execute(
-            "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, %s)",
-            [f'"{table}"', max_id or 1, max_id is not None],
-        )
+        _continue_ids(cursor, table, max_id)
         for name, definition, kind in constraints:
             if kind == "p":
                 definition = f'PRIMARY KEY (id, "{column}")'
@@ -174,6 +160,29 @@ def partition_by_month(
             if name in constraint_names:
                 continue  # recreated with its constraint above
             cursor.execute(_on_table(definition, table))
+
+
+def _definitions(cursor, table: str) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
+    """The table's index definitions and its primary, unique and foreign key constraints."""
+    cursor.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND schemaname = current_schema()",
+        [table],
+    )
+    indexes = cursor.fetchall()
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid), contype FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype IN ('f', 'u', 'p')",
+        [table],
+    )
+    return indexes, cursor.fetchall()
+
+
+def _continue_ids(cursor, table: str, max_id: int | None) -> None:
+    """The new table's identity sequence carries on after the old one's last id."""
+    cursor.execute(
+        "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, %s)",
+        [f'"{table}"', max_id or 1, max_id is not None],
+    )
 
 
 def _on_table(index_definition: str, table: str) -> str:
@@ -207,17 +216,7 @@ def unpartition(connection: BaseDatabaseWrapper, table: str) -> None:
     table = _check_name(table)
     old = f"{table}_partitioned"
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND schemaname = current_schema()",
-            [table],
-        )
-        indexes = cursor.fetchall()
-        cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid), contype FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype IN ('f', 'u', 'p')",
-            [table],
-        )
-        constraints = cursor.fetchall()
+        indexes, constraints = _definitions(cursor, table)
         cursor.execute(
             "SELECT a.attname FROM pg_partitioned_table p JOIN pg_attribute a "
             "ON a.attrelid = p.partrelid AND a.attnum = p.partattrs[0] WHERE p.partrelid = %s::regclass",
@@ -233,10 +232,7 @@ def unpartition(connection: BaseDatabaseWrapper, table: str) -> None:
         )
         cursor.execute(f'INSERT INTO "{table}" SELECT * FROM "{old}"')
         cursor.execute(f'DROP TABLE "{old}" CASCADE')
-        cursor.execute(
-            "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, %s)",
-            [f'"{table}"', max_id or 1, max_id is not None],
-        )
+        _continue_ids(cursor, table, max_id)
         for name, definition, kind in constraints:
             if kind == "p":
                 definition = "PRIMARY KEY (id)"
