@@ -21,6 +21,7 @@ from lianxin.audit.services import AuditAction, audit_append
 from lianxin.notifications.services import notify_users
 
 from . import signing
+from .egress import guarded_opener
 from .models import Delivery, DeliveryAttempt, DeliveryStatus, Subscription
 from .payloads import personal_part
 
@@ -57,7 +58,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
+_opener = guarded_opener(_NoRedirect())
 
 
 def _claim(delivery_id: int) -> Delivery | None:

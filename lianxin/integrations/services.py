@@ -25,6 +25,7 @@ from lianxin.core.tasks import enqueue_on_commit
 from lianxin.org.models import Area, Category, User
 
 from . import policy
+from .egress import destination_refusal
 from .models import EVENT_TYPES, Delivery, DeliveryStatus, Subscription
 from .payloads import event_payload
 
@@ -39,6 +40,11 @@ def _clean_url(url: str) -> str:
         raise ValidationFailed(
             _("接收地址须是完整的 %(schemes)s 地址（不超过 500 个字符），例如 https://example.org/hooks。")
             % {"schemes": " / ".join(allowed)}, field="url")
+    refusal = destination_refusal(parts.hostname)
+    if refusal is not None:
+        raise ValidationFailed(
+            _("接收地址指向内部网络（%(why)s）。请使用对外公开的地址；确属可信的内部接收方，请运维人员将其加入 "
+              "LIANXIN_WEBHOOK_ALLOWED_HOSTS。") % {"why": refusal}, field="url")
     return url
 
 

@@ -230,6 +230,9 @@ LIANXIN: dict[str, Any] = {
     "WEBHOOK_MAX_ATTEMPTS": int(os.environ.get("LIANXIN_WEBHOOK_MAX_ATTEMPTS", "8")),
     "WEBHOOK_BACKOFF_SECONDS": float(os.environ.get("LIANXIN_WEBHOOK_BACKOFF_SECONDS", "30")),
     "WEBHOOK_PAUSE_AFTER": int(os.environ.get("LIANXIN_WEBHOOK_PAUSE_AFTER", "10")),
+    # internal receivers admitted despite the SSRF guard (host names, addresses or networks)
+    "WEBHOOK_ALLOWED_HOSTS": [h.strip() for h in os.environ.get("LIANXIN_WEBHOOK_ALLOWED_HOSTS", "").split(",")
+                              if h.strip()],
     "AUTO_DISPATCH": env_bool("LIANXIN_AUTO_DISPATCH", True),
     "AUTO_DISPATCH_MIN_CONFIDENCE": float(os.environ.get("LIANXIN_AUTO_DISPATCH_MIN_CONFIDENCE", "0.8")),
     "DUE_SOON_HOURS": int(os.environ.get("LIANXIN_DUE_SOON_HOURS", "24")),
