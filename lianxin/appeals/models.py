@@ -367,6 +367,12 @@ class ReplyReviewRule(models.Model):
         verbose_name_plural = _("答复审核规则")
         constraints = [
             models.UniqueConstraint(fields=["unit", "category"], name="uniq_reply_review_rule"),
+            # NULLs are distinct in a unique index: a rule for a whole unit (or a whole category)
+            # needs its own partial constraint, or two could exist and the lookup would pick one
+            models.UniqueConstraint(fields=["unit"], condition=models.Q(category__isnull=True),
+                                    name="uniq_reply_review_rule_unit"),
+            models.UniqueConstraint(fields=["category"], condition=models.Q(unit__isnull=True),
+                                    name="uniq_reply_review_rule_category"),
             models.CheckConstraint(condition=models.Q(unit__isnull=False) | models.Q(category__isnull=False),
                                    name="reply_review_rule_scoped"),
         ]

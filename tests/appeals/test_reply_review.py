@@ -240,3 +240,21 @@ def test_a_merged_rating_counts_as_rated_not_closed(district):
     contribution = contributions[0]
     assert contribution.counters["rated"] == 1 and contribution.counters["dissatisfied"] == 1
     assert "closed" not in contribution.counters and contribution.unit_id == district.unit_city.pk
+
+
+def test_a_whole_unit_or_whole_category_rule_exists_once(district):
+    from django.db import IntegrityError, transaction
+
+    ReplyReviewRule.objects.create(unit=district.unit_city, reviewer=ReviewerKind.CENTRE)
+    ReplyReviewRule.objects.create(category=district.cat_city, reviewer=ReviewerKind.CENTRE)
+    for kw in ({"unit": district.unit_city}, {"category": district.cat_city}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            ReplyReviewRule.objects.create(reviewer=ReviewerKind.LEADER, **kw)
+    # the admin's form says so instead of failing on save
+    from django.forms import modelform_factory
+    form = modelform_factory(ReplyReviewRule, fields=["unit", "category", "reviewer", "active"])(
+        data={"unit": district.unit_city.pk, "reviewer": ReviewerKind.LEADER, "active": "on"})
+    assert not form.is_valid()
+    # different units and a unit × category rule still coexist
+    ReplyReviewRule.objects.create(unit=district.unit_env, reviewer=ReviewerKind.CENTRE)
+    ReplyReviewRule.objects.create(unit=district.unit_city, category=district.cat_light, reviewer=ReviewerKind.CENTRE)
