@@ -283,6 +283,18 @@ LEARNING: dict[str, tuple[Case, ...]] = {
     "learning:quiz": (post(enrolment("quiz/"), LEARNER, lambda w: {f"q{q.pk}": str(q.answer) for q in w.course.questions.all()}),),
     "learning:certificate": (get(const("/learning/certificates/NOSUCHCODE/"), NOBODY),),
     "learning:manage": (get(const("/learning/manage/"), MANAGERS | {"leader_b"}),),  # leaders read, not assign
+    "learning:courses": (get(const("/learning/manage/courses/"), MANAGERS),
+                         post(const("/learning/manage/courses/"), MANAGERS, const({
+                             "code": "C-MX-01", "title": "矩阵课程", "hours": "1", "pass_mark": "80",
+                             "days_to_complete": "30"}), bad_body=const({"code": ""}))),
+    "learning:course_edit": (get(const("/learning/manage/courses/C-MED-01/"), MANAGERS),),
+    "learning:course_publish": (post(const("/learning/manage/courses/C-MED-01/publish/"), MANAGERS),),
+    "learning:course_add": (post(const("/learning/manage/courses/C-MED-01/lesson/"), MANAGERS, const({
+        "lesson-title": "补充课时", "lesson-material_kind": "article", "lesson-body": "正文", "lesson-minutes": "10"}),
+        bad_body=const({"lesson-title": ""})),),
+    # the world's enrolment is not passed yet: its holder and overseers get the clear 409, others 404
+    "learning:certificate_pdf": (get(enrolment("certificate.pdf"), LEARNER | {"supervisor", "leader_b", "admin"},
+                                     ok_status=frozenset({409})),),
     # --- API
     "api:courses": (aget(const("/api/v1/learning/courses"), STAFF),),
     "api:lesson_done": (apost(lambda w: f"/api/v1/learning/enrolments/{w.enrolment.pk}/lessons/{w.lesson.pk}/done",

@@ -5,17 +5,11 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from lianxin.core.errors import DomainError
+from lianxin.core.pdf import html_to_pdf
 from lianxin.org.models import User
 
 from .hours import ledger_for
-
-
-class PdfUnavailable(DomainError):
-    status_code = 503
-    code = "pdf_unavailable"
 
 
 def certificate_html(*, user: User, verify_url: str) -> str:
@@ -29,9 +23,4 @@ def certificate_html(*, user: User, verify_url: str) -> str:
 
 def certificate_pdf(*, user: User, verify_url: str) -> bytes:
     """Render now (one page; WeasyPrint takes about a second once loaded)."""
-    try:
-        from weasyprint import HTML
-    except (ImportError, OSError) as exc:  # WeasyPrint needs Pango from the system
-        raise PdfUnavailable(_("此服务器无法生成 PDF（{error}）；请稍后再试或联系管理员。").format(
-            error=exc.__class__.__name__)) from None
-    return HTML(string=certificate_html(user=user, verify_url=verify_url)).write_pdf()  # type: ignore[no-any-return]
+    return html_to_pdf(certificate_html(user=user, verify_url=verify_url))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from lianxin.core.errors import NotFound
@@ -25,6 +25,19 @@ class LearningRecord:
 
 def published_courses() -> QuerySet[Course]:
     return Course.objects.filter(published=True).order_by("code")
+
+
+def all_courses() -> QuerySet[Course]:
+    """Every course, drafts first, with its counts (the authoring list)."""
+    return Course.objects.annotate(n_lessons=Count("lessons", distinct=True), n_questions=Count("questions", distinct=True),
+                                   n_enrolled=Count("enrolments", distinct=True)).order_by("published", "code")
+
+
+def course_by_code(code: str) -> Course:
+    found = Course.objects.filter(code=(code or "")[:40]).first()
+    if found is None:
+        raise NotFound("没有这门课程。请从课程列表进入。")
+    return found
 
 
 def enrolments_of(user: User) -> QuerySet[Enrolment]:

@@ -38,6 +38,7 @@ from .models import (
 from .policy import Action, ensure_learner, ensure_manager, is_cadre
 
 REASON_MAX_LENGTH = 500
+COURSE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")  # it is part of the course's page address
 MAX_DUE_DAYS = 365
 
 
@@ -72,6 +73,9 @@ def course_create(
 ) -> Course:
     ensure_manager(actor)
     code = _text(code, field="code", what=_("课程编码"), limit=40)
+    if not COURSE_CODE.match(code):
+        raise ValidationFailed(_("课程编码只能由字母、数字、短横线、下划线和点组成，以字母或数字开头，如 C-MED-02。"),
+                               field="code")
     if Course.objects.filter(code=code).exists():
         raise ValidationFailed(_("课程编码 {code} 已被使用。").format(code=code), field="code")
     if not 0 < pass_mark <= 100:

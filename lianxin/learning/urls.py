@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import authoring, views
 
 app_name = "learning"
 urlpatterns = [
@@ -10,4 +10,9 @@ urlpatterns = [
     path("enrolments/<int:pk>/quiz/", views.quiz, name="quiz"),
     path("certificates/<str:code>/", views.certificate, name="certificate"),
     path("manage/", views.manage, name="manage"),
+    path("manage/courses/", authoring.courses, name="courses"),
+    path("manage/courses/<str:code>/", authoring.course_edit, name="course_edit"),
+    path("manage/courses/<str:code>/publish/", authoring.course_publish, name="course_publish"),
+    path("manage/courses/<str:code>/<str:part>/", authoring.course_add, name="course_add"),
+    path("enrolments/<int:pk>/certificate.pdf", authoring.certificate_download, name="certificate_pdf"),
 ]

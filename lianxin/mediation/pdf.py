@@ -6,8 +6,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from lianxin.core.errors import TransitionNotAllowed
+from lianxin.core.pdf import html_to_pdf
 from lianxin.org.models import User
-from lianxin.reports.rendering import pdf_unavailable
 
 from .models import MediationCase, Status
 from .privacy import parties_for
@@ -25,10 +25,4 @@ def agreement_html(case: MediationCase, user: User | None) -> str:
 
 def agreement_pdf(case: MediationCase, user: User | None) -> bytes:
     """One page, rendered on request: ≈ 0.5 s warm, ≈ 2 s the first time in a process (docs/benchmarks.md)."""
-    html = agreement_html(case, user)
-    error = pdf_unavailable()
-    if error is not None:
-        raise error
-    from weasyprint import HTML
-
-    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+    return html_to_pdf(agreement_html(case, user))

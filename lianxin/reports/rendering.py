@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lianxin.core.errors import DomainError
+from lianxin.core.pdf import PdfUnavailable, html_to_pdf, pdf_unavailable
 
 from . import charts
 from .models import Report
@@ -155,23 +155,6 @@ def render_html(report: Report) -> str:
     return render_to_string("reports/document.html", context_for(report))
 
 
-class PdfUnavailable(DomainError):
-    status_code = 503
-    code = "pdf_unavailable"
-
-
-def pdf_unavailable() -> PdfUnavailable | None:
-    """The error to give when this server cannot render PDFs (None when it can)."""
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError) as exc:  # WeasyPrint needs Pango from the system
-        return PdfUnavailable(
-            _("此服务器无法生成 PDF（缺少 Pango 库：{error}）。请安装 libpango-1.0-0 和 fonts-noto-cjk，"
-              "或下载 HTML / Excel 版本。").format(error=exc.__class__.__name__)
-        )
-    return None
-
-
 def pdf_unavailable_here() -> PdfUnavailable | None:
     """`pdf_unavailable()`, checked only where this process is the one that renders (no broker:
     tasks run in-process). With a broker the worker finds out and records it; web processes
@@ -184,12 +167,7 @@ def pdf_unavailable_here() -> PdfUnavailable | None:
 def render_pdf(report: Report) -> bytes:
     """Render the PDF now, in the active language (1–5 s). The web never calls this in a request:
     it goes through `services.report_pdf_request` and the background task."""
-    error = pdf_unavailable()
-    if error is not None:
-        raise error
-    from weasyprint import HTML
-
-    return HTML(string=render_html(report)).write_pdf()  # type: ignore[no-any-return]
+    return html_to_pdf(render_html(report))
 
 
 # --- Excel ------------------------------------------------------------------------------------------
