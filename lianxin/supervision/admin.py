@@ -1,12 +1,44 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .alerts import warning_message
-from .models import AssessmentScheme, FollowUp, RaisedWarning, SupervisionOrder, WarningRule
+from .indicators import indicators
+from .models import (
+    AssessmentScheme,
+    FollowUp,
+    RaisedWarning,
+    SchemeIndicatorWeight,
+    SupervisionOrder,
+    WarningRule,
+)
+
+
+class IndicatorWeightForm(forms.ModelForm):
+    """The indicator is chosen from the registered shares (the model's clean says so again)."""
+
+    class Meta:
+        model = SchemeIndicatorWeight
+        fields = ("indicator_code", "weight")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["indicator_code"] = forms.ChoiceField(
+            label=_("指标"), choices=[(i.code, f"{i.label}（{i.code}）") for i in indicators() if i.kind == "share"])
+
+
+class IndicatorWeightInline(admin.TabularInline):
+    model = SchemeIndicatorWeight
+    form = IndicatorWeightForm
+    extra = 0
+    verbose_name = _("其他指标权重（只计入街道排名）")
 
 
 @admin.register(AssessmentScheme)
 class AssessmentSchemeAdmin(admin.ModelAdmin):
+    inlines = [IndicatorWeightInline]
     list_display = (
         "name",
         "valid_from",

@@ -14,8 +14,9 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         from lianxin.core import startup
 
-        from .models import AssessmentScheme
+        from .models import AssessmentScheme, SchemeIndicatorWeight
         from .selectors import active_schemes
 
         active_schemes.connect(AssessmentScheme)
+        active_schemes.connect(SchemeIndicatorWeight)  # the schemes are kept with their indicator weights
         startup.register_periodic(_periodic_refresh)  # `lianxin serve` without a broker, after the sweep

@@ -13,12 +13,14 @@ Rates and averages are computed at query time from the counters; see docs/kpis.m
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.appeals.models import Appeal
 from lianxin.org.models import Area, Category, Unit
 
+from .indicators import indicator, indicators
 from .warning_kinds import RuleKind, warning_message
 
 # The additive counters, in the order of docs/kpis.md. Seconds are summed so averages can be
@@ -308,6 +310,34 @@ class AssessmentScheme(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.valid_from:%Y-%m})"
+
+
+class SchemeIndicatorWeight(models.Model):
+    """A registered indicator (supervision/indicators.py: outreach contact, consultations, activities,
+    mediation) weighed into a scheme's street score beside the three rates. Only shares (0..1,
+    higher is better) can be weighed; they are figures of areas, so they count in the streets'
+    ranking, not the units'."""
+
+    scheme = models.ForeignKey(AssessmentScheme, on_delete=models.CASCADE, related_name="indicator_weights")
+    indicator_code = models.CharField(_("指标"), max_length=64)
+    weight = models.DecimalField(_("权重"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("考核指标权重")
+        verbose_name_plural = _("考核指标权重")
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "indicator_code"], name="uniq_scheme_indicator"),
+            models.CheckConstraint(condition=models.Q(weight__gt=0), name="scheme_indicator_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_code} × {self.weight}"
+
+    def clean(self) -> None:
+        found = indicator(self.indicator_code)
+        if found is None or found.kind != "share":
+            shares = ", ".join(i.code for i in indicators() if i.kind == "share")
+            raise ValidationError({"indicator_code": _("只能加权已登记的比率类指标：%(codes)s。") % {"codes": shares}})
 
 
 class WarningRule(models.Model):

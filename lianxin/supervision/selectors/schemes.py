@@ -8,11 +8,12 @@ from django.utils.translation import gettext as _
 
 from lianxin.core.memo import ProcessMemo
 
-from ..models import AssessmentScheme
+from ..models import AssessmentScheme, SchemeIndicatorWeight
 
 
 def _active_schemes() -> list[AssessmentScheme]:
-    return list(AssessmentScheme.objects.filter(active=True).order_by("-valid_from", "-pk"))
+    return list(AssessmentScheme.objects.filter(active=True).order_by("-valid_from", "-pk")
+                .prefetch_related("indicator_weights"))
 
 
 # The active schemes, newest first, kept in the process (reloaded when a scheme is saved or deleted;
@@ -30,3 +31,8 @@ def scheme_for(month: dt.date, *, fresh: bool = False) -> AssessmentScheme:
     return scheme or AssessmentScheme(name=_("默认方案"), valid_from=dt.date(2000, 1, 1))
 
 
+
+
+def indicator_weights_of(scheme: AssessmentScheme) -> list[SchemeIndicatorWeight]:
+    """The registered indicators a scheme weighs in (none for the built-in default)."""
+    return list(scheme.indicator_weights.all()) if scheme.pk is not None else []

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -11,11 +12,12 @@ from django.utils.translation import gettext as _
 from lianxin.core.errors import ValidationFailed
 from lianxin.org import directory
 
+from ..indicators import indicator
 from ..models import AssessmentScheme
 from .figures import KpiFigures
 from .periods import EVERYTHING, Period, Slice
 from .planner import SCORE_FIELDS, BreakdownRow, breakdown, false_closure_counts
-from .schemes import scheme_for
+from .schemes import indicator_weights_of, scheme_for
 
 
 @dataclass
@@ -23,16 +25,21 @@ class Score:
     value: float | None
     base: float | None
     deductions: float
+    indicators: dict[str, float | None] = field(default_factory=dict)  # the weighed indicators' values
 
 
-def score_of(figures: KpiFigures, scheme: AssessmentScheme) -> Score:
-    """Weighted rates (weights renormalised over the rates that have a denominator) × 100, minus
-    deductions per overdue appeal, per false closure and per return the centre judged unjustified."""
+def score_of(figures: KpiFigures, scheme: AssessmentScheme,
+             indicator_values: dict[str, float | None] | None = None) -> Score:
+    """Weighted rates — and, for a street, the registered indicators the scheme weighs in — with
+    the weights renormalised over the parts that have a value, × 100, minus deductions per overdue
+    appeal, per false closure and per return the centre judged unjustified."""
+    values = indicator_values or {}
     parts = [
         (Decimal(scheme.weight_response), figures.response_rate),
         (Decimal(scheme.weight_resolution), figures.resolution_rate),
         (Decimal(scheme.weight_satisfaction), figures.satisfaction_rate),
-    ]
+    ] + [(Decimal(w.weight), values.get(w.indicator_code)) for w in indicator_weights_of(scheme)
+         if w.indicator_code in values]
     weight = sum((w for w, r in parts if r is not None), Decimal(0))
     deductions = float(
         Decimal(scheme.deduction_per_overdue) * figures.counters["overdue"]
@@ -40,9 +47,9 @@ def score_of(figures: KpiFigures, scheme: AssessmentScheme) -> Score:
         + Decimal(scheme.deduction_per_unjustified_return) * figures.counters["returned_unjustified"]
     )
     if not weight:
-        return Score(None, None, deductions)
+        return Score(None, None, deductions, dict(values))
     base = float(sum((w * Decimal(str(r)) for w, r in parts if r is not None), Decimal(0)) / weight * 100)
-    return Score(round(base - deductions, 2), round(base, 2), deductions)
+    return Score(round(base - deductions, 2), round(base, 2), deductions, dict(values))
 
 
 @dataclass
@@ -69,8 +76,27 @@ class RankingRow:
         return round(self.score.value - self.previous_score, 2)
 
 
-def _ranked(rows: list[BreakdownRow], scheme: AssessmentScheme) -> list[RankingRow]:
-    scored = [RankingRow(r.key, r.label, None, score_of(r.figures, scheme), r.figures) for r in rows if r.key]
+def street_indicator_values(scheme: AssessmentScheme, street_id: int, period: Period) -> dict[str, float | None]:
+    """The values, for one street over the period, of the share indicators the scheme weighs in
+    (an indicator no longer registered, or not a share, is left out)."""
+    area = directory.current().areas.get(street_id)
+    if area is None:
+        return {}
+    out: dict[str, float | None] = {}
+    for w in indicator_weights_of(scheme):
+        found = indicator(w.indicator_code)
+        if found is not None and found.kind == "share":
+            out[found.code] = found.compute((area.path,), period.start, period.end - dt.timedelta(days=1))  # inclusive
+    return out
+
+
+def _ranked(rows: list[BreakdownRow], scheme: AssessmentScheme, *, by: str = "unit",
+            period: Period | None = None) -> list[RankingRow]:
+    def extra(key: int) -> dict[str, float | None] | None:
+        return street_indicator_values(scheme, key, period) if by == "street" and period is not None else None
+
+    scored = [RankingRow(r.key, r.label, None, score_of(r.figures, scheme, extra(r.key)), r.figures)
+              for r in rows if r.key]
     scored.sort(key=lambda r: (r.score.value is None, -(r.score.value or 0), r.label))
     rank = 0
     last: float | None = None
@@ -89,9 +115,10 @@ def rankings(month: Period, slc: Slice = EVERYTHING, *, by: str = "unit") -> lis
         raise ValidationFailed(_("排名按自然月计算，请选择一个月份，例如 2026-05。"), field="period")
     if by not in ("unit", "street"):
         raise ValidationFailed(_("排名对象只能是 unit（单位）或 street（街道）。"), field="by")
-    current = _ranked(_with_false_closures(month, slc, by), scheme_for(month.start))
+    current = _ranked(_with_false_closures(month, slc, by), scheme_for(month.start), by=by, period=month)
     prev_period = month.previous()
-    before = {r.key: r for r in _ranked(_with_false_closures(prev_period, slc, by), scheme_for(prev_period.start))}
+    before = {r.key: r for r in _ranked(_with_false_closures(prev_period, slc, by), scheme_for(prev_period.start),
+                                        by=by, period=prev_period)}
     for row in current:
         old = before.get(row.key)
         if old is not None:
