@@ -23,9 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from lianxin.org.selectors import area_subtree_q
 from lianxin.supervision.indicators import day_bounds
 
+from .breakdowns import ENDED, report_tables
 from .models import FollowUp, MediationCase, Status
-
-ENDED = (Status.CLOSED, Status.REFERRED, Status.WITHDRAWN)
 
 
 def _cases(paths: tuple[str, ...] | None) -> QuerySet[MediationCase]:
@@ -87,7 +86,7 @@ def median_days_to_close(paths: tuple[str, ...] | None, start: dt.date, end: dt.
 def register() -> None:
     from lianxin.supervision.indicators import Indicator, Section, register_indicator, register_section
 
-    register_section(Section("mediation", _("矛盾纠纷调解"), order=30))
+    register_section(Section("mediation", _("矛盾纠纷调解"), order=30, tables=report_tables))
     for code, label, kind, fn in (
         ("mediation_opened", _("调解申请数"), "count", opened),
         ("mediation_agreed", _("调解成功（达成协议）数"), "count", agreed),

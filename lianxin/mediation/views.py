@@ -3,6 +3,7 @@ record sessions, the agreement, follow-ups and the closure. Views parse, authori
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -12,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -19,13 +21,14 @@ from django.views.decorators.http import require_GET, require_POST
 from lianxin.appeals import policy as appeal_policy
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.selectors import appeal_get_for_user
-from lianxin.core.errors import DomainError, Forbidden, NotFound
+from lianxin.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from lianxin.org.models import Role, User
 from lianxin.org.selectors import scope_of
+from lianxin.supervision.indicators import day_bounds
 from lianxin.web.forms import add_domain_error
 
+from . import breakdowns, presenters, selectors, services
 from . import forms as f
-from . import presenters, selectors, services
 from .intake import CaseInput, PartyInput, case_hand_to_appeals, case_open_from_appeal, case_request
 from .models import MediationCase, PartyRole
 from .pdf import agreement_pdf
@@ -295,8 +298,28 @@ def staff_figures(request: HttpRequest) -> HttpResponse:
     areas = scope.areas_for(Role.SUPERVISOR, Role.LEADER, Role.DISPATCHER)
     if not scope.has(Role.ADMIN, Role.SUPERVISOR, Role.LEADER, Role.DISPATCHER):
         raise Forbidden(_("只有督查员、领导和派单员可以查看调解统计。"))
-    data = selectors.figures(area_paths=None if scope.has(Role.ADMIN) or not areas else areas)
-    return render(request, "mediation/figures.html", {"figures": data})
+    paths = None if scope.has(Role.ADMIN) or not areas else tuple(areas)
+    first, last = _month(request.GET.get("month", ""))
+    since, until = day_bounds(first, last)
+    return render(request, "mediation/figures.html", {
+        "figures": selectors.figures(area_paths=paths, since=since, until=until), "month": first,
+        "by": {by: breakdowns.breakdown(paths, first, last, by=by) for by in ("type", "community", "mediator")},
+    })
+
+
+def _month(value: str) -> tuple[dt.date, dt.date]:
+    """The first and last day of `YYYY-MM` (this month when empty)."""
+    value = value.strip()[:7]
+    if not value:
+        today = timezone.localdate()
+        first = today.replace(day=1)
+    else:
+        try:
+            first = dt.datetime.strptime(value, "%Y-%m").date()
+        except ValueError:
+            raise ValidationFailed(_("月份的格式是 YYYY-MM，例如 2026-05。"), field="month") from None
+    following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return first, following - dt.timedelta(days=1)
 
 
 @mediation_staff_required

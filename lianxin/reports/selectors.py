@@ -424,11 +424,25 @@ def indicator_sections(period: Period, area: Area | None) -> list[dict[str, Any]
     for row in rows:
         row["shown"] = _shown(row["value"], row["kind"])
     out = []
+    paths = (area.path,) if area else None
     for section in sections():
         mine = [row for row in rows if row["source"] == section.source]
         if any(row["value"] for row in mine):
-            out.append({"source": section.source, "title": str(section.title), "indicators": mine})
+            tables = section.tables(paths, period.start, period.end - dt.timedelta(days=1)) if section.tables else []
+            out.append({"source": section.source, "title": str(section.title), "indicators": mine,
+                        "tables": [{"title": t.title, "columns": list(t.columns),
+                                    "rows": [[_cell(c) for c in row] for row in t.rows]} for t in tables if t.rows]})
     return out
+
+
+def _cell(value: Any) -> str:
+    """A breakdown's cell as the report shows it: shares (floats in 0..1 from a share column are
+    given as such by the app) are already formatted by the app; numbers and None here."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.1f}"
+    return str(value)
 
 
 def _shown(v: float | None, kind: str) -> str:

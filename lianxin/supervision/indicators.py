@@ -8,6 +8,9 @@ when there is nothing to measure.
 
 An app may also register a *section* (its source name, a title and an order): the monthly report
 shows each section's indicators under that title, and only when one of them has something to show.
+A section may also give `tables`: breakdowns (e.g. mediation cases by type and outcome, by
+community) computed for the same areas and days, each a `Table` of plain strings and numbers so
+that a report can keep it. Nothing personal goes in a table: published reports are public.
 """
 
 from __future__ import annotations
@@ -32,10 +35,23 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class Table:
+    """One breakdown: a title, column headings and rows of cells (str, int, float or None)."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+
+Tables = Callable[[tuple[str, ...] | None, dt.date, dt.date], list[Table]]
+
+
+@dataclass(frozen=True)
 class Section:
     source: str  # the `source` of the indicators it groups
     title: Any  # a lazy translation
     order: int = 100
+    tables: Tables | None = None  # breakdowns shown under the section's indicators
 
 
 _REGISTRY: dict[str, Indicator] = {}
