@@ -123,7 +123,7 @@ def main() -> int:
                 elapsed = time.perf_counter() - started
             if batch_profiler:
                 out = io.StringIO()
-                pstats.Stats(batch_profiler, stream=out).sort_stats("tottime").print_stats(30)
+                pstats.Stats(batch_profiler, stream=out).sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(40)
                 print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:7000])
             assert result["created"] == args.batch, result["failed"]
             print(f"batch of {args.batch}: {elapsed:.2f} s = {args.batch / elapsed:.0f} appeals/s;"
