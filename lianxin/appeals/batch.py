@@ -112,7 +112,12 @@ def appeals_submit_batch(
     outcomes: dict[int, BatchOutcome] = {}
     pending = _checked(items, actor=actor, idempotency_scope=idempotency_scope, before_each=before_each,
                        outcomes=outcomes)
-    fresh = [p for p in pending if p.same_as is None]
+    # items with files are saved one by one (the API takes none in a batch; other callers may)
+    for p in pending:
+        if p.same_as is None and p.data.attachments:
+            result = _single(p, actor=actor, resident=resident)
+            outcomes[p.index] = result if isinstance(result, BatchOutcome) else _answer(p.index, result)
+    fresh = [p for p in pending if p.same_as is None and not p.data.attachments]
     if fresh:
         try:
             results: list[SubmitResult | BatchOutcome] = list(_create_all(fresh, actor=actor, resident=resident))
