@@ -43,6 +43,7 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--database", default=os.environ.get("LIANXIN_DATABASE_URL", ""))
     parser.add_argument("--model", default="")
+    parser.add_argument("--phases", action="store_true", help="wall time of each step of the batch path")
     args = parser.parse_args()
     if args.database:
         os.environ["LIANXIN_DATABASE_URL"] = args.database
@@ -112,28 +113,69 @@ def main() -> int:
         if args.batch:
             items = [body(100000 + i) for i in range(args.batch)]
             connection.queries_log.clear()
+            phases = _time_phases() if args.phases else None
             batch_profiler = cProfile.Profile() if args.profile else None
             with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 if batch_profiler:
                     batch_profiler.enable()
                 result = post("/api/v1/appeals:batch", {"items": items})
                 if batch_profiler:
                     batch_profiler.disable()
                 elapsed = time.perf_counter() - started
+                cpu = time.process_time() - cpu_started
             if batch_profiler:
                 out = io.StringIO()
-                pstats.Stats(batch_profiler, stream=out).sort_stats("tottime").print_stats(30)
+                pstats.Stats(batch_profiler, stream=out).sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(40)
                 print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:7000])
+            if phases is not None:
+                for name, spent in sorted(phases.items(), key=lambda kv: -kv[1]):
+                    print(f"  {spent * 1000:8.1f} ms  {name}")
             assert result["created"] == args.batch, result["failed"]
             print(f"batch of {args.batch}: {elapsed:.2f} s = {args.batch / elapsed:.0f} appeals/s;"
-                  f" {len(queries) / args.batch:.1f} SQL statements per item")
+                  f" {len(queries) / args.batch:.1f} SQL statements per item; this process's CPU {cpu:.2f} s"
+                  f" ({args.batch / cpu:.0f} appeals per CPU-second); load average {os.getloadavg()[0]:.1f}")
         from lianxin.audit.services import audit_verify
 
         print(f"audit verify: {audit_verify()}")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     return 0
+
+
+def _time_phases() -> dict[str, float]:
+    """Wrap the batch path's steps with timers (the sum of each step's wall time, in seconds)."""
+    from django.db.models.query import QuerySet
+
+    from lianxin.appeals import batch, triage_bridge
+    from lianxin.appeals import duplicates as appeal_duplicates
+
+    spent: collections.Counter[str] = collections.Counter()
+
+    def timed(owner: object, name: str, label: str = "") -> None:
+        fn = getattr(owner, name)
+
+        def wrapper(*args: object, **kwargs: object) -> object:
+            started, cpu = time.perf_counter(), time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                key = label or name
+                if name == "bulk_create":
+                    key = f"bulk_create {args[0].model.__name__}"  # type: ignore[attr-defined]
+                spent[key] += time.perf_counter() - started
+                spent[f"{key} (CPU)"] += time.process_time() - cpu
+
+        setattr(owner, name, wrapper)
+
+    for name in ("_checked", "_create_all", "audit_append_many", "reserve_tracking_numbers", "build_appeal",
+                 "_after_commit", "sms_on_submitted_many", "notify_many"):
+        timed(batch, name)
+    timed(batch.hooks, "events_recorded")
+    timed(triage_bridge, "suggest_many")
+    timed(appeal_duplicates.RecentAppealsIndex, "check_many")
+    timed(QuerySet, "bulk_create")
+    return spent
 
 
 def _kind(sql: str) -> str:

@@ -131,6 +131,40 @@ class RecentAppealsIndex:
                 hints[number] = DuplicateHint(number, round(float(c.score), 3), bool(c.same_phone))
         return list(hints.values())
 
+    def check_many(self, texts: list[str], *, area_paths: list[str | None], phones: list[str],
+                   k: int = 5) -> list[list[DuplicateHint]]:
+        """`check` for the items of a batch in order, each also against the batch's earlier items
+        (as if each had been taken in before the next): the index refreshed once, all texts scored
+        in one pass (`triage.duplicates_batch`), the tracking numbers named read in one query. An
+        earlier item of the batch is named `batch_placeholder(i)` until its tracking number is known."""
+        from lianxin.triage.duplicates_batch import check_many
+
+        with self._lock:
+            self.refresh()
+            checks = check_many(self._index, texts, ids=[batch_placeholder(n) for n in range(len(texts))],
+                                area_codes=area_paths, phones=[p or None for p in phones], k=k)
+        results = [[(cast("int | str", c.id), round(float(c.score), 3), bool(c.same_phone))
+                    for c in check.candidates if c.score >= check.merge_threshold or c.same_phone]
+                   for check in checks]
+        numbers = _hint_targets([c[0] for found in results for c in found if isinstance(c[0], int)])
+        out = []
+        for found in results:
+            hints: dict[str, DuplicateHint] = {}
+            for pk, score, same_phone in found:  # best first, each survivor once
+                number = pk if isinstance(pk, str) else numbers.get(pk)
+                if number and number not in hints:
+                    hints[number] = DuplicateHint(number, score, same_phone)
+            out.append(list(hints.values()))
+        return out
+
+
+BATCH_PLACEHOLDER = "#batch-item-"
+
+
+def batch_placeholder(position: int) -> str:
+    """How `check_many` names an earlier item of the same batch (replaced by its tracking number)."""
+    return f"{BATCH_PLACEHOLDER}{position}#"
+
 
 _MAX_MERGE_HOPS = 5
 

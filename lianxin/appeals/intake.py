@@ -95,8 +95,20 @@ def _coordinate(value: float | str | None, *, field: str, low: int, high: int) -
     return number.quantize(Decimal("0.000001"))
 
 
-def validate(data: AppealInput) -> dict:
-    """Check every field and return the cleaned values; the first problem raises a clear error."""
+class Lookups:
+    """Active categories and areas by code, read once for many inputs (a bulk intake's items)."""
+
+    def __init__(self, inputs: list[AppealInput]) -> None:
+        category_codes = {d.category_code for d in inputs if d.category_code}
+        area_codes = {d.area_code for d in inputs if d.area_code}
+        self.categories = ({c.code: c for c in Category.objects.filter(code__in=category_codes, active=True)}
+                           if category_codes else {})
+        self.areas = {a.code: a for a in Area.objects.filter(code__in=area_codes)} if area_codes else {}
+
+
+def validate(data: AppealInput, *, lookups: Lookups | None = None) -> dict:
+    """Check every field and return the cleaned values; the first problem raises a clear error.
+    `lookups` (categories and areas read once for a batch) replaces the per-input queries."""
     text = (data.text or "").strip()
     if not text:
         raise ValidationFailed(_("请填写诉求内容：发生了什么、在哪里、希望怎样解决。"), field="text")
@@ -138,7 +150,10 @@ def validate(data: AppealInput) -> dict:
         )
     category = None
     if data.category_code:
-        category = Category.objects.filter(code=data.category_code, active=True).first()
+        if lookups is not None:
+            category = lookups.categories.get(data.category_code)
+        else:
+            category = Category.objects.filter(code=data.category_code, active=True).first()
         if category is None:
             raise ValidationFailed(
                 _("分类编码“{category_code}”不存在或已停用，请从分类列表中选择。").format(
@@ -148,7 +163,8 @@ def validate(data: AppealInput) -> dict:
             )
     area = None
     if data.area_code:
-        area = Area.objects.filter(code=data.area_code).first()
+        area = lookups.areas.get(data.area_code) if lookups is not None else Area.objects.filter(
+            code=data.area_code).first()
         if area is None:
             raise ValidationFailed(
                 _("区域编码“{area_code}”不存在，请从区域列表中选择。").format(area_code=data.area_code),
@@ -272,11 +288,7 @@ def appeal_submit(
     if len(key) > 100:
         raise ValidationFailed(_("Idempotency-Key 最长 100 个字符。"), field="Idempotency-Key")
     fingerprint = data.fingerprint()
-    scope = idempotency_scope or (f"user:{actor.user_id}" if actor.user_id else "anonymous")
-    if scope.endswith("anonymous"):
-        # callers nobody knows share no key space: two strangers who both pick "retry-1" for
-        # different appeals must not collide, so the body is part of the scope (defect 5)
-        scope = f"{scope}:{fingerprint[:32]}"
+    scope = key_scope(idempotency_scope, actor, fingerprint)
     if key:
         existing = _replayed(scope, key, fingerprint)
         if existing is not None:
@@ -306,10 +318,25 @@ def appeal_submit(
     return result
 
 
+def key_scope(idempotency_scope: str, actor: Actor, fingerprint: str) -> str:
+    """The key space an Idempotency-Key belongs to."""
+    scope = idempotency_scope or (f"user:{actor.user_id}" if actor.user_id else "anonymous")
+    if scope.endswith("anonymous"):
+        # callers nobody knows share no key space: two strangers who both pick "retry-1" for
+        # different appeals must not collide, so the body is part of the scope (defect 5)
+        scope = f"{scope}:{fingerprint[:32]}"
+    return scope
+
+
 def _replayed(scope: str, key: str, fingerprint: str) -> SubmitResult | None:
     record = IdempotencyRecord.objects.select_related("appeal").filter(scope=scope, key=key).first()
     if record is None:
         return None
+    return replay_result(record, scope=scope, key=key, fingerprint=fingerprint)
+
+
+def replay_result(record: IdempotencyRecord, *, scope: str, key: str, fingerprint: str) -> SubmitResult:
+    """The answer to a retry of a recorded key: the same appeal, or a conflict for another body."""
     if record.request_hash != fingerprint:
         raise Conflict(
             _("这个 Idempotency-Key 已用于另一份不同的诉求；重试时请发送完全相同的内容，新诉求请用新的 Key。")
@@ -332,20 +359,21 @@ def derived_access_code(tracking_number: str, seed: str) -> str:
     return f"{int.from_bytes(digest[:8], 'big') % 10**6:06d}"
 
 
-def _create(
+def build_appeal(
     data: AppealInput,
     cleaned: dict,
     suggestion: triage_bridge.Suggestion,
-    actor: Actor,
     resident: User | None,
     *,
+    tracking_number: str,
+    now: dt.datetime,
     code_seed: str = "",
-) -> SubmitResult:
-    now = timezone.now()
+) -> tuple[Appeal, str | None]:
+    """The new appeal (not saved) and the query code of an anonymous one without phone."""
     urgency = data.urgency or suggestion.urgency or Urgency.NORMAL
     access_code = None
     appeal = Appeal(
-        tracking_number=next_tracking_number(now),
+        tracking_number=tracking_number,
         title=cleaned["title"],
         text=cleaned["text"],
         kind=data.kind,
@@ -375,6 +403,21 @@ def _create(
         access_code = (derived_access_code(appeal.tracking_number, code_seed) if code_seed
                        else f"{secrets.randbelow(10**6):06d}")
         appeal.access_code_hash = access_code_digest(appeal.tracking_number, access_code)
+    return appeal, access_code
+
+
+def _create(
+    data: AppealInput,
+    cleaned: dict,
+    suggestion: triage_bridge.Suggestion,
+    actor: Actor,
+    resident: User | None,
+    *,
+    code_seed: str = "",
+) -> SubmitResult:
+    now = timezone.now()
+    appeal, access_code = build_appeal(data, cleaned, suggestion, resident, tracking_number=next_tracking_number(now),
+                                       now=now, code_seed=code_seed)
     appeal.save()
     channel = str(appeal.channel)
     transaction.on_commit(lambda: APPEALS_SUBMITTED.labels(channel).inc())
@@ -402,7 +445,7 @@ def _create(
         data=suggestion.as_dict(),
         public=False,
     )
-    if _should_auto_dispatch(appeal, suggestion, category_given=cleaned["category"] is not None):
+    if should_auto_dispatch(appeal, suggestion, category_given=cleaned["category"] is not None):
         assert suggestion.unit is not None
         appeal = appeal_dispatch(  # the locked, updated row: no need to read it again
             appeal=appeal,
@@ -413,7 +456,7 @@ def _create(
     return SubmitResult(appeal=appeal, created=True, access_code=access_code)
 
 
-def _should_auto_dispatch(
+def should_auto_dispatch(
     appeal: Appeal, suggestion: triage_bridge.Suggestion, *, category_given: bool
 ) -> bool:
     options = settings.LIANXIN

@@ -65,6 +65,12 @@ def sms_on_submitted(appeal_id: int) -> None:
         _send(appeal, _("【连心】您的诉求已受理，受理编号 {n}，可凭编号查询办理进度。").format(n=appeal.tracking_number))
 
 
+def sms_on_submitted_many(appeal_ids: list[int]) -> None:
+    """`sms_on_submitted` for a bulk intake's appeals: read in one query, sent one by one."""
+    for appeal in Appeal.objects.filter(pk__in=appeal_ids).order_by("pk"):
+        _send(appeal, _("【连心】您的诉求已受理，受理编号 {n}，可凭编号查询办理进度。").format(n=appeal.tracking_number))
+
+
 def sms_on_replied(appeal_id: int) -> None:
     appeal = Appeal.objects.filter(pk=appeal_id).first()
     if appeal is None or appeal.status != Status.REPLIED:

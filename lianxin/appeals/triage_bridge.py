@@ -138,10 +138,7 @@ def rerouted(record: dict[str, Any] | None, routed: Routed) -> dict[str, Any]:
     return record
 
 
-def suggest(text: str, *, category: Category | None, area: Area | None, phone: str = "") -> Suggestion:
-    started = time.perf_counter()
-    suggestion = Suggestion()
-    reasons: list[str] = []
+def _urgency_part(text: str, suggestion: Suggestion, reasons: list[str]) -> None:
     try:
         from lianxin.triage.urgency import assess_urgency
 
@@ -153,54 +150,149 @@ def suggest(text: str, *, category: Category | None, area: Area | None, phone: s
     except Exception as exc:  # the engine must never stop intake
         logger.exception("Urgency assessment failed")
         suggestion.error = f"urgency: {exc.__class__.__name__}"
-    chosen = category
-    try:
-        model = load_model()
-        if model is not None:
-            budget = float(settings.LIANXIN.get("TRIAGE_TIME_BUDGET_SECONDS", 1.0))
-            prediction = _pool.submit(model.predict, text).result(timeout=budget)
-            suggestion.category_top = [(str(label), float(conf)) for label, conf in prediction.top]
-            suggestion.abstained = bool(prediction.abstained)
-            if not prediction.abstained and prediction.label:
-                predicted = _category_for_label(str(prediction.label))
-                if predicted is not None:
-                    suggestion.category = predicted
-                    suggestion.category_confidence = float(prediction.top[0][1]) if prediction.top else 0.0
-                    reasons.append(f"分类模型：{predicted.name}（置信度 {suggestion.category_confidence:.0%}）")
-            if chosen is None:
-                chosen = suggestion.category
-    except FutureTimeout:
+
+
+def _prediction_part(prediction: Any, suggestion: Suggestion, reasons: list[str],
+                     category_for_label: Any = None) -> None:
+    suggestion.category_top = [(str(label), float(conf)) for label, conf in prediction.top]
+    suggestion.abstained = bool(prediction.abstained)
+    if not prediction.abstained and prediction.label:
+        predicted = (category_for_label or _category_for_label)(str(prediction.label))
+        if predicted is not None:
+            suggestion.category = predicted
+            suggestion.category_confidence = float(prediction.top[0][1]) if prediction.top else 0.0
+            reasons.append(f"分类模型：{predicted.name}（置信度 {suggestion.category_confidence:.0%}）")
+
+
+def _classifier_error(suggestion: Suggestion, exc: BaseException) -> None:
+    if isinstance(exc, FutureTimeout):
         logger.warning("Category prediction exceeded its time budget; the appeal waits for a dispatcher")
         suggestion.error = (suggestion.error + " classifier: timeout").strip()
-    except Exception as exc:
-        logger.exception("Category prediction failed")
+    else:
+        logger.error("Category prediction failed", exc_info=exc)
         suggestion.error = (suggestion.error + f" classifier: {exc.__class__.__name__}").strip()
-    if category is not None:
-        suggestion.category_confidence = 1.0
+
+
+def _routing_part(chosen: Category | None, area: Area | None, suggestion: Suggestion, reasons: list[str],
+                  router: Any = None) -> None:
     try:
-        routed = route_unit(chosen, area)
+        routed = (router or route_unit)(chosen, area)
         suggestion.unit, suggestion.unit_candidates, suggestion.ambiguous = routed.unit, routed.candidates, routed.ambiguous
         if routed.reason:
             reasons.append(routed.reason)
     except Exception as exc:
         logger.exception("Routing failed")
         suggestion.error = (suggestion.error + f" routing: {exc.__class__.__name__}").strip()
+
+
+def _duplicates_part(hints: list[Any], suggestion: Suggestion, reasons: list[str]) -> None:
+    suggestion.duplicates = [
+        {"tracking_number": h.tracking_number, "score": h.score, "same_phone": h.same_phone} for h in hints
+    ]
+    suggestion.repeat_appellant = any(h.same_phone for h in hints)
+    if hints:
+        reasons.append("疑似重复：" + "、".join(h.tracking_number for h in hints[:3]))
+
+
+def suggest(text: str, *, category: Category | None, area: Area | None, phone: str = "") -> Suggestion:
+    started = time.perf_counter()
+    suggestion = Suggestion()
+    reasons: list[str] = []
+    _urgency_part(text, suggestion, reasons)
+    chosen = category
+    try:
+        model = load_model()
+        if model is not None:
+            budget = float(settings.LIANXIN.get("TRIAGE_TIME_BUDGET_SECONDS", 1.0))
+            _prediction_part(_pool.submit(model.predict, text).result(timeout=budget), suggestion, reasons)
+            if chosen is None:
+                chosen = suggestion.category
+    except Exception as exc:
+        _classifier_error(suggestion, exc)
+    if category is not None:
+        suggestion.category_confidence = 1.0
+    _routing_part(chosen, area, suggestion, reasons)
     try:
         from .duplicates import recent_index
 
-        hints = recent_index().check(text, area_path=area.path if area else None, phone=phone)
-        suggestion.duplicates = [
-            {"tracking_number": h.tracking_number, "score": h.score, "same_phone": h.same_phone} for h in hints
-        ]
-        suggestion.repeat_appellant = any(h.same_phone for h in hints)
-        if hints:
-            reasons.append("疑似重复：" + "、".join(h.tracking_number for h in hints[:3]))
+        _duplicates_part(recent_index().check(text, area_path=area.path if area else None, phone=phone),
+                         suggestion, reasons)
     except Exception as exc:
         logger.exception("Duplicate lookup failed")
         suggestion.error = (suggestion.error + f" duplicates: {exc.__class__.__name__}").strip()
     suggestion.reason = "；".join(reasons)
     suggestion.elapsed_ms = (time.perf_counter() - started) * 1000
     return suggestion
+
+
+@dataclass
+class SuggestInput:
+    text: str
+    category: Category | None
+    area: Area | None
+    phone: str = ""
+
+
+def suggest_many(inputs: list[SuggestInput]) -> list[Suggestion]:
+    """`suggest` for many new appeals at once (a bulk intake), with the same outcome for each as if
+    they had come one after another: the classifier over all texts in one call, each category label
+    and each (category, area) routing looked up once, and each text checked for duplicates among
+    recent appeals and the batch's earlier items (`RecentAppealsIndex.check_many`)."""
+    started = time.perf_counter()
+    suggestions = [Suggestion() for _ in inputs]
+    reasons: list[list[str]] = [[] for _ in inputs]
+    for item, suggestion, why in zip(inputs, suggestions, reasons, strict=True):
+        _urgency_part(item.text, suggestion, why)
+    chosen = [item.category for item in inputs]
+    try:
+        model = load_model()
+        if model is not None and inputs:
+            budget = float(settings.LIANXIN.get("TRIAGE_TIME_BUDGET_SECONDS", 1.0)) * max(1.0, len(inputs) / 50)
+            predictions = _pool.submit(model.predict_many, [i.text for i in inputs]).result(timeout=budget)
+            labels: dict[str, Category | None] = {}
+
+            def category_for_label(label: str) -> Category | None:
+                if label not in labels:
+                    labels[label] = _category_for_label(label)
+                return labels[label]
+
+            for n, (prediction, suggestion, why) in enumerate(zip(predictions, suggestions, reasons, strict=True)):
+                _prediction_part(prediction, suggestion, why, category_for_label)
+                if chosen[n] is None:
+                    chosen[n] = suggestion.category
+    except Exception as exc:
+        for suggestion in suggestions:
+            _classifier_error(suggestion, exc)
+    routes: dict[tuple[int | None, int | None], Routed] = {}
+
+    def router(category: Category | None, area: Area | None) -> Routed:
+        key = (category.pk if category else None, area.pk if area else None)
+        if key not in routes:
+            routes[key] = route_unit(category, area)
+        return routes[key]
+
+    for n, (item, suggestion, why) in enumerate(zip(inputs, suggestions, reasons, strict=True)):
+        if item.category is not None:
+            suggestion.category_confidence = 1.0
+        _routing_part(chosen[n], item.area, suggestion, why, router)
+    try:
+        from .duplicates import recent_index
+
+        all_hints = recent_index().check_many(
+            [i.text for i in inputs], area_paths=[i.area.path if i.area else None for i in inputs],
+            phones=[i.phone for i in inputs],
+        )
+        for hints, suggestion, why in zip(all_hints, suggestions, reasons, strict=True):
+            _duplicates_part(hints, suggestion, why)
+    except Exception as exc:
+        logger.exception("Duplicate lookup failed")
+        for suggestion in suggestions:
+            suggestion.error = (suggestion.error + f" duplicates: {exc.__class__.__name__}").strip()
+    elapsed = (time.perf_counter() - started) * 1000 / max(len(inputs), 1)
+    for suggestion, why in zip(suggestions, reasons, strict=True):
+        suggestion.reason = "；".join(why)
+        suggestion.elapsed_ms = elapsed  # the batch's time, shared out
+    return suggestions
 
 
 def warm_up() -> None:

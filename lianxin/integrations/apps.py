@@ -17,7 +17,7 @@ class IntegrationsConfig(AppConfig):
         from lianxin.appeals.hooks import register_event_listener
         from lianxin.core import startup
 
-        from .services import on_appeal_event
+        from .services import on_appeal_event, on_appeal_events
 
-        register_event_listener(on_appeal_event)
+        register_event_listener(on_appeal_event, many=on_appeal_events)
         startup.register_periodic(_sweep_deliveries)  # retries, in `lianxin serve` without a broker

@@ -168,6 +168,17 @@ def on_appeal_event(event: AppealEvent) -> None:
         enqueue_on_commit(_deliver_task(), ids)
 
 
+def on_appeal_events(events: list[AppealEvent]) -> None:
+    """The hook for many events at once (a bulk intake): nothing more to read when no subscription
+    is active; otherwise each event as `on_appeal_event` takes it."""
+    if not any(event.type in EVENT_TYPES for event in events):
+        return
+    if not Subscription.objects.filter(active=True).exists():
+        return
+    for event in events:
+        on_appeal_event(event)
+
+
 def _deliver_task() -> Any:
     from .tasks import deliver
 

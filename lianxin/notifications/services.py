@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.utils import timezone
 
@@ -18,6 +19,24 @@ def notify_users(*, user_ids: Iterable[int], title: str, body: str = "", link: s
     ids = sorted(set(user_ids))
     if ids:
         enqueue_on_commit(deliver_notification, ids, title, body, link, kind)
+
+
+@dataclass(frozen=True)
+class Notice:
+    user_ids: list[int]
+    title: str
+    body: str = ""
+    link: str = ""
+    kind: str = ""
+
+
+def notify_many(notices: Iterable[Notice]) -> None:
+    """Queue many notifications as one task (a bulk intake's); nothing is sent on rollback."""
+    from .tasks import deliver_notifications
+
+    rows = [[sorted(set(n.user_ids)), n.title, n.body, n.link, n.kind] for n in notices if n.user_ids]
+    if rows:
+        enqueue_on_commit(deliver_notifications, rows)
 
 
 def notification_mark_read(*, user_id: int, notification_id: int | None = None) -> int:

@@ -220,3 +220,21 @@ def test_a_refused_connection_is_logged_and_retried(district, django_capture_on_
     _raise(district, django_capture_on_commit_callbacks)
     d = Delivery.objects.get()
     assert d.status == DeliveryStatus.RETRYING and d.last_status_code is None and d.last_error
+
+
+def test_a_bulk_intake_delivers_each_event_in_scope(district, receiver, django_capture_on_commit_callbacks):
+    from lianxin.appeals.batch import BatchItem, appeals_submit_batch
+    from lianxin.appeals.intake import AppealInput
+
+    _sub(district, receiver, area=district.street_a, event_types=["submitted"])
+
+    def item(area: str) -> BatchItem:
+        return BatchItem(data=AppealInput(text="幸福小区门口的路灯坏了，晚上很黑。", category_code="CJ-LD", area_code=area,
+                                          contact_phone="13812341234", contact_consent=True))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = appeals_submit_batch(items=[item("G1"), item("G2"), item("G1")],
+                                       actor=Actor.staff(district.operator))
+    sent = sorted(json.loads(r.body)["appeal"]["tracking_number"] for r in receiver.requests)
+    assert sent == sorted([answers[0].tracking_number, answers[2].tracking_number])  # street B's is out of scope
+    assert {json.loads(r.body)["event"] for r in receiver.requests} == {"submitted"}
