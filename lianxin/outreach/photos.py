@@ -1,6 +1,6 @@
 """Photos of visits (走访照片): the same checks as appeal attachments (`appeals.attachments`: count per
 upload, size, the type sniffed from the first bytes and matching the declared one), images only, at
-most `MAX_VISIT_PHOTOS` a visit. Added with the visit or afterwards by whoever may log visits for
+most `MAX_VISIT_PHOTOS` a visit. Added with the visit or afterwards (`services.visit_add_photos`) by whoever may log visits for
 the household; seen only by those who may see the household and its visits (`policy.can` VIEW)."""
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from __future__ import annotations
 import uuid
 
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lianxin.appeals.attachments import AttachmentInput, validate_attachments
@@ -43,22 +42,6 @@ def save_photos(*, visit: Visit, actor: User, checked: list[tuple[AttachmentInpu
         photo.file.save(f"{uuid.uuid4().hex}.{EXTENSIONS[content_type]}", ContentFile(item.content), save=False)
         photo.save()
         saved.append(photo)
-    return saved
-
-
-def visit_add_photos(*, actor: User, visit: Visit, photos: list[AttachmentInput]) -> list[VisitPhoto]:
-    """Add photos to a visit already recorded (a weak signal in the field: sent later)."""
-    from .services import record
-
-    if not policy.can(actor, visit.household, policy.Action.LOG_VISIT):
-        raise NotFound(_("走访记录不存在或您无权添加照片。"))
-    if not photos:
-        raise ValidationFailed(_("请选择要上传的照片。"), field="photos")
-    checked = check_photos(photos)
-    with transaction.atomic():
-        locked = Visit.objects.select_for_update().get(pk=visit.pk)
-        saved = save_photos(visit=locked, actor=actor, checked=checked)
-        record("visit_photos_added", actor=actor, household=visit.household, visit=visit.pk, photos=len(saved))
     return saved
 
 

@@ -42,6 +42,7 @@ from .models import (
     Relation,
     SpecialGroup,
     Visit,
+    VisitPhoto,
 )
 from .photos import check_photos, save_photos
 
@@ -360,3 +361,17 @@ def follow_up_done(*, actor: User, follow_up: FollowUp, done_on: dt.date | None 
         follow_up.save(update_fields=["done_on"])
         record("follow_up_done", actor=actor, household=follow_up.visit.household, follow_up=follow_up.pk)
     return follow_up
+
+
+def visit_add_photos(*, actor: User, visit: Visit, photos: list[AttachmentInput]) -> list[VisitPhoto]:
+    """Add photos to a visit already recorded (a weak signal in the field: sent later)."""
+    if not policy.can(actor, visit.household, policy.Action.LOG_VISIT):
+        raise NotFound(_("走访记录不存在或您无权添加照片。"))
+    if not photos:
+        raise ValidationFailed(_("请选择要上传的照片。"), field="photos")
+    checked = check_photos(photos)
+    with transaction.atomic():
+        locked = Visit.objects.select_for_update().get(pk=visit.pk)
+        saved = save_photos(visit=locked, actor=actor, checked=checked)
+        record("visit_photos_added", actor=actor, household=visit.household, visit=visit.pk, photos=len(saved))
+    return saved

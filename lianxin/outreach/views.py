@@ -35,6 +35,7 @@ from .services import (
     assignment_create,
     assignment_end,
     follow_up_done,
+    visit_add_photos,
     visit_log,
 )
 
@@ -203,7 +204,7 @@ def visit_photos_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Photos sent after the visit was recorded (by those who may log visits for the household)."""
     user = _user(request)
     visit = photos.visit_for(user, pk, policy.Action.LOG_VISIT)
-    added = photos.visit_add_photos(actor=user, visit=visit, photos=_photos_from(request))
+    added = visit_add_photos(actor=user, visit=visit, photos=_photos_from(request))
     messages.success(request, _("已添加 {n} 张照片。").format(n=len(added)))
     return redirect("outreach:household", pk=visit.household_id)
 

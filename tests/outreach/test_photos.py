@@ -13,7 +13,7 @@ from lianxin.core.errors import NotFound, ValidationFailed
 from lianxin.org.models import User
 from lianxin.outreach import photos
 from lianxin.outreach.models import OutreachEvent, Visit, VisitPhoto
-from lianxin.outreach.services import VisitInput, visit_log
+from lianxin.outreach.services import VisitInput, visit_add_photos, visit_log
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
@@ -70,10 +70,10 @@ def test_size_and_count_limits(outreach, settings):
         visit_log(actor=outreach.cadre, data=VisitInput(**base, photos=[big]))
     visit, _created = visit_log(actor=outreach.cadre, data=VisitInput(**base, photos=[AttachmentInput("a.png", PNG)] * 6))
     with pytest.raises(ValidationFailed, match="最多"):  # the appeals' per-upload count
-        photos.visit_add_photos(actor=outreach.cadre, visit=visit, photos=[AttachmentInput("a.png", PNG)] * 7)
-    photos.visit_add_photos(actor=outreach.cadre, visit=visit, photos=[AttachmentInput("a.png", PNG)] * 3)
+        visit_add_photos(actor=outreach.cadre, visit=visit, photos=[AttachmentInput("a.png", PNG)] * 7)
+    visit_add_photos(actor=outreach.cadre, visit=visit, photos=[AttachmentInput("a.png", PNG)] * 3)
     with pytest.raises(ValidationFailed, match=f"最多 {photos.MAX_VISIT_PHOTOS} 张"):  # per visit
-        photos.visit_add_photos(actor=outreach.cadre, visit=visit, photos=[AttachmentInput("a.png", PNG)])
+        visit_add_photos(actor=outreach.cadre, visit=visit, photos=[AttachmentInput("a.png", PNG)])
     assert visit.photos.count() == photos.MAX_VISIT_PHOTOS
 
 
