@@ -410,3 +410,10 @@ def test_production_settings_mark_production():
            "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
     assert out.stdout.strip() == "True", out.stderr[-2000:]
+
+
+def test_notices_and_planned_works_are_seeded(seeded):
+    from lianxin.proactive.models import Notice
+
+    assert "Notices and planned works: 3" in seeded
+    assert sorted(Notice.objects.values_list("kind", flat=True)) == ["power", "water", "works"]
