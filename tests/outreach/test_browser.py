@@ -52,6 +52,8 @@ def test_visit_with_a_photo_taken_on_the_phone(new_page, live_outreach, tmp_path
     photo = tmp_path / "door.png"
     photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     page = new_page(PHONE, mobile=True)
+    page.set_default_timeout(60_000)  # a shared two-core machine can be slow to serve a page
+    page.set_default_navigation_timeout(60_000)
     login(page, "grid_a")
     page.goto(f"/outreach/households/{live_outreach.house_a.pk}/visit/")
     page.fill("textarea[name=said]", "门口台阶破损")
