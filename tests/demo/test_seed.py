@@ -334,6 +334,9 @@ def _wipe() -> None:
     Mediator.objects.all().delete()
     Enrolment.objects.all().delete()
     Course.objects.all().delete()
+    from lianxin.proactive.models import Notice
+
+    Notice.objects.all().delete()  # its area is protected
     User.objects.all().delete()
     Unit.objects.all().delete()
     for level in (3, 2, 1):
