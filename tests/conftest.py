@@ -62,3 +62,32 @@ def _fresh_audit_anchor(settings, tmp_path_factory):
     path = tmp_path_factory.mktemp("audit") / "audit-anchor.log"
     settings.LIANXIN = {**settings.LIANXIN, "AUDIT_ANCHOR_PATH": str(path)}
     yield
+
+
+@pytest.fixture
+def sms_outbox(settings):
+    """Text messages sent during the test (core/sms.py's MemorySmsBackend); `code()` reads the last
+    one-time code sent."""
+    from lianxin.core.sms import MemorySmsBackend
+
+    settings.LIANXIN = {**settings.LIANXIN, "SMS_BACKEND": "lianxin.core.sms.MemorySmsBackend"}
+    MemorySmsBackend.outbox.clear()
+    yield SmsOutbox(MemorySmsBackend.outbox)
+    MemorySmsBackend.outbox.clear()
+
+
+class SmsOutbox:
+    def __init__(self, messages: list) -> None:  # type: ignore[type-arg]
+        self.messages = messages
+
+    def code(self, number: str | None = None) -> str:
+        import re
+
+        for sms in reversed(self.messages):
+            match = re.search(r"验证码 (\d{6})", sms.text)
+            if match and (number is None or sms.number == number):
+                return match.group(1)
+        raise AssertionError("no one-time code was sent")
+
+    def to(self, number: str) -> list[str]:
+        return [sms.text for sms in self.messages if sms.number == number]

@@ -157,6 +157,11 @@ ACTIVITIES: dict[str, tuple[Case, ...]] = {
     "activities:signup": (post(lambda w: f"/activities/{w.activity2.pk}/signup/", SIGNED_IN),),
     "activities:signup_cancel": (post(activity("signup/cancel/"), frozenset({"resident"})),),
     "activities:check_in": (get(activity("check-in/"), SIGNED_IN),),
+    # no actor has proven a phone in its session: everyone is refused (403; the flow: tests/activities)
+    "activities:signup_phone": (post(lambda w: f"/activities/{w.activity2.pk}/signup/phone/", NOBODY,
+                                     const({"step": "signup", "name": "王阿姨"})),),
+    "activities:phone_signup": (get(lambda w: f"/activities/signups/{w.phone_signup.token}/", EVERYONE),
+                                get(const("/activities/signups/no-such-token/"), NOBODY)),
     "activities:photo": (get(lambda w: f"/activities/{w.activity.pk}/photos/999999/", NOBODY),),
     "activities:photo_upload": (post(const("/activities/999999/manage/photos/"), NOBODY, const({})),),
     "activities:mine": (get(const("/activities/my/"), SIGNED_IN),),
@@ -311,6 +316,9 @@ LEARNING_SHARED = {
 # proactive (lianxin/proactive/policy.py): the district supervisor and admins decide; unit_city owns
 # the open task; the unsubscribe link needs only its token.
 DECIDE = frozenset({"supervisor", "admin"})
+# notices: area roles over the area, handlers of a unit whose area contains it (both units: the district)
+NOTICE_G1 = frozenset({"grid_a", "supervisor", "handler_city", "handler_env", "admin"})
+NOTICE_PUBLISHERS = NOTICE_G1 | {"leader_b"}
 PROACTIVE: dict[str, tuple[Case, ...]] = {
     "proactive:tasks": (get(const("/proactive/"), SIGNED_IN),),  # each sees only theirs
     "proactive:proposals": (get(const("/proactive/proposals/"), DECIDE),),
@@ -323,7 +331,13 @@ PROACTIVE: dict[str, tuple[Case, ...]] = {
                                const({"reason": "已列入年度计划"}), bad_body=const({"reason": ""})),),
     "proactive:outcome": (post(lambda w: f"/proactive/{w.task_open.pk}/outcome/", DECIDE | {"handler_city"},
                                const({"outcome": "更换路灯 12 盏"}), bad_body=const({"outcome": ""})),),
-    "proactive:subscriptions": (get(const("/proactive/subscriptions/"), SIGNED_IN),),
+    "proactive:subscriptions": (get(const("/proactive/subscriptions/"), EVERYONE),),  # anonymous: by verified phone
+    "proactive:notices": (get(const("/proactive/notices/"), EVERYONE),),
+    "proactive:notice": (get(lambda w: f"/proactive/notices/{w.notice.pk}/", EVERYONE),
+                         get(const("/proactive/notices/999999/"), NOBODY)),
+    "proactive:notice_manage": (get(const("/proactive/notices/manage/"), NOTICE_PUBLISHERS),),
+    "proactive:notice_withdraw": (post(lambda w: f"/proactive/notices/{w.notice.pk}/withdraw/", NOTICE_G1,
+                                       const({"reason": "改期"}), bad_body=const({"reason": ""})),),
     "proactive:unsubscribe": (get(lambda w: f"/proactive/unsubscribe/{w.subscription.token}/", EVERYONE),
                               get(const("/proactive/unsubscribe/no-such-token/"), NOBODY)),
     "api:proactive_tasks": (aget(const("/api/v1/proactive/tasks"), SIGNED_IN),),  # each sees only theirs

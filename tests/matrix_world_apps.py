@@ -60,10 +60,25 @@ def build_apps(w: World) -> None:
     for lesson in w.course.lessons.all():  # every lesson done: the quiz is open
         learning_services.lesson_complete(actor=w.user("handler_city"), enrolment=w.enrolment, lesson=lesson)
     _proactive(w)
+    _phone_and_photos(w)
+
+
+def _phone_and_photos(w: World) -> None:
+    """A sign-up by verified phone (no account) on the G1 activity; a visit with a photo to house_a."""
+    from lianxin.activities import phone_signups
+    from lianxin.appeals.attachments import AttachmentInput
+    from lianxin.outreach.services import VisitInput, visit_log
+
+    w.phone_signup = phone_signups.signup_create_by_phone(activity=w.activity, phone="13700005555", name="赵阿姨")
+    w.visit, _created = visit_log(actor=w.user("grid_a"), data=VisitInput(
+        household_id=w.house_a.pk, visited_on=timezone.localdate(),
+        photos=[AttachmentInput("door.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, "image/png")]))
+    w.visit_photo = w.visit.photos.get()
 
 
 def _proactive(w: World) -> None:
-    """A proposed task in C1 and an open one owned by unit_city; the resident subscribes to street A."""
+    """A proposed task in C1 and an open one owned by unit_city; the resident subscribes to street A; a
+    water notice for G1."""
     from lianxin.proactive import services as proactive_services
     from lianxin.proactive.models import ProactiveTask, TaskKind
 
@@ -74,6 +89,12 @@ def _proactive(w: World) -> None:
     proactive_services.task_accept(task=w.task_open, actor=w.user("supervisor"), owner_unit=w.unit_city,
                                    deadline=timezone.localdate() + dt.timedelta(days=7))
     w.subscription = proactive_services.subscription_create(user=w.user("resident"), area=w.street_a)
+    from lianxin.proactive import notices
+
+    start = timezone.now() + dt.timedelta(days=1)
+    w.notice = notices.notice_publish(actor=w.user("admin"), kind="water", title="幸福一网格计划停水", body="更换水管。",
+                                      area=Area.objects.get(code="G1"), starts_at=start,
+                                      ends_at=start + dt.timedelta(hours=4))
 
 
 def _consultations(w: World) -> None:

@@ -81,6 +81,12 @@ def order(attr: str, suffix: str = "") -> Build:
     return lambda w: f"/supervision/orders/{getattr(w, attr).pk}/{suffix}"
 
 
+def _png_upload() -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("door.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, content_type="image/png")
+
+
 def house(attr: str, suffix: str = "") -> Build:
     return lambda w: f"/outreach/households/{getattr(w, attr).pk}/{suffix}"
 
@@ -207,6 +213,11 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "outreach:household_assign": (post(house("house_a", "assign/"), frozenset({"grid_a", "admin"}),
                                        const({"username": "resident"}), bad_body=const({"username": "nobody-here"})),),
     "outreach:visit_new": (get(house("house_a", "visit/"), frozenset({"grid_a", "admin"})),),
+    # the visit to house_a and its photo: those who may see the household see it, who may visit add
+    "outreach:visit_photo": (get(lambda w: f"/outreach/visits/{w.visit.pk}/photos/{w.visit_photo.pk}/",
+                                 frozenset({"grid_a", "admin"})),),
+    "outreach:visit_photos_add": (post(lambda w: f"/outreach/visits/{w.visit.pk}/photos/", frozenset({"grid_a", "admin"}),
+                                       lambda w: {"photos": _png_upload()}, bad_body=const({})),),
     # no concern in the world: the same 404 for everyone (an existing one is covered in tests/outreach)
     "outreach:concern_appeal": (post(const("/outreach/concerns/999999/appeal/"), NOBODY),),
     "outreach:coverage": (get(const("/outreach/coverage/"), frozenset({"grid_a", "supervisor", "leader_b", "admin"})),),

@@ -33,6 +33,8 @@ def new_verification_code() -> str:
 def entry_from_signup(*, signup: Signup, activity: Activity) -> HoursEntry | None:
     """A pending ledger line for the time between check-in and check-out, within the activity."""
     assert signup.checked_in_at is not None and signup.checked_out_at is not None
+    if signup.user_id is None:  # signed up by phone, no account: nothing to credit
+        return None
     started = max(signup.checked_in_at, activity.starts_at)
     ended = min(signup.checked_out_at, activity.ends_at)
     minutes = int((ended - started).total_seconds() // 60)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lianxin.core.crypto import EncryptedTextField
 from lianxin.org.models import Area
 
 TITLE_MAX = 100
@@ -126,8 +127,17 @@ class SignupStatus(models.TextChoices):
 
 
 class Signup(models.Model):
+    """A place (or a place on the waiting list) at an activity: by account, or by a phone verified with
+    a one-time code (core/phoneverify.py) for a resident without one — then `name` is what the roster
+    shows, notices go by SMS and `token` is the link that shows and cancels the sign-up."""
+
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signups")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="signups")
+    phone = EncryptedTextField(max_length=20, blank=True, default="")
+    phone_hash = models.CharField(max_length=64, blank=True, default="")
+    name = models.CharField(_("姓名"), max_length=50, blank=True, default="")
+    token = models.CharField(max_length=40, unique=True, null=True, blank=True, default=None, editable=False)
     status = models.CharField(max_length=12, choices=SignupStatus.choices)
     created_at = models.DateTimeField(db_index=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
@@ -136,10 +146,21 @@ class Signup(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["activity", "user"], name="uniq_signup")]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "user"], name="uniq_signup"),
+            models.UniqueConstraint(fields=["activity", "phone_hash"], condition=~models.Q(phone_hash=""),
+                                    name="uniq_signup_phone"),
+            models.CheckConstraint(condition=(models.Q(user__isnull=False) & models.Q(phone_hash=""))
+                                   | (models.Q(user__isnull=True) & ~models.Q(phone_hash="")),
+                                   name="signup_account_or_phone"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user} → {self.activity}"
+        return f"{self.user or self.name} → {self.activity}"
+
+    @property
+    def by_phone(self) -> bool:
+        return self.user_id is None
 
 
 class HoursStatus(models.TextChoices):

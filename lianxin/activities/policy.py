@@ -162,6 +162,12 @@ ACTIVITY_WHO: dict[str, Callable[[User | None, Activity], bool]] = {
 }
 
 
+def may_sign_up_by_phone(activity: Activity) -> bool:
+    """Anyone holding a verified phone (core/phoneverify.py) signs up while the activity takes sign-ups."""
+    sources, _target = ACTIVITY_TRANSITIONS[Action.SIGN_UP]
+    return activity.status in sources
+
+
 def may_view_activity(user: User | None, activity: Activity) -> bool:
     """Drafts only to their organisers; the rest is public (the calendar)."""
     return activity.status != ActivityStatus.DRAFT or _is_organiser(user, activity)

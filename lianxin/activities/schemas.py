@@ -111,6 +111,7 @@ class RosterOut(Schema):
     status: str
     checked_in_at: dt.datetime | None
     checked_out_at: dt.datetime | None
+    by_phone: bool = False  # signed up with a verified phone, no account
 
 
 class HoursOut(Schema):

@@ -139,6 +139,7 @@ class RosterRow:
     status_label: str
     checked_in_at: dt.datetime | None
     checked_out_at: dt.datetime | None
+    by_phone: bool = False
 
 
 def roster(viewer: User | None, activity: Activity) -> list[RosterRow]:
@@ -148,10 +149,13 @@ def roster(viewer: User | None, activity: Activity) -> list[RosterRow]:
     rows = []
     for s in activity.signups.exclude(status=SignupStatus.CANCELLED).select_related("user").order_by(
             "status", "created_at", "id"):
-        name = s.user.display_name or s.user.username
+        if s.user is not None:
+            name, phone = s.user.display_name or s.user.username, s.user.phone
+        else:  # signed up with a verified phone, no account
+            name, phone = s.name, s.phone
         rows.append(RosterRow(
-            signup_id=s.pk, name=name if full else mask_name(name),
-            phone=s.user.phone if full else mask_phone(s.user.phone), status=s.status,
+            signup_id=s.pk, name=name if full else mask_name(name), by_phone=s.user is None,
+            phone=phone if full else mask_phone(phone), status=s.status,
             status_label=str(s.get_status_display()), checked_in_at=s.checked_in_at, checked_out_at=s.checked_out_at,
         ))
     if full and rows and viewer is not None:

@@ -35,6 +35,7 @@ from .models import (
     SignupStatus,
 )
 from .policy import Action, ensure_allowed, may_organise_in
+from .sms import sms_to_signup
 
 CHECKIN_OPENS_BEFORE = dt.timedelta(hours=1)
 MAX_DURATION = dt.timedelta(days=7)
@@ -131,9 +132,12 @@ def activity_cancel(*, actor: User, activity: Activity, reason: str) -> Activity
     reason = _text(reason, field="reason", max_length=NOTE_MAX)
     with transaction.atomic():
         locked = _transition(_locked(activity), Action.CANCEL, actor, EventType.ACTIVITY_CANCELLED, reason)
-        people = list(locked.signups.exclude(status=SignupStatus.CANCELLED).values_list("user_id", flat=True))
-        notify_users(user_ids=people, title=_("活动已取消：{title}").format(title=locked.title), body=reason,
-                     link=_link(locked), kind="activity")
+        live = list(locked.signups.exclude(status=SignupStatus.CANCELLED))
+        notify_users(user_ids=[s.user_id for s in live if s.user_id is not None], body=reason,
+                     title=_("活动已取消：{title}").format(title=locked.title), link=_link(locked), kind="activity")
+        text = _("活动已取消：{title}。{reason}").format(title=locked.title, reason=reason)
+        for phone_signup in (s for s in live if s.user_id is None):
+            transaction.on_commit(lambda s=phone_signup: sms_to_signup(s, text))  # type: ignore[misc]
     return locked
 
 
@@ -165,18 +169,25 @@ def signup_create(*, actor: User, activity: Activity) -> Signup:
         if existing is not None and existing.status != SignupStatus.CANCELLED:
             raise Conflict(_("您已报名该活动（{status}）。").format(status=existing.get_status_display()),
                            code="already_signed_up")
-        confirmed = locked.signups.filter(status=SignupStatus.CONFIRMED).count()
-        status = SignupStatus.CONFIRMED if confirmed < locked.capacity else SignupStatus.WAITLISTED
-        if existing is not None:  # signing up again after cancelling: to the back of the line
-            existing.status, existing.created_at = status, now
-            existing.checked_in_at = existing.checked_out_at = existing.reminded_at = None
-            existing.save()
-            signup = existing
-        else:
-            signup = Signup.objects.create(activity=locked, user=actor, status=status, created_at=now)
-        event = EventType.SIGNED_UP if status == SignupStatus.CONFIRMED else EventType.WAITLISTED
-        record(event, actor=actor, activity=locked, payload=Payload(to_status=status, subject_user_id=actor.pk))
+        signup = place_signup(locked, existing, now=now, user=actor)
+        event = EventType.SIGNED_UP if signup.status == SignupStatus.CONFIRMED else EventType.WAITLISTED
+        record(event, actor=actor, activity=locked, payload=Payload(to_status=signup.status, subject_user_id=actor.pk))
     return signup
+
+
+def place_signup(locked: Activity, existing: Signup | None, *, now: dt.datetime, **who: object) -> Signup:
+    """A confirmed place while there is one, else the waiting list (the activity row is locked).
+    `who`: `user=` or the phone fields. Signing up again after cancelling: to the back of the line."""
+    confirmed = locked.signups.filter(status=SignupStatus.CONFIRMED).count()
+    status = SignupStatus.CONFIRMED if confirmed < locked.capacity else SignupStatus.WAITLISTED
+    if existing is None:
+        return Signup.objects.create(activity=locked, status=status, created_at=now, **who)  # type: ignore[arg-type]
+    existing.status, existing.created_at = status, now
+    existing.checked_in_at = existing.checked_out_at = existing.reminded_at = None
+    for name, value in who.items():
+        setattr(existing, name, value)
+    existing.save()
+    return existing
 
 
 def _promote_waiting(activity: Activity, actor: User | None) -> Signup | None:
@@ -192,8 +203,12 @@ def _promote_waiting(activity: Activity, actor: User | None) -> Signup | None:
     record(EventType.PROMOTED, actor=actor, activity=activity,
            payload=Payload(from_status=SignupStatus.WAITLISTED, to_status=SignupStatus.CONFIRMED,
                            subject_user_id=first.user_id))
-    notify_users(user_ids=[first.user_id], title=_("候补成功：{title}").format(title=activity.title),
-                 body=_("有人取消了报名，您已从候补转为正式报名。"), link=_link(activity), kind="activity")
+    if first.user_id is None:
+        text = _("候补成功：{title}。有人取消了报名，您已从候补转为正式报名。").format(title=activity.title)
+        transaction.on_commit(lambda: sms_to_signup(first, text))
+    else:
+        notify_users(user_ids=[first.user_id], title=_("候补成功：{title}").format(title=activity.title),
+                     body=_("有人取消了报名，您已从候补转为正式报名。"), link=_link(activity), kind="activity")
     return first
 
 
@@ -257,6 +272,16 @@ def _signup_of(activity: Activity, user_id: int) -> Signup:
     return signup
 
 
+def _signup_on_list(activity: Activity, pk: int) -> Signup:
+    """A row of the manual list (by account or by phone), locked; refused like `_signup_of`."""
+    signup = Signup.objects.select_for_update().filter(activity=activity, pk=pk).first()
+    if signup is None or signup.status == SignupStatus.CANCELLED:
+        raise NotFound(_("没有找到该报名。"))
+    if signup.status == SignupStatus.WAITLISTED:
+        raise TransitionNotAllowed(_("此人还在候补名单上，不能签到。"))
+    return signup
+
+
 def _check_in(signup: Signup, activity: Activity, actor: User) -> Signup:
     if signup.checked_in_at is not None:
         raise Conflict(_("已经签到过了。"), code="already_checked_in")
@@ -274,7 +299,7 @@ def _check_out(signup: Signup, activity: Activity, actor: User | None, *, at: dt
     signup.checked_out_at = at or timezone.now()
     signup.save(update_fields=["checked_out_at"])
     record(EventType.CHECKED_OUT, actor=actor, activity=activity, payload=Payload(subject_user_id=signup.user_id))
-    if activity.kind == ActivityKind.VOLUNTEER:
+    if activity.kind == ActivityKind.VOLUNTEER and signup.user_id is not None:  # the ledger is per account
         hours.entry_from_signup(signup=signup, activity=activity)
     return signup
 
@@ -310,14 +335,14 @@ def signup_check_in(*, actor: User, signup: Signup) -> Signup:
         locked = _locked(signup.activity_id)
         ensure_allowed(actor, locked, Action.CHECK_IN)
         _check_window(locked, timezone.now())
-        return _check_in(_signup_of(locked, signup.user_id), locked, actor)
+        return _check_in(_signup_on_list(locked, signup.pk), locked, actor)
 
 
 def signup_check_out(*, actor: User, signup: Signup) -> Signup:
     with transaction.atomic():
         locked = _locked(signup.activity_id)
         ensure_allowed(actor, locked, Action.CHECK_IN)
-        return _check_out(_signup_of(locked, signup.user_id), locked, actor)
+        return _check_out(_signup_on_list(locked, signup.pk), locked, actor)
 
 
 # --- reminders ------------------------------------------------------------------------------------
@@ -336,12 +361,13 @@ def signups_send_reminders(*, now: dt.datetime | None = None, ahead: dt.timedelt
             if not Signup.objects.filter(pk=signup.pk, reminded_at__isnull=True).update(reminded_at=now):
                 continue  # another worker reminded them
             activity = signup.activity
-            notify_users(
-                user_ids=[signup.user_id], link=_link(activity), kind="activity",
-                title=_("活动提醒：{title}").format(title=activity.title),
-                body=_("{when} 在 {place}，请准时参加；如不能参加，请取消报名，把名额让给候补的人。").format(
-                    when=timezone.localtime(activity.starts_at).strftime("%m-%d %H:%M"), place=activity.place),
-            )
+            body = _("{when} 在 {place}，请准时参加；如不能参加，请取消报名，把名额让给候补的人。").format(
+                when=timezone.localtime(activity.starts_at).strftime("%m-%d %H:%M"), place=activity.place)
+            title = _("活动提醒：{title}").format(title=activity.title)
+            if signup.user_id is None:
+                transaction.on_commit(lambda s=signup, t=f"{title}。{body}": sms_to_signup(s, t))  # type: ignore[misc]
+            else:
+                notify_users(user_ids=[signup.user_id], link=_link(activity), kind="activity", title=title, body=body)
             record(EventType.REMINDED, actor=None, activity=activity, payload=Payload(subject_user_id=signup.user_id))
             sent += 1
     return sent

@@ -1,4 +1,5 @@
-"""Residents' pages: the calendar, an activity (sign up, cancel, check in), my activities and hours,
+"""Residents' pages: the calendar, an activity (sign up — by account or by a verified phone — cancel,
+check in), my activities and hours,
 small wishes (raise, claim, deliver, confirm), organizations, certificate verification.
 
 Views only parse, authorise (through selectors and the policy) and call the services; a refused
@@ -18,11 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lianxin.core import phoneverify
 from lianxin.core.errors import DomainError, Forbidden, NotFound
+from lianxin.core.masking import mask_phone
 from lianxin.core.ratelimit import check_rate
 from lianxin.org.models import Area, User
 
-from . import hours, orgs, selectors, services, wishes
+from . import hours, orgs, phone_signups, selectors, services, wishes
 from .certificate import certificate_pdf
 from .forms import ProfileForm, WishActForm, WishRaiseForm
 from .models import ActivityKind, ActivityPhoto, VolunteerProfile
@@ -63,10 +66,17 @@ def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     user = _user(request)
     activity = selectors.activity_get(user, pk)
     mine = selectors.my_signup(user, activity)
+    signed_in = user is not None and user.is_authenticated
+    phone = None if signed_in else phoneverify.verified_phone(request)
+    if mine is None and phone:
+        mine = phone_signups.signup_of_phone(activity, phone)
     now = timezone.now()
     return {
         "activity": activity, "places": selectors.places(activity), "mine": mine,
         "position": selectors.waiting_position(mine) if mine else None,
+        "verified_phone": mask_phone(phone) if phone else "",
+        "pending_phone": "" if signed_in else phoneverify.pending_phone(request),
+        "phone_action": reverse("activities:signup_phone", args=[activity.pk]),
         "open_for_signup": activity.status == "published" and now < activity.starts_at,
         "actions": allowed_actions(user, activity) if user else [],
         "photos": list(activity.photos.all()[:20]),
@@ -110,6 +120,48 @@ def signup(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.info(request, _("名额已满，您已进入候补名单；有人取消时会自动为您补上并通知您。"))
     return redirect("activities:detail", pk=pk)
+
+
+@require_POST
+def signup_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """Without an account: verify the phone by a one-time code (two steps), then sign it up."""
+    activity = selectors.activity_get(_user(request), pk)
+    try:
+        said = phoneverify.form_step(request, purpose="activities")
+        if said is not None:
+            messages.success(request, said)
+            return redirect("activities:detail", pk=pk)
+        done = phone_signups.signup_create_by_phone(activity=activity, phone=phoneverify.verified_phone(request) or "",
+                                                    name=request.POST.get("name", "")[:100])
+    except DomainError as error:
+        return _refused(request, pk, error)
+    if done.status == "confirmed":
+        messages.success(request, _("报名成功，短信里有查看和取消报名的链接，活动前一天会短信提醒您。"))
+    else:
+        messages.info(request, _("名额已满，您已进入候补名单；有人取消时会自动为您补上并短信通知您。"))
+    return redirect("activities:detail", pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+def phone_signup(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the SMS: a phone sign-up's status, and cancelling it (the token is the proof)."""
+    signup = phone_signups.signup_by_token(token)
+    error = ""
+    status = 200
+    if request.method == "POST":
+        try:
+            signup = phone_signups.signup_cancel_by_token(token=token)
+        except DomainError as refused:
+            error, status = refused.message, refused.status_code
+        else:
+            messages.success(request, _("已取消报名。"))
+            return redirect("activities:phone_signup", token=token)
+    return render(request, "activities/phone_signup.html", {
+        "signup": signup, "activity": signup.activity, "error": error,
+        "position": selectors.waiting_position(signup),
+        "may_cancel": signup.status != "cancelled" and signup.checked_in_at is None
+        and timezone.now() < signup.activity.ends_at,
+    }, status=status)
 
 
 @require_POST

@@ -69,3 +69,9 @@ def _validate_attachments(attachments: list[AttachmentInput]) -> list[tuple[Atta
             )
         checked.append((item, actual))
     return checked
+
+
+def validate_attachments(attachments: list[AttachmentInput]) -> list[tuple[AttachmentInput, str]]:
+    """The checks every upload passes (count, size, sniffed type, declared type), for other apps'
+    files (outreach's visit photos): each item with its sniffed content type."""
+    return _validate_attachments(attachments)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from lianxin.core.errors import DomainError, ValidationFailed
-from lianxin.core.ratelimit import check_rate
+from lianxin.core.ratelimit import check_rate, client_ip
 from lianxin.org.models import Area, User
 from lianxin.org.selectors import scope_of
 
@@ -282,7 +282,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         try:
             step = request.POST.get("step")
             if step == "send":
-                services.phone_code_send(actor=user, phone=request.POST.get("phone", ""))
+                services.phone_code_send(actor=user, phone=request.POST.get("phone", "")[:40], client=client_ip(request))
                 messages.success(request, _("验证码已发送，10 分钟内有效。"))
             elif step == "verify":
                 services.phone_code_verify(actor=user, code=request.POST.get("code", ""))

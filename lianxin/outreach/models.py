@@ -163,6 +163,25 @@ class Visit(models.Model):
         return f"{self.visited_on} #{self.household_id}"
 
 
+class VisitPhoto(models.Model):
+    """A photo taken on a visit (checked as appeal attachments are: `photos.py`); shown only to those
+    who may see the visit's household."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(upload_to="outreach/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of visit {self.visit_id}"
+
+
 class Concern(models.Model):
     """One concern raised on a visit: solved on the spot, or made an appeal."""
 

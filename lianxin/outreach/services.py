@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianxin.appeals.attachments import AttachmentInput
 from lianxin.audit.services import AuditAction, audit_append
 from lianxin.core.crypto import (
     id_number_lookup_hash,
@@ -41,7 +42,9 @@ from .models import (
     Relation,
     SpecialGroup,
     Visit,
+    VisitPhoto,
 )
+from .photos import check_photos, save_photos
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{9,11}$|^\d{7,8}$")
@@ -278,6 +281,7 @@ class VisitInput:
     concerns: list[ConcernInput] = field(default_factory=list)
     follow_ups: list[FollowUpInput] = field(default_factory=list)
     client_ref: str = ""
+    photos: list[AttachmentInput] = field(default_factory=list)  # checked as appeal attachments (photos.py)
 
 
 def _clean_visit(data: VisitInput) -> dict[int, Category | None]:
@@ -320,6 +324,7 @@ def visit_log(*, actor: User, data: VisitInput) -> tuple[Visit, bool]:
         if existing is not None:
             return existing, False
     categories = _clean_visit(data)
+    checked_photos = check_photos(data.photos) if data.photos else []
     try:
         with transaction.atomic():
             visit = Visit.objects.create(household=household, cadre=actor, visited_on=data.visited_on,
@@ -334,7 +339,10 @@ def visit_log(*, actor: User, data: VisitInput) -> tuple[Visit, bool]:
             Household.objects.filter(pk=household.pk).filter(
                 Q(last_visited_on__isnull=True) | Q(last_visited_on__lt=data.visited_on)
             ).update(last_visited_on=data.visited_on)
-            record("visited", actor=actor, household=household, visit=visit.pk, concerns=len(data.concerns))
+            if checked_photos:
+                save_photos(visit=visit, actor=actor, checked=checked_photos)
+            record("visited", actor=actor, household=household, visit=visit.pk, concerns=len(data.concerns),
+                   photos=len(checked_photos))
     except IntegrityError:
         existing = Visit.objects.filter(cadre=actor, client_ref=data.client_ref).first()
         if existing is None:
@@ -353,3 +361,17 @@ def follow_up_done(*, actor: User, follow_up: FollowUp, done_on: dt.date | None 
         follow_up.save(update_fields=["done_on"])
         record("follow_up_done", actor=actor, household=follow_up.visit.household, follow_up=follow_up.pk)
     return follow_up
+
+
+def visit_add_photos(*, actor: User, visit: Visit, photos: list[AttachmentInput]) -> list[VisitPhoto]:
+    """Add photos to a visit already recorded (a weak signal in the field: sent later)."""
+    if not policy.can(actor, visit.household, policy.Action.LOG_VISIT):
+        raise NotFound(_("走访记录不存在或您无权添加照片。"))
+    if not photos:
+        raise ValidationFailed(_("请选择要上传的照片。"), field="photos")
+    checked = check_photos(photos)
+    with transaction.atomic():
+        locked = Visit.objects.select_for_update().get(pk=visit.pk)
+        saved = save_photos(visit=locked, actor=actor, checked=checked)
+        record("visit_photos_added", actor=actor, household=visit.household, visit=visit.pk, photos=len(saved))
+    return saved

@@ -10,19 +10,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lianxin.appeals.attachments import AttachmentInput
 from lianxin.core.errors import NotFound, ValidationFailed
 from lianxin.org.models import Area, Category, User
 
-from . import policy, privacy, selectors
+from . import photos, policy, privacy, selectors
 from .appeals_bridge import concern_to_appeal
 from .importer import households_import
 from .models import Concern, FollowUp, Member, SpecialGroup
@@ -33,6 +35,7 @@ from .services import (
     assignment_create,
     assignment_end,
     follow_up_done,
+    visit_add_photos,
     visit_log,
 )
 
@@ -121,12 +124,13 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get_for_user(user, pk)
     reveal = request.method == "POST" and request.POST.get("reveal") == "1"
     members = privacy.members_for(user, household, reveal=reveal, purpose=request.POST.get("purpose", "")[:50])
-    visits = household.visits.select_related("cadre").prefetch_related("concerns__appeal", "follow_ups")[:50]
+    visits = household.visits.select_related("cadre").prefetch_related("concerns__appeal", "follow_ups", "photos")[:50]
     return render(request, "outreach/household.html", {
         "household": household, "members": members, "groups": selectors.group_labels(household),
         "address": privacy.address_for(user, household, revealed=reveal),
         "may_reveal": privacy.may_reveal(user, household) and not reveal,
         "may_visit": policy.can(user, household, policy.Action.LOG_VISIT), "visits": visits,
+        "max_photos": photos.MAX_VISIT_PHOTOS,
         "may_manage": policy.can(user, household, policy.Action.MANAGE),
         "assignments": household.assignments.select_related("cadre")[:20],
     })
@@ -175,6 +179,36 @@ def _follow_ups_from(post: Any, visited_on: dt.date) -> list[FollowUpInput]:
             for i, text in enumerate(texts) if text.strip()]
 
 
+def _photos_from(request: HttpRequest) -> list[AttachmentInput]:
+    files = request.FILES.getlist("photos")
+    if len(files) > photos.MAX_VISIT_PHOTOS:
+        raise ValidationFailed(_("每次走访最多 {n} 张照片。").format(n=photos.MAX_VISIT_PHOTOS), field="photos")
+    limit = int(settings.LIANXIN["MAX_ATTACHMENT_BYTES"]) + 1  # read no more than the check needs
+    return [AttachmentInput(f.name or "", f.read(limit), f.content_type or "") for f in files]
+
+
+@login_required
+@require_GET
+def visit_photo(request: HttpRequest, pk: int, photo_id: int) -> FileResponse:
+    """A visit's photo, for those who may see the visit (the household); 404 for anyone else."""
+    found = photos.photo_for(_user(request), visit_id=pk, photo_id=photo_id)
+    response = FileResponse(found.file.open("rb"), content_type=found.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_POST
+def visit_photos_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Photos sent after the visit was recorded (by those who may log visits for the household)."""
+    user = _user(request)
+    visit = photos.visit_for(user, pk, policy.Action.LOG_VISIT)
+    added = visit_add_photos(actor=user, visit=visit, photos=_photos_from(request))
+    messages.success(request, _("已添加 {n} 张照片。").format(n=len(added)))
+    return redirect("outreach:household", pk=visit.household_id)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
@@ -186,6 +220,7 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
             household_id=household.pk, visited_on=visited_on, said=request.POST.get("said", ""),
             companions=request.POST.get("companions", ""), concerns=_concerns_from(request.POST),
             follow_ups=_follow_ups_from(request.POST, visited_on), client_ref=request.POST.get("client_ref", "")[:64],
+            photos=_photos_from(request),
         )
         visit, created = visit_log(actor=user, data=data)
         messages.success(request, _("走访已记录。") if created else _("这份走访已经记录过了。"))
@@ -193,7 +228,7 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
     categories = Category.objects.filter(active=True, level__lte=2).order_by("path").values_list("code", "name")
     return render(request, "outreach/visit_form.html", {
         "household": household, "today": timezone.localdate(), "categories": list(categories),
-        "draft_key": f"lianxin-visit-draft-{household.pk}",
+        "draft_key": f"lianxin-visit-draft-{household.pk}", "max_photos": photos.MAX_VISIT_PHOTOS,
     })
 
 

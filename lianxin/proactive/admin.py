@@ -14,3 +14,4 @@ class ProactiveTaskAdmin(admin.ModelAdmin):
 class SubscriptionAdmin(admin.ModelAdmin):
     list_display = ("user", "area", "category", "created_at")
     raw_id_fields = ("user",)
+    exclude = ("phone", "phone_hash")  # a phone subscriber stays masked here too

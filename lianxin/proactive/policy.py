@@ -7,18 +7,22 @@
   owner: handlers of the owner unit, grid workers of the owner grid (or an area above), and the
   cadres with an open 联系户 assignment in the owner grid.
 - **Record the outcome** (open tasks only): the owner and those who decide.
-- **Subscribe**: any signed-in account; unsubscribing needs only the link's token.
+- **Subscribe**: anyone — by account, or by a phone verified with a one-time code; unsubscribing
+  needs only the link's token.
+- **Publish or withdraw a notice** (停水停电、施工): administrators; grid workers, supervisors and
+  leaders in an area containing the notice's area; handlers of a unit whose own area contains it
+  (the water company, the street office). Everyone sees published notices.
 """
 
 from __future__ import annotations
 
 from django.db.models import Q
 
-from lianxin.org.models import Role, User
+from lianxin.org.models import Area, Role, Unit, User
 from lianxin.org.selectors import area_subtree_q, in_area_subtree, scope_of
 from lianxin.outreach.models import AssignmentKind, ContactAssignment
 
-from .models import ProactiveTask, TaskStatus
+from .models import Notice, ProactiveTask, TaskStatus
 
 
 class Action:
@@ -105,3 +109,43 @@ def tasks_visible_q(user: User | None, *, proposals: bool = False) -> Q:
 
 def may_see_proposals(user: User | None) -> bool:
     return _is_admin(user) or bool(scope_of(user).areas_for(Role.SUPERVISOR))
+
+
+# --- notices ------------------------------------------------------------------------------------
+
+NOTICE_AREA_ROLES = (Role.GRID_WORKER, Role.SUPERVISOR, Role.LEADER)
+
+
+def notice_area_paths(user: User | None) -> tuple[str, ...] | None:
+    """The areas this user publishes notices for; None means everywhere (administrators)."""
+    if user is None or not user.is_authenticated:
+        return ()
+    scope = scope_of(user)
+    if scope.has(Role.ADMIN):
+        return None
+    units = scope.units_for(Role.HANDLER)
+    unit_paths = list(Unit.objects.filter(pk__in=units).values_list("area__path", flat=True)) if units else []
+    return tuple(sorted({*scope.areas_for(*NOTICE_AREA_ROLES), *unit_paths}))
+
+
+def may_publish_notices(user: User | None) -> bool:
+    paths = notice_area_paths(user)
+    return paths is None or bool(paths)
+
+
+def may_publish_notice_in(user: User | None, area: Area | None) -> bool:
+    paths = notice_area_paths(user)
+    if paths is None:
+        return True
+    return area is not None and in_area_subtree(area.path, paths)
+
+
+def may_manage_notice(user: User | None, notice: Notice) -> bool:
+    return may_publish_notice_in(user, notice.area)
+
+
+def notices_managed_q(user: User | None) -> Q:
+    paths = notice_area_paths(user)
+    if paths is None:
+        return Q()
+    return area_subtree_q(paths) if paths else Q(pk__in=[])

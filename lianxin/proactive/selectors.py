@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from lianxin.appeals.models import Appeal, Status
+from lianxin.core.crypto import phone_lookup_hash
 from lianxin.core.errors import NotFound
 from lianxin.org.models import User
 from lianxin.org.selectors import area_subtree_q
@@ -78,3 +79,9 @@ def evidence_of(task: ProactiveTask) -> QuerySet[Appeal]:
 
 def subscriptions_of(user: User) -> QuerySet[Subscription]:
     return Subscription.objects.filter(user=user).select_related("area", "category").order_by("-created_at")
+
+
+def subscriptions_of_phone(phone: str) -> QuerySet[Subscription]:
+    """A verified phone's subscriptions (the caller holds the proof: core.phoneverify.verified_phone)."""
+    return (Subscription.objects.filter(phone_hash=phone_lookup_hash(phone)).select_related("area", "category")
+            .order_by("-created_at"))

@@ -5,8 +5,10 @@ keyword-only function, recorded as a `ProactiveTaskEvent` and an audit entry."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,13 +16,16 @@ from django.utils.translation import gettext as _
 
 from lianxin.appeals.models import Appeal, Status
 from lianxin.audit.services import audit_append
+from lianxin.core.crypto import phone_lookup_hash
 from lianxin.core.errors import Conflict, Forbidden, ValidationFailed
+from lianxin.core.sms import SMS_MAX_LENGTH, sms_send
 from lianxin.notifications.services import notify_users
 from lianxin.org.models import Area, AreaLevel, Category, Role, RoleAssignment, Unit, User
 
 from . import detection, policy
 from .models import ProactiveTask, ProactiveTaskEvent, Subscription, TaskEventType, TaskKind, TaskStatus
 
+logger = logging.getLogger(__name__)
 MAX_TEXT = 2000
 MAX_OUTCOME = 4000
 MAX_DEADLINE_DAYS = 366
@@ -203,15 +208,40 @@ def task_record_outcome(*, task: ProactiveTask, actor: User, outcome: str) -> Pr
 
 # --- subscriptions --------------------------------------------------------------------------------
 
+MAX_SUBSCRIPTIONS = 20
+
+
+def _subscription_target(area: Area | None, category: Category | None) -> None:
+    if area is None and category is None:
+        raise ValidationFailed(_("请选择要订阅的区域或类别（至少一项）。"), field="area")
+
 
 def subscription_create(*, user: User, area: Area | None = None, category: Category | None = None) -> Subscription:
     if not user.is_authenticated:
         raise Forbidden(_("请先登录再订阅。"))
-    if area is None and category is None:
-        raise ValidationFailed(_("请选择要订阅的区域或类别（至少一项）。"), field="area")
-    if Subscription.objects.filter(user=user).count() >= 20:
+    _subscription_target(area, category)
+    if Subscription.objects.filter(user=user).count() >= MAX_SUBSCRIPTIONS:
         raise ValidationFailed(_("每个账户最多订阅 20 项，请先取消一些。"), field="area")
     sub, _created = Subscription.objects.get_or_create(user=user, area=area, category=category)
+    return sub
+
+
+def subscription_create_for_phone(*, phone: str, area: Area | None = None,
+                                  category: Category | None = None) -> Subscription:
+    """Subscribe a phone without an account. `phone` must come from `core.phoneverify.verified_phone`
+    (the view's proof); notices go out by SMS, each with the unsubscribe link."""
+    if not phone:
+        raise Forbidden(_("请先验证手机号再订阅。"))
+    _subscription_target(area, category)
+    phone_hash = phone_lookup_hash(phone)
+    if Subscription.objects.filter(phone_hash=phone_hash).count() >= MAX_SUBSCRIPTIONS:
+        raise ValidationFailed(_("每个手机号最多订阅 20 项，请先退订一些。"), field="area")
+    sub, created = Subscription.objects.get_or_create(phone_hash=phone_hash, area=area, category=category,
+                                                      defaults={"phone": phone})
+    if created:
+        what = "、".join(x.name for x in (area, category) if x is not None)
+        text = _("【连心】已订阅“{what}”的通知公告、计划施工和主动治理结果。").format(what=what[:60])
+        transaction.on_commit(lambda: _sms(sub, text))
     return sub
 
 
@@ -242,17 +272,42 @@ def subscribers_of(*, area: Area | None, category: Category | None) -> list[Subs
     return list(Subscription.objects.filter(q).select_related("user"))
 
 
+def unsubscribe_url(sub: Subscription) -> str:
+    base = str(settings.LIANXIN.get("PUBLIC_BASE_URL", "")).rstrip("/")
+    return base + reverse("proactive:unsubscribe", args=[sub.token])
+
+
+def _sms(sub: Subscription, text: str) -> None:
+    """One text to a phone subscriber, ending with the unsubscribe link; a provider failure is logged."""
+    tail = _(" 退订：{link}").format(link=unsubscribe_url(sub))
+    room = SMS_MAX_LENGTH - len(tail)
+    body = text if len(text) <= room else text[: room - 1] + "…"
+    try:
+        sms_send(number=sub.phone, text=body + tail, reference=f"subscription-{sub.pk}")
+    except Exception:
+        logger.exception("SMS to subscription %s failed", sub.pk)
+
+
 def subscribers_notify(*, area: Area | None, category: Category | None, title: str, body: str,
                        kind: str = "subscription") -> int:
-    """Tell every matching subscriber (notices, planned works, task outcomes): one notification each,
-    with their own unsubscribe link. Any app may call it."""
+    """Tell every matching subscriber (notices, planned works, task outcomes): one notification per
+    account, one SMS per phone (after commit), each with its own unsubscribe link. Any app may call
+    it. Returns how many were told."""
     subs = subscribers_of(area=area, category=category)
     seen: set[int] = set()
+    phones: set[str] = set()
     for sub in subs:
-        if sub.user_id in seen or not sub.user.is_active:
+        if sub.user_id is None:
+            if sub.phone_hash in phones:
+                continue
+            phones.add(sub.phone_hash)
+            text = f"【连心】{title}：{body}"
+            transaction.on_commit(lambda sub=sub, text=text: _sms(sub, text))  # type: ignore[misc]
+            continue
+        if sub.user is None or sub.user_id in seen or not sub.user.is_active:
             continue
         seen.add(sub.user_id)
         unsubscribe = reverse("proactive:unsubscribe", args=[sub.token])
         notify_users(user_ids=[sub.user_id], title=title, body=f"{body}\n\n" + _("退订：{link}").format(link=unsubscribe),
                      link=reverse("proactive:subscriptions"), kind=kind)
-    return len(seen)
+    return len(seen) + len(phones)

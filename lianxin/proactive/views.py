@@ -12,7 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lianxin.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from lianxin.core import phoneverify
+from lianxin.core.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
+from lianxin.core.masking import mask_phone
 from lianxin.org.models import Area, AreaLevel, Category, Unit, User
 
 from . import policy, selectors, services
@@ -116,30 +118,55 @@ def task_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, policy.Action.RECORD_OUTCOME)
 
 
-@login_required
+def _subscription_target(request: HttpRequest) -> tuple[Area | None, Category | None]:
+    area_code = request.POST.get("area", "").strip()[:40]
+    cat_code = request.POST.get("category", "").strip()[:40]
+    area = Area.objects.filter(code=area_code).first() if area_code else None
+    category = Category.objects.filter(code=cat_code).first() if cat_code else None
+    if area_code and area is None:
+        raise ValidationFailed(_("没有编码为“{c}”的区域。").format(c=area_code), field="area")
+    if cat_code and category is None:
+        raise ValidationFailed(_("没有编码为“{c}”的类别。").format(c=cat_code), field="category")
+    return area, category
+
+
 @require_http_methods(["GET", "POST"])
 def subscriptions(request: HttpRequest) -> HttpResponse:
+    """By account when signed in; otherwise by a phone verified with a one-time code (core/phoneverify.py)."""
     user = _user(request)
+    signed_in = user.is_authenticated
+    phone = None if signed_in else phoneverify.verified_phone(request)
     status = 200
     if request.method == "POST":
-        area_code = request.POST.get("area", "").strip()[:40]
-        cat_code = request.POST.get("category", "").strip()[:40]
-        area = Area.objects.filter(code=area_code).first() if area_code else None
-        category = Category.objects.filter(code=cat_code).first() if cat_code else None
         try:
-            if area_code and area is None:
-                raise ValidationFailed(_("没有编码为“{c}”的区域。").format(c=area_code), field="area")
-            if cat_code and category is None:
-                raise ValidationFailed(_("没有编码为“{c}”的类别。").format(c=cat_code), field="category")
-            services.subscription_create(user=user, area=area, category=category)
-        except ValidationFailed as error:
+            said = None if signed_in else phoneverify.form_step(request, purpose="subscriptions")
+            if said is not None:
+                messages.success(request, said)
+                return redirect("proactive:subscriptions")
+            if request.POST.get("step") == "forget_phone":
+                phoneverify.forget(request)
+                return redirect("proactive:subscriptions")
+            area, category = _subscription_target(request)
+            if signed_in:
+                services.subscription_create(user=user, area=area, category=category)
+            else:
+                services.subscription_create_for_phone(phone=phone or "", area=area, category=category)
+        except (ValidationFailed, RateLimited) as error:
             messages.error(request, str(error))
-            status = 400
+            status = 429 if isinstance(error, RateLimited) else 400
+        except Forbidden as error:
+            messages.error(request, str(error))
+            status = 403
         else:
             messages.success(request, _("已订阅。相关通知、计划施工和主动治理结果会通知您。"))
             return redirect("proactive:subscriptions")
+    if signed_in:
+        subs = selectors.subscriptions_of(user)
+    else:
+        subs = selectors.subscriptions_of_phone(phone) if phone else Subscription.objects.none()
     return render(request, "proactive/subscriptions.html", {
-        "subscriptions": selectors.subscriptions_of(user),
+        "subscriptions": subs, "signed_in": signed_in, "verified_phone": phone and mask_phone(phone),
+        "pending_phone": "" if signed_in else phoneverify.pending_phone(request),
         "areas": Area.objects.exclude(level=AreaLevel.GRID).order_by("path")[:300],
         "categories": Category.objects.order_by("path")[:300],
     }, status=status)

@@ -334,6 +334,9 @@ def _wipe() -> None:
     Mediator.objects.all().delete()
     Enrolment.objects.all().delete()
     Course.objects.all().delete()
+    from lianxin.proactive.models import Notice
+
+    Notice.objects.all().delete()  # its area is protected
     User.objects.all().delete()
     Unit.objects.all().delete()
     for level in (3, 2, 1):
@@ -410,3 +413,10 @@ def test_production_settings_mark_production():
            "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
     assert out.stdout.strip() == "True", out.stderr[-2000:]
+
+
+def test_notices_and_planned_works_are_seeded(seeded):
+    from lianxin.proactive.models import Notice
+
+    assert "Notices and planned works: 3" in seeded
+    assert sorted(Notice.objects.values_list("kind", flat=True)) == ["power", "water", "works"]

@@ -44,3 +44,22 @@ def test_visit_draft_survives_offline_and_reload_then_is_sent_once(new_page, liv
     assert visit.said == "老人希望加装扶手" and visit.concerns.get().text == "楼道灯不亮"
     page.goto(url)  # the draft was cleared once the visit was saved
     assert page.input_value("textarea[name=said]") == ""
+
+
+def test_visit_with_a_photo_taken_on_the_phone(new_page, live_outreach, tmp_path):
+    from lianxin.outreach.models import VisitPhoto
+
+    photo = tmp_path / "door.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    page = new_page(PHONE, mobile=True)
+    page.set_default_timeout(60_000)  # a shared two-core machine can be slow to serve a page
+    page.set_default_navigation_timeout(60_000)
+    login(page, "grid_a")
+    page.goto(f"/outreach/households/{live_outreach.house_a.pk}/visit/")
+    page.fill("textarea[name=said]", "门口台阶破损")
+    page.set_input_files("input[name=photos]", str(photo))
+    page.click("#visit-form button[type=submit]")
+    page.wait_for_url("**/households/*/?saved=*")
+    assert VisitPhoto.objects.count() == 1
+    assert page.locator("img[alt^='走访照片']").count() == 1
+    check_a11y(page, "household with a visit photo (phone)")

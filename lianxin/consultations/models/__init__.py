@@ -11,7 +11,6 @@ from .consultation import (
     Participant,
     Phase,
     PhaseType,
-    PhoneCode,
     ResidentProfile,
     Status,
 )
@@ -54,7 +53,6 @@ __all__ = [
     "Participant",
     "Phase",
     "PhaseType",
-    "PhoneCode",
     "Proposal",
     "ProposalSupport",
     "Question",

@@ -150,21 +150,6 @@ class ResidentProfile(models.Model):
         return f"{self.user_id}"
 
 
-class PhoneCode(models.Model):
-    """A one-time code sent to verify a phone; only its hash is kept."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    phone = models.CharField(max_length=20)
-    code_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    attempts = models.PositiveSmallIntegerField(default=0)
-    used_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
-
-
 class EventType(models.TextChoices):
     CREATED = "created", _("创建")
     EDITED = "edited", _("修改")

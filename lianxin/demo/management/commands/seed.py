@@ -122,6 +122,9 @@ class Command(BaseCommand):
 
         proposed = proposals_generate(today=now.date())  # 未诉先办: proposals from the seeded appeals
         self.stdout.write(f"Proactive proposals: {sum(proposed.values())} ({proposed})")
+        from lianxin.proactive.demo import seed_notices
+
+        self.stdout.write(f"Notices and planned works: {seed_notices()}")
         if not options["no_train"] and n:
             report = train_from_db()
             self.stdout.write(report.message)

@@ -13,7 +13,7 @@
   function save() {
     var data = {};
     Array.prototype.forEach.call(form.elements, function (el, i) {
-      if (!el.name || el.name === "csrfmiddlewaretoken") return;
+      if (!el.name || el.name === "csrfmiddlewaretoken" || el.type === "file") return;  // photos are not kept
       data[el.name + "#" + i] = el.type === "checkbox" ? el.checked : el.value;
     });
     try { localStorage.setItem(key, JSON.stringify(data)); if (status) status.textContent = "草稿已保存在本机"; } catch (e) {}
@@ -24,7 +24,7 @@
     var data = raw ? JSON.parse(raw) : {};
     Array.prototype.forEach.call(form.elements, function (el, i) {
       var v = data[el.name + "#" + i];
-      if (v === undefined) return;
+      if (v === undefined || el.type === "file") return;
       if (el.type === "checkbox") el.checked = !!v; else el.value = v;
     });
     var ref = document.getElementById("client_ref");
