@@ -122,6 +122,9 @@ CONSULTATIONS: dict[str, tuple[Case, ...]] = {
     "consultations:staff_summary": (get(staff_cons("summary/"), CONSULT_ORG),
                                     post(staff_cons("summary/"), CONSULT_ORG, const({"step": "draft"}))),
     # whoever sees the open task (its deciders and its owner unit) and may organise for a unit
+    # overseers who organise for a unit (admin); the label is looked up again, so an unknown one is 404
+    "consultations:staff_from_hotspot": (post(const("/consultations/staff/from-hotspot/"), NOBODY,
+                                              const({"label": "没有这个热点"})),),
     "consultations:staff_from_task": (post(lambda w: f"/consultations/staff/from-task/{w.task_open.pk}/",
                                            frozenset({"handler_city", "admin"})),),
     # --- API

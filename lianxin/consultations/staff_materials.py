@@ -1,6 +1,6 @@
 """Staff pages for what a consultation carries besides its text: the draft's attachments, the
 summary of the opinions per paragraph (drafted, edited, published) and opening a draft from a
-proactive proposal (an appeal hotspot or a recurring problem)."""
+proactive proposal (an appeal hotspot or a recurring problem) or a supervision text hotspot."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lianxin.core.errors import DomainError, ValidationFailed
+from lianxin.core.errors import DomainError, NotFound, ValidationFailed
 from lianxin.core.uploads import AttachmentInput
+from lianxin.org.models import Area
 from lianxin.proactive.selectors import task_for
 
 from . import services
@@ -92,5 +93,31 @@ def staff_from_task(request: HttpRequest, task_id: int) -> HttpResponse:
     """Open a draft consultation from a proactive proposal or task the user may see."""
     user = _user(request)
     c = services.consultation_open_from_task(actor=user, task=task_for(user, task_id))  # 404 / 403 as errors
+    messages.success(request, _("已根据诉求数据创建征求意见草稿，请补充拟采取的措施和阶段后发布。"))
+    return redirect("consultations:staff_edit", slug=c.slug)
+
+
+@staff_only
+@require_POST
+def staff_from_hotspot(request: HttpRequest) -> HttpResponse:
+    """Open a draft consultation from a text hotspot of the supervision page: the hotspot is looked
+    up again in the caller's own jurisdiction (optionally narrowed to `area`), never taken from the form."""
+    from lianxin.supervision.selectors import require_overseer, text_hotspots
+
+    user = _user(request)
+    j = require_overseer(user)
+    slc, area = j.slice(), None
+    raw_area, label = request.POST.get("area", ""), request.POST.get("label", "").strip()
+    if raw_area:
+        area = Area.objects.filter(pk=int(raw_area)).first() if raw_area.isdigit() and len(raw_area) < 12 else None
+        if area is None or not j.covers_area(area):
+            raise NotFound(_("没有找到该区域，或它不在您的督查范围内。"))
+        slc = slc.narrow(area=area)
+    if not label or len(label) > 200:
+        raise ValidationFailed(_("请从热点列表中选择一个热点。"), field="label")
+    spot = next((h for h in text_hotspots(slc) or [] if h["label"] == label), None)
+    if spot is None:
+        raise NotFound(_("该热点已不在近期热点中，请刷新页面后再试。"))
+    c = services.consultation_open_from_hotspot(actor=user, label=label, appeal_ids=spot["ids"], area=area)
     messages.success(request, _("已根据诉求数据创建征求意见草稿，请补充拟采取的措施和阶段后发布。"))
     return redirect("consultations:staff_edit", slug=c.slug)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("staff/", staff_views.staff_list, name="staff_list"),
     path("staff/new/", staff_views.staff_new, name="staff_new"),
     path("staff/moderation/", staff_views.staff_moderation, name="staff_moderation"),
+    path("staff/from-hotspot/", staff_materials.staff_from_hotspot, name="staff_from_hotspot"),
     path("staff/from-task/<int:task_id>/", staff_materials.staff_from_task, name="staff_from_task"),
     path("staff/<slug:slug>/", staff_views.staff_edit, name="staff_edit"),
     path("staff/<slug:slug>/attachments/", staff_materials.staff_attachments, name="staff_attachments"),

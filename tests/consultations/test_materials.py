@@ -243,3 +243,46 @@ def test_staff_without_a_unit_cannot_open(people, task):
         from lianxin.proactive.selectors import task_for
 
         task_for(people.resident, task.pk)
+
+
+# --- straight from a supervision text hotspot ----------------------------------------------------
+
+@pytest.fixture
+def hotspot(people):
+    from django.core.cache import cache
+
+    from lianxin.supervision.selectors import EVERYTHING, text_hotspots
+
+    d = people.d
+    for n in range(6):
+        AppealFactory(area=d.grid_a, category=d.cat_light, unit=d.unit_city,
+                      title="幸福小区路灯不亮", text=f"幸福小区{n}栋门口路灯不亮，晚上很黑，联系电话13812345{n:03d}。",
+                      submitted_at=timezone.now() - dt.timedelta(hours=n + 1))
+    cache.clear()
+    spots = text_hotspots(EVERYTHING)
+    assert spots, "the fixture's appeals form a hotspot"
+    return spots[0]
+
+
+def test_open_from_a_supervision_hotspot(people, hotspot):
+    page = login(people.admin).get("/supervision/text-hotspots/").content.decode()
+    assert "/consultations/staff/from-hotspot/" in page and hotspot["label"] in page
+    r = login(people.admin).post("/consultations/staff/from-hotspot/", {"label": hotspot["label"]})
+    assert r.status_code == 302
+    origin = ConsultationOrigin.objects.get(kind="hotspot", task=None)
+    assert origin.consultation.unit == people.d.unit_city  # where the appeals were dispatched
+    assert origin.category == people.d.cat_light and origin.appeals.count() == hotspot["size"]
+    assert all("13812345" not in s["excerpt"] for s in origin.evidence["samples"])
+
+
+def test_hotspot_refusals(people, hotspot):
+    path = "/consultations/staff/from-hotspot/"
+    # the district supervisor sees the hotspot but organises for no unit
+    assert login(people.d.supervisor).post(path, {"label": hotspot["label"]}).status_code == 403
+    assert login(people.organiser).post(path, {"label": hotspot["label"]}).status_code == 403  # not an overseer
+    assert login(people.resident).post(path, {"label": hotspot["label"]}).status_code == 403
+    assert login(people.admin).post(path, {"label": "不存在的热点"}).status_code == 404  # looked up, never trusted
+    assert login(people.admin).post(path, {"label": ""}).status_code == 400
+    assert login(people.admin).post(path, {"label": hotspot["label"], "area": "abc"}).status_code == 404
+    assert login(people.d.leader_b).post(path, {"label": hotspot["label"], "area": str(people.d.street_a.pk)}).status_code == 404
+    assert not ConsultationOrigin.objects.exists()
