@@ -114,6 +114,19 @@ CONSULTATIONS: dict[str, tuple[Case, ...]] = {
     "consultations:staff_analysis": (get(staff_cons("analysis/"), CONSULT_ORG),),
     "consultations:staff_export": (get(staff_cons("export/xlsx/"), CONSULT_ORG),),
     "consultations:staff_transition": (post(staff_cons("close/"), CONSULT_ORG),),
+    "consultations:attachment": (get(lambda w: f"/consultations/{w.consult.slug}/attachments/{w.consult_file.pk}/", EVERYONE),
+                                 get(lambda w: f"/consultations/{w.consult_draft.slug}/attachments/{w.draft_file.pk}/",
+                                     CONSULT_ORG)),
+    "consultations:staff_attachments": (post(staff_cons("attachments/"), CONSULT_ORG,
+                                             lambda w: {"remove": str(w.consult_file_spare.pk)}),),
+    "consultations:staff_summary": (get(staff_cons("summary/"), CONSULT_ORG),
+                                    post(staff_cons("summary/"), CONSULT_ORG, const({"step": "draft"}))),
+    # whoever sees the open task (its deciders and its owner unit) and may organise for a unit
+    # overseers who organise for a unit (admin); the label is looked up again, so an unknown one is 404
+    "consultations:staff_from_hotspot": (post(const("/consultations/staff/from-hotspot/"), NOBODY,
+                                              const({"label": "没有这个热点"})),),
+    "consultations:staff_from_task": (post(lambda w: f"/consultations/staff/from-task/{w.task_open.pk}/",
+                                           frozenset({"handler_city", "admin"})),),
     # --- API
     "api:list_consultations": (aget(const("/api/v1/consultations"), EVERYONE),),
     "api:create": (apost(const("/api/v1/consultations"), CONSULT_ORG,  # only for their own unit
@@ -149,6 +162,16 @@ CONSULTATIONS: dict[str, tuple[Case, ...]] = {
     "api:decide": (apost(const("/api/v1/consultations/no-such-one/decision"), NOBODY, const({"summary": "采纳"}), get_405=False),),
     "api:budget": (aget(api_cons("/budget"), EVERYONE),),
     "api:budget_vote": (apost(api_cons("/budget"), SIGNED_IN, const({"projects": [1]}), get_405=False),),
+    "api:consultation_attachments": (aget(api_cons("/attachments"), EVERYONE),),
+    "api:consultation_summary": (aget(api_cons("/summary"), EVERYONE),),
+    "api:consultation_origin": (aget(api_cons("/origin"), EVERYONE),),
+    "api:consultation_hearings": (aget(api_cons("/hearings"), EVERYONE),),
+    "api:hearing_register": (apost(lambda w: f"/api/v1/consultations/{w.consult.slug}/hearings/{w.hearing.pk}/registration",
+                                   SIGNED_IN, const({})),),
+    "api:hearing_cancel": (apost(lambda w: f"/api/v1/consultations/{w.consult.slug}/hearings/{w.hearing.pk}/registration:cancel",
+                                 NOBODY, const({})),),  # nobody has registered: 404 for all (see tests/consultations)
+    "api:consultation_from_task": (apost(lambda w: f"/api/v1/consultations:from-task/{w.task_open.pk}",
+                                         frozenset({"handler_city", "admin"}), const({})),),
 }
 
 ACTIVITIES: dict[str, tuple[Case, ...]] = {

@@ -16,6 +16,7 @@ from lianxin.appeals.actors import Actor
 from lianxin.consultations import services as consult_services
 from lianxin.consultations.models import HearingKind, Status
 from lianxin.consultations.services.budget import ProjectInput, budget_set
+from lianxin.core.uploads import AttachmentInput
 from lianxin.learning import services as learning_services
 from lianxin.mediation import services as mediation_services
 from lianxin.mediation.intake import CaseInput, PartyInput, case_request
@@ -116,6 +117,9 @@ def _consultations(w: World) -> None:
         starts_at=timezone.now() + dt.timedelta(days=3), place="社区活动室", capacity=30)
     w.consult_draft = consultation(organiser=organiser, unit=w.unit_city, status=Status.DRAFT,
                                    title="幸福社区垃圾分类办法（草案）")
+    pdf = [AttachmentInput("方案.pdf", b"%PDF-1.4 matrix"), AttachmentInput("附图.pdf", b"%PDF-1.4 spare")]
+    w.consult_file, w.consult_file_spare = consult_services.attachments_add(actor=organiser, consultation=c, files=pdf)
+    (w.draft_file,) = consult_services.attachments_add(actor=organiser, consultation=w.consult_draft, files=pdf[:1])
 
 
 def _case_in_mediation(w: World) -> None:

@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from lianxin.activities.api import router as activities_router
 from lianxin.consultations import api as consultations_api
+from lianxin.consultations import api_materials as consultations_materials_api
 from lianxin.outreach.api import router as outreach_router
 from lianxin.proactive.api import router as proactive_router
 
@@ -35,6 +36,7 @@ api.add_router("/", org.router)
 api.add_router("/", outreach_router)
 api.add_router("/", proactive_router)
 api.add_router("/", consultations_api.router)
+api.add_router("/", consultations_materials_api.router)
 api.add_router("/", activities_router)
 api.add_router("/", mediation.router)
 api.add_router("/", learning.router)

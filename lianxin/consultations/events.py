@@ -107,6 +107,29 @@ class Imported(Payload):
     votes: int
 
 
+@dataclass(frozen=True)
+class AttachmentsChanged(Payload):
+    type: ClassVar[str] = EventType.ATTACHMENTS
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SummaryChanged(Payload):
+    type: ClassVar[str] = EventType.SUMMARY
+    action: str  # drafted | edited | published | withdrawn
+    paragraphs: tuple[int | None, ...]
+
+
+@dataclass(frozen=True)
+class OpenedFrom(Payload):
+    type: ClassVar[str] = EventType.OPENED_FROM
+    kind: str
+    task_id: int | None
+    label: str
+    appeals: int
+
+
 def record(consultation: Consultation, payload: Payload, *, actor: User | None = None, label: str = "") -> ConsultationEvent:
     """Write the event row for `payload`; `actor` is None for residents' contributions and the system."""
     if not label and actor is not None:

@@ -1,6 +1,7 @@
 """The organiser's view of the opinions, per paragraph: counts, support / oppose, key words and the
 main points — clusters of similar opinions (near-duplicates folded), found by the triage text
-engine's hotspot clustering (`lianxin.triage.hotspots`), with their central examples."""
+engine's hotspot clustering (`lianxin.triage.hotspots`), with their central examples — and the
+tone of the opinions (`lianxin.triage.sentiment`: positive / negative / neutral counts)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections import Counter
 from typing import Any
 
 from lianxin.triage.hotspots import HotspotRecord, find_hotspots
+from lianxin.triage.sentiment import tally
 from lianxin.triage.text import GENERIC_WORDS, tokenize
 
 from .models import Comment, Consultation, Visibility
@@ -43,8 +45,10 @@ def opinion_points(consultation: Consultation) -> list[dict[str, Any]]:
     for view in paragraphs_with_counts(consultation):
         items = by_number.get(view.paragraph.number, [])
         out.append({"number": view.paragraph.number, "heading": view.paragraph.heading, "comments": len(items),
-                    "support": view.support, "oppose": view.oppose, "words": _words(items), "points": _points(items)})
+                    "support": view.support, "oppose": view.oppose, "words": _words(items), "points": _points(items),
+                    "sentiment": tally(c.text for c in items).as_dict()})
     general = by_number.get(None, [])
     out.append({"number": None, "heading": "", "comments": len(general), "support": 0, "oppose": 0,
-                "words": _words(general), "points": _points(general)})
+                "words": _words(general), "points": _points(general),
+                "sentiment": tally(c.text for c in general).as_dict()})
     return out

@@ -45,6 +45,8 @@ class Action:
     MODERATE = "moderate"
     GIVE_FEEDBACK = "give_feedback"
     PUBLISH_DECISION = "publish_decision"
+    ATTACH = "attach"  # add or remove the draft's attachments
+    SUMMARISE = "summarise"  # draft, edit and publish the summary of the opinions
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,8 @@ RULES: dict[str, Rule] = {
     Action.MODERATE: _staff_in_status(Status.PUBLISHED, Status.CLOSED),
     Action.GIVE_FEEDBACK: _staff_feature(Feature.FEEDBACK),
     Action.PUBLISH_DECISION: _staff_feature(Feature.DECISION),
+    Action.ATTACH: _staff_in_status(Status.DRAFT, Status.PUBLISHED),
+    Action.SUMMARISE: _staff_in_status(Status.PUBLISHED, Status.CLOSED),
 }
 
 

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from lianxin.core.errors import NotFound
@@ -22,7 +22,10 @@ from .models import (
     AnalysisResult,
     Comment,
     Consultation,
+    ConsultationAttachment,
+    ConsultationOrigin,
     Feedback,
+    OpinionSummary,
     Paragraph,
     Participant,
     Proposal,
@@ -222,7 +225,35 @@ def results(consultation: Consultation) -> dict[str, Any]:
         "groups": _public_groups(analysis),
         "feedback": feedback_figures(consultation),
         "budget": budget_result(consultation) if consultation.budget_total else None,
+        "summaries": published_summaries(consultation),
     }
+
+
+def attachments_of(consultation: Consultation) -> QuerySet[ConsultationAttachment]:
+    """The draft's attachments: public with the consultation (the caller has checked it may be seen)."""
+    return consultation.attachments.order_by("uploaded_at", "id")
+
+
+def published_summaries(consultation: Consultation) -> list[dict[str, Any]]:
+    """The organiser's published summary of the opinions, per paragraph (number None: the whole draft)."""
+    rows = (OpinionSummary.objects.filter(consultation=consultation, published_at__isnull=False)
+            .select_related("paragraph").order_by(F("paragraph__number").asc(nulls_last=True), "id"))
+    return [{"number": r.paragraph.number if r.paragraph else None,
+             "heading": r.paragraph.heading if r.paragraph else "", "text": r.text,
+             "sentiment": {k: r.figures.get("sentiment", {}).get(k, 0) for k in ("positive", "negative", "neutral")},
+             "published_at": r.published_at} for r in rows]
+
+
+def origin_public(consultation: Consultation) -> dict[str, Any] | None:
+    """Where the consultation came from, as the public may see it: the kind, area, category and the
+    appeal counts — no sample appeals (those are on the staff pages)."""
+    origin = ConsultationOrigin.objects.filter(consultation=consultation).select_related("area", "category").first()
+    if origin is None:
+        return None
+    ev = origin.evidence
+    return {"kind": origin.kind, "label": origin.get_kind_display(), "area": origin.area.name if origin.area else None,
+            "category": origin.category.name if origin.category else None, "appeals": ev.get("appeals", 0),
+            "open": ev.get("open", 0), "first": ev.get("first"), "last": ev.get("last")}
 
 
 def _public_groups(analysis: AnalysisResult | None) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from lianxin.org.models import Area, Role, Unit, User
 from lianxin.org.selectors import scope_of
 
 from . import selectors, services
-from .models import Audience, Consultation, PhaseType, QuestionKind
+from .models import Audience, Consultation, ConsultationOrigin, PhaseType, QuestionKind
 from .policy import allowed_actions, is_organiser, moderation_q
 
 PHASE_TYPES = list(PhaseType)
@@ -184,7 +184,8 @@ def staff_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "paragraphs_text": "\n\n".join((f"# {p.heading}\n" if p.heading else "") + p.text for p in c.paragraphs.all()),
         "questions_text": "\n".join(f"{q.kind} | {'*' if q.required else '-'} | {q.text}" +
                                     (f" | {'; '.join(q.options)}" if q.options else "") for q in c.questions.all()),
-        "events": c.events.order_by("-at")[:20],
+        "events": c.events.order_by("-at")[:20], "attachments": list(c.attachments.all()),
+        "origin": ConsultationOrigin.objects.filter(consultation=c).select_related("category").first(),
         "projects_text": "\n".join(f"{p.title} | {p.cost} | {p.description}".rstrip(" |")
                                    for p in c.budget_projects.all()),
     })

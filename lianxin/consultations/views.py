@@ -11,13 +11,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from lianxin.core.errors import DomainError, ValidationFailed
+from lianxin.core.errors import DomainError, NotFound, ValidationFailed
 from lianxin.core.ratelimit import check_rate, client_ip
 from lianxin.org.models import Area, User
 from lianxin.org.selectors import scope_of
@@ -89,7 +89,21 @@ def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "hearings": [(h, next((r for r in h.registrations.all() if viewer and r.participant_id == viewer.pk), None))
                      for h in Hearing.objects.filter(consultation=c).prefetch_related("registrations")],
         "voted_budget": viewer is not None and c.budget_ballots.filter(participant=viewer).exists(),
+        "attachments": list(selectors.attachments_of(c)), "origin": selectors.origin_public(c),
     })
+
+
+@require_GET
+def attachment(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    """One of the draft's attachments, for anyone who may see the consultation."""
+    c = selectors.consultation_get(_user(request), slug)
+    row = selectors.attachments_of(c).filter(pk=pk).first()
+    if row is None:
+        raise NotFound(_("没有这个附件。"))
+    response = FileResponse(row.file.open("rb"), content_type=row.content_type, filename=row.original_name,
+                            as_attachment=row.content_type == "application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

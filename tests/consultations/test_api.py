@@ -166,3 +166,55 @@ def test_in_the_openapi_document(api):
     doc = api.get("/openapi.json").json()
     paths = [p for p in doc["paths"] if p.startswith("/api/v1/consultations")]
     assert "/api/v1/consultations/{slug}/comments" in paths and len(paths) >= 12
+
+
+# --- attachments, summary, origin, forums and hearings, from a proactive proposal ---------------
+
+def test_attachments_summary_origin_read(api, c, people):
+    from lianxin.core.uploads import AttachmentInput
+
+    row = services.attachments_add(actor=people.organiser, consultation=c, files=[AttachmentInput("a.pdf", b"%PDF-1 x")])[0]
+    r = api.get(f"/consultations/{c.slug}/attachments")
+    assert r.status_code == 200 and r.json() == [{"id": row.pk, "name": "a.pdf", "content_type": "application/pdf",
+                                                  "size": 8, "url": f"/consultations/{c.slug}/attachments/{row.pk}/"}]
+    assert api.get(f"/consultations/{c.slug}/summary").json() == []
+    services.summaries_draft(actor=people.organiser, consultation=c)
+    services.summaries_publish(actor=people.organiser, consultation=c)
+    summary = api.get(f"/consultations/{c.slug}/summary").json()
+    assert [s["number"] for s in summary] == [1, 2, 3, None] and summary[0]["text"] == "暂未收到意见。"
+    assert api.get(f"/consultations/{c.slug}/origin").json() is None
+    assert api.get("/consultations/no-such-one/attachments").status_code == 404
+
+
+def test_hearing_registration_through_the_api(c, people):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    forum = services.hearing_create(actor=people.organiser, consultation=c, kind="forum", title="座谈会",
+                                    starts_at=timezone.now() + dt.timedelta(days=2), place="活动室", capacity=1)
+    path = f"/consultations/{c.slug}/hearings/{forum.pk}/registration"
+    assert Client().post(f"/api/v1{path}", content_type="application/json").status_code == 403  # anonymous
+    first, second = session(people.resident), session(people.other_resident)
+    assert post(first, path, {}).json()["status"] == "registered"
+    assert post(second, path, {}).json()["status"] == "waiting"
+    listed = second.get(f"/api/v1/consultations/{c.slug}/hearings").json()
+    assert listed[0]["registered"] == 2 and listed[0]["my_status"] == "waiting"
+    assert post(first, path + ":cancel", {}).status_code == 200
+    assert second.get(f"/api/v1/consultations/{c.slug}/hearings").json()[0]["my_status"] == "registered"
+    assert post(first, f"/consultations/{c.slug}/hearings/999999/registration", {}).status_code == 404
+
+
+def test_from_task_through_the_api(c, people):
+    from django.utils import timezone
+
+    from lianxin.proactive.models import ProactiveTask, TaskKind
+
+    task = ProactiveTask.objects.create(kind=TaskKind.RECURRING, key="k:1", title="垃圾清运不及时",
+                                        area=people.d.community_a, proposed_at=timezone.now())
+    # a proposed task is seen only by those who decide: the unit's handler gets the 404 of a missing one
+    assert post(session(people.organiser), f"/consultations:from-task/{task.pk}", {}).status_code == 404
+    assert post(session(people.resident), f"/consultations:from-task/{task.pk}", {}).status_code == 403
+    r = post(session(people.admin), f"/consultations:from-task/{task.pk}", {})
+    assert r.status_code == 201 and r.json()["status"] == "draft"
+    assert Consultation.objects.get(slug=r.json()["slug"]).origin.task == task

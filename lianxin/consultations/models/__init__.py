@@ -30,6 +30,7 @@ from .contributions import (
     VoteValue,
 )
 from .hearings import Hearing, HearingKind, Registration, RegistrationStatus
+from .materials import ConsultationAttachment, ConsultationOrigin, OpinionSummary, OriginKind
 from .survey import Answer, Question, QuestionKind, SurveyResponse
 
 __all__ = [
@@ -42,12 +43,16 @@ __all__ = [
     "BudgetProject",
     "Comment",
     "Consultation",
+    "ConsultationAttachment",
     "ConsultationEvent",
+    "ConsultationOrigin",
     "ContentKind",
     "EventType",
     "Feedback",
     "Hearing",
     "HearingKind",
+    "OpinionSummary",
+    "OriginKind",
     "Paragraph",
     "ParagraphRating",
     "Participant",

@@ -163,6 +163,9 @@ class EventType(models.TextChoices):
     REPORTED = "reported", _("举报")
     FEEDBACK = "feedback", _("采纳反馈")
     IMPORTED = "imported", _("导入")
+    ATTACHMENTS = "attachments", _("修改附件")
+    SUMMARY = "summary", _("意见摘要")
+    OPENED_FROM = "opened_from", _("由诉求数据发起")
 
 
 class ConsultationEvent(models.Model):
