@@ -531,6 +531,7 @@ def measure(args: argparse.Namespace, org: dict[str, Any], events: tuple[int, in
     from lianxin.org.models import Area, Category, User
     from lianxin.supervision import rollups, selectors
     from lianxin.supervision.models import KpiStreetMonthly, Watermark
+    from lianxin.supervision.policy import jurisdiction_of
     from lianxin.supervision.selectors import Period, Slice
     from lianxin.worktime.calendar import TZ
 
@@ -551,7 +552,7 @@ def measure(args: argparse.Namespace, org: dict[str, Any], events: tuple[int, in
     def pick_days(length: int = 10) -> Period:
         start = pick().start + dt.timedelta(days=rng.randrange(28))
         return Period(start, start + dt.timedelta(days=length))
-    j = selectors.jurisdiction_of(User.objects.get(username="bench_admin"))
+    j = jurisdiction_of(User.objects.get(username="bench_admin"))
 
     def dashboard_bundle() -> None:
         p = pick()

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import create_model
 
-from lianxin.supervision import selectors
+from lianxin.supervision import policy, selectors
 from lianxin.supervision.models import COUNTERS
 from lianxin.supervision.selectors import KpiFigures, Period
 
@@ -76,7 +76,7 @@ def kpis(
     unit: str = Query("", max_length=s.CODE_MAX, pattern=s.NO_NUL, description="Unit code (a unit's staff: theirs)."),
     category: str = Query("", max_length=s.CODE_MAX, pattern=s.NO_NUL, description="Category code (and its subtree)."),
 ) -> dict[str, Any]:
-    slc = selectors.caller_slice(caller(request), area=area, unit=unit, category=category)
+    slc = policy.caller_slice(caller(request), area=area, unit=unit, category=category)
     p = _period(period)
     figures = selectors.kpis(p, slc)
     last = p.end.toordinal() - 1
@@ -94,6 +94,6 @@ def cadres(
     period: str = PeriodQuery,
     unit: str = Query("", max_length=s.CODE_MAX, pattern=s.NO_NUL, description="Only this unit's cadres."),
 ) -> dict[str, Any]:
-    unit_ids = selectors.cadre_unit_ids(caller(request), unit_code=unit)
+    unit_ids = policy.cadre_unit_ids(caller(request), unit_code=unit)
     p = _period(period)
     return {"period": p.label, "cadres": [row.as_dict() for row in selectors.cadre_figures(p, unit_ids)]}

@@ -11,7 +11,7 @@ from ninja import Status as HttpStatus
 
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.selectors import appeal_get_for_user
-from lianxin.core.errors import Forbidden, NotFound
+from lianxin.core.errors import NotFound
 from lianxin.mediation import presenters, selectors, services
 from lianxin.mediation.intake import (
     CaseInput,
@@ -22,9 +22,8 @@ from lianxin.mediation.intake import (
 )
 from lianxin.mediation.models import MediationCase
 from lianxin.mediation.pdf import agreement_pdf
-from lianxin.mediation.policy import is_mediation_staff
-from lianxin.org.models import Role, User
-from lianxin.org.selectors import scope_of
+from lianxin.mediation.policy import acts_as_staff_on_intake, figures_reach
+from lianxin.org.models import User
 
 from . import mediation_schemas as m
 from . import schemas as s
@@ -62,7 +61,7 @@ def _parties(items: list[m.PartyIn]) -> list[PartyInput]:
              summary="Ask for mediation (a resident) or record a dispute found on a visit (staff)")
 def create_case(request: HttpRequest, payload: m.CaseIn) -> HttpStatus[dict[str, Any]]:
     user = _user(request)
-    actor = Actor.staff(user) if is_mediation_staff(user) or scope_of(user).has(Role.GRID_WORKER) else Actor.resident(user)
+    actor = Actor.staff(user) if acts_as_staff_on_intake(user) else Actor.resident(user)
     case = case_request(actor=actor, data=CaseInput(
         title=payload.title, description=payload.description, dispute_type=payload.dispute_type,
         area_code=payload.area, place=payload.place, parties=_parties(payload.parties)))
@@ -119,15 +118,7 @@ def agreement(request: HttpRequest, case_id: int = CaseId) -> HttpResponse:
 @router.get("/mediation/figures", auth=STAFF_AUTH, response={200: dict[str, Any], **ERRORS},
             summary="Cases by type and outcome, agreement and kept rates, time to close, per mediator and community")
 def figures(request: HttpRequest) -> dict[str, Any]:
-    user = _user(request)
-    scope = scope_of(user)
-    if scope.has(Role.ADMIN) or (scope.has(Role.SUPERVISOR, Role.LEADER, Role.DISPATCHER)
-                                 and not scope.areas_for(Role.SUPERVISOR, Role.LEADER, Role.DISPATCHER)):
-        return selectors.figures()
-    areas = scope.areas_for(Role.SUPERVISOR, Role.LEADER, Role.DISPATCHER)
-    if not areas:
-        raise Forbidden("只有督查员、领导和派单员可以查看调解统计。")
-    return selectors.figures(area_paths=areas)
+    return selectors.figures(area_paths=figures_reach(_user(request)))
 
 
 # --- transitions: each returns the case as the caller now sees it ----------------------------------

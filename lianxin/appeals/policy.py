@@ -190,6 +190,13 @@ def dispatcher_reach(scope: Scope) -> Reach:
     return Reach(everywhere=not areas, areas=areas)
 
 
+def may_dispatch_somewhere(scope: Scope) -> bool:
+    """Whether the workbench offers dispatching (bulk dispatch, the unit list): `dispatcher_reach`
+    is not nowhere."""
+    reach = dispatcher_reach(scope)
+    return reach.everywhere or bool(reach.areas)
+
+
 def supervisor_reach(scope: Scope) -> Reach:
     """Admins everywhere; supervisors and leaders in their jurisdiction."""
     if scope.has(Role.ADMIN):

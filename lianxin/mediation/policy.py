@@ -233,3 +233,23 @@ def may_see_parties(user: User | None, case: MediationCase) -> bool:
         return False
     actor = Actor.staff(user)
     return _is_mediator(actor, case) or _is_supervisor(actor, case)
+
+
+# The figures (调解统计): supervisors, leaders and dispatchers for their areas (everywhere when
+# unscoped), admins everywhere. The figures page and the API ask `figures_reach`.
+FIGURES_ROLES = (Role.SUPERVISOR, Role.LEADER, Role.DISPATCHER)
+
+
+def figures_reach(user: User | None) -> tuple[str, ...] | None:
+    """The area paths whose mediation figures `user` reads (None: everywhere); Forbidden otherwise."""
+    scope = scope_of(user)
+    if not scope.has(Role.ADMIN, *FIGURES_ROLES):
+        raise Forbidden(_("只有督查员、领导和派单员可以查看调解统计。"))
+    areas = scope.areas_for(*FIGURES_ROLES)
+    return None if scope.has(Role.ADMIN) or not areas else areas
+
+
+def acts_as_staff_on_intake(user: User | None) -> bool:
+    """Whether a case asked for through the API is recorded by staff (a dispute found on a visit:
+    mediation staff and grid workers) rather than requested by a resident for themselves."""
+    return is_mediation_staff(user) or scope_of(user).has(Role.GRID_WORKER)

@@ -32,7 +32,7 @@ from . import forms as f
 from .intake import CaseInput, PartyInput, case_hand_to_appeals, case_open_from_appeal, case_request
 from .models import MediationCase, PartyRole
 from .pdf import agreement_pdf
-from .policy import ACTION_LABELS, Action, allowed_actions, is_mediation_staff
+from .policy import ACTION_LABELS, Action, allowed_actions, figures_reach, is_mediation_staff
 from .privacy import parties_for
 
 QUEUE_LABELS = {
@@ -294,11 +294,8 @@ def from_appeal(request: HttpRequest, tracking_number: str) -> HttpResponse:
 @mediation_staff_required
 @require_GET
 def staff_figures(request: HttpRequest) -> HttpResponse:
-    scope = scope_of(_user(request))
-    areas = scope.areas_for(Role.SUPERVISOR, Role.LEADER, Role.DISPATCHER)
-    if not scope.has(Role.ADMIN, Role.SUPERVISOR, Role.LEADER, Role.DISPATCHER):
-        raise Forbidden(_("只有督查员、领导和派单员可以查看调解统计。"))
-    paths = None if scope.has(Role.ADMIN) or not areas else tuple(areas)
+    reach = figures_reach(_user(request))
+    paths = tuple(reach) if reach is not None else None
     first, last = _month(request.GET.get("month", ""))
     since, until = day_bounds(first, last)
     return render(request, "mediation/figures.html", {

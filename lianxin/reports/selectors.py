@@ -1,4 +1,5 @@
-"""Read side of the periodic reports: which reports a user may see, and the content snapshot.
+"""Read side of the periodic reports: the content snapshot, the PDF state, the versions (which
+reports a user may see, and act on: `reports.policy`).
 
 `report_content` builds the JSON-serialisable snapshot a `Report` stores. It reads everything
 through `lianxin.supervision.selectors` (KPI figures, breakdowns, series, rankings, drill-downs,
@@ -24,8 +25,7 @@ from django.utils.translation import gettext as _
 
 from lianxin.appeals.models import Appeal, Satisfaction
 from lianxin.appeals.privacy import mask_name, mask_phone
-from lianxin.core.errors import NotFound, ValidationFailed
-from lianxin.org.models import Area, User
+from lianxin.org.models import Area
 from lianxin.supervision import selectors as sv
 from lianxin.supervision.models import FollowUp
 from lianxin.supervision.selectors import Jurisdiction, KpiFigures, Period, Slice
@@ -51,40 +51,8 @@ FINDINGS_LIMIT = 20
 HOTSPOT_LIMIT = 3000
 
 
-# --- access -----------------------------------------------------------------------------------------
-
-
-def reports_visible(user: User | None) -> QuerySet[Report]:
-    """Reports whose area lies in the user's jurisdiction (admins: all). Non-overseers: 403."""
-    j = sv.require_overseer(user)
-    qs = Report.objects.select_related("area", "generated_by", "published_by")
-    if j.everything:
-        return qs
-    return qs.filter(area_id__in=sv.area_subtree_ids(j.area_paths))
-
-
-def report_get_for_user(user: User | None, pk: int) -> Report:
-    """The same 404 for a report that does not exist and one outside the user's jurisdiction."""
-    report = reports_visible(user).filter(pk=pk).first()
-    if report is None:
-        raise NotFound(_("没有找到该报告，或它不在您的督查范围内。"))
-    return report
-
-
-def area_for_report(j: Jurisdiction, code: str | None) -> Area | None:
-    """The area a report is about: a code within the jurisdiction (404 otherwise), or by default
-    the whole platform for admins and the single overseen area for others."""
-    code = (code or "").strip()
-    if not code:
-        if j.everything:
-            return None
-        if len(j.area_paths) == 1:
-            return Area.objects.filter(path=j.area_paths[0]).first()
-        raise ValidationFailed(_("您负责多个区域，请选择报告的区域。"), field="area")
-    area = Area.objects.filter(code=code).first()
-    if area is None or not j.covers_area(area):
-        raise NotFound(_("没有找到该区域，或它不在您的督查范围内。"))
-    return area
+# --- choices ---------------------------------------------------------------------------------------
+# Who may see which report, and about which area a new one may be: `reports.policy`.
 
 
 def areas_for_choice(j: Jurisdiction) -> list[Area]:

@@ -1,4 +1,4 @@
-"""Report pages: thin views that parse, authorise through the selectors and call the services."""
+"""Report pages: thin views that parse, authorise through `reports.policy` and call the services."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lianxin.core.errors import ValidationFailed
 from lianxin.org.models import User
-from lianxin.supervision import selectors as sv
+from lianxin.supervision.policy import require_overseer
 from lianxin.supervision.selectors import Period
 
-from . import rendering, selectors, services
+from . import policy, rendering, selectors, services
 from .models import Report
 
 PAGE_SIZE = 30
@@ -38,8 +38,8 @@ def _user(request: HttpRequest) -> User:
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    j = sv.require_overseer(user)
-    page = Paginator(selectors.reports_visible(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    j = require_overseer(user)
+    page = Paginator(policy.reports_visible(user), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "areas": selectors.areas_for_choice(j),
@@ -53,8 +53,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def report_generate(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    j = sv.require_overseer(user)
-    area = selectors.area_for_report(j, request.POST.get("area"))  # authorise (404 if not theirs) first
+    j = require_overseer(user)
+    area = policy.area_for_report(j, request.POST.get("area"))  # authorise (404 if not theirs) first
     text = (request.POST.get("period") or "").strip()
     period = Period.parse(text) if text else None
     if period is None or period.kind not in ("month", "quarter"):
@@ -68,10 +68,11 @@ def report_generate(request: HttpRequest) -> HttpResponse:
 @require_GET
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    report = selectors.report_get_for_user(user, pk)
+    report = policy.report_get_for_user(user, pk)
     context = rendering.context_for(report)
-    context["versions"] = selectors.previous_reports(report).filter(pk__in=selectors.reports_visible(user))
+    context["versions"] = selectors.previous_reports(report).filter(pk__in=policy.reports_visible(user))
     context["pdf"] = selectors.report_pdf_status(report, translation.get_language())
+    context["allowed"] = policy.report_allowed_actions(user, report)
     return render(request, "reports/detail.html", context)
 
 
@@ -79,7 +80,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_lessons(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    report = selectors.report_get_for_user(user, pk)
+    report = policy.report_get_for_user(user, pk)
     services.report_update_lessons(report=report, actor=user, text=request.POST.get("lessons", ""))
     messages.success(request, _("“经验与问题”已保存。"))
     return redirect("reports:detail", pk=report.pk)
@@ -89,7 +90,7 @@ def report_lessons(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    report = selectors.report_get_for_user(user, pk)
+    report = policy.report_get_for_user(user, pk)
     services.report_publish(report=report, actor=user)
     messages.success(request, _("报告已发布，内容已冻结。"))
     return redirect("reports:detail", pk=report.pk)
@@ -114,7 +115,7 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the PDF's state in the reader's language (the fragment the report page polls with
     htmx, or JSON). POST: render it (again) in the background."""
     user = _user(request)
-    report = selectors.report_get_for_user(user, pk)
+    report = policy.report_get_for_user(user, pk)
     language = translation.get_language()
     if request.method == "POST":
         services.report_pdf_request(report=report, actor=user, language=language)
@@ -165,7 +166,7 @@ def _pdf_download(request: HttpRequest, user: User, report: Report) -> HttpRespo
 @require_GET
 def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse | FileResponse:
     user = _user(request)
-    report: Report = selectors.report_get_for_user(user, pk)
+    report: Report = policy.report_get_for_user(user, pk)
     if fmt not in FORMATS:
         raise ValidationFailed(_("不支持的格式“{fmt}”，可选：pdf、xlsx、html。").format(fmt=fmt), field="format")
     if fmt == "pdf":

@@ -18,10 +18,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import get_language
 
-from lianxin.org.models import Area, Role, User
+from lianxin.org.models import Area, User
 from lianxin.worktime import calendar
 
 from . import selectors
+from .policy import OVERSEER_ROLES, jurisdiction_of
 from .selectors import KpiFigures, Period, Slice
 
 logger = logging.getLogger(__name__)
@@ -141,10 +142,8 @@ def warm(now: dt.datetime | None = None) -> int:
     language) of every overseer jurisdiction whose figures changed; returns how many were rendered."""
     today = (now or timezone.now()).astimezone(calendar.TZ).date()
     this_month = Period.containing(today)
-    overseers = User.objects.filter(
-        is_active=True, roles__role__in=[Role.SUPERVISOR, Role.LEADER, Role.ADMIN]
-    ).distinct()
-    jurisdictions = {j for j in map(selectors.jurisdiction_of, overseers) if j.is_overseer}
+    overseers = User.objects.filter(is_active=True, roles__role__in=OVERSEER_ROLES).distinct()
+    jurisdictions = {j for j in map(jurisdiction_of, overseers) if j.is_overseer}
     rendered = 0
     with translation.override(settings.LANGUAGE_CODE):
         for j in sorted(jurisdictions, key=repr):

@@ -434,10 +434,6 @@ class SupervisionOrder(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in (OrderStatus.OPEN, OrderStatus.ESCALATED)
-
 
 class OrderEventType(models.TextChoices):
     CREATED = "created", _("发起督办")

@@ -36,14 +36,13 @@ from .models import (
 )
 from .policy import (
     OrderAction,
-    ensure_may_respond_to_order,
+    ensure_follow_up_caller_for,
+    ensure_order_allowed,
     ensure_overseer_of,
-    follow_up_caller,
-    order_status_allows,
+    jurisdiction_of,
     order_target,
 )
 from .rollups import local_day, month_of, touch_months
-from .selectors import jurisdiction_of
 
 TITLE_MAX = 100
 TEXT_MAX = 2000
@@ -198,11 +197,7 @@ def order_create(
 def order_respond(*, order: SupervisionOrder | int, actor: Actor, text: str) -> SupervisionOrder:
     """The unit reports what it did (反馈)."""
     order = _locked(order)
-    ensure_may_respond_to_order(actor.scope, order.unit_id)
-    if not order_status_allows(OrderAction.RESPOND, order.status):
-        raise TransitionNotAllowed(
-            _("督办单当前状态为“{status}”，不能再反馈。").format(status=order.get_status_display())
-        )
+    ensure_order_allowed(actor, order, OrderAction.RESPOND)
     text = _text(text, field="text", what=_("反馈内容"), max_length=TEXT_MAX)
     from_status = order.status
     order.status, order.response_text, order.responded_at = order_target(OrderAction.RESPOND), text, timezone.now()
@@ -222,11 +217,7 @@ def order_respond(*, order: SupervisionOrder | int, actor: Actor, text: str) -> 
 def order_close(*, order: SupervisionOrder | int, actor: Actor, note: str = "") -> SupervisionOrder:
     """The supervisor accepts the response and closes the order (办结)."""
     order = _locked(order)
-    _ensure_overseer_of(actor, order.unit, order.appeal)
-    if not order_status_allows(OrderAction.CLOSE, order.status):
-        raise TransitionNotAllowed(
-            _("督办单当前状态为“{status}”：须待责任单位反馈后才能办结。").format(status=order.get_status_display())
-        )
+    ensure_order_allowed(actor, order, OrderAction.CLOSE)
     note = _text(note, field="note", what=_("办结意见"), max_length=NOTE_MAX, required=False)
     from_status = order.status
     order.status, order.closed_at, order.close_note = order_target(OrderAction.CLOSE), timezone.now(), note
@@ -247,7 +238,9 @@ def order_escalate(*, order: SupervisionOrder | int, now: dt.datetime | None = N
     """The deadline passed without a response: escalate to the leaders (system only)."""
     order = _locked(order)
     now = now or timezone.now()
-    if not order_status_allows(OrderAction.ESCALATE, order.status) or order.due_at >= now:
+    system = Actor.automatic(_("督办监控"))
+    ensure_order_allowed(system, order, OrderAction.ESCALATE)
+    if order.due_at >= now:
         raise TransitionNotAllowed(_("只有逾期未反馈的督办单才会升级。"))
     from_status = order.status
     order.status, order.escalated_at = order_target(OrderAction.ESCALATE), now
@@ -255,7 +248,7 @@ def order_escalate(*, order: SupervisionOrder | int, now: dt.datetime | None = N
     _record(
         order,
         OrderEventType.ESCALATED,
-        Actor.automatic(_("督办监控")),
+        system,
         from_status=from_status,
         data={"due_at": order.due_at.isoformat()},
     )
@@ -284,15 +277,9 @@ def escalate_missed_orders(now: dt.datetime | None = None) -> int:
 # --- follow-up calls ----------------------------------------------------------------------------------
 
 
-def _ensure_caller(actor: Actor, follow_up: FollowUp) -> None:
-    j = follow_up_caller(actor.user)
-    if not j.covers_area(follow_up.appeal.area):
-        raise NotFound(_("没有找到该回访任务。"))
-
-
 def follow_up_contact(*, follow_up: FollowUp, actor: Actor) -> ContactView:
     """The resident's phone for the call-back; the look is written to the audit log."""
-    _ensure_caller(actor, follow_up)
+    ensure_follow_up_caller_for(actor.user, follow_up)
     return contact_for(actor.user, follow_up.appeal, reveal=True, purpose="follow_up")
 
 
@@ -300,7 +287,7 @@ def follow_up_dial_sealed(*, follow_up: FollowUp, actor: Actor) -> str:
     """Call an anonymous resident back on the number they sealed for it, through the telephony
     (core/dialer.py): the caller hears the resident, never sees the number. Audited. Returns the
     telephony's call id."""
-    _ensure_caller(actor, follow_up)
+    ensure_follow_up_caller_for(actor.user, follow_up)
     appeal = follow_up.appeal
     if not appeal.callback_sealed:
         raise ValidationFailed(_("这件匿名诉求没有留回访电话，无法回访。"), field="reached")
@@ -329,7 +316,7 @@ def follow_up_record(
     locked = FollowUp.objects.select_for_update(of=("self",)).select_related("appeal__area").filter(pk=pk).first()
     if locked is None:
         raise NotFound(_("没有找到该回访任务。"))
-    _ensure_caller(actor, locked)
+    ensure_follow_up_caller_for(actor.user, locked)
     if locked.status != FollowUpStatus.PENDING:
         raise TransitionNotAllowed(_("该回访已记录结果，不能重复记录。"))
     note = _text(note, field="note", what=_("回访记录"), max_length=1000, required=False)

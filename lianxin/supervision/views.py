@@ -17,23 +17,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.models import Appeal
 from lianxin.core import replicas
-from lianxin.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from lianxin.core.errors import DomainError, NotFound, ValidationFailed
 from lianxin.org import directory
 from lianxin.org.models import Area, AreaLevel, Category, Unit, User
-from lianxin.org.selectors import scope_of
 from lianxin.worktime import calendar
 
-from . import alerts, selectors, services
+from . import alerts, policy, selectors, services
 from .dashboard import figures_html, figures_table, series_chart
 from .forms import CloseForm, FollowUpForm, OrderForm, RespondForm, yes_no
 from .models import FollowUp, OrderStatus, RaisedWarning, WarningStatus
-from .policy import (
-    OrderAction,
-    ensure_may_respond_to_order,
-    ensure_overseer_of,
-    follow_up_caller,
-    order_status_allows,
-)
+from .policy import OrderAction, follow_up_caller
 from .selectors import FIGURE_LABELS, Jurisdiction, Period, Slice
 
 PAGE_SIZE = 50
@@ -79,7 +72,7 @@ def _jurisdiction_areas(j: Jurisdiction) -> list[Area]:
 @login_required
 @replicas.replica_reads  # read-only: a streaming replica when configured (docs/operations.md)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    j = selectors.require_overseer(_user(request))
+    j = policy.require_overseer(_user(request))
     period = _period(request)
     slc, area = _overseer_slice(request, j)
     metric = "satisfaction" if request.GET.get("metric") == "satisfaction" else "received"
@@ -100,7 +93,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def text_hotspots(request: HttpRequest) -> HttpResponse:
     """Clusters of similar recent appeals; loaded after the dashboard (clustering is slow when cold)."""
-    j = selectors.require_overseer(_user(request))
+    j = policy.require_overseer(_user(request))
     slc, area = _overseer_slice(request, j)
     template = (
         "supervision/_text_hotspots.html" if request.headers.get("HX-Request") else "supervision/text_hotspots.html"
@@ -110,7 +103,7 @@ def text_hotspots(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def unit_dashboard(request: HttpRequest) -> HttpResponse:
-    j = selectors.require_unit_member(_user(request))
+    j = policy.require_unit_member(_user(request))
     units = list(Unit.objects.filter(pk__in=j.unit_ids).order_by("code"))
     unit_id = _int(request.GET.get("unit"), "unit")
     unit = next((u for u in units if u.pk == unit_id), None) if unit_id is not None else units[0]
@@ -128,7 +121,7 @@ def unit_dashboard(request: HttpRequest) -> HttpResponse:
         "daily": series_chart(selectors.daily_series(period, slc)),
         "overdue": selectors.overdue_appeals(slc)[:PAGE_SIZE],
         "due_soon": selectors.due_soon_appeals(slc)[:PAGE_SIZE],
-        "orders": selectors.orders_visible(_user(request)).filter(unit=unit).exclude(status=OrderStatus.CLOSED)[:20],
+        "orders": policy.orders_visible(_user(request)).filter(unit=unit).exclude(status=OrderStatus.CLOSED)[:20],
     }
     return render(request, "supervision/unit.html", context)
 
@@ -138,13 +131,13 @@ def unit_dashboard(request: HttpRequest) -> HttpResponse:
 def cadres(request: HttpRequest) -> HttpResponse:
     """Cadre figures (承办人考核): supervisors and leaders for the units in their jurisdiction, a
     unit's leader for their unit, admins for all."""
-    allowed = selectors.cadre_units(_user(request))
+    allowed = policy.cadre_units(_user(request))
     period = _period(request)
     units = Unit.objects.order_by("code")
     if allowed is not None:
         units = units.filter(pk__in=allowed)
     unit_id = _int(request.GET.get("unit"), "unit")
-    unit_ids = selectors.cadre_unit_ids(_user(request), unit_id=unit_id)
+    unit_ids = policy.cadre_unit_ids(_user(request), unit_id=unit_id)
     rows = [r.as_dict() for r in selectors.cadre_figures(period, unit_ids)]
     for row in rows:
         for name in ("on_time_rate", "satisfaction_rate"):
@@ -156,8 +149,7 @@ def cadres(request: HttpRequest) -> HttpResponse:
 @login_required
 def drilldown(request: HttpRequest) -> HttpResponse:
     """The appeals behind one figure: overseers within their jurisdiction, units for themselves."""
-    user = _user(request)
-    j = selectors.jurisdiction_of(user)
+    j = policy.require_drilldown_reader(_user(request))
     figure = request.GET.get("figure", "")
     if figure not in FIGURE_LABELS:
         raise ValidationFailed(
@@ -168,12 +160,10 @@ def drilldown(request: HttpRequest) -> HttpResponse:
     unit_id = _int(request.GET.get("unit"), "unit")
     if j.is_overseer:
         slc, _area = _overseer_slice(request, j)
-    elif j.unit_ids:
+    else:
         slc = j.unit_slice()
         if unit_id is not None and unit_id not in j.unit_ids:
             raise NotFound(_("没有找到该单位的数据，或您无权查看。"))
-    else:
-        raise Forbidden(_("只有督查员、领导、管理员和承办单位工作人员可以查看指标明细。"))
     if unit_id is not None:
         slc = slc.narrow(unit=unit_id)
     category_id = _int(request.GET.get("category"), "category")
@@ -194,7 +184,7 @@ def drilldown(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def warnings_list(request: HttpRequest) -> HttpResponse:
-    j = selectors.require_overseer(_user(request))
+    j = policy.require_overseer(_user(request))
     status = request.GET.get("status", WarningStatus.OPEN)
     if status not in WarningStatus.values:
         raise ValidationFailed(_("预警状态只能是 open（预警中）或 cleared（已解除）。"), field="status")
@@ -204,7 +194,7 @@ def warnings_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def weak_replies(request: HttpRequest) -> HttpResponse:
-    j = selectors.require_overseer(_user(request))
+    j = policy.require_overseer(_user(request))
     page = Paginator(selectors.weak_replies(j), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "supervision/replies.html", {"page": page, "threshold": selectors.WEAK_REPLY_THRESHOLD})
 
@@ -212,10 +202,8 @@ def weak_replies(request: HttpRequest) -> HttpResponse:
 @login_required
 def orders_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    j = selectors.jurisdiction_of(user)
-    if not (j.is_overseer or j.unit_ids):
-        raise Forbidden(_("督办单仅对督查员、领导、管理员和承办单位工作人员开放。"))
-    page = Paginator(selectors.orders_visible(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    j = policy.require_order_reader(user)
+    page = Paginator(policy.orders_visible(user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "supervision/orders.html", {"page": page, "overseer": j.is_overseer})
 
 
@@ -223,7 +211,7 @@ def orders_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def order_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    j = selectors.require_overseer(user)
+    j = policy.require_overseer(user)
     source = request.POST if request.method == "POST" else request.GET
     warning: RaisedWarning | None = None
     appeal: Appeal | None = None
@@ -272,10 +260,9 @@ def order_new(request: HttpRequest) -> HttpResponse:
 
 def _order_context(request: HttpRequest, pk: int, **forms: Any) -> dict[str, Any]:
     user = _user(request)
-    order = selectors.order_get_for_user(user, pk)
-    j = selectors.jurisdiction_of(user)
-    may_respond = order.unit_id in j.unit_ids and order_status_allows(OrderAction.RESPOND, order.status)
-    may_close = j.is_overseer and order_status_allows(OrderAction.CLOSE, order.status)
+    order = policy.order_get_for_user(user, pk)
+    allowed = policy.order_allowed_actions(user, order)
+    may_respond, may_close = OrderAction.RESPOND in allowed, OrderAction.CLOSE in allowed
     return {
         "order": order,
         "events": order.events.select_related("actor"),
@@ -293,8 +280,8 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def order_respond(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    order = selectors.order_get_for_user(user, pk)
-    ensure_may_respond_to_order(scope_of(user), order.unit_id)  # authorise before validating
+    order = policy.order_get_for_user(user, pk)
+    policy.ensure_may_act_on_order(Actor.staff(user), order, OrderAction.RESPOND)  # authorise before validating
     form = RespondForm(request.POST)
     if form.is_valid():
         try:
@@ -311,9 +298,8 @@ def order_respond(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def order_close(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    order = selectors.order_get_for_user(user, pk)
-    ensure_overseer_of(scope_of(user), selectors.jurisdiction_of(user), order.unit.area if order.unit else None,
-                       order.appeal.area if order.appeal else None)  # authorise before validating
+    order = policy.order_get_for_user(user, pk)
+    policy.ensure_may_act_on_order(Actor.staff(user), order, OrderAction.CLOSE)  # authorise before validating
     form = CloseForm(request.POST)
     if form.is_valid():
         services.order_close(order=order, actor=Actor.staff(user), note=form.cleaned_data["note"])

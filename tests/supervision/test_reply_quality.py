@@ -6,7 +6,8 @@ import pytest
 
 from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
-from lianxin.supervision.selectors import jurisdiction_of, weak_replies
+from lianxin.supervision.policy import jurisdiction_of
+from lianxin.supervision.selectors import weak_replies
 from tests.appeals.helpers import accepted
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ report generator (`lianxin report`) call the same plain functions. Definitions: 
 
 # Re-exported so that callers keep importing from here.
 from .bundles import period_report
-from .cadres import CadreRow, cadre_figures, cadre_unit_ids, cadre_units
+from .cadres import CadreRow, cadre_figures
 from .drilldown import (
     APPEAL_LIST_FIELDS,
     DRILLDOWN,
@@ -22,15 +22,11 @@ from .figures import KpiFigures
 from .hotspots import Recurring, grid_map, recurring_problems, surge_warnings, text_hotspots
 from .periods import (
     EVERYTHING,
-    SUPERVISION_ROLES,
     Jurisdiction,
     Period,
     Slice,
     area_slice,
     area_subtree_ids,
-    jurisdiction_of,
-    require_overseer,
-    require_unit_member,
 )
 from .planner import (
     BREAKDOWNS,
@@ -52,14 +48,11 @@ from .planner import (
 from .planner import _daily_table as _daily_table  # for tests of the planner
 from .planner import _rows as _rows
 from .schemes import active_schemes, scheme_for
-from .scoped import caller_slice
 from .scoring import RankingRow, Score, rankings, score_of
 from .worklists import (
     WEAK_REPLY_THRESHOLD,
     follow_up_queue,
     follow_ups_visible,
-    order_get_for_user,
-    orders_visible,
     warnings_visible,
     weak_replies,
 )
@@ -74,7 +67,6 @@ __all__ = [
     "INTAKE_FIELDS",
     "SCORE_FIELDS",
     "SERIES_FIELDS",
-    "SUPERVISION_ROLES",
     "WEAK_REPLY_THRESHOLD",
     "BreakdownRow",
     "CadreRow",
@@ -93,9 +85,6 @@ __all__ = [
     "area_subtree_ids",
     "breakdown",
     "cadre_figures",
-    "cadre_unit_ids",
-    "cadre_units",
-    "caller_slice",
     "daily_series",
     "due_soon_appeals",
     "events_behind",
@@ -104,16 +93,11 @@ __all__ = [
     "follow_up_queue",
     "follow_ups_visible",
     "grid_map",
-    "jurisdiction_of",
     "kpis",
-    "order_get_for_user",
-    "orders_visible",
     "overdue_appeals",
     "period_report",
     "rankings",
     "recurring_problems",
-    "require_overseer",
-    "require_unit_member",
     "scheme_for",
     "score_of",
     "series",

@@ -1,5 +1,5 @@
 """Cadre figures (承办人): per handler, the appeals handled, on time, the satisfaction with them and
-their returns, from the cadre table (month × unit × user). Who may see whose: `cadre_units`."""
+their returns, from the cadre table (month × unit × user). Who may see whose: `policy.cadre_units`."""
 
 from __future__ import annotations
 
@@ -9,41 +9,12 @@ from typing import Any
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import Forbidden, NotFound, ValidationFailed
-from lianxin.org.models import Role, Unit, User
-from lianxin.org.selectors import area_subtree_q, scope_of
+from lianxin.core.errors import ValidationFailed
+from lianxin.org.models import Unit, User
 
 from ..models import COUNTERS, KpiCadreMonthly
 from .figures import KpiFigures
 from .periods import Period
-
-
-def cadre_units(user: User | None) -> frozenset[int] | None:
-    """The units whose cadres the user may see: every unit (None) for admins; the units in the
-    jurisdiction of supervisors and leaders; the units a unit leader (a leader role on a unit)
-    leads. Anyone else is refused."""
-    scope = scope_of(user)
-    if scope.has(Role.ADMIN):
-        return None
-    units = set(scope.units_for(Role.LEADER))
-    areas = scope.areas_for(Role.SUPERVISOR, Role.LEADER)
-    if areas:
-        units |= set(Unit.objects.filter(area_subtree_q(areas)).values_list("pk", flat=True))
-    if not units and not areas:
-        raise Forbidden(_("承办人考核仅对督查员、领导、单位负责人和管理员开放。"))
-    return frozenset(units)
-
-
-def cadre_unit_ids(user: User | None, *, unit_code: str = "", unit_id: int | None = None) -> frozenset[int] | None:
-    """`cadre_units`, narrowed to one unit (by code or id) that the user may see; 404 otherwise."""
-    allowed = cadre_units(user)
-    if not unit_code and unit_id is None:
-        return allowed
-    qs = Unit.objects.filter(code=unit_code) if unit_code else Unit.objects.filter(pk=unit_id or 0)
-    found = qs.first()
-    if found is None or (allowed is not None and found.pk not in allowed):
-        raise NotFound(_("没有找到该单位，或它不在您的查看范围内。"))
-    return frozenset({found.pk})
 
 
 @dataclass

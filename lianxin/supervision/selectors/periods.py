@@ -11,14 +11,10 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import Forbidden, ValidationFailed
+from lianxin.core.errors import ValidationFailed
 from lianxin.org import directory
-from lianxin.org.models import Area, Category, Role, Unit, User
-from lianxin.org.selectors import scope_of
+from lianxin.org.models import Area, Category, Unit
 from lianxin.worktime import calendar
-
-SUPERVISION_ROLES = (Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
-
 
 # --- periods ----------------------------------------------------------------------------------------
 
@@ -244,28 +240,3 @@ class Jurisdiction:
         if area is None:
             return False
         return any(area.path == p or area.path.startswith(p + "/") for p in self.area_paths)
-
-
-def jurisdiction_of(user: User | None) -> Jurisdiction:
-    scope = scope_of(user)
-    return Jurisdiction(
-        everything=scope.has(Role.ADMIN),
-        area_paths=scope.areas_for(Role.SUPERVISOR, Role.LEADER),
-        unit_ids=scope.units_for(Role.HANDLER),
-    )
-
-
-def require_overseer(user: User | None) -> Jurisdiction:
-    j = jurisdiction_of(user)
-    if not j.is_overseer:
-        raise Forbidden(_("督查考核页面仅对督查员、领导和管理员开放。如需查看本单位数据，请进入“本单位考核”。"))
-    return j
-
-
-def require_unit_member(user: User | None) -> Jurisdiction:
-    j = jurisdiction_of(user)
-    if not j.unit_ids:
-        raise Forbidden(_("本单位考核页面仅对承办单位工作人员开放。"))
-    return j
-
-

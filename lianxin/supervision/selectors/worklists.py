@@ -1,16 +1,14 @@
-"""Work lists: warnings, supervision orders, follow-up checks and weak replies a user may see."""
+"""Work lists: warnings, follow-up checks and weak replies within a jurisdiction (the orders a user
+sees are `policy.orders_visible`, beside the rule for acting on them)."""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
 
 from lianxin.appeals.models import AppealEvent
-from lianxin.core.errors import NotFound
-from lianxin.org.models import User
 
-from ..models import FollowUp, FollowUpStatus, RaisedWarning, SupervisionOrder, WarningStatus
-from .periods import Jurisdiction, area_subtree_ids, jurisdiction_of
+from ..models import FollowUp, FollowUpStatus, RaisedWarning, WarningStatus
+from .periods import Jurisdiction, area_subtree_ids
 
 
 def warnings_visible(j: Jurisdiction, *, status: str = WarningStatus.OPEN) -> QuerySet[RaisedWarning]:
@@ -23,25 +21,6 @@ def warnings_visible(j: Jurisdiction, *, status: str = WarningStatus.OPEN) -> Qu
             Q(appeal__area_id__in=areas) | Q(area_id__in=areas) | Q(unit__area_id__in=areas)
         )
     return qs
-
-
-def orders_visible(user: User) -> QuerySet[SupervisionOrder]:
-    j = jurisdiction_of(user)
-    qs = SupervisionOrder.objects.select_related("unit", "appeal", "created_by")
-    if j.everything:
-        return qs
-    q = Q(unit_id__in=j.unit_ids)
-    if j.area_paths:
-        areas = area_subtree_ids(j.area_paths)
-        q |= Q(unit__area_id__in=areas) | Q(appeal__area_id__in=areas) | Q(created_by=user)
-    return qs.filter(q)
-
-
-def order_get_for_user(user: User, pk: int) -> SupervisionOrder:
-    order = orders_visible(user).filter(pk=pk).first()
-    if order is None:
-        raise NotFound(_("没有找到该督办单。"))
-    return order
 
 
 def follow_ups_visible(j: Jurisdiction) -> QuerySet[FollowUp]:

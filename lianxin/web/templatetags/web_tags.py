@@ -9,18 +9,16 @@ from django.http import HttpRequest
 
 from lianxin.appeals.policy import may_take_hotline_calls
 from lianxin.notifications.selectors import unread_count
-from lianxin.org.models import Role
 from lianxin.org.selectors import scope_of
+from lianxin.supervision import policy as supervision_policy
 
 register = template.Library()
-
-SUPERVISION_ROLES = (Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
-WORKBENCH_ROLES = (Role.OPERATOR, Role.DISPATCHER, Role.HANDLER, Role.GRID_WORKER, Role.ADMIN)
 
 
 @register.simple_tag(takes_context=True)
 def nav_context(context: template.Context) -> dict[str, Any]:
-    """What the header shows for the current user (cached on the request)."""
+    """What the header shows for the current user (cached on the request). Each link asks the rule
+    of the view it leads to, so the nav never offers a page that answers 403."""
     request: HttpRequest | None = context.get("request")
     if request is None:
         return {"staff": False}
@@ -31,12 +29,13 @@ def nav_context(context: template.Context) -> dict[str, Any]:
     nav: dict[str, Any] = {"staff": False, "supervision": False, "admin": False, "hotline": False, "unread": 0}
     if user is not None and user.is_authenticated:
         scope = scope_of(user)
-        nav["staff"] = scope.is_staff_member
-        nav["supervision"] = scope.has(*SUPERVISION_ROLES)
+        nav["staff"] = scope.is_staff_member  # the workbench's `staff_required`
+        nav["supervision"] = supervision_policy.may_oversee(user)  # the dashboard's `require_overseer`
+        # a unit's leader oversees no area but sees their unit's cadres
+        nav["cadres"] = not nav["supervision"] and supervision_policy.may_see_cadres(user)
         nav["admin"] = user.is_active and user.is_staff  # what the admin site itself lets in
         nav["hotline"] = may_take_hotline_calls(scope)  # the hotline views' own rule
-        nav["unit_dashboard"] = scope.has(Role.HANDLER)
-        nav["workbench"] = scope.has(*WORKBENCH_ROLES) or nav["supervision"]
+        nav["unit_dashboard"] = supervision_policy.may_see_unit_dashboard(user)  # `require_unit_member`
         if nav["staff"]:
             nav["unread"] = unread_count(user.pk)
     request._lianxin_nav = nav  # type: ignore[attr-defined]

@@ -37,6 +37,7 @@ from lianxin.appeals.policy import (
     allowed_actions,
     ensure_allowed,
     ensure_may_take_hotline_calls,
+    may_dispatch_somewhere,
     may_take_hotline_calls,
 )
 from lianxin.appeals.privacy import contact_for, may_see_contact
@@ -292,10 +293,6 @@ def _page_number(request: HttpRequest) -> int:
         return 1
 
 
-def may_dispatch(user: User) -> bool:
-    return scope_of(user).has(Role.DISPATCHER, Role.ADMIN)
-
-
 @require_GET
 @staff_required
 def queue_view(request: HttpRequest, name: str) -> HttpResponse:
@@ -320,7 +317,7 @@ def queue_view(request: HttpRequest, name: str) -> HttpResponse:
             appeal.pending_extension = found.get(appeal.pk)  # type: ignore[attr-defined]
     params = request.GET.copy()
     params.pop("page", None)
-    bulk = name in ("to_dispatch", "returned") and may_dispatch(user)
+    bulk = name in ("to_dispatch", "returned") and may_dispatch_somewhere(scope_of(user))
     return render(request, "web/staff/queue.html", {
         "name": name, "label": QUEUE_LABELS[name], "form": form, "appeals": rows,
         "page": page, "has_next": has_next, "has_prev": page > 1, "query": params.urlencode(),
@@ -335,7 +332,7 @@ def queue_view(request: HttpRequest, name: str) -> HttpResponse:
 def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     """Dispatch several appeals to one unit; each goes through `appeal_dispatch`, failures reported one by one."""
     user = _user(request)
-    if not may_dispatch(user):  # before reading the form: the same refusal whatever was sent
+    if not may_dispatch_somewhere(scope_of(user)):  # before reading the form: the same refusal whatever was sent
         raise Forbidden(_("只有派单员和管理员可以批量派单。"))
     back = request.POST.get("back") or reverse("web:queue", args=["to_dispatch"])
     if not back.startswith("/staff/"):
