@@ -102,7 +102,8 @@ def staff_from_task(request: HttpRequest, task_id: int) -> HttpResponse:
 def staff_from_hotspot(request: HttpRequest) -> HttpResponse:
     """Open a draft consultation from a text hotspot of the supervision page: the hotspot is looked
     up again in the caller's own jurisdiction (optionally narrowed to `area`), never taken from the form."""
-    from lianxin.supervision.selectors import require_overseer, text_hotspots
+    from lianxin.supervision.policy import require_overseer
+    from lianxin.supervision.selectors import text_hotspots
 
     user = _user(request)
     j = require_overseer(user)
