@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -23,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
+from lianxin.appeals.filters import AppealFilter, SearchStyle, area_paths, category_paths
 from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
 from lianxin.appeals.merged import merge_proposals
 from lianxin.appeals.models import Appeal, EventType, Kind, Status
@@ -30,7 +29,6 @@ from lianxin.appeals.phone_search import (
     may_search_by_phone,
     phone_query,
     phone_search_q,
-    refuse_digit_fragments,
 )
 from lianxin.appeals.policy import (
     Action,
@@ -44,18 +42,18 @@ from lianxin.appeals.review_rules import pending_review
 from lianxin.appeals.routing import units_for_dispatch
 from lianxin.appeals.selectors import (
     appeal_get_for_user,
+    appeals_filtered,
     appeals_visible_to,
     full_timeline,
     pending_extensions,
     queue,
     recent_appeals_from_phone,
-    text_search_q,
 )
 from lianxin.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from lianxin.notifications.selectors import notifications_for
 from lianxin.notifications.services import notification_mark_read
-from lianxin.org.models import Area, Category, Role, Unit, User
-from lianxin.org.selectors import area_subtree_q, scope_of
+from lianxin.org.models import Role, Unit, User
+from lianxin.org.selectors import scope_of
 from lianxin.worktime.calendar import missing_schedules
 
 from ..forms import (
@@ -253,36 +251,23 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _filtered(qs: QuerySet[Appeal], form: QueueFilterForm, user: User) -> QuerySet[Appeal]:
+def queue_filter(form: QueueFilterForm) -> AppealFilter:
+    """The queue's filter form as the shared `AppealFilter`; an unknown code finds nothing (the
+    form offers only known ones), an invalid form filters nothing."""
     if not form.is_valid():
-        return qs
+        return AppealFilter()
     data = form.cleaned_data
-    q = (data.get("q") or "").strip()
-    if q:
-        phone = phone_query(q)
-        if re.fullmatch(r"(?i)LX\d{8}-\d{1,6}", q):
-            qs = qs.filter(tracking_number=q.upper())
-        elif phone is not None:
-            qs = qs.filter(phone_search_q(user=user, phone=phone))  # refused for roles without phones
-        else:
-            refuse_digit_fragments(user, q)
-            qs = qs.filter(text_search_q(q))
-    if data.get("category"):
-        category = Category.objects.filter(code=data["category"]).only("path").first()
-        qs = qs.filter(area_subtree_q([category.path], prefix="category__path")) if category else qs.none()
-    if data.get("area"):
-        area = Area.objects.filter(code=data["area"]).only("path").first()
-        qs = qs.filter(area_subtree_q([area.path])) if area else qs.none()
-    for name in ("kind", "urgency", "channel"):
-        if data.get(name):
-            qs = qs.filter(**{name: data[name]})
-    tz = timezone.get_current_timezone()
-    if data.get("date_from"):
-        qs = qs.filter(submitted_at__gte=dt.datetime.combine(data["date_from"], dt.time.min, tzinfo=tz))
-    if data.get("date_to"):
-        qs = qs.filter(submitted_at__lt=dt.datetime.combine(data["date_to"] + dt.timedelta(days=1), dt.time.min,
-                                                            tzinfo=tz))
-    return qs
+    return AppealFilter(
+        text=data.get("q") or "",
+        search=SearchStyle.QUEUE,
+        category_paths=category_paths([data["category"]]) if data.get("category") else None,
+        area_paths=area_paths([data["area"]]) if data.get("area") else None,
+        kind=data.get("kind") or "",
+        urgency=data.get("urgency") or "",
+        channel=data.get("channel") or "",
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+    )
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -305,7 +290,7 @@ def queue_view(request: HttpRequest, name: str) -> HttpResponse:
         raise NotFound(_("没有这个队列。"))
     form = QueueFilterForm(request.GET or None)
     try:
-        qs = _filtered(queue(user, name), form, user)
+        qs = appeals_filtered(queue(user, name), queue_filter(form), user=user)
     except Forbidden as exc:  # a search this role may not make: say so, find nothing
         messages.error(request, exc.message)
         qs = Appeal.objects.none()
