@@ -1,8 +1,7 @@
-"""The staff workbench: queues, the case page and its actions, hotline quick entry, notifications."""
+"""The staff workbench: queues, the case page and its actions, notifications (the hotline: hotline.py)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -22,19 +21,13 @@ from django.views.decorators.http import require_GET, require_POST
 from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.filters import AppealFilter, SearchStyle, area_paths, category_paths
-from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
+from lianxin.appeals.intake import AttachmentInput
 from lianxin.appeals.merged import merge_proposals
-from lianxin.appeals.models import Appeal, EventType, Kind, Status
-from lianxin.appeals.phone_search import (
-    may_search_by_phone,
-    phone_query,
-    phone_search_q,
-)
+from lianxin.appeals.models import Appeal, EventType, Status
 from lianxin.appeals.policy import (
     Action,
     allowed_actions,
     ensure_allowed,
-    ensure_may_take_hotline_calls,
     may_take_hotline_calls,
 )
 from lianxin.appeals.privacy import contact_for, may_see_contact
@@ -49,7 +42,7 @@ from lianxin.appeals.selectors import (
     queue,
     recent_appeals_from_phone,
 )
-from lianxin.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from lianxin.core.errors import DomainError, Forbidden, NotFound
 from lianxin.notifications.selectors import notifications_for
 from lianxin.notifications.services import notification_mark_read
 from lianxin.org.models import Role, Unit, User
@@ -64,7 +57,6 @@ from ..forms import (
     DecideExtensionForm,
     DispatchForm,
     ExtensionForm,
-    HotlineForm,
     JudgeReturnForm,
     MergeForm,
     NoteForm,
@@ -79,7 +71,6 @@ from ..forms import (
 
 PAGE_SIZE = 25
 COUNT_CAP = 999
-DIRECT_KINDS = (Kind.INQUIRY, Kind.SUGGESTION, Kind.PRAISE)
 
 QUEUE_LABELS = {
     "to_dispatch": gettext_lazy("待派单"),
@@ -473,101 +464,6 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> Fi
                             filename=attachment.original_name, as_attachment=attachment.content_type == "application/pdf")
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-# --- hotline -------------------------------------------------------------------------------------
-
-
-def _hotline_allowed(user: User) -> None:
-    ensure_may_take_hotline_calls(scope_of(user))
-
-
-@staff_required
-def hotline(request: HttpRequest) -> HttpResponse:
-    """The operator's quick entry: keyboard only, Enter submits; inquiries can be answered on the spot."""
-    user = _user(request)
-    _hotline_allowed(user)
-    form = HotlineForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if request.POST.get("about", "").isdigit():  # 关于此前诉求: a chase, not a new appeal
-            done = _hotline_chase(request, user)
-            if done is not None:
-                return done
-        elif form.is_valid():
-            data = form.cleaned_data
-            answer = (data["answer"] or "").strip()
-            if answer and data["kind"] not in DIRECT_KINDS:
-                form.add_error("answer", _("只有咨询、建议和表扬可以当场答复办结；其他诉求请不填答复，进入派单。"))
-            else:
-                try:
-                    result = appeal_submit(
-                        data=AppealInput(text=data["text"], kind=data["kind"], channel="hotline",
-                                         area_code=data["area"], address=data["address"],
-                                         contact_name=data["contact_name"], contact_phone=data["contact_phone"],
-                                         contact_consent=bool(data["contact_consent"])),
-                        actor=Actor.staff(user),
-                        idempotency_key=request.POST.get("idempotency_key", ""),
-                        idempotency_scope=f"hotline:{user.pk}",
-                    )
-                except ValidationFailed as error:
-                    add_domain_error(form, error.field, error.message)
-                else:
-                    appeal = result.appeal
-                    if answer and appeal.status in (Status.SUBMITTED, Status.RETURNED):
-                        try:
-                            services.appeal_answer_directly(appeal=appeal, actor=Actor.staff(user), text=answer)
-                            messages.success(request, _("已登记并当场办结：%(n)s") % {"n": appeal.tracking_number})
-                        except DomainError as error:
-                            messages.warning(request, _("已登记 %(n)s，但未能当场办结：%(e)s")
-                                             % {"n": appeal.tracking_number, "e": error.message})
-                    else:
-                        messages.success(request, _("已登记：%(n)s（%(s)s）")
-                                         % {"n": appeal.tracking_number, "s": appeal.get_status_display()})
-                    return redirect(f"{reverse('web:hotline')}?last={appeal.pk}")
-    last = None
-    if request.GET.get("last", "").isdigit():
-        last = appeals_visible_to(user).filter(pk=int(request.GET["last"])).first()
-    return render(request, "web/staff/hotline.html",
-                  {"form": form, "last": last, "idempotency_key": uuid.uuid4().hex,
-                   "may_search_by_phone": may_search_by_phone(user)}, status=status)
-
-
-def _hotline_chase(request: HttpRequest, user: User) -> HttpResponse | None:
-    """Record the call as a chase (催办) or supplement (补充) of the caller's earlier appeal."""
-    earlier = appeals_visible_to(user).filter(pk=int(request.POST["about"])).first()
-    if earlier is None:
-        raise NotFound(_("没有找到该诉求。"))
-    kind = request.POST.get("chase_kind") or "chase"
-    try:
-        services.appeal_chase(appeal=earlier, actor=Actor.staff(user), kind=kind, note=request.POST.get("text", ""))
-    except DomainError as error:
-        messages.error(request, _("未能记录到 %(n)s：%(e)s") % {"n": earlier.tracking_number, "e": error.message})
-        return None
-    messages.success(request, _("已记录到此前诉求 %(n)s（催办 %(c)d 次）")
-                     % {"n": earlier.tracking_number, "c": services.chase_count(earlier)})
-    return redirect(f"{reverse('web:hotline')}?last={earlier.pk}")
-
-
-@require_GET
-@staff_required
-def hotline_similar(request: HttpRequest) -> HttpResponse:
-    """htmx partial: earlier appeals from the phone number being typed."""
-    user = _user(request)
-    _hotline_allowed(user)
-    phone = phone_query(request.GET.get("contact_phone", "")) or ""
-    appeals: list[Appeal] = []
-    if phone:
-        appeals = list(
-            recent_appeals_from_phone(phone, days=365)
-            .filter(phone_search_q(user=user, phone=phone, purpose="hotline_history"))
-            .filter(pk__in=appeals_visible_to(user).values("pk"))
-            .select_related("unit")[:5]
-        )
-    open_appeals = [a for a in appeals if a.is_open]
-    return render(request, "web/staff/partials/similar.html",
-                  {"appeals": appeals, "phone": phone, "open_appeals": open_appeals})
 
 
 # --- notifications -------------------------------------------------------------------------------
