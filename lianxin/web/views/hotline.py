@@ -24,7 +24,7 @@ from lianxin.appeals.policy import ensure_may_take_hotline_calls
 from lianxin.appeals.selectors import appeals_visible_to, recent_appeals_from_phone
 from lianxin.core.errors import DomainError, NotFound, ValidationFailed
 from lianxin.org.models import User
-from lianxin.org.selectors import scope_of
+from lianxin.org.selectors import area_choices_for_hotline, scope_of
 
 from ..forms import HotlineForm, add_domain_error
 from .staff import _user, staff_required
@@ -39,7 +39,7 @@ def hotline(request: HttpRequest) -> HttpResponse:
     """The operator's quick entry: keyboard only, Enter submits; inquiries can be answered on the spot."""
     user = _user(request)
     _hotline_allowed(user)
-    form = HotlineForm(request.POST or None)
+    form = HotlineForm(request.POST or None, areas=area_choices_for_hotline())
     status = 200
     if request.method == "POST":
         status = 400

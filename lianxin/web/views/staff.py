@@ -46,7 +46,7 @@ from lianxin.core.errors import DomainError, Forbidden, NotFound
 from lianxin.notifications.selectors import notifications_for
 from lianxin.notifications.services import notification_mark_read
 from lianxin.org.models import Role, Unit, User
-from lianxin.org.selectors import scope_of
+from lianxin.org.selectors import area_choices_above_grids, area_choices_by_street, category_choices, scope_of
 from lianxin.worktime.calendar import missing_schedules
 
 from ..forms import (
@@ -279,7 +279,7 @@ def queue_view(request: HttpRequest, name: str) -> HttpResponse:
     user = _user(request)
     if name not in QUEUE_LABELS:
         raise NotFound(_("没有这个队列。"))
-    form = QueueFilterForm(request.GET or None)
+    form = QueueFilterForm(request.GET or None, categories=category_choices(), areas=area_choices_above_grids())
     try:
         qs = appeals_filtered(queue(user, name), queue_filter(form), user=user)
     except Forbidden as exc:  # a search this role may not make: say so, find nothing
@@ -346,6 +346,13 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
+def _action_form(action: str, *args: Any, **kwargs: Any) -> forms.Form:
+    """The action's form, with the choices it needs read here (forms do not query)."""
+    if action == Action.RECLASSIFY:
+        kwargs.update(categories=category_choices(), areas=area_choices_by_street())
+    return ACTIONS[action][0](*args, **kwargs)
+
+
 def _action_forms(appeal: Appeal, actions: list[str], bound: dict[str, forms.Form]) -> list[dict[str, Any]]:
     suggested = appeal.suggested_unit
     if suggested is None and appeal.status in (Status.SUBMITTED, Status.RETURNED):
@@ -355,14 +362,13 @@ def _action_forms(appeal: Appeal, actions: list[str], bound: dict[str, forms.For
     for action in actions:
         if action not in ACTIONS:
             continue
-        form_class, _handler = ACTIONS[action]
         form = bound.get(action)
         if form is None:
             initial: dict[str, Any] = {"unit": suggested.pk} if action == Action.DISPATCH and suggested else {}
             if action == Action.RECLASSIFY:
                 initial = {"category": appeal.category.code if appeal.category else "",
                            "area": appeal.area.code if appeal.area else ""}
-            form = form_class(prefix=action, initial=initial)
+            form = _action_form(action, prefix=action, initial=initial)
         result.append({"name": action, "label": ACTION_TEXT[action], "form": form, "open": action in bound})
     return result
 
@@ -410,13 +416,13 @@ def appeal_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     appeal = appeal_get_for_user(user, pk=pk)
     if action not in ACTIONS:
         raise NotFound(_("没有这个操作。"))
-    form_class, handler = ACTIONS[action]
+    handler = ACTIONS[action][1]
     try:
         ensure_allowed(Actor.staff(user), appeal, action)  # authorise before validating the form
     except DomainError as error:
         messages.error(request, error.message)
         return _render_case(request, appeal, status=error.status_code)
-    form = form_class(request.POST, request.FILES, prefix=action)
+    form = _action_form(action, request.POST, request.FILES, prefix=action)
     if form.is_valid():
         try:
             done = handler(appeal, Actor.staff(user), form.cleaned_data)
