@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Header, Path, Query, Router
@@ -19,29 +19,23 @@ from ninja import Status as HttpStatus
 
 from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
+from lianxin.appeals.filters import AppealFilter, SearchStyle, area_paths, category_paths
 from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
 from lianxin.appeals.models import Appeal, Channel
-from lianxin.appeals.phone_search import (
-    may_search_by_phone,
-    phone_query,
-    phone_search_q,
-    refuse_digit_fragments,
-)
 from lianxin.appeals.privacy import contact_for, may_see_contact
 from lianxin.appeals.selectors import (
     NOT_FOUND_MESSAGE,
     appeal_get_for_tracking,
     appeal_get_for_user,
+    appeals_filtered,
     appeals_visible_to,
     full_timeline,
     public_timeline,
     queue,
-    text_search_q,
 )
 from lianxin.core.errors import Forbidden, NotFound, ValidationFailed
 from lianxin.core.ratelimit import check_rate, client_ip
-from lianxin.org.models import Area, Category, Unit, User
-from lianxin.org.selectors import area_subtree_q
+from lianxin.org.models import Unit, User
 
 from . import schemas as s
 from .auth import PUBLIC_AUTH, STAFF_AUTH, caller
@@ -182,7 +176,7 @@ def list_appeals(request: HttpRequest, filters: Query[s.AppealFilters]) -> dict[
     user = caller(request)
     assert user is not None
     qs: QuerySet[Appeal] = queue(user, filters.queue) if filters.queue else appeals_visible_to(user)
-    qs = qs.filter(_filter_q(filters, user))
+    qs = appeals_filtered(qs, appeal_filter(filters), user=user)
     if not filters.queue:
         qs = qs.order_by("-submitted_at", "-id")
     count = qs.count()
@@ -197,44 +191,42 @@ def list_appeals(request: HttpRequest, filters: Query[s.AppealFilters]) -> dict[
     }
 
 
-def _filter_q(f: s.AppealFilters, user: User) -> Q:
-    q = Q()
-    for name in ("status", "kind", "urgency", "channel", "overdue"):
-        value = getattr(f, name)
-        if value is not None:
-            q &= Q(**{name: value})
-    if f.category:
-        category = Category.objects.filter(code=f.category).first()
-        if category is None:
-            raise ValidationFailed(
-                _("分类编码“{code}”不存在，请从 /categories 中选择。").format(code=f.category), field="category"
-            )
-        q &= Q(category__path=category.path) | Q(category__path__startswith=f"{category.path}/")
-    if f.area:
-        area = Area.objects.filter(code=f.area).first()
-        if area is None:
-            raise ValidationFailed(_("区域编码“{code}”不存在，请从 /areas 中选择。").format(code=f.area), field="area")
-        q &= area_subtree_q([area.path])
-    if f.unit:
-        unit = Unit.objects.filter(code=f.unit).first()
-        if unit is None:
-            raise ValidationFailed(_("单位编码“{code}”不存在，请从 /units 中选择。").format(code=f.unit), field="unit")
-        q &= Q(unit=unit)
+def appeal_filter(f: s.AppealFilters) -> AppealFilter:
+    """The query parameters as the shared `AppealFilter`; an unknown code is refused by name."""
+    categories = _known(category_paths([f.category]), _("分类编码“{code}”不存在，请从 /categories 中选择。"),
+                        f.category, "category") if f.category else None
+    areas = _known(area_paths([f.area]), _("区域编码“{code}”不存在，请从 /areas 中选择。"),
+                   f.area, "area") if f.area else None
+    unit_id = _unit_id(f.unit) if f.unit else None
     if f.submitted_from and f.submitted_to and f.submitted_from > f.submitted_to:
         raise ValidationFailed(_("开始日期不能晚于结束日期。"), field="submitted_from")
-    if f.submitted_from:
-        q &= Q(submitted_at__date__gte=f.submitted_from)
-    if f.submitted_to:
-        q &= Q(submitted_at__date__lte=f.submitted_to)
-    text = f.q.strip()
-    if text:
-        phone = phone_query(text)
-        if phone is not None and may_search_by_phone(user):
-            q &= phone_search_q(user=user, phone=phone)
-        else:
-            refuse_digit_fragments(user, text)  # digits alone could only confirm a phone's digits
-            q &= text_search_q(text, tracking_number=True)
-    return q
+    return AppealFilter(
+        statuses=(f.status,) if f.status is not None else (),
+        kind=f.kind or "",
+        urgency=f.urgency or "",
+        channel=f.channel or "",
+        overdue=f.overdue,
+        category_paths=categories,
+        area_paths=areas,
+        unit_id=unit_id,
+        date_from=f.submitted_from,
+        date_to=f.submitted_to,
+        text=f.q,
+        search=SearchStyle.API,
+    )
+
+
+def _known(paths: tuple[str, ...], message: str, code: str, field: str) -> tuple[str, ...]:
+    if not paths:
+        raise ValidationFailed(message.format(code=code), field=field)
+    return paths
+
+
+def _unit_id(code: str) -> int:
+    unit_id = Unit.objects.filter(code=code).values_list("pk", flat=True).first()
+    if unit_id is None:
+        raise ValidationFailed(_("单位编码“{code}”不存在，请从 /units 中选择。").format(code=code), field="unit")
+    return unit_id
 
 
 @router.get(

@@ -20,6 +20,7 @@ from lianxin.org.models import Role, User
 from lianxin.org.selectors import area_subtree_q, scope_of
 
 from . import deadlines
+from .filters import AppealFilter, SearchStyle
 from .models import (
     Appeal,
     AppealEvent,
@@ -33,6 +34,7 @@ from .models import (
     ReviewStatus,
     Status,
 )
+from .phone_search import may_search_by_phone, phone_query, phone_search_q, refuse_digit_fragments
 from .policy import extension_decider_reach, reply_review_reach
 from .privacy import phone_last4
 
@@ -278,6 +280,75 @@ def text_search_q(text: str, *, tracking_number: bool = False) -> Q:
     if tracking_number and _may_be_in_tracking_number(text):
         q |= _contains_q("tracking_number", text)
     return q
+
+
+TRACKING_NUMBER = re.compile(r"(?i)LX\d{8}-\d{1,6}")
+
+
+def appeals_filtered(qs: QuerySet[Appeal], f: AppealFilter, *, user: User | None = None) -> QuerySet[Appeal]:
+    """`qs` narrowed by `f`: the one meaning of the list filter of the staff queue, the API list and
+    Open311 (each parses its own parameters into the `AppealFilter`). A text search needs the
+    reader (`user`): a phone search is audited and rate-limited, and refused (Forbidden) to roles
+    that may not see phones."""
+    if f.tracking_numbers:
+        qs = qs.filter(tracking_number__in=f.tracking_numbers)
+    if f.statuses:
+        qs = qs.filter(status__in=f.statuses)
+    for name in ("kind", "urgency", "channel"):
+        if getattr(f, name):
+            qs = qs.filter(**{name: getattr(f, name)})
+    if f.overdue is not None:
+        qs = qs.filter(overdue=f.overdue)
+    if f.category_paths is not None:
+        qs = qs.filter(area_subtree_q(f.category_paths, prefix="category__path"))
+    if f.area_paths is not None:
+        qs = qs.filter(area_subtree_q(f.area_paths))
+    if f.unit_id is not None:
+        qs = qs.filter(unit_id=f.unit_id)
+    start, end = _day_start(f.date_from), _day_start(f.date_to, days_after=1)
+    if start is not None:
+        qs = qs.filter(submitted_at__gte=start)
+    if end is not None:
+        qs = qs.filter(submitted_at__lt=end)
+    if f.since is not None:
+        qs = qs.filter(submitted_at__gte=f.since)
+    if f.until is not None:
+        qs = qs.filter(submitted_at__lte=f.until)
+    text = f.text.strip()
+    if text:
+        if user is None:
+            raise ValueError("a text search needs the reader: who may search by phone depends on the role")
+        qs = qs.filter(_search_q(text, f.search, user))
+    return qs
+
+
+def _day_start(day: dt.date | None, *, days_after: int = 0) -> dt.datetime | None:
+    """The local midnight starting `day` (+ `days_after`); None past the calendar's ends (nothing
+    was submitted there, so no bound is needed)."""
+    if day is None:
+        return None
+    try:
+        when = dt.datetime.combine(day + dt.timedelta(days=days_after), dt.time.min,
+                                   tzinfo=timezone.get_current_timezone())
+        when.astimezone(dt.UTC)  # what the database will be sent
+    except OverflowError:
+        return None
+    return when
+
+
+def _search_q(text: str, style: SearchStyle, user: User) -> Q:
+    phone = phone_query(text)
+    if style == SearchStyle.QUEUE:
+        if TRACKING_NUMBER.fullmatch(text):
+            return Q(tracking_number=text.upper())
+        if phone is not None:
+            return phone_search_q(user=user, phone=phone)  # refused for roles without phones
+        refuse_digit_fragments(user, text)
+        return text_search_q(text)
+    if phone is not None and may_search_by_phone(user):
+        return phone_search_q(user=user, phone=phone)
+    refuse_digit_fragments(user, text)  # digits alone could only confirm a phone's digits
+    return text_search_q(text, tracking_number=True)
 
 
 def _may_be_in_tracking_number(text: str) -> bool:

@@ -23,6 +23,7 @@ from lianxin.audit.services import AuditAction, audit_append
 from lianxin.core.errors import NotFound, ValidationFailed
 from lianxin.core.tasks import enqueue_on_commit
 from lianxin.org.models import Area, Category, User
+from lianxin.org.selectors import in_area_subtree
 
 from . import policy
 from .egress import destination_refusal
@@ -132,15 +133,13 @@ def subscription_resume(*, actor: User, subscription: Subscription) -> Subscript
 
 
 def _in_scope(sub: Subscription, appeal: Appeal) -> bool:
-    if sub.area_id is not None:
-        path = appeal.area.path if appeal.area else None
-        if path is None or not (path == sub.area.path or path.startswith(f"{sub.area.path}/")):  # type: ignore[union-attr]
-            return False
-    if sub.category_id is not None:
-        path = appeal.category.path if appeal.category else None
-        if path is None or not (path == sub.category.path or path.startswith(f"{sub.category.path}/")):  # type: ignore[union-attr]
-            return False
-    return True
+    if sub.area_id is not None and not in_area_subtree(
+        appeal.area.path if appeal.area else None, [sub.area.path]  # type: ignore[union-attr]
+    ):
+        return False
+    return sub.category_id is None or in_area_subtree(
+        appeal.category.path if appeal.category else None, [sub.category.path]  # type: ignore[union-attr]
+    )
 
 
 def matching_subscriptions(event: AppealEvent) -> list[Subscription]:

@@ -19,6 +19,7 @@ from lianxin.audit.services import AuditAction, audit_append
 from lianxin.core.errors import NotFound, ValidationFailed
 from lianxin.notifications.services import notify_users
 from lianxin.org.models import User
+from lianxin.org.selectors import in_area_subtree
 
 from . import deadlines, events
 from .models import (
@@ -137,8 +138,7 @@ def _mediator_user(case: MediationCase, mediator: User | int) -> User:
     user_id = mediator.pk if isinstance(mediator, User) else mediator
     posts = Mediator.objects.filter(user_id=user_id, active=True).select_related("area", "user")
     for post in posts:
-        path = case.area.path
-        if path == post.area.path or path.startswith(f"{post.area.path}/"):
+        if in_area_subtree(case.area.path, [post.area.path]):
             return post.user
     raise ValidationFailed(_("请选择一位负责该社区的在岗调解员。"), field="mediator")
 

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -21,9 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from lianxin.appeals.actors import Actor
+from lianxin.appeals.filters import AppealFilter, category_paths
 from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
 from lianxin.appeals.models import FINAL_STATUSES, OPEN_STATUSES, Appeal, Channel, Kind, Status
 from lianxin.appeals.privacy import mask_phone
+from lianxin.appeals.selectors import appeals_filtered
 from lianxin.core.errors import DomainError, ValidationFailed, with_error_headers
 from lianxin.org.models import AreaLevel, Category
 
@@ -213,20 +214,18 @@ def _codes(request: HttpRequest, name: str) -> list[str]:
     return [c.strip() for c in _param(request, name, 2000).split(",") if c.strip()]
 
 
-def _requests_query(request: HttpRequest) -> Q:
+def requests_filter(request: HttpRequest) -> AppealFilter:
+    """GET requests' parameters as the shared `AppealFilter`: the ids asked for, or service codes,
+    a window of at most 90 days (the last 90 when no date is given) and open/closed."""
     ids = _codes(request, "service_request_id")
     if ids:
-        return Q(tracking_number__in=[i.upper() for i in ids[:MAX_REQUESTS]])
-    q = Q()
+        return AppealFilter(tracking_numbers=tuple(i.upper() for i in ids[:MAX_REQUESTS]))
     service_codes = _codes(request, "service_code")
+    paths = None
     if service_codes:
-        paths = list(Category.objects.filter(code__in=service_codes).values_list("path", flat=True))
+        paths = category_paths(service_codes)
         if not paths:
             raise ValidationFailed(_("service_code 不存在，请查看 services 列表。"), field="service_code")
-        sub = Q(pk__in=[])
-        for path in paths:
-            sub |= Q(category__path=path) | Q(category__path__startswith=f"{path}/")
-        q &= sub
     start, end = _datetime(request, "start_date"), _datetime(request, "end_date")
     window = dt.timedelta(days=DEFAULT_DAYS)
     if start and end and start > end:
@@ -235,21 +234,17 @@ def _requests_query(request: HttpRequest) -> Q:
         raise ValidationFailed(_("start_date 与 end_date 相隔不能超过 90 天。"), field="end_date")
     if start is None:
         start = (end or timezone.now()) - window
-    q &= Q(submitted_at__gte=start)
-    if end is not None:
-        q &= Q(submitted_at__lte=end)
     statuses = _codes(request, "status")
+    wanted: list[str] = []
     if statuses:
         unknown = set(statuses) - {"open", "closed"}
         if unknown:
             raise ValidationFailed(_("status 只能是 open 或 closed。"), field="status")
-        wanted: list[str] = []
         if "open" in statuses:
             wanted += OPEN_STATUSES
         if "closed" in statuses:
             wanted += FINAL_STATUSES
-        q &= Q(status__in=wanted)
-    return q
+    return AppealFilter(category_paths=paths, since=start, until=end, statuses=tuple(wanted))
 
 
 def _appeals() -> Any:
@@ -281,7 +276,7 @@ def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
 def get_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     """GET Service Requests: newest first, the last 90 days unless dates are given, at most 1000."""
     full = _reader_is_trusted(request)
-    rows = _appeals().filter(_requests_query(request)).order_by("-submitted_at")[:MAX_REQUESTS]
+    rows = appeals_filtered(_appeals(), requests_filter(request)).order_by("-submitted_at")[:MAX_REQUESTS]
     return render(fmt, "service_requests", [request_item(a, full=full) for a in rows])
 
 

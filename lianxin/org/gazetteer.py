@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from .models import AddressEntry, AddressParity, AddressSource, Area, AreaLevel
+from .selectors import area_subtree_q
 
 # Everything up to the last of these is the administrative part of an address, not the road.
 _ADMIN_CUT = re.compile(r".*(?:省|市|区|县|街道|镇|乡|社区|[\s,，、;；:：()（）])")
@@ -209,9 +210,8 @@ def gazetteer_import(*, text: str, area: Area, dry_run: bool) -> ImportReport:
     if "grid" not in header or not {"road", "estate"} & set(header):
         report.refused.append(Refusal(1, f"the header must name the columns {', '.join(COLUMNS)}"))
         return report
-    grids = {g.code: g for g in Area.objects.filter(level=AreaLevel.GRID, path__startswith=f"{area.path}/")}
-    if area.level == AreaLevel.GRID:
-        grids[area.code] = area
+    # the grids in `area`'s subtree (`area` itself when it is a grid)
+    grids = {g.code: g for g in Area.objects.filter(area_subtree_q([area.path], prefix="path"), level=AreaLevel.GRID)}
     entries: list[tuple[int, AddressEntry]] = []
     for number, raw in enumerate(reader, start=2):
         report.rows += 1

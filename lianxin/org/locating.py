@@ -20,6 +20,7 @@ from django.db.models.expressions import RawSQL
 from . import gazetteer
 from .geometry import bbox_of, contains, parse_geometry
 from .models import Area, AreaLevel
+from .selectors import in_area_subtree
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +150,6 @@ def refine_area(
         return area
     if found is None:
         return area
-    if area is None or found.path.startswith(f"{area.path}/"):
+    if area is None or in_area_subtree(found.path, [area.path]):
         return found
     return area

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from .models import Role, RoleAssignment, Unit, User
+from .models import Area, AreaLevel, Category, Role, RoleAssignment, Unit, User
 
 STAFF_ROLES = {r.value for r in Role}
 
@@ -83,3 +83,50 @@ def staff_users_of_unit(unit: Unit) -> list[User]:
 
 def user_by_username(username: str) -> User | None:
     return User.objects.filter(username=username).first()
+
+
+# --- choices for forms (the forms take these; they do not query) -----------------------------------
+
+Choice = tuple[str, str]
+
+
+def category_choices() -> list[Choice]:
+    """Active categories in tree order, each indented by its depth: (code, label)."""
+    rows = Category.objects.filter(active=True).order_by("path").only("code", "name", "level")
+    return [(c.code, ("· " * (c.level - 1)) + c.name) for c in rows]
+
+
+def area_choices(level: str, parent_code: str = "") -> list[Choice]:
+    """The areas of one level inside `parent_code` (streets: all of them; other levels need a parent)."""
+    qs = Area.objects.filter(level=level)
+    if parent_code:
+        qs = qs.filter(parent__code=parent_code)
+    elif level != AreaLevel.STREET:
+        return []
+    return [(a.code, a.name) for a in qs.order_by("path")]
+
+
+def area_choices_above_grids() -> list[Choice]:
+    """The district, streets and communities, in tree order (the queue's area filter)."""
+    return [(a.code, a.name) for a in Area.objects.exclude(level=AreaLevel.GRID).order_by("path")]
+
+
+def area_choices_for_hotline() -> list[Choice]:
+    """Streets, communities and grids in tree order, labelled with their code first so that an
+    operator picks one by typing it (type-ahead), indented by depth."""
+    indent: dict[str, str] = {AreaLevel.STREET: "", AreaLevel.COMMUNITY: "· ", AreaLevel.GRID: "· · "}
+    areas = Area.objects.exclude(level=AreaLevel.DISTRICT).order_by("path").only("code", "name", "level", "path")
+    return [(a.code, f"{a.code} {indent.get(a.level, '')}{a.name}") for a in areas]
+
+
+def area_choices_by_street() -> list[tuple[str, list[Choice]]]:
+    """Communities and grids grouped by street, each community followed by its grids (grids indented)."""
+    groups: dict[str, list[Choice]] = {}
+    streets = dict(Area.objects.filter(level=AreaLevel.STREET).values_list("code", "name"))
+    areas = Area.objects.filter(level__in=(AreaLevel.COMMUNITY, AreaLevel.GRID)).order_by("path")
+    for a in areas.only("code", "name", "level", "path"):
+        codes = a.path.split("/")
+        street = streets.get(codes[1], "") if len(codes) > 1 else ""
+        indent = "· " if a.level == AreaLevel.GRID else ""
+        groups.setdefault(street, []).append((a.code, f"{indent}{a.name}"))
+    return list(groups.items())

@@ -17,7 +17,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from lianxin.org.models import Area, AreaLevel
-from lianxin.org.selectors import area_subtree_q
+from lianxin.org.selectors import area_subtree_q, in_area_subtree
 from lianxin.worktime import calendar
 
 from .models import AssignmentKind, ContactAssignment, CoverageRule, Household, HouseholdGroup
@@ -40,7 +40,7 @@ class RuleSpec:
     working_days: bool
 
     def applies(self, grid_path: str, groups: frozenset[str]) -> bool:
-        in_area = not self.area_path or grid_path == self.area_path or grid_path.startswith(f"{self.area_path}/")
+        in_area = not self.area_path or in_area_subtree(grid_path, (self.area_path,))
         return in_area and (not self.group or self.group in groups)
 
     def specificity(self) -> tuple[int, int, int]:

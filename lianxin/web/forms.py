@@ -1,7 +1,12 @@
-"""Forms of the web interface. They only parse input; the rules live in the services."""
+"""Forms of the web interface. They only parse input; the rules live in the services.
+
+Forms do not query the database for their choices: the view passes them in, read by the selectors
+(`lianxin.org.selectors.*_choices`). The unit pickers are `ModelChoiceField`s over the active
+units: Django's own lazy queryset, which also validates the choice."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -9,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lianxin.appeals.models import TEXT_MAX_LENGTH, Channel, Kind, Satisfaction, Urgency
 from lianxin.appeals.services import NOTE_MAX_LENGTH
-from lianxin.org.models import Area, AreaLevel, Category, Unit, UnitKind
+from lianxin.org.models import Unit, UnitKind
 
 # Where the intake/service field names land in our forms.
 FIELD_MAP = {"area": "street", "title": "text", "category": None, "channel": None, "urgency": None,
@@ -44,13 +49,7 @@ def set_choices(form: forms.Form, name: str, choices: list[tuple[str, Any]]) -> 
     field.choices = choices
 
 
-def area_choices(level: str, parent_code: str = "") -> list[tuple[str, str]]:
-    qs = Area.objects.filter(level=level)
-    if parent_code:
-        qs = qs.filter(parent__code=parent_code)
-    elif level != AreaLevel.STREET:
-        return []
-    return [(a.code, a.name) for a in qs.order_by("path")]
+Choices = Sequence[tuple[str, Any]]  # (value, label), or (group label, [(value, label), …])
 
 
 class AppealForm(forms.Form):
@@ -83,14 +82,14 @@ class AppealForm(forms.Form):
         help_text=_("只用于办结后的回访：号码加密保存，任何工作人员都看不到、查不到，由系统代拨。"),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "inputmode": "tel"}))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, streets: Choices = (), communities: Choices = (), grids: Choices = (),
+                 **kwargs: Any) -> None:
+        """`streets`, and the `communities` of the street and the `grids` of the community chosen."""
         super().__init__(*args, **kwargs)
         empty: list[tuple[str, Any]] = [("", _("— 请选择 —"))]
-        street = self.data.get("street", "") if self.is_bound else ""
-        community = self.data.get("community", "") if self.is_bound else ""
-        set_choices(self, "street", empty + area_choices(AreaLevel.STREET))
-        set_choices(self, "community", empty + area_choices(AreaLevel.COMMUNITY, street))
-        set_choices(self, "grid", empty + area_choices(AreaLevel.GRID, community))
+        set_choices(self, "street", empty + list(streets))
+        set_choices(self, "community", empty + list(communities))
+        set_choices(self, "grid", empty + list(grids))
 
     def area_code(self) -> str:
         data = self.cleaned_data
@@ -260,23 +259,12 @@ class ReclassifyForm(forms.Form):
     area = forms.ChoiceField(label=_("区域（社区或网格）"), required=False)
     reason = note_field(_("改分类原因"))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, categories: Choices = (), areas: Choices = (), **kwargs: Any) -> None:
+        """`categories` (active, indented) and `areas` (communities and grids, grouped by street)."""
         super().__init__(*args, **kwargs)
         keep: list[tuple[str, Any]] = [("", _("— 不变 —"))]
-        set_choices(self, "category", keep + [
-            (c.code, ("· " * (c.level - 1)) + c.name)
-            for c in Category.objects.filter(active=True).order_by("path").only("code", "name", "level")
-        ])
-        # grouped by street: its communities, each followed by its grids
-        groups: dict[str, list[tuple[str, str]]] = {}
-        streets = dict(Area.objects.filter(level=AreaLevel.STREET).values_list("code", "name"))
-        areas = Area.objects.filter(level__in=(AreaLevel.COMMUNITY, AreaLevel.GRID)).order_by("path")
-        for a in areas.only("code", "name", "level", "path"):
-            codes = a.path.split("/")
-            street = streets.get(codes[1], "") if len(codes) > 1 else ""
-            indent = "· " if a.level == AreaLevel.GRID else ""
-            groups.setdefault(street, []).append((a.code, f"{indent}{a.name}"))
-        set_choices(self, "area", keep + list(groups.items()))
+        set_choices(self, "category", keep + list(categories))
+        set_choices(self, "area", keep + list(areas))
 
 
 class HotlineForm(forms.Form):
@@ -301,14 +289,11 @@ class HotlineForm(forms.Form):
     chase_kind = forms.ChoiceField(label=_("关于此前诉求"), required=False,
                                    choices=[("chase", _("催办")), ("supplement", _("补充"))])
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, areas: Choices = (), **kwargs: Any) -> None:
+        """`areas`: streets, communities and grids, each labelled with its code first."""
         super().__init__(*args, **kwargs)
         set_choices(self, "kind", [(value, f"{i} {label}") for i, (value, label) in enumerate(Kind.choices, 1)])
-        areas = Area.objects.exclude(level=AreaLevel.DISTRICT).order_by("path").only("code", "name", "level", "path")
-        indent: dict[str, str] = {AreaLevel.STREET: "", AreaLevel.COMMUNITY: "· ", AreaLevel.GRID: "· · "}
-        set_choices(self, "area", [("", _("— 未知 —"))] + [
-            (a.code, f"{a.code} {indent.get(a.level, '')}{a.name}") for a in areas
-        ])
+        set_choices(self, "area", [("", _("— 未知 —")), *areas])
 
 
 class QueueFilterForm(forms.Form):
@@ -323,11 +308,8 @@ class QueueFilterForm(forms.Form):
                                 widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, categories: Choices = (), areas: Choices = (), **kwargs: Any) -> None:
+        """`categories` (active, indented) and `areas` (all but grids)."""
         super().__init__(*args, **kwargs)
-        set_choices(self, "category", [("", _("全部"))] + [
-            (c.code, ("· " * (c.level - 1)) + c.name) for c in Category.objects.filter(active=True).order_by("path")
-        ])
-        set_choices(self, "area", [("", _("全部"))] + [
-            (a.code, a.name) for a in Area.objects.exclude(level=AreaLevel.GRID).order_by("path")
-        ])
+        set_choices(self, "category", [("", _("全部")), *categories])
+        set_choices(self, "area", [("", _("全部")), *areas])

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import callbacks, mydata, public, rate_link, staff
+from .views import callbacks, hotline, mydata, public, rate_link, staff
 
 app_name = "web"
 urlpatterns = [
@@ -30,8 +30,8 @@ urlpatterns = [
     path("staff/appeals/<int:pk>/act/<str:action>/", staff.appeal_act, name="appeal_act"),
     path("staff/appeals/<int:pk>/contact/", staff.reveal_contact, name="reveal_contact"),
     path("staff/appeals/<int:pk>/attachments/<int:attachment_id>/", staff.attachment_download, name="attachment"),
-    path("staff/hotline/", staff.hotline, name="hotline"),
-    path("staff/hotline/similar/", staff.hotline_similar, name="hotline_similar"),
+    path("staff/hotline/", hotline.hotline, name="hotline"),
+    path("staff/hotline/similar/", hotline.hotline_similar, name="hotline_similar"),
     path("staff/callbacks/", callbacks.callback_queue_view, name="callbacks"),
     path("staff/notifications/", staff.notifications, name="notifications"),
 ]

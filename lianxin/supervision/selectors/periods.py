@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from lianxin.core.errors import ValidationFailed
 from lianxin.org import directory
 from lianxin.org.models import Area, Category, Unit
+from lianxin.org.selectors import area_subtree_q, in_area_subtree
 from lianxin.worktime import calendar
 
 # --- periods ----------------------------------------------------------------------------------------
@@ -152,9 +153,7 @@ class Slice:
             by_street = by_street and part.areas_by_street and (self.area_ids is None or self.street_ids is not None)
         if category is not None:
             cats = frozenset(
-                Category.objects.filter(Q(path=category.path) | Q(path__startswith=category.path + "/")).values_list(
-                    "pk", flat=True
-                )
+                Category.objects.filter(area_subtree_q([category.path], prefix="path")).values_list("pk", flat=True)
             )
             category_ids = cats if category_ids is None else category_ids & cats
             if category.parent_id is None and self.category_ids is None:
@@ -208,10 +207,7 @@ EVERYTHING = Slice()
 
 
 def area_subtree_ids(paths: Iterable[str]) -> frozenset[int]:
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(path=path) | Q(path__startswith=f"{path}/")
-    return frozenset(Area.objects.filter(q).values_list("pk", flat=True))
+    return frozenset(Area.objects.filter(area_subtree_q(list(paths), prefix="path")).values_list("pk", flat=True))
 
 
 @dataclass(frozen=True)
@@ -239,4 +235,4 @@ class Jurisdiction:
             return True
         if area is None:
             return False
-        return any(area.path == p or area.path.startswith(p + "/") for p in self.area_paths)
+        return in_area_subtree(area.path, self.area_paths)

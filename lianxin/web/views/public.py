@@ -29,7 +29,7 @@ from lianxin.appeals.selectors import appeal_get_for_tracking, public_reply_atta
 from lianxin.core.errors import DomainError, NotFound, RateLimited, ValidationFailed, with_error_headers
 from lianxin.core.ratelimit import check_rate, client_ip
 from lianxin.org.models import AreaLevel
-from lianxin.org.selectors import scope_of
+from lianxin.org.selectors import area_choices, scope_of
 
 from ..forms import (
     FIELD_MAP,
@@ -39,7 +39,6 @@ from ..forms import (
     TrackForm,
     WithdrawForm,
     add_domain_error,
-    area_choices,
 )
 
 PROOF_KEY = "lx_proven_appeals"
@@ -103,9 +102,9 @@ def submit(request: HttpRequest) -> HttpResponse:
     limited: RateLimited | None = None
     if request.method == "POST":
         try:
-            form = AppealForm(request.POST, request.FILES)
+            form = _appeal_form(request.POST, request.FILES)
         except RequestDataTooBig:
-            form = AppealForm(request.POST)
+            form = _appeal_form(request.POST)
             form.add_error("attachments", _("上传的文件太大，请压缩后再试。"))
         if form.is_valid():
             appeal_input = _appeal_input(form, read_files=True)
@@ -135,13 +134,23 @@ def submit(request: HttpRequest) -> HttpResponse:
             # the form's own errors (too long, a file too big) and the service's rules, all at once
             _add_all_problems(form, validate_all(_appeal_input(form, read_files=False)))
     else:
-        form = AppealForm()
+        form = _appeal_form()
     status = 429 if limited else 400 if form.is_bound and form.errors else 200
     # on a rate limit the form, its text kept, says how long to wait (and Retry-After)
     return with_error_headers(
         render(request, "web/submit.html", {"form": form, "idempotency_key": uuid.uuid4().hex}, status=status),
         limited,
     )
+
+
+def _appeal_form(data: Any = None, files: Any = None) -> AppealForm:
+    """The submit form with its area choices: the streets, and the communities and grids below
+    what was chosen (a form sent again keeps its choices)."""
+    street = data.get("street", "") if data is not None else ""
+    community = data.get("community", "") if data is not None else ""
+    return AppealForm(data, files, streets=area_choices(AreaLevel.STREET),
+                      communities=area_choices(AreaLevel.COMMUNITY, street),
+                      grids=area_choices(AreaLevel.GRID, community))
 
 
 def _appeal_input(form: AppealForm, *, read_files: bool) -> AppealInput:

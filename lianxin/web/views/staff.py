@@ -1,10 +1,7 @@
-"""The staff workbench: queues, the case page and its actions, hotline quick entry, notifications."""
+"""The staff workbench: queues, the case page and its actions, notifications (the hotline: hotline.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -23,20 +20,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
-from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
+from lianxin.appeals.filters import AppealFilter, SearchStyle, area_paths, category_paths
+from lianxin.appeals.intake import AttachmentInput
 from lianxin.appeals.merged import merge_proposals
-from lianxin.appeals.models import Appeal, EventType, Kind, Status
-from lianxin.appeals.phone_search import (
-    may_search_by_phone,
-    phone_query,
-    phone_search_q,
-    refuse_digit_fragments,
-)
+from lianxin.appeals.models import Appeal, EventType, Status
 from lianxin.appeals.policy import (
     Action,
     allowed_actions,
     ensure_allowed,
-    ensure_may_take_hotline_calls,
     may_dispatch_somewhere,
     may_take_hotline_calls,
 )
@@ -45,18 +36,18 @@ from lianxin.appeals.review_rules import pending_review
 from lianxin.appeals.routing import units_for_dispatch
 from lianxin.appeals.selectors import (
     appeal_get_for_user,
+    appeals_filtered,
     appeals_visible_to,
     full_timeline,
     pending_extensions,
     queue,
     recent_appeals_from_phone,
-    text_search_q,
 )
-from lianxin.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from lianxin.core.errors import DomainError, Forbidden, NotFound
 from lianxin.notifications.selectors import notifications_for
 from lianxin.notifications.services import notification_mark_read
-from lianxin.org.models import Area, Category, Role, Unit, User
-from lianxin.org.selectors import area_subtree_q, scope_of
+from lianxin.org.models import Role, Unit, User
+from lianxin.org.selectors import area_choices_above_grids, area_choices_by_street, category_choices, scope_of
 from lianxin.worktime.calendar import missing_schedules
 
 from ..forms import (
@@ -67,7 +58,6 @@ from ..forms import (
     DecideExtensionForm,
     DispatchForm,
     ExtensionForm,
-    HotlineForm,
     JudgeReturnForm,
     MergeForm,
     NoteForm,
@@ -82,7 +72,6 @@ from ..forms import (
 
 PAGE_SIZE = 25
 COUNT_CAP = 999
-DIRECT_KINDS = (Kind.INQUIRY, Kind.SUGGESTION, Kind.PRAISE)
 
 QUEUE_LABELS = {
     "to_dispatch": gettext_lazy("待派单"),
@@ -254,36 +243,23 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _filtered(qs: QuerySet[Appeal], form: QueueFilterForm, user: User) -> QuerySet[Appeal]:
+def queue_filter(form: QueueFilterForm) -> AppealFilter:
+    """The queue's filter form as the shared `AppealFilter`; an unknown code finds nothing (the
+    form offers only known ones), an invalid form filters nothing."""
     if not form.is_valid():
-        return qs
+        return AppealFilter()
     data = form.cleaned_data
-    q = (data.get("q") or "").strip()
-    if q:
-        phone = phone_query(q)
-        if re.fullmatch(r"(?i)LX\d{8}-\d{1,6}", q):
-            qs = qs.filter(tracking_number=q.upper())
-        elif phone is not None:
-            qs = qs.filter(phone_search_q(user=user, phone=phone))  # refused for roles without phones
-        else:
-            refuse_digit_fragments(user, q)
-            qs = qs.filter(text_search_q(q))
-    if data.get("category"):
-        category = Category.objects.filter(code=data["category"]).only("path").first()
-        qs = qs.filter(area_subtree_q([category.path], prefix="category__path")) if category else qs.none()
-    if data.get("area"):
-        area = Area.objects.filter(code=data["area"]).only("path").first()
-        qs = qs.filter(area_subtree_q([area.path])) if area else qs.none()
-    for name in ("kind", "urgency", "channel"):
-        if data.get(name):
-            qs = qs.filter(**{name: data[name]})
-    tz = timezone.get_current_timezone()
-    if data.get("date_from"):
-        qs = qs.filter(submitted_at__gte=dt.datetime.combine(data["date_from"], dt.time.min, tzinfo=tz))
-    if data.get("date_to"):
-        qs = qs.filter(submitted_at__lt=dt.datetime.combine(data["date_to"] + dt.timedelta(days=1), dt.time.min,
-                                                            tzinfo=tz))
-    return qs
+    return AppealFilter(
+        text=data.get("q") or "",
+        search=SearchStyle.QUEUE,
+        category_paths=category_paths([data["category"]]) if data.get("category") else None,
+        area_paths=area_paths([data["area"]]) if data.get("area") else None,
+        kind=data.get("kind") or "",
+        urgency=data.get("urgency") or "",
+        channel=data.get("channel") or "",
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+    )
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -300,9 +276,9 @@ def queue_view(request: HttpRequest, name: str) -> HttpResponse:
     user = _user(request)
     if name not in QUEUE_LABELS:
         raise NotFound(_("没有这个队列。"))
-    form = QueueFilterForm(request.GET or None)
+    form = QueueFilterForm(request.GET or None, categories=category_choices(), areas=area_choices_above_grids())
     try:
-        qs = _filtered(queue(user, name), form, user)
+        qs = appeals_filtered(queue(user, name), queue_filter(form), user=user)
     except Forbidden as exc:  # a search this role may not make: say so, find nothing
         messages.error(request, exc.message)
         qs = Appeal.objects.none()
@@ -367,6 +343,13 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
+def _action_form(action: str, *args: Any, **kwargs: Any) -> forms.Form:
+    """The action's form, with the choices it needs read here (forms do not query)."""
+    if action == Action.RECLASSIFY:
+        kwargs.update(categories=category_choices(), areas=area_choices_by_street())
+    return ACTIONS[action][0](*args, **kwargs)
+
+
 def _action_forms(appeal: Appeal, actions: list[str], bound: dict[str, forms.Form]) -> list[dict[str, Any]]:
     suggested = appeal.suggested_unit
     if suggested is None and appeal.status in (Status.SUBMITTED, Status.RETURNED):
@@ -376,14 +359,13 @@ def _action_forms(appeal: Appeal, actions: list[str], bound: dict[str, forms.For
     for action in actions:
         if action not in ACTIONS:
             continue
-        form_class, _handler = ACTIONS[action]
         form = bound.get(action)
         if form is None:
             initial: dict[str, Any] = {"unit": suggested.pk} if action == Action.DISPATCH and suggested else {}
             if action == Action.RECLASSIFY:
                 initial = {"category": appeal.category.code if appeal.category else "",
                            "area": appeal.area.code if appeal.area else ""}
-            form = form_class(prefix=action, initial=initial)
+            form = _action_form(action, prefix=action, initial=initial)
         result.append({"name": action, "label": ACTION_TEXT[action], "form": form, "open": action in bound})
     return result
 
@@ -431,13 +413,13 @@ def appeal_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     appeal = appeal_get_for_user(user, pk=pk)
     if action not in ACTIONS:
         raise NotFound(_("没有这个操作。"))
-    form_class, handler = ACTIONS[action]
+    handler = ACTIONS[action][1]
     try:
         ensure_allowed(Actor.staff(user), appeal, action)  # authorise before validating the form
     except DomainError as error:
         messages.error(request, error.message)
         return _render_case(request, appeal, status=error.status_code)
-    form = form_class(request.POST, request.FILES, prefix=action)
+    form = _action_form(action, request.POST, request.FILES, prefix=action)
     if form.is_valid():
         try:
             done = handler(appeal, Actor.staff(user), form.cleaned_data)
@@ -485,101 +467,6 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> Fi
                             filename=attachment.original_name, as_attachment=attachment.content_type == "application/pdf")
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-# --- hotline -------------------------------------------------------------------------------------
-
-
-def _hotline_allowed(user: User) -> None:
-    ensure_may_take_hotline_calls(scope_of(user))
-
-
-@staff_required
-def hotline(request: HttpRequest) -> HttpResponse:
-    """The operator's quick entry: keyboard only, Enter submits; inquiries can be answered on the spot."""
-    user = _user(request)
-    _hotline_allowed(user)
-    form = HotlineForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if request.POST.get("about", "").isdigit():  # 关于此前诉求: a chase, not a new appeal
-            done = _hotline_chase(request, user)
-            if done is not None:
-                return done
-        elif form.is_valid():
-            data = form.cleaned_data
-            answer = (data["answer"] or "").strip()
-            if answer and data["kind"] not in DIRECT_KINDS:
-                form.add_error("answer", _("只有咨询、建议和表扬可以当场答复办结；其他诉求请不填答复，进入派单。"))
-            else:
-                try:
-                    result = appeal_submit(
-                        data=AppealInput(text=data["text"], kind=data["kind"], channel="hotline",
-                                         area_code=data["area"], address=data["address"],
-                                         contact_name=data["contact_name"], contact_phone=data["contact_phone"],
-                                         contact_consent=bool(data["contact_consent"])),
-                        actor=Actor.staff(user),
-                        idempotency_key=request.POST.get("idempotency_key", ""),
-                        idempotency_scope=f"hotline:{user.pk}",
-                    )
-                except ValidationFailed as error:
-                    add_domain_error(form, error.field, error.message)
-                else:
-                    appeal = result.appeal
-                    if answer and appeal.status in (Status.SUBMITTED, Status.RETURNED):
-                        try:
-                            services.appeal_answer_directly(appeal=appeal, actor=Actor.staff(user), text=answer)
-                            messages.success(request, _("已登记并当场办结：%(n)s") % {"n": appeal.tracking_number})
-                        except DomainError as error:
-                            messages.warning(request, _("已登记 %(n)s，但未能当场办结：%(e)s")
-                                             % {"n": appeal.tracking_number, "e": error.message})
-                    else:
-                        messages.success(request, _("已登记：%(n)s（%(s)s）")
-                                         % {"n": appeal.tracking_number, "s": appeal.get_status_display()})
-                    return redirect(f"{reverse('web:hotline')}?last={appeal.pk}")
-    last = None
-    if request.GET.get("last", "").isdigit():
-        last = appeals_visible_to(user).filter(pk=int(request.GET["last"])).first()
-    return render(request, "web/staff/hotline.html",
-                  {"form": form, "last": last, "idempotency_key": uuid.uuid4().hex,
-                   "may_search_by_phone": may_search_by_phone(user)}, status=status)
-
-
-def _hotline_chase(request: HttpRequest, user: User) -> HttpResponse | None:
-    """Record the call as a chase (催办) or supplement (补充) of the caller's earlier appeal."""
-    earlier = appeals_visible_to(user).filter(pk=int(request.POST["about"])).first()
-    if earlier is None:
-        raise NotFound(_("没有找到该诉求。"))
-    kind = request.POST.get("chase_kind") or "chase"
-    try:
-        services.appeal_chase(appeal=earlier, actor=Actor.staff(user), kind=kind, note=request.POST.get("text", ""))
-    except DomainError as error:
-        messages.error(request, _("未能记录到 %(n)s：%(e)s") % {"n": earlier.tracking_number, "e": error.message})
-        return None
-    messages.success(request, _("已记录到此前诉求 %(n)s（催办 %(c)d 次）")
-                     % {"n": earlier.tracking_number, "c": services.chase_count(earlier)})
-    return redirect(f"{reverse('web:hotline')}?last={earlier.pk}")
-
-
-@require_GET
-@staff_required
-def hotline_similar(request: HttpRequest) -> HttpResponse:
-    """htmx partial: earlier appeals from the phone number being typed."""
-    user = _user(request)
-    _hotline_allowed(user)
-    phone = phone_query(request.GET.get("contact_phone", "")) or ""
-    appeals: list[Appeal] = []
-    if phone:
-        appeals = list(
-            recent_appeals_from_phone(phone, days=365)
-            .filter(phone_search_q(user=user, phone=phone, purpose="hotline_history"))
-            .filter(pk__in=appeals_visible_to(user).values("pk"))
-            .select_related("unit")[:5]
-        )
-    open_appeals = [a for a in appeals if a.is_open]
-    return render(request, "web/staff/partials/similar.html",
-                  {"appeals": appeals, "phone": phone, "open_appeals": open_appeals})
 
 
 # --- notifications -------------------------------------------------------------------------------
