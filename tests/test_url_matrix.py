@@ -58,6 +58,9 @@ def _rating_token(appeal: Any) -> str:
     return rating_link_token(appeal)
 
 
+REVIEWERS = frozenset({"dispatcher", "supervisor", "admin"})  # the centre's reply review (policy.reply_review_reach)
+
+
 def on(attr: str, suffix: str = "") -> Build:
     """/staff/appeals/<pk>/<suffix> of the world's appeal `attr`."""
     return lambda w: f"/staff/appeals/{getattr(w, attr).pk}/{suffix}"
@@ -261,7 +264,16 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "api:reclassify": (apost(api_on("city", "/reclassify"), DISPATCHERS, const({"category": "HB", "reason": "更正"})),),
     "api:withdraw": (apost(api_on("city", "/withdraw"), HOTLINE | {"resident"}, const({"reason": "已解决"})),),
     "api:rate": (apost(api_on("replied", "/rate"), frozenset({"resident"}),
-                       const({"satisfaction": "satisfied", "solved": True})),),
+                       const({"satisfaction": "satisfied", "solved": True})),
+                 apost(api_on("merged", "/rate"), frozenset({"resident"}), const({"satisfaction": "basic"}))),
+    "api:approve_reply": (apost(api_on("in_review", "/reply/approve"), REVIEWERS, const({"note": "答复完整"})),),
+    "api:reject_reply": (apost(api_on("in_review", "/reply/reject"), REVIEWERS, const({"reason": "请写明时间"}),
+                               bad_body=const({"reason": ""})),),
+    "api:record_callback": (apost(api_on("replied", "/callback"), HOTLINE,
+                                  const({"outcome": "reached", "satisfaction": "satisfied", "solved": True}),
+                                  bad_body=const({"outcome": "reached"})),),
+    "api:chase": (apost(api_on("city", "/chase"), HOTLINE, const({"kind": "chase", "note": "群众来电催办"}),
+                        bad_body=const({"kind": "chase", "note": ""})),),
     "api:reopen": (apost(api_on("closed", "/reopen"), frozenset({"resident"}), const({"reason": "仍未修好"})),),
     "api:categories": (aget(const("/api/v1/categories"), EVERYONE),),
     "api:areas": (aget(const("/api/v1/areas"), EVERYONE),),
