@@ -161,6 +161,8 @@ MATRIX: dict[str, tuple[Case, ...]] = {
                        get(lambda w: f"/staff/appeals/{w.env.pk}/attachments/{w.attachment.pk}/", NOBODY)),
     "web:hotline": (get(const("/staff/hotline/"), HOTLINE),),
     "web:callbacks": (get(const("/staff/callbacks/"), HOTLINE),),
+    # the world's `replied` has no sealed number: the callers are told so (a redirect), the rest refused
+    "web:callback_dial": (post(on("replied", "callback/dial/"), HOTLINE, const({"next": "queue"})),),
     "web:rate_link": (get(lambda w: f"/rate/{_rating_token(w.replied)}/", EVERYONE),),
     # earlier appeals by phone: only roles that may search by phone (defect 2), so not admins
     "web:hotline_similar": (get(const("/staff/hotline/similar/?contact_phone=13812341234"),
@@ -272,6 +274,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "api:record_callback": (apost(api_on("replied", "/callback"), HOTLINE,
                                   const({"outcome": "reached", "satisfaction": "satisfied", "solved": True}),
                                   bad_body=const({"outcome": "reached"})),),
+    "api:inbound": (apost(const("/api/v1/sms/inbound"), NOBODY, const({"from": "13812341234", "text": "1"})),),  # signed by the provider only
     "api:chase": (apost(api_on("city", "/chase"), HOTLINE, const({"kind": "chase", "note": "群众来电催办"}),
                         bad_body=const({"kind": "chase", "note": ""})),),
     "api:reopen": (apost(api_on("closed", "/reopen"), frozenset({"resident"}), const({"reason": "仍未修好"})),),

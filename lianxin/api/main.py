@@ -9,7 +9,7 @@ from lianxin.consultations import api as consultations_api
 from lianxin.outreach.api import router as outreach_router
 from lianxin.proactive.api import router as proactive_router
 
-from . import appeals, appeals_batch, appeals_loop, kpis, learning, mediation, org
+from . import appeals, appeals_batch, appeals_loop, kpis, learning, mediation, org, sms
 from .docs import OfflineSwagger
 from .errors import install_error_handlers
 
@@ -40,3 +40,4 @@ api.add_router("/", activities_router)
 api.add_router("/", mediation.router)
 api.add_router("/", learning.router)
 api.add_router("/", kpis.router)
+api.add_router("/", sms.router)
