@@ -6,6 +6,7 @@ JSON form. Not for API tokens: the provider's signature is the authentication.""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.http import HttpRequest
@@ -18,6 +19,7 @@ from lianxin.core.sms import INBOUND_FORMAT, InboundMalformed, InboundRefused, s
 
 from . import schemas as s
 
+logger = logging.getLogger(__name__)
 router = Router(tags=["sms"])
 
 
@@ -51,5 +53,8 @@ def inbound(request: HttpRequest) -> dict[str, Any]:
         raise ValidationFailed(_("短信回调格式不正确：{reason}。").format(reason=e), field="body") from None
     result = appeal_rate_by_sms(number=message.number, text=message.text)
     reference = result.appeal.tracking_number if result.appeal is not None else "sms-inbound"
-    sms_send(number=message.number, text=result.answer, reference=reference)
+    try:
+        sms_send(number=message.number, text=result.answer, reference=reference)
+    except Exception:  # the rating stands; the provider's failure to send the answer is logged
+        logger.exception("SMS answer for %s failed", reference)
     return {"outcome": result.outcome, "answer": result.answer}
