@@ -46,7 +46,7 @@ def _reply(text: str, number: str = PHONE):
 def test_the_reply_notice_invites_a_digit(district, outbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         replied(district)
-    assert "回复 1 满意" in outbox[-1].text and outbox[-1].number == PHONE
+    assert "回复 1 满意" in outbox[-1].text and outbox[-1].text.endswith("/") and outbox[-1].number == PHONE
 
 
 def test_a_digit_rates_once(district, outbox):
