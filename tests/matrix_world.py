@@ -16,7 +16,7 @@ from django.utils import timezone
 from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
-from lianxin.appeals.models import Appeal, Satisfaction
+from lianxin.appeals.models import Appeal, ReplyReviewRule, ReviewerKind, Satisfaction
 from lianxin.org.models import Area, Unit, User
 from lianxin.org.services import api_token_create
 from lianxin.reports import services as report_services
@@ -89,6 +89,7 @@ class World:
                        self.replied, self.closed):
             appeal.refresh_from_db()
         self._supervision()
+        self._loop(handler)
         # outreach: a household in G1 (grid_a's) and one in G2 (street B's)
         self.house_a = household(Area.objects.get(code="G1"))
         self.house_b = household(Area.objects.get(code="G2"), phone="13900002222", name="李建国")
@@ -111,6 +112,21 @@ class World:
 
     def _dispatch(self, appeal: Appeal, unit: Unit | None = None) -> None:
         services.appeal_dispatch(appeal=appeal, actor=Actor.staff(self.user("dispatcher")), unit=unit or self.unit_city)
+
+    def _loop(self, handler: Actor) -> None:
+        """A reply held for the centre's review (the rule is switched off again, so that other replies
+        are published at once) and an appeal of `resident` merged into `replied`."""
+        rule = ReplyReviewRule.objects.create(unit=self.unit_city, reviewer=ReviewerKind.CENTRE)
+        self.in_review = self._submit(text="幸福小区5栋路灯忽明忽暗，晚上看不清台阶。")
+        self._dispatch(self.in_review)
+        services.appeal_accept(appeal=self.in_review, actor=handler)
+        services.appeal_reply(appeal=self.in_review, actor=handler, text="已更换5栋路灯。")
+        rule.active = False
+        rule.save(update_fields=["active"])
+        self.merged = self._submit(resident=self.user("resident"), text="幸福小区3栋楼道灯不亮，晚上上下楼很危险。")
+        services.appeal_merge(appeal=self.merged, actor=Actor.staff(self.user("dispatcher")), into=self.replied)
+        for appeal in (self.in_review, self.merged, self.replied):
+            appeal.refresh_from_db()
 
     def _supervision(self) -> None:
         self.warning = RaisedWarning.objects.create(

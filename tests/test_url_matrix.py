@@ -58,6 +58,9 @@ def _rating_token(appeal: Any) -> str:
     return rating_link_token(appeal)
 
 
+REVIEWERS = frozenset({"dispatcher", "supervisor", "admin"})  # the centre's reply review (policy.reply_review_reach)
+
+
 def on(attr: str, suffix: str = "") -> Build:
     """/staff/appeals/<pk>/<suffix> of the world's appeal `attr`."""
     return lambda w: f"/staff/appeals/{getattr(w, attr).pk}/{suffix}"
@@ -164,6 +167,8 @@ MATRIX: dict[str, tuple[Case, ...]] = {
                        get(lambda w: f"/staff/appeals/{w.env.pk}/attachments/{w.attachment.pk}/", NOBODY)),
     "web:hotline": (get(const("/staff/hotline/"), HOTLINE),),
     "web:callbacks": (get(const("/staff/callbacks/"), HOTLINE),),
+    # the world's `replied` has no sealed number: the callers are told so (a redirect), the rest refused
+    "web:callback_dial": (post(on("replied", "callback/dial/"), HOTLINE, const({"next": "queue"})),),
     "web:rate_link": (get(lambda w: f"/rate/{_rating_token(w.replied)}/", EVERYONE),),
     # earlier appeals by phone: only roles that may search by phone (defect 2), so not admins
     "web:hotline_similar": (get(const("/staff/hotline/similar/?contact_phone=13812341234"),
@@ -272,7 +277,17 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "api:reclassify": (apost(api_on("city", "/reclassify"), DISPATCHERS, const({"category": "HB", "reason": "更正"})),),
     "api:withdraw": (apost(api_on("city", "/withdraw"), HOTLINE | {"resident"}, const({"reason": "已解决"})),),
     "api:rate": (apost(api_on("replied", "/rate"), frozenset({"resident"}),
-                       const({"satisfaction": "satisfied", "solved": True})),),
+                       const({"satisfaction": "satisfied", "solved": True})),
+                 apost(api_on("merged", "/rate"), frozenset({"resident"}), const({"satisfaction": "basic"}))),
+    "api:approve_reply": (apost(api_on("in_review", "/reply/approve"), REVIEWERS, const({"note": "答复完整"})),),
+    "api:reject_reply": (apost(api_on("in_review", "/reply/reject"), REVIEWERS, const({"reason": "请写明时间"}),
+                               bad_body=const({"reason": ""})),),
+    "api:record_callback": (apost(api_on("replied", "/callback"), HOTLINE,
+                                  const({"outcome": "reached", "satisfaction": "satisfied", "solved": True}),
+                                  bad_body=const({"outcome": "reached"})),),
+    "api:inbound": (apost(const("/api/v1/sms/inbound"), NOBODY, const({"from": "13812341234", "text": "1"})),),  # signed by the provider only
+    "api:chase": (apost(api_on("city", "/chase"), HOTLINE, const({"kind": "chase", "note": "群众来电催办"}),
+                        bad_body=const({"kind": "chase", "note": ""})),),
     "api:reopen": (apost(api_on("closed", "/reopen"), frozenset({"resident"}), const({"reason": "仍未修好"})),),
     "api:categories": (aget(const("/api/v1/categories"), EVERYONE),),
     "api:areas": (aget(const("/api/v1/areas"), EVERYONE),),

@@ -21,7 +21,7 @@ from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.filters import AppealFilter, SearchStyle, area_paths, category_paths
 from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
-from lianxin.appeals.models import Appeal, Channel
+from lianxin.appeals.models import Appeal, Channel, Status
 from lianxin.appeals.privacy import contact_for, may_see_contact
 from lianxin.appeals.selectors import (
     NOT_FOUND_MESSAGE,
@@ -404,8 +404,11 @@ def withdraw(request: HttpRequest, payload: s.WithdrawIn, tracking_number: str =
 
 @router.post("/appeals/{tracking_number}/rate", summary="Rate the reply and close (评价): resident", **_R)
 def rate(request: HttpRequest, payload: s.RateIn, tracking_number: str = TrackingNumber) -> dict[str, Any]:
+    """The resident rates the reply. A merged appeal's resident (并案) rates the surviving appeal's
+    reply: the rating counts for the unit that replied, and the appeal stays merged."""
     actor, appeal, user = _resident_or_staff(request, tracking_number, payload.proof)
-    services.appeal_rate(
+    rate_service = services.appeal_rate_merged if appeal.status == Status.MERGED else services.appeal_rate
+    rate_service(
         appeal=appeal, actor=actor, satisfaction=payload.satisfaction, solved=payload.solved, comment=payload.comment
     )
     return _detail(appeal, user)

@@ -10,7 +10,7 @@ from lianxin.consultations import api_materials as consultations_materials_api
 from lianxin.outreach.api import router as outreach_router
 from lianxin.proactive.api import router as proactive_router
 
-from . import appeals, appeals_batch, kpis, learning, mediation, org
+from . import appeals, appeals_batch, appeals_loop, kpis, learning, mediation, org, sms
 from .docs import OfflineSwagger
 from .errors import install_error_handlers
 
@@ -32,6 +32,7 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", appeals.router)
 api.add_router("/", appeals_batch.router)
+api.add_router("/", appeals_loop.router)
 api.add_router("/", org.router)
 api.add_router("/", outreach_router)
 api.add_router("/", proactive_router)
@@ -41,3 +42,4 @@ api.add_router("/", activities_router)
 api.add_router("/", mediation.router)
 api.add_router("/", learning.router)
 api.add_router("/", kpis.router)
+api.add_router("/", sms.router)

@@ -193,6 +193,9 @@ class EventType(models.TextChoices):
     CALLBACK_QUEUED = "callback_queued", _("待回访")
     CALLBACK_ATTEMPTED = "callback_attempted", _("回访")
     CHASED = "chased", _("催办/补充")  # data["kind"]: "chase" (催办) or "supplement" (补充)
+    # A supervisor's follow-up check (回访抽查) that reached the resident: data["follow_up"],
+    # data["really_solved"], data["satisfied"]; it supersedes the closing rating in the rates
+    FOLLOW_UP_CHECKED = "follow_up_checked", _("回访抽查")
 
 
 class AppealEvent(models.Model):

@@ -77,4 +77,8 @@ def sms_on_replied(appeal_id: int) -> None:
         return
     base = str(settings.LIANXIN.get("PUBLIC_BASE_URL", "")).rstrip("/")
     link = f"{base}/rate/{rating_link_token(appeal)}/"
-    _send(appeal, _("【连心】您的诉求 {n} 已答复，请评价：{link}").format(n=appeal.tracking_number, link=link))
+    if appeal.is_anonymous:  # a sealed number has no lookup hash: a digit reply could not be matched
+        _send(appeal, _("【连心】您的诉求 {n} 已答复，请评价：{link}").format(n=appeal.tracking_number, link=link))
+    else:
+        _send(appeal, _("【连心】您的诉求 {n} 已答复，请回复 1 满意、2 基本满意、3 不满意，或点击评价：{link}").format(
+            n=appeal.tracking_number, link=link))

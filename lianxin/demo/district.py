@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 
 from lianxin.appeals.models import DeadlinePolicy, Urgency
+from lianxin.org.geometry import bbox_of, parse_geometry
 from lianxin.org.models import (
     Area,
     AreaLevel,
@@ -96,6 +97,14 @@ def lattice(rng: random.Random) -> list[list[Point]]:
     return points
 
 
+def bounded(outline: dict) -> dict:
+    """An area's `boundary` with its bounding box, as `org.locating.set_boundary` keeps them: the
+    locator prefilters by the box, so a boundary without one would never be found by point."""
+    box = bbox_of(parse_geometry(outline))
+    return {"boundary": outline, "bbox_min_lon": box.min_lon, "bbox_min_lat": box.min_lat,
+            "bbox_max_lon": box.max_lon, "bbox_max_lat": box.max_lat}
+
+
 def block_outline(points: list[list[Point]], c0: int, c1: int, r0: int, r1: int) -> dict:
     """The outline of the block of cells columns c0..c1, rows r0..r1, as a GeoJSON Polygon."""
     ring: list[Point] = []
@@ -125,7 +134,7 @@ def build_district(*, seed: int, residents: int) -> DistrictMap:
     n = cat.LATTICE
     district = Area.objects.create(
         code=cat.DISTRICT_CODE, name=cat.DISTRICT_NAME, level=AreaLevel.DISTRICT,
-        boundary=block_outline(points, 0, n - 1, 0, n - 1),
+        **bounded(block_outline(points, 0, n - 1, 0, n - 1)),
     )
     streets: list[Area] = []
     communities: list[Area] = []
@@ -133,7 +142,7 @@ def build_district(*, seed: int, residents: int) -> DistrictMap:
     for s, (s_code, s_name, _roads) in enumerate(cat.STREETS):
         street = Area.objects.create(
             code=s_code, name=s_name, level=AreaLevel.STREET, parent=district,
-            boundary=block_outline(points, 2 * s, 2 * s + 1, 0, n - 1),
+            **bounded(block_outline(points, 2 * s, 2 * s + 1, 0, n - 1)),
         )
         streets.append(street)
         for k in range(cat.COMMUNITIES_PER_STREET):
@@ -141,7 +150,7 @@ def build_district(*, seed: int, residents: int) -> DistrictMap:
             column, rows = 2 * s + k // 2, (0, half - 1) if k % 2 == 0 else (half, n - 1)
             community = Area.objects.create(
                 code=f"C{index + 1:02d}", name=cat.COMMUNITIES[index], level=AreaLevel.COMMUNITY, parent=street,
-                boundary=block_outline(points, column, column, rows[0], rows[1]),
+                **bounded(block_outline(points, column, column, rows[0], rows[1])),
             )
             communities.append(community)
             for g in range(cat.GRIDS_PER_COMMUNITY):
@@ -149,7 +158,7 @@ def build_district(*, seed: int, residents: int) -> DistrictMap:
                 number = index * cat.GRIDS_PER_COMMUNITY + g + 1
                 grid = Area.objects.create(
                     code=f"G{number:03d}", name=f"{community.name}第{g + 1}网格", level=AreaLevel.GRID,
-                    parent=community, boundary=block_outline(points, column, column, row, row),
+                    parent=community, **bounded(block_outline(points, column, column, row, row)),
                 )
                 corners = (points[column][row], points[column + 1][row], points[column + 1][row + 1],
                            points[column][row + 1])

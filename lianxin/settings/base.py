@@ -265,6 +265,8 @@ LIANXIN: dict[str, Any] = {
     "DIALER": os.environ.get("LIANXIN_DIALER", ""),
     "SMS_BACKEND": os.environ.get("LIANXIN_SMS_BACKEND", ""),  # core/sms.py; default: log only
     "RATING_LINK_DAYS": int(os.environ.get("LIANXIN_RATING_LINK_DAYS", "7")),
+    # the shared secret of the inbound-SMS webhook (core/sms.py); empty: inbound messages refused
+    "SMS_INBOUND_SECRET": os.environ.get("LIANXIN_SMS_INBOUND_SECRET", ""),
     "PUBLIC_BASE_URL": os.environ.get("LIANXIN_PUBLIC_BASE_URL", ""),  # for links in text messages
     # Bearer token for /metrics; unset, only the local host may read it.
     "METRICS_TOKEN": os.environ.get("LIANXIN_METRICS_TOKEN", ""),

@@ -40,6 +40,8 @@ class AppealState:
     # with the resident, or the reply); and each return's unit, actor and whether it had one.
     responded: bool = False
     returns: dict[int, tuple[int, int, bool]] = field(default_factory=dict)
+    # The latest closing rating (unit, cadre, satisfaction, solved), which a follow-up check corrects.
+    rating: tuple[int, int, str, bool | None] | None = None
     # Set only for an appeal that was reclassified (改分类): the categories its replay passes
     # through, by id (shared by the states of one fold).
     categories: dict[int, Category] | None = None
@@ -95,6 +97,36 @@ def _excused(state: AppealState) -> dict[str, int]:
         return {}
     state.responded = True
     return {"response_excused": 1}
+
+
+_SATISFACTIONS = ("satisfied", "basic", "dissatisfied")
+
+
+def _follow_up_correction(state: AppealState, data: dict[str, Any], unit: int) -> tuple[dict[str, int], int, int]:
+    """A follow-up check (回访抽查) that reached the resident supersedes the appeal's latest closing
+    rating in the rates, in the period of the check: a satisfaction the check contradicts moves
+    (satisfied or basic ↔ dissatisfied; `rated` unchanged), and the check's "really solved?" replaces
+    the rating's "solved?". An appeal closed without a rating (automatically, unreachable, answered
+    directly) gets the check as its rating: `rated` +1 when the check asked about satisfaction."""
+    satisfied, really_solved = data.get("satisfied"), data.get("really_solved")
+    counters: dict[str, int] = dict.fromkeys((*_SATISFACTIONS, "rated", "solved_known", "solved"), 0)
+    if state.rating is not None:
+        unit, cadre, old_satisfaction, old_solved = state.rating
+    else:
+        unit, cadre, old_satisfaction, old_solved = unit or state.unit_id, state.replier_id, "", None
+        counters["rated"] = int(isinstance(satisfied, bool))
+    new_satisfaction = old_satisfaction
+    contradicts = not old_satisfaction or (old_satisfaction == "dissatisfied") == satisfied
+    if isinstance(satisfied, bool) and contradicts:
+        new_satisfaction = "satisfied" if satisfied else "dissatisfied"
+        if old_satisfaction:
+            counters[old_satisfaction] -= 1
+        counters[new_satisfaction] += 1
+    new_solved = really_solved if isinstance(really_solved, bool) else old_solved
+    counters["solved_known"] = int(new_solved is not None) - int(old_solved is not None)
+    counters["solved"] = int(new_solved is True) - int(old_solved is True)
+    state.rating = (unit, cadre, new_satisfaction, new_solved)
+    return counters, unit, cadre
 
 
 def event_contributions(state: AppealState, event: AppealEvent) -> list[Contribution]:
@@ -182,6 +214,10 @@ def event_contributions(state: AppealState, event: AppealEvent) -> list[Contribu
             counters["closed"] = counters["close_seconds"] = 0
         unit = unit or state.unit_id
         cadre = state.replier_id
+        if not data.get("merged"):
+            state.rating = (unit, cadre, satisfaction, solved if isinstance(solved, bool) else None)
+    elif t == EventType.FOLLOW_UP_CHECKED:
+        counters, unit, cadre = _follow_up_correction(state, data, unit)
     elif t in (EventType.CLOSED, EventType.ANSWERED_DIRECTLY):
         counters = {"closed": 1, "close_seconds": _seconds(event.at, state.submitted_at)}
         if t == EventType.CLOSED:  # closed by the sweep, unrated: counted apart, never as satisfied

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.appeals.actors import Actor
-from lianxin.appeals.models import Appeal
+from lianxin.appeals.models import Appeal, EventType
 from lianxin.appeals.privacy import ContactView, contact_for
+from lianxin.appeals.services import record_event
 from lianxin.audit.services import AuditAction, audit_append
 from lianxin.core.dialer import dialer
 from lianxin.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
@@ -330,6 +331,12 @@ def follow_up_record(
     locked.false_closure = bool(reached and really_solved is False)
     locked.done_by, locked.done_at = actor.user, timezone.now()
     locked.save()
+    if reached:  # the check's answer feeds the rates (docs/kpis.md, "Follow-up checks")
+        record_event(
+            locked.appeal, EventType.FOLLOW_UP_CHECKED, actor, from_status=locked.appeal.status,
+            to_status=locked.appeal.status, note=note, unit=locked.unit, public=False, at=locked.done_at,
+            data={"follow_up": locked.pk, "really_solved": really_solved, "satisfied": satisfied},
+        )
     if locked.false_closure:  # false closures count in the month of the call
         touch_months([month_of(local_day(locked.done_at))])
     audit_append(

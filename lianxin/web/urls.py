@@ -33,5 +33,6 @@ urlpatterns = [
     path("staff/hotline/", hotline.hotline, name="hotline"),
     path("staff/hotline/similar/", hotline.hotline_similar, name="hotline_similar"),
     path("staff/callbacks/", callbacks.callback_queue_view, name="callbacks"),
+    path("staff/appeals/<int:pk>/callback/dial/", callbacks.callback_dial, name="callback_dial"),
     path("staff/notifications/", staff.notifications, name="notifications"),
 ]
