@@ -21,6 +21,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from lianxin.appeals.events import Reclassified, parse_payload, payload_of
 from lianxin.appeals.models import Appeal, AppealEvent, EventType
 from lianxin.org.models import Area, Category
 
@@ -179,14 +180,15 @@ def _states_for(appeal_ids: list[int]) -> dict[int, AppealState]:
             state = states.get(appeal_id)
             if state is None:
                 continue
-            data = data or {}
+            moved = parse_payload(EventType.RECLASSIFIED, data)
+            assert isinstance(moved, Reclassified)
             if state.categories is None:
                 state.categories = categories
-                state.area_id = data.get("from_area") or 0
-                state.category_id = data.get("from_category") or 0
-            for key in ("from_category", "to_category"):
-                if data.get(key):
-                    categories.setdefault(data[key], Category(pk=data[key]))
+                state.area_id = moved.from_area or 0
+                state.category_id = moved.from_category or 0
+            for moved_category in (moved.from_category, moved.to_category):
+                if moved_category:
+                    categories.setdefault(moved_category, Category(pk=moved_category))
     for state in states.values():
         if state.category_id:
             categories.setdefault(state.category_id, Category(pk=state.category_id))
@@ -211,9 +213,10 @@ def _move_contributions(
     units, from the old area and category to the new ones, and later events count under the new
     ones. `acc` is None when the event was folded before (the move is in the tables already).
     Returns the kept contributions under their new keys."""
-    data = event.data or {}
+    moved_to = payload_of(event)
+    assert isinstance(moved_to, Reclassified)
     streets, tops = maps
-    area_id, category_id = data.get("to_area") or 0, data.get("to_category") or 0
+    area_id, category_id = moved_to.to_area or 0, moved_to.to_category or 0
     street_id, top_id = streets.get(area_id, 0), tops.get(category_id, 0)
     moved = [
         Contribution(c.day, c.unit_id, area_id, category_id, c.counters, c.cadre_id, street_id, top_id) for c in kept

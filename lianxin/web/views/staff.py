@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
+from lianxin.appeals.events import with_payloads
 from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
 from lianxin.appeals.merged import merge_proposals
 from lianxin.appeals.models import Appeal, EventType, Kind, Status
@@ -407,7 +408,7 @@ def _render_case(request: HttpRequest, appeal: Appeal, *, bound: dict[str, forms
             recent_appeals_from_phone(appeal.contact_phone, days=365, exclude_pk=appeal.pk)
             .filter(pk__in=appeals_visible_to(user).values("pk"))[:5]
         )
-    events = list(full_timeline(appeal))
+    events = with_payloads(full_timeline(appeal))
     return render(request, "web/staff/appeal.html", {
         "appeal": appeal,
         "events": events,
