@@ -35,19 +35,7 @@ from .contributions import (  # re-exported: the single definition lives there
 from .contributions import overdue_working_days as overdue_working_days  # re-exported
 from .followup_sampling import sample_follow_ups
 from .followup_sampling import sample_hit as sample_hit  # re-exported
-from .models import (
-    COUNTERS,
-    KpiAreaDaily,
-    KpiAreaMonthly,
-    KpiCadreMonthly,
-    KpiCategoryDaily,
-    KpiCategoryMonthly,
-    KpiMonthly,
-    KpiStreetDaily,
-    KpiStreetMonthly,
-    KpiStreetTotalDaily,
-    Watermark,
-)
+from .models import COUNTERS, KPI_TABLES, Watermark
 
 logger = logging.getLogger(__name__)
 
@@ -306,35 +294,9 @@ def _upsert(
 
 
 def _write(acc: _Acc) -> None:
-    _upsert(KpiStreetDaily, ["day", "unit_id", "street_id", "top_category_id"], acc.street_daily)
-    _upsert(KpiStreetMonthly, ["month", "unit_id", "street_id", "top_category_id"], acc.street_monthly)
-    _upsert(KpiStreetTotalDaily, ["day", "street_id"], acc.street_total_daily)
-    _upsert(
-        KpiMonthly,
-        ["month", "unit_id", "area_id", "category_id"],
-        acc.monthly,
-        ("street_id", "top_category_id"),
-        acc.monthly_extra,
-    )
-    _upsert(KpiCadreMonthly, ["month", "unit_id", "user_id"], acc.cadre)
-    _upsert(KpiAreaDaily, ["day", "area_id", "top_category_id"], acc.area_daily, ("street_id",), acc.area_daily_extra)
-    _upsert(
-        KpiCategoryDaily,
-        ["day", "street_id", "category_id"],
-        acc.category_daily,
-        ("top_category_id",),
-        acc.category_daily_extra,
-    )
-    _upsert(
-        KpiAreaMonthly, ["month", "area_id", "top_category_id"], acc.area_monthly, ("street_id",), acc.area_monthly_extra
-    )
-    _upsert(
-        KpiCategoryMonthly,
-        ["month", "street_id", "category_id"],
-        acc.category_monthly,
-        ("top_category_id",),
-        acc.category_monthly_extra,
-    )
+    for name, table in KPI_TABLES.items():
+        _upsert(table.model, list(table.key_fields), getattr(acc, name), table.extra_fields,
+                getattr(acc, f"{name}_extra", None))
 
 
 MONTH_MARK = "kpi-month:"
@@ -416,15 +378,8 @@ def process_events(
 def rebuild(*, now: dt.datetime | None = None, settle_seconds: int = SETTLE_SECONDS) -> FoldReport:
     """Empty the rollups and fold every event again (no follow-up sampling)."""
     with transaction.atomic():
-        KpiStreetDaily.objects.all().delete()
-        KpiStreetMonthly.objects.all().delete()
-        KpiStreetTotalDaily.objects.all().delete()
-        KpiMonthly.objects.all().delete()
-        KpiCadreMonthly.objects.all().delete()
-        KpiAreaDaily.objects.all().delete()
-        KpiCategoryDaily.objects.all().delete()
-        KpiAreaMonthly.objects.all().delete()
-        KpiCategoryMonthly.objects.all().delete()
+        for table in KPI_TABLES.values():
+            table.model._default_manager.all().delete()
         Watermark.objects.update_or_create(name=WATERMARK, defaults={"last_id": 0})
     return process_events(now=now, settle_seconds=settle_seconds, sample=False)
 
