@@ -75,10 +75,11 @@ class Payload:
         """The payload of a stored dict: missing keys take their defaults, unknown keys are ignored."""
         if not data:
             return cls()
+        converters = _converters(cls)
         kwargs = {}
-        for name, convert in _converters(cls):
-            if name in data:
-                value = data[name]
+        for name, value in data.items():
+            if name in converters:
+                convert = converters[name]
                 kwargs[name] = convert(value) if convert is not None and value is not None else value
         return cls(**kwargs)
 
@@ -103,7 +104,7 @@ def _default_of(f: dataclasses.Field[Any]) -> Any:
     return dataclasses.MISSING
 
 
-_CONVERTERS: dict[type, tuple[tuple[str, Callable[[Any], Any] | None], ...]] = {}
+_CONVERTERS: dict[type, dict[str, Callable[[Any], Any] | None]] = {}
 
 
 def _converter(hint: Any) -> Callable[[Any], Any] | None:
@@ -120,11 +121,12 @@ def _converter(hint: Any) -> Callable[[Any], Any] | None:
     return None
 
 
-def _converters(cls: type[Payload]) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+def _converters(cls: type[Payload]) -> dict[str, Callable[[Any], Any] | None]:
+    """Each field's name and converter (`_converter`), worked out once per class."""
     cached = _CONVERTERS.get(cls)
     if cached is None:
         hints = typing.get_type_hints(cls)
-        cached = tuple((f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls))
+        cached = {f.name: _converter(hints[f.name]) for f in dataclasses.fields(cls)}
         _CONVERTERS[cls] = cached
     return cached
 
