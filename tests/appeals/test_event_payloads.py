@@ -109,3 +109,12 @@ def test_no_system_actor_moves_an_appeal_out_of_the_table(district):
     assert events.payload_of(event) == events.Closed(auto_closed=True)
     with pytest.raises(TransitionNotAllowed):  # closed: nothing more to close
         services.appeal_close_unrated(appeal=appeal, actor=Actor.automatic("系统"))
+
+
+def test_record_event_refuses_a_bare_event_type_as_older_callers_passed_it(district):
+    appeal = dispatched(district)
+    with pytest.raises(TypeError, match="ADR 0008"):
+        services.record_event(appeal, EventType.CHASED, Actor.staff(district.operator))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="ADR 0008"):  # a nested part is not an event
+        services.record_event(appeal, events.ReplyQuality(), Actor.staff(district.operator))
+    assert not AppealEvent.objects.filter(appeal=appeal, type=EventType.CHASED).exists()

@@ -59,6 +59,8 @@ def record_event(
 ) -> AppealEvent:
     """Write one timeline event and its audit entry. The event's type is the payload's
     (`events.PAYLOADS`), its `data` the payload's JSON (ADR 0008)."""
+    if not isinstance(payload, Payload) or not payload.TYPE:  # e.g. an old call passing EventType.X
+        raise TypeError(f"record_event takes an event payload of appeals.events.PAYLOADS, not {payload!r} (ADR 0008)")
     event_type = payload.TYPE
     event = AppealEvent.objects.create(
         appeal=appeal,
