@@ -35,6 +35,7 @@ from lianxin.org.locating import refine_area
 from lianxin.org.models import Unit, User
 
 from . import deadlines, hooks, triage_bridge
+from . import events as ev
 from .actions.recipients import _staff_link, _unit_staff_ids
 from .actors import Actor
 from .duplicates import BATCH_PLACEHOLDER
@@ -50,7 +51,7 @@ from .intake import (
     should_auto_dispatch,
     validate,
 )
-from .models import Appeal, AppealEvent, EventType, IdempotencyRecord, Status
+from .models import Appeal, AppealEvent, IdempotencyRecord, Status
 from .policy import Action, ensure_allowed
 from .sms import sms_on_submitted_many
 
@@ -255,15 +256,15 @@ def _create_all(fresh: list[_Pending], *, actor: Actor, resident: User | None) -
         Appeal.objects.bulk_create(appeals, batch_size=500)
         events: list[AppealEvent] = []
         for appeal, suggestion, unit in zip(appeals, suggestions, dispatched_to, strict=True):
-            events.append(_event(appeal, EventType.SUBMITTED, actor, now, to_status=Status.SUBMITTED,
-                                 data={"channel": appeal.channel, "kind": appeal.kind}))
-            events.append(_event(appeal, EventType.TRIAGED, triage_actor, now, from_status=Status.SUBMITTED,
-                                 to_status=Status.SUBMITTED, data=suggestion.as_dict(), public=False))
+            events.append(_event(appeal, ev.Submitted(channel=appeal.channel, kind=appeal.kind), actor, now,
+                                 to_status=Status.SUBMITTED))
+            events.append(_event(appeal, ev.Triaged(suggestion=suggestion.as_dict()), triage_actor, now,
+                                 from_status=Status.SUBMITTED, to_status=Status.SUBMITTED, public=False))
             if unit is not None:
-                events.append(_event(appeal, EventType.DISPATCHED, dispatcher, now, from_status=Status.SUBMITTED,
-                                     to_status=str(appeal.status), note=dispatch_note, unit=unit, data={
-                                         "suggested_unit": appeal.suggested_unit_id, "chosen_unit": unit.pk,
-                                         "followed_suggestion": appeal.suggested_unit_id == unit.pk}))
+                events.append(_event(appeal, ev.Dispatched(
+                    suggested_unit=appeal.suggested_unit_id, chosen_unit=unit.pk,
+                    followed_suggestion=appeal.suggested_unit_id == unit.pk), dispatcher, now,
+                    from_status=Status.SUBMITTED, to_status=str(appeal.status), note=dispatch_note, unit=unit))
         AppealEvent.objects.bulk_create(events, batch_size=1000)
         audit_append_many([
             AuditRecord(action=AuditAction.STATE_CHANGE, object_type="appeal", object_id=e.appeal.tracking_number,
@@ -281,11 +282,11 @@ def _create_all(fresh: list[_Pending], *, actor: Actor, resident: User | None) -
     return [SubmitResult(appeal=a, created=True, access_code=c) for a, c in zip(appeals, codes, strict=True)]
 
 
-def _event(appeal: Appeal, event_type: str, actor: Actor, at: Any, *, from_status: str = "", to_status: str = "",
-           note: str = "", unit: Unit | None = None, data: dict[str, Any] | None = None,
-           public: bool = True) -> AppealEvent:
-    return AppealEvent(appeal=appeal, type=event_type, at=at, actor=actor.user, actor_label=actor.label, unit=unit,
-                       from_status=from_status, to_status=to_status, note=note, data=data or {}, public=public)
+def _event(appeal: Appeal, payload: ev.Payload, actor: Actor, at: Any, *, from_status: str = "", to_status: str = "",
+           note: str = "", unit: Unit | None = None, public: bool = True) -> AppealEvent:
+    """An event row as `record_event` would write it: type and data from the typed payload (ADR 0008)."""
+    return AppealEvent(appeal=appeal, type=payload.TYPE, at=at, actor=actor.user, actor_label=actor.label, unit=unit,
+                       from_status=from_status, to_status=to_status, note=note, data=payload.to_data(), public=public)
 
 
 def _name_batch_duplicates(suggestion: triage_bridge.Suggestion, numbers: list[str]) -> None:

@@ -29,7 +29,7 @@ from lianxin.core.crypto import phone_lookup_hash
 from lianxin.core.phones import PhoneInvalid, normalise_cn_phone
 from lianxin.org.models import Area, Category, Unit
 
-from . import deadlines
+from . import deadlines, events
 from .intake import reserve_tracking_numbers
 from .models import (
     TEXT_MAX_LENGTH,
@@ -38,7 +38,6 @@ from .models import (
     Appeal,
     AppealEvent,
     Channel,
-    EventType,
     Kind,
     Satisfaction,
     Status,
@@ -265,33 +264,34 @@ def check_row(cells: dict[str, str], lookups: Lookups, now: dt.datetime) -> dict
 def _events(appeal: Appeal, row: dict[str, Any]) -> list[AppealEvent]:
     t = row["times"]
     unit = row["unit"]
-    out = [AppealEvent(appeal=appeal, type=EventType.SUBMITTED, at=t["submitted_at"], actor_label=ACTOR,
-                       to_status=Status.SUBMITTED, data={"channel": appeal.channel, "kind": appeal.kind,
-                                                         "imported": True})]
+    def event(payload: events.Payload, **fields: Any) -> AppealEvent:
+        return AppealEvent(appeal=appeal, type=payload.TYPE, data=payload.to_data(), **fields)
+
+    out = [event(events.Submitted(channel=appeal.channel, kind=appeal.kind, imported=True),
+                 at=t["submitted_at"], actor_label=ACTOR, to_status=Status.SUBMITTED)]
     status = Status.SUBMITTED
     if t["dispatched_at"]:
-        out.append(AppealEvent(appeal=appeal, type=EventType.DISPATCHED, at=t["dispatched_at"], actor_label=ACTOR,
-                               unit=unit, from_status=status, to_status=Status.DISPATCHED))
+        # the source system's suggestion is not known: none recorded (not "followed")
+        out.append(event(events.Dispatched(chosen_unit=unit.pk), at=t["dispatched_at"], actor_label=ACTOR,
+                         unit=unit, from_status=status, to_status=Status.DISPATCHED))
         status = Status.DISPATCHED
     if t["accepted_at"]:
         late = appeal.accept_due_at is not None and t["accepted_at"] > appeal.accept_due_at
-        out.append(AppealEvent(appeal=appeal, type=EventType.ACCEPTED, at=t["accepted_at"], actor_label=unit.name,
-                               unit=unit, from_status=status, to_status=Status.ACCEPTED, data={"late": late}))
+        out.append(event(events.Accepted(late=late), at=t["accepted_at"], actor_label=unit.name,
+                         unit=unit, from_status=status, to_status=Status.ACCEPTED))
         status = Status.ACCEPTED
     if t["replied_at"]:
         late = appeal.resolve_due_at is not None and t["replied_at"] > appeal.resolve_due_at
-        out.append(AppealEvent(appeal=appeal, type=EventType.REPLIED, at=t["replied_at"], actor_label=unit.name,
-                               unit=unit, from_status=status, to_status=Status.REPLIED, note=row["reply_text"],
-                               data={"late": late}))
+        out.append(event(events.Replied(late=late), at=t["replied_at"], actor_label=unit.name,
+                         unit=unit, from_status=status, to_status=Status.REPLIED, note=row["reply_text"]))
         status = Status.REPLIED
     if t["closed_at"]:
         if row["satisfaction"]:
-            out.append(AppealEvent(appeal=appeal, type=EventType.RATED, at=t["closed_at"], actor_label=ACTOR,
-                                   from_status=status, to_status=Status.CLOSED,
-                                   data={"satisfaction": row["satisfaction"], "solved": row["solved"]}))
+            out.append(event(events.Rated(satisfaction=row["satisfaction"], solved=row["solved"]),
+                             at=t["closed_at"], actor_label=ACTOR, from_status=status, to_status=Status.CLOSED))
         else:
-            out.append(AppealEvent(appeal=appeal, type=EventType.CLOSED, at=t["closed_at"], actor_label=ACTOR,
-                                   unit=unit, from_status=status, to_status=Status.CLOSED))
+            out.append(event(events.Closed(), at=t["closed_at"], actor_label=ACTOR,
+                             unit=unit, from_status=status, to_status=Status.CLOSED))
     return out
 
 

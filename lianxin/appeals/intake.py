@@ -24,7 +24,7 @@ from lianxin.core.phones import PhoneInvalid, normalise_cn_phone
 from lianxin.org.locating import refine_area
 from lianxin.org.models import Area, Category, User
 
-from . import triage_bridge
+from . import events, triage_bridge
 from .actors import Actor
 from .attachments import ALLOWED_TYPES as ALLOWED_TYPES  # re-exported: callers import them from here
 from .attachments import AttachmentInput, _validate_attachments
@@ -36,7 +36,6 @@ from .models import (
     Appeal,
     Attachment,
     Channel,
-    EventType,
     IdempotencyRecord,
     Kind,
     Status,
@@ -431,18 +430,16 @@ def _create(
         attachment.save()
     record_event(
         appeal,
-        EventType.SUBMITTED,
+        events.Submitted(channel=appeal.channel, kind=appeal.kind),
         actor,
         to_status=Status.SUBMITTED,
-        data={"channel": appeal.channel, "kind": appeal.kind},
     )
     record_event(
         appeal,
-        EventType.TRIAGED,
+        events.Triaged(suggestion=suggestion.as_dict()),
         Actor.automatic(_("智能分析")),
         from_status=Status.SUBMITTED,
         to_status=Status.SUBMITTED,
-        data=suggestion.as_dict(),
         public=False,
     )
     if should_auto_dispatch(appeal, suggestion, category_given=cleaned["category"] is not None):

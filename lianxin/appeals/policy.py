@@ -14,6 +14,7 @@ from lianxin.org.models import Role
 from lianxin.org.selectors import Scope, area_subtree_q, in_area_subtree
 
 from .actors import Actor
+from .events import ReturnJudged, payload_of
 from .merged import survivor_of
 from .models import OPEN_STATUSES, Appeal, AppealEvent, Channel, EventType, Kind, ReviewerKind, Status
 from .review_rules import pending_review, review_rule_for
@@ -307,8 +308,12 @@ def may_supplement_own(actor: Actor, appeal: Appeal) -> bool:
 
 def may_chase(actor: Actor, appeal: Appeal, kind: str) -> bool:
     """Whether `actor` may record a chase of this kind ("chase" 催办 or "supplement" 补充)."""
-    if not can(actor, appeal, Action.CHASE):
-        return False
+    return can(actor, appeal, Action.CHASE) and may_chase_kind(actor, appeal, kind)
+
+
+def may_chase_kind(actor: Actor, appeal: Appeal, kind: str) -> bool:
+    """The rule on the kind alone, for an actor already allowed `Action.CHASE`: only the centre
+    chases (催办); the resident may only supplement (补充)."""
     return actor.system or _is_operator(actor, appeal) or kind == "supplement"
 
 
@@ -348,8 +353,9 @@ def _extra_conditions(actor: Actor, appeal: Appeal, action: str) -> str | None:
 def unjudged_return(appeal: Appeal) -> AppealEvent | None:
     """The appeal's latest return (退单) that the centre has not judged yet, if any."""
     judged = [
-        (data or {}).get("return_event")
-        for data in appeal.events.filter(type=EventType.RETURN_JUDGED).values_list("data", flat=True)
+        payload.return_event
+        for event in appeal.events.filter(type=EventType.RETURN_JUDGED).only("type", "data")
+        if isinstance(payload := payload_of(event), ReturnJudged)
     ]
     return (
         appeal.events.filter(type=EventType.RETURNED).exclude(pk__in=[j for j in judged if j]).order_by("-id").first()
@@ -371,6 +377,15 @@ def allowed_actions(actor: Actor, appeal: Appeal) -> list[str]:
     return [action for action in TRANSITIONS if can(actor, appeal, action)]
 
 
+def status_refusal(appeal: Appeal, action: str) -> str:
+    """Why `action` cannot be done in the appeal's status (`TRANSITIONS`), in the reader's language."""
+    sources, _target = TRANSITIONS[action]
+    allowed = "、".join(str(Status(s).label) for s in sorted(sources))
+    return _("诉求当前状态为“{status}”，不能{label}；只有处于“{allowed}”状态时才可以。").format(
+        status=appeal.get_status_display(), label=ACTION_LABELS[action], allowed=allowed
+    )
+
+
 def ensure_allowed(actor: Actor, appeal: Appeal, action: str) -> None:
     """Raise a clear error unless `actor` may perform `action` on `appeal` now."""
     if actor.system:
@@ -378,12 +393,7 @@ def ensure_allowed(actor: Actor, appeal: Appeal, action: str) -> None:
     label = ACTION_LABELS[action]
     sources, _target = TRANSITIONS[action]
     if appeal.status not in sources:
-        allowed = "、".join(str(Status(s).label) for s in sorted(sources))
-        raise TransitionNotAllowed(
-            _("诉求当前状态为“{status}”，不能{label}；只有处于“{allowed}”状态时才可以。").format(
-                status=appeal.get_status_display(), label=label, allowed=allowed
-            )
-        )
+        raise TransitionNotAllowed(status_refusal(appeal, action))
     if not WHO_MAY[action](actor, appeal):
         raise Forbidden(_("您没有权限对该诉求执行“{label}”。").format(label=label), code="forbidden")
     reason = _extra_conditions(actor, appeal, action)

@@ -20,6 +20,7 @@ from lianxin.org.models import Role, User
 from lianxin.org.selectors import area_subtree_q, scope_of
 
 from . import deadlines
+from .events import Dispatched, ReplyApproved, ReplyRejected, parse_payload
 from .filters import AppealFilter, SearchStyle
 from .models import (
     Appeal,
@@ -377,9 +378,11 @@ def dispatch_accuracy(*, since: dt.datetime | None = None, until: dt.datetime | 
     )
     for appeal_id, unit_id, data in events.values_list("appeal_id", "unit_id", "data").iterator():
         total += 1
-        if data.get("suggested_unit"):
+        dispatched = parse_payload(EventType.DISPATCHED, data)
+        assert isinstance(dispatched, Dispatched)
+        if dispatched.suggested_unit:
             with_suggestion += 1
-            if data.get("followed_suggestion"):
+            if dispatched.followed_suggestion:
                 followed += 1
                 if (appeal_id, unit_id) in returned_pairs:
                     returned_after_following += 1
@@ -424,7 +427,11 @@ def review_durations(*, since: dt.datetime | None = None, until: dt.datetime | N
         events = events.filter(at__lt=until)
     if unit_id is not None:
         events = events.filter(unit_id=unit_id)
-    seconds = [int((data or {}).get("review_seconds") or 0) for data in events.values_list("data", flat=True)]
+    seconds = []
+    for event_type, data in events.values_list("type", "data"):
+        decided = parse_payload(event_type, data)
+        assert isinstance(decided, (ReplyApproved, ReplyRejected))
+        seconds.append(int(decided.review_seconds or 0))
     return {
         "count": len(seconds),
         "approved": events.filter(type=EventType.REPLY_APPROVED).count(),

@@ -20,6 +20,7 @@ from .actions.callbacks import appeal_callback_queue
 from .actions.recipients import _notify_unit
 from .actions.transitions import appeal_close_unrated
 from .actors import Actor
+from .events import AcceptOverdue, DeadlineFlag, DueSoon, Overdue
 from .models import Appeal, AppealEvent, EventType, Status
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ BATCH = 500
 LAST_SWEEP_KEY = "lianxin:deadline-sweep:last"
 
 
-def _flag(appeal_id: int, field: str, event_type: str, title: str, now: dt.datetime) -> bool:
+def _flag(appeal_id: int, field: str, flag: type[DeadlineFlag], title: str, now: dt.datetime) -> bool:
     """Set one flag on one appeal, with its event, unless another sweep got there first."""
     with transaction.atomic():
         appeal = _locked(appeal_id)
@@ -39,16 +40,15 @@ def _flag(appeal_id: int, field: str, event_type: str, title: str, now: dt.datet
         appeal.save(update_fields=[field, "updated_at"])
         record_event(
             appeal,
-            event_type,
+            flag(resolve_due_at=appeal.resolve_due_at),
             Actor.automatic(_("时限监控")),
             from_status=appeal.status,
             to_status=appeal.status,
             unit=appeal.unit,
             public=False,
-            data={"resolve_due_at": appeal.resolve_due_at.isoformat() if appeal.resolve_due_at else None},
         )
         unit: Unit | None = appeal.unit
-        _notify_unit(appeal, unit, f"{title}：{appeal.tracking_number}", event_type)
+        _notify_unit(appeal, unit, f"{title}：{appeal.tracking_number}", flag.TYPE)
     return True
 
 
@@ -61,14 +61,14 @@ def sweep_deadlines(now: dt.datetime | None = None) -> dict[str, int]:
     for pk in active.filter(
         status=Status.DISPATCHED, accept_overdue=False, accept_due_at__lt=now
     ).values_list("pk", flat=True)[:BATCH]:
-        counts["accept_overdue"] += _flag(pk, "accept_overdue", EventType.ACCEPT_OVERDUE, _("签收超时"), now)
+        counts["accept_overdue"] += _flag(pk, "accept_overdue", AcceptOverdue, _("签收超时"), now)
     for pk in active.filter(overdue=False, resolve_due_at__lt=now).values_list("pk", flat=True)[:BATCH]:
-        counts["overdue"] += _flag(pk, "overdue", EventType.OVERDUE, _("已超期"), now)
+        counts["overdue"] += _flag(pk, "overdue", Overdue, _("已超期"), now)
     soon = now + dt.timedelta(hours=options["DUE_SOON_HOURS"])
     for pk in active.filter(
         due_soon=False, overdue=False, resolve_due_at__gte=now, resolve_due_at__lt=soon
     ).values_list("pk", flat=True)[:BATCH]:
-        counts["due_soon"] += _flag(pk, "due_soon", EventType.DUE_SOON, _("即将超期"), now)
+        counts["due_soon"] += _flag(pk, "due_soon", DueSoon, _("即将超期"), now)
     # Unrated replies go on the call-back queue (回访) first; only a queued one is auto-closed.
     queued = Exists(AppealEvent.objects.filter(appeal=OuterRef("pk"), type=EventType.CALLBACK_QUEUED,
                                                at__gte=OuterRef("replied_at")))

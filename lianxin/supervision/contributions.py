@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from lianxin.appeals import deadlines
+from lianxin.appeals import events as ev
 from lianxin.appeals.models import AppealEvent, EventType
 from lianxin.org.models import Category
 from lianxin.worktime import calendar
@@ -59,16 +59,6 @@ class Contribution:
     top_category_id: int = 0
 
 
-def _parse_dt(value: Any) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
 def overdue_working_days(due: dt.datetime, done: dt.datetime) -> int:
     """Working days late: working days after the due date up to the reply date, at least 1."""
     return max(1, calendar.working_days_between(local_day(due), local_day(done)))
@@ -102,13 +92,13 @@ def _excused(state: AppealState) -> dict[str, int]:
 _SATISFACTIONS = ("satisfied", "basic", "dissatisfied")
 
 
-def _follow_up_correction(state: AppealState, data: dict[str, Any], unit: int) -> tuple[dict[str, int], int, int]:
+def _follow_up_correction(state: AppealState, check: ev.FollowUpChecked, unit: int) -> tuple[dict[str, int], int, int]:
     """A follow-up check (回访抽查) that reached the resident supersedes the appeal's latest closing
     rating in the rates, in the period of the check: a satisfaction the check contradicts moves
     (satisfied or basic ↔ dissatisfied; `rated` unchanged), and the check's "really solved?" replaces
     the rating's "solved?". An appeal closed without a rating (automatically, unreachable, answered
     directly) gets the check as its rating: `rated` +1 when the check asked about satisfaction."""
-    satisfied, really_solved = data.get("satisfied"), data.get("really_solved")
+    satisfied, really_solved = check.satisfied, check.really_solved
     counters: dict[str, int] = dict.fromkeys((*_SATISFACTIONS, "rated", "solved_known", "solved"), 0)
     if state.rating is not None:
         unit, cadre, old_satisfaction, old_solved = state.rating
@@ -136,7 +126,7 @@ def event_contributions(state: AppealState, event: AppealEvent) -> list[Contribu
     Most events make one contribution; a re-dispatch (改派) before any response makes two (the
     previous unit is excused, the new unit is assigned)."""
     t = event.type
-    data = event.data or {}
+    payload = ev.payload_of(event)  # typed fields, never the JSON's keys (ADR 0008)
     day = local_day(event.at)
     unit = event.unit_id or 0
     counters: dict[str, int] = {}
@@ -152,11 +142,10 @@ def event_contributions(state: AppealState, event: AppealEvent) -> list[Contribu
                                        state.street_id, state.top_category_id))
         state.unit_id, state.handling_start, state.due, state.responded = unit, event.at, None, False
         counters = {"assigned": 1}
-    elif t == EventType.ACCEPTED:
-        late = bool(data.get("late"))
+    elif isinstance(payload, ev.Accepted):
         counters = {
             "accepted": 1,
-            "accepted_on_time": 0 if late else 1,
+            "accepted_on_time": 0 if payload.late else 1,
             "accept_seconds": _seconds(event.at, state.handling_start),
         }
         unit = unit or state.unit_id
@@ -171,23 +160,23 @@ def event_contributions(state: AppealState, event: AppealEvent) -> list[Contribu
         cadre = event.actor_id or 0
         state.returns[event.id] = (unit, cadre, state.responded)
         state.unit_id, state.due = 0, None
-    elif t == EventType.RETURN_JUDGED:
-        returned_unit, returner, had_response = state.returns.pop(data.get("return_event") or 0, (0, 0, True))
+    elif isinstance(payload, ev.ReturnJudged):
+        returned_unit, returner, had_response = state.returns.pop(payload.return_event or 0, (0, 0, True))
         unit = unit or returned_unit
-        cadre = data.get("returned_by") or returner
-        if data.get("justified"):
+        cadre = payload.returned_by or returner
+        if payload.justified:
             counters = {"returned_justified": 1, "response_excused": int(not had_response)}
         else:
             counters = {"returned_unjustified": 1}
-    elif t == EventType.EXTENSION_APPROVED:
-        state.due = _parse_dt(data.get("new_due")) or state.due
+    elif isinstance(payload, ev.ExtensionApproved):
+        state.due = payload.new_due or state.due
         counters, unit = {"extended": 1}, unit or state.unit_id
-    elif t in (EventType.DUE_SOON, EventType.OVERDUE):
-        state.due = _parse_dt(data.get("resolve_due_at")) or state.due
-        if t == EventType.OVERDUE:
+    elif isinstance(payload, (ev.DueSoon, ev.Overdue)):
+        state.due = payload.resolve_due_at or state.due
+        if isinstance(payload, ev.Overdue):
             counters, unit = {"overdue": 1}, unit or state.unit_id
-    elif t == EventType.REPLIED:
-        late = bool(data.get("late"))
+    elif isinstance(payload, ev.Replied):
+        late = payload.late
         counters = {"replied": 1, "replied_on_time": 0 if late else 1, **_response(state, event.at)}
         if late:
             due = state.due
@@ -197,9 +186,8 @@ def event_contributions(state: AppealState, event: AppealEvent) -> list[Contribu
         unit = unit or state.unit_id
         cadre = event.actor_id or 0
         state.replier_id = cadre
-    elif t == EventType.RATED:
-        satisfaction = data.get("satisfaction") or ""
-        solved = data.get("solved")
+    elif isinstance(payload, ev.Rated):
+        satisfaction, solved = payload.satisfaction, payload.solved
         counters = {
             "rated": 1,
             "satisfied": int(satisfaction == "satisfied"),
@@ -210,14 +198,14 @@ def event_contributions(state: AppealState, event: AppealEvent) -> list[Contribu
             "closed": 1,
             "close_seconds": _seconds(event.at, state.submitted_at),
         }
-        if data.get("merged"):  # a merged appeal's resident rating the survivor's reply: not a closing
+        if payload.merged:  # a merged appeal's resident rating the survivor's reply: not a closing
             counters["closed"] = counters["close_seconds"] = 0
         unit = unit or state.unit_id
         cadre = state.replier_id
-        if not data.get("merged"):
+        if not payload.merged:
             state.rating = (unit, cadre, satisfaction, solved if isinstance(solved, bool) else None)
-    elif t == EventType.FOLLOW_UP_CHECKED:
-        counters, unit, cadre = _follow_up_correction(state, data, unit)
+    elif isinstance(payload, ev.FollowUpChecked):
+        counters, unit, cadre = _follow_up_correction(state, payload, unit)
     elif t in (EventType.CLOSED, EventType.ANSWERED_DIRECTLY):
         counters = {"closed": 1, "close_seconds": _seconds(event.at, state.submitted_at)}
         if t == EventType.CLOSED:  # closed by the sweep, unrated: counted apart, never as satisfied

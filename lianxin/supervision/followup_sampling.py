@@ -7,7 +7,8 @@ import datetime as dt
 import hashlib
 from decimal import Decimal
 
-from lianxin.appeals.models import AppealEvent
+from lianxin.appeals.events import Rated, payload_of
+from lianxin.appeals.models import AppealEvent, Satisfaction
 
 from .models import FollowUp, FollowUpReason
 
@@ -28,7 +29,8 @@ def sample_follow_ups(closings: list[tuple[int, AppealEvent]], now: dt.datetime,
     percent = scheme_for(today, fresh=True).follow_up_sample_percent
     rows = []
     for unit_id, event in closings:
-        dissatisfied = (event.data or {}).get("satisfaction") == "dissatisfied"
+        payload = payload_of(event)  # a closing: rated, closed or answered directly
+        dissatisfied = isinstance(payload, Rated) and payload.satisfaction == Satisfaction.DISSATISFIED
         if dissatisfied or sample_hit(event.appeal_id, event.id, percent):
             rows.append(
                 FollowUp(

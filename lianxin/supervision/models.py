@@ -12,6 +12,8 @@ Rates and averages are computed at query time from the counters; see docs/kpis.m
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -267,6 +269,35 @@ class KpiCadreMonthly(_Counters):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} u{self.unit_id} user{self.user_id}"
+
+
+@dataclass(frozen=True)
+class KpiTable:
+    """One rollup table: its model, the fields of its key (its unique constraint) and the
+    fields stored beside the key (coarser dimensions of a fine key, for filtering)."""
+
+    model: type[_Counters]
+    key_fields: tuple[str, ...]
+    extra_fields: tuple[str, ...] = ()
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.key_fields + self.extra_fields
+
+
+# Every KPI rollup table, by the name the fold accumulates it under (`rollups._Acc`): the one list
+# the fold, the rebuild and the tests read. A new table: its model above and one line here.
+KPI_TABLES: dict[str, KpiTable] = {
+    "street_daily": KpiTable(KpiStreetDaily, ("day", "unit_id", "street_id", "top_category_id")),
+    "street_monthly": KpiTable(KpiStreetMonthly, ("month", "unit_id", "street_id", "top_category_id")),
+    "street_total_daily": KpiTable(KpiStreetTotalDaily, ("day", "street_id")),
+    "monthly": KpiTable(KpiMonthly, ("month", "unit_id", "area_id", "category_id"), ("street_id", "top_category_id")),
+    "cadre": KpiTable(KpiCadreMonthly, ("month", "unit_id", "user_id")),
+    "area_daily": KpiTable(KpiAreaDaily, ("day", "area_id", "top_category_id"), ("street_id",)),
+    "category_daily": KpiTable(KpiCategoryDaily, ("day", "street_id", "category_id"), ("top_category_id",)),
+    "area_monthly": KpiTable(KpiAreaMonthly, ("month", "area_id", "top_category_id"), ("street_id",)),
+    "category_monthly": KpiTable(KpiCategoryMonthly, ("month", "street_id", "category_id"), ("top_category_id",)),
+}
 
 
 class Watermark(models.Model):

@@ -21,6 +21,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from lianxin.appeals.events import Reclassified, parse_payload, payload_of
 from lianxin.appeals.models import Appeal, AppealEvent, EventType
 from lianxin.org.models import Area, Category
 
@@ -34,19 +35,7 @@ from .contributions import (  # re-exported: the single definition lives there
 from .contributions import overdue_working_days as overdue_working_days  # re-exported
 from .followup_sampling import sample_follow_ups
 from .followup_sampling import sample_hit as sample_hit  # re-exported
-from .models import (
-    COUNTERS,
-    KpiAreaDaily,
-    KpiAreaMonthly,
-    KpiCadreMonthly,
-    KpiCategoryDaily,
-    KpiCategoryMonthly,
-    KpiMonthly,
-    KpiStreetDaily,
-    KpiStreetMonthly,
-    KpiStreetTotalDaily,
-    Watermark,
-)
+from .models import COUNTERS, KPI_TABLES, Watermark
 
 logger = logging.getLogger(__name__)
 
@@ -179,14 +168,15 @@ def _states_for(appeal_ids: list[int]) -> dict[int, AppealState]:
             state = states.get(appeal_id)
             if state is None:
                 continue
-            data = data or {}
+            moved = parse_payload(EventType.RECLASSIFIED, data)
+            assert isinstance(moved, Reclassified)
             if state.categories is None:
                 state.categories = categories
-                state.area_id = data.get("from_area") or 0
-                state.category_id = data.get("from_category") or 0
-            for key in ("from_category", "to_category"):
-                if data.get(key):
-                    categories.setdefault(data[key], Category(pk=data[key]))
+                state.area_id = moved.from_area or 0
+                state.category_id = moved.from_category or 0
+            for moved_category in (moved.from_category, moved.to_category):
+                if moved_category:
+                    categories.setdefault(moved_category, Category(pk=moved_category))
     for state in states.values():
         if state.category_id:
             categories.setdefault(state.category_id, Category(pk=state.category_id))
@@ -211,9 +201,10 @@ def _move_contributions(
     units, from the old area and category to the new ones, and later events count under the new
     ones. `acc` is None when the event was folded before (the move is in the tables already).
     Returns the kept contributions under their new keys."""
-    data = event.data or {}
+    moved_to = payload_of(event)
+    assert isinstance(moved_to, Reclassified)
     streets, tops = maps
-    area_id, category_id = data.get("to_area") or 0, data.get("to_category") or 0
+    area_id, category_id = moved_to.to_area or 0, moved_to.to_category or 0
     street_id, top_id = streets.get(area_id, 0), tops.get(category_id, 0)
     moved = [
         Contribution(c.day, c.unit_id, area_id, category_id, c.counters, c.cadre_id, street_id, top_id) for c in kept
@@ -303,35 +294,9 @@ def _upsert(
 
 
 def _write(acc: _Acc) -> None:
-    _upsert(KpiStreetDaily, ["day", "unit_id", "street_id", "top_category_id"], acc.street_daily)
-    _upsert(KpiStreetMonthly, ["month", "unit_id", "street_id", "top_category_id"], acc.street_monthly)
-    _upsert(KpiStreetTotalDaily, ["day", "street_id"], acc.street_total_daily)
-    _upsert(
-        KpiMonthly,
-        ["month", "unit_id", "area_id", "category_id"],
-        acc.monthly,
-        ("street_id", "top_category_id"),
-        acc.monthly_extra,
-    )
-    _upsert(KpiCadreMonthly, ["month", "unit_id", "user_id"], acc.cadre)
-    _upsert(KpiAreaDaily, ["day", "area_id", "top_category_id"], acc.area_daily, ("street_id",), acc.area_daily_extra)
-    _upsert(
-        KpiCategoryDaily,
-        ["day", "street_id", "category_id"],
-        acc.category_daily,
-        ("top_category_id",),
-        acc.category_daily_extra,
-    )
-    _upsert(
-        KpiAreaMonthly, ["month", "area_id", "top_category_id"], acc.area_monthly, ("street_id",), acc.area_monthly_extra
-    )
-    _upsert(
-        KpiCategoryMonthly,
-        ["month", "street_id", "category_id"],
-        acc.category_monthly,
-        ("top_category_id",),
-        acc.category_monthly_extra,
-    )
+    for name, table in KPI_TABLES.items():
+        _upsert(table.model, list(table.key_fields), getattr(acc, name), table.extra_fields,
+                getattr(acc, f"{name}_extra", None))
 
 
 MONTH_MARK = "kpi-month:"
@@ -413,15 +378,8 @@ def process_events(
 def rebuild(*, now: dt.datetime | None = None, settle_seconds: int = SETTLE_SECONDS) -> FoldReport:
     """Empty the rollups and fold every event again (no follow-up sampling)."""
     with transaction.atomic():
-        KpiStreetDaily.objects.all().delete()
-        KpiStreetMonthly.objects.all().delete()
-        KpiStreetTotalDaily.objects.all().delete()
-        KpiMonthly.objects.all().delete()
-        KpiCadreMonthly.objects.all().delete()
-        KpiAreaDaily.objects.all().delete()
-        KpiCategoryDaily.objects.all().delete()
-        KpiAreaMonthly.objects.all().delete()
-        KpiCategoryMonthly.objects.all().delete()
+        for table in KPI_TABLES.values():
+            table.model._default_manager.all().delete()
         Watermark.objects.update_or_create(name=WATERMARK, defaults={"last_id": 0})
     return process_events(now=now, settle_seconds=settle_seconds, sample=False)
 

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.appeals.actors import Actor
-from lianxin.appeals.models import Appeal, EventType
+from lianxin.appeals.events import FollowUpChecked
+from lianxin.appeals.models import Appeal
 from lianxin.appeals.privacy import ContactView, contact_for
 from lianxin.appeals.services import record_event
 from lianxin.audit.services import AuditAction, audit_append
@@ -333,9 +334,9 @@ def follow_up_record(
     locked.save()
     if reached:  # the check's answer feeds the rates (docs/kpis.md, "Follow-up checks")
         record_event(
-            locked.appeal, EventType.FOLLOW_UP_CHECKED, actor, from_status=locked.appeal.status,
-            to_status=locked.appeal.status, note=note, unit=locked.unit, public=False, at=locked.done_at,
-            data={"follow_up": locked.pk, "really_solved": really_solved, "satisfied": satisfied},
+            locked.appeal, FollowUpChecked(follow_up=locked.pk, really_solved=really_solved, satisfied=satisfied),
+            actor, from_status=locked.appeal.status, to_status=locked.appeal.status, note=note, unit=locked.unit,
+            public=False, at=locked.done_at,
         )
     if locked.false_closure:  # false closures count in the month of the call
         touch_months([month_of(local_day(locked.done_at))])

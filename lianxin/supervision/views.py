@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lianxin.appeals.actors import Actor
+from lianxin.appeals.events import with_payloads
 from lianxin.appeals.models import Appeal
 from lianxin.core import replicas
 from lianxin.core.errors import DomainError, NotFound, ValidationFailed
@@ -196,6 +197,7 @@ def warnings_list(request: HttpRequest) -> HttpResponse:
 def weak_replies(request: HttpRequest) -> HttpResponse:
     j = policy.require_overseer(_user(request))
     page = Paginator(selectors.weak_replies(j), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_payloads(page.object_list)
     return render(request, "supervision/replies.html", {"page": page, "threshold": selectors.WEAK_REPLY_THRESHOLD})
 
 

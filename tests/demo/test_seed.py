@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from lianxin.activities.demo import wipe_community_life
 from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
+from lianxin.appeals.events import parse_payload
 from lianxin.appeals.intake import AppealInput, appeal_submit
 from lianxin.appeals.models import (
     Appeal,
@@ -319,6 +320,16 @@ def test_seeded_events_have_the_shape_the_services_write(seeded):
     # And the audit entries of both have the same data keys.
     keys = {tuple(sorted(e.data)) for e in AuditEntry.objects.filter(object_type="appeal")}
     assert keys == {("event", "from", "to", "unit")}
+
+
+def test_every_seeded_event_parses_into_its_payload_and_writes_back_the_same_json(seeded):
+    """The seed writes dicts, not payloads (ADR 0008): they must be what the payloads write."""
+    seen = set()
+    for event_type, data in AppealEvent.objects.values_list("type", "data"):
+        assert parse_payload(event_type, data).to_data() == data, (event_type, data)
+        seen.add(event_type)
+    assert {"submitted", "triaged", "dispatched", "accepted", "replied", "rated", "overdue",
+            "extension_approved", "reopened", "merged"} <= seen
 
 
 def _snapshot() -> list[tuple]:

@@ -17,14 +17,11 @@ from lianxin.appeals.models import AppealEvent, EventType, Status
 from lianxin.supervision import rollups
 from lianxin.supervision.models import (
     COUNTERS,
-    KpiAreaDaily,
+    KPI_TABLES,
     KpiAreaMonthly,
-    KpiCadreMonthly,
-    KpiCategoryDaily,
     KpiCategoryMonthly,
     KpiMonthly,
     KpiStreetDaily,
-    KpiStreetMonthly,
     KpiStreetTotalDaily,
 )
 from lianxin.supervision.selectors import SERIES_FIELDS, Period, Slice, breakdown, daily_series, kpis
@@ -32,17 +29,7 @@ from lianxin.worktime.models import CalendarDay
 
 from .conftest import History, at
 
-TABLES = (
-    (KpiStreetDaily, ("day", "unit_id", "street_id", "top_category_id")),
-    (KpiStreetMonthly, ("month", "unit_id", "street_id", "top_category_id")),
-    (KpiStreetTotalDaily, ("day", "street_id")),
-    (KpiMonthly, ("month", "unit_id", "area_id", "category_id", "street_id", "top_category_id")),
-    (KpiCadreMonthly, ("month", "unit_id", "user_id")),
-    (KpiAreaDaily, ("day", "area_id", "top_category_id", "street_id")),
-    (KpiCategoryDaily, ("day", "street_id", "category_id", "top_category_id")),
-    (KpiAreaMonthly, ("month", "area_id", "top_category_id", "street_id")),
-    (KpiCategoryMonthly, ("month", "street_id", "category_id", "top_category_id")),
-)
+TABLES = tuple((table.model, table.fields) for table in KPI_TABLES.values())
 
 
 def snapshot() -> dict:
@@ -322,3 +309,18 @@ def check_day_ranges(d) -> None:
     by_leaf = {row.key: row.figures.counters for row in breakdown(days, by="category")}
     for counter, value in direct_counts(days, None, category_ids={d.cat_light.pk}).items():
         assert by_leaf.get(d.cat_light.pk, {}).get(counter, 0) == value, counter
+
+
+def test_the_table_registry_lists_every_counters_model_once_with_its_key_and_accumulator():
+    from django.apps import apps
+
+    from lianxin.supervision.models import _Counters
+
+    counted = {m for m in apps.get_app_config("supervision").get_models() if issubclass(m, _Counters)}
+    assert {t.model for t in KPI_TABLES.values()} == counted and len(KPI_TABLES) == len(counted) == 9
+    acc = rollups._Acc()
+    for name, table in KPI_TABLES.items():
+        unique = [c for c in table.model._meta.constraints if getattr(c, "fields", None)]
+        assert [tuple(c.fields) for c in unique] == [table.key_fields], name  # type: ignore[attr-defined]
+        assert isinstance(getattr(acc, name), dict), name
+        assert hasattr(acc, f"{name}_extra") == bool(table.extra_fields), name

@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 
 from lianxin.core.errors import TransitionNotAllowed, ValidationFailed
 
+from .. import events
 from ..actors import Actor
-from ..models import Appeal, AppealEvent, EventType
+from ..models import Appeal, AppealEvent
 from ..policy import Action, ensure_allowed, unjudged_return
 from .base import _locked, record_event
 from .validation import _clean_note
@@ -30,13 +31,12 @@ def appeal_record_contact(*, appeal: Appeal | int, actor: Actor, method: str = "
         )
     return record_event(
         appeal,
-        EventType.RESIDENT_CONTACTED,
+        events.ResidentContacted(method=method),
         actor,
         from_status=appeal.status,
         to_status=appeal.status,
         note=_clean_note(note),
         unit=appeal.unit,
-        data={"method": method},
         public=False,
     )
 
@@ -56,12 +56,11 @@ def appeal_judge_return(*, appeal: Appeal | int, actor: Actor, justified: bool, 
         raise TransitionNotAllowed(_("该诉求没有待审核的退单。"))
     return record_event(
         appeal,
-        EventType.RETURN_JUDGED,
+        events.ReturnJudged(return_event=returned.pk, justified=bool(justified), returned_by=returned.actor_id),
         actor,
         from_status=appeal.status,
         to_status=appeal.status,
         note=note,
         unit=returned.unit,
-        data={"return_event": returned.pk, "justified": bool(justified), "returned_by": returned.actor_id},
         public=False,
     )

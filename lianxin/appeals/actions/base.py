@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -9,12 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.audit.services import AuditAction, audit_append
-from lianxin.core.errors import NotFound
+from lianxin.core.errors import NotFound, TransitionNotAllowed
 from lianxin.notifications.services import notifications_mark_read_for
 from lianxin.org.models import Unit
 
 from .. import hooks
 from ..actors import Actor
+from ..events import Payload, Transition
 from ..models import (
     Appeal,
     AppealEvent,
@@ -25,7 +27,7 @@ from ..models import (
     ReviewStatus,
     Status,
 )
-from ..policy import TRANSITIONS
+from ..policy import TRANSITIONS, status_refusal
 from .recipients import _staff_link
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -45,18 +47,21 @@ def _locked(appeal: Appeal | int) -> Appeal:
 
 def record_event(
     appeal: Appeal,
-    event_type: str,
+    payload: Payload,
     actor: Actor,
     *,
     from_status: str = "",
     to_status: str = "",
     note: str = "",
     unit: Unit | None = None,
-    data: dict[str, Any] | None = None,
     public: bool = True,
     at: dt.datetime | None = None,
 ) -> AppealEvent:
-    """Write one timeline event and its audit entry."""
+    """Write one timeline event and its audit entry. The event's type is the payload's
+    (`events.PAYLOADS`), its `data` the payload's JSON (ADR 0008)."""
+    if not isinstance(payload, Payload) or not payload.TYPE:  # e.g. an old call passing EventType.X
+        raise TypeError(f"record_event takes an event payload of appeals.events.PAYLOADS, not {payload!r} (ADR 0008)")
+    event_type = payload.TYPE
     event = AppealEvent.objects.create(
         appeal=appeal,
         type=event_type,
@@ -67,9 +72,10 @@ def record_event(
         from_status=from_status,
         to_status=to_status,
         note=note,
-        data=data or {},
+        data=payload.to_data(),
         public=public,
     )
+    event.__dict__["_lianxin_payload"] = payload  # events.payload_of
     audit_append(
         action=AuditAction.STATE_CHANGE,
         object_type="appeal",
@@ -111,22 +117,25 @@ def _transition(
     appeal: Appeal,
     action: str,
     actor: Actor,
+    payload: Transition,
     *,
-    event_type: str,
     note: str = "",
     unit: Unit | None = None,
-    data: dict[str, Any] | None = None,
     public: bool = True,
     changes: dict[str, Any] | None = None,
 ) -> Appeal:
-    """Apply and record one transition on a locked appeal.
+    """Apply and record one transition on a locked appeal: the only place an appeal's status changes.
 
     The caller has checked it with `policy.ensure_allowed(actor, appeal, action)` first, before
     cleaning its input (a refusal comes before input errors); `tests/appeals/test_actions_checked.py`
-    holds every action to that."""
-    _sources, target = TRANSITIONS[action]
+    holds every action to that. The state machine itself holds here for every actor, the system's
+    too (which `ensure_allowed` lets through): a transition from a status not in
+    `policy.TRANSITIONS[action]` is refused."""
+    sources, target = TRANSITIONS[action]
+    if appeal.status not in sources:
+        raise TransitionNotAllowed(status_refusal(appeal, action))
     if actor.via:  # done on the resident's behalf (回访): the rating still counts as theirs
-        data = {**(data or {}), "via": actor.via}
+        payload = dataclasses.replace(payload, via=actor.via)
     from_status = appeal.status
     for field, value in (changes or {}).items():
         setattr(appeal, field, value)
@@ -134,21 +143,19 @@ def _transition(
         appeal.status = target
     appeal.save()
     if from_status == Status.ACCEPTED and appeal.status != Status.ACCEPTED:
-        lapsed = _lapse_pending_extensions(appeal)
-        if lapsed:
-            data = {**(data or {}), "extension_lapsed": lapsed}
-        lapsed_reviews = _lapse_pending_reviews(appeal)
-        if lapsed_reviews:
-            data = {**(data or {}), "reply_review_lapsed": lapsed_reviews}
+        payload = dataclasses.replace(
+            payload,
+            extension_lapsed=tuple(_lapse_pending_extensions(appeal)),
+            reply_review_lapsed=tuple(_lapse_pending_reviews(appeal)),
+        )
     record_event(
         appeal,
-        event_type,
+        payload,
         actor,
         from_status=from_status,
         to_status=appeal.status,
         note=note,
         unit=unit,
-        data=data,
         public=public,
     )
     return appeal

@@ -16,6 +16,7 @@ from lianxin.audit.services import AuditAction, audit_append
 from lianxin.core.dialer import dialer
 from lianxin.core.errors import ValidationFailed
 
+from .. import events
 from ..actors import Actor
 from ..models import Appeal, AppealEvent, EventType
 from ..policy import Action, ensure_allowed
@@ -44,7 +45,7 @@ def appeal_callback_queue(*, appeal: Appeal | int, actor: Actor) -> Appeal:
     """Put an unrated reply on the call-back queue (the deadline sweep, before it auto-closes)."""
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.CALLBACK)
-    record_event(appeal, EventType.CALLBACK_QUEUED, actor, from_status=appeal.status,
+    record_event(appeal, events.CallbackQueued(), actor, from_status=appeal.status,
                  to_status=appeal.status, unit=appeal.unit, public=False)
     return appeal
 
@@ -85,23 +86,21 @@ def appeal_callback_record(
     if outcome == "reached":
         if not satisfaction:
             raise ValidationFailed(_("请选择满意、基本满意或不满意。"), field="satisfaction")
-        record_event(appeal, EventType.CALLBACK_ATTEMPTED, actor, from_status=appeal.status,
-                     to_status=appeal.status, unit=appeal.unit, note=note, public=False,
-                     data={"outcome": "reached"})
+        record_event(appeal, events.CallbackAttempted(outcome="reached"), actor, from_status=appeal.status,
+                     to_status=appeal.status, unit=appeal.unit, note=note, public=False)
         behalf = Actor.on_behalf(actor.user)  # type: ignore[arg-type]
         appeal = appeal_rate(appeal=appeal, actor=behalf, satisfaction=satisfaction, solved=solved, comment=note)
         if reopen_reason:
             appeal = appeal_reopen(appeal=appeal, actor=behalf, reason=reopen_reason)
         return appeal  # a refused reopening rolls the whole call-back back: nothing half-recorded
     attempts = callback_attempts(appeal) + 1
-    record_event(appeal, EventType.CALLBACK_ATTEMPTED, actor, from_status=appeal.status,
-                 to_status=appeal.status, unit=appeal.unit, note=note, public=False,
-                 data={"outcome": "no_answer", "attempt": attempts})
+    record_event(appeal, events.CallbackAttempted(outcome="no_answer", attempt=attempts), actor,
+                 from_status=appeal.status, to_status=appeal.status, unit=appeal.unit, note=note, public=False)
     if attempts >= callback_max_attempts():
         ensure_allowed(actor, appeal, Action.CALLBACK_UNREACHABLE)
-        _transition(appeal, Action.CALLBACK_UNREACHABLE, actor, event_type=EventType.CLOSED,
+        _transition(appeal, Action.CALLBACK_UNREACHABLE, actor,
+                    events.Closed(callback_unreachable=True, attempts=attempts),
                     note=_("回访 {n} 次未能联系到群众，办结。").format(n=attempts),
-                    data={"callback_unreachable": True, "attempts": attempts},
                     changes={"closed_at": timezone.now()})
     return appeal
 

@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from lianxin.core.errors import Forbidden, TransitionNotAllowed, ValidationFailed
 from lianxin.notifications.services import notify_users
 
+from .. import events
 from ..actors import Actor
 from ..models import Appeal, AppealEvent, EventType
-from ..policy import Action, ensure_allowed, may_chase
+from ..policy import Action, ensure_allowed, may_chase_kind
 from .base import _locked, record_event
 from .recipients import _dispatcher_ids, _staff_link, _unit_staff_ids
 from .validation import _clean_note
@@ -39,18 +40,17 @@ def appeal_chase(*, appeal: Appeal | int, actor: Actor, kind: str, note: str) ->
     ensure_allowed(actor, appeal, Action.CHASE)
     if kind not in CHASE_KINDS:
         raise ValidationFailed(_("请选择“催办”（chase）或“补充”（supplement）。"), field="kind")
-    if not may_chase(actor, appeal, kind):
+    if not may_chase_kind(actor, appeal, kind):  # ensure_allowed checked the rest, once
         raise Forbidden(_("您可以补充说明自己的诉求；催办请拨打热线，由接线员登记。"), code="forbidden")
     note = _clean_note(note, required=True, what=_("催办或补充的内容"))
     event = record_event(
         appeal,
-        EventType.CHASED,
+        events.Chased(kind=kind),
         actor,
         from_status=appeal.status,
         to_status=appeal.status,
         note=note,
         unit=appeal.unit,
-        data={"kind": kind},
         public=False,  # the caller's words may name people; the staff timeline shows them
     )
     recipients = _unit_staff_ids(appeal.unit) if appeal.unit_id else _dispatcher_ids(appeal)

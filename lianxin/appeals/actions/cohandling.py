@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from lianxin.core.errors import TransitionNotAllowed, ValidationFailed
 from lianxin.org.models import Role, Unit
 
+from .. import events
 from ..actors import Actor
-from ..models import Appeal, CoHandler, EventType
+from ..models import Appeal, CoHandler
 from ..policy import Action, ensure_allowed
 from .base import _locked, record_event
 from .recipients import _notify_unit
@@ -32,7 +33,7 @@ def appeal_add_co_handler(
     co = CoHandler.objects.create(appeal=appeal, unit=co_unit, added_at=timezone.now())
     record_event(
         appeal,
-        EventType.CO_HANDLER_ADDED,
+        events.CoHandlerAdded(),
         actor,
         from_status=appeal.status,
         to_status=appeal.status,
@@ -62,7 +63,7 @@ def appeal_co_reply(*, appeal: Appeal | int, actor: Actor, text: str) -> CoHandl
     co.save(update_fields=["reply_text", "replied_at"])
     record_event(
         appeal,
-        EventType.CO_HANDLER_REPLIED,
+        events.CoHandlerReplied(),
         actor,
         from_status=appeal.status,
         to_status=appeal.status,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,9 +10,9 @@ from lianxin.core.errors import ValidationFailed
 from lianxin.notifications.services import notify_users
 from lianxin.org.models import Role
 
-from .. import deadlines
+from .. import deadlines, events
 from ..actors import Actor
-from ..models import Appeal, EventType, ExtensionRequest, ExtensionStatus
+from ..models import Appeal, ExtensionRequest, ExtensionStatus
 from ..policy import Action, ensure_allowed
 from .base import _locked, record_event
 from .recipients import _dispatcher_ids, _notify_unit, _staff_link
@@ -42,13 +40,12 @@ def appeal_request_extension(
     )
     record_event(
         appeal,
-        EventType.EXTENSION_REQUESTED,
+        events.ExtensionRequested(working_days=working_days, request=request.pk),
         actor,
         from_status=appeal.status,
         to_status=appeal.status,
         note=reason,
         unit=appeal.unit,
-        data={"working_days": working_days, "request": request.pk},
         public=False,
     )
     notify_users(
@@ -73,24 +70,28 @@ def appeal_decide_extension(
     request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
     request.decided_by, request.decided_at, request.decision_note = actor.user, timezone.now(), note
     request.save()
-    data: dict[str, Any] = {"request": request.pk, "working_days": request.working_days}
-    if approve and appeal.resolve_due_at is not None:
+    payload: events.ExtensionApproved | events.ExtensionRefused
+    if not approve:
+        payload = events.ExtensionRefused(request=request.pk, working_days=request.working_days)
+    elif appeal.resolve_due_at is None:
+        payload = events.ExtensionApproved(request=request.pk, working_days=request.working_days)
+    else:
         old_due = appeal.resolve_due_at
         appeal.resolve_due_at = deadlines.extend(old_due, request.working_days)
         appeal.due_soon = False
         if appeal.resolve_due_at > timezone.now():
             appeal.overdue = False
         appeal.save(update_fields=["resolve_due_at", "due_soon", "overdue", "updated_at"])
-        data.update(old_due=old_due.isoformat(), new_due=appeal.resolve_due_at.isoformat())
+        payload = events.ExtensionApproved(request=request.pk, working_days=request.working_days,
+                                           old_due=old_due, new_due=appeal.resolve_due_at)
     record_event(
         appeal,
-        EventType.EXTENSION_APPROVED if approve else EventType.EXTENSION_REFUSED,
+        payload,
         actor,
         from_status=appeal.status,
         to_status=appeal.status,
         note=note,
         unit=appeal.unit,
-        data=data,
         public=approve,
     )
     _notify_unit(

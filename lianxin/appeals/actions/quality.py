@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+from ..events import ReplyQuality
 from ..models import Appeal
 
 logger = logging.getLogger(__name__)
@@ -27,9 +28,9 @@ def reply_quality_data(
     }
 
 
-def _reply_quality(appeal: Appeal, text: str, now: dt.datetime) -> dict[str, Any] | None:
+def _reply_quality(appeal: Appeal, text: str, now: dt.datetime) -> ReplyQuality | None:
     try:
-        return reply_quality_data(f"{appeal.title} {appeal.text}", text, appeal.submitted_at, now)
+        return ReplyQuality.from_data(reply_quality_data(f"{appeal.title} {appeal.text}", text, appeal.submitted_at, now))
     except Exception:  # scoring must never stop a reply
         logger.exception("Reply quality scoring failed")
         return None

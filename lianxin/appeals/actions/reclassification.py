@@ -12,9 +12,9 @@ from lianxin.core.errors import ValidationFailed
 from lianxin.org import gazetteer
 from lianxin.org.models import Area, AreaLevel, Category
 
-from .. import triage_bridge
+from .. import events, triage_bridge
 from ..actors import Actor
-from ..models import Appeal, EventType, Status
+from ..models import Appeal, Status
 from ..policy import Action, ensure_allowed
 from ..routing import forget_routing_history
 from .base import _locked, _transition
@@ -76,7 +76,7 @@ def _new_area(appeal: Appeal, area: Area | str | None) -> Area | None:
 
 
 def _described(key: str, obj: Category | Area | None) -> dict[str, Any]:
-    """`key`, `key_code`, `key_name` of a category or area, for an event's data (None when absent)."""
+    """`key`, `key_code`, `key_name` of a category or area, the event's fields (None when absent)."""
     return {key: obj.pk if obj else None, f"{key}_code": obj.code if obj else None,
             f"{key}_name": obj.name if obj else None}
 
@@ -127,7 +127,7 @@ def appeal_reclassify(
             field="area" if area and not category else "category",
         )
     reason = _clean_note(reason, required=True, field="reason", what=_("改分类原因"))
-    data: dict[str, Any] = {
+    fields: dict[str, Any] = {
         **_described("from_category", old_category),
         **_described("to_category", new_category),
         **_described("from_area", old_area),
@@ -136,17 +136,16 @@ def appeal_reclassify(
     changes: dict[str, Any] = {"category": new_category, "area": new_area}
     if appeal.status in AWAITING_DISPATCH:
         routed = _routed(new_category, new_area)
-        data["from_suggested_unit"] = appeal.suggested_unit_id
-        data["to_suggested_unit"] = routed.unit.pk if routed.unit else None
+        fields.update(rerouted=True, from_suggested_unit=appeal.suggested_unit_id,
+                      to_suggested_unit=routed.unit.pk if routed.unit else None)
         changes["suggested_unit"] = routed.unit
         changes["suggestion"] = triage_bridge.rerouted(appeal.suggestion, routed)
     _transition(
         appeal,
         Action.RECLASSIFY,
         actor,
-        event_type=EventType.RECLASSIFIED,
+        events.Reclassified(**fields),
         note=reason,
-        data=data,
         public=False,
         changes=changes,
     )

@@ -15,6 +15,7 @@ from lianxin.core.errors import ValidationFailed
 from lianxin.notifications.services import notify_users
 from lianxin.org.models import Role, RoleAssignment
 
+from .. import events
 from ..actors import Actor
 from ..attachments import AttachmentInput, _validate_attachments
 from ..merged import survivor_of
@@ -22,7 +23,6 @@ from ..models import (
     Appeal,
     Attachment,
     AttachmentSource,
-    EventType,
     ReplyReview,
     ReviewerKind,
     ReviewStatus,
@@ -75,10 +75,10 @@ def hold_reply_for_review(
     )
     forget_pending_review(appeal)
     saved = save_reply_attachments(appeal, checked, public=attachments_public, review=review)
-    record_event(appeal, EventType.REPLY_SUBMITTED, actor, from_status=appeal.status, to_status=appeal.status,
-                 note=text, unit=appeal.unit, public=False,
-                 data={"review": review.pk, "reviewer": reviewer, "late": late,
-                       "attachments": [a.pk for a in saved]})
+    record_event(appeal, events.ReplySubmitted(review=review.pk, reviewer=reviewer, late=late,
+                                               attachments=tuple(a.pk for a in saved)),
+                 actor, from_status=appeal.status, to_status=appeal.status, note=text, unit=appeal.unit,
+                 public=False)
     notify_users(
         user_ids=_reviewer_ids(appeal, reviewer),
         title=_("答复待审核：{tracking_number}").format(tracking_number=appeal.tracking_number),
@@ -123,17 +123,18 @@ def appeal_approve_reply(*, appeal: Appeal | int, actor: Actor, note: str = "") 
         ReviewStatus.APPROVED, actor.user, now, note)
     review.save()
     forget_pending_review(appeal)
-    record_event(appeal, EventType.REPLY_APPROVED, actor, from_status=appeal.status, to_status=appeal.status,
-                 note=note, unit=appeal.unit, public=False,
-                 data={"review": review.pk, "review_seconds": _review_seconds(review, now)})
+    record_event(appeal, events.ReplyApproved(review=review.pk, review_seconds=_review_seconds(review, now)),
+                 actor, from_status=appeal.status, to_status=appeal.status, note=note, unit=appeal.unit,
+                 public=False)
     # The unit replied when it submitted: lateness is judged then, not after the centre's review.
     late = review.submitted_at is not None and appeal.resolve_due_at is not None \
         and review.submitted_at > appeal.resolve_due_at
     handler = Actor.staff(review.submitted_by) if review.submitted_by is not None else actor
     _transition(
-        appeal, Action.APPROVE_REPLY, handler, event_type=EventType.REPLIED, note=review.text, unit=appeal.unit,
-        data={"late": late, "reply_quality": _reply_quality(appeal, review.text, now), "review": review.pk,
-              "reviewed_by": actor.label},
+        appeal, Action.APPROVE_REPLY, handler,
+        events.Replied(late=late, reply_quality=_reply_quality(appeal, review.text, now), review=review.pk,
+                       reviewed_by=actor.label),
+        note=review.text, unit=appeal.unit,
         changes={"reply_text": review.text, "replied_at": now, "overdue": appeal.overdue or late,
                  "due_soon": False},
     )
@@ -154,9 +155,9 @@ def appeal_reject_reply(*, appeal: Appeal | int, actor: Actor, reason: str) -> A
         ReviewStatus.REJECTED, actor.user, now, reason)
     review.save()
     forget_pending_review(appeal)
-    _transition(appeal, Action.REJECT_REPLY, actor, event_type=EventType.REPLY_REJECTED, note=reason,
-                unit=appeal.unit, public=False,
-                data={"review": review.pk, "review_seconds": _review_seconds(review, now)})
+    _transition(appeal, Action.REJECT_REPLY, actor,
+                events.ReplyRejected(review=review.pk, review_seconds=_review_seconds(review, now)),
+                note=reason, unit=appeal.unit, public=False)
     _notify_unit(appeal, appeal.unit,
                  _("答复被退回：{tracking_number}").format(tracking_number=appeal.tracking_number), "reply_rejected")
     return appeal
@@ -180,8 +181,9 @@ def appeal_rate_merged(
     survivor = survivor_of(appeal)
     now = timezone.now()
     _transition(
-        appeal, Action.RATE_MERGED, actor, event_type=EventType.RATED, note=comment, unit=survivor.unit,
-        data={"satisfaction": satisfaction, "solved": solved, "merged": True, "survivor": survivor.tracking_number},
+        appeal, Action.RATE_MERGED, actor,
+        events.Rated(satisfaction=satisfaction, solved=solved, merged=True, survivor=survivor.tracking_number),
+        note=comment, unit=survivor.unit,
         changes={"satisfaction": satisfaction, "solved": solved, "rating_comment": comment, "rated_at": now},
     )
     if satisfaction == Satisfaction.DISSATISFIED and survivor.unit is not None:

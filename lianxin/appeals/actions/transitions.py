@@ -8,15 +8,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import TransitionNotAllowed, ValidationFailed
+from lianxin.core.errors import ValidationFailed
 from lianxin.notifications.services import notify_users
 from lianxin.org.models import Unit
 
-from .. import deadlines
+from .. import deadlines, events
 from ..actors import Actor
 from ..attachments import AttachmentInput
-from ..models import Appeal, EventType, Satisfaction, Status
-from ..policy import TRANSITIONS, Action, ensure_allowed
+from ..models import Appeal, Satisfaction, Status
+from ..policy import Action, ensure_allowed
 from ..review_rules import review_rule_for
 from ..routing import forget_routing_history
 from .base import _locked, _transition
@@ -53,14 +53,13 @@ def appeal_dispatch(*, appeal: Appeal | int, actor: Actor, unit: Unit | int | st
         appeal,
         Action.DISPATCH,
         actor,
-        event_type=EventType.DISPATCHED,
+        events.Dispatched(
+            suggested_unit=appeal.suggested_unit_id,
+            chosen_unit=target_unit.pk,
+            followed_suggestion=appeal.suggested_unit_id == target_unit.pk,
+        ),
         note=note,
         unit=target_unit,
-        data={
-            "suggested_unit": appeal.suggested_unit_id,
-            "chosen_unit": target_unit.pk,
-            "followed_suggestion": appeal.suggested_unit_id == target_unit.pk,
-        },
         changes={
             "unit": target_unit,
             "dispatched_at": now,
@@ -90,10 +89,9 @@ def appeal_redispatch(
         appeal,
         Action.REDISPATCH,
         actor,
-        event_type=EventType.REDISPATCHED,
+        events.Redispatched(previous_unit=previous.pk if previous else None),
         note=note,
         unit=target_unit,
-        data={"previous_unit": previous.pk if previous else None},
         changes={"unit": target_unit},
     )
     _notify_new_dispatch(appeal, target_unit)
@@ -111,10 +109,9 @@ def appeal_accept(*, appeal: Appeal | int, actor: Actor, note: str = "") -> Appe
         appeal,
         Action.ACCEPT,
         actor,
-        event_type=EventType.ACCEPTED,
+        events.Accepted(late=late),
         note=_clean_note(note),
         unit=appeal.unit,
-        data={"late": late},
         changes={"accepted_at": now, "accept_overdue": appeal.accept_overdue or late},
     )
     return appeal
@@ -131,14 +128,11 @@ def appeal_return(*, appeal: Appeal | int, actor: Actor, reason: str) -> Appeal:
         appeal,
         Action.RETURN,
         actor,
-        event_type=EventType.RETURNED,
+        events.Returned(
+            returned_by_unit=unit.pk if unit else None, category=appeal.category_id, area=appeal.area_id
+        ),
         note=reason,
         unit=unit,
-        data={
-            "returned_by_unit": unit.pk if unit else None,
-            "category": appeal.category_id,
-            "area": appeal.area_id,
-        },
         changes={
             "unit": None,
             "accepted_at": None,
@@ -183,10 +177,9 @@ def appeal_reply(
         appeal,
         Action.REPLY,
         actor,
-        event_type=EventType.REPLIED,
+        events.Replied(late=late, reply_quality=quality),
         note=text,
         unit=appeal.unit,
-        data={"late": late, "reply_quality": quality},
         changes={"reply_text": text, "replied_at": now, "overdue": appeal.overdue or late, "due_soon": False},
     )
     save_reply_attachments(appeal, checked, public=attachments_public)
@@ -205,7 +198,7 @@ def appeal_answer_directly(*, appeal: Appeal | int, actor: Actor, text: str) -> 
         appeal,
         Action.ANSWER_DIRECTLY,
         actor,
-        event_type=EventType.ANSWERED_DIRECTLY,
+        events.AnsweredDirectly(),
         note=text,
         changes={"reply_text": text, "replied_at": now, "closed_at": now},
     )
@@ -232,10 +225,9 @@ def appeal_rate(
         appeal,
         Action.RATE,
         actor,
-        event_type=EventType.RATED,
+        events.Rated(satisfaction=satisfaction, solved=solved),
         note=comment,
         unit=appeal.unit,
-        data={"satisfaction": satisfaction, "solved": solved},
         changes={
             "satisfaction": satisfaction,
             "solved": solved,
@@ -258,16 +250,13 @@ def appeal_rate(
 def appeal_close_unrated(*, appeal: Appeal | int, actor: Actor) -> Appeal:
     """Close a replied appeal that the resident did not rate in time (system only)."""
     appeal = _locked(appeal)
-    if appeal.status not in TRANSITIONS[Action.CLOSE_UNRATED][0]:  # the sweep's actor passes every check
-        raise TransitionNotAllowed(_("只有已答复的诉求才能自动办结。"))
-    ensure_allowed(actor, appeal, Action.CLOSE_UNRATED)
+    ensure_allowed(actor, appeal, Action.CLOSE_UNRATED)  # the sweep's actor passes; `_transition` holds the status
     return _transition(
         appeal,
         Action.CLOSE_UNRATED,
         actor,
-        event_type=EventType.CLOSED,
+        events.Closed(auto_closed=True),  # counted apart from ratings (docs/kpis.md)
         note=_("群众逾期未评价，系统自动办结。"),
-        data={"auto_closed": True},  # counted apart from ratings (docs/kpis.md)
         changes={"closed_at": timezone.now()},
     )
 
@@ -284,10 +273,9 @@ def appeal_reopen(*, appeal: Appeal | int, actor: Actor, reason: str) -> Appeal:
         appeal,
         Action.REOPEN,
         actor,
-        event_type=EventType.REOPENED,
+        events.Reopened(previous_satisfaction=appeal.satisfaction, previous_solved=appeal.solved),
         note=reason,
         unit=appeal.unit,
-        data={"previous_satisfaction": appeal.satisfaction, "previous_solved": appeal.solved},
         changes={
             "reopen_count": appeal.reopen_count + 1,
             "dispatched_at": now,
@@ -333,9 +321,8 @@ def appeal_merge(*, appeal: Appeal | int, actor: Actor, into: Appeal | int | str
         appeal,
         Action.MERGE,
         actor,
-        event_type=EventType.MERGED,
+        events.Merged(into=target.tracking_number),
         note=_clean_note(note) or f"并入 {target.tracking_number}",
-        data={"into": target.tracking_number},
         changes={"merged_into": target, "closed_at": timezone.now()},
     )
     return appeal
@@ -351,7 +338,7 @@ def appeal_withdraw(*, appeal: Appeal | int, actor: Actor, reason: str = "") -> 
         appeal,
         Action.WITHDRAW,
         actor,
-        event_type=EventType.WITHDRAWN,
+        events.Withdrawn(),
         note=_clean_note(reason),
         changes={"closed_at": timezone.now()},
     )

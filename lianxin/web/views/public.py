@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lianxin.appeals import deadlines, services
 from lianxin.appeals.actors import RESIDENT_LABEL, Actor
+from lianxin.appeals.events import Rated, payload_of
 from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit, validate_all
 from lianxin.appeals.merged import survivor_of
 from lianxin.appeals.models import Appeal, EventType, Satisfaction, Status
@@ -264,11 +265,11 @@ def _with_rating_labels(events: list[Any]) -> list[Any]:
     """A rating on the timeline says what the resident chose (满意 · 已解决), as theirs."""
     solved = {True: _("已解决"), False: _("未解决")}
     for event in events:
-        if event.type == EventType.RATED:
-            value = (event.data or {}).get("satisfaction", "")
-            parts = [str(Satisfaction(value).label)] if value in Satisfaction.values else []
-            if (event.data or {}).get("solved") in solved:
-                parts.append(str(solved[event.data["solved"]]))
+        rated = payload_of(event)
+        if isinstance(rated, Rated):
+            parts = [str(Satisfaction(rated.satisfaction).label)] if rated.satisfaction in Satisfaction.values else []
+            if rated.solved in solved:
+                parts.append(str(solved[rated.solved]))
             event.rating_label = " · ".join(parts)
     return events
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from lianxin.appeals import services
+from lianxin.appeals import events, services
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.filters import AppealFilter, SearchStyle, area_paths, category_paths
 from lianxin.appeals.intake import AttachmentInput
@@ -386,10 +386,10 @@ def _render_case(request: HttpRequest, appeal: Appeal, *, bound: dict[str, forms
             recent_appeals_from_phone(appeal.contact_phone, days=365, exclude_pk=appeal.pk)
             .filter(pk__in=appeals_visible_to(user).values("pk"))[:5]
         )
-    events = list(full_timeline(appeal))
+    timeline = events.with_payloads(full_timeline(appeal))
     return render(request, "web/staff/appeal.html", {
         "appeal": appeal,
-        "events": events,
+        "events": timeline,
         "suggestion": appeal.suggestion or {},
         "similar": similar,
         "attachments": list(appeal.attachments.all()),
@@ -400,7 +400,7 @@ def _render_case(request: HttpRequest, appeal: Appeal, *, bound: dict[str, forms
         "actions": _action_forms(appeal, actions, bound or {}),
         "pending_review": pending_review(appeal),
         "merge_proposals": merge_proposals(appeal) if Action.MERGE in actions else [],
-        "chase_count": sum(1 for e in events if e.type == EventType.CHASED),  # no extra query
+        "chase_count": sum(1 for e in timeline if e.type == EventType.CHASED),  # no extra query
         "now": timezone.now(),
     }, status=status)
 
