@@ -8,6 +8,7 @@ from lianxin.appeals.actors import Actor
 from lianxin.appeals.models import Appeal, AppealEvent, EventType
 from lianxin.appeals.policy import Action, allowed_actions
 from lianxin.appeals.privacy import contact_for
+from lianxin.appeals.suggestion_reasons import reason_text
 from lianxin.org.models import User
 from lianxin.org.selectors import scope_of
 
@@ -77,7 +78,8 @@ def appeal_detail(appeal: Appeal, *, user: User | None, staff_view: bool) -> dic
             return_count=appeal.return_count,
             accept_overdue=appeal.accept_overdue,
             co_handlers=[ref(c.unit) for c in appeal.co_handlers.select_related("unit")],
-            suggestion=appeal.suggestion or {},
+            # the stored codes, and their reading in the caller's language as `reason`
+            suggestion={**(appeal.suggestion or {}), "reason": reason_text(appeal.suggestion)},
         )
     return data
 

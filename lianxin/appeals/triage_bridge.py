@@ -21,6 +21,7 @@ from django.conf import settings
 from lianxin.org.models import Area, Category, Unit
 
 from .routing import ROUTING_MIN_SCORE, route_for
+from .suggestion_reasons import CATALOGUE
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,9 @@ class Suggestion:
     urgency_triggers: list[str] = field(default_factory=list)
     duplicates: list[dict[str, Any]] = field(default_factory=list)
     repeat_appellant: bool = False
-    reason: str = ""
+    # What led to the suggestion, as codes with parameters (see `suggestion_reasons`), rendered in
+    # the reader's language at display.
+    reasons: list[dict[str, Any]] = field(default_factory=list)
     error: str = ""
     elapsed_ms: float = 0.0
 
@@ -60,7 +63,7 @@ class Suggestion:
             "urgency_triggers": self.urgency_triggers,
             "duplicates": self.duplicates,
             "repeat_appellant": self.repeat_appellant,
-            "reason": self.reason,
+            "reasons": self.reasons,
             "error": self.error,
             "elapsed_ms": round(self.elapsed_ms, 2),
         }
@@ -101,10 +104,10 @@ class Routed:
     unit: Unit | None = None
     candidates: list[str] = field(default_factory=list)
     ambiguous: bool = False  # several candidates, or a unit that keeps returning: never automatic
-    reason: str = ""  # "派单目录：…（…）", a part of the suggestion's reason
+    reason: dict[str, Any] | None = None  # the "catalogue" part of the suggestion's reasons
 
 
-CATALOGUE_REASON = "派单目录："
+CATALOGUE_REASON = "派单目录："  # how an old record's text reason names the catalogue's part
 
 
 def route_unit(category: Category | None, area: Area | None) -> Routed:
@@ -118,7 +121,8 @@ def route_unit(category: Category | None, area: Area | None) -> Routed:
         unit=Unit.objects.filter(code=best.unit).first(),
         candidates=list(routing.units),
         ambiguous=routing.ambiguous or best.score < ROUTING_MIN_SCORE,
-        reason=CATALOGUE_REASON + "、".join(routing.units) + f"（{routing.reason}）",
+        reason={"code": CATALOGUE, "units": list(routing.units),
+                "route": {"code": routing.code, "params": dict(routing.params)}},
     )
 
 
@@ -126,14 +130,19 @@ def rerouted(record: dict[str, Any] | None, routed: Routed) -> dict[str, Any]:
     """An appeal's stored suggestion (`Suggestion.as_dict`) with its dispatch part replaced by
     `routed` (after a reclassification); the classifier's and the duplicates' parts stay."""
     record = dict(record or {})
-    parts = [p for p in str(record.get("reason") or "").split("；") if p and not p.startswith(CATALOGUE_REASON)]
+    reasons = record.get("reasons")
+    if isinstance(reasons, list):
+        kept = [r for r in reasons if isinstance(r, dict) and r.get("code") != CATALOGUE]
+    else:  # a record from before the codes: its text parts stay as they were written
+        old = str(record.pop("reason", "") or "").split("；")
+        kept = [{"code": "text", "text": p} for p in old if p and not p.startswith(CATALOGUE_REASON)]
     if routed.reason:
-        parts.append(routed.reason)
+        kept.append(routed.reason)
     record.update(
         unit=routed.unit.code if routed.unit else None,
         unit_candidates=routed.candidates,
         ambiguous=routed.ambiguous,
-        reason="；".join(parts),
+        reasons=kept,
     )
     return record
 
@@ -141,7 +150,7 @@ def rerouted(record: dict[str, Any] | None, routed: Routed) -> dict[str, Any]:
 def suggest(text: str, *, category: Category | None, area: Area | None, phone: str = "") -> Suggestion:
     started = time.perf_counter()
     suggestion = Suggestion()
-    reasons: list[str] = []
+    reasons: list[dict[str, Any]] = []
     try:
         from lianxin.triage.urgency import assess_urgency
 
@@ -149,7 +158,7 @@ def suggest(text: str, *, category: Category | None, area: Area | None, phone: s
         suggestion.urgency = urgency.level
         suggestion.urgency_triggers = list(urgency.triggers)
         if urgency.triggers:
-            reasons.append("紧急词：" + "、".join(urgency.triggers))
+            reasons.append({"code": "urgency", "terms": list(urgency.triggers)})
     except Exception as exc:  # the engine must never stop intake
         logger.exception("Urgency assessment failed")
         suggestion.error = f"urgency: {exc.__class__.__name__}"
@@ -166,7 +175,8 @@ def suggest(text: str, *, category: Category | None, area: Area | None, phone: s
                 if predicted is not None:
                     suggestion.category = predicted
                     suggestion.category_confidence = float(prediction.top[0][1]) if prediction.top else 0.0
-                    reasons.append(f"分类模型：{predicted.name}（置信度 {suggestion.category_confidence:.0%}）")
+                    reasons.append({"code": "model", "category": predicted.code, "name": predicted.name,
+                                    "confidence": round(suggestion.category_confidence, 4)})
             if chosen is None:
                 chosen = suggestion.category
     except FutureTimeout:
@@ -194,11 +204,11 @@ def suggest(text: str, *, category: Category | None, area: Area | None, phone: s
         ]
         suggestion.repeat_appellant = any(h.same_phone for h in hints)
         if hints:
-            reasons.append("疑似重复：" + "、".join(h.tracking_number for h in hints[:3]))
+            reasons.append({"code": "duplicates", "tracking_numbers": [h.tracking_number for h in hints[:3]]})
     except Exception as exc:
         logger.exception("Duplicate lookup failed")
         suggestion.error = (suggestion.error + f" duplicates: {exc.__class__.__name__}").strip()
-    suggestion.reason = "；".join(reasons)
+    suggestion.reasons = reasons
     suggestion.elapsed_ms = (time.perf_counter() - started) * 1000
     return suggestion
 
