@@ -76,6 +76,7 @@ def appeal_detail(appeal: Appeal, *, user: User | None, staff_view: bool) -> dic
     if staff_view:
         data.update(
             return_count=appeal.return_count,
+            chase_count=appeal.chase_count,
             accept_overdue=appeal.accept_overdue,
             co_handlers=[ref(c.unit) for c in appeal.co_handlers.select_related("unit")],
             # the stored codes, and their reading in the caller's language as `reason`
@@ -100,6 +101,7 @@ def appeal_list_item(appeal: Appeal, *, user: User | None) -> dict[str, Any]:
         "resolve_due_at": appeal.resolve_due_at,
         "due_soon": appeal.due_soon,
         "overdue": appeal.overdue,
+        "chase_count": appeal.chase_count,
         "contact": _contact(user, appeal),
     }
 
