@@ -80,7 +80,7 @@ def appeal_detail(appeal: Appeal, *, user: User | None, staff_view: bool) -> dic
             accept_overdue=appeal.accept_overdue,
             co_handlers=[ref(c.unit) for c in appeal.co_handlers.select_related("unit")],
             # the stored codes, and their reading in the caller's language as `reason`
-            suggestion={**(appeal.suggestion or {}), "reason": reason_text(appeal.suggestion)},
+            suggestion={**appeal.suggestion, "reason": reason_text(appeal.suggestion)} if appeal.suggestion else {},
         )
     return data
 
