@@ -5,9 +5,10 @@ Triage stores what led to a suggestion as codes with parameters (`Suggestion.rea
 the same record. Records written before the codes existed keep their Chinese text
 (`suggestion["reason"]`) and show it as it is.
 
-Codes: ``urgency`` (terms), ``model`` (category, name, confidence), ``catalogue`` (units, route:
-the routing engine's ``code`` and ``params``), ``duplicates`` (tracking_numbers) and ``text``
-(a part of an old record's reason, kept when the record was rerouted).
+Codes: ``urgency`` (terms), ``model`` (category, name, confidence), ``catalogue`` (units, their
+names, route: the routing engine's ``code`` and ``params`` with the rule's category and area
+names), ``duplicates`` (tracking_numbers) and ``text`` (a part of an old record's reason, kept
+when the record was rerouted). Names are stored with the codes, as data: rendering needs no query.
 """
 
 from __future__ import annotations
@@ -18,20 +19,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from lianxin.org.models import Area, Category, Unit
-
 CATALOGUE = "catalogue"
 
 
 def _join(items: Iterable[Any]) -> str:
     return pgettext("list separator", "、").join(str(i) for i in items)
-
-
-def _names(model: Any, codes: Iterable[str]) -> dict[str, str]:
-    codes = [c for c in codes if c and c != "*"]
-    if not codes:
-        return {}
-    return dict(model.objects.filter(code__in=codes).values_list("code", "name"))
 
 
 def _route_detail(route: Mapping[str, Any], unit_names: Mapping[str, str]) -> str:
@@ -40,11 +32,10 @@ def _route_detail(route: Mapping[str, Any], unit_names: Mapping[str, str]) -> st
         units = params.get("units") or []
         return _("{n} 个单位同样匹配，需人工选择").format(n=len(units))
     if code == "rule":
-        category = params.get("category") or "*"
-        area = params.get("area") or "*"
+        category, area = params.get("category") or "*", params.get("area") or "*"
         detail = _("规则：{category} · {area} → {unit}").format(
-            category=_names(Category, [category]).get(category, category if category != "*" else _("任意分类")),
-            area=_names(Area, [area]).get(area, area if area != "*" else _("任意区域")),
+            category=params.get("category_name") or (category if category != "*" else _("任意分类")),
+            area=params.get("area_name") or (area if area != "*" else _("任意区域")),
             unit=unit_names.get(params.get("unit") or "", params.get("unit") or ""),
         )
         if params.get("note") == "often_returns":
@@ -60,16 +51,14 @@ def _line(reason: Mapping[str, Any]) -> str:
     if code == "urgency":
         return _("紧急词：{terms}").format(terms=_join(reason.get("terms") or []))
     if code == "model":
-        category = str(reason.get("category") or "")
-        name = _names(Category, [category]).get(category) or reason.get("name") or category
         confidence = float(reason.get("confidence") or 0.0)
-        return _("分类模型：{category}（置信度 {confidence}）").format(category=name, confidence=f"{confidence:.0%}")
+        return _("分类模型：{category}（置信度 {confidence}）").format(
+            category=reason.get("name") or reason.get("category") or "", confidence=f"{confidence:.0%}")
     if code == CATALOGUE:
         units = [str(u) for u in reason.get("units") or []]
-        route = reason.get("route") or {}
-        unit_names = _names(Unit, [*units, str((route.get("params") or {}).get("unit") or "")])
+        unit_names = {str(k): str(v) for k, v in (reason.get("names") or {}).items()}
         line = _("派单目录：{units}").format(units=_join(unit_names.get(u, u) for u in units))
-        detail = _route_detail(route, unit_names)
+        detail = _route_detail(reason.get("route") or {}, unit_names)
         return line + (_("（{detail}）").format(detail=detail) if detail else "")
     if code == "duplicates":
         return _("疑似重复：{numbers}").format(numbers=_join(reason.get("tracking_numbers") or []))

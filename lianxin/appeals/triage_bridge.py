@@ -117,13 +117,29 @@ def route_unit(category: Category | None, area: Area | None) -> Routed:
     if not routing.suggestions:
         return Routed(candidates=list(routing.units))
     best = routing.suggestions[0]
+    units = {u.code: u for u in Unit.objects.filter(code__in=routing.units)}
+    params: dict[str, Any] = dict(routing.params)
+    if routing.code == "rule":  # the names are data, shown as they were (no queries at display)
+        params["category_name"] = _name_of(Category, str(params.get("category") or ""), category)
+        params["area_name"] = _name_of(Area, str(params.get("area") or ""), area)
     return Routed(
-        unit=Unit.objects.filter(code=best.unit).first(),
+        unit=units.get(best.unit),
         candidates=list(routing.units),
         ambiguous=routing.ambiguous or best.score < ROUTING_MIN_SCORE,
         reason={"code": CATALOGUE, "units": list(routing.units),
-                "route": {"code": routing.code, "params": dict(routing.params)}},
+                "names": {code: unit.name for code, unit in units.items()},
+                "route": {"code": routing.code, "params": params}},
     )
+
+
+def _name_of(model: type[Area] | type[Category], code: str, known: Area | Category | None) -> str:
+    """The name of the catalogue rule's area or category: the appeal's own when the rule names it,
+    else one lookup ("" for a wildcard)."""
+    if not code or code == "*":
+        return ""
+    if known is not None and known.code == code:
+        return known.name
+    return str(model.objects.filter(code=code).values_list("name", flat=True).first() or "")
 
 
 def rerouted(record: dict[str, Any] | None, routed: Routed) -> dict[str, Any]:
