@@ -8,6 +8,7 @@ from lianxin.appeals.actors import Actor
 from lianxin.appeals.models import Appeal, AppealEvent, EventType
 from lianxin.appeals.policy import Action, allowed_actions
 from lianxin.appeals.privacy import contact_for
+from lianxin.appeals.suggestion_reasons import reason_text
 from lianxin.org.models import User
 from lianxin.org.selectors import scope_of
 
@@ -75,9 +76,11 @@ def appeal_detail(appeal: Appeal, *, user: User | None, staff_view: bool) -> dic
     if staff_view:
         data.update(
             return_count=appeal.return_count,
+            chase_count=appeal.chase_count,
             accept_overdue=appeal.accept_overdue,
             co_handlers=[ref(c.unit) for c in appeal.co_handlers.select_related("unit")],
-            suggestion=appeal.suggestion or {},
+            # the stored codes, and their reading in the caller's language as `reason`
+            suggestion={**appeal.suggestion, "reason": reason_text(appeal.suggestion)} if appeal.suggestion else {},
         )
     return data
 
@@ -98,6 +101,7 @@ def appeal_list_item(appeal: Appeal, *, user: User | None) -> dict[str, Any]:
         "resolve_due_at": appeal.resolve_due_at,
         "due_soon": appeal.due_soon,
         "overdue": appeal.overdue,
+        "chase_count": appeal.chase_count,
         "contact": _contact(user, appeal),
     }
 

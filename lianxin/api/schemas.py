@@ -242,6 +242,7 @@ class AppealOut(Schema):
     allowed_actions: list[str]
     staff_view: bool = Field(description="True when the caller sees the appeal as staff.")
     return_count: int | None = None
+    chase_count: int | None = None
     accept_overdue: bool | None = None
     co_handlers: list[Ref] | None = None
     suggestion: dict | None = None
@@ -272,6 +273,7 @@ class AppealListItem(Schema):
     resolve_due_at: dt.datetime | None
     due_soon: bool
     overdue: bool
+    chase_count: int = Field(0, description="催办/补充 recorded on the appeal (staff lists)")
     contact: ContactOut
 
 

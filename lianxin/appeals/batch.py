@@ -290,16 +290,19 @@ def _event(appeal: Appeal, payload: ev.Payload, actor: Actor, at: Any, *, from_s
 
 
 def _name_batch_duplicates(suggestion: triage_bridge.Suggestion, numbers: list[str]) -> None:
-    """Put the tracking numbers of the batch's earlier items in place of their placeholders."""
-    if BATCH_PLACEHOLDER not in suggestion.reason and not any(
-            str(d["tracking_number"]).startswith(BATCH_PLACEHOLDER) for d in suggestion.duplicates):
+    """Put the tracking numbers of the batch's earlier items in place of their placeholders (in the
+    duplicate hints and in the "duplicates" reason)."""
+    if not any(str(d["tracking_number"]).startswith(BATCH_PLACEHOLDER) for d in suggestion.duplicates):
         return
+
     def name(match: re.Match[str]) -> str:
         return numbers[int(match.group(1))]
 
-    suggestion.reason = _PLACEHOLDER.sub(name, suggestion.reason)
     for hint in suggestion.duplicates:
         hint["tracking_number"] = _PLACEHOLDER.sub(name, str(hint["tracking_number"]))
+    for reason in suggestion.reasons:
+        if reason.get("code") == "duplicates":
+            reason["tracking_numbers"] = [_PLACEHOLDER.sub(name, str(n)) for n in reason.get("tracking_numbers", [])]
 
 
 _PLACEHOLDER = re.compile(re.escape(BATCH_PLACEHOLDER) + r"(\d+)#")

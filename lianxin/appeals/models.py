@@ -131,6 +131,7 @@ class Appeal(models.Model):
     rated_at = models.DateTimeField(null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(default=0)
     return_count = models.PositiveSmallIntegerField(default=0)
+    chase_count = models.PositiveIntegerField(default=0)  # 催办/补充 events, for lists (actions/chase.py)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -74,7 +74,7 @@ def route_for(category: Category | None, area: Area | None) -> RouteResult:
     this kind of appeal rank lower; several equally good units mean a dispatcher must choose.
     """
     if category is None or area is None:
-        return RouteResult([], False, "category or area unknown")
+        return RouteResult([], False, "category or area unknown", "unknown")
     rules = DispatchRule.objects.filter(
         category__code__in=category.ancestor_codes(), area__code__in=area.ancestor_codes(), unit__active=True
     ).values_list("category__code", "area__code", "unit__code")

@@ -21,6 +21,7 @@ from django.conf import settings
 from lianxin.org.models import Area, Category, Unit
 
 from .routing import ROUTING_MIN_SCORE, route_for
+from .suggestion_reasons import CATALOGUE
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,9 @@ class Suggestion:
     urgency_triggers: list[str] = field(default_factory=list)
     duplicates: list[dict[str, Any]] = field(default_factory=list)
     repeat_appellant: bool = False
-    reason: str = ""
+    # What led to the suggestion, as codes with parameters (see `suggestion_reasons`), rendered in
+    # the reader's language at display.
+    reasons: list[dict[str, Any]] = field(default_factory=list)
     error: str = ""
     elapsed_ms: float = 0.0
 
@@ -60,7 +63,7 @@ class Suggestion:
             "urgency_triggers": self.urgency_triggers,
             "duplicates": self.duplicates,
             "repeat_appellant": self.repeat_appellant,
-            "reason": self.reason,
+            "reasons": self.reasons,
             "error": self.error,
             "elapsed_ms": round(self.elapsed_ms, 2),
         }
@@ -101,10 +104,10 @@ class Routed:
     unit: Unit | None = None
     candidates: list[str] = field(default_factory=list)
     ambiguous: bool = False  # several candidates, or a unit that keeps returning: never automatic
-    reason: str = ""  # "派单目录：…（…）", a part of the suggestion's reason
+    reason: dict[str, Any] | None = None  # the "catalogue" part of the suggestion's reasons
 
 
-CATALOGUE_REASON = "派单目录："
+CATALOGUE_REASON = "派单目录："  # how an old record's text reason names the catalogue's part
 
 
 def route_unit(category: Category | None, area: Area | None) -> Routed:
@@ -114,31 +117,53 @@ def route_unit(category: Category | None, area: Area | None) -> Routed:
     if not routing.suggestions:
         return Routed(candidates=list(routing.units))
     best = routing.suggestions[0]
+    units = {u.code: u for u in Unit.objects.filter(code__in=routing.units)}
+    params: dict[str, Any] = dict(routing.params)
+    if routing.code == "rule":  # the names are data, shown as they were (no queries at display)
+        params["category_name"] = _name_of(Category, str(params.get("category") or ""), category)
+        params["area_name"] = _name_of(Area, str(params.get("area") or ""), area)
     return Routed(
-        unit=Unit.objects.filter(code=best.unit).first(),
+        unit=units.get(best.unit),
         candidates=list(routing.units),
         ambiguous=routing.ambiguous or best.score < ROUTING_MIN_SCORE,
-        reason=CATALOGUE_REASON + "、".join(routing.units) + f"（{routing.reason}）",
+        reason={"code": CATALOGUE, "units": list(routing.units),
+                "names": {code: unit.name for code, unit in units.items()},
+                "route": {"code": routing.code, "params": params}},
     )
+
+
+def _name_of(model: type[Area] | type[Category], code: str, known: Area | Category | None) -> str:
+    """The name of the catalogue rule's area or category: the appeal's own when the rule names it,
+    else one lookup ("" for a wildcard)."""
+    if not code or code == "*":
+        return ""
+    if known is not None and known.code == code:
+        return known.name
+    return str(model.objects.filter(code=code).values_list("name", flat=True).first() or "")
 
 
 def rerouted(record: dict[str, Any] | None, routed: Routed) -> dict[str, Any]:
     """An appeal's stored suggestion (`Suggestion.as_dict`) with its dispatch part replaced by
     `routed` (after a reclassification); the classifier's and the duplicates' parts stay."""
     record = dict(record or {})
-    parts = [p for p in str(record.get("reason") or "").split("；") if p and not p.startswith(CATALOGUE_REASON)]
+    reasons = record.get("reasons")
+    if isinstance(reasons, list):
+        kept = [r for r in reasons if isinstance(r, dict) and r.get("code") != CATALOGUE]
+    else:  # a record from before the codes: its text parts stay as they were written
+        old = str(record.pop("reason", "") or "").split("；")
+        kept = [{"code": "text", "text": p} for p in old if p and not p.startswith(CATALOGUE_REASON)]
     if routed.reason:
-        parts.append(routed.reason)
+        kept.append(routed.reason)
     record.update(
         unit=routed.unit.code if routed.unit else None,
         unit_candidates=routed.candidates,
         ambiguous=routed.ambiguous,
-        reason="；".join(parts),
+        reasons=kept,
     )
     return record
 
 
-def _urgency_part(text: str, suggestion: Suggestion, reasons: list[str]) -> None:
+def _urgency_part(text: str, suggestion: Suggestion, reasons: list[dict[str, Any]]) -> None:
     try:
         from lianxin.triage.urgency import assess_urgency
 
@@ -146,13 +171,13 @@ def _urgency_part(text: str, suggestion: Suggestion, reasons: list[str]) -> None
         suggestion.urgency = urgency.level
         suggestion.urgency_triggers = list(urgency.triggers)
         if urgency.triggers:
-            reasons.append("紧急词：" + "、".join(urgency.triggers))
+            reasons.append({"code": "urgency", "terms": list(urgency.triggers)})
     except Exception as exc:  # the engine must never stop intake
         logger.exception("Urgency assessment failed")
         suggestion.error = f"urgency: {exc.__class__.__name__}"
 
 
-def _prediction_part(prediction: Any, suggestion: Suggestion, reasons: list[str],
+def _prediction_part(prediction: Any, suggestion: Suggestion, reasons: list[dict[str, Any]],
                      category_for_label: Any = None) -> None:
     suggestion.category_top = [(str(label), float(conf)) for label, conf in prediction.top]
     suggestion.abstained = bool(prediction.abstained)
@@ -161,7 +186,8 @@ def _prediction_part(prediction: Any, suggestion: Suggestion, reasons: list[str]
         if predicted is not None:
             suggestion.category = predicted
             suggestion.category_confidence = float(prediction.top[0][1]) if prediction.top else 0.0
-            reasons.append(f"分类模型：{predicted.name}（置信度 {suggestion.category_confidence:.0%}）")
+            reasons.append({"code": "model", "category": predicted.code, "name": predicted.name,
+                            "confidence": round(suggestion.category_confidence, 4)})
 
 
 def _classifier_error(suggestion: Suggestion, exc: BaseException) -> None:
@@ -173,7 +199,7 @@ def _classifier_error(suggestion: Suggestion, exc: BaseException) -> None:
         suggestion.error = (suggestion.error + f" classifier: {exc.__class__.__name__}").strip()
 
 
-def _routing_part(chosen: Category | None, area: Area | None, suggestion: Suggestion, reasons: list[str],
+def _routing_part(chosen: Category | None, area: Area | None, suggestion: Suggestion, reasons: list[dict[str, Any]],
                   router: Any = None) -> None:
     try:
         routed = (router or route_unit)(chosen, area)
@@ -185,19 +211,19 @@ def _routing_part(chosen: Category | None, area: Area | None, suggestion: Sugges
         suggestion.error = (suggestion.error + f" routing: {exc.__class__.__name__}").strip()
 
 
-def _duplicates_part(hints: list[Any], suggestion: Suggestion, reasons: list[str]) -> None:
+def _duplicates_part(hints: list[Any], suggestion: Suggestion, reasons: list[dict[str, Any]]) -> None:
     suggestion.duplicates = [
         {"tracking_number": h.tracking_number, "score": h.score, "same_phone": h.same_phone} for h in hints
     ]
     suggestion.repeat_appellant = any(h.same_phone for h in hints)
     if hints:
-        reasons.append("疑似重复：" + "、".join(h.tracking_number for h in hints[:3]))
+        reasons.append({"code": "duplicates", "tracking_numbers": [h.tracking_number for h in hints[:3]]})
 
 
 def suggest(text: str, *, category: Category | None, area: Area | None, phone: str = "") -> Suggestion:
     started = time.perf_counter()
     suggestion = Suggestion()
-    reasons: list[str] = []
+    reasons: list[dict[str, Any]] = []
     _urgency_part(text, suggestion, reasons)
     chosen = category
     try:
@@ -220,7 +246,7 @@ def suggest(text: str, *, category: Category | None, area: Area | None, phone: s
     except Exception as exc:
         logger.exception("Duplicate lookup failed")
         suggestion.error = (suggestion.error + f" duplicates: {exc.__class__.__name__}").strip()
-    suggestion.reason = "；".join(reasons)
+    suggestion.reasons = reasons
     suggestion.elapsed_ms = (time.perf_counter() - started) * 1000
     return suggestion
 
@@ -240,7 +266,7 @@ def suggest_many(inputs: list[SuggestInput]) -> list[Suggestion]:
     recent appeals and the batch's earlier items (`RecentAppealsIndex.check_many`)."""
     started = time.perf_counter()
     suggestions = [Suggestion() for _ in inputs]
-    reasons: list[list[str]] = [[] for _ in inputs]
+    reasons: list[list[dict[str, Any]]] = [[] for _ in inputs]
     for item, suggestion, why in zip(inputs, suggestions, reasons, strict=True):
         _urgency_part(item.text, suggestion, why)
     chosen = [item.category for item in inputs]
@@ -290,7 +316,7 @@ def suggest_many(inputs: list[SuggestInput]) -> list[Suggestion]:
             suggestion.error = (suggestion.error + f" duplicates: {exc.__class__.__name__}").strip()
     elapsed = (time.perf_counter() - started) * 1000 / max(len(inputs), 1)
     for suggestion, why in zip(suggestions, reasons, strict=True):
-        suggestion.reason = "；".join(why)
+        suggestion.reasons = why
         suggestion.elapsed_ms = elapsed  # the batch's time, shared out
     return suggestions
 

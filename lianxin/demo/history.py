@@ -259,7 +259,7 @@ class HistoryGenerator:
             "unit": dmap.unit_codes[suggested] if suggested else None,
             "unit_candidates": [dmap.unit_codes[c] for c in candidates], "ambiguous": ambiguous,
             "urgency": urgency, "urgency_triggers": row["urgency_triggers"], "duplicates": [],
-            "repeat_appellant": False, "reason": "", "error": "", "elapsed_ms": round(rng.uniform(3, 40), 2),
+            "repeat_appellant": False, "reasons": [], "error": "", "elapsed_ms": round(rng.uniform(3, 40), 2),
         }
         row["suggestion"] = suggestion
         if HAS_PRIORITY:

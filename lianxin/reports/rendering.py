@@ -219,7 +219,8 @@ def _breakdown_rows(rows: list[dict[str, Any]], *, units: bool = False) -> list[
     their 受理量 is their 派单量, this period and the previous one."""
     received, previous = ("assigned", "previous_assigned") if units else ("received", "previous_received")
     return [
-        [r["label"], r[received], r["assigned"], r["closed"], r["overdue"], r["returned"], r["false_closures"],
+        [r["label"], r[received], r["assigned"], r["closed"], r["overdue"], r["returned"], r.get("chased"),
+         r["false_closures"],
          r["response"], r["resolution"], r["satisfaction"], r["on_time"], r.get(previous)]
         for r in rows
     ]
@@ -279,7 +280,7 @@ def render_xlsx(report: Report) -> bytes:
          for w in data["weekly"]],
     )
     breakdown_header = [
-        _("名称"), _("受理量"), _("派单量"), _("办结量"), _("超期件"), _("退单件"), _("虚假办结"), _("响应率%"),
+        _("名称"), _("受理量"), _("派单量"), _("办结量"), _("超期件"), _("退单件"), _("催办件"), _("虚假办结"), _("响应率%"),
         _("解决率%"), _("满意率%"), _("按时办结率%"), _("上期受理量"),
     ]
     cats = _sheet(wb, _("分类"), breakdown_header, _breakdown_rows(data["by_category"]))

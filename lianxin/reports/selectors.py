@@ -147,6 +147,7 @@ def _breakdown(rows: list[sv.BreakdownRow]) -> list[dict[str, Any]]:
                 "closed": f.counters["closed"],
                 "overdue": f.counters["overdue"],
                 "returned": f.counters["returned"],
+                "chased": f.counters["chased"],  # 催办/补充 (absent from reports made before it was counted)
                 "false_closures": f.false_closures,
                 "response": _pct(f.response_rate),
                 "resolution": _pct(f.resolution_rate),

@@ -153,6 +153,8 @@ def event_contributions(state: AppealState, event: AppealEvent) -> list[Contribu
     elif t == EventType.RESIDENT_CONTACTED:
         counters, unit = _response(state, event.at), unit or state.unit_id
         cadre = event.actor_id or 0
+    elif t == EventType.CHASED:  # 催办/补充: counts against whoever holds the appeal (0: the centre)
+        counters, unit = {"chased": 1}, unit or state.unit_id
     elif t == EventType.ACCEPT_OVERDUE:
         counters, unit = {"accept_overdue": 1}, unit or state.unit_id
     elif t == EventType.RETURNED:

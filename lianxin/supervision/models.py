@@ -57,6 +57,7 @@ COUNTERS: tuple[str, ...] = (
     "returned_justified",
     "returned_unjustified",
     "auto_closed",
+    "chased",
 )
 
 
@@ -90,6 +91,7 @@ class _Counters(models.Model):
     returned_justified = models.IntegerField(default=0)
     returned_unjustified = models.IntegerField(default=0)
     auto_closed = models.IntegerField(default=0)
+    chased = models.IntegerField(default=0)  # 催办/补充 recorded while the unit held the appeal
 
     class Meta:
         abstract = True

@@ -175,11 +175,14 @@ def drilldown(request: HttpRequest) -> HttpResponse:
         slc = slc.narrow(category=category)
     qs = selectors.appeals_behind(figure, period, slc).select_related("unit", "area", "category").order_by("-submitted_at")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # A figure counts events (an appeal dispatched twice is two 派单): say how many, beside the
+    # appeals listed, so the page shows the dashboard's number (false closures count appeals).
+    events = None if figure == "false_closures" else selectors.events_behind(figure, period, slc).count()
     return render(
         request,
         "supervision/drilldown.html",
         {"figure": figure, "figure_label": FIGURE_LABELS[figure], "period": period, "page": page,
-         "query": request.GET.urlencode()},
+         "events": events, "query": request.GET.urlencode()},
     )
 
 

@@ -42,7 +42,12 @@ class UnitSuggestion:
 class RouteResult:
     suggestions: list[UnitSuggestion]
     ambiguous: bool
-    reason: str
+    reason: str  # for people reading logs; the platform renders `code` and `params` instead
+    # What decided the result, as data a page can render in its own language:
+    # "no_rule"; "tie" (units); "rule" (category, area, unit, note: "" | "often_returns" with score
+    # | "others_lower").
+    code: str = ""
+    params: dict[str, object] = field(default_factory=dict)
 
     @property
     def unit(self) -> str | None:
@@ -178,7 +183,7 @@ def route(
         if prev is None or (cl, al) > (prev.category_level, prev.area_level):
             best[rule.unit] = sug
     if not best:
-        return RouteResult([], False, "no catalogue rule matches this category and area")
+        return RouteResult([], False, "no catalogue rule matches this category and area", "no_rule")
 
     ranked = sorted(
         best.values(),
@@ -191,12 +196,18 @@ def route(
     ]
     ties = [s for s in same_level if top.score - s.score < ambiguity_margin]
     ambiguous = len(ties) > 1
+    params: dict[str, object]
     if ambiguous:
+        code, params = "tie", {"units": [s.unit for s in ties]}
         reason = f"{len(ties)} units match at the same specificity: " + ", ".join(s.unit for s in ties)
     else:
+        code = "rule"
+        params = {"category": top.rule.category or "*", "area": top.rule.area or "*", "unit": top.unit, "note": ""}
         reason = f"rule ({top.rule.category or '*'}, {top.rule.area or '*'}) → {top.unit}"
         if top.score < min_score:
+            params.update(note="often_returns", score=round(top.score, 2))
             reason += f" (but it often returns such appeals: score {top.score:.2f})"
         elif len(same_level) > 1:
+            params["note"] = "others_lower"
             reason += " (others at the same level rank lower on return history)"
-    return RouteResult(ranked, ambiguous, reason)
+    return RouteResult(ranked, ambiguous, reason, code, params)

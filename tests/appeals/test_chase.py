@@ -89,3 +89,13 @@ def test_bad_kind_and_empty_note_are_refused(district, settings):
         _chase(appeal, Actor.staff(district.operator), note="   ")
     assert raised.value.field == "note"
     assert services.chase_count(appeal) == 0
+
+
+def test_the_appeal_keeps_its_chase_count_for_lists(district, settings):
+    appeal = dispatched(district, settings=settings)
+    _chase(appeal, Actor.staff(district.operator))
+    _chase(appeal, Actor.staff(district.operator), kind="supplement")
+    with pytest.raises(Forbidden):  # a refused chase counts nothing
+        _chase(appeal, Actor.staff(district.handler_city))
+    appeal.refresh_from_db()
+    assert appeal.chase_count == services.chase_count(appeal) == 2

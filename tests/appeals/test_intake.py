@@ -262,4 +262,5 @@ def test_a_unit_that_keeps_returning_a_kind_of_appeal_is_not_auto_dispatched(
     appeal = submit(good()).appeal
     assert appeal.status == Status.SUBMITTED
     assert appeal.suggestion["ambiguous"] is True
-    assert "returns" in appeal.suggestion["reason"] or "return" in appeal.suggestion["reason"]
+    catalogue = [r for r in appeal.suggestion["reasons"] if r["code"] == "catalogue"]
+    assert catalogue[0]["route"]["params"]["note"] == "often_returns"

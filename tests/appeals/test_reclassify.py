@@ -224,8 +224,8 @@ def test_an_appeal_awaiting_dispatch_gets_the_new_categorys_suggested_unit(distr
     # the stored suggestion the case page and the API show follows: unit, candidates, reason
     assert appeal.suggestion["unit"] == district.unit_env.code
     assert appeal.suggestion["unit_candidates"] == [district.unit_env.code]
-    assert district.unit_env.code in appeal.suggestion["reason"]
-    assert district.unit_city.code not in appeal.suggestion["reason"]
+    catalogue = [r for r in appeal.suggestion["reasons"] if r["code"] == "catalogue"]
+    assert [r["units"] for r in catalogue] == [[district.unit_env.code]]  # the old catalogue part is gone
     data = last_event(appeal).data
     assert (data["from_suggested_unit"], data["to_suggested_unit"]) == (district.unit_city.pk, district.unit_env.pk)
     # the dispatcher following the new suggestion counts as following it
@@ -250,7 +250,7 @@ def test_no_rule_for_the_new_category_leaves_no_suggestion(district, settings):
     appeal.refresh_from_db()
     assert appeal.suggested_unit is None
     assert appeal.suggestion["unit"] is None and appeal.suggestion["unit_candidates"] == []
-    assert "派单目录" not in appeal.suggestion["reason"]
+    assert [r for r in appeal.suggestion["reasons"] if r["code"] == "catalogue"] == []
     data = last_event(appeal).data
     assert (data["from_suggested_unit"], data["to_suggested_unit"]) == (district.unit_city.pk, None)
 

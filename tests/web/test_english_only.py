@@ -66,8 +66,6 @@ def test_residents_pages_in_english(district, no_auto_dispatch):
     _check(pages)
 
 
-@pytest.mark.xfail(strict=True, reason="the dispatch suggestion's reason is stored in Chinese "
-                   "(triage_bridge.CATALOGUE_REASON, '派单目录：…'); it needs reason codes rendered at display")
 def test_staff_pages_in_english(district, client_for):
     appeal = helpers.dispatched(district)
     pages: dict[str, str] = {}

@@ -4,6 +4,8 @@ recorded on it — and notifies whoever holds it — instead of becoming a new c
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.core.errors import Forbidden, TransitionNotAllowed, ValidationFailed
@@ -53,6 +55,8 @@ def appeal_chase(*, appeal: Appeal | int, actor: Actor, kind: str, note: str) ->
         unit=appeal.unit,
         public=False,  # the caller's words may name people; the staff timeline shows them
     )
+    Appeal.objects.filter(pk=appeal.pk).update(chase_count=F("chase_count") + 1, updated_at=timezone.now())
+    appeal.chase_count += 1
     recipients = _unit_staff_ids(appeal.unit) if appeal.unit_id else _dispatcher_ids(appeal)
     title = _("群众{kind}：{tracking_number}").format(kind=chase_kind_label(kind), tracking_number=appeal.tracking_number)
     notify_users(user_ids=recipients, title=title, body=note[:200], link=_staff_link(appeal), kind="chased")
@@ -60,5 +64,6 @@ def appeal_chase(*, appeal: Appeal | int, actor: Actor, kind: str, note: str) ->
 
 
 def chase_count(appeal: Appeal) -> int:
-    """How many times the appeal was chased or supplemented (the case page's "催办 N 次")."""
+    """How many times the appeal was chased or supplemented (the case page's "催办 N 次"; lists read
+    the same number kept on the appeal, `Appeal.chase_count`)."""
     return appeal.events.filter(type=EventType.CHASED).count()

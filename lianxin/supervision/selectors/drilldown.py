@@ -37,6 +37,7 @@ DRILLDOWN: dict[str, tuple[tuple[str, ...], Q]] = {
     "contacted": ((EventType.RESIDENT_CONTACTED,), Q()),
     "returned_unjustified": ((EventType.RETURN_JUDGED,), Q(data__justified=False)),
     "auto_closed": ((EventType.CLOSED,), Q()),
+    "chased": ((EventType.CHASED,), Q()),
 }
 FIGURE_LABELS = {  # lazy: shown in the reader's language
     "received": gettext_lazy("受理量"),
@@ -60,6 +61,7 @@ FIGURE_LABELS = {  # lazy: shown in the reader's language
     "contacted": gettext_lazy("已联系群众件"),
     "returned_unjustified": gettext_lazy("退单理由不成立件"),
     "auto_closed": gettext_lazy("逾期未评价自动办结件"),
+    "chased": gettext_lazy("被催办件"),
     "false_closures": gettext_lazy("虚假办结件"),
 }
 

@@ -8,6 +8,7 @@ from django import template
 from django.http import HttpRequest
 
 from lianxin.appeals.policy import may_take_hotline_calls
+from lianxin.appeals.suggestion_reasons import reason_lines
 from lianxin.notifications.selectors import unread_count
 from lianxin.org.selectors import scope_of
 from lianxin.supervision import policy as supervision_policy
@@ -62,6 +63,12 @@ def control(field: Any) -> str:
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def suggestion_reasons(suggestion: Any) -> list[str]:
+    """A stored dispatch suggestion's reasons, each a line in the page's language."""
+    return reason_lines(suggestion if isinstance(suggestion, dict) else None)
 
 
 @register.filter
