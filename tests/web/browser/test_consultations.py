@@ -75,3 +75,39 @@ def test_resident_takes_part_and_sees_the_feedback(new_page, live_district):
     assert page.locator("del", has_text="五").count() == 1 and page.locator("ins", has_text="三").count() == 1
     assert "收费调整为每小时三元" in page.content()
     check_a11y(page, "decision")
+
+
+def test_organiser_attaches_and_publishes_a_summary_resident_sees_both(new_page, live_district):
+    d = live_district
+    c = consultation(organiser=d.handler_city, unit=d.unit_city)
+    services.comment_add(actor=d.resident, consultation=c, text="非常支持第二条，收费合理", paragraph_number=2)
+    services.comment_add(actor=d.other_resident, consultation=c, text="反对第二条，收费太贵", paragraph_number=2)
+    staff = new_page()
+    staff.goto("/accounts/login/")
+    staff.fill("#id_username", "handler_city")
+    staff.fill("#id_password", "pass12345")
+    staff.click("main button[type=submit]")
+    staff.wait_for_url("**/staff/")
+    staff.goto(f"/consultations/staff/{c.slug}/")
+    staff.set_input_files("#files", files=[{"name": "停车方案.pdf", "mimeType": "application/pdf",
+                                             "buffer": b"%PDF-1.4\n% plan\n"}])
+    staff.click("#attachments button:has-text('上传')")
+    staff.wait_for_selector("text=附件已上传")
+    staff.goto(f"/consultations/staff/{c.slug}/summary/")
+    staff.click("button:has-text('生成摘要草稿')")
+    staff.wait_for_selector("#summary-2")
+    assert "收到意见 2 条" in staff.input_value("#summary-2")
+    staff.fill("#summary-2", "意见分歧：一半认为收费合理，一半认为偏高。")
+    staff.click("button:has-text('保存修改')")
+    staff.wait_for_selector("text=已保存 1 条摘要")
+    staff.click("button:has-text('发布摘要')")
+    staff.wait_for_selector("text=摘要已发布")
+
+    page = new_page(PHONE, mobile=True)
+    page.goto(f"/consultations/{c.slug}/")
+    link = page.locator("#attachments a", has_text="停车方案.pdf")
+    assert link.count() == 1
+    check_a11y(page, "consultation detail with attachments")
+    page.goto(f"/consultations/{c.slug}/results/")
+    assert page.locator("#summary", has_text="意见分歧").count() == 1
+    check_a11y(page, "results with the summary")
