@@ -110,6 +110,9 @@ def test_a_batch_gives_each_item_what_single_intake_gives_it(district):
                                           Status.DISPATCHED, Status.SUBMITTED, Status.SUBMITTED, Status.DISPATCHED]
     assert got[2]["urgency"] == "emergency" and got[2]["urgency_triggers"]
     assert got[6]["duplicates"] == [0] and got[6]["repeat"] is True  # its earlier copy in the same batch
+    seventh = Appeal.objects.get(tracking_number=answers[6].tracking_number)
+    named = [r for r in seventh.suggestion["reasons"] if r["code"] == "duplicates"]
+    assert named == [{"code": "duplicates", "tracking_numbers": [answers[0].tracking_number]}]  # no placeholder left
     assert got[3]["has_code"] and answers[3].access_code and not any(a.access_code for a in answers[:3])
     assert [a.appeal_status for a in answers] == [g["status"] for g in got]
     assert all(g["audit"] for g in got) and audit_verify().ok
@@ -122,7 +125,8 @@ def test_a_batch_checks_duplicates_against_recent_appeals(district):
     first = Appeal.objects.get(tracking_number=answers[0].tracking_number)
     other = Appeal.objects.get(tracking_number=answers[1].tracking_number)
     assert [d["tracking_number"] for d in first.suggestion["duplicates"]] == [earlier.tracking_number]
-    assert earlier.tracking_number in first.suggestion["reason"]
+    duplicates_reason = [r for r in first.suggestion["reasons"] if r["code"] == "duplicates"]
+    assert duplicates_reason == [{"code": "duplicates", "tracking_numbers": [earlier.tracking_number]}]
     assert other.suggestion["duplicates"] == []
 
 
