@@ -17,3 +17,12 @@ def recompute_analysis(consultation_id: int) -> int:
     if consultation is None:
         return 0
     return compute(consultation).vote_count
+
+
+@shared_task(name="lianxin.consultations.tasks.tell_appellants")
+def tell_appellants(consultation_id: int, step: str) -> int:
+    """Invite / tell of the decision the residents whose appeals led to the consultation."""
+    from .services.appellants import tell_appellants as tell
+
+    told = tell(consultation_id=consultation_id, step=step)
+    return told.accounts + told.texts

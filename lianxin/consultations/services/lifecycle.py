@@ -16,12 +16,24 @@ from django.utils.translation import gettext as _
 
 from lianxin.audit.services import AuditAction, audit_append
 from lianxin.core.errors import Forbidden, ValidationFailed
+from lianxin.core.tasks import enqueue_on_commit
 from lianxin.org.models import Area, Unit, User
 
 from .. import events
-from ..models import Audience, Consultation, Paragraph, Phase, PhaseType, Question, QuestionKind, Status
+from ..models import (
+    Audience,
+    Consultation,
+    ConsultationOrigin,
+    Paragraph,
+    Phase,
+    PhaseType,
+    Question,
+    QuestionKind,
+    Status,
+)
 from ..models.survey import OPTION_MAX, OPTIONS_MAX, QUESTION_MAX
 from ..policy import Action, ensure_allowed, may_create
+from ..tasks import tell_appellants
 
 TITLE_MAX = 200
 SUMMARY_MAX = 4000
@@ -222,7 +234,9 @@ def consultation_publish(*, actor: User, consultation: Consultation) -> Consulta
         raise ValidationFailed(_("发布前请至少添加一个条款或一道问卷题目。"), field="paragraphs")
     if not consultation.phases.exists():
         raise ValidationFailed(_("发布前请设置阶段（至少一个征集意见阶段）。"), field="phases")
-    return _transition(actor, consultation, Action.PUBLISH, Status.PUBLISHED)
+    published = _transition(actor, consultation, Action.PUBLISH, Status.PUBLISHED)
+    _tell_appellants(published, "invite")  # opened from appeals: their residents are invited
+    return published
 
 
 @transaction.atomic
@@ -265,4 +279,12 @@ def decision_publish(
     events.record(consultation, events.DecisionPublished(changed_paragraphs=tuple(changed)), actor=actor)
     audit_append(action=AuditAction.STATE_CHANGE, object_type="consultation", object_id=consultation.pk,
                  actor=actor, data={"decision_published": changed})
+    _tell_appellants(consultation, "decision")  # the loop closed back to the residents who raised it
     return consultation
+
+
+def _tell_appellants(consultation: Consultation, step: str) -> None:
+    """After commit, in the background: the residents of a consultation opened from appeals
+    (services/appellants.py). Nothing to do for a consultation without that origin."""
+    if ConsultationOrigin.objects.filter(consultation=consultation).exists():
+        enqueue_on_commit(tell_appellants, consultation.pk, step)
