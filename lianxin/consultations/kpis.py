@@ -10,13 +10,20 @@ add up. Over the period:
   statements (by their last change), supports of proposals and participatory-budget ballots.
 - `consultation_feedback`: adoption feedback (采纳反馈) published, on opinions and proposals.
 - `consultation_adoption_rate`: the share of that feedback adopting the opinion fully or partly.
+
+Counted against the organising unit in its monthly score, like an overdue appeal
+(`decisions_overdue`): a consultation whose decision was due in the period and was not published
+by then. The decision is due at the end of the consultation's 决策公布 phase, or, without one,
+`LIANXIN_CONSULTATION_DECISION_DAYS` (30) days after its last 征集意见 phase ends.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.org.selectors import area_subtree_q
@@ -29,8 +36,10 @@ from .models import (
     Consultation,
     Feedback,
     ParagraphRating,
+    PhaseType,
     ProposalSupport,
     StatementVote,
+    Status,
     Visibility,
 )
 
@@ -81,9 +90,37 @@ def adoption_rate(paths: tuple[str, ...] | None, start: dt.date, end: dt.date) -
     return round(qs.filter(decision__in=(Adoption.ADOPTED, Adoption.PARTLY)).count() / total, 4) if total else None
 
 
-def register() -> None:
-    from lianxin.supervision.indicators import Indicator, Section, register_indicator, register_section
+def decisions_overdue(start: dt.date, end: dt.date) -> dict[int, int]:
+    """Per organising unit: consultations whose decision fell due on a day start..end (and before
+    now) without having been published by then."""
+    now = timezone.now()
+    days = int(settings.LIANXIN.get("CONSULTATION_DECISION_DAYS", 30))
+    rows = (Consultation.objects.exclude(status=Status.DRAFT)
+            .annotate(decision_end=Max("phases__ends_at", filter=Q(phases__type=PhaseType.DECISION)),
+                      collecting_end=Max("phases__ends_at", filter=Q(phases__type=PhaseType.COLLECTING)))
+            .values_list("unit_id", "decision_end", "collecting_end", "decision_published_at"))
+    counts: dict[int, int] = {}
+    for unit_id, decision_end, collecting_end, published_at in rows:
+        due = decision_end or (collecting_end + dt.timedelta(days=days) if collecting_end else None)
+        if due is None or due > now or not start <= timezone.localdate(due) <= end:
+            continue
+        if published_at is None or published_at > due:
+            counts[unit_id] = counts.get(unit_id, 0) + 1
+    return counts
 
+
+def register() -> None:
+    from lianxin.supervision.indicators import (
+        Indicator,
+        Section,
+        UnitDeduction,
+        register_indicator,
+        register_section,
+        register_unit_deduction,
+    )
+
+    register_unit_deduction(UnitDeduction("consultation_decisions_overdue", _("征求意见决策逾期未公布"),
+                                          decisions_overdue, source="consultations"))
     register_section(Section("consultations", _("民主决策 · 征求意见"), order=40))
     for code, label, kind, fn in (
         ("consultations_opened", _("发起征求意见数"), "count", opened),

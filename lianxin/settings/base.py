@@ -268,6 +268,8 @@ LIANXIN: dict[str, Any] = {
     # the shared secret of the inbound-SMS webhook (core/sms.py); empty: inbound messages refused
     "SMS_INBOUND_SECRET": os.environ.get("LIANXIN_SMS_INBOUND_SECRET", ""),
     "PUBLIC_BASE_URL": os.environ.get("LIANXIN_PUBLIC_BASE_URL", ""),  # for links in text messages
+    # a consultation without a 决策公布 phase owes its decision this many days after collecting ends
+    "CONSULTATION_DECISION_DAYS": int(os.environ.get("LIANXIN_CONSULTATION_DECISION_DAYS", "30")),
     # Bearer token for /metrics; unset, only the local host may read it.
     "METRICS_TOKEN": os.environ.get("LIANXIN_METRICS_TOKEN", ""),
     "AUDIT_ANCHOR_PATH": os.environ.get("LIANXIN_AUDIT_ANCHOR_PATH", str(DATA_DIR / "audit-anchor.log")),

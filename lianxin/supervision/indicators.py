@@ -54,8 +54,30 @@ class Section:
     tables: Tables | None = None  # breakdowns shown under the section's indicators
 
 
+@dataclass(frozen=True)
+class UnitDeduction:
+    """Items another app counts against a unit in its monthly score, each costing what an overdue
+    appeal costs in the scheme (e.g. consultations: one whose decision is overdue). `compute`
+    gives the count per unit id for the days start..end (inclusive)."""
+
+    code: str
+    label: Any  # a lazy translation
+    compute: Callable[[dt.date, dt.date], dict[int, int]]
+    source: str = ""
+
+
 _REGISTRY: dict[str, Indicator] = {}
 _SECTIONS: dict[str, Section] = {}
+_DEDUCTIONS: dict[str, UnitDeduction] = {}
+
+
+def register_unit_deduction(deduction: UnitDeduction) -> None:
+    """Register (or replace) a count of items that cost a unit points."""
+    _DEDUCTIONS[deduction.code] = deduction
+
+
+def unit_deductions() -> tuple[UnitDeduction, ...]:
+    return tuple(_DEDUCTIONS[c] for c in sorted(_DEDUCTIONS))
 
 
 def register_indicator(indicator: Indicator) -> None:

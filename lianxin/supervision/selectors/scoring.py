@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from lianxin.core.errors import ValidationFailed
 from lianxin.org import directory
 
-from ..indicators import indicator
+from ..indicators import indicator, unit_deductions
 from ..models import AssessmentScheme
 from .figures import KpiFigures
 from .periods import EVERYTHING, Period, Slice
@@ -26,10 +26,11 @@ class Score:
     base: float | None
     deductions: float
     indicators: dict[str, float | None] = field(default_factory=dict)  # the weighed indicators' values
+    items: dict[str, int] = field(default_factory=dict)  # other apps' items counted against a unit
 
 
 def score_of(figures: KpiFigures, scheme: AssessmentScheme,
-             indicator_values: dict[str, float | None] | None = None) -> Score:
+             indicator_values: dict[str, float | None] | None = None, items: dict[str, int] | None = None) -> Score:
     """Weighted rates — and, for a street, the registered indicators the scheme weighs in — with
     the weights renormalised over the parts that have a value, × 100, minus deductions per overdue
     appeal, per false closure and per return the centre judged unjustified."""
@@ -41,15 +42,16 @@ def score_of(figures: KpiFigures, scheme: AssessmentScheme,
     ] + [(Decimal(w.weight), values.get(w.indicator_code)) for w in indicator_weights_of(scheme)
          if w.indicator_code in values]
     weight = sum((w for w, r in parts if r is not None), Decimal(0))
+    counted = {code: n for code, n in (items or {}).items() if n}
     deductions = float(
-        Decimal(scheme.deduction_per_overdue) * figures.counters["overdue"]
+        Decimal(scheme.deduction_per_overdue) * (figures.counters["overdue"] + sum(counted.values()))
         + Decimal(scheme.deduction_per_false_closure) * figures.false_closures
         + Decimal(scheme.deduction_per_unjustified_return) * figures.counters["returned_unjustified"]
     )
     if not weight:
-        return Score(None, None, deductions, dict(values))
+        return Score(None, None, deductions, dict(values), counted)
     base = float(sum((w * Decimal(str(r)) for w, r in parts if r is not None), Decimal(0)) / weight * 100)
-    return Score(round(base - deductions, 2), round(base, 2), deductions, dict(values))
+    return Score(round(base - deductions, 2), round(base, 2), deductions, dict(values), counted)
 
 
 @dataclass
@@ -90,12 +92,23 @@ def street_indicator_values(scheme: AssessmentScheme, street_id: int, period: Pe
     return out
 
 
+def unit_items(period: Period) -> dict[str, dict[int, int]]:
+    """Other apps' items counted against units over the period (code → unit id → count)."""
+    last = period.end - dt.timedelta(days=1)
+    return {d.code: d.compute(period.start, last) for d in unit_deductions()}
+
+
 def _ranked(rows: list[BreakdownRow], scheme: AssessmentScheme, *, by: str = "unit",
             period: Period | None = None) -> list[RankingRow]:
     def extra(key: int) -> dict[str, float | None] | None:
         return street_indicator_values(scheme, key, period) if by == "street" and period is not None else None
 
-    scored = [RankingRow(r.key, r.label, None, score_of(r.figures, scheme, extra(r.key)), r.figures)
+    against = unit_items(period) if by == "unit" and period is not None else {}
+
+    def items(key: int) -> dict[str, int]:
+        return {code: per_unit.get(key, 0) for code, per_unit in against.items()}
+
+    scored = [RankingRow(r.key, r.label, None, score_of(r.figures, scheme, extra(r.key), items(r.key)), r.figures)
               for r in rows if r.key]
     scored.sort(key=lambda r: (r.score.value is None, -(r.score.value or 0), r.label))
     rank = 0
