@@ -22,7 +22,7 @@ from lianxin.core.errors import Conflict, Forbidden, NotFound, TransitionNotAllo
 from .events import Payload, record
 from .models import Activity, EventType, Signup, SignupStatus
 from .policy import may_sign_up_by_phone
-from .services import _locked, _promote_waiting, place_signup
+from .services import _locked, cancel_locked, place_signup
 from .sms import sms_to_signup
 
 NAME_MAX = 50
@@ -74,19 +74,7 @@ def signup_cancel_by_token(*, token: str) -> Signup:
     with transaction.atomic():
         activity = _locked(found.activity_id)
         signup = Signup.objects.select_for_update().get(pk=found.pk)
-        if signup.status == SignupStatus.CANCELLED:
-            raise Conflict(_("该报名已经取消。"), code="already_cancelled")
-        if signup.checked_in_at is not None:
-            raise TransitionNotAllowed(_("已签到的报名不能取消；离开时请签退。"))
-        if timezone.now() >= activity.ends_at:
-            raise TransitionNotAllowed(_("活动已经结束，不能取消报名。"))
-        before = signup.status
-        signup.status = SignupStatus.CANCELLED
-        signup.save(update_fields=["status"])
-        record(EventType.SIGNUP_CANCELLED, actor=None, activity=activity,
-               payload=Payload(from_status=before, to_status=signup.status, extra={"via": "phone", "signup": signup.pk}))
-        if before == SignupStatus.CONFIRMED:
-            _promote_waiting(activity, None)
+        cancel_locked(activity, signup, actor=None, payload=Payload(extra={"via": "phone", "signup": signup.pk}))
     return signup
 
 

@@ -7,6 +7,7 @@ commit. Volunteer hours are in `hours.py`, wishes in `wishes.py`, organizations 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hmac
 import secrets
@@ -219,19 +220,26 @@ def signup_cancel(*, actor: User, signup: Signup) -> Signup:
         signup = Signup.objects.select_for_update().get(pk=signup.pk)
         if signup.user_id != actor.pk:
             ensure_allowed(actor, activity, Action.CHECK_IN)
-        if signup.status == SignupStatus.CANCELLED:
-            raise Conflict(_("该报名已经取消。"), code="already_cancelled")
-        if signup.checked_in_at is not None:
-            raise TransitionNotAllowed(_("已签到的报名不能取消；离开时请签退。"))
-        if timezone.now() >= activity.ends_at:
-            raise TransitionNotAllowed(_("活动已经结束，不能取消报名。"))
-        before = signup.status
-        signup.status = SignupStatus.CANCELLED
-        signup.save(update_fields=["status"])
-        record(EventType.SIGNUP_CANCELLED, actor=actor, activity=activity,
-               payload=Payload(from_status=before, to_status=signup.status, subject_user_id=signup.user_id))
-        if before == SignupStatus.CONFIRMED:
-            _promote_waiting(activity, actor)
+        return cancel_locked(activity, signup, actor=actor, payload=Payload(subject_user_id=signup.user_id))
+
+
+def cancel_locked(activity: Activity, signup: Signup, *, actor: User | None, payload: Payload) -> Signup:
+    """Cancel a sign-up whose activity and row the caller holds locked (by account or by phone):
+    refused when already cancelled, checked in or over; the event records the change with
+    `payload`'s other fields, and a confirmed place goes to the waiting list's first."""
+    if signup.status == SignupStatus.CANCELLED:
+        raise Conflict(_("该报名已经取消。"), code="already_cancelled")
+    if signup.checked_in_at is not None:
+        raise TransitionNotAllowed(_("已签到的报名不能取消；离开时请签退。"))
+    if timezone.now() >= activity.ends_at:
+        raise TransitionNotAllowed(_("活动已经结束，不能取消报名。"))
+    before = signup.status
+    signup.status = SignupStatus.CANCELLED
+    signup.save(update_fields=["status"])
+    record(EventType.SIGNUP_CANCELLED, actor=actor, activity=activity,
+           payload=dataclasses.replace(payload, from_status=before, to_status=signup.status))
+    if before == SignupStatus.CONFIRMED:
+        _promote_waiting(activity, actor)
     return signup
 
 
