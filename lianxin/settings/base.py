@@ -267,6 +267,8 @@ LIANXIN: dict[str, Any] = {
     "RATING_LINK_DAYS": int(os.environ.get("LIANXIN_RATING_LINK_DAYS", "7")),
     # the shared secret of the inbound-SMS webhook (core/sms.py); empty: inbound messages refused
     "SMS_INBOUND_SECRET": os.environ.get("LIANXIN_SMS_INBOUND_SECRET", ""),
+    # signed inbound messages answered per sender number (each answer is a paid text message)
+    "SMS_INBOUND_RATE": env_rate("LIANXIN_SMS_INBOUND_RATE", "10/h"),
     "PUBLIC_BASE_URL": os.environ.get("LIANXIN_PUBLIC_BASE_URL", ""),  # for links in text messages
     # a consultation without a 决策公布 phase owes its decision this many days after collecting ends
     "CONSULTATION_DECISION_DAYS": int(os.environ.get("LIANXIN_CONSULTATION_DECISION_DAYS", "30")),

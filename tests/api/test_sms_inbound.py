@@ -134,3 +134,19 @@ def test_the_webhook_is_in_the_openapi_document(api):
     operation = api.get("/openapi.json").json()["paths"]["/api/v1/sms/inbound"]["post"]
     props = operation["requestBody"]["content"]["application/json"]["schema"]["properties"]
     assert props["text"]["maxLength"] == 300 and "X-Lianxin-Signature" in operation["requestBody"]["description"]
+
+
+def test_a_flood_from_one_number_is_refused_without_texts(district, outbox, settings):
+    settings.LIANXIN = {**settings.LIANXIN, "SMS_INBOUND_RATE": "3/h"}
+    appeal = replied(district)
+    answers = [_reply("你好").status_code for _ in range(3)]
+    assert answers == [200, 200, 200]
+    sent = len(outbox)
+    flood = _reply("1")
+    assert flood.status_code == 429, flood.content
+    assert "过于频繁" in flood.json()["message"] and flood.has_header("Retry-After")
+    assert len(outbox) == sent  # no paid answer to a flood
+    appeal.refresh_from_db()
+    assert appeal.satisfaction in ("", None)  # the refused digit rated nothing
+    other = _reply("你好", number="13912345678")  # another sender is not held back
+    assert other.status_code == 200
