@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.core.errors import Forbidden, NotFound, ValidationFailed
+from lianxin.core.phones import PhoneInvalid, normalise_cn_phone
 from lianxin.notifications.services import notify_users
 from lianxin.org.models import Area, Role, RoleAssignment, User
 
@@ -36,6 +37,16 @@ def _locked(wish: Wish | int) -> Wish:
         return Wish.objects.select_for_update(of=("self",)).select_related("area").get(pk=pk)
     except Wish.DoesNotExist:
         raise NotFound(_("没有找到该心愿。")) from None
+
+
+def _phone(raw: str) -> str:
+    """The beneficiary's phone by the one numbering-plan rule (core/phones.py); optional."""
+    if not (raw or "").strip():
+        return ""
+    try:
+        return normalise_cn_phone(raw)
+    except PhoneInvalid as e:
+        raise ValidationFailed(str(e), field="beneficiary_phone") from None
 
 
 def wish_record(
@@ -63,7 +74,7 @@ def wish_record(
             category=_text(category, field="category", max_length=40, required=False),
             area=area, beneficiary=beneficiary, anonymous=anonymous, recorded_by=actor,
             beneficiary_name=_text(beneficiary_name, field="beneficiary_name", max_length=50),
-            beneficiary_phone=_text(beneficiary_phone, field="beneficiary_phone", max_length=20, required=False),
+            beneficiary_phone=_phone(beneficiary_phone),
             status=WishStatus.OPEN, created_at=now, opened_at=now,
         )
         record(EventType.WISH_OPENED, actor=actor, wish=wish, audit=True, payload=Payload(to_status=wish.status))

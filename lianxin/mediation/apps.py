@@ -20,3 +20,8 @@ class MediationConfig(AppConfig):
         from .kpis import register
 
         register()  # mediation indicators, in supervision's indicator registry
+        from lianxin.core import retention
+
+        from .retention import KIND
+
+        retention.register(KIND)  # parties' details on finished cases

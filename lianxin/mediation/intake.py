@@ -20,6 +20,7 @@ from lianxin.appeals.actors import Actor
 from lianxin.appeals.intake import AppealInput, appeal_submit
 from lianxin.appeals.models import Appeal, Channel, Kind
 from lianxin.core.errors import Forbidden, ValidationFailed
+from lianxin.core.phones import PhoneInvalid, normalise_cn_phone
 from lianxin.org.models import Area, AreaLevel, Role, User
 from lianxin.org.selectors import in_area_subtree
 from lianxin.worktime import calendar
@@ -40,7 +41,6 @@ from .models import (
 from .services import clean_text, flag_risk_locked, record_event
 
 MAX_PARTIES = 10
-PHONE_RE = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
 ID_RE = re.compile(r"^\d{17}[\dXx]$")
 REPEAT_WINDOW_DAYS = 365
 # Words that signal threats or violence (过激言行): the case is flagged for the community at once.
@@ -81,15 +81,20 @@ def _clean_party(i: int, p: PartyInput) -> Party:
     if p.role not in PartyRole.values:
         raise ValidationFailed(_("当事人身份只能是申请人或被申请人。"), field=f"{where}.role")
     name = clean_text(p.name, field=f"{where}.name", what=_("当事人姓名"), limit=50)
-    phone = re.sub(r"[\s]", "", p.phone or "")
-    if phone and not PHONE_RE.match(phone):
-        raise ValidationFailed(_("联系电话格式不对：请填写 11 位手机号或带区号的座机号。"), field=f"{where}.phone")
+    phone = ""
+    if (p.phone or "").strip():
+        try:
+            phone = normalise_cn_phone(p.phone)
+        except PhoneInvalid as e:
+            raise ValidationFailed(str(e), field=f"{where}.phone") from None
     id_number = (p.id_number or "").strip().upper()
     if id_number and not ID_RE.match(id_number):
         raise ValidationFailed(_("身份证号应为 18 位（最后一位可以是 X）。"), field=f"{where}.id_number")
     now = timezone.now()
-    return Party(role=p.role, name=name, phone=phone, id_number=id_number, consent=p.consent,
-                 consent_at=now if p.consent else None, user_id=p.user_id)
+    party = Party(role=p.role, name=name, phone=phone, id_number=id_number, consent=p.consent,
+                  consent_at=now if p.consent else None, user_id=p.user_id)
+    party.set_lookup_hashes()
+    return party
 
 
 def _validated(data: CaseInput) -> tuple[dict[str, object], list[Party]]:
@@ -121,10 +126,10 @@ def _risk_reasons(case: MediationCase, parties: list[Party]) -> list[str]:
     since = timezone.now() - dt.timedelta(days=REPEAT_WINDOW_DAYS)
     q = Q()
     for p in parties:
-        if p.phone:
-            q |= Q(phone=p.phone)
-        if p.id_number:
-            q |= Q(id_number=p.id_number)
+        if p.phone_hash:
+            q |= Q(phone_hash=p.phone_hash)
+        if p.id_hash:
+            q |= Q(id_hash=p.id_hash)
     if q and Party.objects.filter(q, case__opened_at__gte=since).exclude(case=case).exists():
         reasons.append(RiskReason.REPEAT_PARTIES)
     text = f"{case.title} {case.description}"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lianxin.core.crypto import EncryptedTextField, id_number_lookup_hash, phone_lookup_hash
 from lianxin.org.models import Area
 
 TITLE_MAX_LENGTH = 100
@@ -144,13 +147,16 @@ class PartyRole(models.TextChoices):
 
 class Party(models.Model):
     """One side of a dispute. Name, phone and ID number are shown only to the case's mediator and
-    supervisors (`privacy.may_see_parties`); every look at them is in the audit log."""
+    supervisors (`privacy.may_see_parties`); every look at them is in the audit log. They are
+    encrypted at rest (core/crypto.py); a party in another case is found by the keyed hashes."""
 
     case = models.ForeignKey(MediationCase, on_delete=models.CASCADE, related_name="parties")
     role = models.CharField(_("身份"), max_length=12, choices=PartyRole.choices)
-    name = models.CharField(_("姓名"), max_length=50)
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True, db_index=True)
-    id_number = models.CharField(_("身份证号"), max_length=18, blank=True)
+    name = EncryptedTextField(_("姓名"), max_length=50)
+    phone = EncryptedTextField(_("联系电话"), max_length=20, blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    id_number = EncryptedTextField(_("身份证号"), max_length=18, blank=True)
+    id_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -165,6 +171,17 @@ class Party(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.role}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.set_lookup_hashes()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "phone_hash", "id_hash"}
+        super().save(*args, **kwargs)
+
+    def set_lookup_hashes(self) -> None:
+        """The keyed hashes of the phone and ID number (call before a bulk_create, which skips save)."""
+        self.phone_hash = phone_lookup_hash(self.phone or "")
+        self.id_hash = id_number_lookup_hash(self.id_number or "")
 
 
 class Session(models.Model):

@@ -178,3 +178,18 @@ def test_two_volunteers_claim_the_same_wish_one_wins(district):
     assert sorted(outcomes) == ["refused", "won"]
     wish.refresh_from_db()
     assert wish.status == WishStatus.CLAIMED and wish.claimed_by_id in {p.pk for p in people}
+
+
+@pytest.mark.parametrize(("raw", "stored"), [("+86 137-0000-1234", "13700001234"), ("(0571) 8765 4321", "057187654321"),
+                                             ("", "")])
+def test_a_wish_phone_is_stored_as_dialled(district, raw, stored):
+    wish = wishes.wish_record(actor=district.grid_worker_a, title="一件冬衣", public_text="独居老人需要一件冬衣",
+                              area=district.grid_a, beneficiary_name="王秀英", beneficiary_phone=raw)
+    assert wish.beneficiary_phone == stored
+
+
+def test_an_unreachable_wish_phone_is_refused_with_the_reason(district):
+    with pytest.raises(ValidationFailed, match="手机号应为 11 位，现在是 7 位") as caught:
+        wishes.wish_record(actor=district.grid_worker_a, title="一件冬衣", public_text="独居老人需要一件冬衣",
+                           area=district.grid_a, beneficiary_name="王秀英", beneficiary_phone="1390012")
+    assert caught.value.field == "beneficiary_phone" and not Wish.objects.exists()

@@ -42,7 +42,7 @@ def test_resident_asks_and_follows(district):
     client = _client(district.resident)
     assert "申请调解" in client.get("/mediation/").content.decode()
     r = client.post("/mediation/new/", _request_form(district, respondent_phone="12"))
-    assert r.status_code == 400 and "联系电话格式不对" in r.content.decode()
+    assert r.status_code == 400 and "手机号应为 11 位，现在是 2 位" in r.content.decode()
     r = client.post("/mediation/new/", _request_form(district))
     case = MediationCase.objects.get()
     assert r.status_code == 302 and r["Location"] == f"/mediation/mine/{case.pk}/"
