@@ -20,3 +20,9 @@ class ActivitiesConfig(AppConfig):
         from .kpis import register
 
         register()  # community-life indicators, in supervision's indicator registry
+        from lianxin.core import retention
+
+        from .retention import KINDS
+
+        for kind in KINDS:  # phone sign-ups, wishes' contacts
+            retention.register(kind)

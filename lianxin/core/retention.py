@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -77,3 +78,19 @@ def _expired_sessions_purge(cutoff: dt.datetime) -> int:
 
 register(RetentionKind("sessions", "expired sessions", 0, _expired_sessions_count, _expired_sessions_purge))
 
+
+
+def _phone_challenges(cutoff: dt.datetime) -> Any:
+    from .models import PhoneChallenge
+
+    return PhoneChallenge.objects.filter(expires_at__lt=cutoff)
+
+
+def _phone_challenges_purge(cutoff: dt.datetime) -> int:
+    deleted, _detail = _phone_challenges(cutoff).delete()
+    return deleted
+
+
+# one-time phone codes (core/phoneverify.py): the encrypted number and the hashes of code and number
+register(RetentionKind("phone_challenges", "one-time phone codes (number encrypted)", 30,
+                       lambda cutoff: _phone_challenges(cutoff).count(), _phone_challenges_purge))

@@ -22,3 +22,8 @@ class ProactiveConfig(AppConfig):
         from lianxin.core import startup
 
         startup.register_periodic(_propose)  # `lianxin serve` without a broker
+        from lianxin.core import retention
+
+        from .retention import KIND
+
+        retention.register(KIND)  # subscriptions by verified phone
