@@ -66,12 +66,18 @@ def may_see_contact(user: User | None, appeal: Appeal) -> bool:
     )
 
 
-def contact_for(user: User | None, appeal: Appeal, *, reveal: bool = False, purpose: str = "") -> ContactView:
+def contact_for(
+    user: User | None, appeal: Appeal, *, reveal: bool = False, purpose: str = "", for_call: bool = False
+) -> ContactView:
     """The contact details as this user may see them. An unmasked phone is only shown when asked
-    for (`reveal`), and each such look is written to the audit log."""
+    for (`reveal`), and each such look is written to the audit log.
+
+    `for_call`: the calling service has checked that `user` is to phone this resident now (a
+    pending follow-up call in their jurisdiction): whoever makes the call needs the number, contact
+    role or not. Anonymous appeals stay sealed even then (their call goes through the dialer)."""
     if appeal.is_anonymous:
         return ContactView(name=ANONYMOUS_LABEL, phone="", masked=True, anonymous=True)
-    if reveal and may_see_contact(user, appeal):
+    if reveal and user is not None and (may_see_contact(user, appeal) or (for_call and user.is_authenticated)):
         from lianxin.audit.services import AuditAction, audit_append
 
         audit_append(

@@ -280,9 +280,11 @@ def escalate_missed_orders(now: dt.datetime | None = None) -> int:
 
 
 def follow_up_contact(*, follow_up: FollowUp, actor: Actor) -> ContactView:
-    """The resident's phone for the call-back; the look is written to the audit log."""
+    """The resident's phone for the call-back, for whoever makes it (supervisor or administrator);
+    only while the follow-up is pending; the look is written to the audit log."""
     ensure_follow_up_caller_for(actor.user, follow_up)
-    return contact_for(actor.user, follow_up.appeal, reveal=True, purpose="follow_up")
+    pending = follow_up.status == FollowUpStatus.PENDING
+    return contact_for(actor.user, follow_up.appeal, reveal=True, purpose="follow_up", for_call=pending)
 
 
 def follow_up_dial_sealed(*, follow_up: FollowUp, actor: Actor) -> str:

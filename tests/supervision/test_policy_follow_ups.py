@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.models import Status
+from lianxin.audit.models import AuditEntry
+from lianxin.audit.services import AuditAction
 from lianxin.core.errors import Forbidden, NotFound, TransitionNotAllowed
 from lianxin.org.models import Role, User
 from lianxin.supervision import policy, services
@@ -71,10 +73,10 @@ def test_revealing_the_phone_for_the_call(users, follow_up, who):
     refusal = _expected_refusal(who)
     if refusal is None:
         contact = services.follow_up_contact(follow_up=follow_up, actor=Actor.staff(users[who]))
-        # supervisors are a contact role (appeals.policy.CONTACT_ROLES); admins may open the
-        # follow-up but are not, so they still see the phone masked (privacy decides, not this rule)
-        full = follow_up.appeal.contact_phone
-        assert contact.phone == (full if who == "supervisor" else "138****1234")
+        # whoever makes the call needs the number: supervisors and administrators alike, audited
+        assert contact.phone == follow_up.appeal.contact_phone and not contact.masked
+        assert AuditEntry.objects.filter(action=AuditAction.PERSONAL_DATA_VIEW, actor=users[who],
+                                         data__purpose="follow_up").exists()
     else:
         with pytest.raises(refusal):
             services.follow_up_contact(follow_up=follow_up, actor=Actor.staff(users[who]))
@@ -93,3 +95,12 @@ def test_the_queue_holds_what_the_check_admits(users, follow_up, who):
 
     listed = follow_up_queue(policy.follow_up_caller(user)).filter(pk=follow_up.pk).exists()
     assert listed is (refusal is None)
+
+
+def test_after_the_call_an_administrator_sees_the_phone_masked_again(users, follow_up):
+    """The number is for the call: once the follow-up is done only contact roles still reveal it."""
+    FollowUp.objects.filter(pk=follow_up.pk).update(status=FollowUpStatus.DONE)
+    follow_up.refresh_from_db()
+    assert services.follow_up_contact(follow_up=follow_up, actor=Actor.staff(users["admin"])).masked
+    supervisor_view = services.follow_up_contact(follow_up=follow_up, actor=Actor.staff(users["supervisor"]))
+    assert supervisor_view.phone == follow_up.appeal.contact_phone
