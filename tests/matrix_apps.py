@@ -13,6 +13,8 @@ tests/matrix_world_apps.py; the expectations come from each app's `policy.py`:
 
 from __future__ import annotations
 
+import datetime as dt
+
 from tests.matrix_cases import (
     EVERYONE,
     NOBODY,
@@ -363,6 +365,19 @@ PROACTIVE: dict[str, tuple[Case, ...]] = {
                                        const({"reason": "改期"}), bad_body=const({"reason": ""})),),
     "proactive:unsubscribe": (get(lambda w: f"/proactive/unsubscribe/{w.subscription.token}/", EVERYONE),
                               get(const("/proactive/unsubscribe/no-such-token/"), NOBODY)),
+    "api:notice_list": (aget(const("/api/v1/proactive/notices"), EVERYONE),),
+    "api:notice_managed_list": (aget(const("/api/v1/proactive/notices/managed"), NOTICE_PUBLISHERS),),
+    "api:notice_detail": (aget(lambda w: f"/api/v1/proactive/notices/{w.notice.pk}", EVERYONE),
+                          aget(const("/api/v1/proactive/notices/999999"), NOBODY)),
+    "api:notice_publish": (apost(const("/api/v1/proactive/notices"), NOTICE_G1, lambda w: {
+        "kind": "power", "title": "幸福一网格计划停电", "body": "线路检修。", "area": w.notice.area.code,
+        "starts_at": (w.notice.starts_at + dt.timedelta(days=1)).isoformat(),
+        "ends_at": (w.notice.ends_at + dt.timedelta(days=1)).isoformat()},
+        bad_body=lambda w: {"kind": "power", "title": "", "body": "x", "area": w.notice.area.code,
+                            "starts_at": "2026-01-01T00:00:00+08:00", "ends_at": "2026-01-01T01:00:00+08:00"},
+        get_405=False),),
+    "api:notice_withdraw": (apost(lambda w: f"/api/v1/proactive/notices/{w.notice.pk}/withdraw", NOTICE_G1,
+                                  const({"reason": "改期"}), bad_body=const({"reason": ""})),),
     "api:proactive_tasks": (aget(const("/api/v1/proactive/tasks"), SIGNED_IN),),  # each sees only theirs
     "api:proactive_task": (aget(lambda w: f"/api/v1/proactive/tasks/{w.task_open.pk}", DECIDE | {"handler_city"}),
                            aget(lambda w: f"/api/v1/proactive/tasks/{w.task_proposed.pk}", DECIDE)),

@@ -9,6 +9,7 @@ from lianxin.consultations import api as consultations_api
 from lianxin.consultations import api_materials as consultations_materials_api
 from lianxin.outreach.api import router as outreach_router
 from lianxin.proactive.api import router as proactive_router
+from lianxin.proactive.api_notices import router as proactive_notices_router
 
 from . import appeals, appeals_batch, appeals_loop, kpis, learning, mediation, org, sms
 from .docs import OfflineSwagger
@@ -36,6 +37,7 @@ api.add_router("/", appeals_loop.router)
 api.add_router("/", org.router)
 api.add_router("/", outreach_router)
 api.add_router("/", proactive_router)
+api.add_router("/", proactive_notices_router)
 api.add_router("/", consultations_api.router)
 api.add_router("/", consultations_materials_api.router)
 api.add_router("/", activities_router)
