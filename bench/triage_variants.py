@@ -228,7 +228,13 @@ def macro(y: np.ndarray, pred: np.ndarray) -> tuple[float, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data-dir", default=str(Path(__file__).resolve().parents[1].parent / "shared" / "data" / "wenzheng"))
+    root = Path(__file__).resolve().parents[1]
+    # ../shared/ beside the checkout (a worktree may sit one level deeper)
+    default = next(
+        (b / "shared" / "data" / "wenzheng" for b in (root.parent, root.parent.parent) if (b / "shared" / "data" / "wenzheng").is_dir()),
+        root.parent / "shared" / "data" / "wenzheng",
+    )
+    ap.add_argument("--data-dir", default=str(default))
     ap.add_argument("--variant", action="append", choices=sorted(VARIANTS), help="default: all")
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
