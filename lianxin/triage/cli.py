@@ -56,6 +56,8 @@ def _read_table(path: str) -> Any:
         raise InputError(
             f"{path}: cannot read it as {'XLSX' if suffix.startswith('.xls') else 'CSV'} ({exc}) — check the file format"
         ) from exc
+    if df is None:  # unreachable (every branch reads or raises); narrows the type for mypy
+        raise InputError(f"{path}: cannot read the file — check the file format")
     df.columns = [str(c).strip() for c in df.columns]
     return df.fillna("")
 
