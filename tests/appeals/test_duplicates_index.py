@@ -11,7 +11,8 @@ from lianxin.appeals.models import Appeal
 
 from .helpers import submit
 
-pytestmark = pytest.mark.django_db
+# each test with an embedded index and with the shared index server
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("duplicate_index_mode")]
 
 GARBAGE = "和平社区3号楼前的垃圾站三天没人清运了，气味很大，苍蝇很多。"
 GARBAGE_AGAIN = "和平社区3号楼前的垃圾站已经三天没人清运了，气味很大，苍蝇很多！"
