@@ -67,10 +67,12 @@ class RemoteAppealsIndex:
 
     def _call(self, request: dict[str, Any]) -> Any:
         conn: Connection | None = getattr(self._local, "conn", None)
+        if conn is not None and getattr(self._local, "pid", None) != os.getpid():
+            conn = None  # opened before a fork (a preloading server): the parent's, never shared
         try:
             if conn is None:
                 conn = self._connect()
-                self._local.conn = conn
+                self._local.conn, self._local.pid = conn, os.getpid()
             conn.send_bytes(json.dumps(request, ensure_ascii=False).encode())
             if not conn.poll(self.timeout):
                 raise IndexUnavailable(f"no answer within {self.timeout:g} s")
