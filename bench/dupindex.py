@@ -51,7 +51,7 @@ def worker(lookups: int) -> dict:
 
     resolve("/api/v1/appeals")
     from lianxin.appeals.actors import Actor
-    from lianxin.appeals.duplicates import recent_index
+    from lianxin.appeals.duplicate_index import recent_index
     from lianxin.appeals.intake import AppealInput, appeal_submit
     from lianxin.appeals.models import Appeal
 

@@ -38,7 +38,7 @@ def _event_payloads_round_trip(request: pytest.FixtureRequest) -> Iterator[None]
 def duplicate_index_mode(request: pytest.FixtureRequest, settings) -> Iterator[str]:
     """Run a test with each process keeping its own duplicate index, and again with the index
     server that production hosts share (`lianxin duplicate_index serve`), on a socket of its own."""
-    from lianxin.appeals.duplicates import reset_recent_index
+    from lianxin.appeals.duplicate_index import reset_recent_index
 
     if request.param == "embedded":
         yield "embedded"

@@ -14,7 +14,7 @@ import pytest
 from lianxin.appeals import deadlines
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.batch import BatchItem, appeals_submit_batch
-from lianxin.appeals.duplicates import reset_recent_index
+from lianxin.appeals.duplicate_index import reset_recent_index
 from lianxin.appeals.intake import AppealInput, appeal_submit
 from lianxin.appeals.models import Appeal, AppealEvent, IdempotencyRecord, Status
 from lianxin.audit.models import AuditEntry

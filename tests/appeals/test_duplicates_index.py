@@ -6,7 +6,8 @@ import pytest
 
 from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
-from lianxin.appeals.duplicates import RecentAppealsIndex, recent_index
+from lianxin.appeals.duplicate_index import recent_index
+from lianxin.appeals.duplicates import RecentAppealsIndex
 from lianxin.appeals.models import Appeal
 
 from .helpers import submit

@@ -8,7 +8,8 @@ import pytest
 
 from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
-from lianxin.appeals.duplicates import RecentAppealsIndex, recent_index, reset_recent_index
+from lianxin.appeals.duplicate_index import recent_index, reset_recent_index
+from lianxin.appeals.duplicates import RecentAppealsIndex
 from lianxin.appeals.duplicates_remote import IndexUnavailable, RemoteAppealsIndex, parse_address
 from lianxin.appeals.models import Appeal
 

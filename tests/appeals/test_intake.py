@@ -203,7 +203,7 @@ def test_dispatch_accuracy_is_measured_from_events(district, settings):
 
 
 def test_likely_duplicates_and_repeat_appellants_are_flagged(district, settings, duplicate_index_mode):
-    from lianxin.appeals.duplicates import reset_recent_index
+    from lianxin.appeals.duplicate_index import reset_recent_index
 
     reset_recent_index()
     settings.LIANXIN = {**settings.LIANXIN, "AUTO_DISPATCH": False}
