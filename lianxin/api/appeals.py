@@ -172,7 +172,7 @@ def submit(
 
 # A list is counted exactly up to here; beyond, `count` is PostgreSQL's estimate (`count_exact`
 # false): counting a unit's 130,000 appeals for every page cost 0.27-0.57 s (docs/benchmarks.md).
-LIST_COUNT_CAP = 5_000
+LIST_COUNT_CAP = 1_000
 
 
 @router.get("/appeals", auth=STAFF_AUTH, response={200: s.AppealPage, **ERRORS}, summary="List and filter appeals")

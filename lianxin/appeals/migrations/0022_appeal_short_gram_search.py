@@ -29,6 +29,9 @@ def create(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(FUNCTION)
+    # A GIN build that fits in memory is several times faster than one spilling to disk (the
+    # default 64 MB); for this transaction only.
+    schema_editor.execute("SET LOCAL maintenance_work_mem = '512MB'")
     schema_editor.execute(INDEX)
 
 
