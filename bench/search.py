@@ -92,7 +92,7 @@ def main() -> None:
         total = cursor.fetchone()[0]
         cursor.execute(
             "SELECT indexname, pg_size_pretty(pg_relation_size(indexname::regclass)) FROM pg_indexes "
-            "WHERE tablename = 'appeals_appeal' AND (indexname LIKE '%trgm' OR indexname = 'appeal_short_grams')"
+            "WHERE tablename = 'appeals_appeal' AND indexname LIKE '%trgm'"
         )
         indexes = dict(cursor.fetchall())
     print(json.dumps({"appeals": total, "trigram_indexes": indexes}, ensure_ascii=False))

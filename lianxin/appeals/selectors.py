@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.lookups import Contains
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -274,21 +273,15 @@ def text_search_q(text: str, *, tracking_number: bool = False) -> Q:
     whose tracking number contains it). The one free-text search of the staff queue and the API.
 
     On PostgreSQL it uses the pg_trgm GIN indexes on title, text and tracking number (migration
-    0005) when `text` has 3 characters or more; a query of 1 or 2 characters (e.g. "路灯") has no
-    trigram and is narrowed first by the index of single characters and pairs (migration 0022).
-    SQLite always scans.
+    0005) when `text` has 3 characters or more; shorter queries (e.g. "路灯") have no trigram and
+    scan the table. SQLite always scans.
     """
     text = text.strip()
     q = _contains_q("title", text) | _contains_q("text", text)
-    if connection.vendor == "postgresql" and 1 <= len(text) <= 2 and not any(c.isspace() for c in text):
-        q &= Q(RawSQL(f"{SHORT_GRAMS} @> ARRAY[%s]::text[]", [text.lower()], output_field=BooleanField()))
     if tracking_number and _may_be_in_tracking_number(text):
         q |= _contains_q("tracking_number", text)
     return q
 
-
-# The indexed expression of migration 0022, written the same way so that the planner uses the index.
-SHORT_GRAMS = "lianxin_short_grams((\"appeals_appeal\".\"title\" || ' ' || \"appeals_appeal\".\"text\"))"
 
 TRACKING_NUMBER = re.compile(r"(?i)LX\d{8}-\d{1,6}")
 

@@ -110,22 +110,3 @@ def test_a_query_of_three_characters_or_more_can_use_the_indexes(appeals, query)
     assert "appeal_title_trgm" in plan and "appeal_text_trgm" in plan, plan
     assert ("appeal_tracking_trgm" in plan) == query.isascii(), plan
     assert "Seq Scan" not in plan, plan
-
-
-@postgres_only
-@pytest.mark.parametrize("query", ["灯", "路灯", "Wi", "wi", "%", "3栋"])
-def test_a_query_of_one_or_two_characters_can_use_the_short_gram_index(appeals, query):
-    """Too short for a trigram: the index of single characters and pairs (migration 0022) narrows
-    it, and finds the same appeals as the scan (`test_same_appeals_as_the_icontains_scan`)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_indexscan = off")
-    plan = Appeal.objects.filter(text_search_q(query)).order_by().explain()
-    assert "appeal_short_grams" in plan and "Seq Scan" not in plan, plan
-
-
-@postgres_only
-def test_the_short_gram_index_holds_characters_and_pairs_without_white_space():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT lianxin_short_grams(%s)", ["路灯 Wi"])
-        assert sorted(cursor.fetchone()[0]) == sorted(["路", "灯", "路灯", "w", "i", "wi"])
