@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -146,6 +147,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
