@@ -55,6 +55,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per query and path (default 5)")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the web query")
     parser.add_argument("--query", action="append", default=[], help="measure this query instead of the default set (repeatable)")
+    parser.add_argument("--as-handler", action="store_true",
+                        help="as the handler of the busiest unit instead of the dispatcher; adds its whole list (API, with its count)")
     args = parser.parse_args()
 
     if not os.environ.get("LIANXIN_DATABASE_URL", "").startswith("postgres"):
@@ -75,6 +77,14 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     dispatcher = User.objects.get(username="dispatcher")
+    if args.as_handler:  # the unit with the most appeals, and one of its handlers
+        from django.db.models import Count
+
+        from lianxin.org.models import RoleAssignment
+
+        unit_id = (Appeal.objects.exclude(unit=None).values("unit").annotate(n=Count("id")).order_by("-n")
+                   .values_list("unit", flat=True).first())
+        dispatcher = RoleAssignment.objects.filter(role="handler", unit_id=unit_id).select_related("user").first().user
     client = Client()
     client.force_login(dispatcher)
     with connection.cursor() as cursor:
@@ -103,6 +113,9 @@ def main() -> None:
 
         return run
 
+    if args.as_handler:
+        print(json.dumps({"reader": dispatcher.username, "path": "api whole list (with its count)",
+                          **timed(get("/api/v1/appeals"))}, ensure_ascii=False), flush=True)
     queries = [("given", q) for q in args.query] or QUERIES
     for label, q in queries:
         matching = Appeal.objects.filter(text_search_q(q)).count()

@@ -26,7 +26,7 @@ def district(db) -> District:
 def _clear_cache():
     from django.core.cache import cache
 
-    from lianxin.appeals.duplicates import reset_recent_index
+    from lianxin.appeals.duplicate_index import reset_recent_index
 
     cache.clear()
     reset_recent_index()  # the per-process index must not remember rows of other tests

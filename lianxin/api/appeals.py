@@ -19,6 +19,7 @@ from ninja import Status as HttpStatus
 
 from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
+from lianxin.appeals.counting import count_for_pager
 from lianxin.appeals.filters import AppealFilter, SearchStyle, area_paths, category_paths
 from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
 from lianxin.appeals.models import Appeal, Channel, Status
@@ -169,6 +170,10 @@ def submit(
 
 # --- reads -----------------------------------------------------------------------------------------
 
+# A list is counted exactly up to here; beyond, `count` is PostgreSQL's estimate (`count_exact`
+# false): counting a unit's 130,000 appeals for every page cost 0.27-0.57 s (docs/benchmarks.md).
+LIST_COUNT_CAP = 1_000
+
 
 @router.get("/appeals", auth=STAFF_AUTH, response={200: s.AppealPage, **ERRORS}, summary="List and filter appeals")
 def list_appeals(request: HttpRequest, filters: Query[s.AppealFilters]) -> dict[str, Any]:
@@ -179,11 +184,13 @@ def list_appeals(request: HttpRequest, filters: Query[s.AppealFilters]) -> dict[
     qs = appeals_filtered(qs, appeal_filter(filters), user=user)
     if not filters.queue:
         qs = qs.order_by("-submitted_at", "-id")
-    count = qs.count()
+    counted = count_for_pager(qs, cap=LIST_COUNT_CAP)
+    count = counted.n
     start = (filters.page - 1) * filters.page_size
     rows = qs.select_related("category", "area", "unit")[start : start + filters.page_size]
     return {
         "count": count,
+        "count_exact": counted.exact,
         "page": filters.page,
         "page_size": filters.page_size,
         "pages": math.ceil(count / filters.page_size) if count else 0,

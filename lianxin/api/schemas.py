@@ -278,7 +278,9 @@ class AppealListItem(Schema):
 
 
 class AppealPage(Schema):
-    count: int
+    count: int = Field(description="the matching appeals: exact up to 1,000, beyond that an estimate (see count_exact)")
+    count_exact: bool = Field(True, description="false when count is PostgreSQL's estimate (more than 1,000 matches): "
+                              "show it as about N; pages follows count, and a page past it may still hold rows")
     page: int
     page_size: int
     pages: int

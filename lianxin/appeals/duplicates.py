@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.conf import settings
 from django.utils import timezone
 
 from .models import Appeal, AppealEvent, EventType, Status
@@ -116,46 +117,68 @@ class RecentAppealsIndex:
             [r[5] or None for r in rows],
         )
 
-    def check(self, text: str, *, area_path: str | None, phone: str | None, k: int = 5) -> list[DuplicateHint]:
+    def candidates(self, text: str, *, area_path: str | None, phone: str | None, k: int = 5) -> list[Found]:
+        """The indexed appeals similar enough to name, as (appeal pk, score, same phone), best first:
+        those at the merge threshold and any earlier appeal of the same phone at the repeat one."""
         with self._lock:
             self.refresh()
             result = self._index.check(text, area_code=area_path, phone=phone or None, k=k)
-        candidates = [c for c in result.candidates if c.score >= result.merge_threshold or c.same_phone]
-        if not candidates:
-            return []
-        numbers = _hint_targets([cast(int, c.id) for c in candidates])  # the index holds appeal pks
-        hints: dict[str, DuplicateHint] = {}
-        for c in candidates:  # best first; a merged appeal's survivor is named once, at its best
-            number = numbers.get(cast(int, c.id))
-            if number and number not in hints:
-                hints[number] = DuplicateHint(number, round(float(c.score), 3), bool(c.same_phone))
-        return list(hints.values())
+        return [(cast(int, c.id), round(float(c.score), 3), bool(c.same_phone)) for c in result.candidates
+                if c.score >= result.merge_threshold or c.same_phone]
 
-    def check_many(self, texts: list[str], *, area_paths: list[str | None], phones: list[str],
-                   k: int = 5) -> list[list[DuplicateHint]]:
-        """`check` for the items of a batch in order, each also against the batch's earlier items
+    def candidates_many(self, texts: list[str], *, area_paths: list[str | None], phones: list[str],
+                        k: int = 5) -> list[list[Found]]:
+        """`candidates` for the items of a batch in order, each also against the batch's earlier items
         (as if each had been taken in before the next): the index refreshed once, all texts scored
-        in one pass (`triage.duplicates_batch`), the tracking numbers named read in one query. An
-        earlier item of the batch is named `batch_placeholder(i)` until its tracking number is known."""
+        in one pass (`triage.duplicates_batch`). An earlier item is named `batch_placeholder(i)`."""
         from lianxin.triage.duplicates_batch import check_many
 
         with self._lock:
             self.refresh()
             checks = check_many(self._index, texts, ids=[batch_placeholder(n) for n in range(len(texts))],
                                 area_codes=area_paths, phones=[p or None for p in phones], k=k)
-        results = [[(cast("int | str", c.id), round(float(c.score), 3), bool(c.same_phone))
-                    for c in check.candidates if c.score >= check.merge_threshold or c.same_phone]
-                   for check in checks]
-        numbers = _hint_targets([c[0] for found in results for c in found if isinstance(c[0], int)])
-        out = []
-        for found in results:
-            hints: dict[str, DuplicateHint] = {}
-            for pk, score, same_phone in found:  # best first, each survivor once
-                number = pk if isinstance(pk, str) else numbers.get(pk)
-                if number and number not in hints:
-                    hints[number] = DuplicateHint(number, score, same_phone)
-            out.append(list(hints.values()))
-        return out
+        return [[(cast("int | str", c.id), round(float(c.score), 3), bool(c.same_phone))
+                 for c in check.candidates if c.score >= check.merge_threshold or c.same_phone]
+                for check in checks]
+
+    def stats(self) -> dict[str, Any]:
+        with self._lock:
+            return {"appeals": len(self._index), "watermark": self._watermark,
+                    "window_days": self.window.days, "index_bytes": self._index.memory_bytes()}
+
+    def check(self, text: str, *, area_path: str | None, phone: str | None, k: int = 5) -> list[DuplicateHint]:
+        return hints_for(self.candidates(text, area_path=area_path, phone=phone, k=k))
+
+    def check_many(self, texts: list[str], *, area_paths: list[str | None], phones: list[str],
+                   k: int = 5) -> list[list[DuplicateHint]]:
+        """`check` for the items of a batch (`candidates_many`), the tracking numbers named read in
+        one query; an earlier item of the batch is named `batch_placeholder(i)` until its tracking
+        number is known."""
+        return hints_for_many(self.candidates_many(texts, area_paths=area_paths, phones=phones, k=k))
+
+
+# (appeal pk, or a batch placeholder; score; same phone)
+Found = tuple["int | str", float, bool]
+
+
+def hints_for(found: list[Found]) -> list[DuplicateHint]:
+    """The hints to show for an index's candidates: a merged appeal's survivor named once, at its
+    best (candidates come best first); withdrawn or vanished appeals left out."""
+    return hints_for_many([found])[0]
+
+
+def hints_for_many(results: list[list[Found]]) -> list[list[DuplicateHint]]:
+    pks = [c[0] for found in results for c in found if isinstance(c[0], int)]
+    numbers = _hint_targets(pks) if pks else {}
+    out = []
+    for found in results:
+        hints: dict[str, DuplicateHint] = {}
+        for pk, score, same_phone in found:  # best first, each survivor once
+            number = pk if isinstance(pk, str) else numbers.get(pk)
+            if number and number not in hints:
+                hints[number] = DuplicateHint(number, score, same_phone)
+        out.append(list(hints.values()))
+    return out
 
 
 BATCH_PLACEHOLDER = "#batch-item-"
@@ -195,18 +218,6 @@ def _hint_targets(ids: list[int]) -> dict[int, str]:
     }
 
 
-_shared: dict[str, Any] = {}
-_shared_lock = threading.Lock()
-
-
-def recent_index() -> RecentAppealsIndex:
-    with _shared_lock:
-        if "index" not in _shared:
-            _shared["index"] = RecentAppealsIndex()
-        return _shared["index"]
-
-
-def reset_recent_index() -> None:
-    """Forget the process's index (tests; or after bulk imports)."""
-    with _shared_lock:
-        _shared.pop("index", None)
+def window_days() -> int:
+    """How many days back the index holds appeals (`LIANXIN_DUPLICATE_WINDOW_DAYS`)."""
+    return int(settings.LIANXIN.get("DUPLICATE_WINDOW_DAYS") or WINDOW_DAYS)

@@ -239,7 +239,7 @@ def suggest(text: str, *, category: Category | None, area: Area | None, phone: s
         suggestion.category_confidence = 1.0
     _routing_part(chosen, area, suggestion, reasons)
     try:
-        from .duplicates import recent_index
+        from .duplicate_index import recent_index
 
         _duplicates_part(recent_index().check(text, area_path=area.path if area else None, phone=phone),
                          suggestion, reasons)
@@ -263,7 +263,7 @@ def suggest_many(inputs: list[SuggestInput]) -> list[Suggestion]:
     """`suggest` for many new appeals at once (a bulk intake), with the same outcome for each as if
     they had come one after another: the classifier over all texts in one call, each category label
     and each (category, area) routing looked up once, and each text checked for duplicates among
-    recent appeals and the batch's earlier items (`RecentAppealsIndex.check_many`)."""
+    recent appeals and the batch's earlier items (`AppealsIndex.check_many`)."""
     started = time.perf_counter()
     suggestions = [Suggestion() for _ in inputs]
     reasons: list[list[dict[str, Any]]] = [[] for _ in inputs]
@@ -302,7 +302,7 @@ def suggest_many(inputs: list[SuggestInput]) -> list[Suggestion]:
             suggestion.category_confidence = 1.0
         _routing_part(chosen[n], item.area, suggestion, why, router)
     try:
-        from .duplicates import recent_index
+        from .duplicate_index import recent_index
 
         all_hints = recent_index().check_many(
             [i.text for i in inputs], area_paths=[i.area.path if i.area else None for i in inputs],
@@ -326,7 +326,7 @@ def warm_up() -> None:
     Called in a background thread when a server process starts; failures are only logged."""
     try:
         load_model()
-        from .duplicates import recent_index
+        from .duplicate_index import recent_index
 
         recent_index().refresh()
     except Exception:

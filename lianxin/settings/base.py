@@ -254,6 +254,14 @@ LIANXIN: dict[str, Any] = {
     "MAX_ATTACHMENTS": 6,
     "TRIAGE_TIME_BUDGET_SECONDS": float(os.environ.get("LIANXIN_TRIAGE_TIME_BUDGET", "1.0")),
     "TRIAGE_MODEL_PATH": os.environ.get("LIANXIN_TRIAGE_MODEL", str(DATA_DIR / "models" / "triage-category.model")),
+    # The near-duplicate index of recent appeals (docs/triage.md "Duplicates"): empty = each process
+    # keeps its own (embedded); an address ("/run/lianxin/dupindex.sock" or "127.0.0.1:8790") = the
+    # one index server of the host (`lianxin duplicate_index serve`) that every worker asks.
+    "DUPLICATE_INDEX_ADDRESS": os.environ.get("LIANXIN_DUPLICATE_INDEX", ""),
+    # How long intake waits for the index server before it goes on without duplicate hints.
+    "DUPLICATE_INDEX_TIMEOUT_SECONDS": float(os.environ.get("LIANXIN_DUPLICATE_INDEX_TIMEOUT", "2.0")),
+    # How far back duplicates are looked for (days of submitted appeals held by the index).
+    "DUPLICATE_WINDOW_DAYS": int(os.environ.get("LIANXIN_DUPLICATE_WINDOW_DAYS", "30")),
     # Key of the audit chain's HMAC; empty = derived from SECRET_KEY (dev/test only; production must set it).
     "AUDIT_KEY": os.environ.get("LIANXIN_AUDIT_KEY", ""),
     # Retired audit keys, oldest first (comma separated): entries and anchors written under them still verify.

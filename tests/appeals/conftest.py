@@ -32,3 +32,20 @@ def _event_payloads_round_trip(request: pytest.FixtureRequest) -> Iterator[None]
     yield
     if uses_db:
         assert events_not_round_tripping() == []
+
+
+@pytest.fixture(params=["embedded", "shared"])
+def duplicate_index_mode(request: pytest.FixtureRequest, settings) -> Iterator[str]:
+    """Run a test with each process keeping its own duplicate index, and again with the index
+    server that production hosts share (`lianxin duplicate_index serve`), on a socket of its own."""
+    from lianxin.appeals.duplicate_index import reset_recent_index
+
+    if request.param == "embedded":
+        yield "embedded"
+        return
+    from .shared_index import running_index_server
+
+    with running_index_server(settings):
+        reset_recent_index()
+        yield "shared"
+        reset_recent_index()

@@ -14,7 +14,7 @@ import pytest
 from lianxin.appeals import deadlines
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.batch import BatchItem, appeals_submit_batch
-from lianxin.appeals.duplicates import reset_recent_index
+from lianxin.appeals.duplicate_index import reset_recent_index
 from lianxin.appeals.intake import AppealInput, appeal_submit
 from lianxin.appeals.models import Appeal, AppealEvent, IdempotencyRecord, Status
 from lianxin.audit.models import AuditEntry
@@ -23,7 +23,8 @@ from lianxin.core.errors import RateLimited
 from lianxin.core.sms import MemorySmsBackend
 from lianxin.notifications.models import Notification
 
-pytestmark = pytest.mark.django_db
+# each test with an embedded duplicate index and with the shared index server
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("duplicate_index_mode")]
 
 LAMP = "幸福小区3栋门口的路灯坏了一个多月，晚上很黑，老人走路摔倒过，希望尽快修好。"
 RUBBISH = "和平小区东门的垃圾站三天没人清运，气味很大，夏天苍蝇很多，请环卫部门处理。"

@@ -6,12 +6,14 @@ import pytest
 
 from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
-from lianxin.appeals.duplicates import RecentAppealsIndex, recent_index
+from lianxin.appeals.duplicate_index import recent_index
+from lianxin.appeals.duplicates import RecentAppealsIndex
 from lianxin.appeals.models import Appeal
 
 from .helpers import submit
 
-pytestmark = pytest.mark.django_db
+# each test with an embedded index and with the shared index server
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("duplicate_index_mode")]
 
 GARBAGE = "和平社区3号楼前的垃圾站三天没人清运了，气味很大，苍蝇很多。"
 GARBAGE_AGAIN = "和平社区3号楼前的垃圾站已经三天没人清运了，气味很大，苍蝇很多！"

@@ -202,8 +202,8 @@ def test_dispatch_accuracy_is_measured_from_events(district, settings):
     assert figures["suggestion_precision"] == 0.5
 
 
-def test_likely_duplicates_and_repeat_appellants_are_flagged(district, settings):
-    from lianxin.appeals.duplicates import reset_recent_index
+def test_likely_duplicates_and_repeat_appellants_are_flagged(district, settings, duplicate_index_mode):
+    from lianxin.appeals.duplicate_index import reset_recent_index
 
     reset_recent_index()
     settings.LIANXIN = {**settings.LIANXIN, "AUTO_DISPATCH": False}

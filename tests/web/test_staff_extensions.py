@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
 
 from lianxin.appeals.models import Appeal
 from lianxin.org.models import Role
@@ -15,7 +16,7 @@ from tests.factories import staff
 
 pytestmark = pytest.mark.django_db
 
-COUNT = re.compile(r'id="count-extensions"><span class="n">(\d+\+?)</span>待审批延期')
+COUNT = re.compile(r'id="count-extensions"><span class="n">((?:约 )?\d+)</span>待审批延期')
 
 
 def _count(client) -> str | None:
@@ -120,4 +121,5 @@ def test_extensions_count_is_capped_like_the_other_queues(client_for, district, 
     monkeypatch.setattr(staff_views, "COUNT_CAP", 2)
     for _ in range(3):
         _request_extension(client_for, district, helpers.accepted(district))
-    assert _count(client_for(district.dispatcher)) == "2+"
+    shown = _count(client_for(district.dispatcher))  # beyond the cap: an estimate on PostgreSQL
+    assert (shown == "3") if connection.vendor == "sqlite" else (shown or "").startswith("约 ")

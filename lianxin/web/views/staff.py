@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lianxin.appeals import events, services
 from lianxin.appeals.actors import Actor
+from lianxin.appeals.counting import count_for_pager
 from lianxin.appeals.filters import AppealFilter, SearchStyle, area_paths, category_paths
 from lianxin.appeals.intake import AttachmentInput
 from lianxin.appeals.merged import merge_proposals
@@ -219,10 +220,10 @@ def queues_for(user: User) -> list[str]:
 
 
 def capped_count(qs: QuerySet[Appeal], cap: int | None = None) -> tuple[int, bool]:
-    """COUNT over at most cap+1 rows: cheap on a million appeals, shown as "999+"."""
-    cap = COUNT_CAP if cap is None else cap
-    n = qs.order_by()[: cap + 1].count()
-    return min(n, cap), n > cap
+    """The queue's size: exact up to the cap, beyond it PostgreSQL's estimate, shown as "约 N"
+    (`appeals.counting`); the second value says whether it is exact."""
+    counted = count_for_pager(qs, cap=COUNT_CAP if cap is None else cap)
+    return counted.n, counted.exact
 
 
 @require_GET
@@ -231,8 +232,8 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     counts = []
     for name in queues_for(user):
-        n, more = capped_count(queue(user, name))
-        counts.append({"name": name, "label": QUEUE_LABELS[name], "n": n, "more": more})
+        n, exact = capped_count(queue(user, name))
+        counts.append({"name": name, "label": QUEUE_LABELS[name], "n": n, "exact": exact})
     scope = scope_of(user)
     return render(request, "web/staff/home.html", {
         "counts": counts,
