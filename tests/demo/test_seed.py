@@ -364,9 +364,10 @@ def _wipe() -> None:
     Mediator.objects.all().delete()
     Enrolment.objects.all().delete()
     Course.objects.all().delete()
-    from lianxin.proactive.models import Notice
+    from lianxin.proactive.models import Notice, ProactiveTask
 
     Notice.objects.all().delete()  # its area is protected
+    ProactiveTask.objects.all().delete()  # its category is protected (the demo's hotspots depend on the date)
     User.objects.all().delete()
     Unit.objects.all().delete()
     for level in (3, 2, 1):
