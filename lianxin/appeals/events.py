@@ -7,7 +7,7 @@ selectors) call `payload_of(event)` — or `parse_payload(type, data)` on a `val
 and read attributes, never keys. ADR 0008.
 
 The stored JSON keeps the keys the dict literals wrote before the payloads existed, so old rows
-(and the importer's and the demo seed's, which write dicts) parse without a data migration:
+parse without a data migration:
 a missing key takes the field's default, an unknown key is ignored.
 
 Adding an event type: add the `EventType` member, one payload class here (its fields with

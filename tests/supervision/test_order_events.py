@@ -4,34 +4,18 @@ an order's status changes only in `services._order_transition`."""
 from __future__ import annotations
 
 import ast
-import dataclasses
 import datetime as dt
 from pathlib import Path
 
-import pytest
 from django.utils import timezone
 
 from lianxin.appeals.actors import Actor
-from lianxin.core.payloads import UnknownEventType
 from lianxin.supervision import events, services
-from lianxin.supervision.models import OrderEvent, OrderEventType
+from lianxin.supervision.models import OrderEvent
 
 from .test_orders_followups import create, warning  # noqa: F401  (the fixture)
 
 PACKAGE = Path(__file__).resolve().parents[2] / "lianxin"
-
-
-def test_the_registry_covers_the_event_types_exactly():
-    assert set(events.ORDER_PAYLOADS) == set(OrderEventType.values)
-    for event_type, cls in events.ORDER_PAYLOADS.items():
-        assert cls.TYPE == event_type
-        assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
-        assert cls.from_data({}) == cls()
-
-
-def test_an_unknown_type_is_named():
-    with pytest.raises(UnknownEventType, match="'teleported'"):
-        events.REGISTRY.parse("teleported", {})
 
 
 def test_a_whole_lifecycle_writes_typed_events_that_read_back(district, warning, client):  # noqa: F811
