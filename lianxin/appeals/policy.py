@@ -399,3 +399,31 @@ def ensure_allowed(actor: Actor, appeal: Appeal, action: str) -> None:
     reason = _extra_conditions(actor, appeal, action)
     if reason:
         raise TransitionNotAllowed(reason)
+
+
+# --- the staff workbench's queues ------------------------------------------------------------------
+
+# Which queues each role looks at first, in order (the queues themselves: `web.views.queues`).
+# "extensions" only for the roles that may decide an extension request (`WHO_MAY[DECIDE_EXTENSION]`),
+# "reply_review" only for those who may review a reply.
+STAFF_QUEUES: dict[str, tuple[str, ...]] = {
+    Role.ADMIN: ("to_dispatch", "returned", "to_accept", "in_progress", "extensions", "reply_review", "due_soon",
+                 "overdue", "awaiting_rating"),
+    Role.DISPATCHER: ("to_dispatch", "returned", "extensions", "reply_review", "due_soon", "overdue",
+                      "awaiting_rating"),
+    Role.OPERATOR: ("to_dispatch", "awaiting_rating"),
+    Role.HANDLER: ("to_accept", "in_progress", "due_soon", "overdue", "awaiting_rating"),
+    Role.GRID_WORKER: ("in_progress", "due_soon", "overdue"),
+    Role.SUPERVISOR: ("to_dispatch", "in_progress", "extensions", "reply_review", "due_soon", "overdue",
+                      "awaiting_rating"),
+    Role.LEADER: ("in_progress", "extensions", "reply_review", "due_soon", "overdue", "awaiting_rating"),
+}
+
+
+def staff_queues_for(scope: Scope) -> list[str]:
+    """The workbench queues a member of staff with `scope` sees, each once, in their roles' order."""
+    names: list[str] = []
+    for role, queue_names in STAFF_QUEUES.items():
+        if scope.has(role):
+            names += [n for n in queue_names if n not in names]
+    return names

@@ -30,6 +30,7 @@ from lianxin.appeals.policy import (
     ensure_allowed,
     may_dispatch_somewhere,
     may_take_hotline_calls,
+    staff_queues_for,
 )
 from lianxin.appeals.privacy import contact_for, may_see_contact
 from lianxin.appeals.review_rules import pending_review
@@ -85,21 +86,6 @@ QUEUE_LABELS = {
     "reply_review": gettext_lazy("待审核答复"),
     "closed": gettext_lazy("已办结"),
     "all": gettext_lazy("全部诉求"),
-}
-
-# Which queues each role looks at first, in order. "extensions" only for the roles that may decide
-# an extension request (policy: DECIDE_EXTENSION).
-ROLE_QUEUES: dict[str, tuple[str, ...]] = {
-    Role.ADMIN: ("to_dispatch", "returned", "to_accept", "in_progress", "extensions", "reply_review", "due_soon",
-                 "overdue", "awaiting_rating"),
-    Role.DISPATCHER: ("to_dispatch", "returned", "extensions", "reply_review", "due_soon", "overdue",
-                      "awaiting_rating"),
-    Role.OPERATOR: ("to_dispatch", "awaiting_rating"),
-    Role.HANDLER: ("to_accept", "in_progress", "due_soon", "overdue", "awaiting_rating"),
-    Role.GRID_WORKER: ("in_progress", "due_soon", "overdue"),
-    Role.SUPERVISOR: ("to_dispatch", "in_progress", "extensions", "reply_review", "due_soon", "overdue",
-                      "awaiting_rating"),
-    Role.LEADER: ("in_progress", "extensions", "reply_review", "due_soon", "overdue", "awaiting_rating"),
 }
 
 ACTION_TEXT = {
@@ -210,12 +196,8 @@ def _user(request: HttpRequest) -> User:
 
 
 def queues_for(user: User) -> list[str]:
-    scope = scope_of(user)
-    names: list[str] = []
-    for role, queue_names in ROLE_QUEUES.items():
-        if scope.has(role):
-            names += [n for n in queue_names if n not in names]
-    return names
+    """The queues the workbench offers `user`, in order (who sees which: `appeals.policy`)."""
+    return staff_queues_for(scope_of(user))
 
 
 def capped_count(qs: QuerySet[Appeal], cap: int | None = None) -> tuple[int, bool]:
