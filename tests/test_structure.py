@@ -240,3 +240,64 @@ def test_a_lower_layer_importing_a_new_app_is_refused(tmp_path):
 def test_a_module_over_the_limit_is_found(tmp_path):
     package = _plant(tmp_path, {"big.py": "x = 1\n" * 601, "small.py": "x = 1\n" * 600})
     assert oversized_modules(package) == {"pkg.big": 601}
+
+
+# --- the documented dependency table matches the code ---------------------------------------------
+
+ARCHITECTURE_DOC = PACKAGE_DIR.parent / "docs" / "architecture.md"
+# The project's own modules at the root of the package (plumbing, not apps): no row of their own.
+ROOT_MODULES = frozenset({"", "asgi", "celery", "cli", "settings", "urls", "wsgi"})
+_ORDER = ("triage", "core", "audit", "worktime", "org", "notifications", "opinions")
+
+
+def app_imports(graph: dict[str, dict[str, int]]) -> dict[str, set[str]]:
+    """Each app (a package under `lianxin`) and the other apps and root modules it imports."""
+    table: dict[str, set[str]] = {}
+    for module, edges in graph.items():
+        app = _app_of(module)
+        if app in ROOT_MODULES:
+            continue
+        targets = table.setdefault(app, set())
+        targets.update(other for other in map(_app_of, edges) if other not in ("", app))
+    return table
+
+
+def documented_imports(text: str) -> dict[str, set[str]]:
+    """The "imports" column of the table in docs/architecture.md: every `name` in backticks
+    (notes in parentheses may follow a name; `—` for none)."""
+    import re
+
+    rows = {}
+    for line in text.splitlines():
+        match = re.match(r"^\| `(\w+)` \| .* \| ([^|]*) \|$", line)
+        if match:
+            rows[match.group(1)] = set(re.findall(r"`(\w+)`", match.group(2)))
+    return rows
+
+
+def ordered(names: set[str]) -> list[str]:
+    return sorted(names, key=lambda n: (_ORDER.index(n) if n in _ORDER else len(_ORDER), n in ROOT_MODULES, n))
+
+
+def test_the_documented_dependency_table_is_the_codes():
+    documented = documented_imports(ARCHITECTURE_DOC.read_text(encoding="utf-8"))
+    actual = app_imports(import_graph(PACKAGE_DIR, runtime_only=False))
+    wrong = {app: {"documented": ordered(documented.get(app, set())), "code": ordered(targets)}
+             for app, targets in actual.items() if documented.get(app) != targets}
+    assert wrong == {}, "redraw the table in docs/architecture.md (python -m tests.test_structure prints it)"
+    assert set(documented) <= set(actual), "the table names apps that no longer exist"
+
+
+def test_a_table_out_of_date_is_found(tmp_path):
+    package = _plant(tmp_path, {"shop/models.py": "from pkg.core import x\n", "core/x.py": "import pkg.celery\n",
+                                "celery.py": ""})
+    actual = app_imports(import_graph(package, runtime_only=False))
+    assert actual == {"shop": {"core"}, "core": {"celery"}}
+    doc = "| `shop` | shops | `core` |\n| `core` | plumbing | (the project's `celery`) |\n"
+    assert documented_imports(doc) == actual
+    assert documented_imports(doc.replace("| `core` |\n", "| — |\n")) != actual
+
+
+if __name__ == "__main__":  # prints the imports column of each app, to redraw the table
+    for app, targets in sorted(app_imports(import_graph(PACKAGE_DIR, runtime_only=False)).items()):
+        print(f"{app}: {', '.join(f'`{t}`' for t in ordered(targets)) or '—'}")

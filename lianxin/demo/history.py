@@ -28,6 +28,7 @@ from lianxin.worktime import calendar
 
 from . import catalogue as cat
 from .district import DistrictMap, GridInfo, LeafInfo, StaffInfo
+from .steps import SWEEP_LAG, Ev, State
 
 TZ = calendar.TZ
 # Queue order column (0 emergency … 2 normal), when the appeals app has it.
@@ -35,7 +36,6 @@ HAS_PRIORITY = any(f.attname == "priority" for f in Appeal._meta.concrete_fields
 URGENCY_PRIORITY: dict[str, int] = getattr(appeal_models, "URGENCY_PRIORITY", {})
 CHUNK = 2000
 AUTO_CLOSE_DAYS = 7
-SWEEP_LAG = dt.timedelta(minutes=5)  # the sweep runs every few minutes
 
 
 @contextmanager
@@ -70,30 +70,6 @@ def _working_moment(rng: random.Random, after: dt.datetime, min_hours: float, ma
 
 
 @dataclass
-class Ev:
-    """One event as `record_event` would write it: its typed payload (`appeals/events.py`, the one
-    source of every event's JSON) gives the type and the `data`."""
-
-    payload: Payload
-    at: dt.datetime
-    actor: StaffInfo | None
-    actor_label: str
-    unit_id: int | None = None
-    from_status: str = ""
-    to_status: str = ""
-    note: str = ""
-    public: bool = True
-
-    @property
-    def type(self) -> str:
-        return self.payload.TYPE
-
-    @property
-    def data(self) -> dict[str, Any]:
-        return self.payload.to_data()
-
-
-@dataclass
 class Generated:
     """One chunk of rows, as dicts of model attribute names (ids assigned by the writer)."""
 
@@ -109,7 +85,6 @@ LOCATED_PREFIXES = ("CJ-", "HB-", "GA-", "JT-02", "JY-01-03", "JY-02-01", "SM-01
 HOLDS = ("submitted", "dispatched", "accepted", "replied", "returned")
 SYSTEM_TRIAGE = "智能分析"
 SYSTEM_DISPATCH = "自动派单"
-SYSTEM_SWEEP = "时限监控"
 SYSTEM = "系统"
 RESIDENT_LABEL = "群众"
 
@@ -277,7 +252,7 @@ class HistoryGenerator:
         if HAS_PRIORITY:
             row["priority"] = URGENCY_PRIORITY.get(urgency, 2)
         out.appeals.append(row)
-        state = _State(row=row, events=[], now=now)
+        state = State(row=row, events=[], now=now)
 
         # Submission (who submits depends on the channel).
         submitter: StaffInfo | None
@@ -315,7 +290,7 @@ class HistoryGenerator:
 
         return reply_quality_data(f"{row['title']} {row['text']}", reply, row["submitted_at"], at)
 
-    def _lifecycle(self, rng: random.Random, out: Generated, st: _State, i: int, info: LeafInfo, grid: GridInfo,
+    def _lifecycle(self, rng: random.Random, out: Generated, st: State, i: int, info: LeafInfo, grid: GridInfo,
                    candidates: list[int], index: int, merge_target: int | None) -> None:
         dmap, row = self.dmap, st.row
         assert dmap.dispatcher is not None and dmap.operator is not None
@@ -387,7 +362,7 @@ class HistoryGenerator:
                 return
         self._handle(rng, out, st, i, unit, owner, hold, first_round=True)
 
-    def _dispatch(self, st: _State, at: dt.datetime, actor: StaffInfo | None, label: str, unit: int, note: str,
+    def _dispatch(self, st: State, at: dt.datetime, actor: StaffInfo | None, label: str, unit: int, note: str,
                   info: LeafInfo) -> bool:
         row = st.row
         accept_hours, resolve_days = self.dmap.policies[(info.leaf.code, row["urgency"])]
@@ -400,7 +375,7 @@ class HistoryGenerator:
                      "resolve_due_at": resolve_due, "due_soon": False, "accept_overdue": False},
         )
 
-    def _handle(self, rng: random.Random, out: Generated, st: _State, i: int, unit: int, owner: StaffInfo | None,
+    def _handle(self, rng: random.Random, out: Generated, st: State, i: int, unit: int, owner: StaffInfo | None,
                 hold: str, *, first_round: bool) -> None:
         dmap, row = self.dmap, st.row
         handler = dmap.handlers[unit]
@@ -508,7 +483,7 @@ class HistoryGenerator:
     def _leaf_code(self, row: dict[str, Any]) -> str:
         return self.leaf_codes[row["category_id"]]
 
-    def _extension(self, rng: random.Random, out: Generated, st: _State, i: int, unit: int, handler: StaffInfo) -> None:
+    def _extension(self, rng: random.Random, out: Generated, st: State, i: int, unit: int, handler: StaffInfo) -> None:
         row = st.row
         at = _working_moment(rng, st.last, 0.5, 8)
         if at > self.now or at > row["resolve_due_at"]:
@@ -547,62 +522,3 @@ class HistoryGenerator:
 
 def _hours_between(a: dt.datetime, b: dt.datetime) -> float:
     return max(0.0, (b - a).total_seconds() / 3600)
-
-
-@dataclass
-class _State:
-    row: dict[str, Any]
-    events: list[Ev]
-    now: dt.datetime
-    co_units: set[int] = field(default_factory=set)  # a unit helps (协办) an appeal at most once
-
-    @property
-    def last(self) -> dt.datetime:
-        return self.events[-1].at if self.events else self.row["submitted_at"]
-
-    def add(self, ev: Ev) -> None:
-        self.events.append(ev)
-
-    def transition(self, payload: Payload, at: dt.datetime, actor: StaffInfo | None, label: str, to_status: str, *,
-                   note: str = "", unit_id: int | None = None,
-                   changes: dict[str, Any] | None = None, with_unit: bool = True) -> bool:
-        """Apply one step if it happens before now; False (and the deadline flags at now) otherwise."""
-        at = max(at, self.last + dt.timedelta(seconds=1))
-        if at > self.now:
-            self.flags_at_now()
-            return False
-        from_status = self.row["status"]
-        for key, value in (changes or {}).items():
-            self.row[key] = value
-        self.row["status"] = to_status
-        self.events.append(Ev(payload, at, actor, label, unit_id if with_unit else None, from_status, to_status,
-                              note))
-        return True
-
-    def flag(self, attr: str, flag: type[ev_types.DeadlineFlag], at: dt.datetime, unit: int) -> None:
-        """The sweep's flag (`attr` on the row) as its event, carrying the resolve deadline."""
-        if self.row[attr]:
-            return
-        at = max(at, self.last + dt.timedelta(seconds=1))
-        self.row[attr] = True
-        status = self.row["status"]
-        self.events.append(Ev(flag(resolve_due_at=self.row["resolve_due_at"]), at, None, SYSTEM_SWEEP, unit, status,
-                              status, public=False))
-
-    def flags_at_now(self) -> None:
-        """What the deadline sweep would have flagged by now on an appeal still being handled."""
-        row = self.row
-        if row["status"] not in (Status.DISPATCHED, Status.ACCEPTED) or row["unit_id"] is None:
-            return
-        unit = row["unit_id"]
-        if (row["status"] == Status.DISPATCHED and row["accept_due_at"] is not None
-                and row["accept_due_at"] + SWEEP_LAG < self.now):
-            self.flag("accept_overdue", ev_types.AcceptOverdue, row["accept_due_at"] + SWEEP_LAG, unit)
-        due = row["resolve_due_at"]
-        if due is None:
-            return
-        if due + SWEEP_LAG < self.now:
-            self.flag("overdue", ev_types.Overdue, due + SWEEP_LAG, unit)
-        elif due - dt.timedelta(hours=24) < self.now and not row["overdue"]:
-            self.flag("due_soon", ev_types.DueSoon, max(due - dt.timedelta(hours=24), self.last), unit)
-

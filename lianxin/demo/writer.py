@@ -21,7 +21,8 @@ from lianxin.audit.models import AuditEntry
 from lianxin.audit.services import GENESIS_HASH, KEYED_SCHEME, AuditAction, entry_digest
 from lianxin.core.crypto import EncryptedTextField
 
-from .history import Ev, Generated
+from .history import Generated
+from .steps import Ev
 
 
 class ChunkWriter:

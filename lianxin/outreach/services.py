@@ -223,11 +223,7 @@ def assignment_create(*, actor: User, cadre: User, household: Household, started
 
 def point_assign(*, actor: User, cadre: User, area: Area, started_on: dt.date | None = None) -> ContactAssignment:
     """Tie a leading cadre to a community (干部联系点). Administrators and leaders above it assign."""
-    from lianxin.org.models import Role
-    from lianxin.org.selectors import scope_of
-
-    scope = scope_of(actor)
-    if not (scope.has(Role.ADMIN) or in_area_subtree(area.path, scope.areas_for(Role.LEADER))):
+    if not policy.may_assign_point(actor, area.path):
         raise Forbidden(_("只有上级领导或管理员可以分配联系点。"), code="forbidden")
     if area.level not in (AreaLevel.COMMUNITY, AreaLevel.STREET, AreaLevel.GRID):
         raise ValidationFailed(_("联系点应为街道、社区或网格。"), field="area")

@@ -30,6 +30,7 @@ from lianxin.appeals.policy import (
     ensure_allowed,
     may_dispatch_somewhere,
     may_take_hotline_calls,
+    sees_calendar_gaps,
     staff_queues_for,
 )
 from lianxin.appeals.privacy import contact_for, may_see_contact
@@ -221,7 +222,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         "roles": [Role(r).label for r in sorted(scope.roles)],
         "may_hotline": may_take_hotline_calls(scope),
         # administrators keep the calendar: tell them when a year's holidays are missing
-        "calendar_gaps": missing_schedules(timezone.localdate()) if scope.has(Role.ADMIN) else [],
+        "calendar_gaps": missing_schedules(timezone.localdate()) if sees_calendar_gaps(scope) else [],
     })
 
 
