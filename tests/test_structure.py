@@ -298,6 +298,45 @@ def test_a_table_out_of_date_is_found(tmp_path):
     assert documented_imports(doc.replace("| `core` |\n", "| — |\n")) != actual
 
 
+# --- role checks only in the policy modules --------------------------------------------------------
+
+# Modules besides `<app>.policy` that may ask a scope about roles, each with the reason.
+ROLE_CHECKS_ALLOWED: dict[str, str] = {
+    "lianxin.org.selectors": "defines `Scope.has` / `units_for` / `areas_for`",
+    "lianxin.appeals.privacy": "the privacy rule (who reads contact details): the app's second policy module",
+    "lianxin.appeals.phone_search": "searching by phone is reading contact details: `privacy.CONTACT_ROLES`",
+}
+_ROLE_METHODS = frozenset({"has", "units_for", "areas_for"})
+
+
+def role_checks_outside_policy(root: Path, allowed: dict[str, str]) -> list[str]:
+    """`scope.has(...)`, `.units_for(...)`, `.areas_for(...)` calls outside the policy modules."""
+    found = []
+    for module, path in module_files(root).items():
+        if module.split(".")[-1] == "policy" or ".policy." in f"{module}." or module in allowed:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in _ROLE_METHODS
+                    and (node.func.attr != "has" or "scope" in ast.unparse(node.func.value))):
+                found.append(f"{module}:{node.lineno} {ast.unparse(node.func)}(...)")
+    return found
+
+
+def test_roles_are_checked_only_in_the_policy_modules():
+    assert role_checks_outside_policy(PACKAGE_DIR, ROLE_CHECKS_ALLOWED) == [], (
+        "ask the app's policy module (the one place who-may-do-what is decided)")
+
+
+def test_a_role_check_in_a_view_is_found(tmp_path):
+    package = _plant(tmp_path, {
+        "shop/views.py": "def v(scope):\n    return scope.has('admin') or {1}.union(scope.units_for('handler'))\n",
+        "shop/policy.py": "def may(scope):\n    return scope.has('admin')\n",
+        "shop/other.py": "def f(s):\n    return s.has(1)\n",
+    })
+    assert role_checks_outside_policy(package, {}) == ["pkg.shop.views:2 scope.has(...)", "pkg.shop.views:2 scope.units_for(...)"]
+
+
 if __name__ == "__main__":  # prints the imports column of each app, to redraw the table
     for app, targets in sorted(app_imports(import_graph(PACKAGE_DIR, runtime_only=False)).items()):
         print(f"{app}: {', '.join(f'`{t}`' for t in ordered(targets)) or '—'}")
