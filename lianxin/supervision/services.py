@@ -121,18 +121,11 @@ def _ensure_overseer_of(actor: Actor, unit: Unit, appeal: Appeal | None = None) 
     ensure_overseer_of(actor.scope, jurisdiction_of(actor.user), unit.area, appeal.area if appeal else None)
 
 
-@transaction.atomic
-def order_create(
-    *,
-    actor: Actor,
-    unit: Unit | int | None,
-    title: str,
-    instructions: str,
-    due_working_days: int,
-    warning: RaisedWarning | int | None = None,
-    appeal: Appeal | int | None = None,
-) -> SupervisionOrder:
-    """A supervisor turns a warning or an appeal into a supervision order to a unit."""
+def _order_subjects(
+    warning: RaisedWarning | int | None, appeal: Appeal | int | None, unit: Unit | int | None
+) -> tuple[RaisedWarning | None, Appeal | None, Unit]:
+    """The warning, the appeal (the warning's when none is named) and the unit (the appeal's or
+    the warning's when none is named) an order is about; ValidationFailed naming the field."""
     if isinstance(warning, int):
         warning = RaisedWarning.objects.select_related("appeal", "unit").filter(pk=warning).first()
         if warning is None:
@@ -149,6 +142,22 @@ def order_create(
         unit = (appeal.unit if appeal is not None else None) or (warning.unit if warning is not None else None)
     if unit is None:
         raise ValidationFailed(_("请选择督办的责任单位。"), field="unit")
+    return warning, appeal, unit
+
+
+@transaction.atomic
+def order_create(
+    *,
+    actor: Actor,
+    unit: Unit | int | None,
+    title: str,
+    instructions: str,
+    due_working_days: int,
+    warning: RaisedWarning | int | None = None,
+    appeal: Appeal | int | None = None,
+) -> SupervisionOrder:
+    """A supervisor turns a warning or an appeal into a supervision order to a unit."""
+    warning, appeal, unit = _order_subjects(warning, appeal, unit)
     if not isinstance(due_working_days, int) or not 1 <= due_working_days <= MAX_DUE_DAYS:
         raise ValidationFailed(
             _("督办时限应为 1 到 {max} 个工作日。").format(max=MAX_DUE_DAYS), field="due_working_days"

@@ -25,6 +25,7 @@ from lianxin.appeals.intake import AttachmentInput
 from lianxin.appeals.merged import merge_proposals
 from lianxin.appeals.models import Appeal, EventType, Status
 from lianxin.appeals.policy import (
+    ACTION_LABELS,
     Action,
     allowed_actions,
     ensure_allowed,
@@ -89,26 +90,14 @@ QUEUE_LABELS = {
     "all": gettext_lazy("全部诉求"),
 }
 
+# The staff buttons: the policy's action names, a few spelled out as what the button does.
 ACTION_TEXT = {
-    Action.DISPATCH: gettext_lazy("派单"),
-    Action.REDISPATCH: gettext_lazy("改派"),
-    Action.ACCEPT: gettext_lazy("签收"),
-    Action.RETURN: gettext_lazy("退单"),
-    Action.ADD_CO_HANDLER: gettext_lazy("增加协办单位"),
-    Action.CO_REPLY: gettext_lazy("协办答复"),
-    Action.REQUEST_EXTENSION: gettext_lazy("申请延期"),
-    Action.DECIDE_EXTENSION: gettext_lazy("审批延期"),
+    **ACTION_LABELS,
     Action.REPLY: gettext_lazy("答复群众"),
     Action.ANSWER_DIRECTLY: gettext_lazy("直接答复并办结"),
-    Action.MERGE: gettext_lazy("并案"),
-    Action.WITHDRAW: gettext_lazy("撤回"),
-    Action.RECLASSIFY: gettext_lazy("改分类"),
     Action.APPROVE_REPLY: gettext_lazy("审核通过并答复群众"),
-    Action.REJECT_REPLY: gettext_lazy("退回答复"),
     Action.CONTACT_RESIDENT: gettext_lazy("记录联系群众"),
-    Action.JUDGE_RETURN: gettext_lazy("退单审核"),
     Action.CALLBACK: gettext_lazy("回访记录"),
-    Action.CHASE: gettext_lazy("催办/补充"),
 }
 
 Handler = Callable[[Appeal, Actor, dict[str, Any]], object]
