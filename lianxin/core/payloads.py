@@ -120,6 +120,11 @@ class PayloadRegistry:
             if event_type != cls.TYPE:
                 raise TypeError(f"{cls.__name__}.TYPE is {cls.TYPE!r}, registered under {event_type!r}")
 
+    @classmethod
+    def of_classes(cls, what: str, *classes: type[Payload]) -> PayloadRegistry:
+        """The registry of `classes`, each under its own `TYPE`."""
+        return cls(what, {c.TYPE: c for c in classes})
+
     def parse(self, event_type: str, data: Mapping[str, Any] | None) -> Payload:
         try:
             cls = self.payloads[event_type]

@@ -41,18 +41,7 @@ class Passed(Payload):
     pass_mark: int = 0
 
 
-PAYLOADS: dict[str, type[Payload]] = {
-    EventType.ASSIGNED: Assigned,
-    EventType.LESSON_DONE: LessonDone,
-    EventType.QUIZ_FAILED: QuizFailed,
-    EventType.PASSED: Passed,
-}
-
-REGISTRY = PayloadRegistry("learning", PAYLOADS)
-
-
-def payload_of(event: LearningEvent) -> Payload:
-    return REGISTRY.of(event)
+REGISTRY = PayloadRegistry.of_classes("learning", Assigned, LessonDone, QuizFailed, Passed)
 
 
 def _label(user: User | None) -> str:

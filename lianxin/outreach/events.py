@@ -82,15 +82,10 @@ class ConcernToAppeal(Payload):
     consent: bool = False  # the resident's contact details went with it
 
 
-REGISTRY = PayloadRegistry(
-    "outreach",
-    {cls.TYPE: cls for cls in (Registered, Assigned, PointAssigned, AssignmentEnded, Visited, FollowUpDone,
-                               VisitPhotosAdded, ConcernToAppeal)},
+REGISTRY = PayloadRegistry.of_classes(
+    "outreach", Registered, Assigned, PointAssigned, AssignmentEnded, Visited, FollowUpDone, VisitPhotosAdded,
+    ConcernToAppeal,
 )
-
-
-def payload_of(event: OutreachEvent) -> Payload:
-    return REGISTRY.of(event)
 
 
 def record(payload: Payload, *, actor: User | None, household: Household | None = None) -> OutreachEvent:

@@ -55,18 +55,7 @@ class Done(Payload):
     TYPE = TaskEventType.DONE
 
 
-PAYLOADS: dict[str, type[Payload]] = {
-    TaskEventType.PROPOSED: Proposed,
-    TaskEventType.ACCEPTED: Accepted,
-    TaskEventType.DISMISSED: Dismissed,
-    TaskEventType.DONE: Done,
-}
-
-REGISTRY = PayloadRegistry("proactive task", PAYLOADS)
-
-
-def payload_of(event: ProactiveTaskEvent) -> Payload:
-    return REGISTRY.of(event)
+REGISTRY = PayloadRegistry.of_classes("proactive task", Proposed, Accepted, Dismissed, Done)
 
 
 def record(task: ProactiveTask, payload: Payload, *, actor: User | None, note: str = "") -> ProactiveTaskEvent:

@@ -4,8 +4,8 @@
 `services._order_transition` (and `order_create`) hand a payload to `record_order_event`, which
 takes the event type from `payload.TYPE`; readers (the order page's timeline) go through
 `order_payload_of` / `with_order_payloads` and read fields. The stored JSON keeps the keys the
-dict literals wrote before, so older rows parse unchanged. `tests/supervision/test_order_events.py`
-checks the registry covers `OrderEventType` exactly.
+dict literals wrote before, so older rows parse unchanged. `tests/test_event_registries.py` checks
+the registry covers `OrderEventType` exactly.
 """
 
 from __future__ import annotations
@@ -46,14 +46,9 @@ class OrderClosed(Payload):
     TYPE = OrderEventType.CLOSED
 
 
-ORDER_PAYLOADS: dict[str, type[Payload]] = {
-    OrderEventType.CREATED: OrderCreated,
-    OrderEventType.RESPONDED: OrderResponded,
-    OrderEventType.ESCALATED: OrderEscalated,
-    OrderEventType.CLOSED: OrderClosed,
-}
-
-REGISTRY = PayloadRegistry("supervision order", ORDER_PAYLOADS)
+REGISTRY = PayloadRegistry.of_classes(
+    "supervision order", OrderCreated, OrderResponded, OrderEscalated, OrderClosed
+)
 
 
 def order_payload_of(event: OrderEvent) -> Payload:
