@@ -28,12 +28,7 @@ import statistics
 import sys
 import time
 
-BODY_TEXT = (
-    "东湖路与青年路交叉口的路灯已经坏了一个多星期，晚上整条路漆黑一片，老人和孩子走路很不安全，"
-    "上周还有一位骑电动车的居民在路口摔倒受伤。附近居民多次向社区反映，社区说已经报给了相关部门，"
-    "但一直没有人来修。希望有关部门尽快派人检修路灯，并检查一下这一段线路是否老化，"
-    "避免再出现类似的问题。另外路口的井盖也有些松动，车辆经过时声音很大，一并请处理。谢谢！"
-)
+from bench.intake_common import BODY_TEXT, intake_item, scratch_intake
 
 
 def main() -> int:
@@ -45,37 +40,16 @@ def main() -> int:
     parser.add_argument("--model", default="")
     parser.add_argument("--phases", action="store_true", help="wall time of each step of the batch path")
     args = parser.parse_args()
-    if args.database:
-        os.environ["LIANXIN_DATABASE_URL"] = args.database
-    if args.model:
-        os.environ["LIANXIN_TRIAGE_MODEL"] = args.model
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianxin.settings.test")
-    import django
+    with scratch_intake(database=args.database, model=args.model) as (_district, client):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
 
-    django.setup()
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
-
-    connection.queries_log = collections.deque(maxlen=100_000)  # a batch of 500 is ~20,000 statements
-
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        sys.path.insert(0, os.getcwd())
         from lianxin.appeals import triage_bridge
-        from lianxin.org.services import api_token_create
-        from tests.factories import District
 
-        district = District()
-        _token, key = api_token_create(user=district.operator, name="bench")
-        client = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {key}")
-        triage_bridge.warm_up()
+        connection.queries_log = collections.deque(maxlen=100_000)  # a batch of 500 is ~20,000 statements
 
         def body(i: int) -> dict:
-            return {"text": f"{BODY_TEXT}（第{i}号）", "kind": "complaint", "channel": "hotline",
-                    "category": "CJ-LD", "area": "G1", "contact_name": "张三",
-                    "contact_phone": f"138{i % 10**8:08d}", "contact_consent": True}
+            return intake_item(BODY_TEXT, i)
 
         def post(path: str, data: dict) -> dict:
             response = client.post(path, json.dumps(data), content_type="application/json")
@@ -138,8 +112,6 @@ def main() -> int:
         from lianxin.audit.services import audit_verify
 
         print(f"audit verify: {audit_verify()}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
     return 0
 
 

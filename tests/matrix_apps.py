@@ -35,6 +35,7 @@ G1_ORG = frozenset({"grid_a", "admin"})
 ORGANISERS = frozenset({"grid_a", "leader_b", "admin"})
 MED_STAFF = frozenset({"operator", "dispatcher", "supervisor", "leader_b", "admin"})
 INTAKE = frozenset({"operator", "dispatcher", "supervisor", "admin"})
+RECORDERS = INTAKE | {"grid_a"}  # mediation.policy.may_record_dispute: web form and API alike; not leaders
 CASE_SEE = INTAKE | {"resident"}
 FIGURES = frozenset({"dispatcher", "supervisor", "leader_b", "admin"})  # aggregate figures: not the hotline
 SUPERVISING = frozenset({"supervisor", "admin"})  # the mediator's supervisors (district)
@@ -262,7 +263,7 @@ MEDIATION: dict[str, tuple[Case, ...]] = {
     "mediation:mine_withdraw": (post(lambda w: f"/mediation/mine/{w.case.pk}/withdraw/", frozenset({"resident"}),
                                      const({"reason": "双方已自行和解"})),),
     "mediation:staff_home": (get(const("/mediation/staff/"), MED_STAFF),),
-    "mediation:staff_new": (get(const("/mediation/staff/new/"), MED_STAFF),),
+    "mediation:staff_new": (get(const("/mediation/staff/new/"), RECORDERS),),
     "mediation:staff_figures": (get(const("/mediation/staff/figures/"), FIGURES),),
     "mediation:staff_case": (get(case_path(), INTAKE),),
     "mediation:staff_act": (post(case_path("act/accept/"), INTAKE, const({"note": ""})),

@@ -240,3 +240,156 @@ def test_a_lower_layer_importing_a_new_app_is_refused(tmp_path):
 def test_a_module_over_the_limit_is_found(tmp_path):
     package = _plant(tmp_path, {"big.py": "x = 1\n" * 601, "small.py": "x = 1\n" * 600})
     assert oversized_modules(package) == {"pkg.big": 601}
+
+
+# --- the documented dependency table matches the code ---------------------------------------------
+
+ARCHITECTURE_DOC = PACKAGE_DIR.parent / "docs" / "architecture.md"
+# The project's own modules at the root of the package (plumbing, not apps): no row of their own.
+ROOT_MODULES = frozenset({"", "asgi", "celery", "cli", "settings", "urls", "wsgi"})
+_ORDER = ("triage", "core", "audit", "worktime", "org", "notifications", "opinions")
+
+
+def app_imports(graph: dict[str, dict[str, int]]) -> dict[str, set[str]]:
+    """Each app (a package under `lianxin`) and the other apps and root modules it imports."""
+    table: dict[str, set[str]] = {}
+    for module, edges in graph.items():
+        app = _app_of(module)
+        if app in ROOT_MODULES:
+            continue
+        targets = table.setdefault(app, set())
+        targets.update(other for other in map(_app_of, edges) if other not in ("", app))
+    return table
+
+
+def documented_imports(text: str) -> dict[str, set[str]]:
+    """The "imports" column of the table in docs/architecture.md: every `name` in backticks
+    (notes in parentheses may follow a name; `—` for none)."""
+    import re
+
+    rows = {}
+    for line in text.splitlines():
+        match = re.match(r"^\| `(\w+)` \| .* \| ([^|]*) \|$", line)
+        if match:
+            rows[match.group(1)] = set(re.findall(r"`(\w+)`", match.group(2)))
+    return rows
+
+
+def ordered(names: set[str]) -> list[str]:
+    return sorted(names, key=lambda n: (_ORDER.index(n) if n in _ORDER else len(_ORDER), n in ROOT_MODULES, n))
+
+
+def test_the_documented_dependency_table_is_the_codes():
+    documented = documented_imports(ARCHITECTURE_DOC.read_text(encoding="utf-8"))
+    actual = app_imports(import_graph(PACKAGE_DIR, runtime_only=False))
+    wrong = {app: {"documented": ordered(documented.get(app, set())), "code": ordered(targets)}
+             for app, targets in actual.items() if documented.get(app) != targets}
+    assert wrong == {}, "redraw the table in docs/architecture.md (python -m tests.test_structure prints it)"
+    assert set(documented) <= set(actual), "the table names apps that no longer exist"
+
+
+def test_a_table_out_of_date_is_found(tmp_path):
+    package = _plant(tmp_path, {"shop/models.py": "from pkg.core import x\n", "core/x.py": "import pkg.celery\n",
+                                "celery.py": ""})
+    actual = app_imports(import_graph(package, runtime_only=False))
+    assert actual == {"shop": {"core"}, "core": {"celery"}}
+    doc = "| `shop` | shops | `core` |\n| `core` | plumbing | (the project's `celery`) |\n"
+    assert documented_imports(doc) == actual
+    assert documented_imports(doc.replace("| `core` |\n", "| — |\n")) != actual
+
+
+# --- role checks only in the policy modules --------------------------------------------------------
+
+# Modules besides `<app>.policy` that may ask a scope about roles, each with the reason.
+ROLE_CHECKS_ALLOWED: dict[str, str] = {
+    "lianxin.org.selectors": "defines `Scope.has` / `units_for` / `areas_for`",
+    "lianxin.appeals.privacy": "the privacy rule (who reads contact details): the app's second policy module",
+    "lianxin.appeals.phone_search": "searching by phone is reading contact details: `privacy.CONTACT_ROLES`",
+}
+_ROLE_METHODS = frozenset({"has", "units_for", "areas_for"})
+
+
+def role_checks_outside_policy(root: Path, allowed: dict[str, str]) -> list[str]:
+    """`scope.has(...)`, `.units_for(...)`, `.areas_for(...)` calls outside the policy modules."""
+    found = []
+    for module, path in module_files(root).items():
+        if module.split(".")[-1] == "policy" or ".policy." in f"{module}." or module in allowed:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in _ROLE_METHODS
+                    and (node.func.attr != "has" or "scope" in ast.unparse(node.func.value))):
+                found.append(f"{module}:{node.lineno} {ast.unparse(node.func)}(...)")
+    return found
+
+
+def test_roles_are_checked_only_in_the_policy_modules():
+    assert role_checks_outside_policy(PACKAGE_DIR, ROLE_CHECKS_ALLOWED) == [], (
+        "ask the app's policy module (the one place who-may-do-what is decided)")
+
+
+def test_a_role_check_in_a_view_is_found(tmp_path):
+    package = _plant(tmp_path, {
+        "shop/views.py": "def v(scope):\n    return scope.has('admin') or {1}.union(scope.units_for('handler'))\n",
+        "shop/policy.py": "def may(scope):\n    return scope.has('admin')\n",
+        "shop/other.py": "def f(s):\n    return s.has(1)\n",
+    })
+    assert role_checks_outside_policy(package, {}) == ["pkg.shop.views:2 scope.has(...)", "pkg.shop.views:2 scope.units_for(...)"]
+
+
+# --- no function over ~60 lines without a reason ----------------------------------------------------
+
+MAX_FUNCTION_LINES = 60
+# Functions allowed over MAX_FUNCTION_LINES (module.function; methods by their own name), each with
+# the reason. A list that may only shrink: split a function rather than adding it here.
+LONG_FUNCTIONS_ALLOWED: dict[str, str] = {
+    "lianxin.demo.district.build_district": "one straight build of the demo district, step after step",
+    "lianxin.demo.history._handle": "one appeal's handling as one timeline (accept … reopen); split with care",
+    "lianxin.demo.history._appeal": "one generated appeal's row, field after field",
+    "lianxin.demo.history._lifecycle": "the lifecycle's branches read as one timeline",
+    "lianxin.demo.management.commands.seed.handle": "the seed command's steps and their report",
+    "lianxin.triage.hotspots.find_hotspots": "one clustering pass (plain Python, benchmarked as a whole)",
+    "lianxin.triage.reply_quality.score_reply": "one scoring formula with its parts named inline",
+    "lianxin.triage.duplicates_batch.check_many": "the vectorised duplicate check, kept in one piece for speed",
+    "lianxin.triage.duplicates._search": "the index's inner search loop, kept in one piece for speed",
+    "lianxin.triage.routing.route": "the routing decision and its reason codes in one place",
+    "lianxin.triage.linear.fit_compiled": "the training loop of the linear model",
+    "lianxin.supervision.contributions.event_contributions": "the KPI fold: one branch per event type, side by side",
+    "lianxin.appeals.intake.validate": "every intake field checked in turn, each error naming its field",
+    "lianxin.appeals.batch._create_all": "the batch intake's bulk writes in their required order",
+    "lianxin.appeals.actions.reclassification.appeal_reclassify": "to split (issue 11): checks, reroute, event",
+    "lianxin.reports.rendering.render_xlsx": "to split (issue 11): one worksheet after another",
+    "lianxin.reports.charts.column_chart": "one SVG chart drawn top to bottom",
+    "lianxin.opendata.export.build": "to split (issue 11): the k-anonymous export's passes",
+}
+
+
+def long_functions(root: Path, limit: int = MAX_FUNCTION_LINES) -> dict[str, int]:
+    found = {}
+    for module, path in module_files(root).items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > limit:
+                    found[f"{module}.{node.name}"] = lines
+    return found
+
+
+def test_no_function_is_over_60_lines_without_a_reason():
+    unexplained = {f: n for f, n in long_functions(PACKAGE_DIR).items() if f not in LONG_FUNCTIONS_ALLOWED}
+    assert unexplained == {}, "split these functions, or say why not in LONG_FUNCTIONS_ALLOWED"
+
+
+def test_the_long_function_allow_list_names_only_functions_still_long():
+    assert set(LONG_FUNCTIONS_ALLOWED) <= set(long_functions(PACKAGE_DIR))
+
+
+def test_a_long_function_is_found(tmp_path):
+    body = "".join(f"    x{i} = {i}\n" for i in range(60))
+    package = _plant(tmp_path, {"m.py": f"def long():\n{body}\ndef short():\n    return 1\n"})
+    assert long_functions(package) == {"pkg.m.long": 61}
+
+
+if __name__ == "__main__":  # prints the imports column of each app, to redraw the table
+    for app, targets in sorted(app_imports(import_graph(PACKAGE_DIR, runtime_only=False)).items()):
+        print(f"{app}: {', '.join(f'`{t}`' for t in ordered(targets)) or '—'}")

@@ -7,7 +7,7 @@ selectors) call `payload_of(event)` — or `parse_payload(type, data)` on a `val
 and read attributes, never keys. ADR 0008.
 
 The stored JSON keeps the keys the dict literals wrote before the payloads existed, so old rows
-(and the importer's and the demo seed's, which write dicts) parse without a data migration:
+parse without a data migration:
 a missing key takes the field's default, an unknown key is ignored.
 
 Adding an event type: add the `EventType` member, one payload class here (its fields with
@@ -20,68 +20,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import types
-import typing
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
+from lianxin.core.payloads import Payload, PayloadRegistry
+from lianxin.core.payloads import UnknownEventType as UnknownEventType  # re-exported
+
 from .models import AppealEvent, EventType
-
-
-def _parse_datetime(value: Any) -> dt.datetime | None:
-    """An ISO timestamp as stored; a naive one is taken as UTC; anything unreadable is None."""
-    if isinstance(value, dt.datetime):
-        return value
-    if not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
-def _to_json(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return [_to_json(v) for v in value]
-    if isinstance(value, Payload):
-        return value.to_data()
-    return value
-
-
-@dataclass(frozen=True)
-class Payload:
-    """Base of every payload. `OMIT_EMPTY` names the fields written only when they differ from
-    their default (keys the old dict literals added only sometimes)."""
-
-    TYPE: ClassVar[str] = ""
-    OMIT_EMPTY: ClassVar[frozenset[str]] = frozenset()
-
-    def to_data(self) -> dict[str, Any]:
-        """The JSON dict stored in `AppealEvent.data` (ids, ISO timestamps, strings, lists)."""
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if f.name in self.OMIT_EMPTY and value == _default_of(f):
-                continue
-            out[f.name] = _to_json(value)
-        return out
-
-    @classmethod
-    def from_data(cls, data: Mapping[str, Any] | None) -> Self:
-        """The payload of a stored dict: missing keys take their defaults, unknown keys are ignored."""
-        if not data:
-            return cls()
-        converters = _converters(cls)
-        kwargs = {}
-        for name, value in data.items():
-            if name in converters:
-                convert = converters[name]
-                kwargs[name] = convert(value) if convert is not None and value is not None else value
-        return cls(**kwargs)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,41 +40,6 @@ class Transition(Payload):
     via: str = ""
     extension_lapsed: tuple[int, ...] = ()
     reply_review_lapsed: tuple[int, ...] = ()
-
-
-def _default_of(f: dataclasses.Field[Any]) -> Any:
-    if f.default is not dataclasses.MISSING:
-        return f.default
-    if f.default_factory is not dataclasses.MISSING:
-        return f.default_factory()
-    return dataclasses.MISSING
-
-
-_CONVERTERS: dict[type, dict[str, Callable[[Any], Any] | None]] = {}
-
-
-def _converter(hint: Any) -> Callable[[Any], Any] | None:
-    """How a stored JSON value becomes the field's type (None: as stored)."""
-    args = [a for a in typing.get_args(hint) if a is not type(None)]
-    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
-        return _converter(args[0]) if len(args) == 1 else None
-    if hint is dt.datetime:
-        return _parse_datetime
-    if typing.get_origin(hint) is tuple:
-        return tuple
-    if isinstance(hint, type) and issubclass(hint, Payload):
-        return hint.from_data
-    return None
-
-
-def _converters(cls: type[Payload]) -> dict[str, Callable[[Any], Any] | None]:
-    """Each field's name and converter (`_converter`), worked out once per class."""
-    cached = _CONVERTERS.get(cls)
-    if cached is None:
-        hints = typing.get_type_hints(cls)
-        cached = {f.name: _converter(hints[f.name]) for f in dataclasses.fields(cls)}
-        _CONVERTERS[cls] = cached
-    return cached
 
 
 # --- intake -----------------------------------------------------------------------------------------
@@ -467,32 +378,20 @@ PAYLOADS: dict[str, type[Payload]] = {
 }
 
 
-class UnknownEventType(LookupError):
-    pass
+REGISTRY = PayloadRegistry("appeal", PAYLOADS)
 
 
 def parse_payload(event_type: str, data: Mapping[str, Any] | None) -> Payload:
     """The typed payload of a stored event: the one parse function every reader goes through."""
-    try:
-        cls = PAYLOADS[event_type]
-    except KeyError:
-        raise UnknownEventType(f"No payload class for appeal event type {event_type!r}: add one to PAYLOADS") from None
-    return cls.from_data(data)
+    return REGISTRY.parse(event_type, data)
 
 
 def with_payloads(events: Iterable[AppealEvent]) -> list[AppealEvent]:
     """The events, each with its typed payload as `.payload`, for the timelines' templates
     (`{{ e.payload.to_area_name }}`): templates read fields, never `e.data`."""
-    out = list(events)
-    for event in out:
-        event.__dict__["payload"] = payload_of(event)
-    return out
+    return REGISTRY.attach(events)
 
 
 def payload_of(event: AppealEvent) -> Payload:
     """`parse_payload` of an event row, kept on the instance (a timeline reads it more than once)."""
-    cached = event.__dict__.get("_lianxin_payload")
-    if cached is None:
-        cached = parse_payload(event.type, event.data)
-        event.__dict__["_lianxin_payload"] = cached
-    return cached
+    return REGISTRY.of(event)

@@ -399,3 +399,83 @@ def ensure_allowed(actor: Actor, appeal: Appeal, action: str) -> None:
     reason = _extra_conditions(actor, appeal, action)
     if reason:
         raise TransitionNotAllowed(reason)
+
+
+# --- the staff workbench's queues ------------------------------------------------------------------
+
+# Which queues each role looks at first, in order (the queues themselves: `web.views.queues`).
+# "extensions" only for the roles that may decide an extension request (`WHO_MAY[DECIDE_EXTENSION]`),
+# "reply_review" only for those who may review a reply.
+STAFF_QUEUES: dict[str, tuple[str, ...]] = {
+    Role.ADMIN: ("to_dispatch", "returned", "to_accept", "in_progress", "extensions", "reply_review", "due_soon",
+                 "overdue", "awaiting_rating"),
+    Role.DISPATCHER: ("to_dispatch", "returned", "extensions", "reply_review", "due_soon", "overdue",
+                      "awaiting_rating"),
+    Role.OPERATOR: ("to_dispatch", "awaiting_rating"),
+    Role.HANDLER: ("to_accept", "in_progress", "due_soon", "overdue", "awaiting_rating"),
+    Role.GRID_WORKER: ("in_progress", "due_soon", "overdue"),
+    Role.SUPERVISOR: ("to_dispatch", "in_progress", "extensions", "reply_review", "due_soon", "overdue",
+                      "awaiting_rating"),
+    Role.LEADER: ("in_progress", "extensions", "reply_review", "due_soon", "overdue", "awaiting_rating"),
+}
+
+
+def staff_queues_for(scope: Scope) -> list[str]:
+    """The workbench queues a member of staff with `scope` sees, each once, in their roles' order."""
+    names: list[str] = []
+    for role, queue_names in STAFF_QUEUES.items():
+        if scope.has(role):
+            names += [n for n in queue_names if n not in names]
+    return names
+
+
+# --- who sees which appeals ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppealVisibility:
+    """Which appeals a user sees: `selectors.appeals_visible_to` builds the query from it (the one
+    place access is decided; "absent" and "not yours" give the same error there)."""
+
+    everything: bool = False
+    resident_id: int | None = None  # their own appeals
+    areas: tuple[str, ...] = ()  # subtrees (operators', dispatchers', overseers', grid workers')
+    units: frozenset[int] = frozenset()  # handler units: appeals dispatched to or co-handled by them
+
+
+def appeal_visibility(user_pk: int, scope: Scope) -> AppealVisibility:
+    """admin: all; operators and dispatchers: their area (all when unscoped); supervisors and
+    leaders: their jurisdiction; handlers: appeals dispatched to their unit or co-handled by it;
+    grid workers: their grids; a resident with an account: their own appeals."""
+    if scope.has(Role.ADMIN):
+        return AppealVisibility(everything=True)
+    areas: tuple[str, ...] = ()
+    for role in (Role.OPERATOR, Role.DISPATCHER):
+        if scope.has(role):
+            role_areas = scope.areas_for(role)
+            if not role_areas:
+                return AppealVisibility(everything=True)
+            areas += tuple(role_areas)
+    areas += tuple(scope.areas_for(Role.SUPERVISOR, Role.LEADER, Role.GRID_WORKER))
+    return AppealVisibility(resident_id=user_pk, areas=areas, units=handler_units(scope))
+
+
+def handler_units(scope: Scope) -> frozenset[int]:
+    """The units whose appeals this member of staff handles (the handlers' queues narrow to them)."""
+    return frozenset(scope.units_for(Role.HANDLER))
+
+
+def reviews_every_reply(scope: Scope) -> bool:
+    """Admins review any pending reply (`_is_reply_reviewer`)."""
+    return scope.has(Role.ADMIN)
+
+
+def leader_review_units(scope: Scope) -> frozenset[int]:
+    """The units whose replies this user reviews as the unit's leader (`_is_unit_leader`)."""
+    return frozenset(scope.units_for(Role.LEADER))
+
+
+def sees_calendar_gaps(scope: Scope) -> bool:
+    """Administrators (who enter `worktime.CalendarDay` rows) are told on the workbench when the
+    working-day calendar lacks a year the deadlines will need."""
+    return scope.has(Role.ADMIN)

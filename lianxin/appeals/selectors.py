@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from lianxin.core.crypto import phone_lookup_hash
 from lianxin.core.errors import NotFound
-from lianxin.org.models import Role, User
+from lianxin.org.models import User
 from lianxin.org.selectors import area_subtree_q, scope_of
 
 from . import deadlines
@@ -36,7 +36,14 @@ from .models import (
     Status,
 )
 from .phone_search import may_search_by_phone, phone_query, phone_search_q, refuse_digit_fragments
-from .policy import extension_decider_reach, reply_review_reach
+from .policy import (
+    appeal_visibility,
+    extension_decider_reach,
+    handler_units,
+    leader_review_units,
+    reply_review_reach,
+    reviews_every_reply,
+)
 from .privacy import phone_last4
 
 NOT_FOUND_MESSAGE = _("没有找到该诉求，或您无权查看。请核对受理编号。")
@@ -52,22 +59,14 @@ def appeals_visible_to(user: User | None) -> QuerySet[Appeal]:
     base = Appeal.objects.all()
     if user is None or not user.is_authenticated:
         return base.none()
-    scope = scope_of(user)
-    if scope.has(Role.ADMIN):
+    seen = appeal_visibility(user.pk, scope_of(user))  # who sees what: the policy
+    if seen.everything:
         return base
-    q = Q(resident_id=user.pk)
-    for role in (Role.OPERATOR, Role.DISPATCHER):
-        if scope.has(role):
-            areas = scope.areas_for(role)
-            if not areas:
-                return base
-            q |= area_subtree_q(areas)
-    areas = scope.areas_for(Role.SUPERVISOR, Role.LEADER, Role.GRID_WORKER)
-    if areas:
-        q |= area_subtree_q(areas)
-    units = scope.units_for(Role.HANDLER)
-    if units:
-        q |= Q(unit_id__in=units) | _co_handled_ids_q(units)
+    q = Q(resident_id=seen.resident_id)
+    if seen.areas:
+        q |= area_subtree_q(seen.areas)
+    if seen.units:
+        q |= Q(unit_id__in=seen.units) | _co_handled_ids_q(seen.units)
     return base.filter(q)
 
 
@@ -156,8 +155,7 @@ def queue(user: User, name: str) -> QuerySet[Appeal]:
     """Named work queues, within what the user may see. "extensions" (延期 requests awaiting a
     decision) holds only what the user may decide; for anyone else it is empty."""
     qs = appeals_visible_to(user)
-    scope = scope_of(user)
-    units = scope.units_for(Role.HANDLER)
+    units = handler_units(scope_of(user))
     filters: dict[str, Q] = {
         "to_dispatch": Q(status__in=[Status.SUBMITTED, Status.RETURNED]),
         "returned": Q(status=Status.RETURNED),
@@ -404,13 +402,13 @@ def reply_review_queue(user: User) -> QuerySet[Appeal]:
     leader's for the unit (the same rule as `policy.WHO_MAY[APPROVE_REPLY]`)."""
     scope = scope_of(user)
     pending = Appeal.objects.filter(status=Status.ACCEPTED, reply_reviews__status=ReviewStatus.PENDING)
-    if scope.has(Role.ADMIN):
+    if reviews_every_reply(scope):
         return pending.order_by("priority", "submitted_at")
     q = Q(pk__in=[])
     reach = reply_review_reach(scope).q()
     if reach is not None:
         q |= Q(reply_reviews__reviewer=ReviewerKind.CENTRE) & reach
-    leader_units = scope.units_for(Role.LEADER)
+    leader_units = leader_review_units(scope)
     if leader_units:
         q |= Q(reply_reviews__reviewer=ReviewerKind.LEADER, unit_id__in=leader_units)
     return pending.filter(q).distinct().order_by("priority", "submitted_at")

@@ -72,6 +72,12 @@ def may_create(user: User | None, unit: Unit) -> bool:
     return scope.has(Role.ADMIN) or unit.pk in scope.unit_ids
 
 
+def organising_units_q(user: User | None) -> Q:
+    """The units `user` may organise consultations for, as a filter on `Unit` (`may_create`'s rule)."""
+    scope = scope_of(user)
+    return Q() if scope.has(Role.ADMIN) else Q(pk__in=scope.unit_ids)
+
+
 def audience_refusal(user: User | None, consultation: Consultation) -> Refusal | None:
     """Why `user` is outside the consultation's audience, or None."""
     if user is None or not user.is_authenticated:

@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lianxin.core.errors import DomainError, Forbidden, ValidationFailed
-from lianxin.org.models import Area, Role, Unit, User
+from lianxin.org.models import Area, Unit, User
 from lianxin.org.selectors import scope_of
 
 from . import selectors, services
 from .models import Audience, Consultation, ConsultationOrigin, PhaseType, QuestionKind
-from .policy import allowed_actions, is_organiser, moderation_q
+from .policy import allowed_actions, is_organiser, moderation_q, organising_units_q
 
 PHASE_TYPES = list(PhaseType)
 
@@ -54,9 +54,7 @@ def _own(request: HttpRequest, slug: str) -> Consultation:
 
 
 def _units(user: User) -> list[Unit]:
-    scope = scope_of(user)
-    qs = Unit.objects.filter(active=True)
-    return list(qs if scope.has(Role.ADMIN) else qs.filter(pk__in=scope.unit_ids))
+    return list(Unit.objects.filter(organising_units_q(user), active=True))
 
 
 @staff_only

@@ -18,14 +18,17 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from lianxin.appeals import events as ev_types
 from lianxin.appeals import models as appeal_models
-from lianxin.appeals.models import Appeal, Channel, EventType, Kind, Satisfaction, Status, Urgency
+from lianxin.appeals.events import Payload
+from lianxin.appeals.models import Appeal, Channel, Kind, Satisfaction, Status, Urgency
 from lianxin.appeals.services import access_code_digest
 from lianxin.core.crypto import phone_lookup_hash
 from lianxin.worktime import calendar
 
 from . import catalogue as cat
 from .district import DistrictMap, GridInfo, LeafInfo, StaffInfo
+from .steps import SWEEP_LAG, Ev, State
 
 TZ = calendar.TZ
 # Queue order column (0 emergency … 2 normal), when the appeals app has it.
@@ -33,7 +36,6 @@ HAS_PRIORITY = any(f.attname == "priority" for f in Appeal._meta.concrete_fields
 URGENCY_PRIORITY: dict[str, int] = getattr(appeal_models, "URGENCY_PRIORITY", {})
 CHUNK = 2000
 AUTO_CLOSE_DAYS = 7
-SWEEP_LAG = dt.timedelta(minutes=5)  # the sweep runs every few minutes
 
 
 @contextmanager
@@ -68,20 +70,6 @@ def _working_moment(rng: random.Random, after: dt.datetime, min_hours: float, ma
 
 
 @dataclass
-class Ev:
-    type: str
-    at: dt.datetime
-    actor: StaffInfo | None
-    actor_label: str
-    unit_id: int | None = None
-    from_status: str = ""
-    to_status: str = ""
-    note: str = ""
-    data: dict[str, Any] = field(default_factory=dict)
-    public: bool = True
-
-
-@dataclass
 class Generated:
     """One chunk of rows, as dicts of model attribute names (ids assigned by the writer)."""
 
@@ -97,7 +85,6 @@ LOCATED_PREFIXES = ("CJ-", "HB-", "GA-", "JT-02", "JY-01-03", "JY-02-01", "SM-01
 HOLDS = ("submitted", "dispatched", "accepted", "replied", "returned")
 SYSTEM_TRIAGE = "智能分析"
 SYSTEM_DISPATCH = "自动派单"
-SYSTEM_SWEEP = "时限监控"
 SYSTEM = "系统"
 RESIDENT_LABEL = "群众"
 
@@ -265,7 +252,7 @@ class HistoryGenerator:
         if HAS_PRIORITY:
             row["priority"] = URGENCY_PRIORITY.get(urgency, 2)
         out.appeals.append(row)
-        state = _State(row=row, events=[], now=now)
+        state = State(row=row, events=[], now=now)
 
         # Submission (who submits depends on the channel).
         submitter: StaffInfo | None
@@ -278,10 +265,10 @@ class HistoryGenerator:
         else:
             submitter = StaffInfo(resident_id, RESIDENT_LABEL) if resident_id else None
             label = RESIDENT_LABEL
-        state.add(Ev(EventType.SUBMITTED, submitted, submitter, label, to_status=Status.SUBMITTED,
-                     data={"channel": channel, "kind": kind}))
-        state.add(Ev(EventType.TRIAGED, submitted + dt.timedelta(milliseconds=50), None, SYSTEM_TRIAGE,
-                     from_status=Status.SUBMITTED, to_status=Status.SUBMITTED, data=suggestion, public=False))
+        state.add(Ev(ev_types.Submitted(channel=channel, kind=kind), submitted, submitter, label,
+                     to_status=Status.SUBMITTED))
+        state.add(Ev(ev_types.Triaged(suggestion=suggestion), submitted + dt.timedelta(milliseconds=50), None,
+                     SYSTEM_TRIAGE, from_status=Status.SUBMITTED, to_status=Status.SUBMITTED, public=False))
         self._lifecycle(rng, out, state, i, info, grid, candidates, index, merge_target)
         for ev in state.events:
             out.events.append((i, ev))
@@ -303,7 +290,7 @@ class HistoryGenerator:
 
         return reply_quality_data(f"{row['title']} {row['text']}", reply, row["submitted_at"], at)
 
-    def _lifecycle(self, rng: random.Random, out: Generated, st: _State, i: int, info: LeafInfo, grid: GridInfo,
+    def _lifecycle(self, rng: random.Random, out: Generated, st: State, i: int, info: LeafInfo, grid: GridInfo,
                    candidates: list[int], index: int, merge_target: int | None) -> None:
         dmap, row = self.dmap, st.row
         assert dmap.dispatcher is not None and dmap.operator is not None
@@ -323,15 +310,15 @@ class HistoryGenerator:
         if bucket in (11, 61):  # withdrawn by the resident (or the operator) early on
             at = t + dt.timedelta(hours=rng.uniform(0.2, 20))
             actor, label = (owner, RESIDENT_LABEL) if owner else (operator, operator.label)
-            st.transition(EventType.WITHDRAWN, at, actor, label, Status.WITHDRAWN, note="问题已自行解决，申请撤回。",
+            st.transition(ev_types.Withdrawn(), at, actor, label, Status.WITHDRAWN, note="问题已自行解决，申请撤回。",
                           changes={"closed_at": at})
             return
         if bucket in (23, 73) and merge_target is not None and hold != "submitted":
             target = out.appeals[merge_target]
             if target["status"] not in (Status.MERGED, Status.WITHDRAWN):
                 at = t + dt.timedelta(hours=rng.uniform(0.3, 6))
-                if st.transition(EventType.MERGED, at, dispatcher, dispatcher.label, Status.MERGED,
-                                 note=f"并入 {target['tracking_number']}", data={"into": target["tracking_number"]},
+                if st.transition(ev_types.Merged(into=target["tracking_number"]), at, dispatcher, dispatcher.label,
+                                 Status.MERGED, note=f"并入 {target['tracking_number']}",
                                  changes={"closed_at": at}):
                     out.merges.append((i, merge_target))
                 return
@@ -340,7 +327,7 @@ class HistoryGenerator:
         if row["kind"] in (Kind.INQUIRY, Kind.PRAISE) and row["channel"] == Channel.HOTLINE and not hold:
             at = t + dt.timedelta(minutes=rng.uniform(3, 15))
             answer = rng.choice(cat.INQUIRY_ANSWERS)
-            st.transition(EventType.ANSWERED_DIRECTLY, at, operator, operator.label, Status.CLOSED, note=answer,
+            st.transition(ev_types.AnsweredDirectly(), at, operator, operator.label, Status.CLOSED, note=answer,
                           changes={"reply_text": answer, "replied_at": at, "closed_at": at})
             return
         if hold == "submitted":
@@ -360,9 +347,8 @@ class HistoryGenerator:
             handler = dmap.handlers[unit]
             at = _working_moment(rng, st.last, 0.3, 3)
             reason = rng.choice(cat.RETURN_REASONS)
-            if not st.transition(EventType.RETURNED, at, handler, handler.label, Status.RETURNED, note=reason,
-                                 unit_id=unit,
-                                 data={"returned_by_unit": unit, "category": info.id, "area": grid.id},
+            if not st.transition(ev_types.Returned(returned_by_unit=unit, category=info.id, area=grid.id), at, handler,
+                                 handler.label, Status.RETURNED, note=reason, unit_id=unit,
                                  changes={"unit_id": None, "accepted_at": None, "accept_due_at": None,
                                           "resolve_due_at": None, "due_soon": False,
                                           "return_count": row["return_count"] + 1}):
@@ -376,20 +362,20 @@ class HistoryGenerator:
                 return
         self._handle(rng, out, st, i, unit, owner, hold, first_round=True)
 
-    def _dispatch(self, st: _State, at: dt.datetime, actor: StaffInfo | None, label: str, unit: int, note: str,
+    def _dispatch(self, st: State, at: dt.datetime, actor: StaffInfo | None, label: str, unit: int, note: str,
                   info: LeafInfo) -> bool:
         row = st.row
         accept_hours, resolve_days = self.dmap.policies[(info.leaf.code, row["urgency"])]
         accept_due, resolve_due = deadlines_for(at, accept_hours, resolve_days, row["urgency"])
         suggested = row["suggested_unit_id"]
         return st.transition(
-            EventType.DISPATCHED, at, actor, label, Status.DISPATCHED, note=note, unit_id=unit,
-            data={"suggested_unit": suggested, "chosen_unit": unit, "followed_suggestion": suggested == unit},
+            ev_types.Dispatched(suggested_unit=suggested, chosen_unit=unit, followed_suggestion=suggested == unit),
+            at, actor, label, Status.DISPATCHED, note=note, unit_id=unit,
             changes={"unit_id": unit, "dispatched_at": at, "accept_due_at": accept_due,
                      "resolve_due_at": resolve_due, "due_soon": False, "accept_overdue": False},
         )
 
-    def _handle(self, rng: random.Random, out: Generated, st: _State, i: int, unit: int, owner: StaffInfo | None,
+    def _handle(self, rng: random.Random, out: Generated, st: State, i: int, unit: int, owner: StaffInfo | None,
                 hold: str, *, first_round: bool) -> None:
         dmap, row = self.dmap, st.row
         handler = dmap.handlers[unit]
@@ -405,9 +391,9 @@ class HistoryGenerator:
             at = min(at, row["accept_due_at"]) if row["accept_due_at"] > st.last else at
         sweep_at = row["accept_due_at"] + SWEEP_LAG
         if (late_accept or at > row["accept_due_at"]) and sweep_at <= min(at, self.now):
-            st.flag("accept_overdue", EventType.ACCEPT_OVERDUE, sweep_at, unit)
-        if not st.transition(EventType.ACCEPTED, at, handler, handler.label, Status.ACCEPTED, unit_id=unit,
-                             data={"late": at > row["accept_due_at"]},
+            st.flag("accept_overdue", ev_types.AcceptOverdue, sweep_at, unit)
+        if not st.transition(ev_types.Accepted(late=at > row["accept_due_at"]), at, handler, handler.label,
+                             Status.ACCEPTED, unit_id=unit,
                              changes={"accepted_at": at, "accept_overdue": row["accept_overdue"] or at > row["accept_due_at"]}):
             st.flags_at_now()
             return
@@ -417,8 +403,8 @@ class HistoryGenerator:
         if i % 8:
             contact_at = st.last + dt.timedelta(minutes=40 + i % 50)
             if contact_at <= self.now:
-                st.add(Ev(EventType.RESIDENT_CONTACTED, contact_at, handler, handler.label, unit, row["status"],
-                          row["status"], data={"method": "phone"}, public=False))
+                st.add(Ev(ev_types.ResidentContacted(method="phone"), contact_at, handler, handler.label, unit,
+                          row["status"], row["status"], public=False))
         # Co-handler (协办), sometimes.
         if rng.random() < 0.04:
             co_unit = rng.choice([u for u in dmap.handlers if u != unit and u not in st.co_units])
@@ -426,7 +412,7 @@ class HistoryGenerator:
             if at <= self.now:
                 st.co_units.add(co_unit)
                 out.co_handlers.append((i, {"unit_id": co_unit, "added_at": at, "reply_text": "", "replied_at": None}))
-                st.add(Ev(EventType.CO_HANDLER_ADDED, at, handler, handler.label, co_unit, row["status"], row["status"]))
+                st.add(Ev(ev_types.CoHandlerAdded(), at, handler, handler.label, co_unit, row["status"], row["status"]))
         # Extension (延期), sometimes; approved mostly.
         if rng.random() < 0.05:
             self._extension(rng, out, st, i, unit, handler)
@@ -444,13 +430,15 @@ class HistoryGenerator:
             hours = max(0.2, _hours_between(st.last, due) * rng.uniform(0.15, 0.95))
             at = st.last + dt.timedelta(hours=hours)
         if at > due and due + SWEEP_LAG <= min(at, self.now):
-            st.flag("overdue", EventType.OVERDUE, due + SWEEP_LAG, unit, data={"resolve_due_at": due.isoformat()})
+            st.flag("overdue", ev_types.Overdue, due + SWEEP_LAG, unit)
         if row["kind"] in (Kind.INQUIRY,):
             reply = rng.choice(cat.INQUIRY_ANSWERS)
         else:
             reply = f"您好，关于您反映的问题，经现场核实，{rng.choice(cat.REPLY_ACTIONS)}。感谢您对我们工作的支持。"
-        if not st.transition(EventType.REPLIED, at, handler, handler.label, Status.REPLIED, note=reply, unit_id=unit,
-                             data={"late": at > due, "reply_quality": self._reply_quality(row, reply, at)},
+        quality = self._reply_quality(row, reply, at)
+        replied = ev_types.Replied(late=at > due,
+                                   reply_quality=ev_types.ReplyQuality.from_data(quality) if quality else None)
+        if not st.transition(replied, at, handler, handler.label, Status.REPLIED, note=reply, unit_id=unit,
                              changes={"reply_text": reply, "replied_at": at, "overdue": row["overdue"] or at > due,
                                       "due_soon": False}):
             st.flags_at_now()
@@ -467,8 +455,8 @@ class HistoryGenerator:
             comment = rng.choice(cat.DISSATISFIED_COMMENTS if satisfaction == Satisfaction.DISSATISFIED
                                  else cat.SATISFIED_COMMENTS)
             # Without an account the resident proved the appeal is theirs by tracking number + phone digits.
-            if not st.transition(EventType.RATED, at, owner, RESIDENT_LABEL, Status.CLOSED, note=comment, unit_id=unit,
-                                 data={"satisfaction": satisfaction, "solved": solved},
+            if not st.transition(ev_types.Rated(satisfaction=satisfaction, solved=solved), at, owner, RESIDENT_LABEL,
+                                 Status.CLOSED, note=comment, unit_id=unit,
                                  changes={"satisfaction": satisfaction, "solved": solved, "rating_comment": comment,
                                           "rated_at": at, "closed_at": at}):
                 return
@@ -477,9 +465,8 @@ class HistoryGenerator:
                 accept_hours, resolve_days = dmap.policies[(self._leaf_code(row), row["urgency"])]
                 accept_due, resolve_due = deadlines_for(at, accept_hours, resolve_days, row["urgency"])
                 if not st.transition(
-                    EventType.REOPENED, at, owner, RESIDENT_LABEL, Status.DISPATCHED,
-                    note=rng.choice(cat.REOPEN_REASONS), unit_id=unit,
-                    data={"previous_satisfaction": row["satisfaction"], "previous_solved": row["solved"]},
+                    ev_types.Reopened(previous_satisfaction=row["satisfaction"], previous_solved=row["solved"]),
+                    at, owner, RESIDENT_LABEL, Status.DISPATCHED, note=rng.choice(cat.REOPEN_REASONS), unit_id=unit,
                     changes={"reopen_count": row["reopen_count"] + 1, "dispatched_at": at, "accepted_at": None,
                              "replied_at": None, "closed_at": None, "satisfaction": "", "solved": None,
                              "rating_comment": "", "rated_at": None, "accept_due_at": accept_due,
@@ -490,13 +477,13 @@ class HistoryGenerator:
                 self._handle(rng, out, st, i, unit, owner, "", first_round=False)
         else:
             at = st.last + dt.timedelta(days=AUTO_CLOSE_DAYS, minutes=rng.uniform(5, 120))
-            st.transition(EventType.CLOSED, at, None, SYSTEM, Status.CLOSED, note="群众逾期未评价，系统自动办结。",
+            st.transition(ev_types.Closed(), at, None, SYSTEM, Status.CLOSED, note="群众逾期未评价，系统自动办结。",
                           changes={"closed_at": at}, with_unit=False)
 
     def _leaf_code(self, row: dict[str, Any]) -> str:
         return self.leaf_codes[row["category_id"]]
 
-    def _extension(self, rng: random.Random, out: Generated, st: _State, i: int, unit: int, handler: StaffInfo) -> None:
+    def _extension(self, rng: random.Random, out: Generated, st: State, i: int, unit: int, handler: StaffInfo) -> None:
         row = st.row
         at = _working_moment(rng, st.last, 0.5, 8)
         if at > self.now or at > row["resolve_due_at"]:
@@ -507,8 +494,8 @@ class HistoryGenerator:
                                    "working_days": days, "reason": reason, "status": "pending",
                                    "decided_by_id": None, "decided_at": None, "decision_note": ""}
         # The request's id is only known when written: its events carry a placeholder filled by the writer.
-        events = [Ev(EventType.EXTENSION_REQUESTED, at, handler, handler.label, unit, row["status"], row["status"],
-                     note=reason, data={"working_days": days, "request": None}, public=False)]
+        events = [Ev(ev_types.ExtensionRequested(working_days=days), at, handler, handler.label, unit, row["status"],
+                     row["status"], note=reason, public=False)]
         decided = _working_moment(rng, at, 0.5, 6)
         if decided <= self.now:
             dispatcher = self.dmap.dispatcher
@@ -517,7 +504,7 @@ class HistoryGenerator:
             note = "" if approve else "理由不充分，请按期办结。"
             request.update(status="approved" if approve else "refused", decided_by_id=dispatcher.id,
                            decided_at=decided, decision_note=note)
-            data: dict[str, Any] = {"request": None, "working_days": days}
+            decision: Payload = ev_types.ExtensionRefused(working_days=days)
             if approve:
                 old_due = row["resolve_due_at"]
                 new_due = calendar.add_working_days(old_due, days)
@@ -525,10 +512,9 @@ class HistoryGenerator:
                 row["due_soon"] = False
                 if new_due > decided:
                     row["overdue"] = False
-                data.update(old_due=old_due.isoformat(), new_due=new_due.isoformat())
-            events.append(Ev(EventType.EXTENSION_APPROVED if approve else EventType.EXTENSION_REFUSED, decided,
-                             dispatcher, dispatcher.label, unit, row["status"], row["status"], note=note, data=data,
-                             public=approve))
+                decision = ev_types.ExtensionApproved(working_days=days, old_due=old_due, new_due=new_due)
+            events.append(Ev(decision, decided, dispatcher, dispatcher.label, unit, row["status"], row["status"],
+                             note=note, public=approve))
         for ev in events:
             st.add(ev)
         out.extensions.append((i, request, events))
@@ -536,65 +522,3 @@ class HistoryGenerator:
 
 def _hours_between(a: dt.datetime, b: dt.datetime) -> float:
     return max(0.0, (b - a).total_seconds() / 3600)
-
-
-@dataclass
-class _State:
-    row: dict[str, Any]
-    events: list[Ev]
-    now: dt.datetime
-    co_units: set[int] = field(default_factory=set)  # a unit helps (协办) an appeal at most once
-
-    @property
-    def last(self) -> dt.datetime:
-        return self.events[-1].at if self.events else self.row["submitted_at"]
-
-    def add(self, ev: Ev) -> None:
-        self.events.append(ev)
-
-    def transition(self, event_type: str, at: dt.datetime, actor: StaffInfo | None, label: str, to_status: str, *,
-                   note: str = "", unit_id: int | None = None, data: dict[str, Any] | None = None,
-                   changes: dict[str, Any] | None = None, with_unit: bool = True) -> bool:
-        """Apply one step if it happens before now; False (and the deadline flags at now) otherwise."""
-        at = max(at, self.last + dt.timedelta(seconds=1))
-        if at > self.now:
-            self.flags_at_now()
-            return False
-        from_status = self.row["status"]
-        for key, value in (changes or {}).items():
-            self.row[key] = value
-        self.row["status"] = to_status
-        self.events.append(Ev(event_type, at, actor, label, unit_id if with_unit else None, from_status, to_status,
-                              note, data or {}))
-        return True
-
-    def flag(self, attr: str, event_type: str, at: dt.datetime, unit: int, data: dict[str, Any] | None = None) -> None:
-        if self.row[attr]:
-            return
-        at = max(at, self.last + dt.timedelta(seconds=1))
-        self.row[attr] = True
-        status = self.row["status"]
-        self.events.append(Ev(event_type, at, None, SYSTEM_SWEEP, unit, status, status,
-                              data=data if data is not None else {"resolve_due_at": _iso(self.row["resolve_due_at"])},
-                              public=False))
-
-    def flags_at_now(self) -> None:
-        """What the deadline sweep would have flagged by now on an appeal still being handled."""
-        row = self.row
-        if row["status"] not in (Status.DISPATCHED, Status.ACCEPTED) or row["unit_id"] is None:
-            return
-        unit = row["unit_id"]
-        if (row["status"] == Status.DISPATCHED and row["accept_due_at"] is not None
-                and row["accept_due_at"] + SWEEP_LAG < self.now):
-            self.flag("accept_overdue", EventType.ACCEPT_OVERDUE, row["accept_due_at"] + SWEEP_LAG, unit)
-        due = row["resolve_due_at"]
-        if due is None:
-            return
-        if due + SWEEP_LAG < self.now:
-            self.flag("overdue", EventType.OVERDUE, due + SWEEP_LAG, unit)
-        elif due - dt.timedelta(hours=24) < self.now and not row["overdue"]:
-            self.flag("due_soon", EventType.DUE_SOON, max(due - dt.timedelta(hours=24), self.last), unit)
-
-
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value else None

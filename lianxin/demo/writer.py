@@ -6,6 +6,7 @@ exactly as `audit_append` chains them, so `audit_verify()` holds after seeding.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from typing import Any
@@ -13,13 +14,15 @@ from typing import Any
 from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Max
 
+from lianxin.appeals.events import ExtensionApproved, ExtensionRefused, ExtensionRequested
 from lianxin.appeals.models import Appeal, AppealEvent, CoHandler, ExtensionRequest, TrackingCounter
 from lianxin.audit.anchor import schedule_anchor
 from lianxin.audit.models import AuditEntry
 from lianxin.audit.services import GENESIS_HASH, KEYED_SCHEME, AuditAction, entry_digest
 from lianxin.core.crypto import EncryptedTextField
 
-from .history import Ev, Generated
+from .history import Generated
+from .steps import Ev
 
 
 class ChunkWriter:
@@ -112,8 +115,9 @@ class ChunkWriter:
         for index, request, events in chunk.extensions:
             pk = self.next_extension
             self.next_extension += 1
-            for ev in events:
-                ev.data["request"] = pk
+            for ev in events:  # the request's id is known only now
+                assert isinstance(ev.payload, ExtensionRequested | ExtensionApproved | ExtensionRefused)
+                ev.payload = dataclasses.replace(ev.payload, request=pk)
             extension_rows.append({"id": pk, "appeal_id": base + index, **request})
         last_at: dict[int, dt.datetime] = {}
         ordered = sorted(chunk.events, key=lambda item: item[1].at)

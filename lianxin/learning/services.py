@@ -7,7 +7,6 @@ import datetime as dt
 import re
 import secrets
 from decimal import Decimal
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -19,6 +18,7 @@ from lianxin.core.errors import NotFound, ValidationFailed
 from lianxin.notifications.services import notify_users
 from lianxin.org.models import Role, Unit, User
 
+from . import events
 from .models import (
     BODY_MAX_LENGTH,
     CHOICE_MAX_LENGTH,
@@ -27,8 +27,6 @@ from .models import (
     Course,
     Enrolment,
     EnrolmentStatus,
-    EventType,
-    LearningEvent,
     Lesson,
     LessonDone,
     LessonKind,
@@ -49,18 +47,6 @@ def _text(value: str, *, field: str, what: str, limit: int, required: bool = Tru
     if len(value) > limit:
         raise ValidationFailed(_("{what}最多 {limit} 字。").format(what=what, limit=limit), field=field)
     return value
-
-
-def _label(user: User | None) -> str:
-    return (user.display_name or user.username) if user is not None else "系统"
-
-
-def _event(enrolment: Enrolment, event_type: str, actor: User | None, *, from_status: str,
-           data: dict[str, Any] | None = None) -> LearningEvent:
-    return LearningEvent.objects.create(
-        enrolment=enrolment, type=event_type, at=timezone.now(), actor=actor, actor_label=_label(actor),
-        from_status=from_status, to_status=enrolment.status, data=data or {},
-    )
 
 
 # --- courses (managers) ----------------------------------------------------------------------------
@@ -179,7 +165,7 @@ def _enrol(user: User, course: Course, *, by: User | None, reason: str, due_days
                                                  assigned_at=now, due_at=now + dt.timedelta(days=days))
     except IntegrityError:
         return Enrolment.objects.get(user=user, course=course)
-    _event(enrolment, EventType.ASSIGNED, by, from_status="", data={"reason": reason} if reason else {})
+    events.record(enrolment, events.Assigned(reason=reason or ""), by, from_status="")
     notify_users(user_ids=[user.pk], title=_("新的学习任务：{title}").format(title=course.title), body=reason,
                  link="/learning/", kind="learning_assigned")
     return enrolment
@@ -248,7 +234,7 @@ def lesson_complete(*, actor: User, enrolment: Enrolment | int, lesson: Lesson |
         before = enrolment.status
         enrolment.status = EnrolmentStatus.IN_PROGRESS
         enrolment.save(update_fields=["status"])
-        _event(enrolment, EventType.LESSON_DONE, actor, from_status=before, data={"lesson": found.pk})
+        events.record(enrolment, events.LessonDone(lesson=found.pk), actor, from_status=before)
     return enrolment
 
 
@@ -281,6 +267,6 @@ def quiz_submit(*, actor: User, enrolment: Enrolment | int, answers: list[int]) 
         enrolment.status, enrolment.passed_at = EnrolmentStatus.PASSED, now
         enrolment.certificate_code = secrets.token_hex(6).upper()
     enrolment.save()
-    _event(enrolment, EventType.PASSED if passed else EventType.QUIZ_FAILED, actor, from_status=before,
-           data={"score": result, "pass_mark": course.pass_mark})
+    outcome = events.Passed if passed else events.QuizFailed
+    events.record(enrolment, outcome(score=result, pass_mark=course.pass_mark), actor, from_status=before)
     return attempt

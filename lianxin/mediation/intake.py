@@ -21,11 +21,10 @@ from lianxin.appeals.intake import AppealInput, appeal_submit
 from lianxin.appeals.models import Appeal, Channel, Kind
 from lianxin.core.errors import Forbidden, ValidationFailed
 from lianxin.core.phones import PhoneInvalid, normalise_cn_phone
-from lianxin.org.models import Area, AreaLevel, Role, User
-from lianxin.org.selectors import in_area_subtree
+from lianxin.org.models import Area, AreaLevel, User
 from lianxin.worktime import calendar
 
-from . import events
+from . import events, policy
 from .models import (
     TEXT_MAX_LENGTH,
     TITLE_MAX_LENGTH,
@@ -45,8 +44,6 @@ ID_RE = re.compile(r"^\d{17}[\dXx]$")
 REPEAT_WINDOW_DAYS = 365
 # Words that signal threats or violence (过激言行): the case is flagged for the community at once.
 THREAT_WORDS = ("砍", "杀了", "弄死", "同归于尽", "报复", "跳楼", "放火", "拼命", "打死")
-# Who may record a dispute found on a visit or at the counter.
-RECORDING_ROLES = (Role.ADMIN, Role.OPERATOR, Role.DISPATCHER, Role.GRID_WORKER, Role.SUPERVISOR)
 
 
 @dataclass(frozen=True)
@@ -170,24 +167,12 @@ def case_request(*, actor: Actor, data: CaseInput) -> MediationCase:
         applicants[0].user_id, applicants[0].consent = actor.user.pk, True  # asking is consenting
         applicants[0].consent_at = timezone.now()
     else:
-        if not actor.scope.has(*RECORDING_ROLES) and not actor.user.mediator_posts.filter(active=True).exists():
-            raise Forbidden(_("只有工作人员可以登记走访中发现的纠纷。"))
+        policy.ensure_may_record_dispute(actor.user)
         area = fields["area"]
-        if not isinstance(area, Area) or not _may_record_in(actor, area):
+        if not isinstance(area, Area) or not policy.may_record_in(actor, area):
             raise Forbidden(_("只能登记您负责区域内的纠纷：这个社区或网格不在您的辖区。"), code="outside_area")
         source, requested_by = Source.VISIT, None
     return _create(actor=actor, fields=fields, parties=parties, source=source, requested_by=requested_by)
-
-
-def _may_record_in(actor: Actor, area: Area) -> bool:
-    """Centre-wide staff record anywhere; grid workers, supervisors and mediators within their areas."""
-    scope = actor.scope
-    if scope.has(Role.ADMIN, Role.OPERATOR, Role.DISPATCHER):
-        return True
-    posts = actor.user.mediator_posts.filter(active=True) if actor.user is not None else None
-    paths = [*scope.areas_for(Role.GRID_WORKER, Role.SUPERVISOR),
-             *(p for p in (posts.values_list("area__path", flat=True) if posts is not None else []) if p)]
-    return in_area_subtree(area.path, paths)
 
 
 APPEAL_REPLY = ("您反映的问题属于{type}，已转入人民调解（案号 {number}）。调解员将与各方当事人联系，"

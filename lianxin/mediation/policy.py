@@ -7,6 +7,7 @@ beside the predicates, and `may_see_parties` decides who reads the parties' pers
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -18,6 +19,9 @@ from lianxin.org.models import Role, User
 from lianxin.org.selectors import area_subtree_q, in_area_subtree, scope_of
 
 from .models import STATUS_LABELS, MediationCase, Status
+
+if TYPE_CHECKING:
+    from lianxin.org.models import Area
 
 # Intake (受理、指派): dispatchers (scoped to their area when they have one), operators and admins.
 INTAKE_ROLES = (Role.DISPATCHER, Role.OPERATOR)
@@ -249,7 +253,49 @@ def figures_reach(user: User | None) -> tuple[str, ...] | None:
     return None if scope.has(Role.ADMIN) or not areas else areas
 
 
+# Who may record a dispute found on a visit or at the counter (登记纠纷): the web's form, the API
+# and `intake.case_request` all ask `may_record_dispute`; active mediators may too.
+RECORDING_ROLES = (Role.ADMIN, Role.OPERATOR, Role.DISPATCHER, Role.GRID_WORKER, Role.SUPERVISOR)
+
+
+def may_record_dispute(user: User | None) -> bool:
+    """Whether `user` may record a dispute on someone's behalf (leaders oversee, they do not record)."""
+    if user is None or not user.is_authenticated:
+        return False
+    return scope_of(user).has(*RECORDING_ROLES) or user.mediator_posts.filter(active=True).exists()
+
+
+def ensure_may_record_dispute(user: User | None) -> None:
+    if not may_record_dispute(user):
+        raise Forbidden(_("只有工作人员可以登记走访中发现的纠纷。"))
+
+
+def may_record_in(actor: Actor, area: Area) -> bool:
+    """Centre-wide staff record anywhere; grid workers, supervisors and mediators within their areas."""
+    scope = actor.scope
+    if scope.has(Role.ADMIN, Role.OPERATOR, Role.DISPATCHER):
+        return True
+    posts = actor.user.mediator_posts.filter(active=True) if actor.user is not None else None
+    paths = [*scope.areas_for(Role.GRID_WORKER, Role.SUPERVISOR),
+             *(p for p in (posts.values_list("area__path", flat=True) if posts is not None else []) if p)]
+    return in_area_subtree(area.path, paths)
+
+
 def acts_as_staff_on_intake(user: User | None) -> bool:
-    """Whether a case asked for through the API is recorded by staff (a dispute found on a visit:
-    mediation staff and grid workers) rather than requested by a resident for themselves."""
-    return is_mediation_staff(user) or scope_of(user).has(Role.GRID_WORKER)
+    """Whether a case asked for through the API is recorded by staff (a dispute found on a visit,
+    `may_record_dispute`) or by other mediation staff (leaders: refused by the same rule), rather
+    than requested by a resident for themselves."""
+    return is_mediation_staff(user) or may_record_dispute(user)
+
+
+# The workbench's queues: intake's two first for those who accept and assign cases.
+QUEUE_INTAKE_ROLES = (Role.ADMIN, Role.DISPATCHER, Role.OPERATOR, Role.SUPERVISOR)
+
+
+def staff_queues_for(user: User) -> list[str]:
+    names = []
+    if scope_of(user).has(*QUEUE_INTAKE_ROLES):
+        names += ["to_accept", "to_assign"]
+    if user.mediator_posts.filter(active=True).exists():
+        names.append("mine")
+    return [*names, "in_mediation", "agreed", "high_risk", "overdue", "closed", "all"]

@@ -18,8 +18,8 @@ from lianxin.core.errors import Conflict, NotFound, ValidationFailed
 from lianxin.org.models import User
 
 from . import policy
+from .events import ConcernToAppeal, record
 from .models import Concern, Member
-from .services import record
 
 
 def concern_to_appeal(
@@ -56,8 +56,8 @@ def concern_to_appeal(
         result = appeal_submit(data=data, actor=Actor.staff(actor), idempotency_key=f"outreach-concern-{concern.pk}")
         concern.appeal = result.appeal
         concern.save(update_fields=["appeal"])
-        record("concern_to_appeal", actor=actor, household=household, concern=concern.pk,
-               appeal=result.appeal.tracking_number, consent=with_contact)
+        record(ConcernToAppeal(concern=concern.pk, appeal=result.appeal.tracking_number, consent=with_contact),
+               actor=actor, household=household)
         audit_append(action=AuditAction.STATE_CHANGE, object_type="outreach_concern", object_id=concern.pk,
                      actor=actor, data={"appeal": result.appeal.tracking_number, "resident_consent": with_contact})
     return result.appeal

@@ -58,6 +58,14 @@ def point_paths(user: User | None) -> tuple[str, ...]:
     )))
 
 
+def may_assign_point(user: User | None, area_path: str) -> bool:
+    """Contact points (干部联系点) are assigned by administrators and the leaders above the area."""
+    if user is None:
+        return False
+    scope = scope_of(user)
+    return scope.has(Role.ADMIN) or in_area_subtree(area_path, scope.areas_for(Role.LEADER))
+
+
 def _is_admin(user: User | None) -> bool:
     return user is not None and scope_of(user).has(Role.ADMIN)
 

@@ -26,7 +26,8 @@ from lianxin.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from lianxin.org.models import Area, AreaLevel, Category, User
 from lianxin.org.selectors import in_area_subtree
 
-from . import policy
+from . import events, policy
+from .events import record
 from .models import (
     ADDRESS_MAX,
     NAME_MAX,
@@ -38,7 +39,6 @@ from .models import (
     Household,
     HouseholdGroup,
     Member,
-    OutreachEvent,
     Relation,
     SpecialGroup,
     Visit,
@@ -58,10 +58,6 @@ MAX_MEMBERS = 20
 def household_limit() -> int:
     """How many households one cadre may be tied to at once (联系户 per person)."""
     return int(settings.LIANXIN.get("OUTREACH_HOUSEHOLD_LIMIT", DEFAULT_HOUSEHOLD_LIMIT))
-
-
-def record(type_: str, *, actor: User | None, household: Household | None = None, **data: object) -> None:
-    OutreachEvent.objects.create(type=type_, actor=actor, household=household, data=data)
 
 
 # --- validation ------------------------------------------------------------------------------------
@@ -189,7 +185,7 @@ def household_register(*, actor: User, data: HouseholdInput, source: str = "form
                        id_hash=id_number_lookup_hash(m.id_number))
                 for m in members
             ])
-            record("registered", actor=actor, household=household, source=source, members=len(members))
+            record(events.Registered(source=source, members=len(members)), actor=actor, household=household)
     except IntegrityError:
         raise Conflict(_("该门牌的住户刚刚已被登记，请勿重复登记。"), code="duplicate_household") from None
     return household
@@ -219,7 +215,7 @@ def assignment_create(*, actor: User, cadre: User, household: Household, started
             previous.save(update_fields=["ended_on", "end_reason"])
         assignment = ContactAssignment.objects.create(kind=AssignmentKind.HOUSEHOLD, cadre=cadre, household=household,
                                                       started_on=started_on, created_by=actor)
-        record("assigned", actor=actor, household=household, cadre=cadre.pk)
+        record(events.Assigned(cadre=cadre.pk), actor=actor, household=household)
         audit_append(action=AuditAction.STATE_CHANGE, object_type="contact_assignment", object_id=assignment.pk,
                      actor=actor, data={"cadre": cadre.pk, "household": household.pk})
     return assignment
@@ -227,11 +223,7 @@ def assignment_create(*, actor: User, cadre: User, household: Household, started
 
 def point_assign(*, actor: User, cadre: User, area: Area, started_on: dt.date | None = None) -> ContactAssignment:
     """Tie a leading cadre to a community (干部联系点). Administrators and leaders above it assign."""
-    from lianxin.org.models import Role
-    from lianxin.org.selectors import scope_of
-
-    scope = scope_of(actor)
-    if not (scope.has(Role.ADMIN) or in_area_subtree(area.path, scope.areas_for(Role.LEADER))):
+    if not policy.may_assign_point(actor, area.path):
         raise Forbidden(_("只有上级领导或管理员可以分配联系点。"), code="forbidden")
     if area.level not in (AreaLevel.COMMUNITY, AreaLevel.STREET, AreaLevel.GRID):
         raise ValidationFailed(_("联系点应为街道、社区或网格。"), field="area")
@@ -240,7 +232,7 @@ def point_assign(*, actor: User, cadre: User, area: Area, started_on: dt.date | 
             raise Conflict(_("该干部已联系这个联系点。"), code="already_assigned")
         assignment = ContactAssignment.objects.create(kind=AssignmentKind.POINT, cadre=cadre, area=area,
                                                       started_on=started_on or timezone.localdate(), created_by=actor)
-        record("point_assigned", actor=actor, cadre=cadre.pk, area=area.code)
+        record(events.PointAssigned(cadre=cadre.pk, area=area.code), actor=actor)
     return assignment
 
 
@@ -253,7 +245,7 @@ def assignment_end(*, actor: User, assignment: ContactAssignment, reason: str = 
         assignment.ended_on = ended_on or timezone.localdate()
         assignment.end_reason = reason.strip()[:200]
         assignment.save(update_fields=["ended_on", "end_reason"])
-        record("assignment_ended", actor=actor, household=assignment.household, assignment=assignment.pk)
+        record(events.AssignmentEnded(assignment=assignment.pk), actor=actor, household=assignment.household)
     return assignment
 
 
@@ -341,8 +333,8 @@ def visit_log(*, actor: User, data: VisitInput) -> tuple[Visit, bool]:
             ).update(last_visited_on=data.visited_on)
             if checked_photos:
                 save_photos(visit=visit, actor=actor, checked=checked_photos)
-            record("visited", actor=actor, household=household, visit=visit.pk, concerns=len(data.concerns),
-                   photos=len(checked_photos))
+            record(events.Visited(visit=visit.pk, concerns=len(data.concerns), photos=len(checked_photos)),
+                   actor=actor, household=household)
     except IntegrityError:
         existing = Visit.objects.filter(cadre=actor, client_ref=data.client_ref).first()
         if existing is None:
@@ -359,7 +351,7 @@ def follow_up_done(*, actor: User, follow_up: FollowUp, done_on: dt.date | None 
     with transaction.atomic():
         follow_up.done_on = done_on or timezone.localdate()
         follow_up.save(update_fields=["done_on"])
-        record("follow_up_done", actor=actor, household=follow_up.visit.household, follow_up=follow_up.pk)
+        record(events.FollowUpDone(follow_up=follow_up.pk), actor=actor, household=follow_up.visit.household)
     return follow_up
 
 
@@ -373,5 +365,5 @@ def visit_add_photos(*, actor: User, visit: Visit, photos: list[AttachmentInput]
     with transaction.atomic():
         locked = Visit.objects.select_for_update().get(pk=visit.pk)
         saved = save_photos(visit=locked, actor=actor, checked=checked)
-        record("visit_photos_added", actor=actor, household=visit.household, visit=visit.pk, photos=len(saved))
+        record(events.VisitPhotosAdded(visit=visit.pk, photos=len(saved)), actor=actor, household=visit.household)
     return saved

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.appeals.models import Appeal, Status
-from lianxin.audit.services import audit_append
 from lianxin.core.crypto import phone_lookup_hash
 from lianxin.core.errors import Conflict, Forbidden, ValidationFailed
 from lianxin.core.sms import SMS_MAX_LENGTH, sms_send
@@ -23,18 +22,13 @@ from lianxin.notifications.services import notify_users
 from lianxin.org.models import Area, AreaLevel, Category, Role, RoleAssignment, Unit, User
 
 from . import detection, policy
-from .models import ProactiveTask, ProactiveTaskEvent, Subscription, TaskEventType, TaskKind, TaskStatus
+from .events import Accepted, Dismissed, Done, Proposed, record
+from .models import ProactiveTask, Subscription, TaskKind, TaskStatus
 
 logger = logging.getLogger(__name__)
 MAX_TEXT = 2000
 MAX_OUTCOME = 4000
 MAX_DEADLINE_DAYS = 366
-
-
-def _event(task: ProactiveTask, type_: str, *, actor: User | None, note: str = "", **data: Any) -> None:
-    ProactiveTaskEvent.objects.create(task=task, type=type_, at=timezone.now(), actor=actor, note=note, data=data)
-    audit_append(action=f"proactive_{type_}", object_type="proactive_task", object_id=task.pk, actor=actor,
-                 actor_label="" if actor else "system", data=data)
 
 
 # --- proposing ------------------------------------------------------------------------------------
@@ -109,7 +103,7 @@ def proposals_generate(*, today: dt.date | None = None, building_days: int = 60)
                 task = ProactiveTask.objects.create(kind=p.kind, key=p.key[:200], title=title[:200], reason=reason,
                                                     category_id=p.category_id, area_id=p.area_id, proposed_at=timezone.now())
                 task.evidence.set(Appeal.objects.filter(pk__in=p.appeal_ids[:200]))
-                _event(task, TaskEventType.PROPOSED, actor=None, evidence=len(p.appeal_ids), **_json(p.facts))
+                record(task, Proposed(evidence=len(p.appeal_ids), facts=_json(p.facts)), actor=None)
         except IntegrityError:  # another run proposed it meanwhile
             continue
         created[p.kind] += 1
@@ -163,8 +157,8 @@ def task_accept(*, task: ProactiveTask, actor: User, deadline: dt.date, owner_un
         task.status, task.owner_unit, task.owner_grid = TaskStatus.OPEN, owner_unit, owner_grid
         task.deadline, task.instructions, task.accepted_at = deadline, instructions.strip(), timezone.now()
         task.save(update_fields=["status", "owner_unit", "owner_grid", "deadline", "instructions", "accepted_at"])
-        _event(task, TaskEventType.ACCEPTED, actor=actor, note=task.instructions, deadline=deadline.isoformat(),
-               owner_unit=owner_unit.pk if owner_unit else None, owner_grid=owner_grid.pk if owner_grid else None)
+        record(task, Accepted(deadline=deadline.isoformat(), owner_unit=owner_unit.pk if owner_unit else None,
+                              owner_grid=owner_grid.pk if owner_grid else None), actor=actor, note=task.instructions)
         notify_users(user_ids=_owner_user_ids(task), title=_("主动治理任务：{t}").format(t=task.title),
                      body=_("请在 {d} 前办理并反馈结果。").format(d=deadline.isoformat()),
                      link=reverse("proactive:task", args=[task.pk]), kind="proactive_task")
@@ -183,7 +177,7 @@ def task_dismiss(*, task: ProactiveTask, actor: User, reason: str) -> ProactiveT
             raise Conflict(_("这条建议已经处理过了。"))
         task.status = TaskStatus.DISMISSED
         task.save(update_fields=["status"])
-        _event(task, TaskEventType.DISMISSED, actor=actor, note=reason)
+        record(task, Dismissed(), actor=actor, note=reason)
     return task
 
 
@@ -200,7 +194,7 @@ def task_record_outcome(*, task: ProactiveTask, actor: User, outcome: str) -> Pr
             raise Conflict(_("只有办理中的任务可以反馈结果。"))
         task.status, task.outcome, task.done_at = TaskStatus.DONE, outcome, timezone.now()
         task.save(update_fields=["status", "outcome", "done_at"])
-        _event(task, TaskEventType.DONE, actor=actor, note=outcome)
+        record(task, Done(), actor=actor, note=outcome)
         subscribers_notify(area=task.area, category=task.category, kind="proactive_outcome",
                            title=_("主动治理结果：{t}").format(t=task.title), body=outcome[:500])
     return task

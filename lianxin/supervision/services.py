@@ -22,26 +22,28 @@ from lianxin.appeals.services import record_event
 from lianxin.audit.services import AuditAction, audit_append
 from lianxin.core.dialer import dialer
 from lianxin.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
+from lianxin.core.payloads import Payload
 from lianxin.notifications.services import notify_users
 from lianxin.org.models import Role, Unit, User
 from lianxin.org.selectors import in_area_subtree
 from lianxin.worktime import calendar
 
+from .events import OrderClosed, OrderCreated, OrderEscalated, OrderResponded, record_order_event
 from .models import (
     FollowUp,
     FollowUpStatus,
-    OrderEvent,
-    OrderEventType,
     OrderStatus,
     RaisedWarning,
     SupervisionOrder,
 )
 from .policy import (
+    ORDER_STATUS_REFUSALS,
     OrderAction,
     ensure_follow_up_caller_for,
     ensure_order_allowed,
     ensure_overseer_of,
     jurisdiction_of,
+    order_status_allows,
     order_target,
 )
 from .rollups import local_day, month_of, touch_months
@@ -89,35 +91,22 @@ def _leader_ids_for(unit: Unit) -> list[int]:
     return covering or everyone
 
 
-def _record(
-    order: SupervisionOrder,
-    event_type: str,
-    actor: Actor,
-    *,
-    from_status: str,
-    note: str = "",
-    data: dict[str, Any] | None = None,
-) -> OrderEvent:
-    event = OrderEvent.objects.create(
-        order=order,
-        type=event_type,
-        at=timezone.now(),
-        actor=actor.user,
-        actor_label=actor.label,
-        from_status=from_status,
-        to_status=order.status,
-        note=note,
-        data=data or {},
-    )
-    audit_append(
-        action=AuditAction.STATE_CHANGE,
-        object_type="supervision_order",
-        object_id=order.number,
-        actor=actor.user,
-        actor_label=actor.label,
-        data={"event": event_type, "from": from_status, "to": order.status, "unit": order.unit.code},
-    )
-    return event
+def _order_transition(
+    order: SupervisionOrder, action: str, actor: Actor, payload: Payload, *, note: str = "", **fields: Any
+) -> SupervisionOrder:
+    """The one way an order's status changes: refuses a step from a status not in
+    `policy.ORDER_TRANSITIONS[action]` (for every actor, the system's too), moves to the table's
+    target status, saves `fields` beside it and records the event. The caller has locked the
+    order (`_locked`) and asked `ensure_order_allowed` (who may) before validating its input."""
+    if not order_status_allows(action, order.status):
+        raise TransitionNotAllowed(str(ORDER_STATUS_REFUSALS[action]).format(status=order.get_status_display()))
+    from_status = order.status
+    order.status = order_target(action)
+    for name, value in fields.items():
+        setattr(order, name, value)
+    order.save(update_fields=["status", *fields])
+    record_order_event(order, payload, actor, from_status=from_status, note=note)
+    return order
 
 
 def _locked(order: SupervisionOrder | int) -> SupervisionOrder:
@@ -132,18 +121,11 @@ def _ensure_overseer_of(actor: Actor, unit: Unit, appeal: Appeal | None = None) 
     ensure_overseer_of(actor.scope, jurisdiction_of(actor.user), unit.area, appeal.area if appeal else None)
 
 
-@transaction.atomic
-def order_create(
-    *,
-    actor: Actor,
-    unit: Unit | int | None,
-    title: str,
-    instructions: str,
-    due_working_days: int,
-    warning: RaisedWarning | int | None = None,
-    appeal: Appeal | int | None = None,
-) -> SupervisionOrder:
-    """A supervisor turns a warning or an appeal into a supervision order to a unit."""
+def _order_subjects(
+    warning: RaisedWarning | int | None, appeal: Appeal | int | None, unit: Unit | int | None
+) -> tuple[RaisedWarning | None, Appeal | None, Unit]:
+    """The warning, the appeal (the warning's when none is named) and the unit (the appeal's or
+    the warning's when none is named) an order is about; ValidationFailed naming the field."""
     if isinstance(warning, int):
         warning = RaisedWarning.objects.select_related("appeal", "unit").filter(pk=warning).first()
         if warning is None:
@@ -160,6 +142,22 @@ def order_create(
         unit = (appeal.unit if appeal is not None else None) or (warning.unit if warning is not None else None)
     if unit is None:
         raise ValidationFailed(_("请选择督办的责任单位。"), field="unit")
+    return warning, appeal, unit
+
+
+@transaction.atomic
+def order_create(
+    *,
+    actor: Actor,
+    unit: Unit | int | None,
+    title: str,
+    instructions: str,
+    due_working_days: int,
+    warning: RaisedWarning | int | None = None,
+    appeal: Appeal | int | None = None,
+) -> SupervisionOrder:
+    """A supervisor turns a warning or an appeal into a supervision order to a unit."""
+    warning, appeal, unit = _order_subjects(warning, appeal, unit)
     if not isinstance(due_working_days, int) or not 1 <= due_working_days <= MAX_DUE_DAYS:
         raise ValidationFailed(
             _("督办时限应为 1 到 {max} 个工作日。").format(max=MAX_DUE_DAYS), field="due_working_days"
@@ -183,8 +181,13 @@ def order_create(
     )
     order.number = f"DB{now.astimezone(calendar.TZ):%Y%m%d}-{order.pk:05d}"
     order.save(update_fields=["number"])
-    _record(order, OrderEventType.CREATED, actor, from_status="", note=instructions,
-            data={"warning": warning.pk if warning else None, "appeal": appeal.pk if appeal else None})
+    record_order_event(
+        order,
+        OrderCreated(warning=warning.pk if warning else None, appeal=appeal.pk if appeal else None),
+        actor,
+        from_status="",
+        note=instructions,
+    )
     notify_users(
         user_ids=_unit_handler_ids(unit),
         title=_("督办单：{number} {title}").format(number=order.number, title=title),
@@ -201,10 +204,9 @@ def order_respond(*, order: SupervisionOrder | int, actor: Actor, text: str) -> 
     order = _locked(order)
     ensure_order_allowed(actor, order, OrderAction.RESPOND)
     text = _text(text, field="text", what=_("反馈内容"), max_length=TEXT_MAX)
-    from_status = order.status
-    order.status, order.response_text, order.responded_at = order_target(OrderAction.RESPOND), text, timezone.now()
-    order.save(update_fields=["status", "response_text", "responded_at"])
-    _record(order, OrderEventType.RESPONDED, actor, from_status=from_status, note=text)
+    _order_transition(
+        order, OrderAction.RESPOND, actor, OrderResponded(), note=text, response_text=text, responded_at=timezone.now()
+    )
     notify_users(
         user_ids=[order.created_by_id],
         title=_("督办单已反馈：{number}").format(number=order.number),
@@ -221,10 +223,7 @@ def order_close(*, order: SupervisionOrder | int, actor: Actor, note: str = "") 
     order = _locked(order)
     ensure_order_allowed(actor, order, OrderAction.CLOSE)
     note = _text(note, field="note", what=_("办结意见"), max_length=NOTE_MAX, required=False)
-    from_status = order.status
-    order.status, order.closed_at, order.close_note = order_target(OrderAction.CLOSE), timezone.now(), note
-    order.save(update_fields=["status", "closed_at", "close_note"])
-    _record(order, OrderEventType.CLOSED, actor, from_status=from_status, note=note)
+    _order_transition(order, OrderAction.CLOSE, actor, OrderClosed(), note=note, closed_at=timezone.now(), close_note=note)
     notify_users(
         user_ids=_unit_handler_ids(order.unit),
         title=_("督办单已办结：{number}").format(number=order.number),
@@ -244,16 +243,7 @@ def order_escalate(*, order: SupervisionOrder | int, now: dt.datetime | None = N
     ensure_order_allowed(system, order, OrderAction.ESCALATE)
     if order.due_at >= now:
         raise TransitionNotAllowed(_("只有逾期未反馈的督办单才会升级。"))
-    from_status = order.status
-    order.status, order.escalated_at = order_target(OrderAction.ESCALATE), now
-    order.save(update_fields=["status", "escalated_at"])
-    _record(
-        order,
-        OrderEventType.ESCALATED,
-        system,
-        from_status=from_status,
-        data={"due_at": order.due_at.isoformat()},
-    )
+    _order_transition(order, OrderAction.ESCALATE, system, OrderEscalated(due_at=order.due_at), escalated_at=now)
     notify_users(
         user_ids=[*_leader_ids_for(order.unit), order.created_by_id, *_unit_handler_ids(order.unit)],
         title=_("督办单逾期未反馈，已升级：{number}").format(number=order.number),

@@ -25,6 +25,7 @@ from lianxin.worktime import calendar
 
 from . import alerts, policy, selectors, services
 from .dashboard import figures_html, figures_table, series_chart
+from .events import with_order_payloads
 from .forms import CloseForm, FollowUpForm, OrderForm, RespondForm, yes_no
 from .models import FollowUp, OrderStatus, RaisedWarning, WarningStatus
 from .policy import OrderAction, follow_up_caller
@@ -270,7 +271,7 @@ def _order_context(request: HttpRequest, pk: int, **forms: Any) -> dict[str, Any
     may_respond, may_close = OrderAction.RESPOND in allowed, OrderAction.CLOSE in allowed
     return {
         "order": order,
-        "events": order.events.select_related("actor"),
+        "events": with_order_payloads(order.events.select_related("actor")),
         "respond_form": forms.get("respond_form") or (RespondForm() if may_respond else None),
         "close_form": forms.get("close_form") or (CloseForm() if may_close else None),
     }

@@ -4,27 +4,12 @@ import pytest
 
 from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
-from lianxin.appeals.intake import AppealInput, appeal_submit
 from lianxin.appeals.models import EventType, Satisfaction, Status
 from lianxin.audit.services import audit_verify
 
+from .helpers import submit
+
 pytestmark = pytest.mark.django_db
-
-
-def submit(district, **overrides):
-    data = AppealInput(
-        text="东街道幸福小区3栋门口路灯坏了一个多月，晚上很黑，希望尽快修好。",
-        kind="complaint",
-        channel="web",
-        category_code="CJ-LD",
-        area_code="G1",
-        contact_name="张三",
-        contact_phone="13812341234",
-        contact_consent=True,
-    )
-    for key, value in overrides.items():
-        setattr(data, key, value)
-    return appeal_submit(data=data, actor=Actor.resident()).appeal
 
 
 def test_full_lifecycle_records_every_step(district, settings):

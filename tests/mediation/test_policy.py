@@ -112,3 +112,23 @@ def test_visibility_and_parties(district):
     see = {u.username for u in (district.admin, district.operator, district.dispatcher, district.supervisor,
                                 the_mediator, other_mediator, district.resident) if may_see_parties(u, case)}
     assert see == {"admin", "supervisor", "mediator"}
+
+
+def test_who_may_record_a_dispute_is_one_rule_for_the_web_the_api_and_the_service(district, client):
+    """`policy.may_record_dispute`: the web form (GET 200/403), the API (`acts_as_staff_on_intake`
+    then the service) and `intake.case_request` agree; leaders oversee and do not record."""
+    from lianxin.mediation.policy import acts_as_staff_on_intake, may_record_dispute
+
+    the_mediator = mediator(district.community_a)
+    users = {"admin": district.admin, "operator": district.operator, "dispatcher": district.dispatcher,
+             "supervisor": district.supervisor, "grid_a": district.grid_worker_a, "mediator": the_mediator,
+             "leader_b": district.leader_b, "handler_city": district.handler_city, "resident": district.resident}
+    recorders = {"admin", "operator", "dispatcher", "supervisor", "grid_a", "mediator"}
+    assert {name for name, user in users.items() if may_record_dispute(user)} == recorders
+    assert not may_record_dispute(None)
+    for name, user in users.items():
+        client.force_login(user)
+        status = client.get("/mediation/staff/new/").status_code
+        assert status == (200 if name in recorders else 403), name
+    # the API records as staff for the recorders and the leader (whom the service then refuses)
+    assert {name for name, user in users.items() if acts_as_staff_on_intake(user)} == recorders | {"leader_b"}

@@ -8,8 +8,12 @@ from django.utils import timezone
 from lianxin.org.models import Area, Category
 from lianxin.proactive import services
 from lianxin.proactive.detection import month_start
-from lianxin.proactive.models import ProactiveTask, TaskKind
+from lianxin.proactive.events import REGISTRY as PROACTIVE_EVENTS
+from lianxin.proactive.models import ProactiveTask, ProactiveTaskEvent, TaskKind
+from tests.event_payloads import payloads_round_trip_fixture
 from tests.factories import AppealFactory
+
+_event_payloads_round_trip = payloads_round_trip_fixture(ProactiveTaskEvent, PROACTIVE_EVENTS)
 
 
 def at(day: dt.date) -> dt.datetime:

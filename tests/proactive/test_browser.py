@@ -10,37 +10,25 @@ import pytest
 from django.utils import timezone
 
 from lianxin.proactive.models import Notice, Subscription
-from tests.web.browser.conftest import PHONE, check_a11y, login
+from tests.web.browser.conftest import PHONE, check_a11y, login, patient, verify_phone
 
 pytestmark = pytest.mark.browser
 NUMBER = "13700006666"
 
 
-def _slow_ok(page):
-    """A shared two-core machine can take more than the default 10 s to serve a page."""
-    page.set_default_timeout(60_000)
-    page.set_default_navigation_timeout(60_000)
-    return page
-
-
 def test_subscribe_by_phone_then_a_published_notice_arrives(new_page, live_district, sms_outbox):
     d = live_district
-    page = _slow_ok(new_page(PHONE, mobile=True))
+    page = patient(new_page(PHONE, mobile=True))
     page.goto("/proactive/subscriptions/")
     check_a11y(page, "subscriptions without an account (phone)")
-    page.fill("#otp-phone", NUMBER)
-    page.click("form:has(#otp-phone) button")
-    page.wait_for_selector("text=验证码已发送")
-    page.fill("#otp-code", sms_outbox.code(NUMBER))
-    page.click("form:has(#otp-code) button")
-    page.wait_for_selector("text=手机号已验证")
+    verify_phone(page, NUMBER, sms_outbox)
     page.select_option("select[name=area]", "S1")
     page.click("form:has(select[name=area]) button[type=submit]")
     page.wait_for_selector("text=已订阅。")
     assert Subscription.objects.get().phone == NUMBER
     check_a11y(page, "subscriptions with a verified phone (phone)")
 
-    staff = _slow_ok(new_page(PHONE, mobile=True))
+    staff = patient(new_page(PHONE, mobile=True))
     login(staff, "grid_a")
     staff.goto("/proactive/notices/manage/")
     check_a11y(staff, "notice form (phone)")

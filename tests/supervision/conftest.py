@@ -9,8 +9,13 @@ import pytest
 
 from lianxin.appeals.models import Appeal, AppealEvent, EventType, Status
 from lianxin.org.models import Area, Category, Unit, User
+from lianxin.supervision.events import REGISTRY as ORDER_EVENTS
+from lianxin.supervision.models import OrderEvent
 from lianxin.worktime.calendar import TZ
+from tests.event_payloads import payloads_round_trip_fixture
 from tests.factories import AppealFactory
+
+_order_event_payloads_round_trip = payloads_round_trip_fixture(OrderEvent, ORDER_EVENTS)
 
 
 def at(text: str) -> dt.datetime:

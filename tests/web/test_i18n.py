@@ -13,10 +13,11 @@ from django.utils import translation
 LOCALE = Path(__file__).resolve().parents[2] / "lianxin" / "locale" / "en" / "LC_MESSAGES"
 
 
-def po_entries() -> list[dict]:
-    """(msgid, msgid_plural, msgstrs, flags) for every entry of the .po file."""
+def po_entries(locale: Path | None = None) -> list[dict]:
+    """(msgid, msgid_plural, msgstrs, flags) for every entry of the .po file (the project's, or
+    the one in `locale`)."""
     entries = []
-    for block in LOCALE.joinpath("django.po").read_text(encoding="utf-8").split("\n\n"):
+    for block in (locale or LOCALE).joinpath("django.po").read_text(encoding="utf-8").split("\n\n"):
         entry: dict = {"flags": "", "context": None, "msgid": "", "plural": "", "strs": []}
         key = None
         for line in block.splitlines():

@@ -7,12 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.core.errors import TransitionNotAllowed, ValidationFailed
-from lianxin.org.models import Role, Unit
+from lianxin.org.models import Unit
 
 from .. import events
 from ..actors import Actor
 from ..models import Appeal, CoHandler
-from ..policy import Action, ensure_allowed
+from ..policy import Action, ensure_allowed, handler_units
 from .base import _locked, record_event
 from .recipients import _notify_unit
 from .validation import _clean_note, _clean_text, _unit_or_error
@@ -55,7 +55,7 @@ def appeal_co_reply(*, appeal: Appeal | int, actor: Actor, text: str) -> CoHandl
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.CO_REPLY)
     text = _clean_text(text, field="text", what=_("协办意见"))
-    units = actor.scope.units_for(Role.HANDLER) if not actor.system else frozenset()
+    units = handler_units(actor.scope) if not actor.system else frozenset()
     co = appeal.co_handlers.filter(unit_id__in=units).select_related("unit").first()
     if co is None:
         raise TransitionNotAllowed(_("您所在单位不是该诉求的协办单位。"))

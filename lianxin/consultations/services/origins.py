@@ -19,14 +19,13 @@ from django.utils.translation import gettext as _
 
 from lianxin.appeals.models import OPEN_STATUSES, Appeal
 from lianxin.core.errors import Forbidden, ValidationFailed
-from lianxin.org.models import Area, Category, Role, Unit, User
-from lianxin.org.selectors import scope_of
+from lianxin.org.models import Area, Category, Unit, User
 from lianxin.proactive.models import ProactiveTask, TaskKind
 from lianxin.triage.text import mask_pii
 
 from .. import events
 from ..models import Consultation, ConsultationOrigin, OriginKind
-from ..policy import may_create
+from ..policy import may_create, organising_units_q
 from .lifecycle import ParagraphInput, consultation_create, paragraphs_set
 
 SAMPLES = 5
@@ -53,11 +52,7 @@ def _unit_for(actor: User, preferred: Sequence[Unit | None]) -> Unit:
     for unit in preferred:
         if unit is not None and may_create(actor, unit):
             return unit
-    scope = scope_of(actor)
-    units = Unit.objects.filter(active=True).order_by("pk")
-    if not scope.has(Role.ADMIN):
-        units = units.filter(pk__in=scope.unit_ids)
-    unit = units.first()
+    unit = Unit.objects.filter(organising_units_q(actor), active=True).order_by("pk").first()
     if unit is None:
         raise Forbidden(_("只有单位工作人员可以为本单位发起征求意见。"))
     return unit

@@ -2,42 +2,73 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lianxin.appeals.models import Appeal, AppealEvent, EventType, Status
+from lianxin.appeals import events as ev
+from lianxin.appeals.models import Appeal, AppealEvent, Satisfaction, Status
 from lianxin.core.errors import ValidationFailed
+from lianxin.core.payloads import Payload
 
 from ..models import FollowUp
 from .periods import EVERYTHING, Period, Slice
 
-# figure → (event types, extra filter on the event)
-DRILLDOWN: dict[str, tuple[tuple[str, ...], Q]] = {
-    "received": ((EventType.SUBMITTED,), Q()),
-    "assigned": ((EventType.DISPATCHED, EventType.REDISPATCHED), Q()),
-    "accepted": ((EventType.ACCEPTED,), Q()),
-    "accepted_late": ((EventType.ACCEPTED,), Q(data__late=True)),
-    "accept_overdue": ((EventType.ACCEPT_OVERDUE,), Q()),
-    "returned": ((EventType.RETURNED,), Q()),
-    "extended": ((EventType.EXTENSION_APPROVED,), Q()),
-    "overdue": ((EventType.OVERDUE,), Q()),
-    "replied": ((EventType.REPLIED,), Q()),
-    "replied_late": ((EventType.REPLIED,), Q(data__late=True)),
-    "rated": ((EventType.RATED,), Q()),
-    "satisfied": ((EventType.RATED,), Q(data__satisfaction__in=["satisfied", "basic"])),
-    "dissatisfied": ((EventType.RATED,), Q(data__satisfaction="dissatisfied")),
-    "unsolved": ((EventType.RATED,), Q(data__solved=False)),
-    "closed": ((EventType.RATED, EventType.CLOSED, EventType.ANSWERED_DIRECTLY), Q()),
-    "reopened": ((EventType.REOPENED,), Q()),
-    "merged": ((EventType.MERGED,), Q()),
-    "withdrawn": ((EventType.WITHDRAWN,), Q()),
-    "contacted": ((EventType.RESIDENT_CONTACTED,), Q()),
-    "returned_unjustified": ((EventType.RETURN_JUDGED,), Q(data__justified=False)),
-    "auto_closed": ((EventType.CLOSED,), Q()),
-    "chased": ((EventType.CHASED,), Q()),
+
+@dataclass(frozen=True)
+class EventFigure:
+    """The events behind one figure: their payload classes (the event types) and a filter on the
+    payload's fields (`{"late": True}`, `{"satisfaction__in": [...]}`). Each field named is
+    checked against every class when the table is built, so a renamed payload field fails at
+    import instead of silently matching nothing (the JSON keys are the fields' names, ADR 0008)."""
+
+    payloads: tuple[type[Payload], ...]
+    where: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for lookup in self.where:
+            name = lookup.split("__", 1)[0]
+            for cls in self.payloads:
+                if name not in {f.name for f in dataclasses.fields(cls)}:
+                    raise TypeError(f"{cls.__name__} has no field {name!r} (drill-down filter {lookup!r})")
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        return tuple(cls.TYPE for cls in self.payloads)
+
+    def q(self) -> Q:
+        return Q(type__in=self.types, **{f"data__{lookup}": value for lookup, value in self.where.items()})
+
+
+DRILLDOWN: dict[str, EventFigure] = {
+    "received": EventFigure((ev.Submitted,)),
+    "assigned": EventFigure((ev.Dispatched, ev.Redispatched)),
+    "accepted": EventFigure((ev.Accepted,)),
+    "accepted_late": EventFigure((ev.Accepted,), {"late": True}),
+    "accept_overdue": EventFigure((ev.AcceptOverdue,)),
+    "returned": EventFigure((ev.Returned,)),
+    "extended": EventFigure((ev.ExtensionApproved,)),
+    "overdue": EventFigure((ev.Overdue,)),
+    "replied": EventFigure((ev.Replied,)),
+    "replied_late": EventFigure((ev.Replied,), {"late": True}),
+    "rated": EventFigure((ev.Rated,)),
+    "satisfied": EventFigure((ev.Rated,), {"satisfaction__in": [Satisfaction.SATISFIED, Satisfaction.BASIC]}),
+    "dissatisfied": EventFigure((ev.Rated,), {"satisfaction": Satisfaction.DISSATISFIED}),
+    "unsolved": EventFigure((ev.Rated,), {"solved": False}),
+    "closed": EventFigure((ev.Rated, ev.Closed, ev.AnsweredDirectly)),
+    "reopened": EventFigure((ev.Reopened,)),
+    "merged": EventFigure((ev.Merged,)),
+    "withdrawn": EventFigure((ev.Withdrawn,)),
+    "contacted": EventFigure((ev.ResidentContacted,)),
+    "returned_unjustified": EventFigure((ev.ReturnJudged,), {"justified": False}),
+    "auto_closed": EventFigure((ev.Closed,)),
+    "chased": EventFigure((ev.Chased,)),
 }
 FIGURE_LABELS = {  # lazy: shown in the reader's language
     "received": gettext_lazy("受理量"),
@@ -72,9 +103,8 @@ def events_behind(figure: str, period: Period, slc: Slice = EVERYTHING) -> Query
             _("未知指标“{figure}”，可选：{choices}。").format(figure=figure, choices="、".join(DRILLDOWN)),
             field="figure",
         )
-    types, extra = DRILLDOWN[figure]
     start, end = period.bounds()
-    qs = AppealEvent.objects.filter(type__in=types, at__gte=start, at__lt=end).filter(extra)
+    qs = AppealEvent.objects.filter(DRILLDOWN[figure].q(), at__gte=start, at__lt=end)
     if slc.unit_ids is not None:
         if figure == "received":
             qs = qs.none()

@@ -26,11 +26,14 @@ from lianxin.appeals.intake import AttachmentInput
 from lianxin.appeals.merged import merge_proposals
 from lianxin.appeals.models import Appeal, EventType, Status
 from lianxin.appeals.policy import (
+    ACTION_LABELS,
     Action,
     allowed_actions,
     ensure_allowed,
     may_dispatch_somewhere,
     may_take_hotline_calls,
+    sees_calendar_gaps,
+    staff_queues_for,
 )
 from lianxin.appeals.privacy import contact_for, may_see_contact
 from lianxin.appeals.review_rules import pending_review
@@ -88,41 +91,14 @@ QUEUE_LABELS = {
     "all": gettext_lazy("全部诉求"),
 }
 
-# Which queues each role looks at first, in order. "extensions" only for the roles that may decide
-# an extension request (policy: DECIDE_EXTENSION).
-ROLE_QUEUES: dict[str, tuple[str, ...]] = {
-    Role.ADMIN: ("to_dispatch", "returned", "to_accept", "in_progress", "extensions", "reply_review", "due_soon",
-                 "overdue", "awaiting_rating"),
-    Role.DISPATCHER: ("to_dispatch", "returned", "extensions", "reply_review", "due_soon", "overdue",
-                      "awaiting_rating"),
-    Role.OPERATOR: ("to_dispatch", "awaiting_rating"),
-    Role.HANDLER: ("to_accept", "in_progress", "due_soon", "overdue", "awaiting_rating"),
-    Role.GRID_WORKER: ("in_progress", "due_soon", "overdue"),
-    Role.SUPERVISOR: ("to_dispatch", "in_progress", "extensions", "reply_review", "due_soon", "overdue",
-                      "awaiting_rating"),
-    Role.LEADER: ("in_progress", "extensions", "reply_review", "due_soon", "overdue", "awaiting_rating"),
-}
-
+# The staff buttons: the policy's action names, a few spelled out as what the button does.
 ACTION_TEXT = {
-    Action.DISPATCH: gettext_lazy("派单"),
-    Action.REDISPATCH: gettext_lazy("改派"),
-    Action.ACCEPT: gettext_lazy("签收"),
-    Action.RETURN: gettext_lazy("退单"),
-    Action.ADD_CO_HANDLER: gettext_lazy("增加协办单位"),
-    Action.CO_REPLY: gettext_lazy("协办答复"),
-    Action.REQUEST_EXTENSION: gettext_lazy("申请延期"),
-    Action.DECIDE_EXTENSION: gettext_lazy("审批延期"),
+    **ACTION_LABELS,
     Action.REPLY: gettext_lazy("答复群众"),
     Action.ANSWER_DIRECTLY: gettext_lazy("直接答复并办结"),
-    Action.MERGE: gettext_lazy("并案"),
-    Action.WITHDRAW: gettext_lazy("撤回"),
-    Action.RECLASSIFY: gettext_lazy("改分类"),
     Action.APPROVE_REPLY: gettext_lazy("审核通过并答复群众"),
-    Action.REJECT_REPLY: gettext_lazy("退回答复"),
     Action.CONTACT_RESIDENT: gettext_lazy("记录联系群众"),
-    Action.JUDGE_RETURN: gettext_lazy("退单审核"),
     Action.CALLBACK: gettext_lazy("回访记录"),
-    Action.CHASE: gettext_lazy("催办/补充"),
 }
 
 Handler = Callable[[Appeal, Actor, dict[str, Any]], object]
@@ -211,12 +187,8 @@ def _user(request: HttpRequest) -> User:
 
 
 def queues_for(user: User) -> list[str]:
-    scope = scope_of(user)
-    names: list[str] = []
-    for role, queue_names in ROLE_QUEUES.items():
-        if scope.has(role):
-            names += [n for n in queue_names if n not in names]
-    return names
+    """The queues the workbench offers `user`, in order (who sees which: `appeals.policy`)."""
+    return staff_queues_for(scope_of(user))
 
 
 def capped_count(qs: QuerySet[Appeal], cap: int | None = None) -> tuple[int, bool]:
@@ -240,7 +212,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         "roles": [Role(r).label for r in sorted(scope.roles)],
         "may_hotline": may_take_hotline_calls(scope),
         # administrators keep the calendar: tell them when a year's holidays are missing
-        "calendar_gaps": missing_schedules(timezone.localdate()) if scope.has(Role.ADMIN) else [],
+        "calendar_gaps": missing_schedules(timezone.localdate()) if sees_calendar_gaps(scope) else [],
     })
 
 

@@ -10,30 +10,18 @@ import pytest
 from lianxin.activities import services
 from lianxin.activities.models import Signup
 from tests.activities.factories import make_activity
-from tests.web.browser.conftest import PHONE, check_a11y
+from tests.web.browser.conftest import PHONE, check_a11y, patient, verify_phone
 
 pytestmark = [pytest.mark.browser]
 NUMBER = "13700007777"
 
 
-def _slow_ok(page):
-    """A shared two-core machine can take more than the default 10 s to serve a page."""
-    page.set_default_timeout(60_000)
-    page.set_default_navigation_timeout(60_000)
-    return page
-
-
 def test_sign_up_with_a_verified_phone_and_cancel_by_the_link(new_page, live_district, sms_outbox):
     d = live_district
     activity = make_activity(organiser=d.grid_worker_a, area=d.grid_a, capacity=1, title="重阳节敬老活动")
-    page = _slow_ok(new_page(PHONE, mobile=True))
+    page = patient(new_page(PHONE, mobile=True))
     page.goto(f"/activities/{activity.pk}/")
-    page.fill("#otp-phone", NUMBER)
-    page.click("form:has(#otp-phone) button")
-    page.wait_for_selector("text=验证码已发送")
-    page.fill("#otp-code", sms_outbox.code(NUMBER))
-    page.click("form:has(#otp-code) button")
-    page.wait_for_selector("text=手机号已验证")
+    verify_phone(page, NUMBER, sms_outbox)
     page.fill("#signup-name", "王阿姨")
     check_a11y(page, "activity sign-up by phone (phone)")
     page.click("#signup-phone")
@@ -42,7 +30,7 @@ def test_sign_up_with_a_verified_phone_and_cancel_by_the_link(new_page, live_dis
     waiting = services.signup_create(actor=d.resident, activity=activity)
     assert waiting.status == "waitlisted"
     link = re.search(r"(/activities/signups/[\w-]+/)", sms_outbox.to(NUMBER)[-1]).group(1)
-    other = _slow_ok(new_page(PHONE, mobile=True))  # another browser: the link alone is the proof
+    other = patient(new_page(PHONE, mobile=True))  # another browser: the link alone is the proof
     other.goto(link)
     assert "已报名" in other.inner_text("#phone-signup-status")
     check_a11y(other, "phone sign-up link (phone)")
