@@ -120,7 +120,7 @@ def seed(args: argparse.Namespace) -> None:
             dropped = _drop_incoming_foreign_keys(cur, "appeals_appeal")
             log(f"dropped {len(dropped)} foreign keys to appeals_appeal")
             for table, column in (("appeals_appeal", "submitted_at"), ("appeals_appealevent", "at"),
-                                  ("audit_auditentry", "at")) + tuple((t, "day") for t in DAILY_TABLES):
+                                  ("audit_auditentry", "at"), *((t, "day") for t in DAILY_TABLES)):
                 partitions.unpartition(connection, table)  # months made afresh from `since`
                 partitions.partition_by_month(connection, table, column, since=start.date(), ahead=2)
     org = dashboard.seed_org()
@@ -134,7 +134,7 @@ def seed(args: argparse.Namespace) -> None:
             "WHERE conrelid = 'appeals_appeal'::regclass AND contype = 'u'"
         )
         unique = cur.fetchall()
-        for table, indexes in saved.items():
+        for indexes in saved.values():
             for name, _definition in indexes:
                 cur.execute(f'DROP INDEX IF EXISTS "{name}"')
     timings["schema"] = time.perf_counter() - t0
@@ -152,7 +152,7 @@ def seed(args: argparse.Namespace) -> None:
         cur.execute("DROP INDEX IF EXISTS bench_appeal_closed_at")
         for name, definition in unique:
             cur.execute(f'ALTER TABLE appeals_appeal ADD CONSTRAINT "{name}" {definition}')
-        for table, indexes in saved.items():
+        for indexes in saved.values():
             for name, definition in indexes:
                 if "gin_trgm_ops" in definition:
                     continue
@@ -309,7 +309,7 @@ def one_turn(args: argparse.Namespace) -> None:
     operations = {"intake": intake, "by tracking number": by_tracking, "by id": by_id, "unit queue": queue,
                   "dashboard": dash}
     samples: dict[str, list[float]] = {name: [] for name in operations}
-    for name, fn in operations.items():
+    for fn in operations.values():
         fn()  # warm-up
     for _ in range(args.repeat):
         for name, fn in operations.items():
