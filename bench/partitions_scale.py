@@ -308,6 +308,7 @@ def one_turn(args: argparse.Namespace) -> None:
 
     operations = {"intake": intake, "by tracking number": by_tracking, "by id": by_id, "unit queue": queue,
                   "dashboard": dash}
+    operations = {name: fn for name, fn in operations.items() if not args.ops or name in args.ops}
     samples: dict[str, list[float]] = {name: [] for name in operations}
     for fn in operations.values():
         fn()  # warm-up
@@ -324,7 +325,8 @@ def measure(args: argparse.Namespace) -> None:
     for turn in range(args.rounds):
         for db in args.db:
             out = subprocess.run(
-                [sys.executable, __file__, "turn", "--db", db, "--repeat", str(args.repeat), "--seed", str(turn)],
+                [sys.executable, __file__, "turn", "--db", db, "--repeat", str(args.repeat), "--seed", str(turn),
+                 *(f"--ops={name}" for name in args.ops or ())],
                 check=True, capture_output=True, text=True, cwd=ROOT,
             ).stdout
             load = os.getloadavg()[0]
@@ -351,6 +353,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--ops", action="append", help="only these operations (default: all)")
     args = parser.parse_args()
     if args.step == "seed":
         args.db = args.db[0]
