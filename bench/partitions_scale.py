@@ -115,13 +115,14 @@ def seed(args: argparse.Namespace) -> None:
         cur.execute("TRUNCATE appeals_appealevent, audit_auditentry")
         if args.shape == "plain":
             for table in ("appeals_appealevent", "audit_auditentry", "appeals_appeal", *DAILY_TABLES):
-                partitions.unpartition(connection, table)
+                partitions.unpartition(connection, table, column_added_to_unique=table not in DAILY_TABLES)
         else:
             dropped = _drop_incoming_foreign_keys(cur, "appeals_appeal")
             log(f"dropped {len(dropped)} foreign keys to appeals_appeal")
             for table, column in (("appeals_appeal", "submitted_at"), ("appeals_appealevent", "at"),
                                   ("audit_auditentry", "at"), *((t, "day") for t in DAILY_TABLES)):
-                partitions.unpartition(connection, table)  # months made afresh from `since`
+                # months made afresh from `since` (the daily keys began with `day` before partitioning)
+                partitions.unpartition(connection, table, column_added_to_unique=table not in DAILY_TABLES)
                 partitions.partition_by_month(connection, table, column, since=start.date(), ahead=2)
     org = dashboard.seed_org()
     connection.ensure_connection()

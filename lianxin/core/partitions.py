@@ -258,8 +258,12 @@ def _unique_without(definition: str, column: str) -> str:
     return "UNIQUE (" + ", ".join(f'"{c}"' for c in columns) + ")"
 
 
-def unpartition(connection: BaseDatabaseWrapper, table: str) -> None:
-    """The reverse of `partition_by_month` (for migrating backwards): one plain table again."""
+def unpartition(connection: BaseDatabaseWrapper, table: str, *, column_added_to_unique: bool = True) -> None:
+    """The reverse of `partition_by_month` (for migrating backwards): one plain table again.
+
+    The partition column is taken out of the unique keys again, unless `column_added_to_unique` is
+    false: tables whose keys had it before partitioning (the rollups' `day`) keep their keys whole.
+    """
     if connection.vendor != "postgresql" or not is_partitioned(table, connection=connection):
         return
     table = _check_name(table)
@@ -285,7 +289,7 @@ def unpartition(connection: BaseDatabaseWrapper, table: str) -> None:
         for name, definition, kind in constraints:
             if kind == "p":
                 definition = "PRIMARY KEY (id)"
-            elif kind == "u":
+            elif kind == "u" and column_added_to_unique:
                 definition = _unique_without(definition, column)
             cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
         constraint_names = {name for name, _definition, _kind in constraints}

@@ -22,7 +22,8 @@ def forwards(apps, schema_editor):
 
 def backwards(apps, schema_editor):
     for table in DAILY_TABLES:
-        unpartition(schema_editor.connection, table)
+        # `day` led every daily key before partitioning: the keys stay as they are.
+        unpartition(schema_editor.connection, table, column_added_to_unique=False)
 
 
 class Migration(migrations.Migration):
