@@ -91,10 +91,24 @@ def add_months(month: dt.date, n: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def _bound(month: dt.date) -> str:
-    """The first instant of a month in the platform's time zone, as a timestamptz literal."""
+def _bound(month: dt.date, *, is_date: bool = False) -> str:
+    """The first instant of a month in the platform's time zone, as a timestamptz literal (or, for
+    a date column such as the rollups' `day`, the month's first day)."""
+    if is_date:
+        return month.isoformat()
     start = dt.datetime(month.year, month.month, 1, tzinfo=_zone())
     return start.isoformat(sep=" ")
+
+
+def _is_date(cursor, table: str, column: str) -> bool:
+    """Whether the partition column is a date (the rollups' days) rather than a timestamptz."""
+    cursor.execute(
+        "SELECT data_type FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = %s AND column_name = %s",
+        [table, column],
+    )
+    row = cursor.fetchone()
+    return row is not None and row[0] == "date"
 
 
 def partition_name(table: str, month: dt.date) -> str:
@@ -113,24 +127,36 @@ def is_partitioned(table: str, *, connection: BaseDatabaseWrapper = default_conn
         return cursor.fetchone() is not None
 
 
-def _create_month(cursor, table: str, month: dt.date) -> str:
+def _create_month(cursor, table: str, month: dt.date, *, is_date: bool = False) -> str:
     name = partition_name(table, month)
+    lo, hi = _bound(month, is_date=is_date), _bound(add_months(month, 1), is_date=is_date)
     cursor.execute(
-        f'CREATE TABLE IF NOT EXISTS "{name}" PARTITION OF "{table}" '
-        f"FOR VALUES FROM ('{_bound(month)}') TO ('{_bound(add_months(month, 1))}')"
+        f'CREATE TABLE IF NOT EXISTS "{name}" PARTITION OF "{table}" FOR VALUES FROM (\'{lo}\') TO (\'{hi}\')'
     )
     return name
 
 
 def partition_by_month(
-    connection: BaseDatabaseWrapper, table: str, column: str, *, ahead: int = 3
+    connection: BaseDatabaseWrapper, table: str, column: str, *, ahead: int = 3, since: dt.date | None = None
 ) -> None:
-    """Turn `table` into a table partitioned by month of `column`, keeping every row and index."""
+    """Turn `table` into a table partitioned by month of `column`, keeping every row and index.
+
+    `column` is a timestamptz (months begin at midnight in the platform's time zone) or a date.
+    Months are created from the oldest row's (or `since`, if older) to `ahead` months after now.
+    The table must not be the target of foreign keys (PostgreSQL cannot reference a partitioned
+    table's `id` alone): refused with the referencing constraints named.
+    """
     if connection.vendor != "postgresql" or is_partitioned(table, connection=connection):
         return
     table, column = _check_name(table), _check_name(column)
     old = f"{table}_unpartitioned"
     with connection.cursor() as cursor:
+        referencing = _referenced_by(cursor, table)
+        if referencing:
+            raise ValueError(
+                f"{table} cannot be partitioned while foreign keys point at it: " + ", ".join(referencing)
+            )
+        is_date = _is_date(cursor, table, column)
         indexes, constraints = _definitions(cursor, table)
         cursor.execute(f'SELECT max(id), min("{column}") FROM "{table}"')
         max_id, first = cursor.fetchone()
@@ -142,9 +168,11 @@ def partition_by_month(
         )
         cursor.execute(f'CREATE TABLE "{table}_default" PARTITION OF "{table}" DEFAULT')
         first_month = month_start(first) if first else month_start(timezone.now())
+        if since is not None:
+            first_month = min(first_month, month_start(since))
         month, last = first_month, add_months(month_start(timezone.now()), ahead)
         while month <= last:
-            _create_month(cursor, table, month)
+            _create_month(cursor, table, month, is_date=is_date)
             month = add_months(month, 1)
         cursor.execute(f'INSERT INTO "{table}" SELECT * FROM "{old}"')
         cursor.execute(f'DROP TABLE "{old}"')
@@ -159,7 +187,7 @@ def partition_by_month(
         for name, definition in indexes:
             if name in constraint_names:
                 continue  # recreated with its constraint above
-            cursor.execute(_on_table(definition, table))
+            cursor.execute(_unique_index_with(_on_table(definition, table), column))
 
 
 def _definitions(cursor, table: str) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
@@ -190,6 +218,27 @@ def _on_table(index_definition: str, table: str) -> str:
     return re.sub(r" ON (ONLY )?\S+ ", f' ON "{table}" ', index_definition, count=1)
 
 
+def _referenced_by(cursor, table: str) -> list[str]:
+    """Foreign keys of other tables (or of the table itself) that reference `table`."""
+    cursor.execute(
+        "SELECT conrelid::regclass::text || '.' || conname FROM pg_constraint "
+        "WHERE confrelid = %s::regclass AND contype = 'f' AND conparentid = 0 ORDER BY 1",
+        [table],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _unique_index_with(index_definition: str, column: str) -> str:
+    """A unique index (not a constraint, e.g. a partial one) must include the partition column."""
+    match = re.match(r"(CREATE UNIQUE INDEX .*? USING \w+ \()(.*?)(\).*)$", index_definition)
+    if not match:
+        return index_definition
+    columns = [c.strip() for c in match.group(2).split(",")]
+    if column in columns or f'"{column}"' in columns:
+        return index_definition
+    return f"{match.group(1)}{match.group(2)}, {column}{match.group(3)}"
+
+
 def _unique_columns(definition: str) -> list[str]:
     match = re.fullmatch(r"UNIQUE \((.*)\)", definition.strip())
     if not match:
@@ -209,8 +258,12 @@ def _unique_without(definition: str, column: str) -> str:
     return "UNIQUE (" + ", ".join(f'"{c}"' for c in columns) + ")"
 
 
-def unpartition(connection: BaseDatabaseWrapper, table: str) -> None:
-    """The reverse of `partition_by_month` (for migrating backwards): one plain table again."""
+def unpartition(connection: BaseDatabaseWrapper, table: str, *, column_added_to_unique: bool = True) -> None:
+    """The reverse of `partition_by_month` (for migrating backwards): one plain table again.
+
+    The partition column is taken out of the unique keys again, unless `column_added_to_unique` is
+    false: tables whose keys had it before partitioning (the rollups' `day`) keep their keys whole.
+    """
     if connection.vendor != "postgresql" or not is_partitioned(table, connection=connection):
         return
     table = _check_name(table)
@@ -236,7 +289,7 @@ def unpartition(connection: BaseDatabaseWrapper, table: str) -> None:
         for name, definition, kind in constraints:
             if kind == "p":
                 definition = "PRIMARY KEY (id)"
-            elif kind == "u":
+            elif kind == "u" and column_added_to_unique:
                 definition = _unique_without(definition, column)
             cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
         constraint_names = {name for name, _definition, _kind in constraints}
@@ -249,15 +302,19 @@ def unpartition(connection: BaseDatabaseWrapper, table: str) -> None:
 def _split_default(cursor, spec: PartitionedTable) -> list[str]:
     """Move the rows that landed in the default partition into months of their own."""
     table, column = spec.table, spec.column
-    cursor.execute(
-        f"SELECT DISTINCT date_trunc('month', \"{column}\" AT TIME ZONE %s) FROM \"{table}_default\"",
-        [settings.TIME_ZONE],
-    )
+    is_date = _is_date(cursor, table, column)
+    if is_date:
+        cursor.execute(f'SELECT DISTINCT date_trunc(\'month\', "{column}"::timestamp) FROM "{table}_default"')
+    else:
+        cursor.execute(
+            f"SELECT DISTINCT date_trunc('month', \"{column}\" AT TIME ZONE %s) FROM \"{table}_default\"",
+            [settings.TIME_ZONE],
+        )
     months = sorted(row[0].date() for row in cursor.fetchall())
     made = []
     for month in months:
         name = partition_name(table, month)
-        lo, hi = _bound(month), _bound(add_months(month, 1))
+        lo, hi = _bound(month, is_date=is_date), _bound(add_months(month, 1), is_date=is_date)
         cursor.execute(f'CREATE TABLE "{name}" (LIKE "{table}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)')
         where = f"\"{column}\" >= '{lo}' AND \"{column}\" < '{hi}'"
         cursor.execute(f'INSERT INTO "{name}" SELECT * FROM "{table}_default" WHERE {where}')
@@ -286,10 +343,11 @@ def ensure_partitions(*, ahead: int = 3, now: dt.datetime | None = None) -> list
             # Rows already in the default partition for a month must move before that month exists.
             made += _split_default(cursor, spec)
             existing = {p.name for p in partitions(spec.table)}
+            is_date = _is_date(cursor, spec.table, spec.column)
             for n in range(ahead + 1):
                 month = add_months(this_month, n)
                 if partition_name(spec.table, month) not in existing:
-                    made.append(_create_month(cursor, spec.table, month))
+                    made.append(_create_month(cursor, spec.table, month, is_date=is_date))
     if made:
         log.info("partitions created: %s", ", ".join(made))
     return made
