@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lianxin.appeals.models import TEXT_MAX_LENGTH, Channel, Kind, Satisfaction, Urgency
+from lianxin.appeals.models import TEXT_MAX_LENGTH, Channel, Kind, ReplyResult, Satisfaction, Urgency
 from lianxin.appeals.services import NOTE_MAX_LENGTH
 from lianxin.org.models import Unit, UnitKind
 
@@ -218,10 +218,27 @@ class TextForm(forms.Form):
 
 
 class ReplyForm(TextForm):
-    """The unit's reply, with a photo or document (checked as an appeal's attachments are)."""
+    """The unit's reply with its result type (办理结果) and whether the resident was reached (联系群众),
+    and a photo or document (checked as an appeal's attachments are)."""
 
+    result = forms.ChoiceField(label=_("办理结果"), choices=ReplyResult.choices, widget=forms.RadioSelect)
+    contacted = forms.ChoiceField(
+        label=_("是否已联系群众"), required=False, initial="",
+        choices=[("", _("本次不记录")), ("phone", _("已电话联系")), ("visit", _("已上门")), ("sms", _("已短信联系")),
+                 ("other", _("已通过其他方式联系"))],
+    )
     attachment = forms.FileField(label=_("附件（可选：照片或 PDF）"), required=False)
     attachment_public = forms.BooleanField(label=_("附件群众可见"), required=False, initial=True)
+
+
+class FieldRecordForm(forms.Form):
+    """A grid worker's record on the spot (现场记录): the kind, what was seen, a photo from the phone."""
+
+    kind = forms.ChoiceField(label=_("记录类型"), widget=forms.RadioSelect, initial="check", choices=[
+        ("check", _("现场核查")), ("photo", _("现场照片")), ("note", _("备注")), ("report_back", _("回告"))])
+    note = note_field(_("现场情况（拍照时可选）"), rows=3)
+    photo = forms.FileField(label=_("照片（可选）"), required=False,
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}))
 
 
 class ExtensionForm(forms.Form):

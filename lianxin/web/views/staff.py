@@ -58,6 +58,7 @@ from ..forms import (
     DecideExtensionForm,
     DispatchForm,
     ExtensionForm,
+    FieldRecordForm,
     JudgeReturnForm,
     MergeForm,
     NoteForm,
@@ -122,9 +123,16 @@ ACTION_TEXT = {
     Action.JUDGE_RETURN: gettext_lazy("退单审核"),
     Action.CALLBACK: gettext_lazy("回访记录"),
     Action.CHASE: gettext_lazy("催办/补充"),
+    Action.FIELD_RECORD: gettext_lazy("现场核查 / 拍照 / 回告"),
 }
 
 Handler = Callable[[Appeal, Actor, dict[str, Any]], object]
+
+
+def _uploaded(file: Any) -> list[AttachmentInput]:
+    """A form's uploaded file as the services' input (none: an empty list)."""
+    return [AttachmentInput(file.name, file.read(), file.content_type)] if file else []
+
 
 # Each staff action: its small form and the one service function it calls.
 ACTIONS: dict[str, tuple[type[forms.Form], Handler]] = {
@@ -144,8 +152,9 @@ ACTIONS: dict[str, tuple[type[forms.Form], Handler]] = {
         appeal=a, actor=actor, approve=d["approve"] == "yes", note=d["note"])),
     Action.REPLY: (ReplyForm, lambda a, actor, d: services.appeal_reply(
         appeal=a, actor=actor, text=d["text"], attachments_public=bool(d.get("attachment_public")),
-        attachments=[AttachmentInput(d["attachment"].name, d["attachment"].read(), d["attachment"].content_type)]
-        if d.get("attachment") else [])),
+        attachments=_uploaded(d.get("attachment")), result=d["result"], contacted=d.get("contacted") or "")),
+    Action.FIELD_RECORD: (FieldRecordForm, lambda a, actor, d: services.appeal_field_record(
+        appeal=a, actor=actor, kind=d["kind"], note=d["note"], photos=_uploaded(d.get("photo")))),
     Action.APPROVE_REPLY: (NoteForm, lambda a, actor, d: services.appeal_approve_reply(
         appeal=a, actor=actor, note=d["note"])),
     Action.REJECT_REPLY: (ReasonForm, lambda a, actor, d: services.appeal_reject_reply(
@@ -189,6 +198,7 @@ DONE_TEXT = {
     Action.CHASE: gettext_lazy("已记录催办/补充，已通知承办单位。"),
     Action.JUDGE_RETURN: gettext_lazy("已记录退单审核意见。"),
     Action.CALLBACK: gettext_lazy("已记录回访结果。"),
+    Action.FIELD_RECORD: gettext_lazy("已记录现场情况。"),
 }
 
 
