@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lianxin.appeals.models import TEXT_MAX_LENGTH, Channel, Kind, ReplyResult, Satisfaction, Urgency
 from lianxin.appeals.services import NOTE_MAX_LENGTH
-from lianxin.org.models import Unit, UnitKind
+from lianxin.org.models import Area, AreaLevel, Unit, UnitKind
 
 # Where the intake/service field names land in our forms.
 FIELD_MAP = {"area": "street", "title": "text", "category": None, "channel": None, "urgency": None,
@@ -152,22 +152,47 @@ class WithdrawForm(forms.Form):
 
 
 class GroupedUnitIterator(forms.models.ModelChoiceIterator):
-    """Units in option groups by kind (departments, street offices, …), each sorted by name: a
-    dispatcher finds the unit among dozens without scrolling a flat, unsorted list."""
+    """Units in option groups, each sorted by name: departments (and the other district-wide kinds)
+    by kind, street offices and community committees by the street they serve. A dispatcher finds
+    the unit among dozens without scrolling a flat, unsorted list; with JavaScript a search box
+    above the list narrows it (site.js `unitSearch`)."""
 
     def __iter__(self) -> Any:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         order = {kind: i for i, kind in enumerate(UnitKind.values)}
-        units = sorted(self.queryset, key=lambda u: (order.get(u.kind, len(order)), u.name))
+        streets = dict(Area.objects.filter(level=AreaLevel.STREET).values_list("path", "name"))
+        keyed: list[tuple[tuple[int, str, str], str, Any]] = []
+        for unit in self.queryset.select_related("area"):
+            street = _street_of(unit.area.path, streets) if unit.kind in _BY_STREET else None
+            if street is not None:
+                keyed.append(((order[UnitKind.STREET_OFFICE], street[0], unit.name), street[1], unit))
+            else:
+                label = str(unit.get_kind_display())
+                keyed.append(((order.get(unit.kind, len(order)), "", unit.name), label, unit))
         groups: dict[str, list[Any]] = {}
-        for unit in units:
-            groups.setdefault(str(unit.get_kind_display()), []).append(self.choice(unit))
+        for _key, label, unit in sorted(keyed, key=lambda row: row[0]):
+            groups.setdefault(label, []).append(self.choice(unit))
         yield from groups.items()
+
+
+_BY_STREET = (UnitKind.STREET_OFFICE, UnitKind.COMMUNITY)
+
+
+def _street_of(path: str, streets: dict[str, str]) -> tuple[str, str] | None:
+    """The street (path, name) whose subtree holds `path`, if any."""
+    for street_path, name in streets.items():
+        if path == street_path or path.startswith(street_path + "/"):
+            return street_path, name
+    return None
 
 
 class GroupedUnitField(forms.ModelChoiceField):
     iterator = GroupedUnitIterator
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        # site.js puts a search box above the list; without JavaScript the grouped list is enough
+        return {**super().widget_attrs(widget), "data-unit-search": _("输入单位名称或街道筛选")}
 
 
 def unit_field(label: Any = None, **kwargs: Any) -> forms.ModelChoiceField:
@@ -188,6 +213,12 @@ def text_field(label: Any) -> forms.CharField:
 class DispatchForm(forms.Form):
     unit = unit_field()
     note = note_field(_("派单说明（可选）"))
+
+
+class BulkDispatchForm(forms.Form):
+    """The queue's bulk dispatch: the same grouped, searchable unit list as the case page's."""
+
+    unit = unit_field(_("把勾选的诉求派给"))
 
 
 class RedispatchForm(forms.Form):

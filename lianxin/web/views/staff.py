@@ -51,6 +51,7 @@ from lianxin.org.selectors import area_choices_above_grids, area_choices_by_stre
 from lianxin.worktime.calendar import missing_schedules
 
 from ..forms import (
+    BulkDispatchForm,
     CallbackForm,
     ChaseForm,
     CoHandlerForm,
@@ -307,7 +308,7 @@ def queue_view(request: HttpRequest, name: str) -> HttpResponse:
     return render(request, "web/staff/queue.html", {
         "name": name, "label": QUEUE_LABELS[name], "form": form, "appeals": rows,
         "page": page, "has_next": has_next, "has_prev": page > 1, "query": params.urlencode(),
-        "bulk": bulk, "units": list(Unit.objects.filter(active=True).order_by("code")) if bulk else [],
+        "bulk": bulk, "bulk_form": BulkDispatchForm(auto_id="bulk-%s") if bulk else None,
         "queues": [(n, QUEUE_LABELS[n]) for n in [*queues_for(user), "all"]],
         "now": timezone.now(),
     })

@@ -37,9 +37,7 @@ def test_the_suggestion_reasons_read_in_english(new_page, live_district, live_se
 
 
 @pytest.mark.parametrize("viewport", [
-    pytest.param(PHONE, id="phone", marks=pytest.mark.xfail(
-        strict=True, reason="the page is 380 px wide at 375 px (696 px before the site CSS held the report's "
-                            "charts and tables); the last 5 px come from an element not yet found")),
+    pytest.param(PHONE, id="phone"),
     pytest.param(DESKTOP, id="desktop"),
 ])
 def test_the_report_page_fits_a_phone_and_uses_the_buttons(new_page, live_district, viewport):

@@ -74,8 +74,46 @@
     var summary = document.getElementById("form-errors");
     if (summary) summary.focus();
   }
+  function unitSearch(root) {
+    // <select data-unit-search="placeholder">: a search box above it narrows the options (by unit
+    // name or group, e.g. a street); the chosen option always stays. Without JS: the grouped list.
+    root.querySelectorAll("select[data-unit-search]").forEach(function (select) {
+      if (select.dataset.searchBound) return;
+      select.dataset.searchBound = "1";
+      var original = Array.prototype.map.call(select.children, function (node) { return node.cloneNode(true); });
+      var box = document.createElement("input");
+      box.type = "search";
+      box.className = "unit-search";
+      box.placeholder = select.dataset.unitSearch;
+      box.setAttribute("aria-label", select.dataset.unitSearch);
+      box.setAttribute("aria-controls", select.id);
+      select.parentNode.insertBefore(box, select);
+      box.addEventListener("input", function () {
+        var q = box.value.trim().toLowerCase(), chosen = select.value;
+        var keep = function (opt, group) {
+          return !q || !opt.value || opt.value === chosen || opt.textContent.toLowerCase().indexOf(q) >= 0 ||
+            (group && group.label.toLowerCase().indexOf(q) >= 0);
+        };
+        select.textContent = "";
+        original.forEach(function (node) {
+          if (node.tagName === "OPTGROUP") {
+            var group = node.cloneNode(false);
+            Array.prototype.forEach.call(node.children, function (opt) {
+              if (keep(opt, node)) group.appendChild(opt.cloneNode(true));
+            });
+            if (group.children.length) select.appendChild(group);
+          } else if (keep(node, null)) {
+            select.appendChild(node.cloneNode(true));
+          }
+        });
+        select.value = chosen;
+        var matches = select.querySelectorAll("option[value]:not([value=''])");
+        if (q && matches.length === 1) select.value = matches[0].value;  // one match: chosen
+      });
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
-    counters(document); anonymous(document); areas(document); locate(document); enterSubmits(document); focusFirstError(document); copyButtons(document);
+    unitSearch(document); counters(document); anonymous(document); areas(document); locate(document); enterSubmits(document); focusFirstError(document); copyButtons(document);
   });
-  document.addEventListener("htmx:afterSwap", function (e) { counters(e.target); });
+  document.addEventListener("htmx:afterSwap", function (e) { counters(e.target); unitSearch(e.target); });
 })();
