@@ -112,8 +112,38 @@
       });
     });
   }
+  function progressForms(root) {
+    // <form data-progress="message">: a long action (a report takes seconds) is sent in the
+    // background with its progress said in the form's role=status line; the page stays usable and
+    // the result opens when it is ready. An error, or no fetch: the form is sent the plain way.
+    root.querySelectorAll("form[data-progress]").forEach(function (form) {
+      var status = form.querySelector("[role=status]"), button = form.querySelector("button[type=submit]");
+      if (!window.fetch || !window.FormData || !status) return;
+      form.addEventListener("submit", function (e) {
+        if (form.dataset.plain) return;
+        e.preventDefault();
+        if (!form.reportValidity()) return;
+        var started = Date.now();
+        status.textContent = form.dataset.progress;
+        status.classList.add("busy");
+        if (button) button.disabled = true;
+        var tick = setInterval(function () {
+          status.textContent = form.dataset.progress + " " + Math.round((Date.now() - started) / 1000) + " s";
+        }, 1000);
+        var plain = function () { clearInterval(tick); form.dataset.plain = "1"; form.submit(); };
+        fetch(form.action, {method: "POST", body: new FormData(form), credentials: "same-origin",
+                            headers: {"Accept": "application/json"}}).then(function (r) {
+          if (!r.ok) { plain(); return null; }
+          return r.json();
+        }).then(function (data) {
+          if (data && data.url) { clearInterval(tick); window.location.assign(data.url); }
+          else if (data) { plain(); }
+        }, plain);
+      });
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
-    unitSearch(document); counters(document); anonymous(document); areas(document); locate(document); enterSubmits(document); focusFirstError(document); copyButtons(document);
+    progressForms(document); unitSearch(document); counters(document); anonymous(document); areas(document); locate(document); enterSubmits(document); focusFirstError(document); copyButtons(document);
   });
   document.addEventListener("htmx:afterSwap", function (e) { counters(e.target); unitSearch(e.target); });
 })();
