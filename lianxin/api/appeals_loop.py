@@ -46,7 +46,7 @@ class ChaseIn(s.ProofIn):
 
 
 class ContactIn(s.StrictIn):
-    method: Literal["phone", "visit", "sms", "other"] = Field("phone", description="How the resident was reached.")
+    method: str = Field("phone", max_length=20, description="How the resident was reached: `phone`, `visit`, `sms` or `other`.")
     note: str = Field("", max_length=NOTE_MAX_LENGTH, description="What was said (optional).")
 
 

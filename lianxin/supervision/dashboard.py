@@ -118,7 +118,9 @@ def _figures_html(
 ) -> tuple[str, bool]:
     """The rollup part of the dashboard, rendered once per (slice, period, metric, language) and
     reused until a figure it shows may have changed (`selectors.figures_stamp`)."""
-    ranking_month = period if period.kind == "month" else Period.containing(period.end - dt.timedelta(days=1))
+    # a month or a quarter ranks by itself; a date range by the month it ends in
+    ranking_month = period if period.kind in ("month", "quarter") else \
+        Period.containing(period.end - dt.timedelta(days=1))
     stamp = selectors.figures_stamp(period.previous(), period, ranking_month.previous(), ranking_month)
     raw = repr((slice_key(slc), period, metric, area.pk if area else None, get_language(), stamp))
     key = "supervision:dashboard:v1:" + hashlib.sha256(raw.encode()).hexdigest()[:40]

@@ -161,12 +161,11 @@ class GroupedUnitIterator(forms.models.ModelChoiceIterator):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         order = {kind: i for i, kind in enumerate(UnitKind.values)}
-        streets = dict(Area.objects.filter(level=AreaLevel.STREET).values_list("path", "name"))
         keyed: list[tuple[tuple[int, str, str], str, Any]] = []
-        for unit in self.queryset.select_related("area"):
-            street = _street_of(unit.area.path, streets) if unit.kind in _BY_STREET else None
+        for unit in self.queryset.select_related("area__parent"):  # no query beyond the units'
+            street = _street_of(unit.area) if unit.kind in _BY_STREET else None
             if street is not None:
-                keyed.append(((order[UnitKind.STREET_OFFICE], street[0], unit.name), street[1], unit))
+                keyed.append(((order[UnitKind.STREET_OFFICE], street.path, unit.name), street.name, unit))
             else:
                 label = str(unit.get_kind_display())
                 keyed.append(((order.get(unit.kind, len(order)), "", unit.name), label, unit))
@@ -179,11 +178,12 @@ class GroupedUnitIterator(forms.models.ModelChoiceIterator):
 _BY_STREET = (UnitKind.STREET_OFFICE, UnitKind.COMMUNITY)
 
 
-def _street_of(path: str, streets: dict[str, str]) -> tuple[str, str] | None:
-    """The street (path, name) whose subtree holds `path`, if any."""
-    for street_path, name in streets.items():
-        if path == street_path or path.startswith(street_path + "/"):
-            return street_path, name
+def _street_of(area: Area) -> Area | None:
+    """The street a street office or community unit serves: its area, or the area's parent."""
+    if area.level == AreaLevel.STREET:
+        return area
+    if area.parent is not None and area.parent.level == AreaLevel.STREET:
+        return area.parent
     return None
 
 

@@ -138,7 +138,7 @@ def test_full_flow_through_case_page(client_for, district, settings):
     h = client_for(district.handler_city)
     assert h.post(f"/staff/appeals/{appeal.pk}/act/accept/", {"accept-note": ""}).status_code == 302
     # bad reply: empty text → error beside the field, 400
-    bad = h.post(f"/staff/appeals/{appeal.pk}/act/reply/", {"reply-text": "  "})
+    bad = h.post(f"/staff/appeals/{appeal.pk}/act/reply/", {"reply-text": "  ", "reply-result": "resolved"})
     assert bad.status_code == 400 and 'id="id_reply-text_error"' in bad.content.decode()
     assert h.post(f"/staff/appeals/{appeal.pk}/act/reply/", {"reply-text": "已修复"}).status_code == 400  # no result
     assert h.post(f"/staff/appeals/{appeal.pk}/act/reply/",
