@@ -95,8 +95,13 @@ def figures_context(
         for row in selectors.breakdown(period, slc, by="top_category", fields=("received",))
         if row.figures.received
     ]
+    now = timezone.now()
     return {
         "period": period,
+        # every figure says when it was computed (the HTML is cached: the time of this rendering),
+        # and a period not over yet is labelled as such beside the full previous one (issue 16)
+        "computed_at": now,
+        "part_period": period.end > now.astimezone(calendar.TZ).date(),
         "metric": metric,
         "figures": figures_table(selectors.kpis(period, slc)),
         "previous": figures_table(selectors.kpis(period.previous(), slc)),
