@@ -76,7 +76,8 @@
   }
   function unitSearch(root) {
     // <select data-unit-search="placeholder">: a search box above it narrows the options (by unit
-    // name or group, e.g. a street); the chosen option always stays. Without JS: the grouped list.
+    // name or group, e.g. a street). The choice stays while it matches; one match is chosen; else
+    // the empty option (the form then says a unit is needed). Without JS: the grouped list.
     root.querySelectorAll("select[data-unit-search]").forEach(function (select) {
       if (select.dataset.searchBound) return;
       select.dataset.searchBound = "1";
@@ -91,7 +92,7 @@
       box.addEventListener("input", function () {
         var q = box.value.trim().toLowerCase(), chosen = select.value;
         var keep = function (opt, group) {
-          return !q || !opt.value || opt.value === chosen || opt.textContent.toLowerCase().indexOf(q) >= 0 ||
+          return !q || !opt.value || opt.textContent.toLowerCase().indexOf(q) >= 0 ||
             (group && group.label.toLowerCase().indexOf(q) >= 0);
         };
         select.textContent = "";
@@ -106,9 +107,10 @@
             select.appendChild(node.cloneNode(true));
           }
         });
-        select.value = chosen;
         var matches = select.querySelectorAll("option[value]:not([value=''])");
-        if (q && matches.length === 1) select.value = matches[0].value;  // one match: chosen
+        select.value = "";
+        if (Array.prototype.some.call(matches, function (o) { return o.value === chosen; })) select.value = chosen;
+        else if (q && matches.length === 1) select.value = matches[0].value;  // one match: chosen
       });
     });
   }
