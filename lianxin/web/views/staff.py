@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from lianxin.activities.policy import is_organiser_anywhere
 from lianxin.appeals import events, services
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.filters import AppealFilter, SearchStyle, area_paths, category_paths
@@ -249,6 +250,8 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         "counts": counts,
         "roles": [Role(r).label for r in sorted(scope.roles)],
         "may_hotline": may_take_hotline_calls(scope),
+        # the activities workbench only for those it serves (the walk of linked pages found a 403)
+        "may_organise": is_organiser_anywhere(user),
         # administrators keep the calendar: tell them when a year's holidays are missing
         "calendar_gaps": missing_schedules(timezone.localdate()) if scope.has(Role.ADMIN) else [],
     })
