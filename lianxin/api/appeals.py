@@ -365,9 +365,10 @@ def decide_extension(
 
 
 @router.post("/appeals/{tracking_number}/reply", summary="Reply to the resident (答复)", **_T)
-def reply(request: HttpRequest, payload: s.TextIn, tracking_number: str = TrackingNumber) -> dict[str, Any]:
+def reply(request: HttpRequest, payload: s.ReplyIn, tracking_number: str = TrackingNumber) -> dict[str, Any]:
     actor, appeal, user = _staff_actor(request, tracking_number)
-    services.appeal_reply(appeal=appeal, actor=actor, text=payload.text)
+    services.appeal_reply(appeal=appeal, actor=actor, text=payload.text,
+                          result=payload.result or "", contacted=payload.contacted)
     return _detail(appeal, user)
 
 

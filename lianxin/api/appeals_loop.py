@@ -1,5 +1,6 @@
 """The centre's side of the appeal loop over the API: reply review (审核 approve / reject), the
-call-back (回访) an operator records for the resident, and a chase (催办) or supplement (补充).
+call-back (回访) an operator records for the resident, a chase (催办) or supplement (补充), and the
+field roles' records: the unit reaching the resident (联系群众) and a grid worker's work on the spot.
 
 Handlers parse, authorise (the appeal must be visible to the caller; the policy decides the rest
 inside the services) and call the existing service functions. Rating a merged appeal goes through
@@ -19,7 +20,7 @@ from lianxin.appeals.models import Satisfaction
 from lianxin.appeals.services import NOTE_MAX_LENGTH
 
 from . import schemas as s
-from .appeals import ERRORS, TrackingNumber, _detail, _resident_or_staff, _staff_actor
+from .appeals import ERRORS, TrackingNumber, _attachments, _detail, _resident_or_staff, _staff_actor
 from .auth import PUBLIC_AUTH, STAFF_AUTH
 
 router = Router(tags=["appeals"])
@@ -42,6 +43,20 @@ class ChaseIn(s.ProofIn):
         ..., description="`chase` (催办, hotline staff only) or `supplement` (补充; also the resident of a web appeal)."
     )
     note: str = Field(..., max_length=NOTE_MAX_LENGTH, description="The caller's words (required).")
+
+
+class ContactIn(s.StrictIn):
+    method: str = Field("phone", max_length=20, description="How the resident was reached: `phone`, `visit`, `sms` or `other`.")
+    note: str = Field("", max_length=NOTE_MAX_LENGTH, description="What was said (optional).")
+
+
+class FieldRecordIn(s.StrictIn):
+    kind: Literal["check", "photo", "note", "report_back"] = Field(
+        ..., description="`check` 现场核查, `photo` 现场照片 (one photo required), `note` 备注, `report_back` 回告.",
+    )
+    note: str = Field("", max_length=NOTE_MAX_LENGTH, description="What was seen or said (required but for a photo).")
+    photos: list[s.AttachmentIn] = Field(default_factory=list, max_length=5,
+                                         description="Photos of the spot (staff only; JPEG, PNG, GIF, WebP).")
 
 
 _T: dict[str, Any] = {"auth": STAFF_AUTH, "response": {200: s.AppealOut, **ERRORS}}
@@ -88,4 +103,22 @@ def chase(request: HttpRequest, payload: ChaseIn, tracking_number: str = Trackin
     not change); the resident of a web appeal may add information (`supplement`) with the proof."""
     actor, appeal, user = _resident_or_staff(request, tracking_number, payload.proof)
     services.appeal_chase(appeal=appeal, actor=actor, kind=payload.kind, note=payload.note)
+    return _detail(appeal, user)
+
+
+@router.post("/appeals/{tracking_number}/contacted", summary="Record that the resident was reached (联系群众)", **_T)
+def record_contact(request: HttpRequest, payload: ContactIn, tracking_number: str = TrackingNumber) -> dict[str, Any]:
+    """The main unit's handlers, on a dispatched or accepted appeal; the status does not change."""
+    actor, appeal, user = _staff_actor(request, tracking_number)
+    services.appeal_record_contact(appeal=appeal, actor=actor, method=payload.method, note=payload.note)
+    return _detail(appeal, user)
+
+
+@router.post("/appeals/{tracking_number}/field-records", summary="A grid worker's record on the spot (现场记录)", **_T)
+def field_record(request: HttpRequest, payload: FieldRecordIn, tracking_number: str = TrackingNumber) -> dict[str, Any]:
+    """Grid workers of the appeal's grid, while it is dispatched or accepted: an on-the-spot check,
+    a photo, a note or a report back to the unit (回告, which notifies its handlers)."""
+    actor, appeal, user = _staff_actor(request, tracking_number)
+    services.appeal_field_record(appeal=appeal, actor=actor, kind=payload.kind, note=payload.note,
+                                 photos=_attachments(payload.photos))
     return _detail(appeal, user)

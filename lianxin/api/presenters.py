@@ -61,6 +61,7 @@ def appeal_detail(appeal: Appeal, *, user: User | None, staff_view: bool) -> dic
         "due_soon": appeal.due_soon,
         "overdue": appeal.overdue,
         "reply_text": appeal.reply_text,
+        "reply_result": appeal.reply_result,
         "satisfaction": appeal.satisfaction,
         "solved": appeal.solved,
         "rating_comment": appeal.rating_comment,

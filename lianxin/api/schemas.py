@@ -18,6 +18,7 @@ from lianxin.appeals.models import (
     TITLE_MAX_LENGTH,
     Channel,
     Kind,
+    ReplyResult,
     Satisfaction,
     Status,
     Urgency,
@@ -106,6 +107,16 @@ class ReasonIn(StrictIn):
 
 class TextIn(StrictIn):
     text: str = Field(..., max_length=TEXT_MAX_LENGTH)
+
+
+class ReplyIn(TextIn):
+    result: ReplyResult | None = Field(
+        None, description="The unit's result (办理结果): `resolved` 解决, `partly` 部分解决, `unresolved` 未解决, "
+        "`explained` 解释说明.",
+    )
+    contacted: Literal["", "phone", "visit", "sms", "other"] = Field(
+        "", description="Also record that the unit reached the resident (联系群众), and how; empty: not recorded.",
+    )
 
 
 class ExtensionIn(StrictIn):
@@ -232,6 +243,7 @@ class AppealOut(Schema):
     due_soon: bool
     overdue: bool
     reply_text: str
+    reply_result: str = Field("", description="The unit's result type with the reply (ReplyResult); \"\" if none.")
     satisfaction: str
     solved: bool | None
     rating_comment: str

@@ -153,8 +153,9 @@ class Replied(Transition):
     """`review` / `reviewed_by` when the reply was published by a reviewer (答复审核)."""
 
     TYPE = EventType.REPLIED
-    OMIT_EMPTY = Transition.OMIT_EMPTY | {"review", "reviewed_by"}
+    OMIT_EMPTY = Transition.OMIT_EMPTY | {"review", "reviewed_by", "result"}
     late: bool = False
+    result: str = ""  # models.ReplyResult, as the unit recorded it (older replies: "")
     reply_quality: ReplyQuality | None = None  # None when scoring failed
     review: int | None = None
     reviewed_by: str = ""
@@ -274,7 +275,9 @@ class AcceptOverdue(DeadlineFlag):
 @dataclass(frozen=True)
 class ReplySubmitted(Payload):
     TYPE = EventType.REPLY_SUBMITTED
+    OMIT_EMPTY = frozenset({"result"})
     review: int | None = None
+    result: str = ""  # models.ReplyResult
     reviewer: str = ""  # ReviewerKind
     late: bool = False
     attachments: tuple[int, ...] = ()
@@ -341,6 +344,16 @@ class FollowUpChecked(Payload):
     satisfied: bool | None = None
 
 
+@dataclass(frozen=True)
+class FieldRecorded(Payload):
+    """A grid worker's work on the spot (现场记录, `actions.field`): what kind, and the photos."""
+
+    TYPE = EventType.FIELD_RECORDED
+    OMIT_EMPTY = frozenset({"attachments"})
+    kind: str = ""  # actions.field.FIELD_KINDS: check, photo, note, report_back
+    attachments: tuple[int, ...] = ()
+
+
 # --- the registry ---------------------------------------------------------------------------------
 
 PAYLOADS: dict[str, type[Payload]] = {
@@ -375,6 +388,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     EventType.CALLBACK_ATTEMPTED: CallbackAttempted,
     EventType.CHASED: Chased,
     EventType.FOLLOW_UP_CHECKED: FollowUpChecked,
+    EventType.FIELD_RECORDED: FieldRecorded,
 }
 
 

@@ -62,6 +62,15 @@ class Satisfaction(models.TextChoices):
     DISSATISFIED = "dissatisfied", _("不满意")
 
 
+class ReplyResult(models.TextChoices):
+    """What the unit says its reply achieved (办理结果), recorded with the reply."""
+
+    RESOLVED = "resolved", _("解决")
+    PARTLY = "partly", _("部分解决")
+    UNRESOLVED = "unresolved", _("未解决")
+    EXPLAINED = "explained", _("解释说明")
+
+
 class Appeal(models.Model):
     tracking_number = models.CharField(_("受理编号"), max_length=20, unique=True)
     # the source system's id of an imported historical appeal (`lianxin appeals import`): never twice
@@ -125,6 +134,7 @@ class Appeal(models.Model):
     accept_overdue = models.BooleanField(default=False)
 
     reply_text = models.TextField(_("答复内容"), max_length=TEXT_MAX_LENGTH, blank=True)
+    reply_result = models.CharField(_("办理结果"), max_length=12, choices=ReplyResult.choices, blank=True)
     satisfaction = models.CharField(_("满意度"), max_length=12, choices=Satisfaction.choices, blank=True)
     solved = models.BooleanField(_("是否解决"), null=True, blank=True)
     rating_comment = models.CharField(_("评价"), max_length=500, blank=True)
@@ -197,6 +207,9 @@ class EventType(models.TextChoices):
     # A supervisor's follow-up check (回访抽查) that reached the resident: data["follow_up"],
     # data["really_solved"], data["satisfied"]; it supersedes the closing rating in the rates
     FOLLOW_UP_CHECKED = "follow_up_checked", _("回访抽查")
+    # A grid worker's work on the spot (现场记录): data["kind"] is check (现场核查), photo (现场照片),
+    # note (备注) or report_back (回告); the photos are `AttachmentSource.FIELD` attachments
+    FIELD_RECORDED = "field_recorded", _("现场记录")
 
 
 class AppealEvent(models.Model):
@@ -229,6 +242,7 @@ class AppealEvent(models.Model):
 class AttachmentSource(models.TextChoices):
     APPEAL = "appeal", _("诉求附件")
     REPLY = "reply", _("答复附件")
+    FIELD = "field", _("现场照片")  # a grid worker's photo on the spot (staff only)
 
 
 class Attachment(models.Model):

@@ -81,6 +81,8 @@ class Action:
     CALLBACK_UNREACHABLE = "callback_unreachable"  # the last unanswered call-back closes it
     # A repeat call or message about an open appeal (催办 / 补充): recorded, the status does not change
     CHASE = "chase"
+    # A grid worker's work on the spot (现场核查, 照片, 备注, 回告): recorded, the status does not change
+    FIELD_RECORD = "field_record"
 
 
 # The state machine: for each action, the statuses it starts from and the status it leads to
@@ -125,6 +127,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.CALLBACK: (frozenset({Status.REPLIED}), None),
     Action.CALLBACK_UNREACHABLE: (frozenset({Status.REPLIED}), Status.CLOSED),
     Action.CHASE: (frozenset(OPEN_STATUSES), None),
+    # The grid worker's queues (in progress, due soon, overdue) hold dispatched and accepted appeals
+    Action.FIELD_RECORD: (frozenset({Status.DISPATCHED, Status.ACCEPTED}), None),
 }
 
 ACTION_LABELS = {
@@ -152,6 +156,7 @@ ACTION_LABELS = {
     Action.CALLBACK: gettext_lazy("回访"),
     Action.CALLBACK_UNREACHABLE: gettext_lazy("回访无法联系"),
     Action.CHASE: gettext_lazy("催办/补充"),
+    Action.FIELD_RECORD: gettext_lazy("现场记录"),
 }
 
 
@@ -227,6 +232,15 @@ def _is_co_handler(actor: Actor, appeal: Appeal) -> bool:
     return bool(units) and appeal.co_handlers.filter(unit_id__in=units).exists()
 
 
+def grid_worker_reach(scope: Scope) -> Reach:
+    """Grid workers in their grids (or the areas they are assigned above them)."""
+    return Reach(areas=scope.areas_for(Role.GRID_WORKER))
+
+
+def _is_grid_worker_here(actor: Actor, appeal: Appeal) -> bool:
+    return grid_worker_reach(actor.scope).covers(appeal)
+
+
 def _is_operator(actor: Actor, appeal: Appeal) -> bool:
     return actor.scope.has(Role.OPERATOR, Role.DISPATCHER, Role.ADMIN)
 
@@ -297,6 +311,7 @@ WHO_MAY: dict[str, Callable[[Actor, Appeal], bool]] = {
     Action.CALLBACK: lambda a, ap: a.user is not None and may_call_back(a.scope),
     Action.CALLBACK_UNREACHABLE: lambda a, ap: a.user is not None and may_call_back(a.scope),
     Action.CHASE: lambda a, ap: _is_operator(a, ap) or may_supplement_own(a, ap),
+    Action.FIELD_RECORD: _is_grid_worker_here,
 }
 
 

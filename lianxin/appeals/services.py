@@ -14,6 +14,7 @@ from .actions.callbacks import appeal_callback_dial_sealed, appeal_callback_queu
 from .actions.chase import CHASE_KINDS, appeal_chase, chase_count
 from .actions.cohandling import appeal_add_co_handler, appeal_co_reply
 from .actions.extensions import appeal_decide_extension, appeal_request_extension
+from .actions.field import FIELD_KINDS, appeal_field_record
 from .actions.reclassification import AWAITING_DISPATCH, RECLASSIFY_AREA_LEVELS, appeal_reclassify
 from .actions.review import appeal_approve_reply, appeal_rate_merged, appeal_reject_reply
 from .actions.transitions import (
@@ -36,6 +37,7 @@ __all__ = [
     "AWAITING_DISPATCH",
     "CHASE_KINDS",
     "CONTACT_METHODS",
+    "FIELD_KINDS",
     "NOTE_MAX_LENGTH",
     "RECLASSIFY_AREA_LEVELS",
     "access_code_digest",
@@ -51,6 +53,7 @@ __all__ = [
     "appeal_co_reply",
     "appeal_decide_extension",
     "appeal_dispatch",
+    "appeal_field_record",
     "appeal_judge_return",
     "appeal_merge",
     "appeal_rate",

@@ -5,7 +5,8 @@ Triage stores what led to a suggestion as codes with parameters (`Suggestion.rea
 the same record. Records written before the codes existed keep their Chinese text
 (`suggestion["reason"]`) and show it as it is.
 
-Codes: ``urgency`` (terms), ``model`` (category, name, confidence), ``catalogue`` (units, their
+Codes: ``urgency`` (terms), ``model`` (category, name, confidence), ``leaf`` (the subcategory
+below the model's that the text names: category, name, terms), ``catalogue`` (units, their
 names, route: the routing engine's ``code`` and ``params`` with the rule's category and area
 names), ``duplicates`` (tracking_numbers) and ``text`` (a part of an old record's reason, kept
 when the record was rerouted). Names are stored with the codes, as data: rendering needs no query.
@@ -54,6 +55,9 @@ def _line(reason: Mapping[str, Any]) -> str:
         confidence = float(reason.get("confidence") or 0.0)
         return _("分类模型：{category}（置信度 {confidence}）").format(
             category=reason.get("name") or reason.get("category") or "", confidence=f"{confidence:.0%}")
+    if code == "leaf":
+        return _("细分类：{category}（文中提到：{terms}）").format(
+            category=reason.get("name") or reason.get("category") or "", terms=_join(reason.get("terms") or []))
     if code == CATALOGUE:
         units = [str(u) for u in reason.get("units") or []]
         unit_names = {str(k): str(v) for k, v in (reason.get("names") or {}).items()}

@@ -178,7 +178,7 @@ def _urgency_part(text: str, suggestion: Suggestion, reasons: list[dict[str, Any
 
 
 def _prediction_part(prediction: Any, suggestion: Suggestion, reasons: list[dict[str, Any]],
-                     category_for_label: Any = None) -> None:
+                     category_for_label: Any = None, *, text: str = "") -> None:
     suggestion.category_top = [(str(label), float(conf)) for label, conf in prediction.top]
     suggestion.abstained = bool(prediction.abstained)
     if not prediction.abstained and prediction.label:
@@ -188,6 +188,43 @@ def _prediction_part(prediction: Any, suggestion: Suggestion, reasons: list[dict
             suggestion.category_confidence = float(prediction.top[0][1]) if prediction.top else 0.0
             reasons.append({"code": "model", "category": predicted.code, "name": predicted.name,
                             "confidence": round(suggestion.category_confidence, 4)})
+            leaf, terms = descend_to_leaf(predicted, text)
+            if leaf is not None:
+                suggestion.category = leaf
+                reasons.append({"code": "leaf", "category": leaf.code, "name": leaf.name, "terms": terms})
+
+
+def _name_terms(name: str) -> list[str]:
+    """What of a category's name an appeal's text would say: the name, and for a longer name its
+    two-character halves (路灯照明: 路灯, 照明)."""
+    name = name.strip()
+    terms = [name] if len(name) >= 2 else []
+    if len(name) >= 4:
+        terms += [name[:2], name[-2:]]
+    return terms
+
+
+def descend_to_leaf(category: Category, text: str, *, max_depth: int = 3) -> tuple[Category | None, list[str]]:
+    """Below the category the model is sure of (its labels are the top level of the tree), the
+    subcategory the text names, level by level, as long as exactly one child is named: the
+    suggestion stops at the deepest category that is certain (a leaf when the text says which),
+    never at a guess between siblings. Returns (None, []) when no child is named."""
+    found: Category | None = None
+    terms: list[str] = []
+    current = category
+    for _level in range(max_depth):
+        if not text:
+            break
+        named = []
+        for child in Category.objects.filter(parent=current, active=True).order_by("path"):
+            hits = [t for t in _name_terms(child.name) if t in text]
+            if hits:
+                named.append((child, hits))
+        if len(named) != 1:
+            break
+        current, hits = named[0]
+        found, terms = current, terms + [h for h in hits if h not in terms]
+    return found, terms
 
 
 def _classifier_error(suggestion: Suggestion, exc: BaseException) -> None:
@@ -230,7 +267,8 @@ def suggest(text: str, *, category: Category | None, area: Area | None, phone: s
         model = load_model()
         if model is not None:
             budget = float(settings.LIANXIN.get("TRIAGE_TIME_BUDGET_SECONDS", 1.0))
-            _prediction_part(_pool.submit(model.predict, text).result(timeout=budget), suggestion, reasons)
+            _prediction_part(_pool.submit(model.predict, text).result(timeout=budget), suggestion, reasons,
+                             text=text)
             if chosen is None:
                 chosen = suggestion.category
     except Exception as exc:
@@ -283,7 +321,7 @@ def suggest_many(inputs: list[SuggestInput]) -> list[Suggestion]:
                 return labels[label]
 
             for n, (prediction, suggestion, why) in enumerate(zip(predictions, suggestions, reasons, strict=True)):
-                _prediction_part(prediction, suggestion, why, category_for_label)
+                _prediction_part(prediction, suggestion, why, category_for_label, text=inputs[n].text)
                 if chosen[n] is None:
                     chosen[n] = suggestion.category
     except Exception as exc:

@@ -339,7 +339,9 @@ def report_content(period: Period, area: Area | None, *, slc: Slice = sv.EVERYTH
     daily = _filled(period, sv.daily_series(period, slc))
     ranking = _ranking(bundle["unit_ranking"])
     months = period.months()
-    ranking_month = Period.month(months[-1].year, months[-1].month) if months else period
+    # the ranking covers the report's own month or quarter (a quarter is no longer ranked by its last month)
+    ranking_month = period if period.kind in ("month", "quarter") or not months else \
+        Period.month(months[-1].year, months[-1].month)
     overdue = _findings("overdue", period, slc)
     overdue["open_now"] = sv.overdue_appeals(slc).count()
     overdue["by_unit"] = sorted(

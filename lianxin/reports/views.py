@@ -61,6 +61,8 @@ def report_generate(request: HttpRequest) -> HttpResponse:
         raise ValidationFailed(_("报告按月或按季度生成，请填写例如 2026-10 或 2026-Q3。"), field="period")
     report = services.report_generate(period=period, area=area, actor=user)
     messages.success(request, _("报告已生成（第 {v} 版，草稿）。").format(v=report.version))
+    if _wants_json(request):  # the list page's script (site.js `progressForms`) opens it when ready
+        return JsonResponse({"url": reverse("reports:detail", args=[report.pk]), "version": report.version})
     return redirect("reports:detail", pk=report.pk)
 
 

@@ -95,8 +95,13 @@ def figures_context(
         for row in selectors.breakdown(period, slc, by="top_category", fields=("received",))
         if row.figures.received
     ]
+    now = timezone.now()
     return {
         "period": period,
+        # every figure says when it was computed (the HTML is cached: the time of this rendering),
+        # and a period not over yet is labelled as such beside the full previous one (issue 16)
+        "computed_at": now,
+        "part_period": period.end > now.astimezone(calendar.TZ).date(),
         "metric": metric,
         "figures": figures_table(selectors.kpis(period, slc)),
         "previous": figures_table(selectors.kpis(period.previous(), slc)),
@@ -118,7 +123,9 @@ def _figures_html(
 ) -> tuple[str, bool]:
     """The rollup part of the dashboard, rendered once per (slice, period, metric, language) and
     reused until a figure it shows may have changed (`selectors.figures_stamp`)."""
-    ranking_month = period if period.kind == "month" else Period.containing(period.end - dt.timedelta(days=1))
+    # a month or a quarter ranks by itself; a date range by the month it ends in
+    ranking_month = period if period.kind in ("month", "quarter") else \
+        Period.containing(period.end - dt.timedelta(days=1))
     stamp = selectors.figures_stamp(period.previous(), period, ranking_month.previous(), ranking_month)
     raw = repr((slice_key(slc), period, metric, area.pk if area else None, get_language(), stamp))
     key = "supervision:dashboard:v1:" + hashlib.sha256(raw.encode()).hexdigest()[:40]

@@ -12,9 +12,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lianxin.appeals.models import TEXT_MAX_LENGTH, Channel, Kind, Satisfaction, Urgency
+from lianxin.appeals.models import TEXT_MAX_LENGTH, Channel, Kind, ReplyResult, Satisfaction, Urgency
 from lianxin.appeals.services import NOTE_MAX_LENGTH
-from lianxin.org.models import Unit, UnitKind
+from lianxin.org.models import Area, AreaLevel, Unit, UnitKind
 
 # Where the intake/service field names land in our forms.
 FIELD_MAP = {"area": "street", "title": "text", "category": None, "channel": None, "urgency": None,
@@ -152,22 +152,47 @@ class WithdrawForm(forms.Form):
 
 
 class GroupedUnitIterator(forms.models.ModelChoiceIterator):
-    """Units in option groups by kind (departments, street offices, …), each sorted by name: a
-    dispatcher finds the unit among dozens without scrolling a flat, unsorted list."""
+    """Units in option groups, each sorted by name: departments (and the other district-wide kinds)
+    by kind, street offices and community committees by the street they serve. A dispatcher finds
+    the unit among dozens without scrolling a flat, unsorted list; with JavaScript a search box
+    above the list narrows it (site.js `unitSearch`)."""
 
     def __iter__(self) -> Any:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         order = {kind: i for i, kind in enumerate(UnitKind.values)}
-        units = sorted(self.queryset, key=lambda u: (order.get(u.kind, len(order)), u.name))
+        keyed: list[tuple[tuple[int, str, str], str, Any]] = []
+        for unit in self.queryset.select_related("area__parent"):  # no query beyond the units'
+            street = _street_of(unit.area) if unit.kind in _BY_STREET else None
+            if street is not None:
+                keyed.append(((order[UnitKind.STREET_OFFICE], street.path, unit.name), street.name, unit))
+            else:
+                label = str(unit.get_kind_display())
+                keyed.append(((order.get(unit.kind, len(order)), "", unit.name), label, unit))
         groups: dict[str, list[Any]] = {}
-        for unit in units:
-            groups.setdefault(str(unit.get_kind_display()), []).append(self.choice(unit))
+        for _key, label, unit in sorted(keyed, key=lambda row: row[0]):
+            groups.setdefault(label, []).append(self.choice(unit))
         yield from groups.items()
+
+
+_BY_STREET = (UnitKind.STREET_OFFICE, UnitKind.COMMUNITY)
+
+
+def _street_of(area: Area) -> Area | None:
+    """The street a street office or community unit serves: its area, or the area's parent."""
+    if area.level == AreaLevel.STREET:
+        return area
+    if area.parent is not None and area.parent.level == AreaLevel.STREET:
+        return area.parent
+    return None
 
 
 class GroupedUnitField(forms.ModelChoiceField):
     iterator = GroupedUnitIterator
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        # site.js puts a search box above the list; without JavaScript the grouped list is enough
+        return {**super().widget_attrs(widget), "data-unit-search": _("输入单位名称或街道筛选")}
 
 
 def unit_field(label: Any = None, **kwargs: Any) -> forms.ModelChoiceField:
@@ -188,6 +213,12 @@ def text_field(label: Any) -> forms.CharField:
 class DispatchForm(forms.Form):
     unit = unit_field()
     note = note_field(_("派单说明（可选）"))
+
+
+class BulkDispatchForm(forms.Form):
+    """The queue's bulk dispatch: the same grouped, searchable unit list as the case page's."""
+
+    unit = unit_field(_("把勾选的诉求派给"))
 
 
 class RedispatchForm(forms.Form):
@@ -218,10 +249,27 @@ class TextForm(forms.Form):
 
 
 class ReplyForm(TextForm):
-    """The unit's reply, with a photo or document (checked as an appeal's attachments are)."""
+    """The unit's reply with its result type (办理结果) and whether the resident was reached (联系群众),
+    and a photo or document (checked as an appeal's attachments are)."""
 
+    result = forms.ChoiceField(label=_("办理结果"), choices=ReplyResult.choices, widget=forms.RadioSelect)
+    contacted = forms.ChoiceField(
+        label=_("是否已联系群众"), required=False, initial="",
+        choices=[("", _("本次不记录")), ("phone", _("已电话联系")), ("visit", _("已上门")), ("sms", _("已短信联系")),
+                 ("other", _("已通过其他方式联系"))],
+    )
     attachment = forms.FileField(label=_("附件（可选：照片或 PDF）"), required=False)
     attachment_public = forms.BooleanField(label=_("附件群众可见"), required=False, initial=True)
+
+
+class FieldRecordForm(forms.Form):
+    """A grid worker's record on the spot (现场记录): the kind, what was seen, a photo from the phone."""
+
+    kind = forms.ChoiceField(label=_("记录类型"), widget=forms.RadioSelect, initial="check", choices=[
+        ("check", _("现场核查")), ("photo", _("现场照片")), ("note", _("备注")), ("report_back", _("回告"))])
+    note = note_field(_("现场情况（拍照时可选）"), rows=3)
+    photo = forms.FileField(label=_("照片（可选）"), required=False,
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}))
 
 
 class ExtensionForm(forms.Form):

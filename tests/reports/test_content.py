@@ -82,7 +82,7 @@ def test_quarter(october):
     assert data["period"]["kind"] == "quarter" and data["period"]["previous"] == "2026-Q3"
     h = _headline(data)
     assert (h["received"]["value"], h["received"]["previous"]) == (5, 2)
-    assert data["ranking_month"] == "2026-12"
+    assert data["ranking_month"] == "2026-Q4"  # the quarter ranks by the whole quarter (issue 16)
 
 
 def test_no_personal_data_in_snapshot(october):

@@ -150,3 +150,15 @@ def test_lessons_too_long(client, district, october):
     report = report_generate(period=Period.parse("2026-10"), area=None, actor=SERVER)
     response = login(client, district.admin).post(f"/reports/{report.pk}/lessons/", {"lessons": "字" * 10001})
     assert response.status_code == 400 and "10000" in response.content.decode()
+
+
+def test_the_list_pages_script_gets_the_new_reports_address(client, district, october):
+    """The list page sends the form in the background (site.js `progressForms`, Accept: JSON) and
+    opens the report when it is ready; without the script the plain redirect stays."""
+    c = login(client, district.supervisor)
+    assert 'data-progress="' in c.get("/reports/").content.decode()
+    response = c.post("/reports/generate/", {"period": "2026-10", "area": ""}, HTTP_ACCEPT="application/json")
+    report = Report.objects.get()
+    assert response.status_code == 200 and response.json() == {"url": f"/reports/{report.pk}/", "version": 1}
+    bad = c.post("/reports/generate/", {"period": "someday"}, HTTP_ACCEPT="application/json")
+    assert bad.status_code == 400  # the script then sends the form the plain way, errors shown on the page

@@ -208,3 +208,26 @@ def test_ranking_change_from_the_month_before(district):
     assert city.score_change == -70.0
     streets = rankings(Period.month(2026, 5), by="street")
     assert [(r.label, r.rank) for r in streets] == [("西街道", 1)]
+
+
+def test_a_quarter_ranks_by_the_whole_quarter(district):
+    """Issue 16: a quarter ranks by its three months, not by its last month only. The city unit
+    did well in April and May and badly in June; the environment unit the other way round."""
+    def handled(unit, day, satisfaction):
+        h = History(area=district.grid_b, category=district.cat_env, submitted=at(f"{day} 09:00"))
+        h.dispatch(at(f"{day} 09:05"), unit).accept(at(f"{day} 09:10"), unit).reply(at(f"{day} 11:00"), unit)
+        h.rate(at(f"{day} 15:00"), unit, satisfaction, satisfaction != "dissatisfied")
+
+    for day in ("2026-04-08", "2026-05-08"):
+        handled(district.unit_city, day, "satisfied")
+        handled(district.unit_env, day, "dissatisfied")
+    handled(district.unit_city, "2026-06-08", "dissatisfied")
+    handled(district.unit_env, "2026-06-08", "satisfied")
+    rollups.process_events(settle_seconds=0)
+    june = {r.label: r.rank for r in rankings(Period.month(2026, 6), by="unit")}
+    quarter = {r.label: r for r in rankings(Period.parse("2026-Q2"), by="unit")}
+    assert june == {"生态环境局": 1, "城管局": 2}
+    assert (quarter["城管局"].rank, quarter["生态环境局"].rank) == (1, 2)
+    assert quarter["城管局"].figures.assigned == 3  # the whole quarter's appeals
+    with pytest.raises(ValidationFailed):
+        rankings(Period.parse("2026-06-01..2026-06-15"), by="unit")

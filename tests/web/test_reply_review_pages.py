@@ -36,7 +36,7 @@ def test_handler_reply_from_the_case_page_goes_to_review(district):
     ReplyReviewRule.objects.create(unit=district.unit_city, reviewer=ReviewerKind.CENTRE)
     appeal = accepted(district)
     response = _client(district.handler_city).post(f"/staff/appeals/{appeal.pk}/act/reply/",
-                                                   {"reply-text": "已修复。"}, follow=True)
+                                                   {"reply-text": "已修复。", "reply-result": "resolved"}, follow=True)
     assert response.status_code == 200
     assert "提交审核" in response.content.decode()
     appeal.refresh_from_db()

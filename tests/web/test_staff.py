@@ -12,9 +12,9 @@ from lianxin.appeals.actors import Actor
 from lianxin.appeals.models import Appeal, Status
 from lianxin.audit.models import AuditEntry
 from lianxin.notifications.models import Notification
-from lianxin.org.models import Role
+from lianxin.org.models import Role, UnitKind
 from tests.appeals import helpers
-from tests.factories import AppealFactory, staff
+from tests.factories import AppealFactory, UnitFactory, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -146,9 +146,11 @@ def test_full_flow_through_case_page(client_for, district, settings):
     h = client_for(district.handler_city)
     assert h.post(f"/staff/appeals/{appeal.pk}/act/accept/", {"accept-note": ""}).status_code == 302
     # bad reply: empty text → error beside the field, 400
-    bad = h.post(f"/staff/appeals/{appeal.pk}/act/reply/", {"reply-text": "  "})
+    bad = h.post(f"/staff/appeals/{appeal.pk}/act/reply/", {"reply-text": "  ", "reply-result": "resolved"})
     assert bad.status_code == 400 and 'id="id_reply-text_error"' in bad.content.decode()
-    assert h.post(f"/staff/appeals/{appeal.pk}/act/reply/", {"reply-text": "已修复"}).status_code == 302
+    assert h.post(f"/staff/appeals/{appeal.pk}/act/reply/", {"reply-text": "已修复"}).status_code == 400  # no result
+    assert h.post(f"/staff/appeals/{appeal.pk}/act/reply/",
+                  {"reply-text": "已修复", "reply-result": "partly"}).status_code == 302
     appeal.refresh_from_db()
     assert appeal.status == Status.REPLIED and appeal.reply_text == "已修复"
     # the case page shows the full timeline
@@ -371,12 +373,23 @@ def test_bulk_dispatch_of_an_appeal_not_yours_names_no_tracking_number(client_fo
     assert hidden.status == Status.SUBMITTED
 
 
-def test_the_dispatchers_unit_list_is_grouped_by_kind_and_sorted(client_for, district, no_auto_dispatch):
+def test_the_dispatchers_unit_list_is_grouped_by_kind_and_street_and_sorted(client_for, district, no_auto_dispatch):
+    UnitFactory(code="U-C2", name="和平社区居委会", kind=UnitKind.COMMUNITY, area=district.community_b)
     appeal = helpers.submit(district)
     html = client_for(district.dispatcher).get(f"/staff/appeals/{appeal.pk}/").content.decode()
     select = html[html.index('name="dispatch-unit"'):]
     select = select[:select.index("</select>")]
-    assert '<optgroup label="职能部门">' in select and '<optgroup label="街道办事处">' in select
-    departments = select[select.index('<optgroup label="职能部门">'):select.index('<optgroup label="街道办事处">')]
+    assert "data-unit-search=" in select  # site.js adds the search box (test_dispatch_units.py)
+    assert '<optgroup label="职能部门">' in select and '<optgroup label="东街道">' in select
+    departments = select[select.index('<optgroup label="职能部门">'):select.index('<optgroup label="东街道">')]
     assert departments.index("城管局") < departments.index("生态环境局")  # by name within the group
     assert "东街道办" not in departments
+    west = select[select.index('<optgroup label="西街道">'):]
+    assert "和平社区居委会" in west and "东街道办" not in west  # a community committee under its street
+
+
+def test_the_bulk_dispatch_list_is_the_same_grouped_list(client_for, district, no_auto_dispatch):
+    html = client_for(district.dispatcher).get("/staff/queue/to_dispatch/").content.decode()
+    select = html[html.index('id="bulk-unit"'):]
+    select = select[:select.index("</select>")]
+    assert '<optgroup label="职能部门">' in select and '<optgroup label="东街道">' in select

@@ -66,7 +66,7 @@ def _reviewer_ids(appeal: Appeal, reviewer: str) -> list[int]:
 
 def hold_reply_for_review(
     *, appeal: Appeal, actor: Actor, text: str, reviewer: str, checked: list[tuple[AttachmentInput, str]],
-    attachments_public: bool, late: bool,
+    attachments_public: bool, late: bool, result: str = "",
 ) -> Appeal:
     """Keep the unit's reply for review (called by `appeal_reply`, checked there, on a locked appeal)."""
     review = ReplyReview.objects.create(
@@ -75,7 +75,7 @@ def hold_reply_for_review(
     )
     forget_pending_review(appeal)
     saved = save_reply_attachments(appeal, checked, public=attachments_public, review=review)
-    record_event(appeal, events.ReplySubmitted(review=review.pk, reviewer=reviewer, late=late,
+    record_event(appeal, events.ReplySubmitted(review=review.pk, reviewer=reviewer, late=late, result=result,
                                                attachments=tuple(a.pk for a in saved)),
                  actor, from_status=appeal.status, to_status=appeal.status, note=text, unit=appeal.unit,
                  public=False)
@@ -133,7 +133,7 @@ def appeal_approve_reply(*, appeal: Appeal | int, actor: Actor, note: str = "") 
     _transition(
         appeal, Action.APPROVE_REPLY, handler,
         events.Replied(late=late, reply_quality=_reply_quality(appeal, review.text, now), review=review.pk,
-                       reviewed_by=actor.label),
+                       reviewed_by=actor.label, result=appeal.reply_result),
         note=review.text, unit=appeal.unit,
         changes={"reply_text": review.text, "replied_at": now, "overdue": appeal.overdue or late,
                  "due_soon": False},

@@ -15,10 +15,11 @@ from lianxin.org.models import Unit
 from .. import deadlines, events
 from ..actors import Actor
 from ..attachments import AttachmentInput
-from ..models import Appeal, Satisfaction, Status
+from ..models import Appeal, ReplyResult, Satisfaction, Status
 from ..policy import Action, ensure_allowed
 from ..review_rules import review_rule_for
 from ..routing import forget_routing_history
+from .accountability import appeal_record_contact
 from .base import _locked, _transition
 from .quality import _reply_quality
 from .quality import reply_quality_data as reply_quality_data  # re-exported
@@ -158,29 +159,45 @@ def appeal_return(*, appeal: Appeal | int, actor: Actor, reason: str) -> Appeal:
 @transaction.atomic
 def appeal_reply(
     *, appeal: Appeal | int, actor: Actor, text: str, attachments: list[AttachmentInput] | None = None,
-    attachments_public: bool = True,
+    attachments_public: bool = True, result: str = "", contacted: str = "",
 ) -> Appeal:
     """The unit answers the resident (答复); the resident then rates it. Where a review rule applies
-    (`ReplyReviewRule`), the reply waits for the reviewer instead (`appeal_approve_reply`)."""
+    (`ReplyReviewRule`), the reply waits for the reviewer instead (`appeal_approve_reply`).
+
+    `result` is the unit's own account of the outcome (`ReplyResult`: 解决, 部分解决, 未解决,
+    解释说明; "" when not given, as by older clients); `contacted` (a `CONTACT_METHODS` value)
+    records in the same step that the unit reached the resident (联系群众)."""
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.REPLY)
     text = _clean_text(text, field="text", what=_("答复内容"))
+    if result and result not in ReplyResult.values:
+        raise ValidationFailed(
+            _("办理结果应为以下之一：{choices}。").format(
+                choices="、".join(f"{label}（{value}）" for value, label in ReplyResult.choices)),
+            field="result",
+        )
     checked = checked_reply_attachments(attachments)
+    if contacted:
+        appeal_record_contact(appeal=appeal, actor=actor, method=contacted)
     now = timezone.now()
     late = appeal.resolve_due_at is not None and now > appeal.resolve_due_at
     rule = review_rule_for(appeal)
     if rule is not None:
+        appeal.reply_result = result
+        appeal.save(update_fields=["reply_result", "updated_at"])
         return hold_reply_for_review(appeal=appeal, actor=actor, text=text, reviewer=rule.reviewer,
-                                     checked=checked, attachments_public=attachments_public, late=late)
+                                     checked=checked, attachments_public=attachments_public, late=late,
+                                     result=result)
     quality = _reply_quality(appeal, text, now)
     _transition(
         appeal,
         Action.REPLY,
         actor,
-        events.Replied(late=late, reply_quality=quality),
+        events.Replied(late=late, reply_quality=quality, result=result),
         note=text,
         unit=appeal.unit,
-        changes={"reply_text": text, "replied_at": now, "overdue": appeal.overdue or late, "due_soon": False},
+        changes={"reply_text": text, "replied_at": now, "overdue": appeal.overdue or late, "due_soon": False,
+                 "reply_result": result},
     )
     save_reply_attachments(appeal, checked, public=attachments_public)
     notify_reply_published(appeal)

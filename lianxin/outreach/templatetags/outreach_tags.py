@@ -15,3 +15,11 @@ def percent(value: float | None) -> str:
 @register.filter
 def get(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key, key)
+
+
+@register.filter
+def may_see_any_coverage(user: Any) -> bool:
+    """Whether the coverage board (走访覆盖) would show this user anything: the tab is offered only then."""
+    from lianxin.outreach.policy import coverage_area_paths
+
+    return coverage_area_paths(user) != ()

@@ -31,7 +31,7 @@ def period_report(period: Period, area: Area | None = None, *, slc: Slice = EVER
         "dissatisfied": list(appeals_behind("dissatisfied", period, slc).select_related("unit", "area")[:500]),
         "recurring": recurring_problems(period, slc),
     }
-    if period.kind == "month":
+    if period.kind in ("month", "quarter"):  # a quarter ranks by the whole quarter (issue 16)
         report["unit_ranking"] = rankings(period, slc, by="unit")
         report["street_ranking"] = rankings(period, slc, by="street")
     else:

@@ -123,9 +123,10 @@ def _ranked(rows: list[BreakdownRow], scheme: AssessmentScheme, *, by: str = "un
 
 
 def rankings(month: Period, slc: Slice = EVERYTHING, *, by: str = "unit") -> list[RankingRow]:
-    """Monthly ranking of units or streets with the rank and score change from the month before."""
-    if month.kind != "month":
-        raise ValidationFailed(_("排名按自然月计算，请选择一个月份，例如 2026-05。"), field="period")
+    """Ranking of units or streets over a month or a quarter, with the rank and score change from
+    the period before (a quarter ranks by the whole quarter, against the quarter before)."""
+    if month.kind not in ("month", "quarter"):
+        raise ValidationFailed(_("排名按自然月或季度计算，请选择例如 2026-05 或 2026-Q2。"), field="period")
     if by not in ("unit", "street"):
         raise ValidationFailed(_("排名对象只能是 unit（单位）或 street（街道）。"), field="by")
     current = _ranked(_with_false_closures(month, slc, by), scheme_for(month.start), by=by, period=month)

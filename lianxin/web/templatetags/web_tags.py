@@ -90,3 +90,19 @@ def system_text(value: Any) -> str:
 
     text = str(value or "")
     return gettext(text) if text in SYSTEM_TEXTS else text
+
+
+@register.filter
+def field_kind(kind: Any) -> str:
+    """A grid worker's record kind (现场核查, 现场照片, 备注, 回告) in the reader's language."""
+    from lianxin.appeals.actions.field import FIELD_KIND_LABELS
+
+    return str(FIELD_KIND_LABELS.get(str(kind), kind))
+
+
+@register.filter
+def reply_result(value: Any) -> str:
+    """A reply's result type (解决, 部分解决, 未解决, 解释说明) in the reader's language ("" when none)."""
+    from lianxin.appeals.models import ReplyResult
+
+    return str(ReplyResult(value).label) if value in ReplyResult.values else ""

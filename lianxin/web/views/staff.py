@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from lianxin.activities.policy import is_organiser_anywhere
 from lianxin.appeals import events, services
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.counting import count_for_pager
@@ -55,6 +56,7 @@ from lianxin.org.selectors import area_choices_above_grids, area_choices_by_stre
 from lianxin.worktime.calendar import missing_schedules
 
 from ..forms import (
+    BulkDispatchForm,
     CallbackForm,
     ChaseForm,
     CoHandlerForm,
@@ -62,6 +64,7 @@ from ..forms import (
     DecideExtensionForm,
     DispatchForm,
     ExtensionForm,
+    FieldRecordForm,
     JudgeReturnForm,
     MergeForm,
     NoteForm,
@@ -99,9 +102,17 @@ ACTION_TEXT = {
     Action.APPROVE_REPLY: gettext_lazy("审核通过并答复群众"),
     Action.CONTACT_RESIDENT: gettext_lazy("记录联系群众"),
     Action.CALLBACK: gettext_lazy("回访记录"),
+    Action.CHASE: gettext_lazy("催办/补充"),
+    Action.FIELD_RECORD: gettext_lazy("现场核查 / 拍照 / 回告"),
 }
 
 Handler = Callable[[Appeal, Actor, dict[str, Any]], object]
+
+
+def _uploaded(file: Any) -> list[AttachmentInput]:
+    """A form's uploaded file as the services' input (none: an empty list)."""
+    return [AttachmentInput(file.name, file.read(), file.content_type)] if file else []
+
 
 # Each staff action: its small form and the one service function it calls.
 ACTIONS: dict[str, tuple[type[forms.Form], Handler]] = {
@@ -121,8 +132,9 @@ ACTIONS: dict[str, tuple[type[forms.Form], Handler]] = {
         appeal=a, actor=actor, approve=d["approve"] == "yes", note=d["note"])),
     Action.REPLY: (ReplyForm, lambda a, actor, d: services.appeal_reply(
         appeal=a, actor=actor, text=d["text"], attachments_public=bool(d.get("attachment_public")),
-        attachments=[AttachmentInput(d["attachment"].name, d["attachment"].read(), d["attachment"].content_type)]
-        if d.get("attachment") else [])),
+        attachments=_uploaded(d.get("attachment")), result=d["result"], contacted=d.get("contacted") or "")),
+    Action.FIELD_RECORD: (FieldRecordForm, lambda a, actor, d: services.appeal_field_record(
+        appeal=a, actor=actor, kind=d["kind"], note=d["note"], photos=_uploaded(d.get("photo")))),
     Action.APPROVE_REPLY: (NoteForm, lambda a, actor, d: services.appeal_approve_reply(
         appeal=a, actor=actor, note=d["note"])),
     Action.REJECT_REPLY: (ReasonForm, lambda a, actor, d: services.appeal_reject_reply(
@@ -166,6 +178,7 @@ DONE_TEXT = {
     Action.CHASE: gettext_lazy("已记录催办/补充，已通知承办单位。"),
     Action.JUDGE_RETURN: gettext_lazy("已记录退单审核意见。"),
     Action.CALLBACK: gettext_lazy("已记录回访结果。"),
+    Action.FIELD_RECORD: gettext_lazy("已记录现场情况。"),
 }
 
 
@@ -211,6 +224,8 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         "counts": counts,
         "roles": [Role(r).label for r in sorted(scope.roles)],
         "may_hotline": may_take_hotline_calls(scope),
+        # the activities workbench only for those it serves (the walk of linked pages found a 403)
+        "may_organise": is_organiser_anywhere(user),
         # administrators keep the calendar: tell them when a year's holidays are missing
         "calendar_gaps": missing_schedules(timezone.localdate()) if sees_calendar_gaps(scope) else [],
     })
@@ -270,7 +285,7 @@ def queue_view(request: HttpRequest, name: str) -> HttpResponse:
     return render(request, "web/staff/queue.html", {
         "name": name, "label": QUEUE_LABELS[name], "form": form, "appeals": rows,
         "page": page, "has_next": has_next, "has_prev": page > 1, "query": params.urlencode(),
-        "bulk": bulk, "units": list(Unit.objects.filter(active=True).order_by("code")) if bulk else [],
+        "bulk": bulk, "bulk_form": BulkDispatchForm(auto_id="bulk-%s") if bulk else None,
         "queues": [(n, QUEUE_LABELS[n]) for n in [*queues_for(user), "all"]],
         "now": timezone.now(),
     })

@@ -78,6 +78,7 @@ def test_resident_to_closed_across_roles(new_page, live_district):
     staff.wait_for_selector("#appeal-status:has-text('已签收')")
     staff.click("#action-reply summary")
     staff.fill("#id_reply-text", "已更换路灯灯泡，现已恢复照明。")
+    staff.check("#action-reply input[name=reply-result][value=resolved]")
     staff.click("#action-reply button[type=submit]")
     staff.wait_for_selector("#appeal-status:has-text('已答复')")
 

@@ -17,6 +17,7 @@ def _reply(page, appeal_pk: int, text: str) -> None:
     page.goto(f"/staff/appeals/{appeal_pk}/")
     page.click("#action-reply summary")
     page.fill("#id_reply-text", text)
+    page.check("#action-reply input[name=reply-result][value=resolved]")
     page.click("#action-reply button[type=submit]")
     page.wait_for_url(f"**/staff/appeals/{appeal_pk}/")
     assert "提交审核" in page.inner_text("main")

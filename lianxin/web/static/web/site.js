@@ -74,8 +74,78 @@
     var summary = document.getElementById("form-errors");
     if (summary) summary.focus();
   }
+  function unitSearch(root) {
+    // <select data-unit-search="placeholder">: a search box above it narrows the options (by unit
+    // name or group, e.g. a street). The choice stays while it matches; one match is chosen; else
+    // the empty option (the form then says a unit is needed). Without JS: the grouped list.
+    root.querySelectorAll("select[data-unit-search]").forEach(function (select) {
+      if (select.dataset.searchBound) return;
+      select.dataset.searchBound = "1";
+      var original = Array.prototype.map.call(select.children, function (node) { return node.cloneNode(true); });
+      var box = document.createElement("input");
+      box.type = "search";
+      box.className = "unit-search";
+      box.placeholder = select.dataset.unitSearch;
+      box.setAttribute("aria-label", select.dataset.unitSearch);
+      box.setAttribute("aria-controls", select.id);
+      select.parentNode.insertBefore(box, select);
+      box.addEventListener("input", function () {
+        var q = box.value.trim().toLowerCase(), chosen = select.value;
+        var keep = function (opt, group) {
+          return !q || !opt.value || opt.textContent.toLowerCase().indexOf(q) >= 0 ||
+            (group && group.label.toLowerCase().indexOf(q) >= 0);
+        };
+        select.textContent = "";
+        original.forEach(function (node) {
+          if (node.tagName === "OPTGROUP") {
+            var group = node.cloneNode(false);
+            Array.prototype.forEach.call(node.children, function (opt) {
+              if (keep(opt, node)) group.appendChild(opt.cloneNode(true));
+            });
+            if (group.children.length) select.appendChild(group);
+          } else if (keep(node, null)) {
+            select.appendChild(node.cloneNode(true));
+          }
+        });
+        var matches = select.querySelectorAll("option[value]:not([value=''])");
+        select.value = "";
+        if (Array.prototype.some.call(matches, function (o) { return o.value === chosen; })) select.value = chosen;
+        else if (q && matches.length === 1) select.value = matches[0].value;  // one match: chosen
+      });
+    });
+  }
+  function progressForms(root) {
+    // <form data-progress="message">: a long action (a report takes seconds) is sent in the
+    // background with its progress said in the form's role=status line; the page stays usable and
+    // the result opens when it is ready. An error, or no fetch: the form is sent the plain way.
+    root.querySelectorAll("form[data-progress]").forEach(function (form) {
+      var status = form.querySelector("[role=status]"), button = form.querySelector("button[type=submit]");
+      if (!window.fetch || !window.FormData || !status) return;
+      form.addEventListener("submit", function (e) {
+        if (form.dataset.plain) return;
+        e.preventDefault();
+        if (!form.reportValidity()) return;
+        var started = Date.now();
+        status.textContent = form.dataset.progress;
+        status.classList.add("busy");
+        if (button) button.disabled = true;
+        var tick = setInterval(function () {
+          status.textContent = form.dataset.progress + " " + Math.round((Date.now() - started) / 1000) + " s";
+        }, 1000);
+        var plain = function () { clearInterval(tick); form.dataset.plain = "1"; form.submit(); };
+        fetch(form.action, {method: "POST", body: new FormData(form), credentials: "same-origin",
+                            headers: {"Accept": "application/json"}}).then(function (r) {
+          if (!r.ok) { plain(); return null; }
+          return r.json();
+        }).then(function (data) {
+          if (data && data.url) { clearInterval(tick); window.location.assign(data.url); }
+          else if (data) { plain(); }
+        }, plain);
+      });
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
-    counters(document); anonymous(document); areas(document); locate(document); enterSubmits(document); focusFirstError(document); copyButtons(document);
+    progressForms(document); unitSearch(document); counters(document); anonymous(document); areas(document); locate(document); enterSubmits(document); focusFirstError(document); copyButtons(document);
   });
-  document.addEventListener("htmx:afterSwap", function (e) { counters(e.target); });
+  document.addEventListener("htmx:afterSwap", function (e) { counters(e.target); unitSearch(e.target); });
 })();
