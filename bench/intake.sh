@@ -15,13 +15,20 @@
 #      BIG_APPEALS        appeals seeded for the read runs (default 1000000; 0 skips that part)
 #      READ_N             sequential requests per read kind (default 100)
 #      CONN_MAX_AGE       LIANXIN_DB_CONN_MAX_AGE for the server (default 60, the project default)
+#      VENV               virtualenv (default ./.venv)
 #      SKIP_SMALL=1       skip part 1 (intake + raw INSERT at the small table)
+#      PEER_ROUNDS        rounds of django-helpdesk beside ours, interleaved (default 2; 0 skips; needs
+#                         ../shared/bench/peer-helpdesk/setup.sh run once: /tmp/peer)
+#      PEER_CONNS         connections of the peer rounds (default 16)   PEER_DIR  (default /tmp/peer)
+#      SKIP_RAW=1         skip the raw INSERT runs of part 1
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-PY="$ROOT/.venv/bin/python"
-LX="$ROOT/.venv/bin/lianxin"
-GUNICORN="$ROOT/.venv/bin/gunicorn"
+VENV=${VENV:-$ROOT/.venv}  # e.g. VENV=/work/main/.venv from a worktree without its own
+PY="$VENV/bin/python"
+LX="$VENV/bin/lianxin"
+GUNICORN="$VENV/bin/gunicorn"
+export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"  # this tree's code, even if the venv's editable install points elsewhere
 PGURL=${LIANXIN_BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 DB=${BENCH_DB:-lianxin_bench_intake}
 WORKERS=${WORKERS:-2}
@@ -143,6 +150,42 @@ fresh_db
 demo seed --appeals "$SMALL" --quiet-progress > "$OUT/seed-small.txt"
 start_server small
 prime small
+# --- 0. beside the peer: django-helpdesk's tickets/s and ours, interleaved, PEER_ROUNDS times ----------
+PEER_ROUNDS=${PEER_ROUNDS:-2}
+PEER_CONNS=${PEER_CONNS:-16}
+PEER_DIR=${PEER_DIR:-/tmp/peer}
+PEER_BENCH=${PEER_BENCH:-$ROOT/../shared/bench/peer-helpdesk}
+# one measured wrk run of ours at $1 connections, $2 = label; prints the JSON line
+ours_run() {
+  local C=$1 label=$2 N0 N1 OK P50 P99 OTHER
+  wrk -t2 -c"$C" -d"${WARM}s" --timeout 30s -s bench/intake_post.lua "http://127.0.0.1:$PORT" > "$OUT/wrk-warm-$label.txt" 2>&1
+  sleep 1
+  N0=$("${PSQL[@]}" -c "select count(*) from appeals_appeal")
+  wrk -t2 -c"$C" -d"${DUR}s" --timeout 30s --latency -s bench/intake_post.lua "http://127.0.0.1:$PORT" > "$OUT/wrk-$label.txt" 2>&1
+  sleep 2
+  N1=$("${PSQL[@]}" -c "select count(*) from appeals_appeal")
+  OK=$(awk '$1=="STATUS" && $2==201 {print $3}' "$OUT/wrk-$label.txt"); OK=${OK:-0}
+  P50=$(awk '$1=="PCTL" && $2=="50" {print $3}' "$OUT/wrk-$label.txt")
+  P99=$(awk '$1=="PCTL" && $2=="99" {print $3}' "$OUT/wrk-$label.txt")
+  OTHER=$(awk '$1=="STATUS" && $2!=201 {s=s" "$2":"$3} END {print s}' "$OUT/wrk-$label.txt")
+  echo "{\"kind\": \"http\", \"label\": \"$label\", \"conns\": $C, \"appeals_per_s\": $(awk -v n="$OK" -v d="$DUR" 'BEGIN{printf "%.1f", n/d}'), \"p50_ms\": ${P50:-null}, \"p99_ms\": ${P99:-null}, \"created_201\": $OK, \"rows_added\": $((N1 - N0)), \"other_statuses\": \"${OTHER# }\", \"load\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}"
+}
+if [ "$PEER_ROUNDS" -gt 0 ]; then
+  [ -f "$PEER_DIR/token.txt" ] || { echo "the peer is not set up: bash $PEER_BENCH/setup.sh (or PEER_ROUNDS=0)" >&2; exit 2; }
+  for R in $(seq 1 "$PEER_ROUNDS"); do
+    log "round $R: django-helpdesk, 2 sync workers (PEER_CONN_MAX_AGE=$LIANXIN_DB_CONN_MAX_AGE), c=$PEER_CONNS, ${WARM}s + ${DUR}s"
+    PEER_OUT=$(PEER="$PEER_DIR" PEER_CONN_MAX_AGE="$LIANXIN_DB_CONN_MAX_AGE" bash "$PEER_BENCH/run_load.sh" "$WORKERS" "$PEER_CONNS" "$DUR" "$WARM" 2>&1 | tee "$OUT/peer-round$R.txt")
+    PEER_TPS=$(echo "$PEER_OUT" | awk '$1=="TPS_201" {print $2}')
+    PEER_P50=$(echo "$PEER_OUT" | awk '$1=="PCTL" && $2=="50" {print $3}')
+    PEER_P99=$(echo "$PEER_OUT" | awk '$1=="PCTL" && $2=="99" {print $3}')
+    echo "{\"kind\": \"peer_http\", \"round\": $R, \"conns\": $PEER_CONNS, \"tickets_per_s\": ${PEER_TPS:-0}, \"p50_ms\": ${PEER_P50:-null}, \"p99_ms\": ${PEER_P99:-null}, \"load\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}" | tee -a "$OUT/results.jsonl"
+    log "round $R: lianxin, c=$PEER_CONNS, ${WARM}s + ${DUR}s"
+    LINE=$(ours_run "$PEER_CONNS" "round$R-c$PEER_CONNS")
+    echo "$LINE" | tee -a "$OUT/results.jsonl"
+    OURS=$(echo "$LINE" | sed 's/.*"appeals_per_s": \([0-9.]*\).*/\1/')
+    log "round $R: lianxin $OURS appeals/s vs django-helpdesk ${PEER_TPS:-0} tickets/s = $(awk -v a="$OURS" -v b="${PEER_TPS:-0}" 'BEGIN{ if (b > 0) printf "%.2fx", a/b; else print "n/a" }')"
+  done
+fi
 for C in $CONNS; do
   log "intake: warm-up ${WARM}s, c=$C"
   wrk -t2 -c"$C" -d"${WARM}s" --timeout 30s -s bench/intake_post.lua "http://127.0.0.1:$PORT" > "$OUT/wrk-warm-c$C.txt" 2>&1
@@ -160,7 +203,7 @@ for C in $CONNS; do
     | tee -a "$OUT/results.jsonl"
 done
 stop_server
-for C in $CONNS; do
+[ "${SKIP_RAW:-0}" = 1 ] || for C in $CONNS; do
   log "raw INSERT: ${DUR}s, $C processes"
   "$PY" bench/intake_raw.py --dsn "$DSN" --workers "$C" --seconds "$DUR" --warmup 5 \
     | sed 's/^{/{"kind": "raw_insert", /' | tee -a "$OUT/results.jsonl"

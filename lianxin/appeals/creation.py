@@ -5,7 +5,8 @@ all its accepted items at once. Either way the work per call, not per appeal, is
 reserved in one statement, the appeals, their events, their audit entries (one extension of the
 chain) and their idempotency records each written with one INSERT, each routing and deadline policy
 looked up once, the units' staff read once per unit; all in one transaction, so what is answered is
-durable. Counters, the SMS with the tracking number and the units' notices run after the commit.
+durable. The SMS with the tracking number and the units' notices are done after the commit through a
+durable outbox (`followups.py`): nothing the intake acknowledged is lost if its process dies.
 
 Every appeal gets exactly what the step-by-step actions would give it (`record_event`,
 `appeal_dispatch`): the `submitted` and `triaged` events, and when auto-dispatched the `dispatched`
@@ -33,15 +34,15 @@ from django.utils.translation import gettext as _
 from lianxin.audit.services import AuditAction, AuditRecord, audit_append_many
 from lianxin.core.crypto import phone_lookup_hash
 from lianxin.core.ops.metrics import APPEALS_SUBMITTED
-from lianxin.notifications.services import Notice, notify_many
+from lianxin.core.tasks import enqueue_on_commit
 from lianxin.org.models import Unit, User
 
 from . import deadlines, hooks, triage_bridge
 from . import events as ev
 from .actions.access_codes import access_code_digest
-from .actions.recipients import _staff_link, _unit_staff_ids
 from .actors import Actor
 from .duplicates import BATCH_PLACEHOLDER
+from .followups import follow_up_record
 from .models import (
     URGENCY_PRIORITY,
     Appeal,
@@ -55,7 +56,7 @@ from .models import (
     Urgency,
 )
 from .policy import Action, ensure_allowed
-from .sms import sms_on_submitted_many
+from .tasks import intake_follow_up
 
 if TYPE_CHECKING:
     from .intake import AppealInput
@@ -289,7 +290,8 @@ _PLACEHOLDER = re.compile(re.escape(BATCH_PLACEHOLDER) + r"(\d+)#")
 
 
 def _after_commit(appeals: list[Appeal], dispatched_to: list[Unit | None]) -> None:
-    """The counters, the SMS with the tracking number, the units' notices of new dispatches."""
+    """The counters after the commit; the SMS with the tracking number and the units' notices of new
+    dispatches through the durable outbox (`followups`): its row commits with the appeals."""
     channels = Counter(str(a.channel) for a in appeals)
 
     def count() -> None:
@@ -297,15 +299,6 @@ def _after_commit(appeals: list[Appeal], dispatched_to: list[Unit | None]) -> No
             APPEALS_SUBMITTED.labels(channel).inc(n)
 
     transaction.on_commit(count)
-    ids = [a.pk for a in appeals]
-    transaction.on_commit(lambda: sms_on_submitted_many(ids))
-    staff: dict[int, list[int]] = {}
-    notices = []
-    for appeal, unit in zip(appeals, dispatched_to, strict=True):
-        if unit is None:
-            continue
-        if unit.pk not in staff:
-            staff[unit.pk] = _unit_staff_ids(unit)
-        notices.append(Notice(user_ids=staff[unit.pk], title=_("新派单：{tracking_number}").format(
-            tracking_number=appeal.tracking_number), body=appeal.title, link=_staff_link(appeal), kind="dispatched"))
-    notify_many(notices)
+    row = follow_up_record(appeals=appeals, dispatched=[(a, u.pk) for a, u in zip(appeals, dispatched_to, strict=True)
+                                                        if u is not None])
+    enqueue_on_commit(intake_follow_up, row.pk)
