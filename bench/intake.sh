@@ -21,6 +21,8 @@
 #                         ../shared/bench/peer-helpdesk/setup.sh run once: /tmp/peer)
 #      PEER_CONNS         connections of the peer rounds (default 16)   PEER_DIR  (default /tmp/peer)
 #      SKIP_RAW=1         skip the raw INSERT runs of part 1
+#      ALT_ROOT           another source tree of ours (e.g. a worktree of main) measured in the same rounds,
+#                         on the same database, right after ours (its server gets PYTHONPATH=ALT_ROOT)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -32,7 +34,7 @@ export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"  # this tree's code, even i
 PGURL=${LIANXIN_BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 DB=${BENCH_DB:-lianxin_bench_intake}
 WORKERS=${WORKERS:-2}
-CONNS=${CONNS:-"8 16"}
+CONNS=${CONNS-"8 16"}  # CONNS="" skips the runs at each connection count
 DUR=${DUR:-30}
 WARM=${WARM:-10}
 SMALL=${SMALL_APPEALS:-2000}
@@ -174,7 +176,9 @@ if [ "$PEER_ROUNDS" -gt 0 ]; then
   [ -f "$PEER_DIR/token.txt" ] || { echo "the peer is not set up: bash $PEER_BENCH/setup.sh (or PEER_ROUNDS=0)" >&2; exit 2; }
   for R in $(seq 1 "$PEER_ROUNDS"); do
     log "round $R: django-helpdesk, 2 sync workers (PEER_CONN_MAX_AGE=$LIANXIN_DB_CONN_MAX_AGE), c=$PEER_CONNS, ${WARM}s + ${DUR}s"
-    PEER_OUT=$(PEER="$PEER_DIR" PEER_CONN_MAX_AGE="$LIANXIN_DB_CONN_MAX_AGE" bash "$PEER_BENCH/run_load.sh" "$WORKERS" "$PEER_CONNS" "$DUR" "$WARM" 2>&1 | tee "$OUT/peer-round$R.txt")
+    # a clean environment: the peer's Django must not see our settings module, PYTHONPATH or keys
+    PEER_OUT=$(env -i PATH="$PATH" HOME="$HOME" PEER="$PEER_DIR" PEER_CONN_MAX_AGE="$LIANXIN_DB_CONN_MAX_AGE" \
+      bash "$PEER_BENCH/run_load.sh" "$WORKERS" "$PEER_CONNS" "$DUR" "$WARM" 2>&1 | tee "$OUT/peer-round$R.txt") || true
     PEER_TPS=$(echo "$PEER_OUT" | awk '$1=="TPS_201" {print $2}')
     PEER_P50=$(echo "$PEER_OUT" | awk '$1=="PCTL" && $2=="50" {print $3}')
     PEER_P99=$(echo "$PEER_OUT" | awk '$1=="PCTL" && $2=="99" {print $3}')
@@ -184,6 +188,19 @@ if [ "$PEER_ROUNDS" -gt 0 ]; then
     echo "$LINE" | tee -a "$OUT/results.jsonl"
     OURS=$(echo "$LINE" | sed 's/.*"appeals_per_s": \([0-9.]*\).*/\1/')
     log "round $R: lianxin $OURS appeals/s vs django-helpdesk ${PEER_TPS:-0} tickets/s = $(awk -v a="$OURS" -v b="${PEER_TPS:-0}" 'BEGIN{ if (b > 0) printf "%.2fx", a/b; else print "n/a" }')"
+    if [ -n "${ALT_ROOT:-}" ]; then  # another tree of ours (e.g. main), same database, same round
+      stop_server
+      PYTHONPATH="$ALT_ROOT" start_server "alt-round$R"
+      prime "alt-round$R" > /dev/null
+      log "round $R: lianxin at $ALT_ROOT, c=$PEER_CONNS, ${WARM}s + ${DUR}s"
+      LINE=$(ours_run "$PEER_CONNS" "alt-round$R-c$PEER_CONNS" | sed 's/"kind": "http"/"kind": "http_alt"/')
+      echo "$LINE" | tee -a "$OUT/results.jsonl"
+      ALT=$(echo "$LINE" | sed 's/.*"appeals_per_s": \([0-9.]*\).*/\1/')
+      log "round $R: $ALT_ROOT $ALT appeals/s vs django-helpdesk ${PEER_TPS:-0} tickets/s = $(awk -v a="$ALT" -v b="${PEER_TPS:-0}" 'BEGIN{ if (b > 0) printf "%.2fx", a/b; else print "n/a" }')"
+      stop_server
+      start_server "small-round$R"
+      prime "small-round$R" > /dev/null
+    fi
   done
 fi
 for C in $CONNS; do

@@ -200,7 +200,8 @@ def appeals_create(*, items: list[NewAppeal], actor: Actor, resident: User | Non
                 due = policies[key]
                 appeal.unit = unit
                 appeal.dispatched_at = now
-                appeal.accept_due_at, appeal.resolve_due_at = due.accept_due_at, due.resolve_due_at
+                # in UTC, as the database gives them back (the answer is built from this row)
+                appeal.accept_due_at, appeal.resolve_due_at = _utc(due.accept_due_at), _utc(due.resolve_due_at)
                 appeal.due_soon = appeal.accept_overdue = False
                 appeal.status = Status.DISPATCHED  # the target of policy.TRANSITIONS[Action.DISPATCH]
             appeals.append(appeal)
@@ -234,6 +235,10 @@ def appeals_create(*, items: list[NewAppeal], actor: Actor, resident: User | Non
             IdempotencyRecord.objects.bulk_create(records)
         _after_commit(appeals, dispatched_to)
     return [SubmitResult(appeal=a, created=True, access_code=c) for a, c in zip(appeals, codes, strict=True)]
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC)
 
 
 def _save_attachments(items: list[NewAppeal], appeals: list[Appeal]) -> None:
