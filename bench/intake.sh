@@ -182,7 +182,11 @@ if [ "$PEER_ROUNDS" -gt 0 ]; then
     PEER_TPS=$(echo "$PEER_OUT" | awk '$1=="TPS_201" {print $2}')
     PEER_P50=$(echo "$PEER_OUT" | awk '$1=="PCTL" && $2=="50" {print $3}')
     PEER_P99=$(echo "$PEER_OUT" | awk '$1=="PCTL" && $2=="99" {print $3}')
-    echo "{\"kind\": \"peer_http\", \"round\": $R, \"conns\": $PEER_CONNS, \"tickets_per_s\": ${PEER_TPS:-0}, \"p50_ms\": ${PEER_P50:-null}, \"p99_ms\": ${PEER_P99:-null}, \"load\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}" | tee -a "$OUT/results.jsonl"
+    # the peer's wrk keeps its default 2 s timeout: on a loaded machine slower answers count as
+    # timeouts (and leave its percentiles empty), so the tickets it created are reported too
+    PEER_ROWS=$(echo "$PEER_OUT" | awk '$1=="ROWS" {sub(/^\+/, "", $3); print $3}')
+    PEER_TIMEOUTS=$(echo "$PEER_OUT" | awk '$1=="ERRORS" {for (i = 2; i <= NF; i++) if ($i ~ /^timeout=/) {sub(/timeout=/, "", $i); print $i}}' | tail -1)
+    echo "{\"kind\": \"peer_http\", \"round\": $R, \"conns\": $PEER_CONNS, \"tickets_per_s\": ${PEER_TPS:-0}, \"p50_ms\": ${PEER_P50:-null}, \"p99_ms\": ${PEER_P99:-null}, \"rows_added\": ${PEER_ROWS:-null}, \"wrk_timeouts\": ${PEER_TIMEOUTS:-null}, \"load\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}" | tee -a "$OUT/results.jsonl"
     log "round $R: lianxin, c=$PEER_CONNS, ${WARM}s + ${DUR}s"
     LINE=$(ours_run "$PEER_CONNS" "round$R-c$PEER_CONNS")
     echo "$LINE" | tee -a "$OUT/results.jsonl"
