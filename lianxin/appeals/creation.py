@@ -86,7 +86,8 @@ class NewAppeal:
 
 
 def reserve_tracking_numbers(day: dt.date, count: int) -> list[str]:
-    """`count` consecutive tracking numbers of one local day, in one statement (an upsert that locks
+    """`count` consecutive tracking numbers of one local day (`LX20261125-000123`: the prefix, the date,
+    the day's sequence), in one statement (an upsert that locks
     the day's counter row until commit). Call inside a transaction."""
     table = connection.ops.quote_name(TrackingCounter._meta.db_table)
     with connection.cursor() as cursor:
@@ -98,11 +99,6 @@ def reserve_tracking_numbers(day: dt.date, count: int) -> list[str]:
         last = int(cursor.fetchone()[0])
     prefix = settings.LIANXIN["TRACKING_PREFIX"]
     return [f"{prefix}{day:%Y%m%d}-{n:06d}" for n in range(last - count + 1, last + 1)]
-
-
-def next_tracking_number(now: dt.datetime) -> str:
-    """`LX20261125-000123`: the prefix, the local date and that day's sequence. Call inside a transaction."""
-    return reserve_tracking_numbers(timezone.localtime(now).date(), 1)[0]
 
 
 def derived_access_code(tracking_number: str, seed: str) -> str:
