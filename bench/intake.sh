@@ -15,17 +15,26 @@
 #      BIG_APPEALS        appeals seeded for the read runs (default 1000000; 0 skips that part)
 #      READ_N             sequential requests per read kind (default 100)
 #      CONN_MAX_AGE       LIANXIN_DB_CONN_MAX_AGE for the server (default 60, the project default)
+#      VENV               virtualenv (default ./.venv)
 #      SKIP_SMALL=1       skip part 1 (intake + raw INSERT at the small table)
+#      PEER_ROUNDS        rounds of django-helpdesk beside ours, interleaved (default 2; 0 skips; needs
+#                         ../shared/bench/peer-helpdesk/setup.sh run once: /tmp/peer)
+#      PEER_CONNS         connections of the peer rounds (default 16)   PEER_DIR  (default /tmp/peer)
+#      SKIP_RAW=1         skip the raw INSERT runs of part 1
+#      ALT_ROOT           another source tree of ours (e.g. a worktree of main) measured in the same rounds,
+#                         on the same database, right after ours (its server gets PYTHONPATH=ALT_ROOT)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-PY="$ROOT/.venv/bin/python"
-LX="$ROOT/.venv/bin/lianxin"
-GUNICORN="$ROOT/.venv/bin/gunicorn"
+VENV=${VENV:-$ROOT/.venv}  # e.g. VENV=/work/main/.venv from a worktree without its own
+PY="$VENV/bin/python"
+LX="$VENV/bin/lianxin"
+GUNICORN="$VENV/bin/gunicorn"
+export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"  # this tree's code, even if the venv's editable install points elsewhere
 PGURL=${LIANXIN_BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 DB=${BENCH_DB:-lianxin_bench_intake}
 WORKERS=${WORKERS:-2}
-CONNS=${CONNS:-"8 16"}
+CONNS=${CONNS-"8 16"}  # CONNS="" skips the runs at each connection count
 DUR=${DUR:-30}
 WARM=${WARM:-10}
 SMALL=${SMALL_APPEALS:-2000}
@@ -143,6 +152,61 @@ fresh_db
 demo seed --appeals "$SMALL" --quiet-progress > "$OUT/seed-small.txt"
 start_server small
 prime small
+# --- 0. beside the peer: django-helpdesk's tickets/s and ours, interleaved, PEER_ROUNDS times ----------
+PEER_ROUNDS=${PEER_ROUNDS:-2}
+PEER_CONNS=${PEER_CONNS:-16}
+PEER_DIR=${PEER_DIR:-/tmp/peer}
+PEER_BENCH=${PEER_BENCH:-$ROOT/../shared/bench/peer-helpdesk}
+# one measured wrk run of ours at $1 connections, $2 = label; prints the JSON line
+ours_run() {
+  local C=$1 label=$2 N0 N1 OK P50 P99 OTHER
+  wrk -t2 -c"$C" -d"${WARM}s" --timeout 30s -s bench/intake_post.lua "http://127.0.0.1:$PORT" > "$OUT/wrk-warm-$label.txt" 2>&1
+  sleep 1
+  N0=$("${PSQL[@]}" -c "select count(*) from appeals_appeal")
+  wrk -t2 -c"$C" -d"${DUR}s" --timeout 30s --latency -s bench/intake_post.lua "http://127.0.0.1:$PORT" > "$OUT/wrk-$label.txt" 2>&1
+  sleep 2
+  N1=$("${PSQL[@]}" -c "select count(*) from appeals_appeal")
+  OK=$(awk '$1=="STATUS" && $2==201 {print $3}' "$OUT/wrk-$label.txt"); OK=${OK:-0}
+  P50=$(awk '$1=="PCTL" && $2=="50" {print $3}' "$OUT/wrk-$label.txt")
+  P99=$(awk '$1=="PCTL" && $2=="99" {print $3}' "$OUT/wrk-$label.txt")
+  OTHER=$(awk '$1=="STATUS" && $2!=201 {s=s" "$2":"$3} END {print s}' "$OUT/wrk-$label.txt")
+  echo "{\"kind\": \"http\", \"label\": \"$label\", \"conns\": $C, \"appeals_per_s\": $(awk -v n="$OK" -v d="$DUR" 'BEGIN{printf "%.1f", n/d}'), \"p50_ms\": ${P50:-null}, \"p99_ms\": ${P99:-null}, \"created_201\": $OK, \"rows_added\": $((N1 - N0)), \"other_statuses\": \"${OTHER# }\", \"load\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}"
+}
+if [ "$PEER_ROUNDS" -gt 0 ]; then
+  [ -f "$PEER_DIR/token.txt" ] || { echo "the peer is not set up: bash $PEER_BENCH/setup.sh (or PEER_ROUNDS=0)" >&2; exit 2; }
+  for R in $(seq 1 "$PEER_ROUNDS"); do
+    log "round $R: django-helpdesk, 2 sync workers (PEER_CONN_MAX_AGE=$LIANXIN_DB_CONN_MAX_AGE), c=$PEER_CONNS, ${WARM}s + ${DUR}s"
+    # a clean environment: the peer's Django must not see our settings module, PYTHONPATH or keys
+    PEER_OUT=$(env -i PATH="$PATH" HOME="$HOME" PEER="$PEER_DIR" PEER_CONN_MAX_AGE="$LIANXIN_DB_CONN_MAX_AGE" \
+      bash "$PEER_BENCH/run_load.sh" "$WORKERS" "$PEER_CONNS" "$DUR" "$WARM" 2>&1 | tee "$OUT/peer-round$R.txt") || true
+    PEER_TPS=$(echo "$PEER_OUT" | awk '$1=="TPS_201" {print $2}')
+    PEER_P50=$(echo "$PEER_OUT" | awk '$1=="PCTL" && $2=="50" {print $3}')
+    PEER_P99=$(echo "$PEER_OUT" | awk '$1=="PCTL" && $2=="99" {print $3}')
+    # the peer's wrk keeps its default 2 s timeout: on a loaded machine slower answers count as
+    # timeouts (and leave its percentiles empty), so the tickets it created are reported too
+    PEER_ROWS=$(echo "$PEER_OUT" | awk '$1=="ROWS" {sub(/^\+/, "", $3); print $3}')
+    PEER_TIMEOUTS=$(echo "$PEER_OUT" | awk '$1=="ERRORS" {for (i = 2; i <= NF; i++) if ($i ~ /^timeout=/) {sub(/timeout=/, "", $i); print $i}}' | tail -1)
+    echo "{\"kind\": \"peer_http\", \"round\": $R, \"conns\": $PEER_CONNS, \"tickets_per_s\": ${PEER_TPS:-0}, \"p50_ms\": ${PEER_P50:-null}, \"p99_ms\": ${PEER_P99:-null}, \"rows_added\": ${PEER_ROWS:-null}, \"wrk_timeouts\": ${PEER_TIMEOUTS:-null}, \"load\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}" | tee -a "$OUT/results.jsonl"
+    log "round $R: lianxin, c=$PEER_CONNS, ${WARM}s + ${DUR}s"
+    LINE=$(ours_run "$PEER_CONNS" "round$R-c$PEER_CONNS")
+    echo "$LINE" | tee -a "$OUT/results.jsonl"
+    OURS=$(echo "$LINE" | sed 's/.*"appeals_per_s": \([0-9.]*\).*/\1/')
+    log "round $R: lianxin $OURS appeals/s vs django-helpdesk ${PEER_TPS:-0} tickets/s = $(awk -v a="$OURS" -v b="${PEER_TPS:-0}" 'BEGIN{ if (b > 0) printf "%.2fx", a/b; else print "n/a" }')"
+    if [ -n "${ALT_ROOT:-}" ]; then  # another tree of ours (e.g. main), same database, same round
+      stop_server
+      PYTHONPATH="$ALT_ROOT" start_server "alt-round$R"
+      prime "alt-round$R" > /dev/null
+      log "round $R: lianxin at $ALT_ROOT, c=$PEER_CONNS, ${WARM}s + ${DUR}s"
+      LINE=$(ours_run "$PEER_CONNS" "alt-round$R-c$PEER_CONNS" | sed 's/"kind": "http"/"kind": "http_alt"/')
+      echo "$LINE" | tee -a "$OUT/results.jsonl"
+      ALT=$(echo "$LINE" | sed 's/.*"appeals_per_s": \([0-9.]*\).*/\1/')
+      log "round $R: $ALT_ROOT $ALT appeals/s vs django-helpdesk ${PEER_TPS:-0} tickets/s = $(awk -v a="$ALT" -v b="${PEER_TPS:-0}" 'BEGIN{ if (b > 0) printf "%.2fx", a/b; else print "n/a" }')"
+      stop_server
+      start_server "small-round$R"
+      prime "small-round$R" > /dev/null
+    fi
+  done
+fi
 for C in $CONNS; do
   log "intake: warm-up ${WARM}s, c=$C"
   wrk -t2 -c"$C" -d"${WARM}s" --timeout 30s -s bench/intake_post.lua "http://127.0.0.1:$PORT" > "$OUT/wrk-warm-c$C.txt" 2>&1
@@ -160,7 +224,7 @@ for C in $CONNS; do
     | tee -a "$OUT/results.jsonl"
 done
 stop_server
-for C in $CONNS; do
+[ "${SKIP_RAW:-0}" = 1 ] || for C in $CONNS; do
   log "raw INSERT: ${DUR}s, $C processes"
   "$PY" bench/intake_raw.py --dsn "$DSN" --workers "$C" --seconds "$DUR" --warmup 5 \
     | sed 's/^{/{"kind": "raw_insert", /' | tee -a "$OUT/results.jsonl"

@@ -163,7 +163,10 @@ def submit(
         "created": result.created,
         "status": result.appeal.status,
         "access_code": result.access_code,
-        "appeal": _detail(result.appeal, user),
+        # a new appeal is answered from the rows just written (nothing else can have changed them
+        # before the commit); a replay reads the appeal as it is now
+        "appeal": appeal_detail(result.appeal, user=user, staff_view=staff) if result.created
+        else _detail(result.appeal, user),
     }
     return HttpStatus(201 if result.created else 200, body)
 

@@ -79,7 +79,7 @@ def appeal_detail(appeal: Appeal, *, user: User | None, staff_view: bool) -> dic
             return_count=appeal.return_count,
             chase_count=appeal.chase_count,
             accept_overdue=appeal.accept_overdue,
-            co_handlers=[ref(c.unit) for c in appeal.co_handlers.select_related("unit")],
+            co_handlers=[ref(c.unit) for c in _co_handlers(appeal)],
             # the stored codes, and their reading in the caller's language as `reason`
             suggestion={**appeal.suggestion, "reason": reason_text(appeal.suggestion)} if appeal.suggestion else {},
         )
@@ -123,3 +123,9 @@ def event_item(event: AppealEvent, *, staff_view: bool) -> dict[str, Any]:
         "to_status": event.to_status,
         "note": event.note,
     }
+
+
+def _co_handlers(appeal: Appeal) -> Any:
+    """The co-handling units' rows, with their unit; those already known (a new appeal has none) are not read again."""
+    known = getattr(appeal, "_prefetched_objects_cache", {}).get("co_handlers")
+    return known if known is not None else appeal.co_handlers.select_related("unit")

@@ -17,43 +17,29 @@ yet answered are taken in one by one through `appeal_submit` instead, so the ans
 from __future__ import annotations
 
 import logging
-import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
-from lianxin.audit.services import AuditAction, AuditRecord, audit_append_many
 from lianxin.core.errors import Conflict, DomainError, ValidationFailed
-from lianxin.core.ops.metrics import APPEALS_SUBMITTED
-from lianxin.notifications.services import Notice, notify_many
 from lianxin.org.locating import refine_area
-from lianxin.org.models import Unit, User
+from lianxin.org.models import User
 
-from . import deadlines, hooks, triage_bridge
-from . import events as ev
-from .actions.recipients import _staff_link, _unit_staff_ids
+from . import triage_bridge
 from .actors import Actor
-from .duplicates import BATCH_PLACEHOLDER
+from .creation import NewAppeal, SubmitResult, appeals_create
 from .intake import (
     AppealInput,
     Lookups,
-    SubmitResult,
     appeal_submit,
-    build_appeal,
     key_scope,
     replay_result,
-    reserve_tracking_numbers,
-    should_auto_dispatch,
     validate,
 )
-from .models import Appeal, AppealEvent, IdempotencyRecord, Status
-from .policy import Action, ensure_allowed
-from .sms import sms_on_submitted_many
+from .models import IdempotencyRecord
 
 logger = logging.getLogger(__name__)
 
@@ -113,12 +99,7 @@ def appeals_submit_batch(
     outcomes: dict[int, BatchOutcome] = {}
     pending = _checked(items, actor=actor, idempotency_scope=idempotency_scope, before_each=before_each,
                        outcomes=outcomes)
-    # items with files are saved one by one (the API takes none in a batch; other callers may)
-    for p in pending:
-        if p.same_as is None and p.data.attachments:
-            result = _single(p, actor=actor, resident=resident)
-            outcomes[p.index] = result if isinstance(result, BatchOutcome) else _answer(p.index, result)
-    fresh = [p for p in pending if p.same_as is None and not p.data.attachments]
+    fresh = [p for p in pending if p.same_as is None]
     if fresh:
         try:
             results: list[SubmitResult | BatchOutcome] = list(_create_all(fresh, actor=actor, resident=resident))
@@ -222,110 +203,8 @@ def _create_all(fresh: list[_Pending], *, actor: Actor, resident: User | None) -
                                    p.cleaned["area"], p.cleaned["contact_phone"])
         for p in fresh
     ])
-    now = timezone.now()
-    dispatcher = Actor.automatic(_("自动派单"))
-    triage_actor = Actor.automatic(_("智能分析"))
-    dispatch_note = _("派单目录唯一匹配，自动派单")
-    policies: dict[tuple[int | None, str], deadlines.Deadlines] = {}
-    with transaction.atomic():
-        numbers = reserve_tracking_numbers(timezone.localtime(now).date(), len(fresh))
-        appeals: list[Appeal] = []
-        codes: list[str | None] = []
-        dispatched_to: list[Unit | None] = []
-        for p, suggestion, number in zip(fresh, suggestions, numbers, strict=True):
-            _name_batch_duplicates(suggestion, numbers)
-            appeal, code = build_appeal(p.data, p.cleaned, suggestion, resident, tracking_number=number, now=now,
-                                        code_seed=f"{p.scope}\n{p.key}\n{p.fingerprint}" if p.key else "")
-            unit = None
-            if should_auto_dispatch(appeal, suggestion, category_given=p.cleaned["category"] is not None):
-                assert suggestion.unit is not None
-                ensure_allowed(dispatcher, appeal, Action.DISPATCH)
-                unit = suggestion.unit
-                key = (appeal.category_id, str(appeal.urgency))
-                if key not in policies:
-                    policies[key] = deadlines.compute_deadlines(now, appeal.category, str(appeal.urgency))
-                due = policies[key]
-                appeal.unit = unit
-                appeal.dispatched_at = now
-                appeal.accept_due_at, appeal.resolve_due_at = due.accept_due_at, due.resolve_due_at
-                appeal.due_soon = appeal.accept_overdue = False
-                appeal.status = Status.DISPATCHED  # the target of policy.TRANSITIONS[Action.DISPATCH]
-            appeals.append(appeal)
-            codes.append(code)
-            dispatched_to.append(unit)
-        Appeal.objects.bulk_create(appeals, batch_size=500)
-        events: list[AppealEvent] = []
-        for appeal, suggestion, unit in zip(appeals, suggestions, dispatched_to, strict=True):
-            events.append(_event(appeal, ev.Submitted(channel=appeal.channel, kind=appeal.kind), actor, now,
-                                 to_status=Status.SUBMITTED))
-            events.append(_event(appeal, ev.Triaged(suggestion=suggestion.as_dict()), triage_actor, now,
-                                 from_status=Status.SUBMITTED, to_status=Status.SUBMITTED, public=False))
-            if unit is not None:
-                events.append(_event(appeal, ev.Dispatched(
-                    suggested_unit=appeal.suggested_unit_id, chosen_unit=unit.pk,
-                    followed_suggestion=appeal.suggested_unit_id == unit.pk), dispatcher, now,
-                    from_status=Status.SUBMITTED, to_status=str(appeal.status), note=dispatch_note, unit=unit))
-        AppealEvent.objects.bulk_create(events, batch_size=1000)
-        audit_append_many([
-            AuditRecord(action=AuditAction.STATE_CHANGE, object_type="appeal", object_id=e.appeal.tracking_number,
-                        actor=e.actor, actor_label=e.actor_label,
-                        data={"event": e.type, "from": e.from_status, "to": e.to_status,
-                              "unit": e.unit.code if e.unit else None})
-            for e in events
-        ])
-        hooks.events_recorded(events)  # e.g. the webhooks of lianxin.integrations
-        IdempotencyRecord.objects.bulk_create([
-            IdempotencyRecord(key=p.key, scope=p.scope, request_hash=p.fingerprint, appeal=appeal)
-            for p, appeal in zip(fresh, appeals, strict=True) if p.key
-        ])
-        _after_commit(appeals, dispatched_to)
-    return [SubmitResult(appeal=a, created=True, access_code=c) for a, c in zip(appeals, codes, strict=True)]
-
-
-def _event(appeal: Appeal, payload: ev.Payload, actor: Actor, at: Any, *, from_status: str = "", to_status: str = "",
-           note: str = "", unit: Unit | None = None, public: bool = True) -> AppealEvent:
-    """An event row as `record_event` would write it: type and data from the typed payload (ADR 0008)."""
-    return AppealEvent(appeal=appeal, type=payload.TYPE, at=at, actor=actor.user, actor_label=actor.label, unit=unit,
-                       from_status=from_status, to_status=to_status, note=note, data=payload.to_data(), public=public)
-
-
-def _name_batch_duplicates(suggestion: triage_bridge.Suggestion, numbers: list[str]) -> None:
-    """Put the tracking numbers of the batch's earlier items in place of their placeholders (in the
-    duplicate hints and in the "duplicates" reason)."""
-    if not any(str(d["tracking_number"]).startswith(BATCH_PLACEHOLDER) for d in suggestion.duplicates):
-        return
-
-    def name(match: re.Match[str]) -> str:
-        return numbers[int(match.group(1))]
-
-    for hint in suggestion.duplicates:
-        hint["tracking_number"] = _PLACEHOLDER.sub(name, str(hint["tracking_number"]))
-    for reason in suggestion.reasons:
-        if reason.get("code") == "duplicates":
-            reason["tracking_numbers"] = [_PLACEHOLDER.sub(name, str(n)) for n in reason.get("tracking_numbers", [])]
-
-
-_PLACEHOLDER = re.compile(re.escape(BATCH_PLACEHOLDER) + r"(\d+)#")
-
-
-def _after_commit(appeals: list[Appeal], dispatched_to: list[Unit | None]) -> None:
-    """The counters, the SMS with the tracking number, the units' notices of new dispatches."""
-    channels = Counter(str(a.channel) for a in appeals)
-
-    def count() -> None:
-        for channel, n in channels.items():
-            APPEALS_SUBMITTED.labels(channel).inc(n)
-
-    transaction.on_commit(count)
-    ids = [a.pk for a in appeals]
-    transaction.on_commit(lambda: sms_on_submitted_many(ids))
-    staff: dict[int, list[int]] = {}
-    notices = []
-    for appeal, unit in zip(appeals, dispatched_to, strict=True):
-        if unit is None:
-            continue
-        if unit.pk not in staff:
-            staff[unit.pk] = _unit_staff_ids(unit)
-        notices.append(Notice(user_ids=staff[unit.pk], title=_("新派单：{tracking_number}").format(
-            tracking_number=appeal.tracking_number), body=appeal.title, link=_staff_link(appeal), kind="dispatched"))
-    notify_many(notices)
+    return appeals_create(items=[
+        NewAppeal(data=p.data, cleaned=p.cleaned, suggestion=suggestion, key=p.key, scope=p.scope,
+                  fingerprint=p.fingerprint)
+        for p, suggestion in zip(fresh, suggestions, strict=True)
+    ], actor=actor, resident=resident)

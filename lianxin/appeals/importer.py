@@ -30,7 +30,7 @@ from lianxin.core.phones import PhoneInvalid, normalise_cn_phone
 from lianxin.org.models import Area, Category, Unit
 
 from . import deadlines, events
-from .intake import reserve_tracking_numbers
+from .creation import reserve_tracking_numbers
 from .models import (
     TEXT_MAX_LENGTH,
     TITLE_MAX_LENGTH,

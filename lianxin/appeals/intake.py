@@ -2,48 +2,40 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import hmac
 import json
 import logging
-import secrets
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
-from lianxin.core.crypto import phone_lookup_hash
 from lianxin.core.errors import Conflict, ValidationFailed
-from lianxin.core.ops.metrics import APPEALS_SUBMITTED
 from lianxin.core.phones import PhoneInvalid, normalise_cn_phone
 from lianxin.org.locating import refine_area
 from lianxin.org.models import Area, Category, User
 
-from . import events, triage_bridge
+from . import triage_bridge
 from .actors import Actor
 from .attachments import ALLOWED_TYPES as ALLOWED_TYPES  # re-exported: callers import them from here
 from .attachments import AttachmentInput, _validate_attachments
 from .attachments import sniff_content_type as sniff_content_type
+from .creation import (
+    NewAppeal,
+    SubmitResult,
+    appeals_create,
+    derived_access_code,
+)
 from .models import (
     TEXT_MAX_LENGTH,
     TITLE_MAX_LENGTH,
-    URGENCY_PRIORITY,
-    Appeal,
-    Attachment,
     Channel,
     IdempotencyRecord,
     Kind,
-    Status,
-    TrackingCounter,
     Urgency,
 )
-from .services import access_code_digest, appeal_dispatch, check_access_code, record_event
-from .sms import sms_on_submitted
+from .services import check_access_code
 
 logger = logging.getLogger(__name__)
 
@@ -71,13 +63,6 @@ class AppealInput:
         data = asdict(self)
         data["attachments"] = [hashlib.sha256(a.content).hexdigest() for a in self.attachments]
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-
-
-@dataclass
-class SubmitResult:
-    appeal: Appeal
-    created: bool
-    access_code: str | None = None
 
 
 def _coordinate(value: float | str | None, *, field: str, low: int, high: int) -> Decimal | None:
@@ -254,26 +239,6 @@ def _sealed_callback(data: AppealInput) -> str:
         raise ValidationFailed(str(exc), field="callback_phone") from exc
 
 
-def reserve_tracking_numbers(day: dt.date, count: int) -> list[str]:
-    """`count` consecutive tracking numbers of one local day (imports of history). In a transaction."""
-    TrackingCounter.objects.get_or_create(day=day)
-    counter = TrackingCounter.objects.select_for_update().get(day=day)
-    first = counter.last + 1
-    counter.last += count
-    counter.save(update_fields=["last"])
-    return [f"{settings.LIANXIN['TRACKING_PREFIX']}{day:%Y%m%d}-{n:06d}" for n in range(first, counter.last + 1)]
-
-
-def next_tracking_number(now: dt.datetime) -> str:
-    """`LX20261125-000123`: the prefix, the local date and that day's sequence. Call inside a transaction."""
-    day = timezone.localtime(now).date()
-    TrackingCounter.objects.get_or_create(day=day)
-    counter = TrackingCounter.objects.select_for_update().get(day=day)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{settings.LIANXIN['TRACKING_PREFIX']}{day:%Y%m%d}-{counter.last:06d}"
-
-
 def appeal_submit(
     *,
     data: AppealInput,
@@ -300,14 +265,11 @@ def appeal_submit(
         f"{cleaned['title']} {cleaned['text']}", category=cleaned["category"], area=cleaned["area"],
         phone=cleaned["contact_phone"],
     )
+    item = NewAppeal(data=data, cleaned=cleaned, suggestion=suggestion, key=key, scope=scope,
+                     fingerprint=fingerprint)
     try:
-        with transaction.atomic():
-            result = _create(data, cleaned, suggestion, actor, resident,
-                             code_seed=f"{scope}\n{key}\n{fingerprint}" if key else "")
-            if key:
-                IdempotencyRecord.objects.create(
-                    key=key, scope=scope, request_hash=fingerprint, appeal=result.appeal
-                )
+        # a batch of one: the same few statements as a bulk intake's (`creation.appeals_create`)
+        [result] = appeals_create(items=[item], actor=actor, resident=resident)
     except IntegrityError:
         if key:
             existing = _replayed(scope, key, fingerprint)
@@ -350,117 +312,3 @@ def replay_result(record: IdempotencyRecord, *, scope: str, key: str, fingerprin
         if check_access_code(appeal, candidate):
             code = candidate
     return SubmitResult(appeal=appeal, created=False, access_code=code)
-
-
-def derived_access_code(tracking_number: str, seed: str) -> str:
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"access-code\n{tracking_number}\n{seed}".encode(),
-                      hashlib.sha256).digest()
-    return f"{int.from_bytes(digest[:8], 'big') % 10**6:06d}"
-
-
-def build_appeal(
-    data: AppealInput,
-    cleaned: dict,
-    suggestion: triage_bridge.Suggestion,
-    resident: User | None,
-    *,
-    tracking_number: str,
-    now: dt.datetime,
-    code_seed: str = "",
-) -> tuple[Appeal, str | None]:
-    """The new appeal (not saved) and the query code of an anonymous one without phone."""
-    urgency = data.urgency or suggestion.urgency or Urgency.NORMAL
-    access_code = None
-    appeal = Appeal(
-        tracking_number=tracking_number,
-        title=cleaned["title"],
-        text=cleaned["text"],
-        kind=data.kind,
-        channel=data.channel,
-        category=cleaned["category"] or suggestion.category,
-        area=cleaned["area"],
-        address=cleaned["address"],
-        latitude=cleaned["latitude"],
-        longitude=cleaned["longitude"],
-        resident=resident if resident is not None and resident.is_authenticated else None,
-        is_anonymous=bool(data.anonymous),
-        contact_name=cleaned["contact_name"],
-        contact_phone=cleaned["contact_phone"],
-        contact_phone_hash=phone_lookup_hash(cleaned["contact_phone"]),
-        callback_sealed=cleaned["callback_sealed"],
-        contact_consent=cleaned["contact_consent"],
-        urgency=urgency,
-        priority=URGENCY_PRIORITY.get(urgency, 2),
-        urgency_triggers=suggestion.urgency_triggers,
-        status=Status.SUBMITTED,
-        suggested_unit=suggestion.unit,
-        suggested_category=suggestion.category,
-        suggestion=suggestion.as_dict(),
-        submitted_at=now,
-    )
-    if appeal.is_anonymous and not appeal.contact_phone and appeal.resident is None:
-        access_code = (derived_access_code(appeal.tracking_number, code_seed) if code_seed
-                       else f"{secrets.randbelow(10**6):06d}")
-        appeal.access_code_hash = access_code_digest(appeal.tracking_number, access_code)
-    return appeal, access_code
-
-
-def _create(
-    data: AppealInput,
-    cleaned: dict,
-    suggestion: triage_bridge.Suggestion,
-    actor: Actor,
-    resident: User | None,
-    *,
-    code_seed: str = "",
-) -> SubmitResult:
-    now = timezone.now()
-    appeal, access_code = build_appeal(data, cleaned, suggestion, resident, tracking_number=next_tracking_number(now),
-                                       now=now, code_seed=code_seed)
-    appeal.save()
-    channel = str(appeal.channel)
-    transaction.on_commit(lambda: APPEALS_SUBMITTED.labels(channel).inc())
-    appeal_pk = appeal.pk
-    transaction.on_commit(lambda: sms_on_submitted(appeal_pk))  # the tracking number by SMS
-    for item, content_type in cleaned["attachments"]:
-        attachment = Attachment(
-            appeal=appeal, original_name=item.name[:200], content_type=content_type, size=len(item.content)
-        )
-        attachment.file.save(item.name[-80:] or "attachment", ContentFile(item.content), save=False)
-        attachment.save()
-    record_event(
-        appeal,
-        events.Submitted(channel=appeal.channel, kind=appeal.kind),
-        actor,
-        to_status=Status.SUBMITTED,
-    )
-    record_event(
-        appeal,
-        events.Triaged(suggestion=suggestion.as_dict()),
-        Actor.automatic(_("智能分析")),
-        from_status=Status.SUBMITTED,
-        to_status=Status.SUBMITTED,
-        public=False,
-    )
-    if should_auto_dispatch(appeal, suggestion, category_given=cleaned["category"] is not None):
-        assert suggestion.unit is not None
-        appeal = appeal_dispatch(  # the locked, updated row: no need to read it again
-            appeal=appeal,
-            actor=Actor.automatic(_("自动派单")),
-            unit=suggestion.unit,
-            note=_("派单目录唯一匹配，自动派单"),
-        )
-    return SubmitResult(appeal=appeal, created=True, access_code=access_code)
-
-
-def should_auto_dispatch(
-    appeal: Appeal, suggestion: triage_bridge.Suggestion, *, category_given: bool
-) -> bool:
-    options = settings.LIANXIN
-    if not options["AUTO_DISPATCH"] or suggestion.unit is None or suggestion.ambiguous:
-        return False
-    if appeal.kind == Kind.INQUIRY and appeal.channel == Channel.HOTLINE:
-        return False  # the operator may answer it on the spot
-    if category_given:
-        return True
-    return suggestion.category_confidence >= options["AUTO_DISPATCH_MIN_CONFIDENCE"]

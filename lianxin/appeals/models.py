@@ -346,6 +346,21 @@ class TrackingCounter(models.Model):
         return f"{self.day}: {self.last}"
 
 
+class IntakeFollowUp(models.Model):
+    """What an intake still owes once it has answered (durable outbox): the SMS with each tracking
+    number and the units' notices of the auto-dispatched appeals. Written in the intake's own
+    transaction, done and deleted after the commit (`appeals.followups`); a row left by a process
+    that died in between is done by the deadline sweep."""
+
+    created_at = models.DateTimeField(db_index=True)
+    appeal_ids = models.JSONField(default=list)
+    # [appeal id, unit id] of each appeal dispatched at intake: whose staff to tell
+    dispatched = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"follow-up of {len(self.appeal_ids)} appeal(s) at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
 class IdempotencyRecord(models.Model):
     """Remembers the appeal created for an Idempotency-Key so a retry returns the same result."""
 

@@ -351,7 +351,7 @@ def _search_q(text: str, style: SearchStyle, user: User) -> Q:
 
 
 def _may_be_in_tracking_number(text: str) -> bool:
-    """Tracking numbers are ASCII letters (the prefix), digits and "-" (`intake.next_tracking_number`):
+    """Tracking numbers are ASCII letters (the prefix), digits and "-" (`creation.reserve_tracking_numbers`):
     a query with any other character (every Chinese one) cannot be part of one, and the search
     need not look at the tracking number."""
     return re.fullmatch(r"[A-Za-z0-9-]+", text) is not None

@@ -21,6 +21,7 @@ from .actions.recipients import _notify_unit
 from .actions.transitions import appeal_close_unrated
 from .actors import Actor
 from .events import AcceptOverdue, DeadlineFlag, DueSoon, Overdue
+from .followups import follow_ups_sweep
 from .models import Appeal, AppealEvent, EventType, Status
 
 logger = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ def sweep_deadlines(now: dt.datetime | None = None) -> dict[str, int]:
     for pk in replied.filter(queued, replied_at__lt=stale).values_list("pk", flat=True)[:BATCH]:
         appeal_close_unrated(appeal=pk, actor=Actor.automatic(_("系统")))
         counts["auto_closed"] += 1
+    counts["intake_follow_ups"] = follow_ups_sweep(now)  # an intake's SMS and notices its process did not send
     if any(counts.values()):
         logger.info("Deadline sweep: %s", counts)
     cache.set(LAST_SWEEP_KEY, time.time(), timeout=None)  # read by /metrics as the sweep's lag

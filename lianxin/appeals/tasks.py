@@ -11,6 +11,7 @@ from celery import shared_task
 
 from lianxin.core.leases import exclusive
 
+from .followups import follow_up_run
 from .sweeps import sweep_deadlines as run_sweep
 
 SWEEP_LEASE = "appeals.deadline-sweep"
@@ -22,3 +23,9 @@ def sweep_deadlines() -> dict[str, int]:
         if not mine:
             return {"skipped": 1}
         return run_sweep()
+
+
+@shared_task(name="lianxin.appeals.tasks.intake_follow_up")
+def intake_follow_up(follow_up_id: int) -> bool:
+    """An intake's SMS and unit notices, after its commit (`followups`); the sweep redoes a lost one."""
+    return follow_up_run(follow_up_id)

@@ -28,7 +28,8 @@ def test_overdue_due_soon_and_accept_overdue_are_flagged_once(district, settings
 
     with django_capture_on_commit_callbacks(execute=True):
         counts = sweep_deadlines(now)
-    assert counts == {"accept_overdue": 1, "due_soon": 1, "overdue": 1, "auto_closed": 0, "callback_queued": 0}
+    assert counts == {"accept_overdue": 1, "due_soon": 1, "overdue": 1, "auto_closed": 0, "callback_queued": 0,
+                      "intake_follow_ups": 0}
     assert Appeal.objects.get(pk=late.pk).overdue
     assert Appeal.objects.get(pk=soon.pk).due_soon
     assert Appeal.objects.get(pk=unaccepted.pk).accept_overdue
@@ -36,7 +37,8 @@ def test_overdue_due_soon_and_accept_overdue_are_flagged_once(district, settings
     assert late.events.filter(type=EventType.OVERDUE, public=False).count() == 1
     assert Notification.objects.filter(user=district.handler_city, kind=EventType.OVERDUE).exists()
     # A second sweep finds nothing new.
-    assert sweep_deadlines(now) == {"accept_overdue": 0, "due_soon": 0, "overdue": 0, "auto_closed": 0, "callback_queued": 0}
+    assert sweep_deadlines(now) == {"accept_overdue": 0, "due_soon": 0, "overdue": 0, "auto_closed": 0,
+                                    "callback_queued": 0, "intake_follow_ups": 0}
 
 
 @pytest.mark.django_db
