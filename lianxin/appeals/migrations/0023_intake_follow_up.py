@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0021_appeal_chase_count'),
+        ('appeals', '0022_field_records_reply_result'),
     ]
 
     operations = [
