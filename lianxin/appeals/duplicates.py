@@ -203,7 +203,7 @@ def recent_index() -> RecentAppealsIndex:
     with _shared_lock:
         if "index" not in _shared:
             _shared["index"] = RecentAppealsIndex()
-        return _shared["index"]
+        return cast(RecentAppealsIndex, _shared["index"])
 
 
 def reset_recent_index() -> None:

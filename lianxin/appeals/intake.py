@@ -10,6 +10,7 @@ import logging
 import secrets
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -27,7 +28,8 @@ from lianxin.org.models import Area, Category, User
 from . import events, triage_bridge
 from .actors import Actor
 from .attachments import ALLOWED_TYPES as ALLOWED_TYPES  # re-exported: callers import them from here
-from .attachments import AttachmentInput, _validate_attachments
+from .attachments import AttachmentInput as AttachmentInput  # re-exported: part of AppealInput
+from .attachments import _validate_attachments
 from .attachments import sniff_content_type as sniff_content_type
 from .models import (
     TEXT_MAX_LENGTH,
@@ -105,7 +107,7 @@ class Lookups:
         self.areas = {a.code: a for a in Area.objects.filter(code__in=area_codes)} if area_codes else {}
 
 
-def validate(data: AppealInput, *, lookups: Lookups | None = None) -> dict:
+def validate(data: AppealInput, *, lookups: Lookups | None = None) -> dict[str, Any]:
     """Check every field and return the cleaned values; the first problem raises a clear error.
     `lookups` (categories and areas read once for a batch) replaces the per-input queries."""
     text = (data.text or "").strip()
@@ -360,7 +362,7 @@ def derived_access_code(tracking_number: str, seed: str) -> str:
 
 def build_appeal(
     data: AppealInput,
-    cleaned: dict,
+    cleaned: dict[str, Any],
     suggestion: triage_bridge.Suggestion,
     resident: User | None,
     *,
@@ -407,7 +409,7 @@ def build_appeal(
 
 def _create(
     data: AppealInput,
-    cleaned: dict,
+    cleaned: dict[str, Any],
     suggestion: triage_bridge.Suggestion,
     actor: Actor,
     resident: User | None,
@@ -463,4 +465,4 @@ def should_auto_dispatch(
         return False  # the operator may answer it on the spot
     if category_given:
         return True
-    return suggestion.category_confidence >= options["AUTO_DISPATCH_MIN_CONFIDENCE"]
+    return bool(suggestion.category_confidence >= options["AUTO_DISPATCH_MIN_CONFIDENCE"])

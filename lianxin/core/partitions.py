@@ -33,6 +33,7 @@ from django.conf import settings
 from django.db import connection as default_connection
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ def is_partitioned(table: str, *, connection: BaseDatabaseWrapper = default_conn
         return cursor.fetchone() is not None
 
 
-def _create_month(cursor, table: str, month: dt.date) -> str:
+def _create_month(cursor: CursorWrapper, table: str, month: dt.date) -> str:
     name = partition_name(table, month)
     cursor.execute(
         f'CREATE TABLE IF NOT EXISTS "{name}" PARTITION OF "{table}" '
@@ -162,7 +163,7 @@ def partition_by_month(
             cursor.execute(_on_table(definition, table))
 
 
-def _definitions(cursor, table: str) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
+def _definitions(cursor: CursorWrapper, table: str) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
     """The table's index definitions and its primary, unique and foreign key constraints."""
     cursor.execute(
         "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND schemaname = current_schema()",
@@ -177,7 +178,7 @@ def _definitions(cursor, table: str) -> tuple[list[tuple[str, str]], list[tuple[
     return indexes, cursor.fetchall()
 
 
-def _continue_ids(cursor, table: str, max_id: int | None) -> None:
+def _continue_ids(cursor: CursorWrapper, table: str, max_id: int | None) -> None:
     """The new table's identity sequence carries on after the old one's last id."""
     cursor.execute(
         "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, %s)",
@@ -246,7 +247,7 @@ def unpartition(connection: BaseDatabaseWrapper, table: str) -> None:
             cursor.execute(_on_table(definition, table))
 
 
-def _split_default(cursor, spec: PartitionedTable) -> list[str]:
+def _split_default(cursor: CursorWrapper, spec: PartitionedTable) -> list[str]:
     """Move the rows that landed in the default partition into months of their own."""
     table, column = spec.table, spec.column
     cursor.execute(

@@ -9,8 +9,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Router, Schema
 from ninja import Status as HttpStatus
+
+# The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only as `Query[Model]`.
+from ninja.params.functions import Path, Query
 
 from lianxin.api.auth import STAFF_AUTH, caller
 from lianxin.api.schemas import CODE_MAX, NO_NUL, ErrorOut
@@ -155,7 +158,7 @@ def visits(request: HttpRequest, household: int | None = Query(None, ge=1, le=ID
 
 @router.post("/outreach/visits", auth=STAFF_AUTH, response={201: VisitOut, 200: VisitOut, **ERRORS},
              summary="Log a visit (idempotent per client_ref)")
-def visit_create(request: HttpRequest, payload: VisitIn) -> HttpStatus:
+def visit_create(request: HttpRequest, payload: VisitIn) -> HttpStatus[Any]:
     data = VisitInput(
         household_id=payload.household, visited_on=payload.visited_on, said=payload.said,
         companions=payload.companions, client_ref=payload.client_ref,

@@ -29,8 +29,12 @@ from .contributions import (  # re-exported: the single definition lives there
     AppealState,
     Contribution,
     event_contributions,
-    local_day,
-    month_of,
+)
+from .contributions import (
+    local_day as local_day,
+)
+from .contributions import (
+    month_of as month_of,
 )
 from .contributions import overdue_working_days as overdue_working_days  # re-exported
 from .followup_sampling import sample_follow_ups
@@ -130,7 +134,8 @@ def dimension_maps() -> tuple[dict[int, int], dict[int, int]]:
     if _maps_cache.get("stamp") != stamp:
         _maps_cache["maps"] = _dimension_maps()
         _maps_cache["stamp"] = stamp
-    return _maps_cache["maps"]
+    maps: tuple[dict[int, int], dict[int, int]] = _maps_cache["maps"]
+    return maps
 
 
 def _dimension_maps() -> tuple[dict[int, int], dict[int, int]]:

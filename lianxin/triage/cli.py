@@ -56,6 +56,7 @@ def _read_table(path: str) -> Any:
         raise InputError(
             f"{path}: cannot read it as {'XLSX' if suffix.startswith('.xls') else 'CSV'} ({exc}) — check the file format"
         ) from exc
+    assert df is not None  # each branch above either read a frame or raised
     df.columns = [str(c).strip() for c in df.columns]
     return df.fillna("")
 

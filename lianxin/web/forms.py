@@ -36,7 +36,7 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,application/pdf"}))
         super().__init__(*args, **kwargs)
 
-    def clean(self, data: Any, initial: Any = None) -> list:
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
         if not data:
             return []
         items = data if isinstance(data, list | tuple) else [data]
@@ -151,7 +151,7 @@ class WithdrawForm(forms.Form):
 # --- staff ---------------------------------------------------------------------------------------
 
 
-class GroupedUnitIterator(forms.models.ModelChoiceIterator):
+class GroupedUnitIterator(forms.models.ModelChoiceIterator[Unit]):
     """Units in option groups by kind (departments, street offices, …), each sorted by name: a
     dispatcher finds the unit among dozens without scrolling a flat, unsorted list."""
 
@@ -166,11 +166,11 @@ class GroupedUnitIterator(forms.models.ModelChoiceIterator):
         yield from groups.items()
 
 
-class GroupedUnitField(forms.ModelChoiceField):
+class GroupedUnitField(forms.ModelChoiceField[Unit]):
     iterator = GroupedUnitIterator
 
 
-def unit_field(label: Any = None, **kwargs: Any) -> forms.ModelChoiceField:
+def unit_field(label: Any = None, **kwargs: Any) -> forms.ModelChoiceField[Unit]:
     return GroupedUnitField(label=label or _("承办单位"), queryset=Unit.objects.filter(active=True),
                             empty_label=_("— 请选择单位 —"), **kwargs)
 
