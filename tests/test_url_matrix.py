@@ -26,8 +26,8 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.matrix_apps import APPS_MATRIX
+from tests.matrix_world import ACTORS
 from tests.matrix_cases import (
-    ACTORS,
     CALLERS,
     CONTACT_CITY,
     DISPATCHERS,

@@ -187,8 +187,8 @@ def coverage(request: HttpRequest, area: str = Query("", max_length=CODE_MAX, pa
     board = selectors.coverage_dashboard(user, area=target, level=level, today=timezone.localdate())
     return {
         "computed_at": board["computed_at"],  # None: computed live; else the hourly rollup's time
-        "total": board["total"].as_dict(),  # type: ignore[attr-defined]
+        "total": board["total"].as_dict(),
         "cadre_count": board["cadre_count"],  # "cadres" lists the 50 with the lowest share in time
-        "areas": [{"path": p, "name": n, **t.as_dict()} for p, n, t in board["areas"]],  # type: ignore[attr-defined]
-        "cadres": [{"id": pk, "name": n, **t.as_dict()} for pk, n, t in board["cadres"]],  # type: ignore[attr-defined]
+        "areas": [{"path": p, "name": n, **t.as_dict()} for p, n, t in board["areas"]],
+        "cadres": [{"id": pk, "name": n, **t.as_dict()} for pk, n, t in board["cadres"]],
     }

@@ -34,7 +34,7 @@ def inputs() -> list[AppealInput]:
     """Auto-dispatched, with another category, an emergency, anonymous without a phone, a hotline
     inquiry (never auto-dispatched), one without category (waits for a dispatcher), and a near-copy
     of the first (a duplicate within the batch)."""
-    named = {"contact_name": "张三", "contact_phone": "13812341234", "contact_consent": True}
+    named: dict[str, Any] = {"contact_name": "张三", "contact_phone": "13812341234", "contact_consent": True}
     return [
         AppealInput(text=LAMP, category_code="CJ-LD", area_code="G1", **named),
         AppealInput(text=RUBBISH, category_code="HB", area_code="G2", contact_phone="13900002222",

@@ -235,6 +235,7 @@ def test_status_events_timestamps_and_flags_agree(seeded):
 
 def test_tracking_counters_continue_after_the_seed(seeded):
     latest = Appeal.objects.order_by("-submitted_at").first()
+    assert latest is not None
     day = latest.tracking_number[2:10]
     counter = TrackingCounter.objects.get(day=f"{day[:4]}-{day[4:6]}-{day[6:]}")
     assert counter.last == Appeal.objects.filter(tracking_number__startswith=f"LX{day}-").count()

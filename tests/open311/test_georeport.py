@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 import requests
@@ -16,7 +17,7 @@ from .client import Open311Client, parse_xml
 
 
 def _post(root: str, key: str, fmt: str = "json", **fields: str):
-    body = {
+    body: dict[str, Any] = {
         "service_code": "CJ-LD",
         "lat": "31.230416",
         "long": "121.473701",
@@ -65,7 +66,7 @@ def test_post_then_read_back_without_personal_data(open311_root, api_key, live_d
     appeal = Appeal.objects.get(tracking_number=tracking)
     assert appeal.channel == Channel.OPEN311
     assert appeal.contact_name == "张三" and appeal.contact_phone == "13812341234"
-    assert appeal.category.code == "CJ-LD" and appeal.area.code == "G1"
+    assert appeal.category is not None and appeal.area is not None and appeal.category.code == "CJ-LD" and appeal.area.code == "G1"
 
     client = GeoReport(open311_root)
     one = client.get_service_request(tracking)

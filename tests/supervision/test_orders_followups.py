@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import datetime as dt
 from decimal import Decimal
 
@@ -43,7 +45,7 @@ def warning(district):
 
 
 def create(district, warning, **kw):
-    args = {"title": "请尽快办理", "instructions": "三日内反馈办理情况", "due_working_days": 3, "unit": None}
+    args: dict[str, Any] = {"title": "请尽快办理", "instructions": "三日内反馈办理情况", "due_working_days": 3, "unit": None}
     args.update(kw)
     return services.order_create(actor=Actor.staff(district.supervisor), warning=warning, **args)
 

@@ -67,6 +67,7 @@ def test_api_tokens_made_in_the_admin_get_a_key_shown_once_and_hashed(client, di
         assert api_token_authenticate(key) == district.operator
     # the key is not shown again
     token = ApiToken.objects.order_by("pk").first()
+    assert token is not None
     assert keys[0] not in client.get(f"/admin/org/apitoken/{token.pk}/change/").content.decode()
 
 
