@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import itertools
 import json
 import random
+from typing import Any
 
 import pytest
 from django.test import Client

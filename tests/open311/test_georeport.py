@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -50,7 +51,7 @@ def test_service_definition_and_unknown_service(open311_root, live_district):
     assert definition == {"service_code": "CJ-LD", "attributes": []}
     with pytest.raises(requests.HTTPError) as info:
         GeoReport(open311_root).get_service_definition("NOPE")
-    assert info.value.response.status_code == 404
+    assert info.value.response is not None and info.value.response.status_code == 404
     body = info.value.response.json()
     assert body[0]["code"] == 404 and "NOPE" in body[0]["description"]
     response = requests.get(f"{open311_root}/services/NOPE.xml", timeout=10)
@@ -149,7 +150,7 @@ def test_errors_in_spec_format(open311_root, api_key, live_district, fmt):
             return [{"code": int(i["code"]), "description": i["description"]} for i in items]
         return response.json()
 
-    cases = [
+    cases: list[tuple[Callable[..., requests.Response], str, dict[str, Any], int]] = [
         (requests.post, "requests", {"service_code": "CJ-LD", "description": "x", "address_string": "a"}, 403),
         (requests.post, "requests", {"api_key": "lx_wrong", "service_code": "CJ-LD"}, 403),
         (requests.post, "requests", {"api_key": api_key, "service_code": "NOPE", "description": "x",

@@ -3,9 +3,8 @@ notices / planned works (停水停电、施工) that staff publish for an area a
 
 from __future__ import annotations
 
-from typing import Any
-
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.db import connection

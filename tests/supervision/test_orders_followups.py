@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
