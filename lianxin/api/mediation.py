@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query as QueryModel
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
 
 # The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only as `Query[Model]`.
@@ -84,7 +83,7 @@ def from_appeal(request: HttpRequest, payload: m.FromAppealIn,
 
 
 @router.get("/mediation/cases", auth=STAFF_AUTH, response={200: m.CasePage, **ERRORS}, summary="List cases")
-def list_cases(request: HttpRequest, filters: QueryModel[m.CaseFilters]) -> dict[str, Any]:
+def list_cases(request: HttpRequest, filters: Query[m.CaseFilters]) -> dict[str, Any]:
     user = _user(request)
     qs = selectors.queue(user, filters.queue) if filters.queue else selectors.cases_visible_to(user).order_by(
         "priority", "-opened_at")

@@ -11,8 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query as QueryModel
-from ninja import Router
+from ninja import Query, Router
 from ninja import Status as HttpStatus
 
 # The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only as `Query[Model]`.
@@ -83,7 +82,7 @@ def _created(obj: Any) -> dict[str, Any]:
 
 @router.get("/consultations", auth=PUBLIC_AUTH, response={200: s.ConsultationPage, **ERRORS},
             summary="List consultations")
-def list_consultations(request: HttpRequest, filters: QueryModel[s.ListFilters]) -> dict[str, Any]:
+def list_consultations(request: HttpRequest, filters: Query[s.ListFilters]) -> dict[str, Any]:
     """Published, closed and archived consultations (and the caller's own units' drafts), newest first."""
     qs = selectors.consultations_visible(caller(request)).prefetch_related("phases")
     if filters.status:
