@@ -39,8 +39,9 @@ system-deps:
 lint:
 	$(BIN)/ruff check lianxin tests $(wildcard bench)
 
+## make typecheck: mypy --strict on the package; tests and bench with the relaxations in pyproject.toml
 typecheck:
-	$(BIN)/mypy lianxin
+	$(BIN)/mypy lianxin tests $(wildcard bench)
 
 test-sqlite: dev-venv
 	LIANXIN_DATABASE_URL= $(BIN)/pytest

@@ -67,7 +67,7 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def admin_connect(url: str):  # type: ignore[no-untyped-def]
+def admin_connect(url: str):
     import psycopg
 
     return psycopg.connect(url, autocommit=True)
@@ -142,7 +142,7 @@ AND indexname NOT LIKE 'supervision%%'
 """
 
 
-def seed_appeals(conn, org: dict[str, Any], n: int, days: int, start: str) -> None:  # type: ignore[no-untyped-def]
+def seed_appeals(conn, org: dict[str, Any], n: int, days: int, start: str) -> None:
     with conn.cursor() as cur:
         cur.execute("SET session_replication_role = replica")  # no FK triggers while loading
         cur.execute(APPEAL_INDEXES_TO_DROP)
@@ -294,7 +294,7 @@ COUNTER_SQL = {
 
 
 def _insert_counters(cur, table: str, keys: dict[str, str], extras: dict[str, str], kind: tuple, lo: int,
-                     hi: int) -> None:  # type: ignore[no-untyped-def]
+                     hi: int) -> None:
     from lianxin.supervision.models import COUNTERS
 
     day_sql, unit_sql, counters, where = kind
@@ -315,7 +315,7 @@ def _insert_counters(cur, table: str, keys: dict[str, str], extras: dict[str, st
     )
 
 
-def seed_rollups(conn, n: int) -> None:  # type: ignore[no-untyped-def]
+def seed_rollups(conn, n: int) -> None:
     from lianxin.supervision.models import COUNTERS
     from lianxin.supervision.rollups import dimension_maps
 
@@ -425,7 +425,7 @@ def seed_rollups(conn, n: int) -> None:  # type: ignore[no-untyped-def]
         log(f"  street-monthly rollups, CLUSTER and ANALYZE in {time.perf_counter() - t0:.1f}s")
 
 
-def seed_street_total_daily(raw) -> None:  # type: ignore[no-untyped-def]
+def seed_street_total_daily(raw) -> None:
     """(Re)fill `supervision_kpistreettotaldaily` (day × street) from `supervision_kpistreetdaily`
     summed over units and top categories, then CLUSTER and ANALYZE it. `raw` is a psycopg
     connection in autocommit mode; callable on an existing bench database."""
@@ -445,7 +445,7 @@ def seed_street_total_daily(raw) -> None:  # type: ignore[no-untyped-def]
     log(f"  day × street totals, CLUSTER and ANALYZE in {time.perf_counter() - t0:.1f}s")
 
 
-def seed_events(conn, n: int, how_many: int) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def seed_events(conn, n: int, how_many: int) -> tuple[int, int]:
     lo = max(1, n - how_many + 1)
     with conn.cursor() as cur:
         cur.execute("SET session_replication_role = replica")
@@ -831,7 +831,7 @@ def main() -> None:
         timings["rollups"] = time.perf_counter() - t0
         log("raw events")
         t0 = time.perf_counter()
-        events = seed_events(raw, args.appeals, args.event_appeals)
+        events: tuple[int, int] | None = seed_events(raw, args.appeals, args.event_appeals)
         timings["events"] = time.perf_counter() - t0
     if args.reuse or args.from_step:
         args.appeals = Appeal.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -843,7 +843,7 @@ def main() -> None:
         }
         if args.reuse:
             bounds = AppealEvent.objects.order_by("id").values_list("id", flat=True)
-            events = (bounds.first(), bounds.last()) if bounds.exists() else None
+            events = (bounds.first() or 0, bounds.last() or 0) if bounds.exists() else None
     log("measuring")
     results = measure(args, org, events)
     results["seed_seconds"] = {k: round(v, 1) for k, v in timings.items()}

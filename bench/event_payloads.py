@@ -5,6 +5,7 @@
 
 import os
 import timeit
+from typing import Any
 
 import django
 
@@ -13,7 +14,7 @@ django.setup()
 
 from lianxin.appeals.events import parse_payload  # noqa: E402
 
-rows = [("submitted", {"channel": "web", "kind": "complaint"}),
+rows: list[tuple[str, dict[str, Any]]] = [("submitted", {"channel": "web", "kind": "complaint"}),
         ("dispatched", {"suggested_unit": 3, "chosen_unit": 3, "followed_suggestion": True}),
         ("accepted", {"late": False}),
         ("replied", {"late": True, "reply_quality": {"overall": 0.5, "relevance": 0.4, "completeness": 0.6, "timeliness": None, "reasons": ["a", "b"]}}),

@@ -119,10 +119,10 @@ def _time_phases() -> dict[str, float]:
     """Wrap the batch path's steps with timers (the sum of each step's wall time, in seconds)."""
     from django.db.models.query import QuerySet
 
-    from lianxin.appeals import batch, triage_bridge
+    from lianxin.appeals import batch, hooks, triage_bridge
     from lianxin.appeals import duplicates as appeal_duplicates
 
-    spent: collections.Counter[str] = collections.Counter()
+    spent: collections.defaultdict[str, float] = collections.defaultdict(float)
 
     def timed(owner: object, name: str, label: str = "") -> None:
         fn = getattr(owner, name)
@@ -143,7 +143,7 @@ def _time_phases() -> dict[str, float]:
     for name in ("_checked", "_create_all", "audit_append_many", "reserve_tracking_numbers", "build_appeal",
                  "_after_commit", "sms_on_submitted_many", "notify_many"):
         timed(batch, name)
-    timed(batch.hooks, "events_recorded")
+    timed(hooks, "events_recorded")
     timed(triage_bridge, "suggest_many")
     timed(appeal_duplicates.RecentAppealsIndex, "check_many")
     timed(QuerySet, "bulk_create")

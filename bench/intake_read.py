@@ -30,6 +30,7 @@ MAX_N = 1000
 
 def request(base: str, path: str, key: str | None) -> tuple[int, float, int]:
     parsed = urllib.parse.urlparse(base)
+    assert parsed.hostname, "the URL needs a host"
     conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=120)
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     t0 = time.perf_counter()
@@ -85,7 +86,7 @@ def main() -> None:
             "INSERT INTO org_apitoken (name, key_hash, prefix, user_id, created_at, revoked) "
             "VALUES ('benchmark handler', %s, %s, %s, now(), false)", (digest, HANDLER_KEY[:8], handler)
         )
-        queues = dict(conn.execute(
+        queues: dict[str, int] = dict(conn.execute(
             "SELECT status, count(*) FROM appeals_appeal WHERE unit_id = %s GROUP BY status", (unit_id,)
         ).fetchall())
     rng.shuffle(samples)

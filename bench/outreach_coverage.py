@@ -120,13 +120,13 @@ def main() -> int:
         board = selectors.coverage_dashboard(admin, area=community, level="grid", today=dt.date.today())
         elapsed = time.perf_counter() - started
     print(f"one community's dashboard ({board['total'].total:,} households): {elapsed * 1000:.0f} ms")
-    from lianxin.outreach import rollups
+    from lianxin.outreach.models import CoverageRollup
     from lianxin.outreach.sweeps import sweep_coverage
 
     started = time.perf_counter()
     counts = sweep_coverage(dt.date.today())
     print(f"coverage sweep (every household, rollups written, {counts['overdue_new']:,} newly overdue noticed): "
-          f"{time.perf_counter() - started:.1f}s; {rollups.CoverageRollup.objects.count():,} rollup rows")
+          f"{time.perf_counter() - started:.1f}s; {CoverageRollup.objects.count():,} rollup rows")
     district = Area.objects.get(code="BD")
     street = Area.objects.get(code="BS0")
     for label, target, level in [("district dashboard by street", None, "street"),

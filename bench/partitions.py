@@ -89,9 +89,9 @@ def main() -> None:
         for _ in range(args.repeat):
             for name, (sql, params) in operations.items():
                 for table in ("ev_plain", "ev_part"):
-                    values = params()
+                    query_args = params()
                     started = time.perf_counter()
-                    cursor.execute(sql.format(t=table), values)
+                    cursor.execute(sql.format(t=table), query_args)
                     if cursor.description:
                         cursor.fetchall()
                     timings.setdefault((table, name), []).append((time.perf_counter() - started) * 1000)

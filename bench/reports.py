@@ -30,6 +30,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -83,9 +84,9 @@ def build(appeals: int, month: dt.date, seed: int) -> None:
                     code=f"S{s}C{c}G{g}", name=f"{community.name}{g + 1}网格", level=AreaLevel.GRID, parent=community
                 ))
     leaves = []
-    for t, name in enumerate(["城乡建设", "环境保护", "交通运输", "市场监管", "社会治安", "民生保障"]):
-        top = Category.objects.create(code=f"K{t}", name=name)
-        leaves += [Category.objects.create(code=f"K{t}-{i}", name=f"{name}{i + 1}", parent=top) for i in range(3)]
+    for k, name in enumerate(["城乡建设", "环境保护", "交通运输", "市场监管", "社会治安", "民生保障"]):
+        top = Category.objects.create(code=f"K{k}", name=name)
+        leaves += [Category.objects.create(code=f"K{k}-{i}", name=f"{name}{i + 1}", parent=top) for i in range(3)]
     units = [Unit.objects.create(code=f"U{i}", name=f"第{i + 1}承办单位", area=district) for i in range(10)]
 
     def tz(day: dt.date, hours: float) -> dt.datetime:
@@ -106,7 +107,8 @@ def build(appeals: int, month: dt.date, seed: int) -> None:
                 contact_name="张三", contact_phone="13800000000", submitted_at=submitted, unit=unit,
                 status=Status.DISPATCHED,
             )
-            events = [(EventType.SUBMITTED, submitted, None, Status.SUBMITTED, {})]
+            events: list[tuple[str, dt.datetime, Unit | None, str, dict[str, Any]]] = [
+                (EventType.SUBMITTED, submitted, None, Status.SUBMITTED, {})]
             t = submitted + dt.timedelta(minutes=rng.uniform(5, 120))
             if rng.random() < 0.08:
                 other = rng.choice(units)
@@ -140,8 +142,8 @@ def build(appeals: int, month: dt.date, seed: int) -> None:
         evs = []
         for appeal, events in zip(rows, histories, strict=True):
             previous = ""
-            for type_, at, unit, to, data in events:
-                evs.append(AppealEvent(appeal=appeal, type=type_, at=at, unit=unit, from_status=previous,
+            for type_, at, event_unit, to, data in events:
+                evs.append(AppealEvent(appeal=appeal, type=type_, at=at, unit=event_unit, from_status=previous,
                                        to_status=to or previous, data=data))
                 previous = to or previous
         AppealEvent.objects.bulk_create(sorted(evs, key=lambda e: e.at), batch_size=2000)
@@ -152,7 +154,7 @@ def build(appeals: int, month: dt.date, seed: int) -> None:
         FollowUp(appeal_id=a["pk"], unit_id=a["unit_id"], reason=FollowUpReason.SAMPLED, status=FollowUpStatus.DONE,
                  sampled_at=a["closed_at"], done_at=a["closed_at"] + dt.timedelta(days=1), really_solved=False,
                  false_closure=True)
-        for a in rng.sample(closed, k=len(closed) // 50)
+        for a in rng.sample(closed, k=len(closed) // 50) if a["closed_at"] is not None
     ])
 
 

@@ -20,7 +20,7 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -216,7 +216,7 @@ def bench_duplicates(data: Path, quick: bool, out: dict[str, Any]) -> None:
         t0 = time.perf_counter()
         idx.add(f"new{i}", q)
         add_lat.append((time.perf_counter() - t0) * 1000)
-    res = {
+    res: dict[str, Any] = {
         "n_indexed": n,
         "synth_seconds": round(gen_s, 1),
         "build_seconds": round(build_s, 1),
@@ -242,10 +242,10 @@ def bench_duplicates(data: Path, quick: bool, out: dict[str, Any]) -> None:
 def bench_hotspots(data: Path, quick: bool, out: dict[str, Any]) -> None:
     n = 10_000 if quick else 60_000
     msgs = pd.read_csv(data / "messages_hotspot.csv", dtype=str).fillna("")
-    rows = msgs.to_dict("records")
+    rows = cast("list[dict[str, Any]]", msgs.to_dict("records"))
     rng = random.Random(3)
     base = dt.datetime(2024, 3, 1)
-    sample = []
+    sample: list[dict[str, Any]] = []
     for i in range(n):
         r = dict(rng.choice(rows))
         if rng.random() < 0.7:  # most resampled messages reworded a little, as re-posts are
@@ -257,7 +257,7 @@ def bench_hotspots(data: Path, quick: bool, out: dict[str, Any]) -> None:
     t = time.perf_counter()
     spots = find_hotspots(recs, top=20)
     secs = time.perf_counter() - t
-    res = {
+    res: dict[str, Any] = {
         "n_appeals": n,
         "seconds": round(secs, 1),
         "top5": [{"label": h.label, "size": h.size, "score": round(h.score, 2)} for h in spots[:5]],

@@ -77,7 +77,7 @@ def sms_outbox(settings):
 
 
 class SmsOutbox:
-    def __init__(self, messages: list) -> None:  # type: ignore[type-arg]
+    def __init__(self, messages: list) -> None:
         self.messages = messages
 
     def code(self, number: str | None = None) -> str:

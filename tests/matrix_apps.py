@@ -333,7 +333,7 @@ LEARNING: dict[str, tuple[Case, ...]] = {
     "api:quiz": (apost(lambda w: f"/api/v1/learning/enrolments/{w.enrolment.pk}/quiz", LEARNER,
                        const({"answers": [1, 1, 0]})),),
 }
-LEARNING_SHARED = {
+LEARNING_SHARED: dict[str, tuple[Case, ...]] = {
     "api:me": (aget(const("/api/v1/learning/me"), STAFF),),
     "api:assign": (apost(const("/api/v1/learning/assignments"), MANAGERS, lambda w: {
         "user": w.user("handler_env").pk, "course": "C-MED-01", "reason": "满意度低于目标"}),),

@@ -13,12 +13,18 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.test import Client
 from django.utils import timezone
 
+from lianxin.activities.models import Activity, Organization, Signup, Wish
 from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
 from lianxin.appeals.models import Appeal, ReplyReviewRule, ReviewerKind, Satisfaction
+from lianxin.consultations.models import Consultation, ConsultationAttachment, Hearing, Proposal, Statement
+from lianxin.learning.models import Course, Enrolment, Lesson
+from lianxin.mediation.models import MediationCase
 from lianxin.org.models import Area, Unit, User
 from lianxin.org.services import api_token_create
+from lianxin.outreach.models import Visit, VisitPhoto
+from lianxin.proactive.models import Notice, ProactiveTask, Subscription
 from lianxin.reports import services as report_services
 from lianxin.reports.models import Report
 from lianxin.supervision import rollups
@@ -47,6 +53,35 @@ class World:
     account `resident`), one of unit_env in G2, a warning and two supervision orders to unit_city, a
     follow-up call, a report on street A and an outreach household in each grid. Each actor has an
     API token."""
+
+    # set by tests.matrix_world_apps.build_apps
+    activity: Activity
+    activity2: Activity
+    signup: Signup
+    phone_signup: Signup
+    wish: Wish
+    organization: Organization
+    case: MediationCase
+    case_working: MediationCase
+    mediator: User
+    mediator_2: User
+    course: Course
+    enrolment: Enrolment
+    lesson: Lesson
+    consult: Consultation
+    consult_draft: Consultation
+    consult_file: ConsultationAttachment
+    consult_file_spare: ConsultationAttachment
+    draft_file: ConsultationAttachment
+    proposal: Proposal
+    statement: Statement
+    hearing: Hearing
+    task_proposed: ProactiveTask
+    task_open: ProactiveTask
+    subscription: Subscription
+    notice: Notice
+    visit: Visit
+    visit_photo: VisitPhoto
 
     def __init__(self) -> None:
         self.d = District()

@@ -57,7 +57,9 @@ def build_apps(w: World) -> None:
     w.course = course("C-MED-01")
     w.enrolment = learning_services.enrolment_assign(actor=w.user("supervisor"), user=w.user("handler_city"),
                                                      course=w.course, reason="满意度低于目标")
-    w.lesson = w.course.lessons.order_by("order").first()
+    lesson = w.course.lessons.order_by("order").first()
+    assert lesson is not None
+    w.lesson = lesson
     for lesson in w.course.lessons.all():  # every lesson done: the quiz is open
         learning_services.lesson_complete(actor=w.user("handler_city"), enrolment=w.enrolment, lesson=lesson)
     _proactive(w)

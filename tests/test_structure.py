@@ -93,6 +93,7 @@ def imports_of(module: str, path: Path, modules: dict[str, Path]) -> Iterator[Im
                 continue
             target = _nearest_module(name, modules)
             if target and target != module:
+                assert isinstance(node, ast.Import | ast.ImportFrom)  # only they have names
                 yield Import(target, node.lineno, node.lineno in guarded)
 
 

@@ -27,7 +27,6 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.matrix_apps import APPS_MATRIX
 from tests.matrix_cases import (
-    ACTORS,
     CALLERS,
     CONTACT_CITY,
     DISPATCHERS,
@@ -49,7 +48,7 @@ from tests.matrix_cases import (
     get,
     post,
 )
-from tests.matrix_world import World
+from tests.matrix_world import ACTORS, World
 
 
 def _rating_token(appeal: Any) -> str:

@@ -10,16 +10,18 @@ from lianxin.core.retention import RetentionKind, register
 def _count(cutoff: dt.datetime) -> int:
     from axes.models import AccessAttempt, AccessLog
 
-    return AccessAttempt.objects.filter(attempt_time__lt=cutoff).count() + AccessLog.objects.filter(
+    count: int = AccessAttempt.objects.filter(attempt_time__lt=cutoff).count() + AccessLog.objects.filter(
         attempt_time__lt=cutoff
     ).count()
+    return count
 
 
 def _purge(cutoff: dt.datetime) -> int:
     from axes.models import AccessAttempt, AccessLog
 
-    attempts = AccessAttempt.objects.filter(attempt_time__lt=cutoff).delete()[0]
-    return attempts + AccessLog.objects.filter(attempt_time__lt=cutoff).delete()[0]
+    attempts: int = AccessAttempt.objects.filter(attempt_time__lt=cutoff).delete()[0]
+    logs: int = AccessLog.objects.filter(attempt_time__lt=cutoff).delete()[0]
+    return attempts + logs
 
 
 def register_kinds() -> None:

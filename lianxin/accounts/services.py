@@ -112,4 +112,5 @@ def recovery_codes_renew(*, user: Any) -> list[str]:
 
 
 def recovery_codes_left(*, user: Any) -> int:
-    return StaticToken.objects.filter(device__user=user, device__name=RECOVERY_NAME).count()
+    left: int = StaticToken.objects.filter(device__user=user, device__name=RECOVERY_NAME).count()
+    return left

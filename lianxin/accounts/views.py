@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import segno
 from django.contrib.auth.decorators import login_required
@@ -74,7 +75,7 @@ def recovery(request: HttpRequest) -> HttpResponse:
 
 
 def locked_out(request: HttpRequest, original_response: HttpResponse | None = None,
-               credentials: dict | None = None) -> HttpResponse:
+               credentials: dict[str, Any] | None = None) -> HttpResponse:
     """django-axes' answer to a locked-out login: what happened, how long to wait, whom to ask."""
     from django.conf import settings
 

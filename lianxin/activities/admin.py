@@ -3,14 +3,14 @@ from django.contrib import admin
 from .models import Activity, Membership, Organization, VolunteerProfile
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[Membership, Organization]):
     model = Membership
     extra = 0
     raw_id_fields = ("user",)
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(admin.ModelAdmin[Organization]):
     list_display = ("name", "kind", "registration_number", "active")
     list_filter = ("kind", "active")
     search_fields = ("name", "registration_number")
@@ -19,7 +19,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(admin.ModelAdmin[Activity]):
     list_display = ("title", "kind", "area", "starts_at", "capacity", "status")
     list_filter = ("kind", "status")
     search_fields = ("title",)
@@ -31,6 +31,6 @@ class ActivityAdmin(admin.ModelAdmin):
 
 
 @admin.register(VolunteerProfile)
-class VolunteerProfileAdmin(admin.ModelAdmin):
+class VolunteerProfileAdmin(admin.ModelAdmin[VolunteerProfile]):
     list_display = ("user", "availability")
     raw_id_fields = ("user",)

@@ -9,8 +9,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Query, Router
 from ninja import Status as HttpStatus
+
+# The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only as `Query[Model]`.
+from ninja.params.functions import Path
 
 from lianxin.api.auth import PUBLIC_AUTH, STAFF_AUTH, caller
 from lianxin.api.schemas import ErrorOut
@@ -87,7 +90,7 @@ def list_activities(request: HttpRequest, q: Query[s.ListQuery]) -> list[dict[st
 
 @router.post("/activities", auth=STAFF_AUTH, response={201: s.ActivityOut, **ERRORS},
              summary="Create an activity (a draft; organisers of the area)")
-def create_activity(request: HttpRequest, payload: s.ActivityIn) -> HttpStatus:
+def create_activity(request: HttpRequest, payload: s.ActivityIn) -> HttpStatus[Any]:
     user = _me(request)
     org = None
     if payload.organization_id:
@@ -144,7 +147,7 @@ def finish(request: HttpRequest, activity_id: int = Id) -> dict[str, Any]:
 
 @router.post("/activities/{int:activity_id}/signup", auth=STAFF_AUTH, response={201: s.SignupOut, **ERRORS},
              summary="Sign up (a place, or the waiting list)")
-def signup(request: HttpRequest, activity_id: int = Id) -> HttpStatus:
+def signup(request: HttpRequest, activity_id: int = Id) -> HttpStatus[Any]:
     user = _me(request)
     return HttpStatus(201, _signup_out(services.signup_create(actor=user, activity=selectors.activity_get(user, activity_id))))
 
@@ -287,7 +290,7 @@ def list_wishes(request: HttpRequest, q: Query[s.ListQuery]) -> list[dict[str, A
 
 @router.post("/activities/wishes", auth=STAFF_AUTH, response={201: s.WishOut, **ERRORS},
              summary="Record a wish met on a visit (cadres of the area)")
-def record_wish(request: HttpRequest, payload: s.WishIn) -> HttpStatus:
+def record_wish(request: HttpRequest, payload: s.WishIn) -> HttpStatus[Any]:
     user = _me(request)
     wish = wishes.wish_record(
         actor=user, title=payload.title, public_text=payload.public_text, area=_area(payload.area),
@@ -298,7 +301,7 @@ def record_wish(request: HttpRequest, payload: s.WishIn) -> HttpStatus:
 
 @router.post("/activities/wishes/raise", auth=STAFF_AUTH, response={201: s.WishOut, **ERRORS},
              summary="Raise my own wish (a cadre reviews it before it is public)")
-def raise_wish(request: HttpRequest, payload: s.WishRaiseIn) -> HttpStatus:
+def raise_wish(request: HttpRequest, payload: s.WishRaiseIn) -> HttpStatus[Any]:
     user = _me(request)
     wish = wishes.wish_raise(actor=user, title=payload.title, detail=payload.detail, area=_area(payload.area),
                              category=payload.category, anonymous=payload.anonymous)
@@ -369,7 +372,7 @@ def list_organizations(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post("/activities/organizations", auth=STAFF_AUTH, response={201: s.OrganizationOut, **ERRORS},
              summary="Register a social organization (cadres of its service areas)")
-def register_organization(request: HttpRequest, payload: s.OrganizationIn) -> HttpStatus:
+def register_organization(request: HttpRequest, payload: s.OrganizationIn) -> HttpStatus[Any]:
     user = _me(request)
     areas = [_area(code, field=f"areas[{i}]") for i, code in enumerate(payload.areas)]
     org = orgs.organization_register(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.org.models import Area
@@ -10,12 +11,12 @@ from lianxin.org.models import Area
 from .models import MAX_CAPACITY, NOTE_MAX, TEXT_MAX, TITLE_MAX, ActivityKind, Organization, OrgKind
 
 
-class AreaChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Area) -> str:  # type: ignore[override]
+class AreaChoiceField(forms.ModelChoiceField[Area]):
+    def label_from_instance(self, obj: Area) -> str:
         return f"{obj.name}（{obj.get_level_display()}）"
 
 
-def _areas():  # type: ignore[no-untyped-def]
+def _areas() -> QuerySet[Area]:
     return Area.objects.order_by("path")
 
 

@@ -182,7 +182,7 @@ def place_signup(locked: Activity, existing: Signup | None, *, now: dt.datetime,
     confirmed = locked.signups.filter(status=SignupStatus.CONFIRMED).count()
     status = SignupStatus.CONFIRMED if confirmed < locked.capacity else SignupStatus.WAITLISTED
     if existing is None:
-        return Signup.objects.create(activity=locked, status=status, created_at=now, **who)  # type: ignore[arg-type]
+        return Signup.objects.create(activity=locked, status=status, created_at=now, **who)
     existing.status, existing.created_at = status, now
     existing.checked_in_at = existing.checked_out_at = existing.reminded_at = None
     for name, value in who.items():

@@ -37,7 +37,7 @@ CERTIFICATE_RATE = "20/h"
 
 def _user(request: HttpRequest) -> User | None:
     user = request.user
-    return user if user.is_authenticated else None  # type: ignore[return-value]
+    return user if user.is_authenticated else None
 
 
 @require_GET

@@ -14,8 +14,12 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Header, Path, Query, Router
+from ninja import Query as QueryModel
+from ninja import Router
 from ninja import Status as HttpStatus
+
+# The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only as `Query[Model]`.
+from ninja.params.functions import Header, Path, Query
 
 from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
@@ -179,7 +183,7 @@ LIST_COUNT_CAP = 1_000
 
 
 @router.get("/appeals", auth=STAFF_AUTH, response={200: s.AppealPage, **ERRORS}, summary="List and filter appeals")
-def list_appeals(request: HttpRequest, filters: Query[s.AppealFilters]) -> dict[str, Any]:
+def list_appeals(request: HttpRequest, filters: QueryModel[s.AppealFilters]) -> dict[str, Any]:
     """The appeals the caller may see, newest first (work queues keep their own order)."""
     user = caller(request)
     assert user is not None

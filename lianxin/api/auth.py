@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, APIKeyHeader, HttpBearer
@@ -60,9 +61,9 @@ class SessionCookie(APIKeyCookie):
         return key
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
-        user = getattr(request, "user", None)
+        user: User | AnonymousUser | None = getattr(request, "user", None)
         if key and user is not None and user.is_authenticated:
-            return user  # type: ignore[return-value]
+            return user
         return None
 
 

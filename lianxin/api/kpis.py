@@ -7,7 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Router, Schema
+
+# The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only as `Query[Model]`.
+from ninja.params.functions import Query
 from pydantic import create_model
 
 from lianxin.supervision import policy, selectors

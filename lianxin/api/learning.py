@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Field, Path, Router, Schema
+from ninja import Field, Router, Schema
+
+# The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only as `Query[Model]`.
+from ninja.params.functions import Path
 
 from lianxin.core.errors import Forbidden, NotFound
 from lianxin.learning import selectors, services

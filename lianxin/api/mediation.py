@@ -6,8 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Path, Query, Router, Schema
+from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
+
+# The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only as `Query[Model]`.
+from ninja.params.functions import Path
 
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.selectors import appeal_get_for_user

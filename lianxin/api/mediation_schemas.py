@@ -104,7 +104,7 @@ class FollowUpIn(StrictIn):
 
 
 class CaseFilters(StrictIn):
-    queue: QueueName | None = None  # type: ignore[valid-type]
+    queue: QueueName | None = None
     status: StatusName | None = None  # type: ignore[valid-type]
     page: int = Field(1, ge=1, le=10_000)
     page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)

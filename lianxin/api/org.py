@@ -6,7 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Router
+
+# The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only as `Query[Model]`.
+from ninja.params.functions import Query
 
 from lianxin.org.models import Area, AreaLevel, Category, Unit, UnitKind
 from lianxin.org.selectors import scope_of

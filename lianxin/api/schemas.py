@@ -7,7 +7,7 @@ the OpenAPI document says exactly what is accepted (and a schema-driven fuzzer c
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from django.conf import settings
 from ninja import Field, Schema
@@ -257,7 +257,7 @@ class AppealOut(Schema):
     chase_count: int | None = None
     accept_overdue: bool | None = None
     co_handlers: list[Ref] | None = None
-    suggestion: dict | None = None
+    suggestion: dict[str, Any] | None = None
 
 
 class SubmitOut(Schema):

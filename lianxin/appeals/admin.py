@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -10,14 +12,14 @@ from .models import Appeal, AppealEvent, DeadlinePolicy, ReplyReviewRule
 
 
 @admin.register(DeadlinePolicy)
-class DeadlinePolicyAdmin(admin.ModelAdmin):
+class DeadlinePolicyAdmin(admin.ModelAdmin[DeadlinePolicy]):
     list_display = ("category", "urgency", "accept_working_hours", "resolve_working_days")
     list_filter = ("urgency",)
     raw_id_fields = ("category",)
 
 
 @admin.register(ReplyReviewRule)
-class ReplyReviewRuleAdmin(admin.ModelAdmin):
+class ReplyReviewRuleAdmin(admin.ModelAdmin[ReplyReviewRule]):
     """Which units' replies (in which categories) the centre or the unit's leader reviews first."""
 
     list_display = ("unit", "category", "reviewer", "active")
@@ -25,7 +27,7 @@ class ReplyReviewRuleAdmin(admin.ModelAdmin):
     raw_id_fields = ("unit", "category")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -36,7 +38,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class AppealEventInline(admin.TabularInline):
+class AppealEventInline(admin.TabularInline[AppealEvent, Appeal]):
     model = AppealEvent
     fields = ("at", "type", "actor_label", "unit", "from_status", "to_status", "note", "public")
     readonly_fields = fields

@@ -184,7 +184,7 @@ def _time(value: str, column: str) -> dt.datetime | None:
 def _choice(value: str, choices: Any, default: str, column: str) -> str:
     if not value:
         return default
-    by_label = {str(label): key for key, label in choices.choices}
+    by_label: dict[str, str] = {str(label): key for key, label in choices.choices}
     if value in choices.values:
         return value
     if value in by_label:

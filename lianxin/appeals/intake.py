@@ -7,6 +7,7 @@ import json
 import logging
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
@@ -19,7 +20,8 @@ from lianxin.org.models import Area, Category, User
 from . import triage_bridge
 from .actors import Actor
 from .attachments import ALLOWED_TYPES as ALLOWED_TYPES  # re-exported: callers import them from here
-from .attachments import AttachmentInput, _validate_attachments
+from .attachments import AttachmentInput as AttachmentInput  # re-exported: part of AppealInput
+from .attachments import _validate_attachments
 from .attachments import sniff_content_type as sniff_content_type
 from .creation import (
     NewAppeal,
@@ -90,7 +92,7 @@ class Lookups:
         self.areas = {a.code: a for a in Area.objects.filter(code__in=area_codes)} if area_codes else {}
 
 
-def validate(data: AppealInput, *, lookups: Lookups | None = None) -> dict:
+def validate(data: AppealInput, *, lookups: Lookups | None = None) -> dict[str, Any]:
     """Check every field and return the cleaned values; the first problem raises a clear error.
     `lookups` (categories and areas read once for a batch) replaces the per-input queries."""
     text = (data.text or "").strip()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .models import Appeal, Status
 
 MAX_MERGE_HOPS = 5
@@ -18,7 +20,7 @@ def survivor_of(appeal: Appeal) -> Appeal:
     return current
 
 
-def merge_proposals(appeal: Appeal, *, limit: int = 5) -> list[tuple[Appeal, dict]]:
+def merge_proposals(appeal: Appeal, *, limit: int = 5) -> list[tuple[Appeal, dict[str, Any]]]:
     """The likely duplicates triage found for this appeal (`suggestion["duplicates"]`), as appeals
     it could be merged into now: neither itself, nor merged, nor withdrawn. Best first."""
     hints = [h for h in (appeal.suggestion or {}).get("duplicates", []) if isinstance(h, dict)]
@@ -28,7 +30,7 @@ def merge_proposals(appeal: Appeal, *, limit: int = 5) -> list[tuple[Appeal, dic
         .exclude(pk=appeal.pk).exclude(status__in=(Status.MERGED, Status.WITHDRAWN))
         .select_related("unit", "area")
     }
-    result: list[tuple[Appeal, dict]] = []
+    result: list[tuple[Appeal, dict[str, Any]]] = []
     for hint in hints:
         target = found.get(str(hint.get("tracking_number", "")))
         if target is not None and all(target.pk != t.pk for t, _h in result):

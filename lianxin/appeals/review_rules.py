@@ -41,7 +41,8 @@ def pending_review(appeal: Appeal) -> ReplyReview | None:
     several actions on each case page). Actions that change reviews call `forget_pending_review`."""
     if _CACHE not in appeal.__dict__:
         appeal.__dict__[_CACHE] = appeal.reply_reviews.filter(status=ReviewStatus.PENDING).first()
-    return appeal.__dict__[_CACHE]
+    pending: ReplyReview | None = appeal.__dict__[_CACHE]
+    return pending
 
 
 def forget_pending_review(appeal: Appeal) -> None:

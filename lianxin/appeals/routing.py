@@ -29,7 +29,7 @@ def routing_history(category: Category) -> RoutingHistory:
     from django.core.cache import cache
 
     key = f"lianxin:routing-history:{category.code}"
-    history = cache.get(key)
+    history: RoutingHistory | None = cache.get(key)
     if history is None:
         history = RoutingHistory()
         for unit, area, dispatched, returned in _routing_counts(category):

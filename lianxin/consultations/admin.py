@@ -4,7 +4,7 @@ from .models import AbuseReport, Consultation, ConsultationEvent, SensitiveWord
 
 
 @admin.register(SensitiveWord)
-class SensitiveWordAdmin(admin.ModelAdmin):
+class SensitiveWordAdmin(admin.ModelAdmin[SensitiveWord]):
     """The configurable sensitive-word list: contributions containing one wait for moderation."""
 
     list_display = ("word",)
@@ -12,7 +12,7 @@ class SensitiveWordAdmin(admin.ModelAdmin):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(admin.ModelAdmin[Consultation]):
     list_display = ("title", "unit", "status", "published_at")
     list_filter = ("status",)
     search_fields = ("title", "slug")
@@ -23,7 +23,7 @@ class ConsultationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsultationEvent)
-class ConsultationEventAdmin(admin.ModelAdmin):
+class ConsultationEventAdmin(admin.ModelAdmin[ConsultationEvent]):
     list_display = ("consultation", "type", "at", "actor_label")
     list_filter = ("type",)
 
@@ -32,7 +32,7 @@ class ConsultationEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(AbuseReport)
-class AbuseReportAdmin(admin.ModelAdmin):
+class AbuseReportAdmin(admin.ModelAdmin[AbuseReport]):
     list_display = ("consultation", "kind", "object_id", "created_at", "resolved_at")
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]

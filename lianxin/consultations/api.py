@@ -11,8 +11,11 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Query, Router
 from ninja import Status as HttpStatus
+
+# The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only as `Query[Model]`.
+from ninja.params.functions import Path
 
 from lianxin.api.auth import PUBLIC_AUTH, caller
 from lianxin.api.schemas import ErrorOut

@@ -13,8 +13,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Path, Router, Schema
+from ninja import Router, Schema
 from ninja import Status as HttpStatus
+
+# The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only as `Query[Model]`.
+from ninja.params.functions import Path
 
 from lianxin.api.auth import PUBLIC_AUTH, caller
 from lianxin.core.errors import Forbidden

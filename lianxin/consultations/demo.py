@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.utils import timezone
 from lianxin.org.models import Role, RoleAssignment, Unit, UnitKind, User
 
 from . import services
-from .models import Consultation, PhaseType
+from .models import Comment, Consultation, PhaseType
 from .services import ParagraphInput, PhaseInput, ProjectInput, QuestionInput
 
 PARKING = {
@@ -116,7 +117,7 @@ def _phases(now: dt.datetime, current: str) -> list[PhaseInput]:
     return out
 
 
-def _draft(unit: Unit, organiser: User, spec: dict, now: dt.datetime, slug: str) -> Consultation:
+def _draft(unit: Unit, organiser: User, spec: dict[str, Any], now: dt.datetime, slug: str) -> Consultation:
     c = services.consultation_create(actor=organiser, unit=unit, title=spec["title"], summary=spec["summary"],
                                      area=unit.area if unit.area.level != "district" else None, slug=slug,
                                      proposal_threshold=5)
@@ -128,7 +129,7 @@ def _draft(unit: Unit, organiser: User, spec: dict, now: dt.datetime, slug: str)
     return c
 
 
-def _comments(c: Consultation, residents: list[User], items: list[tuple[int | None, str]], rng: random.Random) -> list:
+def _comments(c: Consultation, residents: list[User], items: list[tuple[int | None, str]], rng: random.Random) -> list[Comment]:
     made = []
     for (number, text), author in zip(items, rng.sample(residents, len(items)), strict=True):
         made.append(services.comment_add(actor=author, consultation=c, text=text, paragraph_number=number))

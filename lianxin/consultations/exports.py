@@ -68,6 +68,7 @@ def export_xlsx(*, actor: User, consultation: Consultation) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
+    assert book.active is not None  # a new workbook has one (active) sheet
     book.remove(book.active)
     for sheet in SHEETS:
         ws = book.create_sheet(sheet)

@@ -86,7 +86,7 @@ def paragraphs_with_counts(consultation: Consultation, viewer: Participant | Non
     mine: dict[int, int] = {}
     if viewer is not None:
         mine = dict(viewer.ratings.values_list("paragraph_id", "value"))
-    return [ParagraphView(p, p.n_support, p.n_oppose, p.n_comments, mine.get(p.pk, 0))  # type: ignore[attr-defined]
+    return [ParagraphView(p, p.n_support, p.n_oppose, p.n_comments, mine.get(p.pk, 0))
             for p in rows]
 
 
@@ -152,8 +152,8 @@ def statement_stats(consultation: Consultation) -> list[dict[str, Any]]:
         disagree=Count("votes", filter=Q(votes__value=-1)),
         passed=Count("votes", filter=Q(votes__value=0)),
     ).order_by("id")
-    return [{"id": s.pk, "external_id": s.external_id, "text": s.text, "agree": s.agree,  # type: ignore[attr-defined]
-             "disagree": s.disagree, "pass": s.passed} for s in rows]  # type: ignore[attr-defined]
+    return [{"id": s.pk, "external_id": s.external_id, "text": s.text, "agree": s.agree,
+             "disagree": s.disagree, "pass": s.passed} for s in rows]
 
 
 def survey_results(consultation: Consultation) -> list[dict[str, Any]]:
@@ -324,12 +324,12 @@ def budget_result(consultation: Consultation) -> dict[str, Any]:
     from .budget import Item, knapsack
 
     projects = list(consultation.budget_projects.annotate(votes=Count("ballots")).order_by("number"))
-    funded = set(knapsack([Item(p.number, p.cost, p.votes) for p in projects],  # type: ignore[attr-defined]
+    funded = set(knapsack([Item(p.number, p.cost, p.votes) for p in projects],
                           consultation.budget_total))
     return {
         "total": consultation.budget_total,
         "ballots": consultation.budget_ballots.count(),
         "projects": [{"number": p.number, "title": p.title, "description": p.description, "cost": p.cost,
-                      "votes": p.votes, "funded": p.number in funded} for p in projects],  # type: ignore[attr-defined]
+                      "votes": p.votes, "funded": p.number in funded} for p in projects],
         "funded_cost": sum(p.cost for p in projects if p.number in funded),
     }

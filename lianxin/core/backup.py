@@ -127,7 +127,7 @@ def backup_check(*, source: Path) -> dict[str, Any]:
     path = Path(source) / MANIFEST
     if not path.exists():
         raise ValidationFailed(f"{source} is not a Lianxin backup: {MANIFEST} is missing")
-    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     if manifest.get("format") != FORMAT:
         raise ValidationFailed(f"backup format {manifest.get('format')} is not supported (expected {FORMAT})")
     for name, meta in manifest["files"].items():

@@ -105,7 +105,7 @@ def rotate(token: str) -> str:
         raise DecryptionFailed("a stored value cannot be decrypted with any key in LIANXIN_DATA_KEYS") from error
 
 
-class EncryptedTextField(models.TextField):
+class EncryptedTextField(models.TextField[str, str]):
     """A text column holding a Fernet token; Python code sees the plaintext.
 
     Equality lookups on it never match (every encryption differs): search through a lookup hash
@@ -135,7 +135,7 @@ def reencrypt_rows(queryset: models.QuerySet[Any], fields: Iterable[str], *, bat
     names = list(fields)
     columns = [model._meta.get_field(name).column for name in names]
     table = connection.ops.quote_name(model._meta.db_table)
-    pk_column = connection.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
+    pk_column = connection.ops.quote_name(model._meta.pk.column)
     selected = ", ".join(connection.ops.quote_name(c) for c in columns)
     assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
     ids = list(queryset.values_list("pk", flat=True))

@@ -33,6 +33,7 @@ from django.conf import settings
 from django.db import connection as default_connection
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,7 @@ def is_partitioned(table: str, *, connection: BaseDatabaseWrapper = default_conn
         return cursor.fetchone() is not None
 
 
-def _create_month(cursor, table: str, month: dt.date, *, is_date: bool = False) -> str:
+def _create_month(cursor: CursorWrapper, table: str, month: dt.date, *, is_date: bool = False) -> str:
     name = partition_name(table, month)
     lo, hi = _bound(month, is_date=is_date), _bound(add_months(month, 1), is_date=is_date)
     cursor.execute(
@@ -190,7 +191,7 @@ def partition_by_month(
             cursor.execute(_unique_index_with(_on_table(definition, table), column))
 
 
-def _definitions(cursor, table: str) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
+def _definitions(cursor: CursorWrapper, table: str) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
     """The table's index definitions and its primary, unique and foreign key constraints."""
     cursor.execute(
         "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND schemaname = current_schema()",
@@ -205,7 +206,7 @@ def _definitions(cursor, table: str) -> tuple[list[tuple[str, str]], list[tuple[
     return indexes, cursor.fetchall()
 
 
-def _continue_ids(cursor, table: str, max_id: int | None) -> None:
+def _continue_ids(cursor: CursorWrapper, table: str, max_id: int | None) -> None:
     """The new table's identity sequence carries on after the old one's last id."""
     cursor.execute(
         "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, %s)",
@@ -299,7 +300,7 @@ def unpartition(connection: BaseDatabaseWrapper, table: str, *, column_added_to_
             cursor.execute(_on_table(definition, table))
 
 
-def _split_default(cursor, spec: PartitionedTable) -> list[str]:
+def _split_default(cursor: CursorWrapper, spec: PartitionedTable) -> list[str]:
     """Move the rows that landed in the default partition into months of their own."""
     table, column = spec.table, spec.column
     is_date = _is_date(cursor, table, column)

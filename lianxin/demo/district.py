@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 
@@ -97,7 +98,7 @@ def lattice(rng: random.Random) -> list[list[Point]]:
     return points
 
 
-def bounded(outline: dict) -> dict:
+def bounded(outline: dict[str, Any]) -> dict[str, Any]:
     """An area's `boundary` with its bounding box, as `org.locating.set_boundary` keeps them: the
     locator prefilters by the box, so a boundary without one would never be found by point."""
     box = bbox_of(parse_geometry(outline))
@@ -105,7 +106,7 @@ def bounded(outline: dict) -> dict:
             "bbox_max_lon": box.max_lon, "bbox_max_lat": box.max_lat}
 
 
-def block_outline(points: list[list[Point]], c0: int, c1: int, r0: int, r1: int) -> dict:
+def block_outline(points: list[list[Point]], c0: int, c1: int, r0: int, r1: int) -> dict[str, Any]:
     """The outline of the block of cells columns c0..c1, rows r0..r1, as a GeoJSON Polygon."""
     ring: list[Point] = []
     ring += [points[c][r0] for c in range(c0, c1 + 2)]

@@ -44,11 +44,11 @@ def _memoized_workdays() -> Iterator[None]:
     lookups for a few hundred distinct days); the calendar's own function is restored afterwards."""
     original = calendar.is_workday
     _add_working_days.cache_clear()  # the calendar may have changed since the last run
-    calendar.is_workday = lru_cache(maxsize=4096)(original)  # type: ignore[assignment]
+    calendar.is_workday = lru_cache(maxsize=4096)(original)
     try:
         yield
     finally:
-        calendar.is_workday = original  # type: ignore[assignment]
+        calendar.is_workday = original
 
 
 @lru_cache(maxsize=20000)

@@ -4,14 +4,14 @@ from .models import Delivery, DeliveryAttempt, Subscription
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(admin.ModelAdmin[Subscription]):
     list_display = ("name", "owner", "url", "active", "paused_at", "consecutive_failures", "include_personal_data")
     list_filter = ("active", "include_personal_data")
     raw_id_fields = ("owner",)
     readonly_fields = ("paused_at", "consecutive_failures", "created_at")
 
 
-class AttemptInline(admin.TabularInline):
+class AttemptInline(admin.TabularInline[DeliveryAttempt, Delivery]):
     model = DeliveryAttempt
     extra = 0
     can_delete = False
@@ -19,7 +19,7 @@ class AttemptInline(admin.TabularInline):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(admin.ModelAdmin[Delivery]):
     list_display = ("subscription", "event_type", "status", "attempts", "last_status_code", "created_at")
     list_filter = ("status", "event_type")
     inlines = [AttemptInline]

@@ -7,18 +7,18 @@ from django.contrib import admin
 from .models import Course, Enrolment, Lesson, Question
 
 
-class LessonInline(admin.StackedInline):
+class LessonInline(admin.StackedInline[Lesson, Course]):
     model = Lesson
     extra = 0
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(admin.TabularInline[Question, Course]):
     model = Question
     extra = 0
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(admin.ModelAdmin[Course]):
     list_display = ("code", "title", "hours", "pass_mark", "published")
     list_filter = ("published",)
     search_fields = ("code", "title")
@@ -26,7 +26,7 @@ class CourseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(admin.ModelAdmin[Enrolment]):
     list_display = ("user", "course", "status", "best_score", "due_at", "passed_at")
     list_filter = ("status", "course")
     search_fields = ("user__username", "user__display_name", "certificate_code")

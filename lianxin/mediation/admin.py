@@ -12,7 +12,7 @@ from .models import MediationCase, Mediator
 
 
 @admin.register(Mediator)
-class MediatorAdmin(admin.ModelAdmin):
+class MediatorAdmin(admin.ModelAdmin[Mediator]):
     list_display = ("user", "area", "kind", "active")
     list_filter = ("kind", "active")
     autocomplete_fields = ("user",)
@@ -20,7 +20,7 @@ class MediatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(MediationCase)
-class MediationCaseAdmin(admin.ModelAdmin):
+class MediationCaseAdmin(admin.ModelAdmin[MediationCase]):
     list_display = ("number", "title", "dispute_type", "status", "area", "mediator", "high_risk", "opened_at")
     list_filter = ("status", "dispute_type", "high_risk")
     search_fields = ("number", "title")

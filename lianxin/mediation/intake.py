@@ -140,7 +140,7 @@ def _create(*, actor: Actor, fields: dict[str, object], parties: list[Party], so
     now = timezone.now()
     case = MediationCase.objects.create(
         number=f"tmp-{uuid.uuid4().hex[:16]}", source=source, requested_by=requested_by, appeal=appeal,
-        opened_at=now, status=Status.REQUESTED, **fields,  # type: ignore[arg-type]
+        opened_at=now, status=Status.REQUESTED, **fields,
     )
     case.number = f"TJ{now.astimezone(calendar.TZ):%Y%m%d}-{case.pk:06d}"
     case.save(update_fields=["number"])

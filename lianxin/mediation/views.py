@@ -85,7 +85,8 @@ def mediation_staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_mediation_staff(_user(request)):
             raise Forbidden(_("调解工作台仅供调解员和工作人员使用。群众可以在“申请调解”页面提出申请。"))
-        return view(request, *args, **kwargs)
+        response: HttpResponse = view(request, *args, **kwargs)
+        return response
 
     return wrapper
 

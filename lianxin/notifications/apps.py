@@ -10,11 +10,13 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         import datetime as dt
 
+        from django.db.models import QuerySet
+
         from lianxin.core.retention import RetentionKind, register
 
         from .models import Notification
 
-        def _old(cutoff: dt.datetime):  # type: ignore[no-untyped-def]
+        def _old(cutoff: dt.datetime) -> QuerySet[Notification]:
             return Notification.objects.filter(created_at__lt=cutoff)
 
         def _purge(cutoff: dt.datetime) -> int:

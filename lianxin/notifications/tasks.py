@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
@@ -28,7 +29,7 @@ def deliver_notification(user_ids: list[int], title: str, body: str, link: str, 
 
 
 @shared_task(name="lianxin.notifications.tasks.deliver_notifications")
-def deliver_notifications(rows: list[list]) -> int:
+def deliver_notifications(rows: list[list[Any]]) -> int:
     """Many notifications at once, each row `[user_ids, title, body, link, kind]` as
     `deliver_notification` takes them: the users read and the rows written in one statement each."""
     wanted = {pk for row in rows for pk in row[0]}

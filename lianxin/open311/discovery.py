@@ -46,7 +46,8 @@ def _xml(doc: dict[str, Any]) -> bytes:
         formats = ET.SubElement(element, "formats")
         for fmt in endpoint["formats"]:
             ET.SubElement(formats, "format").text = fmt
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")
+    body: bytes = ET.tostring(root, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
 
 
 @open311_view()

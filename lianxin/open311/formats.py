@@ -32,7 +32,8 @@ def to_xml(root: str, items: list[dict[str, Any]] | dict[str, Any]) -> bytes:
         child_name = XML_ROOTS[root]
         for item in items:
             _fill(ET.SubElement(top, child_name), item)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(top, encoding="utf-8")
+    body: bytes = ET.tostring(top, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
 
 
 def _fill(element: ET.Element, data: dict[str, Any]) -> None:

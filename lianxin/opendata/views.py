@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from lianxin.core.errors import DomainError
+from lianxin.core.errors import DomainError, ValidationFailed
 from lianxin.worktime import calendar
 
 from . import export, selectors
@@ -63,10 +63,10 @@ def month_data(request: HttpRequest, month: str, fmt: str) -> HttpResponse:
     try:
         first = export.parse_month(month)
         if not export.is_past(first):
-            raise export.ValidationFailed(
+            raise ValidationFailed(
                 f"Only past months are published; {month} is not over yet.", field="month")
         if fmt not in ("csv", "json", "daily.csv"):
-            raise export.ValidationFailed("Format must be csv, daily.csv or json.", field="format")
+            raise ValidationFailed("Format must be csv, daily.csv or json.", field="format")
         data = export.build(month)
     except DomainError as exc:
         return _error(exc)

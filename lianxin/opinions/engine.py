@@ -124,7 +124,8 @@ def _order_by_size(labels: np.ndarray) -> np.ndarray:
     remap = np.empty(int(uniq.max()) + 1, dtype=int)
     for new, i in enumerate(order):
         remap[uniq[i]] = new
-    return remap[labels]
+    renumbered: np.ndarray = remap[labels]
+    return renumbered
 
 
 def _stats(matrix: VoteMatrix, c: repness.Counts, g: int) -> tuple[StatementStat, ...]:

@@ -29,7 +29,8 @@ class Counts:
 
     @property
     def passed(self) -> np.ndarray:
-        return self.seen - self.agree - self.disagree
+        passed: np.ndarray = self.seen - self.agree - self.disagree
+        return passed
 
 
 def count_votes(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, group_of_row: np.ndarray,
@@ -75,7 +76,8 @@ class RepStats:
     voted: np.ndarray       # someone in the group agreed or disagreed
 
     def metric(self) -> np.ndarray:
-        return self.ratio * self.z * self.p_success * self.p_test
+        metric: np.ndarray = self.ratio * self.z * self.p_success * self.p_test
+        return metric
 
 
 def rep_stats(c: Counts) -> RepStats:
@@ -140,4 +142,5 @@ def p_value(z: float) -> float:
 def group_consensus(c: Counts) -> np.ndarray:
     """Product over groups of the smoothed agree probability (A + 1) / (S + 2), per statement."""
     probs = (c.agree + 1.0) / (c.seen + 2.0)
-    return np.prod(probs, axis=0)
+    consensus: np.ndarray = np.prod(probs, axis=0)
+    return consensus

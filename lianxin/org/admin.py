@@ -6,7 +6,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.core.masking import mask_phone
@@ -19,7 +19,7 @@ from .models import AddressEntry, ApiScope, ApiToken, Area, Category, DispatchRu
 from .services import api_token_fill
 
 
-class AreaForm(forms.ModelForm):
+class AreaForm(forms.ModelForm[Area]):
     class Meta:
         model = Area
         fields = ("code", "name", "level", "parent", "boundary")
@@ -56,7 +56,7 @@ class BoundaryImportForm(forms.Form):
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(admin.ModelAdmin[Area]):
     form = AreaForm
     list_display = ("name", "code", "level", "parent")
     list_filter = ("level",)
@@ -67,7 +67,7 @@ class AreaAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         set_boundary(obj, obj.boundary)  # keeps the bounding box that locating prefilters on
 
-    def get_urls(self) -> list:
+    def get_urls(self) -> list[URLPattern]:
         extra = [path("import-boundaries/", self.admin_site.admin_view(self.import_boundaries),
                       name="org_area_import_boundaries")]
         return extra + super().get_urls()
@@ -94,7 +94,7 @@ class AreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(AddressEntry)
-class AddressEntryAdmin(admin.ModelAdmin):
+class AddressEntryAdmin(admin.ModelAdmin[AddressEntry]):
     list_display = ("__str__", "road", "number_from", "number_to", "parity", "estate", "grid", "source")
     list_filter = ("source", "parity")
     search_fields = ("road", "estate", "grid__code", "grid__name")
@@ -115,7 +115,7 @@ class AddressEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(admin.ModelAdmin[Category]):
     list_display = ("name", "code", "level", "parent", "active")
     list_filter = ("level", "active")
     search_fields = ("name", "code")
@@ -123,27 +123,27 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(admin.ModelAdmin[Unit]):
     list_display = ("name", "code", "kind", "area", "active")
     list_filter = ("kind", "active")
     search_fields = ("name", "code")
 
 
 @admin.register(DispatchRule)
-class DispatchRuleAdmin(admin.ModelAdmin):
+class DispatchRuleAdmin(admin.ModelAdmin[DispatchRule]):
     list_display = ("category", "area", "unit", "note")
     search_fields = ("category__name", "area__name", "unit__name")
     raw_id_fields = ("category", "area", "unit")
 
 
-class RoleInline(admin.TabularInline):
+class RoleInline(admin.TabularInline[RoleAssignment, User]):
     model = RoleAssignment
     extra = 1
     raw_id_fields = ("unit", "area")
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     inlines = [RoleInline]
     list_display = ("username", "display_name", "is_staff", "is_active")
     # a resident's phone is personal data: the admin shows it masked (residents keep it themselves)
@@ -155,7 +155,7 @@ class UserAdmin(BaseUserAdmin):
         return mask_phone(obj.phone or "")
 
 
-class ApiTokenForm(forms.ModelForm):
+class ApiTokenForm(forms.ModelForm[ApiToken]):
     scopes = forms.MultipleChoiceField(
         label=_("权限范围"), choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple, initial=["read"],
         help_text=_("只授予对接系统需要的权限。令牌永远不会超出其所属用户的角色权限。"),
@@ -167,7 +167,7 @@ class ApiTokenForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     """Keys are made here, not typed: a new token gets a random key, shown once after saving;
     only its hash and first characters are stored."""
 

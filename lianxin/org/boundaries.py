@@ -55,14 +55,15 @@ def _features(text: str) -> list[Any]:
         raise BoundaryFileInvalid("not a GeoJSON FeatureCollection (type and features)")
     if len(data["features"]) > MAX_FEATURES:
         raise BoundaryFileInvalid(f"more than {MAX_FEATURES} features; split the file")
-    return data["features"]
+    features: list[Any] = data["features"]
+    return features
 
 
 def boundaries_import(*, text: str, code_property: str = "code", dry_run: bool) -> BoundaryReport:
     features = _features(text)
     report = BoundaryReport()
     seen: dict[str, int] = {}
-    matched: list[tuple[Area, dict]] = []
+    matched: list[tuple[Area, dict[str, Any]]] = []
     raw_codes = []
     for feature in features:
         props = feature.get("properties") if isinstance(feature, dict) else None

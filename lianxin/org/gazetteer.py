@@ -81,7 +81,7 @@ def _best(entries: list[AddressEntry]) -> Area | None:
 
 def _estates() -> dict[str, list[int]]:
     """Every estate name → the entry ids, cached until the gazetteer changes."""
-    estates = cache.get(ESTATES_CACHE_KEY)
+    estates: dict[str, list[int]] | None = cache.get(ESTATES_CACHE_KEY)
     if estates is None:
         estates = {}
         for pk, name in AddressEntry.objects.exclude(estate="").values_list("pk", "estate"):

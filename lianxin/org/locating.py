@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import DatabaseError, connection, transaction
 from django.db.models import BooleanField
@@ -34,7 +35,7 @@ class Located:
     method: str  # "point", "address" or "" (not found)
 
 
-def set_boundary(area: Area, geometry: dict | None) -> None:
+def set_boundary(area: Area, geometry: dict[str, Any] | None) -> None:
     """Store a checked boundary (or none) and its bounding box. Raises GeometryInvalid."""
     if geometry is None:
         area.boundary = None

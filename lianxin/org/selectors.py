@@ -39,7 +39,7 @@ def scope_of(user: User | None) -> Scope:
     """The user's roles and their reach. Cached on the user object for the request."""
     if user is None or not user.is_authenticated:
         return Scope()
-    cached = getattr(user, "_lianxin_scope", None)
+    cached: Scope | None = getattr(user, "_lianxin_scope", None)
     if cached is not None:
         return cached
     roles: set[str] = set()

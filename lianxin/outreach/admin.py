@@ -9,14 +9,14 @@ from .models import ContactAssignment, CoverageRule
 
 
 @admin.register(CoverageRule)
-class CoverageRuleAdmin(admin.ModelAdmin):
+class CoverageRuleAdmin(admin.ModelAdmin[CoverageRule]):
     list_display = ("area", "group", "interval_days", "working_days")
     list_filter = ("group", "working_days")
     autocomplete_fields = ("area",)
 
 
 @admin.register(ContactAssignment)
-class ContactAssignmentAdmin(admin.ModelAdmin):
+class ContactAssignmentAdmin(admin.ModelAdmin[ContactAssignment]):
     list_display = ("kind", "cadre", "household", "area", "unit", "started_on", "ended_on")
     list_filter = ("kind",)
     raw_id_fields = ("cadre", "household", "area", "unit", "created_by")

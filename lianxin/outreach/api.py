@@ -9,8 +9,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Router, Schema
 from ninja import Status as HttpStatus
+
+# The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only as `Query[Model]`.
+from ninja.params.functions import Path, Query
 
 from lianxin.api.auth import STAFF_AUTH, caller
 from lianxin.api.schemas import CODE_MAX, NO_NUL, ErrorOut
@@ -155,7 +158,7 @@ def visits(request: HttpRequest, household: int | None = Query(None, ge=1, le=ID
 
 @router.post("/outreach/visits", auth=STAFF_AUTH, response={201: VisitOut, 200: VisitOut, **ERRORS},
              summary="Log a visit (idempotent per client_ref)")
-def visit_create(request: HttpRequest, payload: VisitIn) -> HttpStatus:
+def visit_create(request: HttpRequest, payload: VisitIn) -> HttpStatus[Any]:
     data = VisitInput(
         household_id=payload.household, visited_on=payload.visited_on, said=payload.said,
         companions=payload.companions, client_ref=payload.client_ref,
@@ -184,8 +187,8 @@ def coverage(request: HttpRequest, area: str = Query("", max_length=CODE_MAX, pa
     board = selectors.coverage_dashboard(user, area=target, level=level, today=timezone.localdate())
     return {
         "computed_at": board["computed_at"],  # None: computed live; else the hourly rollup's time
-        "total": board["total"].as_dict(),  # type: ignore[attr-defined]
+        "total": board["total"].as_dict(),
         "cadre_count": board["cadre_count"],  # "cadres" lists the 50 with the lowest share in time
-        "areas": [{"path": p, "name": n, **t.as_dict()} for p, n, t in board["areas"]],  # type: ignore[attr-defined]
-        "cadres": [{"id": pk, "name": n, **t.as_dict()} for pk, n, t in board["cadres"]],  # type: ignore[attr-defined]
+        "areas": [{"path": p, "name": n, **t.as_dict()} for p, n, t in board["areas"]],
+        "cadres": [{"id": pk, "name": n, **t.as_dict()} for pk, n, t in board["cadres"]],
     }

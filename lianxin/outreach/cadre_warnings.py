@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 
 from lianxin.notifications.services import notify_users
 from lianxin.org.models import Area, Role, RoleAssignment, Unit, UnitKind, User
-from lianxin.supervision.alerts import Candidate, EvaluationReport, sync_period_warnings
+from lianxin.supervision.alerts import Candidate, sync_period_warnings
+from lianxin.supervision.alerts import EvaluationReport as EvaluationReport  # re-exported: sync() returns it
 from lianxin.supervision.models import RaisedWarning, WarningRule
 from lianxin.supervision.warning_kinds import VISITS_OVERDUE, RuleKind, raised_message
 

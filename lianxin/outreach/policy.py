@@ -34,7 +34,7 @@ def community_paths(user: User | None) -> tuple[str, ...]:
     """The areas of the residents' committees (社区居委会) this user handles for."""
     if user is None or not user.is_authenticated:
         return ()
-    cached = getattr(user, "_outreach_community_paths", None)
+    cached: tuple[str, ...] | None = getattr(user, "_outreach_community_paths", None)
     if cached is not None:
         return cached
     units = scope_of(user).units_for(Role.HANDLER)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -119,7 +120,7 @@ def point_summary(point: ContactAssignment, today: dt.date) -> dict[str, object]
 LEVEL_DEPTH = {"street": 2, "community": 3, "grid": 4}
 
 
-def coverage_dashboard(user: User, *, area: Area | None, level: str, today: dt.date) -> dict[str, object]:
+def coverage_dashboard(user: User, *, area: Area | None, level: str, today: dt.date) -> dict[str, Any]:
     """Coverage of the households under `area` (or all the user may see), rolled up per area at
     `level` and per cadre. Raises NotFound when the user may not see that area's coverage."""
     paths = policy.coverage_area_paths(user)

@@ -7,7 +7,10 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Router, Schema
+
+# The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only as `Query[Model]`.
+from ninja.params.functions import Path, Query
 
 from lianxin.api.auth import STAFF_AUTH, caller
 from lianxin.api.schemas import NO_NUL, ErrorOut

@@ -11,8 +11,8 @@ from .models import NoticeKind
 from .notices import BODY_MAX, REASON_MAX, TITLE_MAX
 
 
-class AreaChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Area) -> str:  # type: ignore[override]
+class AreaChoiceField(forms.ModelChoiceField[Area]):
+    def label_from_instance(self, obj: Area) -> str:
         return f"{obj.name}（{obj.get_level_display()}）"
 
 

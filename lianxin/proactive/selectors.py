@@ -74,7 +74,7 @@ def before_after(task: ProactiveTask, *, now: dt.datetime | None = None) -> Befo
 
 
 def evidence_of(task: ProactiveTask) -> QuerySet[Appeal]:
-    return task.evidence.select_related("category", "area").order_by("-submitted_at")[:50]  # type: ignore[return-value]
+    return task.evidence.select_related("category", "area").order_by("-submitted_at")[:50]
 
 
 def subscriptions_of(user: User) -> QuerySet[Subscription]:

@@ -41,7 +41,7 @@ def _community_of() -> dict[int, int]:
     for pk, (_level, _parent) in rows.items():
         cur = pk
         while rows.get(cur, ("", None))[0] == AreaLevel.GRID and rows[cur][1] is not None:
-            cur = rows[cur][1]  # type: ignore[assignment]
+            cur = rows[cur][1]
         out[pk] = cur
     return out
 

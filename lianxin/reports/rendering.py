@@ -16,7 +16,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lianxin.core.pdf import PdfUnavailable, html_to_pdf, pdf_unavailable
+from lianxin.core.pdf import PdfUnavailable as PdfUnavailable  # re-exported for callers
+from lianxin.core.pdf import html_to_pdf, pdf_unavailable
 
 from . import charts
 from .models import Report
@@ -248,6 +249,7 @@ def render_xlsx(report: Report) -> bytes:
 
     data = report.data
     wb = Workbook()
+    assert wb.active is not None  # a new workbook has one (active) sheet
     wb.remove(wb.active)
     headline = list(map(_display, data["headline"]))
     overview = _sheet(

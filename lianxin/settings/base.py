@@ -16,8 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+# Django's generic classes become subscriptable at run time (`admin.ModelAdmin[Area]`,
+# `forms.ModelForm[Area]`), as the type checker wants them written. Adds `__class_getitem__` only.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_ROOT = BASE_DIR.parent

@@ -16,7 +16,7 @@ from .models import (
 )
 
 
-class IndicatorWeightForm(forms.ModelForm):
+class IndicatorWeightForm(forms.ModelForm[SchemeIndicatorWeight]):
     """The indicator is chosen from the registered shares (the model's clean says so again)."""
 
     class Meta:
@@ -29,7 +29,7 @@ class IndicatorWeightForm(forms.ModelForm):
             label=_("指标"), choices=[(i.code, f"{i.label}（{i.code}）") for i in indicators() if i.kind == "share"])
 
 
-class IndicatorWeightInline(admin.TabularInline):
+class IndicatorWeightInline(admin.TabularInline[SchemeIndicatorWeight, AssessmentScheme]):
     model = SchemeIndicatorWeight
     form = IndicatorWeightForm
     extra = 0
@@ -37,7 +37,7 @@ class IndicatorWeightInline(admin.TabularInline):
 
 
 @admin.register(AssessmentScheme)
-class AssessmentSchemeAdmin(admin.ModelAdmin):
+class AssessmentSchemeAdmin(admin.ModelAdmin[AssessmentScheme]):
     inlines = [IndicatorWeightInline]
     list_display = (
         "name",
@@ -54,13 +54,13 @@ class AssessmentSchemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(WarningRule)
-class WarningRuleAdmin(admin.ModelAdmin):
+class WarningRuleAdmin(admin.ModelAdmin[WarningRule]):
     list_display = ("name", "kind", "threshold", "window_days", "min_count", "active")
     list_filter = ("kind", "active")
 
 
 @admin.register(RaisedWarning)
-class RaisedWarningAdmin(admin.ModelAdmin):
+class RaisedWarningAdmin(admin.ModelAdmin[RaisedWarning]):
     list_display = ("shown_message", "rule", "status", "raised_at", "cleared_at")
     list_filter = ("status", "rule")
     list_select_related = ("rule",)
@@ -73,14 +73,14 @@ class RaisedWarningAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupervisionOrder)
-class SupervisionOrderAdmin(admin.ModelAdmin):
+class SupervisionOrderAdmin(admin.ModelAdmin[SupervisionOrder]):
     list_display = ("number", "title", "unit", "status", "due_at")
     list_filter = ("status",)
     readonly_fields = [f.name for f in SupervisionOrder._meta.fields]
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(admin.ModelAdmin):
+class FollowUpAdmin(admin.ModelAdmin[FollowUp]):
     list_display = ("appeal", "unit", "reason", "status", "false_closure", "done_at")
     list_filter = ("status", "reason", "false_closure")
     readonly_fields = [f.name for f in FollowUp._meta.fields]

@@ -31,7 +31,7 @@ from lianxin.appeals.models import OPEN_STATUSES, Appeal, Status
 from lianxin.org.models import Area, Category
 from lianxin.worktime import calendar
 
-from .models import KpiStreetDaily, RaisedWarning, RuleKind, WarningRule, WarningStatus
+from .models import KpiStreetDaily, RaisedWarning, WarningRule, WarningStatus
 from .warning_kinds import (
     DUE_SOON,
     OVERDUE,
@@ -40,6 +40,7 @@ from .warning_kinds import (
     REOPENED,
     SATISFACTION_LOW,
     SURGE,
+    RuleKind,
     _raised,
 )
 from .warning_kinds import MESSAGES as MESSAGES  # re-exported: callers read the texts from here

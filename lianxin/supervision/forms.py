@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -39,7 +41,7 @@ class FollowUpForm(forms.Form):
     pressured = forms.ChoiceField(label=_("是否被要求给好评"), choices=YES_NO, required=False)
     note = forms.CharField(label=_("回访记录"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("reached") == "yes" and not data.get("really_solved"):
             self.add_error("really_solved", _("已联系上群众时，请选择问题是否真正解决。"))

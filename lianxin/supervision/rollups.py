@@ -25,13 +25,12 @@ from lianxin.appeals.events import Reclassified, parse_payload, payload_of
 from lianxin.appeals.models import Appeal, AppealEvent, EventType
 from lianxin.org.models import Area, Category
 
-from .contributions import (  # re-exported: the single definition lives there
-    AppealState,
-    Contribution,
-    event_contributions,
-    local_day,
-    month_of,
-)
+# re-exported: the single definition lives in .contributions
+from .contributions import AppealState as AppealState
+from .contributions import Contribution as Contribution
+from .contributions import event_contributions as event_contributions
+from .contributions import local_day as local_day
+from .contributions import month_of as month_of
 from .contributions import overdue_working_days as overdue_working_days  # re-exported
 from .followup_sampling import sample_follow_ups
 from .followup_sampling import sample_hit as sample_hit  # re-exported
@@ -130,7 +129,8 @@ def dimension_maps() -> tuple[dict[int, int], dict[int, int]]:
     if _maps_cache.get("stamp") != stamp:
         _maps_cache["maps"] = _dimension_maps()
         _maps_cache["stamp"] = stamp
-    return _maps_cache["maps"]
+    maps: tuple[dict[int, int], dict[int, int]] = _maps_cache["maps"]
+    return maps
 
 
 def _dimension_maps() -> tuple[dict[int, int], dict[int, int]]:

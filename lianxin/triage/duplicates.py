@@ -413,7 +413,8 @@ class DuplicateIndex:
 
     def _idf(self, terms: np.ndarray) -> np.ndarray:
         n = max(self._n_alive, 1)
-        return np.log((n + 1) / (self._df[terms].astype(np.float64) + 1)) + 1.0
+        idf: np.ndarray = np.log((n + 1) / (self._df[terms].astype(np.float64) + 1)) + 1.0
+        return idf
 
     def _search(
         self, text: str, k: int, area_code: str | None, since: float, min_score: float

@@ -47,7 +47,8 @@ def check_many(
         df = index._df[terms].astype(np.float64)
         pos = np.minimum(np.searchsorted(batch_terms, terms), len(batch_terms) - 1)
         df += np.where(batch_terms[pos] == terms, batch_df[pos], 0)
-        return np.log((n_docs + 1) / (df + 1)) + 1.0
+        weights: np.ndarray = np.log((n_docs + 1) / (df + 1)) + 1.0
+        return weights
 
     q_w = idf(q_ind)
     q_norm = _row_norms(q_indptr, q_w)

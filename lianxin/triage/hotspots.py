@@ -269,7 +269,7 @@ def _keywords(titles: list[str], topn: int = 4) -> list[str]:
             if len(w) >= 2 and not w.isdigit() and w not in _KW_STOP and re.search(r"[\u4e00-\u9fff]", w)
         }
         df.update(words)
-    scored = sorted(df.items(), key=lambda kv: -(kv[1] * _jieba_idf.get(kv[0], med)))  # type: ignore[union-attr]
+    scored = sorted(df.items(), key=lambda kv: -(kv[1] * _jieba_idf.get(kv[0], med)))
     return [w for w, c in scored if c >= max(2, len(titles) // 5)][:topn] or [w for w, _ in scored[:topn]]
 
 

@@ -71,7 +71,8 @@ class CompiledLinear:
         if len(ind) == 0:
             return self.intercept.copy()
         # an element-wise product and a sum, not a BLAS call: no thread pool for a few thousand numbers
-        return np.asarray((self.coef[ind] * vals[:, None]).sum(axis=0), dtype=np.float64) + self.intercept
+        scores: np.ndarray = np.asarray((self.coef[ind] * vals[:, None]).sum(axis=0), dtype=np.float64) + self.intercept
+        return scores
 
     def proba_from_scores(self, s: np.ndarray) -> np.ndarray:
         """Calibrated probabilities over ``labels`` (they sum to 1), as scikit-learn computes them."""

@@ -88,7 +88,7 @@ def _level(rule_code: str | None, chain: list[str]) -> int | None:
     if rule_code in WILDCARDS:
         return 0
     try:
-        return chain.index(rule_code) + 1  # type: ignore[arg-type]
+        return chain.index(rule_code) + 1
     except ValueError:
         return None
 

@@ -17,6 +17,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .text import normalize
 
@@ -69,7 +70,7 @@ class SentimentCounts:
     def total(self) -> int:
         return self.positive + self.negative + self.neutral
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         top = sorted(self.words.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
         return {"positive": self.positive, "negative": self.negative, "neutral": self.neutral,
                 "words": [[w, n] for w, n in top]}

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "add_words",
@@ -136,7 +137,7 @@ _jieba_lock = threading.Lock()
 _jieba_ready = False
 
 
-def _jieba():  # type: ignore[no-untyped-def]
+def _jieba() -> Any:  # the jieba module (untyped)
     """Import jieba lazily, silence its logging and load the shipped domain dictionary once."""
     global _jieba_ready
     import jieba

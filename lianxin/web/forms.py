@@ -36,7 +36,7 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,application/pdf"}))
         super().__init__(*args, **kwargs)
 
-    def clean(self, data: Any, initial: Any = None) -> list:
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
         if not data:
             return []
         items = data if isinstance(data, list | tuple) else [data]
@@ -151,7 +151,7 @@ class WithdrawForm(forms.Form):
 # --- staff ---------------------------------------------------------------------------------------
 
 
-class GroupedUnitIterator(forms.models.ModelChoiceIterator):
+class GroupedUnitIterator(forms.models.ModelChoiceIterator[Unit]):
     """Units in option groups, each sorted by name: departments (and the other district-wide kinds)
     by kind, street offices and community committees by the street they serve. A dispatcher finds
     the unit among dozens without scrolling a flat, unsorted list; with JavaScript a search box
@@ -187,7 +187,7 @@ def _street_of(area: Area) -> Area | None:
     return None
 
 
-class GroupedUnitField(forms.ModelChoiceField):
+class GroupedUnitField(forms.ModelChoiceField[Unit]):
     iterator = GroupedUnitIterator
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
@@ -195,7 +195,7 @@ class GroupedUnitField(forms.ModelChoiceField):
         return {**super().widget_attrs(widget), "data-unit-search": _("输入单位名称或街道筛选")}
 
 
-def unit_field(label: Any = None, **kwargs: Any) -> forms.ModelChoiceField:
+def unit_field(label: Any = None, **kwargs: Any) -> forms.ModelChoiceField[Unit]:
     return GroupedUnitField(label=label or _("承办单位"), queryset=Unit.objects.filter(active=True),
                             empty_label=_("— 请选择单位 —"), **kwargs)
 

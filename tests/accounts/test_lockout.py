@@ -36,7 +36,8 @@ def test_five_failures_lock_the_account_even_from_another_address(settings, peop
     refused = _login(owner, "wang", "right-horse-battery")
     assert refused.status_code == 429 and "_auth_user_id" not in owner.session
     audit = AuditEntry.objects.filter(action="security", object_type="login", object_id="wang")
-    assert audit.exists() and audit.first().data["event"] == "locked_out"
+    entry = audit.first()
+    assert entry is not None and entry.data["event"] == "locked_out"
 
 
 def test_failures_spread_over_accounts_lock_the_address(settings, people):

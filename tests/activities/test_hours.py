@@ -86,7 +86,7 @@ def test_confirm_refuse_correct_and_verify(district):
     refused = hours.hours_confirm(actor=district.grid_worker_a, entry=entry, approve=False)
     assert refused.status == HoursStatus.REJECTED
     assert hours.ledger_for(district.resident).total_minutes == 0
-    assert timezone.now() > refused.confirmed_at - dt.timedelta(seconds=5)
+    assert refused.confirmed_at is not None and timezone.now() > refused.confirmed_at - dt.timedelta(seconds=5)
 
 
 @pytest.mark.django_db

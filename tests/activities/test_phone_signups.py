@@ -65,6 +65,7 @@ def test_phone_and_accounts_share_the_places_and_the_waiting_list(district, sms_
         waiting = phone_signups.signup_create_by_phone(activity=activity, phone=PHONE, name="王阿姨")
     assert waiting.status == SignupStatus.WAITLISTED and "已进入候补" in sms_outbox.to(PHONE)[-1]
     with django_capture_on_commit_callbacks(execute=True):
+        assert account.user is not None
         services.signup_cancel(actor=account.user, signup=account)
     waiting.refresh_from_db()
     assert waiting.status == SignupStatus.CONFIRMED and "候补成功" in sms_outbox.to(PHONE)[-1]

@@ -245,5 +245,6 @@ def test_forty_concurrent_signups_for_ten_places(district):
     # the first ten to get the lock got the places: nobody confirmed signed up after someone waiting
     last_confirmed = Signup.objects.filter(activity=activity, status=SignupStatus.CONFIRMED).order_by(
         "-created_at").first()
+    assert last_confirmed is not None
     assert last_confirmed.created_at <= waiting[0].created_at
     print(f"40 concurrent sign-ups in {elapsed:.2f}s")

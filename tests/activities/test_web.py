@@ -196,7 +196,7 @@ def test_photos_uploaded_by_organisers_and_shown_publicly(district):
     assert f"/activities/{activity.pk}/photos/{photo.pk}/" in page
     image = _client().get(f"/activities/{activity.pk}/photos/{photo.pk}/")
     assert image.status_code == 200 and image["Content-Type"] == "image/png"
-    assert b"".join(image.streaming_content) == PNG
+    assert image.getvalue() == PNG
     assert _client().get(f"/activities/{activity.pk}/photos/{photo.pk + 99}/").status_code == 404
 
 

@@ -40,7 +40,7 @@ class Api:
         raw: str | None = None,
         **params: Any,
     ):
-        extra = {}
+        extra: dict[str, Any] = {}
         if user is not None:
             extra["HTTP_AUTHORIZATION"] = f"Bearer {self.key_for(user)}"
         for name, value in (headers or {}).items():

@@ -39,6 +39,7 @@ def test_reveal_for_roles_that_need_it_is_audited(api, district, tn, who):
     assert response.status_code == 200
     assert response.json() == {"name": "张三", "phone": "13812341234", "masked": False, "anonymous": False}
     entry = AuditEntry.objects.filter(action=AuditAction.PERSONAL_DATA_VIEW).last()
+    assert entry is not None
     assert entry.actor == user and entry.object_id == tn and entry.data["purpose"] == "回访"
 
 

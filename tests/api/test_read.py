@@ -4,6 +4,7 @@ reference lists; the same 404 for absent and not-yours."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -128,11 +129,12 @@ def test_list_pagination_and_bad_filters(api, district):
         AppealFactory(area=district.grid_a)
     page = api.get("/appeals", user=district.admin, page_size=2, page=3).json()
     assert page["count"] == 5 and page["pages"] == 3 and len(page["results"]) == 1
-    for params, field in [({"page_size": 101}, "page_size"), ({"page": 0}, "page"), ({"status": "lost"}, "status"),
+    cases: list[tuple[dict[str, Any], str]] = [({"page_size": 101}, "page_size"), ({"page": 0}, "page"), ({"status": "lost"}, "status"),
                           ({"category": "NOPE"}, "category"), ({"area": "NOPE"}, "area"), ({"unit": "NOPE"}, "unit"),
                           ({"submitted_from": "yesterday"}, "submitted_from"), ({"q": "x" * 101}, "q"),
                           ({"submitted_from": "2026-02-01", "submitted_to": "2026-01-01"}, "submitted_from"),
-                          ({"queue": "mine"}, "queue"), ({"q": "灯\x00"}, "q")]:
+                          ({"queue": "mine"}, "queue"), ({"q": "灯\x00"}, "q")]
+    for params, field in cases:
         response = api.get("/appeals", user=district.admin, **params)
         assert response.status_code == 400, (params, response.content)
         assert response.json()["field"] == field

@@ -86,4 +86,5 @@ def test_refusals(api, district, tn):
     assert api.post(f"/appeals/{tn}/withdraw", {"proof": "1234"}).status_code == 200
     withdrawn = api.post(f"/appeals/{tn}/reclassify", body, user=district.dispatcher)
     assert withdrawn.status_code == 409 and withdrawn.json()["error"] == "transition_not_allowed"
-    assert Appeal.objects.get(tracking_number=tn).area.code == "G1"
+    area = Appeal.objects.get(tracking_number=tn).area
+    assert area is not None and area.code == "G1"

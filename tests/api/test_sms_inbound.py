@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -34,7 +35,7 @@ def outbox(settings):
 def _post(body: dict | bytes, *, secret: str = SECRET, ts: int | None = None, signature: str | None = None):
     raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
     ts = int(time.time()) if ts is None else ts
-    headers = {"HTTP_X_LIANXIN_TIMESTAMP": str(ts),
+    headers: dict[str, Any] = {"HTTP_X_LIANXIN_TIMESTAMP": str(ts),
                "HTTP_X_LIANXIN_SIGNATURE": signature if signature is not None else inbound_signature(secret, ts, raw)}
     return Client().post("/api/v1/sms/inbound", data=raw, content_type="application/json", **headers)
 

@@ -23,7 +23,7 @@ def test_anonymous_caller_submits_and_gets_a_masked_receipt(api, district, no_au
     body = response.json()
     appeal = Appeal.objects.get(tracking_number=body["tracking_number"])  # committed: readable at once
     assert appeal.channel == Channel.API and appeal.status == Status.SUBMITTED
-    assert appeal.category.code == "CJ-LD" and appeal.area.code == "G1"
+    assert appeal.category is not None and appeal.area is not None and appeal.category.code == "CJ-LD" and appeal.area.code == "G1"
     assert body["created"] is True and body["access_code"] is None
     shown = body["appeal"]
     assert shown["contact"] == {"name": "张*", "phone": "138****1234", "masked": True, "anonymous": False}

@@ -73,6 +73,7 @@ def test_a_batch_item_is_taken_in_exactly_like_a_single_submission(api, district
             "contact_phone", "contact_name", "is_anonymous")
     assert {f: getattr(one, f) for f in same} == {f: getattr(other, f) for f in same}
     assert other.channel == Channel.HOTLINE
+    assert other.accept_due_at and other.dispatched_at and one.accept_due_at and one.dispatched_at
     assert (other.accept_due_at - other.dispatched_at) == (one.accept_due_at - one.dispatched_at) or \
         other.accept_due_at.date() == one.accept_due_at.date()
     kinds = [list(AppealEvent.objects.filter(appeal=a).order_by("pk").values_list("type", "actor_label"))

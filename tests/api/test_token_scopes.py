@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -14,7 +16,7 @@ from .conftest import appeal_body
 pytestmark = pytest.mark.django_db
 
 
-def _client(key: str) -> tuple[Client, dict[str, str]]:
+def _client(key: str) -> tuple[Client, dict[str, Any]]:
     return Client(REMOTE_ADDR="10.9.9.9"), {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
 

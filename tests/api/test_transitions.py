@@ -82,7 +82,8 @@ def test_co_handler_and_extension(api, district, tn):
     due_before = Appeal.objects.get(tracking_number=tn).resolve_due_at
     _ok(api.post(f"/appeals/{tn}/extension/decision", {"approve": True}, user=d.dispatcher))
     assert ExtensionRequest.objects.get().status == "approved"
-    assert Appeal.objects.get(tracking_number=tn).resolve_due_at > due_before
+    due_after = Appeal.objects.get(tracking_number=tn).resolve_due_at
+    assert due_after is not None and due_before is not None and due_after > due_before
     none_pending = api.post(f"/appeals/{tn}/extension/decision", {"approve": False, "note": "x"}, user=d.dispatcher)
     assert none_pending.status_code == 409
 
@@ -132,4 +133,5 @@ def test_refusals(api, district, tn, who, action, body, status):
 def test_transitions_are_audited(api, district, tn):
     api.post(f"/appeals/{tn}/dispatch", {"unit": "U-CG"}, user=district.dispatcher)
     entry = AuditEntry.objects.filter(action=AuditAction.STATE_CHANGE, object_id=tn).last()
+    assert entry is not None
     assert entry.actor == district.dispatcher and entry.data["event"] == "dispatched"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from lianxin.appeals.actors import Actor
@@ -13,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def call(**overrides):
-    data = {"contact_phone": "13912345678", "contact_name": "王五", "text": "请问老年证在哪里办理？",
+    data: dict[str, Any] = {"contact_phone": "13912345678", "contact_name": "王五", "text": "请问老年证在哪里办理？",
             "kind": "inquiry", "area_code": "C1", "contact_consent": True}
     data.update(overrides)
     return HotlineCall(**data)

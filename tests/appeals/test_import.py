@@ -111,6 +111,7 @@ def test_xlsx_and_a_missing_column(district, tmp_path):
 
     book = Workbook()
     sheet = book.active
+    assert sheet is not None  # a new workbook has one (active) sheet
     sheet.append(HEADER)
     sheet.append([*GOOD[2][:1], dt.datetime(2025, 3, 5, 8, 0), *GOOD[2][2:]])
     book.save(tmp_path / "history.xlsx")

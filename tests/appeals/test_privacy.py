@@ -52,6 +52,7 @@ def test_unmasked_look_is_logged_and_masked_look_is_not(district, settings):
     revealed = contact_for(district.handler_city, appeal, reveal=True, purpose="call back")
     assert not revealed.masked and revealed.phone == "13812341234"
     entry = AuditEntry.objects.filter(action=AuditAction.PERSONAL_DATA_VIEW).last()
+    assert entry is not None
     assert entry.actor == district.handler_city and entry.object_id == appeal.tracking_number
     assert entry.data["purpose"] == "call back"
 

@@ -181,7 +181,7 @@ def test_a_new_community_is_accepted(district, settings):
     appeal = submit(district, settings=settings)
     reclassify(appeal, district.dispatcher, area="G3")
     appeal.refresh_from_db()
-    assert appeal.area.code == "G3"
+    assert appeal.area is not None and appeal.area.code == "G3"
 
 
 def test_routing_history_of_both_categories_is_forgotten_after_commit(
@@ -230,7 +230,8 @@ def test_an_appeal_awaiting_dispatch_gets_the_new_categorys_suggested_unit(distr
     assert (data["from_suggested_unit"], data["to_suggested_unit"]) == (district.unit_city.pk, district.unit_env.pk)
     # the dispatcher following the new suggestion counts as following it
     services.appeal_dispatch(appeal=appeal, actor=Actor.staff(district.dispatcher), unit=district.unit_env)
-    assert appeal.events.order_by("-id").first().data["followed_suggestion"] is True
+    last = appeal.events.order_by("-id").first()
+    assert last is not None and last.data["followed_suggestion"] is True
 
 
 def test_the_area_alone_can_change_the_suggestion(district, settings):

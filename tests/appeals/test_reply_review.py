@@ -226,7 +226,7 @@ def test_merge_proposals_from_triage(district):
 
 
 def test_a_merged_rating_counts_as_rated_not_closed(district):
-    from lianxin.supervision.rollups import AppealState, event_contributions
+    from lianxin.supervision.contributions import AppealState, event_contributions
 
     survivor = accepted(district)
     duplicate = submit(district)

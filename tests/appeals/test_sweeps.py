@@ -86,9 +86,9 @@ def celery_on_redis():
     saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
     def reset_connections() -> None:
         # Drop pooled connections so the next use connects to the broker now configured.
-        app._after_fork()  # forgets pooled broker connections, as after a worker fork
-        app._backend_cache = None
-        app._local.__dict__.pop("backend", None)
+        app._after_fork()  # type: ignore[attr-defined]  # private: forgets pooled broker connections, as after a worker fork
+        app._backend_cache = None  # type: ignore[attr-defined]  # private, not in celery-types
+        app._local.__dict__.pop("backend", None)  # type: ignore[attr-defined]  # private, not in celery-types
 
     reset_connections()
     app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False)

@@ -38,7 +38,7 @@ def test_dispatch_sets_deadlines_and_notifies_the_unit_after_commit(
     assert callbacks
     appeal.refresh_from_db()
     assert appeal.status == Status.DISPATCHED and appeal.unit == district.unit_city
-    assert appeal.accept_due_at < appeal.resolve_due_at
+    assert appeal.accept_due_at and appeal.resolve_due_at and appeal.accept_due_at < appeal.resolve_due_at
     event = last_event(appeal)
     assert (event.type, event.from_status, event.to_status, event.actor) == (
         EventType.DISPATCHED, Status.SUBMITTED, Status.DISPATCHED, district.dispatcher)
@@ -103,7 +103,7 @@ def test_extension_approved_moves_the_deadline_by_working_days(district, setting
     appeal.refresh_from_db()
     request.refresh_from_db()
     assert request.status == ExtensionStatus.APPROVED
-    assert appeal.resolve_due_at > before + dt.timedelta(days=2)
+    assert appeal.resolve_due_at is not None and before is not None and appeal.resolve_due_at > before + dt.timedelta(days=2)
     assert last_event(appeal).type == EventType.EXTENSION_APPROVED
 
 

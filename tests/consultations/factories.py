@@ -11,7 +11,7 @@ from lianxin.consultations.models import Consultation, PhaseType, Status
 from lianxin.consultations.services import ParagraphInput, PhaseInput, QuestionInput
 from lianxin.org.models import Unit, User
 
-PHASE_ORDER = [PhaseType.INFORMATION, PhaseType.COLLECTING, PhaseType.REVIEW, PhaseType.DECISION,
+PHASE_ORDER: list[str] = [PhaseType.INFORMATION, PhaseType.COLLECTING, PhaseType.REVIEW, PhaseType.DECISION,
                PhaseType.FEEDBACK]
 
 

@@ -10,6 +10,7 @@ from django.test import Client
 from lianxin.consultations import services
 from lianxin.consultations.models import Comment, Consultation, PhaseType, Status, SurveyResponse
 from tests.api.conftest import Api
+from tests.typing_helpers import TestResponse
 
 from .factories import consultation
 
@@ -30,7 +31,7 @@ def session(user) -> Client:
     return client
 
 
-def post(client: Client, path: str, body) -> object:
+def post(client: Client, path: str, body) -> TestResponse:
     return client.post(f"/api/v1{path}", data=json.dumps(body), content_type="application/json")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -19,7 +20,7 @@ from .factories import consultation
 
 
 def brute_force(items, budget):
-    best = (0, 0, [])
+    best: tuple[int, int, list[Any]] = (0, 0, [])
     for r in range(len(items) + 1):
         for combo in itertools.combinations(items, r):
             cost = sum(i.cost for i in combo)

@@ -45,7 +45,7 @@ def test_organiser_attaches_pdf_and_image_shown_and_served_publicly(people, c):
     page = login(None).get(f"/consultations/{c.slug}/")
     assert "方案.pdf" in page.content.decode() and "图.png" in page.content.decode()
     r = login(None).get(f"/consultations/{c.slug}/attachments/{rows[0].pk}/")
-    assert r.status_code == 200 and b"".join(r.streaming_content) == PDF
+    assert r.status_code == 200 and r.getvalue() == PDF
     assert r["X-Content-Type-Options"] == "nosniff" and "attachment" in r["Content-Disposition"]
     assert c.events.filter(type="attachments").count() == 1
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 
@@ -35,6 +36,7 @@ def test_the_filter_rewrites_gunicorn_style_records():
 def test_the_access_loggers_carry_the_filter():
     from django.conf import settings
 
-    assert "redact" in settings.LOGGING["handlers"]["console"]["filters"]
+    config: dict[str, Any] = settings.LOGGING
+    assert "redact" in config["handlers"]["console"]["filters"]
     for name in ("django.server", "gunicorn.access"):
         assert any(isinstance(f, RedactFilter) for f in logging.getLogger(name).filters), name

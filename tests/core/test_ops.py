@@ -32,11 +32,11 @@ def test_readyz_is_503_and_names_the_broker_when_it_is_down(client, settings):
     from lianxin.celery import app
 
     previous = app.conf.broker_url
-    app.conf.broker_url = settings.BROKER_URL
+    app.conf.broker_url = settings.BROKER_URL  # type: ignore[misc]  # settable; celery-types says read-only
     try:
         response = client.get("/readyz")
     finally:
-        app.conf.broker_url = previous
+        app.conf.broker_url = previous  # type: ignore[misc]  # settable; celery-types says read-only
     body = response.json()
     assert response.status_code == 503 and body["status"] == "not ready"
     assert body["checks"]["broker"]["ok"] is False and body["checks"]["database"]["ok"] is True

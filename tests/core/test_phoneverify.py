@@ -92,7 +92,7 @@ def test_session_proof(sms_outbox):
     assert "已发送" in (phoneverify.form_step(request, purpose="activities") or "")
     assert phoneverify.verified_phone(request) is None
     assert phoneverify.pending_phone(request) == PHONE
-    request.POST = request.POST.copy()
+    request.POST = request.POST.copy()  # type: ignore[assignment]  # a mutable copy, as a middleware may set
     request.POST.update({"step": "verify_code", "code": sms_outbox.code(), "phone": ""})
     assert phoneverify.form_step(request, purpose="activities") == "手机号已验证。"
     assert phoneverify.verified_phone(request) == PHONE

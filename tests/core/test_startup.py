@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 
 import pytest
 
@@ -44,7 +45,7 @@ def test_the_scheduler_loop_runs_every_registered_job(monkeypatch):
         raise Stop
 
     monkeypatch.setattr(startup, "_periodic", [lambda: ran.append("a"), lambda: ran.append("b")])
-    monkeypatch.setattr(serve.time, "sleep", stop)
+    monkeypatch.setattr(time, "sleep", stop)  # the module serve sleeps through
     with pytest.raises(Stop):
         serve._scheduler_loop(1)
     assert ran == ["a", "b"]

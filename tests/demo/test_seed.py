@@ -81,12 +81,14 @@ def test_district_has_every_level_and_a_polygon_per_area(seeded):
     assert set(Category.objects.values_list("level", flat=True)) == {1, 2, 3}
     assert Category.objects.get(code="CJ").name == "城乡建设"
 
-    def area_of(polygon: dict) -> float:
+    def area_of(polygon: dict | None) -> float:
+        assert polygon is not None
         ring = polygon["coordinates"][0]
         return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(ring))) / 2
 
     grids = list(Area.objects.filter(level=AreaLevel.GRID))
     for grid in grids:
+        assert grid.boundary is not None
         ring = grid.boundary["coordinates"][0]
         assert grid.boundary["type"] == "Polygon" and len(ring) >= 5 and ring[0] == ring[-1]
     # The grids tile their district: no gaps, no overlaps (areas add up), and communities likewise.
@@ -106,11 +108,12 @@ def test_point_in_polygon_routing_works_in_the_demo(seeded):
     sample = list(Appeal.objects.filter(latitude__isnull=False).select_related("area").order_by("id")[:40])
     assert sample
     for appeal in sample:
+        assert appeal.latitude is not None and appeal.longitude is not None
         assert area_at(appeal.latitude, appeal.longitude) == appeal.area, appeal.tracking_number
     grid = sample[0].area
     result = appeal_submit(data=AppealInput(
         text="小区门口的路灯坏了一个多月，晚上很黑，希望尽快修好。", kind=Kind.COMPLAINT, channel="api",
-        category_code="CJ", latitude=float(sample[0].latitude), longitude=float(sample[0].longitude),
+        category_code="CJ", latitude=float(sample[0].latitude or 0), longitude=float(sample[0].longitude or 0),
         contact_name="张三", contact_phone="13812341234", contact_consent=True), actor=Actor.resident())
     assert result.appeal.area == grid
     assert area_at(0, 0) is None  # outside the district
@@ -176,7 +179,9 @@ def test_appeals_in_every_status_with_ratings_and_flags(seeded):
     assert {Kind.COMPLAINT, Kind.INQUIRY} <= kinds
     assert len(set(Appeal.objects.values_list("channel", flat=True))) >= 4
     assert Appeal.objects.filter(resident__username="resident").exists() or APPEALS < 100
-    assert all("\u4e00" <= ch <= "\u9fff" for ch in Appeal.objects.first().text[:1] if ch.isalpha())
+    first = Appeal.objects.first()
+    assert first is not None
+    assert all("\u4e00" <= ch <= "\u9fff" for ch in first.text[:1] if ch.isalpha())
     for phone in Appeal.objects.exclude(contact_phone="").values_list("contact_phone", flat=True):
         assert phone.startswith(("1380000", "139"))
 
@@ -188,14 +193,14 @@ def test_status_events_timestamps_and_flags_agree(seeded):
     for appeal in Appeal.objects.all():
         timeline = events[appeal.pk]
         assert timeline[0].type == EventType.SUBMITTED and timeline[0].at == appeal.submitted_at
-        status = Status.SUBMITTED
+        status: str = Status.SUBMITTED
         previous = timeline[0].at
         for event in timeline[1:]:
             assert event.at >= previous, appeal.tracking_number
             previous = event.at
             assert event.from_status == status, (appeal.tracking_number, event.type)
             if event.type in EVENT_ACTION:
-                sources, target = TRANSITIONS[EVENT_ACTION[event.type]]
+                sources, target = TRANSITIONS[EVENT_ACTION[EventType(event.type)]]
                 assert status in sources, (appeal.tracking_number, event.type, status)
                 assert event.to_status == (target or status)
             elif event.type in SWEEP_EVENTS:
@@ -235,6 +240,7 @@ def test_status_events_timestamps_and_flags_agree(seeded):
 
 def test_tracking_counters_continue_after_the_seed(seeded):
     latest = Appeal.objects.order_by("-submitted_at").first()
+    assert latest is not None
     day = latest.tracking_number[2:10]
     counter = TrackingCounter.objects.get(day=f"{day[:4]}-{day[4:6]}-{day[6:]}")
     assert counter.last == Appeal.objects.filter(tracking_number__startswith=f"LX{day}-").count()
@@ -316,7 +322,9 @@ def test_seeded_events_have_the_shape_the_services_write(seeded):
             "answered_directly", "withdrawn", "extension_requested", "extension_approved"} <= checked
     # The seeded triage data has the keys the live triage writes.
     live_triage = live.filter(type=EventType.TRIAGED).first()
-    assert set(seeded_events.filter(type=EventType.TRIAGED).first().data) == set(live_triage.data)
+    seeded_triage = seeded_events.filter(type=EventType.TRIAGED).first()
+    assert seeded_triage is not None and live_triage is not None
+    assert set(seeded_triage.data) == set(live_triage.data)
     # And the audit entries of both have the same data keys.
     keys = {tuple(sorted(e.data)) for e in AuditEntry.objects.filter(object_type="appeal")}
     assert keys == {("event", "from", "to", "unit")}
@@ -372,8 +380,8 @@ def _wipe() -> None:
     Unit.objects.all().delete()
     for level in (3, 2, 1):
         Category.objects.filter(level=level).delete()
-    for level in (AreaLevel.GRID, AreaLevel.COMMUNITY, AreaLevel.STREET, AreaLevel.DISTRICT):
-        Area.objects.filter(level=level).delete()
+    for area_level in (AreaLevel.GRID, AreaLevel.COMMUNITY, AreaLevel.STREET, AreaLevel.DISTRICT):
+        Area.objects.filter(level=area_level).delete()
 
 
 def test_deterministic_for_the_same_seed(seeded):

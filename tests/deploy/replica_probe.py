@@ -3,6 +3,7 @@ the dashboard's overdue list with the replica's replay paused, then resumed. Pri
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import sys
@@ -40,7 +41,7 @@ def wait(what: str, done: Callable[[], bool]) -> None:
 
 def overdue(district: District) -> Appeal:
     appeal = dispatched(district)
-    Appeal.objects.filter(pk=appeal.pk).update(overdue=True, resolve_due_at=timezone.now() - timezone.timedelta(hours=1))
+    Appeal.objects.filter(pk=appeal.pk).update(overdue=True, resolve_due_at=timezone.now() - dt.timedelta(hours=1))
     return appeal
 
 

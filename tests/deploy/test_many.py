@@ -11,6 +11,7 @@ index finds what the other took in.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 import time
@@ -137,7 +138,7 @@ def _deadlines_flagged_once(stack: Stack, district: District) -> None:
     now = timezone.now()
     live = Appeal.objects.filter(status=Status.DISPATCHED)
     count = live.count()
-    live.update(accept_due_at=now - timezone.timedelta(hours=2), resolve_due_at=now - timezone.timedelta(hours=1))
+    live.update(accept_due_at=now - dt.timedelta(hours=2), resolve_due_at=now - dt.timedelta(hours=1))
     _wait("every deadline flagged", lambda: live.filter(overdue=True, accept_overdue=True).count() == count, stack)
     time.sleep(3)  # several more sweeps by both beats on both workers
     for kind in (EventType.OVERDUE, EventType.ACCEPT_OVERDUE):

@@ -9,6 +9,7 @@ unacknowledged may have been created twice, and the deadline sweep must still fl
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -147,6 +148,6 @@ def test_acknowledged_appeals_survive_a_killed_worker_and_dropped_connections(se
     assert dispatched.count() == len(rows), "auto-dispatch should have routed every street-light appeal"
     from django.utils import timezone
 
-    dispatched.update(resolve_due_at=timezone.now() - timezone.timedelta(hours=1))
+    dispatched.update(resolve_due_at=timezone.now() - dt.timedelta(hours=1))
     sweep_deadlines()
     assert not dispatched.filter(overdue=False).exists()

@@ -24,6 +24,7 @@ class Receiver:
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
+        assert isinstance(host, str)  # an IP socket
         return f"http://{host}:{port}/hook"
 
 

@@ -36,8 +36,10 @@ def test_assign_study_pass_and_certificate(district):
         services.enrolment_assign(actor=district.supervisor, user=district.resident, course=c, reason="x")
     e = services.enrolment_assign(actor=district.supervisor, user=handler, course=c, reason="本季度满意度低于目标")
     assert e.status == EnrolmentStatus.ASSIGNED and e.due_at is not None
+    first_lesson = c.lessons.first()
+    assert first_lesson is not None
     with pytest.raises(Forbidden):
-        services.lesson_complete(actor=district.handler_env, enrolment=e, lesson=c.lessons.first())
+        services.lesson_complete(actor=district.handler_env, enrolment=e, lesson=first_lesson)
     with pytest.raises(ValidationFailed, match="学完"):
         services.quiz_submit(actor=handler, enrolment=e, answers=[1, 1, 0])
     for lesson in c.lessons.all():

@@ -6,10 +6,10 @@ from django.utils import timezone
 from lianxin.mediation.models import DisputeType, MediationCase, Mediator, Party, PartyRole, Status
 from lianxin.org.models import Area, User
 
-from ..factories import UserFactory
+from ..factories import ModelFactory, UserFactory
 
 
-class CaseFactory(factory.django.DjangoModelFactory):
+class CaseFactory(ModelFactory[MediationCase]):
     class Meta:
         model = MediationCase
 

@@ -105,6 +105,7 @@ def test_deadline_is_thirty_days_moved_to_a_working_day_and_extends_once(distric
         services.case_extend(case=case, actor=Actor.staff(the_mediator), days=31, note="双方同意")
     services.case_extend(case=case, actor=Actor.staff(the_mediator), days=15, note="双方同意延长15天")
     case.refresh_from_db()
+    assert case.due_at is not None and before is not None
     assert case.due_at >= before + dt.timedelta(days=15)
     with pytest.raises(TransitionNotAllowed, match="延长过一次"):
         services.case_extend(case=case, actor=Actor.staff(the_mediator), days=5, note="再延")
@@ -189,6 +190,7 @@ def test_deadline_sweep_flags_once_and_notifies(district, django_capture_on_comm
     services.case_accept(case=case, actor=Actor.staff(district.dispatcher))
     services.case_assign(case=case, actor=Actor.staff(district.dispatcher), mediator=the_mediator)
     case.refresh_from_db()
+    assert case.due_at is not None
     assert sweep_deadlines(now=case.due_at - dt.timedelta(days=10)) == {"due_soon": 0, "overdue": 0}
     assert sweep_deadlines(now=case.due_at - dt.timedelta(days=2)) == {"due_soon": 1, "overdue": 0}
     assert sweep_deadlines(now=case.due_at - dt.timedelta(days=1)) == {"due_soon": 0, "overdue": 0}

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import requests
@@ -16,7 +18,7 @@ from .client import Open311Client, parse_xml
 
 
 def _post(root: str, key: str, fmt: str = "json", **fields: str):
-    body = {
+    body: dict[str, Any] = {
         "service_code": "CJ-LD",
         "lat": "31.230416",
         "long": "121.473701",
@@ -49,7 +51,7 @@ def test_service_definition_and_unknown_service(open311_root, live_district):
     assert definition == {"service_code": "CJ-LD", "attributes": []}
     with pytest.raises(requests.HTTPError) as info:
         GeoReport(open311_root).get_service_definition("NOPE")
-    assert info.value.response.status_code == 404
+    assert info.value.response is not None and info.value.response.status_code == 404
     body = info.value.response.json()
     assert body[0]["code"] == 404 and "NOPE" in body[0]["description"]
     response = requests.get(f"{open311_root}/services/NOPE.xml", timeout=10)
@@ -65,7 +67,7 @@ def test_post_then_read_back_without_personal_data(open311_root, api_key, live_d
     appeal = Appeal.objects.get(tracking_number=tracking)
     assert appeal.channel == Channel.OPEN311
     assert appeal.contact_name == "张三" and appeal.contact_phone == "13812341234"
-    assert appeal.category.code == "CJ-LD" and appeal.area.code == "G1"
+    assert appeal.category is not None and appeal.area is not None and appeal.category.code == "CJ-LD" and appeal.area.code == "G1"
 
     client = GeoReport(open311_root)
     one = client.get_service_request(tracking)
@@ -148,7 +150,7 @@ def test_errors_in_spec_format(open311_root, api_key, live_district, fmt):
             return [{"code": int(i["code"]), "description": i["description"]} for i in items]
         return response.json()
 
-    cases = [
+    cases: list[tuple[Callable[..., requests.Response], str, dict[str, Any], int]] = [
         (requests.post, "requests", {"service_code": "CJ-LD", "description": "x", "address_string": "a"}, 403),
         (requests.post, "requests", {"api_key": "lx_wrong", "service_code": "CJ-LD"}, 403),
         (requests.post, "requests", {"api_key": api_key, "service_code": "NOPE", "description": "x",

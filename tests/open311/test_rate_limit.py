@@ -4,6 +4,7 @@ client IP; both answer 429 in the spec's error format (JSON and XML) with Retry-
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 import requests
@@ -15,7 +16,7 @@ from lianxin.org.services import api_token_create
 
 from .client import Open311Client, parse_xml
 
-BODY = {
+BODY: dict[str, Any] = {
     "service_code": "CJ-LD",
     "address_string": "幸福小区3栋门口",
     "description": "路灯坏了一个多月，晚上很黑。",

@@ -3,6 +3,8 @@ changes (signals, another process's token, age)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.cache import cache
 
@@ -26,7 +28,7 @@ def test_snapshot_is_reused_without_queries(django_assert_num_queries):
 @pytest.mark.parametrize("model", ["area", "category", "unit"])
 def test_saving_or_deleting_reference_data_reloads_it(model):
     factory = {"area": AreaFactory, "category": CategoryFactory, "unit": UnitFactory}[model]
-    row = factory(name="旧名")
+    row: Any = factory(name="旧名")  # an Area, a Category or a Unit
 
     def name_of(d: directory.Directory) -> str | None:
         table = {"area": d.area_names(), "category": d.category_names, "unit": d.unit_names}[model]

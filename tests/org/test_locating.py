@@ -180,7 +180,8 @@ def test_a_community_imports_its_gazetteer_and_a_rerun_replaces_it(district):
     report = gazetteer_import(text=GAZETTEER.replace("G1,,,,,幸福家园", "G3,,,,,幸福家园"),
                               area=district.community_a, dry_run=False)
     assert (report.imported, report.replaced) == (3, 3)
-    assert grid_for_address("幸福家园1栋").code == "G3"
+    grid = grid_for_address("幸福家园1栋")
+    assert grid is not None and grid.code == "G3"
     assert grid_for_address("建设路8号") == district.grid_a
 
 

@@ -69,6 +69,7 @@ def test_xlsx_and_bad_files(outreach):
 
     book = Workbook()
     sheet = book.active
+    assert sheet is not None  # a new workbook has one (active) sheet
     sheet.append(["grid", "building", "unit", "room", "name", "phone"])
     sheet.append(["G1", "8", "1", "101", "周先生", "13811119999"])
     buffer = io.BytesIO()

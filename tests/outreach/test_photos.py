@@ -42,6 +42,7 @@ def test_photos_with_the_visit_from_the_phone_form(outreach):
     assert OutreachEvent.objects.filter(type="visited", data__photos=2).exists()
     page = client.get(f"/outreach/households/{outreach.house_a.pk}/").content.decode()
     photo = visit.photos.first()
+    assert photo is not None
     assert f"/outreach/visits/{visit.pk}/photos/{photo.pk}/" in page
 
 
@@ -90,7 +91,7 @@ def test_photo_shown_only_to_those_who_may_see_the_visit(outreach, username, sta
     assert response.status_code == status
     if status == 200:
         assert response["Content-Type"] == "image/png" and response["X-Content-Type-Options"] == "nosniff"
-        assert b"".join(response.streaming_content) == PNG
+        assert response.getvalue() == PNG
     assert Client().get(f"/outreach/visits/{visit.pk}/photos/{photo.pk}/").status_code == 302  # login first
 
 

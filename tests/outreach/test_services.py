@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -29,7 +30,7 @@ from .factories import household
 
 
 def _input(**over):
-    data = {"grid_code": "G1", "building": "5", "room": "101", "unit_no": "2", "address_detail": "幸福路 90 号",
+    data: dict[str, Any] = {"grid_code": "G1", "building": "5", "room": "101", "unit_no": "2", "address_detail": "幸福路 90 号",
                 "groups": ["独居老人"], "members": [MemberInput(name="张桂兰", phone="139-0000-3333", id_number="11010519491231002x")]}
     data.update(over)
     return HouseholdInput(**data)

@@ -72,7 +72,8 @@ def test_visit_form_posts_once_per_draft_and_rejects_bad_dates(outreach):
     assert client.post(url, data).status_code == 302
     assert client.post(url, data).status_code == 302  # the same draft resent: still one visit
     visit = Visit.objects.get()
-    assert visit.concerns.get().category.code == "CJ"
+    concern = visit.concerns.get()
+    assert concern.category is not None and concern.category.code == "CJ"
     assert visit.follow_ups.get().due_on == timezone.localdate() + dt.timedelta(days=7)
     assert client.post(url, {**data, "visited_on": "2026-13-01", "client_ref": "v2"}).status_code == 400
     assert _client(outreach.other_cadre).post(url, {**data, "client_ref": "v3"}).status_code == 404

@@ -4,6 +4,7 @@ notices / planned works (停水停电、施工) that staff publish for an area a
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -117,7 +118,7 @@ def test_unsubscribed_phone_gets_no_more_notices(district, sms_outbox, django_ca
 
 def test_who_may_publish_where(district):
     start, end = _period()
-    kw = {"kind": "works", "title": "道路施工", "body": "夜间施工。", "starts_at": start, "ends_at": end}
+    kw: dict[str, Any] = {"kind": "works", "title": "道路施工", "body": "夜间施工。", "starts_at": start, "ends_at": end}
     for user, area in ((district.grid_worker_a, district.grid_b), (district.leader_b, district.street_a),
                        (district.operator, district.grid_a), (district.dispatcher, district.grid_a),
                        (district.resident, district.grid_a)):
@@ -128,6 +129,7 @@ def test_who_may_publish_where(district):
                        (district.admin, district.grid_b)):
         assert notices.notice_publish(actor=user, area=area, **kw).pk
     notice = Notice.objects.filter(area=district.grid_a).first()
+    assert notice is not None
     with pytest.raises(NotFound):  # not theirs: the same answer as absent
         notices.notice_withdraw(actor=district.leader_b, notice=notice, reason="x")
 

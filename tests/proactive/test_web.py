@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -73,6 +74,7 @@ def test_api_lists_a_task_with_its_counts_and_takes_the_outcome(task, district):
     services.task_accept(task=task, actor=district.supervisor, owner_unit=district.unit_city,
                          deadline=timezone.localdate() + dt.timedelta(days=5))
     token = api_token_create(user=district.handler_city, name="t")[1]
+    h: dict[str, Any]  # extra WSGI keys for Client.get/post
     c, h = Client(), {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     assert [t["id"] for t in c.get("/api/v1/proactive/tasks", **h).json()] == [task.pk]
     detail = c.get(f"/api/v1/proactive/tasks/{task.pk}", **h).json()

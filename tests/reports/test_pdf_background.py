@@ -95,9 +95,9 @@ def test_editing_the_lessons_makes_the_pdf_stale(c, draft, django_capture_on_com
         queued[0]()
     fresh = download(c, draft)
     assert fresh.status_code == 200
-    assert "路灯报修集中在东街道" in pdf_text(b"".join(fresh.streaming_content))[1]
+    assert "路灯报修集中在东街道" in pdf_text(fresh.getvalue())[1]
     row.refresh_from_db()
-    assert not row.file.storage.exists(old_file)  # the stale file was removed after commit
+    assert old_file is not None and not row.file.storage.exists(old_file)  # the stale file was removed after commit
 
 
 def test_regenerating_with_new_figures_makes_it_stale(draft):

@@ -71,13 +71,13 @@ def test_xlsx(report, october):
     # a unit's 受理量 is what was dispatched to it (never the 0 of "received", which has no unit yet)
     units = {row[0]: row for row in wb["单位"].iter_rows(min_row=2, values_only=True)}
     for r in report.data["by_unit"]:
-        assert units[r["label"]][1] == r["assigned"] and units[r["label"]][1] > 0
+        assert units[r["label"]][1] == r["assigned"] and r["assigned"] > 0
     # dates are dates, and columns are wide enough for their Chinese text
     first_overdue = next(wb["超期件"].iter_rows(min_row=2))
     assert isinstance(first_overdue[6].value, dt.datetime) and first_overdue[6].number_format == "yyyy-mm-dd"
     width = wb["超期件"].column_dimensions["C"].width
     assert width >= 2 * max(len(str(c.value or "")) for c in wb["超期件"]["C"])
-    assert len(wb["每日趋势"]._charts) == 1 and len(wb["分类"]._charts) == 1
+    assert len(wb["每日趋势"]._charts) == 1 and len(wb["分类"]._charts) == 1  # type: ignore[attr-defined]  # private list of a Worksheet
     overdue = [row[1] for row in wb["超期件"].iter_rows(min_row=2, values_only=True)]
     assert overdue == [october.overdue.tracking_number, october.reopened.tracking_number]
     assert wb["经验与问题"]["A3"].value.startswith("二、退单后")

@@ -45,6 +45,7 @@ def test_supervisor_generates_edits_and_publishes(client, district, october, dja
     assert len(queued) == 1
     report.refresh_from_db()
     assert report.status == ReportStatus.PUBLISHED and report.published_by == district.supervisor
+    assert report.pdf.name and report.xlsx.name
     assert report.pdf.name.endswith(".pdf") and report.xlsx.name.endswith(".xlsx")
     page = c.get(f"/reports/{report.pk}/").content.decode()
     assert 'name="lessons"' not in page and "首派准确率有待提高。" in page

@@ -28,7 +28,7 @@ class History:
 
     def __init__(self, *, area: Area | None, category: Category | None, submitted: dt.datetime, **extra: Any):
         self.appeal: Appeal = AppealFactory(area=area, category=category, submitted_at=submitted, **extra)
-        self.status = Status.SUBMITTED
+        self.status: str = Status.SUBMITTED
         self.event(EventType.SUBMITTED, submitted, to=Status.SUBMITTED)
 
     def event(

@@ -37,7 +37,7 @@ def _warnings(d, n):
         rule = WarningRule.objects.get(kind="unit_overdue_high")
         RaisedWarning.objects.create(rule=rule, subject_key=f"unit:{appeal.pk}", unit=d.unit_city, area=d.street_a,
                                      message="超期件偏多", raised_at=timezone.now())
-    return [w.appeal.tracking_number for w in made]
+    return [w.appeal.tracking_number for w in made if w.appeal is not None]
 
 
 def _weak_replies(d, n):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -43,7 +44,7 @@ def warning(district):
 
 
 def create(district, warning, **kw):
-    args = {"title": "请尽快办理", "instructions": "三日内反馈办理情况", "due_working_days": 3, "unit": None}
+    args: dict[str, Any] = {"title": "请尽快办理", "instructions": "三日内反馈办理情况", "due_working_days": 3, "unit": None}
     args.update(kw)
     return services.order_create(actor=Actor.staff(district.supervisor), warning=warning, **args)
 

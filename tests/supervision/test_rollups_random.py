@@ -36,7 +36,7 @@ def snapshot() -> dict:
     out = {}
     for model, keys in TABLES:
         rows = {}
-        for row in model.objects.values(*keys, *COUNTERS):
+        for row in model._default_manager.values(*keys, *COUNTERS):
             key = tuple(row[k] for k in keys)
             values = tuple(row[c] for c in COUNTERS)
             if any(values):

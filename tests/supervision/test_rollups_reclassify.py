@@ -61,7 +61,7 @@ def full_snapshot() -> dict[str, dict[tuple, tuple]]:
     for model, keys in TABLES:
         out[model.__name__] = {
             tuple(row[k] for k in keys): tuple(row[c] for c in COUNTERS)
-            for row in model.objects.values(*keys, *COUNTERS)
+            for row in model._default_manager.values(*keys, *COUNTERS)
         }
     return out
 

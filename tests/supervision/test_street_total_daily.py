@@ -82,7 +82,7 @@ def street_daily_by_day(period: Period, street_ids: frozenset[int] | None = None
     if street_ids is not None:
         qs = qs.filter(street_id__in=street_ids)
     return {
-        row.pop("day"): row
+        row.pop("day"): row  # type: ignore[misc]  # the stubs type values() rows without the annotate() keys
         for row in qs.values("day").annotate(**{c: Sum(c) for c in COUNTERS}).order_by()
     }
 

@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 
 from lianxin.appeals.models import EventType, Status
-from lianxin.supervision import alerts, rollups
-from lianxin.supervision.models import RaisedWarning, RuleKind, WarningRule, WarningStatus
+from lianxin.supervision import alerts, rollups, warning_kinds
+from lianxin.supervision.models import RaisedWarning, WarningRule, WarningStatus
+from lianxin.supervision.warning_kinds import RuleKind
 from tests.factories import AppealFactory
 
 from .conftest import History
@@ -153,7 +154,7 @@ def english_msgstr():
     separately, so the tests must not depend on what it holds), and restore the catalogue after."""
     from django.utils.translation import trans_real
 
-    catalog = trans_real.translation("en")._catalog
+    catalog = trans_real.translation("en")._catalog  # type: ignore[attr-defined]  # private, not in django-stubs
     saved: dict[str, str | None] = {}
 
     def add(msgid: str, msgstr: str) -> None:
@@ -199,10 +200,11 @@ def test_every_message_reads_back_to_its_template(district):
         template, params = found
         assert template.format(**params) == w.message
         assert alerts.warning_message(w) == w.message  # Chinese reader: the stored text
-    assert alerts.message_params(RuleKind.UNIT_SATISFACTION_LOW, raised[RuleKind.UNIT_SATISFACTION_LOW].message)[1] == {
+    assert (alerts.message_params(RuleKind.UNIT_SATISFACTION_LOW, raised[RuleKind.UNIT_SATISFACTION_LOW].message)
+            or ("", {}))[1] == {
         "days": "30", "rate": "33.3", "floor": "80", "rated": "3",
     }
-    surge = alerts.message_params(RuleKind.CATEGORY_SURGE, raised[RuleKind.CATEGORY_SURGE].message)[1]
+    surge = (alerts.message_params(RuleKind.CATEGORY_SURGE, raised[RuleKind.CATEGORY_SURGE].message) or ("", {}))[1]
     assert surge == {"area": "东街道", "category": district.cat_city.name, "count": "6", "baseline": "2.0"}
 
 
@@ -215,7 +217,7 @@ def test_warning_is_rendered_through_gettext_at_display_time(district, english_m
     alerts.evaluate_warnings(now)
     warning = RaisedWarning.objects.select_related("rule").get()
     assert warning.message.startswith(f"{late.tracking_number} 已超过办结时限（")  # stored as raised
-    english_msgstr(alerts.OVERDUE, "{number} is past its deadline ({due})")
+    english_msgstr(warning_kinds.OVERDUE, "{number} is past its deadline ({due})")
     with translation.override("en"):
         shown = alerts.warning_message(warning)
     due = warning.message.split("（")[1].rstrip("）")
@@ -230,7 +232,7 @@ def test_warnings_page_shows_the_readers_language(client, district, english_msgs
     rule = only(RuleKind.APPEAL_REOPENED)
     twice = AppealFactory(status=Status.DISPATCHED, reopen_count=2, area=district.grid_a)
     alerts.evaluate_warnings(timezone.now())
-    english_msgstr(alerts.REOPENED, "{number} reopened {n} times")
+    english_msgstr(warning_kinds.REOPENED, "{number} reopened {n} times")
     client.force_login(district.admin)
     assert f"{twice.tracking_number} 已重办 2 次" in client.get("/supervision/warnings/").content.decode()
     client.cookies["django_language"] = "en"
@@ -267,7 +269,7 @@ def test_the_admin_shows_warnings_in_the_readers_language(client, district, engl
     late = AppealFactory(status=Status.ACCEPTED, unit=district.unit_city, resolve_due_at=now - dt.timedelta(hours=1))
     alerts.evaluate_warnings(now)
     warning = RaisedWarning.objects.get()
-    english_msgstr(alerts.OVERDUE, "{number} is past its deadline ({due})")
+    english_msgstr(warning_kinds.OVERDUE, "{number} is past its deadline ({due})")
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
     client.cookies["django_language"] = "en"
     listing = client.get("/admin/supervision/raisedwarning/").content.decode()

@@ -75,7 +75,7 @@ def test_remove_and_expire():
     assert idx.query("龙湾国际社区北门排水沟堵死") == []
     assert idx.expire(dt.datetime(2024, 3, 1)) == 20
     assert len(idx) == 20
-    assert all(int(i) >= 20 for i, _ in idx.query(distractors(1, seed=2)[0], k=50, min_score=0.0))
+    assert all(int(str(i)) >= 20 for i, _ in idx.query(distractors(1, seed=2)[0], k=50, min_score=0.0))
 
 
 def test_recent_window():

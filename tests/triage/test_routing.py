@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from lianxin.triage.routing import RoutingHistory, Rule, ancestors, route
 
-CATALOGUE = [
+CATALOGUE: list[Rule | tuple[str | None, str | None, str]] = [
     ("城乡建设", None, "住建局"),
     ("城乡建设/物业管理", None, "房产中心"),
     ("城乡建设/物业管理", "A市/A3区", "A3区住建局"),

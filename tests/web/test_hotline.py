@@ -34,7 +34,7 @@ def test_inquiry_answered_on_the_spot_is_closed(client_for, district):
     r = client_for(district.operator).post("/staff/hotline/", call(answer="在街道便民服务中心办理。"), follow=True)
     appeal = Appeal.objects.get()
     assert appeal.channel == "hotline" and appeal.status == Status.CLOSED
-    assert appeal.reply_text == "在街道便民服务中心办理。" and appeal.area.code == "C1"
+    assert appeal.area is not None and appeal.reply_text == "在街道便民服务中心办理。" and appeal.area.code == "C1"
     assert f"已登记并当场办结：{appeal.tracking_number}" in r.content.decode()
 
 

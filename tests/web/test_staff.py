@@ -202,7 +202,8 @@ def test_extension_request_and_decision(client_for, district):
                  {"decide_extension-approve": "no", "decide_extension-note": ""})
     assert bad.status_code == 400 and "请填写驳回理由" in bad.content.decode()
     d.post(f"/staff/appeals/{appeal.pk}/act/decide_extension/", {"decide_extension-approve": "yes"})
-    assert Appeal.objects.get(pk=appeal.pk).resolve_due_at > old_due
+    new_due = Appeal.objects.get(pk=appeal.pk).resolve_due_at
+    assert new_due is not None and old_due is not None and new_due > old_due
 
 
 def test_co_handler_merge_and_withdraw(client_for, district):

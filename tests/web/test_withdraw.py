@@ -49,14 +49,14 @@ def test_proved_browser_withdraws_a_submitted_appeal(district, settings):
     assert 'name="withdraw-confirm"' in html and 'for="id_withdraw-confirm"' in html
 
     r = c.post(_url(appeal), _post())
-    assert r.status_code == 302 and r.url == _url(appeal, "")
+    assert r.status_code == 302 and r["Location"] == _url(appeal, "")
     appeal.refresh_from_db()
     assert appeal.status == Status.WITHDRAWN and appeal.closed_at is not None
     event = _withdrawn_events(appeal).get()
     assert event.note == REASON and event.public and event.from_status == Status.SUBMITTED
     assert event.actor is None and event.actor_label == "群众"
 
-    page = c.get(r.url)
+    page = c.get(r["Location"])
     html = page.content.decode()
     assert 'id="appeal-status">已撤回<' in html
     assert "诉求已撤回，将不再办理" in html  # the success message

@@ -22,7 +22,7 @@ class KpiFigures:
     false_closures: int = 0
 
     def __getattr__(self, name: str) -> int:
-        counters = self.__dict__.get("counters", {})
+        counters: dict[str, int] = self.__dict__.get("counters", {})
         if name in counters:
             return counters[name]
         raise AttributeError(name)

@@ -78,7 +78,7 @@ def text_hotspots(slc: Slice = EVERYTHING, *, now: dt.datetime | None = None, da
     from django.core.cache import cache
 
     key = "supervision:text-hotspots:" + hashlib.sha256(repr((slc, days, limit)).encode()).hexdigest()[:32]
-    cached = cache.get(key)
+    cached: list[dict[str, Any]] | None = cache.get(key)
     if cached is not None:
         return cached
     result = _text_hotspots(slc, now=now, days=days, limit=limit)

@@ -23,7 +23,7 @@ def nav_context(context: template.Context) -> dict[str, Any]:
     request: HttpRequest | None = context.get("request")
     if request is None:
         return {"staff": False}
-    cached = getattr(request, "_lianxin_nav", None)
+    cached: dict[str, Any] | None = getattr(request, "_lianxin_nav", None)
     if cached is not None:
         return cached
     user = getattr(request, "user", None)
@@ -62,7 +62,8 @@ def control(field: Any) -> str:
         attrs["aria-describedby"] = " ".join(ids)
     if field.errors:
         attrs["aria-invalid"] = "true"
-    return field.as_widget(attrs=attrs)
+    html: str = field.as_widget(attrs=attrs)
+    return html
 
 
 @register.filter

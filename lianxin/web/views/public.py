@@ -185,7 +185,8 @@ def _add_all_problems(form: AppealForm, problems: list[ValidationFailed]) -> Non
 
 
 def _rate() -> str:
-    return settings.LIANXIN["ANON_SUBMIT_RATE"]
+    rate: str = settings.LIANXIN["ANON_SUBMIT_RATE"]
+    return rate
 
 
 def expected_reply_at(appeal: Appeal) -> dt.datetime:
@@ -258,7 +259,7 @@ def _form_key(request: HttpRequest) -> str:
 
 
 def _resident_actor(request: HttpRequest) -> Actor:
-    return Actor.resident(request.user if request.user.is_authenticated else None)  # type: ignore[arg-type]
+    return Actor.resident(request.user if request.user.is_authenticated else None)
 
 
 def _with_rating_labels(events: list[Any]) -> list[Any]:

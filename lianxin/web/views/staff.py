@@ -190,7 +190,8 @@ def staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not scope_of(request.user).is_staff_member:  # type: ignore[arg-type]
             raise Forbidden(_("工作台仅供工作人员使用。群众可以在首页反映和查询诉求。"))
-        return view(request, *args, **kwargs)
+        response: HttpResponse = view(request, *args, **kwargs)
+        return response
 
     return wrapper
 

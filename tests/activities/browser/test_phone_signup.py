@@ -29,7 +29,9 @@ def test_sign_up_with_a_verified_phone_and_cancel_by_the_link(new_page, live_dis
     assert "您已报名" in page.inner_text("#my-status")
     waiting = services.signup_create(actor=d.resident, activity=activity)
     assert waiting.status == "waitlisted"
-    link = re.search(r"(/activities/signups/[\w-]+/)", sms_outbox.to(NUMBER)[-1]).group(1)
+    found = re.search(r"(/activities/signups/[\w-]+/)", sms_outbox.to(NUMBER)[-1])
+    assert found is not None
+    link = found.group(1)
     other = patient(new_page(PHONE, mobile=True))  # another browser: the link alone is the proof
     other.goto(link)
     assert "已报名" in other.inner_text("#phone-signup-status")

@@ -50,7 +50,7 @@ def test_resident_to_closed_across_roles(new_page, live_district):
     resident = new_page(PHONE, mobile=True)
     number = raise_appeal(resident)
     appeal = Appeal.objects.get(tracking_number=number)
-    assert appeal.status == Status.SUBMITTED and appeal.area.code == "G1"
+    assert appeal.area is not None and appeal.status == Status.SUBMITTED and appeal.area.code == "G1"
 
     # the dispatcher logs in and dispatches it
     staff = new_page(DESKTOP)
@@ -177,7 +177,7 @@ def test_hotline_by_keyboard_alone(new_page, live_district):
     page.wait_for_selector("#last-appeal")
     appeal = Appeal.objects.exclude(pk=earlier.pk).get()
     assert appeal.channel == "hotline" and appeal.kind == "inquiry" and appeal.status == Status.CLOSED
-    assert appeal.area.code == "C1" and appeal.contact_name == "王阿姨"
+    assert appeal.area is not None and appeal.area.code == "C1" and appeal.contact_name == "王阿姨"
     assert "已登记并当场办结" in page.inner_text("main")
     # ready for the next call
     assert page.evaluate("document.activeElement.id") == "id_contact_phone"

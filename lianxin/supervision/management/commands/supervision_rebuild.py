@@ -10,7 +10,7 @@ from lianxin.supervision import rollups
 from lianxin.supervision.models import COUNTERS, KpiMonthly
 
 
-def _snapshot() -> dict[tuple, tuple]:
+def _snapshot() -> dict[tuple[Any, ...], tuple[Any, ...]]:
     keys = ("month", "unit_id", "area_id", "category_id")
     return {
         tuple(row[k] for k in keys): tuple(row[c] for c in COUNTERS)
