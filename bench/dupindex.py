@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,7 +60,7 @@ def worker(lookups: int) -> dict:
     started_rss = rss_mb()
     rng = random.Random(7)
     top = Appeal.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    sample = []
+    sample: list[Any] = []
     while len(sample) < lookups:
         pks = [rng.randrange(1, top + 1) for _ in range(lookups)]
         sample += list(Appeal.objects.filter(pk__in=pks).values_list("title", "text", "area__path", "contact_phone"))
@@ -79,8 +80,8 @@ def worker(lookups: int) -> dict:
     assert row is not None
     t0 = time.perf_counter()
     result = appeal_submit(data=AppealInput(
-        text=near_copy(row.title, row.text), kind="complaint", channel="web", category_code=row.category.code,
-        area_code=row.area.code, contact_name="张三", contact_phone="13812341234", contact_consent=True,
+        text=near_copy(row.title, row.text), kind="complaint", channel="web",
+        category_code=row.category.code if row.category else "", area_code=row.area.code if row.area else "", contact_name="张三", contact_phone="13812341234", contact_consent=True,
     ), actor=Actor.resident())
     first_intake = time.perf_counter() - t0
     timings, found = [], 0

@@ -69,7 +69,7 @@ def db_url(name: str) -> str:
 # --- seeding ---------------------------------------------------------------------------------------
 
 
-def _secondary_indexes(cur, table: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _secondary_indexes(cur, table: str) -> list[tuple[str, str]]:
     """Index definitions that are not constraints (primary/unique keys stay during the load)."""
     cur.execute(
         "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s AND i.schemaname = 'public' "
@@ -79,7 +79,7 @@ def _secondary_indexes(cur, table: str) -> list[tuple[str, str]]:  # type: ignor
     return cur.fetchall()
 
 
-def _drop_incoming_foreign_keys(cur, table: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _drop_incoming_foreign_keys(cur, table: str) -> list[str]:
     cur.execute(
         "SELECT conrelid::regclass::text, conname FROM pg_constraint "
         "WHERE confrelid = %s::regclass AND contype = 'f' AND conparentid = 0",
@@ -95,7 +95,7 @@ def _drop_incoming_foreign_keys(cur, table: str) -> list[str]:  # type: ignore[n
 def seed(args: argparse.Namespace) -> None:
     import datetime as dt
 
-    import dashboard  # bench/dashboard.py
+    import dashboard  # type: ignore[import-not-found]  # bench/dashboard.py, beside this script
 
     dashboard.UNITS = 30
     log(f"{args.db}: recreate and migrate")
@@ -174,7 +174,7 @@ def seed(args: argparse.Namespace) -> None:
     print(json.dumps(report))
 
 
-def seed_events(raw, n: int) -> None:  # type: ignore[no-untyped-def]
+def seed_events(raw, n: int) -> None:
     """Three events per appeal: submitted, dispatched (or the merge/withdrawal), and the last step
     reached (replied, closed) — the rows intake and handling write, in appeal order."""
     with raw.cursor() as cur:
@@ -203,7 +203,7 @@ def seed_events(raw, n: int) -> None:  # type: ignore[no-untyped-def]
         cur.execute("SET session_replication_role = origin")
 
 
-def sizes(raw) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def sizes(raw) -> dict[str, Any]:
     """Heap and index bytes of each table (partitions summed into their parent)."""
     out: dict[str, Any] = {}
     with raw.cursor() as cur:

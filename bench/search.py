@@ -84,7 +84,10 @@ def main() -> None:
 
         unit_id = (Appeal.objects.exclude(unit=None).values("unit").annotate(n=Count("id")).order_by("-n")
                    .values_list("unit", flat=True).first())
-        dispatcher = RoleAssignment.objects.filter(role="handler", unit_id=unit_id).select_related("user").first().user
+        assert unit_id is not None, "seed the district first"
+        found = RoleAssignment.objects.filter(role="handler", unit_id=unit_id).select_related("user").first()
+        assert found is not None, "the seeded district has a handler in its busiest unit"
+        dispatcher = found.user
     client = Client()
     client.force_login(dispatcher)
     with connection.cursor() as cursor:

@@ -83,7 +83,7 @@ def tfidf(x: sp.csr_matrix, train: np.ndarray, *, min_df: int = 2, sublinear: bo
     if sublinear:
         z = z.copy()
         z.data = np.log(z.data) + 1
-    z = z.multiply(idf.astype(np.float32)).tocsr()
+    z = z.multiply(idf.astype(np.float32)).tocsr()  # type: ignore[attr-defined]  # a sparse matrix: the stubs say ndarray
     norm = np.sqrt(np.asarray(z.multiply(z).sum(axis=1)).ravel())
     norm[norm == 0] = 1
     return (sp.diags(1 / norm).astype(np.float32) @ z).tocsr()

@@ -109,7 +109,7 @@ def derived_access_code(tracking_number: str, seed: str) -> str:
 
 def build_appeal(
     data: AppealInput,
-    cleaned: dict,
+    cleaned: dict[str, Any],
     suggestion: triage_bridge.Suggestion,
     resident: User | None,
     *,
@@ -164,7 +164,7 @@ def should_auto_dispatch(
         return False  # the operator may answer it on the spot
     if category_given:
         return True
-    return suggestion.category_confidence >= options["AUTO_DISPATCH_MIN_CONFIDENCE"]
+    return bool(suggestion.category_confidence >= options["AUTO_DISPATCH_MIN_CONFIDENCE"])
 
 
 def appeals_create(*, items: list[NewAppeal], actor: Actor, resident: User | None = None) -> list[SubmitResult]:

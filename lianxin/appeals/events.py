@@ -24,7 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
-from lianxin.core.payloads import Payload, PayloadRegistry
+from lianxin.core.payloads import Payload as Payload
+from lianxin.core.payloads import PayloadRegistry
 from lianxin.core.payloads import UnknownEventType as UnknownEventType  # re-exported
 
 from .models import AppealEvent, EventType

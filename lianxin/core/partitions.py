@@ -101,7 +101,7 @@ def _bound(month: dt.date, *, is_date: bool = False) -> str:
     return start.isoformat(sep=" ")
 
 
-def _is_date(cursor, table: str, column: str) -> bool:
+def _is_date(cursor: CursorWrapper, table: str, column: str) -> bool:
     """Whether the partition column is a date (the rollups' days) rather than a timestamptz."""
     cursor.execute(
         "SELECT data_type FROM information_schema.columns "
@@ -219,7 +219,7 @@ def _on_table(index_definition: str, table: str) -> str:
     return re.sub(r" ON (ONLY )?\S+ ", f' ON "{table}" ', index_definition, count=1)
 
 
-def _referenced_by(cursor, table: str) -> list[str]:
+def _referenced_by(cursor: CursorWrapper, table: str) -> list[str]:
     """Foreign keys of other tables (or of the table itself) that reference `table`."""
     cursor.execute(
         "SELECT conrelid::regclass::text || '.' || conname FROM pg_constraint "

@@ -13,7 +13,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, cast
 
 
 def _parse_datetime(value: Any) -> dt.datetime | None:
@@ -140,7 +140,7 @@ class PayloadRegistry:
         if cached is None:
             cached = self.parse(event.type, event.data)
             event.__dict__["_lianxin_payload"] = cached
-        return cached
+        return cast(Payload, cached)
 
     def attach(self, events: typing.Iterable[Any]) -> list[Any]:
         """The events, each with its typed payload as `.payload`, for templates (`{{ e.payload.x }}`)."""

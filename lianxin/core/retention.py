@@ -88,7 +88,7 @@ def _phone_challenges(cutoff: dt.datetime) -> Any:
 
 def _phone_challenges_purge(cutoff: dt.datetime) -> int:
     deleted, _detail = _phone_challenges(cutoff).delete()
-    return deleted
+    return int(deleted)
 
 
 # one-time phone codes (core/phoneverify.py): the encrypted number and the hashes of code and number

@@ -10,7 +10,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Router, Schema
+from ninja.params.functions import Path, Query
 
 from lianxin.api.auth import PUBLIC_AUTH, STAFF_AUTH, caller
 from lianxin.api.schemas import NO_NUL, ErrorOut

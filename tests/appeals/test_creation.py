@@ -33,6 +33,7 @@ def test_a_single_intake_has_its_events_audit_entries_and_deadlines(district):
     events = list(appeal.events.order_by("pk").values_list("type", "from_status", "to_status", "public"))
     assert events == [("submitted", "", "submitted", True), ("triaged", "submitted", "submitted", False),
                       ("dispatched", "submitted", "dispatched", True)]
+    assert appeal.dispatched_at is not None
     due = deadlines.compute_deadlines(appeal.dispatched_at, appeal.category, appeal.urgency)
     assert (appeal.accept_due_at, appeal.resolve_due_at) == (due.accept_due_at, due.resolve_due_at)
     audit = list(AuditEntry.objects.filter(object_id=appeal.tracking_number).order_by("seq")

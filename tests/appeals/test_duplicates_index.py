@@ -6,7 +6,7 @@ import pytest
 
 from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
-from lianxin.appeals.duplicate_index import recent_index
+from lianxin.appeals.duplicate_index import AppealsIndex, recent_index
 from lianxin.appeals.duplicates import RecentAppealsIndex
 from lianxin.appeals.models import Appeal
 
@@ -19,7 +19,7 @@ GARBAGE = "和平社区3号楼前的垃圾站三天没人清运了，气味很�
 GARBAGE_AGAIN = "和平社区3号楼前的垃圾站已经三天没人清运了，气味很大，苍蝇很多！"
 
 
-def hints(index: RecentAppealsIndex, area) -> set[str]:
+def hints(index: AppealsIndex, area) -> set[str]:
     # Another phone: what is found is found by its text and area, not as a repeat appellant.
     return {h.tracking_number for h in index.check(GARBAGE_AGAIN, area_path=area.path, phone="13600003333")}
 

@@ -88,7 +88,7 @@ def test_a_batch_has_one_follow_up_for_all_its_items(district, outbox, django_ca
     assert len(row.dispatched) == 2  # the hotline inquiry waits for the operator: no unit told
     assert follow_ups_sweep(_later()) == 1
     # every appeal with a number is told its tracking number; the anonymous one without a phone is not
-    assert sorted(m.reference for m in outbox) == sorted([answers[0].tracking_number, answers[2].tracking_number])
+    assert sorted(str(m.reference) for m in outbox) == sorted([str(answers[0].tracking_number), str(answers[2].tracking_number)])
     assert Notification.objects.filter(kind="dispatched").count() == 2
 
 

@@ -3,6 +3,8 @@ and stops where that is no longer certain (issue 16): never a guess between sibl
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import translation
 
 from lianxin.appeals.suggestion_reasons import reason_lines
@@ -14,7 +16,7 @@ SURE = Prediction(top=[("城乡建设", 0.91), ("环境保护", 0.05), ("其他"
 
 
 def _suggest(text: str) -> tuple[Suggestion, list[dict]]:
-    suggestion, reasons = Suggestion(), []
+    suggestion, reasons = Suggestion(), list[dict[str, Any]]()
     _prediction_part(SURE, suggestion, reasons, text=text)
     return suggestion, reasons
 
@@ -51,7 +53,7 @@ def test_nothing_named_keeps_the_models_category(district):
 
 def test_an_unsure_model_suggests_no_category_at_all(district):
     unsure = Prediction(top=[("城乡建设", 0.41), ("环境保护", 0.39)], abstained=True, label=None)
-    suggestion, reasons = Suggestion(), []
+    suggestion, reasons = Suggestion(), list[dict[str, Any]]()
     _prediction_part(unsure, suggestion, reasons, text="路灯坏了")
     assert suggestion.category is None and reasons == []
 

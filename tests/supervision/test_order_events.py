@@ -52,5 +52,5 @@ def test_order_status_is_assigned_only_in_the_transition_function():
                     for t in target.elts if isinstance(target, ast.Tuple) else [target]:
                         if (isinstance(t, ast.Attribute) and t.attr == "status" and isinstance(t.value, ast.Name)
                                 and "order" in t.value.id and func.name != "_order_transition"):
-                            offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno} in {func.name}")
+                            offenders.append(f"{path.relative_to(PACKAGE)}:{getattr(node, 'lineno', 0)} in {func.name}")
     assert offenders == []
