@@ -9,7 +9,7 @@ SEED_APPEALS ?= 3000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv dev-venv check lint typecheck test-sqlite test-postgres system-deps bench bench-triage \
+.PHONY: run test venv dev-venv check lint lint-fix typecheck test-sqlite test-postgres system-deps bench bench-triage \
         bench-intake bench-dashboard bench-reports bench-opinions seed messages screenshots clean
 
 $(BIN)/activate:
@@ -38,6 +38,11 @@ system-deps:
 
 lint:
 	$(BIN)/ruff check lianxin tests $(wildcard bench)
+	$(BIN)/ruff format --check lianxin tests $(wildcard bench)
+
+## make lint-fix: apply the mechanical fixes (ruff format and audited autofixes); review, then commit
+lint-fix:
+	RUFF=$(BIN)/ruff bash scripts/lint-fix.sh
 
 ## make typecheck: mypy --strict on the package; tests and bench with the relaxations in pyproject.toml
 typecheck:
