@@ -16,10 +16,10 @@ PATHS=(lianxin tests bench)
 #    PT018 splits `assert a and b` into one assert per condition (a failure names the condition),
 #    PT006 writes multi-name `parametrize` names as a tuple, PT022 turns a yield-only fixture into
 #    a return. --exit-zero: the remaining findings are for the hand-made commits.
-"$RUFF" check --quiet --exit-zero --fix --unsafe-fixes --select PT006,PT018,PT022 "${PATHS[@]}"
+"$RUFF" check --silent --exit-zero --fix --unsafe-fixes --select PT006,PT018,PT022 "${PATHS[@]}"
 
 # 2. Safe fixes of every selected rule (import order after the rewrites above, etc.).
-"$RUFF" check --quiet --exit-zero --fix "${PATHS[@]}"
+"$RUFF" check --silent --exit-zero --fix "${PATHS[@]}"
 
 # 3. The formatter last, so its output is what gets committed.
 "$RUFF" format --quiet "${PATHS[@]}"
