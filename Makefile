@@ -42,7 +42,7 @@ lint:
 
 ## make lint-fix: apply the mechanical fixes (ruff format and audited autofixes); review, then commit
 lint-fix:
-	RUFF=$(BIN)/ruff bash scripts/lint-fix.sh
+	RUFF=$(BIN)/ruff PYTHON=$(PY) bash scripts/lint-fix.sh
 
 ## make typecheck: mypy --strict on the package; tests and bench with the relaxations in pyproject.toml
 typecheck:
