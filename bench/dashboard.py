@@ -115,7 +115,10 @@ def seed_org() -> dict[str, Any]:
                     "coordinates": [[[x, y], [x + 1, y], [x + 1, y + 1], [x, y + 1], [x, y]]],
                 }
                 grid = Area.objects.create(
-                    code=f"S{s}C{c}G{g}", name=f"网格{s}-{c}-{g}", level=AreaLevel.GRID, parent=community,
+                    code=f"S{s}C{c}G{g}",
+                    name=f"网格{s}-{c}-{g}",
+                    level=AreaLevel.GRID,
+                    parent=community,
                     boundary=boundary,
                 )
                 grid_rows.append((grid.pk, s))
@@ -123,7 +126,9 @@ def seed_org() -> dict[str, Any]:
     for t in range(TOP_CATEGORIES):
         top = Category.objects.create(code=f"T{t}", name=f"大类{t}")
         for leaf in range(LEAVES_PER_TOP):
-            leaf_ids.append(Category.objects.create(code=f"T{t}L{leaf}", name=f"小类{t}-{leaf}", parent=top).pk)
+            leaf_ids.append(
+                Category.objects.create(code=f"T{t}L{leaf}", name=f"小类{t}-{leaf}", parent=top).pk
+            )
     unit_ids = [
         Unit.objects.create(code=f"U{u:03d}", name=f"单位{u:03d}", kind=UnitKind.DEPARTMENT, area=district).pk
         for u in range(UNITS)
@@ -133,7 +138,44 @@ def seed_org() -> dict[str, Any]:
     return {"grids": grid_rows, "leaves": leaf_ids, "units": unit_ids, "streets": street_ids, "admin": admin}
 
 
-APPEAL_COLUMNS = ["id", "tracking_number", "title", "text", "kind", "channel", "category_id", "area_id", "address", "is_anonymous", "contact_name", "contact_phone", "contact_consent", "access_code_hash", "urgency", "urgency_triggers", "status", "unit_id", "suggestion", "submitted_at", "dispatched_at", "accepted_at", "replied_at", "closed_at", "resolve_due_at", "due_soon", "overdue", "accept_overdue", "reply_text", "satisfaction", "solved", "rating_comment", "rated_at", "reopen_count", "return_count", "updated_at"]
+APPEAL_COLUMNS = [
+    "id",
+    "tracking_number",
+    "title",
+    "text",
+    "kind",
+    "channel",
+    "category_id",
+    "area_id",
+    "address",
+    "is_anonymous",
+    "contact_name",
+    "contact_phone",
+    "contact_consent",
+    "access_code_hash",
+    "urgency",
+    "urgency_triggers",
+    "status",
+    "unit_id",
+    "suggestion",
+    "submitted_at",
+    "dispatched_at",
+    "accepted_at",
+    "replied_at",
+    "closed_at",
+    "resolve_due_at",
+    "due_soon",
+    "overdue",
+    "accept_overdue",
+    "reply_text",
+    "satisfaction",
+    "solved",
+    "rating_comment",
+    "rated_at",
+    "reopen_count",
+    "return_count",
+    "updated_at",
+]
 
 APPEAL_INDEXES_TO_DROP = """
 SELECT indexname FROM pg_indexes WHERE tablename = 'appeals_appeal'
@@ -147,17 +189,20 @@ def seed_appeals(conn, org: dict[str, Any], n: int, days: int, start: str) -> No
         cur.execute("SET session_replication_role = replica")  # no FK triggers while loading
         cur.execute(APPEAL_INDEXES_TO_DROP)
         for (name,) in cur.fetchall():
-            cur.execute(
-                f'ALTER TABLE appeals_appeal DROP CONSTRAINT IF EXISTS "{name}"'
-            )
+            cur.execute(f'ALTER TABLE appeals_appeal DROP CONSTRAINT IF EXISTS "{name}"')
             cur.execute(f'DROP INDEX IF EXISTS "{name}"')
         cur.execute("CREATE TEMP TABLE bench_grid (idx int PRIMARY KEY, grid_id bigint, street_idx int)")
         cur.executemany(
-            "INSERT INTO bench_grid VALUES (%s, %s, %s)", [(i + 1, g, s) for i, (g, s) in enumerate(org["grids"])]
+            "INSERT INTO bench_grid VALUES (%s, %s, %s)",
+            [(i + 1, g, s) for i, (g, s) in enumerate(org["grids"])],
         )
         cur.execute("CREATE TEMP TABLE bench_cat (idx int PRIMARY KEY, category_id bigint)")
-        cur.executemany("INSERT INTO bench_cat VALUES (%s, %s)", [(i + 1, c) for i, c in enumerate(org["leaves"])])
-        cur.execute("CREATE TEMP TABLE bench_unit (cat_idx int, street_idx int, unit_id bigint, PRIMARY KEY (cat_idx, street_idx))")
+        cur.executemany(
+            "INSERT INTO bench_cat VALUES (%s, %s)", [(i + 1, c) for i, c in enumerate(org["leaves"])]
+        )
+        cur.execute(
+            "CREATE TEMP TABLE bench_unit (cat_idx int, street_idx int, unit_id bigint, PRIMARY KEY (cat_idx, street_idx))"
+        )
         rng = random.Random(7)
         cur.executemany(
             "INSERT INTO bench_unit VALUES (%s, %s, %s)",
@@ -230,7 +275,7 @@ def seed_appeals(conn, org: dict[str, Any], n: int, days: int, start: str) -> No
                              WHEN r1 < 0.95 THEN 'dispatched' WHEN r1 < 0.97 THEN 'merged' ELSE 'withdrawn' END AS st
                     FROM (
                         SELECT i, random() r1, random() r2, random() r3, random() r4, random() r5,
-                            1 + floor(random() * {len(org['grids'])})::int gi, 1 + floor(random() * {len(org['leaves'])})::int ci
+                            1 + floor(random() * {len(org["grids"])})::int gi, 1 + floor(random() * {len(org["leaves"])})::int ci
                         FROM generate_series({lo}, {hi}) i
                     ) raw
                 ) s
@@ -293,8 +338,9 @@ COUNTER_SQL = {
 }
 
 
-def _insert_counters(cur, table: str, keys: dict[str, str], extras: dict[str, str], kind: tuple, lo: int,
-                     hi: int) -> None:
+def _insert_counters(
+    cur, table: str, keys: dict[str, str], extras: dict[str, str], kind: tuple, lo: int, hi: int
+) -> None:
     from lianxin.supervision.models import COUNTERS
 
     day_sql, unit_sql, counters, where = kind
@@ -304,13 +350,13 @@ def _insert_counters(cur, table: str, keys: dict[str, str], extras: dict[str, st
     group = list(key_sql.values()) + list(extras.values())
     cur.execute(
         f"""
-        INSERT INTO {table} ({', '.join([*key_sql, *extras, *cols, *zero_cols])})
-        SELECT {', '.join(group)}, {', '.join(counters[c] for c in cols)}{''.join(', 0' for _ in zero_cols)}
+        INSERT INTO {table} ({", ".join([*key_sql, *extras, *cols, *zero_cols])})
+        SELECT {", ".join(group)}, {", ".join(counters[c] for c in cols)}{"".join(", 0" for _ in zero_cols)}
         FROM appeals_appeal a
         JOIN bench_area_street m ON m.area_id = a.area_id
         JOIN bench_cat_top t ON t.category_id = a.category_id
         WHERE a.id BETWEEN {lo} AND {hi} AND {where}
-        GROUP BY {', '.join(str(i + 1) for i in range(len(group)))}
+        GROUP BY {", ".join(str(i + 1) for i in range(len(group)))}
         """
     )
 
@@ -327,7 +373,12 @@ def seed_rollups(conn, n: int) -> None:
         cur.execute("CREATE TEMP TABLE bench_cat_top (category_id bigint PRIMARY KEY, top_id int)")
         cur.executemany("INSERT INTO bench_cat_top VALUES (%s, %s)", list(tops.items()))
         cur.execute("ANALYZE bench_area_street; ANALYZE bench_cat_top")
-        coarse_keys = {"day": "{day}", "unit_id": "{unit}", "street_id": "m.street_id", "top_category_id": "t.top_id"}
+        coarse_keys = {
+            "day": "{day}",
+            "unit_id": "{unit}",
+            "street_id": "m.street_id",
+            "top_category_id": "t.top_id",
+        }
         fine_keys = {
             "month": "date_trunc('month', {day})::date",
             "unit_id": "{unit}",
@@ -362,10 +413,18 @@ def seed_rollups(conn, n: int) -> None:
             for kind in COUNTER_SQL.values():
                 _insert_counters(cur, "bench_stage_daily", coarse_keys, {}, kind, lo, hi)
                 _insert_counters(cur, "bench_stage_monthly", fine_keys, fine_extras, kind, lo, hi)
-                _insert_counters(cur, "bench_stage_area_daily", area_daily_keys, {"street_id": "m.street_id"}, kind,
-                                 lo, hi)
-                _insert_counters(cur, "bench_stage_category_daily", category_daily_keys,
-                                 {"top_category_id": "t.top_id"}, kind, lo, hi)
+                _insert_counters(
+                    cur, "bench_stage_area_daily", area_daily_keys, {"street_id": "m.street_id"}, kind, lo, hi
+                )
+                _insert_counters(
+                    cur,
+                    "bench_stage_category_daily",
+                    category_daily_keys,
+                    {"top_category_id": "t.top_id"},
+                    kind,
+                    lo,
+                    hi,
+                )
             log(f"  partial rollups for appeals {lo:,}–{hi:,} in {time.perf_counter() - t0:.1f}s")
         t0 = time.perf_counter()
         sums = ", ".join(f"sum({c})" for c in COUNTERS)
@@ -387,21 +446,32 @@ def seed_rollups(conn, n: int) -> None:
             f"SELECT day, street_id, category_id, min(top_category_id), {sums} FROM bench_stage_category_daily "
             f"GROUP BY 1, 2, 3"
         )
-        cur.execute("DROP TABLE bench_stage_daily, bench_stage_monthly, bench_stage_area_daily, bench_stage_category_daily")
+        cur.execute(
+            "DROP TABLE bench_stage_daily, bench_stage_monthly, bench_stage_area_daily, bench_stage_category_daily"
+        )
         log(f"  summed the partial rollups in {time.perf_counter() - t0:.1f}s")
         t0 = time.perf_counter()
         cur.execute(
             f"""
-            INSERT INTO supervision_kpistreetmonthly (month, unit_id, street_id, top_category_id, {', '.join(COUNTERS)})
-            SELECT date_trunc('month', day)::date, unit_id, street_id, top_category_id, {', '.join(f'sum({c})' for c in COUNTERS)}
+            INSERT INTO supervision_kpistreetmonthly (month, unit_id, street_id, top_category_id, {", ".join(COUNTERS)})
+            SELECT date_trunc('month', day)::date, unit_id, street_id, top_category_id, {", ".join(f"sum({c})" for c in COUNTERS)}
             FROM supervision_kpistreetdaily GROUP BY 1, 2, 3, 4
             """
         )
         seed_street_total_daily(conn)
         for monthly, daily, keys, carried in (
-            ("supervision_kpiareamonthly", "supervision_kpiareadaily", "area_id, top_category_id", "street_id"),
-            ("supervision_kpicategorymonthly", "supervision_kpicategorydaily", "street_id, category_id",
-             "top_category_id"),
+            (
+                "supervision_kpiareamonthly",
+                "supervision_kpiareadaily",
+                "area_id, top_category_id",
+                "street_id",
+            ),
+            (
+                "supervision_kpicategorymonthly",
+                "supervision_kpicategorydaily",
+                "street_id, category_id",
+                "top_category_id",
+            ),
         ):
             cur.execute(
                 f"INSERT INTO {monthly} (month, {keys}, {carried}, {', '.join(COUNTERS)}) "
@@ -452,11 +522,27 @@ def seed_events(conn, n: int, how_many: int) -> tuple[int, int]:
         parts = [
             ("submitted", "submitted_at", "NULL", "'{}'", "TRUE"),
             ("dispatched", "dispatched_at", "unit_id", "'{}'", "dispatched_at IS NOT NULL"),
-            ("accepted", "accepted_at", "unit_id",
-             "jsonb_build_object('late', accept_overdue)", "accepted_at IS NOT NULL"),
-            ("replied", "replied_at", "unit_id", "jsonb_build_object('late', overdue)", "replied_at IS NOT NULL"),
-            ("rated", "closed_at", "unit_id",
-             "jsonb_build_object('satisfaction', satisfaction, 'solved', solved)", "status = 'closed'"),
+            (
+                "accepted",
+                "accepted_at",
+                "unit_id",
+                "jsonb_build_object('late', accept_overdue)",
+                "accepted_at IS NOT NULL",
+            ),
+            (
+                "replied",
+                "replied_at",
+                "unit_id",
+                "jsonb_build_object('late', overdue)",
+                "replied_at IS NOT NULL",
+            ),
+            (
+                "rated",
+                "closed_at",
+                "unit_id",
+                "jsonb_build_object('satisfaction', satisfaction, 'solved', solved)",
+                "status = 'closed'",
+            ),
         ]
         selects = " UNION ALL ".join(
             f"SELECT id AS appeal_id, '{t}' AS type, {col} AS at, {unit} AS unit_id, {data}::jsonb AS data "
@@ -535,7 +621,9 @@ def measure(args: argparse.Namespace, org: dict[str, Any], events: tuple[int, in
     from lianxin.supervision.selectors import Period, Slice
     from lianxin.worktime.calendar import TZ
 
-    months = sorted(set(KpiStreetMonthly.objects.values_list("month", flat=True)))[1:-1]  # whole months with a predecessor
+    months = sorted(set(KpiStreetMonthly.objects.values_list("month", flat=True)))[
+        1:-1
+    ]  # whole months with a predecessor
     rng = random.Random(1)
 
     def pick() -> Period:
@@ -552,6 +640,7 @@ def measure(args: argparse.Namespace, org: dict[str, Any], events: tuple[int, in
     def pick_days(length: int = 10) -> Period:
         start = pick().start + dt.timedelta(days=rng.randrange(28))
         return Period(start, start + dt.timedelta(days=length))
+
     j = jurisdiction_of(User.objects.get(username="bench_admin"))
 
     def dashboard_bundle() -> None:
@@ -611,8 +700,12 @@ def measure(args: argparse.Namespace, org: dict[str, Any], events: tuple[int, in
     results["rollup"]["breakdown by unit with previous month"] = timed(
         lambda: selectors.breakdown(pick(), by="unit", with_previous=True), r
     )
-    results["rollup"]["rankings units (month + previous)"] = timed(lambda: selectors.rankings(pick(), by="unit"), r)
-    results["rollup"]["rankings streets (month + previous)"] = timed(lambda: selectors.rankings(pick(), by="street"), r)
+    results["rollup"]["rankings units (month + previous)"] = timed(
+        lambda: selectors.rankings(pick(), by="unit"), r
+    )
+    results["rollup"]["rankings streets (month + previous)"] = timed(
+        lambda: selectors.rankings(pick(), by="street"), r
+    )
     results["rollup"]["daily series of a month"] = timed(lambda: selectors.daily_series(pick()), r)
     results["rollup"]["day range (10 days) for one community (area daily table)"] = timed(
         lambda: selectors.kpis(pick_days(), community_slice), r
@@ -621,9 +714,14 @@ def measure(args: argparse.Namespace, org: dict[str, Any], events: tuple[int, in
         lambda: selectors.kpis(pick_days(), subcategory_slice), r
     )
     results["rollup"]["grid map (384 grids)"] = timed(lambda: selectors.grid_map(pick()), r)
-    results["rollup"]["recurring problems (每月一题)"] = timed(lambda: selectors.recurring_problems(pick()), r)
+    results["rollup"]["recurring problems (每月一题)"] = timed(
+        lambda: selectors.recurring_problems(pick()), r
+    )
     results["rollup"]["quarter kpis district"] = timed(
-        lambda: selectors.kpis(Period.quarter(rng.choice(months).year, 1 + (rng.choice(months).month - 1) // 3)), r
+        lambda: selectors.kpis(
+            Period.quarter(rng.choice(months).year, 1 + (rng.choice(months).month - 1) // 3)
+        ),
+        r,
     )
     results["rollup"]["ALL dashboard selectors (one page's reads)"] = timed(dashboard_bundle, r)
     results["rollup"]["GET /supervision/ rendered page, figures changed (admin)"] = timed(page, r)
@@ -662,16 +760,33 @@ def measure(args: argparse.Namespace, org: dict[str, Any], events: tuple[int, in
         cur.execute(baseline_sql(""), {"s": s, "e": e})
         b = cur.fetchone()
     k = selectors.kpis(p)
-    from_rollups = (k.received, k.accepted, k.accepted_on_time, k.rated, k.satisfied + k.basic, k.solved,
-                    k.solved_known, k.overdue)
-    results["agreement"] = {"period": p.label, "rollups": list(from_rollups), "group_by": list(b),
-                            "equal": list(from_rollups) == list(b)}
+    from_rollups = (
+        k.received,
+        k.accepted,
+        k.accepted_on_time,
+        k.rated,
+        k.satisfied + k.basic,
+        k.solved,
+        k.solved_known,
+        k.overdue,
+    )
+    results["agreement"] = {
+        "period": p.label,
+        "rollups": list(from_rollups),
+        "group_by": list(b),
+        "equal": list(from_rollups) == list(b),
+    }
     # and on a 10-day range for the community and the subcategory (the unit-less daily tables)
     days = pick_days()
     s, e = days.bounds()
     for name, slc, join, where, value in (
-        ("community", community_slice, "JOIN org_area ar ON ar.id = a.area_id", "ar.path LIKE %(v)s",
-         community.path + "/%"),
+        (
+            "community",
+            community_slice,
+            "JOIN org_area ar ON ar.id = a.area_id",
+            "ar.path LIKE %(v)s",
+            community.path + "/%",
+        ),
         ("subcategory", subcategory_slice, "", "a.category_id = %(v)s", subcategory.pk),
     ):
         with connection.cursor() as cur:
@@ -685,7 +800,9 @@ def measure(args: argparse.Namespace, org: dict[str, Any], events: tuple[int, in
             direct = list(cur.fetchone())
         f = selectors.kpis(days, slc)
         results["agreement"][f"{name} {days.label}"] = {
-            "rollups": [f.received, f.rated], "group_by": direct, "equal": [f.received, f.rated] == direct
+            "rollups": [f.received, f.rated],
+            "group_by": direct,
+            "equal": [f.received, f.rated] == direct,
         }
 
     if events is not None:
@@ -715,8 +832,15 @@ def measure(args: argparse.Namespace, org: dict[str, Any], events: tuple[int, in
                 t0 = time.perf_counter()
                 for i in range(sample):
                     acc = rollups._Acc()
-                    acc.add(rollups.Contribution(day, org["units"][i % 7], org["grids"][i % 11][0],
-                                                 org["leaves"][i % 5], {"accepted": 1, "accepted_on_time": 1}))
+                    acc.add(
+                        rollups.Contribution(
+                            day,
+                            org["units"][i % 7],
+                            org["grids"][i % 11][0],
+                            org["leaves"][i % 5],
+                            {"accepted": 1, "accepted_on_time": 1},
+                        )
+                    )
                     rollups._write(acc)
                 elapsed = time.perf_counter() - t0
                 raise RuntimeError("roll back")
@@ -759,10 +883,18 @@ def table_sizes() -> dict[str, Any]:
 
     out = {}
     with connection.cursor() as cur:
-        for table in ("appeals_appeal", "appeals_appealevent", "supervision_kpistreetdaily",
-                      "supervision_kpistreetmonthly", "supervision_kpimonthly", "supervision_kpiareadaily",
-                      "supervision_kpicategorydaily", "supervision_kpiareamonthly", "supervision_kpicategorymonthly",
-                      "supervision_kpistreettotaldaily"):
+        for table in (
+            "appeals_appeal",
+            "appeals_appealevent",
+            "supervision_kpistreetdaily",
+            "supervision_kpistreetmonthly",
+            "supervision_kpimonthly",
+            "supervision_kpiareadaily",
+            "supervision_kpicategorydaily",
+            "supervision_kpiareamonthly",
+            "supervision_kpicategorymonthly",
+            "supervision_kpistreettotaldaily",
+        ):
             cur.execute(f"SELECT count(*), pg_size_pretty(pg_total_relation_size('{table}')) FROM {table}")
             rows, size = cur.fetchone()
             out[table] = {"rows": rows, "size": size}
@@ -770,17 +902,23 @@ def table_sizes() -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--appeals", type=int, default=1_000_000)
     parser.add_argument("--days", type=int, default=3 * 365)
     parser.add_argument("--start", default="2024-01-01 00:00+08")
     parser.add_argument("--event-appeals", type=int, default=50_000, help="appeals that get raw events")
     parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--admin-url", default=os.environ.get("BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--admin-url",
+        default=os.environ.get("BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+    )
     parser.add_argument("--db", default="lianxin_bench")
     parser.add_argument("--reuse", action="store_true", help="measure an already seeded database")
     parser.add_argument(
-        "--from-step", choices=["rollups"],
+        "--from-step",
+        choices=["rollups"],
         help="keep the seeded organisation and appeals; migrate, then regenerate rollups and events and measure",
     )
     parser.add_argument("--json", type=Path, help="also write the results here")

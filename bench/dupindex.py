@@ -63,7 +63,9 @@ def worker(lookups: int) -> dict:
     sample: list[Any] = []
     while len(sample) < lookups:
         pks = [rng.randrange(1, top + 1) for _ in range(lookups)]
-        sample += list(Appeal.objects.filter(pk__in=pks).values_list("title", "text", "area__path", "contact_phone"))
+        sample += list(
+            Appeal.objects.filter(pk__in=pks).values_list("title", "text", "area__path", "contact_phone")
+        )
     sample = sample[:lookups]
 
     def near_copy(title: str, text: str) -> str:
@@ -76,13 +78,26 @@ def worker(lookups: int) -> dict:
     t0 = time.perf_counter()
     first = index.check(near_copy(*sample[0][:2]), area_path=sample[0][2], phone=sample[0][3])
     first_lookup = time.perf_counter() - t0
-    row = Appeal.objects.filter(area__isnull=False, category__isnull=False).select_related("area", "category").last()
+    row = (
+        Appeal.objects.filter(area__isnull=False, category__isnull=False)
+        .select_related("area", "category")
+        .last()
+    )
     assert row is not None
     t0 = time.perf_counter()
-    result = appeal_submit(data=AppealInput(
-        text=near_copy(row.title, row.text), kind="complaint", channel="web",
-        category_code=row.category.code if row.category else "", area_code=row.area.code if row.area else "", contact_name="张三", contact_phone="13812341234", contact_consent=True,
-    ), actor=Actor.resident())
+    result = appeal_submit(
+        data=AppealInput(
+            text=near_copy(row.title, row.text),
+            kind="complaint",
+            channel="web",
+            category_code=row.category.code if row.category else "",
+            area_code=row.area.code if row.area else "",
+            contact_name="张三",
+            contact_phone="13812341234",
+            contact_consent=True,
+        ),
+        actor=Actor.resident(),
+    )
     first_intake = time.perf_counter() - t0
     timings, found = [], 0
     for title, text, area, phone in sample:
@@ -105,8 +120,14 @@ def worker(lookups: int) -> dict:
 
 
 def run_worker(lookups: int, env: dict[str, str]) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--worker", "--lookups", str(lookups)], env=env, cwd=ROOT,
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker", "--lookups", str(lookups)],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -128,8 +149,13 @@ def main() -> None:
         address = str(Path(folder) / "dupindex.sock")
         env_shared = {**env, "LIANXIN_DUPLICATE_INDEX": address, "LIANXIN_DUPLICATE_INDEX_TIMEOUT": "30"}
         t0 = time.perf_counter()
-        server = subprocess.Popen([sys.executable, "manage.py", "duplicate_index", "serve"], env=env_shared, cwd=ROOT,
-                                  stderr=subprocess.PIPE, text=True)
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "duplicate_index", "serve"],
+            env=env_shared,
+            cwd=ROOT,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
             assert server.stderr is not None
             line = ""
@@ -139,12 +165,28 @@ def main() -> None:
                     raise SystemExit("the index server stopped")
             load_s = time.perf_counter() - t0
             figures = run_worker(args.lookups, env_shared)
-            stats = subprocess.run([sys.executable, "manage.py", "duplicate_index", "stats"], env=env_shared, cwd=ROOT,
-                                   check=True, capture_output=True, text=True).stdout
+            stats = subprocess.run(
+                [sys.executable, "manage.py", "duplicate_index", "stats"],
+                env=env_shared,
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
             server_stats = json.loads(stats.strip().splitlines()[-1])
-            print(json.dumps({"mode": "shared", **figures, "server_start_to_ready_s": round(load_s, 1),
-                              "server_log": line.strip(), "server_appeals": server_stats["appeals"],
-                              "server_rss_mb": round(server_stats["rss_bytes"] / 2**20, 1)}), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "mode": "shared",
+                        **figures,
+                        "server_start_to_ready_s": round(load_s, 1),
+                        "server_log": line.strip(),
+                        "server_appeals": server_stats["appeals"],
+                        "server_rss_mb": round(server_stats["rss_bytes"] / 2**20, 1),
+                    }
+                ),
+                flush=True,
+            )
         finally:
             server.terminate()
             server.wait(timeout=30)

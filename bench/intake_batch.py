@@ -48,6 +48,7 @@ def main() -> int:
         from lianxin.appeals.actors import Actor
         from lianxin.appeals.intake import AppealInput, appeal_submit
         from lianxin.audit.services import audit_verify
+
         texts = _texts(args)
         counter = iter(range(10**9))
 
@@ -58,10 +59,13 @@ def main() -> int:
         def run_batch() -> tuple[float, float]:
             items = [body() for _ in range(args.size)]
             started, cpu = time.perf_counter(), time.process_time()
-            response = client.post("/api/v1/appeals:batch", json.dumps({"items": items}),
-                                   content_type="application/json")
+            response = client.post(
+                "/api/v1/appeals:batch", json.dumps({"items": items}), content_type="application/json"
+            )
             elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-            assert response.status_code == 200 and response.json()["created"] == args.size, response.content[:300]
+            assert response.status_code == 200 and response.json()["created"] == args.size, response.content[
+                :300
+            ]
             return elapsed, cpu
 
         def run_single() -> tuple[float, float]:
@@ -69,10 +73,19 @@ def main() -> int:
             inputs = [body() for _ in range(args.size)]
             started, cpu = time.perf_counter(), time.process_time()
             for b in inputs:
-                appeal_submit(data=AppealInput(text=b["text"], kind=b["kind"], channel=b["channel"],
-                                               category_code=b["category"], area_code=b["area"],
-                                               contact_name=b["contact_name"], contact_phone=b["contact_phone"],
-                                               contact_consent=True), actor=actor)
+                appeal_submit(
+                    data=AppealInput(
+                        text=b["text"],
+                        kind=b["kind"],
+                        channel=b["channel"],
+                        category_code=b["category"],
+                        area_code=b["area"],
+                        contact_name=b["contact_name"],
+                        contact_phone=b["contact_phone"],
+                        contact_consent=True,
+                    ),
+                    actor=actor,
+                )
             return time.perf_counter() - started, time.process_time() - cpu
 
         run_batch()  # warm every cache once
@@ -83,16 +96,20 @@ def main() -> int:
                     continue
                 elapsed, cpu = fn()
                 results[name].append((elapsed, cpu, os.getloadavg()[0]))
-        print(f"database: {connection.vendor}; model: {'yes' if triage_bridge.load_model() else 'none'}; "
-              f"texts: {'one body' if args.same_body else f'{len(texts)} messages'}; {args.size} items per round")
+        print(
+            f"database: {connection.vendor}; model: {'yes' if triage_bridge.load_model() else 'none'}; "
+            f"texts: {'one body' if args.same_body else f'{len(texts)} messages'}; {args.size} items per round"
+        )
         for name, rows in results.items():
             if not rows:
                 continue
             rates = [args.size / r[0] for r in rows]
             cpu_rates = [args.size / r[1] for r in rows]
-            print(f"{name:>10}: {statistics.median(rates):7.0f} appeals/s wall (rounds: "
-                  f"{', '.join(f'{r:.0f}' for r in rates)}); {statistics.median(cpu_rates):7.0f} per CPU-second "
-                  f"of this process; load average {', '.join(f'{r[2]:.1f}' for r in rows)}")
+            print(
+                f"{name:>10}: {statistics.median(rates):7.0f} appeals/s wall (rounds: "
+                f"{', '.join(f'{r:.0f}' for r in rates)}); {statistics.median(cpu_rates):7.0f} per CPU-second "
+                f"of this process; load average {', '.join(f'{r[2]:.1f}' for r in rows)}"
+            )
         print(f"audit verify: {audit_verify()}")
     return 0
 

@@ -20,8 +20,16 @@ BODY_TEXT = (
 
 def intake_item(text: str, i: int) -> dict[str, Any]:
     """One hotline intake with category and grid (so it is auto-dispatched), numbered `i`."""
-    return {"text": f"{text}（第{i}号）", "kind": "complaint", "channel": "hotline", "category": "CJ-LD",
-            "area": "G1", "contact_name": "张三", "contact_phone": f"138{i % 10**8:08d}", "contact_consent": True}
+    return {
+        "text": f"{text}（第{i}号）",
+        "kind": "complaint",
+        "channel": "hotline",
+        "category": "CJ-LD",
+        "area": "G1",
+        "contact_name": "张三",
+        "contact_phone": f"138{i % 10**8:08d}",
+        "contact_consent": True,
+    }
 
 
 @contextmanager

@@ -75,9 +75,11 @@ def main() -> int:
                 counts[_kind(q["sql"])] += 1
         times.sort()
         print(f"database: {connection.vendor}; model: {'yes' if triage_bridge.load_model() else 'none'}")
-        print(f"single intake, {args.n} requests: SQL statements per request {statistics.mean(per_request):.1f}"
-              f" (min {min(per_request)}, max {max(per_request)}); wall p50 {times[len(times) // 2]:.1f} ms,"
-              f" p90 {times[int(len(times) * 0.9)]:.1f} ms")
+        print(
+            f"single intake, {args.n} requests: SQL statements per request {statistics.mean(per_request):.1f}"
+            f" (min {min(per_request)}, max {max(per_request)}); wall p50 {times[len(times) // 2]:.1f} ms,"
+            f" p90 {times[int(len(times) * 0.9)]:.1f} ms"
+        )
         for kind, n in counts.most_common():
             print(f"  {n / args.n:5.1f}  {kind}")
         if profiler:
@@ -100,15 +102,19 @@ def main() -> int:
                 cpu = time.process_time() - cpu_started
             if batch_profiler:
                 out = io.StringIO()
-                pstats.Stats(batch_profiler, stream=out).sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(40)
+                pstats.Stats(batch_profiler, stream=out).sort_stats(
+                    os.environ.get("BENCH_SORT", "tottime")
+                ).print_stats(40)
                 print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:7000])
             if phases is not None:
                 for name, spent in sorted(phases.items(), key=lambda kv: -kv[1]):
                     print(f"  {spent * 1000:8.1f} ms  {name}")
             assert result["created"] == args.batch, result["failed"]
-            print(f"batch of {args.batch}: {elapsed:.2f} s = {args.batch / elapsed:.0f} appeals/s;"
-                  f" {len(queries) / args.batch:.1f} SQL statements per item; this process's CPU {cpu:.2f} s"
-                  f" ({args.batch / cpu:.0f} appeals per CPU-second); load average {os.getloadavg()[0]:.1f}")
+            print(
+                f"batch of {args.batch}: {elapsed:.2f} s = {args.batch / elapsed:.0f} appeals/s;"
+                f" {len(queries) / args.batch:.1f} SQL statements per item; this process's CPU {cpu:.2f} s"
+                f" ({args.batch / cpu:.0f} appeals per CPU-second); load average {os.getloadavg()[0]:.1f}"
+            )
         from lianxin.audit.services import audit_verify
 
         print(f"audit verify: {audit_verify()}")
@@ -140,8 +146,16 @@ def _time_phases() -> dict[str, float]:
 
         setattr(owner, name, wrapper)
 
-    for name in ("_checked", "_create_all", "audit_append_many", "reserve_tracking_numbers", "build_appeal",
-                 "_after_commit", "sms_on_submitted_many", "notify_many"):
+    for name in (
+        "_checked",
+        "_create_all",
+        "audit_append_many",
+        "reserve_tracking_numbers",
+        "build_appeal",
+        "_after_commit",
+        "sms_on_submitted_many",
+        "notify_many",
+    ):
         timed(batch, name)
     timed(hooks, "events_recorded")
     timed(triage_bridge, "suggest_many")

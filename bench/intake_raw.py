@@ -19,16 +19,29 @@ from typing import Any
 
 import psycopg
 
-TEXT = ("本人于去年三月收到贵单位作出的处理决定，对其中认定的事实和适用的依据有异议，现依法提出申诉，请求重新审查并撤销原决定。" * 10)[:300]
+TEXT = (
+    "本人于去年三月收到贵单位作出的处理决定，对其中认定的事实和适用的依据有异议，现依法提出申诉，请求重新审查并撤销原决定。"
+    * 10
+)[:300]
 MAX_SECONDS = 600
 
 # Values of one hotline appeal as submitted; any other NOT NULL column gets a neutral value of its type
 # (so the row keeps the table's shape when apps add columns).
 KNOWN = {
-    "tracking_number": "%(tracking)s", "title": "%(title)s", "text": "%(text)s", "kind": "'complaint'",
-    "channel": "'hotline'", "contact_name": "'王先生'", "contact_phone": "%(phone)s", "contact_consent": "true",
-    "urgency": "'normal'", "urgency_triggers": "'[]'", "status": "'submitted'", "suggestion": "'{}'",
-    "submitted_at": "now()", "updated_at": "now()",
+    "tracking_number": "%(tracking)s",
+    "title": "%(title)s",
+    "text": "%(text)s",
+    "kind": "'complaint'",
+    "channel": "'hotline'",
+    "contact_name": "'王先生'",
+    "contact_phone": "%(phone)s",
+    "contact_consent": "true",
+    "urgency": "'normal'",
+    "urgency_triggers": "'[]'",
+    "status": "'submitted'",
+    "suggestion": "'{}'",
+    "submitted_at": "now()",
+    "updated_at": "now()",
 }
 BY_TYPE = {"boolean": "false", "jsonb": "'{}'", "timestamp with time zone": "now()", "date": "current_date"}
 
@@ -58,7 +71,9 @@ def prepare(dsn: str) -> tuple[int, str]:
         return (int(row[0]) if row else 0), insert
 
 
-def worker(wid: int, dsn: str, insert: str, start: float, measure_from: float, end: float, queue: Any) -> None:
+def worker(
+    wid: int, dsn: str, insert: str, start: float, measure_from: float, end: float, queue: Any
+) -> None:
     conn = psycopg.connect(dsn, autocommit=True)
     latencies: list[float] = []
     done = 0
@@ -71,8 +86,12 @@ def worker(wid: int, dsn: str, insert: str, start: float, measure_from: float, e
             break
         n += 1
         t0 = time.perf_counter()
-        params = {"tracking": f"R{wid:02d}-{n:09d}", "title": f"申诉 {wid}-{n}", "text": TEXT,
-                  "phone": f"1380000{n % 10000:04d}"}
+        params = {
+            "tracking": f"R{wid:02d}-{n:09d}",
+            "title": f"申诉 {wid}-{n}",
+            "text": TEXT,
+            "phone": f"1380000{n % 10000:04d}",
+        }
         conn.execute(insert, params, prepare=True)
         elapsed = time.perf_counter() - t0
         if now >= measure_from:
@@ -104,8 +123,10 @@ def main() -> None:
     queue: Any = mp.Queue()
     start = time.time() + 1.0
     measure_from, end = start + args.warmup, start + args.warmup + args.seconds
-    procs = [mp.Process(target=worker, args=(w, args.dsn, insert, start, measure_from, end, queue))
-             for w in range(args.workers)]
+    procs = [
+        mp.Process(target=worker, args=(w, args.dsn, insert, start, measure_from, end, queue))
+        for w in range(args.workers)
+    ]
     for proc in procs:
         proc.start()
     results = [queue.get() for _ in procs]
@@ -118,16 +139,20 @@ def main() -> None:
         row = conn.execute("SELECT count(*) FROM raw_appeal").fetchone()
         after = int(row[0]) if row else 0
         conn.execute("DROP TABLE raw_appeal")
-    print(json.dumps({
-        "workers": args.workers,
-        "seconds": args.seconds,
-        "rows_per_s": round(measured / args.seconds, 1),
-        "p50_ms": round(percentile(latencies, 50) * 1000, 2),
-        "p99_ms": round(percentile(latencies, 99) * 1000, 2),
-        "rows_written": after - before,
-        "inserts_reported": attempted,
-        "count_check": "ok" if after - before == attempted else "MISMATCH",
-    }))
+    print(
+        json.dumps(
+            {
+                "workers": args.workers,
+                "seconds": args.seconds,
+                "rows_per_s": round(measured / args.seconds, 1),
+                "p50_ms": round(percentile(latencies, 50) * 1000, 2),
+                "p99_ms": round(percentile(latencies, 99) * 1000, 2),
+                "rows_written": after - before,
+                "inserts_reported": attempted,
+                "count_check": "ok" if after - before == attempted else "MISMATCH",
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

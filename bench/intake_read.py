@@ -49,9 +49,15 @@ def summarise(name: str, timings: list[float], statuses: list[int], note: str = 
         return round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000, 1)
 
     return {
-        "request": name, "n": len(ordered), "p50_ms": pct(50), "p90_ms": pct(90), "p99_ms": pct(99),
-        "max_ms": round(ordered[-1] * 1000, 1), "mean_ms": round(statistics.fmean(ordered) * 1000, 1),
-        "statuses": sorted(set(statuses)), "note": note,
+        "request": name,
+        "n": len(ordered),
+        "p50_ms": pct(50),
+        "p90_ms": pct(90),
+        "p99_ms": pct(99),
+        "max_ms": round(ordered[-1] * 1000, 1),
+        "mean_ms": round(statistics.fmean(ordered) * 1000, 1),
+        "statuses": sorted(set(statuses)),
+        "note": note,
     }
 
 
@@ -78,17 +84,21 @@ def main() -> None:
             "GROUP BY u.id, u.code ORDER BY count(*) DESC LIMIT 1"
         ).fetchone()  # type: ignore[misc]
         handler = conn.execute(
-            "SELECT user_id FROM org_roleassignment WHERE role = 'handler' AND unit_id = %s LIMIT 1", (unit_id,)
+            "SELECT user_id FROM org_roleassignment WHERE role = 'handler' AND unit_id = %s LIMIT 1",
+            (unit_id,),
         ).fetchone()[0]  # type: ignore[index]
         digest = hashlib.sha256(HANDLER_KEY.encode()).hexdigest()
         conn.execute("DELETE FROM org_apitoken WHERE key_hash = %s", (digest,))
         conn.execute(
             "INSERT INTO org_apitoken (name, key_hash, prefix, user_id, created_at, revoked) "
-            "VALUES ('benchmark handler', %s, %s, %s, now(), false)", (digest, HANDLER_KEY[:8], handler)
+            "VALUES ('benchmark handler', %s, %s, %s, now(), false)",
+            (digest, HANDLER_KEY[:8], handler),
         )
-        queues: dict[str, int] = dict(conn.execute(
-            "SELECT status, count(*) FROM appeals_appeal WHERE unit_id = %s GROUP BY status", (unit_id,)
-        ).fetchall())
+        queues: dict[str, int] = dict(
+            conn.execute(
+                "SELECT status, count(*) FROM appeals_appeal WHERE unit_id = %s GROUP BY status", (unit_id,)
+            ).fetchall()
+        )
     rng.shuffle(samples)
     results = [{"table_rows": total, "unit": unit_code, "unit_rows": in_unit, "unit_by_status": queues}]
 
@@ -103,22 +113,44 @@ def main() -> None:
 
     n = args.n
     picks = samples[:n]
-    run("staff lookup GET /api/v1/appeals/<tracking> (dispatcher key)",
-        [f"/api/v1/appeals/{tn}" for tn, _ in picks], DEMO_KEY)
-    run("public lookup GET /api/v1/appeals/<tracking>?proof=<last4> (no key)",
-        [f"/api/v1/appeals/{tn}?proof={phone[-4:]}" for tn, phone in samples[n : n + min(n, 50)]], None,
-        "rate-limited to 60/h per IP, so at most 50")
-    run("timeline GET /api/v1/appeals/<tracking>/timeline (dispatcher key)",
-        [f"/api/v1/appeals/{tn}/timeline" for tn, _ in picks], DEMO_KEY)
+    run(
+        "staff lookup GET /api/v1/appeals/<tracking> (dispatcher key)",
+        [f"/api/v1/appeals/{tn}" for tn, _ in picks],
+        DEMO_KEY,
+    )
+    run(
+        "public lookup GET /api/v1/appeals/<tracking>?proof=<last4> (no key)",
+        [f"/api/v1/appeals/{tn}?proof={phone[-4:]}" for tn, phone in samples[n : n + min(n, 50)]],
+        None,
+        "rate-limited to 60/h per IP, so at most 50",
+    )
+    run(
+        "timeline GET /api/v1/appeals/<tracking>/timeline (dispatcher key)",
+        [f"/api/v1/appeals/{tn}/timeline" for tn, _ in picks],
+        DEMO_KEY,
+    )
     for queue in ("to_accept", "in_progress", "overdue"):
-        run(f"unit queue GET /api/v1/appeals?queue={queue} (handler of {unit_code}, 20 a page)",
-            [f"/api/v1/appeals?queue={queue}"] * n, HANDLER_KEY)
-    run(f"unit list GET /api/v1/appeals (handler of {unit_code}: all its appeals, newest first)",
-        ["/api/v1/appeals"] * n, HANDLER_KEY)
-    run("dispatcher queue GET /api/v1/appeals?queue=to_dispatch", ["/api/v1/appeals?queue=to_dispatch"] * n,
-        DEMO_KEY)
-    run("search GET /api/v1/appeals?q=<tracking> (dispatcher key)",
-        [f"/api/v1/appeals?q={tn}" for tn, _ in picks[: max(1, n // 10)]], DEMO_KEY, "fewer samples")
+        run(
+            f"unit queue GET /api/v1/appeals?queue={queue} (handler of {unit_code}, 20 a page)",
+            [f"/api/v1/appeals?queue={queue}"] * n,
+            HANDLER_KEY,
+        )
+    run(
+        f"unit list GET /api/v1/appeals (handler of {unit_code}: all its appeals, newest first)",
+        ["/api/v1/appeals"] * n,
+        HANDLER_KEY,
+    )
+    run(
+        "dispatcher queue GET /api/v1/appeals?queue=to_dispatch",
+        ["/api/v1/appeals?queue=to_dispatch"] * n,
+        DEMO_KEY,
+    )
+    run(
+        "search GET /api/v1/appeals?q=<tracking> (dispatcher key)",
+        [f"/api/v1/appeals?q={tn}" for tn, _ in picks[: max(1, n // 10)]],
+        DEMO_KEY,
+        "fewer samples",
+    )
     for item in results:
         print(json.dumps(item, ensure_ascii=False))
 

@@ -23,8 +23,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianxin.settings.base")
 
 
 def polygon(cx: float, cy: float, r: float, vertices: int) -> dict:
-    ring = [[cx + r * math.cos(2 * math.pi * i / vertices), cy + r * math.sin(2 * math.pi * i / vertices)]
-            for i in range(vertices)]
+    ring = [
+        [cx + r * math.cos(2 * math.pi * i / vertices), cy + r * math.sin(2 * math.pi * i / vertices)]
+        for i in range(vertices)
+    ]
     return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
 
 
@@ -38,7 +40,9 @@ def build(grids: int, vertices: int) -> tuple[int, float]:
     step = 0.4 / side  # degrees
     for i in range(grids):
         grid = Area.objects.create(code=f"BG{i:05d}", name=f"网格{i}", level=AreaLevel.GRID, parent=community)
-        set_boundary(grid, polygon(116.0 + (i % side) * step, 39.8 + (i // side) * step, step * 0.55, vertices))
+        set_boundary(
+            grid, polygon(116.0 + (i % side) * step, 39.8 + (i // side) * step, step * 0.55, vertices)
+        )
     return side, step
 
 
@@ -74,9 +78,13 @@ def main() -> int:
         return 2
     start = time.perf_counter()
     side, step = build(args.grids, args.vertices)
-    print(f"{connection.vendor}: {args.grids} grids × {args.vertices} vertices built in {time.perf_counter() - start:.1f} s")
+    print(
+        f"{connection.vendor}: {args.grids} grids × {args.vertices} vertices built in {time.perf_counter() - start:.1f} s"
+    )
     rng = random.Random(7)
-    points = [(39.8 + rng.random() * side * step, 116.0 + rng.random() * side * step) for _ in range(args.points)]
+    points = [
+        (39.8 + rng.random() * side * step, 116.0 + rng.random() * side * step) for _ in range(args.points)
+    ]
     if locating.postgis_available():
         ms, found = timed(points)
         print(f"PostGIS: median {ms:.2f} ms per point, {found}/{len(points)} located")

@@ -41,7 +41,7 @@ CONVERSATIONS = ("15-per-hour-seattle", "canadian-electoral-reform", "scoop-hive
 def synthetic(n: int, m: int, each: int, seed: int = 0) -> tuple[list[tuple[str, str, int]], dict[str, int]]:
     rng = np.random.default_rng(seed)
     camp = rng.choice(3, size=n, p=[0.5, 0.3, 0.2])
-    p_agree = rng.beta(0.4, 0.4, size=(3, m))   # mostly divisive statements
+    p_agree = rng.beta(0.4, 0.4, size=(3, m))  # mostly divisive statements
     p_pass = 0.15
     popularity = rng.zipf(1.6, size=m).astype(float)
     popularity /= popularity.sum()
@@ -70,10 +70,15 @@ def speed(args: argparse.Namespace, each: int) -> dict[str, object]:
     mine = {p: g.id for g in result.groups for p in g.participants}
     both = [p for p in camps if p in mine]
     return {
-        "participants": args.participants, "statements": args.statements, "votes": len(votes),
-        "generate_s": round(gen, 2), "median_s": round(statistics.median(times), 2),
-        "min_s": round(min(times), 2), "max_s": round(max(times), 2),
-        "groups": len(result.groups), "placed": len(result.participants_in),
+        "participants": args.participants,
+        "statements": args.statements,
+        "votes": len(votes),
+        "generate_s": round(gen, 2),
+        "median_s": round(statistics.median(times), 2),
+        "min_s": round(min(times), 2),
+        "max_s": round(max(times), 2),
+        "groups": len(result.groups),
+        "placed": len(result.participants_in),
         "ari_vs_camps": round(adjusted_rand_score([camps[p] for p in both], [mine[p] for p in both]), 3),
     }
 
@@ -88,7 +93,10 @@ def agreement(data_dir: Path, seeds: int) -> dict[str, dict[str, object]]:
             continue
         conv, ref = read_conversation(directory), reference_groups(directory)
         plain = read_votes(directory)
-        modes: dict[str, Callable[..., Analysis]] = {"polis": conv.analyse, "votes_only": functools.partial(analyse, plain)}
+        modes: dict[str, Callable[..., Analysis]] = {
+            "polis": conv.analyse,
+            "votes_only": functools.partial(analyse, plain),
+        }
         row: dict[str, object] = {"polis_groups": len(set(ref.values())), "polis_grouped": len(ref)}
         for mode, run in modes.items():
             aris, ks, secs, n_both = [], [], [], 0
@@ -102,8 +110,12 @@ def agreement(data_dir: Path, seeds: int) -> dict[str, dict[str, object]]:
                 aris.append(adjusted_rand_score([ref[p] for p in both], [mine[p] for p in both]))
                 ks.append(len(a.groups))
             row[mode] = {
-                "groups": sorted(set(ks)), "ari_seed0": round(aris[0], 3), "ari_mean": round(statistics.mean(aris), 3),
-                "ari_min": round(min(aris), 3), "ari_max": round(max(aris), 3), "both_placed": n_both,
+                "groups": sorted(set(ks)),
+                "ari_seed0": round(aris[0], 3),
+                "ari_mean": round(statistics.mean(aris), 3),
+                "ari_min": round(min(aris), 3),
+                "ari_max": round(max(aris), 3),
+                "both_placed": n_both,
                 "median_s": round(statistics.median(secs), 3),
             }
         out[name] = row
@@ -111,13 +123,19 @@ def agreement(data_dir: Path, seeds: int) -> dict[str, dict[str, object]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--participants", type=int, default=10_000)
     parser.add_argument("--statements", type=int, default=1_000)
     parser.add_argument("--votes-each", type=int, nargs="+", default=[50, 100])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seeds", type=int, default=10)
-    parser.add_argument("--data-dir", type=Path, default=Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "polis")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "polis",
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     if not args.data_dir.is_dir():

@@ -31,7 +31,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--repeat", type=int, default=300)
@@ -65,24 +67,34 @@ def main() -> None:
             for column in ("appeal_id", "at"):
                 cursor.execute(f"CREATE INDEX {table}_{column} ON {table} ({column})")
             cursor.execute(f"CREATE INDEX {table}_type_at ON {table} (type, at)")
-            print(f"# {table}: {args.rows:,} rows loaded and indexed in {time.perf_counter() - started:.1f} s",
-                  file=sys.stderr)
+            print(
+                f"# {table}: {args.rows:,} rows loaded and indexed in {time.perf_counter() - started:.1f} s",
+                file=sys.stderr,
+            )
         partition_by_month(connection, "ev_part", "at", ahead=1)
         cursor.execute("ANALYZE ev_plain")
         cursor.execute("ANALYZE ev_part")
 
     rng = random.Random(7)
     operations = {
-        "timeline": ("SELECT id, type, at FROM {t} WHERE appeal_id = %s ORDER BY at, id",
-                     lambda: [rng.randint(1, appeals)]),
-        "month count": ("SELECT count(*) FROM {t} WHERE type = 'replied' AND at >= date_trunc('month', now()) "
-                        "- make_interval(months => %s) AND at < date_trunc('month', now()) "
-                        "- make_interval(months => %s - 1)",
-                        lambda: [m := rng.randint(1, args.months - 1), m]),
-        "recent page": ("SELECT id, appeal_id, at FROM {t} WHERE type = 'submitted' ORDER BY at DESC LIMIT 50",
-                        lambda: []),
-        "insert": ("INSERT INTO {t} (appeal_id, type, at) VALUES (%s, 'submitted', now())",
-                   lambda: [rng.randint(1, appeals)]),
+        "timeline": (
+            "SELECT id, type, at FROM {t} WHERE appeal_id = %s ORDER BY at, id",
+            lambda: [rng.randint(1, appeals)],
+        ),
+        "month count": (
+            "SELECT count(*) FROM {t} WHERE type = 'replied' AND at >= date_trunc('month', now()) "
+            "- make_interval(months => %s) AND at < date_trunc('month', now()) "
+            "- make_interval(months => %s - 1)",
+            lambda: [m := rng.randint(1, args.months - 1), m],
+        ),
+        "recent page": (
+            "SELECT id, appeal_id, at FROM {t} WHERE type = 'submitted' ORDER BY at DESC LIMIT 50",
+            lambda: [],
+        ),
+        "insert": (
+            "INSERT INTO {t} (appeal_id, type, at) VALUES (%s, 'submitted', now())",
+            lambda: [rng.randint(1, appeals)],
+        ),
     }
     timings: dict[tuple[str, str], list[float]] = {}
     with connection.cursor() as cursor:
@@ -105,13 +117,26 @@ def main() -> None:
             sizes[table] = cursor.fetchone()[0]
     for (table, name), values in sorted(timings.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         values.sort()
-        print(json.dumps({
-            "table": table, "operation": name, "n": len(values),
-            "p50_ms": round(statistics.median(values), 3),
-            "p99_ms": round(values[int(len(values) * 0.99) - 1], 3),
-        }))
-    print(json.dumps({"rows": args.rows, "months": args.months,
-                      "size_mb": {t: round(float(s) / 1e6, 1) for t, s in sizes.items()}}))
+        print(
+            json.dumps(
+                {
+                    "table": table,
+                    "operation": name,
+                    "n": len(values),
+                    "p50_ms": round(statistics.median(values), 3),
+                    "p99_ms": round(values[int(len(values) * 0.99) - 1], 3),
+                }
+            )
+        )
+    print(
+        json.dumps(
+            {
+                "rows": args.rows,
+                "months": args.months,
+                "size_mb": {t: round(float(s) / 1e6, 1) for t, s in sizes.items()},
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -52,7 +52,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 ADMIN = os.environ.get("BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DAILY_TABLES = (
-    "supervision_kpistreetdaily", "supervision_kpistreettotaldaily", "supervision_kpiareadaily",
+    "supervision_kpistreetdaily",
+    "supervision_kpistreettotaldaily",
+    "supervision_kpiareadaily",
     "supervision_kpicategorydaily",
 )
 OPEN = ("dispatched", "accepted", "replied")
@@ -119,8 +121,12 @@ def seed(args: argparse.Namespace) -> None:
         else:
             dropped = _drop_incoming_foreign_keys(cur, "appeals_appeal")
             log(f"dropped {len(dropped)} foreign keys to appeals_appeal")
-            for table, column in (("appeals_appeal", "submitted_at"), ("appeals_appealevent", "at"),
-                                  ("audit_auditentry", "at"), *((t, "day") for t in DAILY_TABLES)):
+            for table, column in (
+                ("appeals_appeal", "submitted_at"),
+                ("appeals_appealevent", "at"),
+                ("audit_auditentry", "at"),
+                *((t, "day") for t in DAILY_TABLES),
+            ):
                 # months made afresh from `since` (the daily keys began with `day` before partitioning)
                 partitions.unpartition(connection, table, column_added_to_unique=table not in DAILY_TABLES)
                 partitions.partition_by_month(connection, table, column, since=start.date(), ahead=2)
@@ -169,8 +175,13 @@ def seed(args: argparse.Namespace) -> None:
         cur.execute("VACUUM ANALYZE appeals_appealevent")
         cur.execute("VACUUM ANALYZE appeals_appeal")
     timings["vacuum"] = time.perf_counter() - t0
-    report = {"db": args.db, "shape": args.shape, "appeals": args.appeals,
-              "seconds": {k: round(v, 1) for k, v in timings.items()}, "sizes": sizes(raw)}
+    report = {
+        "db": args.db,
+        "shape": args.shape,
+        "appeals": args.appeals,
+        "seconds": {k: round(v, 1) for k, v in timings.items()},
+        "sizes": sizes(raw),
+    }
     print(json.dumps(report))
 
 
@@ -228,8 +239,12 @@ def sizes(raw) -> dict[str, Any]:
                     [name, name],
                 )
                 per_index[name] = round(float(cur.fetchone()[0]) / 1e6, 1)
-            out[table] = {"heap_mb": round(float(heap) / 1e6, 1), "indexes_mb": round(float(index) / 1e6, 1),
-                          "partitions": parts, "index_mb": per_index}
+            out[table] = {
+                "heap_mb": round(float(heap) / 1e6, 1),
+                "indexes_mb": round(float(index) / 1e6, 1),
+                "partitions": parts,
+                "index_mb": per_index,
+            }
         cur.execute("SELECT pg_database_size(current_database())")
         out["database_mb"] = round(float(cur.fetchone()[0]) / 1e6, 1)
     return out
@@ -256,7 +271,9 @@ def one_turn(args: argparse.Namespace) -> None:
     with connection.cursor() as cur:
         cur.execute("SELECT max(id) FROM appeals_appeal WHERE tracking_number LIKE 'B%%'")
         n = cur.fetchone()[0]
-        cur.execute("SELECT DISTINCT unit_id FROM appeals_appeal WHERE id > %s AND unit_id IS NOT NULL", [n - 5000])
+        cur.execute(
+            "SELECT DISTINCT unit_id FROM appeals_appeal WHERE id > %s AND unit_id IS NOT NULL", [n - 5000]
+        )
         units = sorted(r[0] for r in cur.fetchall())
         cur.execute(
             "SELECT string_agg(column_name, ', ' ORDER BY ordinal_position) FROM information_schema.columns "
@@ -307,8 +324,13 @@ def one_turn(args: argparse.Namespace) -> None:
         selectors.surge_warnings(j)
         selectors.recurring_problems(p, s)
 
-    operations = {"intake": intake, "by tracking number": by_tracking, "by id": by_id, "unit queue": queue,
-                  "dashboard": dash}
+    operations = {
+        "intake": intake,
+        "by tracking number": by_tracking,
+        "by id": by_id,
+        "unit queue": queue,
+        "dashboard": dash,
+    }
     operations = {name: fn for name, fn in operations.items() if not args.ops or name in args.ops}
     samples: dict[str, list[float]] = {name: [] for name in operations}
     for fn in operations.values():
@@ -326,9 +348,22 @@ def measure(args: argparse.Namespace) -> None:
     for turn in range(args.rounds):
         for db in args.db:
             out = subprocess.run(
-                [sys.executable, __file__, "turn", "--db", db, "--repeat", str(args.repeat), "--seed", str(turn),
-                 *(f"--ops={name}" for name in args.ops or ())],
-                check=True, capture_output=True, text=True, cwd=ROOT,
+                [
+                    sys.executable,
+                    __file__,
+                    "turn",
+                    "--db",
+                    db,
+                    "--repeat",
+                    str(args.repeat),
+                    "--seed",
+                    str(turn),
+                    *(f"--ops={name}" for name in args.ops or ()),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
             ).stdout
             load = os.getloadavg()[0]
             for name, values in json.loads(out).items():
@@ -340,12 +375,24 @@ def measure(args: argparse.Namespace) -> None:
         def pct(q: float, values: list[float] = values) -> float:
             return round(values[min(len(values) - 1, round(q * (len(values) - 1)))], 2)
 
-        print(json.dumps({"db": db, "operation": name, "n": len(values),
-                          "p50_ms": round(statistics.median(values), 2), "p95_ms": pct(0.95), "p99_ms": pct(0.99)}))
+        print(
+            json.dumps(
+                {
+                    "db": db,
+                    "operation": name,
+                    "n": len(values),
+                    "p50_ms": round(statistics.median(values), 2),
+                    "p95_ms": pct(0.95),
+                    "p99_ms": pct(0.99),
+                }
+            )
+        )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("step", choices=["seed", "measure", "turn"])
     parser.add_argument("--db", action="append", required=True)
     parser.add_argument("--shape", choices=["plain", "partitioned"])

@@ -36,8 +36,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 TITLES = [
-    "{p}路灯不亮", "{p}垃圾清运不及时", "{p}道路破损", "{p}噪音扰民", "{p}占道经营", "{p}污水外溢",
-    "{p}违章停车", "{p}绿化带缺损", "{p}井盖缺失", "{p}楼道堆物", "{p}油烟扰民", "{p}积水严重",
+    "{p}路灯不亮",
+    "{p}垃圾清运不及时",
+    "{p}道路破损",
+    "{p}噪音扰民",
+    "{p}占道经营",
+    "{p}污水外溢",
+    "{p}违章停车",
+    "{p}绿化带缺损",
+    "{p}井盖缺失",
+    "{p}楼道堆物",
+    "{p}油烟扰民",
+    "{p}积水严重",
 ]
 PLACES = ["幸福小区", "和平路", "光明街", "解放路", "新华小区", "人民公园", "东风路", "建设小区"]
 
@@ -74,19 +84,28 @@ def build(appeals: int, month: dt.date, seed: int) -> None:
     district = Area.objects.create(code="D1", name="示范区", level=AreaLevel.DISTRICT)
     grids = []
     for s in range(4):
-        street = Area.objects.create(code=f"S{s}", name=f"第{s + 1}街道", level=AreaLevel.STREET, parent=district)
+        street = Area.objects.create(
+            code=f"S{s}", name=f"第{s + 1}街道", level=AreaLevel.STREET, parent=district
+        )
         for c in range(2):
             community = Area.objects.create(
                 code=f"S{s}C{c}", name=f"{street.name}{c + 1}社区", level=AreaLevel.COMMUNITY, parent=street
             )
             for g in range(2):
-                grids.append(Area.objects.create(
-                    code=f"S{s}C{c}G{g}", name=f"{community.name}{g + 1}网格", level=AreaLevel.GRID, parent=community
-                ))
+                grids.append(
+                    Area.objects.create(
+                        code=f"S{s}C{c}G{g}",
+                        name=f"{community.name}{g + 1}网格",
+                        level=AreaLevel.GRID,
+                        parent=community,
+                    )
+                )
     leaves = []
     for k, name in enumerate(["城乡建设", "环境保护", "交通运输", "市场监管", "社会治安", "民生保障"]):
         top = Category.objects.create(code=f"K{k}", name=name)
-        leaves += [Category.objects.create(code=f"K{k}-{i}", name=f"{name}{i + 1}", parent=top) for i in range(3)]
+        leaves += [
+            Category.objects.create(code=f"K{k}-{i}", name=f"{name}{i + 1}", parent=top) for i in range(3)
+        ]
     units = [Unit.objects.create(code=f"U{i}", name=f"第{i + 1}承办单位", area=district) for i in range(10)]
 
     def tz(day: dt.date, hours: float) -> dt.datetime:
@@ -102,13 +121,22 @@ def build(appeals: int, month: dt.date, seed: int) -> None:
             unit = rng.choice(units)
             title = rng.choice(TITLES).format(p=rng.choice(PLACES))
             appeal = Appeal(
-                tracking_number=f"LX{submitted:%Y%m%d}-{seq:06d}", title=title, text=title + "，请尽快处理。",
-                kind="complaint", channel="web", category=rng.choice(leaves), area=rng.choice(grids),
-                contact_name="张三", contact_phone="13800000000", submitted_at=submitted, unit=unit,
+                tracking_number=f"LX{submitted:%Y%m%d}-{seq:06d}",
+                title=title,
+                text=title + "，请尽快处理。",
+                kind="complaint",
+                channel="web",
+                category=rng.choice(leaves),
+                area=rng.choice(grids),
+                contact_name="张三",
+                contact_phone="13800000000",
+                submitted_at=submitted,
+                unit=unit,
                 status=Status.DISPATCHED,
             )
             events: list[tuple[str, dt.datetime, Unit | None, str, dict[str, Any]]] = [
-                (EventType.SUBMITTED, submitted, None, Status.SUBMITTED, {})]
+                (EventType.SUBMITTED, submitted, None, Status.SUBMITTED, {})
+            ]
             t = submitted + dt.timedelta(minutes=rng.uniform(5, 120))
             if rng.random() < 0.08:
                 other = rng.choice(units)
@@ -129,8 +157,15 @@ def build(appeals: int, month: dt.date, seed: int) -> None:
                     t += dt.timedelta(hours=rng.uniform(1, 48))
                     sat = rng.choices(["satisfied", "basic", "dissatisfied"], [70, 18, 12])[0]
                     solved = sat != "dissatisfied" or rng.random() < 0.3
-                    events.append((EventType.RATED, t, unit, Status.CLOSED, {"satisfaction": sat, "solved": solved}))
-                    appeal.status, appeal.satisfaction, appeal.solved, appeal.closed_at = Status.CLOSED, sat, solved, t
+                    events.append(
+                        (EventType.RATED, t, unit, Status.CLOSED, {"satisfaction": sat, "solved": solved})
+                    )
+                    appeal.status, appeal.satisfaction, appeal.solved, appeal.closed_at = (
+                        Status.CLOSED,
+                        sat,
+                        solved,
+                        t,
+                    )
                 else:
                     appeal.status = Status.REPLIED
             else:
@@ -143,19 +178,41 @@ def build(appeals: int, month: dt.date, seed: int) -> None:
         for appeal, events in zip(rows, histories, strict=True):
             previous = ""
             for type_, at, event_unit, to, data in events:
-                evs.append(AppealEvent(appeal=appeal, type=type_, at=at, unit=event_unit, from_status=previous,
-                                       to_status=to or previous, data=data))
+                evs.append(
+                    AppealEvent(
+                        appeal=appeal,
+                        type=type_,
+                        at=at,
+                        unit=event_unit,
+                        from_status=previous,
+                        to_status=to or previous,
+                        data=data,
+                    )
+                )
                 previous = to or previous
         AppealEvent.objects.bulk_create(sorted(evs, key=lambda e: e.at), batch_size=2000)
     rollups.process_events(now=dt.datetime.now(dt.UTC), settle_seconds=0, sample=False)
-    closed = list(Appeal.objects.filter(status=Status.CLOSED, closed_at__gte=tz(month, 0)).values("pk", "unit_id",
-                                                                                                  "closed_at"))
-    FollowUp.objects.bulk_create([
-        FollowUp(appeal_id=a["pk"], unit_id=a["unit_id"], reason=FollowUpReason.SAMPLED, status=FollowUpStatus.DONE,
-                 sampled_at=a["closed_at"], done_at=a["closed_at"] + dt.timedelta(days=1), really_solved=False,
-                 false_closure=True)
-        for a in rng.sample(closed, k=len(closed) // 50) if a["closed_at"] is not None
-    ])
+    closed = list(
+        Appeal.objects.filter(status=Status.CLOSED, closed_at__gte=tz(month, 0)).values(
+            "pk", "unit_id", "closed_at"
+        )
+    )
+    FollowUp.objects.bulk_create(
+        [
+            FollowUp(
+                appeal_id=a["pk"],
+                unit_id=a["unit_id"],
+                reason=FollowUpReason.SAMPLED,
+                status=FollowUpStatus.DONE,
+                sampled_at=a["closed_at"],
+                done_at=a["closed_at"] + dt.timedelta(days=1),
+                really_solved=False,
+                false_closure=True,
+            )
+            for a in rng.sample(closed, k=len(closed) // 50)
+            if a["closed_at"] is not None
+        ]
+    )
 
 
 def _next(day: dt.date) -> dt.date:
@@ -179,9 +236,20 @@ def measure(month: dt.date, repeat: int, pdf_path: str = "") -> dict[str, list[f
         t0 = time.perf_counter()
         data = report_content(period, None)
         times["data"].append(time.perf_counter() - t0)
-        report = Report(period_label=period.label, period_kind=period.kind, period_start=period.start,
-                        period_end=period.end, data=data, lessons="经验与问题示例。", generated_at=dt.datetime.now(dt.UTC))
-        for fmt, fn in (("html", rendering.render_html), ("pdf", rendering.render_pdf), ("xlsx", rendering.render_xlsx)):
+        report = Report(
+            period_label=period.label,
+            period_kind=period.kind,
+            period_start=period.start,
+            period_end=period.end,
+            data=data,
+            lessons="经验与问题示例。",
+            generated_at=dt.datetime.now(dt.UTC),
+        )
+        for fmt, fn in (
+            ("html", rendering.render_html),
+            ("pdf", rendering.render_pdf),
+            ("xlsx", rendering.render_xlsx),
+        ):
             t0 = time.perf_counter()
             out = fn(report)
             times[fmt].append(time.perf_counter() - t0)
@@ -200,7 +268,9 @@ def measure(month: dt.date, repeat: int, pdf_path: str = "") -> dict[str, list[f
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/lianxin_bench_reports")
     parser.add_argument("--appeals", type=int, default=3000)
     parser.add_argument("--month", default="2026-10")
@@ -212,10 +282,14 @@ def main() -> None:
     setup(args.database)
     t0 = time.perf_counter()
     build(args.appeals, month, args.seed)
-    print(f"built {args.appeals} appeals (+{int(args.appeals * 0.8)} the month before) in {time.perf_counter() - t0:.1f}s")
+    print(
+        f"built {args.appeals} appeals (+{int(args.appeals * 0.8)} the month before) in {time.perf_counter() - t0:.1f}s"
+    )
     times = measure(month, args.repeat, args.pdf)
     for name, values in times.items():
-        print(f"{name:5s} median {statistics.median(values):6.2f}s  min {min(values):6.2f}s  max {max(values):6.2f}s")
+        print(
+            f"{name:5s} median {statistics.median(values):6.2f}s  min {min(values):6.2f}s  max {max(values):6.2f}s"
+        )
 
 
 if __name__ == "__main__":

@@ -51,12 +51,22 @@ QUERIES = [
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per query and path (default 5)")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the web query")
-    parser.add_argument("--query", action="append", default=[], help="measure this query instead of the default set (repeatable)")
-    parser.add_argument("--as-handler", action="store_true",
-                        help="as the handler of the busiest unit instead of the dispatcher; adds its whole list (API, with its count)")
+    parser.add_argument(
+        "--query",
+        action="append",
+        default=[],
+        help="measure this query instead of the default set (repeatable)",
+    )
+    parser.add_argument(
+        "--as-handler",
+        action="store_true",
+        help="as the handler of the busiest unit instead of the dispatcher; adds its whole list (API, with its count)",
+    )
     args = parser.parse_args()
 
     if not os.environ.get("LIANXIN_DATABASE_URL", "").startswith("postgres"):
@@ -82,8 +92,14 @@ def main() -> None:
 
         from lianxin.org.models import RoleAssignment
 
-        unit_id = (Appeal.objects.exclude(unit=None).values("unit").annotate(n=Count("id")).order_by("-n")
-                   .values_list("unit", flat=True).first())
+        unit_id = (
+            Appeal.objects.exclude(unit=None)
+            .values("unit")
+            .annotate(n=Count("id"))
+            .order_by("-n")
+            .values_list("unit", flat=True)
+            .first()
+        )
         assert unit_id is not None, "seed the district first"
         found = RoleAssignment.objects.filter(role="handler", unit_id=unit_id).select_related("user").first()
         assert found is not None, "the seeded district has a handler in its busiest unit"
@@ -117,13 +133,26 @@ def main() -> None:
         return run
 
     if args.as_handler:
-        print(json.dumps({"reader": dispatcher.username, "path": "api whole list (with its count)",
-                          **timed(get("/api/v1/appeals"))}, ensure_ascii=False), flush=True)
+        print(
+            json.dumps(
+                {
+                    "reader": dispatcher.username,
+                    "path": "api whole list (with its count)",
+                    **timed(get("/api/v1/appeals")),
+                },
+                ensure_ascii=False,
+            ),
+            flush=True,
+        )
     queries = [("given", q) for q in args.query] or QUERIES
     for label, q in queries:
         matching = Appeal.objects.filter(text_search_q(q)).count()
         row = {"query": q, "label": label, "matching": matching, "share": round(matching / max(total, 1), 4)}
-        old = queue(dispatcher, "all").filter(Q(title__icontains=q) | Q(text__icontains=q)).order_by("-submitted_at", "id")
+        old = (
+            queue(dispatcher, "all")
+            .filter(Q(title__icontains=q) | Q(text__icontains=q))
+            .order_by("-submitted_at", "id")
+        )
         paths: dict[str, Callable[[], Any]] = {
             "web all": get("/staff/queue/all/", q=q),
             "web to_dispatch": get("/staff/queue/to_dispatch/", q=q),

@@ -54,7 +54,8 @@ def load(data: Path) -> dict[str, Any]:
     train, _holdout = holdout_split(groups, scored)  # the holdout is never looked at here
     folds = grouped_folds(train, labels, groups, scored, folds=5, seed=42)
     words = [
-        [w for w in clean(t).lower().split() if w not in STOP_WORDS] if s else [] for t, s in zip(texts, flags, strict=True)
+        [w for w in clean(t).lower().split() if w not in STOP_WORDS] if s else []
+        for t, s in zip(texts, flags, strict=True)
     ]
     docs = ["".join(w) if s else clean(t).lower() for t, s, w in zip(texts, flags, words, strict=True)]
     return {"y": labels, "folds": folds, "docs": docs, "words": words, "flags": flags}
@@ -70,7 +71,11 @@ def char_grams(text: str, lo: int, hi: int) -> list[str]:
 def counts(token_lists: list[list[str]]) -> sp.csr_matrix:
     from sklearn.feature_extraction.text import CountVectorizer
 
-    return CountVectorizer(analyzer=lambda x: x, lowercase=False, dtype=np.float32).fit_transform(token_lists).tocsr()
+    return (
+        CountVectorizer(analyzer=lambda x: x, lowercase=False, dtype=np.float32)
+        .fit_transform(token_lists)
+        .tocsr()
+    )
 
 
 def tfidf(x: sp.csr_matrix, train: np.ndarray, *, min_df: int = 2, sublinear: bool = False) -> sp.csr_matrix:
@@ -120,8 +125,15 @@ def word_grams(text: str, lex: set[str]) -> list[str]:
 # --- models (each returns decision values of the test rows, one column per class) -------------------
 
 
-def nb_svm(x: sp.csr_matrix, y: np.ndarray, classes: np.ndarray, *, alpha: float = 0.05, C: float = 2.0,
-           weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def nb_svm(
+    x: sp.csr_matrix,
+    y: np.ndarray,
+    classes: np.ndarray,
+    *,
+    alpha: float = 0.05,
+    C: float = 2.0,
+    weight: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.svm import LinearSVC
 
     coefs, icpt = [], []
@@ -136,7 +148,9 @@ def nb_svm(x: sp.csr_matrix, y: np.ndarray, classes: np.ndarray, *, alpha: float
     return np.vstack(coefs).T, np.asarray(icpt)
 
 
-def complement_nb(x: sp.csr_matrix, y: np.ndarray, classes: np.ndarray, *, alpha: float = 0.3) -> tuple[np.ndarray, np.ndarray]:
+def complement_nb(
+    x: sp.csr_matrix, y: np.ndarray, classes: np.ndarray, *, alpha: float = 0.3
+) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.naive_bayes import ComplementNB
 
     m = ComplementNB(alpha=alpha).fit(x, y)
@@ -160,7 +174,10 @@ class Features:
             if key == "c13_600":
                 toks = [char_grams(t[:600], 1, 3) for t in docs]
             elif key == "c13_600_digits":
-                toks = [char_grams(_DIGITS.sub(lambda m: "0" if len(m.group()) < 3 else "00", t)[:600], 1, 3) for t in docs]
+                toks = [
+                    char_grams(_DIGITS.sub(lambda m: "0" if len(m.group()) < 3 else "00", t)[:600], 1, 3)
+                    for t in docs
+                ]
             elif key == "c13_600_lead25":
                 toks = [char_grams(t[:600], 1, 3) + ["L" + g for g in char_grams(t[:25], 2, 3)] for t in docs]
             else:
@@ -231,7 +248,11 @@ def main() -> None:
     root = Path(__file__).resolve().parents[1]
     # ../shared/ beside the checkout (a worktree may sit one level deeper)
     default = next(
-        (b / "shared" / "data" / "wenzheng" for b in (root.parent, root.parent.parent) if (b / "shared" / "data" / "wenzheng").is_dir()),
+        (
+            b / "shared" / "data" / "wenzheng"
+            for b in (root.parent, root.parent.parent)
+            if (b / "shared" / "data" / "wenzheng").is_dir()
+        ),
         root.parent / "shared" / "data" / "wenzheng",
     )
     ap.add_argument("--data-dir", default=str(default))

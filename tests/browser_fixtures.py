@@ -30,8 +30,13 @@ def new_page(browser, live_server):
     contexts = []
 
     def make(viewport: dict | None = None, *, mobile: bool = False):
-        ctx = browser.new_context(viewport=viewport or DESKTOP, locale="zh-CN", is_mobile=mobile,
-                                  has_touch=mobile, base_url=live_server.url)
+        ctx = browser.new_context(
+            viewport=viewport or DESKTOP,
+            locale="zh-CN",
+            is_mobile=mobile,
+            has_touch=mobile,
+            base_url=live_server.url,
+        )
         # 10 s; a loaded machine (several engineers' test runs on two cores) may set more
         ctx.set_default_timeout(int(os.environ.get("LIANXIN_BROWSER_TIMEOUT_MS", "10000")))
         contexts.append(ctx)
@@ -48,5 +53,3 @@ def live_district(transactional_db, settings):
 
     settings.LIANXIN = {**settings.LIANXIN, "AUTO_DISPATCH": False}
     return District()
-
-

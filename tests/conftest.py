@@ -30,7 +30,6 @@ def _clear_cache():
 
     cache.clear()
     reset_recent_index()  # the per-process index must not remember rows of other tests
-    yield
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +60,6 @@ def _fresh_audit_anchor(settings, tmp_path_factory):
     when its rows are gone, and would (rightly) make the next test's chain look truncated."""
     path = tmp_path_factory.mktemp("audit") / "audit-anchor.log"
     settings.LIANXIN = {**settings.LIANXIN, "AUDIT_ANCHOR_PATH": str(path)}
-    yield
 
 
 @pytest.fixture

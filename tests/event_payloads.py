@@ -15,7 +15,9 @@ from django.db import models
 from lianxin.core.payloads import PayloadRegistry
 
 
-def rows_not_round_tripping(model: type[models.Model], registry: PayloadRegistry) -> list[tuple[str, Any, Any]]:
+def rows_not_round_tripping(
+    model: type[models.Model], registry: PayloadRegistry
+) -> list[tuple[str, Any, Any]]:
     """(type, stored data, payload's data) of each stored row whose payload writes other JSON."""
     found = []
     for event_type, data in model._default_manager.order_by("pk").values_list("type", "data"):
@@ -32,7 +34,9 @@ def payloads_round_trip_fixture(model: type[models.Model], registry: PayloadRegi
         uses_db = marker is not None or any(
             name in request.fixturenames for name in ("db", "transactional_db", "district")
         )
-        transactional = "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
+        transactional = "transactional_db" in request.fixturenames or bool(
+            marker and marker.kwargs.get("transaction")
+        )
         if uses_db:  # asked for here, so the database outlives this check
             request.getfixturevalue("transactional_db" if transactional else "db")
         yield

@@ -33,6 +33,7 @@ class ModelFactory(factory.django.DjangoModelFactory[M]):
         abstract = True
 
     if TYPE_CHECKING:
+
         def __new__(cls, *args: Any, **kwargs: Any) -> M: ...  # type: ignore[misc]  # returns the model, not the factory
 
 
@@ -78,7 +79,9 @@ class UserFactory(ModelFactory[User]):
     password = factory.django.Password("pass12345")
 
 
-def staff(role: str, *, unit: Unit | None = None, area: Area | None = None, username: str | None = None) -> User:
+def staff(
+    role: str, *, unit: Unit | None = None, area: Area | None = None, username: str | None = None
+) -> User:
     user = UserFactory(username=username) if username else UserFactory()
     RoleAssignment.objects.create(user=user, role=role, unit=unit, area=area)
     return user
@@ -108,8 +111,12 @@ class District:
         self.district = AreaFactory(code="D1", name="示范区", level=AreaLevel.DISTRICT)
         self.street_a = AreaFactory(code="S1", name="东街道", level=AreaLevel.STREET, parent=self.district)
         self.street_b = AreaFactory(code="S2", name="西街道", level=AreaLevel.STREET, parent=self.district)
-        self.community_a = AreaFactory(code="C1", name="幸福社区", level=AreaLevel.COMMUNITY, parent=self.street_a)
-        self.community_b = AreaFactory(code="C2", name="和平社区", level=AreaLevel.COMMUNITY, parent=self.street_b)
+        self.community_a = AreaFactory(
+            code="C1", name="幸福社区", level=AreaLevel.COMMUNITY, parent=self.street_a
+        )
+        self.community_b = AreaFactory(
+            code="C2", name="和平社区", level=AreaLevel.COMMUNITY, parent=self.street_b
+        )
         self.grid_a = AreaFactory(code="G1", name="幸福一网格", level=AreaLevel.GRID, parent=self.community_a)
         self.grid_b = AreaFactory(code="G2", name="和平一网格", level=AreaLevel.GRID, parent=self.community_b)
         self.cat_city = CategoryFactory(code="CJ", name="城乡建设")
@@ -117,7 +124,9 @@ class District:
         self.cat_env = CategoryFactory(code="HB", name="环境保护")
         self.unit_city = UnitFactory(code="U-CG", name="城管局", area=self.district)
         self.unit_env = UnitFactory(code="U-HB", name="生态环境局", area=self.district)
-        self.unit_street_a = UnitFactory(code="U-S1", name="东街道办", kind=UnitKind.STREET_OFFICE, area=self.street_a)
+        self.unit_street_a = UnitFactory(
+            code="U-S1", name="东街道办", kind=UnitKind.STREET_OFFICE, area=self.street_a
+        )
         DispatchRule.objects.create(category=self.cat_city, area=self.district, unit=self.unit_city)
         DispatchRule.objects.create(category=self.cat_env, area=self.district, unit=self.unit_env)
         self.admin = staff(Role.ADMIN, username="admin")

@@ -60,4 +60,3 @@ def apost(path: Build, allowed: frozenset[str], body: Build, **kw: Any) -> Case:
 
 def const(value: Any) -> Build:
     return lambda w: value
-

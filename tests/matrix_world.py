@@ -43,8 +43,19 @@ from tests.matrix_world_apps import build_apps
 from tests.outreach.factories import household
 
 # Every actor of the matrix; each is a user of `District` (anonymous: nobody).
-ACTORS = ("anonymous", "resident", "other_resident", "operator", "dispatcher", "handler_city", "handler_env",
-          "grid_a", "supervisor", "leader_b", "admin")
+ACTORS = (
+    "anonymous",
+    "resident",
+    "other_resident",
+    "operator",
+    "dispatcher",
+    "handler_city",
+    "handler_env",
+    "grid_a",
+    "supervisor",
+    "leader_b",
+    "admin",
+)
 REMOTE_ADDR = "10.1.2.3"  # not localhost: /metrics must not open to everyone here
 
 
@@ -95,11 +106,15 @@ class World:
         self._clients: dict[str, Client] = {}
         handler = Actor.staff(self.user("handler_city"))
         # the unit_city appeal of the brief: accepted, in G1, with an attachment, the resident's own
-        self.city = self._submit(resident=resident, attachments=[AttachmentInput("photo.png", PNG, "image/png")])
+        self.city = self._submit(
+            resident=resident, attachments=[AttachmentInput("photo.png", PNG, "image/png")]
+        )
         self._dispatch(self.city)
         services.appeal_accept(appeal=self.city, actor=handler)
         self.attachment = self.city.attachments.get()
-        self.env = self._submit(category_code="HB", area_code="G2", text="和平社区河道有人倾倒垃圾，气味很大，请环保部门处理。")
+        self.env = self._submit(
+            category_code="HB", area_code="G2", text="和平社区河道有人倾倒垃圾，气味很大，请环保部门处理。"
+        )
         self._dispatch(self.env, unit=Unit.objects.get(code="U-HB"))
         services.appeal_accept(appeal=self.env, actor=Actor.staff(self.user("handler_env")))
         self.submitted = self._submit(text="幸福小区南门人行道砖块松动，老人走路容易绊倒，请尽快修补。")
@@ -109,7 +124,9 @@ class World:
         self.extension = self._submit(text="幸福小区地下车库积水严重，需要排水改造，工期较长。")
         self._dispatch(self.extension)
         services.appeal_accept(appeal=self.extension, actor=handler)
-        services.appeal_request_extension(appeal=self.extension, actor=handler, working_days=5, reason="需要施工")
+        services.appeal_request_extension(
+            appeal=self.extension, actor=handler, working_days=5, reason="需要施工"
+        )
         self.replied = self._submit(resident=resident, text="幸福小区3栋楼道灯坏了两周，晚上上下楼看不见。")
         self._dispatch(self.replied)
         services.appeal_accept(appeal=self.replied, actor=handler)
@@ -118,10 +135,22 @@ class World:
         self._dispatch(self.closed)
         services.appeal_accept(appeal=self.closed, actor=handler)
         services.appeal_reply(appeal=self.closed, actor=handler, text="已维修健身器材。")
-        services.appeal_rate(appeal=self.closed, actor=Actor.resident(resident),
-                             satisfaction=Satisfaction.DISSATISFIED, solved=False)
-        for appeal in (self.city, self.env, self.submitted, self.inquiry, self.dispatched, self.extension,
-                       self.replied, self.closed):
+        services.appeal_rate(
+            appeal=self.closed,
+            actor=Actor.resident(resident),
+            satisfaction=Satisfaction.DISSATISFIED,
+            solved=False,
+        )
+        for appeal in (
+            self.city,
+            self.env,
+            self.submitted,
+            self.inquiry,
+            self.dispatched,
+            self.extension,
+            self.replied,
+            self.closed,
+        ):
             appeal.refresh_from_db()
         self._supervision()
         self._loop(handler)
@@ -129,13 +158,23 @@ class World:
         self.house_a = household(Area.objects.get(code="G1"))
         self.house_b = household(Area.objects.get(code="G2"), phone="13900002222", name="李建国")
         build_apps(self)  # consultations, activities, mediation, learning
-        self.tokens = {name: api_token_create(user=user, name=f"matrix {name}")[1]
-                       for name, user in self.users.items() if user is not None}
+        self.tokens = {
+            name: api_token_create(user=user, name=f"matrix {name}")[1]
+            for name, user in self.users.items()
+            if user is not None
+        }
 
     def _submit(self, *, resident: User | None = None, **overrides: object) -> Appeal:
-        data = AppealInput(text="东街道幸福小区3栋门口路灯坏了一个多月，晚上很黑，希望尽快修好。", kind="complaint",
-                           channel="web", category_code="CJ-LD", area_code="G1", contact_name="张三",
-                           contact_phone="13812341234", contact_consent=True)
+        data = AppealInput(
+            text="东街道幸福小区3栋门口路灯坏了一个多月，晚上很黑，希望尽快修好。",
+            kind="complaint",
+            channel="web",
+            category_code="CJ-LD",
+            area_code="G1",
+            contact_name="张三",
+            contact_phone="13812341234",
+            contact_consent=True,
+        )
         for key, value in overrides.items():
             setattr(data, key, value)
         return appeal_submit(data=data, actor=Actor.resident(resident), resident=resident).appeal
@@ -146,7 +185,9 @@ class World:
         return user
 
     def _dispatch(self, appeal: Appeal, unit: Unit | None = None) -> None:
-        services.appeal_dispatch(appeal=appeal, actor=Actor.staff(self.user("dispatcher")), unit=unit or self.unit_city)
+        services.appeal_dispatch(
+            appeal=appeal, actor=Actor.staff(self.user("dispatcher")), unit=unit or self.unit_city
+        )
 
     def _loop(self, handler: Actor) -> None:
         """A reply held for the centre's review (the rule is switched off again, so that other replies
@@ -158,29 +199,51 @@ class World:
         services.appeal_reply(appeal=self.in_review, actor=handler, text="已更换5栋路灯。")
         rule.active = False
         rule.save(update_fields=["active"])
-        self.merged = self._submit(resident=self.user("resident"), text="幸福小区3栋楼道灯不亮，晚上上下楼很危险。")
-        services.appeal_merge(appeal=self.merged, actor=Actor.staff(self.user("dispatcher")), into=self.replied)
+        self.merged = self._submit(
+            resident=self.user("resident"), text="幸福小区3栋楼道灯不亮，晚上上下楼很危险。"
+        )
+        services.appeal_merge(
+            appeal=self.merged, actor=Actor.staff(self.user("dispatcher")), into=self.replied
+        )
         for appeal in (self.in_review, self.merged, self.replied):
             appeal.refresh_from_db()
 
     def _supervision(self) -> None:
         self.warning = RaisedWarning.objects.create(
-            rule=WarningRule.objects.get(kind="appeal_overdue"), subject_key=f"appeal:{self.city.pk}",
-            appeal=self.city, unit=self.unit_city, message="超期", raised_at=timezone.now())
+            rule=WarningRule.objects.get(kind="appeal_overdue"),
+            subject_key=f"appeal:{self.city.pk}",
+            appeal=self.city,
+            unit=self.unit_city,
+            message="超期",
+            raised_at=timezone.now(),
+        )
         supervisor = Actor.staff(self.user("supervisor"))
         self.order: SupervisionOrder = sv_services.order_create(
-            actor=supervisor, warning=self.warning, unit=None, title="请尽快办理", instructions="三日内反馈",
-            due_working_days=3)
+            actor=supervisor,
+            warning=self.warning,
+            unit=None,
+            title="请尽快办理",
+            instructions="三日内反馈",
+            due_working_days=3,
+        )
         self.order_responded = sv_services.order_create(
-            actor=supervisor, appeal=self.extension, unit=None, title="请说明延期原因", instructions="两日内反馈",
-            due_working_days=2)
-        sv_services.order_respond(order=self.order_responded, actor=Actor.staff(self.user("handler_city")), text="已说明")
+            actor=supervisor,
+            appeal=self.extension,
+            unit=None,
+            title="请说明延期原因",
+            instructions="两日内反馈",
+            due_working_days=2,
+        )
+        sv_services.order_respond(
+            order=self.order_responded, actor=Actor.staff(self.user("handler_city")), text="已说明"
+        )
         AssessmentScheme.objects.update(follow_up_sample_percent=Decimal("100"))
         rollups.process_events(settle_seconds=0)
         self.follow_up: FollowUp = FollowUp.objects.get(appeal=self.closed)
         period = Period.containing(timezone.localdate() - dt.timedelta(days=31))
-        self.report: Report = report_services.report_generate(period=period, area=self.street_a, actor=self.user("supervisor"),
-                                                              queue_pdf=False)
+        self.report: Report = report_services.report_generate(
+            period=period, area=self.street_a, actor=self.user("supervisor"), queue_pdf=False
+        )
 
     def web_client(self, actor: str) -> Client:
         """The actor's client, with only its session cookie (no messages or proofs left by an earlier

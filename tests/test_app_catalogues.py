@@ -31,9 +31,17 @@ def test_complete_and_placeholders_kept(locale):
 def test_compiled_catalogue_matches(locale):
     with locale.joinpath("django.mo").open("rb") as f:
         compiled = gettext.GNUTranslations(f)
-    stale = [e["msgid"] for e in po_entries(locale)
-             if not e["plural"] and (compiled.pgettext(e["context"], e["msgid"]) if e["context"] is not None
-                                      else compiled.gettext(e["msgid"])) != e["strs"][0]]
+    stale = [
+        e["msgid"]
+        for e in po_entries(locale)
+        if not e["plural"]
+        and (
+            compiled.pgettext(e["context"], e["msgid"])
+            if e["context"] is not None
+            else compiled.gettext(e["msgid"])
+        )
+        != e["strs"][0]
+    ]
     assert stale == [], f"run: msgfmt -o django.mo django.po in {locale}"
 
 

@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from lianxin.core.payloads import PayloadRegistry, UnknownEventType
+from lianxin.core.payloads import PayloadRegistry, UnknownEventTypeError
 from lianxin.learning import events as learning_events
 from lianxin.learning.models import EventType as LearningEventType
 from lianxin.outreach import events as outreach_events
@@ -20,8 +20,10 @@ REGISTRIES = {
     "supervision orders": (order_events.REGISTRY, set(OrderEventType.values)),
     "learning": (learning_events.REGISTRY, set(LearningEventType.values)),
     "proactive": (proactive_events.REGISTRY, set(TaskEventType.values)),
-    "outreach": (outreach_events.REGISTRY, {v for k, v in vars(outreach_events.OutreachEventType).items()
-                                            if k.isupper()}),
+    "outreach": (
+        outreach_events.REGISTRY,
+        {v for k, v in vars(outreach_events.OutreachEventType).items() if k.isupper()},
+    ),
 }
 
 
@@ -31,9 +33,10 @@ def test_registry_covers_the_types_exactly(name):
     assert set(registry.payloads) == types
     for event_type, cls in registry.payloads.items():
         assert event_type == cls.TYPE
-        assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+        assert dataclasses.is_dataclass(cls)
+        assert cls.__dataclass_params__.frozen
         assert cls.from_data({}) == cls()
-    with pytest.raises(UnknownEventType, match="'teleported'"):
+    with pytest.raises(UnknownEventTypeError, match="'teleported'"):
         registry.parse("teleported", {})
 
 

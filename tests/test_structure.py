@@ -164,7 +164,9 @@ def layer_violations(graph: dict[str, dict[str, int]], layers: dict[str, frozens
         for target, line in sorted(edges.items()):
             other = _app_of(target)
             if other != app and other not in layers[app]:
-                found.append(f"{module}:{line} imports {target} (a {app} module may import {sorted(layers[app])})")
+                found.append(
+                    f"{module}:{line} imports {target} (a {app} module may import {sorted(layers[app])})"
+                )
     return found
 
 
@@ -212,28 +214,37 @@ def _plant(root: Path, files: dict[str, str]) -> Path:
 
 
 def test_a_cycle_through_an_import_inside_a_function_is_found(tmp_path):
-    package = _plant(tmp_path, {
-        "shop/models.py": "def f():\n    from pkg.shop.alerts import g\n",
-        "shop/alerts.py": "from .models import f\n",
-        "shop/other.py": "from pkg.shop import models\n",
-    })
+    package = _plant(
+        tmp_path,
+        {
+            "shop/models.py": "def f():\n    from pkg.shop.alerts import g\n",
+            "shop/alerts.py": "from .models import f\n",
+            "shop/other.py": "from pkg.shop import models\n",
+        },
+    )
     assert import_cycles(import_graph(package, runtime_only=True)) == [["pkg.shop.alerts", "pkg.shop.models"]]
 
 
 def test_an_import_under_type_checking_is_no_cycle(tmp_path):
-    package = _plant(tmp_path, {
-        "a.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.b import x\n",
-        "b.py": "from pkg.a import y\n",
-    })
+    package = _plant(
+        tmp_path,
+        {
+            "a.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.b import x\n",
+            "b.py": "from pkg.a import y\n",
+        },
+    )
     assert import_cycles(import_graph(package, runtime_only=True)) == []
 
 
 def test_a_lower_layer_importing_a_new_app_is_refused(tmp_path):
-    package = _plant(tmp_path, {
-        "core/serve.py": "def run():\n    import pkg.brandnew.tasks\n",
-        "core/ok.py": "from pkg.core import serve\n",
-        "brandnew/tasks.py": "from pkg.core.ok import serve\n",
-    })
+    package = _plant(
+        tmp_path,
+        {
+            "core/serve.py": "def run():\n    import pkg.brandnew.tasks\n",
+            "core/ok.py": "from pkg.core import serve\n",
+            "brandnew/tasks.py": "from pkg.core.ok import serve\n",
+        },
+    )
     found = layer_violations(import_graph(package, runtime_only=False), {"core": frozenset()})
     assert found == ["pkg.core.serve:2 imports pkg.brandnew.tasks (a core module may import [])"]
 
@@ -277,21 +288,28 @@ def documented_imports(text: str) -> dict[str, set[str]]:
 
 
 def ordered(names: set[str]) -> list[str]:
-    return sorted(names, key=lambda n: (_ORDER.index(n) if n in _ORDER else len(_ORDER), n in ROOT_MODULES, n))
+    return sorted(
+        names, key=lambda n: (_ORDER.index(n) if n in _ORDER else len(_ORDER), n in ROOT_MODULES, n)
+    )
 
 
 def test_the_documented_dependency_table_is_the_codes():
     documented = documented_imports(ARCHITECTURE_DOC.read_text(encoding="utf-8"))
     actual = app_imports(import_graph(PACKAGE_DIR, runtime_only=False))
-    wrong = {app: {"documented": ordered(documented.get(app, set())), "code": ordered(targets)}
-             for app, targets in actual.items() if documented.get(app) != targets}
+    wrong = {
+        app: {"documented": ordered(documented.get(app, set())), "code": ordered(targets)}
+        for app, targets in actual.items()
+        if documented.get(app) != targets
+    }
     assert wrong == {}, "redraw the table in docs/architecture.md (python -m tests.test_structure prints it)"
     assert set(documented) <= set(actual), "the table names apps that no longer exist"
 
 
 def test_a_table_out_of_date_is_found(tmp_path):
-    package = _plant(tmp_path, {"shop/models.py": "from pkg.core import x\n", "core/x.py": "import pkg.celery\n",
-                                "celery.py": ""})
+    package = _plant(
+        tmp_path,
+        {"shop/models.py": "from pkg.core import x\n", "core/x.py": "import pkg.celery\n", "celery.py": ""},
+    )
     actual = app_imports(import_graph(package, runtime_only=False))
     assert actual == {"shop": {"core"}, "core": {"celery"}}
     doc = "| `shop` | shops | `core` |\n| `core` | plumbing | (the project's `celery`) |\n"
@@ -317,25 +335,35 @@ def role_checks_outside_policy(root: Path, allowed: dict[str, str]) -> list[str]
         if module.split(".")[-1] == "policy" or ".policy." in f"{module}." or module in allowed:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr in _ROLE_METHODS
-                    and (node.func.attr != "has" or "scope" in ast.unparse(node.func.value))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in _ROLE_METHODS
+                and (node.func.attr != "has" or "scope" in ast.unparse(node.func.value))
+            ):
                 found.append(f"{module}:{node.lineno} {ast.unparse(node.func)}(...)")
     return found
 
 
 def test_roles_are_checked_only_in_the_policy_modules():
     assert role_checks_outside_policy(PACKAGE_DIR, ROLE_CHECKS_ALLOWED) == [], (
-        "ask the app's policy module (the one place who-may-do-what is decided)")
+        "ask the app's policy module (the one place who-may-do-what is decided)"
+    )
 
 
 def test_a_role_check_in_a_view_is_found(tmp_path):
-    package = _plant(tmp_path, {
-        "shop/views.py": "def v(scope):\n    return scope.has('admin') or {1}.union(scope.units_for('handler'))\n",
-        "shop/policy.py": "def may(scope):\n    return scope.has('admin')\n",
-        "shop/other.py": "def f(s):\n    return s.has(1)\n",
-    })
-    assert role_checks_outside_policy(package, {}) == ["pkg.shop.views:2 scope.has(...)", "pkg.shop.views:2 scope.units_for(...)"]
+    package = _plant(
+        tmp_path,
+        {
+            "shop/views.py": "def v(scope):\n    return scope.has('admin') or {1}.union(scope.units_for('handler'))\n",
+            "shop/policy.py": "def may(scope):\n    return scope.has('admin')\n",
+            "shop/other.py": "def f(s):\n    return s.has(1)\n",
+        },
+    )
+    assert role_checks_outside_policy(package, {}) == [
+        "pkg.shop.views:2 scope.has(...)",
+        "pkg.shop.views:2 scope.units_for(...)",
+    ]
 
 
 # --- no function over ~60 lines without a reason ----------------------------------------------------

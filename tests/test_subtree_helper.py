@@ -36,7 +36,9 @@ def test_subtree_matching_only_through_the_org_helpers():
 
 def test_a_planted_copy_is_found(tmp_path):
     (tmp_path / "org").mkdir()
-    (tmp_path / "org" / "selectors.py").write_text('Q(**{f"{prefix}__startswith": f"{path}/"})\npath.startswith(p)\n')
+    (tmp_path / "org" / "selectors.py").write_text(
+        'Q(**{f"{prefix}__startswith": f"{path}/"})\npath.startswith(p)\n'
+    )
     (tmp_path / "web.py").write_text(
         'ok = request.path.startswith("/api/")\n'
         'q = Q(category__path__startswith=f"{c.path}/")\n'

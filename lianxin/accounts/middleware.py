@@ -25,8 +25,16 @@ AUTH_AT = "lx_auth_at"
 SEEN_AT = "lx_seen_at"
 EXPIRED_FLAG = "lx_session_expired"
 SEEN_RESOLUTION = 30  # seconds: the idle clock is written at most this often
-OPEN_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/accounts/login/", "/i18n/", "/static/",
-                 "/favicon.ico", "/healthz", "/readyz")
+OPEN_PREFIXES = (
+    "/accounts/2fa/",
+    "/accounts/logout/",
+    "/accounts/login/",
+    "/i18n/",
+    "/static/",
+    "/favicon.ico",
+    "/healthz",
+    "/readyz",
+)
 
 
 class StaffSessionMiddleware:
@@ -66,8 +74,10 @@ class StaffSessionMiddleware:
             "application/json"
         ):
             return JsonResponse(
-                {"error": "second_factor_required",
-                 "message": _("此账号需要两步验证：请先在 /accounts/2fa/ 完成验证，或改用 API 密钥。")},
+                {
+                    "error": "second_factor_required",
+                    "message": _("此账号需要两步验证：请先在 /accounts/2fa/ 完成验证，或改用 API 密钥。"),
+                },
                 status=403,
             )
         target = "accounts:verify" if policy.has_second_factor(request.user) else "accounts:setup"

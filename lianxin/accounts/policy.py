@@ -30,4 +30,6 @@ def has_second_factor(user: Any) -> bool:
     """A confirmed authenticator is enrolled (else the user is sent to enrol first)."""
     from django_otp import devices_for_user
 
-    return any(True for _d in devices_for_user(user, confirmed=True) if _d.persistent_id.startswith("otp_totp"))
+    return any(
+        True for _d in devices_for_user(user, confirmed=True) if _d.persistent_id.startswith("otp_totp")
+    )

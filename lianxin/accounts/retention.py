@@ -10,9 +10,10 @@ from lianxin.core.retention import RetentionKind, register
 def _count(cutoff: dt.datetime) -> int:
     from axes.models import AccessAttempt, AccessLog
 
-    count: int = AccessAttempt.objects.filter(attempt_time__lt=cutoff).count() + AccessLog.objects.filter(
-        attempt_time__lt=cutoff
-    ).count()
+    count: int = (
+        AccessAttempt.objects.filter(attempt_time__lt=cutoff).count()
+        + AccessLog.objects.filter(attempt_time__lt=cutoff).count()
+    )
     return count
 
 

@@ -16,7 +16,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lianxin.audit.services import AuditAction, audit_append
-from lianxin.core.errors import ValidationFailed
+from lianxin.core.errors import ValidationFailedError
 from lianxin.core.ratelimit import check_rate
 
 RECOVERY_CODES = 10
@@ -30,20 +30,25 @@ _TOKEN = re.compile(r"^[0-9a-z]{6,16}$")
 def _clean_token(token: str) -> str:
     cleaned = re.sub(r"[\s-]", "", token or "").lower()
     if not _TOKEN.match(cleaned):
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _("请输入验证器应用显示的 6 位数字，或一个恢复码。"), field="token", code="invalid_token"
         )
     return cleaned
 
 
 def _audit(user: Any, event: str) -> None:
-    audit_append(action=AuditAction.SECURITY, object_type="user", object_id=user.pk, actor=user,
-                 data={"event": event})
+    audit_append(
+        action=AuditAction.SECURITY, object_type="user", object_id=user.pk, actor=user, data={"event": event}
+    )
 
 
 def _count_attempt(user: Any) -> None:
     """One code tried (right or wrong) against the user's hourly allowance."""
-    check_rate(f"otp-verify:{user.pk}", VERIFY_RATE, message=_("验证码错误次数过多：{period}最多 {limit} 次，请 {wait}后再试。"))
+    check_rate(
+        f"otp-verify:{user.pk}",
+        VERIFY_RATE,
+        message=_("验证码错误次数过多：{period}最多 {limit} 次，请 {wait}后再试。"),
+    )
 
 
 def totp_pending_device(*, user: Any) -> TOTPDevice:
@@ -69,10 +74,14 @@ def totp_enrol_confirm(*, request: HttpRequest, user: Any, token: str) -> list[s
     _count_attempt(user)
     device = TOTPDevice.objects.filter(user=user, name=TOTP_NAME, confirmed=False).first()
     if device is None:
-        raise ValidationFailed(_("没有待绑定的验证器，请重新开始绑定。"), field="token", code="no_pending_device")
+        raise ValidationFailedError(
+            _("没有待绑定的验证器，请重新开始绑定。"), field="token", code="no_pending_device"
+        )
     if not device.verify_token(cleaned):
-        raise ValidationFailed(
-            _("验证码不正确。请确认手机时间准确，并输入验证器当前显示的 6 位数字。"), field="token", code="wrong_token"
+        raise ValidationFailedError(
+            _("验证码不正确。请确认手机时间准确，并输入验证器当前显示的 6 位数字。"),
+            field="token",
+            code="wrong_token",
         )
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
@@ -100,7 +109,7 @@ def second_factor_verify(*, request: HttpRequest, user: Any, token: str) -> None
             return
     with transaction.atomic():
         _audit(user, "second_factor_failed")
-    raise ValidationFailed(_("验证码不正确，请重新输入。"), field="token", code="wrong_token")
+    raise ValidationFailedError(_("验证码不正确，请重新输入。"), field="token", code="wrong_token")
 
 
 def recovery_codes_renew(*, user: Any) -> list[str]:

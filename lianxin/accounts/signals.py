@@ -15,8 +15,13 @@ from lianxin.core.masking import mask_phone
 
 
 @receiver(user_locked_out)
-def _audit_lockout(sender: Any, request: Any = None, username: str | None = None,
-                   ip_address: str | None = None, **kwargs: Any) -> None:
+def _audit_lockout(
+    sender: Any,
+    request: Any = None,
+    username: str | None = None,
+    ip_address: str | None = None,
+    **kwargs: Any,
+) -> None:
     name = username or ""
     with transaction.atomic():
         audit_append(

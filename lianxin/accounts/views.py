@@ -20,7 +20,9 @@ from . import policy, services
 
 def _next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return reverse("web:staff_home")
 
@@ -32,7 +34,9 @@ def setup(request: HttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            codes = services.totp_enrol_confirm(request=request, user=request.user, token=request.POST.get("token", ""))
+            codes = services.totp_enrol_confirm(
+                request=request, user=request.user, token=request.POST.get("token", "")
+            )
         except DomainError as exc:
             error = exc
         else:
@@ -55,13 +59,19 @@ def verify(request: HttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            services.second_factor_verify(request=request, user=request.user, token=request.POST.get("token", ""))
+            services.second_factor_verify(
+                request=request, user=request.user, token=request.POST.get("token", "")
+            )
         except DomainError as exc:
             error = exc
         else:
             return redirect(_next(request))
-    return render(request, "accounts/verify.html", {"error": error, "next": _next(request)},
-                  status=getattr(error, "status_code", 200))
+    return render(
+        request,
+        "accounts/verify.html",
+        {"error": error, "next": _next(request)},
+        status=getattr(error, "status_code", 200),
+    )
 
 
 @login_required
@@ -69,13 +79,18 @@ def verify(request: HttpRequest) -> HttpResponse:
 def recovery(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.user.is_verified():  # type: ignore[union-attr]
         codes = services.recovery_codes_renew(user=request.user)
-        return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": reverse("web:staff_home")})
+        return render(
+            request, "accounts/recovery_codes.html", {"codes": codes, "next": reverse("web:staff_home")}
+        )
     left = services.recovery_codes_left(user=request.user)
     return render(request, "accounts/recovery.html", {"left": left})
 
 
-def locked_out(request: HttpRequest, original_response: HttpResponse | None = None,
-               credentials: dict[str, Any] | None = None) -> HttpResponse:
+def locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
     """django-axes' answer to a locked-out login: what happened, how long to wait, whom to ask."""
     from django.conf import settings
 

@@ -14,11 +14,16 @@ from .hours import ledger_for
 
 def certificate_html(*, user: User, verify_url: str) -> str:
     ledger = ledger_for(user)
-    return render_to_string("activities/certificate.html", {
-        "name": user.display_name or user.username, "ledger": ledger,
-        "entries": [e for e in ledger.entries if e.status == "confirmed"],
-        "verify_url": verify_url, "issued": timezone.localdate(),
-    })
+    return render_to_string(
+        "activities/certificate.html",
+        {
+            "name": user.display_name or user.username,
+            "ledger": ledger,
+            "entries": [e for e in ledger.entries if e.status == "confirmed"],
+            "verify_url": verify_url,
+            "issued": timezone.localdate(),
+        },
+    )
 
 
 def certificate_pdf(*, user: User, verify_url: str) -> bytes:

@@ -46,8 +46,11 @@ WISHES = [
 def seed_activities(*, seed: int, now: dt.datetime) -> dict[str, int]:
     """Fill community life for the seeded district; returns what was made."""
     rng = random.Random(f"activities:{seed}")
-    workers = list(RoleAssignment.objects.filter(role=Role.GRID_WORKER, area__isnull=False)
-                   .select_related("user", "area").order_by("area__path")[:6])
+    workers = list(
+        RoleAssignment.objects.filter(role=Role.GRID_WORKER, area__isnull=False)
+        .select_related("user", "area")
+        .order_by("area__path")[:6]
+    )
     areas = [w.area for w in workers if w.area is not None]
     residents = list(User.objects.filter(username__startswith="jm").order_by("pk")[:60])
     if not workers or len(residents) < 40:
@@ -55,8 +58,9 @@ def seed_activities(*, seed: int, now: dt.datetime) -> dict[str, int]:
     with transaction.atomic():
         teams = _organizations(rng, residents)
         for person in residents[:24]:
-            orgs.volunteer_profile_save(actor=person, skills=rng.sample(SKILLS, 2),
-                                        areas=[rng.choice(areas)], availability="周末")
+            orgs.volunteer_profile_save(
+                actor=person, skills=rng.sample(SKILLS, 2), areas=[rng.choice(areas)], availability="周末"
+            )
         made = 0
         for i, (assignment, area) in enumerate(zip(workers, areas, strict=True)):
             made += _activities(rng, i, assignment.user, area, residents, teams, now)
@@ -72,25 +76,46 @@ def _organizations(rng: random.Random, residents: list[User]) -> list[Organizati
     street = Area.objects.filter(level=AreaLevel.STREET).order_by("path").first()
     district = Area.objects.filter(level=AreaLevel.DISTRICT).first()
     teams = []
-    for name, kind, cats, area in (("连心志愿服务队", "volunteer_team", ["维修", "陪诊"], district),
-                                   ("夕阳红互助社", "social_org", ["衣物", "理发", "陪诊"], street),
-                                   ("惠民家政服务中心", "provider", ["维修", "烹饪"], district)):
+    for name, kind, cats, area in (
+        ("连心志愿服务队", "volunteer_team", ["维修", "陪诊"], district),
+        ("夕阳红互助社", "social_org", ["衣物", "理发", "陪诊"], street),
+        ("惠民家政服务中心", "provider", ["维修", "烹饪"], district),
+    ):
         if area is None:
             continue
-        org = orgs.organization_register(actor=admin, name=name, kind=kind, areas=[area], categories=cats,
-                                         registration_number=f"5{rng.randrange(10**16, 10**17)}X",
-                                         contact_name="王志远", contact_phone="13800138000",
-                                         description="示范区登记的社会组织（演示数据）。")
+        org = orgs.organization_register(
+            actor=admin,
+            name=name,
+            kind=kind,
+            areas=[area],
+            categories=cats,
+            registration_number=f"5{rng.randrange(10**16, 10**17)}X",
+            contact_name="王志远",
+            contact_phone="13800138000",
+            description="示范区登记的社会组织（演示数据）。",
+        )
         for person in rng.sample(residents[:30], 6):
             Membership.objects.get_or_create(organization=org, user=person)
-        orgs.project_add(actor=admin, organization=org, title=f"{cats[0]}便民服务项目",
-                         started_on=dt.date(2026, 1, 1), description="面向辖区困难群众的常态化服务（演示数据）。")
+        orgs.project_add(
+            actor=admin,
+            organization=org,
+            title=f"{cats[0]}便民服务项目",
+            started_on=dt.date(2026, 1, 1),
+            description="面向辖区困难群众的常态化服务（演示数据）。",
+        )
         teams.append(org)
     return teams
 
 
-def _activities(rng: random.Random, i: int, organiser: User, area: Area, residents: list[User], teams: list[Organization],
-                now: dt.datetime) -> int:
+def _activities(
+    rng: random.Random,
+    i: int,
+    organiser: User,
+    area: Area,
+    residents: list[User],
+    teams: list[Organization],
+    now: dt.datetime,
+) -> int:
     made = 0
     for k, offset in enumerate((-20, -6, 3, 9)):
         kind, title, place = TITLES[(i + k) % len(TITLES)]
@@ -99,33 +124,68 @@ def _activities(rng: random.Random, i: int, organiser: User, area: Area, residen
         capacity = 3 if (i, k) == (0, 2) else rng.choice((10, 20, 30))
         if start > timezone.now():  # `--now` may lie in the past: then everything is history
             activity = services.activity_create(
-                actor=organiser, kind=kind, title=title, place=place, area=area, starts_at=start,
-                ends_at=start + dt.timedelta(hours=2), capacity=capacity, organization=team,
-                description="欢迎居民朋友参加（演示数据）。")
+                actor=organiser,
+                kind=kind,
+                title=title,
+                place=place,
+                area=area,
+                starts_at=start,
+                ends_at=start + dt.timedelta(hours=2),
+                capacity=capacity,
+                organization=team,
+                description="欢迎居民朋友参加（演示数据）。",
+            )
             services.activity_publish(actor=organiser, activity=activity)
             for person in rng.sample(residents, min(len(residents), capacity + (2 if capacity == 3 else -2))):
                 services.signup_create(actor=person, activity=activity)
         else:
-            activity = _past_activity(rng, organiser, area, kind, title, place, start, capacity, team, residents)
+            activity = _past_activity(
+                rng, organiser, area, kind, title, place, start, capacity, team, residents
+            )
         made += 1
     return made
 
 
-def _past_activity(rng: random.Random, organiser: User, area: Area, kind: str, title: str, place: str,
-                   start: dt.datetime, capacity: int, team: Organization | None,
-                   residents: list[User]) -> Activity:
+def _past_activity(
+    rng: random.Random,
+    organiser: User,
+    area: Area,
+    kind: str,
+    title: str,
+    place: str,
+    start: dt.datetime,
+    capacity: int,
+    team: Organization | None,
+    residents: list[User],
+) -> Activity:
     """History: written directly (the services refuse to publish in the past), then confirmed hours."""
     end = start + dt.timedelta(hours=2)
     activity = Activity.objects.create(
-        kind=kind, title=title, place=place, area=area, organiser=organiser, organization=team,
-        starts_at=start, ends_at=end, capacity=capacity, status=ActivityStatus.FINISHED,
-        checkin_code=secrets.token_urlsafe(18), published_at=start - dt.timedelta(days=7),
-        visit_notes="走访 5 户独居老人，送去米、油和慰问信（演示数据）。" if kind == ActivityKind.VISIT else "")
+        kind=kind,
+        title=title,
+        place=place,
+        area=area,
+        organiser=organiser,
+        organization=team,
+        starts_at=start,
+        ends_at=end,
+        capacity=capacity,
+        status=ActivityStatus.FINISHED,
+        checkin_code=secrets.token_urlsafe(18),
+        published_at=start - dt.timedelta(days=7),
+        visit_notes="走访 5 户独居老人，送去米、油和慰问信（演示数据）。"
+        if kind == ActivityKind.VISIT
+        else "",
+    )
     for person in rng.sample(residents, min(capacity, 8)):
-        signup = Signup.objects.create(activity=activity, user=person, status=SignupStatus.CONFIRMED,
-                                       created_at=start - dt.timedelta(days=3),
-                                       checked_in_at=start + dt.timedelta(minutes=rng.randrange(0, 20)),
-                                       checked_out_at=end - dt.timedelta(minutes=rng.randrange(0, 20)))
+        signup = Signup.objects.create(
+            activity=activity,
+            user=person,
+            status=SignupStatus.CONFIRMED,
+            created_at=start - dt.timedelta(days=3),
+            checked_in_at=start + dt.timedelta(minutes=rng.randrange(0, 20)),
+            checked_out_at=end - dt.timedelta(minutes=rng.randrange(0, 20)),
+        )
         if kind == ActivityKind.VOLUNTEER:
             entry = hours.entry_from_signup(signup=signup, activity=activity)
             if entry is not None:
@@ -133,25 +193,42 @@ def _past_activity(rng: random.Random, organiser: User, area: Area, kind: str, t
     return activity
 
 
-def _wishes(workers: list[RoleAssignment], areas: list[Area], residents: list[User],
-            teams: list[Organization]) -> int:
+def _wishes(
+    workers: list[RoleAssignment], areas: list[Area], residents: list[User], teams: list[Organization]
+) -> int:
     count = 0
     for i, (title, text, cat) in enumerate(WISHES):
         cadre, area = workers[i % len(workers)].user, areas[i % len(areas)]
-        wish = wishes.wish_record(actor=cadre, title=title, public_text=text, area=area, category=cat,
-                                  beneficiary_name=f"{'王李张刘陈'[i % 5]}大爷", beneficiary_phone="13700000000",
-                                  detail="住址与联系方式见走访记录（演示数据）。")
+        wish = wishes.wish_record(
+            actor=cadre,
+            title=title,
+            public_text=text,
+            area=area,
+            category=cat,
+            beneficiary_name=f"{'王李张刘陈'[i % 5]}大爷",
+            beneficiary_phone="13700000000",
+            detail="住址与联系方式见走访记录（演示数据）。",
+        )
         giver = residents[30 + i]
         target = (WishStatus.OPEN, WishStatus.CLAIMED, WishStatus.CLOSED)[i % 3]
         if target != WishStatus.OPEN:
-            org = teams[0] if teams and Membership.objects.filter(organization=teams[0], user=giver).exists() else None
+            org = (
+                teams[0]
+                if teams and Membership.objects.filter(organization=teams[0], user=giver).exists()
+                else None
+            )
             wishes.wish_claim(actor=giver, wish=wish, organization=org)
         if target == WishStatus.CLOSED:
             wishes.wish_deliver(actor=giver, wish=wish, note="已送到")
             wishes.wish_confirm(actor=cadre, wish=wish, thanks="谢谢你们，天冷了心里暖和！")
         count += 1
-    wishes.wish_raise(actor=residents[0], title="想学用智能手机", detail="想学视频通话，和孙子聊天。",
-                      area=areas[0], category="电脑")
+    wishes.wish_raise(
+        actor=residents[0],
+        title="想学用智能手机",
+        detail="想学视频通话，和孙子聊天。",
+        area=areas[0],
+        category="电脑",
+    )
     return count + 1
 
 

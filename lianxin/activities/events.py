@@ -46,8 +46,14 @@ def record(
     """Write one event row (inside the caller's transaction) and, if `audit`, its audit entry."""
     data = (payload or Payload()).as_data()
     event = Event.objects.create(
-        type=event_type, at=timezone.now(), actor=actor, actor_label=actor_label(actor),
-        activity=activity, wish=wish, organization=organization, data=data,
+        type=event_type,
+        at=timezone.now(),
+        actor=actor,
+        actor_label=actor_label(actor),
+        activity=activity,
+        wish=wish,
+        organization=organization,
+        data=data,
     )
     if audit:
         if wish is not None:
@@ -56,12 +62,24 @@ def record(
             object_type, object_id = "activity", activity.pk
         else:
             object_type, object_id = "organization", organization.pk if organization else 0
-        audit_append(action=AuditAction.STATE_CHANGE, object_type=object_type, object_id=object_id,
-                     actor=actor, actor_label=actor_label(actor), data={"event": event_type, **data})
+        audit_append(
+            action=AuditAction.STATE_CHANGE,
+            object_type=object_type,
+            object_id=object_id,
+            actor=actor,
+            actor_label=actor_label(actor),
+            data={"event": event_type, **data},
+        )
     return event
 
 
 def audit_personal_view(*, viewer: User, object_type: str, object_id: int, what: str) -> None:
     """Every look at residents' names and phones is logged."""
-    audit_append(action=AuditAction.PERSONAL_DATA_VIEW, object_type=object_type, object_id=object_id,
-                 actor=viewer, actor_label=actor_label(viewer), data={"what": what})
+    audit_append(
+        action=AuditAction.PERSONAL_DATA_VIEW,
+        object_type=object_type,
+        object_id=object_id,
+        actor=viewer,
+        actor_label=actor_label(viewer),
+        data={"what": what},
+    )

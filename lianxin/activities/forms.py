@@ -25,14 +25,23 @@ class ActivityForm(forms.Form):
     title = forms.CharField(label=_("标题"), max_length=TITLE_MAX)
     place = forms.CharField(label=_("地点"), max_length=200)
     area = AreaChoiceField(label=_("面向区域"), queryset=Area.objects.none())
-    starts_at = forms.DateTimeField(label=_("开始时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends_at = forms.DateTimeField(label=_("结束时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    starts_at = forms.DateTimeField(
+        label=_("开始时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("结束时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
     capacity = forms.IntegerField(label=_("名额"), min_value=1, max_value=MAX_CAPACITY)
-    organization = forms.ModelChoiceField(label=_("合办组织"), queryset=Organization.objects.filter(active=True),
-                                          required=False)
+    organization = forms.ModelChoiceField(
+        label=_("合办组织"), queryset=Organization.objects.filter(active=True), required=False
+    )
     description = forms.CharField(label=_("内容"), max_length=TEXT_MAX, required=False, widget=forms.Textarea)
-    visit_notes = forms.CharField(label=_("走访记录（不公开：走访了谁、送了什么）"), max_length=TEXT_MAX,
-                                  required=False, widget=forms.Textarea)
+    visit_notes = forms.CharField(
+        label=_("走访记录（不公开：走访了谁、送了什么）"),
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea,
+    )
 
     def __init__(self, *args, areas=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -45,8 +54,12 @@ class WishRecordForm(forms.Form):
     area = AreaChoiceField(label=_("所在区域"), queryset=Area.objects.none())
     beneficiary_name = forms.CharField(label=_("心愿人姓名"), max_length=50)
     beneficiary_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
-    detail = forms.CharField(label=_("详细情况（仅工作人员和认领人可见）"), max_length=TEXT_MAX, required=False,
-                             widget=forms.Textarea)
+    detail = forms.CharField(
+        label=_("详细情况（仅工作人员和认领人可见）"),
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea,
+    )
     category = forms.CharField(label=_("类别"), max_length=40, required=False)
     anonymous = forms.BooleanField(label=_("公开时匿名"), required=False, initial=True)
 
@@ -68,15 +81,29 @@ class WishRaiseForm(forms.Form):
 
 
 class WishActForm(forms.Form):
-    action = forms.ChoiceField(choices=[(a, a) for a in ("open", "claim", "release", "deliver", "confirm",
-                                                         "cancel")])
+    action = forms.ChoiceField(
+        choices=[(a, a) for a in ("open", "claim", "release", "deliver", "confirm", "cancel")]
+    )
     text = forms.CharField(max_length=NOTE_MAX, required=False)
     organization = forms.ModelChoiceField(queryset=Organization.objects.filter(active=True), required=False)
 
 
 class ActivityActForm(forms.Form):
-    action = forms.ChoiceField(choices=[(a, a) for a in ("publish", "cancel", "finish", "check_in", "check_out",
-                                                         "confirm_hours", "reject_hours", "capacity")])
+    action = forms.ChoiceField(
+        choices=[
+            (a, a)
+            for a in (
+                "publish",
+                "cancel",
+                "finish",
+                "check_in",
+                "check_out",
+                "confirm_hours",
+                "reject_hours",
+                "capacity",
+            )
+        ]
+    )
     reason = forms.CharField(max_length=NOTE_MAX, required=False)
     signup = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
     entry = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
@@ -85,8 +112,12 @@ class ActivityActForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    skills = forms.CharField(label=_("技能（用逗号分隔，如：维修，陪诊，理发）"), max_length=400, required=False)
-    areas = forms.ModelMultipleChoiceField(label=_("愿意服务的区域"), queryset=Area.objects.none(), required=False)
+    skills = forms.CharField(
+        label=_("技能（用逗号分隔，如：维修，陪诊，理发）"), max_length=400, required=False
+    )
+    areas = forms.ModelMultipleChoiceField(
+        label=_("愿意服务的区域"), queryset=Area.objects.none(), required=False
+    )
     availability = forms.CharField(label=_("可服务时间"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
@@ -102,7 +133,9 @@ class OrganizationForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=TITLE_MAX)
     kind = forms.ChoiceField(label=_("类型"), choices=OrgKind.choices)
     areas = forms.ModelMultipleChoiceField(label=_("服务区域"), queryset=Area.objects.none())
-    registration_number = forms.CharField(label=_("登记证号 / 统一社会信用代码"), max_length=40, required=False)
+    registration_number = forms.CharField(
+        label=_("登记证号 / 统一社会信用代码"), max_length=40, required=False
+    )
     categories = forms.CharField(label=_("服务类别（用逗号分隔）"), max_length=400, required=False)
     description = forms.CharField(label=_("简介"), max_length=TEXT_MAX, required=False, widget=forms.Textarea)
     contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
@@ -125,5 +158,9 @@ class MemberForm(forms.Form):
 class ProjectForm(forms.Form):
     title = forms.CharField(label=_("项目名称"), max_length=TITLE_MAX)
     started_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    ended_on = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    description = forms.CharField(label=_("项目内容"), max_length=TEXT_MAX, required=False, widget=forms.Textarea)
+    ended_on = forms.DateField(
+        label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    description = forms.CharField(
+        label=_("项目内容"), max_length=TEXT_MAX, required=False, widget=forms.Textarea
+    )

@@ -30,7 +30,8 @@ def _where(paths: tuple[str, ...] | None) -> Q:
 def _held(paths: tuple[str, ...] | None, start: dt.date, end: dt.date) -> QuerySet[Activity]:
     since, until = day_bounds(start, end)
     return Activity.objects.filter(_where(paths), starts_at__gte=since, starts_at__lt=until).exclude(
-        status__in=(ActivityStatus.DRAFT, ActivityStatus.CANCELLED))
+        status__in=(ActivityStatus.DRAFT, ActivityStatus.CANCELLED)
+    )
 
 
 def activities_held(paths: tuple[str, ...] | None, start: dt.date, end: dt.date) -> float | None:
@@ -57,8 +58,11 @@ def volunteer_hours(paths: tuple[str, ...] | None, start: dt.date, end: dt.date)
 
 def wishes_fulfilled(paths: tuple[str, ...] | None, start: dt.date, end: dt.date) -> float | None:
     since, until = day_bounds(start, end)
-    return float(Wish.objects.filter(_where(paths), status=WishStatus.CLOSED, closed_at__gte=since,
-                                     closed_at__lt=until).count())
+    return float(
+        Wish.objects.filter(
+            _where(paths), status=WishStatus.CLOSED, closed_at__gte=since, closed_at__lt=until
+        ).count()
+    )
 
 
 def register() -> None:

@@ -32,7 +32,9 @@ class Organization(models.Model):
     description = models.TextField(_("简介"), max_length=TEXT_MAX, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="organizations")
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="organizations"
+    )
     active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -93,14 +95,26 @@ class Activity(models.Model):
     description = models.TextField(_("内容"), max_length=TEXT_MAX, blank=True)
     place = models.CharField(_("地点"), max_length=200)
     area = models.ForeignKey(Area, verbose_name=_("面向区域"), on_delete=models.PROTECT, related_name="+")
-    organiser = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("组织者"), on_delete=models.PROTECT,
-                                  related_name="organised_activities")
-    organization = models.ForeignKey(Organization, verbose_name=_("合办组织"), null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="activities")
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("组织者"),
+        on_delete=models.PROTECT,
+        related_name="organised_activities",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("合办组织"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
     starts_at = models.DateTimeField(_("开始时间"), db_index=True)
     ends_at = models.DateTimeField(_("结束时间"))
     capacity = models.PositiveIntegerField(_("名额"))
-    status = models.CharField(_("状态"), max_length=12, choices=ActivityStatus.choices, default=ActivityStatus.DRAFT)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=ActivityStatus.choices, default=ActivityStatus.DRAFT
+    )
     # shown as a QR code on the organiser's phone; residents who scan it check themselves in
     checkin_code = models.CharField(max_length=32, unique=True)
     # 走访慰问: who was visited and what was given (visible to organisers only)
@@ -113,7 +127,9 @@ class Activity(models.Model):
         verbose_name_plural = _("活动")
         ordering = ["starts_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="activity_ends_after"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="activity_ends_after"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -132,8 +148,9 @@ class Signup(models.Model):
     shows, notices go by SMS and `token` is the link that shows and cancels the sign-up."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="signups")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="signups"
+    )
     phone = EncryptedTextField(max_length=20, blank=True, default="")
     phone_hash = models.CharField(max_length=64, blank=True, default="")
     name = models.CharField(_("姓名"), max_length=50, blank=True, default="")
@@ -148,11 +165,16 @@ class Signup(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["activity", "user"], name="uniq_signup"),
-            models.UniqueConstraint(fields=["activity", "phone_hash"], condition=~models.Q(phone_hash=""),
-                                    name="uniq_signup_phone"),
-            models.CheckConstraint(condition=(models.Q(user__isnull=False) & models.Q(phone_hash=""))
-                                   | (models.Q(user__isnull=True) & ~models.Q(phone_hash="")),
-                                   name="signup_account_or_phone"),
+            models.UniqueConstraint(
+                fields=["activity", "phone_hash"],
+                condition=~models.Q(phone_hash=""),
+                name="uniq_signup_phone",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(user__isnull=False) & models.Q(phone_hash=""))
+                | (models.Q(user__isnull=True) & ~models.Q(phone_hash="")),
+                name="signup_account_or_phone",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -172,16 +194,20 @@ class HoursStatus(models.TextChoices):
 class HoursEntry(models.Model):
     """One line of the volunteer hours ledger: a person's service at one activity."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="volunteer_hours")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="volunteer_hours"
+    )
     activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="hours")
-    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="hours")
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="hours"
+    )
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField()
     minutes = models.PositiveIntegerField()
     status = models.CharField(max_length=12, choices=HoursStatus.choices, default=HoursStatus.PENDING)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     verification_code = models.CharField(max_length=16, unique=True)
 
@@ -210,18 +236,28 @@ class Wish(models.Model):
     detail = models.TextField(_("详细情况（不公开）"), max_length=TEXT_MAX, blank=True)
     category = models.CharField(_("类别"), max_length=40, blank=True)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
-    beneficiary = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="wishes")
+    beneficiary = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="wishes"
+    )
     beneficiary_name = models.CharField(_("心愿人"), max_length=50, blank=True)
     beneficiary_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     anonymous = models.BooleanField(_("匿名"), default=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
-    status = models.CharField(max_length=12, choices=WishStatus.choices, default=WishStatus.OPEN, db_index=True)
-    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="claimed_wishes")
-    claimed_for = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="wishes")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=12, choices=WishStatus.choices, default=WishStatus.OPEN, db_index=True
+    )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="claimed_wishes",
+    )
+    claimed_for = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="wishes"
+    )
     created_at = models.DateTimeField(db_index=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -271,13 +307,17 @@ class Event(models.Model):
 
     type = models.CharField(max_length=24, choices=EventType.choices)
     at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_label = models.CharField(max_length=100, blank=True)
-    activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
     wish = models.ForeignKey(Wish, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
-    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.CASCADE,
-                                     related_name="events")
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -295,7 +335,9 @@ class ActivityPhoto(models.Model):
     file = models.FileField(upload_to="activities/%Y/%m/")
     content_type = models.CharField(max_length=20)
     size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -322,7 +364,8 @@ class Project(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
-                name="project_ends_after_start"),
+                name="project_ends_after_start",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -17,7 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.core.crypto import phone_lookup_hash
-from lianxin.core.errors import Conflict, Forbidden, NotFound, TransitionNotAllowed, ValidationFailed
+from lianxin.core.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    TransitionNotAllowedError,
+    ValidationFailedError,
+)
 
 from .events import Payload, record
 from .models import Activity, EventType, Signup, SignupStatus
@@ -31,40 +37,66 @@ NAME_MAX = 50
 def signup_create_by_phone(*, activity: Activity, phone: str, name: str) -> Signup:
     """Sign a verified phone up: a confirmed place while there is one, else the waiting list."""
     if not phone:
-        raise Forbidden(_("请先验证手机号再报名。"), code="phone_required")
+        raise ForbiddenError(_("请先验证手机号再报名。"), code="phone_required")
     name = (name or "").strip()
     if not name or len(name) > NAME_MAX:
-        raise ValidationFailed(_("请填写姓名（{n} 字以内），方便工作人员现场签到。").format(n=NAME_MAX), field="name")
+        raise ValidationFailedError(
+            _("请填写姓名（{n} 字以内），方便工作人员现场签到。").format(n=NAME_MAX), field="name"
+        )
     phone_hash = phone_lookup_hash(phone)
     with transaction.atomic():
         locked = _locked(activity)
         if not may_sign_up_by_phone(locked):
-            raise TransitionNotAllowed(_("该活动当前不接受报名。"))
+            raise TransitionNotAllowedError(_("该活动当前不接受报名。"))
         now = timezone.now()
         if now >= locked.starts_at:
-            raise TransitionNotAllowed(_("活动已经开始，报名已截止。"))
+            raise TransitionNotAllowedError(_("活动已经开始，报名已截止。"))
         existing = Signup.objects.filter(activity=locked, phone_hash=phone_hash).first()
         if existing is not None and existing.status != SignupStatus.CANCELLED:
-            raise Conflict(_("这个手机号已报名该活动（{status}）。").format(status=existing.get_status_display()),
-                           code="already_signed_up")
-        signup = place_signup(locked, existing, now=now, phone=phone, phone_hash=phone_hash, name=name,
-                              token=existing.token if existing is not None else secrets.token_urlsafe(24))
+            raise ConflictError(
+                _("这个手机号已报名该活动（{status}）。").format(status=existing.get_status_display()),
+                code="already_signed_up",
+            )
+        signup = place_signup(
+            locked,
+            existing,
+            now=now,
+            phone=phone,
+            phone_hash=phone_hash,
+            name=name,
+            token=existing.token if existing is not None else secrets.token_urlsafe(24),
+        )
         confirmed = signup.status == SignupStatus.CONFIRMED
-        record(EventType.SIGNED_UP if confirmed else EventType.WAITLISTED, actor=None, activity=locked,
-               payload=Payload(to_status=signup.status, extra={"via": "phone", "signup": signup.pk}))
+        record(
+            EventType.SIGNED_UP if confirmed else EventType.WAITLISTED,
+            actor=None,
+            activity=locked,
+            payload=Payload(to_status=signup.status, extra={"via": "phone", "signup": signup.pk}),
+        )
         when = timezone.localtime(locked.starts_at).strftime("%m-%d %H:%M")
-        text = (_("报名成功：{title}，{when} 在 {place}。查看或取消：").format(title=locked.title, when=when,
-                                                                      place=locked.place) if confirmed
-                else _("已进入候补：{title}。有人取消时会自动转正并短信通知您。查看或取消：").format(title=locked.title))
+        text = (
+            _("报名成功：{title}，{when} 在 {place}。查看或取消：").format(
+                title=locked.title, when=when, place=locked.place
+            )
+            if confirmed
+            else _("已进入候补：{title}。有人取消时会自动转正并短信通知您。查看或取消：").format(
+                title=locked.title
+            )
+        )
         transaction.on_commit(lambda: sms_to_signup(signup, text))
     return signup
 
 
 def signup_by_token(token: str) -> Signup:
-    signup = (Signup.objects.select_related("activity__area").filter(token=(token or "")[:40], user__isnull=True)
-              .first() if token else None)
+    signup = (
+        Signup.objects.select_related("activity__area")
+        .filter(token=(token or "")[:40], user__isnull=True)
+        .first()
+        if token
+        else None
+    )
     if signup is None:
-        raise NotFound(_("这个报名链接无效，请核对短信中的链接。"))
+        raise NotFoundError(_("这个报名链接无效，请核对短信中的链接。"))
     return signup
 
 
@@ -74,7 +106,9 @@ def signup_cancel_by_token(*, token: str) -> Signup:
     with transaction.atomic():
         activity = _locked(found.activity_id)
         signup = Signup.objects.select_for_update().get(pk=found.pk)
-        cancel_locked(activity, signup, actor=None, payload=Payload(extra={"via": "phone", "signup": signup.pk}))
+        cancel_locked(
+            activity, signup, actor=None, payload=Payload(extra={"via": "phone", "signup": signup.pk})
+        )
     return signup
 
 
@@ -82,5 +116,8 @@ def signup_of_phone(activity: Activity, phone: str | None) -> Signup | None:
     """The live phone sign-up of this (verified) phone for the activity, for its page."""
     if not phone:
         return None
-    return (Signup.objects.filter(activity=activity, phone_hash=phone_lookup_hash(phone))
-            .exclude(status=SignupStatus.CANCELLED).first())
+    return (
+        Signup.objects.filter(activity=activity, phone_hash=phone_lookup_hash(phone))
+        .exclude(status=SignupStatus.CANCELLED)
+        .first()
+    )

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lianxin.core.errors import Forbidden, TransitionNotAllowed
+from lianxin.core.errors import ForbiddenError, TransitionNotAllowedError
 from lianxin.org.models import Area, Role, Unit, UnitKind, User
 from lianxin.org.selectors import area_subtree_q, in_area_subtree, scope_of
 
@@ -105,9 +105,15 @@ def organiser_area_paths(user: User | None) -> tuple[str, ...] | None:
         paths = None
     else:
         unit_ids = scope.units_for(Role.HANDLER)
-        unit_paths = list(
-            Unit.objects.filter(pk__in=unit_ids, kind__in=ORGANISING_UNIT_KINDS).values_list("area__path", flat=True)
-        ) if unit_ids else []
+        unit_paths = (
+            list(
+                Unit.objects.filter(pk__in=unit_ids, kind__in=ORGANISING_UNIT_KINDS).values_list(
+                    "area__path", flat=True
+                )
+            )
+            if unit_ids
+            else []
+        )
         paths = tuple(sorted({*scope.areas_for(*AREA_ORGANISER_ROLES), *unit_paths}))
     user._lianxin_organiser_paths = paths  # type: ignore[attr-defined]
     return paths
@@ -187,13 +193,17 @@ def ensure_allowed(user: User | None, activity: Activity, action: str) -> None:
     sources, _target = ACTIVITY_TRANSITIONS[action]
     if not ACTIVITY_WHO[action](user, activity):  # who first: the refused learn nothing of the status
         if action == Action.SIGN_UP:
-            raise Forbidden(_("请先登录后再报名。"), code="login_required")
-        raise Forbidden(_("您没有权限{label}：只有本活动的组织者和所在区域的社区工作人员可以。").format(label=label))
+            raise ForbiddenError(_("请先登录后再报名。"), code="login_required")
+        raise ForbiddenError(
+            _("您没有权限{label}：只有本活动的组织者和所在区域的社区工作人员可以。").format(label=label)
+        )
     if activity.status not in sources:
         allowed = "、".join(str(ActivityStatus(s).label) for s in sorted(sources))
-        raise TransitionNotAllowed(
+        raise TransitionNotAllowedError(
             _("活动当前状态为“{status}”，不能{label}；只有处于“{allowed}”状态时才可以。").format(
-                status=activity.get_status_display(), label=label, allowed=allowed))
+                status=activity.get_status_display(), label=label, allowed=allowed
+            )
+        )
 
 
 # --- wishes ----------------------------------------------------------------------------------------
@@ -223,7 +233,9 @@ WISH_WHO: dict[str, Callable[[User | None, Wish], bool]] = {
     WishAction.RELEASE: lambda u, w: _is_claimer(u, w) or _wish_organiser(u, w),
     WishAction.DELIVER: _is_claimer,
     WishAction.CONFIRM: lambda u, w: _is_beneficiary(u, w) or _wish_organiser(u, w),
-    WishAction.CANCEL: lambda u, w: _wish_organiser(u, w) or (_is_beneficiary(u, w) and w.status != W.CLAIMED),
+    WishAction.CANCEL: lambda u, w: (
+        _wish_organiser(u, w) or (_is_beneficiary(u, w) and w.status != W.CLAIMED)
+    ),
     WishAction.MATCH: _wish_organiser,
 }
 
@@ -265,12 +277,14 @@ def wish_ensure_allowed(user: User | None, wish: Wish, action: str) -> None:
     sources, _target = WISH_TRANSITIONS[action]
     if not WISH_WHO[action](user, wish):  # who first: the refused learn nothing of the status
         if user is None or not user.is_authenticated:
-            raise Forbidden(_("请先登录。"), code="login_required")
+            raise ForbiddenError(_("请先登录。"), code="login_required")
         if action == WishAction.CLAIM:
-            raise Forbidden(_("不能认领自己的心愿。"))
-        raise Forbidden(_("您没有权限{label}。").format(label=label))
+            raise ForbiddenError(_("不能认领自己的心愿。"))
+        raise ForbiddenError(_("您没有权限{label}。").format(label=label))
     if wish.status not in sources:
         allowed = "、".join(str(WishStatus(s).label) for s in sorted(sources))
-        raise TransitionNotAllowed(
+        raise TransitionNotAllowedError(
             _("心愿当前状态为“{status}”，不能{label}；只有处于“{allowed}”状态时才可以。").format(
-                status=wish.get_status_display(), label=label, allowed=allowed))
+                status=wish.get_status_display(), label=label, allowed=allowed
+            )
+        )

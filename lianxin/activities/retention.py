@@ -26,13 +26,17 @@ ERASED_PREFIX = "erased:"  # phone_hash of an erased phone sign-up: unique, matc
 
 
 def _signups_past(cutoff: dt.datetime) -> QuerySet[Signup]:
-    return (Signup.objects.filter(user__isnull=True, activity__ends_at__lt=cutoff)
-            .exclude(phone_hash__startswith=ERASED_PREFIX))
+    return Signup.objects.filter(user__isnull=True, activity__ends_at__lt=cutoff).exclude(
+        phone_hash__startswith=ERASED_PREFIX
+    )
 
 
 def _erase_signups(ids: list[int]) -> None:
     Signup.objects.filter(pk__in=ids).update(
-        phone="", name="", token=None, phone_hash=Concat(Value(ERASED_PREFIX), F("pk"), output_field=CharField())
+        phone="",
+        name="",
+        token=None,
+        phone_hash=Concat(Value(ERASED_PREFIX), F("pk"), output_field=CharField()),
     )
 
 
@@ -41,15 +45,22 @@ def signups_count(cutoff: dt.datetime) -> int:
 
 
 def signups_purge(cutoff: dt.datetime) -> int:
-    return erase_in_batches(kind=SIGNUPS, object_type="activity_signup", cutoff=cutoff,
-                            pending=lambda: _signups_past(cutoff), erase=_erase_signups)
+    return erase_in_batches(
+        kind=SIGNUPS,
+        object_type="activity_signup",
+        cutoff=cutoff,
+        pending=lambda: _signups_past(cutoff),
+        erase=_erase_signups,
+    )
 
 
 def _wishes_past(cutoff: dt.datetime) -> QuerySet[Wish]:
-    return (Wish.objects.filter(status__in=(WishStatus.CLOSED, WishStatus.CANCELLED))
-            .filter(~Q(beneficiary_name="") | ~Q(beneficiary_phone=""))
-            .annotate(finished_at=Coalesce("closed_at", "created_at"))
-            .filter(finished_at__lt=cutoff))
+    return (
+        Wish.objects.filter(status__in=(WishStatus.CLOSED, WishStatus.CANCELLED))
+        .filter(~Q(beneficiary_name="") | ~Q(beneficiary_phone=""))
+        .annotate(finished_at=Coalesce("closed_at", "created_at"))
+        .filter(finished_at__lt=cutoff)
+    )
 
 
 def _erase_wishes(ids: list[int]) -> None:
@@ -61,11 +72,18 @@ def wishes_count(cutoff: dt.datetime) -> int:
 
 
 def wishes_purge(cutoff: dt.datetime) -> int:
-    return erase_in_batches(kind=WISHES, object_type="wish", cutoff=cutoff,
-                            pending=lambda: _wishes_past(cutoff), erase=_erase_wishes)
+    return erase_in_batches(
+        kind=WISHES,
+        object_type="wish",
+        cutoff=cutoff,
+        pending=lambda: _wishes_past(cutoff),
+        erase=_erase_wishes,
+    )
 
 
 KINDS = (
-    RetentionKind(SIGNUPS, "phone sign-ups to activities (phone, name, link)", 180, signups_count, signups_purge),
+    RetentionKind(
+        SIGNUPS, "phone sign-ups to activities (phone, name, link)", 180, signups_count, signups_purge
+    ),
     RetentionKind(WISHES, "small wishes' beneficiary name and phone", 365, wishes_count, wishes_purge),
 )

@@ -41,7 +41,9 @@ class ReasonIn(StrictIn):
 
 
 class CodeIn(StrictIn):
-    code: str = Field(..., min_length=1, max_length=64, description="The check-in code from the organiser's QR.")
+    code: str = Field(
+        ..., min_length=1, max_length=64, description="The check-in code from the organiser's QR."
+    )
 
 
 class ConfirmHoursIn(StrictIn):
@@ -69,9 +71,14 @@ class WishRaiseIn(StrictIn):
 
 
 class WishActIn(StrictIn):
-    text: str = Field("", max_length=NOTE_MAX, description="public text (open), reason (release, cancel), "
-                                                           "note (deliver) or thank-you (confirm).")
-    organization_id: int | None = Field(None, ge=1, le=2**31 - 1, description="claim on behalf of (member only)")
+    text: str = Field(
+        "",
+        max_length=NOTE_MAX,
+        description="public text (open), reason (release, cancel), note (deliver) or thank-you (confirm).",
+    )
+    organization_id: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="claim on behalf of (member only)"
+    )
 
 
 class ActivityOut(Schema):

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import NotFound
+from lianxin.core.errors import NotFoundError
 from lianxin.org.models import Area, User
 from lianxin.org.selectors import area_subtree_q, in_area_subtree
 
@@ -45,15 +45,17 @@ PUBLIC_WISH_STATUSES = (WishStatus.OPEN, WishStatus.CLAIMED, WishStatus.DELIVERE
 # --- activities ----------------------------------------------------------------------------------
 
 
-def activities_public(*, area: Area | None = None, kind: str = "", upcoming: bool = True,
-                      now: dt.datetime | None = None) -> QuerySet[Activity]:
+def activities_public(
+    *, area: Area | None = None, kind: str = "", upcoming: bool = True, now: dt.datetime | None = None
+) -> QuerySet[Activity]:
     """The public calendar: published (and, looking back, finished) activities, soonest first.
 
     An activity for a street is shown to residents of every community in it, and one for a
     community to its street: `area` matches its subtree and its ancestors."""
     qs = Activity.objects.select_related("area", "organization").annotate(
         confirmed_count=Count("signups", filter=Q(signups__status=SignupStatus.CONFIRMED)),
-        waiting_count=Count("signups", filter=Q(signups__status=SignupStatus.WAITLISTED)))
+        waiting_count=Count("signups", filter=Q(signups__status=SignupStatus.WAITLISTED)),
+    )
     if upcoming:
         qs = qs.filter(status=ActivityStatus.PUBLISHED, ends_at__gte=now or timezone.now())
     else:
@@ -74,16 +76,19 @@ def areas_near(user: User | None) -> list[Area]:
 
 
 def activities_managed(user: User) -> QuerySet[Activity]:
-    return (Activity.objects.filter(activities_managed_q(user)).select_related("area")
-            .annotate(confirmed_count=Count("signups", filter=Q(signups__status=SignupStatus.CONFIRMED)))
-            .order_by("-starts_at", "-id"))
+    return (
+        Activity.objects.filter(activities_managed_q(user))
+        .select_related("area")
+        .annotate(confirmed_count=Count("signups", filter=Q(signups__status=SignupStatus.CONFIRMED)))
+        .order_by("-starts_at", "-id")
+    )
 
 
 def activity_get(user: User | None, pk: int) -> Activity:
     """The activity if this user may see it; the same error for absent and not visible."""
     activity = Activity.objects.select_related("area", "organiser", "organization").filter(pk=pk).first()
     if activity is None or not may_view_activity(user, activity):
-        raise NotFound(_("没有找到该活动。"))
+        raise NotFoundError(_("没有找到该活动。"))
     return activity
 
 
@@ -102,14 +107,18 @@ def places(activity: Activity) -> Places:
     if hasattr(activity, "confirmed_count") and hasattr(activity, "waiting_count"):  # annotated lists
         return Places(activity.capacity, activity.confirmed_count, activity.waiting_count)
     counts = dict(activity.signups.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
-    return Places(activity.capacity, counts.get(SignupStatus.CONFIRMED, 0), counts.get(SignupStatus.WAITLISTED, 0))
+    return Places(
+        activity.capacity, counts.get(SignupStatus.CONFIRMED, 0), counts.get(SignupStatus.WAITLISTED, 0)
+    )
 
 
 def my_signups_among(user: User | None, activity_ids: list[int]) -> dict[int, Signup]:
     """The user's live sign-ups for these activities, in one query (for lists)."""
     if user is None or not user.is_authenticated or not activity_ids:
         return {}
-    rows = Signup.objects.filter(user=user, activity_id__in=activity_ids).exclude(status=SignupStatus.CANCELLED)
+    rows = Signup.objects.filter(user=user, activity_id__in=activity_ids).exclude(
+        status=SignupStatus.CANCELLED
+    )
     return {s.activity_id: s for s in rows}
 
 
@@ -125,8 +134,11 @@ def my_signup(user: User | None, activity: Activity) -> Signup | None:
 def waiting_position(signup: Signup) -> int | None:
     if signup.status != SignupStatus.WAITLISTED:
         return None
-    ahead = Signup.objects.filter(activity_id=signup.activity_id, status=SignupStatus.WAITLISTED).filter(
-        Q(created_at__lt=signup.created_at) | Q(created_at=signup.created_at, id__lt=signup.id)).count()
+    ahead = (
+        Signup.objects.filter(activity_id=signup.activity_id, status=SignupStatus.WAITLISTED)
+        .filter(Q(created_at__lt=signup.created_at) | Q(created_at=signup.created_at, id__lt=signup.id))
+        .count()
+    )
     return ahead + 1
 
 
@@ -147,25 +159,39 @@ def roster(viewer: User | None, activity: Activity) -> list[RosterRow]:
     for anyone else who may see the list at all (nobody else, today: the check is the caller's)."""
     full = can(viewer, activity, Action.VIEW_ROSTER)
     rows = []
-    for s in activity.signups.exclude(status=SignupStatus.CANCELLED).select_related("user").order_by(
-            "status", "created_at", "id"):
+    for s in (
+        activity.signups.exclude(status=SignupStatus.CANCELLED)
+        .select_related("user")
+        .order_by("status", "created_at", "id")
+    ):
         if s.user is not None:
             name, phone = s.user.display_name or s.user.username, s.user.phone
         else:  # signed up with a verified phone, no account
             name, phone = s.name, s.phone
-        rows.append(RosterRow(
-            signup_id=s.pk, name=name if full else mask_name(name), by_phone=s.user is None,
-            phone=phone if full else mask_phone(phone), status=s.status,
-            status_label=str(s.get_status_display()), checked_in_at=s.checked_in_at, checked_out_at=s.checked_out_at,
-        ))
+        rows.append(
+            RosterRow(
+                signup_id=s.pk,
+                name=name if full else mask_name(name),
+                by_phone=s.user is None,
+                phone=phone if full else mask_phone(phone),
+                status=s.status,
+                status_label=str(s.get_status_display()),
+                checked_in_at=s.checked_in_at,
+                checked_out_at=s.checked_out_at,
+            )
+        )
     if full and rows and viewer is not None:
         audit_personal_view(viewer=viewer, object_type="activity", object_id=activity.pk, what="roster")
     return rows
 
 
 def my_activities(user: User) -> QuerySet[Signup]:
-    return (Signup.objects.filter(user=user).exclude(status=SignupStatus.CANCELLED)
-            .select_related("activity__area").order_by("-activity__starts_at"))
+    return (
+        Signup.objects.filter(user=user)
+        .exclude(status=SignupStatus.CANCELLED)
+        .select_related("activity__area")
+        .order_by("-activity__starts_at")
+    )
 
 
 # --- wishes ----------------------------------------------------------------------------------------
@@ -181,20 +207,26 @@ def wishes_public(*, area: Area | None = None, status: str = "") -> QuerySet[Wis
 
 
 def wishes_managed(user: User) -> QuerySet[Wish]:
-    return Wish.objects.filter(wishes_managed_q(user)).select_related("area", "claimed_by").order_by(
-        "status", "-created_at")
+    return (
+        Wish.objects.filter(wishes_managed_q(user))
+        .select_related("area", "claimed_by")
+        .order_by("status", "-created_at")
+    )
 
 
 def wishes_of(user: User) -> QuerySet[Wish]:
     """Wishes a person raised, and wishes they claimed."""
-    return Wish.objects.filter(Q(beneficiary=user) | Q(claimed_by=user)).select_related("area").order_by(
-        "-created_at")
+    return (
+        Wish.objects.filter(Q(beneficiary=user) | Q(claimed_by=user))
+        .select_related("area")
+        .order_by("-created_at")
+    )
 
 
 def wish_get(user: User | None, pk: int) -> Wish:
     wish = Wish.objects.select_related("area", "claimed_by", "claimed_for").filter(pk=pk).first()
     if wish is None or not may_view_wish(user, wish):
-        raise NotFound(_("没有找到该心愿。"))
+        raise NotFoundError(_("没有找到该心愿。"))
     return wish
 
 
@@ -244,8 +276,12 @@ def _words(wish: Wish) -> str:
 def wish_suggestions(wish: Wish, *, limit: int = 5) -> list[Suggestion]:
     """Who could fulfil the wish: matching skills or categories, the area served, past claims."""
     text = _words(wish)
-    past = dict(Wish.objects.filter(status=WishStatus.CLOSED, claimed_by__isnull=False)
-                .values_list("claimed_by").annotate(n=Count("id")).values_list("claimed_by", "n"))
+    past = dict(
+        Wish.objects.filter(status=WishStatus.CLOSED, claimed_by__isnull=False)
+        .values_list("claimed_by")
+        .annotate(n=Count("id"))
+        .values_list("claimed_by", "n")
+    )
     out: list[Suggestion] = []
     profiles = VolunteerProfile.objects.select_related("user").prefetch_related("areas")
     if wish.beneficiary_id is not None:
@@ -274,8 +310,11 @@ def wish_suggestions(wish: Wish, *, limit: int = 5) -> list[Suggestion]:
             reasons = [_("服务类别：{c}").format(c="、".join(cats))] if cats else []
             if covers:
                 reasons.append(_("服务本区域"))
-            out.append(Suggestion("organization", org.pk, org.name, 2 * len(cats) + (2 if covers else 0),
-                                  tuple(reasons)))
+            out.append(
+                Suggestion(
+                    "organization", org.pk, org.name, 2 * len(cats) + (2 if covers else 0), tuple(reasons)
+                )
+            )
     out.sort(key=lambda s: (-s.score, s.kind, s.id))
     return out[:limit]
 
@@ -293,7 +332,9 @@ class Participation:
 
 def organization_participation(org: Organization) -> Participation:
     return Participation(
-        activities=org.activities.filter(status__in=(ActivityStatus.PUBLISHED, ActivityStatus.FINISHED)).count(),
+        activities=org.activities.filter(
+            status__in=(ActivityStatus.PUBLISHED, ActivityStatus.FINISHED)
+        ).count(),
         volunteers=Membership.objects.filter(organization=org).count(),
         hours=round(hours.organization_minutes(org) / 60, 1),
         wishes_fulfilled=org.wishes.filter(status=WishStatus.CLOSED).count(),
@@ -301,23 +342,29 @@ def organization_participation(org: Organization) -> Participation:
 
 
 def organizations_public() -> QuerySet[Organization]:
-    return Organization.objects.filter(active=True).prefetch_related("areas").annotate(
-        member_count=Count("memberships", distinct=True)).order_by("name")
+    return (
+        Organization.objects.filter(active=True)
+        .prefetch_related("areas")
+        .annotate(member_count=Count("memberships", distinct=True))
+        .order_by("name")
+    )
 
 
 def organization_get(pk: int) -> Organization:
     org = Organization.objects.filter(pk=pk, active=True).prefetch_related("areas").first()
     if org is None:
-        raise NotFound(_("没有找到该组织。"))
+        raise NotFoundError(_("没有找到该组织。"))
     return org
 
 
 def organization_page(org: Organization, viewer: User | None) -> dict[str, object]:
     """What the organization's public page shows; its manage form only to those who may manage it."""
     return {
-        "org": org, "p": organization_participation(org),
-        "activities": org.activities.filter(status__in=(ActivityStatus.PUBLISHED, ActivityStatus.FINISHED))
-        .order_by("-starts_at")[:20],
+        "org": org,
+        "p": organization_participation(org),
+        "activities": org.activities.filter(
+            status__in=(ActivityStatus.PUBLISHED, ActivityStatus.FINISHED)
+        ).order_by("-starts_at")[:20],
         "projects": list(org.projects.all()[:50]),
         "manage": may_manage_organization(viewer, org),
     }

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lianxin.core import phoneverify
-from lianxin.core.errors import DomainError, Forbidden, NotFound
+from lianxin.core.errors import DomainError, ForbiddenError, NotFoundError
 from lianxin.core.masking import mask_phone
 from lianxin.core.ratelimit import check_rate
 from lianxin.org.models import Area, User
@@ -47,7 +47,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("area", "")[:40]
     area = Area.objects.filter(code=code).first() if code else None
     if code and area is None:
-        raise NotFound(_("没有这个区域，请从列表中选择。"))
+        raise NotFoundError(_("没有这个区域，请从列表中选择。"))
     near = selectors.areas_near(user) if area is None and not request.GET.get("all") else []
     kind = request.GET.get("kind", "")
     kind = kind if kind in ActivityKind.values else ""
@@ -55,11 +55,19 @@ def calendar(request: HttpRequest) -> HttpResponse:
         qs = selectors.activities_public(area=near[0], kind=kind)
     else:
         qs = selectors.activities_public(area=area, kind=kind)
-    return render(request, "activities/calendar.html", {
-        "activities": qs[:PAGE], "area": area or (near[0] if near else None), "near": bool(near),
-        "areas": Area.objects.exclude(level="grid").order_by("path"), "kinds": ActivityKind.choices, "kind": kind,
-        "organiser": is_organiser_anywhere(user),
-    })
+    return render(
+        request,
+        "activities/calendar.html",
+        {
+            "activities": qs[:PAGE],
+            "area": area or (near[0] if near else None),
+            "near": bool(near),
+            "areas": Area.objects.exclude(level="grid").order_by("path"),
+            "kinds": ActivityKind.choices,
+            "kind": kind,
+            "organiser": is_organiser_anywhere(user),
+        },
+    )
 
 
 def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
@@ -72,7 +80,9 @@ def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         mine = phone_signups.signup_of_phone(activity, phone)
     now = timezone.now()
     return {
-        "activity": activity, "places": selectors.places(activity), "mine": mine,
+        "activity": activity,
+        "places": selectors.places(activity),
+        "mine": mine,
         "position": selectors.waiting_position(mine) if mine else None,
         "verified_phone": mask_phone(phone) if phone else "",
         "pending_phone": "" if signed_in else phoneverify.pending_phone(request),
@@ -89,7 +99,7 @@ def photo(request: HttpRequest, pk: int, photo_id: int) -> FileResponse:
     activity = selectors.activity_get(_user(request), pk)
     found = ActivityPhoto.objects.filter(pk=photo_id, activity=activity).first()
     if found is None:
-        raise NotFound(_("没有找到该照片。"))
+        raise NotFoundError(_("没有找到该照片。"))
     response = FileResponse(found.file.open("rb"), content_type=found.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -131,8 +141,11 @@ def signup_phone(request: HttpRequest, pk: int) -> HttpResponse:
         if said is not None:
             messages.success(request, said)
             return redirect("activities:detail", pk=pk)
-        done = phone_signups.signup_create_by_phone(activity=activity, phone=phoneverify.verified_phone(request) or "",
-                                                    name=request.POST.get("name", "")[:100])
+        done = phone_signups.signup_create_by_phone(
+            activity=activity,
+            phone=phoneverify.verified_phone(request) or "",
+            name=request.POST.get("name", "")[:100],
+        )
     except DomainError as error:
         return _refused(request, pk, error)
     if done.status == "confirmed":
@@ -156,12 +169,20 @@ def phone_signup(request: HttpRequest, token: str) -> HttpResponse:
         else:
             messages.success(request, _("已取消报名。"))
             return redirect("activities:phone_signup", token=token)
-    return render(request, "activities/phone_signup.html", {
-        "signup": signup, "activity": signup.activity, "error": error,
-        "position": selectors.waiting_position(signup),
-        "may_cancel": signup.status != "cancelled" and signup.checked_in_at is None
-        and timezone.now() < signup.activity.ends_at,
-    }, status=status)
+    return render(
+        request,
+        "activities/phone_signup.html",
+        {
+            "signup": signup,
+            "activity": signup.activity,
+            "error": error,
+            "position": selectors.waiting_position(signup),
+            "may_cancel": signup.status != "cancelled"
+            and signup.checked_in_at is None
+            and timezone.now() < signup.activity.ends_at,
+        },
+        status=status,
+    )
 
 
 @require_POST
@@ -172,7 +193,7 @@ def signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         mine = selectors.my_signup(user, selectors.activity_get(user, pk))
         if mine is None:
-            raise NotFound(_("您没有报名该活动。"))
+            raise NotFoundError(_("您没有报名该活动。"))
         services.signup_cancel(actor=user, signup=mine)
     except DomainError as error:
         return _refused(request, pk, error)
@@ -190,7 +211,9 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
     leaving = (request.POST.get("out") or request.GET.get("out")) == "1"
     activity = selectors.activity_get(user, pk)
     if request.method == "GET":
-        return render(request, "activities/check_in.html", {"activity": activity, "code": code, "out": leaving})
+        return render(
+            request, "activities/check_in.html", {"activity": activity, "code": code, "out": leaving}
+        )
     try:
         if leaving:
             services.signup_self_check_out(actor=user, activity=activity, code=code)
@@ -199,9 +222,12 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
             services.signup_self_check_in(actor=user, activity=activity, code=code)
             messages.success(request, _("签到成功。"))
     except DomainError as error:
-        return render(request, "activities/check_in.html",
-                      {"activity": activity, "code": code, "out": leaving, "error": error.message},
-                      status=error.status_code)
+        return render(
+            request,
+            "activities/check_in.html",
+            {"activity": activity, "code": code, "out": leaving, "error": error.message},
+            status=error.status_code,
+        )
     return redirect("activities:detail", pk=pk)
 
 
@@ -212,15 +238,26 @@ def mine(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     assert user is not None
     profile = VolunteerProfile.objects.filter(user=user).first()
-    initial = {"skills": "，".join(profile.skills), "areas": list(profile.areas.all()),
-               "availability": profile.availability} if profile else {}
+    initial = (
+        {
+            "skills": "，".join(profile.skills),
+            "areas": list(profile.areas.all()),
+            "availability": profile.availability,
+        }
+        if profile
+        else {}
+    )
     form = ProfileForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                orgs.volunteer_profile_save(actor=user, skills=form.skill_list(), areas=list(form.cleaned_data["areas"]),
-                                            availability=form.cleaned_data["availability"])
+                orgs.volunteer_profile_save(
+                    actor=user,
+                    skills=form.skill_list(),
+                    areas=list(form.cleaned_data["areas"]),
+                    availability=form.cleaned_data["availability"],
+                )
                 messages.success(request, _("志愿者资料已保存。"))
                 return redirect("activities:mine")
             except DomainError as error:
@@ -228,10 +265,17 @@ def mine(request: HttpRequest) -> HttpResponse:
                 status = error.status_code
         else:
             status = 400
-    return render(request, "activities/mine.html", {
-        "signups": selectors.my_activities(user)[:PAGE], "ledger": hours.ledger_for(user),
-        "wishes": selectors.wishes_of(user)[:PAGE], "form": form,
-    }, status=status)
+    return render(
+        request,
+        "activities/mine.html",
+        {
+            "signups": selectors.my_activities(user)[:PAGE],
+            "ledger": hours.ledger_for(user),
+            "wishes": selectors.wishes_of(user)[:PAGE],
+            "form": form,
+        },
+        status=status,
+    )
 
 
 @require_GET
@@ -256,8 +300,12 @@ def verify(request: HttpRequest) -> HttpResponse:
             entry = hours.entry_for_code(code)
         except DomainError as exc:
             error = exc.message
-    return render(request, "activities/verify.html", {"entry": entry, "code": code, "error": error},
-                  status=404 if error else 200)
+    return render(
+        request,
+        "activities/verify.html",
+        {"entry": entry, "code": code, "error": error},
+        status=404 if error else 200,
+    )
 
 
 # --- wishes ----------------------------------------------------------------------------------------
@@ -268,17 +316,24 @@ def wish_list(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("area", "")[:40]
     area = Area.objects.filter(code=code).first() if code else None
     views = [selectors.wish_view(None, w) for w in selectors.wishes_public(area=area)[:PAGE]]
-    return render(request, "activities/wishes.html", {"views": views, "area": area,
-                                                      "areas": Area.objects.exclude(level="grid").order_by("path")})
+    return render(
+        request,
+        "activities/wishes.html",
+        {"views": views, "area": area, "areas": Area.objects.exclude(level="grid").order_by("path")},
+    )
 
 
 def _wish_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     user = _user(request)
     wish = selectors.wish_get(user, pk)
     actions = wish_allowed_actions(user, wish) if user else []
-    return {"view": selectors.wish_view(user, wish), "wish": wish, "actions": actions,
-            "suggestions": selectors.wish_suggestions(wish) if "match" in actions else [],
-            "my_orgs": list(user.organizations.all()) if user else []}
+    return {
+        "view": selectors.wish_view(user, wish),
+        "wish": wish,
+        "actions": actions,
+        "suggestions": selectors.wish_suggestions(wish) if "match" in actions else [],
+        "my_orgs": list(user.organizations.all()) if user else [],
+    }
 
 
 @require_GET
@@ -295,7 +350,7 @@ def wish_act(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         wish = selectors.wish_get(user, pk)
         if not wish_allowed_actions(user, wish):  # refuse before looking at the form
-            raise Forbidden(_("您没有权限处理这个心愿。"))
+            raise ForbiddenError(_("您没有权限处理这个心愿。"))
         if not form.is_valid():
             raise DomainError(_("请求不完整：请从页面上的按钮操作。"))
         action, text = form.cleaned_data["action"], form.cleaned_data["text"]
@@ -330,8 +385,14 @@ def wish_raise(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             d = form.cleaned_data
             try:
-                wish = wishes.wish_raise(actor=user, title=d["title"], detail=d["detail"], area=d["area"],
-                                         category=d["category"], anonymous=d["anonymous"])
+                wish = wishes.wish_raise(
+                    actor=user,
+                    title=d["title"],
+                    detail=d["detail"],
+                    area=d["area"],
+                    category=d["category"],
+                    anonymous=d["anonymous"],
+                )
                 messages.success(request, _("心愿已提交，社区工作人员审核后公开（不公开您的姓名和电话）。"))
                 return redirect("activities:wish", pk=wish.pk)
             except DomainError as error:

@@ -38,7 +38,7 @@ from lianxin.appeals.selectors import (
     public_timeline,
     queue,
 )
-from lianxin.core.errors import Forbidden, NotFound, ValidationFailed
+from lianxin.core.errors import ForbiddenError, NotFoundError, ValidationFailedError
 from lianxin.core.ratelimit import check_rate, client_ip
 from lianxin.org.models import Unit, User
 
@@ -50,7 +50,9 @@ router = Router(tags=["appeals"])
 
 ERRORS: dict[int, Any] = dict.fromkeys((400, 401, 403, 404, 409, 429), s.ErrorOut)
 PROOF_RATE = "60/h"
-TrackingNumber = Path(..., max_length=s.TRACKING_MAX, pattern=s.NO_NUL, description="Tracking number, e.g. LX20260101-000001.")
+TrackingNumber = Path(
+    ..., max_length=s.TRACKING_MAX, pattern=s.NO_NUL, description="Tracking number, e.g. LX20260101-000001."
+)
 
 _DETAIL_RELATED = ("category", "area", "unit", "merged_into")
 
@@ -63,7 +65,9 @@ def _proven(request: HttpRequest, tracking_number: str, proof: str) -> Appeal:
 
 def _visible(user: User | None, tracking_number: str) -> Appeal:
     if user is None:
-        raise NotFound(NOT_FOUND_MESSAGE + _("请提供 proof（联系电话后四位或匿名查询码），或使用接口令牌。"))
+        raise NotFoundError(
+            NOT_FOUND_MESSAGE + _("请提供 proof（联系电话后四位或匿名查询码），或使用接口令牌。")
+        )
     return appeal_get_for_user(user, tracking_number=tracking_number)
 
 
@@ -74,7 +78,9 @@ def _staff_actor(request: HttpRequest, tracking_number: str) -> tuple[Actor, App
     return Actor.staff(user), appeal, user
 
 
-def _resident_or_staff(request: HttpRequest, tracking_number: str, proof: str) -> tuple[Actor, Appeal, User | None]:
+def _resident_or_staff(
+    request: HttpRequest, tracking_number: str, proof: str
+) -> tuple[Actor, Appeal, User | None]:
     """Resident actions accept the proof, the resident's own account, or (withdraw) staff."""
     user = caller(request)
     if proof:
@@ -103,7 +109,7 @@ def _attachments(items: list[s.AttachmentIn]) -> list[AttachmentInput]:
         try:
             content = base64.b64decode(item.content_base64, validate=True)
         except (binascii.Error, ValueError):
-            raise ValidationFailed(
+            raise ValidationFailedError(
                 _("附件“{name}”的内容不是有效的 base64 编码。").format(name=item.name),
                 field=f"attachments[{i}].content_base64",
             ) from None
@@ -143,7 +149,11 @@ def submit(
     request: HttpRequest,
     payload: s.AppealSubmitIn,
     idempotency_key: str = Header(
-        "", alias="Idempotency-Key", max_length=100, pattern=s.NO_NUL, description="Retry-safe key: a retry returns the first result."
+        "",
+        alias="Idempotency-Key",
+        max_length=100,
+        pattern=s.NO_NUL,
+        description="Retry-safe key: a retry returns the first result.",
     ),
 ) -> HttpStatus[dict[str, Any]]:
     """Take an appeal in. Anonymous callers are rate-limited per client IP. With an `Idempotency-Key`,
@@ -169,7 +179,8 @@ def submit(
         "access_code": result.access_code,
         # a new appeal is answered from the rows just written (nothing else can have changed them
         # before the commit); a replay reads the appeal as it is now
-        "appeal": appeal_detail(result.appeal, user=user, staff_view=staff) if result.created
+        "appeal": appeal_detail(result.appeal, user=user, staff_view=staff)
+        if result.created
         else _detail(result.appeal, user),
     }
     return HttpStatus(201 if result.created else 200, body)
@@ -182,7 +193,9 @@ def submit(
 LIST_COUNT_CAP = 1_000
 
 
-@router.get("/appeals", auth=STAFF_AUTH, response={200: s.AppealPage, **ERRORS}, summary="List and filter appeals")
+@router.get(
+    "/appeals", auth=STAFF_AUTH, response={200: s.AppealPage, **ERRORS}, summary="List and filter appeals"
+)
 def list_appeals(request: HttpRequest, filters: QueryModel[s.AppealFilters]) -> dict[str, Any]:
     """The appeals the caller may see, newest first (work queues keep their own order)."""
     user = caller(request)
@@ -207,13 +220,24 @@ def list_appeals(request: HttpRequest, filters: QueryModel[s.AppealFilters]) -> 
 
 def appeal_filter(f: s.AppealFilters) -> AppealFilter:
     """The query parameters as the shared `AppealFilter`; an unknown code is refused by name."""
-    categories = _known(category_paths([f.category]), _("分类编码“{code}”不存在，请从 /categories 中选择。"),
-                        f.category, "category") if f.category else None
-    areas = _known(area_paths([f.area]), _("区域编码“{code}”不存在，请从 /areas 中选择。"),
-                   f.area, "area") if f.area else None
+    categories = (
+        _known(
+            category_paths([f.category]),
+            _("分类编码“{code}”不存在，请从 /categories 中选择。"),
+            f.category,
+            "category",
+        )
+        if f.category
+        else None
+    )
+    areas = (
+        _known(area_paths([f.area]), _("区域编码“{code}”不存在，请从 /areas 中选择。"), f.area, "area")
+        if f.area
+        else None
+    )
     unit_id = _unit_id(f.unit) if f.unit else None
     if f.submitted_from and f.submitted_to and f.submitted_from > f.submitted_to:
-        raise ValidationFailed(_("开始日期不能晚于结束日期。"), field="submitted_from")
+        raise ValidationFailedError(_("开始日期不能晚于结束日期。"), field="submitted_from")
     return AppealFilter(
         statuses=(f.status,) if f.status is not None else (),
         kind=f.kind or "",
@@ -232,24 +256,34 @@ def appeal_filter(f: s.AppealFilters) -> AppealFilter:
 
 def _known(paths: tuple[str, ...], message: str, code: str, field: str) -> tuple[str, ...]:
     if not paths:
-        raise ValidationFailed(message.format(code=code), field=field)
+        raise ValidationFailedError(message.format(code=code), field=field)
     return paths
 
 
 def _unit_id(code: str) -> int:
     unit_id = Unit.objects.filter(code=code).values_list("pk", flat=True).first()
     if unit_id is None:
-        raise ValidationFailed(_("单位编码“{code}”不存在，请从 /units 中选择。").format(code=code), field="unit")
+        raise ValidationFailedError(
+            _("单位编码“{code}”不存在，请从 /units 中选择。").format(code=code), field="unit"
+        )
     return unit_id
 
 
 @router.get(
-    "/appeals/{tracking_number}", auth=PUBLIC_AUTH, response={200: s.AppealOut, **ERRORS}, summary="Get one appeal"
+    "/appeals/{tracking_number}",
+    auth=PUBLIC_AUTH,
+    response={200: s.AppealOut, **ERRORS},
+    summary="Get one appeal",
 )
 def get_appeal(
     request: HttpRequest,
     tracking_number: str = TrackingNumber,
-    proof: str = Query("", max_length=s.PROOF_MAX, pattern=s.NO_NUL, description="Phone last four digits or anonymous query code."),
+    proof: str = Query(
+        "",
+        max_length=s.PROOF_MAX,
+        pattern=s.NO_NUL,
+        description="Phone last four digits or anonymous query code.",
+    ),
 ) -> dict[str, Any]:
     """Staff (token or session) see what their role may see; the public adds `proof`. Absent and
     not-yours are the same 404."""
@@ -271,7 +305,12 @@ def get_appeal(
 def timeline(
     request: HttpRequest,
     tracking_number: str = TrackingNumber,
-    proof: str = Query("", max_length=s.PROOF_MAX, pattern=s.NO_NUL, description="Phone last four digits or anonymous query code."),
+    proof: str = Query(
+        "",
+        max_length=s.PROOF_MAX,
+        pattern=s.NO_NUL,
+        description="Phone last four digits or anonymous query code.",
+    ),
 ) -> list[dict[str, Any]]:
     """Staff see every event; the public (with `proof`) sees the public events without staff names."""
     user = caller(request)
@@ -290,14 +329,16 @@ def timeline(
     response={200: s.ContactOut, **ERRORS},
     summary="Reveal the resident's contact details (audit-logged)",
 )
-def reveal_contact(request: HttpRequest, payload: s.RevealIn, tracking_number: str = TrackingNumber) -> dict[str, Any]:
+def reveal_contact(
+    request: HttpRequest, payload: s.RevealIn, tracking_number: str = TrackingNumber
+) -> dict[str, Any]:
     """The unmasked name and phone, for roles that need them. Each look is written to the audit log
     with its purpose. Nobody can see who sent an anonymous appeal."""
     _actor, appeal, user = _staff_actor(request, tracking_number)
     if appeal.is_anonymous:
-        raise Forbidden(_("这是匿名诉求，不公开提交人信息。"), code="anonymous")
+        raise ForbiddenError(_("这是匿名诉求，不公开提交人信息。"), code="anonymous")
     if not may_see_contact(user, appeal):
-        raise Forbidden(_("您的角色无权查看该诉求的联系人信息。"))
+        raise ForbiddenError(_("您的角色无权查看该诉求的联系人信息。"))
     view = contact_for(user, appeal, reveal=True, purpose=payload.purpose.strip())
     return {"name": view.name, "phone": view.phone, "masked": view.masked, "anonymous": view.anonymous}
 
@@ -308,14 +349,18 @@ _T: dict[str, Any] = {"auth": STAFF_AUTH, "response": {200: s.AppealOut, **ERROR
 
 
 @router.post("/appeals/{tracking_number}/dispatch", summary="Dispatch to a unit (派单)", **_T)
-def dispatch(request: HttpRequest, payload: s.UnitNoteIn, tracking_number: str = TrackingNumber) -> dict[str, Any]:
+def dispatch(
+    request: HttpRequest, payload: s.UnitNoteIn, tracking_number: str = TrackingNumber
+) -> dict[str, Any]:
     actor, appeal, user = _staff_actor(request, tracking_number)
     services.appeal_dispatch(appeal=appeal, actor=actor, unit=payload.unit, note=payload.note)
     return _detail(appeal, user)
 
 
 @router.post("/appeals/{tracking_number}/redispatch", summary="Send to another unit (改派)", **_T)
-def redispatch(request: HttpRequest, payload: s.UnitNoteIn, tracking_number: str = TrackingNumber) -> dict[str, Any]:
+def redispatch(
+    request: HttpRequest, payload: s.UnitNoteIn, tracking_number: str = TrackingNumber
+) -> dict[str, Any]:
     actor, appeal, user = _staff_actor(request, tracking_number)
     services.appeal_redispatch(appeal=appeal, actor=actor, unit=payload.unit, note=payload.note)
     return _detail(appeal, user)
@@ -329,7 +374,9 @@ def accept(request: HttpRequest, payload: s.NoteIn, tracking_number: str = Track
 
 
 @router.post("/appeals/{tracking_number}/return", summary="Return to dispatch (退单)", **_T)
-def return_(request: HttpRequest, payload: s.ReasonIn, tracking_number: str = TrackingNumber) -> dict[str, Any]:
+def return_(
+    request: HttpRequest, payload: s.ReasonIn, tracking_number: str = TrackingNumber
+) -> dict[str, Any]:
     actor, appeal, user = _staff_actor(request, tracking_number)
     services.appeal_return(appeal=appeal, actor=actor, reason=payload.reason)
     return _detail(appeal, user)
@@ -345,7 +392,9 @@ def add_co_handler(
 
 
 @router.post("/appeals/{tracking_number}/co-reply", summary="Co-handler's answer (协办答复)", **_T)
-def co_reply(request: HttpRequest, payload: s.TextIn, tracking_number: str = TrackingNumber) -> dict[str, Any]:
+def co_reply(
+    request: HttpRequest, payload: s.TextIn, tracking_number: str = TrackingNumber
+) -> dict[str, Any]:
     actor, appeal, user = _staff_actor(request, tracking_number)
     services.appeal_co_reply(appeal=appeal, actor=actor, text=payload.text)
     return _detail(appeal, user)
@@ -374,13 +423,20 @@ def decide_extension(
 @router.post("/appeals/{tracking_number}/reply", summary="Reply to the resident (答复)", **_T)
 def reply(request: HttpRequest, payload: s.ReplyIn, tracking_number: str = TrackingNumber) -> dict[str, Any]:
     actor, appeal, user = _staff_actor(request, tracking_number)
-    services.appeal_reply(appeal=appeal, actor=actor, text=payload.text,
-                          result=payload.result or "", contacted=payload.contacted)
+    services.appeal_reply(
+        appeal=appeal,
+        actor=actor,
+        text=payload.text,
+        result=payload.result or "",
+        contacted=payload.contacted,
+    )
     return _detail(appeal, user)
 
 
 @router.post("/appeals/{tracking_number}/answer", summary="Answer directly and close (直接办结)", **_T)
-def answer_directly(request: HttpRequest, payload: s.TextIn, tracking_number: str = TrackingNumber) -> dict[str, Any]:
+def answer_directly(
+    request: HttpRequest, payload: s.TextIn, tracking_number: str = TrackingNumber
+) -> dict[str, Any]:
     actor, appeal, user = _staff_actor(request, tracking_number)
     services.appeal_answer_directly(appeal=appeal, actor=actor, text=payload.text)
     return _detail(appeal, user)
@@ -391,13 +447,15 @@ def merge(request: HttpRequest, payload: s.MergeIn, tracking_number: str = Track
     actor, appeal, user = _staff_actor(request, tracking_number)
     target = _visible(user, payload.into) if payload.into else None
     if target is None:
-        raise ValidationFailed(_("请填写要并入的诉求受理编号。"), field="into")
+        raise ValidationFailedError(_("请填写要并入的诉求受理编号。"), field="into")
     services.appeal_merge(appeal=appeal, actor=actor, into=target, note=payload.note)
     return _detail(appeal, user)
 
 
 @router.post("/appeals/{tracking_number}/reclassify", summary="Correct the category or area (改分类)", **_T)
-def reclassify(request: HttpRequest, payload: s.ReclassifyIn, tracking_number: str = TrackingNumber) -> dict[str, Any]:
+def reclassify(
+    request: HttpRequest, payload: s.ReclassifyIn, tracking_number: str = TrackingNumber
+) -> dict[str, Any]:
     """Dispatchers and administrators correct the category and/or the area (a community or grid) by
     code, with a reason. The unit, the status and the deadlines do not change."""
     actor, appeal, user = _staff_actor(request, tracking_number)
@@ -411,7 +469,9 @@ _R: dict[str, Any] = {"auth": PUBLIC_AUTH, "response": {200: s.AppealOut, **ERRO
 
 
 @router.post("/appeals/{tracking_number}/withdraw", summary="Withdraw (撤回): resident or operator", **_R)
-def withdraw(request: HttpRequest, payload: s.WithdrawIn, tracking_number: str = TrackingNumber) -> dict[str, Any]:
+def withdraw(
+    request: HttpRequest, payload: s.WithdrawIn, tracking_number: str = TrackingNumber
+) -> dict[str, Any]:
     actor, appeal, user = _resident_or_staff(request, tracking_number, payload.proof)
     services.appeal_withdraw(appeal=appeal, actor=actor, reason=payload.reason)
     return _detail(appeal, user)
@@ -424,13 +484,21 @@ def rate(request: HttpRequest, payload: s.RateIn, tracking_number: str = Trackin
     actor, appeal, user = _resident_or_staff(request, tracking_number, payload.proof)
     rate_service = services.appeal_rate_merged if appeal.status == Status.MERGED else services.appeal_rate
     rate_service(
-        appeal=appeal, actor=actor, satisfaction=payload.satisfaction, solved=payload.solved, comment=payload.comment
+        appeal=appeal,
+        actor=actor,
+        satisfaction=payload.satisfaction,
+        solved=payload.solved,
+        comment=payload.comment,
     )
     return _detail(appeal, user)
 
 
-@router.post("/appeals/{tracking_number}/reopen", summary="Ask for it to be handled again (重办): resident", **_R)
-def reopen(request: HttpRequest, payload: s.ReopenIn, tracking_number: str = TrackingNumber) -> dict[str, Any]:
+@router.post(
+    "/appeals/{tracking_number}/reopen", summary="Ask for it to be handled again (重办): resident", **_R
+)
+def reopen(
+    request: HttpRequest, payload: s.ReopenIn, tracking_number: str = TrackingNumber
+) -> dict[str, Any]:
     actor, appeal, user = _resident_or_staff(request, tracking_number, payload.proof)
     services.appeal_reopen(appeal=appeal, actor=actor, reason=payload.reason)
     return _detail(appeal, user)

@@ -18,7 +18,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.batch import BATCH_MAX_ITEMS, BatchItem, appeals_submit_batch
-from lianxin.core.errors import ValidationFailed
+from lianxin.core.errors import ValidationFailedError
 from lianxin.core.ratelimit import check_rate, client_ip
 
 from . import schemas as s
@@ -32,11 +32,15 @@ router = Router(tags=["appeals"])
 
 class BatchItemIn(s.AppealSubmitIn):
     idempotency_key: str = Field(
-        "", max_length=100, pattern=s.NO_NUL,
+        "",
+        max_length=100,
+        pattern=s.NO_NUL,
         description="Retry-safe key of this item (as the Idempotency-Key header of `POST /appeals`, same key space).",
     )
     attachments: list[s.AttachmentIn] = Field(
-        default_factory=list, max_length=0, description="Not accepted in a batch: submit appeals with files one by one."
+        default_factory=list,
+        max_length=0,
+        description="Not accepted in a batch: submit appeals with files one by one.",
     )
 
 
@@ -55,7 +59,9 @@ class BatchItemOut(Schema):
     tracking_number: str | None = None
     created: bool | None = None
     appeal_status: str | None = None
-    access_code: str | None = Field(None, description="Query code of an anonymous appeal without phone; keep it.")
+    access_code: str | None = Field(
+        None, description="Query code of an anonymous appeal without phone; keep it."
+    )
     error: s.ErrorOut | None = None
 
 
@@ -71,10 +77,12 @@ def _parse(raw: Any, *, staff: bool) -> BatchItem:
         item = BatchItemIn.model_validate(raw)
     except PydanticValidationError as exc:
         body = item_error_body(exc.errors(include_url=False))
-        return BatchItem(data=None, error=ValidationFailed(str(body["message"]), field=body.get("field")))
+        return BatchItem(
+            data=None, error=ValidationFailedError(str(body["message"]), field=body.get("field"))
+        )
     try:
         return BatchItem(data=appeal_input(item, staff=staff), idempotency_key=item.idempotency_key)
-    except ValidationFailed as exc:
+    except ValidationFailedError as exc:
         return BatchItem(data=None, error=exc)
 
 

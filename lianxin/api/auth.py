@@ -91,5 +91,3 @@ def caller(request: HttpRequest) -> User | None:
     """The authenticated user, or None for an anonymous caller of a public endpoint."""
     auth = getattr(request, "auth", None)
     return auth if isinstance(auth, User) else None
-
-

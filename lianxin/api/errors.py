@@ -95,7 +95,9 @@ def validation_error_body(exc: ValidationError) -> dict[str, Any]:
     field = field_path(loc, body_params=frozenset({"payload", "filters"}))
     message = _describe(first)
     if first.get("type") == "json_invalid" or (not field and loc and loc[0] == "body"):
-        return error_body("invalid_json", _("请求体不是有效的 JSON 对象：{detail}").format(detail=first.get("msg", "")))
+        return error_body(
+            "invalid_json", _("请求体不是有效的 JSON 对象：{detail}").format(detail=first.get("msg", ""))
+        )
     return error_body("validation_error", message, field or None)
 
 
@@ -109,7 +111,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         return JsonResponse(
-            exc.as_dict(), status=exc.status_code, headers=error_headers(exc), json_dumps_params={"ensure_ascii": False}
+            exc.as_dict(),
+            status=exc.status_code,
+            headers=error_headers(exc),
+            json_dumps_params={"ensure_ascii": False},
         )
 
     @api.exception_handler(ValidationError)
@@ -135,7 +140,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
         elif exc.status_code == 403 and "CSRF" in message:
             code = "csrf_failed"
             message = _("CSRF 校验失败：浏览器会话调用接口时请带上 X-CSRFToken 请求头，或改用接口令牌。")
-        return JsonResponse(error_body(code, message), status=exc.status_code, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            error_body(code, message), status=exc.status_code, json_dumps_params={"ensure_ascii": False}
+        )
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

@@ -65,19 +65,29 @@ def _period(text: str) -> Period:
 
 
 PeriodQuery = Query(
-    "", max_length=PERIOD_MAX, pattern=s.NO_NUL,
+    "",
+    max_length=PERIOD_MAX,
+    pattern=s.NO_NUL,
     description="`2026-05` (month), `2026-Q2` (quarter) or `2026-05-01..2026-05-31` (days, at most two years); "
-                "empty: this month.",
+    "empty: this month.",
 )
 
 
-@router.get("/kpis", auth=STAFF_AUTH, response={200: KpisOut, **ERRORS}, summary="KPI figures for a period and scope")
+@router.get(
+    "/kpis", auth=STAFF_AUTH, response={200: KpisOut, **ERRORS}, summary="KPI figures for a period and scope"
+)
 def kpis(
     request: HttpRequest,
     period: str = PeriodQuery,
-    area: str = Query("", max_length=s.CODE_MAX, pattern=s.NO_NUL, description="Area code inside your jurisdiction."),
-    unit: str = Query("", max_length=s.CODE_MAX, pattern=s.NO_NUL, description="Unit code (a unit's staff: theirs)."),
-    category: str = Query("", max_length=s.CODE_MAX, pattern=s.NO_NUL, description="Category code (and its subtree)."),
+    area: str = Query(
+        "", max_length=s.CODE_MAX, pattern=s.NO_NUL, description="Area code inside your jurisdiction."
+    ),
+    unit: str = Query(
+        "", max_length=s.CODE_MAX, pattern=s.NO_NUL, description="Unit code (a unit's staff: theirs)."
+    ),
+    category: str = Query(
+        "", max_length=s.CODE_MAX, pattern=s.NO_NUL, description="Category code (and its subtree)."
+    ),
 ) -> dict[str, Any]:
     slc = policy.caller_slice(caller(request), area=area, unit=unit, category=category)
     p = _period(period)
@@ -91,7 +101,9 @@ def kpis(
     }
 
 
-@router.get("/kpis/cadres", auth=STAFF_AUTH, response={200: CadresOut, **ERRORS}, summary="Cadre figures per handler")
+@router.get(
+    "/kpis/cadres", auth=STAFF_AUTH, response={200: CadresOut, **ERRORS}, summary="Cadre figures per handler"
+)
 def cadres(
     request: HttpRequest,
     period: str = PeriodQuery,

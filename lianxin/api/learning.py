@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema
 # The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only as `Query[Model]`.
 from ninja.params.functions import Path
 
-from lianxin.core.errors import Forbidden, NotFound
+from lianxin.core.errors import ForbiddenError, NotFoundError
 from lianxin.learning import selectors, services
 from lianxin.learning.models import MAX_CHOICES, Enrolment
 from lianxin.learning.policy import is_cadre
@@ -54,7 +54,9 @@ class RecordOut(Schema):
 
 
 class QuizIn(s.StrictIn):
-    answers: list[Annotated[int, Field(ge=0, le=MAX_CHOICES - 1)]] = Field(..., min_length=1, max_length=100, description="Choice index per question, in order.")
+    answers: list[Annotated[int, Field(ge=0, le=MAX_CHOICES - 1)]] = Field(
+        ..., min_length=1, max_length=100, description="Choice index per question, in order."
+    )
 
 
 class QuizOut(Schema):
@@ -73,44 +75,82 @@ class AssignIn(s.StrictIn):
 def _cadre(request: HttpRequest) -> User:
     user = caller(request)
     if user is None:
-        raise NotFound("请登录或使用接口令牌。")
+        raise NotFoundError("请登录或使用接口令牌。")
     if not is_cadre(user):
-        raise Forbidden("学习中心仅供干部、工作人员和调解员使用。")
+        raise ForbiddenError("学习中心仅供干部、工作人员和调解员使用。")
     return user
 
 
 def _enrolment(e: Enrolment) -> dict[str, Any]:
-    return {"id": e.pk, "course": e.course.code, "title": e.course.title, "status": e.status, "due_at": e.due_at,
-            "best_score": e.best_score, "certificate_code": e.certificate_code,
-            "lessons_done": sorted(e.lessons_done.values_list("lesson_id", flat=True))}
+    return {
+        "id": e.pk,
+        "course": e.course.code,
+        "title": e.course.title,
+        "status": e.status,
+        "due_at": e.due_at,
+        "best_score": e.best_score,
+        "certificate_code": e.certificate_code,
+        "lessons_done": sorted(e.lessons_done.values_list("lesson_id", flat=True)),
+    }
 
 
-@router.get("/learning/courses", auth=STAFF_AUTH, response={200: list[CourseOut], **ERRORS}, summary="Published courses")
+@router.get(
+    "/learning/courses",
+    auth=STAFF_AUTH,
+    response={200: list[CourseOut], **ERRORS},
+    summary="Published courses",
+)
 def courses(request: HttpRequest) -> list[dict[str, Any]]:
     _cadre(request)
-    return [{"code": c.code, "title": c.title, "hours": float(c.hours), "pass_mark": c.pass_mark,
-             "lessons": c.lessons.count(), "questions": c.questions.count(), "required_for": c.required_for}
-            for c in selectors.published_courses()]
+    return [
+        {
+            "code": c.code,
+            "title": c.title,
+            "hours": float(c.hours),
+            "pass_mark": c.pass_mark,
+            "lessons": c.lessons.count(),
+            "questions": c.questions.count(),
+            "required_for": c.required_for,
+        }
+        for c in selectors.published_courses()
+    ]
 
 
-@router.get("/learning/me", auth=STAFF_AUTH, response={200: RecordOut, **ERRORS}, summary="My learning record")
+@router.get(
+    "/learning/me", auth=STAFF_AUTH, response={200: RecordOut, **ERRORS}, summary="My learning record"
+)
 def me(request: HttpRequest) -> dict[str, Any]:
     user = _cadre(request)
     record = selectors.record_of(user)
-    return {"hours": float(record.hours), "passed": record.passed, "open": record.open, "overdue": record.overdue,
-            "enrolments": [_enrolment(e) for e in selectors.enrolments_of(user)]}
+    return {
+        "hours": float(record.hours),
+        "passed": record.passed,
+        "open": record.open,
+        "overdue": record.overdue,
+        "enrolments": [_enrolment(e) for e in selectors.enrolments_of(user)],
+    }
 
 
-@router.post("/learning/enrolments/{enrolment_id}/lessons/{lesson_id}/done", auth=STAFF_AUTH,
-             response={200: EnrolmentOut, **ERRORS}, summary="Mark a lesson done")
+@router.post(
+    "/learning/enrolments/{enrolment_id}/lessons/{lesson_id}/done",
+    auth=STAFF_AUTH,
+    response={200: EnrolmentOut, **ERRORS},
+    summary="Mark a lesson done",
+)
 def lesson_done(request: HttpRequest, enrolment_id: int = Id, lesson_id: int = Id) -> dict[str, Any]:
     user = _cadre(request)
-    e = services.lesson_complete(actor=user, enrolment=selectors.enrolment_for(user, enrolment_id), lesson=lesson_id)
+    e = services.lesson_complete(
+        actor=user, enrolment=selectors.enrolment_for(user, enrolment_id), lesson=lesson_id
+    )
     return _enrolment(e)
 
 
-@router.post("/learning/enrolments/{enrolment_id}/quiz", auth=STAFF_AUTH, response={200: QuizOut, **ERRORS},
-             summary=f"Submit the quiz (each answer 0–{MAX_CHOICES - 1})")
+@router.post(
+    "/learning/enrolments/{enrolment_id}/quiz",
+    auth=STAFF_AUTH,
+    response={200: QuizOut, **ERRORS},
+    summary=f"Submit the quiz (each answer 0–{MAX_CHOICES - 1})",
+)
 def quiz(request: HttpRequest, payload: QuizIn, enrolment_id: int = Id) -> dict[str, Any]:
     user = _cadre(request)
     found = selectors.enrolment_for(user, enrolment_id)
@@ -118,10 +158,15 @@ def quiz(request: HttpRequest, payload: QuizIn, enrolment_id: int = Id) -> dict[
     return {"score": attempt.score, "passed": attempt.passed, "pass_mark": found.course.pass_mark}
 
 
-@router.post("/learning/assignments", auth=STAFF_AUTH, response={201: EnrolmentOut, **ERRORS},
-             summary="Assign a course to a cadre (supervisors)")
+@router.post(
+    "/learning/assignments",
+    auth=STAFF_AUTH,
+    response={201: EnrolmentOut, **ERRORS},
+    summary="Assign a course to a cadre (supervisors)",
+)
 def assign(request: HttpRequest, payload: AssignIn) -> tuple[int, dict[str, Any]]:
     user = _cadre(request)
-    e = services.enrolment_assign(actor=user, user=payload.user, course=payload.course, reason=payload.reason,
-                                  due_days=payload.due_days)
+    e = services.enrolment_assign(
+        actor=user, user=payload.user, course=payload.course, reason=payload.reason, due_days=payload.due_days
+    )
     return 201, _enrolment(e)

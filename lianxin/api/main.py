@@ -21,7 +21,7 @@ api = NinjaAPI(
     description=(
         "连心 · 群众诉求接口。Authenticate staff and integrations with `Authorization: Bearer <key>` "
         "(or `X-Api-Key: <key>`); browsers may use their session with the `X-CSRFToken` header. "
-        "Errors are `{\"error\": code, \"message\": text, \"field\": name}`. "
+        'Errors are `{"error": code, "message": text, "field": name}`. '
         "Every text input is bounded in length, and a NUL character (U+0000, `\\u0000` in JSON) in any "
         "query parameter, form field or JSON body is refused with 400 (`validation_error`, code `nul_character`) before anything is stored."
     ),

@@ -23,7 +23,9 @@ router = Router(tags=["reference"])
 @router.get("/categories", response=list[s.CategoryOut], summary="Category tree (flat, by path)")
 def categories(
     request: HttpRequest,
-    parent: str = Query("", max_length=s.CODE_MAX, pattern=s.NO_NUL, description="Only the children of this category code."),
+    parent: str = Query(
+        "", max_length=s.CODE_MAX, pattern=s.NO_NUL, description="Only the children of this category code."
+    ),
     level: int | None = Query(None, ge=1, le=3, description="Only this level (1 top to 3)."),
 ) -> list[dict[str, Any]]:
     qs = Category.objects.filter(active=True).select_related("parent").order_by("path")
@@ -32,7 +34,13 @@ def categories(
     if level is not None:
         qs = qs.filter(level=level)
     return [
-        {"code": c.code, "name": c.name, "parent": c.parent.code if c.parent else None, "level": c.level, "path": c.path}
+        {
+            "code": c.code,
+            "name": c.name,
+            "parent": c.parent.code if c.parent else None,
+            "level": c.level,
+            "path": c.path,
+        }
         for c in qs
     ]
 
@@ -40,7 +48,9 @@ def categories(
 @router.get("/areas", response=list[s.AreaOut], summary="Area tree (flat, by path)")
 def areas(
     request: HttpRequest,
-    parent: str = Query("", max_length=s.CODE_MAX, pattern=s.NO_NUL, description="Only the children of this area code."),
+    parent: str = Query(
+        "", max_length=s.CODE_MAX, pattern=s.NO_NUL, description="Only the children of this area code."
+    ),
     level: AreaLevel | None = Query(None, description="Only this level."),  # noqa: B008
 ) -> list[dict[str, Any]]:
     qs = Area.objects.select_related("parent").order_by("path")
@@ -49,7 +59,13 @@ def areas(
     if level is not None:
         qs = qs.filter(level=level)
     return [
-        {"code": a.code, "name": a.name, "parent": a.parent.code if a.parent else None, "level": a.level, "path": a.path}
+        {
+            "code": a.code,
+            "name": a.name,
+            "parent": a.parent.code if a.parent else None,
+            "level": a.level,
+            "path": a.path,
+        }
         for a in qs
     ]
 
@@ -65,7 +81,9 @@ def units(
     return [{"code": u.code, "name": u.name, "kind": u.kind, "area": u.area.code} for u in qs]
 
 
-@router.get("/me", auth=STAFF_AUTH, response={200: s.MeOut, 401: s.ErrorOut, 403: s.ErrorOut}, summary="Who am I")
+@router.get(
+    "/me", auth=STAFF_AUTH, response={200: s.MeOut, 401: s.ErrorOut, 403: s.ErrorOut}, summary="Who am I"
+)
 def me(request: HttpRequest) -> dict[str, Any]:
     user = caller(request)
     assert user is not None

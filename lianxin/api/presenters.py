@@ -66,10 +66,13 @@ def appeal_detail(appeal: Appeal, *, user: User | None, staff_view: bool) -> dic
         "solved": appeal.solved,
         "rating_comment": appeal.rating_comment,
         "reopen_count": appeal.reopen_count,
-        "merged_into": appeal.merged_into.tracking_number if appeal.merged_into_id and appeal.merged_into else None,
+        "merged_into": appeal.merged_into.tracking_number
+        if appeal.merged_into_id and appeal.merged_into
+        else None,
         "contact": _contact(user, appeal),
         "attachments": [
-            {"name": a.original_name, "content_type": a.content_type, "size": a.size} for a in appeal.attachments.all()
+            {"name": a.original_name, "content_type": a.content_type, "size": a.size}
+            for a in appeal.attachments.all()
         ],
         "allowed_actions": actions,
         "staff_view": staff_view,
@@ -81,7 +84,9 @@ def appeal_detail(appeal: Appeal, *, user: User | None, staff_view: bool) -> dic
             accept_overdue=appeal.accept_overdue,
             co_handlers=[ref(c.unit) for c in _co_handlers(appeal)],
             # the stored codes, and their reading in the caller's language as `reason`
-            suggestion={**appeal.suggestion, "reason": reason_text(appeal.suggestion)} if appeal.suggestion else {},
+            suggestion={**appeal.suggestion, "reason": reason_text(appeal.suggestion)}
+            if appeal.suggestion
+            else {},
         )
     return data
 

@@ -34,8 +34,16 @@ ATTACHMENT_B64_MAX = (settings.LIANXIN["MAX_ATTACHMENT_BYTES"] * 4) // 3 + 4
 
 # The names `appeals.selectors.queue` knows (the staff workbench's queues).
 QueueName = Literal[
-    "to_dispatch", "returned", "to_accept", "in_progress", "extensions", "due_soon", "overdue", "awaiting_rating",
-    "closed", "all",
+    "to_dispatch",
+    "returned",
+    "to_accept",
+    "in_progress",
+    "extensions",
+    "due_soon",
+    "overdue",
+    "awaiting_rating",
+    "closed",
+    "all",
 ]
 
 
@@ -60,7 +68,9 @@ class StrictIn(Schema):
 class AttachmentIn(StrictIn):
     name: str = Field(..., min_length=1, max_length=200, description="File name, e.g. `photo.png`.")
     content_type: str = Field(
-        "", max_length=60, description="Declared MIME type; must match the content (JPEG, PNG, GIF, WebP, PDF)."
+        "",
+        max_length=60,
+        description="Declared MIME type; must match the content (JPEG, PNG, GIF, WebP, PDF).",
     )
     content_base64: str = Field(
         ..., min_length=1, max_length=ATTACHMENT_B64_MAX, description="The file's bytes, base64-encoded."
@@ -68,7 +78,9 @@ class AttachmentIn(StrictIn):
 
 
 class AppealSubmitIn(StrictIn):
-    text: str = Field(..., max_length=TEXT_MAX_LENGTH, description="What happened, where, what should be done.")
+    text: str = Field(
+        ..., max_length=TEXT_MAX_LENGTH, description="What happened, where, what should be done."
+    )
     title: str = Field("", max_length=TITLE_MAX_LENGTH, description="Defaults to the start of the text.")
     kind: Kind = Kind.COMPLAINT
     category: str = Field("", max_length=CODE_MAX, description="Category code (see /categories).")
@@ -78,14 +90,19 @@ class AppealSubmitIn(StrictIn):
     longitude: float | None = Field(None, ge=-180, le=180)
     contact_name: str = Field("", max_length=50)
     contact_phone: str = Field("", max_length=20, description="Required unless `anonymous` is true.")
-    contact_consent: bool = Field(False, description="The resident agrees to be contacted; required with a phone.")
+    contact_consent: bool = Field(
+        False, description="The resident agrees to be contacted; required with a phone."
+    )
     anonymous: bool = False
     callback_phone: str = Field(
-        "", max_length=20,
+        "",
+        max_length=20,
         description="Anonymous appeals only: a number for the call-back, sealed (never shown or searchable; "
         "the call-back is placed by the telephony).",
     )
-    channel: Channel | None = Field(None, description="Staff tokens only (hotline, visit, import); others: `api`.")
+    channel: Channel | None = Field(
+        None, description="Staff tokens only (hotline, visit, import); others: `api`."
+    )
     urgency: Urgency | None = Field(None, description="Staff tokens only; otherwise set by triage.")
     attachments: list[AttachmentIn] = Field(
         default_factory=list, max_length=settings.LIANXIN["MAX_ATTACHMENTS"]
@@ -111,11 +128,13 @@ class TextIn(StrictIn):
 
 class ReplyIn(TextIn):
     result: ReplyResult | None = Field(
-        None, description="The unit's result (办理结果): `resolved` 解决, `partly` 部分解决, `unresolved` 未解决, "
+        None,
+        description="The unit's result (办理结果): `resolved` 解决, `partly` 部分解决, `unresolved` 未解决, "
         "`explained` 解释说明.",
     )
     contacted: Literal["", "phone", "visit", "sms", "other"] = Field(
-        "", description="Also record that the unit reached the resident (联系群众), and how; empty: not recorded.",
+        "",
+        description="Also record that the unit reached the resident (联系群众), and how; empty: not recorded.",
     )
 
 
@@ -130,16 +149,24 @@ class ExtensionDecisionIn(StrictIn):
 
 
 class MergeIn(StrictIn):
-    into: str = Field(..., min_length=1, max_length=TRACKING_MAX, description="Tracking number of the main appeal.")
+    into: str = Field(
+        ..., min_length=1, max_length=TRACKING_MAX, description="Tracking number of the main appeal."
+    )
     note: str = Field("", max_length=NOTE_MAX_LENGTH)
 
 
 class ReclassifyIn(StrictIn):
-    category: str = Field("", max_length=CODE_MAX, description="New category code (see /categories); empty: unchanged.")
-    area: str = Field(
-        "", max_length=CODE_MAX, description="New area code, a community or grid (see /areas); empty: unchanged."
+    category: str = Field(
+        "", max_length=CODE_MAX, description="New category code (see /categories); empty: unchanged."
     )
-    reason: str = Field(..., max_length=NOTE_MAX_LENGTH, description="Why the classification is corrected (required).")
+    area: str = Field(
+        "",
+        max_length=CODE_MAX,
+        description="New area code, a community or grid (see /areas); empty: unchanged.",
+    )
+    reason: str = Field(
+        ..., max_length=NOTE_MAX_LENGTH, description="Why the classification is corrected (required)."
+    )
 
 
 class ProofIn(StrictIn):
@@ -243,7 +270,9 @@ class AppealOut(Schema):
     due_soon: bool
     overdue: bool
     reply_text: str
-    reply_result: str = Field("", description="The unit's result type with the reply (ReplyResult); \"\" if none.")
+    reply_result: str = Field(
+        "", description='The unit\'s result type with the reply (ReplyResult); "" if none.'
+    )
     satisfaction: str
     solved: bool | None
     rating_comment: str
@@ -290,9 +319,14 @@ class AppealListItem(Schema):
 
 
 class AppealPage(Schema):
-    count: int = Field(description="the matching appeals: exact up to 1,000, beyond that an estimate (see count_exact)")
-    count_exact: bool = Field(True, description="false when count is PostgreSQL's estimate (more than 1,000 matches): "
-                              "show it as about N; pages follows count, and a page past it may still hold rows")
+    count: int = Field(
+        description="the matching appeals: exact up to 1,000, beyond that an estimate (see count_exact)"
+    )
+    count_exact: bool = Field(
+        True,
+        description="false when count is PostgreSQL's estimate (more than 1,000 matches): "
+        "show it as about N; pages follows count, and a page past it may still hold rows",
+    )
     page: int
     page_size: int
     pages: int

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from lianxin.appeals.actions.rating_link import appeal_rate_by_sms
-from lianxin.core.errors import Forbidden, ValidationFailed
+from lianxin.core.errors import ForbiddenError, ValidationFailedError
 from lianxin.core.ratelimit import check_rate
-from lianxin.core.sms import INBOUND_FORMAT, InboundMalformed, InboundRefused, sms_backend, sms_send
+from lianxin.core.sms import INBOUND_FORMAT, InboundMalformedError, InboundRefusedError, sms_backend, sms_send
 
 from . import schemas as s
 
@@ -35,11 +35,26 @@ class InboundOut(Schema):
     auth=None,
     response={200: InboundOut, 400: s.ErrorOut, 403: s.ErrorOut, 429: s.ErrorOut},
     summary="Inbound text message from the SMS provider (rating by digit)",
-    openapi_extra={"requestBody": {"required": True, "description": INBOUND_FORMAT, "content": {
-        "application/json": {"schema": {"type": "object", "additionalProperties": False, "required": ["from", "text"],
-                                        "properties": {"from": {"type": "string", "maxLength": 30},
-                                                       "text": {"type": "string", "maxLength": 300},
-                                                       "id": {"type": "string", "maxLength": 100}}}}}}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": INBOUND_FORMAT,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["from", "text"],
+                        "properties": {
+                            "from": {"type": "string", "maxLength": 30},
+                            "text": {"type": "string", "maxLength": 300},
+                            "id": {"type": "string", "maxLength": 100},
+                        },
+                    }
+                }
+            },
+        }
+    },
 )
 def inbound(request: HttpRequest) -> dict[str, Any]:
     """The resident replied to the reply notice: `1` 满意, `2` 基本满意, `3` 不满意 rates their
@@ -51,10 +66,14 @@ def inbound(request: HttpRequest) -> dict[str, Any]:
     backend = sms_backend()
     try:
         message = backend.parse_inbound(request.body, request.headers)
-    except InboundRefused as e:
-        raise Forbidden(_("短信回调未通过验证：{reason}。").format(reason=e), code="bad_signature") from None
-    except InboundMalformed as e:
-        raise ValidationFailed(_("短信回调格式不正确：{reason}。").format(reason=e), field="body") from None
+    except InboundRefusedError as e:
+        raise ForbiddenError(
+            _("短信回调未通过验证：{reason}。").format(reason=e), code="bad_signature"
+        ) from None
+    except InboundMalformedError as e:
+        raise ValidationFailedError(
+            _("短信回调格式不正确：{reason}。").format(reason=e), field="body"
+        ) from None
     check_rate(
         f"sms-inbound:{message.number}",
         settings.LIANXIN["SMS_INBOUND_RATE"],

@@ -29,7 +29,11 @@ class Actor:
     def resident(cls, user: User | None = None) -> Actor:
         """A resident who owns the appeal: logged in, or proved by tracking number + phone digits."""
         label = RESIDENT_LABEL
-        return cls(user=user if user is not None and user.is_authenticated else None, resident_owner=True, label=label)
+        return cls(
+            user=user if user is not None and user.is_authenticated else None,
+            resident_owner=True,
+            label=label,
+        )
 
     @classmethod
     def on_behalf(cls, user: User, *, via: str = "callback") -> Actor:

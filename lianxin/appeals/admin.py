@@ -52,7 +52,16 @@ class AppealEventInline(admin.TabularInline[AppealEvent, Appeal]):
 
 @admin.register(Appeal)
 class AppealAdmin(ReadOnlyAdmin):
-    list_display = ("tracking_number", "title", "kind", "channel", "status", "unit", "submitted_at", "overdue")
+    list_display = (
+        "tracking_number",
+        "title",
+        "kind",
+        "channel",
+        "status",
+        "unit",
+        "submitted_at",
+        "overdue",
+    )
     list_filter = ("status", "kind", "channel", "urgency", "overdue")
     search_fields = ("tracking_number", "title")
     date_hierarchy = "submitted_at"

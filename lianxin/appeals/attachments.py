@@ -19,4 +19,10 @@ def validate_attachments(attachments: list[AttachmentInput]) -> list[tuple[Attac
     return validate_uploads(attachments)
 
 
-__all__ = ["ALLOWED_TYPES", "AttachmentInput", "_validate_attachments", "sniff_content_type", "validate_attachments"]
+__all__ = [
+    "ALLOWED_TYPES",
+    "AttachmentInput",
+    "_validate_attachments",
+    "sniff_content_type",
+    "validate_attachments",
+]

@@ -24,7 +24,7 @@ from typing import Any
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import Conflict, DomainError, ValidationFailed
+from lianxin.core.errors import ConflictError, DomainError, ValidationFailedError
 from lianxin.org.locating import refine_area
 from lianxin.org.models import User
 
@@ -90,19 +90,22 @@ def appeals_submit_batch(
     """Take in the items and answer for each one, in order. `before_each` (e.g. a rate-limit check)
     runs once per item before anything else and may raise a DomainError, which refuses that item only."""
     if len(items) > BATCH_MAX_ITEMS:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _("一次最多提交 {max} 条诉求，当前 {count} 条；请分成多批提交。").format(
                 max=BATCH_MAX_ITEMS, count=len(items)
             ),
             field="items",
         )
     outcomes: dict[int, BatchOutcome] = {}
-    pending = _checked(items, actor=actor, idempotency_scope=idempotency_scope, before_each=before_each,
-                       outcomes=outcomes)
+    pending = _checked(
+        items, actor=actor, idempotency_scope=idempotency_scope, before_each=before_each, outcomes=outcomes
+    )
     fresh = [p for p in pending if p.same_as is None]
     if fresh:
         try:
-            results: list[SubmitResult | BatchOutcome] = list(_create_all(fresh, actor=actor, resident=resident))
+            results: list[SubmitResult | BatchOutcome] = list(
+                _create_all(fresh, actor=actor, resident=resident)
+            )
         except IntegrityError:
             # A key taken meanwhile by another request (or any other conflict): each item on its own.
             logger.info("Bulk intake fell back to one transaction per item")
@@ -113,8 +116,11 @@ def appeals_submit_batch(
         if p.same_as is not None:  # a repeat of an earlier item of this batch: its replay
             first = pending[p.same_as]
             earlier = outcomes[first.index]
-            outcomes[p.index] = (replace(earlier, index=p.index) if earlier.status >= 400 else
-                                 replace(earlier, index=p.index, status=200, created=False))
+            outcomes[p.index] = (
+                replace(earlier, index=p.index)
+                if earlier.status >= 400
+                else replace(earlier, index=p.index, status=200, created=False)
+            )
     return [outcomes[i] for i in range(len(items))]
 
 
@@ -135,14 +141,21 @@ def _refused(index: int, exc: DomainError) -> BatchOutcome:
 
 def _single(p: _Pending, *, actor: Actor, resident: User | None) -> SubmitResult | BatchOutcome:
     try:
-        return appeal_submit(data=p.data, actor=actor, resident=resident, idempotency_key=p.key,
-                             idempotency_scope=p.scope)
+        return appeal_submit(
+            data=p.data, actor=actor, resident=resident, idempotency_key=p.key, idempotency_scope=p.scope
+        )
     except DomainError as exc:
         return _refused(p.index, exc)
 
 
-def _checked(items: list[BatchItem], *, actor: Actor, idempotency_scope: str,
-             before_each: Callable[[], None] | None, outcomes: dict[int, BatchOutcome]) -> list[_Pending]:
+def _checked(
+    items: list[BatchItem],
+    *,
+    actor: Actor,
+    idempotency_scope: str,
+    before_each: Callable[[], None] | None,
+    outcomes: dict[int, BatchOutcome],
+) -> list[_Pending]:
     """Answer what can be answered without writing (errors, replays) and return the rest in order."""
     pending: list[_Pending] = []
     for index, item in enumerate(items):
@@ -154,17 +167,22 @@ def _checked(items: list[BatchItem], *, actor: Actor, idempotency_scope: str,
                 before_each()
             key = (item.idempotency_key or "").strip()
             if len(key) > 100:
-                raise ValidationFailed(_("Idempotency-Key 最长 100 个字符。"), field="Idempotency-Key")
+                raise ValidationFailedError(_("Idempotency-Key 最长 100 个字符。"), field="Idempotency-Key")
             fingerprint = item.data.fingerprint()
-            pending.append(_Pending(index, item.data, key, key_scope(idempotency_scope, actor, fingerprint),
-                                    fingerprint))
+            pending.append(
+                _Pending(index, item.data, key, key_scope(idempotency_scope, actor, fingerprint), fingerprint)
+            )
         except DomainError as exc:
             outcomes[index] = _refused(index, exc)
     keyed = [p for p in pending if p.key]
-    records = {
-        (r.scope, r.key): r
-        for r in IdempotencyRecord.objects.select_related("appeal").filter(key__in={p.key for p in keyed})
-    } if keyed else {}
+    records = (
+        {
+            (r.scope, r.key): r
+            for r in IdempotencyRecord.objects.select_related("appeal").filter(key__in={p.key for p in keyed})
+        }
+        if keyed
+        else {}
+    )
     lookups = Lookups([p.data for p in pending])
     kept: list[_Pending] = []
     first_of_key: dict[tuple[str, str], int] = {}
@@ -173,21 +191,30 @@ def _checked(items: list[BatchItem], *, actor: Actor, idempotency_scope: str,
             if p.key:
                 record = records.get((p.scope, p.key))
                 if record is not None:
-                    outcomes[p.index] = _answer(p.index, replay_result(record, scope=p.scope, key=p.key,
-                                                                       fingerprint=p.fingerprint))
+                    outcomes[p.index] = _answer(
+                        p.index, replay_result(record, scope=p.scope, key=p.key, fingerprint=p.fingerprint)
+                    )
                     continue
                 earlier = first_of_key.get((p.scope, p.key))
                 if earlier is not None:
                     if kept[earlier].fingerprint != p.fingerprint:
-                        raise Conflict(_("这个 Idempotency-Key 已用于另一份不同的诉求；重试时请发送完全相同的内容，"
-                                         "新诉求请用新的 Key。"))
+                        raise ConflictError(
+                            _(
+                                "这个 Idempotency-Key 已用于另一份不同的诉求；重试时请发送完全相同的内容，"
+                                "新诉求请用新的 Key。"
+                            )
+                        )
                     p.same_as = earlier
                     kept.append(p)
                     continue
             p.cleaned = validate(p.data, lookups=lookups)
             # the grid from the coordinates (point-in-polygon) or the address (gazetteer): docs/geo.md
-            p.cleaned["area"] = refine_area(p.cleaned["area"], latitude=p.cleaned["latitude"],
-                                            longitude=p.cleaned["longitude"], address=p.cleaned["address"])
+            p.cleaned["area"] = refine_area(
+                p.cleaned["area"],
+                latitude=p.cleaned["latitude"],
+                longitude=p.cleaned["longitude"],
+                address=p.cleaned["address"],
+            )
         except DomainError as exc:
             outcomes[p.index] = _refused(p.index, exc)
             continue
@@ -198,13 +225,29 @@ def _checked(items: list[BatchItem], *, actor: Actor, idempotency_scope: str,
 
 
 def _create_all(fresh: list[_Pending], *, actor: Actor, resident: User | None) -> list[SubmitResult]:
-    suggestions = triage_bridge.suggest_many([
-        triage_bridge.SuggestInput(f"{p.cleaned['title']} {p.cleaned['text']}", p.cleaned["category"],
-                                   p.cleaned["area"], p.cleaned["contact_phone"])
-        for p in fresh
-    ])
-    return appeals_create(items=[
-        NewAppeal(data=p.data, cleaned=p.cleaned, suggestion=suggestion, key=p.key, scope=p.scope,
-                  fingerprint=p.fingerprint)
-        for p, suggestion in zip(fresh, suggestions, strict=True)
-    ], actor=actor, resident=resident)
+    suggestions = triage_bridge.suggest_many(
+        [
+            triage_bridge.SuggestInput(
+                f"{p.cleaned['title']} {p.cleaned['text']}",
+                p.cleaned["category"],
+                p.cleaned["area"],
+                p.cleaned["contact_phone"],
+            )
+            for p in fresh
+        ]
+    )
+    return appeals_create(
+        items=[
+            NewAppeal(
+                data=p.data,
+                cleaned=p.cleaned,
+                suggestion=suggestion,
+                key=p.key,
+                scope=p.scope,
+                fingerprint=p.fingerprint,
+            )
+            for p, suggestion in zip(fresh, suggestions, strict=True)
+        ],
+        actor=actor,
+        resident=resident,
+    )

@@ -102,8 +102,9 @@ def reserve_tracking_numbers(day: dt.date, count: int) -> list[str]:
 
 
 def derived_access_code(tracking_number: str, seed: str) -> str:
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"access-code\n{tracking_number}\n{seed}".encode(),
-                      hashlib.sha256).digest()
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"access-code\n{tracking_number}\n{seed}".encode(), hashlib.sha256
+    ).digest()
     return f"{int.from_bytes(digest[:8], 'big') % 10**6:06d}"
 
 
@@ -148,8 +149,11 @@ def build_appeal(
         submitted_at=now,
     )
     if appeal.is_anonymous and not appeal.contact_phone and appeal.resident is None:
-        access_code = (derived_access_code(appeal.tracking_number, code_seed) if code_seed
-                       else f"{secrets.randbelow(10**6):06d}")
+        access_code = (
+            derived_access_code(appeal.tracking_number, code_seed)
+            if code_seed
+            else f"{secrets.randbelow(10**6):06d}"
+        )
         appeal.access_code_hash = access_code_digest(appeal.tracking_number, access_code)
     return appeal, access_code
 
@@ -167,7 +171,9 @@ def should_auto_dispatch(
     return bool(suggestion.category_confidence >= options["AUTO_DISPATCH_MIN_CONFIDENCE"])
 
 
-def appeals_create(*, items: list[NewAppeal], actor: Actor, resident: User | None = None) -> list[SubmitResult]:
+def appeals_create(
+    *, items: list[NewAppeal], actor: Actor, resident: User | None = None
+) -> list[SubmitResult]:
     """Write the items as new appeals, in order, in one transaction (the caller's, if it has one).
     An IntegrityError (e.g. an idempotency key taken meanwhile) rolls back all of them."""
     now = timezone.now()
@@ -183,8 +189,15 @@ def appeals_create(*, items: list[NewAppeal], actor: Actor, resident: User | Non
         for item, number in zip(items, numbers, strict=True):
             suggestion = item.suggestion
             _name_batch_duplicates(suggestion, numbers)
-            appeal, code = build_appeal(item.data, item.cleaned, suggestion, resident, tracking_number=number,
-                                        now=now, code_seed=item.code_seed)
+            appeal, code = build_appeal(
+                item.data,
+                item.cleaned,
+                suggestion,
+                resident,
+                tracking_number=number,
+                now=now,
+                code_seed=item.code_seed,
+            )
             unit = None
             if should_auto_dispatch(appeal, suggestion, category_given=item.cleaned["category"] is not None):
                 assert suggestion.unit is not None
@@ -197,7 +210,10 @@ def appeals_create(*, items: list[NewAppeal], actor: Actor, resident: User | Non
                 appeal.unit = unit
                 appeal.dispatched_at = now
                 # in UTC, as the database gives them back (the answer is built from this row)
-                appeal.accept_due_at, appeal.resolve_due_at = _utc(due.accept_due_at), _utc(due.resolve_due_at)
+                appeal.accept_due_at, appeal.resolve_due_at = (
+                    _utc(due.accept_due_at),
+                    _utc(due.resolve_due_at),
+                )
                 appeal.due_soon = appeal.accept_overdue = False
                 appeal.status = Status.DISPATCHED  # the target of policy.TRANSITIONS[Action.DISPATCH]
             appeals.append(appeal)
@@ -207,26 +223,68 @@ def appeals_create(*, items: list[NewAppeal], actor: Actor, resident: User | Non
         _save_attachments(items, appeals)
         events: list[AppealEvent] = []
         for appeal, item, unit in zip(appeals, items, dispatched_to, strict=True):
-            events.append(_event(appeal, ev.Submitted(channel=appeal.channel, kind=appeal.kind), actor, now,
-                                 to_status=Status.SUBMITTED))
-            events.append(_event(appeal, ev.Triaged(suggestion=item.suggestion.as_dict()), triage_actor, now,
-                                 from_status=Status.SUBMITTED, to_status=Status.SUBMITTED, public=False))
+            events.append(
+                _event(
+                    appeal,
+                    ev.Submitted(channel=appeal.channel, kind=appeal.kind),
+                    actor,
+                    now,
+                    to_status=Status.SUBMITTED,
+                )
+            )
+            events.append(
+                _event(
+                    appeal,
+                    ev.Triaged(suggestion=item.suggestion.as_dict()),
+                    triage_actor,
+                    now,
+                    from_status=Status.SUBMITTED,
+                    to_status=Status.SUBMITTED,
+                    public=False,
+                )
+            )
             if unit is not None:
-                events.append(_event(appeal, ev.Dispatched(
-                    suggested_unit=appeal.suggested_unit_id, chosen_unit=unit.pk,
-                    followed_suggestion=appeal.suggested_unit_id == unit.pk), dispatcher, now,
-                    from_status=Status.SUBMITTED, to_status=str(appeal.status), note=dispatch_note, unit=unit))
+                events.append(
+                    _event(
+                        appeal,
+                        ev.Dispatched(
+                            suggested_unit=appeal.suggested_unit_id,
+                            chosen_unit=unit.pk,
+                            followed_suggestion=appeal.suggested_unit_id == unit.pk,
+                        ),
+                        dispatcher,
+                        now,
+                        from_status=Status.SUBMITTED,
+                        to_status=str(appeal.status),
+                        note=dispatch_note,
+                        unit=unit,
+                    )
+                )
         AppealEvent.objects.bulk_create(events, batch_size=1000)
-        audit_append_many([
-            AuditRecord(action=AuditAction.STATE_CHANGE, object_type="appeal", object_id=e.appeal.tracking_number,
-                        actor=e.actor, actor_label=e.actor_label,
-                        data={"event": e.type, "from": e.from_status, "to": e.to_status,
-                              "unit": e.unit.code if e.unit else None})
-            for e in events
-        ])
+        audit_append_many(
+            [
+                AuditRecord(
+                    action=AuditAction.STATE_CHANGE,
+                    object_type="appeal",
+                    object_id=e.appeal.tracking_number,
+                    actor=e.actor,
+                    actor_label=e.actor_label,
+                    data={
+                        "event": e.type,
+                        "from": e.from_status,
+                        "to": e.to_status,
+                        "unit": e.unit.code if e.unit else None,
+                    },
+                )
+                for e in events
+            ]
+        )
         hooks.events_recorded(events)  # e.g. the webhooks of lianxin.integrations
-        records = [IdempotencyRecord(key=item.key, scope=item.scope, request_hash=item.fingerprint, appeal=appeal)
-                   for item, appeal in zip(items, appeals, strict=True) if item.key]
+        records = [
+            IdempotencyRecord(key=item.key, scope=item.scope, request_hash=item.fingerprint, appeal=appeal)
+            for item, appeal in zip(items, appeals, strict=True)
+            if item.key
+        ]
         if records:
             IdempotencyRecord.objects.bulk_create(records)
         _after_commit(appeals, dispatched_to)
@@ -243,7 +301,10 @@ def _save_attachments(items: list[NewAppeal], appeals: list[Appeal]) -> None:
         saved = []
         for upload, content_type in item.cleaned["attachments"]:
             attachment = Attachment(
-                appeal=appeal, original_name=upload.name[:200], content_type=content_type, size=len(upload.content)
+                appeal=appeal,
+                original_name=upload.name[:200],
+                content_type=content_type,
+                size=len(upload.content),
             )
             attachment.file.save(upload.name[-80:] or "attachment", ContentFile(upload.content), save=False)
             attachment.save()
@@ -262,11 +323,32 @@ def _known_rows(queryset: QuerySet[Any], rows: list[Any]) -> QuerySet[Any]:
     return queryset
 
 
-def _event(appeal: Appeal, payload: ev.Payload, actor: Actor, at: Any, *, from_status: str = "", to_status: str = "",
-           note: str = "", unit: Unit | None = None, public: bool = True) -> AppealEvent:
+def _event(
+    appeal: Appeal,
+    payload: ev.Payload,
+    actor: Actor,
+    at: Any,
+    *,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    unit: Unit | None = None,
+    public: bool = True,
+) -> AppealEvent:
     """An event row as `record_event` would write it: type and data from the typed payload (ADR 0008)."""
-    event = AppealEvent(appeal=appeal, type=payload.TYPE, at=at, actor=actor.user, actor_label=actor.label, unit=unit,
-                        from_status=from_status, to_status=to_status, note=note, data=payload.to_data(), public=public)
+    event = AppealEvent(
+        appeal=appeal,
+        type=payload.TYPE,
+        at=at,
+        actor=actor.user,
+        actor_label=actor.label,
+        unit=unit,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=payload.to_data(),
+        public=public,
+    )
     event.__dict__["_lianxin_payload"] = payload  # events.payload_of
     return event
 
@@ -284,7 +366,9 @@ def _name_batch_duplicates(suggestion: triage_bridge.Suggestion, numbers: list[s
         hint["tracking_number"] = _PLACEHOLDER.sub(name, str(hint["tracking_number"]))
     for reason in suggestion.reasons:
         if reason.get("code") == "duplicates":
-            reason["tracking_numbers"] = [_PLACEHOLDER.sub(name, str(n)) for n in reason.get("tracking_numbers", [])]
+            reason["tracking_numbers"] = [
+                _PLACEHOLDER.sub(name, str(n)) for n in reason.get("tracking_numbers", [])
+            ]
 
 
 _PLACEHOLDER = re.compile(re.escape(BATCH_PLACEHOLDER) + r"(\d+)#")
@@ -300,6 +384,8 @@ def _after_commit(appeals: list[Appeal], dispatched_to: list[Unit | None]) -> No
             APPEALS_SUBMITTED.labels(channel).inc(n)
 
     transaction.on_commit(count)
-    row = follow_up_record(appeals=appeals, dispatched=[(a, u.pk) for a, u in zip(appeals, dispatched_to, strict=True)
-                                                        if u is not None])
+    row = follow_up_record(
+        appeals=appeals,
+        dispatched=[(a, u.pk) for a, u in zip(appeals, dispatched_to, strict=True) if u is not None],
+    )
     enqueue_on_commit(intake_follow_up, row.pk)

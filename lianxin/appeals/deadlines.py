@@ -42,8 +42,9 @@ def policy_for(category: Category | None, urgency: str) -> tuple[int, int]:
     return BUILT_IN_POLICIES.get(urgency, BUILT_IN_POLICIES[Urgency.NORMAL])
 
 
-def compute_deadlines(start: dt.datetime, category: Category | None, urgency: str, *,
-                      policy: tuple[int, int] | None = None) -> Deadlines:
+def compute_deadlines(
+    start: dt.datetime, category: Category | None, urgency: str, *, policy: tuple[int, int] | None = None
+) -> Deadlines:
     """The deadlines of work starting at `start`; `policy` (from `policy_for`) when the caller has it."""
     accept_hours, resolve_days = policy or policy_for(category, urgency)
     if urgency == Urgency.EMERGENCY:

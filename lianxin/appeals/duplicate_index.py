@@ -24,10 +24,13 @@ class AppealsIndex(Protocol):
 
     def refresh(self) -> None: ...
 
-    def check(self, text: str, *, area_path: str | None, phone: str | None, k: int = 5) -> list[DuplicateHint]: ...
+    def check(
+        self, text: str, *, area_path: str | None, phone: str | None, k: int = 5
+    ) -> list[DuplicateHint]: ...
 
-    def check_many(self, texts: list[str], *, area_paths: list[str | None], phones: list[str],
-                   k: int = 5) -> list[list[DuplicateHint]]: ...
+    def check_many(
+        self, texts: list[str], *, area_paths: list[str | None], phones: list[str], k: int = 5
+    ) -> list[list[DuplicateHint]]: ...
 
 
 def recent_index() -> AppealsIndex:

@@ -40,7 +40,9 @@ class RecentAppealsIndex:
         self.window = dt.timedelta(days=window_days)
         self._index = DuplicateIndex(window=self.window)
         self._watermark = 0  # the last appeal indexed
-        self._event_watermark: int | None = None  # the last appeal event looked at; None before the first load
+        self._event_watermark: int | None = (
+            None  # the last appeal event looked at; None before the first load
+        )
         self._events_checked_at = timezone.now()  # when reclassifications were last looked for
         self._lock = threading.RLock()
         self._last_expiry = timezone.now()
@@ -52,7 +54,9 @@ class RecentAppealsIndex:
             if self._event_watermark is None:
                 # Taken before the first load of appeals, so that a reclassification committed
                 # during that load is replayed, not lost; earlier ones are already in the rows.
-                self._event_watermark = AppealEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+                self._event_watermark = (
+                    AppealEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+                )
             self._add_new_appeals(since)
             self._refile_reclassified(since, events_after=self._events_checked_at - _EVENT_TIME_MARGIN)
             self._events_checked_at = now
@@ -66,8 +70,9 @@ class RecentAppealsIndex:
             if not self._watermark:  # the first load takes the window; later ones only what is new
                 newer = newer.filter(submitted_at__gte=since)
             rows = list(
-                newer.order_by("pk")
-                .values_list("pk", "title", "text", "area__path", "submitted_at", "contact_phone")[:_REFRESH_BATCH]
+                newer.order_by("pk").values_list(
+                    "pk", "title", "text", "area__path", "submitted_at", "contact_phone"
+                )[:_REFRESH_BATCH]
             )
             if not rows:
                 break
@@ -90,8 +95,13 @@ class RecentAppealsIndex:
                 )
                 .order_by("pk")
                 .values_list(
-                    "pk", "appeal_id", "appeal__title", "appeal__text", "appeal__area__path",
-                    "appeal__submitted_at", "appeal__contact_phone",
+                    "pk",
+                    "appeal_id",
+                    "appeal__title",
+                    "appeal__text",
+                    "appeal__area__path",
+                    "appeal__submitted_at",
+                    "appeal__contact_phone",
                 )[:_REFRESH_BATCH]
             )
             if not events:
@@ -123,11 +133,15 @@ class RecentAppealsIndex:
         with self._lock:
             self.refresh()
             result = self._index.check(text, area_code=area_path, phone=phone or None, k=k)
-        return [(cast(int, c.id), round(float(c.score), 3), bool(c.same_phone)) for c in result.candidates
-                if c.score >= result.merge_threshold or c.same_phone]
+        return [
+            (cast(int, c.id), round(float(c.score), 3), bool(c.same_phone))
+            for c in result.candidates
+            if c.score >= result.merge_threshold or c.same_phone
+        ]
 
-    def candidates_many(self, texts: list[str], *, area_paths: list[str | None], phones: list[str],
-                        k: int = 5) -> list[list[Found]]:
+    def candidates_many(
+        self, texts: list[str], *, area_paths: list[str | None], phones: list[str], k: int = 5
+    ) -> list[list[Found]]:
         """`candidates` for the items of a batch in order, each also against the batch's earlier items
         (as if each had been taken in before the next): the index refreshed once, all texts scored
         in one pass (`triage.duplicates_batch`). An earlier item is named `batch_placeholder(i)`."""
@@ -135,22 +149,40 @@ class RecentAppealsIndex:
 
         with self._lock:
             self.refresh()
-            checks = check_many(self._index, texts, ids=[batch_placeholder(n) for n in range(len(texts))],
-                                area_codes=area_paths, phones=[p or None for p in phones], k=k)
-        return [[(cast("int | str", c.id), round(float(c.score), 3), bool(c.same_phone))
-                 for c in check.candidates if c.score >= check.merge_threshold or c.same_phone]
-                for check in checks]
+            checks = check_many(
+                self._index,
+                texts,
+                ids=[batch_placeholder(n) for n in range(len(texts))],
+                area_codes=area_paths,
+                phones=[p or None for p in phones],
+                k=k,
+            )
+        return [
+            [
+                (cast("int | str", c.id), round(float(c.score), 3), bool(c.same_phone))
+                for c in check.candidates
+                if c.score >= check.merge_threshold or c.same_phone
+            ]
+            for check in checks
+        ]
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
-            return {"appeals": len(self._index), "watermark": self._watermark,
-                    "window_days": self.window.days, "index_bytes": self._index.memory_bytes()}
+            return {
+                "appeals": len(self._index),
+                "watermark": self._watermark,
+                "window_days": self.window.days,
+                "index_bytes": self._index.memory_bytes(),
+            }
 
-    def check(self, text: str, *, area_path: str | None, phone: str | None, k: int = 5) -> list[DuplicateHint]:
+    def check(
+        self, text: str, *, area_path: str | None, phone: str | None, k: int = 5
+    ) -> list[DuplicateHint]:
         return hints_for(self.candidates(text, area_path=area_path, phone=phone, k=k))
 
-    def check_many(self, texts: list[str], *, area_paths: list[str | None], phones: list[str],
-                   k: int = 5) -> list[list[DuplicateHint]]:
+    def check_many(
+        self, texts: list[str], *, area_paths: list[str | None], phones: list[str], k: int = 5
+    ) -> list[list[DuplicateHint]]:
         """`check` for the items of a batch (`candidates_many`), the tracking numbers named read in
         one query; an earlier item of the batch is named `batch_placeholder(i)` until its tracking
         number is known."""
@@ -196,24 +228,37 @@ def _hint_targets(ids: list[int]) -> dict[int, str]:
     """The tracking number to name for each indexed appeal: its own; for one merged (并案) into
     another, the surviving appeal's (followed through merges of merges); none for a withdrawn
     appeal (nothing to merge into) or one that no longer exists."""
-    rows = {pk: (number, status, into) for pk, number, status, into in
-            Appeal.objects.filter(pk__in=ids).values_list("pk", "tracking_number", "status", "merged_into_id")}
+    rows = {
+        pk: (number, status, into)
+        for pk, number, status, into in Appeal.objects.filter(pk__in=ids).values_list(
+            "pk", "tracking_number", "status", "merged_into_id"
+        )
+    }
     survivor = {pk: pk for pk in rows}
     for _hop in range(_MAX_MERGE_HOPS):
-        pending = {pk: rows[target][2] for pk, target in survivor.items()
-                   if rows[target][1] == Status.MERGED and rows[target][2] is not None}
+        pending = {
+            pk: rows[target][2]
+            for pk, target in survivor.items()
+            if rows[target][1] == Status.MERGED and rows[target][2] is not None
+        }
         missing = {into for into in pending.values() if into not in rows}
         if missing:
-            rows.update({pk: (number, status, into) for pk, number, status, into in
-                         Appeal.objects.filter(pk__in=missing)
-                         .values_list("pk", "tracking_number", "status", "merged_into_id")})
+            rows.update(
+                {
+                    pk: (number, status, into)
+                    for pk, number, status, into in Appeal.objects.filter(pk__in=missing).values_list(
+                        "pk", "tracking_number", "status", "merged_into_id"
+                    )
+                }
+            )
         if not pending:
             break
         for pk, into in pending.items():
             if into in rows:
                 survivor[pk] = into
     return {
-        pk: rows[target][0] for pk, target in survivor.items()
+        pk: rows[target][0]
+        for pk, target in survivor.items()
         if rows[target][1] not in (Status.WITHDRAWN, Status.MERGED)
     }
 

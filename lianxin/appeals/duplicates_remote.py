@@ -62,7 +62,11 @@ class RemoteAppealsIndex:
 
     def __init__(self, address: str, *, timeout: float | None = None) -> None:
         self.address, self.family = parse_address(address)
-        self.timeout = float(settings.LIANXIN.get("DUPLICATE_INDEX_TIMEOUT_SECONDS", 2.0)) if timeout is None else timeout
+        self.timeout = (
+            float(settings.LIANXIN.get("DUPLICATE_INDEX_TIMEOUT_SECONDS", 2.0))
+            if timeout is None
+            else timeout
+        )
         self._local = threading.local()
 
     def _call(self, request: dict[str, Any]) -> Any:
@@ -81,7 +85,9 @@ class RemoteAppealsIndex:
             self.close()  # a late answer must not be read as the next request's
             if isinstance(exc, IndexUnavailable):
                 raise
-            raise IndexUnavailable(f"duplicate index at {self.address!r}: {exc.__class__.__name__}: {exc}") from exc
+            raise IndexUnavailable(
+                f"duplicate index at {self.address!r}: {exc.__class__.__name__}: {exc}"
+            ) from exc
         if not reply.get("ok"):
             raise IndexUnavailable(f"duplicate index refused the request: {reply.get('error')}")
         return reply.get("result")
@@ -104,14 +110,26 @@ class RemoteAppealsIndex:
     def stats(self) -> dict[str, Any]:
         return cast(dict[str, Any], self._call({"op": "stats"}))
 
-    def check(self, text: str, *, area_path: str | None, phone: str | None, k: int = 5) -> list[DuplicateHint]:
-        found = self._call({"op": "check", "text": text, "area_path": area_path, "phone": phone or "", "k": k})
+    def check(
+        self, text: str, *, area_path: str | None, phone: str | None, k: int = 5
+    ) -> list[DuplicateHint]:
+        found = self._call(
+            {"op": "check", "text": text, "area_path": area_path, "phone": phone or "", "k": k}
+        )
         return hints_for([_found(c) for c in found])
 
-    def check_many(self, texts: list[str], *, area_paths: list[str | None], phones: list[str],
-                   k: int = 5) -> list[list[DuplicateHint]]:
-        found = self._call({"op": "check_many", "texts": texts, "area_paths": area_paths,
-                            "phones": [p or "" for p in phones], "k": k})
+    def check_many(
+        self, texts: list[str], *, area_paths: list[str | None], phones: list[str], k: int = 5
+    ) -> list[list[DuplicateHint]]:
+        found = self._call(
+            {
+                "op": "check_many",
+                "texts": texts,
+                "area_paths": area_paths,
+                "phones": [p or "" for p in phones],
+                "k": k,
+            }
+        )
         return hints_for_many([[_found(c) for c in item] for item in found])
 
 
@@ -158,8 +176,9 @@ class IndexServer:
             except (AuthenticationError, EOFError):
                 logger.warning("Duplicate index: a connection without the deployment's key was refused")
                 continue
-            threading.Thread(target=self._serve_connection, args=(conn,), daemon=True,
-                             name="lianxin-dupindex-conn").start()
+            threading.Thread(
+                target=self._serve_connection, args=(conn,), daemon=True, name="lianxin-dupindex-conn"
+            ).start()
 
     def start(self) -> None:
         """Bind and serve on a background thread (tests, or an embedding process)."""
@@ -214,11 +233,19 @@ class IndexServer:
     def handle(self, request: dict[str, Any]) -> Any:
         op = request.get("op")
         if op == "check":
-            return self.index.candidates(str(request["text"]), area_path=request.get("area_path"),
-                                         phone=request.get("phone") or None, k=int(request.get("k", 5)))
+            return self.index.candidates(
+                str(request["text"]),
+                area_path=request.get("area_path"),
+                phone=request.get("phone") or None,
+                k=int(request.get("k", 5)),
+            )
         if op == "check_many":
-            return self.index.candidates_many(list(request["texts"]), area_paths=list(request["area_paths"]),
-                                              phones=list(request["phones"]), k=int(request.get("k", 5)))
+            return self.index.candidates_many(
+                list(request["texts"]),
+                area_paths=list(request["area_paths"]),
+                phones=list(request["phones"]),
+                k=int(request.get("k", 5)),
+            )
         if op == "refresh":
             self.index.refresh()
             return None

@@ -26,7 +26,7 @@ from typing import Any, ClassVar, Self
 
 from lianxin.core.payloads import Payload as Payload
 from lianxin.core.payloads import PayloadRegistry
-from lianxin.core.payloads import UnknownEventType as UnknownEventType  # re-exported
+from lianxin.core.payloads import UnknownEventTypeError as UnknownEventTypeError  # re-exported
 
 from .models import AppealEvent, EventType
 

@@ -58,7 +58,9 @@ class AppealFilter:
 
 def category_paths(codes: Iterable[str]) -> tuple[str, ...]:
     """The paths of the categories with these codes (unknown codes left out)."""
-    return tuple(Category.objects.filter(code__in=list(codes)).order_by("path").values_list("path", flat=True))
+    return tuple(
+        Category.objects.filter(code__in=list(codes)).order_by("path").values_list("path", flat=True)
+    )
 
 
 def area_paths(codes: Iterable[str]) -> tuple[str, ...]:

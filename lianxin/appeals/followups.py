@@ -33,8 +33,11 @@ FOLLOW_UP_GRACE = dt.timedelta(minutes=2)  # a queued task normally runs well wi
 
 def follow_up_record(*, appeals: list[Appeal], dispatched: list[tuple[Appeal, int]]) -> IntakeFollowUp:
     """The outbox row of one intake, in its transaction (the caller queues `tasks.intake_follow_up`)."""
-    return IntakeFollowUp.objects.create(created_at=timezone.now(), appeal_ids=[a.pk for a in appeals],
-                                         dispatched=[[a.pk, unit_id] for a, unit_id in dispatched])
+    return IntakeFollowUp.objects.create(
+        created_at=timezone.now(),
+        appeal_ids=[a.pk for a in appeals],
+        dispatched=[[a.pk, unit_id] for a, unit_id in dispatched],
+    )
 
 
 def follow_up_run(follow_up_id: int) -> bool:
@@ -56,8 +59,13 @@ def _notify_units(dispatched: list[list[int]]) -> None:
     units = Unit.objects.in_bulk({unit_id for _appeal, unit_id in dispatched})
     staff = {unit_id: sorted(set(_unit_staff_ids(unit))) for unit_id, unit in units.items()}
     rows = [
-        [staff[unit_id], _("新派单：{tracking_number}").format(tracking_number=appeals[appeal_id].tracking_number),
-         appeals[appeal_id].title, _staff_link(appeals[appeal_id]), "dispatched"]
+        [
+            staff[unit_id],
+            _("新派单：{tracking_number}").format(tracking_number=appeals[appeal_id].tracking_number),
+            appeals[appeal_id].title,
+            _staff_link(appeals[appeal_id]),
+            "dispatched",
+        ]
         for appeal_id, unit_id in dispatched
         if appeal_id in appeals and staff.get(unit_id)  # an appeal erased meanwhile: nobody to tell about it
     ]
@@ -69,7 +77,9 @@ def follow_ups_sweep(now: dt.datetime | None = None) -> int:
     """Do the rows left behind (their process died, or the broker lost the task). Returns how many."""
     cutoff = (now or timezone.now()) - FOLLOW_UP_GRACE
     done = 0
-    for pk in IntakeFollowUp.objects.filter(created_at__lt=cutoff).order_by("pk").values_list("pk", flat=True)[:500]:
+    for pk in (
+        IntakeFollowUp.objects.filter(created_at__lt=cutoff).order_by("pk").values_list("pk", flat=True)[:500]
+    ):
         done += follow_up_run(pk)
     if done:
         logger.warning("Intake follow-ups recovered by the sweep: %s", done)

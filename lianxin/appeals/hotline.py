@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import DomainError, ValidationFailed
+from lianxin.core.errors import DomainError, ValidationFailedError
 
 from .actors import Actor
 from .intake import AppealInput, appeal_submit
@@ -49,20 +49,26 @@ class HotlineOutcome:
 def hotline_call_register(*, call: HotlineCall, actor: Actor, idempotency_key: str = "") -> HotlineOutcome:
     """Register a call as a hotline appeal and, with an answer, answer and close it on the spot.
 
-    Refused (Forbidden) to roles that take no calls; an answer to a kind other than an inquiry,
+    Refused (ForbiddenError) to roles that take no calls; an answer to a kind other than an inquiry,
     suggestion or praise is refused on the field `answer`. A retried form (the same
     `idempotency_key`) returns the first appeal. Answering runs after the appeal is committed:
     when it fails, the appeal is registered all the same and `answer_error` says why."""
     ensure_may_take_hotline_calls(actor.scope)
     answer = call.answer.strip()
     if answer and call.kind not in DIRECT_KINDS:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _("只有咨询、建议和表扬可以当场答复办结；其他诉求请不填答复，进入派单。"), field="answer"
         )
     result = appeal_submit(
         data=AppealInput(
-            text=call.text, kind=call.kind, channel=Channel.HOTLINE, area_code=call.area_code, address=call.address,
-            contact_name=call.contact_name, contact_phone=call.contact_phone, contact_consent=call.contact_consent,
+            text=call.text,
+            kind=call.kind,
+            channel=Channel.HOTLINE,
+            area_code=call.area_code,
+            address=call.address,
+            contact_name=call.contact_name,
+            contact_phone=call.contact_phone,
+            contact_consent=call.contact_consent,
         ),
         actor=actor,
         idempotency_key=idempotency_key,

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from lianxin.audit.services import AuditAction, audit_append
 from lianxin.core.crypto import phone_lookup_hash
-from lianxin.core.phones import PhoneInvalid, normalise_cn_phone
+from lianxin.core.phones import PhoneInvalidError, normalise_cn_phone
 from lianxin.org.models import Area, Category, Unit
 
 from . import deadlines, events
@@ -46,20 +46,41 @@ from .models import (
 
 TZ = ZoneInfo("Asia/Shanghai")
 REQUIRED = ("external_id", "submitted_at", "area", "text")
-OPTIONAL = ("channel", "kind", "category", "title", "contact_name", "contact_phone", "anonymous", "unit",
-            "dispatched_at", "accepted_at", "replied_at", "reply_text", "closed_at", "satisfaction", "solved")
+OPTIONAL = (
+    "channel",
+    "kind",
+    "category",
+    "title",
+    "contact_name",
+    "contact_phone",
+    "anonymous",
+    "unit",
+    "dispatched_at",
+    "accepted_at",
+    "replied_at",
+    "reply_text",
+    "closed_at",
+    "satisfaction",
+    "solved",
+)
 COLUMNS = REQUIRED + OPTIONAL
 TIMES = ("submitted_at", "dispatched_at", "accepted_at", "replied_at", "closed_at")
-SATISFACTION = {"satisfied": Satisfaction.SATISFIED, "满意": Satisfaction.SATISFIED,
-                "basically_satisfied": Satisfaction.BASIC, "basic": Satisfaction.BASIC, "基本满意": Satisfaction.BASIC,
-                "dissatisfied": Satisfaction.DISSATISFIED, "不满意": Satisfaction.DISSATISFIED}
+SATISFACTION = {
+    "satisfied": Satisfaction.SATISFIED,
+    "满意": Satisfaction.SATISFIED,
+    "basically_satisfied": Satisfaction.BASIC,
+    "basic": Satisfaction.BASIC,
+    "基本满意": Satisfaction.BASIC,
+    "dissatisfied": Satisfaction.DISSATISFIED,
+    "不满意": Satisfaction.DISSATISFIED,
+}
 YES = {"yes", "y", "true", "1", "是"}
 NO = {"no", "n", "false", "0", "否"}
 ACTOR = "历史导入"
 CHUNK = 500
 
 
-class ImportRefused(ValueError):
+class ImportRefusedError(ValueError):
     """The file as a whole cannot be read (missing columns, wrong format)."""
 
 
@@ -89,7 +110,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportRefused("the file is not UTF-8: save it as CSV UTF-8 (or as .xlsx)") from exc
+        raise ImportRefusedError("the file is not UTF-8: save it as CSV UTF-8 (or as .xlsx)") from exc
     reader = csv.reader(io.StringIO(text))
     header = [h.strip() for h in next(reader, [])]
     _check_header(header)
@@ -126,14 +147,16 @@ def _cell_text(value: Any) -> str:
 def _check_header(header: list[str]) -> None:
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise ImportRefused(f"the header row lacks the required column(s): {', '.join(missing)} "
-                            f"(columns: {', '.join(COLUMNS)})")
+        raise ImportRefusedError(
+            f"the header row lacks the required column(s): {', '.join(missing)} "
+            f"(columns: {', '.join(COLUMNS)})"
+        )
 
 
 # --- checking one row -------------------------------------------------------------------------------
 
 
-class _Refuse(Exception):
+class _RefuseError(Exception):
     pass
 
 
@@ -163,10 +186,10 @@ def _index(objects: Any) -> dict[str, Any]:
 
 def _find(table: dict[str, Any], value: str, what: str) -> Any:
     if value not in table:
-        raise _Refuse(f"unknown {what} “{value}” (give its code or its exact name)")
+        raise _RefuseError(f"unknown {what} “{value}” (give its code or its exact name)")
     found = table[value]
     if found is None:
-        raise _Refuse(f"the {what} name “{value}” is shared by several; give its code")
+        raise _RefuseError(f"the {what} name “{value}” is shared by several; give its code")
     return found
 
 
@@ -178,7 +201,7 @@ def _time(value: str, column: str) -> dt.datetime | None:
             return dt.datetime.strptime(value, fmt).replace(tzinfo=TZ)
         except ValueError:
             continue
-    raise _Refuse(f"{column} “{value}” is not a possible time as YYYY-MM-DD HH:MM[:SS]")
+    raise _RefuseError(f"{column} “{value}” is not a possible time as YYYY-MM-DD HH:MM[:SS]")
 
 
 def _choice(value: str, choices: Any, default: str, column: str) -> str:
@@ -189,7 +212,7 @@ def _choice(value: str, choices: Any, default: str, column: str) -> str:
         return value
     if value in by_label:
         return by_label[value]
-    raise _Refuse(f"{column} “{value}” is not one of {', '.join(choices.values)}")
+    raise _RefuseError(f"{column} “{value}” is not one of {', '.join(choices.values)}")
 
 
 def _yes_no(value: str, column: str) -> bool | None:
@@ -200,60 +223,73 @@ def _yes_no(value: str, column: str) -> bool | None:
         return True
     if low in NO:
         return False
-    raise _Refuse(f"{column} “{value}” is not yes/no (是/否)")
+    raise _RefuseError(f"{column} “{value}” is not yes/no (是/否)")
 
 
 def check_row(cells: dict[str, str], lookups: Lookups, now: dt.datetime) -> dict[str, Any]:
-    """The row as the values to write, or _Refuse with the first thing wrong with it."""
+    """The row as the values to write, or _RefuseError with the first thing wrong with it."""
     text = cells.get("text", "")
     if not cells.get("external_id"):
-        raise _Refuse("external_id is empty")
+        raise _RefuseError("external_id is empty")
     if len(cells["external_id"]) > 100:
-        raise _Refuse("external_id is longer than 100 characters")
+        raise _RefuseError("external_id is longer than 100 characters")
     if not text:
-        raise _Refuse("text is empty")
+        raise _RefuseError("text is empty")
     if len(text) > TEXT_MAX_LENGTH:
-        raise _Refuse(f"text is longer than {TEXT_MAX_LENGTH} characters")
+        raise _RefuseError(f"text is longer than {TEXT_MAX_LENGTH} characters")
     times = {c: _time(cells.get(c, ""), c) for c in TIMES}
     if times["submitted_at"] is None:
-        raise _Refuse("submitted_at is empty")
+        raise _RefuseError("submitted_at is empty")
     present = [(c, t) for c, t in times.items() if t is not None]
     for (c1, t1), (c2, t2) in itertools.pairwise(present):
         if t2 < t1:
-            raise _Refuse(f"times out of order: {c2} ({t2:%Y-%m-%d %H:%M}) is before {c1} ({t1:%Y-%m-%d %H:%M})")
+            raise _RefuseError(
+                f"times out of order: {c2} ({t2:%Y-%m-%d %H:%M}) is before {c1} ({t1:%Y-%m-%d %H:%M})"
+            )
     if present[-1][1] > now:
-        raise _Refuse(f"{present[-1][0]} is in the future")
+        raise _RefuseError(f"{present[-1][0]} is in the future")
     unit = _find(lookups.units, cells["unit"], "unit") if cells.get("unit") else None
     if unit is None and times["dispatched_at"] is not None:
-        raise _Refuse("dispatched_at is given but unit is empty")
+        raise _RefuseError("dispatched_at is given but unit is empty")
     if times["dispatched_at"] is None and (times["accepted_at"] or times["replied_at"]):
-        raise _Refuse("accepted_at/replied_at given without dispatched_at")
+        raise _RefuseError("accepted_at/replied_at given without dispatched_at")
     if cells.get("reply_text") and times["replied_at"] is None:
-        raise _Refuse("reply_text is given without replied_at")
+        raise _RefuseError("reply_text is given without replied_at")
     satisfaction = ""
     if cells.get("satisfaction"):
         if cells["satisfaction"] not in SATISFACTION:
-            raise _Refuse(f"satisfaction “{cells['satisfaction']}” is not satisfied/basically_satisfied/dissatisfied"
-                          " (满意/基本满意/不满意)")
+            raise _RefuseError(
+                f"satisfaction “{cells['satisfaction']}” is not satisfied/basically_satisfied/dissatisfied"
+                " (满意/基本满意/不满意)"
+            )
         satisfaction = SATISFACTION[cells["satisfaction"]]
     if satisfaction and times["replied_at"] is None:
-        raise _Refuse("a satisfaction is given for an appeal never replied to")
+        raise _RefuseError("a satisfaction is given for an appeal never replied to")
     anonymous = bool(_yes_no(cells.get("anonymous", ""), "anonymous"))
     phone = ""
     if cells.get("contact_phone") and not anonymous:
         try:
             phone = normalise_cn_phone(cells["contact_phone"])
-        except PhoneInvalid as exc:
-            raise _Refuse(f"contact_phone “{cells['contact_phone']}”: {exc}") from exc
+        except PhoneInvalidError as exc:
+            raise _RefuseError(f"contact_phone “{cells['contact_phone']}”: {exc}") from exc
     title = cells.get("title") or text.replace("\n", " ")[:30]
     return {
-        "external_id": cells["external_id"], "times": times, "text": text, "title": title[:TITLE_MAX_LENGTH],
+        "external_id": cells["external_id"],
+        "times": times,
+        "text": text,
+        "title": title[:TITLE_MAX_LENGTH],
         "area": _find(lookups.areas, cells["area"], "area"),
-        "category": _find(lookups.categories, cells["category"], "category") if cells.get("category") else None,
-        "unit": unit, "channel": _choice(cells.get("channel", ""), Channel, Channel.IMPORT, "channel"),
+        "category": _find(lookups.categories, cells["category"], "category")
+        if cells.get("category")
+        else None,
+        "unit": unit,
+        "channel": _choice(cells.get("channel", ""), Channel, Channel.IMPORT, "channel"),
         "kind": _choice(cells.get("kind", ""), Kind, Kind.COMPLAINT, "kind"),
-        "anonymous": anonymous, "contact_name": "" if anonymous else cells.get("contact_name", "")[:50],
-        "contact_phone": phone, "reply_text": cells.get("reply_text", ""), "satisfaction": satisfaction,
+        "anonymous": anonymous,
+        "contact_name": "" if anonymous else cells.get("contact_name", "")[:50],
+        "contact_phone": phone,
+        "reply_text": cells.get("reply_text", ""),
+        "satisfaction": satisfaction,
         "solved": _yes_no(cells.get("solved", ""), "solved"),
     }
 
@@ -264,34 +300,81 @@ def check_row(cells: dict[str, str], lookups: Lookups, now: dt.datetime) -> dict
 def _events(appeal: Appeal, row: dict[str, Any]) -> list[AppealEvent]:
     t = row["times"]
     unit = row["unit"]
+
     def event(payload: events.Payload, **fields: Any) -> AppealEvent:
         return AppealEvent(appeal=appeal, type=payload.TYPE, data=payload.to_data(), **fields)
 
-    out = [event(events.Submitted(channel=appeal.channel, kind=appeal.kind, imported=True),
-                 at=t["submitted_at"], actor_label=ACTOR, to_status=Status.SUBMITTED)]
+    out = [
+        event(
+            events.Submitted(channel=appeal.channel, kind=appeal.kind, imported=True),
+            at=t["submitted_at"],
+            actor_label=ACTOR,
+            to_status=Status.SUBMITTED,
+        )
+    ]
     status = Status.SUBMITTED
     if t["dispatched_at"]:
         # the source system's suggestion is not known: none recorded (not "followed")
-        out.append(event(events.Dispatched(chosen_unit=unit.pk), at=t["dispatched_at"], actor_label=ACTOR,
-                         unit=unit, from_status=status, to_status=Status.DISPATCHED))
+        out.append(
+            event(
+                events.Dispatched(chosen_unit=unit.pk),
+                at=t["dispatched_at"],
+                actor_label=ACTOR,
+                unit=unit,
+                from_status=status,
+                to_status=Status.DISPATCHED,
+            )
+        )
         status = Status.DISPATCHED
     if t["accepted_at"]:
         late = appeal.accept_due_at is not None and t["accepted_at"] > appeal.accept_due_at
-        out.append(event(events.Accepted(late=late), at=t["accepted_at"], actor_label=unit.name,
-                         unit=unit, from_status=status, to_status=Status.ACCEPTED))
+        out.append(
+            event(
+                events.Accepted(late=late),
+                at=t["accepted_at"],
+                actor_label=unit.name,
+                unit=unit,
+                from_status=status,
+                to_status=Status.ACCEPTED,
+            )
+        )
         status = Status.ACCEPTED
     if t["replied_at"]:
         late = appeal.resolve_due_at is not None and t["replied_at"] > appeal.resolve_due_at
-        out.append(event(events.Replied(late=late), at=t["replied_at"], actor_label=unit.name,
-                         unit=unit, from_status=status, to_status=Status.REPLIED, note=row["reply_text"]))
+        out.append(
+            event(
+                events.Replied(late=late),
+                at=t["replied_at"],
+                actor_label=unit.name,
+                unit=unit,
+                from_status=status,
+                to_status=Status.REPLIED,
+                note=row["reply_text"],
+            )
+        )
         status = Status.REPLIED
     if t["closed_at"]:
         if row["satisfaction"]:
-            out.append(event(events.Rated(satisfaction=row["satisfaction"], solved=row["solved"]),
-                             at=t["closed_at"], actor_label=ACTOR, from_status=status, to_status=Status.CLOSED))
+            out.append(
+                event(
+                    events.Rated(satisfaction=row["satisfaction"], solved=row["solved"]),
+                    at=t["closed_at"],
+                    actor_label=ACTOR,
+                    from_status=status,
+                    to_status=Status.CLOSED,
+                )
+            )
         else:
-            out.append(event(events.Closed(), at=t["closed_at"], actor_label=ACTOR,
-                             unit=unit, from_status=status, to_status=Status.CLOSED))
+            out.append(
+                event(
+                    events.Closed(),
+                    at=t["closed_at"],
+                    actor_label=ACTOR,
+                    unit=unit,
+                    from_status=status,
+                    to_status=Status.CLOSED,
+                )
+            )
     return out
 
 
@@ -308,26 +391,54 @@ def _policy(category: Category | None) -> tuple[int, int]:
 
 def _appeal(row: dict[str, Any], tracking_number: str) -> Appeal:
     t = row["times"]
-    status = (Status.CLOSED if t["closed_at"] else Status.REPLIED if t["replied_at"] else
-              Status.ACCEPTED if t["accepted_at"] else Status.DISPATCHED if t["dispatched_at"] else Status.SUBMITTED)
+    status = (
+        Status.CLOSED
+        if t["closed_at"]
+        else Status.REPLIED
+        if t["replied_at"]
+        else Status.ACCEPTED
+        if t["accepted_at"]
+        else Status.DISPATCHED
+        if t["dispatched_at"]
+        else Status.SUBMITTED
+    )
     appeal = Appeal(
-        tracking_number=tracking_number, external_id=row["external_id"],
-        title=row["title"], text=row["text"], kind=row["kind"], channel=row["channel"],
-        category=row["category"], area=row["area"], unit=row["unit"], is_anonymous=row["anonymous"],
-        contact_name=row["contact_name"], contact_phone=row["contact_phone"],
-        contact_phone_hash=phone_lookup_hash(row["contact_phone"]), contact_consent=bool(row["contact_phone"]),
-        urgency=Urgency.NORMAL, priority=URGENCY_PRIORITY[Urgency.NORMAL], status=status,
-        submitted_at=t["submitted_at"], dispatched_at=t["dispatched_at"], accepted_at=t["accepted_at"],
-        replied_at=t["replied_at"], closed_at=t["closed_at"], reply_text=row["reply_text"],
-        satisfaction=row["satisfaction"], solved=row["solved"] if row["satisfaction"] else None,
+        tracking_number=tracking_number,
+        external_id=row["external_id"],
+        title=row["title"],
+        text=row["text"],
+        kind=row["kind"],
+        channel=row["channel"],
+        category=row["category"],
+        area=row["area"],
+        unit=row["unit"],
+        is_anonymous=row["anonymous"],
+        contact_name=row["contact_name"],
+        contact_phone=row["contact_phone"],
+        contact_phone_hash=phone_lookup_hash(row["contact_phone"]),
+        contact_consent=bool(row["contact_phone"]),
+        urgency=Urgency.NORMAL,
+        priority=URGENCY_PRIORITY[Urgency.NORMAL],
+        status=status,
+        submitted_at=t["submitted_at"],
+        dispatched_at=t["dispatched_at"],
+        accepted_at=t["accepted_at"],
+        replied_at=t["replied_at"],
+        closed_at=t["closed_at"],
+        reply_text=row["reply_text"],
+        satisfaction=row["satisfaction"],
+        solved=row["solved"] if row["satisfaction"] else None,
         rated_at=t["closed_at"] if row["satisfaction"] else None,
     )
     if t["dispatched_at"]:
-        due = deadlines.compute_deadlines(t["dispatched_at"], row["category"], Urgency.NORMAL,
-                                          policy=_policy(row["category"]))
+        due = deadlines.compute_deadlines(
+            t["dispatched_at"], row["category"], Urgency.NORMAL, policy=_policy(row["category"])
+        )
         appeal.accept_due_at, appeal.resolve_due_at = due.accept_due_at, due.resolve_due_at
         # still open: flagged now if past its deadline (the sweep would have done it)
-        appeal.overdue = status in (Status.DISPATCHED, Status.ACCEPTED) and timezone.now() > due.resolve_due_at
+        appeal.overdue = (
+            status in (Status.DISPATCHED, Status.ACCEPTED) and timezone.now() > due.resolve_due_at
+        )
     return appeal
 
 
@@ -349,13 +460,19 @@ def _write_chunk(rows: list[tuple[int, dict[str, Any]]], report: ImportReport) -
         AppealEvent.objects.bulk_create(events, batch_size=1000)
         written = sorted(appeal.tracking_number for appeal, _row in pairs)
         if written:
-            audit_append(action=AuditAction.STATE_CHANGE, object_type="appeal_import", object_id=written[0],
-                         actor_label=ACTOR, data={"imported": len(written), "first": written[0], "last": written[-1]})
+            audit_append(
+                action=AuditAction.STATE_CHANGE,
+                object_type="appeal_import",
+                object_id=written[0],
+                actor_label=ACTOR,
+                data={"imported": len(written), "first": written[0], "last": written[-1]},
+            )
         report.imported += len(written)
 
 
-def appeals_import(*, path: Path, dry_run: bool = False,
-                   progress: Callable[[int], None] | None = None) -> ImportReport:
+def appeals_import(
+    *, path: Path, dry_run: bool = False, progress: Callable[[int], None] | None = None
+) -> ImportReport:
     """Check every row; unless `dry_run`, write the good ones (refused ones are reported, not written)."""
     lookups, now, report = Lookups.load(), timezone.now(), ImportReport()
     _policies.clear()  # deadline policies may have changed since the last import
@@ -366,8 +483,8 @@ def appeals_import(*, path: Path, dry_run: bool = False,
         try:
             row = check_row(cells, lookups, now)
             if row["external_id"] in in_file:
-                raise _Refuse(f"external_id “{row['external_id']}” appears twice in the file")
-        except _Refuse as refusal:
+                raise _RefuseError(f"external_id “{row['external_id']}” appears twice in the file")
+        except _RefuseError as refusal:
             report.refused.append(Refusal(number, cells.get("external_id", ""), str(refusal)))
             continue
         in_file.add(row["external_id"])

@@ -12,8 +12,8 @@ from typing import Any
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import Conflict, ValidationFailed
-from lianxin.core.phones import PhoneInvalid, normalise_cn_phone
+from lianxin.core.errors import ConflictError, ValidationFailedError
+from lianxin.core.phones import PhoneInvalidError, normalise_cn_phone
 from lianxin.org.locating import refine_area
 from lianxin.org.models import Area, Category, User
 
@@ -40,6 +40,7 @@ from .models import (
 from .services import check_access_code
 
 logger = logging.getLogger(__name__)
+
 
 @dataclass
 class AppealInput:
@@ -73,9 +74,9 @@ def _coordinate(value: float | str | None, *, field: str, low: int, high: int) -
     try:
         number = Decimal(str(value))
     except InvalidOperation:
-        raise ValidationFailed(_("{field} 应为数字。").format(field=field), field=field) from None
+        raise ValidationFailedError(_("{field} 应为数字。").format(field=field), field=field) from None
     if not number.is_finite() or not (low <= number <= high):  # NaN/sNaN/Infinity: no order to compare
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _("{field} 应在 {low} 到 {high} 之间。").format(field=field, low=low, high=high), field=field
         )
     return number.quantize(Decimal("0.000001"))
@@ -87,8 +88,11 @@ class Lookups:
     def __init__(self, inputs: list[AppealInput]) -> None:
         category_codes = {d.category_code for d in inputs if d.category_code}
         area_codes = {d.area_code for d in inputs if d.area_code}
-        self.categories = ({c.code: c for c in Category.objects.filter(code__in=category_codes, active=True)}
-                           if category_codes else {})
+        self.categories = (
+            {c.code: c for c in Category.objects.filter(code__in=category_codes, active=True)}
+            if category_codes
+            else {}
+        )
         self.areas = {a.code: a for a in Area.objects.filter(code__in=area_codes)} if area_codes else {}
 
 
@@ -97,9 +101,9 @@ def validate(data: AppealInput, *, lookups: Lookups | None = None) -> dict[str, 
     `lookups` (categories and areas read once for a batch) replaces the per-input queries."""
     text = (data.text or "").strip()
     if not text:
-        raise ValidationFailed(_("请填写诉求内容：发生了什么、在哪里、希望怎样解决。"), field="text")
+        raise ValidationFailedError(_("请填写诉求内容：发生了什么、在哪里、希望怎样解决。"), field="text")
     if len(text) > TEXT_MAX_LENGTH:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _("诉求内容最多 {text_max_length} 字，当前 {length} 字，请精简后再提交。").format(
                 text_max_length=TEXT_MAX_LENGTH, length=len(text)
             ),
@@ -107,28 +111,28 @@ def validate(data: AppealInput, *, lookups: Lookups | None = None) -> dict[str, 
         )
     title = (data.title or "").strip() or text.replace("\n", " ")[:30]
     if len(title) > TITLE_MAX_LENGTH:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _("标题最多 {title_max_length} 字，当前 {length} 字。").format(
                 title_max_length=TITLE_MAX_LENGTH, length=len(title)
             ),
             field="title",
         )
     if data.kind not in Kind.values:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _("诉求类型“{kind}”无效，可选：{choices}。").format(
                 kind=data.kind, choices=", ".join(Kind.values)
             ),
             field="kind",
         )
     if data.channel not in Channel.values:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _("渠道“{channel}”无效，可选：{choices}。").format(
                 channel=data.channel, choices=", ".join(Channel.values)
             ),
             field="channel",
         )
     if data.urgency and data.urgency not in Urgency.values:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _("紧急程度“{urgency}”无效，可选：{choices}。").format(
                 urgency=data.urgency, choices=", ".join(Urgency.values)
             ),
@@ -141,7 +145,7 @@ def validate(data: AppealInput, *, lookups: Lookups | None = None) -> dict[str, 
         else:
             category = Category.objects.filter(code=data.category_code, active=True).first()
         if category is None:
-            raise ValidationFailed(
+            raise ValidationFailedError(
                 _("分类编码“{category_code}”不存在或已停用，请从分类列表中选择。").format(
                     category_code=data.category_code
                 ),
@@ -149,32 +153,37 @@ def validate(data: AppealInput, *, lookups: Lookups | None = None) -> dict[str, 
             )
     area = None
     if data.area_code:
-        area = lookups.areas.get(data.area_code) if lookups is not None else Area.objects.filter(
-            code=data.area_code).first()
+        area = (
+            lookups.areas.get(data.area_code)
+            if lookups is not None
+            else Area.objects.filter(code=data.area_code).first()
+        )
         if area is None:
-            raise ValidationFailed(
+            raise ValidationFailedError(
                 _("区域编码“{area_code}”不存在，请从区域列表中选择。").format(area_code=data.area_code),
                 field="area",
             )
     address = (data.address or "").strip()
     if len(address) > 200:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _("地址最多 200 字，当前 {length} 字。").format(length=len(address)), field="address"
         )
     name = (data.contact_name or "").strip()
     if len(name) > 50:
-        raise ValidationFailed(_("姓名最多 50 字。"), field="contact_name")
+        raise ValidationFailedError(_("姓名最多 50 字。"), field="contact_name")
     phone = ""
     if (data.contact_phone or "").strip() and not data.anonymous:
         try:
             phone = normalise_cn_phone(data.contact_phone)
-        except PhoneInvalid as exc:
-            raise ValidationFailed(str(exc), field="contact_phone") from exc
+        except PhoneInvalidError as exc:
+            raise ValidationFailedError(str(exc), field="contact_phone") from exc
     if not data.anonymous:
         if not phone:
-            raise ValidationFailed(_("请填写联系电话以便答复您，或选择匿名提交。"), field="contact_phone")
+            raise ValidationFailedError(
+                _("请填写联系电话以便答复您，或选择匿名提交。"), field="contact_phone"
+            )
         if not data.contact_consent:
-            raise ValidationFailed(
+            raise ValidationFailedError(
                 _("请勾选同意我们使用您的姓名和电话办理并答复此诉求，或选择匿名提交。"),
                 field="contact_consent",
             )
@@ -198,26 +207,35 @@ def validate(data: AppealInput, *, lookups: Lookups | None = None) -> dict[str, 
 
 # What each field is set to once its problem is noted, so that validate() goes on to the next one.
 _NEUTRAL: dict[str, dict[str, object]] = {
-    "text": {"text": "-"}, "title": {"title": ""}, "kind": {"kind": Kind.COMPLAINT},
-    "channel": {"channel": Channel.WEB}, "urgency": {"urgency": ""}, "category": {"category_code": ""},
-    "area": {"area_code": ""}, "address": {"address": ""}, "contact_name": {"contact_name": ""},
-    "contact_phone": {"contact_phone": "13800000000"}, "contact_consent": {"contact_consent": True},
-    "callback_phone": {"callback_phone": ""}, "attachments": {"attachments": []},
-    "latitude": {"latitude": None}, "longitude": {"longitude": None},
+    "text": {"text": "-"},
+    "title": {"title": ""},
+    "kind": {"kind": Kind.COMPLAINT},
+    "channel": {"channel": Channel.WEB},
+    "urgency": {"urgency": ""},
+    "category": {"category_code": ""},
+    "area": {"area_code": ""},
+    "address": {"address": ""},
+    "contact_name": {"contact_name": ""},
+    "contact_phone": {"contact_phone": "13800000000"},
+    "contact_consent": {"contact_consent": True},
+    "callback_phone": {"callback_phone": ""},
+    "attachments": {"attachments": []},
+    "latitude": {"latitude": None},
+    "longitude": {"longitude": None},
 }
 
 
-def validate_all(data: AppealInput) -> list[ValidationFailed]:
+def validate_all(data: AppealInput) -> list[ValidationFailedError]:
     """Every problem of the input at once (a form shows each beside its field), in field order.
 
     The rules are validate()'s own: each field found wrong is set to a neutral value and the check
     runs again, until it passes or the problem is one no neutral value clears."""
-    problems: list[ValidationFailed] = []
+    problems: list[ValidationFailedError] = []
     current = data
     for _round in range(len(_NEUTRAL) + 1):
         try:
             validate(current)
-        except ValidationFailed as problem:
+        except ValidationFailedError as problem:
             if any(p.field == problem.field for p in problems):
                 break
             problems.append(problem)
@@ -237,8 +255,8 @@ def _sealed_callback(data: AppealInput) -> str:
         return ""
     try:
         return normalise_cn_phone(data.callback_phone)
-    except PhoneInvalid as exc:
-        raise ValidationFailed(str(exc), field="callback_phone") from exc
+    except PhoneInvalidError as exc:
+        raise ValidationFailedError(str(exc), field="callback_phone") from exc
 
 
 def appeal_submit(
@@ -252,7 +270,7 @@ def appeal_submit(
     """Take an appeal in. Returns the same appeal for a retried Idempotency-Key."""
     key = (idempotency_key or "").strip()
     if len(key) > 100:
-        raise ValidationFailed(_("Idempotency-Key 最长 100 个字符。"), field="Idempotency-Key")
+        raise ValidationFailedError(_("Idempotency-Key 最长 100 个字符。"), field="Idempotency-Key")
     fingerprint = data.fingerprint()
     scope = key_scope(idempotency_scope, actor, fingerprint)
     if key:
@@ -261,14 +279,21 @@ def appeal_submit(
             return existing
     cleaned = validate(data)
     # the grid from the coordinates (point-in-polygon) or the address (gazetteer): docs/geo.md
-    cleaned["area"] = refine_area(cleaned["area"], latitude=cleaned["latitude"], longitude=cleaned["longitude"],
-                                  address=cleaned["address"])
+    cleaned["area"] = refine_area(
+        cleaned["area"],
+        latitude=cleaned["latitude"],
+        longitude=cleaned["longitude"],
+        address=cleaned["address"],
+    )
     suggestion = triage_bridge.suggest(
-        f"{cleaned['title']} {cleaned['text']}", category=cleaned["category"], area=cleaned["area"],
+        f"{cleaned['title']} {cleaned['text']}",
+        category=cleaned["category"],
+        area=cleaned["area"],
         phone=cleaned["contact_phone"],
     )
-    item = NewAppeal(data=data, cleaned=cleaned, suggestion=suggestion, key=key, scope=scope,
-                     fingerprint=fingerprint)
+    item = NewAppeal(
+        data=data, cleaned=cleaned, suggestion=suggestion, key=key, scope=scope, fingerprint=fingerprint
+    )
     try:
         # a batch of one: the same few statements as a bulk intake's (`creation.appeals_create`)
         [result] = appeals_create(items=[item], actor=actor, resident=resident)
@@ -301,7 +326,7 @@ def _replayed(scope: str, key: str, fingerprint: str) -> SubmitResult | None:
 def replay_result(record: IdempotencyRecord, *, scope: str, key: str, fingerprint: str) -> SubmitResult:
     """The answer to a retry of a recorded key: the same appeal, or a conflict for another body."""
     if record.request_hash != fingerprint:
-        raise Conflict(
+        raise ConflictError(
             _("这个 Idempotency-Key 已用于另一份不同的诉求；重试时请发送完全相同的内容，新诉求请用新的 Key。")
         )
     # The retry of an anonymous appeal gets its query code again (the first response may have been

@@ -24,10 +24,12 @@ def merge_proposals(appeal: Appeal, *, limit: int = 5) -> list[tuple[Appeal, dic
     """The likely duplicates triage found for this appeal (`suggestion["duplicates"]`), as appeals
     it could be merged into now: neither itself, nor merged, nor withdrawn. Best first."""
     hints = [h for h in (appeal.suggestion or {}).get("duplicates", []) if isinstance(h, dict)]
-    numbers = [str(h.get("tracking_number", "")) for h in hints][:limit * 2]
+    numbers = [str(h.get("tracking_number", "")) for h in hints][: limit * 2]
     found = {
-        a.tracking_number: a for a in Appeal.objects.filter(tracking_number__in=numbers)
-        .exclude(pk=appeal.pk).exclude(status__in=(Status.MERGED, Status.WITHDRAWN))
+        a.tracking_number: a
+        for a in Appeal.objects.filter(tracking_number__in=numbers)
+        .exclude(pk=appeal.pk)
+        .exclude(status__in=(Status.MERGED, Status.WITHDRAWN))
         .select_related("unit", "area")
     }
     result: list[tuple[Appeal, dict[str, Any]]] = []

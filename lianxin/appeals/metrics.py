@@ -18,13 +18,26 @@ OPEN = (Status.SUBMITTED, Status.DISPATCHED, Status.RETURNED, Status.ACCEPTED, S
 def scrape() -> Iterator[tuple[str, str, dict[str, str], float]]:
     depth = dict(Appeal.objects.filter(status__in=OPEN).values_list("status").annotate(n=Count("pk")))
     for status in OPEN:
-        yield "lianxin_appeals_open", "Open appeals by status (the queues' depth)", {"status": str(status)}, float(
-            depth.get(status, 0)
+        yield (
+            "lianxin_appeals_open",
+            "Open appeals by status (the queues' depth)",
+            {"status": str(status)},
+            float(depth.get(status, 0)),
         )
     unflagged = Appeal.objects.filter(
         status__in=[Status.DISPATCHED, Status.ACCEPTED], overdue=False, resolve_due_at__lt=timezone.now()
     ).count()
-    yield "lianxin_appeals_overdue_unflagged", "Past their deadline but not yet flagged by the sweep", {}, float(unflagged)
+    yield (
+        "lianxin_appeals_overdue_unflagged",
+        "Past their deadline but not yet flagged by the sweep",
+        {},
+        float(unflagged),
+    )
     last = cache.get(LAST_SWEEP_KEY)
     lag = time.time() - float(last) if last else -1.0
-    yield "lianxin_deadline_sweep_lag_seconds", "Seconds since the deadline sweep last finished (-1: never)", {}, lag
+    yield (
+        "lianxin_deadline_sweep_lag_seconds",
+        "Seconds since the deadline sweep last finished (-1: never)",
+        {},
+        lag,
+    )

@@ -80,7 +80,12 @@ class Appeal(models.Model):
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
     category = models.ForeignKey(
-        Category, verbose_name=_("分类"), null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
+        Category,
+        verbose_name=_("分类"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals",
     )
     area = models.ForeignKey(
         Area, verbose_name=_("区域"), null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
@@ -109,7 +114,12 @@ class Appeal(models.Model):
     priority = models.PositiveSmallIntegerField(default=2)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
     unit = models.ForeignKey(
-        Unit, verbose_name=_("承办单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
+        Unit,
+        verbose_name=_("承办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals",
     )
     suggested_unit = models.ForeignKey(
         Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggested_appeals"
@@ -155,8 +165,9 @@ class Appeal(models.Model):
             models.Index(fields=["area", "submitted_at"], name="appeal_area_time"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["external_id"], condition=~models.Q(external_id=""),
-                                    name="appeal_external_id_once"),
+            models.UniqueConstraint(
+                fields=["external_id"], condition=~models.Q(external_id=""), name="appeal_external_id_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -288,7 +299,10 @@ class ExtensionStatus(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已同意")
     REFUSED = "refused", _("已驳回")
-    LAPSED = "lapsed", _("已失效")  # the appeal left the unit's hands (returned, replied, withdrawn, merged) undecided
+    LAPSED = (
+        "lapsed",
+        _("已失效"),
+    )  # the appeal left the unit's hands (returned, replied, withdrawn, merged) undecided
 
 
 class ExtensionRequest(models.Model):
@@ -377,7 +391,6 @@ class IdempotencyRecord(models.Model):
         return f"{self.scope}:{self.key}"
 
 
-
 class ReviewerKind(models.TextChoices):
     CENTRE = "centre", _("中心审核（派单员、督查员）")
     LEADER = "leader", _("单位领导审核")
@@ -388,11 +401,15 @@ class ReplyReviewRule(models.Model):
     resident sees them (答复审核), and by whom. The most specific active rule wins: unit and
     category, then unit, then category; no rule, no review."""
 
-    unit = models.ForeignKey(Unit, verbose_name=_("承办单位"), null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="+")
-    category = models.ForeignKey(Category, verbose_name=_("分类"), null=True, blank=True,
-                                 on_delete=models.CASCADE, related_name="+")
-    reviewer = models.CharField(_("审核人"), max_length=8, choices=ReviewerKind.choices, default=ReviewerKind.CENTRE)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("承办单位"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("分类"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    reviewer = models.CharField(
+        _("审核人"), max_length=8, choices=ReviewerKind.choices, default=ReviewerKind.CENTRE
+    )
     active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -402,12 +419,18 @@ class ReplyReviewRule(models.Model):
             models.UniqueConstraint(fields=["unit", "category"], name="uniq_reply_review_rule"),
             # NULLs are distinct in a unique index: a rule for a whole unit (or a whole category)
             # needs its own partial constraint, or two could exist and the lookup would pick one
-            models.UniqueConstraint(fields=["unit"], condition=models.Q(category__isnull=True),
-                                    name="uniq_reply_review_rule_unit"),
-            models.UniqueConstraint(fields=["category"], condition=models.Q(unit__isnull=True),
-                                    name="uniq_reply_review_rule_category"),
-            models.CheckConstraint(condition=models.Q(unit__isnull=False) | models.Q(category__isnull=False),
-                                   name="reply_review_rule_scoped"),
+            models.UniqueConstraint(
+                fields=["unit"], condition=models.Q(category__isnull=True), name="uniq_reply_review_rule_unit"
+            ),
+            models.UniqueConstraint(
+                fields=["category"],
+                condition=models.Q(unit__isnull=True),
+                name="uniq_reply_review_rule_category",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(unit__isnull=False) | models.Q(category__isnull=False),
+                name="reply_review_rule_scoped",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -428,20 +451,25 @@ class ReplyReview(models.Model):
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     text = models.TextField(max_length=TEXT_MAX_LENGTH)
     reviewer = models.CharField(max_length=8, choices=ReviewerKind.choices)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     submitted_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("答复审核")
         verbose_name_plural = _("答复审核")
-        constraints = [models.UniqueConstraint(fields=["appeal"], condition=models.Q(status="pending"),
-                                               name="one_pending_reply_review")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appeal"], condition=models.Q(status="pending"), name="one_pending_reply_review"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.status}"

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from lianxin.audit.services import AuditAction, audit_append
 from lianxin.core.crypto import phone_lookup_hash
-from lianxin.core.errors import Forbidden
+from lianxin.core.errors import ForbiddenError
 from lianxin.core.ratelimit import check_rate
 from lianxin.org.models import User
 from lianxin.org.selectors import scope_of
@@ -44,7 +44,9 @@ def refuse_digit_fragments(user: User, text: str) -> None:
     """A role that may not see phones gets no search by digits alone: such a query could only
     confirm a phone's digits (in a title or a text), never find a place."""
     if DIGITS_ONLY.fullmatch(re.sub(r"\s", "", text)) and not may_search_by_phone(user):
-        raise Forbidden(_("您的角色不能按号码查找诉求，请按受理编号或诉求内容查找。"), code="phone_search_refused")
+        raise ForbiddenError(
+            _("您的角色不能按号码查找诉求，请按受理编号或诉求内容查找。"), code="phone_search_refused"
+        )
 
 
 def phone_digest(phone: str) -> str:
@@ -56,13 +58,19 @@ def phone_search_q(*, user: User, phone: str, purpose: str = "search") -> Q:
     """Appeals with exactly this contact phone (never an anonymous one), for a role that may see
     phones; the search is counted against the user's limit and audited."""
     if not may_search_by_phone(user):
-        raise Forbidden(_("您的角色不能按联系电话查找诉求，请按受理编号或诉求内容查找。"), code="phone_search_refused")
+        raise ForbiddenError(
+            _("您的角色不能按联系电话查找诉求，请按受理编号或诉求内容查找。"), code="phone_search_refused"
+        )
     check_rate(
-        f"phone-search:{user.pk}", settings.LIANXIN["PHONE_SEARCH_RATE"],
+        f"phone-search:{user.pk}",
+        settings.LIANXIN["PHONE_SEARCH_RATE"],
         message=_("按电话查找过于频繁：{period}最多 {limit} 次，请 {wait}后再试。"),
     )
     audit_append(
-        action=AuditAction.PERSONAL_DATA_VIEW, object_type="phone_search", object_id=mask_phone(phone),
-        actor=user, data={"purpose": purpose, "phone_digest": phone_digest(phone)},
+        action=AuditAction.PERSONAL_DATA_VIEW,
+        object_type="phone_search",
+        object_id=mask_phone(phone),
+        actor=user,
+        data={"purpose": purpose, "phone_digest": phone_digest(phone)},
     )
     return Q(contact_phone_hash=phone_lookup_hash(phone), is_anonymous=False)

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lianxin.core.errors import Forbidden, TransitionNotAllowed
+from lianxin.core.errors import ForbiddenError, TransitionNotAllowedError
 from lianxin.org.models import Role
 from lianxin.org.selectors import Scope, area_subtree_q, in_area_subtree
 
@@ -41,7 +41,7 @@ def may_call_back(scope: Scope) -> bool:
 
 def ensure_may_call_back(scope: Scope) -> None:
     if not may_call_back(scope):
-        raise Forbidden(_("回访仅供接线员、派单员和管理员使用。"))
+        raise ForbiddenError(_("回访仅供接线员、派单员和管理员使用。"))
 
 
 def may_take_hotline_calls(scope: Scope) -> bool:
@@ -50,7 +50,7 @@ def may_take_hotline_calls(scope: Scope) -> bool:
 
 def ensure_may_take_hotline_calls(scope: Scope) -> None:
     if not may_take_hotline_calls(scope):
-        raise Forbidden(_("热线录入仅供接线员、派单员和管理员使用。"))
+        raise ForbiddenError(_("热线录入仅供接线员、派单员和管理员使用。"))
 
 
 class Action:
@@ -111,8 +111,16 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     # Correcting the category or area (改分类): the status does not change, and a merged or
     # withdrawn appeal is no longer anyone's work.
     Action.RECLASSIFY: (
-        frozenset({Status.SUBMITTED, Status.DISPATCHED, Status.RETURNED, Status.ACCEPTED, Status.REPLIED,
-                   Status.CLOSED}),
+        frozenset(
+            {
+                Status.SUBMITTED,
+                Status.DISPATCHED,
+                Status.RETURNED,
+                Status.ACCEPTED,
+                Status.REPLIED,
+                Status.CLOSED,
+            }
+        ),
         None,
     ),
     # A reply the resident did not rate in time is closed by the deadline sweep (system only).
@@ -360,7 +368,11 @@ def _extra_conditions(actor: Actor, appeal: Appeal, action: str) -> str | None:
         if appeal.rated_at is not None:
             return "您已经评价过了。"
         survivor = survivor_of(appeal)
-        if survivor.pk == appeal.pk or survivor.status not in (Status.REPLIED, Status.CLOSED) or not survivor.reply_text:
+        if (
+            survivor.pk == appeal.pk
+            or survivor.status not in (Status.REPLIED, Status.CLOSED)
+            or not survivor.reply_text
+        ):
             return "并入的主诉求答复后才能评价。"
     return None
 
@@ -373,7 +385,10 @@ def unjudged_return(appeal: Appeal) -> AppealEvent | None:
         if isinstance(payload := payload_of(event), ReturnJudged)
     ]
     return (
-        appeal.events.filter(type=EventType.RETURNED).exclude(pk__in=[j for j in judged if j]).order_by("-id").first()
+        appeal.events.filter(type=EventType.RETURNED)
+        .exclude(pk__in=[j for j in judged if j])
+        .order_by("-id")
+        .first()
     )
 
 
@@ -408,12 +423,12 @@ def ensure_allowed(actor: Actor, appeal: Appeal, action: str) -> None:
     label = ACTION_LABELS[action]
     sources, _target = TRANSITIONS[action]
     if appeal.status not in sources:
-        raise TransitionNotAllowed(status_refusal(appeal, action))
+        raise TransitionNotAllowedError(status_refusal(appeal, action))
     if not WHO_MAY[action](actor, appeal):
-        raise Forbidden(_("您没有权限对该诉求执行“{label}”。").format(label=label), code="forbidden")
+        raise ForbiddenError(_("您没有权限对该诉求执行“{label}”。").format(label=label), code="forbidden")
     reason = _extra_conditions(actor, appeal, action)
     if reason:
-        raise TransitionNotAllowed(reason)
+        raise TransitionNotAllowedError(reason)
 
 
 # --- the staff workbench's queues ------------------------------------------------------------------
@@ -422,15 +437,38 @@ def ensure_allowed(actor: Actor, appeal: Appeal, action: str) -> None:
 # "extensions" only for the roles that may decide an extension request (`WHO_MAY[DECIDE_EXTENSION]`),
 # "reply_review" only for those who may review a reply.
 STAFF_QUEUES: dict[str, tuple[str, ...]] = {
-    Role.ADMIN: ("to_dispatch", "returned", "to_accept", "in_progress", "extensions", "reply_review", "due_soon",
-                 "overdue", "awaiting_rating"),
-    Role.DISPATCHER: ("to_dispatch", "returned", "extensions", "reply_review", "due_soon", "overdue",
-                      "awaiting_rating"),
+    Role.ADMIN: (
+        "to_dispatch",
+        "returned",
+        "to_accept",
+        "in_progress",
+        "extensions",
+        "reply_review",
+        "due_soon",
+        "overdue",
+        "awaiting_rating",
+    ),
+    Role.DISPATCHER: (
+        "to_dispatch",
+        "returned",
+        "extensions",
+        "reply_review",
+        "due_soon",
+        "overdue",
+        "awaiting_rating",
+    ),
     Role.OPERATOR: ("to_dispatch", "awaiting_rating"),
     Role.HANDLER: ("to_accept", "in_progress", "due_soon", "overdue", "awaiting_rating"),
     Role.GRID_WORKER: ("in_progress", "due_soon", "overdue"),
-    Role.SUPERVISOR: ("to_dispatch", "in_progress", "extensions", "reply_review", "due_soon", "overdue",
-                      "awaiting_rating"),
+    Role.SUPERVISOR: (
+        "to_dispatch",
+        "in_progress",
+        "extensions",
+        "reply_review",
+        "due_soon",
+        "overdue",
+        "awaiting_rating",
+    ),
     Role.LEADER: ("in_progress", "extensions", "reply_review", "due_soon", "overdue", "awaiting_rating"),
 }
 

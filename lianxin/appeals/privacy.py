@@ -29,6 +29,7 @@ def phone_last4(phone: str) -> str:
 
 # --- who sees a resident's contact details ----------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ContactView:
     name: str
@@ -77,7 +78,11 @@ def contact_for(
     role or not. Anonymous appeals stay sealed even then (their call goes through the dialer)."""
     if appeal.is_anonymous:
         return ContactView(name=ANONYMOUS_LABEL, phone="", masked=True, anonymous=True)
-    if reveal and user is not None and (may_see_contact(user, appeal) or (for_call and user.is_authenticated)):
+    if (
+        reveal
+        and user is not None
+        and (may_see_contact(user, appeal) or (for_call and user.is_authenticated))
+    ):
         from lianxin.audit.services import AuditAction, audit_append
 
         audit_append(
@@ -87,7 +92,12 @@ def contact_for(
             actor=user,
             data={"fields": ["contact_name", "contact_phone"], "purpose": purpose or "view"},
         )
-        return ContactView(name=appeal.contact_name, phone=appeal.contact_phone, masked=False, anonymous=False)
+        return ContactView(
+            name=appeal.contact_name, phone=appeal.contact_phone, masked=False, anonymous=False
+        )
     return ContactView(
-        name=mask_name(appeal.contact_name), phone=mask_phone(appeal.contact_phone), masked=True, anonymous=False
+        name=mask_name(appeal.contact_name),
+        phone=mask_phone(appeal.contact_phone),
+        masked=True,
+        anonymous=False,
     )

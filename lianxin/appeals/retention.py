@@ -28,11 +28,15 @@ ERASED = "[电话已删除]"
 
 def redact(text: str) -> str:
     return _PHONE.sub(ERASED, text or "")
+
+
 BATCH = 500
 
 
 def _past(cutoff: dt.datetime) -> QuerySet[Appeal]:
-    identified = ~Q(contact_name="") | ~Q(contact_phone="") | ~Q(callback_sealed="") | Q(resident__isnull=False)
+    identified = (
+        ~Q(contact_name="") | ~Q(contact_phone="") | ~Q(callback_sealed="") | Q(resident__isnull=False)
+    )
     return (
         Appeal.objects.filter(status__in=FINISHED)
         .annotate(finished_at=Coalesce("closed_at", "submitted_at"))
@@ -48,22 +52,38 @@ def purge(cutoff: dt.datetime) -> int:
     erased = 0
     while True:
         with transaction.atomic():
-            ids = list(_past(cutoff).select_for_update(skip_locked=True, of=("self",)).values_list("pk", flat=True)[:BATCH])
+            ids = list(
+                _past(cutoff)
+                .select_for_update(skip_locked=True, of=("self",))
+                .values_list("pk", flat=True)[:BATCH]
+            )
             if not ids:
                 return erased
             for appeal in Appeal.objects.filter(pk__in=ids).only("pk", "text", "title"):
                 Appeal.objects.filter(pk=appeal.pk).update(
-                    contact_name="", contact_phone="", contact_phone_hash="", callback_sealed="", contact_consent=False, resident=None,
-                    text=redact(appeal.text), title=redact(appeal.title),
+                    contact_name="",
+                    contact_phone="",
+                    contact_phone_hash="",
+                    callback_sealed="",
+                    contact_consent=False,
+                    resident=None,
+                    text=redact(appeal.text),
+                    title=redact(appeal.title),
                 )
             for event in AppealEvent.objects.filter(appeal_id__in=ids).exclude(note="").only("pk", "note"):
                 cleaned = redact(event.note)
                 if cleaned != event.note:
                     AppealEvent.objects.filter(pk=event.pk).update(note=cleaned)
-            audit_append(action=AuditAction.PERSONAL_DATA_ERASED, object_type="appeal", object_id=f"{ids[0]}..{ids[-1]}",
-                         actor_label="retention", data={"kind": "appeal_contact", "count": len(ids),
-                                                        "cutoff": cutoff.isoformat()})
+            audit_append(
+                action=AuditAction.PERSONAL_DATA_ERASED,
+                object_type="appeal",
+                object_id=f"{ids[0]}..{ids[-1]}",
+                actor_label="retention",
+                data={"kind": "appeal_contact", "count": len(ids), "cutoff": cutoff.isoformat()},
+            )
             erased += len(ids)
 
 
-KIND = RetentionKind("appeal_contact", "residents' contact details on finished appeals", 3 * 365, count, purge)
+KIND = RetentionKind(
+    "appeal_contact", "residents' contact details on finished appeals", 3 * 365, count, purge
+)

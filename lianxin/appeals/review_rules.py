@@ -26,7 +26,9 @@ def review_rule_for(appeal: Appeal) -> ReplyReviewRule | None:
     )
 
     def rank(rule: ReplyReviewRule) -> tuple[int, int]:
-        depth = category_ids.index(rule.category_id) if rule.category_id in category_ids else len(category_ids)
+        depth = (
+            category_ids.index(rule.category_id) if rule.category_id in category_ids else len(category_ids)
+        )
         return (0 if rule.unit_id else 1, depth)
 
     matching = [r for r in rules if r.unit_id in (appeal.unit_id, None)]

@@ -53,7 +53,9 @@ def _routing_counts(category: Category) -> list[tuple[str, str, int, int]]:
     since = timezone.now() - dt.timedelta(days=ROUTING_HISTORY_DAYS)
     rows = (
         AppealEvent.objects.filter(
-            appeal__category=category, at__gte=since, unit__isnull=False,
+            appeal__category=category,
+            at__gte=since,
+            unit__isnull=False,
             type__in=[EventType.DISPATCHED, EventType.REDISPATCHED, EventType.RETURNED],
         )
         .values_list("type", "unit__code", "appeal__area__code")
@@ -78,8 +80,13 @@ def route_for(category: Category | None, area: Area | None) -> RouteResult:
     rules = DispatchRule.objects.filter(
         category__code__in=category.ancestor_codes(), area__code__in=area.ancestor_codes(), unit__active=True
     ).values_list("category__code", "area__code", "unit__code")
-    return route(category.ancestor_codes(), area.ancestor_codes(), [Rule(c, a, u) for c, a, u in rules],
-                 history=routing_history(category), min_score=ROUTING_MIN_SCORE)
+    return route(
+        category.ancestor_codes(),
+        area.ancestor_codes(),
+        [Rule(c, a, u) for c, a, u in rules],
+        history=routing_history(category),
+        min_score=ROUTING_MIN_SCORE,
+    )
 
 
 def units_for_dispatch(category: Category | None, area: Area | None) -> list[Unit]:

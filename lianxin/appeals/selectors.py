@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.core.crypto import phone_lookup_hash
-from lianxin.core.errors import NotFound
+from lianxin.core.errors import NotFoundError
 from lianxin.org.models import User
 from lianxin.org.selectors import area_subtree_q, scope_of
 
@@ -80,7 +80,9 @@ def _co_handled_ids_q(units: frozenset[int]) -> Q:
     index (a handler's whole-list count, a 2-character search) ran on one core: 1.6–1.8 s at a
     million appeals instead of 0.35–0.38 s (docs/benchmarks.md). Above the cap, the subquery."""
     ids = list(
-        CoHandler.objects.filter(unit_id__in=units).order_by().values_list("appeal_id", flat=True)
+        CoHandler.objects.filter(unit_id__in=units)
+        .order_by()
+        .values_list("appeal_id", flat=True)
         .distinct()[: CO_HANDLED_INLINE_MAX + 1]
     )
     if len(ids) <= CO_HANDLED_INLINE_MAX:
@@ -96,14 +98,14 @@ def _co_handled_by(units: frozenset[int]) -> Q:
 def appeal_get_for_user(
     user: User | None, *, pk: int | None = None, tracking_number: str | None = None
 ) -> Appeal:
-    """The appeal if it exists and this user may see it; the same NotFound otherwise."""
+    """The appeal if it exists and this user may see it; the same NotFoundError otherwise."""
     qs = appeals_visible_to(user).select_related("category", "area", "unit", "suggested_unit", "merged_into")
     try:
         if pk is not None:
             return qs.get(pk=pk)
         return qs.get(tracking_number=(tracking_number or "").strip().upper())
     except (Appeal.DoesNotExist, ValueError):
-        raise NotFound(NOT_FOUND_MESSAGE) from None
+        raise NotFoundError(NOT_FOUND_MESSAGE) from None
 
 
 def appeal_get_for_tracking(tracking_number: str, secret: str) -> Appeal:
@@ -118,12 +120,12 @@ def appeal_get_for_tracking(tracking_number: str, secret: str) -> Appeal:
     )
     secret = (secret or "").strip()
     if appeal is None or not secret:
-        raise NotFound(NOT_FOUND_MESSAGE + "查询时需填写受理编号和联系电话后四位（或匿名查询码）。")
+        raise NotFoundError(NOT_FOUND_MESSAGE + "查询时需填写受理编号和联系电话后四位（或匿名查询码）。")
     if appeal.contact_phone and phone_last4(appeal.contact_phone) == secret:
         return appeal
     if check_access_code(appeal, secret):
         return appeal
-    raise NotFound(NOT_FOUND_MESSAGE + "查询时需填写受理编号和联系电话后四位（或匿名查询码）。")
+    raise NotFoundError(NOT_FOUND_MESSAGE + "查询时需填写受理编号和联系电话后四位（或匿名查询码）。")
 
 
 def public_timeline(appeal: Appeal) -> QuerySet[AppealEvent]:
@@ -143,9 +145,7 @@ def recent_appeals_from_phone(
     # anonymous appeals keep no phone; excluded all the same, so a stray one can never be linked
     qs = Appeal.objects.filter(
         contact_phone_hash=phone_lookup_hash(phone), submitted_at__gte=since, is_anonymous=False
-    ).order_by(
-        "-submitted_at"
-    )
+    ).order_by("-submitted_at")
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return qs
@@ -172,7 +172,7 @@ def queue(user: User, name: str) -> QuerySet[Appeal]:
     if name == "reply_review":  # replies awaiting this user's review (答复审核)
         return reply_review_queue(user).filter(pk__in=qs.values("pk"))
     if name not in filters:
-        raise NotFound(_("没有名为“{name}”的队列。").format(name=name))
+        raise NotFoundError(_("没有名为“{name}”的队列。").format(name=name))
     qs = qs.filter(filters[name])
     if units and name in {"to_accept", "in_progress", "due_soon", "overdue"}:
         qs = qs.filter(Q(unit_id__in=units) | _co_handled_by(units))
@@ -232,12 +232,15 @@ def pending_extensions(appeals: Iterable[Appeal]) -> dict[int, PendingExtension]
     )
     for request in rows.only("appeal_id", "working_days", "reason", "requested_at"):
         due = by_id[request.appeal_id].resolve_due_at
-        found.setdefault(request.appeal_id, PendingExtension(
-            working_days=request.working_days,
-            reason=request.reason,
-            requested_at=request.requested_at,
-            new_due_at=deadlines.extend(due, request.working_days) if due is not None else None,
-        ))
+        found.setdefault(
+            request.appeal_id,
+            PendingExtension(
+                working_days=request.working_days,
+                reason=request.reason,
+                requested_at=request.requested_at,
+                new_due_at=deadlines.extend(due, request.working_days) if due is not None else None,
+            ),
+        )
     return found
 
 
@@ -287,7 +290,7 @@ TRACKING_NUMBER = re.compile(r"(?i)LX\d{8}-\d{1,6}")
 def appeals_filtered(qs: QuerySet[Appeal], f: AppealFilter, *, user: User | None = None) -> QuerySet[Appeal]:
     """`qs` narrowed by `f`: the one meaning of the list filter of the staff queue, the API list and
     Open311 (each parses its own parameters into the `AppealFilter`). A text search needs the
-    reader (`user`): a phone search is audited and rate-limited, and refused (Forbidden) to roles
+    reader (`user`): a phone search is audited and rate-limited, and refused (ForbiddenError) to roles
     that may not see phones."""
     if f.tracking_numbers:
         qs = qs.filter(tracking_number__in=f.tracking_numbers)
@@ -327,8 +330,9 @@ def _day_start(day: dt.date | None, *, days_after: int = 0) -> dt.datetime | Non
     if day is None:
         return None
     try:
-        when = dt.datetime.combine(day + dt.timedelta(days=days_after), dt.time.min,
-                                   tzinfo=timezone.get_current_timezone())
+        when = dt.datetime.combine(
+            day + dt.timedelta(days=days_after), dt.time.min, tzinfo=timezone.get_current_timezone()
+        )
         when.astimezone(dt.UTC)  # what the database will be sent
     except OverflowError:
         return None
@@ -357,7 +361,9 @@ def _may_be_in_tracking_number(text: str) -> bool:
     return re.fullmatch(r"[A-Za-z0-9-]+", text) is not None
 
 
-def dispatch_accuracy(*, since: dt.datetime | None = None, until: dt.datetime | None = None) -> dict[str, float | int]:
+def dispatch_accuracy(
+    *, since: dt.datetime | None = None, until: dt.datetime | None = None
+) -> dict[str, float | int]:
     """How often the first dispatch followed the suggested unit, and how often it was returned.
 
     Measured from the stored events: the `dispatched` event records the suggested and chosen unit,
@@ -414,8 +420,9 @@ def reply_review_queue(user: User) -> QuerySet[Appeal]:
     return pending.filter(q).distinct().order_by("priority", "submitted_at")
 
 
-def review_durations(*, since: dt.datetime | None = None, until: dt.datetime | None = None,
-                     unit_id: int | None = None) -> dict[str, Any]:
+def review_durations(
+    *, since: dt.datetime | None = None, until: dt.datetime | None = None, unit_id: int | None = None
+) -> dict[str, Any]:
     """How long reviews took, from the review events (答复审核时长): each decided review's seconds
     from submission to decision, with their count, mean and the longest."""
     events = AppealEvent.objects.filter(type__in=(EventType.REPLY_APPROVED, EventType.REPLY_REJECTED))
@@ -443,8 +450,13 @@ def review_durations(*, since: dt.datetime | None = None, until: dt.datetime | N
 def public_reply_attachments(appeal: Appeal) -> QuerySet[Attachment]:
     """What the resident sees of the reply's attachments: public ones, once the reply is published
     (no review, or its review approved)."""
-    return appeal.attachments.filter(source=AttachmentSource.REPLY, public=True).filter(
-        Q(review__isnull=True) | Q(review__status=ReviewStatus.APPROVED)).order_by("pk")
+    return (
+        appeal.attachments.filter(source=AttachmentSource.REPLY, public=True)
+        .filter(Q(review__isnull=True) | Q(review__status=ReviewStatus.APPROVED))
+        .order_by("pk")
+    )
+
+
 def callback_queue() -> QuerySet[Appeal]:
     """Replies not yet rated, for the call-back (回访): the oldest reply first."""
     return Appeal.objects.filter(status=Status.REPLIED).select_related(None).order_by("replied_at", "pk")

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core import signing
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import TransitionNotAllowed, ValidationFailed
+from lianxin.core.errors import TransitionNotAllowedError, ValidationFailedError
 from lianxin.core.sms import sms_send
 
 from .models import Appeal, Status
@@ -41,14 +41,14 @@ def rating_link_appeal(token: str) -> Appeal:
     try:
         data = signing.loads(token, salt=SALT, max_age=days * 86400)
     except signing.SignatureExpired:
-        raise TransitionNotAllowed(_("评价链接已过期。您可以用受理编号在“查询”页面评价。")) from None
+        raise TransitionNotAllowedError(_("评价链接已过期。您可以用受理编号在“查询”页面评价。")) from None
     except signing.BadSignature:
-        raise ValidationFailed(_("评价链接无效，请核对短信中的链接。"), field="token") from None
+        raise ValidationFailedError(_("评价链接无效，请核对短信中的链接。"), field="token") from None
     appeal = Appeal.objects.filter(pk=data.get("a")).first()
     if appeal is None:
-        raise ValidationFailed(_("评价链接无效，请核对短信中的链接。"), field="token")
+        raise ValidationFailedError(_("评价链接无效，请核对短信中的链接。"), field="token")
     if appeal.status != Status.REPLIED or _reply_stamp(appeal) != data.get("r"):
-        raise TransitionNotAllowed(_("这条评价链接已经用过或已失效：该答复已评价。"))
+        raise TransitionNotAllowedError(_("这条评价链接已经用过或已失效：该答复已评价。"))
     return appeal
 
 
@@ -62,13 +62,23 @@ def _send(appeal: Appeal, text: str) -> None:
 def sms_on_submitted(appeal_id: int) -> None:
     appeal = Appeal.objects.filter(pk=appeal_id).first()
     if appeal is not None:
-        _send(appeal, _("【连心】您的诉求已受理，受理编号 {n}，可凭编号查询办理进度。").format(n=appeal.tracking_number))
+        _send(
+            appeal,
+            _("【连心】您的诉求已受理，受理编号 {n}，可凭编号查询办理进度。").format(
+                n=appeal.tracking_number
+            ),
+        )
 
 
 def sms_on_submitted_many(appeal_ids: list[int]) -> None:
     """`sms_on_submitted` for a bulk intake's appeals: read in one query, sent one by one."""
     for appeal in Appeal.objects.filter(pk__in=appeal_ids).order_by("pk"):
-        _send(appeal, _("【连心】您的诉求已受理，受理编号 {n}，可凭编号查询办理进度。").format(n=appeal.tracking_number))
+        _send(
+            appeal,
+            _("【连心】您的诉求已受理，受理编号 {n}，可凭编号查询办理进度。").format(
+                n=appeal.tracking_number
+            ),
+        )
 
 
 def sms_on_replied(appeal_id: int) -> None:
@@ -78,7 +88,14 @@ def sms_on_replied(appeal_id: int) -> None:
     base = str(settings.LIANXIN.get("PUBLIC_BASE_URL", "")).rstrip("/")
     link = f"{base}/rate/{rating_link_token(appeal)}/"
     if appeal.is_anonymous:  # a sealed number has no lookup hash: a digit reply could not be matched
-        _send(appeal, _("【连心】您的诉求 {n} 已答复，请评价：{link}").format(n=appeal.tracking_number, link=link))
+        _send(
+            appeal,
+            _("【连心】您的诉求 {n} 已答复，请评价：{link}").format(n=appeal.tracking_number, link=link),
+        )
     else:
-        _send(appeal, _("【连心】您的诉求 {n} 已答复，请回复 1 满意、2 基本满意、3 不满意，或点击评价：{link}").format(
-            n=appeal.tracking_number, link=link))
+        _send(
+            appeal,
+            _("【连心】您的诉求 {n} 已答复，请回复 1 满意、2 基本满意、3 不满意，或点击评价：{link}").format(
+                n=appeal.tracking_number, link=link
+            ),
+        )

@@ -54,10 +54,13 @@ def _line(reason: Mapping[str, Any]) -> str:
     if code == "model":
         confidence = float(reason.get("confidence") or 0.0)
         return _("分类模型：{category}（置信度 {confidence}）").format(
-            category=reason.get("name") or reason.get("category") or "", confidence=f"{confidence:.0%}")
+            category=reason.get("name") or reason.get("category") or "", confidence=f"{confidence:.0%}"
+        )
     if code == "leaf":
         return _("细分类：{category}（文中提到：{terms}）").format(
-            category=reason.get("name") or reason.get("category") or "", terms=_join(reason.get("terms") or []))
+            category=reason.get("name") or reason.get("category") or "",
+            terms=_join(reason.get("terms") or []),
+        )
     if code == CATALOGUE:
         units = [str(u) for u in reason.get("units") or []]
         unit_names = {str(k): str(v) for k, v in (reason.get("names") or {}).items()}

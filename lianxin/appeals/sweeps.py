@@ -71,8 +71,11 @@ def sweep_deadlines(now: dt.datetime | None = None) -> dict[str, int]:
     ).values_list("pk", flat=True)[:BATCH]:
         counts["due_soon"] += _flag(pk, "due_soon", DueSoon, _("即将超期"), now)
     # Unrated replies go on the call-back queue (回访) first; only a queued one is auto-closed.
-    queued = Exists(AppealEvent.objects.filter(appeal=OuterRef("pk"), type=EventType.CALLBACK_QUEUED,
-                                               at__gte=OuterRef("replied_at")))
+    queued = Exists(
+        AppealEvent.objects.filter(
+            appeal=OuterRef("pk"), type=EventType.CALLBACK_QUEUED, at__gte=OuterRef("replied_at")
+        )
+    )
     replied = Appeal.objects.filter(status=Status.REPLIED)
     counts["callback_queued"] = 0
     due_callback = now - dt.timedelta(days=options.get("CALLBACK_QUEUE_DAYS", 3))
@@ -83,7 +86,9 @@ def sweep_deadlines(now: dt.datetime | None = None) -> dict[str, int]:
     for pk in replied.filter(queued, replied_at__lt=stale).values_list("pk", flat=True)[:BATCH]:
         appeal_close_unrated(appeal=pk, actor=Actor.automatic(_("系统")))
         counts["auto_closed"] += 1
-    counts["intake_follow_ups"] = follow_ups_sweep(now)  # an intake's SMS and notices its process did not send
+    counts["intake_follow_ups"] = follow_ups_sweep(
+        now
+    )  # an intake's SMS and notices its process did not send
     if any(counts.values()):
         logger.info("Deadline sweep: %s", counts)
     cache.set(LAST_SWEEP_KEY, time.time(), timeout=None)  # read by /metrics as the sweep's lag

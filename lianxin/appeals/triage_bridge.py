@@ -92,9 +92,10 @@ def reset_model_cache() -> None:
 
 
 def _category_for_label(label: str) -> Category | None:
-    return Category.objects.filter(code=label, active=True).first() or Category.objects.filter(
-        name=label, active=True
-    ).order_by("level").first()
+    return (
+        Category.objects.filter(code=label, active=True).first()
+        or Category.objects.filter(name=label, active=True).order_by("level").first()
+    )
 
 
 @dataclass(frozen=True)
@@ -126,9 +127,12 @@ def route_unit(category: Category | None, area: Area | None) -> Routed:
         unit=units.get(best.unit),
         candidates=list(routing.units),
         ambiguous=routing.ambiguous or best.score < ROUTING_MIN_SCORE,
-        reason={"code": CATALOGUE, "units": list(routing.units),
-                "names": {code: unit.name for code, unit in units.items()},
-                "route": {"code": routing.code, "params": params}},
+        reason={
+            "code": CATALOGUE,
+            "units": list(routing.units),
+            "names": {code: unit.name for code, unit in units.items()},
+            "route": {"code": routing.code, "params": params},
+        },
     )
 
 
@@ -177,8 +181,14 @@ def _urgency_part(text: str, suggestion: Suggestion, reasons: list[dict[str, Any
         suggestion.error = f"urgency: {exc.__class__.__name__}"
 
 
-def _prediction_part(prediction: Any, suggestion: Suggestion, reasons: list[dict[str, Any]],
-                     category_for_label: Any = None, *, text: str = "") -> None:
+def _prediction_part(
+    prediction: Any,
+    suggestion: Suggestion,
+    reasons: list[dict[str, Any]],
+    category_for_label: Any = None,
+    *,
+    text: str = "",
+) -> None:
     suggestion.category_top = [(str(label), float(conf)) for label, conf in prediction.top]
     suggestion.abstained = bool(prediction.abstained)
     if not prediction.abstained and prediction.label:
@@ -186,8 +196,14 @@ def _prediction_part(prediction: Any, suggestion: Suggestion, reasons: list[dict
         if predicted is not None:
             suggestion.category = predicted
             suggestion.category_confidence = float(prediction.top[0][1]) if prediction.top else 0.0
-            reasons.append({"code": "model", "category": predicted.code, "name": predicted.name,
-                            "confidence": round(suggestion.category_confidence, 4)})
+            reasons.append(
+                {
+                    "code": "model",
+                    "category": predicted.code,
+                    "name": predicted.name,
+                    "confidence": round(suggestion.category_confidence, 4),
+                }
+            )
             leaf, terms = descend_to_leaf(predicted, text)
             if leaf is not None:
                 suggestion.category = leaf
@@ -204,7 +220,9 @@ def _name_terms(name: str) -> list[str]:
     return terms
 
 
-def descend_to_leaf(category: Category, text: str, *, max_depth: int = 3) -> tuple[Category | None, list[str]]:
+def descend_to_leaf(
+    category: Category, text: str, *, max_depth: int = 3
+) -> tuple[Category | None, list[str]]:
     """Below the category the model is sure of (its labels are the top level of the tree), the
     subcategory the text names, level by level, as long as exactly one child is named: the
     suggestion stops at the deepest category that is certain (a leaf when the text says which),
@@ -236,11 +254,20 @@ def _classifier_error(suggestion: Suggestion, exc: BaseException) -> None:
         suggestion.error = (suggestion.error + f" classifier: {exc.__class__.__name__}").strip()
 
 
-def _routing_part(chosen: Category | None, area: Area | None, suggestion: Suggestion, reasons: list[dict[str, Any]],
-                  router: Any = None) -> None:
+def _routing_part(
+    chosen: Category | None,
+    area: Area | None,
+    suggestion: Suggestion,
+    reasons: list[dict[str, Any]],
+    router: Any = None,
+) -> None:
     try:
         routed = (router or route_unit)(chosen, area)
-        suggestion.unit, suggestion.unit_candidates, suggestion.ambiguous = routed.unit, routed.candidates, routed.ambiguous
+        suggestion.unit, suggestion.unit_candidates, suggestion.ambiguous = (
+            routed.unit,
+            routed.candidates,
+            routed.ambiguous,
+        )
         if routed.reason:
             reasons.append(routed.reason)
     except Exception as exc:
@@ -267,8 +294,9 @@ def suggest(text: str, *, category: Category | None, area: Area | None, phone: s
         model = load_model()
         if model is not None:
             budget = float(settings.LIANXIN.get("TRIAGE_TIME_BUDGET_SECONDS", 1.0))
-            _prediction_part(_pool.submit(model.predict, text).result(timeout=budget), suggestion, reasons,
-                             text=text)
+            _prediction_part(
+                _pool.submit(model.predict, text).result(timeout=budget), suggestion, reasons, text=text
+            )
             if chosen is None:
                 chosen = suggestion.category
     except Exception as exc:
@@ -279,8 +307,11 @@ def suggest(text: str, *, category: Category | None, area: Area | None, phone: s
     try:
         from .duplicate_index import recent_index
 
-        _duplicates_part(recent_index().check(text, area_path=area.path if area else None, phone=phone),
-                         suggestion, reasons)
+        _duplicates_part(
+            recent_index().check(text, area_path=area.path if area else None, phone=phone),
+            suggestion,
+            reasons,
+        )
     except Exception as exc:
         logger.exception("Duplicate lookup failed")
         suggestion.error = (suggestion.error + f" duplicates: {exc.__class__.__name__}").strip()
@@ -311,7 +342,9 @@ def suggest_many(inputs: list[SuggestInput]) -> list[Suggestion]:
     try:
         model = load_model()
         if model is not None and inputs:
-            budget = float(settings.LIANXIN.get("TRIAGE_TIME_BUDGET_SECONDS", 1.0)) * max(1.0, len(inputs) / 50)
+            budget = float(settings.LIANXIN.get("TRIAGE_TIME_BUDGET_SECONDS", 1.0)) * max(
+                1.0, len(inputs) / 50
+            )
             predictions = _pool.submit(model.predict_many, [i.text for i in inputs]).result(timeout=budget)
             labels: dict[str, Category | None] = {}
 
@@ -320,7 +353,9 @@ def suggest_many(inputs: list[SuggestInput]) -> list[Suggestion]:
                     labels[label] = _category_for_label(label)
                 return labels[label]
 
-            for n, (prediction, suggestion, why) in enumerate(zip(predictions, suggestions, reasons, strict=True)):
+            for n, (prediction, suggestion, why) in enumerate(
+                zip(predictions, suggestions, reasons, strict=True)
+            ):
                 _prediction_part(prediction, suggestion, why, category_for_label, text=inputs[n].text)
                 if chosen[n] is None:
                     chosen[n] = suggestion.category
@@ -343,7 +378,8 @@ def suggest_many(inputs: list[SuggestInput]) -> list[Suggestion]:
         from .duplicate_index import recent_index
 
         all_hints = recent_index().check_many(
-            [i.text for i in inputs], area_paths=[i.area.path if i.area else None for i in inputs],
+            [i.text for i in inputs],
+            area_paths=[i.area.path if i.area else None for i in inputs],
             phones=[i.phone for i in inputs],
         )
         for hints, suggestion, why in zip(all_hints, suggestions, reasons, strict=True):

@@ -98,12 +98,12 @@ def schedule_anchor() -> None:
         transaction.on_commit(_PendingAnchor(), robust=True)
 
 
-class AnchorTampered(Exception):
+class AnchorTamperedError(Exception):
     pass
 
 
 def latest_anchor() -> Anchor | None:
-    """The newest validly signed checkpoint; AnchorTampered if a line's signature is wrong."""
+    """The newest validly signed checkpoint; AnchorTamperedError if a line's signature is wrong."""
     path = _anchor_path()
     if not path.exists():
         return None
@@ -115,9 +115,9 @@ def latest_anchor() -> Anchor | None:
             item = json.loads(raw)
             count, head, sig = int(item["count"]), str(item["head"]), str(item["sig"])
         except (ValueError, KeyError, TypeError) as exc:
-            raise AnchorTampered(f"line {number} of the anchor file {path} is unreadable") from exc
+            raise AnchorTamperedError(f"line {number} of the anchor file {path} is unreadable") from exc
         if not any(hmac.compare_digest(sig, _sign(count, head, key)) for key in audit_keys()):
-            raise AnchorTampered(f"line {number} of the anchor file {path} has a wrong signature")
+            raise AnchorTamperedError(f"line {number} of the anchor file {path} has a wrong signature")
         if best is None or count > best.count:
             best = Anchor(count, head)
     return best

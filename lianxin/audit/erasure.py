@@ -33,11 +33,19 @@ def erase_in_batches(
     erased = 0
     while True:
         with transaction.atomic():
-            ids = list(pending().select_for_update(skip_locked=True, of=("self",)).values_list("pk", flat=True)[:batch])
+            ids = list(
+                pending()
+                .select_for_update(skip_locked=True, of=("self",))
+                .values_list("pk", flat=True)[:batch]
+            )
             if not ids:
                 return erased
             erase(ids)
-            audit_append(action=AuditAction.PERSONAL_DATA_ERASED, object_type=object_type,
-                         object_id=f"{ids[0]}..{ids[-1]}", actor_label="retention",
-                         data={"kind": kind, "count": len(ids), "cutoff": cutoff.isoformat()})
+            audit_append(
+                action=AuditAction.PERSONAL_DATA_ERASED,
+                object_type=object_type,
+                object_id=f"{ids[0]}..{ids[-1]}",
+                actor_label="retention",
+                data={"kind": kind, "count": len(ids), "cutoff": cutoff.isoformat()},
+            )
             erased += len(ids)

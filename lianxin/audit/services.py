@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from .anchor import (
     Anchor,
-    AnchorTampered,
+    AnchorTamperedError,
     anchor_pending,
     audit_key,
     audit_keys,
@@ -163,15 +163,34 @@ def audit_append_many(records: list[AuditRecord]) -> list[AuditEntry]:
             actor_label = record.actor_label or (str(actor.username) if actor_id is not None else "")
             seq += 1
             digest = entry_digest(
-                prev_hash=prev_hash, seq=seq, at=at, actor_id=actor_id, actor_label=actor_label,
-                action=record.action, object_type=record.object_type, object_id=str(record.object_id),
-                data=data, scheme=KEYED_SCHEME, key=key,
+                prev_hash=prev_hash,
+                seq=seq,
+                at=at,
+                actor_id=actor_id,
+                actor_label=actor_label,
+                action=record.action,
+                object_type=record.object_type,
+                object_id=str(record.object_id),
+                data=data,
+                scheme=KEYED_SCHEME,
+                key=key,
             )
-            entries.append(AuditEntry(
-                seq=seq, at=at, actor_id=actor_id, actor_ref=actor_id, actor_label=actor_label,
-                action=record.action, object_type=record.object_type, object_id=str(record.object_id),
-                data=data, prev_hash=prev_hash, hash=digest, scheme=KEYED_SCHEME,
-            ))
+            entries.append(
+                AuditEntry(
+                    seq=seq,
+                    at=at,
+                    actor_id=actor_id,
+                    actor_ref=actor_id,
+                    actor_label=actor_label,
+                    action=record.action,
+                    object_type=record.object_type,
+                    object_id=str(record.object_id),
+                    data=data,
+                    prev_hash=prev_hash,
+                    hash=digest,
+                    scheme=KEYED_SCHEME,
+                )
+            )
             prev_hash = digest
         AuditEntry.objects.bulk_create(entries, batch_size=1000)
         schedule_anchor()
@@ -191,7 +210,7 @@ def audit_verify(batch_size: int = 5000) -> ChainReport:
     # The checkpoint is read first: one written while we walk could name entries committed after we started.
     try:
         anchor = latest_anchor()
-    except AnchorTampered as exc:
+    except AnchorTamperedError as exc:
         return ChainReport(False, 0, None, f"the anchor file was tampered with: {exc}")
     prev_hash = GENESIS_HASH
     expected_seq = 1
@@ -208,11 +227,19 @@ def audit_verify(batch_size: int = 5000) -> ChainReport:
             seen_keyed = True
         elif entry.scheme != LEGACY_SCHEME or seen_keyed:
             # An unkeyed entry after a keyed one is a downgrade: someone recomputed without the key.
-            return ChainReport(False, checked, entry.seq, "it uses the unkeyed hash after keyed entries (rewritten)")
+            return ChainReport(
+                False, checked, entry.seq, "it uses the unkeyed hash after keyed entries (rewritten)"
+            )
         fields: dict[str, Any] = {
-            "prev_hash": entry.prev_hash, "seq": entry.seq, "at": entry.at, "actor_id": entry.actor_ref,
-            "actor_label": entry.actor_label, "action": entry.action, "object_type": entry.object_type,
-            "object_id": entry.object_id, "data": entry.data,
+            "prev_hash": entry.prev_hash,
+            "seq": entry.seq,
+            "at": entry.at,
+            "actor_id": entry.actor_ref,
+            "actor_label": entry.actor_label,
+            "action": entry.action,
+            "object_type": entry.object_type,
+            "object_id": entry.object_id,
+            "data": entry.data,
         }
         matched = False
         if entry.scheme == KEYED_SCHEME:
@@ -236,14 +263,18 @@ def _check_anchor(checked: int, anchor: Anchor | None) -> ChainReport:
         return ChainReport(True, checked)
     if checked < anchor.count:
         return ChainReport(
-            False, checked, checked + 1,
+            False,
+            checked,
+            checked + 1,
             f"the chain ends at #{checked} but the signed anchor records {anchor.count} entries "
             f"(entries were deleted, truncated or renumbered)",
         )
     entry_hash = AuditEntry.objects.filter(seq=anchor.count).values_list("hash", flat=True).first()
     if entry_hash != anchor.head:
         return ChainReport(
-            False, checked, anchor.count,
+            False,
+            checked,
+            anchor.count,
             f"entry #{anchor.count} does not match the signed anchor's head hash (the chain was recomputed)",
         )
     return ChainReport(True, checked)

@@ -17,9 +17,13 @@ from .models import AnalysisResult, Consultation, Participant, Statement, Statem
 
 
 def consultation_votes(consultation: Consultation) -> list[tuple[str, str, int]]:
-    rows = (StatementVote.objects
-            .filter(statement__consultation=consultation, statement__visibility=Visibility.VISIBLE)
-            .order_by("updated_at", "id").values_list("participant_id", "statement_id", "value"))
+    rows = (
+        StatementVote.objects.filter(
+            statement__consultation=consultation, statement__visibility=Visibility.VISIBLE
+        )
+        .order_by("updated_at", "id")
+        .values_list("participant_id", "statement_id", "value")
+    )
     return [(str(p), str(s), int(v)) for p, s, v in rows]
 
 
@@ -31,8 +35,12 @@ def compute(consultation: Consultation) -> AnalysisResult:
         "consensus": list(result.consensus),
         "representative": {
             str(gid): [
-                {"statement": r.statement, "direction": r.direction, "ratio": round(r.ratio, 4),
-                 "p_value": round(r.p_value, 6)}
+                {
+                    "statement": r.statement,
+                    "direction": r.direction,
+                    "ratio": round(r.ratio, 4),
+                    "p_value": round(r.p_value, 6),
+                }
                 for r in reps
             ]
             for gid, reps in result.representative.items()
@@ -51,15 +59,25 @@ def compute(consultation: Consultation) -> AnalysisResult:
 def exported(consultation: Consultation, row: AnalysisResult) -> dict[str, Any]:
     """The stored result in the ids of an imported export (voter and comment ids); participants who
     were not imported appear under their pseudonym, statements written here under `s<id>`."""
-    people = {str(pk): ext or pseudonym for pk, ext, pseudonym in
-              Participant.objects.filter(consultation=consultation).values_list("pk", "external_id", "pseudonym")}
-    statements = {str(pk): ext or f"s{pk}" for pk, ext in
-                  Statement.objects.filter(consultation=consultation).values_list("pk", "external_id")}
+    people = {
+        str(pk): ext or pseudonym
+        for pk, ext, pseudonym in Participant.objects.filter(consultation=consultation).values_list(
+            "pk", "external_id", "pseudonym"
+        )
+    }
+    statements = {
+        str(pk): ext or f"s{pk}"
+        for pk, ext in Statement.objects.filter(consultation=consultation).values_list("pk", "external_id")
+    }
     data = row.data
     return {
-        "groups": [{"id": g["id"], "participants": [people.get(p, p) for p in g["participants"]]}
-                   for g in data.get("groups", [])],
+        "groups": [
+            {"id": g["id"], "participants": [people.get(p, p) for p in g["participants"]]}
+            for g in data.get("groups", [])
+        ],
         "consensus": [statements.get(s, s) for s in data.get("consensus", [])],
-        "representative": {gid: [statements.get(r["statement"], r["statement"]) for r in reps]
-                           for gid, reps in data.get("representative", {}).items()},
+        "representative": {
+            gid: [statements.get(r["statement"], r["statement"]) for r in reps]
+            for gid, reps in data.get("representative", {}).items()
+        },
     }

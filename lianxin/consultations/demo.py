@@ -20,14 +20,28 @@ PARKING = {
     "title": "幸福里小区停车管理办法（征求意见稿）",
     "summary": "小区车位约 600 个，登记车辆超过 900 辆，夜间乱停放、占用消防通道的情况时有发生。街道会同业委会拟定本办法，现公开征求居民意见。",
     "paragraphs": [
-        ("车位分配", "小区地面车位优先保障本小区业主和租户使用，每户限登记一辆车；登记第二辆车的，视车位余量按登记先后排队。"),
+        (
+            "车位分配",
+            "小区地面车位优先保障本小区业主和租户使用，每户限登记一辆车；登记第二辆车的，视车位余量按登记先后排队。",
+        ),
         ("外来车辆", "外来车辆临时停放每小时收费五元，每日最高三十元；访客凭业主预约可免费停放两小时。"),
-        ("消防通道", "消防通道、单元门口和绿地内严禁停车，物业发现后先电话提醒，半小时内未挪走的联系交警拖移。"),
-        ("充电设施", "在北区停车场规划二十个新能源汽车充电车位，电动自行车统一在集中充电棚充电，禁止入户充电。"),
+        (
+            "消防通道",
+            "消防通道、单元门口和绿地内严禁停车，物业发现后先电话提醒，半小时内未挪走的联系交警拖移。",
+        ),
+        (
+            "充电设施",
+            "在北区停车场规划二十个新能源汽车充电车位，电动自行车统一在集中充电棚充电，禁止入户充电。",
+        ),
     ],
     "questions": [
         ("single", True, "您家有几辆机动车？", ["没有", "一辆", "两辆及以上"]),
-        ("multiple", False, "您最关心停车管理的哪些问题？（可多选）", ["收费标准", "车位分配", "消防安全", "充电设施", "外来车辆"]),
+        (
+            "multiple",
+            False,
+            "您最关心停车管理的哪些问题？（可多选）",
+            ["收费标准", "车位分配", "消防安全", "充电设施", "外来车辆"],
+        ),
         ("scale", True, "您对这份草案的总体评价（1 很不满意，5 很满意）", []),
         ("text", False, "您还有什么建议？", []),
     ],
@@ -42,11 +56,26 @@ PARKING_COMMENTS = [
     (None, "希望办法出台后公布车位台账，分配过程公开透明。"),
     (None, "建议和旁边的学校协商，晚上和周末共享学校停车场。"),
 ]
-PARKING_STATEMENTS_A = ["小区车位应该优先给业主，外来车辆多收费是合理的", "占用消防通道的车应该直接拖走", "应该严格限制每户登记的车辆数"]
-PARKING_STATEMENTS_B = ["临时停车收费太高，会影响亲友来访", "每户限一辆车不合理，应该按实际需要分配", "拖车前应该给车主更多时间"]
-PARKING_STATEMENTS_ALL = ["停车收费的收支应该定期公开", "应该增加新能源汽车充电车位", "可以和周边单位错峰共享车位"]
+PARKING_STATEMENTS_A = [
+    "小区车位应该优先给业主，外来车辆多收费是合理的",
+    "占用消防通道的车应该直接拖走",
+    "应该严格限制每户登记的车辆数",
+]
+PARKING_STATEMENTS_B = [
+    "临时停车收费太高，会影响亲友来访",
+    "每户限一辆车不合理，应该按实际需要分配",
+    "拖车前应该给车主更多时间",
+]
+PARKING_STATEMENTS_ALL = [
+    "停车收费的收支应该定期公开",
+    "应该增加新能源汽车充电车位",
+    "可以和周边单位错峰共享车位",
+]
 PARKING_PROPOSALS = [
-    ("与学校错峰共享车位", "晚上七点到早上七点、周末和假期，和小区北侧的实验小学共享操场下的停车场，按月收取少量费用。"),
+    (
+        "与学校错峰共享车位",
+        "晚上七点到早上七点、周末和假期，和小区北侧的实验小学共享操场下的停车场，按月收取少量费用。",
+    ),
     ("车位分配摇号公开直播", "第二辆车的车位分配用摇号方式，邀请业主代表监督并在业主群直播。"),
 ]
 
@@ -92,18 +121,31 @@ SORTING_COMMENTS = [
 
 
 def _organiser(kind: str) -> tuple[Unit, User] | None:
-    assignment = (RoleAssignment.objects.filter(role=Role.HANDLER, unit__kind=kind, unit__active=True)
-                  .select_related("unit", "user").order_by("unit__code", "user__username").first())
+    assignment = (
+        RoleAssignment.objects.filter(role=Role.HANDLER, unit__kind=kind, unit__active=True)
+        .select_related("unit", "user")
+        .order_by("unit__code", "user__username")
+        .first()
+    )
     if assignment is None:
-        assignment = (RoleAssignment.objects.filter(role=Role.HANDLER, unit__isnull=False)
-                      .select_related("unit", "user").order_by("unit__code").first())
+        assignment = (
+            RoleAssignment.objects.filter(role=Role.HANDLER, unit__isnull=False)
+            .select_related("unit", "user")
+            .order_by("unit__code")
+            .first()
+        )
     return (assignment.unit, assignment.user) if assignment and assignment.unit else None
 
 
 def _phases(now: dt.datetime, current: str) -> list[PhaseInput]:
     """The five phases, with `current` running now (information 7 days, collecting 30, …)."""
-    lengths = [(PhaseType.INFORMATION, 7), (PhaseType.COLLECTING, 30), (PhaseType.REVIEW, 14),
-               (PhaseType.DECISION, 7), (PhaseType.FEEDBACK, 30)]
+    lengths = [
+        (PhaseType.INFORMATION, 7),
+        (PhaseType.COLLECTING, 30),
+        (PhaseType.REVIEW, 14),
+        (PhaseType.DECISION, 7),
+        (PhaseType.FEEDBACK, 30),
+    ]
     before = 0
     for t, days in lengths:
         if t == current:
@@ -118,28 +160,53 @@ def _phases(now: dt.datetime, current: str) -> list[PhaseInput]:
 
 
 def _draft(unit: Unit, organiser: User, spec: dict[str, Any], now: dt.datetime, slug: str) -> Consultation:
-    c = services.consultation_create(actor=organiser, unit=unit, title=spec["title"], summary=spec["summary"],
-                                     area=unit.area if unit.area.level != "district" else None, slug=slug,
-                                     proposal_threshold=5)
-    services.paragraphs_set(actor=organiser, consultation=c,
-                            paragraphs=[ParagraphInput(text, heading) for heading, text in spec["paragraphs"]])
-    services.questions_set(actor=organiser, consultation=c, questions=[
-        QuestionInput(text, kind, required, options) for kind, required, text, options in spec.get("questions", [])])
+    c = services.consultation_create(
+        actor=organiser,
+        unit=unit,
+        title=spec["title"],
+        summary=spec["summary"],
+        area=unit.area if unit.area.level != "district" else None,
+        slug=slug,
+        proposal_threshold=5,
+    )
+    services.paragraphs_set(
+        actor=organiser,
+        consultation=c,
+        paragraphs=[ParagraphInput(text, heading) for heading, text in spec["paragraphs"]],
+    )
+    services.questions_set(
+        actor=organiser,
+        consultation=c,
+        questions=[
+            QuestionInput(text, kind, required, options)
+            for kind, required, text, options in spec.get("questions", [])
+        ],
+    )
     services.phases_set(actor=organiser, consultation=c, phases=_phases(now, PhaseType.COLLECTING))
     return c
 
 
-def _comments(c: Consultation, residents: list[User], items: list[tuple[int | None, str]], rng: random.Random) -> list[Comment]:
+def _comments(
+    c: Consultation, residents: list[User], items: list[tuple[int | None, str]], rng: random.Random
+) -> list[Comment]:
     made = []
     for (number, text), author in zip(items, rng.sample(residents, len(items)), strict=True):
         made.append(services.comment_add(actor=author, consultation=c, text=text, paragraph_number=number))
     for comment in made[:3]:
-        services.comment_add(actor=rng.choice(residents), consultation=c, parent_id=comment.pk,
-                             text=rng.choice(["同意楼上的意见。", "说得对，我们楼也是这个情况。", "补充一点：希望尽快落实。"]))
+        services.comment_add(
+            actor=rng.choice(residents),
+            consultation=c,
+            parent_id=comment.pk,
+            text=rng.choice(["同意楼上的意见。", "说得对，我们楼也是这个情况。", "补充一点：希望尽快落实。"]),
+        )
     for number in range(1, c.paragraphs.count() + 1):
         for resident in rng.sample(residents, min(len(residents), 25)):
-            services.paragraph_rate(actor=resident, consultation=c, paragraph_number=number,
-                                    value=1 if rng.random() < 0.65 else -1)
+            services.paragraph_rate(
+                actor=resident,
+                consultation=c,
+                paragraph_number=number,
+                value=1 if rng.random() < 0.65 else -1,
+            )
     return made
 
 
@@ -149,8 +216,9 @@ def _statements(c: Consultation, organiser: User, residents: list[User], rng: ra
     for key, texts in groups.items():
         for text in texts:
             s = services.statement_add(actor=rng.choice(residents), consultation=c, text=text)
-            services.content_moderate(actor=organiser, consultation=c, kind="statement", object_id=s.pk,
-                                      visibility="visible")
+            services.content_moderate(
+                actor=organiser, consultation=c, kind="statement", object_id=s.pk, visibility="visible"
+            )
             made.setdefault(key, []).append(s.pk)
     with transaction.atomic():  # one analysis after all the votes
         for i, resident in enumerate(residents):
@@ -168,9 +236,16 @@ def _surveys(c: Consultation, residents: list[User], rng: random.Random) -> None
     tips = ["希望尽快出台。", "收费标准再降一点。", "车位台账要公开。", ""]
     for resident in residents[:30]:
         choices = sorted(rng.sample(range(5), rng.randint(1, 3)))
-        services.survey_answer(actor=resident, consultation=c, answers={
-            1: rng.choices([0, 1, 2], [2, 6, 2])[0], 2: choices, 3: rng.choices([1, 2, 3, 4, 5], [1, 2, 3, 4, 2])[0],
-            4: rng.choice(tips)})
+        services.survey_answer(
+            actor=resident,
+            consultation=c,
+            answers={
+                1: rng.choices([0, 1, 2], [2, 6, 2])[0],
+                2: choices,
+                3: rng.choices([1, 2, 3, 4, 5], [1, 2, 3, 4, 2])[0],
+                4: rng.choice(tips),
+            },
+        )
 
 
 def seed_consultations(*, seed: int = 0, now: dt.datetime | None = None) -> list[Consultation]:
@@ -184,8 +259,12 @@ def seed_consultations(*, seed: int = 0, now: dt.datetime | None = None) -> list
         return []
     unit, organiser = street
     parking = _draft(unit, organiser, PARKING, now, "xingfuli-parking")
-    services.budget_set(actor=organiser, consultation=parking, total=600_000, projects=[
-        ProjectInput(title, cost, text) for title, cost, text in PARKING_BUDGET])
+    services.budget_set(
+        actor=organiser,
+        consultation=parking,
+        total=600_000,
+        projects=[ProjectInput(title, cost, text) for title, cost, text in PARKING_BUDGET],
+    )
     parking = services.consultation_publish(actor=organiser, consultation=parking)
     _comments(parking, residents, PARKING_COMMENTS, rng)
     _statements(parking, organiser, residents, rng)
@@ -204,23 +283,50 @@ def seed_consultations(*, seed: int = 0, now: dt.datetime | None = None) -> list
     elevator = services.consultation_publish(actor=d_organiser, consultation=elevator)
     opinions = _comments(elevator, residents, ELEVATOR_COMMENTS, rng)
     services.phases_set(actor=d_organiser, consultation=elevator, phases=_phases(now, PhaseType.REVIEW))
-    services.feedback_give(actor=d_organiser, consultation=elevator, kind="comment", object_id=opinions[2].pk,
-                           decision="adopted", reason="将推行“一窗受理、并联审批”，材料齐全后 20 个工作日内办结。")
+    services.feedback_give(
+        actor=d_organiser,
+        consultation=elevator,
+        kind="comment",
+        object_id=opinions[2].pk,
+        decision="adopted",
+        reason="将推行“一窗受理、并联审批”，材料齐全后 20 个工作日内办结。",
+    )
 
     sorting = _draft(unit, organiser, SORTING, now, "heping-waste-sorting")
     sorting = services.consultation_publish(actor=organiser, consultation=sorting)
     opinions = _comments(sorting, residents, SORTING_COMMENTS, rng)
     sorting = services.consultation_close(actor=organiser, consultation=sorting)
-    answers = [("partly", "晚间投放时间延长至 21:30，并在 3 个点位设置 24 小时误时投放箱。"),
-               ("adopted", "3 号楼旁的投放点已移至东侧围墙边，距离窗户 15 米。"),
-               ("adopted", "督导员优先从本社区居民中招募。"),
-               ("out_of_scope", "大件和装修垃圾由街道另行设置临时堆放点，已转街道城管科办理。")]
+    answers = [
+        ("partly", "晚间投放时间延长至 21:30，并在 3 个点位设置 24 小时误时投放箱。"),
+        ("adopted", "3 号楼旁的投放点已移至东侧围墙边，距离窗户 15 米。"),
+        ("adopted", "督导员优先从本社区居民中招募。"),
+        ("out_of_scope", "大件和装修垃圾由街道另行设置临时堆放点，已转街道城管科办理。"),
+    ]
     for comment, (decision, reason) in zip(opinions, answers, strict=True):
-        services.feedback_give(actor=organiser, consultation=sorting, kind="comment", object_id=comment.pk,
-                               decision=decision, reason=reason)
-    services.decision_publish(actor=organiser, consultation=sorting, summary="采纳居民意见，调整投放时间和点位后实施。",
-                              final_texts={2: ("每天早上 7:00–9:00、晚上 18:00–21:30 定时投放，并设置误时投放箱。",
-                                               "上夜班的居民反映晚上九点关闭太早。")})
-    draft = services.consultation_create(actor=d_organiser, unit=d_unit, title="全区公共充电设施布局规划（草稿）",
-                                         summary="尚在起草中。", slug="charging-plan-draft")
+        services.feedback_give(
+            actor=organiser,
+            consultation=sorting,
+            kind="comment",
+            object_id=comment.pk,
+            decision=decision,
+            reason=reason,
+        )
+    services.decision_publish(
+        actor=organiser,
+        consultation=sorting,
+        summary="采纳居民意见，调整投放时间和点位后实施。",
+        final_texts={
+            2: (
+                "每天早上 7:00–9:00、晚上 18:00–21:30 定时投放，并设置误时投放箱。",
+                "上夜班的居民反映晚上九点关闭太早。",
+            )
+        },
+    )
+    draft = services.consultation_create(
+        actor=d_organiser,
+        unit=d_unit,
+        title="全区公共充电设施布局规划（草稿）",
+        summary="尚在起草中。",
+        slug="charging-plan-draft",
+    )
     return [parking, elevator, sorting, draft]

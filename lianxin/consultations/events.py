@@ -130,10 +130,16 @@ class OpenedFrom(Payload):
     appeals: int
 
 
-def record(consultation: Consultation, payload: Payload, *, actor: User | None = None, label: str = "") -> ConsultationEvent:
+def record(
+    consultation: Consultation, payload: Payload, *, actor: User | None = None, label: str = ""
+) -> ConsultationEvent:
     """Write the event row for `payload`; `actor` is None for residents' contributions and the system."""
     if not label and actor is not None:
         label = actor.display_name or actor.username
     return ConsultationEvent.objects.create(
-        consultation=consultation, type=payload.type, actor=actor, actor_label=label[:100], data=asdict(payload)
+        consultation=consultation,
+        type=payload.type,
+        actor=actor,
+        actor_label=label[:100],
+        data=asdict(payload),
     )

@@ -16,9 +16,27 @@ from .models import Answer, Comment, Consultation, Proposal, StatementVote
 
 SHEETS = ("opinions", "proposals", "survey", "votes")
 HEADERS = {
-    "opinions": ["id", "paragraph", "reply_to", "participant", "text", "visibility", "created_at", "feedback",
-                 "feedback_reason"],
-    "proposals": ["id", "participant", "title", "text", "supports", "queued_at", "feedback", "feedback_reason"],
+    "opinions": [
+        "id",
+        "paragraph",
+        "reply_to",
+        "participant",
+        "text",
+        "visibility",
+        "created_at",
+        "feedback",
+        "feedback_reason",
+    ],
+    "proposals": [
+        "id",
+        "participant",
+        "title",
+        "text",
+        "supports",
+        "queued_at",
+        "feedback",
+        "feedback_reason",
+    ],
     "survey": ["response", "participant", "question", "kind", "answer"],
     "votes": ["statement", "statement_ref", "participant", "vote", "updated_at"],
 }
@@ -26,31 +44,71 @@ HEADERS = {
 
 def _rows(consultation: Consultation, sheet: str) -> Iterator[list[object]]:
     if sheet == "opinions":
-        for c in (Comment.objects.filter(consultation=consultation).select_related("paragraph", "participant", "feedback")
-                  .order_by("id")):
+        for c in (
+            Comment.objects.filter(consultation=consultation)
+            .select_related("paragraph", "participant", "feedback")
+            .order_by("id")
+        ):
             fb = getattr(c, "feedback", None)
-            yield [c.pk, c.paragraph.number if c.paragraph else "", c.parent_id or "", c.participant.pseudonym, c.text,
-                   c.visibility, c.created_at.isoformat(), fb.decision if fb else "", fb.reason if fb else ""]
+            yield [
+                c.pk,
+                c.paragraph.number if c.paragraph else "",
+                c.parent_id or "",
+                c.participant.pseudonym,
+                c.text,
+                c.visibility,
+                c.created_at.isoformat(),
+                fb.decision if fb else "",
+                fb.reason if fb else "",
+            ]
     elif sheet == "proposals":
         for p in Proposal.objects.filter(consultation=consultation).select_related("participant", "feedback"):
             fb = getattr(p, "feedback", None)
-            yield [p.pk, p.participant.pseudonym, p.title, p.text, p.support_count,
-                   p.queued_at.isoformat() if p.queued_at else "", fb.decision if fb else "", fb.reason if fb else ""]
+            yield [
+                p.pk,
+                p.participant.pseudonym,
+                p.title,
+                p.text,
+                p.support_count,
+                p.queued_at.isoformat() if p.queued_at else "",
+                fb.decision if fb else "",
+                fb.reason if fb else "",
+            ]
     elif sheet == "survey":
-        for a in (Answer.objects.filter(response__consultation=consultation)
-                  .select_related("question", "response__participant").order_by("response_id", "question__number")):
-            value: object = a.text or (a.scale if a.scale is not None else
-                                       "; ".join(a.question.options[i] for i in a.choices if i < len(a.question.options)))
+        for a in (
+            Answer.objects.filter(response__consultation=consultation)
+            .select_related("question", "response__participant")
+            .order_by("response_id", "question__number")
+        ):
+            value: object = a.text or (
+                a.scale
+                if a.scale is not None
+                else "; ".join(a.question.options[i] for i in a.choices if i < len(a.question.options))
+            )
             yield [a.response_id, a.response.participant.pseudonym, a.question.number, a.question.kind, value]
     else:
-        for v in (StatementVote.objects.filter(statement__consultation=consultation)
-                  .select_related("statement", "participant").order_by("statement_id", "id")):
-            yield [v.statement_id, v.statement.external_id, v.participant.pseudonym, v.value, v.updated_at.isoformat()]
+        for v in (
+            StatementVote.objects.filter(statement__consultation=consultation)
+            .select_related("statement", "participant")
+            .order_by("statement_id", "id")
+        ):
+            yield [
+                v.statement_id,
+                v.statement.external_id,
+                v.participant.pseudonym,
+                v.value,
+                v.updated_at.isoformat(),
+            ]
 
 
 def _audit(actor: User, consultation: Consultation, fmt: str) -> None:
-    audit_append(action=AuditAction.PERSONAL_DATA_VIEW, object_type="consultation_export", object_id=consultation.pk,
-                 actor=actor, data={"consultation": consultation.slug, "format": fmt, "sheets": list(SHEETS)})
+    audit_append(
+        action=AuditAction.PERSONAL_DATA_VIEW,
+        object_type="consultation_export",
+        object_id=consultation.pk,
+        actor=actor,
+        data={"consultation": consultation.slug, "format": fmt, "sheets": list(SHEETS)},
+    )
 
 
 def export_csv(*, actor: User, consultation: Consultation, sheet: str) -> bytes:

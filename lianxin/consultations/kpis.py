@@ -67,11 +67,15 @@ def comments(paths: tuple[str, ...] | None, start: dt.date, end: dt.date) -> flo
 
 
 def votes(paths: tuple[str, ...] | None, start: dt.date, end: dt.date) -> float | None:
-    ratings = ParagraphRating.objects.filter(_in(paths, "paragraph__consultation__"), _during("updated_at", start, end))
-    statements = StatementVote.objects.filter(_in(paths, "statement__consultation__"),
-                                              _during("updated_at", start, end))
-    supports = ProposalSupport.objects.filter(_in(paths, "proposal__consultation__"),
-                                              _during("created_at", start, end))
+    ratings = ParagraphRating.objects.filter(
+        _in(paths, "paragraph__consultation__"), _during("updated_at", start, end)
+    )
+    statements = StatementVote.objects.filter(
+        _in(paths, "statement__consultation__"), _during("updated_at", start, end)
+    )
+    supports = ProposalSupport.objects.filter(
+        _in(paths, "proposal__consultation__"), _during("created_at", start, end)
+    )
     ballots = BudgetBallot.objects.filter(_in(paths, "consultation__"), _during("submitted_at", start, end))
     return float(ratings.count() + statements.count() + supports.count() + ballots.count())
 
@@ -87,7 +91,11 @@ def feedback(paths: tuple[str, ...] | None, start: dt.date, end: dt.date) -> flo
 def adoption_rate(paths: tuple[str, ...] | None, start: dt.date, end: dt.date) -> float | None:
     qs = _feedback(paths, start, end)
     total = qs.count()
-    return round(qs.filter(decision__in=(Adoption.ADOPTED, Adoption.PARTLY)).count() / total, 4) if total else None
+    return (
+        round(qs.filter(decision__in=(Adoption.ADOPTED, Adoption.PARTLY)).count() / total, 4)
+        if total
+        else None
+    )
 
 
 def decisions_overdue(start: dt.date, end: dt.date) -> dict[int, int]:
@@ -95,10 +103,14 @@ def decisions_overdue(start: dt.date, end: dt.date) -> dict[int, int]:
     now) without having been published by then."""
     now = timezone.now()
     days = int(settings.LIANXIN.get("CONSULTATION_DECISION_DAYS", 30))
-    rows = (Consultation.objects.exclude(status=Status.DRAFT)
-            .annotate(decision_end=Max("phases__ends_at", filter=Q(phases__type=PhaseType.DECISION)),
-                      collecting_end=Max("phases__ends_at", filter=Q(phases__type=PhaseType.COLLECTING)))
-            .values_list("unit_id", "decision_end", "collecting_end", "decision_published_at"))
+    rows = (
+        Consultation.objects.exclude(status=Status.DRAFT)
+        .annotate(
+            decision_end=Max("phases__ends_at", filter=Q(phases__type=PhaseType.DECISION)),
+            collecting_end=Max("phases__ends_at", filter=Q(phases__type=PhaseType.COLLECTING)),
+        )
+        .values_list("unit_id", "decision_end", "collecting_end", "decision_published_at")
+    )
     counts: dict[int, int] = {}
     for unit_id, decision_end, collecting_end, published_at in rows:
         due = decision_end or (collecting_end + dt.timedelta(days=days) if collecting_end else None)
@@ -119,8 +131,14 @@ def register() -> None:
         register_unit_deduction,
     )
 
-    register_unit_deduction(UnitDeduction("consultation_decisions_overdue", _("征求意见决策逾期未公布"),
-                                          decisions_overdue, source="consultations"))
+    register_unit_deduction(
+        UnitDeduction(
+            "consultation_decisions_overdue",
+            _("征求意见决策逾期未公布"),
+            decisions_overdue,
+            source="consultations",
+        )
+    )
     register_section(Section("consultations", _("民主决策 · 征求意见"), order=40))
     for code, label, kind, fn in (
         ("consultations_opened", _("发起征求意见数"), "count", opened),

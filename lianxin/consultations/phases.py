@@ -23,8 +23,9 @@ class Feature:
     DECISION = "decision"
 
 
-RESIDENT_FEATURES = frozenset({Feature.COMMENT, Feature.SUPPORT, Feature.SURVEY, Feature.STATEMENTS, Feature.PROPOSALS,
-                               Feature.BUDGET})
+RESIDENT_FEATURES = frozenset(
+    {Feature.COMMENT, Feature.SUPPORT, Feature.SURVEY, Feature.STATEMENTS, Feature.PROPOSALS, Feature.BUDGET}
+)
 
 _REGISTRY: dict[str, frozenset[str]] = {}
 

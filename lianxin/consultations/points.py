@@ -24,8 +24,16 @@ def _points(comments: list[Comment]) -> list[dict[str, Any]]:
     records = [HotspotRecord(id=c.pk, title=c.text[:40], text=c.text) for c in comments]
     # small collections: keep bigrams shared by up to half of the opinions, allow one big cluster
     spots = find_hotspots(records, top=6, min_size=2, threshold=0.4, max_df=0.5, max_cluster_frac=1.0)
-    return [{"label": s.label, "size": s.size, "keywords": s.keywords,
-             "examples": [e.get("text", "") for e in s.examples][:3], "ids": s.ids} for s in spots]
+    return [
+        {
+            "label": s.label,
+            "size": s.size,
+            "keywords": s.keywords,
+            "examples": [e.get("text", "") for e in s.examples][:3],
+            "ids": s.ids,
+        }
+        for s in spots
+    ]
 
 
 def _words(comments: list[Comment]) -> list[tuple[str, int]]:
@@ -44,11 +52,29 @@ def opinion_points(consultation: Consultation) -> list[dict[str, Any]]:
     out = []
     for view in paragraphs_with_counts(consultation):
         items = by_number.get(view.paragraph.number, [])
-        out.append({"number": view.paragraph.number, "heading": view.paragraph.heading, "comments": len(items),
-                    "support": view.support, "oppose": view.oppose, "words": _words(items), "points": _points(items),
-                    "sentiment": tally(c.text for c in items).as_dict()})
+        out.append(
+            {
+                "number": view.paragraph.number,
+                "heading": view.paragraph.heading,
+                "comments": len(items),
+                "support": view.support,
+                "oppose": view.oppose,
+                "words": _words(items),
+                "points": _points(items),
+                "sentiment": tally(c.text for c in items).as_dict(),
+            }
+        )
     general = by_number.get(None, [])
-    out.append({"number": None, "heading": "", "comments": len(general), "support": 0, "oppose": 0,
-                "words": _words(general), "points": _points(general),
-                "sentiment": tally(c.text for c in general).as_dict()})
+    out.append(
+        {
+            "number": None,
+            "heading": "",
+            "comments": len(general),
+            "support": 0,
+            "oppose": 0,
+            "words": _words(general),
+            "points": _points(general),
+            "sentiment": tally(c.text for c in general).as_dict(),
+        }
+    )
     return out

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import DomainError, Forbidden, NotFound, TransitionNotAllowed
+from lianxin.core.errors import DomainError, ForbiddenError, NotFoundError, TransitionNotAllowedError
 from lianxin.org.models import Role, Unit, User
 from lianxin.org.selectors import in_area_subtree, scope_of
 
@@ -54,7 +54,7 @@ class Refusal:
     """Why an action is refused, and as which error: 403 (who you are), 409 (status or phase)."""
 
     message: str
-    error: type[DomainError] = TransitionNotAllowed
+    error: type[DomainError] = TransitionNotAllowedError
 
 
 Rule = Callable[[User | None, Consultation, dt.datetime], Refusal | None]
@@ -81,20 +81,20 @@ def organising_units_q(user: User | None) -> Q:
 def audience_refusal(user: User | None, consultation: Consultation) -> Refusal | None:
     """Why `user` is outside the consultation's audience, or None."""
     if user is None or not user.is_authenticated:
-        return Refusal(_("请先登录后再参与。"), Forbidden)
+        return Refusal(_("请先登录后再参与。"), ForbiddenError)
     if consultation.audience == Audience.ANYONE:
         return None
     profile = ResidentProfile.objects.filter(user=user).select_related("home_area").first()
     if consultation.audience == Audience.VERIFIED_PHONE:
         if profile is None or profile.phone_verified_at is None:
-            return Refusal(_("本次征求意见只接受已验证手机号的居民参与，请先验证手机号。"), Forbidden)
+            return Refusal(_("本次征求意见只接受已验证手机号的居民参与，请先验证手机号。"), ForbiddenError)
         return None
     area = consultation.area
     home = profile.home_area if profile is not None else None
     if home is None:
-        return Refusal(_("本次征求意见只接受本区域居民参与，请先在个人资料中填写居住社区。"), Forbidden)
+        return Refusal(_("本次征求意见只接受本区域居民参与，请先在个人资料中填写居住社区。"), ForbiddenError)
     if area is not None and not in_area_subtree(home.path, [area.path]):
-        return Refusal(_("本次征求意见只接受{area}的居民参与。").format(area=area.name), Forbidden)
+        return Refusal(_("本次征求意见只接受{area}的居民参与。").format(area=area.name), ForbiddenError)
     return None
 
 
@@ -102,15 +102,17 @@ def _status_is(consultation: Consultation, *statuses: str) -> Refusal | None:
     if consultation.status in statuses:
         return None
     allowed = "、".join(str(Status(s).label) for s in statuses)
-    return Refusal(_("该征求意见当前为“{status}”，只有“{allowed}”时才可以这样做。").format(
-        status=consultation.get_status_display(), allowed=allowed
-    ))
+    return Refusal(
+        _("该征求意见当前为“{status}”，只有“{allowed}”时才可以这样做。").format(
+            status=consultation.get_status_display(), allowed=allowed
+        )
+    )
 
 
 def _organiser(user: User | None, consultation: Consultation) -> Refusal | None:
     if is_organiser(user, consultation):
         return None
-    return Refusal(_("只有组织单位的工作人员可以这样做。"), Forbidden)
+    return Refusal(_("只有组织单位的工作人员可以这样做。"), ForbiddenError)
 
 
 def _participation(feature: str, label: str) -> Rule:
@@ -131,7 +133,7 @@ def _participation(feature: str, label: str) -> Rule:
 def _view(user: User | None, consultation: Consultation, now: dt.datetime) -> Refusal | None:
     if consultation.status in ACTIVE or is_organiser(user, consultation):
         return None
-    return Refusal(_("没有找到该征求意见。"), NotFound)
+    return Refusal(_("没有找到该征求意见。"), NotFoundError)
 
 
 def _staff_in_status(*statuses: str) -> Rule:
@@ -143,7 +145,7 @@ def _staff_in_status(*statuses: str) -> Rule:
 
 def _report(user: User | None, consultation: Consultation, now: dt.datetime) -> Refusal | None:
     if user is None or not user.is_authenticated:
-        return Refusal(_("请先登录后再举报。"), Forbidden)
+        return Refusal(_("请先登录后再举报。"), ForbiddenError)
     return _status_is(consultation, Status.PUBLISHED, Status.CLOSED)
 
 
@@ -201,12 +203,16 @@ def can(user: User | None, consultation: Consultation, action: str, now: dt.date
     return refusal(user, consultation, action, now) is None
 
 
-def allowed_actions(user: User | None, consultation: Consultation, now: dt.datetime | None = None) -> set[str]:
+def allowed_actions(
+    user: User | None, consultation: Consultation, now: dt.datetime | None = None
+) -> set[str]:
     now = now or timezone.now()
     return {action for action in RULES if can(user, consultation, action, now)}
 
 
-def ensure_allowed(user: User | None, consultation: Consultation, action: str, now: dt.datetime | None = None) -> None:
+def ensure_allowed(
+    user: User | None, consultation: Consultation, action: str, now: dt.datetime | None = None
+) -> None:
     """Raise a clear error unless `user` may do `action` now: 404 for a draft they may not see,
     403 for a refusal because of who they are, 409 for the wrong status or phase."""
     now = now or timezone.now()

@@ -42,7 +42,9 @@ Option = Annotated[str, Field(max_length=OPTION_MAX)]
 
 class CommentIn(StrictIn):
     text: str = Field(..., max_length=COMMENT_MAX, description="The opinion.")
-    paragraph: int | None = Field(None, ge=1, le=PARAGRAPHS_MAX, description="Paragraph number; empty: the whole draft.")
+    paragraph: int | None = Field(
+        None, ge=1, le=PARAGRAPHS_MAX, description="Paragraph number; empty: the whole draft."
+    )
     parent_id: int | None = Field(None, ge=1, le=ID_MAX, description="Reply to this comment.")
 
 
@@ -52,8 +54,11 @@ class RatingIn(StrictIn):
 
 class AnswerIn(StrictIn):
     question: int = Field(..., ge=1, le=QUESTIONS_MAX, description="Question number.")
-    choices: list[Annotated[int, Field(ge=0, le=OPTIONS_MAX)]] = Field(default_factory=list, max_length=OPTIONS_MAX,
-                               description="Option indexes (0-based): the chosen ones, or for ranking in order of preference.")
+    choices: list[Annotated[int, Field(ge=0, le=OPTIONS_MAX)]] = Field(
+        default_factory=list,
+        max_length=OPTIONS_MAX,
+        description="Option indexes (0-based): the chosen ones, or for ranking in order of preference.",
+    )
     scale: int | None = Field(None, ge=1, le=5)
     text: str = Field("", max_length=ANSWER_TEXT_MAX)
 
@@ -259,7 +264,9 @@ class OkOut(Schema):
 
 
 class BudgetVoteIn(StrictIn):
-    projects: list[Annotated[int, Field(ge=1, le=50)]] = Field(..., max_length=50, description="Project numbers.")
+    projects: list[Annotated[int, Field(ge=1, le=50)]] = Field(
+        ..., max_length=50, description="Project numbers."
+    )
 
 
 class BudgetProjectOut(Schema):

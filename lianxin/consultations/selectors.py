@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import NotFound
+from lianxin.core.errors import NotFoundError
 from lianxin.org.models import User
 
 from .models import (
@@ -54,10 +54,14 @@ def consultations_public(status: str | None = None) -> QuerySet[Consultation]:
 
 def consultation_get(user: User | None, slug: str) -> Consultation:
     """The consultation by slug, if `user` may see it (404 otherwise, the same for absent and draft)."""
-    consultation = (Consultation.objects.select_related("unit", "area").prefetch_related("phases")
-                    .filter(slug=slug).first())
+    consultation = (
+        Consultation.objects.select_related("unit", "area")
+        .prefetch_related("phases")
+        .filter(slug=slug)
+        .first()
+    )
     if consultation is None:
-        raise NotFound(_(NOT_FOUND))
+        raise NotFoundError(_(NOT_FOUND))
     ensure_allowed(user, consultation, Action.VIEW)
     return consultation
 
@@ -77,7 +81,9 @@ class ParagraphView:
     mine: int = 0  # the viewer's own rating
 
 
-def paragraphs_with_counts(consultation: Consultation, viewer: Participant | None = None) -> list[ParagraphView]:
+def paragraphs_with_counts(
+    consultation: Consultation, viewer: Participant | None = None
+) -> list[ParagraphView]:
     rows = consultation.paragraphs.annotate(
         n_support=Count("ratings", filter=Q(ratings__value=1), distinct=True),
         n_oppose=Count("ratings", filter=Q(ratings__value=-1), distinct=True),
@@ -86,8 +92,7 @@ def paragraphs_with_counts(consultation: Consultation, viewer: Participant | Non
     mine: dict[int, int] = {}
     if viewer is not None:
         mine = dict(viewer.ratings.values_list("paragraph_id", "value"))
-    return [ParagraphView(p, p.n_support, p.n_oppose, p.n_comments, mine.get(p.pk, 0))
-            for p in rows]
+    return [ParagraphView(p, p.n_support, p.n_oppose, p.n_comments, mine.get(p.pk, 0)) for p in rows]
 
 
 @dataclass
@@ -110,15 +115,23 @@ def comment_threads(consultation: Consultation, viewer: Participant | None = Non
     q = Q(visibility=Visibility.VISIBLE)
     if viewer is not None:
         q |= Q(participant=viewer)
-    rows = (Comment.objects.filter(consultation=consultation).filter(q)
-            .select_related("participant", "paragraph", "feedback").order_by("created_at", "id"))
+    rows = (
+        Comment.objects.filter(consultation=consultation)
+        .filter(q)
+        .select_related("participant", "paragraph", "feedback")
+        .order_by("created_at", "id")
+    )
     views: dict[int, CommentView] = {}
     top: list[CommentView] = []
     for c in rows:
         view = CommentView(
-            id=c.pk, author=c.participant.pseudonym, text=c.text,
-            paragraph=c.paragraph.number if c.paragraph else None, created_at=c.created_at,
-            visibility=c.visibility, hidden_reason=c.hidden_reason,
+            id=c.pk,
+            author=c.participant.pseudonym,
+            text=c.text,
+            paragraph=c.paragraph.number if c.paragraph else None,
+            created_at=c.created_at,
+            visibility=c.visibility,
+            hidden_reason=c.hidden_reason,
             mine=viewer is not None and c.participant_id == viewer.pk,
             feedback=getattr(c, "feedback", None),
         )
@@ -147,13 +160,26 @@ def next_statement(consultation: Consultation, viewer: Participant | None) -> St
 
 
 def statement_stats(consultation: Consultation) -> list[dict[str, Any]]:
-    rows = consultation.statements.filter(visibility=Visibility.VISIBLE).annotate(
-        agree=Count("votes", filter=Q(votes__value=1)),
-        disagree=Count("votes", filter=Q(votes__value=-1)),
-        passed=Count("votes", filter=Q(votes__value=0)),
-    ).order_by("id")
-    return [{"id": s.pk, "external_id": s.external_id, "text": s.text, "agree": s.agree,
-             "disagree": s.disagree, "pass": s.passed} for s in rows]
+    rows = (
+        consultation.statements.filter(visibility=Visibility.VISIBLE)
+        .annotate(
+            agree=Count("votes", filter=Q(votes__value=1)),
+            disagree=Count("votes", filter=Q(votes__value=-1)),
+            passed=Count("votes", filter=Q(votes__value=0)),
+        )
+        .order_by("id")
+    )
+    return [
+        {
+            "id": s.pk,
+            "external_id": s.external_id,
+            "text": s.text,
+            "agree": s.agree,
+            "disagree": s.disagree,
+            "pass": s.passed,
+        }
+        for s in rows
+    ]
 
 
 def survey_results(consultation: Consultation) -> list[dict[str, Any]]:
@@ -199,11 +225,15 @@ def feedback_figures(consultation: Consultation) -> dict[str, Any]:
     received = comments.count() + proposals.count()
     feedback = list(Feedback.objects.filter(consultation=consultation).select_related("comment", "proposal"))
     adopted = sum(1 for f in feedback if f.decision in (Adoption.ADOPTED, Adoption.PARTLY))
-    days = [(f.created_at - (f.comment or f.proposal).created_at).total_seconds() / 86400  # type: ignore[union-attr]
-            for f in feedback]
+    days = [
+        (f.created_at - (f.comment or f.proposal).created_at).total_seconds() / 86400  # type: ignore[union-attr]
+        for f in feedback
+    ]
     by_decision = Counter(f.decision for f in feedback)
     return {
-        "received": received, "answered": len(feedback), "adopted": adopted,
+        "received": received,
+        "answered": len(feedback),
+        "adopted": adopted,
         "unanswered": max(received - len(feedback), 0),
         "by_decision": {d: by_decision.get(d, 0) for d in Adoption.values},
         "mean_answer_days": round(sum(days) / len(days), 1) if days else None,
@@ -218,8 +248,10 @@ def results(consultation: Consultation) -> dict[str, Any]:
         "proposals": consultation.proposals.filter(visibility=Visibility.VISIBLE).count(),
         "survey_responses": SurveyResponse.objects.filter(consultation=consultation).count(),
         "votes": StatementVote.objects.filter(statement__consultation=consultation).count(),
-        "paragraphs": [{"number": v.paragraph.number, "support": v.support, "oppose": v.oppose,
-                        "comments": v.comments} for v in paragraphs_with_counts(consultation)],
+        "paragraphs": [
+            {"number": v.paragraph.number, "support": v.support, "oppose": v.oppose, "comments": v.comments}
+            for v in paragraphs_with_counts(consultation)
+        ],
         "survey": survey_results(consultation),
         "statements": statement_stats(consultation),
         "groups": _public_groups(analysis),
@@ -236,24 +268,46 @@ def attachments_of(consultation: Consultation) -> QuerySet[ConsultationAttachmen
 
 def published_summaries(consultation: Consultation) -> list[dict[str, Any]]:
     """The organiser's published summary of the opinions, per paragraph (number None: the whole draft)."""
-    rows = (OpinionSummary.objects.filter(consultation=consultation, published_at__isnull=False)
-            .select_related("paragraph").order_by(F("paragraph__number").asc(nulls_last=True), "id"))
-    return [{"number": r.paragraph.number if r.paragraph else None,
-             "heading": r.paragraph.heading if r.paragraph else "", "text": r.text,
-             "sentiment": {k: r.figures.get("sentiment", {}).get(k, 0) for k in ("positive", "negative", "neutral")},
-             "published_at": r.published_at} for r in rows]
+    rows = (
+        OpinionSummary.objects.filter(consultation=consultation, published_at__isnull=False)
+        .select_related("paragraph")
+        .order_by(F("paragraph__number").asc(nulls_last=True), "id")
+    )
+    return [
+        {
+            "number": r.paragraph.number if r.paragraph else None,
+            "heading": r.paragraph.heading if r.paragraph else "",
+            "text": r.text,
+            "sentiment": {
+                k: r.figures.get("sentiment", {}).get(k, 0) for k in ("positive", "negative", "neutral")
+            },
+            "published_at": r.published_at,
+        }
+        for r in rows
+    ]
 
 
 def origin_public(consultation: Consultation) -> dict[str, Any] | None:
     """Where the consultation came from, as the public may see it: the kind, area, category and the
     appeal counts — no sample appeals (those are on the staff pages)."""
-    origin = ConsultationOrigin.objects.filter(consultation=consultation).select_related("area", "category").first()
+    origin = (
+        ConsultationOrigin.objects.filter(consultation=consultation)
+        .select_related("area", "category")
+        .first()
+    )
     if origin is None:
         return None
     ev = origin.evidence
-    return {"kind": origin.kind, "label": origin.get_kind_display(), "area": origin.area.name if origin.area else None,
-            "category": origin.category.name if origin.category else None, "appeals": ev.get("appeals", 0),
-            "open": ev.get("open", 0), "first": ev.get("first"), "last": ev.get("last")}
+    return {
+        "kind": origin.kind,
+        "label": origin.get_kind_display(),
+        "area": origin.area.name if origin.area else None,
+        "category": origin.category.name if origin.category else None,
+        "appeals": ev.get("appeals", 0),
+        "open": ev.get("open", 0),
+        "first": ev.get("first"),
+        "last": ev.get("last"),
+    }
 
 
 def _public_groups(analysis: AnalysisResult | None) -> dict[str, Any]:
@@ -265,9 +319,14 @@ def _public_groups(analysis: AnalysisResult | None) -> dict[str, Any]:
     group_of = {p: g["id"] for g in data.get("groups", []) for p in g["participants"]}
     return {
         "computed_at": analysis.computed_at.isoformat(),
-        "groups": [{"id": g["id"], "size": len(g["participants"]),
-                    "representative": data.get("representative", {}).get(str(g["id"]), [])}
-                   for g in data.get("groups", [])],
+        "groups": [
+            {
+                "id": g["id"],
+                "size": len(g["participants"]),
+                "representative": data.get("representative", {}).get(str(g["id"]), []),
+            }
+            for g in data.get("groups", [])
+        ],
         "consensus": data.get("consensus", []),
         "points": [[x, y, group_of.get(p, -1)] for p, (x, y) in data.get("projection", {}).items()],
     }
@@ -289,8 +348,17 @@ def decision_diff(consultation: Consultation) -> list[dict[str, Any]]:
                 segments.append(("removed", p.text[i1:i2]))
             if j2 > j1:
                 segments.append(("added", final[j1:j2]))
-        out.append({"number": p.number, "heading": p.heading, "draft": p.text, "final": final,
-                    "changed": final != p.text, "reason": p.change_reason, "segments": segments})
+        out.append(
+            {
+                "number": p.number,
+                "heading": p.heading,
+                "draft": p.text,
+                "final": final,
+                "changed": final != p.text,
+                "reason": p.change_reason,
+                "segments": segments,
+            }
+        )
     return out
 
 
@@ -300,10 +368,14 @@ def moderation_queue(user: User | None) -> dict[str, list[Any]]:
     pending: dict[str, list[Any]] = defaultdict(list)
     for model, kind in ((Comment, "comment"), (Proposal, "proposal"), (Statement, "statement")):
         for obj in model.objects.filter(consultation__in=mine, visibility=Visibility.PENDING).select_related(
-                "consultation")[:200]:
+            "consultation"
+        )[:200]:
             pending[kind].append(obj)
-    pending["reports"] = list(AbuseReport.objects.filter(consultation__in=mine, resolved_at__isnull=True)
-                              .select_related("consultation")[:200])
+    pending["reports"] = list(
+        AbuseReport.objects.filter(consultation__in=mine, resolved_at__isnull=True).select_related(
+            "consultation"
+        )[:200]
+    )
     return dict(pending)
 
 
@@ -314,9 +386,13 @@ def review_queue(consultation: Consultation) -> QuerySet[Proposal]:
 
 def feedback_queue(consultation: Consultation) -> QuerySet[Comment]:
     """Top-level visible opinions still without an answer, oldest first."""
-    return consultation.comments.filter(
-        parent__isnull=True, visibility=Visibility.VISIBLE, feedback__isnull=True
-    ).select_related("paragraph", "participant").order_by("created_at")
+    return (
+        consultation.comments.filter(
+            parent__isnull=True, visibility=Visibility.VISIBLE, feedback__isnull=True
+        )
+        .select_related("paragraph", "participant")
+        .order_by("created_at")
+    )
 
 
 def budget_result(consultation: Consultation) -> dict[str, Any]:
@@ -324,12 +400,20 @@ def budget_result(consultation: Consultation) -> dict[str, Any]:
     from .budget import Item, knapsack
 
     projects = list(consultation.budget_projects.annotate(votes=Count("ballots")).order_by("number"))
-    funded = set(knapsack([Item(p.number, p.cost, p.votes) for p in projects],
-                          consultation.budget_total))
+    funded = set(knapsack([Item(p.number, p.cost, p.votes) for p in projects], consultation.budget_total))
     return {
         "total": consultation.budget_total,
         "ballots": consultation.budget_ballots.count(),
-        "projects": [{"number": p.number, "title": p.title, "description": p.description, "cost": p.cost,
-                      "votes": p.votes, "funded": p.number in funded} for p in projects],
+        "projects": [
+            {
+                "number": p.number,
+                "title": p.title,
+                "description": p.description,
+                "cost": p.cost,
+                "votes": p.votes,
+                "funded": p.number in funded,
+            }
+            for p in projects
+        ],
         "funded_cost": sum(p.cost for p in projects if p.number in funded),
     }

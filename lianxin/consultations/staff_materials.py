@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lianxin.core.errors import DomainError, NotFound, ValidationFailed
+from lianxin.core.errors import DomainError, NotFoundError, ValidationFailedError
 from lianxin.core.uploads import AttachmentInput
 from lianxin.org.models import Area
 from lianxin.proactive.selectors import task_for
@@ -31,12 +31,14 @@ def staff_attachments(request: HttpRequest, slug: str) -> HttpResponse:
         if request.POST.get("remove"):
             raw = request.POST["remove"]
             if not raw.isdigit():
-                raise ValidationFailed(_("参数有误。"), field="remove")
+                raise ValidationFailedError(_("参数有误。"), field="remove")
             services.attachment_remove(actor=user, consultation=c, attachment_id=int(raw))
             messages.success(request, _("附件已删除。"))
         else:
-            files = [AttachmentInput(f.name or "", f.read(), f.content_type or "")
-                     for f in request.FILES.getlist("files")]
+            files = [
+                AttachmentInput(f.name or "", f.read(), f.content_type or "")
+                for f in request.FILES.getlist("files")
+            ]
             services.attachments_add(actor=user, consultation=c, files=files)
             messages.success(request, _("附件已上传。"))
     except DomainError as exc:
@@ -52,7 +54,7 @@ def _numbers(request: HttpRequest) -> dict[int | None, str]:
             value = request.POST.get(key, "")
             raw = key.removeprefix("summary-")
             if not raw.isdigit() or len(raw) > 4:
-                raise ValidationFailed(_("参数有误。"), field=key)
+                raise ValidationFailedError(_("参数有误。"), field=key)
             out[int(raw) or None] = value
     return out
 
@@ -75,16 +77,25 @@ def staff_summary(request: HttpRequest, slug: str) -> HttpResponse:
                 services.summaries_publish(actor=user, consultation=c, publish=step == "publish")
                 messages.success(request, _("摘要已发布。") if step == "publish" else _("摘要已撤回。"))
             else:
-                raise ValidationFailed(_("未知操作。"))
+                raise ValidationFailedError(_("未知操作。"))
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("consultations:staff_summary", slug=slug)
-    rows = list(c.opinion_summaries.select_related("paragraph", "edited_by")
-                .order_by(F("paragraph__number").asc(nulls_last=True), "id"))
-    return render(request, "consultations/staff/summary.html", {
-        "c": c, "rows": rows, "allowed": allowed_actions(user, c),
-        "published": bool(rows) and all(r.published_at for r in rows),
-    })
+    rows = list(
+        c.opinion_summaries.select_related("paragraph", "edited_by").order_by(
+            F("paragraph__number").asc(nulls_last=True), "id"
+        )
+    )
+    return render(
+        request,
+        "consultations/staff/summary.html",
+        {
+            "c": c,
+            "rows": rows,
+            "allowed": allowed_actions(user, c),
+            "published": bool(rows) and all(r.published_at for r in rows),
+        },
+    )
 
 
 @staff_only
@@ -110,15 +121,19 @@ def staff_from_hotspot(request: HttpRequest) -> HttpResponse:
     slc, area = j.slice(), None
     raw_area, label = request.POST.get("area", ""), request.POST.get("label", "").strip()
     if raw_area:
-        area = Area.objects.filter(pk=int(raw_area)).first() if raw_area.isdigit() and len(raw_area) < 12 else None
+        area = (
+            Area.objects.filter(pk=int(raw_area)).first()
+            if raw_area.isdigit() and len(raw_area) < 12
+            else None
+        )
         if area is None or not j.covers_area(area):
-            raise NotFound(_("没有找到该区域，或它不在您的督查范围内。"))
+            raise NotFoundError(_("没有找到该区域，或它不在您的督查范围内。"))
         slc = slc.narrow(area=area)
     if not label or len(label) > 200:
-        raise ValidationFailed(_("请从热点列表中选择一个热点。"), field="label")
+        raise ValidationFailedError(_("请从热点列表中选择一个热点。"), field="label")
     spot = next((h for h in text_hotspots(slc) or [] if h["label"] == label), None)
     if spot is None:
-        raise NotFound(_("该热点已不在近期热点中，请刷新页面后再试。"))
+        raise NotFoundError(_("该热点已不在近期热点中，请刷新页面后再试。"))
     c = services.consultation_open_from_hotspot(actor=user, label=label, appeal_ids=spot["ids"], area=area)
     messages.success(request, _("已根据诉求数据创建征求意见草稿，请补充拟采取的措施和阶段后发布。"))
     return redirect("consultations:staff_edit", slug=c.slug)

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.recorder import MigrationRecorder
 
-from .errors import ValidationFailed
+from .errors import ValidationFailedError
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -48,14 +48,20 @@ def _sha256(path: Path) -> str:
 def _engine(alias: str = DEFAULT_DB_ALIAS) -> str:
     vendor = connections[alias].vendor
     if vendor not in {"postgresql", "sqlite"}:
-        raise ValidationFailed(f"backups support PostgreSQL and SQLite, not {vendor}")
+        raise ValidationFailedError(f"backups support PostgreSQL and SQLite, not {vendor}")
     return vendor
 
 
 def _pg_env(alias: str) -> tuple[list[str], dict[str, str]]:
     conf = connections[alias].settings_dict
-    args = ["-h", str(conf.get("HOST") or "127.0.0.1"), "-p", str(conf.get("PORT") or 5432),
-            "-U", str(conf.get("USER") or "postgres")]
+    args = [
+        "-h",
+        str(conf.get("HOST") or "127.0.0.1"),
+        "-p",
+        str(conf.get("PORT") or 5432),
+        "-U",
+        str(conf.get("USER") or "postgres"),
+    ]
     env = {**os.environ}
     if conf.get("PASSWORD"):
         env["PGPASSWORD"] = str(conf["PASSWORD"])
@@ -66,11 +72,11 @@ def _run(command: list[str], env: dict[str, str]) -> None:
     try:
         done = subprocess.run(command, capture_output=True, text=True, env=env, check=False, timeout=3600)
     except FileNotFoundError as exc:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             f"{command[0]} is not installed: install PostgreSQL's client tools (Debian: postgresql-client)"
         ) from exc
     if done.returncode != 0:
-        raise ValidationFailed(f"{command[0]} failed: {done.stderr.strip()[-800:]}")
+        raise ValidationFailedError(f"{command[0]} failed: {done.stderr.strip()[-800:]}")
 
 
 def _dump_database(folder: Path, alias: str) -> str:
@@ -84,8 +90,19 @@ def _dump_database(folder: Path, alias: str) -> str:
         return target.name
     target = folder / "database.pgdump"
     args, env = _pg_env(alias)
-    _run(["pg_dump", "-Fc", "--no-owner", "--no-privileges", *args, "-f", str(target),
-          str(connection.settings_dict["NAME"])], env)
+    _run(
+        [
+            "pg_dump",
+            "-Fc",
+            "--no-owner",
+            "--no-privileges",
+            *args,
+            "-f",
+            str(target),
+            str(connection.settings_dict["NAME"]),
+        ],
+        env,
+    )
     return target.name
 
 
@@ -116,7 +133,10 @@ def backup_create(*, target: Path, alias: str = DEFAULT_DB_ALIAS) -> Backup:
         "created_at": dt.datetime.now(dt.UTC).isoformat(),
         "engine": _engine(alias),
         "migrations": _latest_migrations(alias),
-        "files": {name: {"sha256": _sha256(folder / name), "bytes": (folder / name).stat().st_size} for name in files},
+        "files": {
+            name: {"sha256": _sha256(folder / name), "bytes": (folder / name).stat().st_size}
+            for name in files
+        },
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
     return Backup(folder, manifest)
@@ -126,23 +146,27 @@ def backup_check(*, source: Path) -> dict[str, Any]:
     """The manifest, once every file in it is present and matches its checksum."""
     path = Path(source) / MANIFEST
     if not path.exists():
-        raise ValidationFailed(f"{source} is not a Lianxin backup: {MANIFEST} is missing")
+        raise ValidationFailedError(f"{source} is not a Lianxin backup: {MANIFEST} is missing")
     manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     if manifest.get("format") != FORMAT:
-        raise ValidationFailed(f"backup format {manifest.get('format')} is not supported (expected {FORMAT})")
+        raise ValidationFailedError(
+            f"backup format {manifest.get('format')} is not supported (expected {FORMAT})"
+        )
     for name, meta in manifest["files"].items():
         file = Path(source) / name
         if not file.exists():
-            raise ValidationFailed(f"the backup is incomplete: {name} is missing")
+            raise ValidationFailedError(f"the backup is incomplete: {name} is missing")
         if _sha256(file) != meta["sha256"]:
-            raise ValidationFailed(f"the backup is damaged: {name} does not match its checksum")
+            raise ValidationFailedError(f"the backup is damaged: {name} does not match its checksum")
     return manifest
 
 
 def _restore_database(source: Path, manifest: dict[str, Any], alias: str) -> None:
     engine = _engine(alias)
     if manifest["engine"] != engine:
-        raise ValidationFailed(f"this backup holds a {manifest['engine']} database; the platform runs on {engine}")
+        raise ValidationFailedError(
+            f"this backup holds a {manifest['engine']} database; the platform runs on {engine}"
+        )
     connection = connections[alias]
     if engine == "sqlite":
         connection.ensure_connection()
@@ -158,20 +182,42 @@ def _restore_database(source: Path, manifest: dict[str, Any], alias: str) -> Non
     dump = str(Path(source) / "database.pgdump")
     schema = "public"
     try:
-        script = subprocess.run(["pg_restore", "--no-owner", "--no-privileges", "-f", "-", dump],
-                                capture_output=True, text=True, env=env, check=False, timeout=3600)
+        script = subprocess.run(
+            ["pg_restore", "--no-owner", "--no-privileges", "-f", "-", dump],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+            timeout=3600,
+        )
     except FileNotFoundError as exc:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             "pg_restore is not installed: install PostgreSQL's client tools (Debian: postgresql-client)"
         ) from exc
     if script.returncode != 0:
-        raise ValidationFailed(f"pg_restore failed: {script.stderr.strip()[-800:]}")
+        raise ValidationFailedError(f"pg_restore failed: {script.stderr.strip()[-800:]}")
     sql = f"DROP SCHEMA IF EXISTS {schema} CASCADE;\nCREATE SCHEMA {schema};\n" + script.stdout
-    done = subprocess.run(["psql", "-X", "-q", "--single-transaction", "-v", "ON_ERROR_STOP=1", *args,
-                           "-d", str(connection.settings_dict["NAME"])],
-                          input=sql, capture_output=True, text=True, env=env, check=False, timeout=3600)
+    done = subprocess.run(
+        [
+            "psql",
+            "-X",
+            "-q",
+            "--single-transaction",
+            "-v",
+            "ON_ERROR_STOP=1",
+            *args,
+            "-d",
+            str(connection.settings_dict["NAME"]),
+        ],
+        input=sql,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=3600,
+    )
     if done.returncode != 0:
-        raise ValidationFailed(f"psql (restore) failed: {done.stderr.strip()[-800:]}")
+        raise ValidationFailedError(f"psql (restore) failed: {done.stderr.strip()[-800:]}")
 
 
 def backup_restore(*, source: Path, alias: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:

@@ -38,7 +38,7 @@ DEV_DATA_KEY = base64.urlsafe_b64encode(hashlib.sha256(_DEV_SEED).digest()).deco
 DEV_LOOKUP_KEY = "lianxin-development-lookup-key-NOT-A-SECRET"
 
 
-class DecryptionFailed(Exception):
+class DecryptionFailedError(Exception):
     """A stored value none of the configured keys can decrypt (a key was dropped too early)."""
 
 
@@ -92,7 +92,9 @@ def decrypt(token: str) -> str:
     try:
         return _fernet().decrypt(token.encode("ascii")).decode("utf-8")
     except (InvalidToken, UnicodeEncodeError) as error:
-        raise DecryptionFailed("a stored value cannot be decrypted with any key in LIANXIN_DATA_KEYS") from error
+        raise DecryptionFailedError(
+            "a stored value cannot be decrypted with any key in LIANXIN_DATA_KEYS"
+        ) from error
 
 
 def rotate(token: str) -> str:
@@ -102,7 +104,9 @@ def rotate(token: str) -> str:
     try:
         return _fernet().rotate(token.encode("ascii")).decode("ascii")
     except InvalidToken as error:
-        raise DecryptionFailed("a stored value cannot be decrypted with any key in LIANXIN_DATA_KEYS") from error
+        raise DecryptionFailedError(
+            "a stored value cannot be decrypted with any key in LIANXIN_DATA_KEYS"
+        ) from error
 
 
 class EncryptedTextField(models.TextField[str, str]):
@@ -144,7 +148,9 @@ def reencrypt_rows(queryset: models.QuerySet[Any], fields: Iterable[str], *, bat
         chunk = ids[start : start + batch]
         with transaction.atomic(), connection.cursor() as cursor:
             marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"SELECT {pk_column}, {selected} FROM {table} WHERE {pk_column} IN ({marks})", chunk)
+            cursor.execute(
+                f"SELECT {pk_column}, {selected} FROM {table} WHERE {pk_column} IN ({marks})", chunk
+            )
             for pk, *tokens in cursor.fetchall():
                 rotated = [rotate(t) if t else t for t in tokens]
                 cursor.execute(f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s", [*rotated, pk])

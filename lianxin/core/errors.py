@@ -33,29 +33,29 @@ class DomainError(Exception):
         return data
 
 
-class ValidationFailed(DomainError):
+class ValidationFailedError(DomainError):
     status_code = 400
     code = "validation_error"
 
 
-class NotFound(DomainError):
+class NotFoundError(DomainError):
     """Absent, or not visible to this user: the same error for both."""
 
     status_code = 404
     code = "not_found"
 
 
-class Forbidden(DomainError):
+class ForbiddenError(DomainError):
     status_code = 403
     code = "forbidden"
 
 
-class TransitionNotAllowed(DomainError):
+class TransitionNotAllowedError(DomainError):
     status_code = 409
     code = "transition_not_allowed"
 
 
-class Conflict(DomainError):
+class ConflictError(DomainError):
     status_code = 409
     code = "conflict"
 
@@ -73,14 +73,19 @@ def with_error_headers(response: R, error: DomainError | None) -> R:
     return response
 
 
-class RateLimited(DomainError):
+class RateLimitedError(DomainError):
     """Too many requests; `retry_after` is the number of seconds until the limit resets."""
 
     status_code = 429
     code = "rate_limited"
 
     def __init__(
-        self, message: str, *, field: str | None = None, code: str | None = None, retry_after: int | None = None
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        retry_after: int | None = None,
     ) -> None:
         super().__init__(message, field=field, code=code)
         self.retry_after = retry_after

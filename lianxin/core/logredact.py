@@ -11,8 +11,21 @@ from __future__ import annotations
 import logging
 import re
 
-SENSITIVE_PARAMS = ("contact_phone", "phone", "proof", "secret", "access_code", "q", "api_key", "key", "token",
-                    "contact_name", "first_name", "last_name", "email")
+SENSITIVE_PARAMS = (
+    "contact_phone",
+    "phone",
+    "proof",
+    "secret",
+    "access_code",
+    "q",
+    "api_key",
+    "key",
+    "token",
+    "contact_name",
+    "first_name",
+    "last_name",
+    "email",
+)
 _PARAM = re.compile(r"([?&](?:" + "|".join(SENSITIVE_PARAMS) + r")=)[^&\s\"']*", re.IGNORECASE)
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 

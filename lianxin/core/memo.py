@@ -66,5 +66,8 @@ class ProcessMemo(Generic[T]):
         for model in senders:
             for signal, verb in ((post_save, "save"), (post_delete, "delete")):
                 signal.connect(
-                    self._on_change, sender=model, weak=False, dispatch_uid=f"memo-{self.name}-{verb}-{model.__name__}"
+                    self._on_change,
+                    sender=model,
+                    weak=False,
+                    dispatch_uid=f"memo-{self.name}-{verb}-{model.__name__}",
                 )

@@ -81,18 +81,28 @@ def _message(field: str) -> str:
 def _refusal(request: HttpRequest, field: str) -> HttpResponse:
     message = _message(field)
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": "validation_error", "code": "nul_character", "message": message, "field": field}, status=400,
-                            json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            {"error": "validation_error", "code": "nul_character", "message": message, "field": field},
+            status=400,
+            json_dumps_params={"ensure_ascii": False},
+        )
     if request.path.startswith("/open311/"):
         if request.path.endswith(".xml"):
-            body = ('<?xml version="1.0" encoding="utf-8"?>\n<errors><error><code>400</code>'
-                    f"<description>{escape(message)}</description></error></errors>")
+            body = (
+                '<?xml version="1.0" encoding="utf-8"?>\n<errors><error><code>400</code>'
+                f"<description>{escape(message)}</description></error></errors>"
+            )
             return HttpResponse(body, status=400, content_type="text/xml; charset=utf-8")
-        return HttpResponse(json.dumps([{"code": 400, "description": message}], ensure_ascii=False), status=400,
-                            content_type="application/json; charset=utf-8")
-    page = (f'<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8"><title>{escape(_("输入有误"))}</title>'
-            f'</head><body><main><h1>{escape(_("输入有误"))}</h1><p>{escape(message)}</p>'
-            f'<p><a href="/">{escape(_("返回首页"))}</a></p></main></body></html>')
+        return HttpResponse(
+            json.dumps([{"code": 400, "description": message}], ensure_ascii=False),
+            status=400,
+            content_type="application/json; charset=utf-8",
+        )
+    page = (
+        f'<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8"><title>{escape(_("输入有误"))}</title>'
+        f"</head><body><main><h1>{escape(_('输入有误'))}</h1><p>{escape(message)}</p>"
+        f'<p><a href="/">{escape(_("返回首页"))}</a></p></main></body></html>'
+    )
     return HttpResponse(page, status=400, content_type="text/html; charset=utf-8")
 
 

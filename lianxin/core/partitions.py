@@ -132,7 +132,7 @@ def _create_month(cursor: CursorWrapper, table: str, month: dt.date, *, is_date:
     name = partition_name(table, month)
     lo, hi = _bound(month, is_date=is_date), _bound(add_months(month, 1), is_date=is_date)
     cursor.execute(
-        f'CREATE TABLE IF NOT EXISTS "{name}" PARTITION OF "{table}" FOR VALUES FROM (\'{lo}\') TO (\'{hi}\')'
+        f"CREATE TABLE IF NOT EXISTS \"{name}\" PARTITION OF \"{table}\" FOR VALUES FROM ('{lo}') TO ('{hi}')"
     )
     return name
 
@@ -191,7 +191,9 @@ def partition_by_month(
             cursor.execute(_unique_index_with(_on_table(definition, table), column))
 
 
-def _definitions(cursor: CursorWrapper, table: str) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
+def _definitions(
+    cursor: CursorWrapper, table: str
+) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
     """The table's index definitions and its primary, unique and foreign key constraints."""
     cursor.execute(
         "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND schemaname = current_schema()",
@@ -308,7 +310,7 @@ def _split_default(cursor: CursorWrapper, spec: PartitionedTable) -> list[str]:
         cursor.execute(f'SELECT DISTINCT date_trunc(\'month\', "{column}"::timestamp) FROM "{table}_default"')
     else:
         cursor.execute(
-            f"SELECT DISTINCT date_trunc('month', \"{column}\" AT TIME ZONE %s) FROM \"{table}_default\"",
+            f'SELECT DISTINCT date_trunc(\'month\', "{column}" AT TIME ZONE %s) FROM "{table}_default"',
             [settings.TIME_ZONE],
         )
     months = sorted(row[0].date() for row in cursor.fetchall())
@@ -320,7 +322,9 @@ def _split_default(cursor: CursorWrapper, spec: PartitionedTable) -> list[str]:
         where = f"\"{column}\" >= '{lo}' AND \"{column}\" < '{hi}'"
         cursor.execute(f'INSERT INTO "{name}" SELECT * FROM "{table}_default" WHERE {where}')
         cursor.execute(f'DELETE FROM "{table}_default" WHERE {where}')
-        cursor.execute(f"ALTER TABLE \"{table}\" ATTACH PARTITION \"{name}\" FOR VALUES FROM ('{lo}') TO ('{hi}')")
+        cursor.execute(
+            f"ALTER TABLE \"{table}\" ATTACH PARTITION \"{name}\" FOR VALUES FROM ('{lo}') TO ('{hi}')"
+        )
         made.append(name)
     return made
 
@@ -366,7 +370,9 @@ def partitions(table: str) -> list[PartitionInfo]:
             [table],
         )
         return [
-            PartitionInfo(table=table, name=name, bound=bound.replace("FOR VALUES ", ""), rows=rows, bytes=size)
+            PartitionInfo(
+                table=table, name=name, bound=bound.replace("FOR VALUES ", ""), rows=rows, bytes=size
+            )
             for name, bound, rows, size in cursor.fetchall()
         ]
 

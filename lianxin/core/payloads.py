@@ -106,7 +106,7 @@ def _converters(cls: type[Payload]) -> dict[str, Callable[[Any], Any] | None]:
     return cached
 
 
-class UnknownEventType(LookupError):
+class UnknownEventTypeError(LookupError):
     pass
 
 
@@ -129,7 +129,7 @@ class PayloadRegistry:
         try:
             cls = self.payloads[event_type]
         except KeyError:
-            raise UnknownEventType(
+            raise UnknownEventTypeError(
                 f"No payload class for {self.what} event type {event_type!r}: add one to its registry"
             ) from None
         return cls.from_data(data)

@@ -9,19 +9,21 @@ from django.utils.translation import gettext as _
 from lianxin.core.errors import DomainError
 
 
-class PdfUnavailable(DomainError):
+class PdfUnavailableError(DomainError):
     status_code = 503
     code = "pdf_unavailable"
 
 
-def pdf_unavailable() -> PdfUnavailable | None:
+def pdf_unavailable() -> PdfUnavailableError | None:
     """The error to give when this server cannot render PDFs (None when it can)."""
     try:
         import weasyprint  # noqa: F401
     except (ImportError, OSError) as exc:  # WeasyPrint needs Pango from the system
-        return PdfUnavailable(
-            _("此服务器无法生成 PDF（缺少 Pango 库：{error}）。请安装 libpango-1.0-0 和 fonts-noto-cjk，"
-              "或下载 HTML / Excel 版本。").format(error=exc.__class__.__name__)
+        return PdfUnavailableError(
+            _(
+                "此服务器无法生成 PDF（缺少 Pango 库：{error}）。请安装 libpango-1.0-0 和 fonts-noto-cjk，"
+                "或下载 HTML / Excel 版本。"
+            ).format(error=exc.__class__.__name__)
         )
     return None
 

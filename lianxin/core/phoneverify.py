@@ -26,10 +26,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .crypto import DecryptionFailed, decrypt, encrypt, phone_lookup_hash
-from .errors import ValidationFailed
+from .crypto import DecryptionFailedError, decrypt, encrypt, phone_lookup_hash
+from .errors import ValidationFailedError
 from .models import PhoneChallenge
-from .phones import PhoneInvalid, normalise_cn_phone
+from .phones import PhoneInvalidError, normalise_cn_phone
 from .ratelimit import check_rate
 from .sms import sms_send
 
@@ -47,13 +47,13 @@ def _hash(code: str) -> str:
 
 
 def normalise_mobile(raw: str) -> str:
-    """An 11-digit mobile (a code cannot be texted to a landline), or ValidationFailed saying why."""
+    """An 11-digit mobile (a code cannot be texted to a landline), or ValidationFailedError saying why."""
     try:
         phone = normalise_cn_phone(raw)
-    except PhoneInvalid as error:
-        raise ValidationFailed(str(error), field="phone") from None
+    except PhoneInvalidError as error:
+        raise ValidationFailedError(str(error), field="phone") from None
     if len(phone) != 11 or not phone.startswith("1"):
-        raise ValidationFailed(_("验证码只能发送到手机，请填写 11 位手机号码。"), field="phone")
+        raise ValidationFailedError(_("验证码只能发送到手机，请填写 11 位手机号码。"), field="phone")
     return phone
 
 
@@ -70,14 +70,29 @@ def code_send(*, phone: str, purpose: str, subject: str = "", client: str = "") 
     code = f"{secrets.randbelow(1_000_000):06d}"
     now = timezone.now()
     with transaction.atomic():
-        PhoneChallenge.objects.filter(expires_at__lt=now - dt.timedelta(days=1)).delete()  # keep the table small
+        PhoneChallenge.objects.filter(
+            expires_at__lt=now - dt.timedelta(days=1)
+        ).delete()  # keep the table small
         PhoneChallenge.objects.filter(purpose=purpose, phone_hash=phone_hash, used_at__isnull=True).update(
-            expires_at=now)
-        row = PhoneChallenge.objects.create(purpose=purpose, subject=subject[:64], phone_hash=phone_hash, phone=phone,
-                                            code_hash=_hash(code), created_at=now, expires_at=now + CODE_TTL)
+            expires_at=now
+        )
+        row = PhoneChallenge.objects.create(
+            purpose=purpose,
+            subject=subject[:64],
+            phone_hash=phone_hash,
+            phone=phone,
+            code_hash=_hash(code),
+            created_at=now,
+            expires_at=now + CODE_TTL,
+        )
     minutes = int(CODE_TTL.total_seconds() // 60)
-    sms_send(number=phone, reference=f"otp-{row.pk}",
-             text=_("【连心】验证码 {code}，{minutes} 分钟内有效。请勿告诉他人。").format(code=code, minutes=minutes))
+    sms_send(
+        number=phone,
+        reference=f"otp-{row.pk}",
+        text=_("【连心】验证码 {code}，{minutes} 分钟内有效。请勿告诉他人。").format(
+            code=code, minutes=minutes
+        ),
+    )
     return row
 
 
@@ -89,9 +104,12 @@ def code_verify(*, purpose: str, code: str, phone: str = "", subject: str = "") 
     lookup = {"phone_hash": phone_lookup_hash(normalise_mobile(phone))} if phone else {"subject": subject}
     code = (code or "").strip()
     with transaction.atomic():
-        row = (PhoneChallenge.objects.select_for_update()
-               .filter(purpose=purpose, used_at__isnull=True, expires_at__gt=timezone.now(), **lookup)
-               .order_by("-created_at", "-pk").first())
+        row = (
+            PhoneChallenge.objects.select_for_update()
+            .filter(purpose=purpose, used_at__isnull=True, expires_at__gt=timezone.now(), **lookup)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
         if row is None or row.attempts >= MAX_ATTEMPTS:
             verified = None
             expired = True
@@ -106,8 +124,8 @@ def code_verify(*, purpose: str, code: str, phone: str = "", subject: str = "") 
     if verified is not None:
         return verified
     if expired:
-        raise ValidationFailed(_("验证码已失效，请重新获取。"), field="code")
-    raise ValidationFailed(_("验证码不正确，请核对后重试。"), field="code")
+        raise ValidationFailedError(_("验证码已失效，请重新获取。"), field="code")
+    raise ValidationFailedError(_("验证码不正确，请核对后重试。"), field="code")
 
 
 # --- the proof kept in the session (residents without an account) ----------------------------------
@@ -128,7 +146,7 @@ def verified_phone(request: HttpRequest) -> str | None:
         return None
     try:
         return decrypt(str(data.get("p", ""))) or None
-    except DecryptionFailed:
+    except DecryptionFailedError:
         return None
 
 
@@ -147,7 +165,7 @@ def form_step(request: HttpRequest, *, purpose: str) -> str | None:
     if step == "verify_code":
         pending = phone or request.session.get(SESSION_KEY + ".pending", "")
         if not pending:
-            raise ValidationFailed(_("请先填写手机号并获取验证码。"), field="phone")
+            raise ValidationFailedError(_("请先填写手机号并获取验证码。"), field="phone")
         remember(request, code_verify(purpose=purpose, phone=pending, code=request.POST.get("code", "")[:12]))
         request.session.pop(SESSION_KEY + ".pending", None)
         return _("手机号已验证。")

@@ -1,7 +1,7 @@
 """A fixed-window rate limiter on Django's cache (Redis in production).
 
 A rate is "<count>/<unit>" with unit s, m, h or d ("20/h": 20 per clock hour). `check_rate` counts
-one hit and refuses the hit that goes over. The refusal is `RateLimited`, with `retry_after`
+one hit and refuses the hit that goes over. The refusal is `RateLimitedError`, with `retry_after`
 (seconds until the window ends) for a `Retry-After` header and a message that says how long to
 wait.
 """
@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .errors import RateLimited
+from .errors import RateLimitedError
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -72,7 +72,7 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def period_label(window: int) -> str:
-    """"每小时" for 3600: how the allowance is phrased ("{period}最多 {limit} 次")."""
+    """ "每小时" for 3600: how the allowance is phrased ("{period}最多 {limit} 次")."""
     return {1: _("每秒"), 60: _("每分钟"), 3600: _("每小时"), 86400: _("每天")}[window]
 
 
@@ -97,14 +97,16 @@ def _window(key: str, rate: str) -> tuple[str, int, int, int]:
     return f"rl:{key}:{bucket}", limit, window, left
 
 
-def _refuse(limit: int, window: int, left: int, message: str | None) -> RateLimited:
-    template = message or _("提交过于频繁：{period}最多 {limit} 次。请稍后再试（{wait}后可再提交），或拨打热线。")
+def _refuse(limit: int, window: int, left: int, message: str | None) -> RateLimitedError:
+    template = message or _(
+        "提交过于频繁：{period}最多 {limit} 次。请稍后再试（{wait}后可再提交），或拨打热线。"
+    )
     text = template.format(period=period_label(window), limit=limit, wait=wait_label(left))
-    return RateLimited(text, retry_after=left)
+    return RateLimitedError(text, retry_after=left)
 
 
 def check_rate(key: str, rate: str, *, message: str | None = None) -> None:
-    """Count one hit for `key`; raise RateLimited when the window's allowance is used up.
+    """Count one hit for `key`; raise RateLimitedError when the window's allowance is used up.
 
     `message` (already translated) may use {period}, {limit} and {wait}; the default speaks to
     residents submitting appeals.
@@ -118,4 +120,3 @@ def check_rate(key: str, rate: str, *, message: str | None = None) -> None:
         hits = 1
     if hits > limit:
         raise _refuse(limit, window, left, message)
-

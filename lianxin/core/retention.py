@@ -79,7 +79,6 @@ def _expired_sessions_purge(cutoff: dt.datetime) -> int:
 register(RetentionKind("sessions", "expired sessions", 0, _expired_sessions_count, _expired_sessions_purge))
 
 
-
 def _phone_challenges(cutoff: dt.datetime) -> Any:
     from .models import PhoneChallenge
 
@@ -92,5 +91,12 @@ def _phone_challenges_purge(cutoff: dt.datetime) -> int:
 
 
 # one-time phone codes (core/phoneverify.py): the encrypted number and the hashes of code and number
-register(RetentionKind("phone_challenges", "one-time phone codes (number encrypted)", 30,
-                       lambda cutoff: _phone_challenges(cutoff).count(), _phone_challenges_purge))
+register(
+    RetentionKind(
+        "phone_challenges",
+        "one-time phone codes (number encrypted)",
+        30,
+        lambda cutoff: _phone_challenges(cutoff).count(),
+        _phone_challenges_purge,
+    )
+)

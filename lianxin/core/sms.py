@@ -49,12 +49,12 @@ class InboundSms:
     message_id: str
 
 
-class InboundRefused(Exception):
+class InboundRefusedError(Exception):
     """The callback is not from the provider: no or a wrong signature, a stale timestamp, or the
     inbound webhook is not configured."""
 
 
-class InboundMalformed(ValueError):
+class InboundMalformedError(ValueError):
     """Authenticated, but not a message this backend can read."""
 
 
@@ -72,16 +72,18 @@ def inbound_signature(secret: str, timestamp: int, body: bytes) -> str:
 def _check_signature(body: bytes, headers: Mapping[str, str]) -> None:
     secret = str(settings.LIANXIN.get("SMS_INBOUND_SECRET") or "")
     if not secret:
-        raise InboundRefused("LIANXIN_SMS_INBOUND_SECRET is not set: inbound messages are not accepted")
+        raise InboundRefusedError("LIANXIN_SMS_INBOUND_SECRET is not set: inbound messages are not accepted")
     try:
         ts = int(headers.get(INBOUND_TIMESTAMP_HEADER, ""))
     except ValueError:
-        raise InboundRefused(f"{INBOUND_TIMESTAMP_HEADER} missing or not a number") from None
+        raise InboundRefusedError(f"{INBOUND_TIMESTAMP_HEADER} missing or not a number") from None
     if abs(time.time() - ts) > INBOUND_TOLERANCE_SECONDS:
-        raise InboundRefused(f"{INBOUND_TIMESTAMP_HEADER} is more than {INBOUND_TOLERANCE_SECONDS} s away")
+        raise InboundRefusedError(
+            f"{INBOUND_TIMESTAMP_HEADER} is more than {INBOUND_TOLERANCE_SECONDS} s away"
+        )
     given = headers.get(INBOUND_SIGNATURE_HEADER, "")
     if not hmac.compare_digest(inbound_signature(secret, ts, body), given):
-        raise InboundRefused(f"{INBOUND_SIGNATURE_HEADER} does not match")
+        raise InboundRefusedError(f"{INBOUND_SIGNATURE_HEADER} does not match")
 
 
 @dataclass(frozen=True)
@@ -104,22 +106,22 @@ class LoggingSmsBackend:
         """The neutral signed form (`INBOUND_FORMAT`)."""
         _check_signature(body, headers)
         if len(body) > INBOUND_MAX_BYTES:
-            raise InboundMalformed(f"body over {INBOUND_MAX_BYTES} bytes")
+            raise InboundMalformedError(f"body over {INBOUND_MAX_BYTES} bytes")
         try:
             data = json.loads(body)
         except (UnicodeDecodeError, ValueError):
-            raise InboundMalformed("body is not JSON") from None
+            raise InboundMalformedError("body is not JSON") from None
         if not isinstance(data, dict):
-            raise InboundMalformed("body is not a JSON object")
+            raise InboundMalformedError("body is not a JSON object")
         number, text, message_id = data.get("from"), data.get("text"), data.get("id", "")
         if not isinstance(number, str) or not number.strip() or len(number) > 30:
-            raise InboundMalformed('"from" must be the sender\'s number (at most 30 characters)')
+            raise InboundMalformedError('"from" must be the sender\'s number (at most 30 characters)')
         if not isinstance(text, str) or len(text) > SMS_MAX_LENGTH:
-            raise InboundMalformed(f'"text" must be a string of at most {SMS_MAX_LENGTH} characters')
+            raise InboundMalformedError(f'"text" must be a string of at most {SMS_MAX_LENGTH} characters')
         if not isinstance(message_id, str) or len(message_id) > 100:
-            raise InboundMalformed('"id" must be a string of at most 100 characters')
+            raise InboundMalformedError('"id" must be a string of at most 100 characters')
         if "\x00" in number + text + message_id:
-            raise InboundMalformed("NUL characters are not accepted")
+            raise InboundMalformedError("NUL characters are not accepted")
         logger.info("sms %s received (%d characters)", message_id or "-", len(text))
         return InboundSms(number=number.strip(), text=text, message_id=message_id)
 

@@ -13,7 +13,6 @@ def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     transaction.on_commit(lambda: task.delay(*args, **kwargs))
 
 
-
 @shared_task(name="lianxin.core.tasks.retention_daily")
 def retention_daily() -> dict[str, int]:
     """Celery beat, daily: erase what is past its retention period (core/retention.py)."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import ValidationFailed
+from lianxin.core.errors import ValidationFailedError
 
 ALLOWED_TYPES = {
     "image/jpeg": (b"\xff\xd8\xff",),
@@ -43,27 +43,29 @@ def sniff_content_type(content: bytes) -> str | None:
 def validate_uploads(
     attachments: Sequence[AttachmentInput], *, max_count: int | None = None, field: str = "attachments"
 ) -> list[tuple[AttachmentInput, str]]:
-    """Each file with its sniffed content type, or ValidationFailed naming the file and the fix.
+    """Each file with its sniffed content type, or ValidationFailedError naming the file and the fix.
 
     `max_count` defaults to the `LIANXIN["MAX_ATTACHMENTS"]` setting; the size limit is always
     `LIANXIN["MAX_ATTACHMENT_BYTES"]`."""
     limits = settings.LIANXIN
     most = limits["MAX_ATTACHMENTS"] if max_count is None else max_count
     if len(attachments) > most:
-        raise ValidationFailed(_("最多上传 {max_attachments} 个附件。").format(max_attachments=most), field=field)
+        raise ValidationFailedError(
+            _("最多上传 {max_attachments} 个附件。").format(max_attachments=most), field=field
+        )
     checked = []
     for item in attachments:
         name = (item.name or "附件")[:200]
         if len(item.content) > limits["MAX_ATTACHMENT_BYTES"]:
             mb = limits["MAX_ATTACHMENT_BYTES"] // (1024 * 1024)
-            raise ValidationFailed(
+            raise ValidationFailedError(
                 _("附件“{name}”超过 {mb} MB，请压缩后再上传。").format(name=name, mb=mb), field=field
             )
         if not item.content:
-            raise ValidationFailed(_("附件“{name}”是空文件。").format(name=name), field=field)
+            raise ValidationFailedError(_("附件“{name}”是空文件。").format(name=name), field=field)
         actual = sniff_content_type(item.content)
         if actual is None:
-            raise ValidationFailed(
+            raise ValidationFailedError(
                 _("附件“{name}”不是支持的图片或 PDF 文件（支持 JPEG、PNG、GIF、WebP、PDF）。").format(
                     name=name
                 ),
@@ -71,7 +73,7 @@ def validate_uploads(
             )
         declared = (item.declared_type or "").split(";")[0].strip().lower()
         if declared and declared not in ("application/octet-stream", actual):
-            raise ValidationFailed(
+            raise ValidationFailedError(
                 _("附件“{name}”的实际类型是 {actual}，与声明的 {declared} 不符。").format(
                     name=name, actual=actual, declared=declared
                 ),

@@ -102,8 +102,13 @@ def bounded(outline: dict[str, Any]) -> dict[str, Any]:
     """An area's `boundary` with its bounding box, as `org.locating.set_boundary` keeps them: the
     locator prefilters by the box, so a boundary without one would never be found by point."""
     box = bbox_of(parse_geometry(outline))
-    return {"boundary": outline, "bbox_min_lon": box.min_lon, "bbox_min_lat": box.min_lat,
-            "bbox_max_lon": box.max_lon, "bbox_max_lat": box.max_lat}
+    return {
+        "boundary": outline,
+        "bbox_min_lon": box.min_lon,
+        "bbox_min_lat": box.min_lat,
+        "bbox_max_lon": box.max_lon,
+        "bbox_max_lat": box.max_lat,
+    }
 
 
 def block_outline(points: list[list[Point]], c0: int, c1: int, r0: int, r1: int) -> dict[str, Any]:
@@ -134,7 +139,9 @@ def build_district(*, seed: int, residents: int) -> DistrictMap:
     points = lattice(rng)
     n = cat.LATTICE
     district = Area.objects.create(
-        code=cat.DISTRICT_CODE, name=cat.DISTRICT_NAME, level=AreaLevel.DISTRICT,
+        code=cat.DISTRICT_CODE,
+        name=cat.DISTRICT_NAME,
+        level=AreaLevel.DISTRICT,
         **bounded(block_outline(points, 0, n - 1, 0, n - 1)),
     )
     streets: list[Area] = []
@@ -142,7 +149,10 @@ def build_district(*, seed: int, residents: int) -> DistrictMap:
     half = n // 2
     for s, (s_code, s_name, _roads) in enumerate(cat.STREETS):
         street = Area.objects.create(
-            code=s_code, name=s_name, level=AreaLevel.STREET, parent=district,
+            code=s_code,
+            name=s_name,
+            level=AreaLevel.STREET,
+            parent=district,
             **bounded(block_outline(points, 2 * s, 2 * s + 1, 0, n - 1)),
         )
         streets.append(street)
@@ -150,7 +160,10 @@ def build_district(*, seed: int, residents: int) -> DistrictMap:
             index = s * cat.COMMUNITIES_PER_STREET + k
             column, rows = 2 * s + k // 2, (0, half - 1) if k % 2 == 0 else (half, n - 1)
             community = Area.objects.create(
-                code=f"C{index + 1:02d}", name=cat.COMMUNITIES[index], level=AreaLevel.COMMUNITY, parent=street,
+                code=f"C{index + 1:02d}",
+                name=cat.COMMUNITIES[index],
+                level=AreaLevel.COMMUNITY,
+                parent=street,
                 **bounded(block_outline(points, column, column, rows[0], rows[1])),
             )
             communities.append(community)
@@ -158,27 +171,44 @@ def build_district(*, seed: int, residents: int) -> DistrictMap:
                 row = rows[0] + g
                 number = index * cat.GRIDS_PER_COMMUNITY + g + 1
                 grid = Area.objects.create(
-                    code=f"G{number:03d}", name=f"{community.name}第{g + 1}网格", level=AreaLevel.GRID,
-                    parent=community, **bounded(block_outline(points, column, column, row, row)),
+                    code=f"G{number:03d}",
+                    name=f"{community.name}第{g + 1}网格",
+                    level=AreaLevel.GRID,
+                    parent=community,
+                    **bounded(block_outline(points, column, column, row, row)),
                 )
-                corners = (points[column][row], points[column + 1][row], points[column + 1][row + 1],
-                           points[column][row + 1])
-                dmap.grids.append(GridInfo(grid.pk, grid.code, grid.name, grid.path, s, community.name, corners))
+                corners = (
+                    points[column][row],
+                    points[column + 1][row],
+                    points[column + 1][row + 1],
+                    points[column][row + 1],
+                )
+                dmap.grids.append(
+                    GridInfo(grid.pk, grid.code, grid.name, grid.path, s, community.name, corners)
+                )
 
     # Units
     specs = [*cat.DEPARTMENTS, *cat.UTILITIES, cat.HOTLINE]
-    units: list[Unit] = [Unit.objects.create(code=u.code, name=u.name, kind=u.kind, area=district) for u in specs]
+    units: list[Unit] = [
+        Unit.objects.create(code=u.code, name=u.name, kind=u.kind, area=district) for u in specs
+    ]
     handler_names = {u.code: u.handler for u in specs}
     for street in streets:
         code = f"{cat.STREET_OFFICE}-{street.code}"
-        units.append(Unit.objects.create(code=code, name=f"{street.name}办事处", kind=UnitKind.STREET_OFFICE,
-                                         area=street))
+        units.append(
+            Unit.objects.create(
+                code=code, name=f"{street.name}办事处", kind=UnitKind.STREET_OFFICE, area=street
+            )
+        )
         handler_names[code] = f"h-jd-{street.code.lower()}"
     for community in communities:
         if int(community.code[1:]) % cat.COMMUNITIES_PER_STREET in (1, 2):
             code = f"{cat.COMMUNITY_COMMITTEE}-{community.code}"
-            units.append(Unit.objects.create(code=code, name=f"{community.name}居委会", kind=UnitKind.COMMUNITY,
-                                             area=community))
+            units.append(
+                Unit.objects.create(
+                    code=code, name=f"{community.name}居委会", kind=UnitKind.COMMUNITY, area=community
+                )
+            )
             handler_names[code] = f"h-sq-{community.code.lower()}"
     dmap.unit_ids = {u.code: u.pk for u in units}
     dmap.unit_codes = {u.pk: u.code for u in units}
@@ -210,13 +240,27 @@ def build_district(*, seed: int, residents: int) -> DistrictMap:
     policies = [
         DeadlinePolicy(category=None, urgency=Urgency.NORMAL, accept_working_hours=4, resolve_working_days=5),
         DeadlinePolicy(category=None, urgency=Urgency.URGENT, accept_working_hours=2, resolve_working_days=3),
-        DeadlinePolicy(category=None, urgency=Urgency.EMERGENCY, accept_working_hours=1, resolve_working_days=1),
-        DeadlinePolicy(category=Category.objects.get(code="CJ-04"), urgency=Urgency.NORMAL,
-                       accept_working_hours=2, resolve_working_days=3),
-        DeadlinePolicy(category=Category.objects.get(code="GA"), urgency=Urgency.NORMAL,
-                       accept_working_hours=2, resolve_working_days=3),
-        DeadlinePolicy(category=Category.objects.get(code="LD"), urgency=Urgency.NORMAL,
-                       accept_working_hours=4, resolve_working_days=10),
+        DeadlinePolicy(
+            category=None, urgency=Urgency.EMERGENCY, accept_working_hours=1, resolve_working_days=1
+        ),
+        DeadlinePolicy(
+            category=Category.objects.get(code="CJ-04"),
+            urgency=Urgency.NORMAL,
+            accept_working_hours=2,
+            resolve_working_days=3,
+        ),
+        DeadlinePolicy(
+            category=Category.objects.get(code="GA"),
+            urgency=Urgency.NORMAL,
+            accept_working_hours=2,
+            resolve_working_days=3,
+        ),
+        DeadlinePolicy(
+            category=Category.objects.get(code="LD"),
+            urgency=Urgency.NORMAL,
+            accept_working_hours=4,
+            resolve_working_days=10,
+        ),
     ]
     DeadlinePolicy.objects.bulk_create(policies)
     from lianxin.appeals.deadlines import policy_for
@@ -244,11 +288,19 @@ def build_district(*, seed: int, residents: int) -> DistrictMap:
     for username, name, role, fixed_unit, fixed_area in fixed:
         staff_users.append((person(username, name), role, fixed_unit, fixed_area))
     for unit in units:
-        staff_users.append((person(handler_names[unit.code], f"{unit.name}承办人"), Role.HANDLER, unit.pk, None))
+        staff_users.append(
+            (person(handler_names[unit.code], f"{unit.name}承办人"), Role.HANDLER, unit.pk, None)
+        )
     worker_grids = [g for g in dmap.grids if int(g.code[1:]) % 20 == 1]
     for worker_grid in worker_grids:
-        staff_users.append((person(f"grid-{worker_grid.code.lower()}", f"网格员{_person_name(rng)}"), Role.GRID_WORKER,
-                            None, worker_grid.id))
+        staff_users.append(
+            (
+                person(f"grid-{worker_grid.code.lower()}", f"网格员{_person_name(rng)}"),
+                Role.GRID_WORKER,
+                None,
+                worker_grid.id,
+            )
+        )
     api_user = person(DEMO_API_USER, "演示接口账号")
     staff_users.append((api_user, Role.OPERATOR, None, None))
     staff_users.append((api_user, Role.DISPATCHER, None, district.pk))
@@ -257,8 +309,10 @@ def build_district(*, seed: int, residents: int) -> DistrictMap:
     User.objects.bulk_create(unique_users)
     by_name = {u.username: u for u in User.objects.filter(username__in=[u.username for u in unique_users])}
     RoleAssignment.objects.bulk_create(
-        [RoleAssignment(user=by_name[u.username], role=role, unit_id=unit_id, area_id=area_id)
-         for u, role, unit_id, area_id in staff_users]
+        [
+            RoleAssignment(user=by_name[u.username], role=role, unit_id=unit_id, area_id=area_id)
+            for u, role, unit_id, area_id in staff_users
+        ]
     )
     label = {u.username: (u.display_name or u.username) for u in unique_users}
     dmap.operator = StaffInfo(by_name["operator"].pk, label["operator"])

@@ -56,7 +56,9 @@ def _add_working_days(day: dt.date, days: int) -> dt.datetime:
     return calendar.add_working_days(dt.datetime.combine(day, dt.time(12), tzinfo=TZ), days)
 
 
-def deadlines_for(start: dt.datetime, accept_hours: int, resolve_days: int, urgency: str) -> tuple[dt.datetime, dt.datetime]:
+def deadlines_for(
+    start: dt.datetime, accept_hours: int, resolve_days: int, urgency: str
+) -> tuple[dt.datetime, dt.datetime]:
     """Same results as `lianxin.appeals.deadlines.compute_deadlines`, with the policy looked up once."""
     if urgency == Urgency.EMERGENCY:
         accept_due = start + dt.timedelta(hours=accept_hours)
@@ -65,7 +67,9 @@ def deadlines_for(start: dt.datetime, accept_hours: int, resolve_days: int, urge
     return accept_due, _add_working_days(start.astimezone(TZ).date(), resolve_days)
 
 
-def _working_moment(rng: random.Random, after: dt.datetime, min_hours: float, max_hours: float) -> dt.datetime:
+def _working_moment(
+    rng: random.Random, after: dt.datetime, min_hours: float, max_hours: float
+) -> dt.datetime:
     return calendar.add_working_hours(after, rng.uniform(min_hours, max_hours))
 
 
@@ -90,8 +94,17 @@ RESIDENT_LABEL = "群众"
 
 
 class HistoryGenerator:
-    def __init__(self, dmap: DistrictMap, *, seed: int, total: int, now: dt.datetime, days: int = 365,
-                 tracking_prefix: str = "LX", corpus: dict[str, list[str]] | None = None) -> None:
+    def __init__(
+        self,
+        dmap: DistrictMap,
+        *,
+        seed: int,
+        total: int,
+        now: dt.datetime,
+        days: int = 365,
+        tracking_prefix: str = "LX",
+        corpus: dict[str, list[str]] | None = None,
+    ) -> None:
         self.dmap = dmap
         self.seed = seed
         self.total = total
@@ -101,8 +114,9 @@ class HistoryGenerator:
         self.day_counters: dict[dt.date, int] = {}
         self.corpus = corpus or {}
         self.leaf_codes = {info.id: info.leaf.code for info in dmap.leaves}
-        self.leaf_weights = [3 if info.top in ("CJ", "HB") else 1.5 if info.top in ("JT", "SM") else 1
-                             for info in dmap.leaves]
+        self.leaf_weights = [
+            3 if info.top in ("CJ", "HB") else 1.5 if info.top in ("JT", "SM") else 1 for info in dmap.leaves
+        ]
 
     # --- the chunks --------------------------------------------------------------------------------------
 
@@ -156,8 +170,15 @@ class HistoryGenerator:
         road = rng.choice(roads)
         address = f"{cat.STREETS[grid.street_index][1]}{road}{rng.randint(1, 300)}号{estate}"
         cross = rng.choice([r for r in roads if r != road])
-        place = rng.choice((f"{road}{estate}附近", f"{estate}{rng.randint(1, 30)}号楼", f"{road}与{cross}交叉口",
-                            f"{grid.community_name}{estate}", f"{road}{rng.randint(1, 300)}号"))
+        place = rng.choice(
+            (
+                f"{road}{estate}附近",
+                f"{estate}{rng.randint(1, 30)}号楼",
+                f"{road}与{cross}交叉口",
+                f"{grid.community_name}{estate}",
+                f"{road}{rng.randint(1, 300)}号",
+            )
+        )
         if not info.leaf.code.startswith(LOCATED_PREFIXES):
             place = ""
         problem = rng.choice(info.leaf.problems)
@@ -176,7 +197,9 @@ class HistoryGenerator:
             title = f"表扬{info.leaf.name}处理及时"
         else:
             impact = rng.choice(cat.IMPACTS[info.top])
-            text = f"{opening}{place}{problem}，{rng.choice(cat.DURATIONS)}，{impact}，{rng.choice(cat.HOPES)}"
+            text = (
+                f"{opening}{place}{problem}，{rng.choice(cat.DURATIONS)}，{impact}，{rng.choice(cat.HOPES)}"
+            )
             title = (f"{place}{problem}" if place else f"{info.leaf.name}：{problem}")[:30]
             real = self.corpus.get(info.top)
             if real and rng.random() < 0.3:
@@ -184,17 +207,39 @@ class HistoryGenerator:
                 title = text[:30]
         return title, text, address
 
-    def _appeal(self, rng: random.Random, out: Generated, index: int, i: int, submitted: dt.datetime,
-                info: LeafInfo, merge_target: int | None) -> None:
+    def _appeal(
+        self,
+        rng: random.Random,
+        out: Generated,
+        index: int,
+        i: int,
+        submitted: dt.datetime,
+        info: LeafInfo,
+        merge_target: int | None,
+    ) -> None:
         dmap, now = self.dmap, self.now
         grid = rng.choice(dmap.grids)
         leaf_kind = info.leaf.kind
         roll = rng.random()
-        kind = leaf_kind if roll < 0.7 else Kind.COMPLAINT if roll < 0.9 else rng.choice(
-            (Kind.HELP, Kind.SUGGESTION, Kind.INQUIRY, Kind.PRAISE, Kind.REPORT))
+        kind = (
+            leaf_kind
+            if roll < 0.7
+            else Kind.COMPLAINT
+            if roll < 0.9
+            else rng.choice((Kind.HELP, Kind.SUGGESTION, Kind.INQUIRY, Kind.PRAISE, Kind.REPORT))
+        )
         roll = rng.random()
-        channel = (Channel.HOTLINE if roll < 0.5 else Channel.WEB if roll < 0.78 else Channel.VISIT if roll < 0.86
-                   else Channel.API if roll < 0.93 else Channel.OPEN311)
+        channel = (
+            Channel.HOTLINE
+            if roll < 0.5
+            else Channel.WEB
+            if roll < 0.78
+            else Channel.VISIT
+            if roll < 0.86
+            else Channel.API
+            if roll < 0.93
+            else Channel.OPEN311
+        )
         if channel == Channel.VISIT and grid.id not in dmap.grid_workers:
             channel = Channel.HOTLINE
         roll = rng.random()
@@ -226,27 +271,63 @@ class HistoryGenerator:
         ambiguous = len(candidates) > 1
         suggested = candidates[0] if len(candidates) == 1 else None
         row: dict[str, Any] = {
-            "tracking_number": tracking, "title": title, "text": text, "kind": kind, "channel": channel,
-            "category_id": info.id, "area_id": grid.id, "address": address,
-            "latitude": Decimal(f"{lat:.6f}"), "longitude": Decimal(f"{lon:.6f}"),
-            "resident_id": resident_id, "is_anonymous": anonymous, "contact_name": name, "contact_phone": phone,
+            "tracking_number": tracking,
+            "title": title,
+            "text": text,
+            "kind": kind,
+            "channel": channel,
+            "category_id": info.id,
+            "area_id": grid.id,
+            "address": address,
+            "latitude": Decimal(f"{lat:.6f}"),
+            "longitude": Decimal(f"{lon:.6f}"),
+            "resident_id": resident_id,
+            "is_anonymous": anonymous,
+            "contact_name": name,
+            "contact_phone": phone,
             "contact_phone_hash": phone_lookup_hash(phone),
-            "contact_consent": not anonymous, "access_code_hash": access_code_hash,
-            "urgency": urgency, "urgency_triggers": ["火灾"] if urgency == Urgency.EMERGENCY else [],
-            "status": Status.SUBMITTED, "unit_id": None, "suggested_unit_id": suggested,
-            "suggested_category_id": info.id, "merged_into_id": None,
-            "submitted_at": submitted, "dispatched_at": None, "accepted_at": None, "replied_at": None,
-            "closed_at": None, "accept_due_at": None, "resolve_due_at": None, "due_soon": False,
-            "overdue": False, "accept_overdue": False, "reply_text": "", "satisfaction": "", "solved": None,
-            "rating_comment": "", "rated_at": None, "reopen_count": 0, "return_count": 0,
+            "contact_consent": not anonymous,
+            "access_code_hash": access_code_hash,
+            "urgency": urgency,
+            "urgency_triggers": ["火灾"] if urgency == Urgency.EMERGENCY else [],
+            "status": Status.SUBMITTED,
+            "unit_id": None,
+            "suggested_unit_id": suggested,
+            "suggested_category_id": info.id,
+            "merged_into_id": None,
+            "submitted_at": submitted,
+            "dispatched_at": None,
+            "accepted_at": None,
+            "replied_at": None,
+            "closed_at": None,
+            "accept_due_at": None,
+            "resolve_due_at": None,
+            "due_soon": False,
+            "overdue": False,
+            "accept_overdue": False,
+            "reply_text": "",
+            "satisfaction": "",
+            "solved": None,
+            "rating_comment": "",
+            "rated_at": None,
+            "reopen_count": 0,
+            "return_count": 0,
         }
         suggestion = {
-            "category": info.leaf.code, "category_confidence": round(rng.uniform(0.55, 0.99), 4),
-            "category_top": [[info.leaf.code, 0.9]], "abstained": False,
+            "category": info.leaf.code,
+            "category_confidence": round(rng.uniform(0.55, 0.99), 4),
+            "category_top": [[info.leaf.code, 0.9]],
+            "abstained": False,
             "unit": dmap.unit_codes[suggested] if suggested else None,
-            "unit_candidates": [dmap.unit_codes[c] for c in candidates], "ambiguous": ambiguous,
-            "urgency": urgency, "urgency_triggers": row["urgency_triggers"], "duplicates": [],
-            "repeat_appellant": False, "reasons": [], "error": "", "elapsed_ms": round(rng.uniform(3, 40), 2),
+            "unit_candidates": [dmap.unit_codes[c] for c in candidates],
+            "ambiguous": ambiguous,
+            "urgency": urgency,
+            "urgency_triggers": row["urgency_triggers"],
+            "duplicates": [],
+            "repeat_appellant": False,
+            "reasons": [],
+            "error": "",
+            "elapsed_ms": round(rng.uniform(3, 40), 2),
         }
         row["suggestion"] = suggestion
         if HAS_PRIORITY:
@@ -265,16 +346,34 @@ class HistoryGenerator:
         else:
             submitter = StaffInfo(resident_id, RESIDENT_LABEL) if resident_id else None
             label = RESIDENT_LABEL
-        state.add(Ev(ev_types.Submitted(channel=channel, kind=kind), submitted, submitter, label,
-                     to_status=Status.SUBMITTED))
-        state.add(Ev(ev_types.Triaged(suggestion=suggestion), submitted + dt.timedelta(milliseconds=50), None,
-                     SYSTEM_TRIAGE, from_status=Status.SUBMITTED, to_status=Status.SUBMITTED, public=False))
+        state.add(
+            Ev(
+                ev_types.Submitted(channel=channel, kind=kind),
+                submitted,
+                submitter,
+                label,
+                to_status=Status.SUBMITTED,
+            )
+        )
+        state.add(
+            Ev(
+                ev_types.Triaged(suggestion=suggestion),
+                submitted + dt.timedelta(milliseconds=50),
+                None,
+                SYSTEM_TRIAGE,
+                from_status=Status.SUBMITTED,
+                to_status=Status.SUBMITTED,
+                public=False,
+            )
+        )
         self._lifecycle(rng, out, state, i, info, grid, candidates, index, merge_target)
         for ev in state.events:
             out.events.append((i, ev))
 
     def _person(self, rng: random.Random) -> tuple[str, str]:
-        name = rng.choice(cat.SURNAMES) + rng.choice(("先生", "女士", rng.choice(cat.GIVEN) + rng.choice(cat.GIVEN)))
+        name = rng.choice(cat.SURNAMES) + rng.choice(
+            ("先生", "女士", rng.choice(cat.GIVEN) + rng.choice(cat.GIVEN))
+        )
         return name, f"1380000{rng.randrange(10000):04d}"
 
     # Scoring a reply costs a few milliseconds: every reply in demo-sized seeds, one in
@@ -290,10 +389,21 @@ class HistoryGenerator:
 
         return reply_quality_data(f"{row['title']} {row['text']}", reply, row["submitted_at"], at)
 
-    def _lifecycle(self, rng: random.Random, out: Generated, st: State, i: int, info: LeafInfo, grid: GridInfo,
-                   candidates: list[int], index: int, merge_target: int | None) -> None:
+    def _lifecycle(
+        self,
+        rng: random.Random,
+        out: Generated,
+        st: State,
+        i: int,
+        info: LeafInfo,
+        grid: GridInfo,
+        candidates: list[int],
+        index: int,
+        merge_target: int | None,
+    ) -> None:
         dmap, row = self.dmap, st.row
-        assert dmap.dispatcher is not None and dmap.operator is not None
+        assert dmap.dispatcher is not None
+        assert dmap.operator is not None
         dispatcher, operator = dmap.dispatcher, dmap.operator
         owner = StaffInfo(row["resident_id"], RESIDENT_LABEL) if row["resident_id"] else None
         t = row["submitted_at"]
@@ -310,25 +420,47 @@ class HistoryGenerator:
         if bucket in (11, 61):  # withdrawn by the resident (or the operator) early on
             at = t + dt.timedelta(hours=rng.uniform(0.2, 20))
             actor, label = (owner, RESIDENT_LABEL) if owner else (operator, operator.label)
-            st.transition(ev_types.Withdrawn(), at, actor, label, Status.WITHDRAWN, note="问题已自行解决，申请撤回。",
-                          changes={"closed_at": at})
+            st.transition(
+                ev_types.Withdrawn(),
+                at,
+                actor,
+                label,
+                Status.WITHDRAWN,
+                note="问题已自行解决，申请撤回。",
+                changes={"closed_at": at},
+            )
             return
         if bucket in (23, 73) and merge_target is not None and hold != "submitted":
             target = out.appeals[merge_target]
             if target["status"] not in (Status.MERGED, Status.WITHDRAWN):
                 at = t + dt.timedelta(hours=rng.uniform(0.3, 6))
-                if st.transition(ev_types.Merged(into=target["tracking_number"]), at, dispatcher, dispatcher.label,
-                                 Status.MERGED, note=f"并入 {target['tracking_number']}",
-                                 changes={"closed_at": at}):
+                if st.transition(
+                    ev_types.Merged(into=target["tracking_number"]),
+                    at,
+                    dispatcher,
+                    dispatcher.label,
+                    Status.MERGED,
+                    note=f"并入 {target['tracking_number']}",
+                    changes={"closed_at": at},
+                ):
                     out.merges.append((i, merge_target))
                 return
 
-        auto = bool(len(candidates) == 1 and not (row["kind"] == Kind.INQUIRY and row["channel"] == Channel.HOTLINE))
+        auto = bool(
+            len(candidates) == 1 and not (row["kind"] == Kind.INQUIRY and row["channel"] == Channel.HOTLINE)
+        )
         if row["kind"] in (Kind.INQUIRY, Kind.PRAISE) and row["channel"] == Channel.HOTLINE and not hold:
             at = t + dt.timedelta(minutes=rng.uniform(3, 15))
             answer = rng.choice(cat.INQUIRY_ANSWERS)
-            st.transition(ev_types.AnsweredDirectly(), at, operator, operator.label, Status.CLOSED, note=answer,
-                          changes={"reply_text": answer, "replied_at": at, "closed_at": at})
+            st.transition(
+                ev_types.AnsweredDirectly(),
+                at,
+                operator,
+                operator.label,
+                Status.CLOSED,
+                note=answer,
+                changes={"reply_text": answer, "replied_at": at, "closed_at": at},
+            )
             return
         if hold == "submitted":
             return
@@ -347,36 +479,88 @@ class HistoryGenerator:
             handler = dmap.handlers[unit]
             at = _working_moment(rng, st.last, 0.3, 3)
             reason = rng.choice(cat.RETURN_REASONS)
-            if not st.transition(ev_types.Returned(returned_by_unit=unit, category=info.id, area=grid.id), at, handler,
-                                 handler.label, Status.RETURNED, note=reason, unit_id=unit,
-                                 changes={"unit_id": None, "accepted_at": None, "accept_due_at": None,
-                                          "resolve_due_at": None, "due_soon": False,
-                                          "return_count": row["return_count"] + 1}):
+            if not st.transition(
+                ev_types.Returned(returned_by_unit=unit, category=info.id, area=grid.id),
+                at,
+                handler,
+                handler.label,
+                Status.RETURNED,
+                note=reason,
+                unit_id=unit,
+                changes={
+                    "unit_id": None,
+                    "accepted_at": None,
+                    "accept_due_at": None,
+                    "resolve_due_at": None,
+                    "due_soon": False,
+                    "return_count": row["return_count"] + 1,
+                },
+            ):
                 return
             if hold == "returned":
                 return
-            others = [c for c in candidates if c != unit] or [dmap.unit_ids[f"{cat.STREET_OFFICE}-{cat.STREETS[grid.street_index][0]}"]]
+            others = [c for c in candidates if c != unit] or [
+                dmap.unit_ids[f"{cat.STREET_OFFICE}-{cat.STREETS[grid.street_index][0]}"]
+            ]
             unit = rng.choice(others)
-            if not self._dispatch(st, _working_moment(rng, st.last, 0.2, 4), dispatcher, dispatcher.label, unit,
-                                  "根据退单意见改派。", info):
+            if not self._dispatch(
+                st,
+                _working_moment(rng, st.last, 0.2, 4),
+                dispatcher,
+                dispatcher.label,
+                unit,
+                "根据退单意见改派。",
+                info,
+            ):
                 return
         self._handle(rng, out, st, i, unit, owner, hold, first_round=True)
 
-    def _dispatch(self, st: State, at: dt.datetime, actor: StaffInfo | None, label: str, unit: int, note: str,
-                  info: LeafInfo) -> bool:
+    def _dispatch(
+        self,
+        st: State,
+        at: dt.datetime,
+        actor: StaffInfo | None,
+        label: str,
+        unit: int,
+        note: str,
+        info: LeafInfo,
+    ) -> bool:
         row = st.row
         accept_hours, resolve_days = self.dmap.policies[(info.leaf.code, row["urgency"])]
         accept_due, resolve_due = deadlines_for(at, accept_hours, resolve_days, row["urgency"])
         suggested = row["suggested_unit_id"]
         return st.transition(
-            ev_types.Dispatched(suggested_unit=suggested, chosen_unit=unit, followed_suggestion=suggested == unit),
-            at, actor, label, Status.DISPATCHED, note=note, unit_id=unit,
-            changes={"unit_id": unit, "dispatched_at": at, "accept_due_at": accept_due,
-                     "resolve_due_at": resolve_due, "due_soon": False, "accept_overdue": False},
+            ev_types.Dispatched(
+                suggested_unit=suggested, chosen_unit=unit, followed_suggestion=suggested == unit
+            ),
+            at,
+            actor,
+            label,
+            Status.DISPATCHED,
+            note=note,
+            unit_id=unit,
+            changes={
+                "unit_id": unit,
+                "dispatched_at": at,
+                "accept_due_at": accept_due,
+                "resolve_due_at": resolve_due,
+                "due_soon": False,
+                "accept_overdue": False,
+            },
         )
 
-    def _handle(self, rng: random.Random, out: Generated, st: State, i: int, unit: int, owner: StaffInfo | None,
-                hold: str, *, first_round: bool) -> None:
+    def _handle(
+        self,
+        rng: random.Random,
+        out: Generated,
+        st: State,
+        i: int,
+        unit: int,
+        owner: StaffInfo | None,
+        hold: str,
+        *,
+        first_round: bool,
+    ) -> None:
         dmap, row = self.dmap, st.row
         handler = dmap.handlers[unit]
         if hold == "dispatched" and first_round:
@@ -387,14 +571,22 @@ class HistoryGenerator:
         if late_accept:
             at = row["accept_due_at"] + dt.timedelta(hours=rng.uniform(0.5, 20))
         else:
-            at = _working_moment(rng, st.last, 0.05, 0.9 * _hours_between(st.last, row["accept_due_at"]) + 0.05)
+            at = _working_moment(
+                rng, st.last, 0.05, 0.9 * _hours_between(st.last, row["accept_due_at"]) + 0.05
+            )
             at = min(at, row["accept_due_at"]) if row["accept_due_at"] > st.last else at
         sweep_at = row["accept_due_at"] + SWEEP_LAG
         if (late_accept or at > row["accept_due_at"]) and sweep_at <= min(at, self.now):
             st.flag("accept_overdue", ev_types.AcceptOverdue, sweep_at, unit)
-        if not st.transition(ev_types.Accepted(late=at > row["accept_due_at"]), at, handler, handler.label,
-                             Status.ACCEPTED, unit_id=unit,
-                             changes={"accepted_at": at, "accept_overdue": row["accept_overdue"] or at > row["accept_due_at"]}):
+        if not st.transition(
+            ev_types.Accepted(late=at > row["accept_due_at"]),
+            at,
+            handler,
+            handler.label,
+            Status.ACCEPTED,
+            unit_id=unit,
+            changes={"accepted_at": at, "accept_overdue": row["accept_overdue"] or at > row["accept_due_at"]},
+        ):
             st.flags_at_now()
             return
         # Contact with the resident (联系群众, the response of docs/kpis.md): most units record it
@@ -403,16 +595,38 @@ class HistoryGenerator:
         if i % 8:
             contact_at = st.last + dt.timedelta(minutes=40 + i % 50)
             if contact_at <= self.now:
-                st.add(Ev(ev_types.ResidentContacted(method="phone"), contact_at, handler, handler.label, unit,
-                          row["status"], row["status"], public=False))
+                st.add(
+                    Ev(
+                        ev_types.ResidentContacted(method="phone"),
+                        contact_at,
+                        handler,
+                        handler.label,
+                        unit,
+                        row["status"],
+                        row["status"],
+                        public=False,
+                    )
+                )
         # Co-handler (协办), sometimes.
         if rng.random() < 0.04:
             co_unit = rng.choice([u for u in dmap.handlers if u != unit and u not in st.co_units])
             at = _working_moment(rng, st.last, 0.2, 3)
             if at <= self.now:
                 st.co_units.add(co_unit)
-                out.co_handlers.append((i, {"unit_id": co_unit, "added_at": at, "reply_text": "", "replied_at": None}))
-                st.add(Ev(ev_types.CoHandlerAdded(), at, handler, handler.label, co_unit, row["status"], row["status"]))
+                out.co_handlers.append(
+                    (i, {"unit_id": co_unit, "added_at": at, "reply_text": "", "replied_at": None})
+                )
+                st.add(
+                    Ev(
+                        ev_types.CoHandlerAdded(),
+                        at,
+                        handler,
+                        handler.label,
+                        co_unit,
+                        row["status"],
+                        row["status"],
+                    )
+                )
         # Extension (延期), sometimes; approved mostly.
         if rng.random() < 0.05:
             self._extension(rng, out, st, i, unit, handler)
@@ -436,11 +650,24 @@ class HistoryGenerator:
         else:
             reply = f"您好，关于您反映的问题，经现场核实，{rng.choice(cat.REPLY_ACTIONS)}。感谢您对我们工作的支持。"
         quality = self._reply_quality(row, reply, at)
-        replied = ev_types.Replied(late=at > due,
-                                   reply_quality=ev_types.ReplyQuality.from_data(quality) if quality else None)
-        if not st.transition(replied, at, handler, handler.label, Status.REPLIED, note=reply, unit_id=unit,
-                             changes={"reply_text": reply, "replied_at": at, "overdue": row["overdue"] or at > due,
-                                      "due_soon": False}):
+        replied = ev_types.Replied(
+            late=at > due, reply_quality=ev_types.ReplyQuality.from_data(quality) if quality else None
+        )
+        if not st.transition(
+            replied,
+            at,
+            handler,
+            handler.label,
+            Status.REPLIED,
+            note=reply,
+            unit_id=unit,
+            changes={
+                "reply_text": reply,
+                "replied_at": at,
+                "overdue": row["overdue"] or at > due,
+                "due_soon": False,
+            },
+        ):
             st.flags_at_now()
             return
         if hold == "replied" and first_round:
@@ -449,61 +676,132 @@ class HistoryGenerator:
         if rng.random() < 0.85:
             at = st.last + dt.timedelta(hours=rng.uniform(0.5, 72))
             roll = rng.random()
-            satisfaction = (Satisfaction.SATISFIED if roll < 0.76 else Satisfaction.BASIC if roll < 0.9
-                            else Satisfaction.DISSATISFIED)
+            satisfaction = (
+                Satisfaction.SATISFIED
+                if roll < 0.76
+                else Satisfaction.BASIC
+                if roll < 0.9
+                else Satisfaction.DISSATISFIED
+            )
             solved = satisfaction != Satisfaction.DISSATISFIED or rng.random() < 0.2
-            comment = rng.choice(cat.DISSATISFIED_COMMENTS if satisfaction == Satisfaction.DISSATISFIED
-                                 else cat.SATISFIED_COMMENTS)
+            comment = rng.choice(
+                cat.DISSATISFIED_COMMENTS
+                if satisfaction == Satisfaction.DISSATISFIED
+                else cat.SATISFIED_COMMENTS
+            )
             # Without an account the resident proved the appeal is theirs by tracking number + phone digits.
-            if not st.transition(ev_types.Rated(satisfaction=satisfaction, solved=solved), at, owner, RESIDENT_LABEL,
-                                 Status.CLOSED, note=comment, unit_id=unit,
-                                 changes={"satisfaction": satisfaction, "solved": solved, "rating_comment": comment,
-                                          "rated_at": at, "closed_at": at}):
+            if not st.transition(
+                ev_types.Rated(satisfaction=satisfaction, solved=solved),
+                at,
+                owner,
+                RESIDENT_LABEL,
+                Status.CLOSED,
+                note=comment,
+                unit_id=unit,
+                changes={
+                    "satisfaction": satisfaction,
+                    "solved": solved,
+                    "rating_comment": comment,
+                    "rated_at": at,
+                    "closed_at": at,
+                },
+            ):
                 return
             if first_round and satisfaction == Satisfaction.DISSATISFIED and rng.random() < 0.4:
                 at = st.last + dt.timedelta(hours=rng.uniform(1, 48))
                 accept_hours, resolve_days = dmap.policies[(self._leaf_code(row), row["urgency"])]
                 accept_due, resolve_due = deadlines_for(at, accept_hours, resolve_days, row["urgency"])
                 if not st.transition(
-                    ev_types.Reopened(previous_satisfaction=row["satisfaction"], previous_solved=row["solved"]),
-                    at, owner, RESIDENT_LABEL, Status.DISPATCHED, note=rng.choice(cat.REOPEN_REASONS), unit_id=unit,
-                    changes={"reopen_count": row["reopen_count"] + 1, "dispatched_at": at, "accepted_at": None,
-                             "replied_at": None, "closed_at": None, "satisfaction": "", "solved": None,
-                             "rating_comment": "", "rated_at": None, "accept_due_at": accept_due,
-                             "resolve_due_at": resolve_due, "due_soon": False, "overdue": False,
-                             "accept_overdue": False},
+                    ev_types.Reopened(
+                        previous_satisfaction=row["satisfaction"], previous_solved=row["solved"]
+                    ),
+                    at,
+                    owner,
+                    RESIDENT_LABEL,
+                    Status.DISPATCHED,
+                    note=rng.choice(cat.REOPEN_REASONS),
+                    unit_id=unit,
+                    changes={
+                        "reopen_count": row["reopen_count"] + 1,
+                        "dispatched_at": at,
+                        "accepted_at": None,
+                        "replied_at": None,
+                        "closed_at": None,
+                        "satisfaction": "",
+                        "solved": None,
+                        "rating_comment": "",
+                        "rated_at": None,
+                        "accept_due_at": accept_due,
+                        "resolve_due_at": resolve_due,
+                        "due_soon": False,
+                        "overdue": False,
+                        "accept_overdue": False,
+                    },
                 ):
                     return
                 self._handle(rng, out, st, i, unit, owner, "", first_round=False)
         else:
             at = st.last + dt.timedelta(days=AUTO_CLOSE_DAYS, minutes=rng.uniform(5, 120))
-            st.transition(ev_types.Closed(), at, None, SYSTEM, Status.CLOSED, note="群众逾期未评价，系统自动办结。",
-                          changes={"closed_at": at}, with_unit=False)
+            st.transition(
+                ev_types.Closed(),
+                at,
+                None,
+                SYSTEM,
+                Status.CLOSED,
+                note="群众逾期未评价，系统自动办结。",
+                changes={"closed_at": at},
+                with_unit=False,
+            )
 
     def _leaf_code(self, row: dict[str, Any]) -> str:
         return self.leaf_codes[row["category_id"]]
 
-    def _extension(self, rng: random.Random, out: Generated, st: State, i: int, unit: int, handler: StaffInfo) -> None:
+    def _extension(
+        self, rng: random.Random, out: Generated, st: State, i: int, unit: int, handler: StaffInfo
+    ) -> None:
         row = st.row
         at = _working_moment(rng, st.last, 0.5, 8)
         if at > self.now or at > row["resolve_due_at"]:
             return
         days = rng.choice((3, 5, 10))
         reason = rng.choice(cat.EXTENSION_REASONS)
-        request: dict[str, Any] = {"unit_id": unit, "requested_by_id": handler.id, "requested_at": at,
-                                   "working_days": days, "reason": reason, "status": "pending",
-                                   "decided_by_id": None, "decided_at": None, "decision_note": ""}
+        request: dict[str, Any] = {
+            "unit_id": unit,
+            "requested_by_id": handler.id,
+            "requested_at": at,
+            "working_days": days,
+            "reason": reason,
+            "status": "pending",
+            "decided_by_id": None,
+            "decided_at": None,
+            "decision_note": "",
+        }
         # The request's id is only known when written: its events carry a placeholder filled by the writer.
-        events = [Ev(ev_types.ExtensionRequested(working_days=days), at, handler, handler.label, unit, row["status"],
-                     row["status"], note=reason, public=False)]
+        events = [
+            Ev(
+                ev_types.ExtensionRequested(working_days=days),
+                at,
+                handler,
+                handler.label,
+                unit,
+                row["status"],
+                row["status"],
+                note=reason,
+                public=False,
+            )
+        ]
         decided = _working_moment(rng, at, 0.5, 6)
         if decided <= self.now:
             dispatcher = self.dmap.dispatcher
             assert dispatcher is not None
             approve = rng.random() < 0.8
             note = "" if approve else "理由不充分，请按期办结。"
-            request.update(status="approved" if approve else "refused", decided_by_id=dispatcher.id,
-                           decided_at=decided, decision_note=note)
+            request.update(
+                status="approved" if approve else "refused",
+                decided_by_id=dispatcher.id,
+                decided_at=decided,
+                decision_note=note,
+            )
             decision: Payload = ev_types.ExtensionRefused(working_days=days)
             if approve:
                 old_due = row["resolve_due_at"]
@@ -513,8 +811,19 @@ class HistoryGenerator:
                 if new_due > decided:
                     row["overdue"] = False
                 decision = ev_types.ExtensionApproved(working_days=days, old_due=old_due, new_due=new_due)
-            events.append(Ev(decision, decided, dispatcher, dispatcher.label, unit, row["status"], row["status"],
-                             note=note, public=approve))
+            events.append(
+                Ev(
+                    decision,
+                    decided,
+                    dispatcher,
+                    dispatcher.label,
+                    unit,
+                    row["status"],
+                    row["status"],
+                    note=note,
+                    public=approve,
+                )
+            )
         for ev in events:
             st.add(ev)
         out.extensions.append((i, request, events))

@@ -11,8 +11,15 @@ from lianxin.org.models import ApiToken, Role, RoleAssignment, User
 
 from .district import DEMO_API_KEY, DEMO_API_USER, DEMO_PASSWORD
 
-ROLE_ORDER = [Role.ADMIN, Role.OPERATOR, Role.DISPATCHER, Role.HANDLER, Role.GRID_WORKER, Role.SUPERVISOR,
-              Role.LEADER]
+ROLE_ORDER = [
+    Role.ADMIN,
+    Role.OPERATOR,
+    Role.DISPATCHER,
+    Role.HANDLER,
+    Role.GRID_WORKER,
+    Role.SUPERVISOR,
+    Role.LEADER,
+]
 MAX_PER_ROLE = 4
 
 
@@ -41,7 +48,9 @@ def demo_logins() -> list[tuple[str, str, str]]:
 
 
 def demo_api_key_present() -> bool:
-    return ApiToken.objects.filter(key_hash=hashlib.sha256(DEMO_API_KEY.encode()).hexdigest(), revoked=False).exists()
+    return ApiToken.objects.filter(
+        key_hash=hashlib.sha256(DEMO_API_KEY.encode()).hexdigest(), revoked=False
+    ).exists()
 
 
 def print_demo_logins(stdout: Any) -> None:

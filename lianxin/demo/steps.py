@@ -58,9 +58,19 @@ class State:
     def add(self, ev: Ev) -> None:
         self.events.append(ev)
 
-    def transition(self, payload: Payload, at: dt.datetime, actor: StaffInfo | None, label: str, to_status: str, *,
-                   note: str = "", unit_id: int | None = None,
-                   changes: dict[str, Any] | None = None, with_unit: bool = True) -> bool:
+    def transition(
+        self,
+        payload: Payload,
+        at: dt.datetime,
+        actor: StaffInfo | None,
+        label: str,
+        to_status: str,
+        *,
+        note: str = "",
+        unit_id: int | None = None,
+        changes: dict[str, Any] | None = None,
+        with_unit: bool = True,
+    ) -> bool:
         """Apply one step if it happens before now; False (and the deadline flags at now) otherwise."""
         at = max(at, self.last + dt.timedelta(seconds=1))
         if at > self.now:
@@ -70,8 +80,9 @@ class State:
         for key, value in (changes or {}).items():
             self.row[key] = value
         self.row["status"] = to_status
-        self.events.append(Ev(payload, at, actor, label, unit_id if with_unit else None, from_status, to_status,
-                              note))
+        self.events.append(
+            Ev(payload, at, actor, label, unit_id if with_unit else None, from_status, to_status, note)
+        )
         return True
 
     def flag(self, attr: str, flag: type[ev_types.DeadlineFlag], at: dt.datetime, unit: int) -> None:
@@ -81,8 +92,18 @@ class State:
         at = max(at, self.last + dt.timedelta(seconds=1))
         self.row[attr] = True
         status = self.row["status"]
-        self.events.append(Ev(flag(resolve_due_at=self.row["resolve_due_at"]), at, None, SYSTEM_SWEEP, unit, status,
-                              status, public=False))
+        self.events.append(
+            Ev(
+                flag(resolve_due_at=self.row["resolve_due_at"]),
+                at,
+                None,
+                SYSTEM_SWEEP,
+                unit,
+                status,
+                status,
+                public=False,
+            )
+        )
 
     def flags_at_now(self) -> None:
         """What the deadline sweep would have flagged by now on an appeal still being handled."""
@@ -90,8 +111,11 @@ class State:
         if row["status"] not in (Status.DISPATCHED, Status.ACCEPTED) or row["unit_id"] is None:
             return
         unit = row["unit_id"]
-        if (row["status"] == Status.DISPATCHED and row["accept_due_at"] is not None
-                and row["accept_due_at"] + SWEEP_LAG < self.now):
+        if (
+            row["status"] == Status.DISPATCHED
+            and row["accept_due_at"] is not None
+            and row["accept_due_at"] + SWEEP_LAG < self.now
+        ):
             self.flag("accept_overdue", ev_types.AcceptOverdue, row["accept_due_at"] + SWEEP_LAG, unit)
         due = row["resolve_due_at"]
         if due is None:
@@ -100,4 +124,3 @@ class State:
             self.flag("overdue", ev_types.Overdue, due + SWEEP_LAG, unit)
         elif due - dt.timedelta(hours=24) < self.now and not row["overdue"]:
             self.flag("due_soon", ev_types.DueSoon, max(due - dt.timedelta(hours=24), self.last), unit)
-

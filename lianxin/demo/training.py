@@ -36,7 +36,9 @@ def closed_examples(*, level: int | None, limit: int, seed: int = 0) -> tuple[li
     levels = [level] if level else [2, 1]
     chosen = levels[-1]
     for candidate in levels:
-        counts = Counter(path.split("/")[candidate - 1] for _t, _x, path in rows if len(path.split("/")) >= candidate)
+        counts = Counter(
+            path.split("/")[candidate - 1] for _t, _x, path in rows if len(path.split("/")) >= candidate
+        )
         if counts and min(counts.values()) >= MIN_PER_CLASS:
             chosen = candidate
             break
@@ -49,18 +51,28 @@ def closed_examples(*, level: int | None, limit: int, seed: int = 0) -> tuple[li
     return texts, labels, chosen
 
 
-def train_from_db(*, level: int | None = None, path: str | Path | None = None, limit: int = 20000) -> TrainReport:
+def train_from_db(
+    *, level: int | None = None, path: str | Path | None = None, limit: int = 20000
+) -> TrainReport:
     try:
         from lianxin.triage.classifier import train_model
     except ImportError as exc:
         return TrainReport(False, f"Triage engine not available ({exc}); skipped training the demo model.")
     texts, labels, chosen = closed_examples(level=level, limit=limit)
     if len(set(labels)) < 2:
-        return TrainReport(False, "Not enough closed appeals to train the triage model (need two categories or more).")
+        return TrainReport(
+            False, "Not enough closed appeals to train the triage model (need two categories or more)."
+        )
     model = train_model(texts, labels)
     target = Path(path or settings.LIANXIN["TRIAGE_MODEL_PATH"])
     target.parent.mkdir(parents=True, exist_ok=True)
     saved = model.save(target)
-    return TrainReport(True, f"Triage model trained on {len(texts)} closed appeals, {len(set(labels))} "
-                       f"level-{chosen} categories, saved to {saved}.", Path(saved), len(texts),
-                       len(set(labels)), chosen)
+    return TrainReport(
+        True,
+        f"Triage model trained on {len(texts)} closed appeals, {len(set(labels))} "
+        f"level-{chosen} categories, saved to {saved}.",
+        Path(saved),
+        len(texts),
+        len(set(labels)),
+        chosen,
+    )

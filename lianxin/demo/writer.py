@@ -50,8 +50,11 @@ class ChunkWriter:
             return
         fields = {f.attname: f for f in model._meta.concrete_fields}
         # Columns the generator does not know about (added later by other apps) get their model default.
-        defaults = {name: field.get_default() for name, field in fields.items()
-                    if name not in rows[0] and not field.primary_key}
+        defaults = {
+            name: field.get_default()
+            for name, field in fields.items()
+            if name not in rows[0] and not field.primary_key
+        }
         names = [*rows[0], *defaults]
         if defaults:
             rows = [{**row, **defaults} for row in rows]
@@ -67,29 +70,63 @@ class ChunkWriter:
             with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(
-                        [json.dumps(row[n], ensure_ascii=False) if n in json_fields else row[n] for n in names]
+                        [
+                            json.dumps(row[n], ensure_ascii=False) if n in json_fields else row[n]
+                            for n in names
+                        ]
                     )
 
     def _event_row(self, pk: int, appeal_id: int, ev: Ev) -> dict[str, Any]:
         return {
-            "id": pk, "appeal_id": appeal_id, "type": ev.type, "at": ev.at,
-            "actor_id": ev.actor.id if ev.actor else None, "actor_label": ev.actor_label, "unit_id": ev.unit_id,
-            "from_status": ev.from_status, "to_status": ev.to_status, "note": ev.note, "data": ev.data,
+            "id": pk,
+            "appeal_id": appeal_id,
+            "type": ev.type,
+            "at": ev.at,
+            "actor_id": ev.actor.id if ev.actor else None,
+            "actor_label": ev.actor_label,
+            "unit_id": ev.unit_id,
+            "from_status": ev.from_status,
+            "to_status": ev.to_status,
+            "note": ev.note,
+            "data": ev.data,
             "public": ev.public,
         }
 
     def _audit_row(self, tracking: str, ev: Ev) -> dict[str, Any]:
         self.seq += 1
-        data = {"event": ev.type, "from": ev.from_status, "to": ev.to_status,
-                "unit": self.unit_codes.get(ev.unit_id) if ev.unit_id else None}
+        data = {
+            "event": ev.type,
+            "from": ev.from_status,
+            "to": ev.to_status,
+            "unit": self.unit_codes.get(ev.unit_id) if ev.unit_id else None,
+        }
         actor_id = ev.actor.id if ev.actor else None
-        digest = entry_digest(prev_hash=self.prev_hash, seq=self.seq, at=ev.at, actor_id=actor_id,
-                              actor_label=ev.actor_label, action=AuditAction.STATE_CHANGE, object_type="appeal",
-                              object_id=tracking, data=data, scheme=KEYED_SCHEME)
-        row = {"seq": self.seq, "at": ev.at, "actor_id": actor_id, "actor_ref": actor_id,
-               "actor_label": ev.actor_label, "scheme": KEYED_SCHEME,
-               "action": AuditAction.STATE_CHANGE, "object_type": "appeal", "object_id": tracking, "data": data,
-               "prev_hash": self.prev_hash, "hash": digest}
+        digest = entry_digest(
+            prev_hash=self.prev_hash,
+            seq=self.seq,
+            at=ev.at,
+            actor_id=actor_id,
+            actor_label=ev.actor_label,
+            action=AuditAction.STATE_CHANGE,
+            object_type="appeal",
+            object_id=tracking,
+            data=data,
+            scheme=KEYED_SCHEME,
+        )
+        row = {
+            "seq": self.seq,
+            "at": ev.at,
+            "actor_id": actor_id,
+            "actor_ref": actor_id,
+            "actor_label": ev.actor_label,
+            "scheme": KEYED_SCHEME,
+            "action": AuditAction.STATE_CHANGE,
+            "object_type": "appeal",
+            "object_id": tracking,
+            "data": data,
+            "prev_hash": self.prev_hash,
+            "hash": digest,
+        }
         self.prev_hash = digest
         return row
 
@@ -129,7 +166,9 @@ class ChunkWriter:
             last_at[index] = ev.at
         appeal_rows = []
         for index, row in enumerate(chunk.appeals):
-            appeal_rows.append({"id": base + index, **row, "updated_at": last_at.get(index, row["submitted_at"])})
+            appeal_rows.append(
+                {"id": base + index, **row, "updated_at": last_at.get(index, row["submitted_at"])}
+            )
         # Merged appeals point at earlier rows of the same chunk: write in id order (one COPY).
         self._write(Appeal, appeal_rows)
         self._write(AppealEvent, event_rows)

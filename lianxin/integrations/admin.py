@@ -5,7 +5,15 @@ from .models import Delivery, DeliveryAttempt, Subscription
 
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin[Subscription]):
-    list_display = ("name", "owner", "url", "active", "paused_at", "consecutive_failures", "include_personal_data")
+    list_display = (
+        "name",
+        "owner",
+        "url",
+        "active",
+        "paused_at",
+        "consecutive_failures",
+        "include_personal_data",
+    )
     list_filter = ("active", "include_personal_data")
     raw_id_fields = ("owner",)
     readonly_fields = ("paused_at", "consecutive_failures", "created_at")
@@ -23,8 +31,19 @@ class DeliveryAdmin(admin.ModelAdmin[Delivery]):
     list_display = ("subscription", "event_type", "status", "attempts", "last_status_code", "created_at")
     list_filter = ("status", "event_type")
     inlines = [AttemptInline]
-    readonly_fields = ("subscription", "event", "event_type", "payload", "status", "attempts", "next_attempt_at",
-                       "delivered_at", "last_status_code", "last_response", "last_error")
+    readonly_fields = (
+        "subscription",
+        "event",
+        "event_type",
+        "payload",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "delivered_at",
+        "last_status_code",
+        "last_response",
+        "last_error",
+    )
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

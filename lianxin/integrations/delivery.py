@@ -65,10 +65,18 @@ def _claim(delivery_id: int) -> Delivery | None:
     """Take a due delivery for one attempt (its next attempt moves past the request's timeout), so a
     second worker or the sweep does not send it at the same time."""
     with transaction.atomic():
-        d = (Delivery.objects.select_for_update(skip_locked=True).select_related("subscription__owner")
-             .filter(pk=delivery_id, status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING],
-                     next_attempt_at__lte=timezone.now(), subscription__active=True,
-                     subscription__paused_at__isnull=True).first())
+        d = (
+            Delivery.objects.select_for_update(skip_locked=True)
+            .select_related("subscription__owner")
+            .filter(
+                pk=delivery_id,
+                status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING],
+                next_attempt_at__lte=timezone.now(),
+                subscription__active=True,
+                subscription__paused_at__isnull=True,
+            )
+            .first()
+        )
         if d is None:
             return None
         d.next_attempt_at = timezone.now() + dt.timedelta(seconds=timeout_seconds() * 2 + 60)
@@ -83,23 +91,32 @@ def _body(delivery: Delivery) -> bytes:
         appeal = Appeal.objects.filter(events__pk=delivery.event_id).first()
         if appeal is not None and not appeal.is_anonymous and may_see_contact(sub.owner, appeal):
             payload["appeal"] = {**payload["appeal"], **personal_part(appeal)}
-            audit_append(action=AuditAction.PERSONAL_DATA_VIEW, object_type="appeal",
-                         object_id=appeal.tracking_number, actor=sub.owner,
-                         data={"purpose": "webhook", "subscription": sub.pk, "delivery": delivery.pk})
+            audit_append(
+                action=AuditAction.PERSONAL_DATA_VIEW,
+                object_type="appeal",
+                object_id=appeal.tracking_number,
+                actor=sub.owner,
+                data={"purpose": "webhook", "subscription": sub.pk, "delivery": delivery.pk},
+            )
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _send(delivery: Delivery, body: bytes) -> tuple[int | None, str, str]:
     sub = delivery.subscription
     ts = int(time.time())
-    request = urllib.request.Request(sub.url, data=body, method="POST", headers={
-        "Content-Type": "application/json; charset=utf-8",
-        "User-Agent": "Lianxin-Webhooks/1",
-        signing.TIMESTAMP_HEADER: str(ts),
-        signing.SIGNATURE_HEADER: signing.signature(sub.secret, ts, body),
-        signing.EVENT_HEADER: delivery.event_type,
-        signing.DELIVERY_HEADER: str(delivery.pk),
-    })
+    request = urllib.request.Request(
+        sub.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": "Lianxin-Webhooks/1",
+            signing.TIMESTAMP_HEADER: str(ts),
+            signing.SIGNATURE_HEADER: signing.signature(sub.secret, ts, body),
+            signing.EVENT_HEADER: delivery.event_type,
+            signing.DELIVERY_HEADER: str(delivery.pk),
+        },
+    )
     try:
         with _opener.open(request, timeout=timeout_seconds()) as response:
             return response.status, response.read(EXCERPT).decode("utf-8", "replace"), ""
@@ -123,8 +140,14 @@ def delivery_attempt(delivery_id: int) -> str | None:
     with transaction.atomic():
         d = Delivery.objects.select_for_update().get(pk=delivery.pk)
         sub = Subscription.objects.select_for_update().get(pk=d.subscription_id)
-        DeliveryAttempt.objects.create(delivery=d, at=now, status_code=code, response_excerpt=excerpt[:EXCERPT],
-                                       error=error, duration_ms=duration)
+        DeliveryAttempt.objects.create(
+            delivery=d,
+            at=now,
+            status_code=code,
+            response_excerpt=excerpt[:EXCERPT],
+            error=error,
+            duration_ms=duration,
+        )
         d.attempts += 1
         d.last_status_code, d.last_response, d.last_error = code, excerpt[:EXCERPT], error
         if ok:
@@ -145,8 +168,13 @@ def delivery_attempt(delivery_id: int) -> str | None:
 
 def _pause(sub: Subscription, now: dt.datetime) -> None:
     sub.paused_at = now
-    audit_append(action=AuditAction.CONFIG_CHANGE, object_type="webhook", object_id=sub.pk,
-                 actor_label="webhooks", data={"paused": True, "failures": sub.consecutive_failures})
+    audit_append(
+        action=AuditAction.CONFIG_CHANGE,
+        object_type="webhook",
+        object_id=sub.pk,
+        actor_label="webhooks",
+        data={"paused": True, "failures": sub.consecutive_failures},
+    )
     notify_users(
         user_ids=[sub.owner_id],
         title=_("事件订阅“%(name)s”已暂停") % {"name": sub.name},
@@ -159,10 +187,14 @@ def _pause(sub: Subscription, now: dt.datetime) -> None:
 
 def deliveries_due(limit: int = 200) -> list[int]:
     return list(
-        Delivery.objects.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING],
-                                next_attempt_at__lte=timezone.now(), subscription__active=True,
-                                subscription__paused_at__isnull=True)
-        .order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit]
+        Delivery.objects.filter(
+            status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING],
+            next_attempt_at__lte=timezone.now(),
+            subscription__active=True,
+            subscription__paused_at__isnull=True,
+        )
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:limit]
     )
 
 

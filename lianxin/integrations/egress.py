@@ -24,7 +24,7 @@ from django.conf import settings
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-class EgressRefused(OSError):
+class EgressRefusedError(OSError):
     """The destination is an internal address that is not on the allow-list."""
 
 
@@ -55,7 +55,7 @@ def address_permitted(address: Address, host: str = "") -> bool:
 
 
 def resolve_permitted(host: str, port: int) -> list[tuple[Any, ...]]:
-    """The socket addresses of `host` that may be dialled; EgressRefused when there are none."""
+    """The socket addresses of `host` that may be dialled; EgressRefusedError when there are none."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
@@ -63,8 +63,10 @@ def resolve_permitted(host: str, port: int) -> list[tuple[Any, ...]]:
     permitted = [info for info in infos if address_permitted(ipaddress.ip_address(info[4][0]), host)]
     if not permitted:
         shown = ", ".join(sorted({str(info[4][0]) for info in infos}))
-        raise EgressRefused(f"{host} resolves only to internal addresses ({shown}); "
-                            "list it in LIANXIN_WEBHOOK_ALLOWED_HOSTS if it is a trusted receiver")
+        raise EgressRefusedError(
+            f"{host} resolves only to internal addresses ({shown}); "
+            "list it in LIANXIN_WEBHOOK_ALLOWED_HOSTS if it is a trusted receiver"
+        )
     return permitted
 
 
@@ -73,15 +75,20 @@ def destination_refusal(host: str) -> str | None:
     yet is accepted (it is checked again at every connection)."""
     try:
         resolve_permitted(host, 443)
-    except EgressRefused as exc:
+    except EgressRefusedError as exc:
         return str(exc)
     except OSError:
         return None
     return None
 
 
-def _guarded_create_connection(address: tuple[str, int], timeout: Any = socket._GLOBAL_DEFAULT_TIMEOUT,  # type: ignore[attr-defined]
-                               source_address: Any = None, *args: Any, **kwargs: Any) -> socket.socket:
+def _guarded_create_connection(
+    address: tuple[str, int],
+    timeout: Any = socket._GLOBAL_DEFAULT_TIMEOUT,  # type: ignore[attr-defined]
+    source_address: Any = None,
+    *args: Any,
+    **kwargs: Any,
+) -> socket.socket:
     host, port = address
     last: OSError | None = None
     for family, kind, proto, _name, sockaddr in resolve_permitted(host, port):
@@ -123,5 +130,6 @@ class _GuardedHTTPSHandler(urllib.request.HTTPSHandler):
 
 def guarded_opener(*handlers: urllib.request.BaseHandler) -> urllib.request.OpenerDirector:
     """An opener that dials only permitted addresses and ignores proxy settings."""
-    return urllib.request.build_opener(urllib.request.ProxyHandler({}), _GuardedHTTPHandler,
-                                       _GuardedHTTPSHandler, *handlers)
+    return urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), _GuardedHTTPHandler, _GuardedHTTPSHandler, *handlers
+    )

@@ -43,22 +43,36 @@ class Subscription(models.Model):
 
     name = models.CharField(_("名称"), max_length=100)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("负责人"), on_delete=models.CASCADE, related_name="webhooks",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("负责人"),
+        on_delete=models.CASCADE,
+        related_name="webhooks",
         help_text=_("接收暂停通知；只推送此人有权查看的诉求。"),
     )
     url = models.URLField(_("接收地址"), max_length=500)
     secret = EncryptedTextField(_("签名密钥"), max_length=100, default=new_secret)
     event_types = models.JSONField(_("事件类型"), default=list)
     area = models.ForeignKey(
-        Area, verbose_name=_("区域范围"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Area,
+        verbose_name=_("区域范围"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("留空表示全部区域；选中区域含其下级。"),
     )
     category = models.ForeignKey(
-        Category, verbose_name=_("分类范围"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Category,
+        verbose_name=_("分类范围"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("留空表示全部分类；选中分类含其下级。"),
     )
     include_personal_data = models.BooleanField(
-        _("包含个人信息"), default=False,
+        _("包含个人信息"),
+        default=False,
         help_text=_("仅管理员可开启；匿名诉求任何时候都不含个人信息。"),
     )
     active = models.BooleanField(_("启用"), default=True)
@@ -98,7 +112,9 @@ class Delivery(models.Model):
     )
     event_type = models.CharField(_("事件类型"), max_length=24)
     payload = models.JSONField(default=dict)
-    status = models.CharField(_("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)

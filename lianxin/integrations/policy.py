@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import Forbidden
+from lianxin.core.errors import ForbiddenError
 from lianxin.org.models import Role
 from lianxin.org.selectors import scope_of
 
@@ -37,4 +37,4 @@ def may_carry_personal_data(user: Any) -> bool:
 
 def ensure_may_manage_webhooks(user: Any) -> None:
     if not may_manage_webhooks(user):
-        raise Forbidden(_("只有工作人员可以管理事件订阅。"))
+        raise ForbiddenError(_("只有工作人员可以管理事件订阅。"))

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from lianxin.appeals.models import Appeal, AppealEvent
 from lianxin.appeals.selectors import appeals_visible_to
 from lianxin.audit.services import AuditAction, audit_append
-from lianxin.core.errors import NotFound, ValidationFailed
+from lianxin.core.errors import NotFoundError, ValidationFailedError
 from lianxin.core.tasks import enqueue_on_commit
 from lianxin.org.models import Area, Category, User
 from lianxin.org.selectors import in_area_subtree
@@ -38,14 +38,21 @@ def _clean_url(url: str) -> str:
     parts = urlsplit(url)
     allowed = ("https",) if settings.LIANXIN_PRODUCTION else ("https", "http")
     if parts.scheme not in allowed or not parts.hostname or len(url) > 500:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _("接收地址须是完整的 %(schemes)s 地址（不超过 500 个字符），例如 https://example.org/hooks。")
-            % {"schemes": " / ".join(allowed)}, field="url")
+            % {"schemes": " / ".join(allowed)},
+            field="url",
+        )
     refusal = destination_refusal(parts.hostname)
     if refusal is not None:
-        raise ValidationFailed(
-            _("接收地址指向内部网络（%(why)s）。请使用对外公开的地址；确属可信的内部接收方，请运维人员将其加入 "
-              "LIANXIN_WEBHOOK_ALLOWED_HOSTS。") % {"why": refusal}, field="url")
+        raise ValidationFailedError(
+            _(
+                "接收地址指向内部网络（%(why)s）。请使用对外公开的地址；确属可信的内部接收方，请运维人员将其加入 "
+                "LIANXIN_WEBHOOK_ALLOWED_HOSTS。"
+            )
+            % {"why": refusal},
+            field="url",
+        )
     return url
 
 
@@ -53,10 +60,11 @@ def _clean_events(event_types: list[str]) -> list[str]:
     chosen = sorted(set(event_types or []))
     unknown = [e for e in chosen if e not in EVENT_TYPES]
     if not chosen or unknown:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _("请至少选择一种事件类型；可选：%(known)s。") % {"known": ", ".join(sorted(EVENT_TYPES))}
             + (_("未知：%(bad)s。") % {"bad": ", ".join(unknown)} if unknown else ""),
-            field="event_types")
+            field="event_types",
+        )
     return chosen
 
 
@@ -76,26 +84,40 @@ def subscription_create(
     policy.ensure_may_manage_webhooks(actor)
     owner = owner or actor
     if owner.pk != actor.pk and not policy.is_admin(actor):
-        raise ValidationFailed(_("只有管理员可以为他人创建订阅。"), field="owner")
+        raise ValidationFailedError(_("只有管理员可以为他人创建订阅。"), field="owner")
     if include_personal_data and not policy.may_carry_personal_data(actor):
-        raise ValidationFailed(_("只有管理员可以允许订阅包含个人信息。"), field="include_personal_data")
+        raise ValidationFailedError(_("只有管理员可以允许订阅包含个人信息。"), field="include_personal_data")
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise ValidationFailed(_("请填写名称（1 到 100 个字符）。"), field="name")
+        raise ValidationFailedError(_("请填写名称（1 到 100 个字符）。"), field="name")
     sub = Subscription.objects.create(
-        name=name, owner=owner, url=_clean_url(url), event_types=_clean_events(event_types), area=area,
-        category=category, include_personal_data=include_personal_data,
+        name=name,
+        owner=owner,
+        url=_clean_url(url),
+        event_types=_clean_events(event_types),
+        area=area,
+        category=category,
+        include_personal_data=include_personal_data,
     )
-    audit_append(action=AuditAction.CONFIG_CHANGE, object_type="webhook", object_id=sub.pk, actor=actor,
-                 data={"created": True, "url": sub.url, "events": sub.event_types,
-                       "personal_data": include_personal_data})
+    audit_append(
+        action=AuditAction.CONFIG_CHANGE,
+        object_type="webhook",
+        object_id=sub.pk,
+        actor=actor,
+        data={
+            "created": True,
+            "url": sub.url,
+            "events": sub.event_types,
+            "personal_data": include_personal_data,
+        },
+    )
     return sub
 
 
 def subscription_get_for(user: User, pk: int) -> Subscription:
     sub = Subscription.objects.select_related("owner", "area", "category").filter(pk=pk).first()
     if sub is None or not policy.may_manage(user, sub):
-        raise NotFound(_("没有找到该订阅。"))
+        raise NotFoundError(_("没有找到该订阅。"))
     return sub
 
 
@@ -111,19 +133,25 @@ def subscriptions_visible_to(user: User) -> Any:
 def subscription_resume(*, actor: User, subscription: Subscription) -> Subscription:
     """Resume a paused endpoint: its waiting deliveries are sent again from now."""
     if not policy.may_manage(actor, subscription):
-        raise NotFound(_("没有找到该订阅。"))
+        raise NotFoundError(_("没有找到该订阅。"))
     with transaction.atomic():
         sub = Subscription.objects.select_for_update().get(pk=subscription.pk)
         sub.paused_at = None
         sub.consecutive_failures = 0
         sub.active = True
         sub.save(update_fields=["paused_at", "consecutive_failures", "active"])
-        waiting = Delivery.objects.filter(subscription=sub,
-                                          status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING])
+        waiting = Delivery.objects.filter(
+            subscription=sub, status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING]
+        )
         ids = list(waiting.order_by("id").values_list("pk", flat=True)[:200])  # the sweep sends the rest
         waiting.update(next_attempt_at=timezone.now())
-        audit_append(action=AuditAction.CONFIG_CHANGE, object_type="webhook", object_id=sub.pk, actor=actor,
-                     data={"resumed": True})
+        audit_append(
+            action=AuditAction.CONFIG_CHANGE,
+            object_type="webhook",
+            object_id=sub.pk,
+            actor=actor,
+            data={"resumed": True},
+        )
     if ids:
         enqueue_on_commit(_deliver_task(), ids)
     return sub
@@ -134,17 +162,22 @@ def subscription_resume(*, actor: User, subscription: Subscription) -> Subscript
 
 def _in_scope(sub: Subscription, appeal: Appeal) -> bool:
     if sub.area_id is not None and not in_area_subtree(
-        appeal.area.path if appeal.area else None, [sub.area.path]  # type: ignore[union-attr]
+        appeal.area.path if appeal.area else None,
+        [sub.area.path],  # type: ignore[union-attr]
     ):
         return False
     return sub.category_id is None or in_area_subtree(
-        appeal.category.path if appeal.category else None, [sub.category.path]  # type: ignore[union-attr]
+        appeal.category.path if appeal.category else None,
+        [sub.category.path],  # type: ignore[union-attr]
     )
 
 
 def matching_subscriptions(event: AppealEvent) -> list[Subscription]:
-    subs = [s for s in Subscription.objects.filter(active=True).select_related("owner", "area", "category")
-            if event.type in s.event_types and _in_scope(s, event.appeal)]
+    subs = [
+        s
+        for s in Subscription.objects.filter(active=True).select_related("owner", "area", "category")
+        if event.type in s.event_types and _in_scope(s, event.appeal)
+    ]
     # an owner is told only of what they may see (an administrator sees everything)
     return [s for s in subs if appeals_visible_to(s.owner).filter(pk=event.appeal_id).exists()]
 
@@ -158,10 +191,12 @@ def on_appeal_event(event: AppealEvent) -> None:
         return
     payload = event_payload(event)
     now = timezone.now()
-    rows = Delivery.objects.bulk_create([
-        Delivery(subscription=s, event=event, event_type=event.type, payload=payload, next_attempt_at=now)
-        for s in subs
-    ])
+    rows = Delivery.objects.bulk_create(
+        [
+            Delivery(subscription=s, event=event, event_type=event.type, payload=payload, next_attempt_at=now)
+            for s in subs
+        ]
+    )
     ids = [d.pk for d in rows if not d.subscription.paused]
     if ids:
         enqueue_on_commit(_deliver_task(), ids)

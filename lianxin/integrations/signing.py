@@ -24,8 +24,15 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def verify(secret: str, *, timestamp: str, signature_header: str, body: bytes,
-           now: float | None = None, tolerance: int = TOLERANCE_SECONDS) -> bool:
+def verify(
+    secret: str,
+    *,
+    timestamp: str,
+    signature_header: str,
+    body: bytes,
+    now: float | None = None,
+    tolerance: int = TOLERANCE_SECONDS,
+) -> bool:
     """What a receiver does: the timestamp is recent and the signature matches (in constant time)."""
     try:
         ts = int(timestamp)

@@ -25,9 +25,14 @@ def _user(request: HttpRequest) -> User:
 def subscription_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     policy.ensure_may_manage_webhooks(user)
-    return render(request, "integrations/list.html", {
-        "subscriptions": services.subscriptions_visible_to(user)[:200], "is_admin": policy.is_admin(user),
-    })
+    return render(
+        request,
+        "integrations/list.html",
+        {
+            "subscriptions": services.subscriptions_visible_to(user)[:200],
+            "is_admin": policy.is_admin(user),
+        },
+    )
 
 
 @login_required
@@ -36,9 +41,14 @@ def subscription_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     policy.ensure_may_manage_webhooks(user)
     sub = services.subscription_get_for(user, pk)
-    return render(request, "integrations/detail.html", {
-        "sub": sub, "deliveries": services.deliveries_of(sub)[:100],
-    })
+    return render(
+        request,
+        "integrations/detail.html",
+        {
+            "sub": sub,
+            "deliveries": services.deliveries_of(sub)[:100],
+        },
+    )
 
 
 @login_required

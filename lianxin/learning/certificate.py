@@ -12,10 +12,16 @@ from .models import Enrolment
 
 
 def certificate_html(*, enrolment: Enrolment, verify_url: str) -> str:
-    return render_to_string("learning/certificate_pdf.html", {
-        "name": enrolment.user.display_name or enrolment.user.username, "course": enrolment.course,
-        "enrolment": enrolment, "verify_url": verify_url, "issued": timezone.localdate(),
-    })
+    return render_to_string(
+        "learning/certificate_pdf.html",
+        {
+            "name": enrolment.user.display_name or enrolment.user.username,
+            "course": enrolment.course,
+            "enrolment": enrolment,
+            "verify_url": verify_url,
+            "issued": timezone.localdate(),
+        },
+    )
 
 
 def certificate_pdf(*, enrolment: Enrolment, verify_url: str) -> bytes:

@@ -51,6 +51,12 @@ def _label(user: User | None) -> str:
 def record(enrolment: Enrolment, payload: Payload, actor: User | None, *, from_status: str) -> LearningEvent:
     """One `LearningEvent` of `payload.TYPE` (the enrolment's status after the change as `to_status`)."""
     return LearningEvent.objects.create(
-        enrolment=enrolment, type=payload.TYPE, at=timezone.now(), actor=actor, actor_label=_label(actor),
-        from_status=from_status, to_status=enrolment.status, data=payload.to_data(),
+        enrolment=enrolment,
+        type=payload.TYPE,
+        at=timezone.now(),
+        actor=actor,
+        actor_label=_label(actor),
+        from_status=from_status,
+        to_status=enrolment.status,
+        data=payload.to_data(),
     )

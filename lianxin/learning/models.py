@@ -49,8 +49,9 @@ class Lesson(models.Model):
     order = models.PositiveSmallIntegerField(default=1)
     title = models.CharField(_("标题"), max_length=TITLE_MAX_LENGTH)
     kind = models.CharField(_("类型"), max_length=12, choices=LessonKind.choices, default=LessonKind.LESSON)
-    material_kind = models.CharField(_("材料形式"), max_length=10, choices=MaterialKind.choices,
-                                     default=MaterialKind.ARTICLE)
+    material_kind = models.CharField(
+        _("材料形式"), max_length=10, choices=MaterialKind.choices, default=MaterialKind.ARTICLE
+    )
     body = models.TextField(_("正文"), max_length=BODY_MAX_LENGTH, blank=True)
     url = models.URLField(_("链接（PDF 或视频）"), max_length=500, blank=True)
     minutes = models.PositiveSmallIntegerField(_("学习时长（分钟）"), default=20)
@@ -89,10 +90,12 @@ class EnrolmentStatus(models.TextChoices):
 class Enrolment(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrolments")
-    status = models.CharField(_("状态"), max_length=12, choices=EnrolmentStatus.choices,
-                              default=EnrolmentStatus.ASSIGNED)
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    status = models.CharField(
+        _("状态"), max_length=12, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ASSIGNED
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reason = models.CharField(_("原因"), max_length=500, blank=True)
     assigned_at = models.DateTimeField()
     due_at = models.DateTimeField(_("完成期限"), null=True, blank=True)
@@ -146,8 +149,9 @@ class LearningEvent(models.Model):
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=12, choices=EventType.choices)
     at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_label = models.CharField(max_length=100, blank=True)
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12, blank=True)

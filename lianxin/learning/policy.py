@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import Forbidden, TransitionNotAllowed
+from lianxin.core.errors import ForbiddenError, TransitionNotAllowedError
 from lianxin.org.models import Role, User
 from lianxin.org.selectors import scope_of
 
@@ -48,19 +48,21 @@ def may_oversee(user: User | None) -> bool:
 
 def ensure_manager(user: User | None) -> None:
     if not may_manage(user):
-        raise Forbidden(_("只有督查员和管理员可以管理课程、指定学习任务。"))
+        raise ForbiddenError(_("只有督查员和管理员可以管理课程、指定学习任务。"))
 
 
 def ensure_learner(user: User | None, enrolment: Enrolment, action: str) -> None:
     if user is None or enrolment.user_id != user.pk:
-        raise Forbidden(_("只能学习自己的课程。"))
+        raise ForbiddenError(_("只能学习自己的课程。"))
     if enrolment.status not in LEARNER_SOURCES[action]:
-        raise TransitionNotAllowed(_("这门课程已经通过，无需再学习或测验。"))
+        raise TransitionNotAllowedError(_("这门课程已经通过，无需再学习或测验。"))
 
 
 def can(user: User | None, enrolment: Enrolment, action: str) -> bool:
     if action in LEARNER_SOURCES:
-        return user is not None and enrolment.user_id == user.pk and enrolment.status in LEARNER_SOURCES[action]
+        return (
+            user is not None and enrolment.user_id == user.pk and enrolment.status in LEARNER_SOURCES[action]
+        )
     if action in (Action.MANAGE, Action.ASSIGN):
         return may_manage(user)
     return False

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
-from lianxin.core.errors import NotFound
+from lianxin.core.errors import NotFoundError
 from lianxin.org.models import User
 
 from .models import Course, Enrolment, EnrolmentStatus
@@ -29,14 +29,17 @@ def published_courses() -> QuerySet[Course]:
 
 def all_courses() -> QuerySet[Course]:
     """Every course, drafts first, with its counts (the authoring list)."""
-    return Course.objects.annotate(n_lessons=Count("lessons", distinct=True), n_questions=Count("questions", distinct=True),
-                                   n_enrolled=Count("enrolments", distinct=True)).order_by("published", "code")
+    return Course.objects.annotate(
+        n_lessons=Count("lessons", distinct=True),
+        n_questions=Count("questions", distinct=True),
+        n_enrolled=Count("enrolments", distinct=True),
+    ).order_by("published", "code")
 
 
 def course_by_code(code: str) -> Course:
     found = Course.objects.filter(code=(code or "")[:40]).first()
     if found is None:
-        raise NotFound("没有这门课程。请从课程列表进入。")
+        raise NotFoundError("没有这门课程。请从课程列表进入。")
     return found
 
 
@@ -45,9 +48,11 @@ def enrolments_of(user: User) -> QuerySet[Enrolment]:
 
 
 def enrolment_for(user: User, pk: int) -> Enrolment:
-    found = Enrolment.objects.filter(enrolments_visible_q(user), pk=pk).select_related("course", "user").first()
+    found = (
+        Enrolment.objects.filter(enrolments_visible_q(user), pk=pk).select_related("course", "user").first()
+    )
     if found is None:
-        raise NotFound("没有找到该学习记录，或您无权查看。")
+        raise NotFoundError("没有找到该学习记录，或您无权查看。")
     return found
 
 
@@ -56,19 +61,29 @@ def record_of(user: User) -> LearningRecord:
     passed = qs.filter(status=EnrolmentStatus.PASSED)
     open_qs = qs.exclude(status=EnrolmentStatus.PASSED)
     hours = passed.aggregate(h=Sum("course__hours"))["h"] or Decimal("0")
-    return LearningRecord(hours=hours, passed=passed.count(), open=open_qs.count(),
-                          overdue=open_qs.filter(due_at__lt=timezone.now()).count())
+    return LearningRecord(
+        hours=hours,
+        passed=passed.count(),
+        open=open_qs.count(),
+        overdue=open_qs.filter(due_at__lt=timezone.now()).count(),
+    )
 
 
 def records_overview(viewer: User) -> QuerySet[Enrolment]:
-    return Enrolment.objects.filter(enrolments_visible_q(viewer)).select_related("user", "course").order_by(
-        "user__username", "course__code")
+    return (
+        Enrolment.objects.filter(enrolments_visible_q(viewer))
+        .select_related("user", "course")
+        .order_by("user__username", "course__code")
+    )
 
 
 def certificate(code: str) -> Enrolment:
     """A passed enrolment by its verification code (the public check of a certificate)."""
-    found = Enrolment.objects.filter(certificate_code=(code or "").strip().upper(),
-                                     status=EnrolmentStatus.PASSED).select_related("user", "course").first()
+    found = (
+        Enrolment.objects.filter(certificate_code=(code or "").strip().upper(), status=EnrolmentStatus.PASSED)
+        .select_related("user", "course")
+        .first()
+    )
     if found is None or not code:
-        raise NotFound("没有这个证书编号。请核对证书上的验证码。")
+        raise NotFoundError("没有这个证书编号。请核对证书上的验证码。")
     return found

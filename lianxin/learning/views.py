@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from lianxin.core.errors import DomainError, Forbidden
+from lianxin.core.errors import DomainError, ForbiddenError
 from lianxin.org.models import Unit, User
 from lianxin.web.forms import add_domain_error
 
@@ -29,7 +29,7 @@ def _user(request: HttpRequest) -> User:
 def _cadre(request: HttpRequest) -> User:
     user = _user(request)
     if not is_cadre(user):
-        raise Forbidden(_("学习中心仅供干部、工作人员和调解员使用。"))
+        raise ForbiddenError(_("学习中心仅供干部、工作人员和调解员使用。"))
     return user
 
 
@@ -38,10 +38,15 @@ def _cadre(request: HttpRequest) -> User:
 def home(request: HttpRequest) -> HttpResponse:
     user = _cadre(request)
     services.enrol_required(user=user)  # idempotent: the courses the roles require appear on first visit
-    return render(request, "learning/home.html", {
-        "record": selectors.record_of(user), "enrolments": selectors.enrolments_of(user),
-        "may_manage": may_manage(user),
-    })
+    return render(
+        request,
+        "learning/home.html",
+        {
+            "record": selectors.record_of(user),
+            "enrolments": selectors.enrolments_of(user),
+            "may_manage": may_manage(user),
+        },
+    )
 
 
 @login_required
@@ -50,11 +55,20 @@ def enrolment(request: HttpRequest, pk: int) -> HttpResponse:
     user = _cadre(request)
     found = selectors.enrolment_for(user, pk)
     done = set(found.lessons_done.values_list("lesson_id", flat=True))
-    return render(request, "learning/course.html", {
-        "enrolment": found, "course": found.course, "lessons": found.course.lessons.all(), "done": done,
-        "questions": found.course.questions.all(), "mine": found.user_id == user.pk,
-        "attempts": found.attempts.all(), "all_done": len(done) >= found.course.lessons.count(),
-    })
+    return render(
+        request,
+        "learning/course.html",
+        {
+            "enrolment": found,
+            "course": found.course,
+            "lessons": found.course.lessons.all(),
+            "done": done,
+            "questions": found.course.questions.all(),
+            "mine": found.user_id == user.pk,
+            "attempts": found.attempts.all(),
+            "all_done": len(done) >= found.course.lessons.count(),
+        },
+    )
 
 
 @login_required
@@ -78,8 +92,12 @@ def quiz(request: HttpRequest, pk: int) -> HttpResponse:
     if attempt.passed:
         messages.success(request, _("测验得分 {score}，已通过！").format(score=attempt.score))
     else:
-        messages.error(request, _("测验得分 {score}，未达到及格分 {mark}，请复习后再试。").format(
-            score=attempt.score, mark=found.course.pass_mark))
+        messages.error(
+            request,
+            _("测验得分 {score}，未达到及格分 {mark}，请复习后再试。").format(
+                score=attempt.score, mark=found.course.pass_mark
+            ),
+        )
     return redirect("learning:enrolment", pk=pk)
 
 
@@ -91,19 +109,31 @@ def certificate(request: HttpRequest, code: str) -> HttpResponse:
 
 class AssignForm(forms.Form):
     user = forms.TypedChoiceField(label=gettext_lazy("学习人"), coerce=int, required=False, empty_value=None)
-    unit = forms.TypedChoiceField(label=gettext_lazy("或：整个单位的承办人"), coerce=int, required=False, empty_value=None,
-                                  help_text=gettext_lazy("满意度或及时率低于目标的单位，可以给该单位全体承办人指定课程。"))
+    unit = forms.TypedChoiceField(
+        label=gettext_lazy("或：整个单位的承办人"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=gettext_lazy("满意度或及时率低于目标的单位，可以给该单位全体承办人指定课程。"),
+    )
     course = forms.ChoiceField(label=gettext_lazy("课程"))
-    reason = forms.CharField(label=gettext_lazy("原因"), max_length=services.REASON_MAX_LENGTH,
-                             help_text=gettext_lazy("如：本季度满意度低于目标、办理超时较多。"))
-    due_days = forms.IntegerField(label=gettext_lazy("完成期限（天）"), min_value=1,
-                                  max_value=services.MAX_DUE_DAYS, required=False)
+    reason = forms.CharField(
+        label=gettext_lazy("原因"),
+        max_length=services.REASON_MAX_LENGTH,
+        help_text=gettext_lazy("如：本季度满意度低于目标、办理超时较多。"),
+    )
+    due_days = forms.IntegerField(
+        label=gettext_lazy("完成期限（天）"), min_value=1, max_value=services.MAX_DUE_DAYS, required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cadres = User.objects.filter(roles__isnull=False, is_active=True).distinct().order_by("username")[:500]
+        cadres = (
+            User.objects.filter(roles__isnull=False, is_active=True).distinct().order_by("username")[:500]
+        )
         self.fields["user"].choices = [("", "—")] + [  # type: ignore[attr-defined]
-            (u.pk, f"{u.display_name or u.username}（{u.username}）") for u in cadres]
+            (u.pk, f"{u.display_name or u.username}（{u.username}）") for u in cadres
+        ]
         units = Unit.objects.filter(active=True).order_by("code")[:500]
         self.fields["unit"].choices = [("", "—")] + [(u.pk, u.name) for u in units]  # type: ignore[attr-defined]
         self.fields["course"].choices = [(c.code, c.title) for c in selectors.published_courses()]  # type: ignore[attr-defined]
@@ -119,27 +149,41 @@ class AssignForm(forms.Form):
 def manage(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not may_oversee(user):
-        raise Forbidden(_("只有督查员、领导和管理员可以查看干部学习情况。"))
+        raise ForbiddenError(_("只有督查员、领导和管理员可以查看干部学习情况。"))
     form = AssignForm(request.POST or None)
     if request.method == "POST":
         if not may_manage(user):
-            raise Forbidden(_("只有督查员和管理员可以指定学习任务。"))
+            raise ForbiddenError(_("只有督查员和管理员可以指定学习任务。"))
         if form.is_valid():
             d = form.cleaned_data
             try:
                 if d["unit"]:
                     unit = Unit.objects.filter(pk=d["unit"]).first()
                     if unit is None:
-                        raise Forbidden(_("没有这个单位。"))
-                    services.enrolment_assign_unit(actor=user, unit=unit, course=d["course"], reason=d["reason"])
+                        raise ForbiddenError(_("没有这个单位。"))
+                    services.enrolment_assign_unit(
+                        actor=user, unit=unit, course=d["course"], reason=d["reason"]
+                    )
                 else:
-                    services.enrolment_assign(actor=user, user=d["user"], course=d["course"], reason=d["reason"],
-                                              due_days=d["due_days"])
+                    services.enrolment_assign(
+                        actor=user,
+                        user=d["user"],
+                        course=d["course"],
+                        reason=d["reason"],
+                        due_days=d["due_days"],
+                    )
             except DomainError as error:
                 add_domain_error(form, error.field, error.message)
             else:
                 messages.success(request, _("已指定学习任务。"))
                 return redirect("learning:manage")
-    return render(request, "learning/manage.html", {
-        "form": form, "may_assign": may_manage(user), "rows": selectors.records_overview(user)[:300],
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "learning/manage.html",
+        {
+            "form": form,
+            "may_assign": may_manage(user),
+            "rows": selectors.records_overview(user)[:300],
+        },
+        status=400 if request.method == "POST" else 200,
+    )

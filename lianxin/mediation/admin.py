@@ -24,8 +24,18 @@ class MediationCaseAdmin(admin.ModelAdmin[MediationCase]):
     list_display = ("number", "title", "dispute_type", "status", "area", "mediator", "high_risk", "opened_at")
     list_filter = ("status", "dispute_type", "high_risk")
     search_fields = ("number", "title")
-    fields = ("number", "title", "dispute_type", "source", "area", "status", "mediator", "opened_at", "due_at",
-              "closed_at")
+    fields = (
+        "number",
+        "title",
+        "dispute_type",
+        "source",
+        "area",
+        "status",
+        "mediator",
+        "opened_at",
+        "due_at",
+        "closed_at",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

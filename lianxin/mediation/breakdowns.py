@@ -51,17 +51,20 @@ def breakdown(paths: tuple[str, ...] | None, start: dt.date, end: dt.date, *, by
     start..end (inclusive)."""
     key = BY[by]
     since, until = day_bounds(start, end)
-    qs = MediationCase.objects.filter(Q(opened_at__gte=since, opened_at__lt=until)
-                                      | Q(agreed_at__gte=since, agreed_at__lt=until)
-                                      | Q(closed_at__gte=since, closed_at__lt=until))
+    qs = MediationCase.objects.filter(
+        Q(opened_at__gte=since, opened_at__lt=until)
+        | Q(agreed_at__gte=since, agreed_at__lt=until)
+        | Q(closed_at__gte=since, closed_at__lt=until)
+    )
     if paths is not None:
         qs = qs.filter(area_subtree_q(paths))
     if by == "mediator":
         qs = qs.filter(mediator__isnull=False)
     names = dict(DisputeType.choices) if by == "type" else {}
     rows: dict[str, Row] = defaultdict(lambda: Row(""))
-    for group, status, opened_at, agreed_at, closed_at in qs.values_list(key, "status", "opened_at", "agreed_at",
-                                                                         "closed_at"):
+    for group, status, opened_at, agreed_at, closed_at in qs.values_list(
+        key, "status", "opened_at", "agreed_at", "closed_at"
+    ):
         label = str(names.get(group, group)) if group else "—"
         row = rows[label]
         row.name = label
@@ -80,19 +83,50 @@ def _percent(v: float | None) -> str | None:
 
 
 def _table(title: str, first: str, rows: list[Row]) -> Table:
-    return Table(title, (first, _("申请"), _("达成协议"), _("调解不成·引导"), _("撤回"), _("调解成功率"),
-                         _("结案用时中位数（天）")),
-                 tuple((r.name, r.opened, r.agreed, r.referred, r.withdrawn, _percent(r.agreement_rate),
-                        r.median_days_to_close) for r in rows))
+    return Table(
+        title,
+        (
+            first,
+            _("申请"),
+            _("达成协议"),
+            _("调解不成·引导"),
+            _("撤回"),
+            _("调解成功率"),
+            _("结案用时中位数（天）"),
+        ),
+        tuple(
+            (
+                r.name,
+                r.opened,
+                r.agreed,
+                r.referred,
+                r.withdrawn,
+                _percent(r.agreement_rate),
+                r.median_days_to_close,
+            )
+            for r in rows
+        ),
+    )
 
 
 def report_tables(paths: tuple[str, ...] | None, start: dt.date, end: dt.date) -> list[Table]:
     """The monthly report's breakdowns: by dispute type and by community."""
-    return [_table(_("按纠纷类型"), _("纠纷类型"), breakdown(paths, start, end, by="type")),
-            _table(_("按社区"), _("社区"), breakdown(paths, start, end, by="community"))]
+    return [
+        _table(_("按纠纷类型"), _("纠纷类型"), breakdown(paths, start, end, by="type")),
+        _table(_("按社区"), _("社区"), breakdown(paths, start, end, by="community")),
+    ]
 
 
 def as_dicts(rows: list[Row]) -> list[dict[str, Any]]:
-    return [{"name": r.name, "opened": r.opened, "agreed": r.agreed, "referred": r.referred,
-             "withdrawn": r.withdrawn, "agreement_rate": r.agreement_rate,
-             "median_days_to_close": r.median_days_to_close} for r in rows]
+    return [
+        {
+            "name": r.name,
+            "opened": r.opened,
+            "agreed": r.agreed,
+            "referred": r.referred,
+            "withdrawn": r.withdrawn,
+            "agreement_rate": r.agreement_rate,
+            "median_days_to_close": r.median_days_to_close,
+        }
+        for r in rows
+    ]

@@ -30,8 +30,20 @@ STORIES = [
     (DisputeType.NEIGHBOUR, "占用楼道纠纷", "邻居在楼道堆放杂物，影响通行和消防安全。"),
     (DisputeType.PROPERTY, "停车位纠纷", "业主车位被他人长期占用，与物业和占用人发生争执。"),
 ]
-AGREEMENTS = "双方自愿达成如下协议：一、{a}；二、双方今后互相谅解，和睦相处；三、本协议履行完毕后双方再无其他争议。"
-STEPS = ["requested", "accepted", "assigned", "in_mediation", "agreed", "closed", "closed", "referred", "withdrawn"]
+AGREEMENTS = (
+    "双方自愿达成如下协议：一、{a}；二、双方今后互相谅解，和睦相处；三、本协议履行完毕后双方再无其他争议。"
+)
+STEPS = [
+    "requested",
+    "accepted",
+    "assigned",
+    "in_mediation",
+    "agreed",
+    "closed",
+    "closed",
+    "referred",
+    "withdrawn",
+]
 
 
 def _mediator_users(communities: list[Area]) -> list[User]:
@@ -40,7 +52,8 @@ def _mediator_users(communities: list[Area]) -> list[User]:
     for i, community in enumerate(communities):
         username = DEMO_MEDIATOR if i == 0 else f"mediator-{community.code.lower()}"
         user, _created = User.objects.get_or_create(
-            username=username, defaults={"display_name": f"{community.name}调解员", "password": password})
+            username=username, defaults={"display_name": f"{community.name}调解员", "password": password}
+        )
         Mediator.objects.get_or_create(user=user, area=community, defaults={"kind": MediatorKind.PEOPLES})
         users.append(user)
     return users
@@ -51,7 +64,9 @@ def seed_mediation(*, seed: int = 1) -> int:
     if MediationCase.objects.exists():
         return 0
     rng = random.Random(seed)
-    communities = list(Area.objects.filter(level=AreaLevel.COMMUNITY).order_by("path")[:MEDIATION_COMMUNITIES])
+    communities = list(
+        Area.objects.filter(level=AreaLevel.COMMUNITY).order_by("path")[:MEDIATION_COMMUNITIES]
+    )
     dispatcher = User.objects.filter(roles__role=Role.DISPATCHER).exclude(username="api-demo").first()
     residents = list(User.objects.filter(username__startswith="jm").order_by("username")[:200])
     if not communities or dispatcher is None or len(residents) < 2:
@@ -61,20 +76,44 @@ def seed_mediation(*, seed: int = 1) -> int:
     for community, mediator in zip(communities, mediators, strict=True):
         for i in range(CASES_PER_COMMUNITY):
             applicant, respondent = rng.sample(residents, 2)
-            _one_case(community, mediator, dispatcher, applicant, respondent, STORIES[(count + i) % len(STORIES)],
-                      STEPS[(count + i) % len(STEPS)])
+            _one_case(
+                community,
+                mediator,
+                dispatcher,
+                applicant,
+                respondent,
+                STORIES[(count + i) % len(STORIES)],
+                STEPS[(count + i) % len(STEPS)],
+            )
         count += CASES_PER_COMMUNITY
     return count
 
 
-def _one_case(community: Area, mediator: User, dispatcher: User, applicant: User, respondent: User,
-              story: tuple[str, str, str], until: str) -> None:
+def _one_case(
+    community: Area,
+    mediator: User,
+    dispatcher: User,
+    applicant: User,
+    respondent: User,
+    story: tuple[str, str, str],
+    until: str,
+) -> None:
     kind, title, text = story
     resident = Actor.resident(applicant)
-    case = case_request(actor=resident, data=CaseInput(
-        title=title, description=text, dispute_type=kind, area_code=community.code, place=f"{community.name}小区",
-        parties=[PartyInput(role=PartyRole.APPLICANT, name=applicant.display_name, phone=applicant.phone),
-                 PartyInput(role=PartyRole.RESPONDENT, name=respondent.display_name, phone=respondent.phone)]))
+    case = case_request(
+        actor=resident,
+        data=CaseInput(
+            title=title,
+            description=text,
+            dispute_type=kind,
+            area_code=community.code,
+            place=f"{community.name}小区",
+            parties=[
+                PartyInput(role=PartyRole.APPLICANT, name=applicant.display_name, phone=applicant.phone),
+                PartyInput(role=PartyRole.RESPONDENT, name=respondent.display_name, phone=respondent.phone),
+            ],
+        ),
+    )
     if until == "requested":
         return
     if until == "withdrawn":
@@ -89,18 +128,26 @@ def _one_case(community: Area, mediator: User, dispatcher: User, applicant: User
         return
     for party in case.parties.filter(consent=False):
         services.party_record_consent(case=case, actor=m, party=party)
-    services.case_record_session(case=case, actor=m, held_at=timezone.now() - dt.timedelta(hours=2),
-                                 attendees=f"{applicant.display_name}、{respondent.display_name}、{mediator.display_name}",
-                                 notes="调解员讲解相关法律规定，双方陈述意见，初步形成解决方案。")
+    services.case_record_session(
+        case=case,
+        actor=m,
+        held_at=timezone.now() - dt.timedelta(hours=2),
+        attendees=f"{applicant.display_name}、{respondent.display_name}、{mediator.display_name}",
+        notes="调解员讲解相关法律规定，双方陈述意见，初步形成解决方案。",
+    )
     if until == "in_mediation":
         return
     if until == "referred":
-        services.case_refer(case=case, actor=m, target="court", note="双方对赔偿金额分歧较大，告知可向人民法院起诉。")
+        services.case_refer(
+            case=case, actor=m, target="court", note="双方对赔偿金额分歧较大，告知可向人民法院起诉。"
+        )
         return
     services.case_record_agreement(case=case, actor=m, text=AGREEMENTS.format(a="维修费用由双方按六比四分担"))
     if until == "agreed":
         return
     for party in case.parties.all():
         services.case_sign(case=case, actor=m, party=party)
-    services.case_follow_up(case=case, actor=m, visited_at=timezone.now(), kept=True, notes="回访双方，协议已履行。")
+    services.case_follow_up(
+        case=case, actor=m, visited_at=timezone.now(), kept=True, notes="回访双方，协议已履行。"
+    )
     services.case_close(case=case, actor=m, note="协议履行完毕，结案。")

@@ -19,8 +19,8 @@ from lianxin.appeals import services as appeal_services
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.intake import AppealInput, appeal_submit
 from lianxin.appeals.models import Appeal, Channel, Kind
-from lianxin.core.errors import Forbidden, ValidationFailed
-from lianxin.core.phones import PhoneInvalid, normalise_cn_phone
+from lianxin.core.errors import ForbiddenError, ValidationFailedError
+from lianxin.core.phones import PhoneInvalidError, normalise_cn_phone
 from lianxin.org.models import Area, AreaLevel, User
 from lianxin.worktime import calendar
 
@@ -69,47 +69,58 @@ class CaseInput:
 def _area(code: str) -> Area:
     area = Area.objects.filter(code=code, level__in=(AreaLevel.COMMUNITY, AreaLevel.GRID)).first()
     if area is None:
-        raise ValidationFailed(_("请选择纠纷所在的社区或网格（区域编码）。"), field="area")
+        raise ValidationFailedError(_("请选择纠纷所在的社区或网格（区域编码）。"), field="area")
     return area
 
 
 def _clean_party(i: int, p: PartyInput) -> Party:
     where = f"parties[{i}]"
     if p.role not in PartyRole.values:
-        raise ValidationFailed(_("当事人身份只能是申请人或被申请人。"), field=f"{where}.role")
+        raise ValidationFailedError(_("当事人身份只能是申请人或被申请人。"), field=f"{where}.role")
     name = clean_text(p.name, field=f"{where}.name", what=_("当事人姓名"), limit=50)
     phone = ""
     if (p.phone or "").strip():
         try:
             phone = normalise_cn_phone(p.phone)
-        except PhoneInvalid as e:
-            raise ValidationFailed(str(e), field=f"{where}.phone") from None
+        except PhoneInvalidError as e:
+            raise ValidationFailedError(str(e), field=f"{where}.phone") from None
     id_number = (p.id_number or "").strip().upper()
     if id_number and not ID_RE.match(id_number):
-        raise ValidationFailed(_("身份证号应为 18 位（最后一位可以是 X）。"), field=f"{where}.id_number")
+        raise ValidationFailedError(_("身份证号应为 18 位（最后一位可以是 X）。"), field=f"{where}.id_number")
     now = timezone.now()
-    party = Party(role=p.role, name=name, phone=phone, id_number=id_number, consent=p.consent,
-                  consent_at=now if p.consent else None, user_id=p.user_id)
+    party = Party(
+        role=p.role,
+        name=name,
+        phone=phone,
+        id_number=id_number,
+        consent=p.consent,
+        consent_at=now if p.consent else None,
+        user_id=p.user_id,
+    )
     party.set_lookup_hashes()
     return party
 
 
 def _validated(data: CaseInput) -> tuple[dict[str, object], list[Party]]:
     if data.dispute_type not in DisputeType.values:
-        raise ValidationFailed(
-            _("请选择纠纷类型：{choices}。").format(choices="、".join(DisputeType.values)), field="dispute_type"
+        raise ValidationFailedError(
+            _("请选择纠纷类型：{choices}。").format(choices="、".join(DisputeType.values)),
+            field="dispute_type",
         )
     if not 2 <= len(data.parties) <= MAX_PARTIES:
-        raise ValidationFailed(
-            _("调解需要至少两方当事人（申请人和被申请人），最多 {max} 人。").format(max=MAX_PARTIES), field="parties"
+        raise ValidationFailedError(
+            _("调解需要至少两方当事人（申请人和被申请人），最多 {max} 人。").format(max=MAX_PARTIES),
+            field="parties",
         )
     parties = [_clean_party(i, p) for i, p in enumerate(data.parties)]
     roles = {p.role for p in parties}
     if roles != {PartyRole.APPLICANT, PartyRole.RESPONDENT}:
-        raise ValidationFailed(_("请至少填写一位申请人和一位被申请人。"), field="parties")
+        raise ValidationFailedError(_("请至少填写一位申请人和一位被申请人。"), field="parties")
     fields: dict[str, object] = {
         "title": clean_text(data.title, field="title", what=_("纠纷概要"), limit=TITLE_MAX_LENGTH),
-        "description": clean_text(data.description, field="description", what=_("纠纷情况"), limit=TEXT_MAX_LENGTH),
+        "description": clean_text(
+            data.description, field="description", what=_("纠纷情况"), limit=TEXT_MAX_LENGTH
+        ),
         "dispute_type": data.dispute_type,
         "area": _area(data.area_code),
         "place": clean_text(data.place, field="place", what=_("纠纷地点"), required=False, limit=200),
@@ -135,20 +146,39 @@ def _risk_reasons(case: MediationCase, parties: list[Party]) -> list[str]:
     return reasons
 
 
-def _create(*, actor: Actor, fields: dict[str, object], parties: list[Party], source: str,
-            requested_by: User | None, appeal: Appeal | None = None) -> MediationCase:
+def _create(
+    *,
+    actor: Actor,
+    fields: dict[str, object],
+    parties: list[Party],
+    source: str,
+    requested_by: User | None,
+    appeal: Appeal | None = None,
+) -> MediationCase:
     now = timezone.now()
     case = MediationCase.objects.create(
-        number=f"tmp-{uuid.uuid4().hex[:16]}", source=source, requested_by=requested_by, appeal=appeal,
-        opened_at=now, status=Status.REQUESTED, **fields,
+        number=f"tmp-{uuid.uuid4().hex[:16]}",
+        source=source,
+        requested_by=requested_by,
+        appeal=appeal,
+        opened_at=now,
+        status=Status.REQUESTED,
+        **fields,
     )
     case.number = f"TJ{now.astimezone(calendar.TZ):%Y%m%d}-{case.pk:06d}"
     case.save(update_fields=["number"])
     for p in parties:
         p.case = case
     Party.objects.bulk_create(parties)
-    record_event(case, EventType.REQUESTED, actor, to_status=Status.REQUESTED, data=events.Opened(
-        source=source, appeal=appeal.tracking_number if appeal else "", parties=len(parties)).as_data())
+    record_event(
+        case,
+        EventType.REQUESTED,
+        actor,
+        to_status=Status.REQUESTED,
+        data=events.Opened(
+            source=source, appeal=appeal.tracking_number if appeal else "", parties=len(parties)
+        ).as_data(),
+    )
     reasons = _risk_reasons(case, parties)
     if reasons:
         flag_risk_locked(case=case, actor=Actor.automatic(), reasons=reasons, automatic=True)
@@ -159,7 +189,7 @@ def _create(*, actor: Actor, fields: dict[str, object], parties: list[Party], so
 def case_request(*, actor: Actor, data: CaseInput) -> MediationCase:
     """A resident asks for mediation (申请调解), or a cadre records a dispute found on a visit."""
     if actor.user is None:
-        raise Forbidden(_("请先登录再申请调解：调解员需要与您联系。"), code="login_required")
+        raise ForbiddenError(_("请先登录再申请调解：调解员需要与您联系。"), code="login_required")
     fields, parties = _validated(data)
     if actor.resident_owner:
         source, requested_by = Source.DIRECT, actor.user
@@ -170,13 +200,17 @@ def case_request(*, actor: Actor, data: CaseInput) -> MediationCase:
         policy.ensure_may_record_dispute(actor.user)
         area = fields["area"]
         if not isinstance(area, Area) or not policy.may_record_in(actor, area):
-            raise Forbidden(_("只能登记您负责区域内的纠纷：这个社区或网格不在您的辖区。"), code="outside_area")
+            raise ForbiddenError(
+                _("只能登记您负责区域内的纠纷：这个社区或网格不在您的辖区。"), code="outside_area"
+            )
         source, requested_by = Source.VISIT, None
     return _create(actor=actor, fields=fields, parties=parties, source=source, requested_by=requested_by)
 
 
-APPEAL_REPLY = ("您反映的问题属于{type}，已转入人民调解（案号 {number}）。调解员将与各方当事人联系，"
-                "在自愿、平等的基础上组织调解；调解进度可在“我的调解”中查看。")
+APPEAL_REPLY = (
+    "您反映的问题属于{type}，已转入人民调解（案号 {number}）。调解员将与各方当事人联系，"
+    "在自愿、平等的基础上组织调解；调解进度可在“我的调解”中查看。"
+)
 
 
 @transaction.atomic
@@ -188,29 +222,56 @@ def case_open_from_appeal(
     The unit that accepted the appeal does it: the case is opened with the appellant as applicant
     (their consent to contact stands for consent to mediation) and the appeal is answered with the
     case number through `appeals.services.appeal_reply`, so its own rules, events and rating apply."""
-    found = Appeal.objects.select_related("area").filter(pk=appeal.pk if isinstance(appeal, Appeal) else appeal).first()
+    found = (
+        Appeal.objects.select_related("area")
+        .filter(pk=appeal.pk if isinstance(appeal, Appeal) else appeal)
+        .first()
+    )
     if found is None or not appeal_policy.can(actor, found, appeal_policy.Action.REPLY):
-        raise Forbidden(_("只有已签收该诉求的承办人可以把它转为调解案件。"))
+        raise ForbiddenError(_("只有已签收该诉求的承办人可以把它转为调解案件。"))
     if hasattr(found, "mediation_case"):
-        raise ValidationFailed(_("该诉求已经转为调解案件 {number}。").format(number=found.mediation_case.number))
+        raise ValidationFailedError(
+            _("该诉求已经转为调解案件 {number}。").format(number=found.mediation_case.number)
+        )
     if found.is_anonymous or not found.contact_name:
-        raise ValidationFailed(_("匿名诉求不能转为调解：调解需要当事人实名参加。"), field="appeal")
+        raise ValidationFailedError(_("匿名诉求不能转为调解：调解需要当事人实名参加。"), field="appeal")
     area = found.area
     if area is None or area.level not in (AreaLevel.COMMUNITY, AreaLevel.GRID):
-        raise ValidationFailed(_("该诉求没有落到社区或网格，请先改分类到具体社区再转调解。"), field="appeal")
-    applicant = PartyInput(role=PartyRole.APPLICANT, name=found.contact_name, phone=found.contact_phone,
-                           consent=found.contact_consent, user_id=found.resident_id)
+        raise ValidationFailedError(
+            _("该诉求没有落到社区或网格，请先改分类到具体社区再转调解。"), field="appeal"
+        )
+    applicant = PartyInput(
+        role=PartyRole.APPLICANT,
+        name=found.contact_name,
+        phone=found.contact_phone,
+        consent=found.contact_consent,
+        user_id=found.resident_id,
+    )
     text = found.text if not note else f"{found.text}\n\n{note}"
-    fields, parties = _validated(CaseInput(
-        title=found.title, description=text[:TEXT_MAX_LENGTH], dispute_type=dispute_type, area_code=area.code,
-        parties=[applicant, *respondents], place=found.address,
-    ))
-    case = _create(actor=actor, fields=fields, parties=parties, source=Source.APPEAL,
-                   requested_by=found.resident, appeal=found)
-    appeal_services.appeal_reply(appeal=found, actor=actor, text=APPEAL_REPLY.format(
-        type=DisputeType(dispute_type).label, number=case.number))
+    fields, parties = _validated(
+        CaseInput(
+            title=found.title,
+            description=text[:TEXT_MAX_LENGTH],
+            dispute_type=dispute_type,
+            area_code=area.code,
+            parties=[applicant, *respondents],
+            place=found.address,
+        )
+    )
+    case = _create(
+        actor=actor,
+        fields=fields,
+        parties=parties,
+        source=Source.APPEAL,
+        requested_by=found.resident,
+        appeal=found,
+    )
+    appeal_services.appeal_reply(
+        appeal=found,
+        actor=actor,
+        text=APPEAL_REPLY.format(type=DisputeType(dispute_type).label, number=case.number),
+    )
     return case
-
 
 
 @transaction.atomic
@@ -227,14 +288,25 @@ def case_hand_to_appeals(*, actor: Actor, case: MediationCase | int, reason: str
     applicant = found.parties.filter(role=PartyRole.APPLICANT).first()
     result = appeal_submit(
         data=AppealInput(
-            text=found.description, title=found.title, kind=Kind.HELP,
-            channel=Channel.WEB if found.source == Source.DIRECT else Channel.VISIT, area_code=found.area.code,
-            address=found.place, contact_name=applicant.name if applicant else "",
-            contact_phone=applicant.phone if applicant else "", contact_consent=True,
+            text=found.description,
+            title=found.title,
+            kind=Kind.HELP,
+            channel=Channel.WEB if found.source == Source.DIRECT else Channel.VISIT,
+            area_code=found.area.code,
+            address=found.place,
+            contact_name=applicant.name if applicant else "",
+            contact_phone=applicant.phone if applicant else "",
+            contact_consent=True,
         ),
-        actor=actor, resident=found.requested_by,
+        actor=actor,
+        resident=found.requested_by,
     )
     note = clean_text(reason, field="reason", what=_("转为诉求的理由"))
-    case_decline(case=found, actor=actor, reason=_("{reason}（已转为诉求 {tracking}）").format(
-        reason=note, tracking=result.appeal.tracking_number))
+    case_decline(
+        case=found,
+        actor=actor,
+        reason=_("{reason}（已转为诉求 {tracking}）").format(
+            reason=note, tracking=result.appeal.tracking_number
+        ),
+    )
     return result.appeal

@@ -41,7 +41,9 @@ def _agreed(paths: tuple[str, ...] | None, start: dt.date, end: dt.date) -> int:
     return _cases(paths).filter(agreed_at__gte=since, agreed_at__lt=until).count()
 
 
-def _ended(paths: tuple[str, ...] | None, start: dt.date, end: dt.date, *statuses: str) -> QuerySet[MediationCase]:
+def _ended(
+    paths: tuple[str, ...] | None, start: dt.date, end: dt.date, *statuses: str
+) -> QuerySet[MediationCase]:
     since, until = day_bounds(start, end)
     return _cases(paths).filter(status__in=statuses, closed_at__gte=since, closed_at__lt=until)
 
@@ -78,8 +80,11 @@ def kept_rate(paths: tuple[str, ...] | None, start: dt.date, end: dt.date) -> fl
 
 
 def median_days_to_close(paths: tuple[str, ...] | None, start: dt.date, end: dt.date) -> float | None:
-    spans = [(c - o).total_seconds() / 86400
-             for o, c in _ended(paths, start, end, *ENDED).values_list("opened_at", "closed_at") if c is not None]
+    spans = [
+        (c - o).total_seconds() / 86400
+        for o, c in _ended(paths, start, end, *ENDED).values_list("opened_at", "closed_at")
+        if c is not None
+    ]
     return round(statistics.median(spans), 1) if spans else None
 
 

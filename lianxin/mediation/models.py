@@ -71,9 +71,13 @@ class MediatorKind(models.TextChoices):
 class Mediator(models.Model):
     """A person registered to mediate in an area (a community or a street and what lies inside it)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mediator_posts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mediator_posts"
+    )
     area = models.ForeignKey(Area, verbose_name=_("服务区域"), on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(_("类型"), max_length=12, choices=MediatorKind.choices, default=MediatorKind.PEOPLES)
+    kind = models.CharField(
+        _("类型"), max_length=12, choices=MediatorKind.choices, default=MediatorKind.PEOPLES
+    )
     active = models.BooleanField(_("在岗"), default=True)
 
     class Meta:
@@ -97,11 +101,19 @@ class MediationCase(models.Model):
         "appeals.Appeal", null=True, blank=True, on_delete=models.SET_NULL, related_name="mediation_case"
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="mediation_requests"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mediation_requests",
     )
     status = models.CharField(_("状态"), max_length=14, choices=Status.choices, default=Status.REQUESTED)
     mediator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("调解员"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("调解员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="mediation_cases",
     )
     high_risk = models.BooleanField(_("风险预警"), default=False)
@@ -119,7 +131,9 @@ class MediationCase(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     agreement_text = models.TextField(_("协议内容"), max_length=TEXT_MAX_LENGTH, blank=True)
-    referral_target = models.CharField(_("引导去向"), max_length=12, choices=ReferralTarget.choices, blank=True)
+    referral_target = models.CharField(
+        _("引导去向"), max_length=12, choices=ReferralTarget.choices, blank=True
+    )
     outcome_note = models.TextField(_("结果说明"), max_length=NOTE_MAX_LENGTH, blank=True)
     agreement_kept = models.BooleanField(_("协议履行"), null=True, blank=True)
 

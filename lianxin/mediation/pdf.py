@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from lianxin.core.errors import TransitionNotAllowed
+from lianxin.core.errors import TransitionNotAllowedError
 from lianxin.core.pdf import html_to_pdf
 from lianxin.org.models import User
 
@@ -15,12 +15,18 @@ from .privacy import parties_for
 
 def agreement_html(case: MediationCase, user: User | None) -> str:
     if case.status not in (Status.AGREED, Status.CLOSED) or not case.agreement_text:
-        raise TransitionNotAllowed("该案件还没有达成调解协议，没有协议书可以生成。")
+        raise TransitionNotAllowedError("该案件还没有达成调解协议，没有协议书可以生成。")
     parties = parties_for(user, case, purpose="agreement_pdf")
-    return render_to_string("mediation/agreement.html", {
-        "case": case, "parties": parties, "masked": any(p.masked for p in parties),
-        "sessions": list(case.sessions.all()), "generated_at": timezone.now(),
-    })
+    return render_to_string(
+        "mediation/agreement.html",
+        {
+            "case": case,
+            "parties": parties,
+            "masked": any(p.masked for p in parties),
+            "sessions": list(case.sessions.all()),
+            "generated_at": timezone.now(),
+        },
+    )
 
 
 def agreement_pdf(case: MediationCase, user: User | None) -> bytes:

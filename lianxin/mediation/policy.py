@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lianxin.appeals.actors import Actor
-from lianxin.core.errors import Forbidden, TransitionNotAllowed
+from lianxin.core.errors import ForbiddenError, TransitionNotAllowedError
 from lianxin.org.models import Role, User
 from lianxin.org.selectors import area_subtree_q, in_area_subtree, scope_of
 
@@ -180,17 +180,17 @@ def ensure_allowed(actor: Actor, case: MediationCase, action: str) -> None:
     sources, _target = TRANSITIONS[action]
     # who first: someone who may never do this learns nothing about the case's status
     if not WHO_MAY[action](actor, case):
-        raise Forbidden(_("您没有权限对该调解案件执行“{label}”。").format(label=label))
+        raise ForbiddenError(_("您没有权限对该调解案件执行“{label}”。").format(label=label))
     if case.status not in sources:
         allowed = "、".join(str(STATUS_LABELS[s]) for s in sorted(sources))
-        raise TransitionNotAllowed(
+        raise TransitionNotAllowedError(
             _("调解案件当前状态为“{status}”，不能{label}；只有处于“{allowed}”状态时才可以。").format(
                 status=STATUS_LABELS[case.status], label=label, allowed=allowed
             )
         )
     reason = _extra_conditions(case, action)
     if reason:
-        raise TransitionNotAllowed(reason)
+        raise TransitionNotAllowedError(reason)
 
 
 # --- reading -----------------------------------------------------------------------------------------
@@ -227,7 +227,10 @@ def is_mediation_staff(user: User | None) -> bool:
     if user is None or not user.is_authenticated:
         return False
     scope = scope_of(user)
-    return scope.has(Role.ADMIN, *INTAKE_ROLES, *OVERSIGHT_ROLES) or user.mediator_posts.filter(active=True).exists()
+    return (
+        scope.has(Role.ADMIN, *INTAKE_ROLES, *OVERSIGHT_ROLES)
+        or user.mediator_posts.filter(active=True).exists()
+    )
 
 
 def may_see_parties(user: User | None, case: MediationCase) -> bool:
@@ -245,10 +248,10 @@ FIGURES_ROLES = (Role.SUPERVISOR, Role.LEADER, Role.DISPATCHER)
 
 
 def figures_reach(user: User | None) -> tuple[str, ...] | None:
-    """The area paths whose mediation figures `user` reads (None: everywhere); Forbidden otherwise."""
+    """The area paths whose mediation figures `user` reads (None: everywhere); ForbiddenError otherwise."""
     scope = scope_of(user)
     if not scope.has(Role.ADMIN, *FIGURES_ROLES):
-        raise Forbidden(_("只有督查员、领导和派单员可以查看调解统计。"))
+        raise ForbiddenError(_("只有督查员、领导和派单员可以查看调解统计。"))
     areas = scope.areas_for(*FIGURES_ROLES)
     return None if scope.has(Role.ADMIN) or not areas else areas
 
@@ -267,7 +270,7 @@ def may_record_dispute(user: User | None) -> bool:
 
 def ensure_may_record_dispute(user: User | None) -> None:
     if not may_record_dispute(user):
-        raise Forbidden(_("只有工作人员可以登记走访中发现的纠纷。"))
+        raise ForbiddenError(_("只有工作人员可以登记走访中发现的纠纷。"))
 
 
 def may_record_in(actor: Actor, area: Area) -> bool:
@@ -276,8 +279,10 @@ def may_record_in(actor: Actor, area: Area) -> bool:
     if scope.has(Role.ADMIN, Role.OPERATOR, Role.DISPATCHER):
         return True
     posts = actor.user.mediator_posts.filter(active=True) if actor.user is not None else None
-    paths = [*scope.areas_for(Role.GRID_WORKER, Role.SUPERVISOR),
-             *(p for p in (posts.values_list("area__path", flat=True) if posts is not None else []) if p)]
+    paths = [
+        *scope.areas_for(Role.GRID_WORKER, Role.SUPERVISOR),
+        *(p for p in (posts.values_list("area__path", flat=True) if posts is not None else []) if p),
+    ]
     return in_area_subtree(area.path, paths)
 
 

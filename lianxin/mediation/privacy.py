@@ -55,7 +55,11 @@ def parties_for(user: User | None, case: MediationCase, *, purpose: str = "view"
             object_type="mediation_case",
             object_id=case.number,
             actor=user,
-            data={"fields": ["name", "phone", "id_number"], "parties": [p.pk for p in parties], "purpose": purpose},
+            data={
+                "fields": ["name", "phone", "id_number"],
+                "parties": [p.pk for p in parties],
+                "purpose": purpose,
+            },
         )
     return [_view(p, full=reveal or (user is not None and p.user_id == user.pk)) for p in parties]
 

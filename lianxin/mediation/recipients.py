@@ -19,7 +19,11 @@ def oversight_ids(case: MediationCase) -> list[int]:
         role__in=(Role.DISPATCHER, Role.SUPERVISOR), user__is_active=True
     ).values_list("user_id", "role", "area__path")
     path = case.area.path
-    return sorted({
-        user_id for user_id, role, area_path in rows
-        if (area_path is None and role == Role.DISPATCHER) or (area_path and in_area_subtree(path, (area_path,)))
-    })
+    return sorted(
+        {
+            user_id
+            for user_id, role, area_path in rows
+            if (area_path is None and role == Role.DISPATCHER)
+            or (area_path and in_area_subtree(path, (area_path,)))
+        }
+    )

@@ -34,12 +34,15 @@ def count(cutoff: dt.datetime) -> int:
 
 
 def _erase(ids: list[int]) -> None:
-    Party.objects.filter(pk__in=ids).update(name="", phone="", phone_hash="", id_number="", id_hash="", user=None)
+    Party.objects.filter(pk__in=ids).update(
+        name="", phone="", phone_hash="", id_number="", id_hash="", user=None
+    )
 
 
 def purge(cutoff: dt.datetime) -> int:
-    return erase_in_batches(kind=KEY, object_type="mediation_party", cutoff=cutoff,
-                            pending=lambda: _past(cutoff), erase=_erase)
+    return erase_in_batches(
+        kind=KEY, object_type="mediation_party", cutoff=cutoff, pending=lambda: _past(cutoff), erase=_erase
+    )
 
 
 KIND = RetentionKind(KEY, "parties' details on finished mediation cases", 3 * 365, count, purge)

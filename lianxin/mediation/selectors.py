@@ -9,7 +9,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q,
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import NotFound
+from lianxin.core.errors import NotFoundError
 from lianxin.org.models import User
 from lianxin.org.selectors import area_subtree_q
 
@@ -36,7 +36,7 @@ def case_get_for_user(user: User | None, pk: int) -> MediationCase:
     """The case if `user` may see it; the same error for absent and not visible."""
     case = cases_visible_to(user).select_related("area", "mediator", "appeal").filter(pk=pk).first()
     if case is None:
-        raise NotFound(_(NOT_FOUND))
+        raise NotFoundError(_(NOT_FOUND))
     return case
 
 
@@ -55,19 +55,27 @@ def queue(user: User, name: str, *, now: dt.datetime | None = None) -> QuerySet[
         "all": Q(),
     }
     if name not in filters:
-        raise NotFound(_("没有这个工作队列：{name}。").format(name=name))
+        raise NotFoundError(_("没有这个工作队列：{name}。").format(name=name))
     return qs.filter(filters[name]).order_by("priority", "due_at", "-opened_at")
 
 
 def cases_of_resident(user: User) -> QuerySet[MediationCase]:
-    return MediationCase.objects.filter(Q(requested_by=user) | Q(parties__user=user)).distinct().order_by("-opened_at")
+    return (
+        MediationCase.objects.filter(Q(requested_by=user) | Q(parties__user=user))
+        .distinct()
+        .order_by("-opened_at")
+    )
 
 
 def mediators_for(case: MediationCase) -> list[User]:
     """Active mediators registered for the case's area or an area containing it."""
     path = case.area.path
     codes = path.split("/")
-    posts = Mediator.objects.filter(active=True, area__code__in=codes).select_related("user").order_by("user__username")
+    posts = (
+        Mediator.objects.filter(active=True, area__code__in=codes)
+        .select_related("user")
+        .order_by("user__username")
+    )
     return list({p.user_id: p.user for p in posts}.values())
 
 
@@ -75,8 +83,12 @@ def timeline(case: MediationCase) -> QuerySet[CaseEvent]:
     return case.events.order_by("at", "id")
 
 
-def figures(*, area_paths: tuple[str, ...] | None = None, since: dt.datetime | None = None,
-            until: dt.datetime | None = None) -> dict[str, Any]:
+def figures(
+    *,
+    area_paths: tuple[str, ...] | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> dict[str, Any]:
     """Cases by type and outcome, the agreement rate (agreed of those concluded), the share kept
     on follow-up (履行率), the mean days to close, per mediator and per community."""
     qs = MediationCase.objects.all()
@@ -89,8 +101,11 @@ def figures(*, area_paths: tuple[str, ...] | None = None, since: dt.datetime | N
     concluded = Q(status__in=(Status.AGREED, Status.CLOSED, Status.REFERRED))
     agreed = Q(status__in=(Status.AGREED, Status.CLOSED))
     totals = qs.aggregate(
-        total=Count("id"), concluded=Count("id", filter=concluded), agreed=Count("id", filter=agreed),
-        followed=Count("id", filter=Q(agreement_kept__isnull=False)), kept=Count("id", filter=Q(agreement_kept=True)),
+        total=Count("id"),
+        concluded=Count("id", filter=concluded),
+        agreed=Count("id", filter=agreed),
+        followed=Count("id", filter=Q(agreement_kept__isnull=False)),
+        kept=Count("id", filter=Q(agreement_kept=True)),
         high_risk=Count("id", filter=Q(high_risk=True)),
     )
     duration = ExpressionWrapper(F("closed_at") - F("opened_at"), output_field=DurationField())
@@ -102,7 +117,9 @@ def figures(*, area_paths: tuple[str, ...] | None = None, since: dt.datetime | N
         "mean_days_to_close": round(mean.total_seconds() / 86400, 1) if mean else None,
         "by_type": dict(qs.values_list("dispute_type").annotate(n=Count("id")).order_by()),
         "by_status": dict(qs.values_list("status").annotate(n=Count("id")).order_by()),
-        "by_mediator": _grouped(qs.filter(mediator__isnull=False), "mediator__display_name", concluded, agreed),
+        "by_mediator": _grouped(
+            qs.filter(mediator__isnull=False), "mediator__display_name", concluded, agreed
+        ),
         "by_community": _grouped(qs, "area__name", concluded, agreed),
     }
 
@@ -112,11 +129,19 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def _grouped(qs: QuerySet[MediationCase], key: str, concluded: Q, agreed: Q) -> list[dict[str, Any]]:
-    rows = qs.values(key).annotate(
-        total=Count("id"), concluded=Count("id", filter=concluded), agreed=Count("id", filter=agreed)
-    ).order_by("-total", key)
+    rows = (
+        qs.values(key)
+        .annotate(
+            total=Count("id"), concluded=Count("id", filter=concluded), agreed=Count("id", filter=agreed)
+        )
+        .order_by("-total", key)
+    )
     return [
-        {"name": r[key] or "—", "total": r["total"], "agreed": r["agreed"],
-         "agreement_rate": _rate(r["agreed"], r["concluded"])}
+        {
+            "name": r[key] or "—",
+            "total": r["total"],
+            "agreed": r["agreed"],
+            "agreement_rate": _rate(r["agreed"], r["concluded"]),
+        }
         for r in rows
     ]

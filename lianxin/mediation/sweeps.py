@@ -26,7 +26,9 @@ def sweep_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
     counts = {"due_soon": 0, "overdue": 0}
     for pk in list(running.filter(overdue=False, due_at__lt=now).values_list("pk", flat=True)[:BATCH]):
         counts["overdue"] += _flag(pk, "overdue", now)
-    soon = running.filter(due_soon=False, overdue=False, due_at__gte=now, due_at__lt=now + dt.timedelta(days=DUE_SOON_DAYS))
+    soon = running.filter(
+        due_soon=False, overdue=False, due_at__gte=now, due_at__lt=now + dt.timedelta(days=DUE_SOON_DAYS)
+    )
     for pk in list(soon.values_list("pk", flat=True)[:BATCH]):
         counts["due_soon"] += _flag(pk, "due_soon", now)
     return counts
@@ -42,11 +44,16 @@ def _flag(pk: int, flag: str, now: dt.datetime) -> int:
     setattr(case, flag, True)
     case.save(update_fields=[flag])
     event = EventType.OVERDUE if flag == "overdue" else EventType.DUE_SOON
-    record_event(case, event, Actor.automatic(), from_status=case.status, data={"due_at": case.due_at.isoformat()})
+    record_event(
+        case, event, Actor.automatic(), from_status=case.status, data={"due_at": case.due_at.isoformat()}
+    )
     title = (_("调解案件已超期：{number}") if flag == "overdue" else _("调解案件即将超期：{number}")).format(
-        number=case.number)
+        number=case.number
+    )
     recipients = oversight_ids(case) if flag == "overdue" else []
     if case.mediator_id:
         recipients.append(case.mediator_id)
-    notify_users(user_ids=recipients, title=title, body=case.title, link=staff_link(case), kind=f"mediation_{flag}")
+    notify_users(
+        user_ids=recipients, title=title, body=case.title, link=staff_link(case), kind=f"mediation_{flag}"
+    )
     return 1

@@ -22,4 +22,6 @@ class NotificationsConfig(AppConfig):
         def _purge(cutoff: dt.datetime) -> int:
             return _old(cutoff).delete()[0]
 
-        register(RetentionKind("notifications", "in-app notifications", 365, lambda c: _old(c).count(), _purge))
+        register(
+            RetentionKind("notifications", "in-app notifications", 365, lambda c: _old(c).count(), _purge)
+        )

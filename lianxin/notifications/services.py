@@ -12,7 +12,9 @@ from lianxin.core.tasks import enqueue_on_commit
 from .models import Notification
 
 
-def notify_users(*, user_ids: Iterable[int], title: str, body: str = "", link: str = "", kind: str = "") -> None:
+def notify_users(
+    *, user_ids: Iterable[int], title: str, body: str = "", link: str = "", kind: str = ""
+) -> None:
     """Queue a notification to these users; nothing is sent if the transaction rolls back."""
     from .tasks import deliver_notification
 

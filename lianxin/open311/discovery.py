@@ -24,13 +24,15 @@ def discovery_document(request: HttpRequest) -> dict[str, Any]:
         "changeset": CHANGESET,
         "contact": settings.LIANXIN.get("OPEN311_CONTACT", "") or "",
         "key_service": request.build_absolute_uri("/admin/"),
-        "endpoints": [{
-            "specification": SPECIFICATION,
-            "url": base,
-            "changeset": CHANGESET,
-            "type": "production" if not settings.DEBUG else "test",
-            "formats": list(FORMATS),
-        }],
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": base,
+                "changeset": CHANGESET,
+                "type": "production" if not settings.DEBUG else "test",
+                "formats": list(FORMATS),
+            }
+        ],
     }
 
 

@@ -52,7 +52,9 @@ def _fill(element: ET.Element, data: dict[str, Any]) -> None:
             child.text = _text(value)
 
 
-def render(fmt: str, root: str, data: list[dict[str, Any]] | dict[str, Any], status: int = 200) -> HttpResponse:
+def render(
+    fmt: str, root: str, data: list[dict[str, Any]] | dict[str, Any], status: int = 200
+) -> HttpResponse:
     if fmt == "xml":
         return HttpResponse(to_xml(root, data), status=status, content_type="text/xml; charset=utf-8")
     body = json.dumps(data, ensure_ascii=False, default=str)

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import Forbidden
+from lianxin.core.errors import ForbiddenError
 from lianxin.core.ratelimit import check_rate, client_ip
 from lianxin.org.models import User
 from lianxin.org.services import api_token_authenticate
@@ -28,20 +28,20 @@ def _auth_fail_message() -> str:
 
 
 def authenticate(request: HttpRequest, api_key: str, *, scope: str = "open311") -> User:
-    """The account of the API token `api_key`; Forbidden (403) for a missing or refused key,
-    RateLimited (429) instead once this client IP has had too many of those."""
+    """The account of the API token `api_key`; ForbiddenError (403) for a missing or refused key,
+    RateLimitedError (429) instead once this client IP has had too many of those."""
     key, rate = f"open311-auth-fail:{client_ip(request)}", settings.LIANXIN["OPEN311_AUTH_FAIL_RATE"]
     try:
         if not api_key:
-            raise Forbidden(_("缺少 api_key：提交服务请求需要接口令牌，请向管理员申请。"))
+            raise ForbiddenError(_("缺少 api_key：提交服务请求需要接口令牌，请向管理员申请。"))
         return api_token_authenticate(api_key, scope=scope)
-    except Forbidden:
+    except ForbiddenError:
         check_rate(key, rate, message=_auth_fail_message())
         raise
 
 
 def count_post(user: User) -> None:
-    """Count one POST for the token's account; RateLimited (429) past `OPEN311_POST_RATE`."""
+    """Count one POST for the token's account; RateLimitedError (429) past `OPEN311_POST_RATE`."""
     check_rate(
         f"open311-post:user:{user.pk}",
         settings.LIANXIN["OPEN311_POST_RATE"],

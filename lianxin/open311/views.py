@@ -25,7 +25,7 @@ from lianxin.appeals.intake import AppealInput, AttachmentInput, appeal_submit
 from lianxin.appeals.models import FINAL_STATUSES, OPEN_STATUSES, Appeal, Channel, Kind, Status
 from lianxin.appeals.privacy import mask_phone
 from lianxin.appeals.selectors import appeals_filtered
-from lianxin.core.errors import DomainError, ValidationFailed, with_error_headers
+from lianxin.core.errors import DomainError, ValidationFailedError, with_error_headers
 from lianxin.org.models import AreaLevel, Category
 
 from .formats import error, render
@@ -47,8 +47,13 @@ def open311_view(methods: tuple[str, ...] = ("GET", "HEAD")) -> Callable[[View],
         @csrf_exempt
         def handler(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
             if request.method not in methods:
-                response = error(fmt, 405, _("不支持 {method} 方法，可用：{allowed}。").format(
-                    method=request.method, allowed=", ".join(methods)))
+                response = error(
+                    fmt,
+                    405,
+                    _("不支持 {method} 方法，可用：{allowed}。").format(
+                        method=request.method, allowed=", ".join(methods)
+                    ),
+                )
                 response["Allow"] = ", ".join(methods)
                 return response
             try:
@@ -66,7 +71,7 @@ def open311_view(methods: tuple[str, ...] = ("GET", "HEAD")) -> Callable[[View],
 
 def _no_nul(value: str, name: str) -> str:
     if "\x00" in value:
-        raise ValidationFailed(_("参数 {name} 含有不允许的 NUL 字符。").format(name=name), field=name)
+        raise ValidationFailedError(_("参数 {name} 含有不允许的 NUL 字符。").format(name=name), field=name)
     return value
 
 
@@ -74,7 +79,7 @@ def _param(request: HttpRequest, name: str, max_length: int = 200) -> str:
     source = request.POST if request.method == "POST" else request.GET
     value = _no_nul((source.get(name) or "").strip(), name)
     if len(value) > max_length:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _("参数 {name} 最长 {max_length} 个字符。").format(name=name, max_length=max_length), field=name
         )
     return value
@@ -84,7 +89,7 @@ def _check_jurisdiction(request: HttpRequest) -> None:
     expected = settings.LIANXIN.get("OPEN311_JURISDICTION", "")
     given = _param(request, "jurisdiction_id", 100)
     if expected and given and given != expected:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _("jurisdiction_id“{given}”无效，本系统为“{expected}”。").format(given=given, expected=expected),
             field="jurisdiction_id",
         )
@@ -198,12 +203,13 @@ def _datetime(request: HttpRequest, name: str) -> dt.datetime | None:
     except ValueError:
         value = None
     if value is None:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _("{name} 应为 W3C 日期时间，例如 2026-01-31T09:00:00+08:00。").format(name=name), field=name
         )
     if not (MIN_YEAR <= value.year <= MAX_YEAR):  # year 1 or 9999 overflow any date arithmetic
-        raise ValidationFailed(
-            _("{name} 的年份应在 {low} 到 {high} 之间。").format(name=name, low=MIN_YEAR, high=MAX_YEAR), field=name
+        raise ValidationFailedError(
+            _("{name} 的年份应在 {low} 到 {high} 之间。").format(name=name, low=MIN_YEAR, high=MAX_YEAR),
+            field=name,
         )
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
@@ -225,13 +231,15 @@ def requests_filter(request: HttpRequest) -> AppealFilter:
     if service_codes:
         paths = category_paths(service_codes)
         if not paths:
-            raise ValidationFailed(_("service_code 不存在，请查看 services 列表。"), field="service_code")
+            raise ValidationFailedError(
+                _("service_code 不存在，请查看 services 列表。"), field="service_code"
+            )
     start, end = _datetime(request, "start_date"), _datetime(request, "end_date")
     window = dt.timedelta(days=DEFAULT_DAYS)
     if start and end and start > end:
-        raise ValidationFailed(_("start_date 不能晚于 end_date。"), field="start_date")
+        raise ValidationFailedError(_("start_date 不能晚于 end_date。"), field="start_date")
     if start and end and end - start > window:
-        raise ValidationFailed(_("start_date 与 end_date 相隔不能超过 90 天。"), field="end_date")
+        raise ValidationFailedError(_("start_date 与 end_date 相隔不能超过 90 天。"), field="end_date")
     if start is None:
         start = (end or timezone.now()) - window
     statuses = _codes(request, "status")
@@ -239,7 +247,7 @@ def requests_filter(request: HttpRequest) -> AppealFilter:
     if statuses:
         unknown = set(statuses) - {"open", "closed"}
         if unknown:
-            raise ValidationFailed(_("status 只能是 open 或 closed。"), field="status")
+            raise ValidationFailedError(_("status 只能是 open 或 closed。"), field="status")
         if "open" in statuses:
             wanted += OPEN_STATUSES
         if "closed" in statuses:
@@ -284,7 +292,9 @@ def get_requests(request: HttpRequest, fmt: str) -> HttpResponse:
 def get_request(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     """GET Service Request: one request, as a list of one (per the spec)."""
     full = _reader_is_trusted(request)
-    appeal = _appeals().filter(tracking_number=_no_nul(request_id, "service_request_id").strip().upper()).first()
+    appeal = (
+        _appeals().filter(tracking_number=_no_nul(request_id, "service_request_id").strip().upper()).first()
+    )
     if appeal is None:
         return error(fmt, 404, _("没有编号为“{id}”的服务请求。").format(id=request_id))
     return render(fmt, "service_requests", [request_item(appeal, full=full)])
@@ -303,29 +313,34 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     count_post(user)
     service_code = _param(request, "service_code", 40)
     if not service_code:
-        raise ValidationFailed(_("缺少 service_code，请从 services 列表中选择。"), field="service_code")
+        raise ValidationFailedError(_("缺少 service_code，请从 services 列表中选择。"), field="service_code")
     if not Category.objects.filter(code=service_code, active=True).exists():
-        raise ValidationFailed(
-            _("service_code“{code}”不存在，请从 services 列表中选择。").format(code=service_code), field="service_code"
+        raise ValidationFailedError(
+            _("service_code“{code}”不存在，请从 services 列表中选择。").format(code=service_code),
+            field="service_code",
         )
     lat, lon = _param(request, "lat", 40), _param(request, "long", 40)
     address = _param(request, "address_string", 200)
     address_id = _param(request, "address_id", 100)
     if not ((lat and lon) or address or address_id):
-        raise ValidationFailed(_("请提供位置：lat 和 long，或 address_string。"), field="lat")
+        raise ValidationFailedError(_("请提供位置：lat 和 long，或 address_string。"), field="lat")
     description = _param(request, "description", 4000)
     if not description:
-        raise ValidationFailed(_("缺少 description：请描述发生了什么、在哪里。"), field="description")
+        raise ValidationFailedError(_("缺少 description：请描述发生了什么、在哪里。"), field="description")
     kind = _param(request, "kind", 20) or Kind.COMPLAINT
     # a partner may forward a resident who asked to stay anonymous: then no contact is kept at all
-    anonymous = _param(request, "anonymous", 5).lower() in {"1", "true", "yes"} or not _param(request, "phone", 20)
+    anonymous = _param(request, "anonymous", 5).lower() in {"1", "true", "yes"} or not _param(
+        request, "phone", 20
+    )
     phone = "" if anonymous else _param(request, "phone", 20)
     attachments = []
     for upload in request.FILES.getlist("media")[: settings.LIANXIN["MAX_ATTACHMENTS"]]:
         if upload.size and upload.size > settings.LIANXIN["MAX_ATTACHMENT_BYTES"]:
-            raise ValidationFailed(_("media 文件过大。"), field="media")
+            raise ValidationFailedError(_("media 文件过大。"), field="media")
         attachments.append(
-            AttachmentInput(name=upload.name or "media", content=upload.read(), declared_type=upload.content_type or "")
+            AttachmentInput(
+                name=upload.name or "media", content=upload.read(), declared_type=upload.content_type or ""
+            )
         )
     data = AppealInput(
         text=description,
@@ -336,7 +351,9 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
         address=address or address_id,
         latitude=lat or None,
         longitude=lon or None,
-        contact_name="" if anonymous else _contact_name(_param(request, "first_name", 25), _param(request, "last_name", 25)),
+        contact_name=""
+        if anonymous
+        else _contact_name(_param(request, "first_name", 25), _param(request, "last_name", 25)),
         contact_phone=phone,
         contact_consent=bool(phone),
         anonymous=anonymous,

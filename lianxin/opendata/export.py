@@ -24,7 +24,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from lianxin.appeals.models import Appeal, Satisfaction, Status
-from lianxin.core.errors import ValidationFailed
+from lianxin.core.errors import ValidationFailedError
 from lianxin.org.models import Area, AreaLevel, Category
 from lianxin.worktime import calendar
 
@@ -32,9 +32,19 @@ MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 RESIDUAL = "*"
 
 MEASURES = (
-    "appeals", "anonymous", "open", "closed", "merged", "withdrawn",
-    "closed_on_time", "closed_late", "overdue_open",
-    "rated", "satisfied", "basic", "dissatisfied",
+    "appeals",
+    "anonymous",
+    "open",
+    "closed",
+    "merged",
+    "withdrawn",
+    "closed_on_time",
+    "closed_late",
+    "overdue_open",
+    "rated",
+    "satisfied",
+    "basic",
+    "dissatisfied",
 )
 
 DICTIONARY: dict[str, Any] = {
@@ -82,10 +92,12 @@ DICTIONARY: dict[str, Any] = {
 
 
 def parse_month(value: str) -> dt.date:
-    """`2026-10` → the first day of that month; anything else a ValidationFailed saying how to write it."""
+    """`2026-10` → the first day of that month; anything else a ValidationFailedError saying how to write it."""
     m = MONTH_RE.match((value or "").strip())
     if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 2000:
-        raise ValidationFailed(f"Month must be written YYYY-MM, e.g. 2026-10 (got {value!r}).", field="month")
+        raise ValidationFailedError(
+            f"Month must be written YYYY-MM, e.g. 2026-10 (got {value!r}).", field="month"
+        )
     return dt.date(int(m.group(1)), int(m.group(2)), 1)
 
 
@@ -149,7 +161,13 @@ def build(month: str, *, k: int | None = None, now: dt.datetime | None = None) -
     areas = {a.pk: a for a in Area.objects.all()}
     cats = {c.pk: c for c in Category.objects.all()}
     rows = Appeal.objects.filter(submitted_at__gte=start, submitted_at__lt=end).values(
-        "area_id", "category_id", "status", "is_anonymous", "resolve_due_at", "closed_at", "satisfaction",
+        "area_id",
+        "category_id",
+        "status",
+        "is_anonymous",
+        "resolve_due_at",
+        "closed_at",
+        "satisfaction",
         "submitted_at",
     )
     # key: (area_id or None, category_id or None); None = unknown / residual
@@ -161,7 +179,9 @@ def build(month: str, *, k: int | None = None, now: dt.datetime | None = None) -
         d += dt.timedelta(days=1)
     for a in rows.iterator():
         area = areas.get(a["area_id"]) if a["area_id"] else None
-        community = _ancestor_at(area, areas, AreaLevel.COMMUNITY) or _ancestor_at(area, areas, AreaLevel.STREET)
+        community = _ancestor_at(area, areas, AreaLevel.COMMUNITY) or _ancestor_at(
+            area, areas, AreaLevel.STREET
+        )
         cells[(community.pk if community else None, a["category_id"])].add(_measures(a, now))
         days[a["submitted_at"].astimezone(calendar.TZ).date()][0] += 1
         if a["closed_at"] is not None and a["status"] == Status.CLOSED:
@@ -202,19 +222,33 @@ def build(month: str, *, k: int | None = None, now: dt.datetime | None = None) -
     for (area_id, cat_id), cell in sorted(published.items(), key=lambda kv: _sort_key(kv[0], areas, cats)):
         area, cat = areas[area_id], cats[cat_id]  # type: ignore[index]
         street = _ancestor_at(area, areas, AreaLevel.STREET)
-        out.append({
-            "month": first.strftime("%Y-%m"),
-            "area_code": area.code, "area_name": area.name, "street_code": street.code if street else "",
-            "level": "community" if area.level == AreaLevel.COMMUNITY else "street",
-            "category_code": cat.code, "category_name": cat.name, "category_level": cat.level,
-            **cell.counts,
-        })
+        out.append(
+            {
+                "month": first.strftime("%Y-%m"),
+                "area_code": area.code,
+                "area_name": area.name,
+                "street_code": street.code if street else "",
+                "level": "community" if area.level == AreaLevel.COMMUNITY else "street",
+                "category_code": cat.code,
+                "category_name": cat.name,
+                "category_level": cat.level,
+                **cell.counts,
+            }
+        )
     if residual is not None and residual.counts["appeals"]:
-        out.append({
-            "month": first.strftime("%Y-%m"), "area_code": RESIDUAL, "area_name": "", "street_code": "",
-            "level": "residual", "category_code": RESIDUAL, "category_name": "", "category_level": 0,
-            **residual.counts,
-        })
+        out.append(
+            {
+                "month": first.strftime("%Y-%m"),
+                "area_code": RESIDUAL,
+                "area_name": "",
+                "street_code": "",
+                "level": "residual",
+                "category_code": RESIDUAL,
+                "category_name": "",
+                "category_level": 0,
+                **residual.counts,
+            }
+        )
     return {
         "month": first.strftime("%Y-%m"),
         "k": k,
@@ -225,14 +259,24 @@ def build(month: str, *, k: int | None = None, now: dt.datetime | None = None) -
     }
 
 
-def _sort_key(key: tuple[int | None, int | None], areas: dict[int, Area], cats: dict[int, Category]
-              ) -> tuple[str, str]:
+def _sort_key(
+    key: tuple[int | None, int | None], areas: dict[int, Area], cats: dict[int, Category]
+) -> tuple[str, str]:
     area, cat = areas.get(key[0] or 0), cats.get(key[1] or 0)
     return (area.path if area else "", cat.path if cat else "")
 
 
-CELL_COLUMNS = ("month", "area_code", "area_name", "street_code", "level", "category_code", "category_name",
-                "category_level", *MEASURES)
+CELL_COLUMNS = (
+    "month",
+    "area_code",
+    "area_name",
+    "street_code",
+    "level",
+    "category_code",
+    "category_name",
+    "category_level",
+    *MEASURES,
+)
 
 
 def to_csv(export: dict[str, Any]) -> str:

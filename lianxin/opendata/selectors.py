@@ -10,12 +10,25 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from lianxin.core.errors import NotFound
+from lianxin.core.errors import NotFoundError
 from lianxin.reports.models import Report, ReportStatus
 
 PUBLIC_SECTIONS = (
-    "version", "period", "area", "totals", "previous_totals", "headline", "daily", "weekly",
-    "by_category", "by_street", "by_unit", "ranking_month", "unit_ranking", "street_ranking", "recurring",
+    "version",
+    "period",
+    "area",
+    "totals",
+    "previous_totals",
+    "headline",
+    "daily",
+    "weekly",
+    "by_category",
+    "by_street",
+    "by_unit",
+    "ranking_month",
+    "unit_ranking",
+    "street_ranking",
+    "recurring",
 )
 
 
@@ -26,15 +39,17 @@ def published_reports() -> QuerySet[Report]:
 def published_report(pk: int) -> Report:
     report = published_reports().filter(pk=pk).first()
     if report is None:
-        raise NotFound("No published report with this number.")
+        raise NotFoundError("No published report with this number.")
     return report
 
 
 def public_content(report: Report) -> dict[str, Any]:
     data = report.data or {}
     out = {k: data[k] for k in PUBLIC_SECTIONS if k in data}
-    out["overdue"] = {"count": (data.get("overdue") or {}).get("count"),
-                      "open_now": (data.get("overdue") or {}).get("open_now")}
+    out["overdue"] = {
+        "count": (data.get("overdue") or {}).get("count"),
+        "open_now": (data.get("overdue") or {}).get("open_now"),
+    }
     out["false_closures"] = {"count": (data.get("false_closures") or {}).get("count")}
     out["published_at"] = report.published_at.isoformat() if report.published_at else None
     out["report_version"] = report.version

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from lianxin.core.errors import DomainError, ValidationFailed
+from lianxin.core.errors import DomainError, ValidationFailedError
 from lianxin.worktime import calendar
 
 from . import export, selectors
@@ -32,11 +32,15 @@ def _past_months(n: int = 12) -> list[str]:
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "opendata/index.html", {
-        "reports": selectors.published_reports()[:60],
-        "months": _past_months(),
-        "k": export.k_threshold(),
-    })
+    return render(
+        request,
+        "opendata/index.html",
+        {
+            "reports": selectors.published_reports()[:60],
+            "months": _past_months(),
+            "k": export.k_threshold(),
+        },
+    )
 
 
 @require_GET
@@ -63,10 +67,11 @@ def month_data(request: HttpRequest, month: str, fmt: str) -> HttpResponse:
     try:
         first = export.parse_month(month)
         if not export.is_past(first):
-            raise ValidationFailed(
-                f"Only past months are published; {month} is not over yet.", field="month")
+            raise ValidationFailedError(
+                f"Only past months are published; {month} is not over yet.", field="month"
+            )
         if fmt not in ("csv", "json", "daily.csv"):
-            raise ValidationFailed("Format must be csv, daily.csv or json.", field="format")
+            raise ValidationFailedError("Format must be csv, daily.csv or json.", field="format")
         data = export.build(month)
     except DomainError as exc:
         return _error(exc)

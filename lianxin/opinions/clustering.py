@@ -28,29 +28,30 @@ K_RESTARTS = 5
 
 @dataclass
 class BaseClusters:
-    labels: np.ndarray      # base cluster of each placed participant
-    centers: np.ndarray     # (n_base, 2)
-    sizes: np.ndarray       # members per base cluster
+    labels: np.ndarray  # base cluster of each placed participant
+    centers: np.ndarray  # (n_base, 2)
+    sizes: np.ndarray  # members per base cluster
 
 
 @dataclass
 class GroupChoice:
     k: int
-    labels: np.ndarray                      # group of each base cluster (0..k-1, arbitrary order)
-    silhouettes: dict[int, float]           # mean over restarts, for the record
+    labels: np.ndarray  # group of each base cluster (0..k-1, arbitrary order)
+    silhouettes: dict[int, float]  # mean over restarts, for the record
 
 
 def base_clusters(points: np.ndarray, *, seed: int, base_k: int = BASE_K) -> BaseClusters:
-    distinct = np.unique(np.round(points, 9), axis=0)   # float noise would overcount duplicates
+    distinct = np.unique(np.round(points, 9), axis=0)  # float noise would overcount duplicates
     k = min(base_k, len(distinct))
     if k <= 1:
-        return BaseClusters(np.zeros(len(points), dtype=int), points.mean(axis=0, keepdims=True),
-                            np.array([len(points)]))
-    with warnings.catch_warnings():   # near-duplicate points: fewer distinct clusters is fine
+        return BaseClusters(
+            np.zeros(len(points), dtype=int), points.mean(axis=0, keepdims=True), np.array([len(points)])
+        )
+    with warnings.catch_warnings():  # near-duplicate points: fewer distinct clusters is fine
         warnings.simplefilter("ignore", ConvergenceWarning)
         km = KMeans(n_clusters=k, n_init=1, random_state=seed, max_iter=100).fit(points)
     labels = km.labels_
-    used = np.unique(labels)                    # k-means may leave a cluster empty: renumber
+    used = np.unique(labels)  # k-means may leave a cluster empty: renumber
     remap = np.full(k, -1)
     remap[used] = np.arange(len(used))
     labels = remap[labels]
@@ -64,9 +65,9 @@ def silhouette(dist: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> flo
     n, k = len(labels), int(labels.max()) + 1
     onehot = np.zeros((n, k))
     onehot[np.arange(n), labels] = 1.0
-    group_w = weights @ onehot                               # total weight per group
-    sums = dist @ (onehot * weights[:, None])                # weighted distance sums to each group
-    own_w = group_w[labels] - weights                        # own group without oneself
+    group_w = weights @ onehot  # total weight per group
+    sums = dist @ (onehot * weights[:, None])  # weighted distance sums to each group
+    own_w = group_w[labels] - weights  # own group without oneself
     a = np.divide(sums[np.arange(n), labels], own_w, out=np.zeros(n), where=own_w > 0)
     other = sums / group_w
     other[np.arange(n), labels] = np.inf

@@ -25,21 +25,22 @@ import numpy as np
 from lianxin.opinions import clustering, repness
 from lianxin.opinions.matrix import VoteMatrix, build_matrix, pca_project
 
-OVERALL = -1                 # key of the all-participants entry in Analysis.stats
-MAX_REPRESENTATIVE = 5       # Pol.is shows the best five per group
+OVERALL = -1  # key of the all-participants entry in Analysis.stats
+MAX_REPRESENTATIVE = 5  # Pol.is shows the best five per group
 MAX_CONSENSUS = 5
-CONSENSUS_MIN = 0.6          # geometric mean over groups of the smoothed agree probability
+CONSENSUS_MIN = 0.6  # geometric mean over groups of the smoothed agree probability
 
 
 @dataclass(frozen=True)
 class Group:
-    id: int                          # 0..k-1, ordered by size, largest first
+    id: int  # 0..k-1, ordered by size, largest first
     participants: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class StatementStat:
     """Votes on one statement within one group (or, under key OVERALL, by every participant)."""
+
     statement: str
     agree: int
     disagree: int
@@ -52,27 +53,33 @@ class StatementStat:
 @dataclass(frozen=True)
 class Representative:
     statement: str
-    direction: str                   # "agree" | "disagree"
-    ratio: float                     # smoothed P(direction | group) / P(direction | rest)
-    p_value: float                   # one-sided, of the two-proportion z test in-group vs rest
-    z: float = 0.0                   # that z statistic
-    probability: float = 0.0         # smoothed P(direction | group)
+    direction: str  # "agree" | "disagree"
+    ratio: float  # smoothed P(direction | group) / P(direction | rest)
+    p_value: float  # one-sided, of the two-proportion z test in-group vs rest
+    z: float = 0.0  # that z statistic
+    probability: float = 0.0  # smoothed P(direction | group)
 
 
 @dataclass(frozen=True)
 class Analysis:
     groups: tuple[Group, ...]
-    consensus: tuple[str, ...]                      # group-informed consensus statement ids, best first
+    consensus: tuple[str, ...]  # group-informed consensus statement ids, best first
     representative: dict[int, tuple[Representative, ...]]
-    projection: dict[str, tuple[float, float]]      # participant -> 2-D PCA coordinates (every voter)
-    participants_in: tuple[str, ...]                # those with enough votes to be placed
-    stats: dict[int, tuple[StatementStat, ...]]     # group id -> stats; OVERALL (-1) -> everyone
+    projection: dict[str, tuple[float, float]]  # participant -> 2-D PCA coordinates (every voter)
+    participants_in: tuple[str, ...]  # those with enough votes to be placed
+    stats: dict[int, tuple[StatementStat, ...]]  # group id -> stats; OVERALL (-1) -> everyone
     consensus_scores: dict[str, float] = field(default_factory=dict)  # statement -> product score
-    silhouettes: dict[int, float] = field(default_factory=dict)       # k -> silhouette (diagnostic)
+    silhouettes: dict[int, float] = field(default_factory=dict)  # k -> silhouette (diagnostic)
 
 
-def analyse(votes: Iterable[tuple[str, str, int]], *, min_votes: int = 7,
-            max_groups: int = 5, seed: int = 0, moderated_out: Iterable[str] = ()) -> Analysis:
+def analyse(
+    votes: Iterable[tuple[str, str, int]],
+    *,
+    min_votes: int = 7,
+    max_groups: int = 5,
+    seed: int = 0,
+    moderated_out: Iterable[str] = (),
+) -> Analysis:
     """votes: (participant id, statement id, vote) with vote +1 agree, -1 disagree, 0 pass;
     a later vote by the same participant on the same statement replaces the earlier one.
 
@@ -91,7 +98,9 @@ def analyse(votes: Iterable[tuple[str, str, int]], *, min_votes: int = 7,
     if n == 0 or m == 0:
         return Analysis((), (), {}, {}, (), {})
     pca = pca_project(matrix, seed=seed, zeroed_columns=len(hidden))
-    projection = {p: (float(x), float(y)) for p, (x, y) in zip(matrix.participants, pca.projection, strict=True)}
+    projection = {
+        p: (float(x), float(y)) for p, (x, y) in zip(matrix.participants, pca.projection, strict=True)
+    }
     # placement counts votes on hidden statements too, as Pol.is counts its raw matrix
     all_votes = matrix.vote_counts() + (0 if matrix.hidden_votes is None else matrix.hidden_votes)
     placed = np.flatnonzero(all_votes >= min(min_votes, m + len(hidden)))
@@ -113,8 +122,9 @@ def analyse(votes: Iterable[tuple[str, str, int]], *, min_votes: int = 7,
     stats[OVERALL] = _stats(matrix, overall, 0)
     representative = _representative(matrix, counts, k)
     consensus, scores = _consensus(matrix, counts) if k else ((), {})
-    return Analysis(groups, consensus, representative, projection, participants_in, stats,
-                    scores, silhouettes)
+    return Analysis(
+        groups, consensus, representative, projection, participants_in, stats, scores, silhouettes
+    )
 
 
 def _order_by_size(labels: np.ndarray) -> np.ndarray:
@@ -145,10 +155,20 @@ def _representative(matrix: VoteMatrix, c: repness.Counts, k: int) -> dict[int, 
         reps = []
         for j, agree in repness.select_representative(rs, g, MAX_REPRESENTATIVE):
             ratio, z, prob = (
-                (rs.ra[g, j], rs.rat[g, j], rs.pa[g, j]) if agree else (rs.ratio[g, j], rs.z[g, j], rs.p_success[g, j])
+                (rs.ra[g, j], rs.rat[g, j], rs.pa[g, j])
+                if agree
+                else (rs.ratio[g, j], rs.z[g, j], rs.p_success[g, j])
             )
-            reps.append(Representative(matrix.statements[j], "agree" if agree else "disagree",
-                                       float(ratio), repness.p_value(float(z)), float(z), float(prob)))
+            reps.append(
+                Representative(
+                    matrix.statements[j],
+                    "agree" if agree else "disagree",
+                    float(ratio),
+                    repness.p_value(float(z)),
+                    float(z),
+                    float(prob),
+                )
+            )
         result[g] = tuple(reps)
     return result
 
@@ -158,7 +178,9 @@ def _consensus(matrix: VoteMatrix, c: repness.Counts) -> tuple[tuple[str, ...], 
     k = c.agree.shape[0]
     probs = (c.agree + 1.0) / (c.seen + 2.0)
     significant = repness.prop_test(c.agree.sum(axis=0), c.seen.sum(axis=0)) > repness.Z_90
-    ok = (probs > 0.5).all(axis=0) & (scores >= CONSENSUS_MIN ** k) & significant
+    ok = (probs > 0.5).all(axis=0) & (scores >= CONSENSUS_MIN**k) & significant
     best = sorted(np.flatnonzero(ok), key=lambda j: (-scores[j], j))[:MAX_CONSENSUS]
-    return (tuple(matrix.statements[j] for j in best),
-            {s: float(v) for s, v in zip(matrix.statements, scores, strict=True)})
+    return (
+        tuple(matrix.statements[j] for j in best),
+        {s: float(v) for s, v in zip(matrix.statements, scores, strict=True)},
+    )

@@ -25,12 +25,12 @@ PASS = 0
 
 @dataclass
 class VoteMatrix:
-    participants: list[str]        # row order (first appearance in the votes)
-    statements: list[str]          # column order (first appearance in the votes)
-    rows: np.ndarray               # one entry per (participant, statement) cell voted on
+    participants: list[str]  # row order (first appearance in the votes)
+    statements: list[str]  # column order (first appearance in the votes)
+    rows: np.ndarray  # one entry per (participant, statement) cell voted on
     cols: np.ndarray
-    data: np.ndarray               # +1 agree / -1 disagree / 0 pass
-    hidden_votes: np.ndarray | None = None   # per participant: cells voted on excluded statements
+    data: np.ndarray  # +1 agree / -1 disagree / 0 pass
+    hidden_votes: np.ndarray | None = None  # per participant: cells voted on excluded statements
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -38,9 +38,7 @@ class VoteMatrix:
 
     def sparse(self, data: np.ndarray | None = None) -> sp.csr_matrix:
         """A CSR matrix over the voted cells with `data` (default: the votes) as its values."""
-        return sp.csr_matrix(
-            (self.data if data is None else data, (self.rows, self.cols)), shape=self.shape
-        )
+        return sp.csr_matrix((self.data if data is None else data, (self.rows, self.cols)), shape=self.shape)
 
     def vote_counts(self) -> np.ndarray:
         return np.bincount(self.rows, minlength=len(self.participants))
@@ -69,14 +67,16 @@ def build_matrix(votes: Iterable[tuple[str, str, int]], exclude: frozenset[str] 
     for participant, _ in hidden:
         if participant in p_index:
             hidden_votes[p_index[participant]] += 1
-    return VoteMatrix(list(p_index), list(s_index), cells[0::2].copy(), cells[1::2].copy(), data, hidden_votes)
+    return VoteMatrix(
+        list(p_index), list(s_index), cells[0::2].copy(), cells[1::2].copy(), data, hidden_votes
+    )
 
 
 @dataclass
 class PCAResult:
-    center: np.ndarray             # per-statement mean vote (the imputation value)
-    components: np.ndarray         # (n_comps, n_statements), unit rows
-    projection: np.ndarray         # (n_participants, 2) sparsity-aware coordinates
+    center: np.ndarray  # per-statement mean vote (the imputation value)
+    components: np.ndarray  # (n_comps, n_statements), unit rows
+    projection: np.ndarray  # (n_participants, 2) sparsity-aware coordinates
 
 
 def centred(matrix: VoteMatrix) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -101,7 +101,7 @@ def pca_project(matrix: VoteMatrix, *, n_comps: int = 2, seed: int = 0, zeroed_c
         return PCAResult(np.zeros(m), np.zeros((2, m)), proj)
     cent, means = centred(matrix)
     comps = _top_components(cent, n_comps, seed)
-    raw = cent @ comps.T                                   # (n, k) dot products over own votes only
+    raw = cent @ comps.T  # (n, k) dot products over own votes only
     counts = np.maximum(matrix.vote_counts() + zeroed_columns, 1)
     scale = np.sqrt((m + zeroed_columns) / counts)
     proj[:, : raw.shape[1]] = raw * scale[:, None]
@@ -113,7 +113,7 @@ def _top_components(cent: sp.csr_matrix, n_comps: int, seed: int) -> np.ndarray:
     k = min(n_comps, n, m)
     comps = np.zeros((n_comps, m))
     nonzero = cent.copy()
-    nonzero.eliminate_zeros()     # unanimous statements centre to exact zeros
+    nonzero.eliminate_zeros()  # unanimous statements centre to exact zeros
     if k == 0 or nonzero.nnz == 0:
         return comps
     if min(n, m) <= k + 1 or min(n, m) < 50:

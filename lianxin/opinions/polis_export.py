@@ -36,10 +36,10 @@ class Comment:
 
 @dataclass(frozen=True)
 class Conversation:
-    comments: tuple[Comment, ...]                  # kept comments only, by comment id
-    votes: tuple[tuple[str, str, int], ...]        # (voter id, comment id, vote), oldest first
-    moderated_out: tuple[str, ...] = ()            # ids of the comments left out
-    moderated_votes: tuple[tuple[str, str, int], ...] = ()   # the votes on them, oldest first
+    comments: tuple[Comment, ...]  # kept comments only, by comment id
+    votes: tuple[tuple[str, str, int], ...]  # (voter id, comment id, vote), oldest first
+    moderated_out: tuple[str, ...] = ()  # ids of the comments left out
+    moderated_votes: tuple[tuple[str, str, int], ...] = ()  # the votes on them, oldest first
 
     def analyse(self, **options: Any) -> Analysis:
         """`analyse` as Pol.is runs it: the moderated-out comments named (and their votes given,
@@ -57,8 +57,13 @@ def _int(row: dict[str, str], key: str, path: Path) -> int:
 def read_comments(path: Path) -> list[Comment]:
     with path.open(newline="", encoding="utf-8") as fh:
         return [
-            Comment(row["comment-id"].strip(), row.get("author-id", "").strip(), row.get("comment-body", ""),
-                    _int(row, "moderated", path), _int(row, "timestamp", path))
+            Comment(
+                row["comment-id"].strip(),
+                row.get("author-id", "").strip(),
+                row.get("comment-body", ""),
+                _int(row, "moderated", path),
+                _int(row, "timestamp", path),
+            )
             for row in csv.DictReader(fh)
         ]
 

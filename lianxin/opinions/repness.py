@@ -23,7 +23,7 @@ Z_90 = 1.2816
 
 @dataclass
 class Counts:
-    agree: np.ndarray       # (n_groups, n_statements)
+    agree: np.ndarray  # (n_groups, n_statements)
     disagree: np.ndarray
     seen: np.ndarray
 
@@ -33,8 +33,14 @@ class Counts:
         return passed
 
 
-def count_votes(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, group_of_row: np.ndarray,
-                n_groups: int, n_statements: int) -> Counts:
+def count_votes(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    data: np.ndarray,
+    group_of_row: np.ndarray,
+    n_groups: int,
+    n_statements: int,
+) -> Counts:
     """Counts per group and statement; rows whose group is -1 are left out."""
     keep = group_of_row[rows] >= 0
     cell = group_of_row[rows[keep]] * n_statements + cols[keep]
@@ -63,17 +69,17 @@ def two_prop_test(s_in: np.ndarray, s_out: np.ndarray, n_in: np.ndarray, n_out: 
 
 @dataclass
 class RepStats:
-    direction: np.ndarray   # (n_groups, n_statements) True = agree
+    direction: np.ndarray  # (n_groups, n_statements) True = agree
     ratio: np.ndarray
     z: np.ndarray
     p_success: np.ndarray
     p_test: np.ndarray
-    passes: np.ndarray      # significant at 90 % in both tests
+    passes: np.ndarray  # significant at 90 % in both tests
     ra: np.ndarray
     rat: np.ndarray
     pa: np.ndarray
     pat: np.ndarray
-    voted: np.ndarray       # someone in the group agreed or disagreed
+    voted: np.ndarray  # someone in the group agreed or disagreed
 
     def metric(self) -> np.ndarray:
         metric: np.ndarray = self.ratio * self.z * self.p_success * self.p_test
@@ -91,9 +97,17 @@ def rep_stats(c: Counts) -> RepStats:
     agree = rat > rdt
     passes = ((rat > Z_90) & (pat > Z_90)) | ((rdt > Z_90) & (pdt > Z_90))
     return RepStats(
-        direction=agree, ratio=np.where(agree, ra, rd), z=np.where(agree, rat, rdt),
-        p_success=np.where(agree, pa, pd), p_test=np.where(agree, pat, pdt), passes=passes,
-        ra=ra, rat=rat, pa=pa, pat=pat, voted=(na + nd) > 0,
+        direction=agree,
+        ratio=np.where(agree, ra, rd),
+        z=np.where(agree, rat, rdt),
+        p_success=np.where(agree, pa, pd),
+        p_test=np.where(agree, pat, pdt),
+        passes=passes,
+        ra=ra,
+        rat=rat,
+        pa=pa,
+        pat=pat,
+        voted=(na + nd) > 0,
     )
 
 

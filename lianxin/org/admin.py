@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from lianxin.core.masking import mask_phone
 
-from .boundaries import BoundaryFileInvalid, boundaries_import
+from .boundaries import BoundaryFileInvalidError, boundaries_import
 from .gazetteer import estates_changed, normalise
-from .geometry import GeometryInvalid, parse_geometry
+from .geometry import GeometryInvalidError, parse_geometry
 from .locating import set_boundary
 from .models import AddressEntry, ApiScope, ApiToken, Area, Category, DispatchRule, RoleAssignment, Unit, User
 from .services import api_token_fill
@@ -29,7 +29,7 @@ class AreaForm(forms.ModelForm[Area]):
         if boundary is not None:
             try:
                 parse_geometry(boundary)
-            except GeometryInvalid as exc:
+            except GeometryInvalidError as exc:
                 raise forms.ValidationError(
                     _("边界不是可用的 GeoJSON Polygon/MultiPolygon：%(reason)s"), params={"reason": exc}
                 ) from None
@@ -68,8 +68,13 @@ class AreaAdmin(admin.ModelAdmin[Area]):
         set_boundary(obj, obj.boundary)  # keeps the bounding box that locating prefilters on
 
     def get_urls(self) -> list[URLPattern]:
-        extra = [path("import-boundaries/", self.admin_site.admin_view(self.import_boundaries),
-                      name="org_area_import_boundaries")]
+        extra = [
+            path(
+                "import-boundaries/",
+                self.admin_site.admin_view(self.import_boundaries),
+                name="org_area_import_boundaries",
+            )
+        ]
         return extra + super().get_urls()
 
     def import_boundaries(self, request: HttpRequest) -> HttpResponse:
@@ -81,15 +86,24 @@ class AreaAdmin(admin.ModelAdmin[Area]):
         if request.method == "POST" and form.is_valid():
             applied = "apply" in request.POST
             try:
-                report = boundaries_import(text=form.cleaned_data["text"], code_property=form.cleaned_data["property"],
-                                           dry_run=not applied)
-            except BoundaryFileInvalid as exc:
+                report = boundaries_import(
+                    text=form.cleaned_data["text"],
+                    code_property=form.cleaned_data["property"],
+                    dry_run=not applied,
+                )
+            except BoundaryFileInvalidError as exc:
                 form.add_error("file", str(exc))
                 applied = False
         if form.errors:
             status = 400
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
-                   "report": report, "applied": applied, "title": _("导入网格边界")}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "report": report,
+            "applied": applied,
+            "title": _("导入网格边界"),
+        }
         return TemplateResponse(request, "admin/org/area/import_boundaries.html", context, status=status)
 
 
@@ -157,7 +171,10 @@ class UserAdmin(BaseUserAdmin[User]):
 
 class ApiTokenForm(forms.ModelForm[ApiToken]):
     scopes = forms.MultipleChoiceField(
-        label=_("权限范围"), choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple, initial=["read"],
+        label=_("权限范围"),
+        choices=ApiScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=["read"],
         help_text=_("只授予对接系统需要的权限。令牌永远不会超出其所属用户的角色权限。"),
     )
 
@@ -181,4 +198,6 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
         raw_key = None if change else api_token_fill(obj)
         super().save_model(request, obj, form, change)
         if raw_key:
-            messages.warning(request, _("新令牌：%(key)s —— 只显示这一次，请立即复制保存。") % {"key": raw_key})
+            messages.warning(
+                request, _("新令牌：%(key)s —— 只显示这一次，请立即复制保存。") % {"key": raw_key}
+            )

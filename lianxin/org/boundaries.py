@@ -14,14 +14,14 @@ from typing import Any
 
 from django.db import transaction
 
-from .geometry import GeometryInvalid, parse_geometry
+from .geometry import GeometryInvalidError, parse_geometry
 from .locating import set_boundary
 from .models import Area
 
 MAX_FEATURES = 20_000
 
 
-class BoundaryFileInvalid(ValueError):
+class BoundaryFileInvalidError(ValueError):
     """The file as a whole is unusable (not JSON, not a FeatureCollection)."""
 
 
@@ -48,13 +48,15 @@ def _features(text: str) -> list[Any]:
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise BoundaryFileInvalid(f"not JSON: {exc}") from None
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(
-        data.get("features"), list
+        raise BoundaryFileInvalidError(f"not JSON: {exc}") from None
+    if (
+        not isinstance(data, dict)
+        or data.get("type") != "FeatureCollection"
+        or not isinstance(data.get("features"), list)
     ):
-        raise BoundaryFileInvalid("not a GeoJSON FeatureCollection (type and features)")
+        raise BoundaryFileInvalidError("not a GeoJSON FeatureCollection (type and features)")
     if len(data["features"]) > MAX_FEATURES:
-        raise BoundaryFileInvalid(f"more than {MAX_FEATURES} features; split the file")
+        raise BoundaryFileInvalidError(f"more than {MAX_FEATURES} features; split the file")
     features: list[Any] = data["features"]
     return features
 
@@ -84,12 +86,15 @@ def boundaries_import(*, text: str, code_property: str = "code", dry_run: bool) 
         geometry = feature.get("geometry")
         try:
             parse_geometry(geometry)
-        except GeometryInvalid as exc:
+        except GeometryInvalidError as exc:
             report.skipped.append(Skipped(number, code, str(exc)))
             continue
         seen[code] = number
-        target = report.added if area.boundary is None else (
-            report.unchanged if area.boundary == geometry else report.changed)
+        target = (
+            report.added
+            if area.boundary is None
+            else (report.unchanged if area.boundary == geometry else report.changed)
+        )
         target.append(code)
         if target is not report.unchanged:
             matched.append((area, geometry))

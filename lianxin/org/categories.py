@@ -10,7 +10,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import ValidationFailed
+from lianxin.core.errors import ValidationFailedError
 
 from .models import Category
 
@@ -24,21 +24,25 @@ class ImportResult:
 def read_category_rows(path: Path) -> list[list[str]]:
     """Rows of category names, one column per level; the first row is a header."""
     if not path.exists():
-        raise ValidationFailed(_("找不到文件 {path}。").format(path=path), field="file")
+        raise ValidationFailedError(_("找不到文件 {path}。").format(path=path), field="file")
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             rows = [[cell.strip() for cell in row] for row in csv.reader(handle)]
     except UnicodeDecodeError:
-        raise ValidationFailed(_("文件不是 UTF-8 编码的 CSV，请另存为 UTF-8 后再导入。"), field="file") from None
+        raise ValidationFailedError(
+            _("文件不是 UTF-8 编码的 CSV，请另存为 UTF-8 后再导入。"), field="file"
+        ) from None
     if len(rows) < 2:
-        raise ValidationFailed(_("文件没有分类行：第一行是表头，其后每行一条分类路径。"), field="file")
+        raise ValidationFailedError(_("文件没有分类行：第一行是表头，其后每行一条分类路径。"), field="file")
     body = [row for row in rows[1:] if any(row)]
     for number, row in enumerate(body, start=2):
         names = [n for n in row if n]
         if len(names) > 3:
-            raise ValidationFailed(_("第 {line} 行超过三级分类。").format(line=number), field="file")
+            raise ValidationFailedError(_("第 {line} 行超过三级分类。").format(line=number), field="file")
         if any(len(n) > 100 for n in names):
-            raise ValidationFailed(_("第 {line} 行的分类名称超过 100 字。").format(line=number), field="file")
+            raise ValidationFailedError(
+                _("第 {line} 行的分类名称超过 100 字。").format(line=number), field="file"
+            )
     return body
 
 

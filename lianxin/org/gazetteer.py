@@ -28,9 +28,17 @@ _ESTATE = re.compile(r"([\u4e00-\u9fffA-Za-z0-9]{1,30}?(?:小区|花园|家园|�
 ESTATES_CACHE_KEY = "lianxin:gazetteer:estates"
 COLUMNS = ("grid", "road", "from", "to", "parity", "estate")
 MAX_ROWS = 50_000
-PARITY_WORDS = {"": AddressParity.ALL, "all": AddressParity.ALL, "全": AddressParity.ALL,
-                "odd": AddressParity.ODD, "单": AddressParity.ODD, "单号": AddressParity.ODD,
-                "even": AddressParity.EVEN, "双": AddressParity.EVEN, "双号": AddressParity.EVEN}
+PARITY_WORDS = {
+    "": AddressParity.ALL,
+    "all": AddressParity.ALL,
+    "全": AddressParity.ALL,
+    "odd": AddressParity.ODD,
+    "单": AddressParity.ODD,
+    "单号": AddressParity.ODD,
+    "even": AddressParity.EVEN,
+    "双": AddressParity.EVEN,
+    "双号": AddressParity.EVEN,
+}
 
 
 def normalise(text: str) -> str:
@@ -60,7 +68,8 @@ def estate_in(address: str) -> str:
 
 
 def _fits(entry: AddressEntry, number: int) -> bool:
-    assert entry.number_from is not None and entry.number_to is not None
+    assert entry.number_from is not None
+    assert entry.number_to is not None
     if not entry.number_from <= number <= entry.number_to:
         return False
     return entry.parity == AddressParity.ALL or (number % 2 == 1) == (entry.parity == AddressParity.ODD)
@@ -102,8 +111,13 @@ def grid_for_address(address: str) -> Area | None:
     parsed = road_and_number(address)
     if parsed is not None:
         road, number = parsed
-        ranges = [e for e in AddressEntry.objects.filter(road=road, number_from__lte=number, number_to__gte=number)
-                  .select_related("grid") if _fits(e, number)]
+        ranges = [
+            e
+            for e in AddressEntry.objects.filter(
+                road=road, number_from__lte=number, number_to__gte=number
+            ).select_related("grid")
+            if _fits(e, number)
+        ]
         found = _best(ranges)
         if found is not None:
             return found
@@ -126,8 +140,13 @@ def learn(*, address: str, grid: Area) -> AddressEntry | None:
     if parsed is not None:
         road, number = parsed
         entry, _ = AddressEntry.objects.update_or_create(
-            road=road, number_from=number, number_to=number, parity=AddressParity.ALL,
-            source=AddressSource.CORRECTION, estate="", defaults={"grid": grid},
+            road=road,
+            number_from=number,
+            number_to=number,
+            parity=AddressParity.ALL,
+            source=AddressSource.CORRECTION,
+            estate="",
+            defaults={"grid": grid},
         )
     elif estate := estate_in(address):
         entry, _ = AddressEntry.objects.update_or_create(
@@ -140,6 +159,7 @@ def learn(*, address: str, grid: Area) -> AddressEntry | None:
 
 
 # --- import from CSV --------------------------------------------------------------------------
+
 
 @dataclass
 class Refusal:
@@ -191,8 +211,10 @@ def _overlaps(a: AddressEntry, b: AddressEntry) -> bool:
         return False
     if a.estate:
         return True
-    assert a.number_from is not None and a.number_to is not None
-    assert b.number_from is not None and b.number_to is not None
+    assert a.number_from is not None
+    assert a.number_to is not None
+    assert b.number_from is not None
+    assert b.number_to is not None
     if a.number_to < b.number_from or b.number_to < a.number_from:
         return False
     return AddressParity.ALL in (a.parity, b.parity) or a.parity == b.parity
@@ -211,7 +233,10 @@ def gazetteer_import(*, text: str, area: Area, dry_run: bool) -> ImportReport:
         report.refused.append(Refusal(1, f"the header must name the columns {', '.join(COLUMNS)}"))
         return report
     # the grids in `area`'s subtree (`area` itself when it is a grid)
-    grids = {g.code: g for g in Area.objects.filter(area_subtree_q([area.path], prefix="path"), level=AreaLevel.GRID)}
+    grids = {
+        g.code: g
+        for g in Area.objects.filter(area_subtree_q([area.path], prefix="path"), level=AreaLevel.GRID)
+    }
     entries: list[tuple[int, AddressEntry]] = []
     for number, raw in enumerate(reader, start=2):
         report.rows += 1
@@ -224,7 +249,9 @@ def gazetteer_import(*, text: str, area: Area, dry_run: bool) -> ImportReport:
         except ValueError as exc:
             report.refused.append(Refusal(number, str(exc)))
             continue
-        clash = next((n for n, other in entries if other.grid_id != entry.grid_id and _overlaps(entry, other)), None)
+        clash = next(
+            (n for n, other in entries if other.grid_id != entry.grid_id and _overlaps(entry, other)), None
+        )
         if clash is not None:
             report.refused.append(Refusal(number, f"overlaps row {clash}, which gives another grid"))
             continue

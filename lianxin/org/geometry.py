@@ -19,7 +19,7 @@ Polygon = list[Ring]  # the outer ring first, then the holes
 MAX_VERTICES = 200_000  # one grid's boundary; a bigger one is a mistake (or an attack) in an import
 
 
-class GeometryInvalid(ValueError):
+class GeometryInvalidError(ValueError):
     """A geometry that is not a usable GeoJSON Polygon/MultiPolygon; the message says why."""
 
 
@@ -36,55 +36,57 @@ class BBox:
 
 def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise GeometryInvalid(f"a coordinate is not a number: {value!r}")
+        raise GeometryInvalidError(f"a coordinate is not a number: {value!r}")
     number = float(value)
     if not math.isfinite(number):
-        raise GeometryInvalid("a coordinate is not finite")
+        raise GeometryInvalidError("a coordinate is not finite")
     return number
 
 
 def _ring(raw: Any) -> Ring:
     if not isinstance(raw, list) or len(raw) < 4:
-        raise GeometryInvalid("a ring needs at least 4 positions (the first repeated at the end)")
+        raise GeometryInvalidError("a ring needs at least 4 positions (the first repeated at the end)")
     ring: Ring = []
     for position in raw:
         if not isinstance(position, list | tuple) or len(position) < 2:
-            raise GeometryInvalid(f"a position is not [longitude, latitude]: {position!r}"[:200])
+            raise GeometryInvalidError(f"a position is not [longitude, latitude]: {position!r}"[:200])
         lon, lat = _number(position[0]), _number(position[1])
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise GeometryInvalid(f"position out of range (longitude, latitude): {lon}, {lat}")
+            raise GeometryInvalidError(f"position out of range (longitude, latitude): {lon}, {lat}")
         ring.append((lon, lat))
     if ring[0] != ring[-1]:
-        raise GeometryInvalid("a ring is not closed: its last position must repeat its first")
+        raise GeometryInvalidError("a ring is not closed: its last position must repeat its first")
     if len(set(ring)) < 3:
-        raise GeometryInvalid("a ring encloses no area (fewer than 3 distinct positions)")
+        raise GeometryInvalidError("a ring encloses no area (fewer than 3 distinct positions)")
     return ring
 
 
 def _polygon(raw: Any) -> Polygon:
     if not isinstance(raw, list) or not raw:
-        raise GeometryInvalid("a polygon needs at least its outer ring")
+        raise GeometryInvalidError("a polygon needs at least its outer ring")
     return [_ring(ring) for ring in raw]
 
 
 def parse_geometry(geometry: Any) -> list[Polygon]:
     """The polygons of a GeoJSON Polygon or MultiPolygon geometry (or a Feature holding one), checked;
-    raises GeometryInvalid."""
+    raises GeometryInvalidError."""
     if isinstance(geometry, dict) and geometry.get("type") == "Feature":
         geometry = geometry.get("geometry")  # a boundary stored as a whole Feature (see org.directory)
     if not isinstance(geometry, dict):
-        raise GeometryInvalid("the geometry is not a GeoJSON object")
+        raise GeometryInvalidError("the geometry is not a GeoJSON object")
     kind, coordinates = geometry.get("type"), geometry.get("coordinates")
     if kind == "Polygon":
         polygons = [_polygon(coordinates)]
     elif kind == "MultiPolygon":
         if not isinstance(coordinates, list) or not coordinates:
-            raise GeometryInvalid("a MultiPolygon needs at least one polygon")
+            raise GeometryInvalidError("a MultiPolygon needs at least one polygon")
         polygons = [_polygon(p) for p in coordinates]
     else:
-        raise GeometryInvalid(f"geometry type {kind!r} is not a boundary; use Polygon or MultiPolygon"[:200])
+        raise GeometryInvalidError(
+            f"geometry type {kind!r} is not a boundary; use Polygon or MultiPolygon"[:200]
+        )
     if sum(len(ring) for polygon in polygons for ring in polygon) > MAX_VERTICES:
-        raise GeometryInvalid(f"more than {MAX_VERTICES} positions; simplify the boundary")
+        raise GeometryInvalidError(f"more than {MAX_VERTICES} positions; simplify the boundary")
     return polygons
 
 
@@ -99,7 +101,10 @@ def _on_segment(lon: float, lat: float, a: tuple[float, float], b: tuple[float, 
     cross = (x2 - x1) * (lat - y1) - (y2 - y1) * (lon - x1)
     if abs(cross) > 1e-12:
         return False
-    return min(x1, x2) - 1e-12 <= lon <= max(x1, x2) + 1e-12 and min(y1, y2) - 1e-12 <= lat <= max(y1, y2) + 1e-12
+    return (
+        min(x1, x2) - 1e-12 <= lon <= max(x1, x2) + 1e-12
+        and min(y1, y2) - 1e-12 <= lat <= max(y1, y2) + 1e-12
+    )
 
 
 def ring_position(lon: float, lat: float, ring: Ring) -> int:
@@ -133,6 +138,6 @@ def geometry_contains(geometry: Any, lon: float, lat: float) -> bool:
     """Whether a GeoJSON Polygon/MultiPolygon holds the point; a broken geometry holds nothing."""
     try:
         polygons = parse_geometry(geometry)
-    except GeometryInvalid:
+    except GeometryInvalidError:
         return False
     return bbox_of(polygons).contains(lon, lat) and contains(polygons, lon, lat)

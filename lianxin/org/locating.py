@@ -36,7 +36,7 @@ class Located:
 
 
 def set_boundary(area: Area, geometry: dict[str, Any] | None) -> None:
-    """Store a checked boundary (or none) and its bounding box. Raises GeometryInvalid."""
+    """Store a checked boundary (or none) and its bounding box. Raises GeometryInvalidError."""
     if geometry is None:
         area.boundary = None
         area.bbox_min_lon = area.bbox_min_lat = area.bbox_max_lon = area.bbox_max_lat = None
@@ -70,7 +70,10 @@ def _candidates(lon: float, lat: float):  # type: ignore[no-untyped-def]
     # the bounding box alone (set with the boundary): a JSON `isnull` would parse every row's JSON on SQLite
     return Area.objects.filter(
         level__in=LOCATABLE_LEVELS,
-        bbox_min_lon__lte=lon, bbox_max_lon__gte=lon, bbox_min_lat__lte=lat, bbox_max_lat__gte=lat,
+        bbox_min_lon__lte=lon,
+        bbox_max_lon__gte=lon,
+        bbox_min_lat__lte=lat,
+        bbox_max_lat__gte=lat,
     )
 
 
@@ -82,8 +85,10 @@ def _finest(areas: list[Area]) -> Area | None:
     return None
 
 
-_ST_HOLDS = ('ST_Intersects(ST_SetSRID(ST_GeomFromGeoJSON("org_area"."boundary"::text), 4326), '
-             "ST_SetSRID(ST_MakePoint(%s, %s), 4326))")
+_ST_HOLDS = (
+    'ST_Intersects(ST_SetSRID(ST_GeomFromGeoJSON("org_area"."boundary"::text), 4326), '
+    "ST_SetSRID(ST_MakePoint(%s, %s), 4326))"
+)
 
 
 def _containing_postgis(lon: float, lat: float) -> list[Area] | None:

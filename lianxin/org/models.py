@@ -23,7 +23,9 @@ class Area(models.Model):
     code = models.CharField(_("编码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("层级"), max_length=12, choices=AreaLevel.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     path = models.CharField(max_length=200, db_index=True, editable=False)
     boundary = models.JSONField(_("边界 (GeoJSON)"), null=True, blank=True)
     # The boundary's bounding box, kept by `lianxin.org.locating` for a cheap prefilter by point.
@@ -39,8 +41,10 @@ class Area(models.Model):
         indexes = [
             # locating by point filters on the bounding box only; this index covers that filter, so
             # the wide rows (their boundaries) are read only for the few candidates
-            models.Index(fields=["bbox_min_lon", "bbox_max_lon", "bbox_min_lat", "bbox_max_lat", "level"],
-                         name="org_area_bbox"),
+            models.Index(
+                fields=["bbox_min_lon", "bbox_max_lon", "bbox_min_lat", "bbox_max_lat", "level"],
+                name="org_area_bbox",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -55,7 +59,11 @@ class Area(models.Model):
         return self.path.split("/")
 
     def full_name(self) -> str:
-        names = list(Area.objects.filter(code__in=self.ancestor_codes()).order_by("path").values_list("name", flat=True))
+        names = list(
+            Area.objects.filter(code__in=self.ancestor_codes())
+            .order_by("path")
+            .values_list("name", flat=True)
+        )
         return " / ".join(names)
 
 
@@ -80,9 +88,13 @@ class AddressEntry(models.Model):
     road = models.CharField(_("道路"), max_length=60, blank=True, db_index=True)
     number_from = models.PositiveIntegerField(_("起始门牌号"), null=True, blank=True)
     number_to = models.PositiveIntegerField(_("终止门牌号"), null=True, blank=True)
-    parity = models.CharField(_("单双号"), max_length=4, choices=AddressParity.choices, default=AddressParity.ALL)
+    parity = models.CharField(
+        _("单双号"), max_length=4, choices=AddressParity.choices, default=AddressParity.ALL
+    )
     estate = models.CharField(_("小区名"), max_length=60, blank=True, db_index=True)
-    source = models.CharField(_("来源"), max_length=12, choices=AddressSource.choices, default=AddressSource.IMPORT)
+    source = models.CharField(
+        _("来源"), max_length=12, choices=AddressSource.choices, default=AddressSource.IMPORT
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -91,8 +103,12 @@ class AddressEntry(models.Model):
         ordering = ["road", "number_from", "estate"]
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(estate="") & ~models.Q(road="") & models.Q(number_from__isnull=False)
-                           & models.Q(number_to__gte=models.F("number_from")))
+                condition=(
+                    models.Q(estate="")
+                    & ~models.Q(road="")
+                    & models.Q(number_from__isnull=False)
+                    & models.Q(number_to__gte=models.F("number_from"))
+                )
                 | (~models.Q(estate="") & models.Q(road="")),
                 name="address_entry_range_or_estate",
             ),
@@ -109,7 +125,9 @@ class Category(models.Model):
 
     code = models.CharField(_("编码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=100)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     level = models.PositiveSmallIntegerField(_("层级"), default=1)
     path = models.CharField(max_length=200, db_index=True, editable=False)
     active = models.BooleanField(_("启用"), default=True)
@@ -215,8 +233,12 @@ class RoleAssignment(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="staff_roles")
-    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.CASCADE, related_name="staff_roles")
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="staff_roles"
+    )
+    area = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.CASCADE, related_name="staff_roles"
+    )
 
     class Meta:
         verbose_name = _("角色分配")
@@ -254,8 +276,12 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(_("有效期至"), null=True, blank=True, help_text=_("留空表示长期有效。"))
     revoked = models.BooleanField(default=False)
-    scopes = models.JSONField(_("权限范围"), default=all_api_scopes, blank=True,
-                              help_text=_("只授予对接系统需要的权限：read、write、open311、contact。"))
+    scopes = models.JSONField(
+        _("权限范围"),
+        default=all_api_scopes,
+        blank=True,
+        help_text=_("只授予对接系统需要的权限：read、write、open311、contact。"),
+    )
 
     class Meta:
         verbose_name = _("接口令牌")

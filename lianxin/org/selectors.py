@@ -115,7 +115,9 @@ def area_choices_for_hotline() -> list[Choice]:
     """Streets, communities and grids in tree order, labelled with their code first so that an
     operator picks one by typing it (type-ahead), indented by depth."""
     indent: dict[str, str] = {AreaLevel.STREET: "", AreaLevel.COMMUNITY: "· ", AreaLevel.GRID: "· · "}
-    areas = Area.objects.exclude(level=AreaLevel.DISTRICT).order_by("path").only("code", "name", "level", "path")
+    areas = (
+        Area.objects.exclude(level=AreaLevel.DISTRICT).order_by("path").only("code", "name", "level", "path")
+    )
     return [(a.code, f"{a.code} {indent.get(a.level, '')}{a.name}") for a in areas]
 
 

@@ -14,7 +14,7 @@ from lianxin.appeals.actors import Actor
 from lianxin.appeals.intake import AppealInput, appeal_submit
 from lianxin.appeals.models import Appeal, Channel, Kind
 from lianxin.audit.services import AuditAction, audit_append
-from lianxin.core.errors import Conflict, NotFound, ValidationFailed
+from lianxin.core.errors import ConflictError, NotFoundError, ValidationFailedError
 from lianxin.org.models import User
 
 from . import policy
@@ -28,18 +28,22 @@ def concern_to_appeal(
     visit = concern.visit
     household = visit.household
     if not policy.can(actor, household, policy.Action.LOG_VISIT):
-        raise NotFound(_("问题不存在或您无权处理。"))
+        raise NotFoundError(_("问题不存在或您无权处理。"))
     if concern.appeal_id is not None:
-        raise Conflict(_("该问题已转为诉求 {number}。").format(number=concern.appeal.tracking_number),  # type: ignore[union-attr]
-                       code="already_appeal")
+        raise ConflictError(
+            _("该问题已转为诉求 {number}。").format(number=concern.appeal.tracking_number),  # type: ignore[union-attr]
+            code="already_appeal",
+        )
     if concern.solved_on_spot:
-        raise Conflict(_("该问题已当场解决，无需转为诉求。"), code="solved_on_spot")
+        raise ConflictError(_("该问题已当场解决，无需转为诉求。"), code="solved_on_spot")
     if member is not None and member.household_id != household.pk:
-        raise ValidationFailed(_("联系人应为这户的成员。"), field="member")
+        raise ValidationFailedError(_("联系人应为这户的成员。"), field="member")
     contact = member or household.members.order_by("pk").first()
     with_contact = bool(consent and contact is not None and contact.phone)
     if consent and not with_contact:
-        raise ValidationFailed(_("这户没有登记电话，无法留下联系方式；请补登电话或以匿名方式提交。"), field="consent")
+        raise ValidationFailedError(
+            _("这户没有登记电话，无法留下联系方式；请补登电话或以匿名方式提交。"), field="consent"
+        )
     data = AppealInput(
         text=concern.text,
         kind=kind,
@@ -53,11 +57,21 @@ def concern_to_appeal(
         anonymous=not with_contact,
     )
     with transaction.atomic():
-        result = appeal_submit(data=data, actor=Actor.staff(actor), idempotency_key=f"outreach-concern-{concern.pk}")
+        result = appeal_submit(
+            data=data, actor=Actor.staff(actor), idempotency_key=f"outreach-concern-{concern.pk}"
+        )
         concern.appeal = result.appeal
         concern.save(update_fields=["appeal"])
-        record(ConcernToAppeal(concern=concern.pk, appeal=result.appeal.tracking_number, consent=with_contact),
-               actor=actor, household=household)
-        audit_append(action=AuditAction.STATE_CHANGE, object_type="outreach_concern", object_id=concern.pk,
-                     actor=actor, data={"appeal": result.appeal.tracking_number, "resident_consent": with_contact})
+        record(
+            ConcernToAppeal(concern=concern.pk, appeal=result.appeal.tracking_number, consent=with_contact),
+            actor=actor,
+            household=household,
+        )
+        audit_append(
+            action=AuditAction.STATE_CHANGE,
+            object_type="outreach_concern",
+            object_id=concern.pk,
+            actor=actor,
+            data={"appeal": result.appeal.tracking_number, "resident_consent": with_contact},
+        )
     return result.appeal

@@ -68,14 +68,22 @@ def cadres_overdue(per_cadre: dict[int, list[str]]) -> dict[int, CadreOverdue]:
         return {}
     community_of = {cadre_id: _community(paths) for cadre_id, paths in per_cadre.items()}
     areas = dict(Area.objects.filter(path__in=set(community_of.values())).values_list("path", "pk"))
-    committees = dict(Unit.objects.filter(kind=UnitKind.COMMUNITY, area_id__in=list(areas.values()))
-                      .order_by("pk").values_list("area_id", "pk"))  # the oldest committee of a community
+    committees = dict(
+        Unit.objects.filter(kind=UnitKind.COMMUNITY, area_id__in=list(areas.values()))
+        .order_by("pk")
+        .values_list("area_id", "pk")
+    )  # the oldest committee of a community
     names = {u.pk: str(u) for u in User.objects.filter(pk__in=list(per_cadre))}
     out = {}
     for cadre_id, paths in per_cadre.items():
         area_id = areas.get(community_of[cadre_id])
-        out[cadre_id] = CadreOverdue(cadre_id, names.get(cadre_id, str(cadre_id)), len(paths), area_id,
-                                     committees.get(area_id) if area_id else None)
+        out[cadre_id] = CadreOverdue(
+            cadre_id,
+            names.get(cadre_id, str(cadre_id)),
+            len(paths),
+            area_id,
+            committees.get(area_id) if area_id else None,
+        )
     return out
 
 
@@ -89,7 +97,10 @@ def _finder(found: dict[int, CadreOverdue]) -> Callable[[WarningRule], dict[str,
         return {
             f"cadre:{c.cadre_id}": Candidate(
                 message=raised_message(VISITS_OVERDUE, cadre=c.name, n=c.n, ceiling=ceiling),
-                value=float(c.n), unit_id=c.unit_id, area_id=c.area_id, cadre_id=c.cadre_id,
+                value=float(c.n),
+                unit_id=c.unit_id,
+                area_id=c.area_id,
+                cadre_id=c.cadre_id,
             )
             for c in found.values()
             if c.n > ceiling
@@ -98,13 +109,18 @@ def _finder(found: dict[int, CadreOverdue]) -> Callable[[WarningRule], dict[str,
     return find
 
 
-def sync(rows: list[coverage.CoverageRow], today: dt.date, now: dt.datetime | None = None) -> EvaluationReport:
+def sync(
+    rows: list[coverage.CoverageRow], today: dt.date, now: dt.datetime | None = None
+) -> EvaluationReport:
     """Raise, keep or clear the cadre visits warnings from this sweep's coverage rows; notify on raise."""
     if not WarningRule.objects.filter(active=True, kind=RuleKind.CADRE_VISITS_OVERDUE).exists():
         return EvaluationReport(raised=0, cleared=0, open=0)
     found = cadres_overdue(overdue_by_cadre(rows))
     report, raised = sync_period_warnings(
-        kind=RuleKind.CADRE_VISITS_OVERDUE, find=_finder(found), period=f"{today:%Y-%m}", now=now or timezone.now()
+        kind=RuleKind.CADRE_VISITS_OVERDUE,
+        find=_finder(found),
+        period=f"{today:%Y-%m}",
+        now=now or timezone.now(),
     )
     with transaction.atomic():
         for warning in raised:
@@ -115,10 +131,19 @@ def sync(rows: list[coverage.CoverageRow], today: dt.date, now: dt.datetime | No
 def _notify(warning: RaisedWarning) -> None:
     n = int(warning.value or 0)
     if warning.cadre_id is not None:
-        notify_users(user_ids=[warning.cadre_id], title=_("走访预警：您联系的 {n} 户已超过走访周期，请尽快走访").format(n=n),
-                     link="/outreach/mine/", kind="outreach_warning")
+        notify_users(
+            user_ids=[warning.cadre_id],
+            title=_("走访预警：您联系的 {n} 户已超过走访周期，请尽快走访").format(n=n),
+            link="/outreach/mine/",
+            kind="outreach_warning",
+        )
     if warning.unit_id is not None:
-        staff = RoleAssignment.objects.filter(role=Role.HANDLER, unit_id=warning.unit_id).values_list("user_id", flat=True)
-        notify_users(user_ids=staff,
-                     title=_("走访预警：{cadre} 联系的 {n} 户已超过走访周期").format(cadre=warning.cadre, n=n),
-                     link="/outreach/coverage/", kind="outreach_warning")
+        staff = RoleAssignment.objects.filter(role=Role.HANDLER, unit_id=warning.unit_id).values_list(
+            "user_id", flat=True
+        )
+        notify_users(
+            user_ids=staff,
+            title=_("走访预警：{cadre} 联系的 {n} 户已超过走访周期").format(cadre=warning.cadre, n=n),
+            link="/outreach/coverage/",
+            kind="outreach_warning",
+        )

@@ -52,8 +52,10 @@ DEFAULT_RULE = RuleSpec("", "", DEFAULT_INTERVAL_DAYS, False)
 
 
 def load_rules() -> list[RuleSpec]:
-    return [RuleSpec(r.area.path if r.area else "", r.group, r.interval_days, r.working_days)
-            for r in CoverageRule.objects.select_related("area")]
+    return [
+        RuleSpec(r.area.path if r.area else "", r.group, r.interval_days, r.working_days)
+        for r in CoverageRule.objects.select_related("area")
+    ]
 
 
 def rule_for(rules: list[RuleSpec], grid_path: str, groups: frozenset[str]) -> RuleSpec:
@@ -107,10 +109,13 @@ def coverage_rows(households: QuerySet[Household], today: dt.date) -> list[Cover
     if today >= timezone.localdate():  # now: the kept date of the latest visit (no visit is in the future)
         rows = active.values_list("pk", "grid__path", "registered_on", "last_visited_on")
     else:  # as of a past day: only the visits up to that day count
-        rows = (active.annotate(last=Max("visits__visited_on", filter=Q(visits__visited_on__lte=today)))
-                .values_list("pk", "grid__path", "registered_on", "last"))
+        rows = active.annotate(
+            last=Max("visits__visited_on", filter=Q(visits__visited_on__lte=today))
+        ).values_list("pk", "grid__path", "registered_on", "last")
     groups: dict[int, set[str]] = defaultdict(set)
-    for household_id, group in HouseholdGroup.objects.filter(household__in=households).values_list("household_id", "group"):
+    for household_id, group in HouseholdGroup.objects.filter(household__in=households).values_list(
+        "household_id", "group"
+    ):
         groups[household_id].add(group)
     result = []
     chosen: dict[tuple[str, frozenset[str]], RuleSpec] = {}  # households share grids and groups
@@ -127,6 +132,7 @@ def coverage_rows(households: QuerySet[Household], today: dt.date) -> list[Cover
 
 
 # --- rollups ---------------------------------------------------------------------------------------
+
 
 @dataclass
 class Tally:
@@ -151,9 +157,14 @@ class Tally:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "total": self.total, "in_time": self.in_time, "overdue": self.overdue, "share": self.share,
-            "by_group": {g: {"total": t, "in_time": i, "share": round(i / t, 4) if t else None}
-                         for g, (t, i) in sorted(self.by_group.items())},
+            "total": self.total,
+            "in_time": self.in_time,
+            "overdue": self.overdue,
+            "share": self.share,
+            "by_group": {
+                g: {"total": t, "in_time": i, "share": round(i / t, 4) if t else None}
+                for g, (t, i) in sorted(self.by_group.items())
+            },
         }
 
 
@@ -179,7 +190,9 @@ def rollup_by_cadre(rows: Iterable[CoverageRow]) -> dict[int, Tally]:
 
 def households_under(paths: tuple[str, ...]) -> QuerySet[Household]:
     """The households of the grids in these areas (by grid id: the households' grid index is used)."""
-    grids = Area.objects.filter(area_subtree_q(paths, prefix="path"), level=AreaLevel.GRID).values_list("pk", flat=True)
+    grids = Area.objects.filter(area_subtree_q(paths, prefix="path"), level=AreaLevel.GRID).values_list(
+        "pk", flat=True
+    )
     return Household.objects.filter(grid_id__in=list(grids))
 
 

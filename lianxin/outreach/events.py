@@ -83,11 +83,20 @@ class ConcernToAppeal(Payload):
 
 
 REGISTRY = PayloadRegistry.of_classes(
-    "outreach", Registered, Assigned, PointAssigned, AssignmentEnded, Visited, FollowUpDone, VisitPhotosAdded,
+    "outreach",
+    Registered,
+    Assigned,
+    PointAssigned,
+    AssignmentEnded,
+    Visited,
+    FollowUpDone,
+    VisitPhotosAdded,
     ConcernToAppeal,
 )
 
 
 def record(payload: Payload, *, actor: User | None, household: Household | None = None) -> OutreachEvent:
     """One `OutreachEvent` of `payload.TYPE`."""
-    return OutreachEvent.objects.create(type=payload.TYPE, actor=actor, household=household, data=payload.to_data())
+    return OutreachEvent.objects.create(
+        type=payload.TYPE, actor=actor, household=household, data=payload.to_data()
+    )

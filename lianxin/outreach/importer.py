@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lianxin.audit.services import AuditAction, audit_append
-from lianxin.core.errors import DomainError, ValidationFailed
+from lianxin.core.errors import DomainError, ValidationFailedError
 from lianxin.org.models import User
 
 from .models import Relation
@@ -30,11 +30,29 @@ from .services import HouseholdInput, MemberInput, household_register, validate_
 MAX_ROWS = 20_000
 MAX_BYTES = 10 * 1024 * 1024
 HEADERS = {
-    "网格编码": "grid", "grid": "grid", "楼栋": "building", "building": "building", "单元": "unit",
-    "unit": "unit", "房号": "room", "room": "room", "详细地址": "address", "address": "address",
-    "姓名": "name", "name": "name", "关系": "relation", "relation": "relation", "电话": "phone",
-    "phone": "phone", "身份证号": "id_number", "id_number": "id_number", "重点人群": "groups",
-    "groups": "groups", "同意日期": "consent_on", "consent_on": "consent_on", "同意范围": "consent_scope",
+    "网格编码": "grid",
+    "grid": "grid",
+    "楼栋": "building",
+    "building": "building",
+    "单元": "unit",
+    "unit": "unit",
+    "房号": "room",
+    "room": "room",
+    "详细地址": "address",
+    "address": "address",
+    "姓名": "name",
+    "name": "name",
+    "关系": "relation",
+    "relation": "relation",
+    "电话": "phone",
+    "phone": "phone",
+    "身份证号": "id_number",
+    "id_number": "id_number",
+    "重点人群": "groups",
+    "groups": "groups",
+    "同意日期": "consent_on",
+    "consent_on": "consent_on",
+    "同意范围": "consent_scope",
     "consent_scope": "consent_scope",
 }
 REQUIRED = ("grid", "building", "room", "name")
@@ -56,14 +74,19 @@ class ImportReport:
     refused: list[RefusedRow] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
-        return {"dry_run": self.dry_run, "rows": self.rows, "households": self.households, "members": self.members,
-                "refused": [{"line": r.line, "reason": r.reason} for r in self.refused]}
+        return {
+            "dry_run": self.dry_run,
+            "rows": self.rows,
+            "households": self.households,
+            "members": self.members,
+            "refused": [{"line": r.line, "reason": r.reason} for r in self.refused],
+        }
 
 
 def read_rows(name: str, content: bytes) -> list[dict[str, str]]:
     """The rows of a CSV (UTF-8, with or without BOM, or GB18030) or XLSX file, keyed by column."""
     if len(content) > MAX_BYTES:
-        raise ValidationFailed(_("文件超过 10 MB，请分成几个文件导入。"), field="file")
+        raise ValidationFailedError(_("文件超过 10 MB，请分成几个文件导入。"), field="file")
     raw: list[list[object]]
     if name.lower().endswith(".xlsx"):
         raw = _xlsx_rows(content)
@@ -74,18 +97,26 @@ def read_rows(name: str, content: bytes) -> list[dict[str, str]]:
             text = content.decode("gb18030", errors="replace")
         raw = [list[object](row) for row in csv.reader(io.StringIO(text))]
     else:
-        raise ValidationFailed(_("只支持 .csv 或 .xlsx 文件。"), field="file")
+        raise ValidationFailedError(_("只支持 .csv 或 .xlsx 文件。"), field="file")
     if not raw:
-        raise ValidationFailed(_("文件是空的。"), field="file")
-    columns = [HEADERS.get(str(h or "").strip().lower(), HEADERS.get(str(h or "").strip(), "")) for h in raw[0]]
+        raise ValidationFailedError(_("文件是空的。"), field="file")
+    columns = [
+        HEADERS.get(str(h or "").strip().lower(), HEADERS.get(str(h or "").strip(), "")) for h in raw[0]
+    ]
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        raise ValidationFailed(_("缺少必需的列：{cols}（表头应包括 网格编码、楼栋、房号、姓名）。").format(
-            cols=", ".join(missing)), field="file")
+        raise ValidationFailedError(
+            _("缺少必需的列：{cols}（表头应包括 网格编码、楼栋、房号、姓名）。").format(
+                cols=", ".join(missing)
+            ),
+            field="file",
+        )
     if len(raw) - 1 > MAX_ROWS:
-        raise ValidationFailed(_("一次最多导入 {n} 行。").format(n=MAX_ROWS), field="file")
-    return [{c: str(v if v is not None else "").strip() for c, v in zip(columns, row, strict=False) if c}
-            for row in raw[1:]]
+        raise ValidationFailedError(_("一次最多导入 {n} 行。").format(n=MAX_ROWS), field="file")
+    return [
+        {c: str(v if v is not None else "").strip() for c, v in zip(columns, row, strict=False) if c}
+        for row in raw[1:]
+    ]
 
 
 def _xlsx_rows(content: bytes) -> list[list[object]]:
@@ -94,7 +125,9 @@ def _xlsx_rows(content: bytes) -> list[list[object]]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ValidationFailed(_("无法读取该 XLSX 文件，请确认它是 Excel 工作簿。"), field="file") from None
+        raise ValidationFailedError(
+            _("无法读取该 XLSX 文件，请确认它是 Excel 工作簿。"), field="file"
+        ) from None
     sheet = workbook.worksheets[0]
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
@@ -105,10 +138,14 @@ def _consent(value: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value[:10])
     except ValueError:
-        raise ValidationFailed(_("同意日期“{v}”应为 YYYY-MM-DD。").format(v=value[:20]), field="consent_on") from None
+        raise ValidationFailedError(
+            _("同意日期“{v}”应为 YYYY-MM-DD。").format(v=value[:20]), field="consent_on"
+        ) from None
 
 
-def _group_rows(rows: list[dict[str, str]], report: ImportReport) -> dict[tuple[str, str, str, str], list[tuple[int, dict[str, str]]]]:
+def _group_rows(
+    rows: list[dict[str, str]], report: ImportReport
+) -> dict[tuple[str, str, str, str], list[tuple[int, dict[str, str]]]]:
     grouped: dict[tuple[str, str, str, str], list[tuple[int, dict[str, str]]]] = {}
     for line, row in enumerate(rows, start=2):
         if not any(row.values()):
@@ -125,15 +162,39 @@ def _household_input(lines: list[tuple[int, dict[str, str]]]) -> HouseholdInput:
     for _line, row in lines:
         relation = RELATIONS.get(row.get("relation", "") or "户主")
         if relation is None:
-            raise ValidationFailed(_("关系“{v}”无效，可选：{c}。").format(
-                v=row.get("relation", "")[:20], c="、".join(str(label) for _v, label in Relation.choices)), field="relation")
-        members.append(MemberInput(name=row.get("name", ""), relation=relation, phone=row.get("phone", ""),
-                                   id_number=row.get("id_number", "")))
-    groups = sorted({g.strip() for _l, row in lines for g in row.get("groups", "").replace("、", ",").split(",") if g.strip()})
-    return HouseholdInput(grid_code=first.get("grid", ""), building=first.get("building", ""),
-                          unit_no=first.get("unit", ""), room=first.get("room", ""),
-                          address_detail=first.get("address", ""), groups=groups, members=members,
-                          consent_on=_consent(first.get("consent_on", "")), consent_scope=first.get("consent_scope", ""))
+            raise ValidationFailedError(
+                _("关系“{v}”无效，可选：{c}。").format(
+                    v=row.get("relation", "")[:20], c="、".join(str(label) for _v, label in Relation.choices)
+                ),
+                field="relation",
+            )
+        members.append(
+            MemberInput(
+                name=row.get("name", ""),
+                relation=relation,
+                phone=row.get("phone", ""),
+                id_number=row.get("id_number", ""),
+            )
+        )
+    groups = sorted(
+        {
+            g.strip()
+            for _l, row in lines
+            for g in row.get("groups", "").replace("、", ",").split(",")
+            if g.strip()
+        }
+    )
+    return HouseholdInput(
+        grid_code=first.get("grid", ""),
+        building=first.get("building", ""),
+        unit_no=first.get("unit", ""),
+        room=first.get("room", ""),
+        address_detail=first.get("address", ""),
+        groups=groups,
+        members=members,
+        consent_on=_consent(first.get("consent_on", "")),
+        consent_scope=first.get("consent_scope", ""),
+    )
 
 
 def households_import(*, actor: User, name: str, content: bytes, dry_run: bool) -> ImportReport:
@@ -157,7 +218,11 @@ def households_import(*, actor: User, name: str, content: bytes, dry_run: bool) 
     with transaction.atomic():
         for data in good:
             household_register(actor=actor, data=data, source="import")
-        audit_append(action=AuditAction.STATE_CHANGE, object_type="household_import", object_id=name[:100],
-                     actor=actor, data={"households": report.households, "members": report.members,
-                                        "refused": len(report.refused)})
+        audit_append(
+            action=AuditAction.STATE_CHANGE,
+            object_type="household_import",
+            object_id=name[:100],
+            actor=actor,
+            data={"households": report.households, "members": report.members, "refused": len(report.refused)},
+        )
     return report

@@ -64,7 +64,9 @@ def concerns_to_appeals(paths: tuple[str, ...] | None, start: dt.date, end: dt.d
 
 def concerns_resolved(paths: tuple[str, ...] | None, start: dt.date, end: dt.date) -> float | None:
     qs = _concerns(paths, start, end)
-    resolved = qs.filter(Q(solved_on_spot=True) | (Q(appeal__status=Status.CLOSED) & ~Q(appeal__solved=False)))
+    resolved = qs.filter(
+        Q(solved_on_spot=True) | (Q(appeal__status=Status.CLOSED) & ~Q(appeal__solved=False))
+    )
     return _share(resolved.count(), qs.count())
 
 

@@ -37,7 +37,9 @@ class Household(models.Model):
     """A household of a grid. Building/unit/room are kept in clear (they locate the door and find
     duplicates); the rest of the address is encrypted."""
 
-    grid = models.ForeignKey(Area, verbose_name=_("网格"), on_delete=models.PROTECT, related_name="households")
+    grid = models.ForeignKey(
+        Area, verbose_name=_("网格"), on_delete=models.PROTECT, related_name="households"
+    )
     building = models.CharField(_("楼栋"), max_length=20)
     unit_no = models.CharField(_("单元"), max_length=10, blank=True)
     room = models.CharField(_("房号"), max_length=10)
@@ -56,7 +58,9 @@ class Household(models.Model):
         verbose_name_plural = _("住户")
         ordering = ["grid__path", "building", "unit_no", "room"]
         constraints = [
-            models.UniqueConstraint(fields=["grid", "building", "unit_no", "room"], name="uniq_household_door"),
+            models.UniqueConstraint(
+                fields=["grid", "building", "unit_no", "room"], name="uniq_household_door"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -85,7 +89,9 @@ class Member(models.Model):
     number are found by their keyed hashes (`lianxin.core.crypto`)."""
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
-    relation = models.CharField(_("与户主关系"), max_length=12, choices=Relation.choices, default=Relation.HEAD)
+    relation = models.CharField(
+        _("与户主关系"), max_length=12, choices=Relation.choices, default=Relation.HEAD
+    )
     name = EncryptedTextField(_("姓名"), max_length=NAME_MAX)
     phone = EncryptedTextField(_("电话"), max_length=PHONE_MAX, blank=True)
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
@@ -112,13 +118,20 @@ class ContactAssignment(models.Model):
 
     kind = models.CharField(_("类型"), max_length=10, choices=AssignmentKind.choices)
     cadre = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("干部"), on_delete=models.PROTECT, related_name="contact_assignments"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("干部"),
+        on_delete=models.PROTECT,
+        related_name="contact_assignments",
     )
     household = models.ForeignKey(
         Household, null=True, blank=True, on_delete=models.PROTECT, related_name="assignments"
     )
-    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT, related_name="contact_points")
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="contact_points")
+    area = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="contact_points"
+    )
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="contact_points"
+    )
     started_on = models.DateField(_("开始日期"))
     ended_on = models.DateField(_("结束日期"), null=True, blank=True, db_index=True)
     end_reason = models.CharField(_("结束原因"), max_length=200, blank=True)
@@ -133,14 +146,18 @@ class ContactAssignment(models.Model):
         indexes = [models.Index(fields=["cadre", "ended_on"], name="assignment_cadre_open")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.cadre_id} → {self.household_id or self.area_id or self.unit_id}"
+        return (
+            f"{self.get_kind_display()} {self.cadre_id} → {self.household_id or self.area_id or self.unit_id}"
+        )
 
 
 class Visit(models.Model):
     """A visit log (走访记录 / 民情日记)."""
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="visits")
-    cadre = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="outreach_visits")
+    cadre = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="outreach_visits"
+    )
     visited_on = models.DateField(_("走访日期"), db_index=True)
     companions = models.CharField(_("同行人员"), max_length=200, blank=True)
     said = models.TextField(_("群众所思所想所盼"), max_length=TEXT_MAX, blank=True)
@@ -155,7 +172,9 @@ class Visit(models.Model):
         indexes = [models.Index(fields=["household", "visited_on"], name="visit_household_day")]
         constraints = [
             models.UniqueConstraint(
-                fields=["cadre", "client_ref"], condition=~models.Q(client_ref=""), name="uniq_visit_client_ref"
+                fields=["cadre", "client_ref"],
+                condition=~models.Q(client_ref=""),
+                name="uniq_visit_client_ref",
             ),
         ]
 
@@ -172,7 +191,9 @@ class VisitPhoto(models.Model):
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=60)
     size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -220,7 +241,9 @@ class CoverageRule(models.Model):
     all households or one special group, everywhere or in an area (and the areas inside it).
     The most specific rule applies: a group rule before a general one, a deeper area first."""
 
-    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.CASCADE, related_name="coverage_rules")
+    area = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.CASCADE, related_name="coverage_rules"
+    )
     group = models.CharField(_("重点人群"), max_length=20, choices=SpecialGroup.choices, blank=True)
     interval_days = models.PositiveSmallIntegerField(_("走访周期（天）"))
     working_days = models.BooleanField(_("按工作日计算"), default=False)
@@ -253,7 +276,9 @@ class OutreachEvent(models.Model):
 
     type = models.CharField(max_length=30)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     household = models.ForeignKey(Household, null=True, on_delete=models.CASCADE, related_name="events")
     data = models.JSONField(default=dict, blank=True)
 

@@ -40,9 +40,15 @@ def community_paths(user: User | None) -> tuple[str, ...]:
     units = scope_of(user).units_for(Role.HANDLER)
     paths: tuple[str, ...] = ()
     if units:
-        paths = tuple(sorted(set(
-            Unit.objects.filter(pk__in=units, kind=UnitKind.COMMUNITY).values_list("area__path", flat=True)
-        )))
+        paths = tuple(
+            sorted(
+                set(
+                    Unit.objects.filter(pk__in=units, kind=UnitKind.COMMUNITY).values_list(
+                        "area__path", flat=True
+                    )
+                )
+            )
+        )
     user._outreach_community_paths = paths  # type: ignore[attr-defined]
     return paths
 
@@ -51,11 +57,15 @@ def point_paths(user: User | None) -> tuple[str, ...]:
     """The areas that are this user's open 联系点 (a leading cadre's contact point)."""
     if user is None or not user.is_authenticated:
         return ()
-    return tuple(sorted(set(
-        ContactAssignment.objects.filter(
-            cadre=user, kind=AssignmentKind.POINT, ended_on__isnull=True, area__isnull=False
-        ).values_list("area__path", flat=True)
-    )))
+    return tuple(
+        sorted(
+            set(
+                ContactAssignment.objects.filter(
+                    cadre=user, kind=AssignmentKind.POINT, ended_on__isnull=True, area__isnull=False
+                ).values_list("area__path", flat=True)
+            )
+        )
+    )
 
 
 def may_assign_point(user: User | None, area_path: str) -> bool:
@@ -106,9 +116,11 @@ def households_visible_q(user: User | None, action: str = Action.VIEW) -> Q:
     q = area_subtree_q(_door_paths(user), prefix="grid__path")
     if action == Action.MANAGE:
         return q
-    q |= Q(pk__in=ContactAssignment.objects.filter(
-        cadre=user, kind=AssignmentKind.HOUSEHOLD, ended_on__isnull=True
-    ).values("household_id"))
+    q |= Q(
+        pk__in=ContactAssignment.objects.filter(
+            cadre=user, kind=AssignmentKind.HOUSEHOLD, ended_on__isnull=True
+        ).values("household_id")
+    )
     if action == Action.VIEW:
         q |= area_subtree_q(scope_of(user).areas_for(Role.LEADER) + point_paths(user), prefix="grid__path")
     return q
@@ -130,7 +142,11 @@ def coverage_area_paths(user: User | None) -> tuple[str, ...] | None:
     if _is_admin(user):
         return None
     scope = scope_of(user)
-    return scope.areas_for(Role.LEADER, Role.SUPERVISOR, Role.GRID_WORKER) + community_paths(user) + point_paths(user)
+    return (
+        scope.areas_for(Role.LEADER, Role.SUPERVISOR, Role.GRID_WORKER)
+        + community_paths(user)
+        + point_paths(user)
+    )
 
 
 def may_see_coverage(user: User | None, area_path: str) -> bool:

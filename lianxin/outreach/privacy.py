@@ -39,25 +39,41 @@ def may_reveal(user: User | None, household: Household) -> bool:
     return policy.can(user, household, policy.Action.VIEW_PERSONAL)
 
 
-def members_for(user: User | None, household: Household, *, reveal: bool = False, purpose: str = "") -> list[MemberView]:
+def members_for(
+    user: User | None, household: Household, *, reveal: bool = False, purpose: str = ""
+) -> list[MemberView]:
     """The members of a household as `user` may see them; `reveal` (when allowed) shows them in clear
     and writes one audit entry naming the fields and the purpose."""
     members = list(household.members.all())
     show = reveal and may_reveal(user, household)
     if show:
         audit_append(
-            action=AuditAction.PERSONAL_DATA_VIEW, object_type="household", object_id=household.pk, actor=user,
-            data={"fields": ["name", "phone", "id_number", "address_detail"], "members": [m.pk for m in members],
-                  "purpose": purpose or "view"},
+            action=AuditAction.PERSONAL_DATA_VIEW,
+            object_type="household",
+            object_id=household.pk,
+            actor=user,
+            data={
+                "fields": ["name", "phone", "id_number", "address_detail"],
+                "members": [m.pk for m in members],
+                "purpose": purpose or "view",
+            },
         )
     return [_view(m, masked=not show) for m in members]
 
 
 def _view(member: Member, *, masked: bool) -> MemberView:
     if not masked:
-        return MemberView(member.pk, member.get_relation_display(), member.name, member.phone, member.id_number, False)
-    return MemberView(member.pk, member.get_relation_display(), mask_name(member.name), mask_phone(member.phone),
-                      mask_id_number(member.id_number), True)
+        return MemberView(
+            member.pk, member.get_relation_display(), member.name, member.phone, member.id_number, False
+        )
+    return MemberView(
+        member.pk,
+        member.get_relation_display(),
+        mask_name(member.name),
+        mask_phone(member.phone),
+        mask_id_number(member.id_number),
+        True,
+    )
 
 
 def address_for(user: User | None, household: Household, *, revealed: bool) -> str:

@@ -22,10 +22,20 @@ COMMUNITY_DEPTH = 3
 CADRE_LIMIT = 50  # a dashboard lists the cadres most behind, not all of a district's party members
 
 
-def _row(day: dt.date, kind: str, path: str, tally: coverage.Tally, now: dt.datetime,
-         cadre_id: int | None = None) -> CoverageRollup:
-    return CoverageRollup(day=day, kind=kind, area_path=path, cadre_id=cadre_id, total=tally.total,
-                          in_time=tally.in_time, overdue=tally.overdue, by_group=tally.by_group, computed_at=now)
+def _row(
+    day: dt.date, kind: str, path: str, tally: coverage.Tally, now: dt.datetime, cadre_id: int | None = None
+) -> CoverageRollup:
+    return CoverageRollup(
+        day=day,
+        kind=kind,
+        area_path=path,
+        cadre_id=cadre_id,
+        total=tally.total,
+        in_time=tally.in_time,
+        overdue=tally.overdue,
+        by_group=tally.by_group,
+        computed_at=now,
+    )
 
 
 def refresh(rows: list[coverage.CoverageRow], day: dt.date) -> int:
@@ -70,13 +80,19 @@ def _rank_cadres(objects: list[CoverageRollup], cadre_tallies: dict[tuple[int, s
         cadres = per_area.get(row.area_path) if row.kind == RollupKind.AREA else None
         if cadres:
             row.cadre_count = len(cadres)
-            row.worst_cadres = [[pk, t.total, t.in_time, t.overdue, t.by_group]
-                                for pk, t in sorted(cadres.items(), key=_share_key)[:CADRE_LIMIT]]
+            row.worst_cadres = [
+                [pk, t.total, t.in_time, t.overdue, t.by_group]
+                for pk, t in sorted(cadres.items(), key=_share_key)[:CADRE_LIMIT]
+            ]
 
 
 def _tally(rollup: CoverageRollup) -> coverage.Tally:
-    return coverage.Tally(total=rollup.total, in_time=rollup.in_time, overdue=rollup.overdue,
-                          by_group={g: list(v) for g, v in rollup.by_group.items()})
+    return coverage.Tally(
+        total=rollup.total,
+        in_time=rollup.in_time,
+        overdue=rollup.overdue,
+        by_group={g: list(v) for g, v in rollup.by_group.items()},
+    )
 
 
 def _merge(into: coverage.Tally, other: coverage.Tally) -> None:
@@ -112,10 +128,17 @@ def read(day: dt.date, *, roots: list[str] | None, depth: int) -> Snapshot | Non
     rollups = CoverageRollup.objects.filter(day=day)
     if not rollups.exists():
         return None
-    area_rows = list(rollups.filter(kind=RollupKind.AREA).values_list(
-        "area_path", "total", "in_time", "overdue", "by_group", "computed_at"))
+    area_rows = list(
+        rollups.filter(kind=RollupKind.AREA).values_list(
+            "area_path", "total", "in_time", "overdue", "by_group", "computed_at"
+        )
+    )
     top = [path for path, *_rest in area_rows if "/" not in path]
-    single = roots[0] if roots is not None and len(roots) == 1 else (top[0] if roots is None and len(top) == 1 else None)
+    single = (
+        roots[0]
+        if roots is not None and len(roots) == 1
+        else (top[0] if roots is None and len(top) == 1 else None)
+    )
 
     def inside(path: str) -> bool:
         return roots is None or in_area_subtree(path, roots)
@@ -125,32 +148,51 @@ def read(day: dt.date, *, roots: list[str] | None, depth: int) -> Snapshot | Non
     computed_at = None
     for path, t, i, o, groups, at in area_rows:
         computed_at = at
-        tally = coverage.Tally(total=t, in_time=i, overdue=o, by_group={g: list(v) for g, v in groups.items()})
+        tally = coverage.Tally(
+            total=t, in_time=i, overdue=o, by_group={g: list(v) for g, v in groups.items()}
+        )
         if (roots is None and "/" not in path) or (roots is not None and path in roots):
             _merge(total, tally)
         if len(path.split("/")) == depth and inside(path):
             areas[path] = tally
     if single is not None:  # one area: its precomputed ranking
-        ranked = rollups.filter(kind=RollupKind.AREA, area_path=single).values_list("cadre_count", "worst_cadres").first()
+        ranked = (
+            rollups.filter(kind=RollupKind.AREA, area_path=single)
+            .values_list("cadre_count", "worst_cadres")
+            .first()
+        )
         cadre_count, worst = ranked if ranked is not None else (0, [])
-        cadres = {pk: coverage.Tally(total=t, in_time=i, overdue=o, by_group={g: list(v) for g, v in groups.items()})
-                  for pk, t, i, o, groups in worst}
+        cadres = {
+            pk: coverage.Tally(
+                total=t, in_time=i, overdue=o, by_group={g: list(v) for g, v in groups.items()}
+            )
+            for pk, t, i, o, groups in worst
+        }
     else:  # several areas (a user with more than one): summed in SQL
-        communities = None if roots is None else [
-            row[0] for row in area_rows if len(row[0].split("/")) == COMMUNITY_DEPTH and inside(row[0])]
+        communities = (
+            None
+            if roots is None
+            else [row[0] for row in area_rows if len(row[0].split("/")) == COMMUNITY_DEPTH and inside(row[0])]
+        )
         cadres, cadre_count = _worst_cadres(rollups.filter(kind=RollupKind.CADRE), communities)
     return Snapshot(total=total, areas=areas, cadres=cadres, cadre_count=cadre_count, computed_at=computed_at)
 
 
-def _worst_cadres(rows: QuerySet[CoverageRollup], communities: list[str] | None) -> tuple[dict[int, coverage.Tally], int]:
+def _worst_cadres(
+    rows: QuerySet[CoverageRollup], communities: list[str] | None
+) -> tuple[dict[int, coverage.Tally], int]:
     """The CADRE_LIMIT cadres with the lowest share in time in these communities (None: all), and
     how many there are: summed in SQL on the exact community paths (the index, no LIKE scan), so a
     district of 50,000 party members stays fast."""
     if communities is not None:
         rows = rows.filter(area_path__in=communities)
     share = Cast(Sum("in_time"), FloatField()) / NullIf(Cast(Sum("total"), FloatField()), 0.0)
-    worst = list(rows.values("cadre_id").annotate(share=Coalesce(share, 1.0)).order_by("share", "cadre_id")
-                 .values_list("cadre_id", flat=True)[:CADRE_LIMIT])
+    worst = list(
+        rows.values("cadre_id")
+        .annotate(share=Coalesce(share, 1.0))
+        .order_by("share", "cadre_id")
+        .values_list("cadre_id", flat=True)[:CADRE_LIMIT]
+    )
     cadres: dict[int, coverage.Tally] = defaultdict(coverage.Tally)
     for rollup in rows.filter(cadre_id__in=worst):
         if rollup.cadre_id is not None:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.core.crypto import id_number_lookup_hash, phone_lookup_hash
-from lianxin.core.errors import NotFound
+from lianxin.core.errors import NotFoundError
 from lianxin.org.models import Area, User
 from lianxin.org.selectors import area_subtree_q
 
@@ -29,7 +29,7 @@ def household_get_for_user(user: User | None, pk: int, action: str = policy.Acti
     """The household, if `user` may act on it; the same 404 for absent and not yours."""
     household = households_visible_to(user, action).filter(pk=pk).first()
     if household is None:
-        raise NotFound(_(NOT_FOUND))
+        raise NotFoundError(_(NOT_FOUND))
     return household
 
 
@@ -46,8 +46,13 @@ def households_by_identifier(user: User, *, phone: str = "", id_number: str = ""
         members = Member.objects.filter(id_hash=id_number_lookup_hash(id_number))
     if phone or id_number:
         digest = phone_lookup_hash(phone) if phone else id_number_lookup_hash(id_number)
-        audit_append(action=AuditAction.PERSONAL_DATA_VIEW, object_type="household_search", object_id=digest[:16],
-                     actor=user, data={"by": "phone" if phone else "id_number"})
+        audit_append(
+            action=AuditAction.PERSONAL_DATA_VIEW,
+            object_type="household_search",
+            object_id=digest[:16],
+            actor=user,
+            data={"by": "phone" if phone else "id_number"},
+        )
     return households_visible_to(user, policy.Action.VIEW_PERSONAL).filter(
         pk__in=members.values("household_id")
     )
@@ -78,18 +83,26 @@ def my_households(user: User, today: dt.date) -> list[HouseholdLine]:
 
 
 def my_visits(user: User, limit: int = 100) -> QuerySet[Visit]:
-    return (Visit.objects.filter(cadre=user).select_related("household__grid")
-            .prefetch_related("concerns__appeal", "follow_ups")[:limit])
+    return (
+        Visit.objects.filter(cadre=user)
+        .select_related("household__grid")
+        .prefetch_related("concerns__appeal", "follow_ups")[:limit]
+    )
 
 
 def my_follow_ups(user: User) -> QuerySet[FollowUp]:
     """Open follow-ups the user promised, soonest first."""
-    return (FollowUp.objects.filter(visit__cadre=user, done_on__isnull=True)
-            .select_related("visit__household__grid").order_by("due_on", "pk"))
+    return (
+        FollowUp.objects.filter(visit__cadre=user, done_on__isnull=True)
+        .select_related("visit__household__grid")
+        .order_by("due_on", "pk")
+    )
 
 
 def visits_visible_to(user: User) -> QuerySet[Visit]:
-    return Visit.objects.filter(household__in=households_visible_to(user)).select_related("household__grid", "cadre")
+    return Visit.objects.filter(household__in=households_visible_to(user)).select_related(
+        "household__grid", "cadre"
+    )
 
 
 def my_points(user: User) -> QuerySet[ContactAssignment]:
@@ -112,8 +125,11 @@ def point_summary(point: ContactAssignment, today: dt.date) -> dict[str, object]
     for row in coverage.coverage_rows(households, today):
         tally.add(row)
     open_appeals = Appeal.objects.filter(area_subtree_q((area.path,)), status__in=OPEN_STATUSES).count()
-    concerns = list(Concern.objects.filter(visit__household__in=households).select_related(
-        "visit__household", "category", "appeal").order_by("-visit__visited_on", "-pk")[:10])
+    concerns = list(
+        Concern.objects.filter(visit__household__in=households)
+        .select_related("visit__household", "category", "appeal")
+        .order_by("-visit__visited_on", "-pk")[:10]
+    )
     return {"point": point, "tally": tally, "open_appeals": open_appeals, "recent_concerns": concerns}
 
 
@@ -122,10 +138,10 @@ LEVEL_DEPTH = {"street": 2, "community": 3, "grid": 4}
 
 def coverage_dashboard(user: User, *, area: Area | None, level: str, today: dt.date) -> dict[str, Any]:
     """Coverage of the households under `area` (or all the user may see), rolled up per area at
-    `level` and per cadre. Raises NotFound when the user may not see that area's coverage."""
+    `level` and per cadre. Raises NotFoundError when the user may not see that area's coverage."""
     paths = policy.coverage_area_paths(user)
     if area is not None and not policy.may_see_coverage(user, area.path):
-        raise NotFound(_("区域不存在或您无权查看其走访覆盖情况。"))
+        raise NotFoundError(_("区域不存在或您无权查看其走访覆盖情况。"))
     roots = [area.path] if area is not None else (None if paths is None else rollups.outermost(paths))
     snapshot = None
     if today == timezone.localdate() and roots != []:
@@ -145,13 +161,21 @@ def coverage_dashboard(user: User, *, area: Area | None, level: str, today: dt.d
         worst = sorted(by_cadre.items(), key=lambda x: (x[1].share if x[1].share is not None else 1, x[0]))
         by_cadre = dict(worst[: rollups.CADRE_LIMIT])
     names = coverage.area_names(by_area)
-    cadres = {pk: name or username for pk, name, username in
-              User.objects.filter(pk__in=list(by_cadre)).values_list("pk", "display_name", "username")}
+    cadres = {
+        pk: name or username
+        for pk, name, username in User.objects.filter(pk__in=list(by_cadre)).values_list(
+            "pk", "display_name", "username"
+        )
+    }
     return {
         "computed_at": snapshot.computed_at if snapshot is not None else None,
         "total": total,
         "cadre_count": cadre_count,
-        "areas": sorted(((path, names.get(path, path), t) for path, t in by_area.items()), key=lambda x: x[0]),
-        "cadres": sorted(((pk, cadres.get(pk, str(pk)), t) for pk, t in by_cadre.items()),
-                         key=lambda x: (x[2].share if x[2].share is not None else 1, x[1])),
+        "areas": sorted(
+            ((path, names.get(path, path), t) for path, t in by_area.items()), key=lambda x: x[0]
+        ),
+        "cadres": sorted(
+            ((pk, cadres.get(pk, str(pk)), t) for pk, t in by_cadre.items()),
+            key=lambda x: (x[2].share if x[2].share is not None else 1, x[1]),
+        ),
     }

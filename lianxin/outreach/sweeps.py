@@ -29,12 +29,16 @@ def _newly_overdue(rows: list[coverage.CoverageRow]) -> list[coverage.CoverageRo
     fresh = []
     for start in range(0, len(overdue), NOTICE_BATCH):
         batch = overdue[start : start + NOTICE_BATCH]
-        told = set(OverdueNotice.objects.filter(household_id__in=[r.household_id for r in batch])
-                   .values_list("household_id", "due_on"))
+        told = set(
+            OverdueNotice.objects.filter(household_id__in=[r.household_id for r in batch]).values_list(
+                "household_id", "due_on"
+            )
+        )
         new = [r for r in batch if (r.household_id, r.due_on) not in told]
         # ignore_conflicts: a sweep running at the same moment may have told them already
-        OverdueNotice.objects.bulk_create([OverdueNotice(household_id=r.household_id, due_on=r.due_on) for r in new],
-                                          ignore_conflicts=True)
+        OverdueNotice.objects.bulk_create(
+            [OverdueNotice(household_id=r.household_id, due_on=r.due_on) for r in new], ignore_conflicts=True
+        )
         fresh.extend(new)
     return fresh
 
@@ -57,23 +61,36 @@ def sweep_coverage(today: dt.date | None = None) -> dict[str, int]:
         for cadre_id, n in per_cadre.items():
             by_count[n].append(cadre_id)
         for n, cadre_ids in sorted(by_count.items()):
-            notify_users(user_ids=cadre_ids, title=_("走访提醒：{n} 户已超过走访周期").format(n=n),
-                         link="/outreach/mine/", kind="outreach_overdue")
+            notify_users(
+                user_ids=cadre_ids,
+                title=_("走访提醒：{n} 户已超过走访周期").format(n=n),
+                link="/outreach/mine/",
+                kind="outreach_overdue",
+            )
         gaps: dict[str, int] = defaultdict(int)
         for row in rows:
             if row.household_id not in assigned:
                 gaps[row.grid_path] += 1
         for grid_path, n in gaps.items():
-            workers = RoleAssignment.objects.filter(role=Role.GRID_WORKER, area__path__in=_ancestors(grid_path))
-            notify_users(user_ids=workers.values_list("user_id", flat=True),
-                         title=_("走访缺口：{n} 户超期且没有联系干部").format(n=n),
-                         link="/outreach/households/", kind="outreach_gap")
+            workers = RoleAssignment.objects.filter(
+                role=Role.GRID_WORKER, area__path__in=_ancestors(grid_path)
+            )
+            notify_users(
+                user_ids=workers.values_list("user_id", flat=True),
+                title=_("走访缺口：{n} 户超期且没有联系干部").format(n=n),
+                link="/outreach/households/",
+                kind="outreach_gap",
+            )
     try:  # after the notices above, which must not wait on (or be lost with) the warnings
         warnings = cadre_warnings.sync(every, today)
     except Exception:
         logger.exception("Raising the cadre visits warnings failed")
         warnings = cadre_warnings.EvaluationReport(raised=0, cleared=0, open=0)
-    counts = {"overdue_new": len(rows), "cadres_notified": len(per_cadre), "unassigned": len(rows) - len(assigned)}
+    counts = {
+        "overdue_new": len(rows),
+        "cadres_notified": len(per_cadre),
+        "unassigned": len(rows) - len(assigned),
+    }
     if warnings.raised or warnings.cleared:
         counts |= {"warnings_raised": warnings.raised, "warnings_cleared": warnings.cleared}
     if rows or warnings.raised or warnings.cleared:

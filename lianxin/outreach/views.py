@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lianxin.appeals.attachments import AttachmentInput
-from lianxin.core.errors import NotFound, ValidationFailed
+from lianxin.core.errors import NotFoundError, ValidationFailedError
 from lianxin.org.models import Area, Category, User
 
 from . import photos, policy, privacy, selectors
@@ -53,12 +53,14 @@ def _date(value: str, *, field: str, default: dt.date | None = None) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ValidationFailed(_("日期“{v}”格式不正确，应为 YYYY-MM-DD。").format(v=value[:20]), field=field) from None
+        raise ValidationFailedError(
+            _("日期“{v}”格式不正确，应为 YYYY-MM-DD。").format(v=value[:20]), field=field
+        ) from None
 
 
 def _pk(value: str, *, field: str) -> int:
     if not value.isdigit() or len(value) > 12:
-        raise ValidationFailed(_("{field} 应为数字编号。").format(field=field), field=field)
+        raise ValidationFailedError(_("{field} 应为数字编号。").format(field=field), field=field)
     return int(value)
 
 
@@ -85,14 +87,19 @@ def my_follow_ups(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if request.method == "POST":
         pk = _pk(request.POST.get("id", ""), field="id")
-        follow = FollowUp.objects.select_related("visit__household__grid").filter(pk=pk, visit__cadre=user).first()
+        follow = (
+            FollowUp.objects.select_related("visit__household__grid").filter(pk=pk, visit__cadre=user).first()
+        )
         if follow is None:
-            raise NotFound(_("承诺事项不存在或您无权处理。"))
+            raise NotFoundError(_("承诺事项不存在或您无权处理。"))
         follow_up_done(actor=user, follow_up=follow)
         messages.success(request, _("已标记为完成。"))
         return redirect("outreach:follow_ups")
-    return render(request, "outreach/follow_ups.html",
-                  {"items": selectors.my_follow_ups(user), "today": timezone.localdate()})
+    return render(
+        request,
+        "outreach/follow_ups.html",
+        {"items": selectors.my_follow_ups(user), "today": timezone.localdate()},
+    )
 
 
 @login_required
@@ -111,10 +118,15 @@ def households(request: HttpRequest) -> HttpResponse:
     else:
         qs = selectors.households_visible_to(user)
     page = list(qs.prefetch_related("groups")[:200])
-    return render(request, "outreach/households.html", {
-        "households": [(h, selectors.group_labels(h)) for h in page], "phone": phone,
-        "may_import": policy.manageable_area_paths(user) != (),
-    })
+    return render(
+        request,
+        "outreach/households.html",
+        {
+            "households": [(h, selectors.group_labels(h)) for h in page],
+            "phone": phone,
+            "may_import": policy.manageable_area_paths(user) != (),
+        },
+    )
 
 
 @login_required
@@ -123,17 +135,28 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     household = selectors.household_get_for_user(user, pk)
     reveal = request.method == "POST" and request.POST.get("reveal") == "1"
-    members = privacy.members_for(user, household, reveal=reveal, purpose=request.POST.get("purpose", "")[:50])
-    visits = household.visits.select_related("cadre").prefetch_related("concerns__appeal", "follow_ups", "photos")[:50]
-    return render(request, "outreach/household.html", {
-        "household": household, "members": members, "groups": selectors.group_labels(household),
-        "address": privacy.address_for(user, household, revealed=reveal),
-        "may_reveal": privacy.may_reveal(user, household) and not reveal,
-        "may_visit": policy.can(user, household, policy.Action.LOG_VISIT), "visits": visits,
-        "max_photos": photos.MAX_VISIT_PHOTOS,
-        "may_manage": policy.can(user, household, policy.Action.MANAGE),
-        "assignments": household.assignments.select_related("cadre")[:20],
-    })
+    members = privacy.members_for(
+        user, household, reveal=reveal, purpose=request.POST.get("purpose", "")[:50]
+    )
+    visits = household.visits.select_related("cadre").prefetch_related(
+        "concerns__appeal", "follow_ups", "photos"
+    )[:50]
+    return render(
+        request,
+        "outreach/household.html",
+        {
+            "household": household,
+            "members": members,
+            "groups": selectors.group_labels(household),
+            "address": privacy.address_for(user, household, revealed=reveal),
+            "may_reveal": privacy.may_reveal(user, household) and not reveal,
+            "may_visit": policy.can(user, household, policy.Action.LOG_VISIT),
+            "visits": visits,
+            "max_photos": photos.MAX_VISIT_PHOTOS,
+            "may_manage": policy.can(user, household, policy.Action.MANAGE),
+            "assignments": household.assignments.select_related("cadre")[:20],
+        },
+    )
 
 
 @login_required
@@ -145,44 +168,62 @@ def household_assign(request: HttpRequest, pk: int) -> HttpResponse:
     if request.POST.get("end"):
         assignment = household.assignments.filter(pk=_pk(request.POST["end"], field="end")).first()
         if assignment is None:
-            raise NotFound(_("联系关系不存在或您无权管理。"))
+            raise NotFoundError(_("联系关系不存在或您无权管理。"))
         assignment_end(actor=user, assignment=assignment, reason=request.POST.get("reason", ""))
         messages.success(request, _("联系关系已结束。"))
     else:
         username = request.POST.get("username", "").strip()[:150]
         cadre = User.objects.filter(username=username, is_active=True).first()
         if cadre is None:
-            raise ValidationFailed(_("找不到登录名为“{name}”的干部，请核对后再分配。").format(name=username[:30]),
-                                   field="username")
+            raise ValidationFailedError(
+                _("找不到登录名为“{name}”的干部，请核对后再分配。").format(name=username[:30]),
+                field="username",
+            )
         assignment_create(actor=user, cadre=cadre, household=household)
         messages.success(request, _("已分配联系干部。"))
     return redirect("outreach:household", pk=household.pk)
 
 
 def _concerns_from(post: Any) -> list[ConcernInput]:
-    texts = post.getlist("concern_text")[:MAX_FORM_CONCERNS + 1]
+    texts = post.getlist("concern_text")[: MAX_FORM_CONCERNS + 1]
     codes = post.getlist("concern_category")
     solved = set(post.getlist("concern_solved"))
     items = []
     for i, text in enumerate(texts):
         if text.strip():
-            items.append(ConcernInput(text=text, category_code=codes[i] if i < len(codes) else "",
-                                      solved_on_spot=str(i) in solved))
+            items.append(
+                ConcernInput(
+                    text=text,
+                    category_code=codes[i] if i < len(codes) else "",
+                    solved_on_spot=str(i) in solved,
+                )
+            )
     return items
 
 
 def _follow_ups_from(post: Any, visited_on: dt.date) -> list[FollowUpInput]:
-    texts = post.getlist("follow_text")[:MAX_FORM_CONCERNS + 1]
+    texts = post.getlist("follow_text")[: MAX_FORM_CONCERNS + 1]
     dues = post.getlist("follow_due")
-    return [FollowUpInput(text=text, due_on=_date(dues[i] if i < len(dues) else "", field="follow_due",
-                                                   default=visited_on + dt.timedelta(days=7)))
-            for i, text in enumerate(texts) if text.strip()]
+    return [
+        FollowUpInput(
+            text=text,
+            due_on=_date(
+                dues[i] if i < len(dues) else "",
+                field="follow_due",
+                default=visited_on + dt.timedelta(days=7),
+            ),
+        )
+        for i, text in enumerate(texts)
+        if text.strip()
+    ]
 
 
 def _photos_from(request: HttpRequest) -> list[AttachmentInput]:
     files = request.FILES.getlist("photos")
     if len(files) > photos.MAX_VISIT_PHOTOS:
-        raise ValidationFailed(_("每次走访最多 {n} 张照片。").format(n=photos.MAX_VISIT_PHOTOS), field="photos")
+        raise ValidationFailedError(
+            _("每次走访最多 {n} 张照片。").format(n=photos.MAX_VISIT_PHOTOS), field="photos"
+        )
     limit = int(settings.LIANXIN["MAX_ATTACHMENT_BYTES"]) + 1  # read no more than the check needs
     return [AttachmentInput(f.name or "", f.read(limit), f.content_type or "") for f in files]
 
@@ -215,35 +256,55 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     household = selectors.household_get_for_user(user, pk, policy.Action.LOG_VISIT)
     if request.method == "POST":
-        visited_on = _date(request.POST.get("visited_on", ""), field="visited_on", default=timezone.localdate())
+        visited_on = _date(
+            request.POST.get("visited_on", ""), field="visited_on", default=timezone.localdate()
+        )
         data = VisitInput(
-            household_id=household.pk, visited_on=visited_on, said=request.POST.get("said", ""),
-            companions=request.POST.get("companions", ""), concerns=_concerns_from(request.POST),
-            follow_ups=_follow_ups_from(request.POST, visited_on), client_ref=request.POST.get("client_ref", "")[:64],
+            household_id=household.pk,
+            visited_on=visited_on,
+            said=request.POST.get("said", ""),
+            companions=request.POST.get("companions", ""),
+            concerns=_concerns_from(request.POST),
+            follow_ups=_follow_ups_from(request.POST, visited_on),
+            client_ref=request.POST.get("client_ref", "")[:64],
             photos=_photos_from(request),
         )
         visit, created = visit_log(actor=user, data=data)
         messages.success(request, _("走访已记录。") if created else _("这份走访已经记录过了。"))
         return redirect(reverse("outreach:household", args=[household.pk]) + f"?saved={visit.client_ref}")
-    categories = Category.objects.filter(active=True, level__lte=2).order_by("path").values_list("code", "name")
-    return render(request, "outreach/visit_form.html", {
-        "household": household, "today": timezone.localdate(), "categories": list(categories),
-        "draft_key": f"lianxin-visit-draft-{household.pk}", "max_photos": photos.MAX_VISIT_PHOTOS,
-    })
+    categories = (
+        Category.objects.filter(active=True, level__lte=2).order_by("path").values_list("code", "name")
+    )
+    return render(
+        request,
+        "outreach/visit_form.html",
+        {
+            "household": household,
+            "today": timezone.localdate(),
+            "categories": list(categories),
+            "draft_key": f"lianxin-visit-draft-{household.pk}",
+            "max_photos": photos.MAX_VISIT_PHOTOS,
+        },
+    )
 
 
 @login_required
 @require_POST
 def concern_appeal(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    concern = Concern.objects.select_related("visit__household__grid", "category", "appeal").filter(pk=pk).first()
+    concern = (
+        Concern.objects.select_related("visit__household__grid", "category", "appeal").filter(pk=pk).first()
+    )
     if concern is None or not policy.can(user, concern.visit.household, policy.Action.VIEW):
-        raise NotFound(_("问题不存在或您无权处理。"))
+        raise NotFoundError(_("问题不存在或您无权处理。"))
     member = None
     if request.POST.get("member"):
-        member = Member.objects.filter(pk=_pk(request.POST["member"], field="member"),
-                                       household=concern.visit.household).first()
-    appeal = concern_to_appeal(actor=user, concern=concern, consent=request.POST.get("consent") == "1", member=member)
+        member = Member.objects.filter(
+            pk=_pk(request.POST["member"], field="member"), household=concern.visit.household
+        ).first()
+    appeal = concern_to_appeal(
+        actor=user, concern=concern, consent=request.POST.get("consent") == "1", member=member
+    )
     messages.success(request, _("已转为诉求 {number}。").format(number=appeal.tracking_number))
     return redirect("outreach:household", pk=concern.visit.household_id)
 
@@ -254,18 +315,26 @@ def coverage(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("area", "").strip()[:40]
     level = request.GET.get("level", "community")
     if level not in selectors.LEVEL_DEPTH:
-        raise ValidationFailed(_("level 应为 street、community 或 grid。"), field="level")
+        raise ValidationFailedError(_("level 应为 street、community 或 grid。"), field="level")
     area = None
     if code:
         area = Area.objects.filter(code=code).first()
         if area is None:
-            raise NotFound(_("区域不存在或您无权查看其走访覆盖情况。"))
+            raise NotFoundError(_("区域不存在或您无权查看其走访覆盖情况。"))
     if policy.coverage_area_paths(user) == ():
-        raise NotFound(_("区域不存在或您无权查看其走访覆盖情况。"))
+        raise NotFoundError(_("区域不存在或您无权查看其走访覆盖情况。"))
     board = selectors.coverage_dashboard(user, area=area, level=level, today=timezone.localdate())
     labels = dict(SpecialGroup.choices)
-    return render(request, "outreach/coverage.html", {"board": board, "area": area, "level": level,
-                                                      "group_labels": {k: str(v) for k, v in labels.items()}})
+    return render(
+        request,
+        "outreach/coverage.html",
+        {
+            "board": board,
+            "area": area,
+            "level": level,
+            "group_labels": {k: str(v) for k, v in labels.items()},
+        },
+    )
 
 
 @login_required
@@ -273,14 +342,18 @@ def coverage(request: HttpRequest) -> HttpResponse:
 def import_page(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if policy.manageable_area_paths(user) == ():
-        raise NotFound(_("页面不存在或您无权使用。"))
+        raise NotFoundError(_("页面不存在或您无权使用。"))
     report = None
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            raise ValidationFailed(_("请选择要导入的 CSV 或 XLSX 文件。"), field="file")
-        report = households_import(actor=user, name=upload.name or "", content=upload.read(),
-                                   dry_run=request.POST.get("dry_run") == "1")
+            raise ValidationFailedError(_("请选择要导入的 CSV 或 XLSX 文件。"), field="file")
+        report = households_import(
+            actor=user,
+            name=upload.name or "",
+            content=upload.read(),
+            dry_run=request.POST.get("dry_run") == "1",
+        )
     return render(request, "outreach/import.html", {"report": report})
 
 
@@ -292,7 +365,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
     user = _user(request)
     if policy.manageable_area_paths(user) == ():
-        raise NotFound(_("页面不存在或您无权使用。"))
+        raise NotFoundError(_("页面不存在或您无权使用。"))
     text, _rows = register_csv(actor=user)
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="households.csv"'

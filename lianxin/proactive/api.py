@@ -46,7 +46,9 @@ class TaskDetailOut(TaskOut):
 
 
 class OutcomeIn(Schema):
-    outcome: str = Field(..., max_length=services.MAX_OUTCOME, pattern=NO_NUL)  # empty: refused by the service, after authorisation
+    outcome: str = Field(
+        ..., max_length=services.MAX_OUTCOME, pattern=NO_NUL
+    )  # empty: refused by the service, after authorisation
 
 
 def _user(request: HttpRequest) -> User:
@@ -56,34 +58,64 @@ def _user(request: HttpRequest) -> User:
 
 
 def _out(t: ProactiveTask) -> dict[str, Any]:
-    return {"id": t.pk, "kind": t.kind, "status": t.status, "title": t.title, "reason": t.reason,
-            "category": t.category.code if t.category else None, "area": t.area.code if t.area else None,
-            "owner_unit": t.owner_unit.code if t.owner_unit else None,
-            "owner_grid": t.owner_grid.code if t.owner_grid else None, "deadline": t.deadline, "outcome": t.outcome}
+    return {
+        "id": t.pk,
+        "kind": t.kind,
+        "status": t.status,
+        "title": t.title,
+        "reason": t.reason,
+        "category": t.category.code if t.category else None,
+        "area": t.area.code if t.area else None,
+        "owner_unit": t.owner_unit.code if t.owner_unit else None,
+        "owner_grid": t.owner_grid.code if t.owner_grid else None,
+        "deadline": t.deadline,
+        "outcome": t.outcome,
+    }
 
 
-@router.get("/proactive/tasks", auth=STAFF_AUTH, response={200: list[TaskOut], **ERRORS},
-            summary="Proactive tasks the caller may see (accepted ones; `proposals=true`: those the caller may decide)")
-def proactive_tasks(request: HttpRequest, proposals: bool = Query(False),
-                    status: str = Query("", max_length=12, pattern=r"^(|open|done|dismissed)$"),
-                    limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=1_000_000)) -> list[dict[str, Any]]:
+@router.get(
+    "/proactive/tasks",
+    auth=STAFF_AUTH,
+    response={200: list[TaskOut], **ERRORS},
+    summary="Proactive tasks the caller may see (accepted ones; `proposals=true`: those the caller may decide)",
+)
+def proactive_tasks(
+    request: HttpRequest,
+    proposals: bool = Query(False),
+    status: str = Query("", max_length=12, pattern=r"^(|open|done|dismissed)$"),
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0, le=1_000_000),
+) -> list[dict[str, Any]]:
     qs = selectors.tasks_for(_user(request), proposals=proposals)
     if status and not proposals:
         qs = qs.filter(status=status)
     return [_out(t) for t in qs[offset : offset + limit]]
 
 
-@router.get("/proactive/tasks/{pk}", auth=STAFF_AUTH, response={200: TaskDetailOut, **ERRORS},
-            summary="One task: evidence and the before/after counts of matching appeals")
+@router.get(
+    "/proactive/tasks/{pk}",
+    auth=STAFF_AUTH,
+    response={200: TaskDetailOut, **ERRORS},
+    summary="One task: evidence and the before/after counts of matching appeals",
+)
 def proactive_task(request: HttpRequest, pk: int = TaskId) -> dict[str, Any]:
     t = selectors.task_for(_user(request), pk)
     counts = selectors.before_after(t)
-    return {**_out(t), "evidence": [a.tracking_number for a in selectors.evidence_of(t)],
-            "before": counts.before, "after": counts.after, "after_days": counts.after_days}
+    return {
+        **_out(t),
+        "evidence": [a.tracking_number for a in selectors.evidence_of(t)],
+        "before": counts.before,
+        "after": counts.after,
+        "after_days": counts.after_days,
+    }
 
 
-@router.post("/proactive/tasks/{pk}/outcome", auth=STAFF_AUTH, response={200: TaskOut, **ERRORS},
-             summary="The owner (or a supervisor) records the outcome of an open task")
+@router.post(
+    "/proactive/tasks/{pk}/outcome",
+    auth=STAFF_AUTH,
+    response={200: TaskOut, **ERRORS},
+    summary="The owner (or a supervisor) records the outcome of an open task",
+)
 def proactive_task_outcome(request: HttpRequest, body: OutcomeIn, pk: int = TaskId) -> dict[str, Any]:
     user = _user(request)
     t = selectors.task_for(user, pk)  # 404 before 403: absent and not-yours alike

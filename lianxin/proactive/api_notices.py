@@ -15,7 +15,7 @@ from ninja.params.functions import Path, Query
 
 from lianxin.api.auth import PUBLIC_AUTH, STAFF_AUTH, caller
 from lianxin.api.schemas import NO_NUL, ErrorOut
-from lianxin.core.errors import Forbidden, ValidationFailed
+from lianxin.core.errors import ForbiddenError, ValidationFailedError
 from lianxin.org.models import Area, Category, User
 
 from . import notices, policy
@@ -51,7 +51,9 @@ class NoticeIn(Schema):
     title: str = Field(..., max_length=notices.TITLE_MAX, pattern=NO_NUL)
     body: str = Field(..., max_length=notices.BODY_MAX, pattern=NO_NUL)
     area: str = Field(..., max_length=40, description="Code of the affected area.")
-    category: str = Field("", max_length=40, description="Optional category code: its subscribers are told too.")
+    category: str = Field(
+        "", max_length=40, description="Optional category code: its subscribers are told too."
+    )
     starts_at: dt.datetime
     ends_at: dt.datetime
 
@@ -61,67 +63,118 @@ class WithdrawIn(Schema):
 
 
 def _out(n: Notice) -> dict[str, Any]:
-    return {"id": n.pk, "kind": n.kind, "title": n.title, "body": n.body, "area": n.area.code, "area_name": n.area.name,
-            "category": n.category.code if n.category else None, "starts_at": n.starts_at, "ends_at": n.ends_at,
-            "status": n.status, "published_at": n.published_at}
+    return {
+        "id": n.pk,
+        "kind": n.kind,
+        "title": n.title,
+        "body": n.body,
+        "area": n.area.code,
+        "area_name": n.area.name,
+        "category": n.category.code if n.category else None,
+        "starts_at": n.starts_at,
+        "ends_at": n.ends_at,
+        "status": n.status,
+        "published_at": n.published_at,
+    }
 
 
 def _managed(n: Notice) -> dict[str, Any]:
-    return {**_out(n), "notified": n.notified, "withdrawn_at": n.withdrawn_at, "withdrawn_reason": n.withdrawn_reason}
+    return {
+        **_out(n),
+        "notified": n.notified,
+        "withdrawn_at": n.withdrawn_at,
+        "withdrawn_reason": n.withdrawn_reason,
+    }
 
 
 def _publisher(request: HttpRequest) -> User:
     user = caller(request)
     if user is None or not policy.may_publish_notices(user):
-        raise Forbidden(_("只有网格员、社区和街道工作人员以及有关单位可以发布通知公告。"))
+        raise ForbiddenError(_("只有网格员、社区和街道工作人员以及有关单位可以发布通知公告。"))
     return user
 
 
-@router.get("/proactive/notices", auth=PUBLIC_AUTH, response={200: list[NoticeOut], **ERRORS},
-            summary="Published notices not yet over, soonest first (no login); `area`: those for it, above or inside it")
-def notice_list(request: HttpRequest, area: str = Query("", max_length=40), kind: str = Query("", max_length=12),
-                limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=1_000_000)) -> list[dict[str, Any]]:
+@router.get(
+    "/proactive/notices",
+    auth=PUBLIC_AUTH,
+    response={200: list[NoticeOut], **ERRORS},
+    summary="Published notices not yet over, soonest first (no login); `area`: those for it, above or inside it",
+)
+def notice_list(
+    request: HttpRequest,
+    area: str = Query("", max_length=40),
+    kind: str = Query("", max_length=12),
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0, le=1_000_000),
+) -> list[dict[str, Any]]:
     place = None
     if area:
         place = Area.objects.filter(code=area).first()
         if place is None:
-            raise ValidationFailed(_("没有编码为“{code}”的区域。").format(code=area), field="area")
+            raise ValidationFailedError(_("没有编码为“{code}”的区域。").format(code=area), field="area")
     return [_out(n) for n in notices.notices_public(area=place, kind=kind)[offset : offset + limit]]
 
 
-@router.get("/proactive/notices/managed", auth=STAFF_AUTH, response={200: list[ManagedNoticeOut], **ERRORS},
-            summary="The notices the caller may manage (published in their areas), newest first")
-def notice_managed_list(request: HttpRequest, limit: int = Query(50, ge=1, le=200),
-                        offset: int = Query(0, ge=0, le=1_000_000)) -> list[dict[str, Any]]:
+@router.get(
+    "/proactive/notices/managed",
+    auth=STAFF_AUTH,
+    response={200: list[ManagedNoticeOut], **ERRORS},
+    summary="The notices the caller may manage (published in their areas), newest first",
+)
+def notice_managed_list(
+    request: HttpRequest, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=1_000_000)
+) -> list[dict[str, Any]]:
     user = _publisher(request)
     return [_managed(n) for n in notices.notices_managed(user)[offset : offset + limit]]
 
 
-@router.get("/proactive/notices/{pk}", auth=PUBLIC_AUTH, response={200: NoticeOut, **ERRORS},
-            summary="One published notice (no login); a withdrawn or absent one is 404")
+@router.get(
+    "/proactive/notices/{pk}",
+    auth=PUBLIC_AUTH,
+    response={200: NoticeOut, **ERRORS},
+    summary="One published notice (no login); a withdrawn or absent one is 404",
+)
 def notice_detail(request: HttpRequest, pk: int = NoticeId) -> dict[str, Any]:
     return _out(notices.notice_get_public(pk))
 
 
-@router.post("/proactive/notices", auth=STAFF_AUTH, response={201: ManagedNoticeOut, **ERRORS},
-             summary="Publish a notice for an area and a period; its subscribers are told at once")
+@router.post(
+    "/proactive/notices",
+    auth=STAFF_AUTH,
+    response={201: ManagedNoticeOut, **ERRORS},
+    summary="Publish a notice for an area and a period; its subscribers are told at once",
+)
 def notice_publish(request: HttpRequest, body: NoticeIn) -> tuple[int, dict[str, Any]]:
     user = _publisher(request)
     area = Area.objects.filter(code=body.area).first()
     if area is None:
-        raise ValidationFailed(_("没有编码为“{code}”的区域。").format(code=body.area), field="area")
+        raise ValidationFailedError(_("没有编码为“{code}”的区域。").format(code=body.area), field="area")
     category = None
     if body.category:
         category = Category.objects.filter(code=body.category).first()
         if category is None:
-            raise ValidationFailed(_("没有编码为“{code}”的类别。").format(code=body.category), field="category")
-    notice = notices.notice_publish(actor=user, kind=body.kind, title=body.title, body=body.body, area=area,
-                                    category=category, starts_at=body.starts_at, ends_at=body.ends_at)
+            raise ValidationFailedError(
+                _("没有编码为“{code}”的类别。").format(code=body.category), field="category"
+            )
+    notice = notices.notice_publish(
+        actor=user,
+        kind=body.kind,
+        title=body.title,
+        body=body.body,
+        area=area,
+        category=category,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+    )
     return 201, _managed(notice)
 
 
-@router.post("/proactive/notices/{pk}/withdraw", auth=STAFF_AUTH, response={200: ManagedNoticeOut, **ERRORS},
-             summary="Withdraw a published notice with the reason; its subscribers are told")
+@router.post(
+    "/proactive/notices/{pk}/withdraw",
+    auth=STAFF_AUTH,
+    response={200: ManagedNoticeOut, **ERRORS},
+    summary="Withdraw a published notice with the reason; its subscribers are told",
+)
 def notice_withdraw(request: HttpRequest, body: WithdrawIn, pk: int = NoticeId) -> dict[str, Any]:
     user = caller(request)
     assert user is not None  # STAFF_AUTH

@@ -25,13 +25,25 @@ def seed_notices() -> int:
     now = timezone.localtime()
     if Notice.objects.exists():
         return 0
-    workers = list(RoleAssignment.objects.filter(role=Role.GRID_WORKER, area__isnull=False)
-                   .select_related("user", "area").order_by("area__path")[: len(NOTICES)])
+    workers = list(
+        RoleAssignment.objects.filter(role=Role.GRID_WORKER, area__isnull=False)
+        .select_related("user", "area")
+        .order_by("area__path")[: len(NOTICES)]
+    )
     made = 0
-    for day, ((kind, title, body, hour, hours), worker) in enumerate(zip(NOTICES, workers, strict=False), start=1):
+    for day, ((kind, title, body, hour, hours), worker) in enumerate(
+        zip(NOTICES, workers, strict=False), start=1
+    ):
         assert worker.area is not None
         start = (now + dt.timedelta(days=day)).replace(hour=hour, minute=0, second=0, microsecond=0)
-        notice_publish(actor=worker.user, kind=kind, title=title.format(area=worker.area.name), body=body,
-                       area=worker.area, starts_at=start, ends_at=start + dt.timedelta(hours=hours))
+        notice_publish(
+            actor=worker.user,
+            kind=kind,
+            title=title.format(area=worker.area.name),
+            body=body,
+            area=worker.area,
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=hours),
+        )
         made += 1
     return made

@@ -64,8 +64,9 @@ def _month(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def recurring(records: Iterable[Record], *, today: dt.date, months: int = 3,
-              min_per_month: int = 3) -> list[Proposal]:
+def recurring(
+    records: Iterable[Record], *, today: dt.date, months: int = 3, min_per_month: int = 3
+) -> list[Proposal]:
     wanted = [month_start(today, back) for back in range(months, 0, -1)]  # whole months only
     by_key: dict[tuple[int, int], dict[dt.date, list[int]]] = defaultdict(lambda: defaultdict(list))
     for r in records:
@@ -79,13 +80,22 @@ def recurring(records: Iterable[Record], *, today: dt.date, months: int = 3,
         counts = [len(per_month.get(m, ())) for m in wanted]
         if min(counts) >= min_per_month:
             ids = sorted(i for m in wanted for i in per_month.get(m, ()))
-            out.append(Proposal("recurring", f"recurring:{cat}:{area}:{today:%Y-%m}", cat, area, ids,
-                                {"months": months, "counts": counts}))
+            out.append(
+                Proposal(
+                    "recurring",
+                    f"recurring:{cat}:{area}:{today:%Y-%m}",
+                    cat,
+                    area,
+                    ids,
+                    {"months": months, "counts": counts},
+                )
+            )
     return out
 
 
-def repeated_buildings(records: Iterable[Record], *, today: dt.date, days: int = 60,
-                       min_count: int = 3) -> list[Proposal]:
+def repeated_buildings(
+    records: Iterable[Record], *, today: dt.date, days: int = 60, min_count: int = 3
+) -> list[Proposal]:
     since = today - dt.timedelta(days=days)
     by_building: dict[tuple[int | None, str], list[Record]] = defaultdict(list)
     for r in records:
@@ -97,13 +107,22 @@ def repeated_buildings(records: Iterable[Record], *, today: dt.date, days: int =
             continue
         cats = [r.category_id for r in rows if r.category_id is not None]
         top = max(set(cats), key=lambda c: (cats.count(c), -c)) if cats else None
-        out.append(Proposal("building", f"building:{area}:{building}:{today:%Y-%m}", top, area,
-                            sorted(r.id for r in rows), {"building": building, "days": days, "count": len(rows)}))
+        out.append(
+            Proposal(
+                "building",
+                f"building:{area}:{building}:{today:%Y-%m}",
+                top,
+                area,
+                sorted(r.id for r in rows),
+                {"building": building, "days": days, "count": len(rows)},
+            )
+        )
     return out
 
 
-def seasonal(records: Iterable[Record], *, today: dt.date, min_count: int = 3,
-             ratio: float = 2.0) -> list[Proposal]:
+def seasonal(
+    records: Iterable[Record], *, today: dt.date, min_count: int = 3, ratio: float = 2.0
+) -> list[Proposal]:
     """Categories that spiked last year in this month or the next (act before the season)."""
     last_year = today.year - 1
     per_cat: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
@@ -117,8 +136,16 @@ def seasonal(records: Iterable[Record], *, today: dt.date, min_count: int = 3,
         for month in targets:
             ids = months.get(month, [])
             if len(ids) >= min_count and len(ids) >= ratio * average:
-                out.append(Proposal("seasonal", f"seasonal:{cat}:{today.year}-{month:02d}", cat, None, sorted(ids),
-                                    {"month": month, "count": len(ids), "average": round(average, 1)}))
+                out.append(
+                    Proposal(
+                        "seasonal",
+                        f"seasonal:{cat}:{today.year}-{month:02d}",
+                        cat,
+                        None,
+                        sorted(ids),
+                        {"month": month, "count": len(ids), "average": round(average, 1)},
+                    )
+                )
                 break
     return out
 
@@ -129,7 +156,14 @@ def hotspots(spots: Sequence[dict[str, Any]], *, today: dt.date, min_size: int =
     for spot in spots:
         if int(spot.get("size") or 0) >= min_size and spot.get("ids"):
             label = str(spot.get("label") or "")[:60]
-            out.append(Proposal("hotspot", f"hotspot:{label}:{today:%Y-%m}", None, None,
-                                sorted(int(i) for i in spot["ids"]),
-                                {"label": label, "size": int(spot["size"]), "places": list(spot.get("places") or [])[:3]}))
+            out.append(
+                Proposal(
+                    "hotspot",
+                    f"hotspot:{label}:{today:%Y-%m}",
+                    None,
+                    None,
+                    sorted(int(i) for i in spot["ids"]),
+                    {"label": label, "size": int(spot["size"]), "places": list(spot.get("places") or [])[:3]},
+                )
+            )
     return out

@@ -28,7 +28,9 @@ class Proposed(Payload):
     facts: Mapping[str, Any] = field(default_factory=dict)
 
     def to_data(self) -> dict[str, Any]:
-        facts = {k: v for k, v in self.facts.items() if isinstance(v, str | int | float | list) and k != "evidence"}
+        facts = {
+            k: v for k, v in self.facts.items() if isinstance(v, str | int | float | list) and k != "evidence"
+        }
         return {"evidence": self.evidence, **facts}
 
     @classmethod
@@ -58,11 +60,20 @@ class Done(Payload):
 REGISTRY = PayloadRegistry.of_classes("proactive task", Proposed, Accepted, Dismissed, Done)
 
 
-def record(task: ProactiveTask, payload: Payload, *, actor: User | None, note: str = "") -> ProactiveTaskEvent:
+def record(
+    task: ProactiveTask, payload: Payload, *, actor: User | None, note: str = ""
+) -> ProactiveTaskEvent:
     """One `ProactiveTaskEvent` of `payload.TYPE` and its audit entry (`proactive_<type>`)."""
     data = payload.to_data()
-    event = ProactiveTaskEvent.objects.create(task=task, type=payload.TYPE, at=timezone.now(), actor=actor, note=note,
-                                              data=data)
-    audit_append(action=f"proactive_{payload.TYPE}", object_type="proactive_task", object_id=task.pk, actor=actor,
-                 actor_label="" if actor else "system", data=data)
+    event = ProactiveTaskEvent.objects.create(
+        task=task, type=payload.TYPE, at=timezone.now(), actor=actor, note=note, data=data
+    )
+    audit_append(
+        action=f"proactive_{payload.TYPE}",
+        object_type="proactive_task",
+        object_id=task.pk,
+        actor=actor,
+        actor_label="" if actor else "system",
+        data=data,
+    )
     return event

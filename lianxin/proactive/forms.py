@@ -20,11 +20,21 @@ class NoticeForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=NoticeKind.choices)
     title = forms.CharField(label=_("标题"), max_length=TITLE_MAX)
     area = AreaChoiceField(label=_("影响区域"), queryset=Area.objects.none())
-    category = forms.ModelChoiceField(label=_("类别（可不选）"), queryset=Category.objects.order_by("path"),
-                                      required=False, to_field_name="code")
-    starts_at = forms.DateTimeField(label=_("开始时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends_at = forms.DateTimeField(label=_("结束时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    body = forms.CharField(label=_("内容（影响范围、时间、注意事项、咨询电话）"), max_length=BODY_MAX, widget=forms.Textarea)
+    category = forms.ModelChoiceField(
+        label=_("类别（可不选）"),
+        queryset=Category.objects.order_by("path"),
+        required=False,
+        to_field_name="code",
+    )
+    starts_at = forms.DateTimeField(
+        label=_("开始时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("结束时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    body = forms.CharField(
+        label=_("内容（影响范围、时间、注意事项、咨询电话）"), max_length=BODY_MAX, widget=forms.Textarea
+    )
 
     def __init__(self, *args, areas=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

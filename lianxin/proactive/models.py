@@ -29,17 +29,21 @@ class TaskStatus(models.TextChoices):
 
 class ProactiveTask(models.Model):
     kind = models.CharField(_("来源"), max_length=12, choices=TaskKind.choices)
-    status = models.CharField(_("状态"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.PROPOSED)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.PROPOSED
+    )
     key = models.CharField(max_length=200, unique=True, editable=False)  # the detector's key: proposed once
     title = models.CharField(_("标题"), max_length=200)
     reason = models.TextField(_("依据"), max_length=2000, blank=True)
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     evidence = models.ManyToManyField(Appeal, related_name="+", blank=True, verbose_name=_("相关诉求"))
-    owner_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("责任单位"))
-    owner_grid = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("责任网格"))
+    owner_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("责任单位")
+    )
+    owner_grid = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("责任网格")
+    )
     instructions = models.TextField(_("工作要求"), max_length=2000, blank=True)
     deadline = models.DateField(_("完成时限"), null=True, blank=True)
     outcome = models.TextField(_("办理结果"), max_length=4000, blank=True)
@@ -68,8 +72,9 @@ class ProactiveTaskEvent(models.Model):
     task = models.ForeignKey(ProactiveTask, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=12, choices=TaskEventType.choices)
     at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
 
@@ -88,30 +93,47 @@ class Subscription(models.Model):
     """A resident's subscription to an area (and the areas inside it) and/or a category: by account
     (notified in the app) or by a verified phone without an account (notified by SMS)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     phone = EncryptedTextField(max_length=20, blank=True, default="")  # verified (core/phoneverify.py)
     phone_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
-    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
-                             verbose_name=_("区域"))
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
-                                 verbose_name=_("类别"))
-    token = models.CharField(max_length=40, unique=True, default=_token, editable=False)  # the unsubscribe link
+    area = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("区域")
+    )
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("类别")
+    )
+    token = models.CharField(
+        max_length=40, unique=True, default=_token, editable=False
+    )  # the unsubscribe link
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("订阅")
         verbose_name_plural = _("订阅")
         constraints = [
-            models.UniqueConstraint(fields=["user", "area", "category"], name="uniq_subscription",
-                                    condition=models.Q(user__isnull=False), nulls_distinct=False),
-            models.UniqueConstraint(fields=["phone_hash", "area", "category"], name="uniq_subscription_phone",
-                                    condition=~models.Q(phone_hash=""), nulls_distinct=False),
-            models.CheckConstraint(condition=models.Q(area__isnull=False) | models.Q(category__isnull=False),
-                                   name="subscription_area_or_category"),
-            models.CheckConstraint(condition=(models.Q(user__isnull=False) & models.Q(phone_hash=""))
-                                   | (models.Q(user__isnull=True) & ~models.Q(phone_hash="")),
-                                   name="subscription_account_or_phone"),
+            models.UniqueConstraint(
+                fields=["user", "area", "category"],
+                name="uniq_subscription",
+                condition=models.Q(user__isnull=False),
+                nulls_distinct=False,
+            ),
+            models.UniqueConstraint(
+                fields=["phone_hash", "area", "category"],
+                name="uniq_subscription_phone",
+                condition=~models.Q(phone_hash=""),
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=models.Q(area__isnull=False) | models.Q(category__isnull=False),
+                name="subscription_area_or_category",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(user__isnull=False) & models.Q(phone_hash=""))
+                | (models.Q(user__isnull=True) & ~models.Q(phone_hash="")),
+                name="subscription_account_or_phone",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -141,13 +163,15 @@ class Notice(models.Model):
     title = models.CharField(_("标题"), max_length=100)
     body = models.TextField(_("内容"), max_length=2000)
     area = models.ForeignKey(Area, verbose_name=_("影响区域"), on_delete=models.PROTECT, related_name="+")
-    category = models.ForeignKey(Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    category = models.ForeignKey(
+        Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     starts_at = models.DateTimeField(_("开始时间"), db_index=True)
     ends_at = models.DateTimeField(_("结束时间"), db_index=True)
     status = models.CharField(max_length=12, choices=NoticeStatus.choices, default=NoticeStatus.PUBLISHED)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     published_at = models.DateTimeField()
     notified = models.PositiveIntegerField(default=0)  # subscribers told at publication
     withdrawn_at = models.DateTimeField(null=True, blank=True)
@@ -158,7 +182,9 @@ class Notice(models.Model):
         verbose_name_plural = _("通知公告")
         ordering = ["-starts_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="notice_ends_after"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="notice_ends_after"
+            ),
         ]
 
     def __str__(self) -> str:

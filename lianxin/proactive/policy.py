@@ -40,8 +40,11 @@ def _root_paths(paths: tuple[str, ...]) -> bool:
 
 
 def _cadre_grid_ids(user: User) -> set[int]:
-    return set(ContactAssignment.objects.filter(
-        cadre=user, kind=AssignmentKind.HOUSEHOLD, ended_on__isnull=True).values_list("household__grid_id", flat=True))
+    return set(
+        ContactAssignment.objects.filter(
+            cadre=user, kind=AssignmentKind.HOUSEHOLD, ended_on__isnull=True
+        ).values_list("household__grid_id", flat=True)
+    )
 
 
 def _area_path(task: ProactiveTask) -> str | None:

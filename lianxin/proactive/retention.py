@@ -32,8 +32,9 @@ def _erase(ids: list[int]) -> None:
 
 
 def purge(cutoff: dt.datetime) -> int:
-    return erase_in_batches(kind=KEY, object_type="subscription", cutoff=cutoff,
-                            pending=lambda: _past(cutoff), erase=_erase)
+    return erase_in_batches(
+        kind=KEY, object_type="subscription", cutoff=cutoff, pending=lambda: _past(cutoff), erase=_erase
+    )
 
 
 KIND = RetentionKind(KEY, "subscriptions by verified phone (no account)", 2 * 365, count, purge)

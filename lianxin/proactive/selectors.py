@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from lianxin.appeals.models import Appeal, Status
 from lianxin.core.crypto import phone_lookup_hash
-from lianxin.core.errors import NotFound
+from lianxin.core.errors import NotFoundError
 from lianxin.org.models import User
 from lianxin.org.selectors import area_subtree_q
 
@@ -21,15 +21,20 @@ WINDOW_DAYS = 30
 
 
 def tasks_for(user: User, *, proposals: bool = False) -> QuerySet[ProactiveTask]:
-    return (ProactiveTask.objects.filter(policy.tasks_visible_q(user, proposals=proposals))
-            .select_related("category", "area", "owner_unit", "owner_grid"))
+    return ProactiveTask.objects.filter(policy.tasks_visible_q(user, proposals=proposals)).select_related(
+        "category", "area", "owner_unit", "owner_grid"
+    )
 
 
 def task_for(user: User, pk: int) -> ProactiveTask:
     """The task if this user may see it; absent and not-yours are the same 404."""
-    task = ProactiveTask.objects.select_related("category", "area", "owner_unit", "owner_grid").filter(pk=pk).first()
+    task = (
+        ProactiveTask.objects.select_related("category", "area", "owner_unit", "owner_grid")
+        .filter(pk=pk)
+        .first()
+    )
     if task is None or not policy.can(user, task, policy.Action.VIEW):
-        raise NotFound(_not_found())
+        raise NotFoundError(_not_found())
     return task
 
 
@@ -83,5 +88,8 @@ def subscriptions_of(user: User) -> QuerySet[Subscription]:
 
 def subscriptions_of_phone(phone: str) -> QuerySet[Subscription]:
     """A verified phone's subscriptions (the caller holds the proof: core.phoneverify.verified_phone)."""
-    return (Subscription.objects.filter(phone_hash=phone_lookup_hash(phone)).select_related("area", "category")
-            .order_by("-created_at"))
+    return (
+        Subscription.objects.filter(phone_hash=phone_lookup_hash(phone))
+        .select_related("area", "category")
+        .order_by("-created_at")
+    )

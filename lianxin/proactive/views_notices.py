@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lianxin.core.errors import DomainError, Forbidden
+from lianxin.core.errors import DomainError, ForbiddenError
 from lianxin.org.models import Area, AreaLevel, User
 from lianxin.org.selectors import area_subtree_q
 
@@ -28,11 +28,18 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("area", "").strip()[:40]
     area = Area.objects.filter(code=code).first() if code else None
     kind = request.GET.get("kind", "")[:12]
-    return render(request, "proactive/notices.html", {
-        "notices": list(notices.notices_public(area=area, kind=kind)[:200]), "area": area, "kind": kind,
-        "kinds": NoticeKind.choices, "areas": Area.objects.exclude(level=AreaLevel.GRID).order_by("path")[:300],
-        "may_publish": policy.may_publish_notices(_user(request)),
-    })
+    return render(
+        request,
+        "proactive/notices.html",
+        {
+            "notices": list(notices.notices_public(area=area, kind=kind)[:200]),
+            "area": area,
+            "kind": kind,
+            "kinds": NoticeKind.choices,
+            "areas": Area.objects.exclude(level=AreaLevel.GRID).order_by("path")[:300],
+            "may_publish": policy.may_publish_notices(_user(request)),
+        },
+    )
 
 
 @require_GET
@@ -43,7 +50,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _publisher(request: HttpRequest) -> User:
     user = _user(request)
     if not policy.may_publish_notices(user):
-        raise Forbidden(_("只有网格员、社区和街道工作人员以及有关单位可以发布通知公告。"))
+        raise ForbiddenError(_("只有网格员、社区和街道工作人员以及有关单位可以发布通知公告。"))
     return user
 
 
@@ -62,9 +69,16 @@ def notice_manage(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             d = form.cleaned_data
             try:
-                notice = notices.notice_publish(actor=user, kind=d["kind"], title=d["title"], body=d["body"],
-                                                area=d["area"], category=d["category"], starts_at=d["starts_at"],
-                                                ends_at=d["ends_at"])
+                notice = notices.notice_publish(
+                    actor=user,
+                    kind=d["kind"],
+                    title=d["title"],
+                    body=d["body"],
+                    area=d["area"],
+                    category=d["category"],
+                    starts_at=d["starts_at"],
+                    ends_at=d["ends_at"],
+                )
             except DomainError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
                 status = error.status_code
@@ -73,9 +87,16 @@ def notice_manage(request: HttpRequest) -> HttpResponse:
                 return redirect("proactive:notice_manage")
         else:
             status = 400
-    return render(request, "proactive/notice_manage.html", {
-        "form": form, "notices": list(notices.notices_managed(user)[:200]), "withdraw_form": WithdrawForm(),
-    }, status=status)
+    return render(
+        request,
+        "proactive/notice_manage.html",
+        {
+            "form": form,
+            "notices": list(notices.notices_managed(user)[:200]),
+            "withdraw_form": WithdrawForm(),
+        },
+        status=status,
+    )
 
 
 @login_required

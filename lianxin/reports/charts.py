@@ -71,7 +71,9 @@ def column_chart(
         value = top_value * i / 4
         y = top + plot_h - plot_h * i / 4
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{GRID}"/>')
-        parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" fill="{AXIS}">{_fmt(value)}</text>')
+        parts.append(
+            f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" fill="{AXIS}">{_fmt(value)}</text>'
+        )
     n = max(len(labels), 1)
     slot = plot_w / n
     every = label_every or max(1, math.ceil(n / 16))
@@ -88,7 +90,9 @@ def column_chart(
             for i, v in enumerate(vals):
                 if v is None:
                     if len(points) > 1:
-                        parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{" ".join(points)}"/>')
+                        parts.append(
+                            f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{" ".join(points)}"/>'
+                        )
                     points = []
                     continue
                 x = left + slot * (i + 0.5)
@@ -96,7 +100,9 @@ def column_chart(
                 points.append(f"{x:.1f},{y:.1f}")
                 parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{color}"/>')
             if len(points) > 1:
-                parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{" ".join(points)}"/>')
+                parts.append(
+                    f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{" ".join(points)}"/>'
+                )
         else:
             bar_w = slot * 0.8 / max(len(series), 1)
             for i, v in enumerate(vals):
@@ -115,8 +121,14 @@ def column_chart(
     return "".join(parts)
 
 
-def bar_chart(items: Sequence[tuple[str, float]], *, title: str, width: int = 680, unit: str = "",
-              max_value: float | None = None) -> str:
+def bar_chart(
+    items: Sequence[tuple[str, float]],
+    *,
+    title: str,
+    width: int = 680,
+    unit: str = "",
+    max_value: float | None = None,
+) -> str:
     """Horizontal bars with their value, one per item (e.g. appeals per category)."""
     row_h, left, top = 22, 130, 30
     height = top + row_h * max(len(items), 1) + 10
@@ -132,6 +144,8 @@ def bar_chart(items: Sequence[tuple[str, float]], *, title: str, width: int = 68
             f'<rect x="{left}" y="{y + 4}" width="{max(w, 0.5):.1f}" height="{row_h - 8}" '
             f'fill="{COLORS[0]}"/>'
         )
-        parts.append(f'<text x="{left + w + 4:.1f}" y="{y + 15}" fill="{AXIS}">{_fmt(value)}{escape(unit)}</text>')
+        parts.append(
+            f'<text x="{left + w + 4:.1f}" y="{y + 15}" fill="{AXIS}">{_fmt(value)}{escape(unit)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)

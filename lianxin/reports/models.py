@@ -42,7 +42,9 @@ class Report(models.Model):
         Area, verbose_name=_("区域"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     version = models.PositiveSmallIntegerField(_("版本"), default=1)
-    status = models.CharField(_("状态"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
     data = models.JSONField(default=dict)
     lessons = models.TextField(_("经验与问题"), blank=True, max_length=10000)
     generated_at = models.DateTimeField()
@@ -63,7 +65,9 @@ class Report(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["period_label", "area", "version"], name="report_version_key"),
             models.UniqueConstraint(
-                fields=["period_label", "version"], condition=models.Q(area=None), name="report_version_key_all"
+                fields=["period_label", "version"],
+                condition=models.Q(area=None),
+                name="report_version_key_all",
             ),
         ]
 

@@ -21,7 +21,10 @@ logger = logging.getLogger(__name__)
 
 def _still_wanted(report: Report | None, row: ReportPdf | None, key: str) -> bool:
     return (
-        report is not None and row is not None and row.state == PdfState.PENDING and row.content_key == key
+        report is not None
+        and row is not None
+        and row.state == PdfState.PENDING
+        and row.content_key == key
         and report.pdf_key(row.language) == key
     )
 
@@ -41,17 +44,20 @@ def report_pdf_render(*, report_id: int, language: str, content_key: str) -> str
     try:
         with translation.override(language):
             body = rendering.render_pdf(report)
-    except rendering.PdfUnavailable as exc:
+    except rendering.PdfUnavailableError as exc:
         error = exc.message
     except Exception as exc:  # whatever breaks in the renderer is recorded and shown, never raised
         logger.exception("Rendering the PDF of report %s (%s) failed", report_id, language)
         error = f"{exc.__class__.__name__}: {exc}"
     with transaction.atomic():
-        report = Report.objects.select_for_update(of=("self",)).select_related("area").filter(pk=report_id).first()
+        report = (
+            Report.objects.select_for_update(of=("self",)).select_related("area").filter(pk=report_id).first()
+        )
         row = ReportPdf.objects.select_for_update().filter(report_id=report_id, language=language).first()
         if not _still_wanted(report, row, content_key):
             return "skipped"
-        assert report is not None and row is not None
+        assert report is not None
+        assert row is not None
         row.attempts += 1
         if error:
             row.state, row.error, row.finished_at = PdfState.FAILED, error[:500], timezone.now()
@@ -66,7 +72,8 @@ def report_pdf_store(*, report: Report, language: str, body: bytes) -> ReportPdf
     with transaction.atomic():
         report = Report.objects.select_for_update(of=("self",)).select_related("area").get(pk=report.pk)
         row, _created = ReportPdf.objects.select_for_update().get_or_create(
-            report=report, language=language,
+            report=report,
+            language=language,
             defaults={"content_key": "", "requested_at": timezone.now()},
         )
         row.content_key = report.pdf_key(language)

@@ -15,7 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lianxin.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from lianxin.core.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from lianxin.org.models import Area, User
 from lianxin.supervision.policy import require_overseer
 from lianxin.supervision.selectors import Jurisdiction, area_subtree_ids
@@ -55,15 +55,17 @@ REPORT_TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     ReportAction.REQUEST_PDF: (ALL_STATUSES, None),
 }
 
-PUBLISHED_IS_READ_ONLY: Promise = gettext_lazy("该报告已发布，不能再修改。如需更新，请重新生成，系统会建立新版本。")
+PUBLISHED_IS_READ_ONLY: Promise = gettext_lazy(
+    "该报告已发布，不能再修改。如需更新，请重新生成，系统会建立新版本。"
+)
 
 
-def _not_found_area() -> NotFound:
-    return NotFound(_("没有找到该区域，或它不在您的督查范围内。"))
+def _not_found_area() -> NotFoundError:
+    return NotFoundError(_("没有找到该区域，或它不在您的督查范围内。"))
 
 
 def _jurisdiction(actor: object) -> Jurisdiction:
-    """The jurisdiction a user reports on (Forbidden for non-overseers and for no actor at all)."""
+    """The jurisdiction a user reports on (ForbiddenError for non-overseers and for no actor at all)."""
     if isinstance(actor, User):
         return require_overseer(actor)
     return require_overseer(None)  # None or anything else: refused with the overseers' message
@@ -75,7 +77,7 @@ def covers(j: Jurisdiction, area: Area | None) -> bool:
 
 
 def ensure_may_report_on(actor: ReportActor, area: Area | None) -> None:
-    """Forbidden for non-overseers (and no actor); 404 for an area outside the jurisdiction."""
+    """ForbiddenError for non-overseers (and no actor); 404 for an area outside the jurisdiction."""
     if isinstance(actor, ServerRights):
         return
     if not covers(_jurisdiction(actor), area):
@@ -87,18 +89,18 @@ def report_status_allows(action: str, status: str) -> bool:
 
 
 def ensure_report_allowed(actor: ReportActor, report: Report, action: str) -> None:
-    """Refuse unless `actor` may take `action` on `report` now: who first (Forbidden / 404), then
+    """Refuse unless `actor` may take `action` on `report` now: who first (ForbiddenError / 404), then
     the status (409 for a published report)."""
     ensure_may_report_on(actor, report.area)
     if not report_status_allows(action, report.status):
-        raise Conflict(str(PUBLISHED_IS_READ_ONLY))
+        raise ConflictError(str(PUBLISHED_IS_READ_ONLY))
 
 
 def report_allowed_actions(user: User, report: Report) -> list[str]:
     """The actions the report page offers `user` (the page is only shown to those who may view it)."""
     try:
         ensure_may_report_on(user, report.area)
-    except (Forbidden, NotFound):
+    except (ForbiddenError, NotFoundError):
         return []
     return [action for action in REPORT_TRANSITIONS if report_status_allows(action, report.status)]
 
@@ -125,7 +127,7 @@ def report_get_for_user(user: User | None, pk: int) -> Report:
     """The same 404 for a report that does not exist and one outside the user's jurisdiction."""
     report = reports_visible(user).filter(pk=pk).first()
     if report is None:
-        raise NotFound(_("没有找到该报告，或它不在您的督查范围内。"))
+        raise NotFoundError(_("没有找到该报告，或它不在您的督查范围内。"))
     return report
 
 
@@ -138,7 +140,7 @@ def area_for_report(j: Jurisdiction, code: str | None) -> Area | None:
             return None
         if len(j.area_paths) == 1:
             return Area.objects.filter(path=j.area_paths[0]).first()
-        raise ValidationFailed(_("您负责多个区域，请选择报告的区域。"), field="area")
+        raise ValidationFailedError(_("您负责多个区域，请选择报告的区域。"), field="area")
     area = Area.objects.filter(code=code).first()
     if area is None or not covers(j, area):
         raise _not_found_area()

@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lianxin.core.pdf import PdfUnavailable as PdfUnavailable  # re-exported for callers
+from lianxin.core.pdf import PdfUnavailableError as PdfUnavailableError  # re-exported for callers
 from lianxin.core.pdf import html_to_pdf, pdf_unavailable
 
 from . import charts
@@ -74,8 +74,13 @@ def _display(row: dict[str, Any]) -> dict[str, Any]:
         previous_shown = f"{previous * 100:.1f}%" if previous is not None else "—"
     else:
         previous_shown = str(previous)
-    return {**row, "label": HEADLINE_LABELS.get(row["key"], row["key"]), "shown": shown, "delta": delta,
-            "previous_shown": previous_shown}
+    return {
+        **row,
+        "label": HEADLINE_LABELS.get(row["key"], row["key"]),
+        "shown": shown,
+        "delta": delta,
+        "previous_shown": previous_shown,
+    }
 
 
 def title_of(report: Report) -> str:
@@ -86,7 +91,7 @@ def title_of(report: Report) -> str:
 
 
 def case_when(case: dict[str, Any]) -> str:
-    """"Submitted on …, <event> on … in this period" for a typical case ('' for old snapshots)."""
+    """ "Submitted on …, <event> on … in this period" for a typical case ('' for old snapshots)."""
     template = CASE_EVENTS.get(case.get("why", ""))
     if template is None or not case.get("event_date"):
         return ""
@@ -156,7 +161,7 @@ def render_html(report: Report) -> str:
     return render_to_string("reports/document.html", context_for(report))
 
 
-def pdf_unavailable_here() -> PdfUnavailable | None:
+def pdf_unavailable_here() -> PdfUnavailableError | None:
     """`pdf_unavailable()`, checked only where this process is the one that renders (no broker:
     tasks run in-process). With a broker the worker finds out and records it; web processes
     neither import WeasyPrint (~3 s the first time) nor need Pango."""
@@ -220,9 +225,21 @@ def _breakdown_rows(rows: list[dict[str, Any]], *, units: bool = False) -> list[
     their 受理量 is their 派单量, this period and the previous one."""
     received, previous = ("assigned", "previous_assigned") if units else ("received", "previous_received")
     return [
-        [r["label"], r[received], r["assigned"], r["closed"], r["overdue"], r["returned"], r.get("chased"),
-         r["false_closures"],
-         r["response"], r["resolution"], r["satisfaction"], r["on_time"], r.get(previous)]
+        [
+            r["label"],
+            r[received],
+            r["assigned"],
+            r["closed"],
+            r["overdue"],
+            r["returned"],
+            r.get("chased"),
+            r["false_closures"],
+            r["response"],
+            r["resolution"],
+            r["satisfaction"],
+            r["on_time"],
+            r.get(previous),
+        ]
         for r in rows
     ]
 
@@ -235,9 +252,21 @@ def _case_reason(case: dict[str, Any]) -> str:
 
 def _case_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
     return [
-        [_case_reason(c), c["tracking_number"], c["summary"], c["category"], c["area"],
-         c["unit"], c["submitted"], c["closed"], c["due"], c["days"], c["status"], c["satisfaction"],
-         c.get("event_date") or None]
+        [
+            _case_reason(c),
+            c["tracking_number"],
+            c["summary"],
+            c["category"],
+            c["area"],
+            c["unit"],
+            c["submitted"],
+            c["closed"],
+            c["due"],
+            c["days"],
+            c["status"],
+            c["satisfaction"],
+            c.get("event_date") or None,
+        ]
         for c in rows
     ]
 
@@ -253,7 +282,9 @@ def render_xlsx(report: Report) -> bytes:
     wb.remove(wb.active)
     headline = list(map(_display, data["headline"]))
     overview = _sheet(
-        wb, _("概览"), [_("指标"), _("本期"), _("上期"), _("变化")],
+        wb,
+        _("概览"),
+        [_("指标"), _("本期"), _("上期"), _("变化")],
         [[str(r["label"]), r["value"], r["previous"], r["delta"]] for r in headline],
     )
     for row, r in zip(overview.iter_rows(min_row=2, max_col=3), headline, strict=False):
@@ -264,7 +295,9 @@ def render_xlsx(report: Report) -> bytes:
     overview["A2"] = _("统计周期：{start} 至 {last}；上期：{previous}").format(**data["period"])
 
     trend = _sheet(
-        wb, _("每日趋势"), [_("日期"), _("受理量"), _("办结量"), _("超期件"), _("满意率%")],
+        wb,
+        _("每日趋势"),
+        [_("日期"), _("受理量"), _("办结量"), _("超期件"), _("满意率%")],
         [[d["date"], d["received"], d["closed"], d["overdue"], d["satisfaction"]] for d in data["daily"]],
     )
     if data["daily"]:
@@ -276,14 +309,28 @@ def render_xlsx(report: Report) -> bytes:
         chart.set_categories(Reference(trend, min_col=1, min_row=2, max_row=n))
         trend.add_chart(chart, "G2")
     _sheet(
-        wb, _("每周趋势"),
+        wb,
+        _("每周趋势"),
         [_("周起始日"), _("受理量"), _("办结量"), _("响应率%"), _("解决率%"), _("满意率%")],
-        [[w["date"], w["received"], w["closed"], w["response"], w["resolution"], w["satisfaction"]]
-         for w in data["weekly"]],
+        [
+            [w["date"], w["received"], w["closed"], w["response"], w["resolution"], w["satisfaction"]]
+            for w in data["weekly"]
+        ],
     )
     breakdown_header = [
-        _("名称"), _("受理量"), _("派单量"), _("办结量"), _("超期件"), _("退单件"), _("催办件"), _("虚假办结"), _("响应率%"),
-        _("解决率%"), _("满意率%"), _("按时办结率%"), _("上期受理量"),
+        _("名称"),
+        _("受理量"),
+        _("派单量"),
+        _("办结量"),
+        _("超期件"),
+        _("退单件"),
+        _("催办件"),
+        _("虚假办结"),
+        _("响应率%"),
+        _("解决率%"),
+        _("满意率%"),
+        _("按时办结率%"),
+        _("上期受理量"),
     ]
     cats = _sheet(wb, _("分类"), breakdown_header, _breakdown_rows(data["by_category"]))
     if data["by_category"]:
@@ -298,22 +345,53 @@ def render_xlsx(report: Report) -> bytes:
     _sheet(wb, _("街道"), breakdown_header, _breakdown_rows(data["by_street"]))
     _sheet(wb, _("单位"), breakdown_header, _breakdown_rows(data["by_unit"], units=True))
     ranking_header = [
-        _("名次"), _("名称"), _("得分"), _("扣分"), _("名次变化"), _("得分变化"), _("响应率%"), _("解决率%"),
-        _("满意率%"), _("超期件"), _("虚假办结"),
+        _("名次"),
+        _("名称"),
+        _("得分"),
+        _("扣分"),
+        _("名次变化"),
+        _("得分变化"),
+        _("响应率%"),
+        _("解决率%"),
+        _("满意率%"),
+        _("超期件"),
+        _("虚假办结"),
     ]
 
     def ranking_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
         return [
-            [r["rank"], r["label"], r["score"], r["deductions"], r["rank_change"], r["score_change"], r["response"],
-             r["resolution"], r["satisfaction"], r["overdue"], r["false_closures"]]
+            [
+                r["rank"],
+                r["label"],
+                r["score"],
+                r["deductions"],
+                r["rank_change"],
+                r["score_change"],
+                r["response"],
+                r["resolution"],
+                r["satisfaction"],
+                r["overdue"],
+                r["false_closures"],
+            ]
             for r in rows
         ]
 
     _sheet(wb, _("单位排名"), ranking_header, ranking_rows(data["unit_ranking"]))
     _sheet(wb, _("街道排名"), ranking_header, ranking_rows(data["street_ranking"]))
     case_header = [
-        _("类型"), _("受理编号"), _("摘要"), _("类别"), _("区域"), _("承办单位"), _("受理日期"), _("办结日期"),
-        _("办结时限"), _("用时（天）"), _("状态"), _("满意度"), _("计入本期的日期"),
+        _("类型"),
+        _("受理编号"),
+        _("摘要"),
+        _("类别"),
+        _("区域"),
+        _("承办单位"),
+        _("受理日期"),
+        _("办结日期"),
+        _("办结时限"),
+        _("用时（天）"),
+        _("状态"),
+        _("满意度"),
+        _("计入本期的日期"),
     ]
     _sheet(wb, _("超期件"), case_header, _case_rows(data["overdue"]["cases"]))
     _sheet(wb, _("虚假办结"), case_header, _case_rows(data["false_closures"]["cases"]))

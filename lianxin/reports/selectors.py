@@ -45,7 +45,14 @@ HEADLINE: tuple[tuple[str, str, bool], ...] = (
     ("reopened", "count", False),
     ("false_closures", "count", False),
 )
-RATE_KEYS = ("response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate", "return_rate", "reopen_rate")
+RATE_KEYS = (
+    "response_rate",
+    "resolution_rate",
+    "satisfaction_rate",
+    "on_time_rate",
+    "return_rate",
+    "reopen_rate",
+)
 CASES_PER_KIND = 3
 FINDINGS_LIMIT = 20
 HOTSPOT_LIMIT = 3000
@@ -115,7 +122,9 @@ def _filled(period: Period, points: list[tuple[dt.date, KpiFigures]]) -> list[tu
     """Every day of the period, with empty figures for days without rollup rows."""
     known = dict(points)
     days = (period.end - period.start).days
-    return [(d, known.get(d, KpiFigures())) for d in (period.start + dt.timedelta(days=i) for i in range(days))]
+    return [
+        (d, known.get(d, KpiFigures())) for d in (period.start + dt.timedelta(days=i) for i in range(days))
+    ]
 
 
 def _series(points: list[tuple[dt.date, KpiFigures]]) -> list[dict[str, Any]]:
@@ -184,8 +193,9 @@ def _local(at: dt.datetime | None) -> str:
     return at.astimezone(calendar.TZ).strftime("%Y-%m-%d") if at else ""
 
 
-def _case(appeal: Appeal, why: str, *, event_at: dt.datetime | None = None, period: Period | None = None
-          ) -> dict[str, Any]:
+def _case(
+    appeal: Appeal, why: str, *, event_at: dt.datetime | None = None, period: Period | None = None
+) -> dict[str, Any]:
     """One case of the snapshot. `event_at`: when the event that put it into the period happened
     (its rating, overdue flag or follow-up call), shown beside the submission date: an appeal
     submitted last month that went overdue this month counts this month (docs/kpis.md)."""
@@ -217,8 +227,18 @@ def _submitted_in(appeal: Appeal, period: Period) -> bool:
 
 def _appeals(qs: QuerySet[Appeal]) -> QuerySet[Appeal]:
     return qs.select_related("unit", "area", "category").only(
-        "tracking_number", "title", "contact_name", "contact_phone", "status", "satisfaction",
-        "submitted_at", "closed_at", "resolve_due_at", "unit__name", "area__name", "category__name",
+        "tracking_number",
+        "title",
+        "contact_name",
+        "contact_phone",
+        "status",
+        "satisfaction",
+        "submitted_at",
+        "closed_at",
+        "resolve_due_at",
+        "unit__name",
+        "area__name",
+        "category__name",
     )
 
 
@@ -228,9 +248,12 @@ def event_dates(figure: str, period: Period, slc: Slice, appeal_ids: list[int]) 
         return {}
     if figure == "false_closures":
         start, end = period.bounds()
-        calls = FollowUp.objects.filter(false_closure=True, done_at__gte=start, done_at__lt=end,
-                                        appeal_id__in=appeal_ids)
-        return dict(calls.values("appeal_id").annotate(at=Min("done_at")).order_by().values_list("appeal_id", "at"))
+        calls = FollowUp.objects.filter(
+            false_closure=True, done_at__gte=start, done_at__lt=end, appeal_id__in=appeal_ids
+        )
+        return dict(
+            calls.values("appeal_id").annotate(at=Min("done_at")).order_by().values_list("appeal_id", "at")
+        )
     events = sv.events_behind(figure, period, slc).filter(appeal_id__in=appeal_ids)
     return dict(events.values("appeal_id").annotate(at=Min("at")).order_by().values_list("appeal_id", "at"))
 
@@ -240,7 +263,9 @@ def _candidates(figure: str, period: Period, slc: Slice, *, limit: int = 50) -> 
     there are not enough, earlier ones (latest first)."""
     start, end = period.bounds()
     qs = _appeals(sv.appeals_behind(figure, period, slc))
-    inside = list(qs.filter(submitted_at__gte=start, submitted_at__lt=end).order_by("submitted_at", "pk")[:limit])
+    inside = list(
+        qs.filter(submitted_at__gte=start, submitted_at__lt=end).order_by("submitted_at", "pk")[:limit]
+    )
     if len(inside) >= limit:
         return inside
     earlier = qs.exclude(submitted_at__gte=start, submitted_at__lt=end).order_by("-submitted_at", "-pk")
@@ -251,11 +276,13 @@ def typical_cases(period: Period, slc: Slice) -> dict[str, list[dict[str, Any]]]
     """Good cases: satisfied, solved and closed fastest. Bad: false closures, overdue, dissatisfied.
     Appeals submitted in the period come first; each case says when the event that put it into
     the period happened."""
-    satisfied = list(_appeals(
-        sv.appeals_behind("satisfied", period, slc).filter(
-            satisfaction=Satisfaction.SATISFIED, solved=True, closed_at__isnull=False
-        )
-    )[:2000])
+    satisfied = list(
+        _appeals(
+            sv.appeals_behind("satisfied", period, slc).filter(
+                satisfaction=Satisfaction.SATISFIED, solved=True, closed_at__isnull=False
+            )
+        )[:2000]
+    )
     good = sorted(
         satisfied,
         key=lambda a: (not _submitted_in(a, period), a.closed_at - a.submitted_at, a.tracking_number),  # type: ignore[operator]
@@ -311,7 +338,13 @@ def period_text_hotspots(period: Period, slc: Slice) -> list[dict[str, Any]] | N
         .values("pk", "title", "text", "submitted_at", "area__path")[:HOTSPOT_LIMIT]
     )
     records = [
-        {"id": r["pk"], "title": r["title"], "text": r["text"], "time": r["submitted_at"], "area": r["area__path"]}
+        {
+            "id": r["pk"],
+            "title": r["title"],
+            "text": r["text"],
+            "time": r["submitted_at"],
+            "area": r["area__path"],
+        }
         for r in rows
     ]
     if not records:
@@ -340,8 +373,11 @@ def report_content(period: Period, area: Area | None, *, slc: Slice = sv.EVERYTH
     ranking = _ranking(bundle["unit_ranking"])
     months = period.months()
     # the ranking covers the report's own month or quarter (a quarter is no longer ranked by its last month)
-    ranking_month = period if period.kind in ("month", "quarter") or not months else \
-        Period.month(months[-1].year, months[-1].month)
+    ranking_month = (
+        period
+        if period.kind in ("month", "quarter") or not months
+        else Period.month(months[-1].year, months[-1].month)
+    )
     overdue = _findings("overdue", period, slc)
     overdue["open_now"] = sv.overdue_appeals(slc).count()
     overdue["by_unit"] = sorted(
@@ -373,8 +409,13 @@ def report_content(period: Period, area: Area | None, *, slc: Slice = sv.EVERYTH
         "overdue": overdue,
         "false_closures": _findings("false_closures", period, slc),
         "recurring": [
-            {"category": r.category, "street": r.street, "count": r.count, "previous": r.previous,
-             "growth": round(r.growth, 2) if r.growth is not None else None}
+            {
+                "category": r.category,
+                "street": r.street,
+                "count": r.count,
+                "previous": r.previous,
+                "growth": round(r.growth, 2) if r.growth is not None else None,
+            }
             for r in bundle["recurring"]
         ],
         "text_hotspots": period_text_hotspots(period, slc),
@@ -390,8 +431,9 @@ def indicator_sections(period: Period, area: Area | None) -> list[dict[str, Any]
     anything to measure (all None or 0)."""
     from lianxin.supervision.indicators import indicator_values, sections
 
-    rows = indicator_values(area_paths=(area.path,) if area else None, start=period.start,
-                            end=period.end - dt.timedelta(days=1))
+    rows = indicator_values(
+        area_paths=(area.path,) if area else None, start=period.start, end=period.end - dt.timedelta(days=1)
+    )
     for row in rows:
         row["shown"] = _shown(row["value"], row["kind"])
     out = []
@@ -399,10 +441,27 @@ def indicator_sections(period: Period, area: Area | None) -> list[dict[str, Any]
     for section in sections():
         mine = [row for row in rows if row["source"] == section.source]
         if any(row["value"] for row in mine):
-            tables = section.tables(paths, period.start, period.end - dt.timedelta(days=1)) if section.tables else []
-            out.append({"source": section.source, "title": str(section.title), "indicators": mine,
-                        "tables": [{"title": t.title, "columns": list(t.columns),
-                                    "rows": [[_cell(c) for c in row] for row in t.rows]} for t in tables if t.rows]})
+            tables = (
+                section.tables(paths, period.start, period.end - dt.timedelta(days=1))
+                if section.tables
+                else []
+            )
+            out.append(
+                {
+                    "source": section.source,
+                    "title": str(section.title),
+                    "indicators": mine,
+                    "tables": [
+                        {
+                            "title": t.title,
+                            "columns": list(t.columns),
+                            "rows": [[_cell(c) for c in row] for row in t.rows],
+                        }
+                        for t in tables
+                        if t.rows
+                    ],
+                }
+            )
     return out
 
 
@@ -457,7 +516,9 @@ def report_pdf_status(report: Report, language: str, *, now: dt.datetime | None 
     if row.state == PdfState.PENDING:
         if row.requested_at <= (now or timezone.now()) - PDF_PENDING_TIMEOUT:
             minutes = int(PDF_PENDING_TIMEOUT.total_seconds() // 60)
-            return PdfStatus("failed", _("超过 {n} 分钟仍未生成完成，后台任务可能已中断，请重试。").format(n=minutes))
+            return PdfStatus(
+                "failed", _("超过 {n} 分钟仍未生成完成，后台任务可能已中断，请重试。").format(n=minutes)
+            )
         return PdfStatus("pending")
     return PdfStatus("failed", row.error or _("原因未知。"))
 

@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lianxin.audit.services import audit_append
-from lianxin.core.errors import ValidationFailed
+from lianxin.core.errors import ValidationFailedError
 from lianxin.core.tasks import enqueue_on_commit
 from lianxin.org.models import Area, User
 from lianxin.supervision.selectors import Period
@@ -55,7 +55,11 @@ def _same_report(period: Period, area: Area | None) -> Q:
 
 
 def report_generate(
-    *, period: Period, area: Area | None, actor: ReportActor, now: dt.datetime | None = None,
+    *,
+    period: Period,
+    area: Area | None,
+    actor: ReportActor,
+    now: dt.datetime | None = None,
     queue_pdf: bool = True,
 ) -> Report:
     """Take a fresh snapshot. The latest draft of the same period and area is refreshed in place
@@ -63,17 +67,21 @@ def report_generate(
     `queue_pdf`: render its PDF in the background (in the active language) after commit."""
     ensure_may_report_on(actor, area)
     if period.start >= (now or timezone.now()).date() + dt.timedelta(days=1):
-        raise ValidationFailed(_("统计周期尚未开始，无法生成报告。"), field="period")
+        raise ValidationFailedError(_("统计周期尚未开始，无法生成报告。"), field="period")
     content = report_content(period, area)
     now = now or timezone.now()
     with transaction.atomic():
         if area is not None:
             Area.objects.select_for_update().filter(pk=area.pk).first()  # serialise versions per area
-        latest = Report.objects.select_for_update().filter(_same_report(period, area)).order_by("-version").first()
+        latest = (
+            Report.objects.select_for_update().filter(_same_report(period, area)).order_by("-version").first()
+        )
         if latest is not None and latest.is_draft:
             report, created = latest, False
         else:
-            version = (Report.objects.filter(_same_report(period, area)).aggregate(v=Max("version"))["v"] or 0) + 1
+            version = (
+                Report.objects.filter(_same_report(period, area)).aggregate(v=Max("version"))["v"] or 0
+            ) + 1
             report, created = (
                 Report(
                     period_label=period.label,
@@ -108,8 +116,10 @@ def report_update_lessons(*, report: Report, actor: ReportActor, text: str, queu
     ensure_may_report_on(actor, report.area)  # who first; the status once the row is locked
     text = (text or "").replace("\r\n", "\n").strip()
     if len(text) > LESSONS_MAX_LENGTH:
-        raise ValidationFailed(
-            _("“经验与问题”最多 {n} 字，当前 {m} 字，请精简后再保存。").format(n=LESSONS_MAX_LENGTH, m=len(text)),
+        raise ValidationFailedError(
+            _("“经验与问题”最多 {n} 字，当前 {m} 字，请精简后再保存。").format(
+                n=LESSONS_MAX_LENGTH, m=len(text)
+            ),
             field="lessons",
         )
     with transaction.atomic():
@@ -181,7 +191,8 @@ def _request_pdf(report: Report, language: str, *, now: dt.datetime | None = Non
         report = Report.objects.select_for_update().get(pk=report.pk)
         key = report.pdf_key(language)
         row, created = ReportPdf.objects.select_for_update().get_or_create(
-            report=report, language=language,
+            report=report,
+            language=language,
             defaults={"content_key": key, "state": PdfState.PENDING, "requested_at": now},
         )
         if not created and row.content_key == key:

@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lianxin.core.errors import ValidationFailed
+from lianxin.core.errors import ValidationFailedError
 from lianxin.org.models import User
 from lianxin.supervision.policy import require_overseer
 from lianxin.supervision.selectors import Period
@@ -58,7 +58,9 @@ def report_generate(request: HttpRequest) -> HttpResponse:
     text = (request.POST.get("period") or "").strip()
     period = Period.parse(text) if text else None
     if period is None or period.kind not in ("month", "quarter"):
-        raise ValidationFailed(_("报告按月或按季度生成，请填写例如 2026-10 或 2026-Q3。"), field="period")
+        raise ValidationFailedError(
+            _("报告按月或按季度生成，请填写例如 2026-10 或 2026-Q3。"), field="period"
+        )
     report = services.report_generate(period=period, area=area, actor=user)
     messages.success(request, _("报告已生成（第 {v} 版，草稿）。").format(v=report.version))
     if _wants_json(request):  # the list page's script (site.js `progressForms`) opens it when ready
@@ -155,7 +157,9 @@ def _pdf_download(request: HttpRequest, user: User, report: Report) -> HttpRespo
     else:
         status, message = 202, _("PDF 正在生成，请稍后刷新本页或返回报告页下载。")
     if _wants_json(request):
-        response: HttpResponse = JsonResponse({**_pdf_state_json(report, pdf), "message": message}, status=status)
+        response: HttpResponse = JsonResponse(
+            {**_pdf_state_json(report, pdf), "message": message}, status=status
+        )
     else:
         context = {"report": report, "pdf": pdf, "message": message, "title": rendering.title_of(report)}
         response = render(request, "reports/pdf_pending.html", context, status=status)
@@ -170,12 +174,16 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse | F
     user = _user(request)
     report: Report = policy.report_get_for_user(user, pk)
     if fmt not in FORMATS:
-        raise ValidationFailed(_("不支持的格式“{fmt}”，可选：pdf、xlsx、html。").format(fmt=fmt), field="format")
+        raise ValidationFailedError(
+            _("不支持的格式“{fmt}”，可选：pdf、xlsx、html。").format(fmt=fmt), field="format"
+        )
     if fmt == "pdf":
         return _pdf_download(request, user, report)
     filename = f"{report.file_stem}.{fmt}"
     if fmt == "xlsx" and report.xlsx:
-        return FileResponse(report.xlsx.open("rb"), as_attachment=True, filename=filename, content_type=FORMATS[fmt])
+        return FileResponse(
+            report.xlsx.open("rb"), as_attachment=True, filename=filename, content_type=FORMATS[fmt]
+        )
     body = rendering.render_xlsx(report) if fmt == "xlsx" else rendering.render_html(report).encode()
     response = HttpResponse(body, content_type=FORMATS[fmt])
     disposition = "inline" if fmt == "html" else "attachment"

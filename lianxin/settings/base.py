@@ -48,7 +48,9 @@ DATA_DIR = Path(os.environ.get("LIANXIN_DATA_DIR", PROJECT_ROOT / "var")).resolv
 
 SECRET_KEY = os.environ.get("LIANXIN_SECRET_KEY", "insecure-development-key-change-me")
 DEBUG = env_bool("LIANXIN_DEBUG", False)
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("LIANXIN_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("LIANXIN_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
+]
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("LIANXIN_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -160,7 +162,9 @@ if os.environ.get("LIANXIN_REPLICA_DATABASE_URL"):
     DATABASES["replica"] = database_from_url(os.environ["LIANXIN_REPLICA_DATABASE_URL"])
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["lianxin.core.replicas.ReplicaRouter"]
-    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 3  # a dead replica: the primary, quickly
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = (
+        3  # a dead replica: the primary, quickly
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 
@@ -198,10 +202,14 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULE = {
-    "deadline-sweep": {"task": "lianxin.appeals.tasks.sweep_deadlines",
-                       "schedule": float(os.environ.get("LIANXIN_SWEEP_SECONDS", "300"))},
-    "supervision-refresh": {"task": "lianxin.supervision.tasks.periodic_refresh",
-                            "schedule": float(os.environ.get("LIANXIN_SUPERVISION_REFRESH_SECONDS", "600"))},
+    "deadline-sweep": {
+        "task": "lianxin.appeals.tasks.sweep_deadlines",
+        "schedule": float(os.environ.get("LIANXIN_SWEEP_SECONDS", "300")),
+    },
+    "supervision-refresh": {
+        "task": "lianxin.supervision.tasks.periodic_refresh",
+        "schedule": float(os.environ.get("LIANXIN_SUPERVISION_REFRESH_SECONDS", "600")),
+    },
     "mediation-deadline-sweep": {"task": "lianxin.mediation.tasks.sweep_deadlines", "schedule": 3600.0},
     "retention": {"task": "lianxin.core.tasks.retention_daily", "schedule": 24 * 3600.0},
     "partitions": {"task": "lianxin.core.tasks.partitions_daily", "schedule": 24 * 3600.0},
@@ -236,8 +244,9 @@ LIANXIN: dict[str, Any] = {
     "WEBHOOK_BACKOFF_SECONDS": float(os.environ.get("LIANXIN_WEBHOOK_BACKOFF_SECONDS", "30")),
     "WEBHOOK_PAUSE_AFTER": int(os.environ.get("LIANXIN_WEBHOOK_PAUSE_AFTER", "10")),
     # internal receivers admitted despite the SSRF guard (host names, addresses or networks)
-    "WEBHOOK_ALLOWED_HOSTS": [h.strip() for h in os.environ.get("LIANXIN_WEBHOOK_ALLOWED_HOSTS", "").split(",")
-                              if h.strip()],
+    "WEBHOOK_ALLOWED_HOSTS": [
+        h.strip() for h in os.environ.get("LIANXIN_WEBHOOK_ALLOWED_HOSTS", "").split(",") if h.strip()
+    ],
     "AUTO_DISPATCH": env_bool("LIANXIN_AUTO_DISPATCH", True),
     "AUTO_DISPATCH_MIN_CONFIDENCE": float(os.environ.get("LIANXIN_AUTO_DISPATCH_MIN_CONFIDENCE", "0.8")),
     "DUE_SOON_HOURS": int(os.environ.get("LIANXIN_DUE_SOON_HOURS", "24")),
@@ -258,7 +267,9 @@ LIANXIN: dict[str, Any] = {
     "MAX_ATTACHMENT_BYTES": 10 * 1024 * 1024,
     "MAX_ATTACHMENTS": 6,
     "TRIAGE_TIME_BUDGET_SECONDS": float(os.environ.get("LIANXIN_TRIAGE_TIME_BUDGET", "1.0")),
-    "TRIAGE_MODEL_PATH": os.environ.get("LIANXIN_TRIAGE_MODEL", str(DATA_DIR / "models" / "triage-category.model")),
+    "TRIAGE_MODEL_PATH": os.environ.get(
+        "LIANXIN_TRIAGE_MODEL", str(DATA_DIR / "models" / "triage-category.model")
+    ),
     # The near-duplicate index of recent appeals (docs/triage.md "Duplicates"): empty = each process
     # keeps its own (embedded); an address ("/run/lianxin/dupindex.sock" or "127.0.0.1:8790") = the
     # one index server of the host (`lianxin duplicate_index serve`) that every worker asks.
@@ -310,8 +321,11 @@ LOGGING = {
         "json": {"()": "lianxin.core.ops.jsonlog.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["request_id", "redact"],
-                    "formatter": "json" if LOG_FORMAT == "json" else "text"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "redact"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LIANXIN_LOG_LEVEL", "INFO")},
     "loggers": {
@@ -330,14 +344,20 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Security: logins, sessions, proxies, content policy (docs/security.md) ---------------------
 # Proxies whose X-Forwarded-For is believed (CIDRs, comma separated); nobody else's header is read.
-LIANXIN["TRUSTED_PROXIES"] = [p.strip() for p in os.environ.get("LIANXIN_TRUSTED_PROXIES", "").split(",") if p.strip()]
+LIANXIN["TRUSTED_PROXIES"] = [
+    p.strip() for p in os.environ.get("LIANXIN_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
 if LIANXIN["TRUSTED_PROXIES"]:
     # the proxy terminates TLS and says so; only then is the header believed
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
-     "OPTIONS": {"user_attributes": ("username", "display_name", "first_name", "last_name", "email", "phone")}},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {
+            "user_attributes": ("username", "display_name", "first_name", "last_name", "email", "phone")
+        },
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -389,12 +409,14 @@ CONTENT_SECURITY_POLICY = {
 
 
 def _retention_days(spec: str) -> dict[str, int]:
-    """"appeal_contact=1095, notifications=365" → {"appeal_contact": 1095, "notifications": 365}."""
+    """ "appeal_contact=1095, notifications=365" → {"appeal_contact": 1095, "notifications": 365}."""
     out: dict[str, int] = {}
     for item in filter(None, (part.strip() for part in spec.split(","))):
         key, _sep, value = item.partition("=")
         if not value.strip().isdigit():
-            raise ImproperlyConfigured(f'LIANXIN_RETENTION_DAYS: "{item}" is not kind=days (e.g. appeal_contact=1095)')
+            raise ImproperlyConfigured(
+                f'LIANXIN_RETENTION_DAYS: "{item}" is not kind=days (e.g. appeal_contact=1095)'
+            )
         out[key.strip()] = int(value)
     return out
 

@@ -24,14 +24,20 @@ def _require(name: str, why: str) -> str:
 
 _require("LIANXIN_SECRET_KEY", "it signs sessions and tokens")
 _require("LIANXIN_AUDIT_KEY", "the audit chain's HMAC key")
-_require("LIANXIN_DATA_KEYS", "Fernet keys (comma separated, the first encrypts) for personal data at rest; see docs/outreach.md")
+_require(
+    "LIANXIN_DATA_KEYS",
+    "Fernet keys (comma separated, the first encrypts) for personal data at rest; see docs/outreach.md",
+)
 _require("LIANXIN_LOOKUP_KEY", "the HMAC key of exact phone/ID lookups; see docs/outreach.md")
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
     raise ImproperlyConfigured(
         "Production runs on PostgreSQL: set LIANXIN_DATABASE_URL=postgres://user:password@host:5432/name."
     )
 _require("LIANXIN_BROKER_URL", "background work runs on Celery with a broker (e.g. redis://host:6379/0)")
-_require("LIANXIN_CACHE_URL", "rate limits and login lockouts must be shared by all workers (e.g. redis://host:6379/1)")
+_require(
+    "LIANXIN_CACHE_URL",
+    "rate limits and login lockouts must be shared by all workers (e.g. redis://host:6379/1)",
+)
 
 # Two factors for the roles that can change or see the most (LIANXIN_TWO_FACTOR_ROLES overrides).
 LIANXIN["TWO_FACTOR_ROLES"] = LIANXIN["TWO_FACTOR_ROLES"] or ["admin", "supervisor", "leader", "dispatcher"]  # noqa: F405

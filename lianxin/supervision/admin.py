@@ -26,7 +26,9 @@ class IndicatorWeightForm(forms.ModelForm[SchemeIndicatorWeight]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["indicator_code"] = forms.ChoiceField(
-            label=_("指标"), choices=[(i.code, f"{i.label}（{i.code}）") for i in indicators() if i.kind == "share"])
+            label=_("指标"),
+            choices=[(i.code, f"{i.label}（{i.code}）") for i in indicators() if i.kind == "share"],
+        )
 
 
 class IndicatorWeightInline(admin.TabularInline[SchemeIndicatorWeight, AssessmentScheme]):

@@ -79,9 +79,7 @@ def _appeals_due_soon(rule: WarningRule, now: dt.datetime) -> dict[str, Candidat
         resolve_due_at__lt=now + dt.timedelta(hours=hours),
     ).values_list("pk", "tracking_number", "unit_id", "resolve_due_at")[:APPEAL_LIMIT]
     return {
-        f"appeal:{pk}": Candidate(
-            _raised(DUE_SOON, number=number, due=_when(due)), None, pk, unit_id
-        )
+        f"appeal:{pk}": Candidate(_raised(DUE_SOON, number=number, due=_when(due)), None, pk, unit_id)
         for pk, number, unit_id, due in qs
     }
 
@@ -138,7 +136,13 @@ def _units_low_satisfaction(rule: WarningRule, now: dt.datetime) -> dict[str, Ca
         rate = 100.0 * (row["good"] or 0) / rated
         if rate < floor:
             out[f"unit:{row['unit_id']}"] = Candidate(
-                _raised(SATISFACTION_LOW, days=rule.window_days, rate=f"{rate:.1f}", floor=f"{floor:g}", rated=rated),
+                _raised(
+                    SATISFACTION_LOW,
+                    days=rule.window_days,
+                    rate=f"{rate:.1f}",
+                    floor=f"{floor:g}",
+                    rated=rated,
+                ),
                 round(rate, 1),
                 unit_id=row["unit_id"],
             )
@@ -156,7 +160,8 @@ def _units_many_overdue(rule: WarningRule, now: dt.datetime) -> dict[str, Candid
     )
     return {
         f"unit:{row['unit_id']}": Candidate(
-            _raised(OVERDUE_HIGH, days=rule.window_days, n=row["n"], ceiling=ceiling), float(row["n"]),
+            _raised(OVERDUE_HIGH, days=rule.window_days, n=row["n"], ceiling=ceiling),
+            float(row["n"]),
             unit_id=row["unit_id"],
         )
         for row in rows
@@ -207,8 +212,13 @@ def _category_surges(rule: WarningRule, now: dt.datetime) -> dict[str, Candidate
     items = surges(now, ratio=float(rule.threshold or 2), min_count=rule.min_count)
     return {
         f"surge:{s['category_id']}:{s['area_id']}": Candidate(
-            _raised(SURGE, area=s["area"], category=s["category"], count=s["count"],
-                    baseline=f"{float(s['baseline']):.1f}"),
+            _raised(
+                SURGE,
+                area=s["area"],
+                category=s["category"],
+                count=s["count"],
+                baseline=f"{float(s['baseline']):.1f}",
+            ),
             float(s["count"]),
             area_id=s["area_id"] or None,
             category_id=s["category_id"] or None,
@@ -263,7 +273,9 @@ def evaluate_warnings(now: dt.datetime | None = None) -> EvaluationReport:
             continue
         found = finder(rule, now)
         with transaction.atomic():
-            open_ = {w.subject_key: w for w in rule.warnings.select_for_update().filter(status=WarningStatus.OPEN)}
+            open_ = {
+                w.subject_key: w for w in rule.warnings.select_for_update().filter(status=WarningStatus.OPEN)
+            }
             new = [_new_warning(rule, key, c, now) for key, c in found.items() if key not in open_]
             RaisedWarning.objects.bulk_create(new, ignore_conflicts=True)
             gone = [w.pk for key, w in open_.items() if key not in found]
@@ -297,12 +309,18 @@ def sync_period_warnings(
     for rule in WarningRule.objects.filter(active=True, kind=kind):
         found = find(rule)
         with transaction.atomic():
-            open_ = {w.subject_key.partition("@")[0]: w
-                     for w in rule.warnings.select_for_update().filter(status=WarningStatus.OPEN)}
-            this_period = set(rule.warnings.filter(subject_key__endswith=f"@{period}")
-                              .values_list("subject_key", flat=True))
-            new = [_new_warning(rule, f"{subject}@{period}", c, now) for subject, c in found.items()
-                   if subject not in open_ and f"{subject}@{period}" not in this_period]
+            open_ = {
+                w.subject_key.partition("@")[0]: w
+                for w in rule.warnings.select_for_update().filter(status=WarningStatus.OPEN)
+            }
+            this_period = set(
+                rule.warnings.filter(subject_key__endswith=f"@{period}").values_list("subject_key", flat=True)
+            )
+            new = [
+                _new_warning(rule, f"{subject}@{period}", c, now)
+                for subject, c in found.items()
+                if subject not in open_ and f"{subject}@{period}" not in this_period
+            ]
             RaisedWarning.objects.bulk_create(new, ignore_conflicts=True)
             gone = [w.pk for subject, w in open_.items() if subject not in found]
             RaisedWarning.objects.filter(pk__in=gone).update(status=WarningStatus.CLEARED, cleared_at=now)
@@ -310,9 +328,11 @@ def sync_period_warnings(
                 if (c := found.get(subject)) is not None:
                     _refresh_open(w, c)
             # read back: with ignore_conflicts the objects may lack their primary keys
-            raised.extend(RaisedWarning.objects.filter(
-                rule=rule, status=WarningStatus.OPEN, subject_key__in=[w.subject_key for w in new]
-            ).select_related("cadre", "area", "unit"))
+            raised.extend(
+                RaisedWarning.objects.filter(
+                    rule=rule, status=WarningStatus.OPEN, subject_key__in=[w.subject_key for w in new]
+                ).select_related("cadre", "area", "unit")
+            )
         cleared += len(gone)
         still += len(new) + sum(1 for subject in found if subject in open_)
     return EvaluationReport(raised=len(raised), cleared=cleared, open=still), raised

@@ -92,7 +92,9 @@ def _excused(state: AppealState) -> dict[str, int]:
 _SATISFACTIONS = ("satisfied", "basic", "dissatisfied")
 
 
-def _follow_up_correction(state: AppealState, check: ev.FollowUpChecked, unit: int) -> tuple[dict[str, int], int, int]:
+def _follow_up_correction(
+    state: AppealState, check: ev.FollowUpChecked, unit: int
+) -> tuple[dict[str, int], int, int]:
     """A follow-up check (回访抽查) that reached the resident supersedes the appeal's latest closing
     rating in the rates, in the period of the check: a satisfaction the check contradicts moves
     (satisfied or basic ↔ dissatisfied; `rated` unchanged), and the check's "really solved?" replaces
@@ -138,8 +140,18 @@ def event_contributions(state: AppealState, event: AppealEvent) -> list[Contribu
         unit = 0
     elif t in (EventType.DISPATCHED, EventType.REDISPATCHED):
         if t == EventType.REDISPATCHED and (excused := _excused(state)):
-            before.append(Contribution(day, state.unit_id, state.area_id, state.category_id, excused, 0,
-                                       state.street_id, state.top_category_id))
+            before.append(
+                Contribution(
+                    day,
+                    state.unit_id,
+                    state.area_id,
+                    state.category_id,
+                    excused,
+                    0,
+                    state.street_id,
+                    state.top_category_id,
+                )
+            )
         state.unit_id, state.handling_start, state.due, state.responded = unit, event.at, None, False
         counters = {"assigned": 1}
     elif isinstance(payload, ev.Accepted):
@@ -183,7 +195,9 @@ def event_contributions(state: AppealState, event: AppealEvent) -> list[Contribu
         if late:
             due = state.due
             if due is None and state.handling_start is not None:
-                due = deadlines.compute_deadlines(state.handling_start, state.category, state.urgency).resolve_due_at
+                due = deadlines.compute_deadlines(
+                    state.handling_start, state.category, state.urgency
+                ).resolve_due_at
             counters["overdue_days"] = overdue_working_days(due, event.at) if due else 1
         unit = unit or state.unit_id
         cadre = event.actor_id or 0
@@ -227,6 +241,14 @@ def event_contributions(state: AppealState, event: AppealEvent) -> list[Contribu
         return before
     return [
         *before,
-        Contribution(day, unit, state.area_id, state.category_id, counters, cadre, state.street_id,
-                     state.top_category_id),
+        Contribution(
+            day,
+            unit,
+            state.area_id,
+            state.category_id,
+            counters,
+            cadre,
+            state.street_id,
+            state.top_category_id,
+        ),
     ]

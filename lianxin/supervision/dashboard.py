@@ -34,8 +34,17 @@ def pct(value: float | None) -> float | None:
 
 def figures_table(figures: KpiFigures) -> dict[str, Any]:
     data = figures.as_dict()
-    for name in ("response_rate", "accept_on_time_rate", "resolution_rate", "satisfaction_rate", "on_time_rate",
-                 "return_rate", "unjustified_return_rate", "reopen_rate", "auto_close_rate"):
+    for name in (
+        "response_rate",
+        "accept_on_time_rate",
+        "resolution_rate",
+        "satisfaction_rate",
+        "on_time_rate",
+        "return_rate",
+        "unjustified_return_rate",
+        "reopen_rate",
+        "auto_close_rate",
+    ):
         data[name] = pct(data[name])
     for name in ("avg_accept_hours", "avg_close_hours"):
         data[name] = round(data[name], 1) if data[name] is not None else None
@@ -124,8 +133,11 @@ def _figures_html(
     """The rollup part of the dashboard, rendered once per (slice, period, metric, language) and
     reused until a figure it shows may have changed (`selectors.figures_stamp`)."""
     # a month or a quarter ranks by itself; a date range by the month it ends in
-    ranking_month = period if period.kind in ("month", "quarter") else \
-        Period.containing(period.end - dt.timedelta(days=1))
+    ranking_month = (
+        period
+        if period.kind in ("month", "quarter")
+        else Period.containing(period.end - dt.timedelta(days=1))
+    )
     stamp = selectors.figures_stamp(period.previous(), period, ranking_month.previous(), ranking_month)
     raw = repr((slice_key(slc), period, metric, area.pk if area else None, get_language(), stamp))
     key = "supervision:dashboard:v1:" + hashlib.sha256(raw.encode()).hexdigest()[:40]

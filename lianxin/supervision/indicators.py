@@ -98,8 +98,10 @@ def sections() -> tuple[Section, ...]:
 
 def day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The aware datetimes [start 00:00, the day after end 00:00) in the project's time zone."""
-    return (timezone.make_aware(dt.datetime.combine(start, dt.time.min)),
-            timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)))
+    return (
+        timezone.make_aware(dt.datetime.combine(start, dt.time.min)),
+        timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)),
+    )
 
 
 def indicators() -> tuple[Indicator, ...]:
@@ -110,8 +112,17 @@ def indicator(code: str) -> Indicator | None:
     return _REGISTRY.get(code)
 
 
-def indicator_values(*, area_paths: tuple[str, ...] | None, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+def indicator_values(
+    *, area_paths: tuple[str, ...] | None, start: dt.date, end: dt.date
+) -> list[dict[str, Any]]:
     """Every registered indicator's figure for these areas and days, in code order."""
-    return [{"code": i.code, "label": str(i.label), "kind": i.kind, "source": i.source,
-             "value": i.compute(area_paths, start, end)}
-            for i in indicators()]
+    return [
+        {
+            "code": i.code,
+            "label": str(i.label),
+            "kind": i.kind,
+            "source": i.source,
+            "value": i.compute(area_paths, start, end),
+        }
+        for i in indicators()
+    ]

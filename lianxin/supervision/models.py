@@ -131,7 +131,9 @@ class KpiStreetTotalDaily(_Counters):
     street_id = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "street_id"], name="kpi_street_total_daily_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "street_id"], name="kpi_street_total_daily_key")
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} s{self.street_id}"
@@ -232,7 +234,9 @@ class KpiAreaMonthly(_Counters):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["month", "area_id", "top_category_id"], name="kpi_area_monthly_key")
+            models.UniqueConstraint(
+                fields=["month", "area_id", "top_category_id"], name="kpi_area_monthly_key"
+            )
         ]
 
     def __str__(self) -> str:
@@ -250,7 +254,9 @@ class KpiCategoryMonthly(_Counters):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["month", "street_id", "category_id"], name="kpi_category_monthly_key")
+            models.UniqueConstraint(
+                fields=["month", "street_id", "category_id"], name="kpi_category_monthly_key"
+            )
         ]
 
     def __str__(self) -> str:
@@ -293,12 +299,16 @@ KPI_TABLES: dict[str, KpiTable] = {
     "street_daily": KpiTable(KpiStreetDaily, ("day", "unit_id", "street_id", "top_category_id")),
     "street_monthly": KpiTable(KpiStreetMonthly, ("month", "unit_id", "street_id", "top_category_id")),
     "street_total_daily": KpiTable(KpiStreetTotalDaily, ("day", "street_id")),
-    "monthly": KpiTable(KpiMonthly, ("month", "unit_id", "area_id", "category_id"), ("street_id", "top_category_id")),
+    "monthly": KpiTable(
+        KpiMonthly, ("month", "unit_id", "area_id", "category_id"), ("street_id", "top_category_id")
+    ),
     "cadre": KpiTable(KpiCadreMonthly, ("month", "unit_id", "user_id")),
     "area_daily": KpiTable(KpiAreaDaily, ("day", "area_id", "top_category_id"), ("street_id",)),
     "category_daily": KpiTable(KpiCategoryDaily, ("day", "street_id", "category_id"), ("top_category_id",)),
     "area_monthly": KpiTable(KpiAreaMonthly, ("month", "area_id", "top_category_id"), ("street_id",)),
-    "category_monthly": KpiTable(KpiCategoryMonthly, ("month", "street_id", "category_id"), ("top_category_id",)),
+    "category_monthly": KpiTable(
+        KpiCategoryMonthly, ("month", "street_id", "category_id"), ("top_category_id",)
+    ),
 }
 
 
@@ -325,7 +335,9 @@ class AssessmentScheme(models.Model):
     weight_response = models.DecimalField(_("响应率权重"), max_digits=5, decimal_places=2, default=30)
     weight_resolution = models.DecimalField(_("解决率权重"), max_digits=5, decimal_places=2, default=35)
     weight_satisfaction = models.DecimalField(_("满意率权重"), max_digits=5, decimal_places=2, default=35)
-    deduction_per_overdue = models.DecimalField(_("每件超期扣分"), max_digits=5, decimal_places=2, default=0.5)
+    deduction_per_overdue = models.DecimalField(
+        _("每件超期扣分"), max_digits=5, decimal_places=2, default=0.5
+    )
     deduction_per_false_closure = models.DecimalField(
         _("每件虚假办结扣分"), max_digits=5, decimal_places=2, default=2
     )
@@ -370,7 +382,9 @@ class SchemeIndicatorWeight(models.Model):
         found = indicator(self.indicator_code)
         if found is None or found.kind != "share":
             shares = ", ".join(i.code for i in indicators() if i.kind == "share")
-            raise ValidationError({"indicator_code": _("只能加权已登记的比率类指标：%(codes)s。") % {"codes": shares}})
+            raise ValidationError(
+                {"indicator_code": _("只能加权已登记的比率类指标：%(codes)s。") % {"codes": shares}}
+            )
 
 
 class WarningRule(models.Model):
@@ -408,8 +422,9 @@ class RaisedWarning(models.Model):
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    cadre = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
-                              related_name="+")
+    cadre = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     message = models.CharField(_("内容"), max_length=300)
     value = models.FloatField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=WarningStatus.choices, default=WarningStatus.OPEN)
@@ -446,7 +461,9 @@ class SupervisionOrder(models.Model):
     title = models.CharField(_("标题"), max_length=100)
     instructions = models.TextField(_("督办要求"), max_length=2000)
     unit = models.ForeignKey(Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="+")
-    warning = models.ForeignKey(RaisedWarning, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
+    warning = models.ForeignKey(
+        RaisedWarning, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
     appeal = models.ForeignKey(Appeal, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=10, choices=OrderStatus.choices, default=OrderStatus.OPEN)
     due_working_days = models.PositiveSmallIntegerField(_("办理时限（工作日）"))

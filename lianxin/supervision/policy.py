@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lianxin.appeals.actors import Actor
-from lianxin.core.errors import Forbidden, NotFound, TransitionNotAllowed
+from lianxin.core.errors import ForbiddenError, NotFoundError, TransitionNotAllowedError
 from lianxin.org.models import Area, Category, Role, Unit, User
 from lianxin.org.selectors import Scope, area_subtree_q, scope_of
 
@@ -56,7 +56,9 @@ def may_oversee(user: User | None) -> bool:
 def require_overseer(user: User | None) -> Jurisdiction:
     j = jurisdiction_of(user)
     if not j.is_overseer:
-        raise Forbidden(_("督查考核页面仅对督查员、领导和管理员开放。如需查看本单位数据，请进入“本单位考核”。"))
+        raise ForbiddenError(
+            _("督查考核页面仅对督查员、领导和管理员开放。如需查看本单位数据，请进入“本单位考核”。")
+        )
     return j
 
 
@@ -68,7 +70,7 @@ def may_see_unit_dashboard(user: User | None) -> bool:
 def require_unit_member(user: User | None) -> Jurisdiction:
     j = jurisdiction_of(user)
     if not j.unit_ids:
-        raise Forbidden(_("本单位考核页面仅对承办单位工作人员开放。"))
+        raise ForbiddenError(_("本单位考核页面仅对承办单位工作人员开放。"))
     return j
 
 
@@ -76,7 +78,7 @@ def require_drilldown_reader(user: User | None) -> Jurisdiction:
     """The appeals behind a figure: overseers within their jurisdiction, a unit's handlers for it."""
     j = jurisdiction_of(user)
     if not (j.is_overseer or j.unit_ids):
-        raise Forbidden(_("只有督查员、领导、管理员和承办单位工作人员可以查看指标明细。"))
+        raise ForbiddenError(_("只有督查员、领导、管理员和承办单位工作人员可以查看指标明细。"))
     return j
 
 
@@ -84,7 +86,7 @@ def require_order_reader(user: User | None) -> Jurisdiction:
     """The list of supervision orders: overseers, and handlers (their unit's orders)."""
     j = jurisdiction_of(user)
     if not (j.is_overseer or j.unit_ids):
-        raise Forbidden(_("督办单仅对督查员、领导、管理员和承办单位工作人员开放。"))
+        raise ForbiddenError(_("督办单仅对督查员、领导、管理员和承办单位工作人员开放。"))
     return j
 
 
@@ -103,17 +105,21 @@ def cadre_units(user: User | None) -> frozenset[int] | None:
     if areas:
         units |= set(Unit.objects.filter(area_subtree_q(areas)).values_list("pk", flat=True))
     if not units and not areas:
-        raise Forbidden(_("承办人考核仅对督查员、领导、单位负责人和管理员开放。"))
+        raise ForbiddenError(_("承办人考核仅对督查员、领导、单位负责人和管理员开放。"))
     return frozenset(units)
 
 
 def may_see_cadres(user: User | None) -> bool:
     """The cadre page (承办人考核): what `cadre_units` admits, without querying the units."""
     scope = scope_of(user)
-    return scope.has(Role.ADMIN) or bool(scope.units_for(Role.LEADER) or scope.areas_for(Role.SUPERVISOR, Role.LEADER))
+    return scope.has(Role.ADMIN) or bool(
+        scope.units_for(Role.LEADER) or scope.areas_for(Role.SUPERVISOR, Role.LEADER)
+    )
 
 
-def cadre_unit_ids(user: User | None, *, unit_code: str = "", unit_id: int | None = None) -> frozenset[int] | None:
+def cadre_unit_ids(
+    user: User | None, *, unit_code: str = "", unit_id: int | None = None
+) -> frozenset[int] | None:
     """`cadre_units`, narrowed to one unit (by code or id) that the user may see; 404 otherwise."""
     allowed = cadre_units(user)
     if not unit_code and unit_id is None:
@@ -121,7 +127,7 @@ def cadre_unit_ids(user: User | None, *, unit_code: str = "", unit_id: int | Non
     qs = Unit.objects.filter(code=unit_code) if unit_code else Unit.objects.filter(pk=unit_id or 0)
     found = qs.first()
     if found is None or (allowed is not None and found.pk not in allowed):
-        raise NotFound(_("没有找到该单位，或它不在您的查看范围内。"))
+        raise NotFoundError(_("没有找到该单位，或它不在您的查看范围内。"))
     return frozenset({found.pk})
 
 
@@ -139,21 +145,21 @@ def caller_slice(user: User | None, *, area: str = "", unit: str = "", category:
     elif own_units:
         slc = Slice(unit_ids=frozenset(own_units))
     else:
-        raise Forbidden(_("考核数据仅对督查员、领导、管理员和承办单位工作人员开放。"))
+        raise ForbiddenError(_("考核数据仅对督查员、领导、管理员和承办单位工作人员开放。"))
     if unit:
         found = Unit.objects.filter(code=unit).first()
         if found is None or (not j.is_overseer and found.pk not in own_units):
-            raise NotFound(_("没有找到单位“{code}”，或它不在您的查看范围内。").format(code=unit))
+            raise NotFoundError(_("没有找到单位“{code}”，或它不在您的查看范围内。").format(code=unit))
         slc = slc.narrow(unit=found)
     if area:
         found_area = Area.objects.filter(code=area).first()
         if found_area is None or (j.is_overseer and not j.covers_area(found_area)):
-            raise NotFound(_("没有找到区域“{code}”，或它不在您的督查范围内。").format(code=area))
+            raise NotFoundError(_("没有找到区域“{code}”，或它不在您的督查范围内。").format(code=area))
         slc = slc.narrow(area=found_area)
     if category:
         found_category = Category.objects.filter(code=category).first()
         if found_category is None:
-            raise NotFound(_("没有找到分类“{code}”。").format(code=category))
+            raise NotFoundError(_("没有找到分类“{code}”。").format(code=category))
         slc = slc.narrow(category=found_category)
     return slc
 
@@ -186,7 +192,9 @@ def order_target(action: str) -> str:
     return ORDER_TRANSITIONS[action][1]
 
 
-def _overseer_refusal(scope: Scope, j: Jurisdiction, unit_area: Area | None, appeal_area: Area | None) -> str | None:
+def _overseer_refusal(
+    scope: Scope, j: Jurisdiction, unit_area: Area | None, appeal_area: Area | None
+) -> str | None:
     if j.everything or j.covers_area(unit_area) or j.covers_area(appeal_area):
         return None
     if not scope.has(Role.SUPERVISOR, Role.LEADER):
@@ -194,12 +202,14 @@ def _overseer_refusal(scope: Scope, j: Jurisdiction, unit_area: Area | None, app
     return _("该单位或诉求不在您的督查范围内。")
 
 
-def ensure_overseer_of(scope: Scope, j: Jurisdiction, unit_area: Area | None, appeal_area: Area | None) -> None:
+def ensure_overseer_of(
+    scope: Scope, j: Jurisdiction, unit_area: Area | None, appeal_area: Area | None
+) -> None:
     """Orders are issued and closed by supervisors and leaders whose jurisdiction covers the unit or
     the appeal, and by administrators. Views ask before validating the form, services again."""
     reason = _overseer_refusal(scope, j, unit_area, appeal_area)
     if reason is not None:
-        raise Forbidden(reason)
+        raise ForbiddenError(reason)
 
 
 def _order_areas(order: SupervisionOrder) -> tuple[Area | None, Area | None]:
@@ -249,21 +259,23 @@ def order_allowed_actions(user: User, order: SupervisionOrder) -> list[str]:
 
 
 def ensure_may_act_on_order(actor: Actor, order: SupervisionOrder, action: str) -> None:
-    """Forbidden unless `actor` may take `action` on orders like this one (the role part only: the
+    """ForbiddenError unless `actor` may take `action` on orders like this one (the role part only: the
     views ask this before validating a form; the status is checked by `ensure_order_allowed`)."""
     if actor.system:
         return
     reason = ORDER_WHO_MAY[action](actor, order)
     if reason is not None:
-        raise Forbidden(reason)
+        raise ForbiddenError(reason)
 
 
 def ensure_order_allowed(actor: Actor, order: SupervisionOrder, action: str) -> None:
-    """Refuse unless `actor` may take `action` on `order` now: Forbidden for the role (checked
-    first, so a stranger learns nothing of the status), TransitionNotAllowed for the status."""
+    """Refuse unless `actor` may take `action` on `order` now: ForbiddenError for the role (checked
+    first, so a stranger learns nothing of the status), TransitionNotAllowedError for the status."""
     ensure_may_act_on_order(actor, order, action)
     if not order_status_allows(action, order.status):
-        raise TransitionNotAllowed(str(ORDER_STATUS_REFUSALS[action]).format(status=order.get_status_display()))
+        raise TransitionNotAllowedError(
+            str(ORDER_STATUS_REFUSALS[action]).format(status=order.get_status_display())
+        )
 
 
 def orders_visible_q(user: User | None) -> Q | None:
@@ -289,7 +301,7 @@ def order_get_for_user(user: User, pk: int) -> SupervisionOrder:
     """The same 404 for an order that does not exist and one the user may not see."""
     order = orders_visible(user).filter(pk=pk).first()
     if order is None:
-        raise NotFound(_("没有找到该督办单。"))
+        raise NotFoundError(_("没有找到该督办单。"))
     return order
 
 
@@ -305,18 +317,18 @@ def may_call_back(scope: Scope) -> bool:
 
 def ensure_may_call_back(scope: Scope) -> None:
     if not may_call_back(scope):
-        raise Forbidden(_("回访仅由督查员和管理员进行。"))
+        raise ForbiddenError(_("回访仅由督查员和管理员进行。"))
 
 
 def follow_up_caller(user: User | None) -> Jurisdiction:
     """The jurisdiction in which `user` makes follow-up calls (the views' list and the services'
-    check both ask this); Forbidden unless they may make them at all."""
+    check both ask this); ForbiddenError unless they may make them at all."""
     ensure_may_call_back(scope_of(user))
     return jurisdiction_of(user)
 
 
 def ensure_follow_up_caller_for(user: User | None, follow_up: FollowUp) -> None:
-    """Forbidden unless `user` makes follow-up calls; the same 404 as for an absent follow-up when
+    """ForbiddenError unless `user` makes follow-up calls; the same 404 as for an absent follow-up when
     its appeal lies outside their jurisdiction (`selectors.follow_ups_visible` is the filter)."""
     if not follow_up_caller(user).covers_area(follow_up.appeal.area):
-        raise NotFound(_("没有找到该回访任务。"))
+        raise NotFoundError(_("没有找到该回访任务。"))

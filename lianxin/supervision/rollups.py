@@ -207,16 +207,34 @@ def _move_contributions(
     area_id, category_id = moved_to.to_area or 0, moved_to.to_category or 0
     street_id, top_id = streets.get(area_id, 0), tops.get(category_id, 0)
     moved = [
-        Contribution(c.day, c.unit_id, area_id, category_id, c.counters, c.cadre_id, street_id, top_id) for c in kept
+        Contribution(c.day, c.unit_id, area_id, category_id, c.counters, c.cadre_id, street_id, top_id)
+        for c in kept
     ]
     if acc is not None:
         for old, new in zip(kept, moved, strict=True):
             negated = {name: -value for name, value in old.counters.items()}
             # no cadre: a cadre's rows have no area or category, so the move leaves them as they are
-            acc.add(Contribution(old.day, old.unit_id, old.area_id, old.category_id, negated, 0,
-                                 old.street_id, old.top_category_id))
-            acc.add(Contribution(new.day, new.unit_id, area_id, category_id, new.counters, 0, street_id, top_id))
-    state.area_id, state.category_id, state.street_id, state.top_category_id = area_id, category_id, street_id, top_id
+            acc.add(
+                Contribution(
+                    old.day,
+                    old.unit_id,
+                    old.area_id,
+                    old.category_id,
+                    negated,
+                    0,
+                    old.street_id,
+                    old.top_category_id,
+                )
+            )
+            acc.add(
+                Contribution(new.day, new.unit_id, area_id, category_id, new.counters, 0, street_id, top_id)
+            )
+    state.area_id, state.category_id, state.street_id, state.top_category_id = (
+        area_id,
+        category_id,
+        street_id,
+        top_id,
+    )
     return moved
 
 
@@ -295,8 +313,13 @@ def _upsert(
 
 def _write(acc: _Acc) -> None:
     for name, table in KPI_TABLES.items():
-        _upsert(table.model, list(table.key_fields), getattr(acc, name), table.extra_fields,
-                getattr(acc, f"{name}_extra", None))
+        _upsert(
+            table.model,
+            list(table.key_fields),
+            getattr(acc, name),
+            table.extra_fields,
+            getattr(acc, f"{name}_extra", None),
+        )
 
 
 MONTH_MARK = "kpi-month:"
@@ -348,7 +371,9 @@ def process_events(
             Watermark.objects.get_or_create(name=WATERMARK)
             mark = Watermark.objects.select_for_update().get(name=WATERMARK)
             candidates = list(
-                AppealEvent.objects.filter(id__gt=mark.last_id).order_by("id").only(*_EVENT_FIELDS)[:batch_size]
+                AppealEvent.objects.filter(id__gt=mark.last_id)
+                .order_by("id")
+                .only(*_EVENT_FIELDS)[:batch_size]
             )
             batch: list[AppealEvent] = []
             for event in candidates:

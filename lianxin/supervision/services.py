@@ -21,7 +21,7 @@ from lianxin.appeals.privacy import ContactView, contact_for
 from lianxin.appeals.services import record_event
 from lianxin.audit.services import AuditAction, audit_append
 from lianxin.core.dialer import dialer
-from lianxin.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
+from lianxin.core.errors import NotFoundError, TransitionNotAllowedError, ValidationFailedError
 from lianxin.core.payloads import Payload
 from lianxin.notifications.services import notify_users
 from lianxin.org.models import Role, Unit, User
@@ -57,10 +57,12 @@ MAX_DUE_DAYS = 30
 def _text(value: str, *, field: str, what: str, max_length: int, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise ValidationFailed(_("请填写{what}。").format(what=what), field=field)
+        raise ValidationFailedError(_("请填写{what}。").format(what=what), field=field)
     if len(value) > max_length:
-        raise ValidationFailed(
-            _("{what}最多 {max} 字，当前 {length} 字，请精简。").format(what=what, max=max_length, length=len(value)),
+        raise ValidationFailedError(
+            _("{what}最多 {max} 字，当前 {length} 字，请精简。").format(
+                what=what, max=max_length, length=len(value)
+            ),
             field=field,
         )
     return value
@@ -99,7 +101,9 @@ def _order_transition(
     target status, saves `fields` beside it and records the event. The caller has locked the
     order (`_locked`) and asked `ensure_order_allowed` (who may) before validating its input."""
     if not order_status_allows(action, order.status):
-        raise TransitionNotAllowed(str(ORDER_STATUS_REFUSALS[action]).format(status=order.get_status_display()))
+        raise TransitionNotAllowedError(
+            str(ORDER_STATUS_REFUSALS[action]).format(status=order.get_status_display())
+        )
     from_status = order.status
     order.status = order_target(action)
     for name, value in fields.items():
@@ -111,9 +115,14 @@ def _order_transition(
 
 def _locked(order: SupervisionOrder | int) -> SupervisionOrder:
     pk = order.pk if isinstance(order, SupervisionOrder) else order
-    found = SupervisionOrder.objects.select_for_update(of=("self",)).select_related("unit__area").filter(pk=pk).first()
+    found = (
+        SupervisionOrder.objects.select_for_update(of=("self",))
+        .select_related("unit__area")
+        .filter(pk=pk)
+        .first()
+    )
     if found is None:
-        raise NotFound(_("没有找到该督办单。"))
+        raise NotFoundError(_("没有找到该督办单。"))
     return found
 
 
@@ -125,23 +134,25 @@ def _order_subjects(
     warning: RaisedWarning | int | None, appeal: Appeal | int | None, unit: Unit | int | None
 ) -> tuple[RaisedWarning | None, Appeal | None, Unit]:
     """The warning, the appeal (the warning's when none is named) and the unit (the appeal's or
-    the warning's when none is named) an order is about; ValidationFailed naming the field."""
+    the warning's when none is named) an order is about; ValidationFailedError naming the field."""
     if isinstance(warning, int):
         warning = RaisedWarning.objects.select_related("appeal", "unit").filter(pk=warning).first()
         if warning is None:
-            raise ValidationFailed(_("要转督办的预警不存在。"), field="warning")
+            raise ValidationFailedError(_("要转督办的预警不存在。"), field="warning")
     if isinstance(appeal, int):
         appeal = Appeal.objects.select_related("area", "unit").filter(pk=appeal).first()
         if appeal is None:
-            raise ValidationFailed(_("要督办的诉求不存在。"), field="appeal")
+            raise ValidationFailedError(_("要督办的诉求不存在。"), field="appeal")
     if appeal is None and warning is not None:
         appeal = warning.appeal
     if isinstance(unit, int):
         unit = Unit.objects.select_related("area").filter(pk=unit, active=True).first()
     if unit is None:
-        unit = (appeal.unit if appeal is not None else None) or (warning.unit if warning is not None else None)
+        unit = (appeal.unit if appeal is not None else None) or (
+            warning.unit if warning is not None else None
+        )
     if unit is None:
-        raise ValidationFailed(_("请选择督办的责任单位。"), field="unit")
+        raise ValidationFailedError(_("请选择督办的责任单位。"), field="unit")
     return warning, appeal, unit
 
 
@@ -159,7 +170,7 @@ def order_create(
     """A supervisor turns a warning or an appeal into a supervision order to a unit."""
     warning, appeal, unit = _order_subjects(warning, appeal, unit)
     if not isinstance(due_working_days, int) or not 1 <= due_working_days <= MAX_DUE_DAYS:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _("督办时限应为 1 到 {max} 个工作日。").format(max=MAX_DUE_DAYS), field="due_working_days"
         )
     title = _text(title, field="title", what=_("督办标题"), max_length=TITLE_MAX)
@@ -205,7 +216,13 @@ def order_respond(*, order: SupervisionOrder | int, actor: Actor, text: str) -> 
     ensure_order_allowed(actor, order, OrderAction.RESPOND)
     text = _text(text, field="text", what=_("反馈内容"), max_length=TEXT_MAX)
     _order_transition(
-        order, OrderAction.RESPOND, actor, OrderResponded(), note=text, response_text=text, responded_at=timezone.now()
+        order,
+        OrderAction.RESPOND,
+        actor,
+        OrderResponded(),
+        note=text,
+        response_text=text,
+        responded_at=timezone.now(),
     )
     notify_users(
         user_ids=[order.created_by_id],
@@ -223,7 +240,9 @@ def order_close(*, order: SupervisionOrder | int, actor: Actor, note: str = "") 
     order = _locked(order)
     ensure_order_allowed(actor, order, OrderAction.CLOSE)
     note = _text(note, field="note", what=_("办结意见"), max_length=NOTE_MAX, required=False)
-    _order_transition(order, OrderAction.CLOSE, actor, OrderClosed(), note=note, closed_at=timezone.now(), close_note=note)
+    _order_transition(
+        order, OrderAction.CLOSE, actor, OrderClosed(), note=note, closed_at=timezone.now(), close_note=note
+    )
     notify_users(
         user_ids=_unit_handler_ids(order.unit),
         title=_("督办单已办结：{number}").format(number=order.number),
@@ -242,8 +261,10 @@ def order_escalate(*, order: SupervisionOrder | int, now: dt.datetime | None = N
     system = Actor.automatic(_("督办监控"))
     ensure_order_allowed(system, order, OrderAction.ESCALATE)
     if order.due_at >= now:
-        raise TransitionNotAllowed(_("只有逾期未反馈的督办单才会升级。"))
-    _order_transition(order, OrderAction.ESCALATE, system, OrderEscalated(due_at=order.due_at), escalated_at=now)
+        raise TransitionNotAllowedError(_("只有逾期未反馈的督办单才会升级。"))
+    _order_transition(
+        order, OrderAction.ESCALATE, system, OrderEscalated(due_at=order.due_at), escalated_at=now
+    )
     notify_users(
         user_ids=[*_leader_ids_for(order.unit), order.created_by_id, *_unit_handler_ids(order.unit)],
         title=_("督办单逾期未反馈，已升级：{number}").format(number=order.number),
@@ -257,11 +278,13 @@ def order_escalate(*, order: SupervisionOrder | int, now: dt.datetime | None = N
 def escalate_missed_orders(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     count = 0
-    for pk in SupervisionOrder.objects.filter(status=OrderStatus.OPEN, due_at__lt=now).values_list("pk", flat=True):
+    for pk in SupervisionOrder.objects.filter(status=OrderStatus.OPEN, due_at__lt=now).values_list(
+        "pk", flat=True
+    ):
         try:
             order_escalate(order=pk, now=now)
             count += 1
-        except TransitionNotAllowed:
+        except TransitionNotAllowedError:
             continue  # answered in the meantime
     return count
 
@@ -284,12 +307,18 @@ def follow_up_dial_sealed(*, follow_up: FollowUp, actor: Actor) -> str:
     ensure_follow_up_caller_for(actor.user, follow_up)
     appeal = follow_up.appeal
     if not appeal.callback_sealed:
-        raise ValidationFailed(_("这件匿名诉求没有留回访电话，无法回访。"), field="reached")
-    call_id = dialer().place_call(appeal.callback_sealed, reference=f"follow-up {follow_up.pk} ({appeal.tracking_number})")
+        raise ValidationFailedError(_("这件匿名诉求没有留回访电话，无法回访。"), field="reached")
+    call_id = dialer().place_call(
+        appeal.callback_sealed, reference=f"follow-up {follow_up.pk} ({appeal.tracking_number})"
+    )
     with transaction.atomic():
-        audit_append(action=AuditAction.PERSONAL_DATA_VIEW, object_type="appeal", object_id=appeal.pk,
-                     actor=actor.user, data={"purpose": "follow_up_sealed_call", "call_id": call_id,
-                                             "follow_up": follow_up.pk})
+        audit_append(
+            action=AuditAction.PERSONAL_DATA_VIEW,
+            object_type="appeal",
+            object_id=appeal.pk,
+            actor=actor.user,
+            data={"purpose": "follow_up_sealed_call", "call_id": call_id, "follow_up": follow_up.pk},
+        )
     return call_id
 
 
@@ -307,15 +336,17 @@ def follow_up_record(
     """Record the call: a resident who says the problem is not really solved makes it a false
     closure (虚假办结), which counts against the unit."""
     pk = follow_up.pk if isinstance(follow_up, FollowUp) else follow_up
-    locked = FollowUp.objects.select_for_update(of=("self",)).select_related("appeal__area").filter(pk=pk).first()
+    locked = (
+        FollowUp.objects.select_for_update(of=("self",)).select_related("appeal__area").filter(pk=pk).first()
+    )
     if locked is None:
-        raise NotFound(_("没有找到该回访任务。"))
+        raise NotFoundError(_("没有找到该回访任务。"))
     ensure_follow_up_caller_for(actor.user, locked)
     if locked.status != FollowUpStatus.PENDING:
-        raise TransitionNotAllowed(_("该回访已记录结果，不能重复记录。"))
+        raise TransitionNotAllowedError(_("该回访已记录结果，不能重复记录。"))
     note = _text(note, field="note", what=_("回访记录"), max_length=1000, required=False)
     if reached and really_solved is None:
-        raise ValidationFailed(_("请选择群众反映问题是否真正解决。"), field="really_solved")
+        raise ValidationFailedError(_("请选择群众反映问题是否真正解决。"), field="really_solved")
     locked.status = FollowUpStatus.DONE if reached else FollowUpStatus.UNREACHABLE
     locked.really_solved = really_solved if reached else None
     locked.satisfied = satisfied if reached else None
@@ -326,9 +357,15 @@ def follow_up_record(
     locked.save()
     if reached:  # the check's answer feeds the rates (docs/kpis.md, "Follow-up checks")
         record_event(
-            locked.appeal, FollowUpChecked(follow_up=locked.pk, really_solved=really_solved, satisfied=satisfied),
-            actor, from_status=locked.appeal.status, to_status=locked.appeal.status, note=note, unit=locked.unit,
-            public=False, at=locked.done_at,
+            locked.appeal,
+            FollowUpChecked(follow_up=locked.pk, really_solved=really_solved, satisfied=satisfied),
+            actor,
+            from_status=locked.appeal.status,
+            to_status=locked.appeal.status,
+            note=note,
+            unit=locked.unit,
+            public=False,
+            at=locked.done_at,
         )
     if locked.false_closure:  # false closures count in the month of the call
         touch_months([month_of(local_day(locked.done_at))])
@@ -348,7 +385,9 @@ def follow_up_record(
     if locked.false_closure and locked.unit_id:
         notify_users(
             user_ids=_unit_handler_ids(locked.unit),  # type: ignore[arg-type]
-            title=_("回访发现问题未解决：{tracking_number}").format(tracking_number=locked.appeal.tracking_number),
+            title=_("回访发现问题未解决：{tracking_number}").format(
+                tracking_number=locked.appeal.tracking_number
+            ),
             body=note,
             link=f"/staff/appeals/{locked.appeal_id}/",
             kind="false_closure",

@@ -18,7 +18,9 @@ logger = logging.getLogger(__name__)
 REFRESH_LEASE = "supervision.refresh"
 
 
-def refresh(now: dt.datetime | None = None, *, settle_seconds: int = rollups.SETTLE_SECONDS) -> dict[str, Any]:
+def refresh(
+    now: dt.datetime | None = None, *, settle_seconds: int = rollups.SETTLE_SECONDS
+) -> dict[str, Any]:
     now = now or timezone.now()
     folded = rollups.process_events(now=now, settle_seconds=settle_seconds)
     warnings = alerts.evaluate_warnings(now)

@@ -18,7 +18,7 @@ from lianxin.appeals.actors import Actor
 from lianxin.appeals.events import with_payloads
 from lianxin.appeals.models import Appeal
 from lianxin.core import replicas
-from lianxin.core.errors import DomainError, NotFound, ValidationFailed
+from lianxin.core.errors import DomainError, NotFoundError, ValidationFailedError
 from lianxin.org import directory
 from lianxin.org.models import Area, AreaLevel, Category, Unit, User
 from lianxin.worktime import calendar
@@ -46,7 +46,9 @@ def _int(value: str | None, field: str) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise ValidationFailed(_("参数 {field} 应为数字编号。").format(field=field), field=field) from None
+        raise ValidationFailedError(
+            _("参数 {field} 应为数字编号。").format(field=field), field=field
+        ) from None
 
 
 def _period(request: HttpRequest) -> Period:
@@ -60,7 +62,7 @@ def _overseer_slice(request: HttpRequest, j: Jurisdiction) -> tuple[Slice, Area 
     if area_id is not None:
         area = Area.objects.filter(pk=area_id).first()
         if area is None or not j.covers_area(area):
-            raise NotFound(_("没有找到该区域，或它不在您的督查范围内。"))
+            raise NotFoundError(_("没有找到该区域，或它不在您的督查范围内。"))
         slc = slc.narrow(area=area)
     return slc, area
 
@@ -98,7 +100,9 @@ def text_hotspots(request: HttpRequest) -> HttpResponse:
     j = policy.require_overseer(_user(request))
     slc, area = _overseer_slice(request, j)
     template = (
-        "supervision/_text_hotspots.html" if request.headers.get("HX-Request") else "supervision/text_hotspots.html"
+        "supervision/_text_hotspots.html"
+        if request.headers.get("HX-Request")
+        else "supervision/text_hotspots.html"
     )
     return render(request, template, {"text_hotspots": selectors.text_hotspots(slc), "area": area})
 
@@ -110,7 +114,7 @@ def unit_dashboard(request: HttpRequest) -> HttpResponse:
     unit_id = _int(request.GET.get("unit"), "unit")
     unit = next((u for u in units if u.pk == unit_id), None) if unit_id is not None else units[0]
     if unit is None:
-        raise NotFound(_("没有找到该单位，或您不在该单位工作。"))
+        raise NotFoundError(_("没有找到该单位，或您不在该单位工作。"))
     period = _period(request)
     slc = Slice().narrow(unit=unit)
     context = {
@@ -123,7 +127,9 @@ def unit_dashboard(request: HttpRequest) -> HttpResponse:
         "daily": series_chart(selectors.daily_series(period, slc)),
         "overdue": selectors.overdue_appeals(slc)[:PAGE_SIZE],
         "due_soon": selectors.due_soon_appeals(slc)[:PAGE_SIZE],
-        "orders": policy.orders_visible(_user(request)).filter(unit=unit).exclude(status=OrderStatus.CLOSED)[:20],
+        "orders": policy.orders_visible(_user(request))
+        .filter(unit=unit)
+        .exclude(status=OrderStatus.CLOSED)[:20],
     }
     return render(request, "supervision/unit.html", context)
 
@@ -154,8 +160,10 @@ def drilldown(request: HttpRequest) -> HttpResponse:
     j = policy.require_drilldown_reader(_user(request))
     figure = request.GET.get("figure", "")
     if figure not in FIGURE_LABELS:
-        raise ValidationFailed(
-            _("未知指标“{figure}”，可选：{choices}。").format(figure=figure, choices="、".join(FIGURE_LABELS)),
+        raise ValidationFailedError(
+            _("未知指标“{figure}”，可选：{choices}。").format(
+                figure=figure, choices="、".join(FIGURE_LABELS)
+            ),
             field="figure",
         )
     period = _period(request)
@@ -165,16 +173,20 @@ def drilldown(request: HttpRequest) -> HttpResponse:
     else:
         slc = j.unit_slice()
         if unit_id is not None and unit_id not in j.unit_ids:
-            raise NotFound(_("没有找到该单位的数据，或您无权查看。"))
+            raise NotFoundError(_("没有找到该单位的数据，或您无权查看。"))
     if unit_id is not None:
         slc = slc.narrow(unit=unit_id)
     category_id = _int(request.GET.get("category"), "category")
     if category_id is not None:
         category = Category.objects.filter(pk=category_id).first()
         if category is None:
-            raise NotFound(_("没有找到该分类。"))
+            raise NotFoundError(_("没有找到该分类。"))
         slc = slc.narrow(category=category)
-    qs = selectors.appeals_behind(figure, period, slc).select_related("unit", "area", "category").order_by("-submitted_at")
+    qs = (
+        selectors.appeals_behind(figure, period, slc)
+        .select_related("unit", "area", "category")
+        .order_by("-submitted_at")
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     # A figure counts events (an appeal dispatched twice is two 派单): say how many, beside the
     # appeals listed, so the page shows the dashboard's number (false closures count appeals).
@@ -182,8 +194,14 @@ def drilldown(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "supervision/drilldown.html",
-        {"figure": figure, "figure_label": FIGURE_LABELS[figure], "period": period, "page": page,
-         "events": events, "query": request.GET.urlencode()},
+        {
+            "figure": figure,
+            "figure_label": FIGURE_LABELS[figure],
+            "period": period,
+            "page": page,
+            "events": events,
+            "query": request.GET.urlencode(),
+        },
     )
 
 
@@ -192,8 +210,10 @@ def warnings_list(request: HttpRequest) -> HttpResponse:
     j = policy.require_overseer(_user(request))
     status = request.GET.get("status", WarningStatus.OPEN)
     if status not in WarningStatus.values:
-        raise ValidationFailed(_("预警状态只能是 open（预警中）或 cleared（已解除）。"), field="status")
-    page = Paginator(selectors.warnings_visible(j, status=status), PAGE_SIZE).get_page(request.GET.get("page"))
+        raise ValidationFailedError(_("预警状态只能是 open（预警中）或 cleared（已解除）。"), field="status")
+    page = Paginator(selectors.warnings_visible(j, status=status), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(request, "supervision/warnings.html", {"page": page, "status": status})
 
 
@@ -202,7 +222,9 @@ def weak_replies(request: HttpRequest) -> HttpResponse:
     j = policy.require_overseer(_user(request))
     page = Paginator(selectors.weak_replies(j), PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = with_payloads(page.object_list)
-    return render(request, "supervision/replies.html", {"page": page, "threshold": selectors.WEAK_REPLY_THRESHOLD})
+    return render(
+        request, "supervision/replies.html", {"page": page, "threshold": selectors.WEAK_REPLY_THRESHOLD}
+    )
 
 
 @login_required
@@ -224,12 +246,12 @@ def order_new(request: HttpRequest) -> HttpResponse:
     if (wid := _int(source.get("warning"), "warning")) is not None:
         warning = selectors.warnings_visible(j, status="").filter(pk=wid).first()
         if warning is None:
-            raise NotFound(_("没有找到该预警，或它不在您的督查范围内。"))
+            raise NotFoundError(_("没有找到该预警，或它不在您的督查范围内。"))
         appeal = warning.appeal
     if (aid := _int(source.get("appeal"), "appeal")) is not None:
         appeal = Appeal.objects.select_related("area", "unit").filter(pk=aid).first()
         if appeal is None or not j.covers_area(appeal.area):
-            raise NotFound(_("没有找到该诉求，或它不在您的督查范围内。"))
+            raise NotFoundError(_("没有找到该诉求，或它不在您的督查范围内。"))
     status = 200
     if request.method == "POST":
         form = OrderForm(request.POST)
@@ -244,7 +266,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
                     warning=warning,
                     appeal=appeal,
                 )
-            except ValidationFailed as error:
+            except ValidationFailedError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
                 messages.success(request, _("督办单 {number} 已发出。").format(number=order.number))
@@ -260,7 +282,10 @@ def order_new(request: HttpRequest) -> HttpResponse:
             initial["unit"] = appeal.unit_id
         form = OrderForm(initial=initial)
     return render(
-        request, "supervision/order_new.html", {"form": form, "warning": warning, "appeal": appeal}, status=status
+        request,
+        "supervision/order_new.html",
+        {"form": form, "warning": warning, "appeal": appeal},
+        status=status,
     )
 
 
@@ -287,17 +312,21 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def order_respond(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     order = policy.order_get_for_user(user, pk)
-    policy.ensure_may_act_on_order(Actor.staff(user), order, OrderAction.RESPOND)  # authorise before validating
+    policy.ensure_may_act_on_order(
+        Actor.staff(user), order, OrderAction.RESPOND
+    )  # authorise before validating
     form = RespondForm(request.POST)
     if form.is_valid():
         try:
             services.order_respond(order=order, actor=Actor.staff(user), text=form.cleaned_data["text"])
-        except ValidationFailed as error:
+        except ValidationFailedError as error:
             form.add_error("text", error.message)
         else:
             messages.success(request, _("已提交反馈。"))
             return redirect("supervision:order", pk=pk)
-    return render(request, "supervision/order.html", _order_context(request, pk, respond_form=form), status=400)
+    return render(
+        request, "supervision/order.html", _order_context(request, pk, respond_form=form), status=400
+    )
 
 
 @login_required
@@ -327,9 +356,11 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
 def _follow_up(request: HttpRequest, pk: int) -> tuple[User, FollowUp]:
     user = _user(request)
     j = follow_up_caller(user)
-    follow_up = selectors.follow_ups_visible(j).select_related("appeal__area", "appeal__unit").filter(pk=pk).first()
+    follow_up = (
+        selectors.follow_ups_visible(j).select_related("appeal__area", "appeal__unit").filter(pk=pk).first()
+    )
     if follow_up is None:
-        raise NotFound(_("没有找到该回访任务。"))
+        raise NotFoundError(_("没有找到该回访任务。"))
     return user, follow_up
 
 
@@ -345,7 +376,9 @@ def follow_up_detail(request: HttpRequest, pk: int) -> HttpResponse:
             contact = services.follow_up_contact(follow_up=follow_up, actor=Actor.staff(user))
         elif "dial_sealed" in request.POST:
             services.follow_up_dial_sealed(follow_up=follow_up, actor=Actor.staff(user))
-            messages.success(request, _("已由系统代拨群众留下的回访电话（号码保密），请接听话务并记录回访结果。"))
+            messages.success(
+                request, _("已由系统代拨群众留下的回访电话（号码保密），请接听话务并记录回访结果。")
+            )
             return redirect("supervision:follow_up", pk=follow_up.pk)
         else:
             form = FollowUpForm(request.POST)
@@ -375,7 +408,12 @@ def follow_up_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "supervision/follow_up.html",
-        {"follow_up": follow_up, "form": form, "contact": contact, "masked": masked,
-         "now": timezone.now().astimezone(calendar.TZ)},
+        {
+            "follow_up": follow_up,
+            "form": form,
+            "contact": contact,
+            "masked": masked,
+            "now": timezone.now().astimezone(calendar.TZ),
+        },
         status=status,
     )

@@ -63,7 +63,7 @@ def _reader(template: str) -> re.Pattern[str]:
     """A pattern that reads the parameters back out of a text made from `template`."""
     parts, last = [], 0
     for m in _PLACEHOLDER.finditer(template):
-        parts.append(re.escape(template[last:m.start()]))
+        parts.append(re.escape(template[last : m.start()]))
         parts.append(f"(?P<{m.group(1)}>.+?)")
         last = m.end()
     parts.append(re.escape(template[last:]))
@@ -89,4 +89,3 @@ def warning_message(warning: RaisedWarning) -> str:
         return gettext(template).format(**params)
     except (KeyError, IndexError, ValueError):  # a translation with broken placeholders
         return warning.message
-

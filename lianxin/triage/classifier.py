@@ -222,7 +222,9 @@ def _validate(texts: Sequence[str], labels: Sequence[str]) -> None:
         )
 
 
-def fit_docs(docs: Sequence[str], labels: Sequence[str], weights: np.ndarray, opts: TrainOptions) -> CompiledLinear:
+def fit_docs(
+    docs: Sequence[str], labels: Sequence[str], weights: np.ndarray, opts: TrainOptions
+) -> CompiledLinear:
     """Train on prepared documents (see :func:`prepare`)."""
     return fit_compiled(
         docs,
@@ -353,11 +355,13 @@ def confidence_table(correct: np.ndarray, confidence: np.ndarray) -> list[dict[s
     for t in CONFIDENCE_STEPS:
         covered = confidence >= t
         n = int(covered.sum())
-        rows.append({
-            "threshold": t,
-            "coverage": round(n / len(confidence), 4) if len(confidence) else 0.0,
-            "accuracy": round(float(correct[covered].mean()), 4) if n else 0.0,
-        })
+        rows.append(
+            {
+                "threshold": t,
+                "coverage": round(n / len(confidence), 4) if len(confidence) else 0.0,
+                "accuracy": round(float(correct[covered].mean()), 4) if n else 0.0,
+            }
+        )
     return rows
 
 

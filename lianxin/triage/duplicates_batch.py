@@ -55,9 +55,19 @@ def check_many(
     pks = [phone_key(p) for p in phones]
     since = index._since(None)
     # 1. candidates among the indexed appeals, per text (the index's own pruning)
-    candidates = [_probe(index, q_ind[q_indptr[i]:q_indptr[i + 1]], q_w[q_indptr[i]:q_indptr[i + 1]],
-                         area_codes[i], since) for i in range(m)]
-    wanted = np.unique(np.concatenate(candidates)) if any(len(c) for c in candidates) else np.zeros(0, np.int64)
+    candidates = [
+        _probe(
+            index,
+            q_ind[q_indptr[i] : q_indptr[i + 1]],
+            q_w[q_indptr[i] : q_indptr[i + 1]],
+            area_codes[i],
+            since,
+        )
+        for i in range(m)
+    ]
+    wanted = (
+        np.unique(np.concatenate(candidates)) if any(len(c) for c in candidates) else np.zeros(0, np.int64)
+    )
     query = sp.csr_matrix((q_w, q_ind, q_indptr), shape=(m, NFEAT))
     scores_main: sp.csr_matrix | None = None
     d_norm = np.zeros(0)
@@ -87,8 +97,10 @@ def check_many(
             keep = np.nonzero(scores >= min_score)[0]
             docnos = candidates[i][keep]
             same = index._phone[docnos] == pks[i] if pks[i] else np.zeros(len(keep), dtype=bool)
-            found += [(index._ids[d], min(1.0, score), bool(p))
-                      for d, score, p in zip(docnos.tolist(), scores[keep].tolist(), same.tolist(), strict=True)]
+            found += [
+                (index._ids[d], min(1.0, score), bool(p))
+                for d, score, p in zip(docnos.tolist(), scores[keep].tolist(), same.tolist(), strict=True)
+            ]
         limit = max(k, 20) if pks[i] else k
         row_b = scores_batch[i, :i]
         earlier = np.nonzero(row_b >= min_score)[0]
@@ -102,8 +114,11 @@ def check_many(
         found.sort(key=lambda c: -c[1])
         found = found[:limit]
         cands = [Candidate(c[0], c[1], c[2]) for c in found]
-        out.append(DuplicateCheck(cands[:k] + [c for c in cands[k:] if c.same_phone], merge_threshold,
-                                  repeat_threshold))
+        out.append(
+            DuplicateCheck(
+                cands[:k] + [c for c in cands[k:] if c.same_phone], merge_threshold, repeat_threshold
+            )
+        )
     return out
 
 
@@ -112,7 +127,9 @@ def _row_norms(indptr: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.sqrt(np.bincount(rows, weights=weights * weights, minlength=len(indptr) - 1))
 
 
-def _probe(index: DuplicateIndex, q: np.ndarray, qw: np.ndarray, area_code: str | None, since: float) -> np.ndarray:
+def _probe(
+    index: DuplicateIndex, q: np.ndarray, qw: np.ndarray, area_code: str | None, since: float
+) -> np.ndarray:
     """The document numbers `DuplicateIndex._search` would rescore for one text (sorted)."""
     if len(q) == 0 or index._n_alive == 0:
         return np.zeros(0, dtype=np.int64)
@@ -132,7 +149,7 @@ def _probe(index: DuplicateIndex, q: np.ndarray, qw: np.ndarray, area_code: str 
         pos = np.minimum(np.searchsorted(s.terms, probe), len(s.terms) - 1)
         hit = s.terms[pos] == probe
         for p, w in zip(pos[hit], probe_w[hit], strict=True):
-            rows = s.postings[s.starts[p]: s.starts[p + 1]]
+            rows = s.postings[s.starts[p] : s.starts[p + 1]]
             docs.append(s.docnos[rows])
             weights.append(np.full(len(rows), w * w))
     if not docs:

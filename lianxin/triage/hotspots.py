@@ -245,7 +245,7 @@ def _merge_close(
 
 
 _jieba_idf: dict[str, float] | None = None
-_KW_STOP = GENERIC_WORDS | frozenset(['业主', '何时'])
+_KW_STOP = GENERIC_WORDS | frozenset(["业主", "何时"])
 
 
 def _keywords(titles: list[str], topn: int = 4) -> list[str]:

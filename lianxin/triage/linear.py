@@ -71,7 +71,9 @@ class CompiledLinear:
         if len(ind) == 0:
             return self.intercept.copy()
         # an element-wise product and a sum, not a BLAS call: no thread pool for a few thousand numbers
-        scores: np.ndarray = np.asarray((self.coef[ind] * vals[:, None]).sum(axis=0), dtype=np.float64) + self.intercept
+        scores: np.ndarray = (
+            np.asarray((self.coef[ind] * vals[:, None]).sum(axis=0), dtype=np.float64) + self.intercept
+        )
         return scores
 
     def proba_from_scores(self, s: np.ndarray) -> np.ndarray:
@@ -150,8 +152,19 @@ def fit_compiled(
     cal_a: np.ndarray | None
     cal_b: np.ndarray | None
     if nb_alpha is not None and len(counts) >= 3 and min(counts.values()) >= 2:
-        return _fit_nb(vec, x, y, weights, C=C, class_weight=class_weight, alpha=nb_alpha,
-                       folds=folds, random_state=random_state, ngram=ngram, sublinear_tf=sublinear_tf)
+        return _fit_nb(
+            vec,
+            x,
+            y,
+            weights,
+            C=C,
+            class_weight=class_weight,
+            alpha=nb_alpha,
+            folds=folds,
+            random_state=random_state,
+            ngram=ngram,
+            sublinear_tf=sublinear_tf,
+        )
     if min(counts.values()) >= 2:
         cc = CalibratedClassifierCV(svc, method="sigmoid", cv=folds, ensemble=False)
         cc.fit(x, y, sample_weight=weights)
@@ -176,8 +189,9 @@ def fit_compiled(
     )
 
 
-
-def _nb_svms(x: Any, y: np.ndarray, w: np.ndarray, classes: np.ndarray, **kw: Any) -> tuple[np.ndarray, np.ndarray]:
+def _nb_svms(
+    x: Any, y: np.ndarray, w: np.ndarray, classes: np.ndarray, **kw: Any
+) -> tuple[np.ndarray, np.ndarray]:
     """One-vs-rest SVMs on NB-scaled features (Wang & Manning 2012): for each label, the features
     are multiplied by their log-count ratio (label vs the rest, smoothed by ``alpha``). The scaled
     model is still linear in the TF-IDF vector: its weights are the SVM's times the ratio."""
@@ -196,8 +210,18 @@ def _nb_svms(x: Any, y: np.ndarray, w: np.ndarray, classes: np.ndarray, **kw: An
     return np.vstack(coefs).T.astype(np.float32), np.asarray(intercepts)
 
 
-def _fit_nb(vec: Any, x: Any, y: np.ndarray, weights: np.ndarray, *, folds: int, ngram: tuple[int, int],
-            sublinear_tf: bool, random_state: int, **kw: Any) -> CompiledLinear:
+def _fit_nb(
+    vec: Any,
+    x: Any,
+    y: np.ndarray,
+    weights: np.ndarray,
+    *,
+    folds: int,
+    ngram: tuple[int, int],
+    sublinear_tf: bool,
+    random_state: int,
+    **kw: Any,
+) -> CompiledLinear:
     """NB-scaled one-vs-rest SVMs, calibrated by one sigmoid per label on out-of-fold scores."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold

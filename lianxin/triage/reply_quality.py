@@ -103,7 +103,7 @@ BOILERPLATE = (
     "建议您通过",
     "依法依规处理",
 )
-_KW_STOP = GENERIC_WORDS | frozenset(['回复', '留言', '网友'])
+_KW_STOP = GENERIC_WORDS | frozenset(["回复", "留言", "网友"])
 
 
 @dataclass(frozen=True)

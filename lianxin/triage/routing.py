@@ -202,7 +202,12 @@ def route(
         reason = f"{len(ties)} units match at the same specificity: " + ", ".join(s.unit for s in ties)
     else:
         code = "rule"
-        params = {"category": top.rule.category or "*", "area": top.rule.area or "*", "unit": top.unit, "note": ""}
+        params = {
+            "category": top.rule.category or "*",
+            "area": top.rule.area or "*",
+            "unit": top.unit,
+            "note": "",
+        }
         reason = f"rule ({top.rule.category or '*'}, {top.rule.area or '*'}) → {top.unit}"
         if top.score < min_score:
             params.update(note="often_returns", score=round(top.score, 2))

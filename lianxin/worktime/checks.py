@@ -19,9 +19,11 @@ from django.utils import timezone
 
 from . import calendar
 
-_HINT = ("在管理后台“工作日历 › 日历调整”录入该年的法定节假日和调休上班日，或升级 chinesecalendar 包。"
-         " Enter the year's holidays and adjusted working days at /admin/worktime/calendarday/, "
-         "or upgrade the chinesecalendar package.")
+_HINT = (
+    "在管理后台“工作日历 › 日历调整”录入该年的法定节假日和调休上班日，或升级 chinesecalendar 包。"
+    " Enter the year's holidays and adjusted working days at /admin/worktime/calendarday/, "
+    "or upgrade the chinesecalendar package."
+)
 
 
 def _missing() -> list[int] | None:
@@ -33,8 +35,10 @@ def _missing() -> list[int] | None:
 
 def _message(years: Sequence[int]) -> str:
     named = "、".join(str(y) for y in years)
-    return (f"工作日历缺少 {named} 年的节假日安排：这些年份的期限将只按周一至周五计算。"
-            f" The holiday schedule for {named} is missing: deadlines in it count Monday to Friday only.")
+    return (
+        f"工作日历缺少 {named} 年的节假日安排：这些年份的期限将只按周一至周五计算。"
+        f" The holiday schedule for {named} is missing: deadlines in it count Monday to Friday only."
+    )
 
 
 def calendar_schedule(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[checks.CheckMessage]:
@@ -44,7 +48,9 @@ def calendar_schedule(app_configs: Sequence[AppConfig] | None, **kwargs: Any) ->
     return [checks.Warning(_message(years), hint=_HINT, id="worktime.W001")]
 
 
-def calendar_schedule_deploy(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[checks.CheckMessage]:
+def calendar_schedule_deploy(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     years = _missing()
     if not years or settings.DEBUG:
         return []

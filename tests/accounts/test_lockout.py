@@ -29,15 +29,18 @@ def test_five_failures_lock_the_account_even_from_another_address(settings, peop
         assert _login(attacker, "wang", "guess").status_code == 200  # the form again, with its error
     locked = _login(attacker, "wang", "guess")
     assert locked.status_code == 429
-    assert "登录已暂停" in locked.content.decode() and "15 分钟" in locked.content.decode()
+    assert "登录已暂停" in locked.content.decode()
+    assert "15 分钟" in locked.content.decode()
     assert locked["Retry-After"] == "900"
     # the real owner, elsewhere, with the right password, is locked out too until the cool-off
     owner = Client(REMOTE_ADDR="203.0.113.7")
     refused = _login(owner, "wang", "right-horse-battery")
-    assert refused.status_code == 429 and "_auth_user_id" not in owner.session
+    assert refused.status_code == 429
+    assert "_auth_user_id" not in owner.session
     audit = AuditEntry.objects.filter(action="security", object_type="login", object_id="wang")
     entry = audit.first()
-    assert entry is not None and entry.data["event"] == "locked_out"
+    assert entry is not None
+    assert entry.data["event"] == "locked_out"
 
 
 def test_failures_spread_over_accounts_lock_the_address(settings, people):

@@ -27,7 +27,8 @@ def test_idle_staff_session_ends_after_thirty_minutes():
         assert client.get("/staff/").status_code == 200
         traveller.shift(dt.timedelta(minutes=31))
         response = client.get("/staff/")
-        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
         assert "_auth_user_id" not in client.session
 
 

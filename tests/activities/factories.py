@@ -30,17 +30,41 @@ def make_activity(
 ) -> Activity:
     starts = timezone.now() + starts_in
     return Activity.objects.create(
-        kind=kind, title=title, place="幸福小区广场", area=area, organiser=organiser, starts_at=starts,
-        ends_at=starts + duration, capacity=capacity, status=status, checkin_code=secrets.token_urlsafe(18),
+        kind=kind,
+        title=title,
+        place="幸福小区广场",
+        area=area,
+        organiser=organiser,
+        starts_at=starts,
+        ends_at=starts + duration,
+        capacity=capacity,
+        status=status,
+        checkin_code=secrets.token_urlsafe(18),
     )
 
 
-def make_wish(*, area: Area, recorded_by: User | None, status: str = WishStatus.OPEN, anonymous: bool = True,
-              beneficiary: User | None = None, title: str = "一件冬衣") -> Wish:
+def make_wish(
+    *,
+    area: Area,
+    recorded_by: User | None,
+    status: str = WishStatus.OPEN,
+    anonymous: bool = True,
+    beneficiary: User | None = None,
+    title: str = "一件冬衣",
+) -> Wish:
     now = timezone.now()
     return Wish.objects.create(
-        title=title, public_text="一位独居老人希望有一件厚实的冬衣", detail="住在3栋2单元，腿脚不便",
-        category="衣物", area=area, recorded_by=recorded_by, beneficiary=beneficiary,
-        beneficiary_name="王秀英", beneficiary_phone="13700001234", anonymous=anonymous, status=status,
-        created_at=now, opened_at=now,
+        title=title,
+        public_text="一位独居老人希望有一件厚实的冬衣",
+        detail="住在3栋2单元，腿脚不便",
+        category="衣物",
+        area=area,
+        recorded_by=recorded_by,
+        beneficiary=beneficiary,
+        beneficiary_name="王秀英",
+        beneficiary_phone="13700001234",
+        anonymous=anonymous,
+        status=status,
+        created_at=now,
+        opened_at=now,
     )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from lianxin.activities import hours
 from lianxin.activities.models import HoursEntry, HoursStatus, Membership, Organization
 from lianxin.audit.models import AuditEntry
-from lianxin.core.errors import Forbidden, NotFound, ValidationFailed
+from lianxin.core.errors import ForbiddenError, NotFoundError, ValidationFailedError
 
 from .factories import make_activity
 
@@ -31,9 +31,16 @@ def test_union_minutes():
 
 
 def _entry(user, activity, start, end, status=HoursStatus.CONFIRMED, org=None):
-    return HoursEntry.objects.create(user=user, activity=activity, started_at=start, ended_at=end,
-                                     minutes=int((end - start).total_seconds() // 60), status=status,
-                                     organization=org, verification_code=hours.new_verification_code())
+    return HoursEntry.objects.create(
+        user=user,
+        activity=activity,
+        started_at=start,
+        ended_at=end,
+        minutes=int((end - start).total_seconds() // 60),
+        status=status,
+        organization=org,
+        verification_code=hours.new_verification_code(),
+    )
 
 
 @pytest.mark.django_db
@@ -45,7 +52,8 @@ def test_ledger_counts_overlapping_events_once(district):
     _entry(district.resident, a2, _t(1), _t(3))
     _entry(district.resident, a3, _t(5), _t(6), status=HoursStatus.PENDING)
     ledger = hours.ledger_for(district.resident)
-    assert ledger.total_minutes == 180 and ledger.total_hours == 3.0
+    assert ledger.total_minutes == 180
+    assert ledger.total_hours == 3.0
     assert ledger.pending_minutes == 60
     assert len(ledger.entries) == 3
 
@@ -64,29 +72,34 @@ def test_organization_minutes_per_member_union(district):
 
 @pytest.mark.django_db
 def test_confirm_refuse_correct_and_verify(district):
-    activity = make_activity(organiser=district.grid_worker_a, area=district.grid_a,
-                             starts_in=dt.timedelta(hours=-3))
-    entry = _entry(district.resident, activity, activity.starts_at, activity.ends_at, status=HoursStatus.PENDING)
-    with pytest.raises(NotFound):
+    activity = make_activity(
+        organiser=district.grid_worker_a, area=district.grid_a, starts_in=dt.timedelta(hours=-3)
+    )
+    entry = _entry(
+        district.resident, activity, activity.starts_at, activity.ends_at, status=HoursStatus.PENDING
+    )
+    with pytest.raises(NotFoundError):
         hours.entry_for_code(entry.verification_code)  # not confirmed yet
-    with pytest.raises(Forbidden):
+    with pytest.raises(ForbiddenError):
         hours.hours_confirm(actor=district.resident, entry=entry)
-    with pytest.raises(Forbidden):
+    with pytest.raises(ForbiddenError):
         hours.hours_confirm(actor=district.leader_b, entry=entry)
-    with pytest.raises(ValidationFailed) as err:
+    with pytest.raises(ValidationFailedError) as err:
         hours.hours_confirm(actor=district.grid_worker_a, entry=entry, minutes=121)
     assert err.value.field == "minutes"
     done = hours.hours_confirm(actor=district.grid_worker_a, entry=entry, minutes=90)
-    assert done.status == HoursStatus.CONFIRMED and done.minutes == 90
+    assert done.status == HoursStatus.CONFIRMED
+    assert done.minutes == 90
     assert done.ended_at - done.started_at == dt.timedelta(minutes=90)
     assert AuditEntry.objects.filter(object_type="activity", data__event="hours_confirmed").exists()
     assert hours.entry_for_code(done.verification_code.lower()).pk == done.pk
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFoundError):
         hours.entry_for_code("X" * 40)
     refused = hours.hours_confirm(actor=district.grid_worker_a, entry=entry, approve=False)
     assert refused.status == HoursStatus.REJECTED
     assert hours.ledger_for(district.resident).total_minutes == 0
-    assert refused.confirmed_at is not None and timezone.now() > refused.confirmed_at - dt.timedelta(seconds=5)
+    assert refused.confirmed_at is not None
+    assert timezone.now() > refused.confirmed_at - dt.timedelta(seconds=5)
 
 
 @pytest.mark.django_db
@@ -104,9 +117,13 @@ def test_certificate_pdf_has_the_total_and_codes(district):
     assert c.get("/activities/my/certificate.pdf").status_code == 302  # log in first
     c.force_login(district.resident)
     response = c.get("/activities/my/certificate.pdf")
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
-    assert "李小明" in text and "2.0" in text and entry.verification_code in text and "敬老院服务" in text
+    assert "李小明" in text
+    assert "2.0" in text
+    assert entry.verification_code in text
+    assert "敬老院服务" in text
 
 
 @pytest.mark.django_db
@@ -118,9 +135,16 @@ def test_community_figures_per_area_and_period(district):
 
     here = make_activity(organiser=district.admin, area=district.grid_a, starts_in=dt.timedelta(days=-2))
     make_activity(organiser=district.admin, area=district.grid_b, starts_in=dt.timedelta(days=-2))
-    make_activity(organiser=district.admin, area=district.grid_a, status="cancelled", starts_in=dt.timedelta(days=-2))
-    Signup.objects.create(activity=here, user=district.resident, status="confirmed", created_at=timezone.now(),
-                          checked_in_at=here.starts_at)
+    make_activity(
+        organiser=district.admin, area=district.grid_a, status="cancelled", starts_in=dt.timedelta(days=-2)
+    )
+    Signup.objects.create(
+        activity=here,
+        user=district.resident,
+        status="confirmed",
+        created_at=timezone.now(),
+        checked_in_at=here.starts_at,
+    )
     _entry(district.resident, here, here.starts_at, here.starts_at + dt.timedelta(minutes=90))
     make_wish(area=district.grid_a, recorded_by=district.grid_worker_a, status=WishStatus.CLOSED)
     make_wish(area=district.grid_a, recorded_by=district.grid_worker_a)

@@ -25,8 +25,13 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 START, END = dt.date(2026, 10, 1), dt.date(2026, 10, 31)
-CODES = ("community_activities_held", "community_signups", "community_check_ins", "community_volunteer_hours",
-         "community_wishes_fulfilled")
+CODES = (
+    "community_activities_held",
+    "community_signups",
+    "community_check_ins",
+    "community_volunteer_hours",
+    "community_wishes_fulfilled",
+)
 
 
 def at(day: int, hour: int = 9, month: int = 10) -> dt.datetime:
@@ -34,31 +39,59 @@ def at(day: int, hour: int = 9, month: int = 10) -> dt.datetime:
 
 
 def _values(paths):
-    return {v["code"]: v["value"] for v in indicator_values(area_paths=paths, start=START, end=END)
-            if v["source"] == "activities"}
+    return {
+        v["code"]: v["value"]
+        for v in indicator_values(area_paths=paths, start=START, end=END)
+        if v["source"] == "activities"
+    }
 
 
 def _activity(district, area, starts, status=ActivityStatus.FINISHED, hours=3):
-    return Activity.objects.create(kind="volunteer", title="清洁", place="广场", area=area,
-                                   organiser=district.admin, starts_at=starts,
-                                   ends_at=starts + dt.timedelta(hours=hours), capacity=10, status=status,
-                                   checkin_code=secrets.token_urlsafe(12))
+    return Activity.objects.create(
+        kind="volunteer",
+        title="清洁",
+        place="广场",
+        area=area,
+        organiser=district.admin,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=hours),
+        capacity=10,
+        status=status,
+        checkin_code=secrets.token_urlsafe(12),
+    )
 
 
 def _signup(activity, user, status=SignupStatus.CONFIRMED, checked_in=False):
-    return Signup.objects.create(activity=activity, user=user, status=status, created_at=activity.starts_at,
-                                 checked_in_at=activity.starts_at if checked_in else None)
+    return Signup.objects.create(
+        activity=activity,
+        user=user,
+        status=status,
+        created_at=activity.starts_at,
+        checked_in_at=activity.starts_at if checked_in else None,
+    )
 
 
 def _hours(activity, user, start, end, status=HoursStatus.CONFIRMED):
-    return HoursEntry.objects.create(user=user, activity=activity, started_at=start, ended_at=end,
-                                     minutes=int((end - start).total_seconds() // 60), status=status,
-                                     verification_code=secrets.token_hex(6))
+    return HoursEntry.objects.create(
+        user=user,
+        activity=activity,
+        started_at=start,
+        ended_at=end,
+        minutes=int((end - start).total_seconds() // 60),
+        status=status,
+        verification_code=secrets.token_hex(6),
+    )
 
 
 def _wish(area, status, closed_at=None):
-    return Wish.objects.create(title="冬衣", public_text="冬衣", area=area, status=status, created_at=at(1, month=9),
-                               closed_at=closed_at)
+    return Wish.objects.create(
+        title="冬衣",
+        public_text="冬衣",
+        area=area,
+        status=status,
+        created_at=at(1, month=9),
+        closed_at=closed_at,
+    )
 
 
 def test_activities_register_their_indicators():
@@ -89,13 +122,24 @@ def test_community_figures_for_the_period_and_scope(district):
     _wish(district.grid_a, WishStatus.DELIVERED)  # not confirmed yet
 
     everywhere = _values(None)
-    assert everywhere == {"community_activities_held": 2.0, "community_signups": 3.0, "community_check_ins": 2.0,
-                          "community_volunteer_hours": 7.5, "community_wishes_fulfilled": 2.0}
+    assert everywhere == {
+        "community_activities_held": 2.0,
+        "community_signups": 3.0,
+        "community_check_ins": 2.0,
+        "community_volunteer_hours": 7.5,
+        "community_wishes_fulfilled": 2.0,
+    }
     street_a = _values((district.street_a.path,))
-    assert street_a == {"community_activities_held": 1.0, "community_signups": 2.0, "community_check_ins": 2.0,
-                        "community_volunteer_hours": 6.0, "community_wishes_fulfilled": 1.0}
+    assert street_a == {
+        "community_activities_held": 1.0,
+        "community_signups": 2.0,
+        "community_check_ins": 2.0,
+        "community_volunteer_hours": 6.0,
+        "community_wishes_fulfilled": 1.0,
+    }
     street_b = _values((district.street_b.path,))
-    assert street_b["community_volunteer_hours"] == 1.5 and street_b["community_check_ins"] == 0.0
+    assert street_b["community_volunteer_hours"] == 1.5
+    assert street_b["community_check_ins"] == 0.0
 
 
 def test_overlapping_hours_of_one_person_count_once(district):

@@ -24,8 +24,15 @@ from .factories import make_activity, make_wish, street_handler
 
 pytestmark = pytest.mark.django_db
 
-ORGANISER_ACTIONS = {Action.EDIT, Action.PUBLISH, Action.CANCEL, Action.FINISH, Action.VIEW_ROSTER,
-                     Action.CHECK_IN, Action.CONFIRM_HOURS}
+ORGANISER_ACTIONS = {
+    Action.EDIT,
+    Action.PUBLISH,
+    Action.CANCEL,
+    Action.FINISH,
+    Action.VIEW_ROSTER,
+    Action.CHECK_IN,
+    Action.CONFIRM_HOURS,
+}
 
 
 def _people(district):
@@ -45,7 +52,14 @@ def _people(district):
 
 
 ORGANISERS = {"admin", "grid_worker_here", "street_handler_here", "organiser_self"}
-PEOPLE = ORGANISERS | {"leader_elsewhere", "supervisor", "operator", "dispatcher", "department_handler", "resident"}
+PEOPLE = ORGANISERS | {
+    "leader_elsewhere",
+    "supervisor",
+    "operator",
+    "dispatcher",
+    "department_handler",
+    "resident",
+}
 
 
 def test_activity_matrix(district):
@@ -82,9 +96,15 @@ def test_wish_matrix(district):
     people["claimer"] = claimer
     people["beneficiary"] = UserFactory(username="beneficiary")
     for status in WishStatus.values:
-        wish = make_wish(area=district.grid_a, recorded_by=people["organiser_self"], status=status,
-                         beneficiary=people["beneficiary"])
-        wish.claimed_by = claimer if status in (WishStatus.CLAIMED, WishStatus.DELIVERED, WishStatus.CLOSED) else None
+        wish = make_wish(
+            area=district.grid_a,
+            recorded_by=people["organiser_self"],
+            status=status,
+            beneficiary=people["beneficiary"],
+        )
+        wish.claimed_by = (
+            claimer if status in (WishStatus.CLAIMED, WishStatus.DELIVERED, WishStatus.CLOSED) else None
+        )
         cadre = ORGANISERS
         who_may = {
             WishAction.OPEN: cadre,

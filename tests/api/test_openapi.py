@@ -52,7 +52,9 @@ def test_every_request_string_and_number_is_bounded(document):
     checked = 0
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
-            sources = [(f"{method} {path} ?{p['name']}", p["schema"]) for p in operation.get("parameters", [])]
+            sources = [
+                (f"{method} {path} ?{p['name']}", p["schema"]) for p in operation.get("parameters", [])
+            ]
             body = operation.get("requestBody", {}).get("content", {}).get("application/json")
             if body:
                 sources.append((f"{method} {path} body", body["schema"]))
@@ -84,23 +86,30 @@ def test_docs_page_works_offline(db):
     response = Client(HTTP_HOST="localhost").get("/api/v1/docs")
     assert response.status_code == 200
     html = response.content.decode()
-    assert not re.search(r"""(src|href)=["']https?://""", html), "the docs page loads something from the internet"
-    assets = re.findall(r"""(?:src|href)=["']/static/([^"']+)["']""", html)
-    assert {"api/swagger-ui/swagger-ui-bundle.js", "api/swagger-ui/swagger-ui.css", "api/swagger-init.js"} <= set(
-        assets
+    assert not re.search(r"""(src|href)=["']https?://""", html), (
+        "the docs page loads something from the internet"
     )
+    assets = re.findall(r"""(?:src|href)=["']/static/([^"']+)["']""", html)
+    assert {
+        "api/swagger-ui/swagger-ui-bundle.js",
+        "api/swagger-ui/swagger-ui.css",
+        "api/swagger-init.js",
+    } <= set(assets)
     for asset in assets:
         found = finders.find(asset)
         assert found and Path(found).stat().st_size > 0, asset
     licence = finders.find("api/swagger-ui/LICENSE")
-    assert licence and "Apache License" in Path(licence).read_text()
+    assert licence
+    assert "Apache License" in Path(licence).read_text()
     assert '"url": "/api/v1/openapi.json"' in html
 
 
 def test_the_api_root_is_a_json_index(client):
     r = client.get("/api/v1/")
-    assert r.status_code == 200 and r["Content-Type"].startswith("application/json")
+    assert r.status_code == 200
+    assert r["Content-Type"].startswith("application/json")
     body = r.json()
-    assert body["openapi"].endswith("/api/v1/openapi.json") and body["docs"].endswith("/api/v1/docs")
+    assert body["openapi"].endswith("/api/v1/openapi.json")
+    assert body["docs"].endswith("/api/v1/docs")
     assert client.get(body["openapi"]).status_code == 200
     assert client.post("/api/v1/").status_code == 405

@@ -25,7 +25,10 @@ def submitted(api, district, no_auto_dispatch) -> str:
 
 @pytest.fixture
 def dispatched(api, district, submitted) -> str:
-    assert api.post(f"/appeals/{submitted}/dispatch", {"unit": "U-CG"}, user=district.dispatcher).status_code == 200
+    assert (
+        api.post(f"/appeals/{submitted}/dispatch", {"unit": "U-CG"}, user=district.dispatcher).status_code
+        == 200
+    )
     return submitted
 
 
@@ -33,8 +36,11 @@ def test_public_lookup_with_phone_digits(api, dispatched):
     response = api.get(f"/appeals/{dispatched}", proof="1234")
     assert response.status_code == 200
     body = response.json()
-    assert body["status"] == "dispatched" and body["unit"] == {"code": "U-CG", "name": "城管局"}
-    assert body["staff_view"] is False and body["suggestion"] is None and body["co_handlers"] is None
+    assert body["status"] == "dispatched"
+    assert body["unit"] == {"code": "U-CG", "name": "城管局"}
+    assert body["staff_view"] is False
+    assert body["suggestion"] is None
+    assert body["co_handlers"] is None
     assert body["contact"]["phone"] == "138****1234"
     assert body["allowed_actions"] == ["withdraw"]
 
@@ -67,7 +73,8 @@ def test_resident_account_sees_own_appeal_by_session(district, no_auto_dispatch)
     client = Client(HTTP_HOST="localhost", enforce_csrf_checks=True)
     client.force_login(district.resident)
     response = client.post("/api/v1/appeals", appeal_body(), content_type="application/json")
-    assert response.status_code == 403 and response.json()["error"] == "csrf_failed"
+    assert response.status_code == 403
+    assert response.json()["error"] == "csrf_failed"
     token_value = "a" * 32  # a browser sends back the csrftoken cookie's value in X-CSRFToken
     client.cookies["csrftoken"] = token_value
     response = client.post(
@@ -77,22 +84,43 @@ def test_resident_account_sees_own_appeal_by_session(district, no_auto_dispatch)
     tracking = response.json()["tracking_number"]
     assert Appeal.objects.get(tracking_number=tracking).resident == district.resident
     mine = client.get(f"/api/v1/appeals/{tracking}")
-    assert mine.status_code == 200 and mine.json()["staff_view"] is False
+    assert mine.status_code == 200
+    assert mine.json()["staff_view"] is False
 
 
 def test_list_requires_authentication(api, district):
     response = api.get("/appeals")
-    assert response.status_code == 401 and response.json()["error"] == "unauthenticated"
+    assert response.status_code == 401
+    assert response.json()["error"] == "unauthenticated"
 
 
 def test_list_filters(api, district, no_auto_dispatch):
     now = timezone.now()
-    lamp = AppealFactory(category=district.cat_light, area=district.grid_a, unit=district.unit_city,
-                         status="dispatched", urgency="urgent", overdue=True, title="路灯不亮")
-    river = AppealFactory(category=district.cat_env, area=district.grid_b, unit=district.unit_env,
-                          status="accepted", kind="report", channel="hotline", title="河道污染")
-    old = AppealFactory(category=district.cat_city, area=district.grid_a, status="closed",
-                        submitted_at=now - dt.timedelta(days=40), title="旧事")
+    lamp = AppealFactory(
+        category=district.cat_light,
+        area=district.grid_a,
+        unit=district.unit_city,
+        status="dispatched",
+        urgency="urgent",
+        overdue=True,
+        title="路灯不亮",
+    )
+    river = AppealFactory(
+        category=district.cat_env,
+        area=district.grid_b,
+        unit=district.unit_env,
+        status="accepted",
+        kind="report",
+        channel="hotline",
+        title="河道污染",
+    )
+    old = AppealFactory(
+        category=district.cat_city,
+        area=district.grid_a,
+        status="closed",
+        submitted_at=now - dt.timedelta(days=40),
+        title="旧事",
+    )
 
     def codes(**params):
         response = api.get("/appeals", user=district.admin, **params)
@@ -116,8 +144,12 @@ def test_list_filters(api, district, no_auto_dispatch):
 
 
 def test_list_is_limited_to_what_the_role_sees(api, district):
-    mine = AppealFactory(category=district.cat_light, area=district.grid_a, unit=district.unit_city, status="dispatched")
-    AppealFactory(category=district.cat_env, area=district.grid_b, unit=district.unit_env, status="dispatched")
+    mine = AppealFactory(
+        category=district.cat_light, area=district.grid_a, unit=district.unit_city, status="dispatched"
+    )
+    AppealFactory(
+        category=district.cat_env, area=district.grid_b, unit=district.unit_env, status="dispatched"
+    )
     response = api.get("/appeals", user=district.handler_city)
     assert [r["tracking_number"] for r in response.json()["results"]] == [mine.tracking_number]
     assert response.json()["results"][0]["contact"]["phone"] == "138****1234"
@@ -128,12 +160,22 @@ def test_list_pagination_and_bad_filters(api, district):
     for _ in range(5):
         AppealFactory(area=district.grid_a)
     page = api.get("/appeals", user=district.admin, page_size=2, page=3).json()
-    assert page["count"] == 5 and page["pages"] == 3 and len(page["results"]) == 1
-    cases: list[tuple[dict[str, Any], str]] = [({"page_size": 101}, "page_size"), ({"page": 0}, "page"), ({"status": "lost"}, "status"),
-                          ({"category": "NOPE"}, "category"), ({"area": "NOPE"}, "area"), ({"unit": "NOPE"}, "unit"),
-                          ({"submitted_from": "yesterday"}, "submitted_from"), ({"q": "x" * 101}, "q"),
-                          ({"submitted_from": "2026-02-01", "submitted_to": "2026-01-01"}, "submitted_from"),
-                          ({"queue": "mine"}, "queue"), ({"q": "灯\x00"}, "q")]
+    assert page["count"] == 5
+    assert page["pages"] == 3
+    assert len(page["results"]) == 1
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"page_size": 101}, "page_size"),
+        ({"page": 0}, "page"),
+        ({"status": "lost"}, "status"),
+        ({"category": "NOPE"}, "category"),
+        ({"area": "NOPE"}, "area"),
+        ({"unit": "NOPE"}, "unit"),
+        ({"submitted_from": "yesterday"}, "submitted_from"),
+        ({"q": "x" * 101}, "q"),
+        ({"submitted_from": "2026-02-01", "submitted_to": "2026-01-01"}, "submitted_from"),
+        ({"queue": "mine"}, "queue"),
+        ({"q": "灯\x00"}, "q"),
+    ]
     for params, field in cases:
         response = api.get("/appeals", user=district.admin, **params)
         assert response.status_code == 400, (params, response.content)
@@ -166,7 +208,13 @@ def test_reference_lists(api, district):
     assert [c["code"] for c in api.get("/categories", parent="CJ").json()] == ["CJ-LD"]
     assert {c["code"] for c in api.get("/categories", level=1).json()} == {"CJ", "HB"}
     areas = api.get("/areas").json()
-    assert {"code": "G1", "name": "幸福一网格", "parent": "C1", "level": "grid", "path": "D1/S1/C1/G1"} in areas
+    assert {
+        "code": "G1",
+        "name": "幸福一网格",
+        "parent": "C1",
+        "level": "grid",
+        "path": "D1/S1/C1/G1",
+    } in areas
     assert [a["code"] for a in api.get("/areas", level="street").json()] == ["S1", "S2"]
     units = api.get("/units").json()
     assert {"code": "U-CG", "name": "城管局", "kind": "department", "area": "D1"} in units
@@ -177,10 +225,13 @@ def test_reference_lists(api, district):
 
 def test_me(api, district):
     me = api.get("/me", user=district.handler_city).json()
-    assert me["username"] == "handler_city" and me["roles"] == ["handler"] and me["units"] == ["U-CG"]
+    assert me["username"] == "handler_city"
+    assert me["roles"] == ["handler"]
+    assert me["units"] == ["U-CG"]
     assert api.get("/me").status_code == 401
 
 
 def test_unknown_api_path_is_json_404(api, district):
     response = api.get("/nothing-here")
-    assert response.status_code == 404 and response.json()["error"] == "not_found"
+    assert response.status_code == 404
+    assert response.json()["error"] == "not_found"

@@ -43,8 +43,13 @@ def admin_headers(settings, keep_test_connection) -> dict[str, str]:
     settings.ALLOWED_HOSTS = ["*"]
     settings.LIANXIN = {**settings.LIANXIN, "AUTO_DISPATCH": False}
     district = District()
-    AppealFactory(tracking_number="LX20260101-000001", area=district.grid_a, category=district.cat_light,
-                  unit=district.unit_city, status="dispatched")
+    AppealFactory(
+        tracking_number="LX20260101-000001",
+        area=district.grid_a,
+        category=district.cat_light,
+        unit=district.unit_city,
+        status="dispatched",
+    )
     _token, key = api_token_create(user=district.admin, name="fuzz")
     return {"Authorization": f"Bearer {key}"}
 
@@ -67,8 +72,13 @@ def test_no_server_errors(admin_headers):
     for operation, mode in [(op, mode) for op in operations for mode in GenerationMode]:
 
         @given(case=operation.as_strategy(generation_mode=mode))
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def fuzz(case):
             nonlocal calls
             # As the public (no credentials) and as an administrator with a token.
@@ -93,14 +103,28 @@ def two_units(settings, keep_test_connection):
     settings.LIANXIN = {**settings.LIANXIN, "AUTO_DISPATCH": False}
     district = District()
     city = [
-        AppealFactory(tracking_number=f"LX20260101-00010{i}", area=district.grid_a, category=district.cat_light,
-                      unit=district.unit_city, status=status, title=f"城管专属标题{i}",
-                      text=f"城管局专属诉求{i}：幸福小区{i}号楼门口路灯坏了，晚上很黑。", contact_name=f"城管联系人{i}",
-                      contact_phone=f"1380000000{i}")
+        AppealFactory(
+            tracking_number=f"LX20260101-00010{i}",
+            area=district.grid_a,
+            category=district.cat_light,
+            unit=district.unit_city,
+            status=status,
+            title=f"城管专属标题{i}",
+            text=f"城管局专属诉求{i}：幸福小区{i}号楼门口路灯坏了，晚上很黑。",
+            contact_name=f"城管联系人{i}",
+            contact_phone=f"1380000000{i}",
+        )
         for i, status in enumerate(("dispatched", "accepted", "replied"), start=1)
     ]
-    AppealFactory(tracking_number="LX20260101-000201", area=district.grid_b, category=district.cat_env,
-                  unit=district.unit_env, status="accepted", title="环保本单位标题", contact_phone="13900000002")
+    AppealFactory(
+        tracking_number="LX20260101-000201",
+        area=district.grid_b,
+        category=district.cat_env,
+        unit=district.unit_env,
+        status="accepted",
+        title="环保本单位标题",
+        contact_phone="13900000002",
+    )
     _token, key = api_token_create(user=district.handler_env, name="probe")
     return {"headers": {"Authorization": f"Bearer {key}"}, "city": city}
 
@@ -146,8 +170,13 @@ def test_other_units_appeals_stay_hidden(two_units):
     for operation, mode in [(op, mode) for op in operations for mode in GenerationMode]:
 
         @given(case=operation.as_strategy(generation_mode=mode))
-        @settings(max_examples=PROBE_EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=PROBE_EXAMPLES_PER_OPERATION,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def probe(case):
             nonlocal calls
             _aim(case, numbers, calls)

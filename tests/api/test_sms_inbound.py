@@ -26,8 +26,12 @@ PHONE = "13812341234"  # the helpers' resident
 
 @pytest.fixture
 def outbox(settings):
-    settings.LIANXIN = {**settings.LIANXIN, "SMS_BACKEND": "lianxin.core.sms.MemorySmsBackend",
-                        "SMS_INBOUND_SECRET": SECRET, "AUTO_DISPATCH": False}
+    settings.LIANXIN = {
+        **settings.LIANXIN,
+        "SMS_BACKEND": "lianxin.core.sms.MemorySmsBackend",
+        "SMS_INBOUND_SECRET": SECRET,
+        "AUTO_DISPATCH": False,
+    }
     MemorySmsBackend.outbox.clear()
     return MemorySmsBackend.outbox
 
@@ -35,8 +39,12 @@ def outbox(settings):
 def _post(body: dict | bytes, *, secret: str = SECRET, ts: int | None = None, signature: str | None = None):
     raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
     ts = int(time.time()) if ts is None else ts
-    headers: dict[str, Any] = {"HTTP_X_LIANXIN_TIMESTAMP": str(ts),
-               "HTTP_X_LIANXIN_SIGNATURE": signature if signature is not None else inbound_signature(secret, ts, raw)}
+    headers: dict[str, Any] = {
+        "HTTP_X_LIANXIN_TIMESTAMP": str(ts),
+        "HTTP_X_LIANXIN_SIGNATURE": signature
+        if signature is not None
+        else inbound_signature(secret, ts, raw),
+    }
     return Client().post("/api/v1/sms/inbound", data=raw, content_type="application/json", **headers)
 
 
@@ -47,7 +55,9 @@ def _reply(text: str, number: str = PHONE):
 def test_the_reply_notice_invites_a_digit(district, outbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         replied(district)
-    assert "回复 1 满意" in outbox[-1].text and outbox[-1].text.endswith("/") and outbox[-1].number == PHONE
+    assert "回复 1 满意" in outbox[-1].text
+    assert outbox[-1].text.endswith("/")
+    assert outbox[-1].number == PHONE
 
 
 def test_a_digit_rates_once(district, outbox):
@@ -56,12 +66,16 @@ def test_a_digit_rates_once(district, outbox):
     assert response.status_code == 200, response.content
     assert response.json()["outcome"] == "rated"
     appeal.refresh_from_db()
-    assert appeal.status == Status.CLOSED and appeal.satisfaction == "basic"
+    assert appeal.status == Status.CLOSED
+    assert appeal.satisfaction == "basic"
     event = AppealEvent.objects.get(appeal=appeal, type=EventType.RATED)
-    assert event.data["via"] == "sms" and event.data["satisfaction"] == "basic"
-    assert outbox[-1].number == PHONE and "基本满意" in outbox[-1].text  # the answer, by text
+    assert event.data["via"] == "sms"
+    assert event.data["satisfaction"] == "basic"
+    assert outbox[-1].number == PHONE
+    assert "基本满意" in outbox[-1].text
     again = _reply("3")
-    assert again.json()["outcome"] == "already_rated" and "只能评价一次" in outbox[-1].text
+    assert again.json()["outcome"] == "already_rated"
+    assert "只能评价一次" in outbox[-1].text
     appeal.refresh_from_db()
     assert appeal.satisfaction == "basic"
     assert AppealEvent.objects.filter(appeal=appeal, type=EventType.RATED).count() == 1
@@ -72,7 +86,8 @@ def test_a_wrong_reply_gets_a_clear_answer_and_rates_nothing(district, outbox):
     for text in ("好", "4", "12", ""):
         response = _reply(text)
         assert response.json()["outcome"] == "bad_reply", text
-        assert "1 满意，2 基本满意，3 不满意" in outbox[-1].text and appeal.tracking_number in outbox[-1].text
+        assert "1 满意，2 基本满意，3 不满意" in outbox[-1].text
+        assert appeal.tracking_number in outbox[-1].text
     appeal.refresh_from_db()
     assert appeal.status == Status.REPLIED
 
@@ -81,10 +96,12 @@ def test_too_late_and_unknown_numbers_are_told_what_to_do(district, outbox, sett
     appeal = replied(district)
     Appeal.objects.filter(pk=appeal.pk).update(replied_at=timezone.now() - dt.timedelta(days=8))
     late = _reply("1")
-    assert late.json()["outcome"] == "expired" and "7 天" in late.json()["answer"]
+    assert late.json()["outcome"] == "expired"
+    assert "7 天" in late.json()["answer"]
     assert Appeal.objects.get(pk=appeal.pk).status == Status.REPLIED
     unknown = _reply("1", number="13700000000")
-    assert unknown.json()["outcome"] == "no_appeal" and outbox[-1].number == "13700000000"
+    assert unknown.json()["outcome"] == "no_appeal"
+    assert outbox[-1].number == "13700000000"
 
 
 def test_the_latest_reply_is_the_one_rated(district, outbox):
@@ -96,8 +113,14 @@ def test_the_latest_reply_is_the_one_rated(district, outbox):
 
 
 def test_an_anonymous_appeal_is_never_matched(district, outbox):
-    appeal = submit(district, anonymous=True, contact_name="", contact_phone="", contact_consent=False,
-                    callback_phone=PHONE)
+    appeal = submit(
+        district,
+        anonymous=True,
+        contact_name="",
+        contact_phone="",
+        contact_consent=False,
+        callback_phone=PHONE,
+    )
     services.appeal_dispatch(appeal=appeal, actor=Actor.staff(district.dispatcher), unit=district.unit_city)
     services.appeal_accept(appeal=appeal, actor=Actor.staff(district.handler_city))
     services.appeal_reply(appeal=appeal, actor=Actor.staff(district.handler_city), text="已修复。")
@@ -112,19 +135,29 @@ def test_unsigned_stale_and_misconfigured_callbacks_are_refused(district, outbox
     assert _post(body, secret="another").status_code == 403
     assert _post(body, ts=int(time.time()) - 3600).status_code == 403
     no_header = Client().post("/api/v1/sms/inbound", data=json.dumps(body), content_type="application/json")
-    assert no_header.status_code == 403 and no_header.json()["error"] == "bad_signature"
+    assert no_header.status_code == 403
+    assert no_header.json()["error"] == "bad_signature"
     settings.LIANXIN = {**settings.LIANXIN, "SMS_INBOUND_SECRET": ""}
     off = _post(body)
-    assert off.status_code == 403 and "LIANXIN_SMS_INBOUND_SECRET" in off.json()["message"]
+    assert off.status_code == 403
+    assert "LIANXIN_SMS_INBOUND_SECRET" in off.json()["message"]
     assert Appeal.objects.get(pk=appeal.pk).status == Status.REPLIED
     assert not [m for m in outbox if "感谢评价" in m.text]
 
 
-@pytest.mark.parametrize("body", [
-    b"not json", b"[1]", json.dumps({"text": "1"}).encode(), json.dumps({"from": PHONE}).encode(),
-    json.dumps({"from": PHONE, "text": "1" * 301}).encode(), json.dumps({"from": "1" * 31, "text": "1"}).encode(),
-    json.dumps({"from": PHONE, "text": 1}).encode(), b"{" + b" " * 5000 + b"}",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[1]",
+        json.dumps({"text": "1"}).encode(),
+        json.dumps({"from": PHONE}).encode(),
+        json.dumps({"from": PHONE, "text": "1" * 301}).encode(),
+        json.dumps({"from": "1" * 31, "text": "1"}).encode(),
+        json.dumps({"from": PHONE, "text": 1}).encode(),
+        b"{" + b" " * 5000 + b"}",
+    ],
+)
 def test_malformed_signed_callbacks_are_a_400(district, outbox, body):
     response = _post(body)
     assert response.status_code == 400, (body[:40], response.content)
@@ -134,7 +167,8 @@ def test_malformed_signed_callbacks_are_a_400(district, outbox, body):
 def test_the_webhook_is_in_the_openapi_document(api):
     operation = api.get("/openapi.json").json()["paths"]["/api/v1/sms/inbound"]["post"]
     props = operation["requestBody"]["content"]["application/json"]["schema"]["properties"]
-    assert props["text"]["maxLength"] == 300 and "X-Lianxin-Signature" in operation["requestBody"]["description"]
+    assert props["text"]["maxLength"] == 300
+    assert "X-Lianxin-Signature" in operation["requestBody"]["description"]
 
 
 def test_a_flood_from_one_number_is_refused_without_texts(district, outbox, settings):
@@ -145,7 +179,8 @@ def test_a_flood_from_one_number_is_refused_without_texts(district, outbox, sett
     sent = len(outbox)
     flood = _reply("1")
     assert flood.status_code == 429, flood.content
-    assert "过于频繁" in flood.json()["message"] and flood.has_header("Retry-After")
+    assert "过于频繁" in flood.json()["message"]
+    assert flood.has_header("Retry-After")
     assert len(outbox) == sent  # no paid answer to a flood
     appeal.refresh_from_db()
     assert appeal.satisfaction in ("", None)  # the refused digit rated nothing

@@ -28,14 +28,21 @@ def test_the_answer_of_a_staff_intake_is_the_appeal_as_read_back(api, district):
     response = api.post("/appeals", appeal_body(channel="hotline"), user=district.operator)
     assert response.status_code == 201
     body = response.json()
-    assert body["status"] == "dispatched" and body["appeal"]["unit"]["code"] == district.unit_city.code
+    assert body["status"] == "dispatched"
+    assert body["appeal"]["unit"]["code"] == district.unit_city.code
     assert body["appeal"] == _detail_read_back(api, body["tracking_number"], district.operator)
 
 
 def test_the_answer_with_attachments_lists_them_as_read_back(api, district):
     import base64
 
-    files = [{"name": "lamp.png", "content_type": "image/png", "content_base64": base64.b64encode(PNG_BYTES).decode()}]
+    files = [
+        {
+            "name": "lamp.png",
+            "content_type": "image/png",
+            "content_base64": base64.b64encode(PNG_BYTES).decode(),
+        }
+    ]
     response = api.post("/appeals", appeal_body(attachments=files), user=district.operator)
     assert response.status_code == 201
     shown = response.json()["appeal"]
@@ -47,7 +54,8 @@ def test_the_answer_of_a_resident_keeps_the_contact_masked(api, district):
     response = api.post("/appeals", appeal_body(), user=district.resident)
     assert response.status_code == 201
     shown = response.json()["appeal"]
-    assert shown["staff_view"] is False and "13812341234" not in response.content.decode()
+    assert shown["staff_view"] is False
+    assert "13812341234" not in response.content.decode()
     assert shown == _detail_read_back(api, response.json()["tracking_number"], district.resident)
 
 
@@ -62,9 +70,11 @@ def test_a_replay_answers_the_appeal_as_it_is_now(api, district):
 def test_one_intake_is_a_few_statements(api, district):
     api.post("/appeals", appeal_body(channel="hotline"), user=district.operator)  # warm the caches
     with CaptureQueriesContext(connection) as queries:
-        response = api.post("/appeals", appeal_body(channel="hotline", contact_phone="13900001111"),
-                            user=district.operator)
-    assert response.status_code == 201 and response.json()["status"] == "dispatched"
+        response = api.post(
+            "/appeals", appeal_body(channel="hotline", contact_phone="13900001111"), user=district.operator
+        )
+    assert response.status_code == 201
+    assert response.json()["status"] == "dispatched"
     sql = [q["sql"] for q in queries.captured_queries]
     assert len(sql) <= MAX_STATEMENTS, "\n".join(sql)
     # each table written once, whatever the number of events and audit entries

@@ -25,8 +25,12 @@ def events_not_round_tripping() -> list[tuple[str, dict, dict]]:
 @pytest.fixture(autouse=True)
 def _event_payloads_round_trip(request: pytest.FixtureRequest) -> Iterator[None]:
     marker = request.node.get_closest_marker("django_db")
-    uses_db = marker is not None or any(name in request.fixturenames for name in ("db", "transactional_db", "district"))
-    transactional = "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
+    uses_db = marker is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "district")
+    )
+    transactional = "transactional_db" in request.fixturenames or bool(
+        marker and marker.kwargs.get("transaction")
+    )
     if uses_db:  # asked for here, so the database outlives this check
         request.getfixturevalue("transactional_db" if transactional else "db")
     yield

@@ -29,7 +29,9 @@ def submit(district, *, auto_dispatch: bool = False, settings=None, **overrides)
 def dispatched(district, **kw) -> Appeal:
     appeal = submit(district, **kw)
     if appeal.status == "submitted":
-        services.appeal_dispatch(appeal=appeal, actor=Actor.staff(district.dispatcher), unit=district.unit_city)
+        services.appeal_dispatch(
+            appeal=appeal, actor=Actor.staff(district.dispatcher), unit=district.unit_city
+        )
     appeal.refresh_from_db()
     return appeal
 
@@ -46,4 +48,6 @@ def replied(district, **kw) -> Appeal:
 
 def closed(district, satisfaction: str = Satisfaction.SATISFIED, solved: bool = True, **kw) -> Appeal:
     appeal = replied(district, **kw)
-    return services.appeal_rate(appeal=appeal, actor=Actor.resident(), satisfaction=satisfaction, solved=solved)
+    return services.appeal_rate(
+        appeal=appeal, actor=Actor.resident(), satisfaction=satisfaction, solved=solved
+    )

@@ -42,7 +42,11 @@ class InProcessServer(IndexServer):
 def running_index_server(settings) -> Iterator[InProcessServer]:
     folder = tempfile.mkdtemp(prefix="lx-dup-", dir="/tmp")  # a Unix socket path must stay short
     address = str(Path(folder) / "dupindex.sock")
-    settings.LIANXIN = {**settings.LIANXIN, "DUPLICATE_INDEX_ADDRESS": address, "DUPLICATE_INDEX_TIMEOUT_SECONDS": 10.0}
+    settings.LIANXIN = {
+        **settings.LIANXIN,
+        "DUPLICATE_INDEX_ADDRESS": address,
+        "DUPLICATE_INDEX_TIMEOUT_SECONDS": 10.0,
+    }
     server = InProcessServer(address)
     server.start()
     try:

@@ -7,7 +7,7 @@ import pytest
 from lianxin.appeals import selectors, services
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.selectors import appeal_get_for_tracking, appeal_get_for_user, appeals_visible_to, queue
-from lianxin.core.errors import NotFound
+from lianxin.core.errors import NotFoundError
 
 from .helpers import dispatched, submit
 
@@ -47,16 +47,18 @@ EXPECTED = {
 @pytest.mark.parametrize("who", sorted(EXPECTED))
 def test_visibility_matrix(district, appeals, who):
     user = getattr(district, who)
-    visible = {name for name, appeal in appeals.items() if appeals_visible_to(user).filter(pk=appeal.pk).exists()}
+    visible = {
+        name for name, appeal in appeals.items() if appeals_visible_to(user).filter(pk=appeal.pk).exists()
+    }
     assert visible == EXPECTED[who]
     for name, appeal in appeals.items():
         if name in EXPECTED[who]:
             assert appeal_get_for_user(user, pk=appeal.pk).pk == appeal.pk
         else:
-            with pytest.raises(NotFound) as err:
+            with pytest.raises(NotFoundError) as err:
                 appeal_get_for_user(user, tracking_number=appeal.tracking_number)
             # The same message for "absent" and "not yours".
-            with pytest.raises(NotFound) as absent:
+            with pytest.raises(NotFoundError) as absent:
                 appeal_get_for_user(user, tracking_number="LX19990101-000001")
             assert err.value.message == absent.value.message
 
@@ -66,8 +68,9 @@ def test_co_handler_sees_the_appeal(district, appeals, monkeypatch, inline_max):
     monkeypatch.setattr(selectors, "CO_HANDLED_INLINE_MAX", inline_max)
     before = set(appeals_visible_to(district.handler_env).values_list("pk", flat=True))
     assert appeals["a"].pk not in before
-    services.appeal_add_co_handler(appeal=appeals["a"], actor=Actor.staff(district.handler_city),
-                                   unit=district.unit_env)
+    services.appeal_add_co_handler(
+        appeal=appeals["a"], actor=Actor.staff(district.handler_city), unit=district.unit_env
+    )
     after = set(appeals_visible_to(district.handler_env).values_list("pk", flat=True))
     assert after == before | {appeals["a"].pk}  # its own unit's appeals and the co-handled one
     in_progress = set(queue(district.handler_env, "in_progress").values_list("pk", flat=True))
@@ -85,9 +88,9 @@ def test_tracking_lookup_needs_the_phone_digits(appeals):
     assert appeal_get_for_tracking(a.tracking_number, "1234").pk == a.pk
     assert appeal_get_for_tracking(a.tracking_number.lower(), "1234").pk == a.pk
     for wrong in ("0000", "", "13812341234"):
-        with pytest.raises(NotFound):
+        with pytest.raises(NotFoundError):
             appeal_get_for_tracking(a.tracking_number, wrong)
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFoundError):
         appeal_get_for_tracking("LX19990101-000001", "1234")
 
 
@@ -95,5 +98,5 @@ def test_handler_queues_only_hold_their_unit(district, appeals):
     assert list(queue(district.handler_city, "in_progress")) == [appeals["a"]]
     assert list(queue(district.handler_env, "to_accept")) == [appeals["b"]]
     assert list(queue(district.dispatcher, "to_dispatch")) == [appeals["c"]]
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFoundError):
         queue(district.dispatcher, "nonsense")

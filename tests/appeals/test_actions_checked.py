@@ -34,7 +34,9 @@ def unchecked_transitions(source: str) -> list[str]:
             assert isinstance(call.func, ast.Name)
             if call.func.id == "ensure_allowed":
                 checked.add(_action_of(call))
-            elif call.func.id == "_transition" and (_action_of(call) is None or _action_of(call) not in checked):
+            elif call.func.id == "_transition" and (
+                _action_of(call) is None or _action_of(call) not in checked
+            ):
                 found.append(f"{func.name}: {_action_of(call)}")
     return found
 
@@ -42,7 +44,9 @@ def unchecked_transitions(source: str) -> list[str]:
 def test_every_transition_is_checked_first():
     sources = {p.name: p.read_text(encoding="utf-8") for p in ACTIONS_DIR.glob("*.py")}
     assert sum(src.count("_transition(") for src in sources.values()) > 10  # the check sees them
-    assert {name: unchecked_transitions(src) for name, src in sources.items() if unchecked_transitions(src)} == {}
+    assert {
+        name: unchecked_transitions(src) for name, src in sources.items() if unchecked_transitions(src)
+    } == {}
 
 
 def test_a_planted_unchecked_transition_is_found():

@@ -25,18 +25,29 @@ def _client(user) -> Client:
 
 
 def _staff(district):
-    return [district.operator, district.dispatcher, district.grid_worker_a, district.supervisor, district.admin,
-            district.leader_b, district.handler_city]
+    return [
+        district.operator,
+        district.dispatcher,
+        district.grid_worker_a,
+        district.supervisor,
+        district.admin,
+        district.leader_b,
+        district.handler_city,
+    ]
 
 
 def test_an_anonymous_api_appeal_keeps_no_phone_and_gets_a_query_code(district):
     api = Api()
-    r = api.post("/appeals", appeal_body(anonymous=True, contact_phone=PHONE, contact_name="王五",
-                                         contact_consent=True))
+    r = api.post(
+        "/appeals",
+        appeal_body(anonymous=True, contact_phone=PHONE, contact_name="王五", contact_consent=True),
+    )
     assert r.status_code == 201
     body = r.json()
     appeal = Appeal.objects.get(tracking_number=body["tracking_number"])
-    assert appeal.is_anonymous and appeal.contact_phone == "" and appeal.contact_name == ""
+    assert appeal.is_anonymous
+    assert appeal.contact_phone == ""
+    assert appeal.contact_name == ""
     assert not appeal.contact_consent
     # the caller can still follow it: with the query code, as on the web form
     assert len(body["access_code"]) == 6
@@ -47,16 +58,21 @@ def test_named_and_anonymous_appeals_of_one_phone_are_not_linked(district):
     api = Api()
     # different texts: the duplicate hints (by text) must not be what links them here
     named = api.post("/appeals", appeal_body(contact_phone=PHONE)).json()["tracking_number"]
-    anonymous = api.post("/appeals", appeal_body(anonymous=True, contact_phone=PHONE,
-                                                 text="和平路菜市场门口每天早上五点卸货，噪音太大，影响休息。")
-                         ).json()["tracking_number"]
+    anonymous = api.post(
+        "/appeals",
+        appeal_body(
+            anonymous=True, contact_phone=PHONE, text="和平路菜市场门口每天早上五点卸货，噪音太大，影响休息。"
+        ),
+    ).json()["tracking_number"]
     named_pk = Appeal.objects.get(tracking_number=named).pk
     anonymous_pk = Appeal.objects.get(tracking_number=anonymous).pk
     for user in (district.operator, district.dispatcher, district.supervisor, district.admin):
         c = _client(user)
         assert anonymous not in c.get(f"/staff/appeals/{named_pk}/").content.decode()
         case = c.get(f"/staff/appeals/{anonymous_pk}/").content.decode()
-        assert named not in case and MASKED not in case and PHONE not in case
+        assert named not in case
+        assert MASKED not in case
+        assert PHONE not in case
         assert anonymous not in c.get("/staff/queue/all/", {"q": PHONE}).content.decode()
         assert anonymous not in c.get("/staff/hotline/similar/", {"contact_phone": PHONE}).content.decode()
         listed = api.get("/appeals", user=user, q=PHONE)
@@ -68,8 +84,10 @@ def test_a_whole_anonymous_scenario_never_shows_the_phone(district, caplog):
     api = Api()
     responses = []
     with caplog.at_level(logging.DEBUG):
-        r = api.post("/appeals", appeal_body(anonymous=True, contact_phone=PHONE, contact_name="王五",
-                                             contact_consent=True))
+        r = api.post(
+            "/appeals",
+            appeal_body(anonymous=True, contact_phone=PHONE, contact_name="王五", contact_consent=True),
+        )
         responses.append(r)
         tn = r.json()["tracking_number"]
         code = r.json()["access_code"]
@@ -90,4 +108,6 @@ def test_a_whole_anonymous_scenario_never_shows_the_phone(district, caplog):
     seen += [record.getMessage() for record in caplog.records]
     seen += [str(record.args) for record in caplog.records]
     for text in seen:
-        assert PHONE not in text and MASKED not in text and "王五" not in text
+        assert PHONE not in text
+        assert MASKED not in text
+        assert "王五" not in text

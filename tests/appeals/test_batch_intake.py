@@ -19,7 +19,7 @@ from lianxin.appeals.intake import AppealInput, appeal_submit
 from lianxin.appeals.models import Appeal, AppealEvent, IdempotencyRecord, Status
 from lianxin.audit.models import AuditEntry
 from lianxin.audit.services import audit_verify
-from lianxin.core.errors import RateLimited
+from lianxin.core.errors import RateLimitedError
 from lianxin.core.sms import MemorySmsBackend
 from lianxin.notifications.models import Notification
 
@@ -38,17 +38,41 @@ def inputs() -> list[AppealInput]:
     named: dict[str, Any] = {"contact_name": "张三", "contact_phone": "13812341234", "contact_consent": True}
     return [
         AppealInput(text=LAMP, category_code="CJ-LD", area_code="G1", **named),
-        AppealInput(text=RUBBISH, category_code="HB", area_code="G2", contact_phone="13900002222",
-                    contact_consent=True),
+        AppealInput(
+            text=RUBBISH,
+            category_code="HB",
+            area_code="G2",
+            contact_phone="13900002222",
+            contact_consent=True,
+        ),
         AppealInput(text=FIRE, category_code="CJ", area_code="G1", **named),
-        AppealInput(text="路口的井盖松动了，车辆经过声音很大，请尽快处理。", category_code="CJ-LD", area_code="G1",
-                    anonymous=True),
-        AppealInput(text="请问办理居住证需要带哪些材料？", kind="inquiry", channel="hotline", category_code="CJ",
-                    area_code="G1", **named),
-        AppealInput(text="小区里有人深夜在广场上跳舞，音响很吵。", area_code="G2", contact_phone="13900003333",
-                    contact_consent=True),
-        AppealInput(text=LAMP + "谢谢", category_code="CJ-LD", area_code="G1", contact_phone="13812341234",
-                    contact_consent=True),
+        AppealInput(
+            text="路口的井盖松动了，车辆经过声音很大，请尽快处理。",
+            category_code="CJ-LD",
+            area_code="G1",
+            anonymous=True,
+        ),
+        AppealInput(
+            text="请问办理居住证需要带哪些材料？",
+            kind="inquiry",
+            channel="hotline",
+            category_code="CJ",
+            area_code="G1",
+            **named,
+        ),
+        AppealInput(
+            text="小区里有人深夜在广场上跳舞，音响很吵。",
+            area_code="G2",
+            contact_phone="13900003333",
+            contact_consent=True,
+        ),
+        AppealInput(
+            text=LAMP + "谢谢",
+            category_code="CJ-LD",
+            area_code="G1",
+            contact_phone="13812341234",
+            contact_consent=True,
+        ),
     ]
 
 
@@ -59,10 +83,16 @@ def _outcome(appeal: Appeal, numbers: dict[str, int]) -> dict[str, Any]:
         for e in appeal.events.select_related("unit").order_by("pk")
     ]
     suggestion = appeal.suggestion or {}
-    audit = list(AuditEntry.objects.filter(object_id=appeal.tracking_number).order_by("seq")
-                 .values_list("action", "actor_label", "data"))
-    due = deadlines.compute_deadlines(appeal.dispatched_at, appeal.category, appeal.urgency) \
-        if appeal.dispatched_at else None
+    audit = list(
+        AuditEntry.objects.filter(object_id=appeal.tracking_number)
+        .order_by("seq")
+        .values_list("action", "actor_label", "data")
+    )
+    due = (
+        deadlines.compute_deadlines(appeal.dispatched_at, appeal.category, appeal.urgency)
+        if appeal.dispatched_at
+        else None
+    )
     return {
         "status": appeal.status,
         "unit": appeal.unit.code if appeal.unit else None,
@@ -71,8 +101,8 @@ def _outcome(appeal: Appeal, numbers: dict[str, int]) -> dict[str, Any]:
         "priority": appeal.priority,
         "anonymous": appeal.is_anonymous,
         "has_code": bool(appeal.access_code_hash),
-        "deadlines_kept": due is None or (appeal.accept_due_at, appeal.resolve_due_at) == (
-            due.accept_due_at, due.resolve_due_at),
+        "deadlines_kept": due is None
+        or (appeal.accept_due_at, appeal.resolve_due_at) == (due.accept_due_at, due.resolve_due_at),
         "dispatched": appeal.dispatched_at is not None,
         "events": events,
         "audit": audit,
@@ -107,22 +137,38 @@ def test_a_batch_gives_each_item_what_single_intake_gives_it(district):
     got = _outcomes([str(a.tracking_number) for a in answers])
     assert got == expected
     # the rules themselves, not only the sameness
-    assert [g["status"] for g in got] == [Status.DISPATCHED, Status.DISPATCHED, Status.DISPATCHED,
-                                          Status.DISPATCHED, Status.SUBMITTED, Status.SUBMITTED, Status.DISPATCHED]
-    assert got[2]["urgency"] == "emergency" and got[2]["urgency_triggers"]
-    assert got[6]["duplicates"] == [0] and got[6]["repeat"] is True  # its earlier copy in the same batch
+    assert [g["status"] for g in got] == [
+        Status.DISPATCHED,
+        Status.DISPATCHED,
+        Status.DISPATCHED,
+        Status.DISPATCHED,
+        Status.SUBMITTED,
+        Status.SUBMITTED,
+        Status.DISPATCHED,
+    ]
+    assert got[2]["urgency"] == "emergency"
+    assert got[2]["urgency_triggers"]
+    assert got[6]["duplicates"] == [0]
+    assert got[6]["repeat"] is True
     seventh = Appeal.objects.get(tracking_number=answers[6].tracking_number)
     named = [r for r in seventh.suggestion["reasons"] if r["code"] == "duplicates"]
-    assert named == [{"code": "duplicates", "tracking_numbers": [answers[0].tracking_number]}]  # no placeholder left
-    assert got[3]["has_code"] and answers[3].access_code and not any(a.access_code for a in answers[:3])
+    assert named == [
+        {"code": "duplicates", "tracking_numbers": [answers[0].tracking_number]}
+    ]  # no placeholder left
+    assert got[3]["has_code"]
+    assert answers[3].access_code
+    assert not any(a.access_code for a in answers[:3])
     assert [a.appeal_status for a in answers] == [g["status"] for g in got]
-    assert all(g["audit"] for g in got) and audit_verify().ok
+    assert all(g["audit"] for g in got)
+    assert audit_verify().ok
 
 
 def test_a_batch_checks_duplicates_against_recent_appeals(district):
     actor = Actor.staff(district.operator)
     earlier = appeal_submit(data=inputs()[0], actor=actor).appeal
-    answers = appeals_submit_batch(items=[BatchItem(data=inputs()[6]), BatchItem(data=inputs()[1])], actor=actor)
+    answers = appeals_submit_batch(
+        items=[BatchItem(data=inputs()[6]), BatchItem(data=inputs()[1])], actor=actor
+    )
     first = Appeal.objects.get(tracking_number=answers[0].tracking_number)
     other = Appeal.objects.get(tracking_number=answers[1].tracking_number)
     assert [d["tracking_number"] for d in first.suggestion["duplicates"]] == [earlier.tracking_number]
@@ -140,27 +186,37 @@ def test_each_item_is_idempotent_on_replay(district):
 
     again = appeals_submit_batch(items=items, actor=actor, idempotency_scope="api:user:1")
 
-    assert [a.status for a in first] == [201] * 7 and [a.status for a in again] == [200] * 7
+    assert [a.status for a in first] == [201] * 7
+    assert [a.status for a in again] == [200] * 7
     assert [a.tracking_number for a in again] == [a.tracking_number for a in first]
     assert again[3].access_code == first[3].access_code is not None  # the anonymous item's code, again
-    assert Appeal.objects.count() == count and IdempotencyRecord.objects.count() == 7
+    assert Appeal.objects.count() == count
+    assert IdempotencyRecord.objects.count() == 7
     # the single intake shares the key space: it replays what the batch created
     single = appeal_submit(data=data[0], actor=actor, idempotency_key="k-0", idempotency_scope="api:user:1")
-    assert not single.created and single.appeal.tracking_number == first[0].tracking_number
+    assert not single.created
+    assert single.appeal.tracking_number == first[0].tracking_number
     # the same key with another body is refused, that item only
-    changed = appeals_submit_batch(items=[BatchItem(data=data[1], idempotency_key="k-0"), items[1]], actor=actor,
-                                   idempotency_scope="api:user:1")
+    changed = appeals_submit_batch(
+        items=[BatchItem(data=data[1], idempotency_key="k-0"), items[1]],
+        actor=actor,
+        idempotency_scope="api:user:1",
+    )
     assert [a.status for a in changed] == [409, 200]
 
 
 def test_a_key_repeated_within_a_batch_is_one_appeal(district):
     actor = Actor.staff(district.operator)
     data = inputs()
-    answers = appeals_submit_batch(items=[
-        BatchItem(data=data[0], idempotency_key="same"),
-        BatchItem(data=data[0], idempotency_key="same"),
-        BatchItem(data=data[1], idempotency_key="same"),
-    ], actor=actor, idempotency_scope="api:user:1")
+    answers = appeals_submit_batch(
+        items=[
+            BatchItem(data=data[0], idempotency_key="same"),
+            BatchItem(data=data[0], idempotency_key="same"),
+            BatchItem(data=data[1], idempotency_key="same"),
+        ],
+        actor=actor,
+        idempotency_scope="api:user:1",
+    )
     assert [a.status for a in answers] == [201, 200, 409]
     assert answers[0].tracking_number == answers[1].tracking_number
     assert Appeal.objects.count() == 1
@@ -173,12 +229,19 @@ def test_bad_items_and_refusals_are_answered_in_place(district):
     def rate_limit() -> None:
         calls.append(1)
         if len(calls) == 3:
-            raise RateLimited("请稍后再试。")
+            raise RateLimitedError("请稍后再试。")
 
     items = [
         BatchItem(data=inputs()[0]),
-        BatchItem(data=AppealInput(text=LAMP, category_code="NOPE", area_code="G1", contact_phone="13812341234",
-                                   contact_consent=True)),
+        BatchItem(
+            data=AppealInput(
+                text=LAMP,
+                category_code="NOPE",
+                area_code="G1",
+                contact_phone="13812341234",
+                contact_consent=True,
+            )
+        ),
         BatchItem(data=inputs()[1]),
         BatchItem(data=AppealInput(text="", contact_phone="13812341234", contact_consent=True)),
         BatchItem(data=AppealInput(text=LAMP, contact_phone="12345")),
@@ -187,17 +250,27 @@ def test_bad_items_and_refusals_are_answered_in_place(district):
     answers = appeals_submit_batch(items=items, actor=actor, before_each=rate_limit)
     assert [a.status for a in answers] == [201, 400, 429, 400, 400, 400]
     assert [a.error.get("field") if a.error else None for a in answers] == [
-        None, "category", None, "text", "contact_phone", "Idempotency-Key"]
-    assert Appeal.objects.count() == 1 and audit_verify().ok
+        None,
+        "category",
+        None,
+        "text",
+        "contact_phone",
+        "Idempotency-Key",
+    ]
+    assert Appeal.objects.count() == 1
+    assert audit_verify().ok
 
 
-def test_notifications_and_messages_wait_for_the_commit(district, settings, django_capture_on_commit_callbacks):
+def test_notifications_and_messages_wait_for_the_commit(
+    district, settings, django_capture_on_commit_callbacks
+):
     settings.LIANXIN = {**settings.LIANXIN, "SMS_BACKEND": "lianxin.core.sms.MemorySmsBackend"}
     MemorySmsBackend.outbox.clear()
     actor = Actor.staff(district.operator)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         answers = appeals_submit_batch(items=[BatchItem(data=d) for d in inputs()], actor=actor)
-    assert Notification.objects.count() == 0 and MemorySmsBackend.outbox == []
+    assert Notification.objects.count() == 0
+    assert MemorySmsBackend.outbox == []
     for callback in callbacks:
         callback()
     dispatched = [a.tracking_number for a in answers if a.appeal_status == Status.DISPATCHED]
@@ -206,7 +279,8 @@ def test_notifications_and_messages_wait_for_the_commit(district, settings, djan
     assert {n.user_id for n in notices} == {district.handler_city.pk, district.handler_env.pk}
     # every appeal with a number is told its tracking number; the anonymous one without a phone is not
     assert sorted(m.reference for m in MemorySmsBackend.outbox) == sorted(
-        a.tracking_number or "" for i, a in enumerate(answers) if i != 3)
+        a.tracking_number or "" for i, a in enumerate(answers) if i != 3
+    )
 
 
 def test_events_of_a_batch_are_in_the_audit_chain_once_each(district):

@@ -50,8 +50,12 @@ def test_intake_in_the_new_area_gets_the_reclassified_appeal_as_a_duplicate_hint
     first = submit(district, settings=settings, text=GARBAGE)
     recent_index().refresh()  # this process already holds the appeal under G1
     move_to_grid_b(district, first)
-    in_new = submit(district, settings=settings, text=GARBAGE_AGAIN, area_code="G2", contact_phone="13600003333")
-    in_old = submit(district, settings=settings, text=GARBAGE_AGAIN, area_code="G1", contact_phone="13700004444")
+    in_new = submit(
+        district, settings=settings, text=GARBAGE_AGAIN, area_code="G2", contact_phone="13600003333"
+    )
+    in_old = submit(
+        district, settings=settings, text=GARBAGE_AGAIN, area_code="G1", contact_phone="13700004444"
+    )
     assert first.tracking_number in {d["tracking_number"] for d in in_new.suggestion["duplicates"]}
     old_hints = {d["tracking_number"] for d in in_old.suggestion["duplicates"]}
     assert first.tracking_number not in old_hints
@@ -78,7 +82,9 @@ def test_moving_back_is_followed_too(district, settings):
     index.refresh()
     move_to_grid_b(district, first)
     index.refresh()
-    services.appeal_reclassify(appeal=first, actor=Actor.staff(district.dispatcher), area="G1", reason="核实后仍在幸福社区")
+    services.appeal_reclassify(
+        appeal=first, actor=Actor.staff(district.dispatcher), area="G1", reason="核实后仍在幸福社区"
+    )
     assert first.tracking_number in hints(index, district.grid_a)
     assert first.tracking_number not in hints(index, district.grid_b)
 
@@ -118,7 +124,9 @@ def test_a_merged_appeal_is_named_by_its_survivor_and_a_withdrawn_one_not_at_all
     index = recent_index()
     assert hints(index, district.grid_a) == {survivor.tracking_number, duplicate.tracking_number}
 
-    services.appeal_merge(appeal=duplicate, actor=Actor.staff(district.dispatcher), into=survivor, note="同一垃圾站")
+    services.appeal_merge(
+        appeal=duplicate, actor=Actor.staff(district.dispatcher), into=survivor, note="同一垃圾站"
+    )
     found = index.check(GARBAGE_AGAIN, area_path=district.grid_a.path, phone="13600003333")
     # the merged appeal's match points at the appeal it was merged into, named once
     assert [h.tracking_number for h in found] == [survivor.tracking_number]

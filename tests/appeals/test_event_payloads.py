@@ -11,7 +11,7 @@ import pytest
 from lianxin.appeals import events, services
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.models import AppealEvent, EventType, Status
-from lianxin.core.errors import TransitionNotAllowed
+from lianxin.core.errors import TransitionNotAllowedError
 
 from .conftest import events_not_round_tripping
 from .helpers import accepted, dispatched, replied
@@ -32,29 +32,48 @@ def test_every_field_has_a_default_so_rows_written_before_it_still_parse():
 
 
 def test_unknown_keys_are_ignored_and_json_values_become_typed_fields():
-    replied_ = events.parse_payload("replied", {
-        "late": True, "added_later_by_someone": 1, "extension_lapsed": [4, 5],
-        "reply_quality": {"overall": 0.4, "relevance": 0.5, "completeness": 0.3, "timeliness": None, "reasons": ["套话"]},
-    })
+    replied_ = events.parse_payload(
+        "replied",
+        {
+            "late": True,
+            "added_later_by_someone": 1,
+            "extension_lapsed": [4, 5],
+            "reply_quality": {
+                "overall": 0.4,
+                "relevance": 0.5,
+                "completeness": 0.3,
+                "timeliness": None,
+                "reasons": ["套话"],
+            },
+        },
+    )
     assert isinstance(replied_, events.Replied)
-    assert replied_.late is True and replied_.extension_lapsed == (4, 5)
+    assert replied_.late is True
+    assert replied_.extension_lapsed == (4, 5)
     assert replied_.reply_quality == events.ReplyQuality(0.4, 0.5, 0.3, None, ("套话",))
     approved = events.parse_payload("extension_approved", {"request": 3, "new_due": "2026-11-30T10:00:00"})
     assert isinstance(approved, events.ExtensionApproved)
     assert approved.new_due == dt.datetime(2026, 11, 30, 10, tzinfo=dt.UTC)  # naive: taken as UTC
     broken = events.parse_payload("overdue", {"resolve_due_at": "not a date"})
-    assert isinstance(broken, events.Overdue) and broken.resolve_due_at is None
+    assert isinstance(broken, events.Overdue)
+    assert broken.resolve_due_at is None
 
 
 def test_an_unknown_event_type_is_named():
-    with pytest.raises(events.UnknownEventType, match="'sent_to_mars'"):
+    with pytest.raises(events.UnknownEventTypeError, match="'sent_to_mars'"):
         events.parse_payload("sent_to_mars", {})
 
 
 def test_keys_written_only_sometimes_stay_absent_when_empty():
-    assert events.Rated(satisfaction="basic", solved=False).to_data() == {"satisfaction": "basic", "solved": False}
+    assert events.Rated(satisfaction="basic", solved=False).to_data() == {
+        "satisfaction": "basic",
+        "solved": False,
+    }
     assert events.Rated(satisfaction="basic", solved=None, via="sms").to_data() == {
-        "satisfaction": "basic", "solved": None, "via": "sms"}
+        "satisfaction": "basic",
+        "solved": None,
+        "via": "sms",
+    }
     assert events.Closed().to_data() == {}
     assert "from_suggested_unit" not in events.Reclassified(to_area=3).to_data()
     assert events.Reclassified(rerouted=True).to_data()["to_suggested_unit"] is None
@@ -63,8 +82,13 @@ def test_keys_written_only_sometimes_stay_absent_when_empty():
 
 def test_record_event_takes_the_type_from_the_payload(district):
     appeal = dispatched(district)
-    event = services.record_event(appeal, events.Chased(kind="chase"), Actor.staff(district.operator),
-                                  from_status=appeal.status, to_status=appeal.status)
+    event = services.record_event(
+        appeal,
+        events.Chased(kind="chase"),
+        Actor.staff(district.operator),
+        from_status=appeal.status,
+        to_status=appeal.status,
+    )
     event.refresh_from_db()
     assert (event.type, event.data) == (EventType.CHASED, {"kind": "chase"})
     assert events.payload_of(event) == events.Chased(kind="chase")
@@ -72,27 +96,34 @@ def test_record_event_takes_the_type_from_the_payload(district):
 
 def test_a_lifecycle_writes_payloads_the_readers_get_back(district):
     appeal = accepted(district)
-    services.appeal_request_extension(appeal=appeal, actor=Actor.staff(district.handler_city), working_days=2,
-                                      reason="需要协调施工")
+    services.appeal_request_extension(
+        appeal=appeal, actor=Actor.staff(district.handler_city), working_days=2, reason="需要协调施工"
+    )
     services.appeal_decide_extension(appeal=appeal, actor=Actor.staff(district.dispatcher), approve=True)
     services.appeal_reply(appeal=appeal, actor=Actor.staff(district.handler_city), text="已修复路灯。")
     services.appeal_rate(appeal=appeal, actor=Actor.resident(), satisfaction="dissatisfied", solved=False)
     by_type = {e.type: events.payload_of(e) for e in AppealEvent.objects.filter(appeal=appeal)}
     dispatched_ = by_type[EventType.DISPATCHED]
-    assert isinstance(dispatched_, events.Dispatched) and dispatched_.chosen_unit == district.unit_city.pk
+    assert isinstance(dispatched_, events.Dispatched)
+    assert dispatched_.chosen_unit == district.unit_city.pk
     approved = by_type[EventType.EXTENSION_APPROVED]
-    assert isinstance(approved, events.ExtensionApproved) and approved.working_days == 2
-    assert approved.new_due is not None and approved.old_due is not None and approved.new_due > approved.old_due
+    assert isinstance(approved, events.ExtensionApproved)
+    assert approved.working_days == 2
+    assert approved.new_due is not None
+    assert approved.old_due is not None
+    assert approved.new_due > approved.old_due
     replied_ = by_type[EventType.REPLIED]
-    assert isinstance(replied_, events.Replied) and replied_.late is False
-    assert replied_.reply_quality is not None and 0 <= replied_.reply_quality.overall <= 1
+    assert isinstance(replied_, events.Replied)
+    assert replied_.late is False
+    assert replied_.reply_quality is not None
+    assert 0 <= replied_.reply_quality.overall <= 1
     assert by_type[EventType.RATED] == events.Rated(satisfaction="dissatisfied", solved=False)
     assert events_not_round_tripping() == []
 
 
 def test_close_unrated_is_held_to_the_transition_table_for_the_system_too(district):
     appeal = accepted(district)
-    with pytest.raises(TransitionNotAllowed, match="已签收"):
+    with pytest.raises(TransitionNotAllowedError, match="已签收"):
         services.appeal_close_unrated(appeal=appeal, actor=Actor.automatic("系统"))
     appeal.refresh_from_db()
     assert appeal.status == Status.ACCEPTED
@@ -101,13 +132,13 @@ def test_close_unrated_is_held_to_the_transition_table_for_the_system_too(distri
 
 def test_no_system_actor_moves_an_appeal_out_of_the_table(district):
     appeal = replied(district)
-    with pytest.raises(TransitionNotAllowed, match="已答复"):
+    with pytest.raises(TransitionNotAllowedError, match="已答复"):
         services.appeal_accept(appeal=appeal, actor=Actor.automatic("系统"))
     closed = services.appeal_close_unrated(appeal=appeal, actor=Actor.automatic("系统"))
     assert closed.status == Status.CLOSED
     event = AppealEvent.objects.get(appeal=appeal, type=EventType.CLOSED)
     assert events.payload_of(event) == events.Closed(auto_closed=True)
-    with pytest.raises(TransitionNotAllowed):  # closed: nothing more to close
+    with pytest.raises(TransitionNotAllowedError):  # closed: nothing more to close
         services.appeal_close_unrated(appeal=appeal, actor=Actor.automatic("系统"))
 
 

@@ -22,8 +22,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _request(district, appeal: Appeal, *, days: int = 3, reason: str = "需要采购配件", handler=None) -> None:
-    services.appeal_request_extension(appeal=appeal, actor=Actor.staff(handler or district.handler_city),
-                                      working_days=days, reason=reason)
+    services.appeal_request_extension(
+        appeal=appeal, actor=Actor.staff(handler or district.handler_city), working_days=days, reason=reason
+    )
 
 
 @pytest.fixture
@@ -40,8 +41,12 @@ def appeals(district, settings):
     for name, approve in (("approved", True), ("refused", False)):
         appeal = accepted(district, settings=settings)
         _request(district, appeal)
-        services.appeal_decide_extension(appeal=appeal, actor=Actor.staff(district.dispatcher), approve=approve,
-                                         note="" if approve else "理由不充分，请按期办结。")
+        services.appeal_decide_extension(
+            appeal=appeal,
+            actor=Actor.staff(district.dispatcher),
+            approve=approve,
+            note="" if approve else "理由不充分，请按期办结。",
+        )
         out[name] = appeal
     out["plain"] = accepted(district, settings=settings)
     stale = accepted(district, settings=settings)
@@ -87,19 +92,29 @@ def test_extensions_queue_per_role_is_what_the_policy_lets_decide(district, appe
     assert listed == EXPECTED[who]
     # and exactly the appeals on which the policy offers the decision
     actor = Actor.staff(user)
-    decidable = {name for name, a in appeals.items()
-                 if can(actor, Appeal.objects.select_related("area").get(pk=a.pk), Action.DECIDE_EXTENSION)}
+    decidable = {
+        name
+        for name, a in appeals.items()
+        if can(actor, Appeal.objects.select_related("area").get(pk=a.pk), Action.DECIDE_EXTENSION)
+    }
     assert listed == decidable
 
 
 def test_decided_and_returned_requests_leave_the_queue(district, appeals):
     pks = set(queue(district.dispatcher, "extensions").values_list("pk", flat=True))
     assert pks == {appeals["pending_a"].pk, appeals["pending_b"].pk}
-    services.appeal_decide_extension(appeal=appeals["pending_a"], actor=Actor.staff(district.dispatcher),
-                                     approve=True)
-    assert set(queue(district.dispatcher, "extensions").values_list("pk", flat=True)) == {appeals["pending_b"].pk}
-    services.appeal_decide_extension(appeal=appeals["pending_b"], actor=Actor.staff(district.supervisor),
-                                     approve=False, note="请按期办结。")
+    services.appeal_decide_extension(
+        appeal=appeals["pending_a"], actor=Actor.staff(district.dispatcher), approve=True
+    )
+    assert set(queue(district.dispatcher, "extensions").values_list("pk", flat=True)) == {
+        appeals["pending_b"].pk
+    }
+    services.appeal_decide_extension(
+        appeal=appeals["pending_b"],
+        actor=Actor.staff(district.supervisor),
+        approve=False,
+        note="请按期办结。",
+    )
     assert not queue(district.dispatcher, "extensions").exists()
 
 
@@ -109,10 +124,16 @@ def test_extensions_queue_is_nearest_deadline_first_emergencies_first(district, 
     for hours, priority in ((72, 2), (24, 2), (96, 0)):
         appeal = accepted(district, settings=settings)
         _request(district, appeal)
-        Appeal.objects.filter(pk=appeal.pk).update(resolve_due_at=now + dt.timedelta(hours=hours), priority=priority)
+        Appeal.objects.filter(pk=appeal.pk).update(
+            resolve_due_at=now + dt.timedelta(hours=hours), priority=priority
+        )
         rows.append(appeal.pk)
     late, soon, emergency = rows
-    assert list(queue(district.dispatcher, "extensions").values_list("pk", flat=True)) == [emergency, soon, late]
+    assert list(queue(district.dispatcher, "extensions").values_list("pk", flat=True)) == [
+        emergency,
+        soon,
+        late,
+    ]
 
 
 def test_pending_extensions_gives_days_reason_and_the_deadline_approval_would_give(district, appeals):
@@ -122,7 +143,8 @@ def test_pending_extensions_gives_days_reason_and_the_deadline_approval_would_gi
     assert set(found) == {a.pk}
     x = found[a.pk]
     assert (x.working_days, x.reason) == (3, "需要采购配件")
-    assert x.new_due_at == deadlines.extend(a.resolve_due_at, 3) and x.new_due_at > a.resolve_due_at
+    assert x.new_due_at == deadlines.extend(a.resolve_due_at, 3)
+    assert x.new_due_at > a.resolve_due_at
     services.appeal_decide_extension(appeal=a, actor=Actor.staff(district.dispatcher), approve=True)
     a.refresh_from_db()
     assert a.resolve_due_at == x.new_due_at  # what the list announced is what approval gave
@@ -138,7 +160,8 @@ def test_a_request_lapses_when_the_appeal_leaves_the_unit_undecided(district, se
     [request] = appeal.extensions.all()
     services.appeal_return(appeal=appeal, actor=Actor.staff(district.handler_city), reason="不属于本单位职责")
     request.refresh_from_db()
-    assert request.status == ExtensionStatus.LAPSED and request.decided_at is not None
+    assert request.status == ExtensionStatus.LAPSED
+    assert request.decided_at is not None
     returned = appeal.events.get(type=EventType.RETURNED)
     assert returned.data["extension_lapsed"] == [request.pk]
 
@@ -157,5 +180,7 @@ def test_a_reply_lapses_the_pending_request_too(district, settings):
 
     appeal = accepted(district, settings=settings)
     _request(district, appeal)
-    services.appeal_reply(appeal=appeal, actor=Actor.staff(district.handler_city), text="已更换路灯，恢复照明。")
+    services.appeal_reply(
+        appeal=appeal, actor=Actor.staff(district.handler_city), text="已更换路灯，恢复照明。"
+    )
     assert appeal.extensions.get().status == ExtensionStatus.LAPSED

@@ -9,7 +9,7 @@ import pytest
 from lianxin.appeals.filters import AppealFilter, SearchStyle, area_paths, category_paths
 from lianxin.appeals.models import Appeal, Status
 from lianxin.appeals.selectors import appeals_filtered
-from lianxin.core.errors import Forbidden
+from lianxin.core.errors import ForbiddenError
 from lianxin.worktime.calendar import TZ
 from tests.factories import AppealFactory
 
@@ -22,12 +22,27 @@ def found(f, user=None):
 
 @pytest.fixture
 def three(district):
-    AppealFactory(title="light", category=district.cat_light, area=district.grid_a, status=Status.SUBMITTED,
-                  submitted_at=dt.datetime(2026, 5, 6, 23, 30, tzinfo=TZ))
-    AppealFactory(title="city", category=district.cat_city, area=district.community_a, status=Status.CLOSED,
-                  submitted_at=dt.datetime(2026, 5, 7, 0, 30, tzinfo=TZ))
-    AppealFactory(title="env", category=district.cat_env, area=district.grid_b, status=Status.SUBMITTED,
-                  submitted_at=dt.datetime(2026, 5, 8, 9, 0, tzinfo=TZ))
+    AppealFactory(
+        title="light",
+        category=district.cat_light,
+        area=district.grid_a,
+        status=Status.SUBMITTED,
+        submitted_at=dt.datetime(2026, 5, 6, 23, 30, tzinfo=TZ),
+    )
+    AppealFactory(
+        title="city",
+        category=district.cat_city,
+        area=district.community_a,
+        status=Status.CLOSED,
+        submitted_at=dt.datetime(2026, 5, 7, 0, 30, tzinfo=TZ),
+    )
+    AppealFactory(
+        title="env",
+        category=district.cat_env,
+        area=district.grid_b,
+        status=Status.SUBMITTED,
+        submitted_at=dt.datetime(2026, 5, 8, 9, 0, tzinfo=TZ),
+    )
 
 
 def test_subtrees_of_categories_and_areas(district, three):
@@ -63,9 +78,9 @@ def test_the_two_search_styles(district, three):
     city = Appeal.objects.get(title="city")
     queue = AppealFilter(text=city.tracking_number.lower(), search=SearchStyle.QUEUE)
     assert found(queue, district.dispatcher) == {"city"}
-    with pytest.raises(Forbidden):  # the queue refuses a phone search to a role without phones
+    with pytest.raises(ForbiddenError):  # the queue refuses a phone search to a role without phones
         found(AppealFilter(text="13812341234", search=SearchStyle.QUEUE), district.handler_city)
-    with pytest.raises(Forbidden):  # the API refuses digits alone
+    with pytest.raises(ForbiddenError):  # the API refuses digits alone
         found(AppealFilter(text="13812341234", search=SearchStyle.API), district.handler_city)
     # the API's text search also looks inside tracking numbers; the queue's only in title and text
     assert found(AppealFilter(text="lx", search=SearchStyle.API), district.admin) == {"light", "city", "env"}

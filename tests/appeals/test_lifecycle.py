@@ -19,20 +19,31 @@ def test_full_lifecycle_records_every_step(district, settings):
     assert appeal.tracking_number.startswith("LX")
     assert appeal.suggested_unit == district.unit_city
 
-    services.appeal_dispatch(appeal=appeal, actor=Actor.staff(district.dispatcher), unit=district.unit_city.code)
+    services.appeal_dispatch(
+        appeal=appeal, actor=Actor.staff(district.dispatcher), unit=district.unit_city.code
+    )
     appeal.refresh_from_db()
     assert appeal.status == Status.DISPATCHED
-    assert appeal.accept_due_at is not None and appeal.resolve_due_at is not None
+    assert appeal.accept_due_at is not None
+    assert appeal.resolve_due_at is not None
 
     services.appeal_accept(appeal=appeal, actor=Actor.staff(district.handler_city))
-    services.appeal_reply(appeal=appeal, actor=Actor.staff(district.handler_city), text="已更换灯泡，路灯恢复正常。")
-    services.appeal_rate(appeal=appeal, actor=Actor.resident(), satisfaction=Satisfaction.SATISFIED, solved=True)
+    services.appeal_reply(
+        appeal=appeal, actor=Actor.staff(district.handler_city), text="已更换灯泡，路灯恢复正常。"
+    )
+    services.appeal_rate(
+        appeal=appeal, actor=Actor.resident(), satisfaction=Satisfaction.SATISFIED, solved=True
+    )
     appeal.refresh_from_db()
     assert appeal.status == Status.CLOSED
     types = list(appeal.events.values_list("type", flat=True))
     assert types == [
-        EventType.SUBMITTED, EventType.TRIAGED, EventType.DISPATCHED, EventType.ACCEPTED,
-        EventType.REPLIED, EventType.RATED,
+        EventType.SUBMITTED,
+        EventType.TRIAGED,
+        EventType.DISPATCHED,
+        EventType.ACCEPTED,
+        EventType.REPLIED,
+        EventType.RATED,
     ]
     assert audit_verify().ok
 

@@ -10,7 +10,7 @@ from lianxin.appeals.actors import Actor
 from lianxin.appeals.models import Appeal, EventType, Status
 from lianxin.appeals.policy import Action, allowed_actions, can
 from lianxin.audit.models import AuditEntry
-from lianxin.core.errors import Forbidden, TransitionNotAllowed, ValidationFailed
+from lianxin.core.errors import ForbiddenError, TransitionNotAllowedError, ValidationFailedError
 from lianxin.org.models import DispatchRule, Role
 from tests.factories import AreaFactory, CategoryFactory, staff
 
@@ -35,23 +35,43 @@ def test_dispatcher_moves_category_and_area_and_nothing_else(district, settings)
     appeal.refresh_from_db()
     assert (appeal.category, appeal.area) == (district.cat_env, district.grid_b)
     # no re-routing, no re-dispatch, same deadlines and status
-    assert appeal.status == Status.ACCEPTED and appeal.unit == district.unit_city
+    assert appeal.status == Status.ACCEPTED
+    assert appeal.unit == district.unit_city
     assert (appeal.accept_due_at, appeal.resolve_due_at) == (before.accept_due_at, before.resolve_due_at)
     assert appeal.suggested_unit_id == before.suggested_unit_id
     event = last_event(appeal)
-    assert event.type == EventType.RECLASSIFIED and event.public is False
-    assert (event.from_status, event.to_status, event.actor) == (Status.ACCEPTED, Status.ACCEPTED,
-                                                                 district.dispatcher)
+    assert event.type == EventType.RECLASSIFIED
+    assert event.public is False
+    assert (event.from_status, event.to_status, event.actor) == (
+        Status.ACCEPTED,
+        Status.ACCEPTED,
+        district.dispatcher,
+    )
     assert event.note == "实为噪音扰民，在和平社区"
     assert event.data == {
-        "from_category": district.cat_light.pk, "from_category_code": "CJ-LD", "from_category_name": "路灯照明",
-        "to_category": district.cat_env.pk, "to_category_code": "HB", "to_category_name": "环境保护",
-        "from_area": district.grid_a.pk, "from_area_code": "G1", "from_area_name": "幸福一网格",
-        "to_area": district.grid_b.pk, "to_area_code": "G2", "to_area_name": "和平一网格",
+        "from_category": district.cat_light.pk,
+        "from_category_code": "CJ-LD",
+        "from_category_name": "路灯照明",
+        "to_category": district.cat_env.pk,
+        "to_category_code": "HB",
+        "to_category_name": "环境保护",
+        "from_area": district.grid_a.pk,
+        "from_area_code": "G1",
+        "from_area_name": "幸福一网格",
+        "to_area": district.grid_b.pk,
+        "to_area_code": "G2",
+        "to_area_name": "和平一网格",
     }
-    audit = AuditEntry.objects.filter(object_type="appeal", object_id=appeal.tracking_number).order_by("-seq").first()
-    assert audit is not None and audit.action == "state_change" and audit.actor == district.dispatcher
-    assert audit.data["event"] == "reclassified" and audit.data["from"] == audit.data["to"] == Status.ACCEPTED
+    audit = (
+        AuditEntry.objects.filter(object_type="appeal", object_id=appeal.tracking_number)
+        .order_by("-seq")
+        .first()
+    )
+    assert audit is not None
+    assert audit.action == "state_change"
+    assert audit.actor == district.dispatcher
+    assert audit.data["event"] == "reclassified"
+    assert audit.data["from"] == audit.data["to"] == Status.ACCEPTED
 
 
 def test_only_the_area_or_only_the_category(district, settings):
@@ -74,10 +94,14 @@ def test_an_appeal_without_classification_gets_one(district, settings):
     appeal.refresh_from_db()
     assert (appeal.category, appeal.area) == (district.cat_env, district.grid_b)
     data = last_event(appeal).data
-    assert data["from_area"] is None and data["from_category"] is None and data["to_area_code"] == "G2"
+    assert data["from_area"] is None
+    assert data["from_category"] is None
+    assert data["to_area_code"] == "G2"
 
 
-@pytest.mark.parametrize("status_of", ["submitted", "dispatched", "accepted", "replied", "closed", "returned"])
+@pytest.mark.parametrize(
+    "status_of", ["submitted", "dispatched", "accepted", "replied", "closed", "returned"]
+)
 def test_allowed_in_every_status_but_merged_and_withdrawn(district, settings, status_of):
     appeal = submit(district, settings=settings)
     if status_of in ("dispatched", "returned"):
@@ -96,7 +120,8 @@ def test_allowed_in_every_status_but_merged_and_withdrawn(district, settings, st
     assert Action.RECLASSIFY in allowed_actions(Actor.staff(district.dispatcher), appeal)
     reclassify(appeal, district.dispatcher, area="G2")
     appeal.refresh_from_db()
-    assert appeal.area == district.grid_b and appeal.status == status_of
+    assert appeal.area == district.grid_b
+    assert appeal.status == status_of
 
 
 def test_merged_and_withdrawn_appeals_are_refused(district, settings):
@@ -106,26 +131,34 @@ def test_merged_and_withdrawn_appeals_are_refused(district, settings):
     withdrawn = submit(district, settings=settings)
     services.appeal_withdraw(appeal=withdrawn, actor=Actor.resident())
     for appeal, label in ((merged, "已并案"), (withdrawn, "已撤回")):
-        with pytest.raises(TransitionNotAllowed) as err:
+        with pytest.raises(TransitionNotAllowedError) as err:
             reclassify(appeal, district.dispatcher, area="G2")
-        assert label in err.value.message and "改分类" in err.value.message
+        assert label in err.value.message
+        assert "改分类" in err.value.message
         appeal.refresh_from_db()
         assert appeal.area == district.grid_a
 
 
 def test_roles_other_than_dispatcher_and_admin_are_refused(district, settings):
     appeal = accepted(district, settings=settings)
-    for user in (district.handler_city, district.handler_env, district.operator, district.supervisor,
-                 district.grid_worker_a, district.leader_b):
+    for user in (
+        district.handler_city,
+        district.handler_env,
+        district.operator,
+        district.supervisor,
+        district.grid_worker_a,
+        district.leader_b,
+    ):
         assert not can(Actor.staff(user), appeal, Action.RECLASSIFY), user
-        with pytest.raises(Forbidden) as err:
+        with pytest.raises(ForbiddenError) as err:
             reclassify(appeal, user, area="G2")
         assert "改分类" in err.value.message
     for actor in (Actor.resident(), Actor.resident(district.resident), Actor(user=district.other_resident)):
-        with pytest.raises(Forbidden):
+        with pytest.raises(ForbiddenError):
             services.appeal_reclassify(appeal=appeal, actor=actor, area="G2", reason="我选错了")
     appeal.refresh_from_db()
-    assert appeal.area == district.grid_a and not appeal.events.filter(type=EventType.RECLASSIFIED).exists()
+    assert appeal.area == district.grid_a
+    assert not appeal.events.filter(type=EventType.RECLASSIFIED).exists()
     assert Action.RECLASSIFY not in allowed_actions(Actor.staff(district.handler_city), appeal)
     assert Action.RECLASSIFY in allowed_actions(Actor.staff(district.admin), appeal)
 
@@ -133,7 +166,7 @@ def test_roles_other_than_dispatcher_and_admin_are_refused(district, settings):
 def test_a_dispatcher_of_another_street_is_refused(district, settings):
     appeal = submit(district, settings=settings)  # grid G1, street S1
     west = staff(Role.DISPATCHER, area=district.street_b)
-    with pytest.raises(Forbidden):
+    with pytest.raises(ForbiddenError):
         reclassify(appeal, west, area="G2")
     east = staff(Role.DISPATCHER, area=district.street_a)
     reclassify(appeal, east, area="G2")  # the east's dispatcher hands it over to the right grid
@@ -142,7 +175,7 @@ def test_a_dispatcher_of_another_street_is_refused(district, settings):
 
 
 @pytest.mark.parametrize(
-    "kwargs, field, words",
+    ("kwargs", "field", "words"),
     [
         ({"area": "G2", "reason": "  "}, "reason", "请填写改分类原因"),
         ({"area": "G2", "reason": "x" * 1001}, "reason", "最多 1000 字"),
@@ -160,7 +193,7 @@ def test_validation_messages(district, settings, kwargs, field, words):
     CategoryFactory(code="OLD", name="停用分类", active=False)
     appeal = dispatched(district, settings=settings)
     kwargs.setdefault("reason", "分类有误")
-    with pytest.raises(ValidationFailed) as err:
+    with pytest.raises(ValidationFailedError) as err:
         services.appeal_reclassify(appeal=appeal, actor=Actor.staff(district.dispatcher), **kwargs)
     assert err.value.field == field
     assert words in err.value.message
@@ -181,7 +214,8 @@ def test_a_new_community_is_accepted(district, settings):
     appeal = submit(district, settings=settings)
     reclassify(appeal, district.dispatcher, area="G3")
     appeal.refresh_from_db()
-    assert appeal.area is not None and appeal.area.code == "G3"
+    assert appeal.area is not None
+    assert appeal.area.code == "G3"
 
 
 def test_routing_history_of_both_categories_is_forgotten_after_commit(
@@ -213,29 +247,39 @@ def test_reclassified_appeal_counts_in_the_new_categorys_routing_history(distric
 def test_an_appeal_awaiting_dispatch_gets_the_new_categorys_suggested_unit(district, settings, status_of):
     appeal = submit(district, settings=settings)
     if status_of == "returned":
-        services.appeal_dispatch(appeal=appeal, actor=Actor.staff(district.dispatcher), unit=district.unit_city)
+        services.appeal_dispatch(
+            appeal=appeal, actor=Actor.staff(district.dispatcher), unit=district.unit_city
+        )
         services.appeal_return(appeal=appeal, actor=Actor.staff(district.handler_city), reason="不归我们")
     appeal.refresh_from_db()
-    assert appeal.status == status_of and appeal.suggested_unit == district.unit_city  # intake's, from CJ
+    assert appeal.status == status_of
+    assert appeal.suggested_unit == district.unit_city
     reclassify(appeal, district.dispatcher, category="HB", reason="实为环境问题")
     appeal.refresh_from_db()
     assert appeal.suggested_unit == district.unit_env  # the catalogue sends HB to 生态环境局
-    assert appeal.status == status_of and appeal.unit is None  # nothing is dispatched
+    assert appeal.status == status_of
+    assert appeal.unit is None
     # the stored suggestion the case page and the API show follows: unit, candidates, reason
     assert appeal.suggestion["unit"] == district.unit_env.code
     assert appeal.suggestion["unit_candidates"] == [district.unit_env.code]
     catalogue = [r for r in appeal.suggestion["reasons"] if r["code"] == "catalogue"]
     assert [r["units"] for r in catalogue] == [[district.unit_env.code]]  # the old catalogue part is gone
     data = last_event(appeal).data
-    assert (data["from_suggested_unit"], data["to_suggested_unit"]) == (district.unit_city.pk, district.unit_env.pk)
+    assert (data["from_suggested_unit"], data["to_suggested_unit"]) == (
+        district.unit_city.pk,
+        district.unit_env.pk,
+    )
     # the dispatcher following the new suggestion counts as following it
     services.appeal_dispatch(appeal=appeal, actor=Actor.staff(district.dispatcher), unit=district.unit_env)
     last = appeal.events.order_by("-id").first()
-    assert last is not None and last.data["followed_suggestion"] is True
+    assert last is not None
+    assert last.data["followed_suggestion"] is True
 
 
 def test_the_area_alone_can_change_the_suggestion(district, settings):
-    DispatchRule.objects.create(category=district.cat_city, area=district.street_a, unit=district.unit_street_a)
+    DispatchRule.objects.create(
+        category=district.cat_city, area=district.street_a, unit=district.unit_street_a
+    )
     appeal = submit(district, settings=settings, area_code="G2")  # west: only the district-wide rule
     assert appeal.suggested_unit == district.unit_city
     reclassify(appeal, district.dispatcher, area="G1")  # east: the street office's rule is more specific
@@ -250,7 +294,8 @@ def test_no_rule_for_the_new_category_leaves_no_suggestion(district, settings):
     reclassify(appeal, district.dispatcher, category="JY")
     appeal.refresh_from_db()
     assert appeal.suggested_unit is None
-    assert appeal.suggestion["unit"] is None and appeal.suggestion["unit_candidates"] == []
+    assert appeal.suggestion["unit"] is None
+    assert appeal.suggestion["unit_candidates"] == []
     assert [r for r in appeal.suggestion["reasons"] if r["code"] == "catalogue"] == []
     data = last_event(appeal).data
     assert (data["from_suggested_unit"], data["to_suggested_unit"]) == (district.unit_city.pk, None)
@@ -261,7 +306,8 @@ def test_a_dispatched_appeal_keeps_its_suggestion(district, settings, make):
     appeal = make(district, settings=settings)
     reclassify(appeal, district.dispatcher, category="HB")
     appeal.refresh_from_db()
-    assert appeal.category == district.cat_env and appeal.suggested_unit == district.unit_city
+    assert appeal.category == district.cat_env
+    assert appeal.suggested_unit == district.unit_city
     assert "from_suggested_unit" not in last_event(appeal).data
     assert "to_suggested_unit" not in last_event(appeal).data
 
@@ -271,6 +317,7 @@ def test_a_routing_failure_does_not_stop_the_reclassification(district, settings
     cache.set("lianxin:routing-history:HB", "not a history")  # e.g. left by an older release
     reclassify(appeal, district.dispatcher, category="HB")
     appeal.refresh_from_db()
-    assert appeal.category == district.cat_env and appeal.suggested_unit is None  # a dispatcher chooses
+    assert appeal.category == district.cat_env
+    assert appeal.suggested_unit is None
     assert last_event(appeal).data["to_suggested_unit"] is None
     assert "Routing failed while reclassifying" in caplog.text

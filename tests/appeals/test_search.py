@@ -25,10 +25,26 @@ ROWS = {
 }
 
 QUERIES = [
-    "灯", "噪音", "路灯不", "路灯不亮了",  # Chinese, 1, 2, 3 and 5 characters
-    "wifi", "WIFI", "WiFi", "Wi", "etc", "ETC扣费",  # Latin, any case, mixed with Chinese
-    "50%", "%", "_", "a_b", "a%b", "ab",  # % and _ are literal
-    "3栋", "50", "社保应该", "不存在的内容",
+    "灯",
+    "噪音",
+    "路灯不",
+    "路灯不亮了",  # Chinese, 1, 2, 3 and 5 characters
+    "wifi",
+    "WIFI",
+    "WiFi",
+    "Wi",
+    "etc",
+    "ETC扣费",  # Latin, any case, mixed with Chinese
+    "50%",
+    "%",
+    "_",
+    "a_b",
+    "a%b",
+    "ab",  # % and _ are literal
+    "3栋",
+    "50",
+    "社保应该",
+    "不存在的内容",
 ]
 
 

@@ -25,16 +25,20 @@ def outbox(settings):
 def test_intake_and_reply_send_the_number_and_a_link_that_rates_once(district, settings, outbox):
     appeal = replied(district, settings=settings)
     texts = [m.text for m in outbox if m.number == "13812341234"]
-    assert appeal.tracking_number in texts[0] and "/rate/" in texts[-1]
-    path = texts[-1][texts[-1].index("/rate/"):]
+    assert appeal.tracking_number in texts[0]
+    assert "/rate/" in texts[-1]
+    path = texts[-1][texts[-1].index("/rate/") :]
     page = Client().get(path)
-    assert page.status_code == 200 and "已处理完毕" in page.content.decode()
+    assert page.status_code == 200
+    assert "已处理完毕" in page.content.decode()
     assert Client().post(path, {"satisfaction": "dissatisfied"}).status_code == 200
     appeal.refresh_from_db()
-    assert appeal.status == Status.CLOSED and appeal.satisfaction == "dissatisfied"
+    assert appeal.status == Status.CLOSED
+    assert appeal.satisfaction == "dissatisfied"
     assert AppealEvent.objects.get(appeal=appeal, type=EventType.RATED).data["via"] == "sms"
     used = Client().post(path, {"satisfaction": "satisfied"})  # single use
-    assert used.status_code == 409 and "已经用过" in used.content.decode()
+    assert used.status_code == 409
+    assert "已经用过" in used.content.decode()
 
 
 def test_bad_expired_and_bad_digit_are_refused(district, settings, outbox):
@@ -45,11 +49,14 @@ def test_bad_expired_and_bad_digit_are_refused(district, settings, outbox):
     assert bad.status_code == 400
     settings.LIANXIN = {**settings.LIANXIN, "RATING_LINK_DAYS": 0}
     expired = Client().get(f"/rate/{token}/")
-    assert expired.status_code == 409 and "过期" in expired.content.decode()
+    assert expired.status_code == 409
+    assert "过期" in expired.content.decode()
 
 
 def test_anonymous_without_a_number_gets_no_sms(district, settings, outbox):
-    submit(district, settings=settings, anonymous=True, contact_name="", contact_phone="", contact_consent=False)
+    submit(
+        district, settings=settings, anonymous=True, contact_name="", contact_phone="", contact_consent=False
+    )
     assert outbox == []
 
 

@@ -25,23 +25,34 @@ def test_intake_stores_codes_and_each_language_reads_them(district):
         zh = reason_lines(appeal.suggestion)
     with translation.override("en"):
         en = reason_lines(appeal.suggestion)
-    assert zh == [f"派单目录：{district.unit_city.name}（规则：{district.cat_city.name} · {district.district.name} → "
-                  f"{district.unit_city.name}）"]
-    assert en == [f"Dispatch catalogue: {district.unit_city.name} (rule: {district.cat_city.name} · "
-                  f"{district.district.name} → {district.unit_city.name})"]
+    assert zh == [
+        f"派单目录：{district.unit_city.name}（规则：{district.cat_city.name} · {district.district.name} → "
+        f"{district.unit_city.name}）"
+    ]
+    assert en == [
+        f"Dispatch catalogue: {district.unit_city.name} (rule: {district.cat_city.name} · "
+        f"{district.district.name} → {district.unit_city.name})"
+    ]
 
 
 def test_every_code_has_a_reading():
-    record = {"reasons": [
-        {"code": "urgency", "terms": ["煤气", "泄漏"]},
-        {"code": "model", "category": "NOPE", "name": "路灯", "confidence": 0.91},
-        {"code": "catalogue", "units": ["U-A", "U-B"], "route": {"code": "tie", "params": {"units": ["U-A", "U-B"]}}},
-        {"code": "duplicates", "tracking_numbers": ["LX1", "LX2"]},
-        {"code": "unknown-from-a-newer-release"},
-    ]}
+    record = {
+        "reasons": [
+            {"code": "urgency", "terms": ["煤气", "泄漏"]},
+            {"code": "model", "category": "NOPE", "name": "路灯", "confidence": 0.91},
+            {
+                "code": "catalogue",
+                "units": ["U-A", "U-B"],
+                "route": {"code": "tie", "params": {"units": ["U-A", "U-B"]}},
+            },
+            {"code": "duplicates", "tracking_numbers": ["LX1", "LX2"]},
+            {"code": "unknown-from-a-newer-release"},
+        ]
+    }
     with translation.override("en"):
         assert reason_lines(record) == [
-            "Urgent terms: 煤气, 泄漏", "Classifier: 路灯 (confidence 91%)",
+            "Urgent terms: 煤气, 泄漏",
+            "Classifier: 路灯 (confidence 91%)",
             "Dispatch catalogue: U-A, U-B (2 units match equally, a dispatcher chooses)",
             "Possible duplicates: LX1, LX2",
         ]
@@ -54,7 +65,8 @@ def test_an_old_text_reason_still_shows_and_survives_a_reroute(district):
     old = {"unit": "U-X", "reason": "紧急词：煤气；派单目录：U-X（rule (CJ, *) → U-X）"}
     with translation.override("en"):
         assert reason_lines(old) == [old["reason"]]  # shown as it was written
-    assert reason_lines({}) == [] and reason_lines(None) == []
+    assert reason_lines({}) == []
+    assert reason_lines(None) == []
     routed = triage_bridge.route_unit(district.cat_env, district.grid_a)
     record = triage_bridge.rerouted(old, routed)
     assert "reason" not in record

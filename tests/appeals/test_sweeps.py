@@ -14,8 +14,9 @@ from .helpers import accepted, dispatched, replied
 
 
 @pytest.mark.django_db
-def test_overdue_due_soon_and_accept_overdue_are_flagged_once(district, settings,
-                                                             django_capture_on_commit_callbacks):
+def test_overdue_due_soon_and_accept_overdue_are_flagged_once(
+    district, settings, django_capture_on_commit_callbacks
+):
     now = timezone.now()
     late = accepted(district, settings=settings)
     Appeal.objects.filter(pk=late.pk).update(resolve_due_at=now - dt.timedelta(hours=1))
@@ -28,8 +29,14 @@ def test_overdue_due_soon_and_accept_overdue_are_flagged_once(district, settings
 
     with django_capture_on_commit_callbacks(execute=True):
         counts = sweep_deadlines(now)
-    assert counts == {"accept_overdue": 1, "due_soon": 1, "overdue": 1, "auto_closed": 0, "callback_queued": 0,
-                      "intake_follow_ups": 0}
+    assert counts == {
+        "accept_overdue": 1,
+        "due_soon": 1,
+        "overdue": 1,
+        "auto_closed": 0,
+        "callback_queued": 0,
+        "intake_follow_ups": 0,
+    }
     assert Appeal.objects.get(pk=late.pk).overdue
     assert Appeal.objects.get(pk=soon.pk).due_soon
     assert Appeal.objects.get(pk=unaccepted.pk).accept_overdue
@@ -37,8 +44,14 @@ def test_overdue_due_soon_and_accept_overdue_are_flagged_once(district, settings
     assert late.events.filter(type=EventType.OVERDUE, public=False).count() == 1
     assert Notification.objects.filter(user=district.handler_city, kind=EventType.OVERDUE).exists()
     # A second sweep finds nothing new.
-    assert sweep_deadlines(now) == {"accept_overdue": 0, "due_soon": 0, "overdue": 0, "auto_closed": 0,
-                                    "callback_queued": 0, "intake_follow_ups": 0}
+    assert sweep_deadlines(now) == {
+        "accept_overdue": 0,
+        "due_soon": 0,
+        "overdue": 0,
+        "auto_closed": 0,
+        "callback_queued": 0,
+        "intake_follow_ups": 0,
+    }
 
 
 @pytest.mark.django_db
@@ -60,7 +73,8 @@ def test_unrated_replies_close_automatically(district, settings):
     counts = sweep_deadlines()
     assert counts["auto_closed"] == 1
     appeal.refresh_from_db()
-    assert appeal.status == Status.CLOSED and appeal.satisfaction == ""
+    assert appeal.status == Status.CLOSED
+    assert appeal.satisfaction == ""
 
 
 REDIS_URL = os.environ.get("LIANXIN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -84,6 +98,7 @@ def celery_on_redis():
     from lianxin.celery import app
 
     saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
+
     def reset_connections() -> None:
         # Drop pooled connections so the next use connects to the broker now configured.
         app._after_fork()  # type: ignore[attr-defined]  # private: forgets pooled broker connections, as after a worker fork

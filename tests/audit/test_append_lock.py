@@ -74,4 +74,5 @@ def test_concurrent_transactions_still_form_one_unbroken_chain():
     assert not errors
     assert AuditEntry.objects.count() == 40
     report = audit_verify()
-    assert report.ok and report.checked == 40
+    assert report.ok
+    assert report.checked == 40

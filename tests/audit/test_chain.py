@@ -10,8 +10,10 @@ pytestmark = pytest.mark.django_db
 
 
 def make_chain(n: int = 5) -> list[AuditEntry]:
-    return [audit_append(action="state_change", object_type="appeal", object_id=f"LX{i}", data={"i": i})
-            for i in range(n)]
+    return [
+        audit_append(action="state_change", object_type="appeal", object_id=f"LX{i}", data={"i": i})
+        for i in range(n)
+    ]
 
 
 def test_entries_are_chained():
@@ -35,14 +37,16 @@ def test_deleted_entry_is_detected():
     make_chain(5)
     AuditEntry.objects.filter(seq=2).delete()
     report = audit_verify()
-    assert not report.ok and report.first_bad_seq == 2
+    assert not report.ok
+    assert report.first_bad_seq == 2
 
 
 def test_rehashed_entry_breaks_the_next_link():
     entries = make_chain(4)
     AuditEntry.objects.filter(seq=2).update(hash="f" * 64)
     report = audit_verify()
-    assert not report.ok and report.first_bad_seq == 2
+    assert not report.ok
+    assert report.first_bad_seq == 2
     assert entries
 
 

@@ -21,8 +21,13 @@ class People:
         self.third = UserFactory(username="third_resident")
 
     def by_role(self, role: str):
-        return {"anonymous": None, "resident": self.resident, "organiser": self.organiser, "admin": self.admin,
-                "other_staff": self.other_staff}[role]
+        return {
+            "anonymous": None,
+            "resident": self.resident,
+            "organiser": self.organiser,
+            "admin": self.admin,
+            "other_staff": self.other_staff,
+        }[role]
 
 
 @pytest.fixture

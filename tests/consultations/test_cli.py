@@ -16,7 +16,9 @@ from lianxin.consultations.models import Consultation, StatementVote
 from lianxin.opinions.polis_export import reference_groups
 
 EXPORT = Path("/work/shared/data/polis/15-per-hour-seattle")
-pytestmark = pytest.mark.skipif(not EXPORT.exists(), reason="the shared Pol.is exports are not on this machine")
+pytestmark = pytest.mark.skipif(
+    not EXPORT.exists(), reason="the shared Pol.is exports are not on this machine"
+)
 
 
 def run(*args: str) -> str:
@@ -34,7 +36,9 @@ def test_import_then_analyse(district):
     kept = {r["comment-id"] for r in comments if r["moderated"] != "-1"}
     out = {r["comment-id"] for r in comments if r["moderated"] == "-1"}
     assert set(c.statements.values_list("external_id", flat=True)) == kept
-    assert not StatementVote.objects.filter(statement__consultation=c, statement__external_id__in=out).exists()
+    assert not StatementVote.objects.filter(
+        statement__consultation=c, statement__external_id__in=out
+    ).exists()
     assert all(p.startswith("参与者") for p in c.participants.values_list("pseudonym", flat=True))
     assert c.analysis.vote_count > 2000
 

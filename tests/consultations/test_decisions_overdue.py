@@ -32,10 +32,14 @@ def test_a_decision_overdue_in_the_month_counts_against_the_unit(people):
     _due_on(late, timezone.make_aware(dt.datetime(2026, 5, 20, 18)))
     answered = consultation(organiser=people.organiser, unit=d.unit_city, title="垃圾分类办法")
     _due_on(answered, timezone.make_aware(dt.datetime(2026, 5, 22, 18)))
-    Consultation.objects.filter(pk=answered.pk).update(decision_published_at=timezone.make_aware(dt.datetime(2026, 5, 21)))
+    Consultation.objects.filter(pk=answered.pk).update(
+        decision_published_at=timezone.make_aware(dt.datetime(2026, 5, 21))
+    )
     answered_late = consultation(organiser=people.organiser, unit=d.unit_city, title="养犬管理办法")
     _due_on(answered_late, timezone.make_aware(dt.datetime(2026, 5, 10, 18)))
-    Consultation.objects.filter(pk=answered_late.pk).update(decision_published_at=timezone.make_aware(dt.datetime(2026, 5, 25)))
+    Consultation.objects.filter(pk=answered_late.pk).update(
+        decision_published_at=timezone.make_aware(dt.datetime(2026, 5, 25))
+    )
     june = consultation(organiser=people.organiser, unit=d.unit_city, title="六月到期")
     _due_on(june, timezone.make_aware(dt.datetime(2026, 6, 3, 18)))
     draft = consultation(organiser=people.organiser, unit=d.unit_city, title="草稿", status=Status.DRAFT)
@@ -52,7 +56,9 @@ def test_without_a_decision_phase_it_is_due_days_after_collecting(people, settin
     collecting.starts_at = timezone.make_aware(dt.datetime(2026, 4, 1))
     collecting.ends_at = timezone.make_aware(dt.datetime(2026, 4, 25, 12))
     collecting.save()
-    assert decisions_overdue(dt.date(2026, 5, 1), dt.date(2026, 5, 31)) == {people.d.unit_city.pk: 1}  # due 5 May
+    assert decisions_overdue(dt.date(2026, 5, 1), dt.date(2026, 5, 31)) == {
+        people.d.unit_city.pk: 1
+    }  # due 5 May
     assert decisions_overdue(dt.date(2026, 4, 1), dt.date(2026, 4, 30)) == {}
 
 
@@ -67,16 +73,22 @@ def test_the_units_ranking_takes_the_overdue_decision_off(people):
     d = people.d
     for unit in (d.unit_city, d.unit_env):
         h = History(area=d.grid_a, category=d.cat_light, submitted=at("2026-05-06 09:00"))
-        h.dispatch(at("2026-05-06 09:10"), unit).accept(at("2026-05-06 09:20"), unit).reply(at("2026-05-06 12:00"), unit)
+        h.dispatch(at("2026-05-06 09:10"), unit).accept(at("2026-05-06 09:20"), unit).reply(
+            at("2026-05-06 12:00"), unit
+        )
         h.rate(at("2026-05-07 12:00"), unit, "satisfied", True)
     rollups.process_events(settle_seconds=0)
     c = consultation(organiser=people.organiser, unit=d.unit_city)
     _due_on(c, timezone.make_aware(dt.datetime(2026, 5, 20, 18)))
     rows = {r.label: r for r in rankings(Period.month(2026, 5), by="unit")}
     city, env = rows["城管局"], rows["生态环境局"]
-    assert env.score.value == 100.0 and env.rank == 1
-    assert city.score.value == 99.5 and city.rank == 2  # the default scheme: 0.5 per overdue item
+    assert env.score.value == 100.0
+    assert env.rank == 1
+    assert city.score.value == 99.5
+    assert city.rank == 2
     assert city.score.items == {"consultation_decisions_overdue": 1}
-    Consultation.objects.filter(pk=c.pk).update(decision_published_at=timezone.make_aware(dt.datetime(2026, 6, 2)))
+    Consultation.objects.filter(pk=c.pk).update(
+        decision_published_at=timezone.make_aware(dt.datetime(2026, 6, 2))
+    )
     # published after it was due: still counted for May
     assert {r.label: r.score.value for r in rankings(Period.month(2026, 5), by="unit")}["城管局"] == 99.5

@@ -24,8 +24,9 @@ def c(people):
     services.comment_add(actor=people.resident, consultation=c, text="收费太高了", paragraph_number=2)
     services.proposal_add(actor=people.resident, consultation=c, title="共享车位", text="夜间共享")
     s = services.statement_add(actor=people.resident, consultation=c, text="应该建立体车库")
-    services.content_moderate(actor=people.organiser, consultation=c, kind="statement", object_id=s.pk,
-                              visibility="visible")
+    services.content_moderate(
+        actor=people.organiser, consultation=c, kind="statement", object_id=s.pk, visibility="visible"
+    )
     return c
 
 
@@ -48,13 +49,15 @@ def test_draft_is_404_for_residents_and_preview_for_the_organiser(client, people
     assert client.get(f"/consultations/{draft.slug}/").status_code == 404
     assert login(people.resident).get(f"/consultations/{draft.slug}/").status_code == 404
     r = login(people.organiser).get(f"/consultations/{draft.slug}/")
-    assert r.status_code == 200 and "预览" in r.content.decode()
+    assert r.status_code == 200
+    assert "预览" in r.content.decode()
 
 
 def test_resident_comments_on_a_paragraph_and_votes(c, people):
     client = login(people.other_resident)
     r = client.post(f"/consultations/{c.slug}/comment/", {"paragraph": "1", "text": "同意优先业主"})
-    assert r.status_code == 302 and r["Location"].endswith("#p1")
+    assert r.status_code == 302
+    assert r["Location"].endswith("#p1")
     assert Comment.objects.filter(paragraph__number=1, text="同意优先业主").exists()
     r = client.post(f"/consultations/{c.slug}/comment/", {"paragraph": "1", "text": ""}, follow=True)
     assert "请填写意见内容" in r.content.decode()
@@ -69,7 +72,8 @@ def test_resident_comments_on_a_paragraph_and_votes(c, people):
 def test_survey_page(c, people):
     client = login(people.other_resident)
     r = client.post(f"/consultations/{c.slug}/survey/", {"q1": "0"})
-    assert r.status_code == 400 and "必答" in r.content.decode()
+    assert r.status_code == 400
+    assert "必答" in r.content.decode()
     r = client.post(f"/consultations/{c.slug}/survey/", {"q1": "0", "q2": ["0", "1"], "q3": "5", "q4": "好"})
     assert r.status_code == 302
     assert "平均分" in client.get(f"/consultations/{c.slug}/results/").content.decode()
@@ -77,16 +81,24 @@ def test_survey_page(c, people):
 
 def test_anonymous_post_goes_to_login(client, c):
     r = client.post(f"/consultations/{c.slug}/comment/", {"text": "x"})
-    assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+    assert r.status_code == 302
+    assert "/accounts/login/" in r["Location"]
 
 
 def test_hidden_comment_shows_its_reason_to_the_author_only(c, people):
     comment = Comment.objects.get()
-    services.content_moderate(actor=people.organiser, consultation=c, kind="comment", object_id=comment.pk,
-                              visibility=Visibility.HIDDEN, reason="涉及他人隐私")
+    services.content_moderate(
+        actor=people.organiser,
+        consultation=c,
+        kind="comment",
+        object_id=comment.pk,
+        visibility=Visibility.HIDDEN,
+        reason="涉及他人隐私",
+    )
     assert "涉及他人隐私" in login(people.resident).get(f"/consultations/{c.slug}/").content.decode()
     other = login(people.other_resident).get(f"/consultations/{c.slug}/").content.decode()
-    assert "涉及他人隐私" not in other and "收费太高了" not in other
+    assert "涉及他人隐私" not in other
+    assert "收费太高了" not in other
 
 
 @pytest.mark.parametrize("path", ["staff/", "staff/new/", "staff/moderation/"])
@@ -103,21 +115,30 @@ def test_staff_edit_is_the_organisers(c, people):
 
 def test_staff_create_edit_publish(people):
     client = login(people.organiser)
-    r = client.post("/consultations/staff/new/", {"title": "社区花园改造", "unit": "U-CG", "audience": "anyone"})
+    r = client.post(
+        "/consultations/staff/new/", {"title": "社区花园改造", "unit": "U-CG", "audience": "anyone"}
+    )
     assert r.status_code == 302
     slug = r["Location"].rstrip("/").split("/")[-1]
-    r = client.post(f"/consultations/staff/{slug}/", {
-        "title": "社区花园改造", "summary": "征求改造方案意见", "audience": "anyone",
-        "paragraphs": "# 第一条\n保留现有大树。\n\n增设儿童游乐区。",
-        "collecting_start": "2026-01-01", "collecting_end": "2036-01-01",
-        "questions": "single | * | 您支持改造吗？ | 支持; 不支持\nscale | - | 总体评价",
-    })
+    r = client.post(
+        f"/consultations/staff/{slug}/",
+        {
+            "title": "社区花园改造",
+            "summary": "征求改造方案意见",
+            "audience": "anyone",
+            "paragraphs": "# 第一条\n保留现有大树。\n\n增设儿童游乐区。",
+            "collecting_start": "2026-01-01",
+            "collecting_end": "2036-01-01",
+            "questions": "single | * | 您支持改造吗？ | 支持; 不支持\nscale | - | 总体评价",
+        },
+    )
     assert r.status_code == 302
     from lianxin.consultations.models import Consultation
 
     c = Consultation.objects.get(slug=slug)
     assert [p.heading for p in c.paragraphs.all()] == ["第一条", ""]
-    assert c.questions.count() == 2 and c.phases.get().type == PhaseType.COLLECTING
+    assert c.questions.count() == 2
+    assert c.phases.get().type == PhaseType.COLLECTING
     client.post(f"/consultations/staff/{slug}/publish/")
     c.refresh_from_db()
     assert c.status == Status.PUBLISHED
@@ -129,22 +150,37 @@ def test_moderation_and_feedback_pages(c, people):
     assert "审核队列" in page
     services.consultation_close(actor=people.organiser, consultation=c)
     comment = Comment.objects.get()
-    r = client.post(f"/consultations/staff/{c.slug}/feedback/", {"kind": "comment", "object_id": comment.pk,
-                                                                  "decision": "not_adopted", "reason": ""}, follow=True)
+    r = client.post(
+        f"/consultations/staff/{c.slug}/feedback/",
+        {"kind": "comment", "object_id": comment.pk, "decision": "not_adopted", "reason": ""},
+        follow=True,
+    )
     assert "须写明理由" in r.content.decode()
-    client.post(f"/consultations/staff/{c.slug}/feedback/", {"kind": "comment", "object_id": comment.pk,
-                                                             "decision": "adopted", "reason": "已调整"})
-    client.post(f"/consultations/staff/{c.slug}/feedback/", {"form": "decision", "summary": "已采纳收费意见",
-                                                             "final_2": "外来车辆临时停放每小时收费三元。",
-                                                             "reason_2": "采纳居民意见"})
+    client.post(
+        f"/consultations/staff/{c.slug}/feedback/",
+        {"kind": "comment", "object_id": comment.pk, "decision": "adopted", "reason": "已调整"},
+    )
+    client.post(
+        f"/consultations/staff/{c.slug}/feedback/",
+        {
+            "form": "decision",
+            "summary": "已采纳收费意见",
+            "final_2": "外来车辆临时停放每小时收费三元。",
+            "reason_2": "采纳居民意见",
+        },
+    )
     page = Client().get(f"/consultations/{c.slug}/decision/").content.decode()
-    assert "已采纳收费意见" in page and "<del>五</del>" in page and "<ins>三</ins>" in page and "已调整" in page
+    assert "已采纳收费意见" in page
+    assert "<del>五</del>" in page
+    assert "<ins>三</ins>" in page
+    assert "已调整" in page
 
 
 def test_english_interface(client, c):
     client.cookies["django_language"] = "en"
     html = client.get(f"/consultations/{c.slug}/").content.decode()
-    assert "Draft paragraphs" in html and "Opinions on the whole draft" in html
+    assert "Draft paragraphs" in html
+    assert "Opinions on the whole draft" in html
     assert "Take part in consultations" in client.get("/").content.decode()
 
 
@@ -158,7 +194,8 @@ def test_profile_page_verifies_the_phone(people, sms_outbox):
     client.post("/consultations/me/", {"step": "verify", "code": code})
     client.post("/consultations/me/", {"step": "area", "area": people.d.community_a.code})
     profile = ResidentProfile.objects.get(user=people.resident)
-    assert profile.phone_verified_at is not None and profile.home_area == people.d.community_a
+    assert profile.phone_verified_at is not None
+    assert profile.home_area == people.d.community_a
     assert Client().get("/consultations/me/").status_code == 302  # login required
 
 

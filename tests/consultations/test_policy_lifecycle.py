@@ -6,7 +6,7 @@ import pytest
 
 from lianxin.consultations.models import Status
 from lianxin.consultations.policy import Action, can, ensure_allowed
-from lianxin.core.errors import Forbidden, NotFound, TransitionNotAllowed
+from lianxin.core.errors import ForbiddenError, NotFoundError, TransitionNotAllowedError
 
 from .factories import consultation
 
@@ -36,7 +36,7 @@ def test_view(people, by_status, role, status):
     expected = status != Status.DRAFT or role in STAFF
     assert can(people.by_role(role), by_status[status], Action.VIEW) is expected
     if not expected:
-        with pytest.raises(NotFound):
+        with pytest.raises(NotFoundError):
             ensure_allowed(people.by_role(role), by_status[status], Action.VIEW)
 
 
@@ -50,10 +50,10 @@ def test_staff_actions(people, by_status, action, role, status):
     if expected:
         ensure_allowed(user, c, action)
     elif status == Status.DRAFT and role not in STAFF:
-        with pytest.raises(NotFound):
+        with pytest.raises(NotFoundError):
             ensure_allowed(user, c, action)
     else:
-        with pytest.raises(Forbidden if role not in STAFF else TransitionNotAllowed):
+        with pytest.raises(ForbiddenError if role not in STAFF else TransitionNotAllowedError):
             ensure_allowed(user, c, action)
 
 

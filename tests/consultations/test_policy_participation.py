@@ -7,12 +7,20 @@ from django.utils import timezone
 
 from lianxin.consultations.models import PhaseType, ResidentProfile, Status
 from lianxin.consultations.policy import Action, can, ensure_allowed
-from lianxin.core.errors import Forbidden, TransitionNotAllowed
+from lianxin.core.errors import ForbiddenError, TransitionNotAllowedError
 
 from .factories import PHASE_ORDER, consultation
 
-PARTICIPATION = [Action.COMMENT, Action.RATE, Action.ANSWER_SURVEY, Action.ADD_STATEMENT, Action.VOTE,
-                 Action.ADD_PROPOSAL, Action.SUPPORT_PROPOSAL, Action.VOTE_BUDGET]
+PARTICIPATION = [
+    Action.COMMENT,
+    Action.RATE,
+    Action.ANSWER_SURVEY,
+    Action.ADD_STATEMENT,
+    Action.VOTE,
+    Action.ADD_PROPOSAL,
+    Action.SUPPORT_PROPOSAL,
+    Action.VOTE_BUDGET,
+]
 PHASES = [None, *PHASE_ORDER]  # None: before the first phase
 ROLES = ["anonymous", "resident", "other_staff", "organiser", "admin"]
 
@@ -32,7 +40,7 @@ def test_participation_only_while_collecting_and_logged_in(people, by_phase, act
     assert can(user, c, action) is expected
     if not expected:
         # the phase is checked first: outside collecting everyone hears "not in this phase" (409)
-        error = Forbidden if phase == PhaseType.COLLECTING else TransitionNotAllowed
+        error = ForbiddenError if phase == PhaseType.COLLECTING else TransitionNotAllowedError
         with pytest.raises(error):
             ensure_allowed(user, c, action)
 
@@ -64,10 +72,11 @@ def test_feedback_at_any_time_once_closed(people):
 def test_verified_phone_audience(people):
     c = consultation(organiser=people.organiser, unit=people.d.unit_city, audience="verified_phone")
     assert not can(people.resident, c, Action.COMMENT)
-    with pytest.raises(Forbidden, match="验证手机号"):
+    with pytest.raises(ForbiddenError, match="验证手机号"):
         ensure_allowed(people.resident, c, Action.COMMENT)
-    ResidentProfile.objects.create(user=people.resident, verified_phone="13900001111",
-                                   phone_verified_at=timezone.now())
+    ResidentProfile.objects.create(
+        user=people.resident, verified_phone="13900001111", phone_verified_at=timezone.now()
+    )
     assert can(people.resident, c, Action.COMMENT)
 
 
@@ -77,7 +86,7 @@ def test_area_residents_audience(people):
     assert not can(people.resident, c, Action.COMMENT)  # no home area yet
     ResidentProfile.objects.create(user=people.resident, home_area=d.community_b)  # the other street
     assert not can(people.resident, c, Action.COMMENT)
-    with pytest.raises(Forbidden, match="东街道"):
+    with pytest.raises(ForbiddenError, match="东街道"):
         ensure_allowed(people.resident, c, Action.COMMENT)
     ResidentProfile.objects.filter(user=people.resident).update(home_area=d.grid_a)  # inside 东街道
     assert can(people.resident, c, Action.COMMENT)

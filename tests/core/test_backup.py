@@ -20,8 +20,13 @@ from tests.factories import District
 
 def _submit(district: District, text: str) -> Appeal:
     return appeal_submit(
-        data=AppealInput(title="路灯", text=text, area_code=district.community_a.code, anonymous=True,
-                         attachments=[AttachmentInput(name="photo.png", content=PNG_BYTES)]),
+        data=AppealInput(
+            title="路灯",
+            text=text,
+            area_code=district.community_a.code,
+            anonymous=True,
+            attachments=[AttachmentInput(name="photo.png", content=PNG_BYTES)],
+        ),
         actor=Actor.resident(None),
     ).appeal
 
@@ -31,15 +36,21 @@ def test_round_trip_restores_rows_files_and_a_verified_chain(tmp_path, settings)
     settings.MEDIA_ROOT = str(tmp_path / "media")
     district = District()
     kept = _submit(district, "幸福社区三号楼前的路灯坏了一周，晚上很黑")
-    audit_append(action=AuditAction.PERSONAL_DATA_VIEW, object_type="appeal", object_id=kept.pk,
-                 actor_label="test", data={"purpose": "backup test"})
+    audit_append(
+        action=AuditAction.PERSONAL_DATA_VIEW,
+        object_type="appeal",
+        object_id=kept.pk,
+        actor_label="test",
+        data={"purpose": "backup test"},
+    )
     entries = AuditEntry.objects.count()
     assert entries >= 1
     out = io.StringIO()
     call_command("backup", str(tmp_path / "backups"), stdout=out)
     folder = Path(out.getvalue().strip().splitlines()[-1])
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert {"media.tar.gz"} <= set(manifest["files"]) and manifest["migrations"]["appeals"]
+    assert {"media.tar.gz"} <= set(manifest["files"])
+    assert manifest["migrations"]["appeals"]
 
     # after the backup: one more appeal, the first one's file deleted, rows gone
     _submit(district, "和平社区垃圾无人清运，已经三天了")
@@ -53,7 +64,8 @@ def test_round_trip_restores_rows_files_and_a_verified_chain(tmp_path, settings)
     assert "intact" in done.getvalue()  # `audit verify` ran and passed
     assert list(Appeal.objects.values_list("pk", "title")) == [(kept.pk, "路灯")]
     assert Path(Attachment.objects.get(appeal=kept).file.path).read_bytes() == PNG_BYTES
-    assert AuditEntry.objects.count() == entries and audit_verify().ok
+    assert AuditEntry.objects.count() == entries
+    assert audit_verify().ok
 
 
 @pytest.mark.django_db(transaction=True)

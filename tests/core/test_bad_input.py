@@ -27,28 +27,37 @@ def _open311_key(district) -> str:
 
 def test_a_nul_in_a_query_parameter_is_a_clear_400(district):
     r = _client().get("/appeal/areas/", {"level": "grid", "community": "\x00"})
-    assert r.status_code == 400 and "空字符" in r.content.decode() and "community" in r.content.decode()
+    assert r.status_code == 400
+    assert "空字符" in r.content.decode()
+    assert "community" in r.content.decode()
     r = _client(district.operator).get("/staff/hotline/similar/", {"contact_phone": "1234567\x00"})
-    assert r.status_code == 400 and "contact_phone" in r.content.decode()
+    assert r.status_code == 400
+    assert "contact_phone" in r.content.decode()
 
 
 def test_a_nul_in_report_forms_is_a_clear_400(district):
     c = _client(district.supervisor)
     r = c.post("/reports/generate/", {"period": "2026-10", "area": "\x00"})
-    assert r.status_code == 400 and "area" in r.content.decode()
+    assert r.status_code == 400
+    assert "area" in r.content.decode()
     assert Report.objects.count() == 0
     r = c.post("/reports/1/lessons/", {"lessons": "a\x00b"})
-    assert r.status_code == 400 and "lessons" in r.content.decode()
+    assert r.status_code == 400
+    assert "lessons" in r.content.decode()
 
 
 def test_a_nul_in_the_api_answers_in_its_error_format(district):
     api = Api()
     r = api.post("/appeals", appeal_body(text="路灯坏了\x00很久了，请尽快修理一下。"))
-    assert r.status_code == 400 and r.json()["code"] == "nul_character" and r.json()["field"] == "text"
+    assert r.status_code == 400
+    assert r.json()["code"] == "nul_character"
+    assert r.json()["field"] == "text"
     r = api.post("/appeals", raw='{"text": "路灯坏了\\u0000很久了"}')
-    assert r.status_code == 400 and r.json()["code"] == "nul_character"
+    assert r.status_code == 400
+    assert r.json()["code"] == "nul_character"
     r = api.get("/appeals/LX1", proof="12\x0034")
-    assert r.status_code == 400 and r.json()["field"] == "proof"
+    assert r.status_code == 400
+    assert r.json()["field"] == "proof"
     from lianxin.appeals.models import Appeal
 
     assert Appeal.objects.count() == 0
@@ -57,18 +66,29 @@ def test_a_nul_in_the_api_answers_in_its_error_format(district):
 def test_open311_refusals_are_in_the_georeport_format(district):
     c = _client()
     r = c.get("/open311/v2/requests.json", {"end_date": "0001-01-01T00:00:00Z"})
-    assert r.status_code == 400 and "年份" in r.json()[0]["description"]
+    assert r.status_code == 400
+    assert "年份" in r.json()[0]["description"]
     r = c.get("/open311/v2/requests.json", {"start_date": "9999-12-31T23:59:59Z"})
     assert r.status_code == 400
     key = _open311_key(district)
     for value in ("NaN", "sNaN", "Infinity", "-inf"):
-        r = c.post("/open311/v2/requests.json", {"api_key": key, "service_code": "CJ-LD", "lat": value,
-                                                 "long": value, "description": "路灯坏了很久了，请尽快修理。",
-                                                 "area": "G1"})
+        r = c.post(
+            "/open311/v2/requests.json",
+            {
+                "api_key": key,
+                "service_code": "CJ-LD",
+                "lat": value,
+                "long": value,
+                "description": "路灯坏了很久了，请尽快修理。",
+                "area": "G1",
+            },
+        )
         assert r.status_code == 400, value
         assert r.json()[0]["code"] == 400
     r = c.post("/open311/v2/requests.xml", {"api_key": key, "service_code": "CJ-LD", "description": "a\x00b"})
-    assert r.status_code == 400 and r["Content-Type"].startswith("text/xml") and b"<errors>" in r.content
+    assert r.status_code == 400
+    assert r["Content-Type"].startswith("text/xml")
+    assert b"<errors>" in r.content
 
 
 def test_the_openapi_document_says_nul_is_refused(district):
@@ -78,7 +98,12 @@ def test_the_openapi_document_says_nul_is_refused(district):
 
 def test_ordinary_input_still_passes(district):
     assert _client().get("/appeal/areas/", {"level": "grid", "community": "C1"}).status_code == 200
-    assert _client(district.operator).get("/staff/hotline/similar/", {"contact_phone": "13812341234"}).status_code == 200
+    assert (
+        _client(district.operator)
+        .get("/staff/hotline/similar/", {"contact_phone": "13812341234"})
+        .status_code
+        == 200
+    )
 
 
 def test_persistent_connections_are_health_checked():
@@ -87,4 +112,5 @@ def test_persistent_connections_are_health_checked():
     from lianxin.settings.base import database_from_url
 
     config = database_from_url("postgres://postgres@127.0.0.1:5432/x")
-    assert config["CONN_MAX_AGE"] > 0 and config["CONN_HEALTH_CHECKS"] is True
+    assert config["CONN_MAX_AGE"] > 0
+    assert config["CONN_HEALTH_CHECKS"] is True

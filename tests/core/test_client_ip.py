@@ -43,7 +43,7 @@ def test_rate_limits_count_the_real_client_behind_the_proxy(settings, client):
     """Two residents behind the same proxy are two clients; one resident forging the header is one."""
     from django.core.cache import cache
 
-    from lianxin.core.errors import RateLimited
+    from lianxin.core.errors import RateLimitedError
     from lianxin.core.ratelimit import check_rate
 
     cache.clear()
@@ -53,5 +53,5 @@ def test_rate_limits_count_the_real_client_behind_the_proxy(settings, client):
     check_rate(f"t:{first}", "1/h")
     check_rate(f"t:{second}", "1/h")  # a different resident: not refused
     forged = client_ip(_request("10.0.0.5", "9.9.9.9, 198.51.100.1"))
-    with pytest.raises(RateLimited):
+    with pytest.raises(RateLimitedError):
         check_rate(f"t:{forged}", "1/h")

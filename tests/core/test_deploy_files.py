@@ -7,7 +7,9 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-READS = re.compile(r"""(?:environ(?:\.get)?\(|environ\[|env_bool\(|env_rate\(|_require\()\s*["'](LIANXIN_[A-Z0-9_]+)""")
+READS = re.compile(
+    r"""(?:environ(?:\.get)?\(|environ\[|env_bool\(|env_rate\(|_require\()\s*["'](LIANXIN_[A-Z0-9_]+)"""
+)
 
 
 def _read_by_code() -> set[str]:
@@ -40,10 +42,17 @@ def test_pgbouncer_runs_in_transaction_mode_and_the_settings_follow():
     import subprocess
     import sys
 
-    code = ("import django;django.setup();from django.conf import settings as s;"
-            "d=s.DATABASES['default'];print(d.get('DISABLE_SERVER_SIDE_CURSORS'), d['CONN_MAX_AGE'])")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lianxin.settings.base", "PYTHONPATH": str(ROOT),
-           "LIANXIN_DATABASE_URL": "postgres://u@127.0.0.1:6432/lianxin", "LIANXIN_DB_PGBOUNCER": "1",
-           "LIANXIN_DB_CONN_MAX_AGE": "0"}
+    code = (
+        "import django;django.setup();from django.conf import settings as s;"
+        "d=s.DATABASES['default'];print(d.get('DISABLE_SERVER_SIDE_CURSORS'), d['CONN_MAX_AGE'])"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "lianxin.settings.base",
+        "PYTHONPATH": str(ROOT),
+        "LIANXIN_DATABASE_URL": "postgres://u@127.0.0.1:6432/lianxin",
+        "LIANXIN_DB_PGBOUNCER": "1",
+        "LIANXIN_DB_CONN_MAX_AGE": "0",
+    }
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.split() == ["True", "0"]

@@ -24,10 +24,12 @@ TTL = dt.timedelta(minutes=5)
 @pytest.mark.django_db
 def test_one_holder_at_a_time_then_free_again():
     first = leases.acquire("job", ttl=TTL)
-    assert first and leases.acquire("job", ttl=TTL) is None
+    assert first
+    assert leases.acquire("job", ttl=TTL) is None
     leases.release("job", first)
     second = leases.acquire("job", ttl=TTL)
-    assert second and second != first
+    assert second
+    assert second != first
     assert JobLease.objects.get(name="job").runs == 2
 
 
@@ -58,7 +60,8 @@ def test_the_sweep_task_skips_while_another_worker_holds_the_lease(district, set
 @pytest.mark.django_db
 def test_the_supervision_refresh_skips_while_another_worker_holds_the_lease():
     holder = leases.acquire(supervision_tasks.REFRESH_LEASE, ttl=TTL)
-    assert holder and supervision_tasks.periodic_refresh() == {"skipped": 1}
+    assert holder
+    assert supervision_tasks.periodic_refresh() == {"skipped": 1}
     leases.release(supervision_tasks.REFRESH_LEASE, holder)
     assert "events" in supervision_tasks.periodic_refresh()
 
@@ -70,7 +73,9 @@ def test_concurrent_sweeps_flag_each_deadline_once(district, settings):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them anyway)")
     appeals = [accepted(district, settings=settings) for _ in range(6)]
-    Appeal.objects.filter(pk__in=[a.pk for a in appeals]).update(resolve_due_at=timezone.now() - dt.timedelta(hours=1))
+    Appeal.objects.filter(pk__in=[a.pk for a in appeals]).update(
+        resolve_due_at=timezone.now() - dt.timedelta(hours=1)
+    )
     barrier = threading.Barrier(3)
     results: list[dict[str, int]] = []
 

@@ -13,10 +13,14 @@ from lianxin.core.logredact import RedactFilter, redact
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ('"GET /staff/hotline/similar/?contact_phone=13812340274 HTTP/1.1" 200 512',
-         '"GET /staff/hotline/similar/?contact_phone=*** HTTP/1.1" 200 512'),
-        ("GET /api/v1/appeals/LX20261203-000001?proof=0274&lang=en",
-         "GET /api/v1/appeals/LX20261203-000001?proof=***&lang=en"),
+        (
+            '"GET /staff/hotline/similar/?contact_phone=13812340274 HTTP/1.1" 200 512',
+            '"GET /staff/hotline/similar/?contact_phone=*** HTTP/1.1" 200 512',
+        ),
+        (
+            "GET /api/v1/appeals/LX20261203-000001?proof=0274&lang=en",
+            "GET /api/v1/appeals/LX20261203-000001?proof=***&lang=en",
+        ),
         ("GET /staff/queue/all/?status=open&q=138%201234%200274", "GET /staff/queue/all/?status=open&q=***"),
         ("caller 13812340274 asked again", "caller 138****0274 asked again"),
         ("LX20261203-000001 dispatched to U-CG", "LX20261203-000001 dispatched to U-CG"),
@@ -27,8 +31,15 @@ def test_redact(line, expected):
 
 
 def test_the_filter_rewrites_gunicorn_style_records():
-    record = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, '%(h)s "%(r)s" %(s)s',
-                               ({"h": "127.0.0.1", "r": "GET /track/?proof=1234 HTTP/1.1", "s": "200"},), None)
+    record = logging.LogRecord(
+        "gunicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%(h)s "%(r)s" %(s)s',
+        ({"h": "127.0.0.1", "r": "GET /track/?proof=1234 HTTP/1.1", "s": "200"},),
+        None,
+    )
     assert RedactFilter().filter(record)
     assert record.getMessage() == '127.0.0.1 "GET /track/?proof=*** HTTP/1.1" 200'
 

@@ -14,7 +14,8 @@ from lianxin.core.ops.requestid import RequestIdFilter
 
 def test_healthz_answers_without_the_database(client):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
 
 
 @pytest.mark.django_db
@@ -38,8 +39,10 @@ def test_readyz_is_503_and_names_the_broker_when_it_is_down(client, settings):
     finally:
         app.conf.broker_url = previous  # type: ignore[misc]  # settable; celery-types says read-only
     body = response.json()
-    assert response.status_code == 503 and body["status"] == "not ready"
-    assert body["checks"]["broker"]["ok"] is False and body["checks"]["database"]["ok"] is True
+    assert response.status_code == 503
+    assert body["status"] == "not ready"
+    assert body["checks"]["broker"]["ok"] is False
+    assert body["checks"]["database"]["ok"] is True
 
 
 @pytest.mark.django_db
@@ -51,7 +54,8 @@ def test_readyz_names_unapplied_migrations(client, monkeypatch):
 
     monkeypatch.setitem(health.CHECKS, "migrations", pending)
     body = client.get("/readyz").json()
-    assert body["checks"]["migrations"]["ok"] is False and "lianxin migrate" in body["checks"]["migrations"]["detail"]
+    assert body["checks"]["migrations"]["ok"] is False
+    assert "lianxin migrate" in body["checks"]["migrations"]["detail"]
 
 
 @pytest.mark.django_db
@@ -68,15 +72,24 @@ def test_metrics_count_requests_intake_and_queues(settings, django_capture_on_co
 
     before = REGISTRY.get_sample_value("lianxin_appeals_submitted_total", {"channel": "web"}) or 0.0
     with django_capture_on_commit_callbacks(execute=True):
-        appeal_submit(data=AppealInput(title="路灯不亮", text="幸福社区三号楼前路灯坏了一周", channel="web",
-                                       area_code=district.community_a.code, contact_name="张",
-                                       contact_phone="13800001111", contact_consent=True),
-                      actor=Actor.resident(None))
+        appeal_submit(
+            data=AppealInput(
+                title="路灯不亮",
+                text="幸福社区三号楼前路灯坏了一周",
+                channel="web",
+                area_code=district.community_a.code,
+                contact_name="张",
+                contact_phone="13800001111",
+                contact_consent=True,
+            ),
+            actor=Actor.resident(None),
+        )
     assert REGISTRY.get_sample_value("lianxin_appeals_submitted_total", {"channel": "web"}) == before + 1
     text = local.get("/metrics").content.decode()
     assert 'lianxin_http_requests_total{method="GET",route="healthz",status="200"}' in text
     assert 'lianxin_appeals_open{status="submitted"}' in text
-    assert "lianxin_deadline_sweep_lag_seconds" in text and "lianxin_appeals_overdue_unflagged" in text
+    assert "lianxin_deadline_sweep_lag_seconds" in text
+    assert "lianxin_appeals_overdue_unflagged" in text
 
 
 def test_metrics_are_not_public(settings):
@@ -98,13 +111,23 @@ def test_every_response_has_a_request_id_and_only_trusted_proxies_set_it(client,
 
 
 def test_json_log_lines_carry_the_request_id_and_no_phone():
-    record = logging.makeLogRecord({"name": "lianxin.test", "levelno": logging.WARNING, "levelname": "WARNING",
-                                    "msg": "caller %s", "args": ("13812345678",)})
+    record = logging.makeLogRecord(
+        {
+            "name": "lianxin.test",
+            "levelno": logging.WARNING,
+            "levelname": "WARNING",
+            "msg": "caller %s",
+            "args": ("13812345678",),
+        }
+    )
     record.path = "/staff/hotline/similar/?contact_phone=13812345678"
     from lianxin.core.logredact import RedactFilter
 
     RequestIdFilter().filter(record)
     RedactFilter().filter(record)
     line = json.loads(JsonFormatter().format(record))
-    assert line["request_id"] == "-" and line["level"] == "WARNING" and line["logger"] == "lianxin.test"
-    assert "13812345678" not in json.dumps(line) and line["message"] == "caller 138****5678"
+    assert line["request_id"] == "-"
+    assert line["level"] == "WARNING"
+    assert line["logger"] == "lianxin.test"
+    assert "13812345678" not in json.dumps(line)
+    assert line["message"] == "caller 138****5678"

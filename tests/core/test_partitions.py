@@ -19,7 +19,8 @@ from tests.factories import AppealFactory
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="declarative partitioning is PostgreSQL's (SQLite: no-op, tested below)"
+    connection.vendor != "postgresql",
+    reason="declarative partitioning is PostgreSQL's (SQLite: no-op, tested below)",
 )
 
 
@@ -30,6 +31,7 @@ def home_table(model_table: str, pk: int) -> str:
 
 
 # --- plain helpers (every database) ---------------------------------------------------------
+
 
 def test_months_are_counted_in_the_platform_time_zone():
     assert p.add_months(dt.date(2026, 11, 1), 3) == dt.date(2027, 2, 1)
@@ -67,6 +69,7 @@ def test_on_sqlite_everything_is_a_no_op(capsys):
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------
+
 
 @postgres_only
 @pytest.mark.django_db
@@ -152,7 +155,8 @@ def test_detaching_is_refused_where_it_would_lose_or_break_something():
 def test_command_lists_partitions(capsys):
     call_command("partitions", "--list")
     out = capsys.readouterr().out
-    assert "appeals_appealevent_default" in out and "audit_auditentry_default" in out
+    assert "appeals_appealevent_default" in out
+    assert "audit_auditentry_default" in out
 
 
 @postgres_only
@@ -185,7 +189,9 @@ def test_conversion_keeps_rows_ids_indexes_and_reverses():
         assert cursor.fetchone() == (91, 91)
         cursor.execute("INSERT INTO lx_scratch (at, seq) VALUES (now(), 92) RETURNING id")
         assert cursor.fetchone()[0] == 92
-        cursor.execute("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'lx_scratch'::regclass")
+        cursor.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'lx_scratch'::regclass"
+        )
         assert {row[0] for row in cursor.fetchall()} >= {"PRIMARY KEY (id)", "UNIQUE (seq)"}
 
 
@@ -228,7 +234,10 @@ def test_no_database_foreign_key_points_at_a_partitioned_table():
         f"{model.__name__}.{field.name}"
         for model in apps.get_models()
         for field in model._meta.get_fields()
-        if getattr(field, "many_to_one", False) and field.concrete and getattr(field, "db_constraint", False)
-        and field.related_model is not None and field.related_model._meta.db_table in partitioned
+        if getattr(field, "many_to_one", False)
+        and field.concrete
+        and getattr(field, "db_constraint", False)
+        and field.related_model is not None
+        and field.related_model._meta.db_table in partitioned
     ]
     assert offenders == []

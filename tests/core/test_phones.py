@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lianxin.core.phones import PhoneInvalid, normalise_cn_phone
+from lianxin.core.phones import PhoneInvalidError, normalise_cn_phone
 
 
 @pytest.mark.parametrize(
@@ -42,7 +42,7 @@ def test_reachable_numbers_are_stored_as_dialled(raw, stored):
     ],
 )
 def test_unreachable_numbers_are_refused_saying_why(raw, says):
-    with pytest.raises(PhoneInvalid) as refused:
+    with pytest.raises(PhoneInvalidError) as refused:
         normalise_cn_phone(raw)
     assert says in str(refused.value)
 
@@ -55,16 +55,45 @@ def test_every_channel_uses_the_rule(client):
 
     district = District()
     _t, key = api_token_create(user=district.operator, name="t")
-    api = client.post("/api/v1/appeals", data={"text": "路灯坏了很久了，晚上很黑。", "area": "G1", "contact_name": "张",
-                                               "contact_phone": "1390012", "contact_consent": True},
-                      content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")
-    assert api.status_code == 400 and api.json()["field"] == "contact_phone" and "7 位" in api.json()["message"]
-    o311 = client.post("/open311/v2/requests.json", {"api_key": key, "service_code": "CJ-LD", "address_string": "幸福小区",
-                                                     "description": "路灯坏了", "phone": "1390012"})
-    assert o311.status_code == 400 and "7 位" in o311.content.decode()
-    stored = client.post("/api/v1/appeals", data={"text": "路灯坏了很久了，晚上很黑。", "area": "G1", "contact_name": "张",
-                                                  "contact_phone": "+86 139-0012-3456", "contact_consent": True},
-                         content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")
+    api = client.post(
+        "/api/v1/appeals",
+        data={
+            "text": "路灯坏了很久了，晚上很黑。",
+            "area": "G1",
+            "contact_name": "张",
+            "contact_phone": "1390012",
+            "contact_consent": True,
+        },
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert api.status_code == 400
+    assert api.json()["field"] == "contact_phone"
+    assert "7 位" in api.json()["message"]
+    o311 = client.post(
+        "/open311/v2/requests.json",
+        {
+            "api_key": key,
+            "service_code": "CJ-LD",
+            "address_string": "幸福小区",
+            "description": "路灯坏了",
+            "phone": "1390012",
+        },
+    )
+    assert o311.status_code == 400
+    assert "7 位" in o311.content.decode()
+    stored = client.post(
+        "/api/v1/appeals",
+        data={
+            "text": "路灯坏了很久了，晚上很黑。",
+            "area": "G1",
+            "contact_name": "张",
+            "contact_phone": "+86 139-0012-3456",
+            "contact_consent": True,
+        },
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
     assert stored.status_code == 201
     from lianxin.appeals.models import Appeal
 

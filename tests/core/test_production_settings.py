@@ -26,8 +26,15 @@ GOOD = {
 
 
 def _django(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "django", *args], capture_output=True, text=True,
-                          env=env, cwd=ROOT, check=False, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "django", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=False,
+        timeout=120,
+    )
 
 
 @pytest.mark.parametrize(
@@ -50,7 +57,8 @@ def test_production_refuses_to_start_without(missing, message):
 
 def test_production_refuses_sqlite():
     out = _django({**GOOD, "LIANXIN_DATABASE_URL": "sqlite:////tmp/x.sqlite3"}, "check")
-    assert out.returncode != 0 and "Production runs on PostgreSQL" in out.stderr
+    assert out.returncode != 0
+    assert "Production runs on PostgreSQL" in out.stderr
 
 
 def test_check_deploy_is_clean_under_production_settings():
@@ -60,6 +68,13 @@ def test_check_deploy_is_clean_under_production_settings():
 
 def test_production_requires_two_factors_for_the_powerful_roles():
     code = "import django;django.setup();from django.conf import settings;print(sorted(settings.LIANXIN['TWO_FACTOR_ROLES']))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=GOOD, cwd=ROOT,
-                         check=False, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=GOOD,
+        cwd=ROOT,
+        check=False,
+        timeout=60,
+    )
     assert out.stdout.strip() == "['admin', 'dispatcher', 'leader', 'supervisor']", out.stderr[-1500:]

@@ -22,8 +22,15 @@ from lianxin.supervision.apps import _periodic_refresh
 def test_the_apps_register_their_serve_work_once_and_in_order():
     jobs = startup.periodic_jobs()
     assert jobs[0] == _sweep_deadlines  # the deadline sweep first, as before
-    expected = (_sweep_deadlines, _periodic_refresh, _sweep_coverage, _sweep_activities, _sweep_mediation,
-                _propose, _sweep_deliveries)
+    expected = (
+        _sweep_deadlines,
+        _periodic_refresh,
+        _sweep_coverage,
+        _sweep_activities,
+        _sweep_mediation,
+        _propose,
+        _sweep_deliveries,
+    )
     assert sorted(jobs, key=id) == sorted(expected, key=id)
     assert startup.warm_ups() == (_warm_up_triage,)
     assert startup.banners() == (_print_demo_logins,)

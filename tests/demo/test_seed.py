@@ -76,7 +76,12 @@ def test_district_has_every_level_and_a_polygon_per_area(seeded):
     assert 18 <= counts[AreaLevel.COMMUNITY] <= 22
     assert 90 <= counts[AreaLevel.GRID] <= 110
     assert 25 <= Unit.objects.count() <= 35
-    assert set(Unit.objects.values_list("kind", flat=True)) >= {"department", "street_office", "community", "utility"}
+    assert set(Unit.objects.values_list("kind", flat=True)) >= {
+        "department",
+        "street_office",
+        "community",
+        "utility",
+    }
     assert Category.objects.filter(level=1).count() >= 9
     assert set(Category.objects.values_list("level", flat=True)) == {1, 2, 3}
     assert Category.objects.get(code="CJ").name == "城乡建设"
@@ -90,13 +95,17 @@ def test_district_has_every_level_and_a_polygon_per_area(seeded):
     for grid in grids:
         assert grid.boundary is not None
         ring = grid.boundary["coordinates"][0]
-        assert grid.boundary["type"] == "Polygon" and len(ring) >= 5 and ring[0] == ring[-1]
+        assert grid.boundary["type"] == "Polygon"
+        assert len(ring) >= 5
+        assert ring[0] == ring[-1]
     # The grids tile their district: no gaps, no overlaps (areas add up), and communities likewise.
     district = Area.objects.get(level=AreaLevel.DISTRICT)
     assert sum(area_of(g.boundary) for g in grids) == pytest.approx(area_of(district.boundary), rel=1e-9)
     for community in Area.objects.filter(level=AreaLevel.COMMUNITY):
         children = [g for g in grids if g.parent_id == community.pk]
-        assert sum(area_of(g.boundary) for g in children) == pytest.approx(area_of(community.boundary), rel=1e-9)
+        assert sum(area_of(g.boundary) for g in children) == pytest.approx(
+            area_of(community.boundary), rel=1e-9
+        )
 
 
 def test_point_in_polygon_routing_works_in_the_demo(seeded):
@@ -108,13 +117,24 @@ def test_point_in_polygon_routing_works_in_the_demo(seeded):
     sample = list(Appeal.objects.filter(latitude__isnull=False).select_related("area").order_by("id")[:40])
     assert sample
     for appeal in sample:
-        assert appeal.latitude is not None and appeal.longitude is not None
+        assert appeal.latitude is not None
+        assert appeal.longitude is not None
         assert area_at(appeal.latitude, appeal.longitude) == appeal.area, appeal.tracking_number
     grid = sample[0].area
-    result = appeal_submit(data=AppealInput(
-        text="小区门口的路灯坏了一个多月，晚上很黑，希望尽快修好。", kind=Kind.COMPLAINT, channel="api",
-        category_code="CJ", latitude=float(sample[0].latitude or 0), longitude=float(sample[0].longitude or 0),
-        contact_name="张三", contact_phone="13812341234", contact_consent=True), actor=Actor.resident())
+    result = appeal_submit(
+        data=AppealInput(
+            text="小区门口的路灯坏了一个多月，晚上很黑，希望尽快修好。",
+            kind=Kind.COMPLAINT,
+            channel="api",
+            category_code="CJ",
+            latitude=float(sample[0].latitude or 0),
+            longitude=float(sample[0].longitude or 0),
+            contact_name="张三",
+            contact_phone="13812341234",
+            contact_consent=True,
+        ),
+        actor=Actor.resident(),
+    )
     assert result.appeal.area == grid
     assert area_at(0, 0) is None  # outside the district
 
@@ -138,7 +158,9 @@ def test_every_role_has_a_demo_login(seeded):
     assert handled == set(Unit.objects.values_list("pk", flat=True)), "a handler for every unit"
     assert RoleAssignment.objects.filter(role=Role.LEADER, area__level=AreaLevel.STREET).exists()
     assert User.objects.get(username="resident").check_password(DEMO_PASSWORD)
-    assert "admin" in seeded and DEMO_PASSWORD in seeded and DEMO_API_KEY in seeded
+    assert "admin" in seeded
+    assert DEMO_PASSWORD in seeded
+    assert DEMO_API_KEY in seeded
 
 
 def test_demo_api_key_authenticates_and_is_reprinted(seeded):
@@ -146,7 +168,8 @@ def test_demo_api_key_authenticates_and_is_reprinted(seeded):
     assert user.username == DEMO_API_USER
     out = io.StringIO()
     print_demo_logins(out)
-    assert DEMO_API_KEY in out.getvalue() and "dispatcher" in out.getvalue()
+    assert DEMO_API_KEY in out.getvalue()
+    assert "dispatcher" in out.getvalue()
     ApiToken.objects.update(revoked=True)
     out = io.StringIO()
     print_demo_logins(out)
@@ -174,7 +197,9 @@ def test_appeals_in_every_status_with_ratings_and_flags(seeded):
         assert set(Appeal.objects.filter(urgency="emergency").values_list("priority", flat=True)) == {0}
         assert set(Appeal.objects.filter(urgency="normal").values_list("priority", flat=True)) == {2}
     assert ExtensionRequest.objects.filter(status="approved").exists()
-    assert CoHandler.objects.exists() or AppealEvent.objects.filter(type=EventType.CO_HANDLER_ADDED).count() == 0
+    assert (
+        CoHandler.objects.exists() or AppealEvent.objects.filter(type=EventType.CO_HANDLER_ADDED).count() == 0
+    )
     kinds = set(Appeal.objects.values_list("kind", flat=True))
     assert {Kind.COMPLAINT, Kind.INQUIRY} <= kinds
     assert len(set(Appeal.objects.values_list("channel", flat=True))) >= 4
@@ -192,7 +217,8 @@ def test_status_events_timestamps_and_flags_agree(seeded):
         events[event.appeal_id].append(event)
     for appeal in Appeal.objects.all():
         timeline = events[appeal.pk]
-        assert timeline[0].type == EventType.SUBMITTED and timeline[0].at == appeal.submitted_at
+        assert timeline[0].type == EventType.SUBMITTED
+        assert timeline[0].at == appeal.submitted_at
         status: str = Status.SUBMITTED
         previous = timeline[0].at
         for event in timeline[1:]:
@@ -204,35 +230,51 @@ def test_status_events_timestamps_and_flags_agree(seeded):
                 assert status in sources, (appeal.tracking_number, event.type, status)
                 assert event.to_status == (target or status)
             elif event.type in SWEEP_EVENTS:
-                assert status in (Status.DISPATCHED, Status.ACCEPTED) and event.to_status == status
+                assert status in (Status.DISPATCHED, Status.ACCEPTED)
+                assert event.to_status == status
             elif event.type == EventType.CLOSED:
-                assert status == Status.REPLIED and event.to_status == Status.CLOSED
+                assert status == Status.REPLIED
+                assert event.to_status == Status.CLOSED
             else:
-                assert event.type == EventType.TRIAGED and event.to_status == status
+                assert event.type == EventType.TRIAGED
+                assert event.to_status == status
             status = event.to_status
         assert status == appeal.status, appeal.tracking_number
         types = {e.type for e in timeline}
         if appeal.status in (Status.CLOSED, Status.MERGED, Status.WITHDRAWN):
-            assert appeal.closed_at is not None and appeal.closed_at == timeline[-1].at
+            assert appeal.closed_at is not None
+            assert appeal.closed_at == timeline[-1].at
         else:
             assert appeal.closed_at is None
         if appeal.status == Status.CLOSED:
-            assert types & CLOSING_EVENTS and appeal.replied_at is not None and appeal.reply_text
+            assert types & CLOSING_EVENTS
+            assert appeal.replied_at is not None
+            assert appeal.reply_text
         if appeal.status in (Status.DISPATCHED, Status.ACCEPTED, Status.REPLIED):
-            assert appeal.unit_id and appeal.dispatched_at and appeal.accept_due_at and appeal.resolve_due_at
+            assert appeal.unit_id
+            assert appeal.dispatched_at
+            assert appeal.accept_due_at
+            assert appeal.resolve_due_at
             assert appeal.accept_due_at <= appeal.resolve_due_at
         if appeal.status in (Status.ACCEPTED, Status.REPLIED):
             assert appeal.accepted_at is not None
         if appeal.status == Status.RETURNED:
-            assert appeal.unit_id is None and appeal.return_count >= 1
+            assert appeal.unit_id is None
+            assert appeal.return_count >= 1
         if appeal.status == Status.MERGED:
-            assert appeal.merged_into is not None and appeal.merged_into.submitted_at <= appeal.submitted_at
+            assert appeal.merged_into is not None
+            assert appeal.merged_into.submitted_at <= appeal.submitted_at
         if appeal.overdue:
-            assert EventType.OVERDUE in types or any(e.data.get("late") for e in timeline if e.type == "replied")
+            assert EventType.OVERDUE in types or any(
+                e.data.get("late") for e in timeline if e.type == "replied"
+            )
         if appeal.accept_overdue:
-            assert EventType.ACCEPT_OVERDUE in types or any(e.data.get("late") for e in timeline if e.type == "accepted")
+            assert EventType.ACCEPT_OVERDUE in types or any(
+                e.data.get("late") for e in timeline if e.type == "accepted"
+            )
         if appeal.satisfaction:
-            assert appeal.status == Status.CLOSED and appeal.rated_at is not None
+            assert appeal.status == Status.CLOSED
+            assert appeal.rated_at is not None
         assert appeal.reopen_count == sum(e.type == EventType.REOPENED for e in timeline)
         assert appeal.return_count == sum(e.type == EventType.RETURNED for e in timeline)
         assert appeal.tracking_number.startswith(f"LX{appeal.submitted_at.astimezone(calendar.TZ):%Y%m%d}-")
@@ -254,12 +296,22 @@ def test_audit_chain_covers_the_seeded_history_and_continues(seeded):
     # A real service call afterwards extends the same chain.
     operator = User.objects.get(username="operator")
     result = appeal_submit(
-        data=AppealInput(text="东湖路路灯不亮，晚上很黑。", kind=Kind.COMPLAINT, channel=Channel.HOTLINE,
-                         category_code="CJ-01-01", area_code="G001", contact_phone="13800001234",
-                         contact_consent=True),
+        data=AppealInput(
+            text="东湖路路灯不亮，晚上很黑。",
+            kind=Kind.COMPLAINT,
+            channel=Channel.HOTLINE,
+            category_code="CJ-01-01",
+            area_code="G001",
+            contact_phone="13800001234",
+            contact_consent=True,
+        ),
         actor=Actor.staff(operator),
     )
-    assert not Appeal.objects.filter(tracking_number=result.appeal.tracking_number).exclude(pk=result.appeal.pk).exists()
+    assert (
+        not Appeal.objects.filter(tracking_number=result.appeal.tracking_number)
+        .exclude(pk=result.appeal.pk)
+        .exists()
+    )
     assert audit_verify().ok
     # Tampering with a seeded entry is detected.
     entry = AuditEntry.objects.get(seq=5)
@@ -268,8 +320,13 @@ def test_audit_chain_covers_the_seeded_history_and_continues(seeded):
 
 
 def _shape(event: AppealEvent) -> tuple:
-    return (event.type, tuple(sorted(event.data)), event.public, event.unit_id is not None,
-            bool(event.actor_label))
+    return (
+        event.type,
+        tuple(sorted(event.data)),
+        event.public,
+        event.unit_id is not None,
+        bool(event.actor_label),
+    )
 
 
 def test_seeded_events_have_the_shape_the_services_write(seeded):
@@ -279,8 +336,15 @@ def test_seeded_events_have_the_shape_the_services_write(seeded):
 
     def submit(text: str, category: str, kind: str = Kind.COMPLAINT) -> Appeal:
         return appeal_submit(
-            data=AppealInput(text=text, kind=kind, channel=Channel.HOTLINE, category_code=category,
-                             area_code="G002", contact_phone="13800004321", contact_consent=True),
+            data=AppealInput(
+                text=text,
+                kind=kind,
+                channel=Channel.HOTLINE,
+                category_code=category,
+                area_code="G002",
+                contact_phone="13800004321",
+                contact_consent=True,
+            ),
             actor=Actor.staff(operator),
         ).appeal
 
@@ -289,7 +353,9 @@ def test_seeded_events_have_the_shape_the_services_write(seeded):
     assert first.status == Status.DISPATCHED  # unambiguous: dispatched automatically
     handler = User.objects.get(roles__role=Role.HANDLER, roles__unit=first.unit)
     services.appeal_accept(appeal=first, actor=Actor.staff(handler))
-    services.appeal_request_extension(appeal=first, actor=Actor.staff(handler), working_days=3, reason="需要协调")
+    services.appeal_request_extension(
+        appeal=first, actor=Actor.staff(handler), working_days=3, reason="需要协调"
+    )
     services.appeal_decide_extension(appeal=first, actor=Actor.staff(dispatcher), approve=True)
     services.appeal_reply(appeal=first, actor=Actor.staff(handler), text="已清运完毕。")
     services.appeal_rate(appeal=first, actor=Actor.resident(), satisfaction="dissatisfied", solved=False)
@@ -316,14 +382,31 @@ def test_seeded_events_have_the_shape_the_services_write(seeded):
     checked = set()
     for event in live:
         if event.type in seeded_shapes:
-            assert _shape(event) in seeded_shapes[event.type], (event.type, _shape(event), seeded_shapes[event.type])
+            assert _shape(event) in seeded_shapes[event.type], (
+                event.type,
+                _shape(event),
+                seeded_shapes[event.type],
+            )
             checked.add(event.type)
-    assert {"submitted", "triaged", "dispatched", "accepted", "replied", "rated", "returned", "merged",
-            "answered_directly", "withdrawn", "extension_requested", "extension_approved"} <= checked
+    assert {
+        "submitted",
+        "triaged",
+        "dispatched",
+        "accepted",
+        "replied",
+        "rated",
+        "returned",
+        "merged",
+        "answered_directly",
+        "withdrawn",
+        "extension_requested",
+        "extension_approved",
+    } <= checked
     # The seeded triage data has the keys the live triage writes.
     live_triage = live.filter(type=EventType.TRIAGED).first()
     seeded_triage = seeded_events.filter(type=EventType.TRIAGED).first()
-    assert seeded_triage is not None and live_triage is not None
+    assert seeded_triage is not None
+    assert live_triage is not None
     assert set(seeded_triage.data) == set(live_triage.data)
     # And the audit entries of both have the same data keys.
     keys = {tuple(sorted(e.data)) for e in AuditEntry.objects.filter(object_type="appeal")}
@@ -336,15 +419,33 @@ def test_every_seeded_event_parses_into_its_payload_and_writes_back_the_same_jso
     for event_type, data in AppealEvent.objects.values_list("type", "data"):
         assert parse_payload(event_type, data).to_data() == data, (event_type, data)
         seen.add(event_type)
-    assert {"submitted", "triaged", "dispatched", "accepted", "replied", "rated", "overdue",
-            "extension_approved", "reopened", "merged"} <= seen
+    assert {
+        "submitted",
+        "triaged",
+        "dispatched",
+        "accepted",
+        "replied",
+        "rated",
+        "overdue",
+        "extension_approved",
+        "reopened",
+        "merged",
+    } <= seen
 
 
 def _snapshot() -> list[tuple]:
     return list(
         Appeal.objects.order_by("tracking_number").values_list(
-            "tracking_number", "title", "text", "status", "unit__code", "category__code", "area__code",
-            "submitted_at", "satisfaction", "contact_phone",
+            "tracking_number",
+            "title",
+            "text",
+            "status",
+            "unit__code",
+            "category__code",
+            "area__code",
+            "submitted_at",
+            "satisfaction",
+            "contact_phone",
         )
     )
 
@@ -390,7 +491,10 @@ def test_deterministic_for_the_same_seed(seeded):
     _wipe()
     run_seed(appeals=APPEALS, seed=7)
     assert _snapshot() == first
-    assert list(AppealEvent.objects.order_by("appeal__tracking_number", "at").values_list("type", "at")) == events
+    assert (
+        list(AppealEvent.objects.order_by("appeal__tracking_number", "at").values_list("type", "at"))
+        == events
+    )
     _wipe()
     run_seed(appeals=APPEALS, seed=8)
     assert _snapshot() != first
@@ -399,7 +503,8 @@ def test_deterministic_for_the_same_seed(seeded):
 def test_if_empty_does_nothing_the_second_time(seeded):
     before = (Appeal.objects.count(), AppealEvent.objects.count(), User.objects.count())
     output = run_seed(appeals=50, if_empty=True)
-    assert "nothing seeded" in output and "dispatcher" in output
+    assert "nothing seeded" in output
+    assert "dispatcher" in output
     assert (Appeal.objects.count(), AppealEvent.objects.count(), User.objects.count()) == before
     with pytest.raises(CommandError, match="already has a district"):
         run_seed(appeals=50)
@@ -407,8 +512,12 @@ def test_if_empty_does_nothing_the_second_time(seeded):
 
 @pytest.mark.parametrize(
     ("options", "message"),
-    [({"appeals": -1}, "--appeals"), ({"days": 0}, "--days"), ({"now": "yesterday"}, "--now"),
-     ({"corpus": "/nonexistent"}, "--corpus")],
+    [
+        ({"appeals": -1}, "--appeals"),
+        ({"days": 0}, "--days"),
+        ({"now": "yesterday"}, "--now"),
+        ({"corpus": "/nonexistent"}, "--corpus"),
+    ],
 )
 def test_bad_options_are_refused_clearly(db, options, message):
     with pytest.raises(CommandError, match=message):
@@ -437,19 +546,28 @@ def test_seed_refuses_to_run_under_production_settings(settings):
     settings.LIANXIN_PRODUCTION = True
     with pytest.raises(CommandError, match="refuses to run under production settings"):
         call_command("seed", "--appeals", "0", stdout=io.StringIO())
-    assert not Area.objects.exists() and not User.objects.filter(username=DEMO_API_USER).exists()
+    assert not Area.objects.exists()
+    assert not User.objects.filter(username=DEMO_API_USER).exists()
 
 
 def test_production_settings_mark_production():
     import subprocess
     import sys
 
-    code = "import django,os;django.setup();from django.conf import settings;print(settings.LIANXIN_PRODUCTION)"
-    env = {"DJANGO_SETTINGS_MODULE": "lianxin.settings.production", "LIANXIN_SECRET_KEY": "x" * 50,
-           "LIANXIN_AUDIT_KEY": "y" * 50, "LIANXIN_DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
-           "LIANXIN_BROKER_URL": "redis://127.0.0.1:6379/3", "LIANXIN_CACHE_URL": "redis://127.0.0.1:6379/4",
-           "LIANXIN_LOOKUP_KEY": "z" * 50, "LIANXIN_DATA_KEYS": "Dk1sn5mqHBKUQ5Zu5rdrtYm6Y8Il3wO6oWh8DbMvjoQ=",
-           "PATH": "/usr/bin:/bin"}
+    code = (
+        "import django,os;django.setup();from django.conf import settings;print(settings.LIANXIN_PRODUCTION)"
+    )
+    env = {
+        "DJANGO_SETTINGS_MODULE": "lianxin.settings.production",
+        "LIANXIN_SECRET_KEY": "x" * 50,
+        "LIANXIN_AUDIT_KEY": "y" * 50,
+        "LIANXIN_DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+        "LIANXIN_BROKER_URL": "redis://127.0.0.1:6379/3",
+        "LIANXIN_CACHE_URL": "redis://127.0.0.1:6379/4",
+        "LIANXIN_LOOKUP_KEY": "z" * 50,
+        "LIANXIN_DATA_KEYS": "Dk1sn5mqHBKUQ5Zu5rdrtYm6Y8Il3wO6oWh8DbMvjoQ=",
+        "PATH": "/usr/bin:/bin",
+    }
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
     assert out.stdout.strip() == "True", out.stderr[-2000:]
 

@@ -41,7 +41,9 @@ def wait(what: str, done: Callable[[], bool]) -> None:
 
 def overdue(district: District) -> Appeal:
     appeal = dispatched(district)
-    Appeal.objects.filter(pk=appeal.pk).update(overdue=True, resolve_due_at=timezone.now() - dt.timedelta(hours=1))
+    Appeal.objects.filter(pk=appeal.pk).update(
+        overdue=True, resolve_due_at=timezone.now() - dt.timedelta(hours=1)
+    )
     return appeal
 
 
@@ -57,12 +59,19 @@ if sys.argv[1:] == ["dead"]:  # LIANXIN_REPLICA_DATABASE_URL points at nothing
     with override_settings(AXES_ENABLED=False):
         client.force_login(district.supervisor)
     status, body = page(client)
-    print(json.dumps({"status": status, "shows": only.tracking_number in body, "notice": "数据来自只读副本" in body}))
+    print(
+        json.dumps(
+            {"status": status, "shows": only.tracking_number in body, "notice": "数据来自只读副本" in body}
+        )
+    )
     raise SystemExit(0)
 
 district = District()
 first = overdue(district)
-wait("the replica has the first appeal", lambda: on_replica("SELECT count(*) FROM appeals_appeal WHERE overdue") == 1)
+wait(
+    "the replica has the first appeal",
+    lambda: on_replica("SELECT count(*) FROM appeals_appeal WHERE overdue") == 1,
+)
 client = Client()
 with override_settings(AXES_ENABLED=False):  # force_login has no client address for django-axes
     client.force_login(district.supervisor)
@@ -81,14 +90,18 @@ on_replica("SELECT pg_wal_replay_resume()::text")
 wait("the replica caught up", lambda: on_replica("SELECT count(*) FROM appeals_appeal WHERE overdue") == 2)
 status_resumed, resumed = page(client)
 lag = re.search(r'data-replica-lag="([^"]*)"', paused)
-print(json.dumps({
-    "status": [status_paused, status_resumed],
-    "primary_overdue": Appeal.objects.filter(overdue=True).count(),
-    "paused_shows": [first.tracking_number in paused, second.tracking_number in paused],
-    "resumed_shows": [first.tracking_number in resumed, second.tracking_number in resumed],
-    "lag_paused": lag.group(1) if lag else None,
-    "notice": "数据来自只读副本" in paused,
-    "counts": counts,
-    "too_far_shows": [first.tracking_number in too_far, second.tracking_number in too_far],
-    "too_far_notice": "数据来自只读副本" in too_far,
-}))
+print(
+    json.dumps(
+        {
+            "status": [status_paused, status_resumed],
+            "primary_overdue": Appeal.objects.filter(overdue=True).count(),
+            "paused_shows": [first.tracking_number in paused, second.tracking_number in paused],
+            "resumed_shows": [first.tracking_number in resumed, second.tracking_number in resumed],
+            "lag_paused": lag.group(1) if lag else None,
+            "notice": "数据来自只读副本" in paused,
+            "counts": counts,
+            "too_far_shows": [first.tracking_number in too_far, second.tracking_number in too_far],
+            "too_far_notice": "数据来自只读副本" in too_far,
+        }
+    )
+)

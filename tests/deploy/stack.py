@@ -71,8 +71,15 @@ class Stack:
     log: list[str] = field(default_factory=list)
 
     def script(self, action: str, **extra: str) -> subprocess.CompletedProcess[str]:
-        out = subprocess.run(["bash", str(SCRIPT), action], env={**self.env, **extra}, cwd=ROOT,
-                             capture_output=True, text=True, timeout=240, check=False)
+        out = subprocess.run(
+            ["bash", str(SCRIPT), action],
+            env={**self.env, **extra},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+        )
         self.log.append(out.stdout + out.stderr)
         return out
 
@@ -83,15 +90,30 @@ class Stack:
             if line and not line.startswith("#") and "=" in line:
                 key, _sep, value = line.partition("=")
                 env[key] = value
-        return subprocess.run([sys.executable, "-m", "django", "deploy", "check", *args], env=env,
-                              cwd=self.prefix / "data", capture_output=True, text=True, timeout=60, check=False)
+        return subprocess.run(
+            [sys.executable, "-m", "django", "deploy", "check", *args],
+            env=env,
+            cwd=self.prefix / "data",
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
 
     def logs(self, name: str) -> str:
         path = self.prefix / "log" / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
-    def request(self, method: str, path: str, *, port: int | None = None, body: Any = None,
-                headers: dict[str, str] | None = None, form: dict[str, str] | None = None) -> Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        port: int | None = None,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        form: dict[str, str] | None = None,
+    ) -> Response:
         """Through nginx (TLS) by default; with `port`, straight to one app server as nginx would
         call it (the test is on 127.0.0.1, a trusted proxy: its X-Forwarded-* are believed)."""
         sent = {"Host": "127.0.0.1", **(headers or {})}
@@ -99,11 +121,15 @@ class Stack:
         if body is not None:
             data, sent["Content-Type"] = json.dumps(body).encode(), "application/json"
         if form is not None:
-            data, sent["Content-Type"] = urllib.parse.urlencode(form).encode(), "application/x-www-form-urlencoded"
+            data, sent["Content-Type"] = (
+                urllib.parse.urlencode(form).encode(),
+                "application/x-www-form-urlencoded",
+            )
         if port is None:
             ctx = ssl.create_default_context(cafile=str(self.prefix / "etc" / "tls" / "cert.pem"))
-            conn: http.client.HTTPConnection = http.client.HTTPSConnection("127.0.0.1", self.https_port,
-                                                                           context=ctx, timeout=30)
+            conn: http.client.HTTPConnection = http.client.HTTPSConnection(
+                "127.0.0.1", self.https_port, context=ctx, timeout=30
+            )
         else:
             sent.setdefault("X-Forwarded-Proto", "https")
             sent.setdefault("X-Forwarded-For", "192.0.2.10")
@@ -116,14 +142,23 @@ class Stack:
                 if name.lower() == "set-cookie":
                     key, _sep, rest = value.partition("=")
                     cookies[key] = rest.split(";", 1)[0]
-            return Response(answer.status, {k.lower(): v for k, v in answer.getheaders()}, cookies, answer.read())
+            return Response(
+                answer.status, {k.lower(): v for k, v in answer.getheaders()}, cookies, answer.read()
+            )
         finally:
             conn.close()
 
 
-def start_stack(tmp_path: Path, *, web_servers: int, workers: int, beats: int = 1,
-                extra_env: dict[str, str] | None = None, static_dir: Path | None = None,
-                pgbouncer: bool = False) -> Stack:
+def start_stack(
+    tmp_path: Path,
+    *,
+    web_servers: int,
+    workers: int,
+    beats: int = 1,
+    extra_env: dict[str, str] | None = None,
+    static_dir: Path | None = None,
+    pgbouncer: bool = False,
+) -> Stack:
     """`static_dir`: collected static files shared by the tests of a session (collected once);
     `pgbouncer`: every process connects through PgBouncer in transaction mode."""
     import redis
@@ -139,9 +174,15 @@ def start_stack(tmp_path: Path, *, web_servers: int, workers: int, beats: int = 
     from lianxin.core.crypto import data_keys, lookup_key
 
     # the stack encrypts with the test process's keys, so the test can read what the stack wrote
-    extra = {"LIANXIN_WARM_START": "0", "LIANXIN_TRIAGE_MODEL": "", "LIANXIN_TWO_FACTOR_ROLES": "admin",
-             "LIANXIN_DATA_KEYS": ",".join(data_keys()), "LIANXIN_LOOKUP_KEY": lookup_key().decode(),
-             "LIANXIN_AUDIT_ANCHOR_PATH": str(tmp_path / "anchor.log"), **(extra_env or {})}
+    extra = {
+        "LIANXIN_WARM_START": "0",
+        "LIANXIN_TRIAGE_MODEL": "",
+        "LIANXIN_TWO_FACTOR_ROLES": "admin",
+        "LIANXIN_DATA_KEYS": ",".join(data_keys()),
+        "LIANXIN_LOOKUP_KEY": lookup_key().decode(),
+        "LIANXIN_AUDIT_ANCHOR_PATH": str(tmp_path / "anchor.log"),
+        **(extra_env or {}),
+    }
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin",
         "HOME": os.environ.get("HOME", "/root"),
@@ -165,8 +206,12 @@ def start_stack(tmp_path: Path, *, web_servers: int, workers: int, beats: int = 
     stack = Stack(tmp_path / "stack", https_port, web_ports, env)
     out = stack.script("up")
     if out.returncode != 0:
-        logs = "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-1500:]}"
-                         for p in sorted((stack.prefix / "log").glob("*.log")))
+        logs = "\n".join(
+            f"--- {p.name}\n{p.read_text(errors='replace')[-1500:]}"
+            for p in sorted((stack.prefix / "log").glob("*.log"))
+        )
         stack.script("down")
-        pytest.fail(f"deploy-local.sh up failed ({out.returncode}):\n{out.stdout[-2000:]}\n{out.stderr[-3000:]}\n{logs}")
+        pytest.fail(
+            f"deploy-local.sh up failed ({out.returncode}):\n{out.stdout[-2000:]}\n{out.stderr[-3000:]}\n{logs}"
+        )
     return stack

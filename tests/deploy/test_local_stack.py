@@ -20,8 +20,9 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def stack(tmp_path, tmp_path_factory):
     require_stack()
-    stack = start_stack(tmp_path, static_dir=tmp_path_factory.getbasetemp() / "deploy-static",
-                        web_servers=1, workers=1)
+    stack = start_stack(
+        tmp_path, static_dir=tmp_path_factory.getbasetemp() / "deploy-static", web_servers=1, workers=1
+    )
     yield stack
     stack.script("down")
 
@@ -31,20 +32,33 @@ def test_an_appeal_through_nginx_is_dispatched_and_the_worker_notifies_the_unit(
     # nginx: TLS with the generated certificate, HTTP redirected, static files served by nginx itself
     assert stack.request("GET", "/readyz").json()["status"] == "ready"
     static = stack.request("GET", "/static/web/favicon.svg")
-    assert static.status == 200 and static.headers["server"].startswith("nginx")
+    assert static.status == 200
+    assert static.headers["server"].startswith("nginx")
     assert "immutable" in static.headers.get("cache-control", "")
 
-    answer = stack.request("POST", "/api/v1/appeals", body={
-        "text": "幸福小区3栋门口的路灯坏了一个星期，晚上看不清路，老人容易摔倒。", "kind": "complaint",
-        "category": "CJ-LD", "area": "G1", "anonymous": True}, headers={"X-Forwarded-For": "203.0.113.9"})
+    answer = stack.request(
+        "POST",
+        "/api/v1/appeals",
+        body={
+            "text": "幸福小区3栋门口的路灯坏了一个星期，晚上看不清路，老人容易摔倒。",
+            "kind": "complaint",
+            "category": "CJ-LD",
+            "area": "G1",
+            "anonymous": True,
+        },
+        headers={"X-Forwarded-For": "203.0.113.9"},
+    )
     assert answer.status == 201, answer.body[:500]
     assert answer.headers.get("x-request-id")  # nginx's id reached the app and came back
     appeal = Appeal.objects.get(tracking_number=answer.json()["tracking_number"])
-    assert appeal.status == Status.DISPATCHED and appeal.unit_id == district.unit_city.pk
+    assert appeal.status == Status.DISPATCHED
+    assert appeal.unit_id == district.unit_city.pk
 
     deadline = time.monotonic() + 30
     while not Notification.objects.filter(user=district.handler_city).exists():
-        assert time.monotonic() < deadline, "the worker never delivered the notification:\n" + stack.logs("worker-1")[-3000:]
+        assert time.monotonic() < deadline, (
+            "the worker never delivered the notification:\n" + stack.logs("worker-1")[-3000:]
+        )
         time.sleep(0.3)
     assert "lianxin.notifications.tasks.deliver_notification" in stack.logs("worker-1")
 
@@ -55,4 +69,6 @@ def test_an_appeal_through_nginx_is_dispatched_and_the_worker_notifies_the_unit(
     assert "through PgBouncer" not in check.stdout  # this stack connects straight to PostgreSQL
 
     status = stack.script("status")
-    assert status.returncode == 0 and "up   worker-1" in status.stdout and "up   beat-1" in status.stdout
+    assert status.returncode == 0
+    assert "up   worker-1" in status.stdout
+    assert "up   beat-1" in status.stdout

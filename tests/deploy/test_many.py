@@ -41,10 +41,19 @@ PASSWORD = "correct horse battery staple 42"
 @pytest.fixture
 def stack(tmp_path, tmp_path_factory):
     require_stack()
-    stack = start_stack(tmp_path, static_dir=tmp_path_factory.getbasetemp() / "deploy-static",
-                        web_servers=2, workers=2, beats=1, extra_env={
-        "LIANXIN_SWEEP_SECONDS": "1", "LIANXIN_SUPERVISION_REFRESH_SECONDS": "1",
-        "LIANXIN_ANON_SUBMIT_RATE": "5/h"}, pgbouncer=True)
+    stack = start_stack(
+        tmp_path,
+        static_dir=tmp_path_factory.getbasetemp() / "deploy-static",
+        web_servers=2,
+        workers=2,
+        beats=1,
+        extra_env={
+            "LIANXIN_SWEEP_SECONDS": "1",
+            "LIANXIN_SUPERVISION_REFRESH_SECONDS": "1",
+            "LIANXIN_ANON_SUBMIT_RATE": "5/h",
+        },
+        pgbouncer=True,
+    )
     yield stack
     stack.script("down")
 
@@ -53,7 +62,11 @@ def _wait(what: str, done: Callable[[], bool], stack: Stack, seconds: float = 30
     deadline = time.monotonic() + seconds
     while not done():
         if time.monotonic() > deadline:
-            pytest.fail(f"{what} within {seconds} s:\n" + stack.logs("worker-1")[-2000:] + stack.logs("worker-2")[-2000:])
+            pytest.fail(
+                f"{what} within {seconds} s:\n"
+                + stack.logs("worker-1")[-2000:]
+                + stack.logs("worker-2")[-2000:]
+            )
         time.sleep(0.3)
 
 
@@ -65,10 +78,21 @@ def _submit_everywhere(stack: Stack, key: str) -> dict[str, str]:
 
     def client(n: int) -> None:
         for i in range(EACH):
-            answer = stack.request("POST", "/api/v1/appeals", port=targets[(n + i) % len(targets)], body={
-                "text": f"第{n}组第{i}件：幸福小区{n}栋{i}单元门口路灯不亮，晚上看不清路。", "kind": "complaint",
-                "category": "CJ-LD", "area": "G1", "contact_name": "张三", "contact_phone": "13812341234",
-                "contact_consent": True}, headers={"Authorization": f"Bearer {key}", "Idempotency-Key": f"m-{n}-{i}"})
+            answer = stack.request(
+                "POST",
+                "/api/v1/appeals",
+                port=targets[(n + i) % len(targets)],
+                body={
+                    "text": f"第{n}组第{i}件：幸福小区{n}栋{i}单元门口路灯不亮，晚上看不清路。",
+                    "kind": "complaint",
+                    "category": "CJ-LD",
+                    "area": "G1",
+                    "contact_name": "张三",
+                    "contact_phone": "13812341234",
+                    "contact_consent": True,
+                },
+                headers={"Authorization": f"Bearer {key}", "Idempotency-Key": f"m-{n}-{i}"},
+            )
             assert answer.status == 201, answer.body[:300]
             with lock:
                 acknowledged[f"m-{n}-{i}"] = answer.json()["tracking_number"]
@@ -86,9 +110,13 @@ def _login(stack: Stack, port: int, username: str) -> str:
     page = stack.request("GET", "/accounts/login/", port=port)
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.body)
     assert page.status == 200 and token, page.status
-    answer = stack.request("POST", "/accounts/login/", port=port, form={
-        "username": username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1).decode()},
-        headers={**origin, "Cookie": f"csrftoken={page.cookies['csrftoken']}"})
+    answer = stack.request(
+        "POST",
+        "/accounts/login/",
+        port=port,
+        form={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1).decode()},
+        headers={**origin, "Cookie": f"csrftoken={page.cookies['csrftoken']}"},
+    )
     assert answer.status == 302 and "sessionid" in answer.cookies, (answer.status, answer.body[:300])
     return answer.cookies["sessionid"]
 
@@ -99,7 +127,9 @@ def _sessions_are_shared(stack: Stack, district: District) -> None:
     district.handler_city.password = PBKDF2PasswordHasher().encode(PASSWORD, "deploysalt")
     district.handler_city.save(update_fields=["password"])
     session = _login(stack, port_a, "handler_city")
-    assert stack.request("GET", "/staff/", port=port_b, headers={"Cookie": f"sessionid={session}"}).status == 200
+    assert (
+        stack.request("GET", "/staff/", port=port_b, headers={"Cookie": f"sessionid={session}"}).status == 200
+    )
     assert stack.request("GET", "/staff/", port=port_b).status == 302  # and without it, no way in
 
 
@@ -108,9 +138,19 @@ def _rate_limits_are_shared(stack: Stack) -> None:
     port_a, port_b = stack.web_ports
 
     def anonymous(port: int, address: str) -> int:
-        return stack.request("POST", "/api/v1/appeals", port=port, headers={"X-Forwarded-For": address}, body={
-            "text": "和平社区2栋楼道灯坏了好几天，晚上上下楼很不方便。", "kind": "complaint",
-            "category": "CJ-LD", "area": "G2", "anonymous": True}).status
+        return stack.request(
+            "POST",
+            "/api/v1/appeals",
+            port=port,
+            headers={"X-Forwarded-For": address},
+            body={
+                "text": "和平社区2栋楼道灯坏了好几天，晚上上下楼很不方便。",
+                "kind": "complaint",
+                "category": "CJ-LD",
+                "area": "G2",
+                "anonymous": True,
+            },
+        ).status
 
     assert [anonymous(port, "198.51.100.7") for port in (port_a, port_b, port_a, port_b, port_a)] == [201] * 5
     assert anonymous(port_b, "198.51.100.7") == 429
@@ -123,10 +163,21 @@ def _duplicate_index_is_consistent(stack: Stack, key: str) -> None:
     text = "幸福小区5号楼下水道堵塞，污水漫到路面，气味很大，请尽快疏通。"
     numbers = []
     for n, port in enumerate(stack.web_ports):
-        answer = stack.request("POST", "/api/v1/appeals", port=port, body={
-            "text": text, "kind": "complaint", "category": "CJ-LD", "area": "G1", "contact_name": "李四",
-            "contact_phone": "13912345678", "contact_consent": True},
-            headers={"Authorization": f"Bearer {key}", "Idempotency-Key": f"dup-{n}"})
+        answer = stack.request(
+            "POST",
+            "/api/v1/appeals",
+            port=port,
+            body={
+                "text": text,
+                "kind": "complaint",
+                "category": "CJ-LD",
+                "area": "G1",
+                "contact_name": "李四",
+                "contact_phone": "13912345678",
+                "contact_consent": True,
+            },
+            headers={"Authorization": f"Bearer {key}", "Idempotency-Key": f"dup-{n}"},
+        )
         assert answer.status == 201, answer.body[:300]
         numbers.append(answer.json()["tracking_number"])
     on_b = Appeal.objects.get(tracking_number=numbers[1]).suggestion or {}
@@ -139,13 +190,20 @@ def _deadlines_flagged_once(stack: Stack, district: District) -> None:
     live = Appeal.objects.filter(status=Status.DISPATCHED)
     count = live.count()
     live.update(accept_due_at=now - dt.timedelta(hours=2), resolve_due_at=now - dt.timedelta(hours=1))
-    _wait("every deadline flagged", lambda: live.filter(overdue=True, accept_overdue=True).count() == count, stack)
+    _wait(
+        "every deadline flagged",
+        lambda: live.filter(overdue=True, accept_overdue=True).count() == count,
+        stack,
+    )
     time.sleep(3)  # several more sweeps by both beats on both workers
     for kind in (EventType.OVERDUE, EventType.ACCEPT_OVERDUE):
         flagged = Counter(AppealEvent.objects.filter(type=kind).values_list("appeal_id", flat=True))
         assert len(flagged) == count and set(flagged.values()) == {1}, kind
-    _wait("every notification delivered",
-          lambda: Notification.objects.filter(user=district.handler_city).count() >= 3 * count, stack)
+    _wait(
+        "every notification delivered",
+        lambda: Notification.objects.filter(user=district.handler_city).count() >= 3 * count,
+        stack,
+    )
     sent = Counter(Notification.objects.values_list("user_id", "link", "kind"))
     assert sent and max(sent.values()) == 1, "a notification was delivered twice"
 
@@ -155,9 +213,17 @@ def _events_folded_once(stack: Stack) -> None:
     with connection.cursor() as cursor:  # settle every event (the fold leaves the last 120 s alone)
         cursor.execute("UPDATE appeals_appealevent SET at = at - interval '1 hour'")
     last = AppealEvent.objects.aggregate(m=Max("id"))["m"]
-    _wait("the rollups caught up", lambda: Watermark.objects.filter(name="kpi", last_id__gte=last).exists(), stack)
+    _wait(
+        "the rollups caught up",
+        lambda: Watermark.objects.filter(name="kpi", last_id__gte=last).exists(),
+        stack,
+    )
     totals = KpiStreetTotalDaily.objects.aggregate(received=Sum("received"), assigned=Sum("assigned"))
-    assert totals["received"] == AppealEvent.objects.filter(type=EventType.SUBMITTED).count() == Appeal.objects.count()
+    assert (
+        totals["received"]
+        == AppealEvent.objects.filter(type=EventType.SUBMITTED).count()
+        == Appeal.objects.count()
+    )
     assert totals["assigned"] == AppealEvent.objects.filter(type=EventType.DISPATCHED).count()
 
 
@@ -173,8 +239,11 @@ def test_two_servers_two_workers_and_a_second_beat_do_nothing_twice(stack):
     appeals = Appeal.objects.filter(tracking_number__in=acknowledged.values())
     assert appeals.count() == CLIENTS * EACH == Appeal.objects.count()
     assert set(appeals.values_list("status", flat=True)) == {Status.DISPATCHED}
-    dispatches = Counter(AppealEvent.objects.filter(type=EventType.DISPATCHED).values_list("appeal_id", flat=True))
-    assert len(dispatches) == CLIENTS * EACH and set(dispatches.values()) == {1}
+    dispatches = Counter(
+        AppealEvent.objects.filter(type=EventType.DISPATCHED).values_list("appeal_id", flat=True)
+    )
+    assert len(dispatches) == CLIENTS * EACH
+    assert set(dispatches.values()) == {1}
 
     _sessions_are_shared(stack, district)
     _rate_limits_are_shared(stack)
@@ -189,8 +258,10 @@ def test_two_servers_two_workers_and_a_second_beat_do_nothing_twice(stack):
 
     # both workers did periodic work; the leases were taken again and again
     for worker in ("worker-1", "worker-2"):
-        assert "lianxin.appeals.tasks.sweep_deadlines" in stack.logs(worker) or \
-            "lianxin.supervision.tasks.periodic_refresh" in stack.logs(worker), worker
+        assert "lianxin.appeals.tasks.sweep_deadlines" in stack.logs(
+            worker
+        ) or "lianxin.supervision.tasks.periodic_refresh" in stack.logs(worker), worker
     leases = dict(JobLease.objects.values_list("name", "runs"))
-    assert leases["appeals.deadline-sweep"] > 3 and leases["supervision.refresh"] > 3
+    assert leases["appeals.deadline-sweep"] > 3
+    assert leases["supervision.refresh"] > 3
     assert time.monotonic() - started < 90

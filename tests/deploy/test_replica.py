@@ -52,55 +52,146 @@ def clusters():
     options = "-c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -k " + str(base)
     started: list[Path] = []
     try:
-        _run(*_as_postgres(str(BIN / "initdb"), "-D", str(primary), "-U", "postgres", "--auth=trust",
-                           "-E", "UTF8", "--locale=C.UTF-8"))
-        _run(*_as_postgres(str(BIN / "pg_ctl"), "-D", str(primary), "-w", "-l", str(base / "primary.log"),
-                           "-o", f"-p {ports[0]} {options}", "start"))
+        _run(
+            *_as_postgres(
+                str(BIN / "initdb"),
+                "-D",
+                str(primary),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            )
+        )
+        _run(
+            *_as_postgres(
+                str(BIN / "pg_ctl"),
+                "-D",
+                str(primary),
+                "-w",
+                "-l",
+                str(base / "primary.log"),
+                "-o",
+                f"-p {ports[0]} {options}",
+                "start",
+            )
+        )
         started.append(primary)
-        _run(str(BIN / "psql"), "-h", "127.0.0.1", "-p", str(ports[0]), "-U", "postgres", "-c", "CREATE DATABASE lianxin")
+        _run(
+            str(BIN / "psql"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(ports[0]),
+            "-U",
+            "postgres",
+            "-c",
+            "CREATE DATABASE lianxin",
+        )
         url = f"postgres://postgres@127.0.0.1:{ports[0]}/lianxin"
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lianxin.settings.test", "PYTHONPATH": str(ROOT),
-               "LIANXIN_DATABASE_URL": url}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "lianxin.settings.test",
+            "PYTHONPATH": str(ROOT),
+            "LIANXIN_DATABASE_URL": url,
+        }
         _run(sys.executable, "-m", "django", "migrate", "--noinput", "-v", "0", env=env, timeout=240)
-        _run(*_as_postgres(str(BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(ports[0]), "-U", "postgres",
-                           "-D", str(replica), "-R", "-X", "stream", "-c", "fast"))
-        _run(*_as_postgres(str(BIN / "pg_ctl"), "-D", str(replica), "-w", "-l", str(base / "replica.log"),
-                           "-o", f"-p {ports[1]} {options}", "start"))
+        _run(
+            *_as_postgres(
+                str(BIN / "pg_basebackup"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(ports[0]),
+                "-U",
+                "postgres",
+                "-D",
+                str(replica),
+                "-R",
+                "-X",
+                "stream",
+                "-c",
+                "fast",
+            )
+        )
+        _run(
+            *_as_postgres(
+                str(BIN / "pg_ctl"),
+                "-D",
+                str(replica),
+                "-w",
+                "-l",
+                str(base / "replica.log"),
+                "-o",
+                f"-p {ports[1]} {options}",
+                "start",
+            )
+        )
         started.append(replica)
-        yield {**env, "LIANXIN_REPLICA_DATABASE_URL": f"postgres://postgres@127.0.0.1:{ports[1]}/lianxin",
-               "LIANXIN_AUDIT_ANCHOR_PATH": str(base / "anchor.log")}
+        yield {
+            **env,
+            "LIANXIN_REPLICA_DATABASE_URL": f"postgres://postgres@127.0.0.1:{ports[1]}/lianxin",
+            "LIANXIN_AUDIT_ANCHOR_PATH": str(base / "anchor.log"),
+        }
     finally:
         for cluster in reversed(started):
-            subprocess.run(_as_postgres(str(BIN / "pg_ctl"), "-D", str(cluster), "-m", "immediate", "stop"),
-                           capture_output=True, check=False, timeout=60)
+            subprocess.run(
+                _as_postgres(str(BIN / "pg_ctl"), "-D", str(cluster), "-m", "immediate", "stop"),
+                capture_output=True,
+                check=False,
+                timeout=60,
+            )
         shutil.rmtree(base, ignore_errors=True)
 
 
 def test_the_dashboard_reads_from_the_replica_and_shows_its_lag(clusters):
-    out = subprocess.run([sys.executable, str(ROOT / "tests" / "deploy" / "replica_probe.py")], env=clusters,
-                         capture_output=True, text=True, timeout=180, check=False, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "deploy" / "replica_probe.py")],
+        env=clusters,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        cwd=ROOT,
+    )
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-4000:]
     seen = json.loads(out.stdout.strip().splitlines()[-1])
     assert seen["status"] == [200, 200]
     assert seen["primary_overdue"] == 2
     assert seen["paused_shows"] == [True, False], "the dashboard read the primary, not the replica"
     assert seen["resumed_shows"] == [True, True]
-    assert seen["notice"] and seen["lag_paused"] and float(seen["lag_paused"]) >= 1
+    assert seen["notice"]
+    assert seen["lag_paused"]
+    assert float(seen["lag_paused"]) >= 1
     # the router: the replica only inside the block, and never while a primary transaction is open
     assert seen["counts"] == {"outside": 2, "replica": 1, "in_transaction": 2}
     # further behind than LIANXIN_REPLICA_MAX_LAG_SECONDS: the page reads the primary and says nothing
-    assert seen["too_far_shows"] == [True, True] and not seen["too_far_notice"]
+    assert seen["too_far_shows"] == [True, True]
+    assert not seen["too_far_notice"]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_dead_replica_leaves_the_dashboard_to_the_primary():
     if connection.vendor != "postgresql":
         pytest.skip("a streaming replica is PostgreSQL's: it runs on the PostgreSQL pass")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lianxin.settings.test", "PYTHONPATH": str(ROOT),
-           "LIANXIN_DATABASE_URL": database_url(),
-           "LIANXIN_REPLICA_DATABASE_URL": f"postgres://postgres@127.0.0.1:{free_port()}/nothing"}
-    out = subprocess.run([sys.executable, str(ROOT / "tests" / "deploy" / "replica_probe.py"), "dead"], env=env,
-                         capture_output=True, text=True, timeout=120, check=False, cwd=ROOT)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "lianxin.settings.test",
+        "PYTHONPATH": str(ROOT),
+        "LIANXIN_DATABASE_URL": database_url(),
+        "LIANXIN_REPLICA_DATABASE_URL": f"postgres://postgres@127.0.0.1:{free_port()}/nothing",
+    }
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "deploy" / "replica_probe.py"), "dead"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=ROOT,
+    )
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-4000:]
     seen = json.loads(out.stdout.strip().splitlines()[-1])
     assert seen == {"status": 200, "shows": True, "notice": False}

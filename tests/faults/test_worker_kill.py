@@ -46,8 +46,16 @@ def _database_url() -> str:
 
 
 def _post(url: str, key: str, body: dict, token: str) -> tuple[int, dict]:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST", headers={
-        "Content-Type": "application/json", "Authorization": f"Bearer {token}", "Idempotency-Key": key})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {token}",
+            "Idempotency-Key": key,
+        },
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read())
@@ -56,7 +64,9 @@ def _post(url: str, key: str, body: dict, token: str) -> tuple[int, dict]:
 
 
 def _worker_pids(master: int) -> list[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True, text=True, check=False
+    )
     return [int(p) for p in out.stdout.split()]
 
 
@@ -65,13 +75,36 @@ def server(tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("the fault test needs a database several processes share: it runs on the PostgreSQL pass")
     port = _free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lianxin.settings.test", "LIANXIN_DATABASE_URL": _database_url(),
-           "LIANXIN_DB_CONN_MAX_AGE": "60", "LIANXIN_WARM_START": "0", "PYTHONPATH": str(ROOT),
-           "LIANXIN_AUDIT_ANCHOR_PATH": str(tmp_path / "anchor.log")}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "lianxin.settings.test",
+        "LIANXIN_DATABASE_URL": _database_url(),
+        "LIANXIN_DB_CONN_MAX_AGE": "60",
+        "LIANXIN_WARM_START": "0",
+        "PYTHONPATH": str(ROOT),
+        "LIANXIN_AUDIT_ANCHOR_PATH": str(tmp_path / "anchor.log"),
+    }
     log = (tmp_path / "gunicorn.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "lianxin.wsgi:application", "-w", "2",
-                                "-b", f"127.0.0.1:{port}", "--timeout", "60", "--graceful-timeout", "5"],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "lianxin.wsgi:application",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -105,9 +138,15 @@ def test_acknowledged_appeals_survive_a_killed_worker_and_dropped_connections(se
     def client(n: int) -> None:
         for i in range(EACH):
             idem = f"fault-{n}-{i}"
-            body = {"text": f"第{n}号客户端第{i}件：幸福小区{n}栋{i}单元门口路灯不亮，晚上看不清路。",
-                    "kind": "complaint", "category": "CJ-LD", "area": "G1", "contact_name": "张三",
-                    "contact_phone": "13812341234", "contact_consent": True}
+            body = {
+                "text": f"第{n}号客户端第{i}件：幸福小区{n}栋{i}单元门口路灯不亮，晚上看不清路。",
+                "kind": "complaint",
+                "category": "CJ-LD",
+                "area": "G1",
+                "contact_name": "张三",
+                "contact_phone": "13812341234",
+                "contact_consent": True,
+            }
             for _attempt in range(8):
                 try:
                     status, answer = _post(f"{base}/api/v1/appeals", idem, body, key)
@@ -130,8 +169,10 @@ def test_acknowledged_appeals_survive_a_killed_worker_and_dropped_connections(se
     assert victims, "no gunicorn worker found"
     os.kill(victims[0], signal.SIGKILL)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
     for thread in threads:
         thread.join(timeout=180)
     assert master.poll() is None, "the gunicorn master died"

@@ -39,9 +39,11 @@ def test_cadre_studies_and_passes_on_the_pages(district):
     r = handler.post(f"/learning/enrolments/{e.pk}/quiz/", {f"q{q.pk}": q.answer for q in questions})
     assert r.status_code == 302
     e.refresh_from_db()
-    assert e.status == EnrolmentStatus.PASSED and e.best_score == 100
+    assert e.status == EnrolmentStatus.PASSED
+    assert e.best_score == 100
     cert = _client().get(f"/learning/certificates/{e.certificate_code}/")
-    assert cert.status_code == 200 and c.title in cert.content.decode()
+    assert cert.status_code == 200
+    assert c.title in cert.content.decode()
     assert _client().get("/learning/certificates/NOPE/").status_code == 404
     other = _client(district.handler_env)
     assert other.get(f"/learning/enrolments/{e.pk}/").status_code == 404
@@ -51,14 +53,21 @@ def test_cadre_studies_and_passes_on_the_pages(district):
 def test_supervisor_assigns_and_sees_records(district):
     c = course()
     sup = _client(district.supervisor)
-    r = sup.post("/learning/manage/", {"user": district.handler_city.pk, "course": c.code, "reason": "满意度低于目标"})
-    assert r.status_code == 302 and Enrolment.objects.filter(user=district.handler_city, assigned_by=district.supervisor).exists()
+    r = sup.post(
+        "/learning/manage/", {"user": district.handler_city.pk, "course": c.code, "reason": "满意度低于目标"}
+    )
+    assert r.status_code == 302
+    assert Enrolment.objects.filter(user=district.handler_city, assigned_by=district.supervisor).exists()
     assert district.handler_city.display_name in sup.get("/learning/manage/").content.decode()
     assert _client(district.handler_city).get("/learning/manage/").status_code == 403
     leader = _client(district.leader_b)
     assert leader.get("/learning/manage/").status_code == 200
-    assert leader.post("/learning/manage/", {"user": district.handler_env.pk, "course": c.code,
-                                             "reason": "x"}).status_code == 403
+    assert (
+        leader.post(
+            "/learning/manage/", {"user": district.handler_env.pk, "course": c.code, "reason": "x"}
+        ).status_code
+        == 403
+    )
 
 
 def test_api(district):
@@ -71,22 +80,41 @@ def test_api(district):
     r = api.post("/learning/assignments", body, user=district.supervisor)
     assert r.status_code == 201
     eid = r.json()["id"]
-    assert api.post(f"/learning/enrolments/{eid}/quiz", {"answers": [1, 1, 0]}, user=district.handler_city).status_code == 400
+    assert (
+        api.post(
+            f"/learning/enrolments/{eid}/quiz", {"answers": [1, 1, 0]}, user=district.handler_city
+        ).status_code
+        == 400
+    )
     for lesson in c.lessons.all():
         api.post(f"/learning/enrolments/{eid}/lessons/{lesson.pk}/done", user=district.handler_city)
-    assert api.post(f"/learning/enrolments/{eid}/quiz", {"answers": [9, 1, 0]}, user=district.handler_city).status_code == 400
+    assert (
+        api.post(
+            f"/learning/enrolments/{eid}/quiz", {"answers": [9, 1, 0]}, user=district.handler_city
+        ).status_code
+        == 400
+    )
     r = api.post(f"/learning/enrolments/{eid}/quiz", {"answers": [1, 1, 0]}, user=district.handler_city)
     assert r.json() == {"score": 100, "passed": True, "pass_mark": 60}
     me = api.get("/learning/me", user=district.handler_city).json()
-    assert me["hours"] == 2.0 and me["passed"] == 1
-    assert api.post(f"/learning/enrolments/{eid}/quiz", {"answers": [1, 1, 0]}, user=district.handler_env).status_code == 404
+    assert me["hours"] == 2.0
+    assert me["passed"] == 1
+    assert (
+        api.post(
+            f"/learning/enrolments/{eid}/quiz", {"answers": [1, 1, 0]}, user=district.handler_env
+        ).status_code
+        == 404
+    )
 
 
 def test_supervisor_assigns_a_course_to_a_whole_unit(district):
     c = course()
     sup = _client(district.supervisor)
-    r = sup.post("/learning/manage/", {"unit": district.unit_city.pk, "course": c.code, "reason": "及时率低于目标"})
+    r = sup.post(
+        "/learning/manage/", {"unit": district.unit_city.pk, "course": c.code, "reason": "及时率低于目标"}
+    )
     assert r.status_code == 302
     assert list(Enrolment.objects.values_list("user__username", flat=True)) == ["handler_city"]
     r = sup.post("/learning/manage/", {"course": c.code, "reason": "x"})
-    assert r.status_code == 400 and "二选一" in r.content.decode()
+    assert r.status_code == 400
+    assert "二选一" in r.content.decode()

@@ -23,10 +23,23 @@ class CaseFactory(ModelFactory[MediationCase]):
 
 def with_parties(case: MediationCase, *, consent: bool = True, signed: bool = False) -> MediationCase:
     now = timezone.now()
-    Party.objects.create(case=case, role=PartyRole.APPLICANT, name="李建国", phone="13811112222",
-                         id_number="110101199001011234", consent=consent, signed_at=now if signed else None)
-    Party.objects.create(case=case, role=PartyRole.RESPONDENT, name="王秀英", phone="13933334444",
-                         consent=consent, signed_at=now if signed else None)
+    Party.objects.create(
+        case=case,
+        role=PartyRole.APPLICANT,
+        name="李建国",
+        phone="13811112222",
+        id_number="110101199001011234",
+        consent=consent,
+        signed_at=now if signed else None,
+    )
+    Party.objects.create(
+        case=case,
+        role=PartyRole.RESPONDENT,
+        name="王秀英",
+        phone="13933334444",
+        consent=consent,
+        signed_at=now if signed else None,
+    )
     return case
 
 

@@ -42,4 +42,5 @@ def test_two_assignments_at_once_exactly_one_wins(district):
         t.join()
     assert sorted(outcomes) == ["ok", "transition_not_allowed"]
     case = MediationCase.objects.get(pk=case.pk)
-    assert case.status == Status.ASSIGNED and case.events.filter(type=EventType.ASSIGNED).count() == 1
+    assert case.status == Status.ASSIGNED
+    assert case.events.filter(type=EventType.ASSIGNED).count() == 1

@@ -16,9 +16,19 @@ def test_seed_creates_cases_in_every_outcome():
     run_seed(appeals=50, seed=3)
     assert Mediator.objects.filter(user__username="mediator").exists()
     statuses = set(MediationCase.objects.values_list("status", flat=True))
-    assert {Status.REQUESTED, Status.ACCEPTED, Status.ASSIGNED, Status.IN_MEDIATION, Status.AGREED, Status.CLOSED,
-            Status.REFERRED, Status.WITHDRAWN} <= statuses
+    assert {
+        Status.REQUESTED,
+        Status.ACCEPTED,
+        Status.ASSIGNED,
+        Status.IN_MEDIATION,
+        Status.AGREED,
+        Status.CLOSED,
+        Status.REFERRED,
+        Status.WITHDRAWN,
+    } <= statuses
     closed = MediationCase.objects.filter(status=Status.CLOSED).first()
-    assert closed is not None and closed.follow_ups.exists() and not closed.parties.filter(signed_at=None).exists()
+    assert closed is not None
+    assert closed.follow_ups.exists()
+    assert not closed.parties.filter(signed_at=None).exists()
     assert CaseEvent.objects.count() > MediationCase.objects.count()
     assert seed_mediation(seed=3) == 0  # once only

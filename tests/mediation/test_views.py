@@ -30,9 +30,18 @@ def _client(user=None) -> Client:
 
 
 def _request_form(district, **over):
-    data = {"title": "楼上漏水纠纷", "dispute_type": "neighbour", "area": district.community_a.code, "place": "3栋",
-            "description": "楼上卫生间漏水到楼下。", "applicant_name": "李建国", "applicant_phone": "13811112222",
-            "respondent_name": "王秀英", "respondent_phone": "13933334444", "consent": "on"}
+    data = {
+        "title": "楼上漏水纠纷",
+        "dispute_type": "neighbour",
+        "area": district.community_a.code,
+        "place": "3栋",
+        "description": "楼上卫生间漏水到楼下。",
+        "applicant_name": "李建国",
+        "applicant_phone": "13811112222",
+        "respondent_name": "王秀英",
+        "respondent_phone": "13933334444",
+        "consent": "on",
+    }
     data.update(over)
     return data
 
@@ -42,17 +51,22 @@ def test_resident_asks_and_follows(district):
     client = _client(district.resident)
     assert "申请调解" in client.get("/mediation/").content.decode()
     r = client.post("/mediation/new/", _request_form(district, respondent_phone="12"))
-    assert r.status_code == 400 and "手机号应为 11 位，现在是 2 位" in r.content.decode()
+    assert r.status_code == 400
+    assert "手机号应为 11 位，现在是 2 位" in r.content.decode()
     r = client.post("/mediation/new/", _request_form(district))
     case = MediationCase.objects.get()
-    assert r.status_code == 302 and r["Location"] == f"/mediation/mine/{case.pk}/"
+    assert r.status_code == 302
+    assert r["Location"] == f"/mediation/mine/{case.pk}/"
     page = client.get(r["Location"]).content.decode()
-    assert case.number in page and "王**" in page and "13933334444" not in page
+    assert case.number in page
+    assert "王**" in page
+    assert "13933334444" not in page
     assert _client(district.other_resident).get(f"/mediation/mine/{case.pk}/").status_code == 404
     assert client.get("/mediation/staff/").status_code == 403
     r = client.post(f"/mediation/mine/{case.pk}/withdraw/", {"reason": ""})
     case.refresh_from_db()
-    assert r.status_code == 302 and case.status == Status.WITHDRAWN
+    assert r.status_code == 302
+    assert case.status == Status.WITHDRAWN
 
 
 def test_staff_take_in_assign_and_the_mediator_records_a_session(district):
@@ -61,38 +75,60 @@ def test_staff_take_in_assign_and_the_mediator_records_a_session(district):
     dispatcher = _client(district.dispatcher)
     assert case.number in dispatcher.get("/mediation/staff/").content.decode()
     page = dispatcher.get(f"/mediation/staff/{case.pk}/").content.decode()
-    assert "李**" in page and "13811112222" not in page and 'id="act-accept"' in page
+    assert "李**" in page
+    assert "13811112222" not in page
+    assert 'id="act-accept"' in page
     assert dispatcher.post(f"/mediation/staff/{case.pk}/act/accept/", {"accept-note": ""}).status_code == 302
     r = dispatcher.post(f"/mediation/staff/{case.pk}/act/assign/", {"assign-mediator": the_mediator.pk})
     assert r.status_code == 302
     assert _client(district.handler_city).get(f"/mediation/staff/{case.pk}/").status_code == 403
     m = _client(the_mediator)
     page = m.get(f"/mediation/staff/{case.pk}/").content.decode()
-    assert "李建国" in page and "110101199001011234" in page and 'id="act-record_session"' in page
-    r = m.post(f"/mediation/staff/{case.pk}/act/record_session/", {
-        "record_session-held_at": "", "record_session-attendees": "双方", "record_session-notes": "调解"})
+    assert "李建国" in page
+    assert "110101199001011234" in page
+    assert 'id="act-record_session"' in page
+    r = m.post(
+        f"/mediation/staff/{case.pk}/act/record_session/",
+        {"record_session-held_at": "", "record_session-attendees": "双方", "record_session-notes": "调解"},
+    )
     assert r.status_code == 400
-    r = m.post(f"/mediation/staff/{case.pk}/act/record_session/", {
-        "record_session-held_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "record_session-attendees": "李建国、王秀英", "record_session-notes": "双方初步同意分摊费用。"})
+    r = m.post(
+        f"/mediation/staff/{case.pk}/act/record_session/",
+        {
+            "record_session-held_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "record_session-attendees": "李建国、王秀英",
+            "record_session-notes": "双方初步同意分摊费用。",
+        },
+    )
     assert r.status_code == 302
     case.refresh_from_db()
-    assert case.status == Status.IN_MEDIATION and case.sessions.count() == 1
+    assert case.status == Status.IN_MEDIATION
+    assert case.sessions.count() == 1
     assert dispatcher.post(f"/mediation/staff/{case.pk}/act/record_session/", {}).status_code in (400, 403)
     assert case.sessions.count() == 1
 
 
 def test_handler_turns_appeal_into_case_and_figures_page(district):
-    appeal = AppealFactory(area=district.community_a, unit=district.unit_city, status=AppealStatus.ACCEPTED,
-                           resident=district.resident)
+    appeal = AppealFactory(
+        area=district.community_a,
+        unit=district.unit_city,
+        status=AppealStatus.ACCEPTED,
+        resident=district.resident,
+    )
     handler = _client(district.handler_city)
     assert handler.get(f"/mediation/from-appeal/{appeal.tracking_number}/").status_code == 200
-    r = handler.post(f"/mediation/from-appeal/{appeal.tracking_number}/",
-                     {"dispute_type": "neighbour", "respondent_name": "赵六"})
+    r = handler.post(
+        f"/mediation/from-appeal/{appeal.tracking_number}/",
+        {"dispute_type": "neighbour", "respondent_name": "赵六"},
+    )
     assert r.status_code == 302
     appeal.refresh_from_db()
-    assert appeal.status == AppealStatus.REPLIED and MediationCase.objects.get().appeal == appeal
-    assert _client(district.handler_env).get(f"/mediation/from-appeal/{appeal.tracking_number}/").status_code == 404
+    assert appeal.status == AppealStatus.REPLIED
+    assert MediationCase.objects.get().appeal == appeal
+    assert (
+        _client(district.handler_env).get(f"/mediation/from-appeal/{appeal.tracking_number}/").status_code
+        == 404
+    )
     page = _client(district.supervisor).get("/mediation/staff/figures/").content.decode()
     assert "调解成功率" in page
     assert _client(district.operator).get("/mediation/staff/figures/").status_code == 403
@@ -102,7 +138,8 @@ def test_pages_in_english(district):
     client = _client(district.resident)
     client.cookies["django_language"] = "en"
     page = client.get("/mediation/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Dispute mediation" in page and "Ask for mediation" in page
+    assert "Dispute mediation" in page
+    assert "Ask for mediation" in page
     learning = _client(district.handler_city)
     learning.cookies["django_language"] = "en"
     assert "Hours earned" in learning.get("/learning/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
@@ -116,7 +153,8 @@ def test_queue_page_queries_do_not_grow_with_rows(district, django_assert_max_nu
     client.get("/mediation/staff/?queue=all")  # warm the session and the scope
     with django_assert_max_num_queries(12):
         r = client.get("/mediation/staff/?queue=all")
-    assert r.status_code == 200 and r.content.decode().count("/mediation/staff/") >= 25
+    assert r.status_code == 200
+    assert r.content.decode().count("/mediation/staff/") >= 25
 
 
 def test_staff_hand_a_request_to_the_appeals_intake_and_the_appeal_page_links_to_mediation(district):
@@ -129,7 +167,8 @@ def test_staff_hand_a_request_to_the_appeals_intake_and_the_appeal_page_links_to
     assert r.status_code == 302
     case.refresh_from_db()
     appeal = Appeal.objects.get()
-    assert case.status == Status.DECLINED and appeal.tracking_number in case.outcome_note
+    assert case.status == Status.DECLINED
+    assert appeal.tracking_number in case.outcome_note
     accepted = AppealFactory(area=district.community_a, unit=district.unit_city, status=AppealStatus.ACCEPTED)
     page = _client(district.handler_city).get(f"/staff/appeals/{accepted.pk}/").content.decode()
     assert f"/mediation/from-appeal/{accepted.tracking_number}/" in page

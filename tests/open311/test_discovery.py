@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 def test_discovery_json(client, settings):
     settings.LIANXIN = {**settings.LIANXIN, "OPEN311_CONTACT": "12345 热线中心 · open311@example.org"}
     r = client.get("/open311/v2/discovery.json")
-    assert r.status_code == 200 and r["Content-Type"].startswith("application/json")
+    assert r.status_code == 200
+    assert r["Content-Type"].startswith("application/json")
     doc = r.json()
     assert doc["contact"] == "12345 热线中心 · open311@example.org"
     (endpoint,) = doc["endpoints"]
@@ -25,11 +26,14 @@ def test_discovery_json(client, settings):
 
 def test_discovery_xml_has_the_specs_elements(client):
     r = client.get("/open311/v2/discovery.xml")
-    assert r.status_code == 200 and r["Content-Type"].startswith("text/xml")
+    assert r.status_code == 200
+    assert r["Content-Type"].startswith("text/xml")
     root = ET.fromstring(r.content)
-    assert root.tag == "discovery" and root.findtext("changeset")
+    assert root.tag == "discovery"
+    assert root.findtext("changeset")
     endpoint = root.find("endpoints/endpoint")
-    assert endpoint is not None and endpoint.findtext("specification") == "http://wiki.open311.org/GeoReport_v2"
+    assert endpoint is not None
+    assert endpoint.findtext("specification") == "http://wiki.open311.org/GeoReport_v2"
     assert [f.text for f in endpoint.findall("formats/format")] == ["text/xml", "application/json"]
 
 

@@ -40,10 +40,12 @@ def test_services_through_georeport_json_and_xml(open311_root, live_district):
     light = by_code["CJ-LD"]
     assert light["service_name"] == "路灯照明"
     assert light["group"] == "城乡建设"
-    assert light["metadata"] is False and light["type"] == "realtime"
+    assert light["metadata"] is False
+    assert light["type"] == "realtime"
     xml_services = GeoReport(open311_root, output_format="xml").get_service_list()
     xml_light = next(s for s in xml_services if s["service_code"] == "CJ-LD")
-    assert xml_light["metadata"] == "false" and xml_light["group"] == "城乡建设"
+    assert xml_light["metadata"] == "false"
+    assert xml_light["group"] == "城乡建设"
 
 
 def test_service_definition_and_unknown_service(open311_root, live_district):
@@ -51,44 +53,66 @@ def test_service_definition_and_unknown_service(open311_root, live_district):
     assert definition == {"service_code": "CJ-LD", "attributes": []}
     with pytest.raises(requests.HTTPError) as info:
         GeoReport(open311_root).get_service_definition("NOPE")
-    assert info.value.response is not None and info.value.response.status_code == 404
+    assert info.value.response is not None
+    assert info.value.response.status_code == 404
     body = info.value.response.json()
-    assert body[0]["code"] == 404 and "NOPE" in body[0]["description"]
+    assert body[0]["code"] == 404
+    assert "NOPE" in body[0]["description"]
     response = requests.get(f"{open311_root}/services/NOPE.xml", timeout=10)
     tag, errors = parse_xml(response.content)
-    assert response.status_code == 404 and tag == "errors" and errors[0]["code"] == "404"
+    assert response.status_code == 404
+    assert tag == "errors"
+    assert errors[0]["code"] == "404"
 
 
 def test_post_then_read_back_without_personal_data(open311_root, api_key, live_district):
     status, body = _post(open311_root, api_key)
     assert status == 201
     tracking = body[0]["service_request_id"]
-    assert tracking.startswith("LX") and body[0]["service_notice"]
+    assert tracking.startswith("LX")
+    assert body[0]["service_notice"]
     appeal = Appeal.objects.get(tracking_number=tracking)
     assert appeal.channel == Channel.OPEN311
-    assert appeal.contact_name == "张三" and appeal.contact_phone == "13812341234"
-    assert appeal.category is not None and appeal.area is not None and appeal.category.code == "CJ-LD" and appeal.area.code == "G1"
+    assert appeal.contact_name == "张三"
+    assert appeal.contact_phone == "13812341234"
+    assert appeal.category is not None
+    assert appeal.area is not None
+    assert appeal.category.code == "CJ-LD"
+    assert appeal.area.code == "G1"
 
     client = GeoReport(open311_root)
     one = client.get_service_request(tracking)
     assert one["service_request_id"] == tracking
-    assert one["status"] == "open" and one["service_code"] == "CJ-LD" and one["service_name"] == "路灯照明"
+    assert one["status"] == "open"
+    assert one["service_code"] == "CJ-LD"
+    assert one["service_name"] == "路灯照明"
     # the public record: no text, no address, no coordinates — the community only
-    assert one["lat"] is None and one["long"] is None and one["description"] == ""
+    assert one["lat"] is None
+    assert one["long"] is None
+    assert one["description"] == ""
     assert one["address"] == "幸福社区"
-    assert one["requested_datetime"] and one["updated_datetime"]
+    assert one["requested_datetime"]
+    assert one["updated_datetime"]
     flat = str(one)
-    assert "13812341234" not in flat and "张三" not in flat and "幸福小区3栋门口" not in flat
+    assert "13812341234" not in flat
+    assert "张三" not in flat
+    assert "幸福小区3栋门口" not in flat
     # with an API key, the full record (phones in the text still masked)
-    full = requests.get(f"{open311_root}/requests/{tracking}.json", params={"api_key": api_key}, timeout=10).json()[0]
-    assert full["lat"] == pytest.approx(31.230416) and full["long"] == pytest.approx(121.473701)
-    assert full["address"] == "幸福小区3栋门口" and "138****1234" in full["description"]
-    assert "13812341234" not in str(full) and "张三" not in str(full)
+    full = requests.get(
+        f"{open311_root}/requests/{tracking}.json", params={"api_key": api_key}, timeout=10
+    ).json()[0]
+    assert full["lat"] == pytest.approx(31.230416)
+    assert full["long"] == pytest.approx(121.473701)
+    assert full["address"] == "幸福小区3栋门口"
+    assert "138****1234" in full["description"]
+    assert "13812341234" not in str(full)
+    assert "张三" not in str(full)
     for field in ("first_name", "last_name", "phone", "email", "contact_name", "contact_phone"):
         assert field not in one
 
     xml_one = GeoReport(open311_root, output_format="xml").get_service_request(tracking)
-    assert xml_one["service_request_id"] == tracking and xml_one["status"] == "open"
+    assert xml_one["service_request_id"] == tracking
+    assert xml_one["status"] == "open"
     assert "13812341234" not in str(xml_one)
 
 
@@ -103,7 +127,8 @@ def test_post_in_xml_and_anonymous_with_a_photo(open311_root, api_key, live_dist
     assert status == 201
     tracking = items[0]["service_request_id"]
     appeal = Appeal.objects.get(tracking_number=tracking)
-    assert appeal.is_anonymous and appeal.contact_phone == ""
+    assert appeal.is_anonymous
+    assert appeal.contact_phone == ""
     assert appeal.attachments.count() == 1
     assert "查询码" in items[0]["service_notice"]
 
@@ -151,19 +176,42 @@ def test_errors_in_spec_format(open311_root, api_key, live_district, fmt):
         return response.json()
 
     cases: list[tuple[Callable[..., requests.Response], str, dict[str, Any], int]] = [
-        (requests.post, "requests", {"service_code": "CJ-LD", "description": "x", "address_string": "a"}, 403),
+        (
+            requests.post,
+            "requests",
+            {"service_code": "CJ-LD", "description": "x", "address_string": "a"},
+            403,
+        ),
         (requests.post, "requests", {"api_key": "lx_wrong", "service_code": "CJ-LD"}, 403),
-        (requests.post, "requests", {"api_key": api_key, "service_code": "NOPE", "description": "x",
-                                     "address_string": "a"}, 400),
+        (
+            requests.post,
+            "requests",
+            {"api_key": api_key, "service_code": "NOPE", "description": "x", "address_string": "a"},
+            400,
+        ),
         (requests.post, "requests", {"api_key": api_key, "service_code": "CJ-LD", "description": "x"}, 400),
-        (requests.post, "requests", {"api_key": api_key, "service_code": "CJ-LD", "address_string": "a"}, 400),
-        (requests.post, "requests", {"api_key": api_key, "service_code": "CJ-LD", "description": "x",
-                                     "lat": "north", "long": "1"}, 400),
+        (
+            requests.post,
+            "requests",
+            {"api_key": api_key, "service_code": "CJ-LD", "address_string": "a"},
+            400,
+        ),
+        (
+            requests.post,
+            "requests",
+            {"api_key": api_key, "service_code": "CJ-LD", "description": "x", "lat": "north", "long": "1"},
+            400,
+        ),
         (requests.get, "requests", {"start_date": "yesterday"}, 400),
         (requests.get, "requests", {"status": "pending"}, 400),
         (requests.get, "requests", {"service_code": "CJ\x00"}, 400),
         (requests.get, "services/CJ%00", {}, 400),
-        (requests.get, "requests", {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-06-01T00:00:00Z"}, 400),
+        (
+            requests.get,
+            "requests",
+            {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-06-01T00:00:00Z"},
+            400,
+        ),
         (requests.get, "requests/LX19990101-000001", {}, 404),
         (requests.put, "requests", {}, 405),
     ]
@@ -180,7 +228,8 @@ def test_jurisdiction_checked_when_configured(open311_root, live_district, setti
     settings.LIANXIN = {**settings.LIANXIN, "OPEN311_JURISDICTION": "lianxin.example"}
     assert GeoReport(open311_root, jurisdiction="lianxin.example").get_service_list()
     response = requests.get(f"{open311_root}/services.json", params={"jurisdiction_id": "other"}, timeout=10)
-    assert response.status_code == 400 and "jurisdiction_id" in response.json()[0]["description"]
+    assert response.status_code == 400
+    assert "jurisdiction_id" in response.json()[0]["description"]
 
 
 def test_a_forwarded_resident_who_asked_for_anonymity_keeps_no_contact(open311_root, api_key, live_district):
@@ -189,9 +238,15 @@ def test_a_forwarded_resident_who_asked_for_anonymity_keeps_no_contact(open311_r
     from lianxin.appeals.selectors import recent_appeals_from_phone
 
     _status, named = _post(open311_root, api_key)
-    status, body = _post(open311_root, api_key, anonymous="true", description="举报某小区物业私自收费，请保密。")
-    assert status == 201 and "查询码" in body[0]["service_notice"]
+    status, body = _post(
+        open311_root, api_key, anonymous="true", description="举报某小区物业私自收费，请保密。"
+    )
+    assert status == 201
+    assert "查询码" in body[0]["service_notice"]
     appeal = Appeal.objects.get(tracking_number=body[0]["service_request_id"])
-    assert appeal.is_anonymous and appeal.contact_phone == "" and appeal.contact_name == ""
+    assert appeal.is_anonymous
+    assert appeal.contact_phone == ""
+    assert appeal.contact_name == ""
     linked = [a.tracking_number for a in recent_appeals_from_phone("13812341234")]
-    assert named[0]["service_request_id"] in linked and appeal.tracking_number not in linked
+    assert named[0]["service_request_id"] in linked
+    assert appeal.tracking_number not in linked

@@ -17,11 +17,23 @@ def _requests(district, n):
     made = []
     for i in range(n):
         into = AppealFactory(category=district.cat_light, area=district.grid_a)
-        made.append(AppealFactory(category=district.cat_light, area=district.grid_a, unit=district.unit_city,
-                                  status=Status.MERGED, merged_into=into))
+        made.append(
+            AppealFactory(
+                category=district.cat_light,
+                area=district.grid_a,
+                unit=district.unit_city,
+                status=Status.MERGED,
+                merged_into=into,
+            )
+        )
         made.append(into)
-        made.append(AppealFactory(category=district.cat_env, area=district.community_b, status=[
-            Status.SUBMITTED, Status.CLOSED][i % 2]))
+        made.append(
+            AppealFactory(
+                category=district.cat_env,
+                area=district.community_b,
+                status=[Status.SUBMITTED, Status.CLOSED][i % 2],
+            )
+        )
     return made
 
 

@@ -37,7 +37,10 @@ def _start_of_an_hour():
 def limits(settings):
     def set_limits(post: str = "10000/h", auth_fail: str = "10000/h") -> None:
         settings.LIANXIN = {
-            **settings.LIANXIN, "AUTO_DISPATCH": False, "OPEN311_POST_RATE": post, "OPEN311_AUTH_FAIL_RATE": auth_fail,
+            **settings.LIANXIN,
+            "AUTO_DISPATCH": False,
+            "OPEN311_POST_RATE": post,
+            "OPEN311_AUTH_FAIL_RATE": auth_fail,
         }
 
     return set_limits
@@ -56,12 +59,16 @@ def test_the_token_past_its_limit_gets_429_in_json_and_xml(open311_root, api_key
     [err] = limited.json()
     assert err["code"] == 429
     description = err["description"]
-    assert "每小时最多 3 次" in description and "分钟后再试" in description and "联系系统管理员" in description
+    assert "每小时最多 3 次" in description
+    assert "分钟后再试" in description
+    assert "联系系统管理员" in description
 
     limited_xml = requests.post(f"{open311_root}/requests.xml", data={"api_key": api_key, **BODY}, timeout=10)
     tag, errors = parse_xml(limited_xml.content)
-    assert limited_xml.status_code == 429 and limited_xml.headers["Retry-After"]
-    assert tag == "errors" and errors == [{"code": "429", "description": description}]
+    assert limited_xml.status_code == 429
+    assert limited_xml.headers["Retry-After"]
+    assert tag == "errors"
+    assert errors == [{"code": "429", "description": description}]
 
     assert Appeal.objects.count() == 3  # the refused POSTs created nothing
 
@@ -73,7 +80,8 @@ def test_another_token_is_not_affected(open311_root, api_key, live_district, lim
     assert first.post_request(**BODY)[0] == 201
     assert first.post_request(**BODY)[0] == 429
     status, body = second.post_request(**BODY)
-    assert status == 201 and body[0]["service_request_id"].startswith("LX")
+    assert status == 201
+    assert body[0]["service_request_id"].startswith("LX")
     assert second.post_request(**BODY)[0] == 429
     assert Appeal.objects.count() == 2
 
@@ -92,11 +100,15 @@ def test_the_english_message(open311_root, api_key, live_district, limits):
     limits(post="1/h")
     cookies = {"django_language": "en"}
     url = f"{open311_root}/requests.json"
-    assert requests.post(url, data={"api_key": api_key, **BODY}, cookies=cookies, timeout=10).status_code == 201
+    assert (
+        requests.post(url, data={"api_key": api_key, **BODY}, cookies=cookies, timeout=10).status_code == 201
+    )
     limited = requests.post(url, data={"api_key": api_key, **BODY}, cookies=cookies, timeout=10)
     description = limited.json()[0]["description"]
     assert limited.status_code == 429
-    assert "at most 1 per hour" in description and "minutes" in description and "administrator" in description
+    assert "at most 1 per hour" in description
+    assert "minutes" in description
+    assert "administrator" in description
 
 
 def _post(client: Client, ip: str, fmt: str = "json", **fields: str):
@@ -112,12 +124,16 @@ def test_bad_keys_from_one_ip_get_429_after_the_limit(district, limits):
     assert _post(client, "10.0.0.1", "xml", api_key="lx_wrong2").status_code == 403
 
     limited = _post(client, "10.0.0.1", api_key="lx_wrong3")
-    assert limited.status_code == 429 and 1 <= int(limited["Retry-After"]) <= 3600
+    assert limited.status_code == 429
+    assert 1 <= int(limited["Retry-After"]) <= 3600
     [err] = limited.json()
-    assert err["code"] == 429 and "同一 IP 地址每小时最多 3 次" in err["description"]
-    assert "核对 api_key" in err["description"] and "联系系统管理员" in err["description"]
+    assert err["code"] == 429
+    assert "同一 IP 地址每小时最多 3 次" in err["description"]
+    assert "核对 api_key" in err["description"]
+    assert "联系系统管理员" in err["description"]
     tag, errors = parse_xml(_post(client, "10.0.0.1", "xml", api_key="lx_wrong4").content)
-    assert tag == "errors" and errors[0]["code"] == "429"
+    assert tag == "errors"
+    assert errors[0]["code"] == "429"
 
     # A partner with a valid key behind the same address is not locked out by a stranger's guesses.
     assert _post(client, "10.0.0.1", api_key=good_key).status_code == 201
@@ -152,5 +168,11 @@ def test_get_endpoints_stay_unlimited(district, limits):
             assert response.status_code == 200, path
     # a wrong key on a read is refused and counted like one on a POST: otherwise the difference
     # between a public and a full record would test keys without limit
-    assert client.get("/open311/v2/requests.json", {"api_key": "lx_wrong"}, REMOTE_ADDR="10.0.0.1").status_code == 429
-    assert client.get("/open311/v2/services.json", {"api_key": "lx_wrong"}, REMOTE_ADDR="10.0.0.1").status_code == 200
+    assert (
+        client.get("/open311/v2/requests.json", {"api_key": "lx_wrong"}, REMOTE_ADDR="10.0.0.1").status_code
+        == 429
+    )
+    assert (
+        client.get("/open311/v2/services.json", {"api_key": "lx_wrong"}, REMOTE_ADDR="10.0.0.1").status_code
+        == 200
+    )

@@ -46,10 +46,12 @@ def _cells(data):
 def test_big_cell_stays_small_cells_fold_to_street_then_parent(world):
     _appeals(6, world["g1"], world["light"])  # grid → its community C1: 6 ≥ 5, published as is
     _appeals(3, world["c2"], world["light"])  # C2 × 路灯: 3 < 5 → S1 × 路灯 (3) → S1 × 城市管理
-    _appeals(2, world["c2"], world["road"])   # C2 × 道路: 2 → S1 × 道路 (2) → S1 × 城市管理 (5 ≥ 5)
+    _appeals(2, world["c2"], world["road"])  # C2 × 道路: 2 → S1 × 道路 (2) → S1 × 城市管理 (5 ≥ 5)
     cells = _cells(export.build("2026-10", k=5))
-    assert cells[("C1", "T1")]["appeals"] == 6 and cells[("C1", "T1")]["level"] == "community"
-    assert cells[("S1", "T")]["appeals"] == 5 and cells[("S1", "T")]["level"] == "street"
+    assert cells[("C1", "T1")]["appeals"] == 6
+    assert cells[("C1", "T1")]["level"] == "community"
+    assert cells[("S1", "T")]["appeals"] == 5
+    assert cells[("S1", "T")]["level"] == "street"
     assert set(cells) == {("C1", "T1"), ("S1", "T")}
     assert all(c["appeals"] >= 5 for c in cells.values())
 
@@ -69,23 +71,59 @@ def test_street_cell_at_k_published_without_climbing(world):
 
 def test_measures_anonymous_only_counted_no_personal_fields(world):
     now = timezone.now()
-    _appeals(3, world["c1"], world["light"], is_anonymous=True, contact_name="", contact_phone="",
-             contact_phone_hash="")
-    _appeals(1, world["c1"], world["light"], status=Status.CLOSED, closed_at=OCT + dt.timedelta(days=1),
-             resolve_due_at=OCT + dt.timedelta(days=5), satisfaction=Satisfaction.SATISFIED)
-    _appeals(1, world["c1"], world["light"], status=Status.CLOSED, closed_at=OCT + dt.timedelta(days=9),
-             resolve_due_at=OCT + dt.timedelta(days=5))
+    _appeals(
+        3,
+        world["c1"],
+        world["light"],
+        is_anonymous=True,
+        contact_name="",
+        contact_phone="",
+        contact_phone_hash="",
+    )
+    _appeals(
+        1,
+        world["c1"],
+        world["light"],
+        status=Status.CLOSED,
+        closed_at=OCT + dt.timedelta(days=1),
+        resolve_due_at=OCT + dt.timedelta(days=5),
+        satisfaction=Satisfaction.SATISFIED,
+    )
+    _appeals(
+        1,
+        world["c1"],
+        world["light"],
+        status=Status.CLOSED,
+        closed_at=OCT + dt.timedelta(days=9),
+        resolve_due_at=OCT + dt.timedelta(days=5),
+    )
     data = export.build("2026-10", k=5, now=now)
     cell = _cells(data)[("C1", "T1")]
-    assert cell["appeals"] == 5 and cell["anonymous"] == 3 and cell["closed"] == 2
-    assert cell["closed_on_time"] == 1 and cell["closed_late"] == 1 and cell["satisfied"] == 1
-    assert cell["overdue_open"] == 0 and cell["open"] == 3
+    assert cell["appeals"] == 5
+    assert cell["anonymous"] == 3
+    assert cell["closed"] == 2
+    assert cell["closed_on_time"] == 1
+    assert cell["closed_late"] == 1
+    assert cell["satisfied"] == 1
+    assert cell["overdue_open"] == 0
+    assert cell["open"] == 3
     blob = export.to_json(data) + export.to_csv(data) + export.daily_csv(data)
     for secret in ("张三", "13812341234", "1234", "路灯不亮", "幸福小区", "LX2026"):
         assert secret not in blob
-    for name in ("contact", "phone", "tracking", "title", "text", "resident", "latitude", "longitude", "address"):
+    for name in (
+        "contact",
+        "phone",
+        "tracking",
+        "title",
+        "text",
+        "resident",
+        "latitude",
+        "longitude",
+        "address",
+    ):
         assert all(name not in key for key in export.CELL_COLUMNS)
-    assert sum(d["submitted"] for d in data["daily"]) == 5 and len(data["daily"]) == 31
+    assert sum(d["submitted"] for d in data["daily"]) == 5
+    assert len(data["daily"]) == 31
     assert "aggregate" in data["dictionary"]["granularity"]
 
 
@@ -99,8 +137,12 @@ def test_command_writes_csv_json_and_dictionary(world, tmp_path):
     _appeals(5, world["c1"], world["light"])
     call_command("opendata", "export", "--month", "2026-10", "--out", str(tmp_path))
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["dictionary.json", "lianxin-appeals-2026-10-daily.csv", "lianxin-appeals-2026-10.csv",
-                     "lianxin-appeals-2026-10.json"]
+    assert names == [
+        "dictionary.json",
+        "lianxin-appeals-2026-10-daily.csv",
+        "lianxin-appeals-2026-10.csv",
+        "lianxin-appeals-2026-10.json",
+    ]
     assert json.loads((tmp_path / "lianxin-appeals-2026-10.json").read_text())["cells"][0]["appeals"] == 5
     assert (tmp_path / "lianxin-appeals-2026-10.csv").read_text().splitlines()[1].startswith("2026-10,C1,")
 
@@ -110,38 +152,61 @@ def test_public_pages_without_login(client, world):
     assert client.get("/open/").status_code == 200
     assert client.get("/open/data/dictionary.json").status_code == 200
     resp = client.get("/open/data/2026-10.csv")
-    assert resp.status_code == 200 and b"C1" in resp.content
+    assert resp.status_code == 200
+    assert b"C1" in resp.content
     assert client.get("/open/data/2026-10.json").json()["k"] == 5
     bad = client.get("/open/data/2026-13.csv")
-    assert bad.status_code == 400 and "YYYY-MM" in bad.json()["error"]
+    assert bad.status_code == 400
+    assert "YYYY-MM" in bad.json()["error"]
     future = (timezone.now().astimezone(calendar.TZ).date().replace(day=1)).strftime("%Y-%m")
     assert client.get(f"/open/data/{future}.csv").status_code == 400
 
 
 def test_public_report_only_published_and_without_cases(client, world):
-    data = {"period": {"label": "2026-10"}, "headline": [], "by_category": [], "by_street": [],
-            "unit_ranking": [], "overdue": {"count": 1, "open_now": 0, "cases": [{"tracking_number": "LX1"}]},
-            "cases": {"good": [{"summary": "张*的路灯"}]}, "text_hotspots": [{"label": "秘密"}]}
-    common = {"period_kind": "month", "period_start": dt.date(2026, 10, 1), "period_end": dt.date(2026, 11, 1),
-              "data": data, "generated_at": timezone.now(), "lessons": "内部"}
+    data = {
+        "period": {"label": "2026-10"},
+        "headline": [],
+        "by_category": [],
+        "by_street": [],
+        "unit_ranking": [],
+        "overdue": {"count": 1, "open_now": 0, "cases": [{"tracking_number": "LX1"}]},
+        "cases": {"good": [{"summary": "张*的路灯"}]},
+        "text_hotspots": [{"label": "秘密"}],
+    }
+    common = {
+        "period_kind": "month",
+        "period_start": dt.date(2026, 10, 1),
+        "period_end": dt.date(2026, 11, 1),
+        "data": data,
+        "generated_at": timezone.now(),
+        "lessons": "内部",
+    }
     draft = Report.objects.create(period_label="2026-10", version=1, **common)
-    pub = Report.objects.create(period_label="2026-10", version=2, status=ReportStatus.PUBLISHED,
-                                published_at=timezone.now(), **common)
+    pub = Report.objects.create(
+        period_label="2026-10",
+        version=2,
+        status=ReportStatus.PUBLISHED,
+        published_at=timezone.now(),
+        **common,
+    )
     assert client.get(f"/open/reports/{draft.pk}/").status_code == 404
     page = client.get(f"/open/reports/{pub.pk}/")
     assert page.status_code == 200
     body = client.get(f"/open/reports/{pub.pk}/?format=json").content.decode()
     for secret in ("LX1", "张*", "秘密", "内部"):
-        assert secret not in body and secret not in page.content.decode()
+        assert secret not in body
+        assert secret not in page.content.decode()
     assert json.loads(body)["overdue"]["count"] == 1
     listing = client.get("/open/").content.decode()
-    assert f"/open/reports/{pub.pk}/" in listing and f"/open/reports/{draft.pk}/" not in listing
+    assert f"/open/reports/{pub.pk}/" in listing
+    assert f"/open/reports/{draft.pk}/" not in listing
 
 
 def test_index_in_english(client, world):
     client.post("/i18n/setlang/", {"language": "en", "next": "/open/"})
     page = client.get("/open/").content.decode()
-    assert "Published monthly evaluation reports" in page and "Data dictionary" in page
+    assert "Published monthly evaluation reports" in page
+    assert "Data dictionary" in page
 
 
 def test_k_comes_from_the_setting(world, settings):

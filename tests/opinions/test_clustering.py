@@ -9,11 +9,11 @@ from lianxin.opinions.clustering import K_MARGIN, base_clusters, choose_groups, 
 
 
 def test_a_larger_k_needs_to_win_by_the_margin_on_every_restart():
-    assert pick_k({2: [0.40, 0.41], 3: [0.43, 0.44]}) == 2          # better, but not by the margin
-    assert pick_k({2: [0.40, 0.40], 3: [0.50, 0.50]}) == 3          # clearly better
-    assert pick_k({2: [0.40, 0.40], 3: [0.50, 0.42]}) == 2          # not on every restart
-    assert pick_k({2: [0.4], 3: [0.5], 4: [0.52]}) == 3             # 4 must beat 3, not 2
-    assert pick_k({2: [0.4], 3: [0.42], 4: [0.46]}) == 4            # 4 beats 2 by the margin
+    assert pick_k({2: [0.40, 0.41], 3: [0.43, 0.44]}) == 2  # better, but not by the margin
+    assert pick_k({2: [0.40, 0.40], 3: [0.50, 0.50]}) == 3  # clearly better
+    assert pick_k({2: [0.40, 0.40], 3: [0.50, 0.42]}) == 2  # not on every restart
+    assert pick_k({2: [0.4], 3: [0.5], 4: [0.52]}) == 3  # 4 must beat 3, not 2
+    assert pick_k({2: [0.4], 3: [0.42], 4: [0.46]}) == 4  # 4 beats 2 by the margin
     assert pick_k({2: [0.3], 3: [0.3 + K_MARGIN]}) == 3
 
 
@@ -38,7 +38,7 @@ def test_three_clearly_separate_camps_make_three_groups():
     choice = choose_groups(base, max_groups=5, seed=0)
     assert choice.k == 3
     groups = choice.labels[base.labels]
-    assert [len(set(groups[i * 60:(i + 1) * 60])) for i in range(3)] == [1, 1, 1]
+    assert [len(set(groups[i * 60 : (i + 1) * 60])) for i in range(3)] == [1, 1, 1]
 
 
 def test_one_blob_stays_two_groups_not_more():
@@ -57,4 +57,8 @@ def test_three_camps_of_voters_end_up_in_three_groups():
                 votes.append((f"c{camp}-{i}", f"s{j}", v if (i + j) % 7 else 0))
     a = analyse(votes)
     assert len(a.groups) == 3
-    assert sorted(sorted({p.split("-")[0] for p in g.participants}) for g in a.groups) == [["c0"], ["c1"], ["c2"]]
+    assert sorted(sorted({p.split("-")[0] for p in g.participants}) for g in a.groups) == [
+        ["c0"],
+        ["c1"],
+        ["c2"],
+    ]

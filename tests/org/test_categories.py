@@ -16,8 +16,10 @@ def test_import_builds_a_three_level_tree_and_is_idempotent(tmp_path, capsys):
     call_command("import_categories", str(path))
     assert "8 created" in capsys.readouterr().out
     leaf = Category.objects.get(name="施工噪音")
-    assert leaf.parent is not None and leaf.parent.parent is not None
-    assert leaf.level == 3 and leaf.parent.parent.name == "环境保护"
+    assert leaf.parent is not None
+    assert leaf.parent.parent is not None
+    assert leaf.level == 3
+    assert leaf.parent.parent.name == "环境保护"
     assert leaf.path == f"{leaf.parent.parent.code}/{leaf.parent.code}/{leaf.code}"
     call_command("import_categories", str(path))
     assert "0 created" in capsys.readouterr().out
@@ -25,7 +27,7 @@ def test_import_builds_a_three_level_tree_and_is_idempotent(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
-    "content, message",
+    ("content", "message"),
     [("", "没有分类行"), ("a,b,c,d\nx,y,z,w\n", "超过三级"), (None, "UTF-8")],
 )
 def test_bad_files_are_refused_clearly(tmp_path, content, message):

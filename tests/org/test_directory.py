@@ -73,7 +73,9 @@ def test_old_snapshots_expire(monkeypatch):
 
 def test_grid_shapes_keep_only_usable_boundaries():
     street = AreaFactory(code="S1", level=AreaLevel.STREET)
-    kept = AreaFactory(code="S1G1", level=AreaLevel.GRID, parent=street, boundary={"type": "Feature", "geometry": SQUARE})
+    kept = AreaFactory(
+        code="S1G1", level=AreaLevel.GRID, parent=street, boundary={"type": "Feature", "geometry": SQUARE}
+    )
     bare = AreaFactory(code="S1G2", level=AreaLevel.GRID, parent=street, boundary=SQUARE)
     AreaFactory(code="S1G3", level=AreaLevel.GRID, parent=street, boundary={"type": "Feature"})
     AreaFactory(code="S1G4", level=AreaLevel.GRID, parent=street, boundary=None)

@@ -8,19 +8,28 @@ from pathlib import Path
 import pytest
 
 from lianxin.org import geometry
-from lianxin.org.geometry import GeometryInvalid, contains, geometry_contains, parse_geometry
+from lianxin.org.geometry import GeometryInvalidError, contains, geometry_contains, parse_geometry
 
 SQUARE = {"type": "Polygon", "coordinates": [[[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]]]}
-WITH_HOLE = {"type": "Polygon", "coordinates": [
-    [[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]],
-    [[4, 4], [6, 4], [6, 6], [4, 6], [4, 4]],
-]}
-TWO_ISLANDS = {"type": "MultiPolygon", "coordinates": [
-    [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]],
-    [[[5, 5], [6, 5], [6, 6], [5, 6], [5, 5]]],
-]}
+WITH_HOLE = {
+    "type": "Polygon",
+    "coordinates": [
+        [[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]],
+        [[4, 4], [6, 4], [6, 6], [4, 6], [4, 4]],
+    ],
+}
+TWO_ISLANDS = {
+    "type": "MultiPolygon",
+    "coordinates": [
+        [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]],
+        [[[5, 5], [6, 5], [6, 6], [5, 6], [5, 5]]],
+    ],
+}
 # a concave "U": the notch between the arms is outside
-U_SHAPE = {"type": "Polygon", "coordinates": [[[0, 0], [9, 0], [9, 9], [6, 9], [6, 3], [3, 3], [3, 9], [0, 9], [0, 0]]]}
+U_SHAPE = {
+    "type": "Polygon",
+    "coordinates": [[[0, 0], [9, 0], [9, 9], [6, 9], [6, 3], [3, 3], [3, 9], [0, 9], [0, 0]]],
+}
 
 
 def test_inside_and_outside_a_square():
@@ -61,40 +70,53 @@ def test_every_part_of_a_multipolygon_counts():
 
 
 def test_real_coordinates_work_at_their_precision():
-    grid = {"type": "Polygon", "coordinates": [[[116.3001, 39.9001], [116.3101, 39.9001], [116.3101, 39.9101],
-                                                [116.3001, 39.9101], [116.3001, 39.9001]]]}
+    grid = {
+        "type": "Polygon",
+        "coordinates": [
+            [
+                [116.3001, 39.9001],
+                [116.3101, 39.9001],
+                [116.3101, 39.9101],
+                [116.3001, 39.9101],
+                [116.3001, 39.9001],
+            ]
+        ],
+    }
     assert geometry_contains(grid, 116.305123, 39.905456)
     assert not geometry_contains(grid, 116.300099, 39.905456)
 
 
-@pytest.mark.parametrize("bad, why", [
-    (None, "not a GeoJSON object"),
-    ({"type": "Point", "coordinates": [1, 2]}, "not a boundary"),
-    ({"type": "Polygon", "coordinates": []}, "outer ring"),
-    ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 0]]]}, "at least 4"),
-    ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]]}, "not closed"),
-    ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 0], [0, 0]]]}, "no area"),
-    ({"type": "Polygon", "coordinates": [[[0, 0], [1, "x"], [1, 1], [0, 0]]]}, "not a number"),
-    ({"type": "Polygon", "coordinates": [[[0, 0], [1, True], [1, 1], [0, 0]]]}, "not a number"),
-    ({"type": "Polygon", "coordinates": [[[0, 0], [200, 0], [1, 1], [0, 0]]]}, "out of range"),
-    ({"type": "Polygon", "coordinates": [[[0, 0], [float("nan"), 0], [1, 1], [0, 0]]]}, "not finite"),
-    ({"type": "MultiPolygon", "coordinates": []}, "at least one polygon"),
-])
+@pytest.mark.parametrize(
+    ("bad", "why"),
+    [
+        (None, "not a GeoJSON object"),
+        ({"type": "Point", "coordinates": [1, 2]}, "not a boundary"),
+        ({"type": "Polygon", "coordinates": []}, "outer ring"),
+        ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 0]]]}, "at least 4"),
+        ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]]}, "not closed"),
+        ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 0], [0, 0]]]}, "no area"),
+        ({"type": "Polygon", "coordinates": [[[0, 0], [1, "x"], [1, 1], [0, 0]]]}, "not a number"),
+        ({"type": "Polygon", "coordinates": [[[0, 0], [1, True], [1, 1], [0, 0]]]}, "not a number"),
+        ({"type": "Polygon", "coordinates": [[[0, 0], [200, 0], [1, 1], [0, 0]]]}, "out of range"),
+        ({"type": "Polygon", "coordinates": [[[0, 0], [float("nan"), 0], [1, 1], [0, 0]]]}, "not finite"),
+        ({"type": "MultiPolygon", "coordinates": []}, "at least one polygon"),
+    ],
+)
 def test_broken_geometries_are_refused_with_the_reason(bad, why):
-    with pytest.raises(GeometryInvalid, match=why):
+    with pytest.raises(GeometryInvalidError, match=why):
         parse_geometry(bad)
     assert not geometry_contains(bad, 0.5, 0.5)
 
 
 def test_too_many_vertices_are_refused(monkeypatch):
     monkeypatch.setattr(geometry, "MAX_VERTICES", 4)
-    with pytest.raises(GeometryInvalid, match="simplify"):
+    with pytest.raises(GeometryInvalidError, match="simplify"):
         parse_geometry(WITH_HOLE)
 
 
 def test_a_feature_holding_a_polygon_is_its_polygon():
     assert geometry_contains({"type": "Feature", "properties": {}, "geometry": SQUARE}, 5, 5)
-    with pytest.raises(GeometryInvalid):
+    with pytest.raises(GeometryInvalidError):
         parse_geometry({"type": "Feature", "geometry": None})
 
 
@@ -106,4 +128,5 @@ def test_the_geometry_module_imports_no_django():
     tree = ast.parse(Path(geometry.__file__).read_text(encoding="utf-8"))
     names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
     names += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
-    assert names and not [n for n in names if n.startswith(("django", "lianxin"))]
+    assert names
+    assert not [n for n in names if n.startswith(("django", "lianxin"))]

@@ -10,28 +10,49 @@ from lianxin.outreach.models import AssignmentKind, ContactAssignment, Household
 from ..factories import District, UnitFactory, UserFactory, staff
 
 
-def household(grid: Area, *, building: str = "3", room: str = "201", groups: tuple[str, ...] = (),
-              registered_on: dt.date = dt.date(2026, 1, 5), phone: str = "13812345678", name: str = "王秀英",
-              id_number: str = "") -> Household:
+def household(
+    grid: Area,
+    *,
+    building: str = "3",
+    room: str = "201",
+    groups: tuple[str, ...] = (),
+    registered_on: dt.date = dt.date(2026, 1, 5),
+    phone: str = "13812345678",
+    name: str = "王秀英",
+    id_number: str = "",
+) -> Household:
     from lianxin.core.crypto import id_number_lookup_hash, phone_lookup_hash
 
-    h = Household.objects.create(grid=grid, building=building, room=room, registered_on=registered_on,
-                                 address_detail="幸福路 88 号 3 栋 201")
+    h = Household.objects.create(
+        grid=grid,
+        building=building,
+        room=room,
+        registered_on=registered_on,
+        address_detail="幸福路 88 号 3 栋 201",
+    )
     for group in groups:
         HouseholdGroup.objects.create(household=h, group=group)
-    Member.objects.create(household=h, name=name, phone=phone, phone_hash=phone_lookup_hash(phone),
-                          id_number=id_number, id_hash=id_number_lookup_hash(id_number))
+    Member.objects.create(
+        household=h,
+        name=name,
+        phone=phone,
+        phone_hash=phone_lookup_hash(phone),
+        id_number=id_number,
+        id_hash=id_number_lookup_hash(id_number),
+    )
     return h
 
 
 def assign(cadre: User, h: Household, *, started_on: dt.date = dt.date(2026, 1, 5)) -> ContactAssignment:
-    return ContactAssignment.objects.create(kind=AssignmentKind.HOUSEHOLD, cadre=cadre, household=h,
-                                            started_on=started_on)
+    return ContactAssignment.objects.create(
+        kind=AssignmentKind.HOUSEHOLD, cadre=cadre, household=h, started_on=started_on
+    )
 
 
 def point(cadre: User, area: Area) -> ContactAssignment:
-    return ContactAssignment.objects.create(kind=AssignmentKind.POINT, cadre=cadre, area=area,
-                                            started_on=dt.date(2026, 1, 5))
+    return ContactAssignment.objects.create(
+        kind=AssignmentKind.POINT, cadre=cadre, area=area, started_on=dt.date(2026, 1, 5)
+    )
 
 
 class Outreach:
@@ -39,7 +60,9 @@ class Outreach:
 
     def __init__(self, d: District) -> None:
         self.d = d
-        self.committee_a = UnitFactory(code="U-SQ-C1", name="幸福社区居委会", kind=UnitKind.COMMUNITY, area=d.community_a)
+        self.committee_a = UnitFactory(
+            code="U-SQ-C1", name="幸福社区居委会", kind=UnitKind.COMMUNITY, area=d.community_a
+        )
         self.community_staff_a = staff(Role.HANDLER, unit=self.committee_a, username="sq_a")
         self.cadre = UserFactory(username="cadre")  # a party member: no staff role needed
         self.other_cadre = UserFactory(username="cadre2")

@@ -41,7 +41,8 @@ def test_visit_draft_survives_offline_and_reload_then_is_sent_once(new_page, liv
     page.wait_for_url("**/households/*/?saved=*")
     assert Visit.objects.count() == 1
     visit = Visit.objects.get()
-    assert visit.said == "老人希望加装扶手" and visit.concerns.get().text == "楼道灯不亮"
+    assert visit.said == "老人希望加装扶手"
+    assert visit.concerns.get().text == "楼道灯不亮"
     page.goto(url)  # the draft was cleared once the visit was saved
     assert page.input_value("textarea[name=said]") == ""
 

@@ -24,7 +24,9 @@ def _cadre_with(outreach, n: int) -> list[Household]:
     """The cadre's households: house_a plus n - 1 more in the same grid."""
     CoverageRule.objects.create(area=None, group="", interval_days=30)
     # the default rule (migration 0008); a transactional test's flush may have removed it
-    WarningRule.objects.get_or_create(kind=RuleKind.CADRE_VISITS_OVERDUE, defaults={"name": "走访", "threshold": 3})
+    WarningRule.objects.get_or_create(
+        kind=RuleKind.CADRE_VISITS_OVERDUE, defaults={"name": "走访", "threshold": 3}
+    )
     houses = [outreach.house_a]
     for i in range(n - 1):
         h = household(outreach.d.grid_a, room=f"30{i}", phone=f"1381234000{i}")
@@ -52,13 +54,28 @@ def test_raised_with_the_cadre_count_and_community_and_notifies_cadre_and_commun
     counts = sweep_coverage(MARCH)
     assert counts["warnings_raised"] == 1
     [w] = _warnings()
-    assert w.status == WarningStatus.OPEN and w.subject_key == f"cadre:{outreach.cadre.pk}@2026-03"
-    assert (w.cadre, w.area, w.unit, w.value) == (outreach.cadre, outreach.d.community_a, outreach.committee_a, 4.0)
+    assert w.status == WarningStatus.OPEN
+    assert w.subject_key == f"cadre:{outreach.cadre.pk}@2026-03"
+    assert (w.cadre, w.area, w.unit, w.value) == (
+        outreach.cadre,
+        outreach.d.community_a,
+        outreach.committee_a,
+        4.0,
+    )
     assert w.message == f"{outreach.cadre} 联系的 4 户已超过走访周期（预警线 3 户）"
     assert (alerts.message_params(RuleKind.CADRE_VISITS_OVERDUE, w.message) or ("", {}))[1] == {
-        "cadre": str(outreach.cadre), "n": "4", "ceiling": "3"}
-    assert _told(outreach.cadre) == 1 and _told(outreach.community_staff_a) == 1
-    for bystander in (outreach.other_cadre, outreach.grid_worker_b, outreach.d.grid_worker_a, outreach.leader_a):
+        "cadre": str(outreach.cadre),
+        "n": "4",
+        "ceiling": "3",
+    }
+    assert _told(outreach.cadre) == 1
+    assert _told(outreach.community_staff_a) == 1
+    for bystander in (
+        outreach.other_cadre,
+        outreach.grid_worker_b,
+        outreach.d.grid_worker_a,
+        outreach.leader_a,
+    ):
         assert _told(bystander) == 0
 
 
@@ -82,7 +99,8 @@ def test_not_raised_twice_in_a_period_even_after_catching_up(outreach):
     sweep_coverage(MARCH)
     counts = sweep_coverage(MARCH + dt.timedelta(days=1))  # still behind: the same warning, kept open
     assert "warnings_raised" not in counts
-    assert len(_warnings()) == 1 and _told(outreach.cadre) == 1
+    assert len(_warnings()) == 1
+    assert _told(outreach.cadre) == 1
     alerts.evaluate_warnings()  # supervision's own evaluation leaves pushed warnings alone
     assert _warnings()[0].status == WarningStatus.OPEN
 
@@ -97,7 +115,8 @@ def test_not_raised_twice_in_a_period_even_after_catching_up(outreach):
     sweep_coverage(dt.date(2026, 4, 2))  # a new month: raised anew
     ws = _warnings()
     assert [w.status for w in ws] == [WarningStatus.CLEARED, WarningStatus.OPEN]
-    assert ws[1].subject_key.endswith("@2026-04") and _told(outreach.cadre) == 2
+    assert ws[1].subject_key.endswith("@2026-04")
+    assert _told(outreach.cadre) == 2
 
 
 @pytest.mark.django_db(transaction=True)
@@ -106,13 +125,16 @@ def test_an_open_warning_carries_into_the_next_month_until_resolved(outreach):
     sweep_coverage(MARCH)
     sweep_coverage(dt.date(2026, 4, 1))
     [w] = _warnings()  # one warning, not one per month, while they stay behind
-    assert w.status == WarningStatus.OPEN and w.subject_key.endswith("@2026-03") and _told(outreach.cadre) == 1
+    assert w.status == WarningStatus.OPEN
+    assert w.subject_key.endswith("@2026-03")
+    assert _told(outreach.cadre) == 1
 
     _visit(outreach, houses[:2], dt.date(2026, 4, 1))  # 3 left overdue: not more than 3
     counts = sweep_coverage(dt.date(2026, 4, 2))
     assert counts["warnings_cleared"] == 1
     [w] = _warnings()
-    assert w.status == WarningStatus.CLEARED and w.cleared_at is not None
+    assert w.status == WarningStatus.CLEARED
+    assert w.cleared_at is not None
 
 
 def _page(user, status: str = "open"):
@@ -130,9 +152,11 @@ def test_shown_to_overseers_of_the_area_and_refused_to_the_rest(outreach):
         response = _page(overseer)
         body = response.content.decode()
         assert response.status_code == 200
-        assert f"{outreach.cadre} · 幸福社区 · 4 户超期" in body and "4 户已超过走访周期" in body
+        assert f"{outreach.cadre} · 幸福社区 · 4 户超期" in body
+        assert "4 户已超过走访周期" in body
     other_leader = _page(outreach.d.leader_b)  # another street's leader: the page, not the warning
-    assert other_leader.status_code == 200 and "4 户超期" not in other_leader.content.decode()
+    assert other_leader.status_code == 200
+    assert "4 户超期" not in other_leader.content.decode()
     # the cadre, the community's staff, grid workers and residents get the notification or nothing
     for user in (outreach.cadre, outreach.community_staff_a, outreach.d.grid_worker_a, outreach.d.resident):
         assert _page(user).status_code == 403
@@ -147,4 +171,6 @@ def test_shown_in_english(outreach):
     client.force_login(outreach.d.supervisor)
     client.cookies["django_language"] = "en"
     body = client.get("/supervision/warnings/").content.decode()
-    assert "4 overdue households" in body and "4 households of" in body and "warning above 3" in body
+    assert "4 overdue households" in body
+    assert "4 households of" in body
+    assert "warning above 3" in body

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from lianxin.core.errors import ValidationFailed
+from lianxin.core.errors import ValidationFailedError
 from lianxin.notifications.models import Notification
 from lianxin.outreach import coverage, selectors
 from lianxin.outreach.importer import households_import
@@ -32,19 +32,23 @@ G1,7,1,304,吴女士,朋友,13811110007,,,
 
 
 def _run(outreach, dry_run, content=None, name="register.csv"):
-    return households_import(actor=outreach.d.grid_worker_a, name=name, content=content or CSV.encode(),
-                             dry_run=dry_run)
+    return households_import(
+        actor=outreach.d.grid_worker_a, name=name, content=content or CSV.encode(), dry_run=dry_run
+    )
 
 
 @pytest.mark.django_db
 def test_dry_run_lists_every_refused_row_and_writes_nothing(outreach):
     before = Household.objects.count()
     report = _run(outreach, dry_run=True)
-    assert report.rows == 8 and report.households == 2 and report.members == 3
+    assert report.rows == 8
+    assert report.households == 2
+    assert report.members == 3
     reasons = {r.line: r.reason for r in report.refused}
     assert set(reasons) == {5, 6, 7, 8, 9}
     assert "电话" in reasons[5]
-    assert "G9" in reasons[6] and "不存在" in reasons[6]
+    assert "G9" in reasons[6]
+    assert "不存在" in reasons[6]
     assert "重复" in reasons[7]
     assert "G2" in reasons[8] or "网格" in reasons[8]
     assert "关系" in reasons[9]
@@ -54,7 +58,8 @@ def test_dry_run_lists_every_refused_row_and_writes_nothing(outreach):
 @pytest.mark.django_db
 def test_real_run_writes_the_good_households_encrypted(outreach):
     report = _run(outreach, dry_run=False)
-    assert len(report.refused) == 5 and report.households == 2
+    assert len(report.refused) == 5
+    assert report.households == 2
     liu = Household.objects.get(grid=outreach.d.grid_a, building="7", room="302")
     assert sorted(g.group for g in liu.groups.all()) == ["left_behind_child", "low_income", "veteran"]
     assert sorted(m.name for m in liu.members.all()) == ["刘大爷", "刘小宝"]
@@ -75,12 +80,13 @@ def test_xlsx_and_bad_files(outreach):
     buffer = io.BytesIO()
     book.save(buffer)
     report = _run(outreach, dry_run=False, content=buffer.getvalue(), name="r.xlsx")
-    assert report.households == 1 and not report.refused
-    with pytest.raises(ValidationFailed):
+    assert report.households == 1
+    assert not report.refused
+    with pytest.raises(ValidationFailedError):
         _run(outreach, dry_run=True, content=b"not a workbook", name="r.xlsx")
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailedError):
         _run(outreach, dry_run=True, content=b"a,b\n1,2\n", name="r.csv")  # no required columns
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailedError):
         _run(outreach, dry_run=True, content=b"x", name="r.txt")
 
 
@@ -90,7 +96,8 @@ def test_cli_dry_run_then_real_run(outreach, tmp_path):
     path.write_text(CSV, encoding="utf-8")
     out = io.StringIO()
     call_command("outreach", "import", str(path), "--dry-run", "--user", "grid_a", stdout=out)
-    assert "would import 2 households" in out.getvalue() and "line 6:" in out.getvalue()
+    assert "would import 2 households" in out.getvalue()
+    assert "line 6:" in out.getvalue()
     assert not Household.objects.filter(building="7").exists()
     call_command("outreach", "import", str(path), "--user", "grid_a", stdout=io.StringIO())
     assert Household.objects.filter(building="7").count() == 2
@@ -101,6 +108,7 @@ def test_cli_dry_run_then_real_run(outreach, tmp_path):
 
 
 # --- coverage on a hand-built calendar -----------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_rule_choice_group_before_general_deeper_area_first(outreach):
@@ -114,7 +122,9 @@ def test_rule_choice_group_before_general_deeper_area_first(outreach):
     assert coverage.rule_for(rules, d.grid_a.path, frozenset()).interval_days == 45
     assert coverage.rule_for(rules, d.grid_b.path, frozenset()).interval_days == 60
     assert coverage.rule_for(rules, d.grid_a.path, frozenset({"elderly_alone"})).interval_days == 7
-    assert coverage.rule_for(rules, d.grid_b.path, frozenset({"elderly_alone", "veteran"})).interval_days == 14
+    assert (
+        coverage.rule_for(rules, d.grid_b.path, frozenset({"elderly_alone", "veteran"})).interval_days == 14
+    )
     assert coverage.rule_for([], d.grid_b.path, frozenset()).interval_days == coverage.DEFAULT_INTERVAL_DAYS
 
 
@@ -155,10 +165,16 @@ def test_never_visited_counts_from_registration_and_dashboard_rolls_up(outreach)
     total = board["total"]
     assert (total.total, total.in_time, total.overdue) == (3, 1, 2)  # house_b registered 01-05, never visited
     by_street = {path: t for path, _name, t in board["areas"]}
-    assert by_street["D1/S1"].as_dict()["by_group"]["elderly_alone"] == {"total": 1, "in_time": 0, "share": 0.0}
-    assert by_street["D1/S1"].share == 0.5 and by_street["D1/S2"].share == 0.0
+    assert by_street["D1/S1"].as_dict()["by_group"]["elderly_alone"] == {
+        "total": 1,
+        "in_time": 0,
+        "share": 0.0,
+    }
+    assert by_street["D1/S1"].share == 0.5
+    assert by_street["D1/S2"].share == 0.0
     cadres = {pk: t for pk, _name, t in board["cadres"]}
-    assert cadres[outreach.cadre.pk].total == 2 and cadres[outreach.cadre.pk].in_time == 1
+    assert cadres[outreach.cadre.pk].total == 2
+    assert cadres[outreach.cadre.pk].in_time == 1
     mine = selectors.my_households(outreach.cadre, today)
     assert [line.household for line in mine] == [lonely, outreach.house_a]  # overdue first
     assert mine[0].groups == ["独居老人"]
@@ -166,12 +182,15 @@ def test_never_visited_counts_from_registration_and_dashboard_rolls_up(outreach)
 
 @pytest.mark.django_db
 def test_dashboard_refuses_areas_outside_the_users_reach(outreach):
-    from lianxin.core.errors import NotFound
+    from lianxin.core.errors import NotFoundError
 
-    with pytest.raises(NotFound):
-        selectors.coverage_dashboard(outreach.leader_a, area=outreach.d.street_b, level="community",
-                                     today=dt.date(2026, 2, 20))
-    board = selectors.coverage_dashboard(outreach.leader_a, area=None, level="community", today=dt.date(2026, 2, 20))
+    with pytest.raises(NotFoundError):
+        selectors.coverage_dashboard(
+            outreach.leader_a, area=outreach.d.street_b, level="community", today=dt.date(2026, 2, 20)
+        )
+    board = selectors.coverage_dashboard(
+        outreach.leader_a, area=None, level="community", today=dt.date(2026, 2, 20)
+    )
     assert board["total"].total == 1  # street A only
 
 
@@ -198,17 +217,28 @@ def test_dashboards_read_the_sweeps_rollups_and_agree_with_live(outreach):
     CoverageRule.objects.create(area=None, group="", interval_days=30)
     CoverageRule.objects.create(area=None, group=SpecialGroup.ELDERLY_ALONE, interval_days=10)
     today = timezone.localdate()
-    lonely = household(d.grid_a, room="301", groups=("elderly_alone",), registered_on=today - dt.timedelta(days=20))
+    lonely = household(
+        d.grid_a, room="301", groups=("elderly_alone",), registered_on=today - dt.timedelta(days=20)
+    )
     assign(outreach.cadre, lonely)
     Household.objects.filter(pk=outreach.house_a.pk).update(last_visited_on=today - dt.timedelta(days=2))
 
     def board(user, area=None, level="community"):
         result = selectors.coverage_dashboard(user, area=area, level=level, today=today)
-        return (result["total"].as_dict(), [(p, t.as_dict()) for p, _n, t in result["areas"]],
-                [(pk, t.as_dict()) for pk, _n, t in result["cadres"]], result["computed_at"])
+        return (
+            result["total"].as_dict(),
+            [(p, t.as_dict()) for p, _n, t in result["areas"]],
+            [(pk, t.as_dict()) for pk, _n, t in result["cadres"]],
+            result["computed_at"],
+        )
 
-    cases = [(d.admin, None, "street"), (d.admin, d.street_a, "community"), (outreach.leader_a, None, "grid"),
-             (outreach.community_staff_a, None, "grid"), (d.admin, d.community_b, "grid")]
+    cases = [
+        (d.admin, None, "street"),
+        (d.admin, d.street_a, "community"),
+        (outreach.leader_a, None, "grid"),
+        (outreach.community_staff_a, None, "grid"),
+        (d.admin, d.community_b, "grid"),
+    ]
     live = [board(*case) for case in cases]
     assert all(result[3] is None for result in live)  # no rollup yet: computed live
     sweep_coverage(today)
@@ -216,10 +246,12 @@ def test_dashboards_read_the_sweeps_rollups_and_agree_with_live(outreach):
     rolled = [board(*case) for case in cases]
     assert all(result[3] is not None for result in rolled)  # read from the rollups
     assert [r[:3] for r in rolled] == [r[:3] for r in live]
-    assert live[0][0]["total"] == 3 and live[0][0]["overdue"] == 2
+    assert live[0][0]["total"] == 3
+    assert live[0][0]["overdue"] == 2
     # a grid worker's grid is below a community: still computed live, and right
     grid_board = board(d.grid_worker_a)
-    assert grid_board[3] is None and grid_board[0]["total"] == 2
+    assert grid_board[3] is None
+    assert grid_board[0]["total"] == 2
 
 
 @pytest.mark.django_db(transaction=True)
@@ -261,10 +293,15 @@ def test_a_user_with_two_areas_gets_the_same_figures_live_and_from_rollups(outre
 
     def board():
         result = selectors.coverage_dashboard(two, area=None, level="community", today=today)
-        return (result["total"].as_dict(), [(p, t.as_dict()) for p, _n, t in result["areas"]],
-                [(pk, t.as_dict()) for pk, _n, t in result["cadres"]], result["cadre_count"])
+        return (
+            result["total"].as_dict(),
+            [(p, t.as_dict()) for p, _n, t in result["areas"]],
+            [(pk, t.as_dict()) for pk, _n, t in result["cadres"]],
+            result["cadre_count"],
+        )
 
     live = board()
     sweep_coverage(today)
     assert board() == live
-    assert live[0]["total"] == 2 and live[3] == 2
+    assert live[0]["total"] == 2
+    assert live[3] == 2

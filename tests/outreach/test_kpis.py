@@ -20,8 +20,14 @@ def _values(paths, start, end):
 
 
 def test_outreach_registers_the_contact_kpis():
-    codes = {"contact_coverage_in_time", "contact_special_groups_in_time", "contact_concerns",
-             "contact_concerns_to_appeals", "contact_concerns_resolved", "contact_follow_ups_on_time"}
+    codes = {
+        "contact_coverage_in_time",
+        "contact_special_groups_in_time",
+        "contact_concerns",
+        "contact_concerns_to_appeals",
+        "contact_concerns_resolved",
+        "contact_follow_ups_on_time",
+    }
     assert all(indicator(c) is not None and indicator(c).source == "outreach" for c in codes)  # type: ignore[union-attr]
 
 
@@ -44,9 +50,13 @@ def test_contact_kpis_on_hand_built_data(outreach, district):
     Concern.objects.create(visit=visit, text="路面破损", appeal=closed)
     Concern.objects.create(visit=visit, text="噪音", appeal=unsolved)
     Concern.objects.create(visit=visit, text="停车难")
-    FollowUp.objects.create(visit=visit, text="送米", due_on=today - dt.timedelta(days=2), done_on=today - dt.timedelta(days=2))
+    FollowUp.objects.create(
+        visit=visit, text="送米", due_on=today - dt.timedelta(days=2), done_on=today - dt.timedelta(days=2)
+    )
     FollowUp.objects.create(visit=visit, text="修门", due_on=today - dt.timedelta(days=1), done_on=today)
-    FollowUp.objects.create(visit=visit, text="下月", due_on=today + dt.timedelta(days=10))  # outside the period
+    FollowUp.objects.create(
+        visit=visit, text="下月", due_on=today + dt.timedelta(days=10)
+    )  # outside the period
     v = _values(None, start, end)
     assert v["contact_coverage_in_time"] == 0.5  # a visited, b overdue
     assert v["contact_special_groups_in_time"] == 1.0
@@ -55,8 +65,10 @@ def test_contact_kpis_on_hand_built_data(outreach, district):
     assert v["contact_concerns_resolved"] == 0.5  # on the spot + the closed, solved appeal
     assert v["contact_follow_ups_on_time"] == 0.5
     b_only = _values((district.grid_b.path,), start, end)
-    assert b_only["contact_coverage_in_time"] == 0.0 and b_only["contact_concerns"] == 0.0
-    assert b_only["contact_concerns_resolved"] is None and b_only["contact_special_groups_in_time"] is None
+    assert b_only["contact_coverage_in_time"] == 0.0
+    assert b_only["contact_concerns"] == 0.0
+    assert b_only["contact_concerns_resolved"] is None
+    assert b_only["contact_special_groups_in_time"] is None
 
 
 def test_the_monthly_report_has_a_contact_section(outreach, district):
@@ -72,4 +84,5 @@ def test_the_monthly_report_has_a_contact_section(outreach, district):
     assert section["title"] == "联系服务群众"
     shown = {row["code"]: row["shown"] for row in section["indicators"]}
     assert shown["contact_coverage_in_time"] == "100.0%"  # street A: house_a only
-    assert shown["contact_concerns"] == "0" and shown["contact_concerns_resolved"] == "—"
+    assert shown["contact_concerns"] == "0"
+    assert shown["contact_concerns_resolved"] == "—"

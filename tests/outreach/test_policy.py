@@ -45,7 +45,9 @@ def test_matrix_on_household_a(outreach, username, action):
     user = _user(outreach, username)
     allowed = action in MATRIX_A[username]
     assert policy.can(user, outreach.house_a, action) is allowed
-    in_queryset = Household.objects.filter(policy.households_visible_q(user, action), pk=outreach.house_a.pk).exists()
+    in_queryset = Household.objects.filter(
+        policy.households_visible_q(user, action), pk=outreach.house_a.pk
+    ).exists()
     assert in_queryset is allowed
 
 
@@ -77,13 +79,18 @@ def test_grid_worker_b_sees_household_b_only(outreach):
 def test_reveal_is_audited_and_masked_otherwise(outreach):
     before = AuditEntry.objects.filter(action="personal_data_view").count()
     masked = members_for(outreach.leader_a, outreach.house_a, reveal=True)  # may not reveal: masked
-    assert masked[0].masked and masked[0].name == "王**" and masked[0].phone == "138****5678"
+    assert masked[0].masked
+    assert masked[0].name == "王**"
+    assert masked[0].phone == "138****5678"
     assert AuditEntry.objects.filter(action="personal_data_view").count() == before
     shown = members_for(outreach.cadre, outreach.house_a, reveal=True, purpose="visit")
-    assert not shown[0].masked and shown[0].phone == "13812345678"
+    assert not shown[0].masked
+    assert shown[0].phone == "13812345678"
     entry = AuditEntry.objects.filter(action="personal_data_view").latest("seq")
-    assert entry.object_type == "household" and entry.object_id == str(outreach.house_a.pk)
-    assert entry.actor_id == outreach.cadre.pk and entry.data["purpose"] == "visit"
+    assert entry.object_type == "household"
+    assert entry.object_id == str(outreach.house_a.pk)
+    assert entry.actor_id == outreach.cadre.pk
+    assert entry.data["purpose"] == "visit"
     assert "13812345678" not in str(entry.data)
     unasked = members_for(outreach.cadre, outreach.house_a)  # allowed but not asked: masked, not logged
     assert unasked[0].masked

@@ -27,7 +27,11 @@ def recurring_appeals(area_code: str = "G1", cat_code: str = "CJ-LD", per_month:
     ids = []
     for back in (1, 2, 3):
         for i in range(per_month):
-            ids.append(AppealFactory(area=area, category=cat, submitted_at=at(month_start(today, back) + dt.timedelta(days=i))).pk)
+            ids.append(
+                AppealFactory(
+                    area=area, category=cat, submitted_at=at(month_start(today, back) + dt.timedelta(days=i))
+                ).pk
+            )
     return ids
 
 

@@ -24,13 +24,20 @@ def test_building_key_cuts_the_address_at_the_building():
 def test_recurring_needs_every_whole_month_at_the_threshold():
     records = [_r(i, dt.date(2026, m, 5 + i)) for m in (8, 9, 10) for i in range(3)]
     found = detection.recurring(records, today=TODAY)
-    assert [(p.kind, p.category_id, p.area_id, p.facts["counts"]) for p in found] == [("recurring", 1, 10, [3, 3, 3])]
+    assert [(p.kind, p.category_id, p.area_id, p.facts["counts"]) for p in found] == [
+        ("recurring", 1, 10, [3, 3, 3])
+    ]
     assert len(found[0].appeal_ids) == 9
     # one month short of the threshold: nothing; the current (partial) month does not count
     fewer = [r for r in records if not (r.submitted_on.month == 9 and r.id == 0)]
     assert detection.recurring([*fewer, _r(99, dt.date(2026, 11, 2))], today=TODAY) == []
     # another area is its own pattern
-    assert detection.recurring([_r(r.id, r.submitted_on, area=11) for r in fewer] + records, today=TODAY)[0].area_id == 10
+    assert (
+        detection.recurring([_r(r.id, r.submitted_on, area=11) for r in fewer] + records, today=TODAY)[
+            0
+        ].area_id
+        == 10
+    )
 
 
 def test_recurring_key_is_stable_within_a_month():
@@ -42,9 +49,13 @@ def test_recurring_key_is_stable_within_a_month():
 
 def test_repeated_buildings_within_the_window():
     b = "幸福路88号3栋"
-    records = [_r(1, TODAY - dt.timedelta(days=3), building=b), _r(2, TODAY - dt.timedelta(days=20), cat=2, building=b),
-               _r(3, TODAY - dt.timedelta(days=50), building=b), _r(4, TODAY - dt.timedelta(days=90), building=b),
-               _r(5, TODAY, building="幸福路88号4栋")]
+    records = [
+        _r(1, TODAY - dt.timedelta(days=3), building=b),
+        _r(2, TODAY - dt.timedelta(days=20), cat=2, building=b),
+        _r(3, TODAY - dt.timedelta(days=50), building=b),
+        _r(4, TODAY - dt.timedelta(days=90), building=b),
+        _r(5, TODAY, building="幸福路88号4栋"),
+    ]
     found = detection.repeated_buildings(records, today=TODAY, days=60)
     assert [(p.facts["building"], p.appeal_ids, p.category_id) for p in found] == [(b, [1, 2, 3], 1)]
     assert detection.repeated_buildings(records, today=TODAY, days=30) == []
@@ -63,7 +74,9 @@ def test_seasonal_spike_last_year_in_this_or_next_month():
 
 
 def test_hotspots_become_proposals_above_the_size():
-    spots = [{"label": "楼道 漏水", "size": 6, "ids": [3, 1, 2, 4, 5, 6], "places": ["D1/S1"]},
-             {"label": "噪音", "size": 2, "ids": [7, 8]}]
+    spots = [
+        {"label": "楼道 漏水", "size": 6, "ids": [3, 1, 2, 4, 5, 6], "places": ["D1/S1"]},
+        {"label": "噪音", "size": 2, "ids": [7, 8]},
+    ]
     found = detection.hotspots(spots, today=TODAY)
     assert [(p.kind, p.appeal_ids[:2], p.facts["label"]) for p in found] == [("hotspot", [1, 2], "楼道 漏水")]

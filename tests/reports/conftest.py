@@ -31,8 +31,16 @@ class Story:
     def __init__(self, district):
         self.d = district
 
-    def submit(self, when: str, *, title: str, area: str = "G1", category: str = "CJ-LD", phone: str = "13812341234",
-               name: str = "张三") -> Appeal:
+    def submit(
+        self,
+        when: str,
+        *,
+        title: str,
+        area: str = "G1",
+        category: str = "CJ-LD",
+        phone: str = "13812341234",
+        name: str = "张三",
+    ) -> Appeal:
         data = AppealInput(
             title=title,
             text=f"{title}。联系人{name}，电话{phone}，请尽快处理。",
@@ -52,15 +60,36 @@ class Story:
             result = fn(appeal=Appeal.objects.get(pk=appeal.pk), actor=actor, **kw)
         return result if isinstance(result, Appeal) else Appeal.objects.get(pk=appeal.pk)
 
-    def handled(self, appeal: Appeal, *, day: str, unit, handler, satisfaction: str | None, solved: bool = True,
-                reply_day: str | None = None) -> Appeal:
+    def handled(
+        self,
+        appeal: Appeal,
+        *,
+        day: str,
+        unit,
+        handler,
+        satisfaction: str | None,
+        solved: bool = True,
+        reply_day: str | None = None,
+    ) -> Appeal:
         d = self.d
         self.do(f"{day} 09:10", services.appeal_dispatch, appeal, Actor.staff(d.dispatcher), unit=unit)
         self.do(f"{day} 09:40", services.appeal_accept, appeal, Actor.staff(handler))
-        self.do(f"{reply_day or day} 15:00", services.appeal_reply, appeal, Actor.staff(handler), text="已处理完毕。")
+        self.do(
+            f"{reply_day or day} 15:00",
+            services.appeal_reply,
+            appeal,
+            Actor.staff(handler),
+            text="已处理完毕。",
+        )
         if satisfaction:
-            self.do(f"{reply_day or day} 18:00", services.appeal_rate, appeal, Actor.resident(),
-                    satisfaction=satisfaction, solved=solved)
+            self.do(
+                f"{reply_day or day} 18:00",
+                services.appeal_rate,
+                appeal,
+                Actor.resident(),
+                satisfaction=satisfaction,
+                solved=solved,
+            )
         return Appeal.objects.get(pk=appeal.pk)
 
 
@@ -78,28 +107,62 @@ def october(district, settings):
     d = district
     s = Story(d)
     for day in ("2026-09-14", "2026-09-15"):
-        s.handled(s.submit(f"{day} 08:30", title="九月路灯报修"), day=day, unit=d.unit_city,
-                  handler=d.handler_city, satisfaction="satisfied")
-    good = s.handled(s.submit("2026-10-12 08:30", title="幸福小区路灯不亮"), day="2026-10-12",
-                     unit=d.unit_city, handler=d.handler_city, satisfaction="satisfied")
+        s.handled(
+            s.submit(f"{day} 08:30", title="九月路灯报修"),
+            day=day,
+            unit=d.unit_city,
+            handler=d.handler_city,
+            satisfaction="satisfied",
+        )
+    good = s.handled(
+        s.submit("2026-10-12 08:30", title="幸福小区路灯不亮"),
+        day="2026-10-12",
+        unit=d.unit_city,
+        handler=d.handler_city,
+        satisfaction="satisfied",
+    )
     bad = s.submit("2026-10-12 10:00", title="张三反映13812341234楼道灯坏", phone="13812341234")
     s.do("2026-10-12 10:10", services.appeal_dispatch, bad, Actor.staff(d.dispatcher), unit=d.unit_env)
-    s.do("2026-10-12 10:30", services.appeal_return, bad, Actor.staff(d.handler_env), reason="不属于本单位职责")
-    bad = s.handled(bad, day="2026-10-13", unit=d.unit_city, handler=d.handler_city, satisfaction="dissatisfied",
-                    solved=False, reply_day="2026-10-14")
+    s.do(
+        "2026-10-12 10:30", services.appeal_return, bad, Actor.staff(d.handler_env), reason="不属于本单位职责"
+    )
+    bad = s.handled(
+        bad,
+        day="2026-10-13",
+        unit=d.unit_city,
+        handler=d.handler_city,
+        satisfaction="dissatisfied",
+        solved=False,
+        reply_day="2026-10-14",
+    )
     overdue = s.submit("2026-10-13 08:00", title="人行道破损")
     s.do("2026-10-13 09:00", services.appeal_dispatch, overdue, Actor.staff(d.dispatcher), unit=d.unit_city)
     s.do("2026-10-13 09:30", services.appeal_accept, overdue, Actor.staff(d.handler_city))
-    reopened = s.handled(s.submit("2026-10-14 08:00", title="河道有异味", area="G2", category="HB"),
-                         day="2026-10-14", unit=d.unit_env, handler=d.handler_env, satisfaction="basic")
-    reopened = s.do("2026-10-16 10:00", services.appeal_reopen, reopened, Actor.resident(), reason="异味又出现了")
+    reopened = s.handled(
+        s.submit("2026-10-14 08:00", title="河道有异味", area="G2", category="HB"),
+        day="2026-10-14",
+        unit=d.unit_env,
+        handler=d.handler_env,
+        satisfaction="basic",
+    )
+    reopened = s.do(
+        "2026-10-16 10:00", services.appeal_reopen, reopened, Actor.resident(), reason="异味又出现了"
+    )
     withdrawn = s.submit("2026-10-20 08:00", title="噪音扰民")
-    withdrawn = s.do("2026-10-20 09:00", services.appeal_withdraw, withdrawn, Actor.resident(), reason="已解决")
+    withdrawn = s.do(
+        "2026-10-20 09:00", services.appeal_withdraw, withdrawn, Actor.resident(), reason="已解决"
+    )
     with time_machine.travel(at("2026-10-28 09:00"), tick=False):
         sweep_deadlines()
     rollups.process_events(now=at("2026-10-28 12:00"), settle_seconds=0)
     with time_machine.travel(at("2026-10-29 10:00"), tick=False):
-        follow_up_record(follow_up=FollowUp.objects.get(appeal=bad), actor=Actor.staff(d.supervisor), reached=True,
-                         really_solved=False, satisfied=False, note="灯仍然不亮")
+        follow_up_record(
+            follow_up=FollowUp.objects.get(appeal=bad),
+            actor=Actor.staff(d.supervisor),
+            reached=True,
+            really_solved=False,
+            satisfied=False,
+            note="灯仍然不亮",
+        )
     rollups.process_events(now=at("2026-11-02 12:00"), settle_seconds=0)
     return SimpleNamespace(good=good, bad=bad, overdue=overdue, reopened=reopened, withdrawn=withdrawn, s=s)

@@ -42,7 +42,8 @@ def test_headline_figures_and_changes(october):
 
 def test_sections(october, district):
     data = report_content(Period.parse("2026-10"), None)
-    assert len(data["daily"]) == 31 and data["daily"][11] == {**data["daily"][11], "date": "2026-10-12", "received": 2}
+    assert len(data["daily"]) == 31
+    assert data["daily"][11] == {**data["daily"][11], "date": "2026-10-12", "received": 2}
     assert sum(d["received"] for d in data["daily"]) == 5
     assert sum(w["received"] for w in data["weekly"]) == 5
     categories = {r["label"]: r["received"] for r in data["by_category"]}
@@ -51,11 +52,16 @@ def test_sections(october, district):
     assert streets == {"东街道": 4, "西街道": 1}
     ranked = [r["label"] for r in data["unit_ranking"]]
     assert set(ranked) == {"城管局", "生态环境局"}
-    assert data["overdue"]["count"] == 2 and data["overdue"]["open_now"] == 2
+    assert data["overdue"]["count"] == 2
+    assert data["overdue"]["open_now"] == 2
     assert [c["tracking_number"] for c in data["overdue"]["cases"]] == [
-        october.overdue.tracking_number, october.reopened.tracking_number,
+        october.overdue.tracking_number,
+        october.reopened.tracking_number,
     ]
-    assert data["overdue"]["by_unit"] == [{"label": "城管局", "count": 1}, {"label": "生态环境局", "count": 1}]
+    assert data["overdue"]["by_unit"] == [
+        {"label": "城管局", "count": 1},
+        {"label": "生态环境局", "count": 1},
+    ]
     assert [c["tracking_number"] for c in data["false_closures"]["cases"]] == [october.bad.tracking_number]
     good = data["cases"]["good"]
     assert [c["tracking_number"] for c in good] == [october.good.tracking_number]
@@ -65,8 +71,13 @@ def test_sections(october, district):
         october.overdue.tracking_number: "overdue",
         october.reopened.tracking_number: "overdue",
     }
-    assert data["recurring"][0] == {"category": "路灯照明", "street": "东街道", "count": 4, "previous": 2,
-                                    "growth": 1.0}
+    assert data["recurring"][0] == {
+        "category": "路灯照明",
+        "street": "东街道",
+        "count": 4,
+        "previous": 2,
+        "growth": 1.0,
+    }
     json.dumps(data)  # a snapshot is plain JSON
 
 
@@ -79,7 +90,8 @@ def test_area_report_only_counts_that_area(october, district):
 
 def test_quarter(october):
     data = report_content(Period.parse("2026-Q4"), None)
-    assert data["period"]["kind"] == "quarter" and data["period"]["previous"] == "2026-Q3"
+    assert data["period"]["kind"] == "quarter"
+    assert data["period"]["previous"] == "2026-Q3"
     h = _headline(data)
     assert (h["received"]["value"], h["received"]["previous"]) == (5, 2)
     assert data["ranking_month"] == "2026-Q4"  # the quarter ranks by the whole quarter (issue 16)
@@ -110,7 +122,13 @@ def late_from_september(october, district):
 
     s = october.s
     appeal = s.submit("2026-09-24 08:00", title="九月井盖缺失")
-    s.do("2026-09-24 09:00", services.appeal_dispatch, appeal, Actor.staff(district.dispatcher), unit=district.unit_city)
+    s.do(
+        "2026-09-24 09:00",
+        services.appeal_dispatch,
+        appeal,
+        Actor.staff(district.dispatcher),
+        unit=district.unit_city,
+    )
     s.do("2026-09-24 09:30", services.appeal_accept, appeal, Actor.staff(district.handler_city))
     with time_machine.travel(at("2026-10-28 10:00"), tick=False):
         assert sweep_deadlines()["overdue"] == 1
@@ -122,17 +140,23 @@ def test_cases_say_which_event_put_them_in_the_period(october, late_from_septemb
     overdue = [c for c in data["cases"]["bad"] if c["why"] == "overdue"]
     # fewer than 3 appeals submitted in October went overdue: the September one fills the last place
     assert [c["tracking_number"] for c in overdue] == [
-        october.overdue.tracking_number, october.reopened.tracking_number, late_from_september.tracking_number,
+        october.overdue.tracking_number,
+        october.reopened.tracking_number,
+        late_from_september.tracking_number,
     ]
     september = overdue[-1]
-    assert september["submitted"] == "2026-09-24" and september["event_date"] == "2026-10-28"
-    assert september["submitted_in_period"] is False and overdue[0]["submitted_in_period"] is True
+    assert september["submitted"] == "2026-09-24"
+    assert september["event_date"] == "2026-10-28"
+    assert september["submitted_in_period"] is False
+    assert overdue[0]["submitted_in_period"] is True
     assert overdue[0]["event_date"] == "2026-10-28"  # all three flagged by the sweep of 10-28
     false_closure = next(c for c in data["cases"]["bad"] if c["why"] == "false_closure")
     assert false_closure["event_date"] == "2026-10-29"  # the follow-up call
     good = data["cases"]["good"][0]
     assert (good["submitted"], good["event_date"]) == ("2026-10-12", "2026-10-12")  # rated the same day
-    finding = next(c for c in data["overdue"]["cases"] if c["tracking_number"] == late_from_september.tracking_number)
+    finding = next(
+        c for c in data["overdue"]["cases"] if c["tracking_number"] == late_from_september.tracking_number
+    )
     assert finding["event_date"] == "2026-10-28"
 
     from lianxin.reports.rendering import case_when
@@ -154,7 +178,9 @@ def test_appeals_submitted_in_the_period_are_preferred(october, late_from_septem
 def test_the_event_is_shown_beside_the_submission_date(october, late_from_september):
     from lianxin.reports import rendering, services
 
-    report = services.report_generate(period=Period.parse("2026-10"), area=None, actor=SERVER, queue_pdf=False)
+    report = services.report_generate(
+        period=Period.parse("2026-10"), area=None, actor=SERVER, queue_pdf=False
+    )
     html = rendering.render_html(report)
     assert "2026-09-24 受理，本期 2026-10-28 超期" in html
     assert "2026-10-12 受理，本期 2026-10-12 评价满意" in html

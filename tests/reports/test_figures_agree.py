@@ -29,9 +29,15 @@ DRILLED = ("received", "assigned", "returned", "overdue", "reopened", "withdrawn
 @pytest.fixture
 def chased(october):
     d = october.s.d
-    for when, kind in (("2026-10-20 10:00", "chase"), ("2026-10-21 10:00", "chase"), ("2026-10-22 10:00", "supplement")):
+    for when, kind in (
+        ("2026-10-20 10:00", "chase"),
+        ("2026-10-21 10:00", "chase"),
+        ("2026-10-22 10:00", "supplement"),
+    ):
         with time_machine.travel(at(when), tick=False):
-            services.appeal_chase(appeal=october.overdue, actor=Actor.staff(d.operator), kind=kind, note="群众再次来电")
+            services.appeal_chase(
+                appeal=october.overdue, actor=Actor.staff(d.operator), kind=kind, note="群众再次来电"
+            )
     rollups.process_events(now=at("2026-11-02 13:00"), settle_seconds=0)
     return october
 
@@ -39,7 +45,9 @@ def chased(october):
 def _tiles(body: str) -> dict[str, str]:
     """The number of each dashboard tile, by the figure its link drills into (first tile wins)."""
     found: dict[str, str] = {}
-    for figure, number in re.findall(r'figure=(\w+)&(?:amp;)?period=[^"]*"><span class="n">([^<]*)</span>', body):
+    for figure, number in re.findall(
+        r'figure=(\w+)&(?:amp;)?period=[^"]*"><span class="n">([^<]*)</span>', body
+    ):
         found.setdefault(figure, number)
     return found
 
@@ -55,7 +63,8 @@ def test_dashboard_drilldowns_report_and_api_agree(chased, client):
     api = Api()
     figures = api.get("/kpis", user=d.supervisor, period=PERIOD).json()["figures"]
     report = report_content(Period.parse(PERIOD), None)
-    assert figures["chased"] == 3 and chased.overdue.__class__.objects.get(pk=chased.overdue.pk).chase_count == 3
+    assert figures["chased"] == 3
+    assert chased.overdue.__class__.objects.get(pk=chased.overdue.pk).chase_count == 3
     # the report's totals and headline are the API's figures
     assert {k: report["totals"][k] for k in figures} == pytest.approx(figures, abs=1e-4)
     for row in report["headline"]:
@@ -65,7 +74,9 @@ def test_dashboard_drilldowns_report_and_api_agree(chased, client):
     tiles = _tiles(client.get("/supervision/", {"period": PERIOD}).content.decode())
     for name in TILES:
         assert tiles[name] == str(figures[name]), name
-    assert tiles["dissatisfied"] == f"{figures['satisfaction_rate'] * 100:.1f}%"  # 满意率 drills into 不满意件
+    assert (
+        tiles["dissatisfied"] == f"{figures['satisfaction_rate'] * 100:.1f}%"
+    )  # 满意率 drills into 不满意件
     # each drill-down names the figure's number
     for name in DRILLED:
         body = client.get("/supervision/drill/", {"figure": name, "period": PERIOD}).content.decode()
@@ -77,13 +88,22 @@ def test_a_unit_page_its_report_row_and_the_api_agree(chased, client):
     api = Api()
     figures = api.get("/kpis", user=d.supervisor, period=PERIOD, unit=d.unit_city.code).json()["figures"]
     assert figures["chased"] == 3  # the chases came while 城管局 held the appeal
-    row = next(r for r in report_content(Period.parse(PERIOD), None)["by_unit"] if r["label"] == d.unit_city.name)
+    row = next(
+        r for r in report_content(Period.parse(PERIOD), None)["by_unit"] if r["label"] == d.unit_city.name
+    )
     assert (row["assigned"], row["closed"], row["overdue"], row["returned"], row["chased"]) == (
-        figures["assigned"], figures["closed"], figures["overdue"], figures["returned"], figures["chased"])
+        figures["assigned"],
+        figures["closed"],
+        figures["overdue"],
+        figures["returned"],
+        figures["chased"],
+    )
     client.force_login(d.handler_city)
     body = client.get("/supervision/unit/", {"unit": d.unit_city.pk, "period": PERIOD}).content.decode()
     cells: dict[str, str] = {}
-    for figure, number in re.findall(r'figure=(\w+)&(?:amp;)?period=[^"]*&(?:amp;)?unit=\d+">[^<]*</a></th><td>([^<]*)</td>', body):
+    for figure, number in re.findall(
+        r'figure=(\w+)&(?:amp;)?period=[^"]*&(?:amp;)?unit=\d+">[^<]*</a></th><td>([^<]*)</td>', body
+    ):
         cells.setdefault(figure, number)  # the first row that drills into a figure shows its count
     for name in ("assigned", "overdue", "returned_unjustified", "chased", "auto_closed", "false_closures"):
         assert cells[name] == str(figures[name]), name

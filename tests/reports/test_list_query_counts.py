@@ -15,11 +15,17 @@ pytestmark = pytest.mark.django_db
 
 def _reports(district, months):
     for month in months:
-        Report.objects.create(period_label=f"2025-{month:02d}", period_kind="month", period_start=dt.date(2025, month, 1),
-                              period_end=dt.date(2025, month, 28), area=district.street_a if month % 2 else None,
-                              status=ReportStatus.PUBLISHED if month % 3 else ReportStatus.DRAFT,
-                              generated_at=timezone.now(), generated_by=district.supervisor,
-                              published_by=district.supervisor if month % 3 else None)
+        Report.objects.create(
+            period_label=f"2025-{month:02d}",
+            period_kind="month",
+            period_start=dt.date(2025, month, 1),
+            period_end=dt.date(2025, month, 28),
+            area=district.street_a if month % 2 else None,
+            status=ReportStatus.PUBLISHED if month % 3 else ReportStatus.DRAFT,
+            generated_at=timezone.now(),
+            generated_by=district.supervisor,
+            published_by=district.supervisor if month % 3 else None,
+        )
 
 
 def test_report_list_does_not_grow_with_rows(client, district, django_assert_max_num_queries):

@@ -47,30 +47,41 @@ def test_generating_queues_a_render_that_stores_the_pdf(october, django_capture_
     with django_capture_on_commit_callbacks() as queued:
         report = services.report_generate(period=Period.parse("2026-10"), area=None, actor=SERVER)
     row = ReportPdf.objects.get(report=report)
-    assert len(queued) == 1 and row.state == PdfState.PENDING and row.language == ZH and not row.file
+    assert len(queued) == 1
+    assert row.state == PdfState.PENDING
+    assert row.language == ZH
+    assert not row.file
     assert row.content_key == report.pdf_key(ZH)
 
     queued[0]()  # what happens after commit: the task, through Celery (eager without a broker)
     row.refresh_from_db()
-    assert row.state == PdfState.READY and row.attempts == 1 and row.finished_at is not None
+    assert row.state == PdfState.READY
+    assert row.attempts == 1
+    assert row.finished_at is not None
     body = row.file.read()
     pages, text = pdf_text(body)
-    assert body.startswith(b"%PDF-") and pages == 7 and "群众诉求办理评估报告" in text
+    assert body.startswith(b"%PDF-")
+    assert pages == 7
+    assert "群众诉求办理评估报告" in text
 
 
 def test_download_before_ready_is_202_then_the_pdf(c, draft, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as queued:
         first = download(c, draft)
-        assert first.status_code == 202 and first["Retry-After"] == "5"  # not a 500, not a wait
+        assert first.status_code == 202
+        assert first["Retry-After"] == "5"
         assert "PDF 正在生成，请稍后刷新" in first.content.decode()
         again = download(c, draft, HTTP_ACCEPT="application/json")  # same content: not queued twice
-        assert again.status_code == 202 and again.json()["state"] == "pending"
+        assert again.status_code == 202
+        assert again.json()["state"] == "pending"
         assert again.json()["status_url"] == f"/reports/{draft.pk}/pdf/"
     assert len(queued) == 1
 
     ready = download(c, draft)
     body = b"".join(ready.streaming_content)
-    assert ready.status_code == 200 and body.startswith(b"%PDF-") and pdf_text(body)[0] == 7
+    assert ready.status_code == 200
+    assert body.startswith(b"%PDF-")
+    assert pdf_text(body)[0] == 7
     assert ready["Content-Disposition"] == f'attachment; filename="{draft.file_stem}.pdf"'
 
 
@@ -79,13 +90,17 @@ def test_editing_the_lessons_makes_the_pdf_stale(c, draft, django_capture_on_com
         services.report_pdf_request(report=draft, actor=SERVER)
     old = ReportPdf.objects.get(report=draft)
     old_key, old_file = old.content_key, old.file.name
-    assert old.state == PdfState.READY and "路灯报修集中" not in pdf_text(old.file.read())[1]
+    assert old.state == PdfState.READY
+    assert "路灯报修集中" not in pdf_text(old.file.read())[1]
 
     with django_capture_on_commit_callbacks() as queued:
-        assert c.post(f"/reports/{draft.pk}/lessons/", {"lessons": "路灯报修集中在东街道。"}).status_code == 302
+        assert (
+            c.post(f"/reports/{draft.pk}/lessons/", {"lessons": "路灯报修集中在东街道。"}).status_code == 302
+        )
     assert len(queued) == 1  # a new render was asked for by the edit itself
     row = ReportPdf.objects.get(report=draft)
-    assert row.state == PdfState.PENDING and row.content_key != old_key
+    assert row.state == PdfState.PENDING
+    assert row.content_key != old_key
     stale = download(c, draft)
     assert stale.status_code == 202  # the file of the old lessons is never served
     # a late task for the old content does nothing
@@ -97,12 +112,18 @@ def test_editing_the_lessons_makes_the_pdf_stale(c, draft, django_capture_on_com
     assert fresh.status_code == 200
     assert "路灯报修集中在东街道" in pdf_text(fresh.getvalue())[1]
     row.refresh_from_db()
-    assert old_file is not None and not row.file.storage.exists(old_file)  # the stale file was removed after commit
+    assert old_file is not None
+    assert not row.file.storage.exists(old_file)
 
 
 def test_regenerating_with_new_figures_makes_it_stale(draft):
-    row = ReportPdf.objects.create(report=draft, language=ZH, content_key=draft.pdf_key(ZH),
-                                   state=PdfState.READY, requested_at=timezone.now())
+    row = ReportPdf.objects.create(
+        report=draft,
+        language=ZH,
+        content_key=draft.pdf_key(ZH),
+        state=PdfState.READY,
+        requested_at=timezone.now(),
+    )
     draft.data = {**draft.data, "totals": {**draft.data["totals"], "received": 999}}
     draft.save()
     assert not row.is_current_for(draft)
@@ -118,38 +139,53 @@ def test_failure_is_recorded_shown_and_retried(c, draft, monkeypatch, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         c.post(f"/reports/{draft.pk}/pdf/")
     row = ReportPdf.objects.get(report=draft)
-    assert row.state == PdfState.FAILED and row.error == "RuntimeError: 字体文件损坏" and row.attempts == 1
+    assert row.state == PdfState.FAILED
+    assert row.error == "RuntimeError: 字体文件损坏"
+    assert row.attempts == 1
     page = c.get(f"/reports/{draft.pk}/").content.decode()
-    assert "PDF 生成失败：RuntimeError: 字体文件损坏" in page and "重新生成 PDF" in page
+    assert "PDF 生成失败：RuntimeError: 字体文件损坏" in page
+    assert "重新生成 PDF" in page
     fragment = c.get(f"/reports/{draft.pk}/pdf/", HTTP_ACCEPT="application/json").json()
-    assert fragment["state"] == "failed" and "字体文件损坏" in fragment["error"]
+    assert fragment["state"] == "failed"
+    assert "字体文件损坏" in fragment["error"]
 
     # a download retries; with a broker it answers 202 at once
     with django_capture_on_commit_callbacks() as queued:
         assert download(c, draft).status_code == 202
-    assert len(queued) == 1 and ReportPdf.objects.get(report=draft).state == PdfState.PENDING
+    assert len(queued) == 1
+    assert ReportPdf.objects.get(report=draft).state == PdfState.PENDING
     queued[0]()
     # without a broker the task runs in-process as soon as the request's transaction commits: still
     # failing, the download answers with the reason (503, not a 500)
     monkeypatch.setattr(services, "enqueue_on_commit", lambda task, *args: task.delay(*args))
     failed = download(c, draft)
-    assert failed.status_code == 503 and "PDF 生成失败：RuntimeError: 字体文件损坏" in failed.content.decode()
+    assert failed.status_code == 503
+    assert "PDF 生成失败：RuntimeError: 字体文件损坏" in failed.content.decode()
     row.refresh_from_db()
-    assert row.state == PdfState.FAILED and row.attempts == 3
+    assert row.state == PdfState.FAILED
+    assert row.attempts == 3
 
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
         assert c.post(f"/reports/{draft.pk}/pdf/").status_code == 302  # retry
     row.refresh_from_db()
-    assert row.state == PdfState.READY and row.error == "" and row.attempts == 4
+    assert row.state == PdfState.READY
+    assert row.error == ""
+    assert row.attempts == 4
     assert download(c, draft).status_code == 200
 
 
 def test_a_render_that_never_finished_is_queued_again(c, draft, django_capture_on_commit_callbacks):
-    ReportPdf.objects.create(report=draft, language=ZH, content_key=draft.pdf_key(ZH), state=PdfState.PENDING,
-                             requested_at=timezone.now() - dt.timedelta(minutes=11))
+    ReportPdf.objects.create(
+        report=draft,
+        language=ZH,
+        content_key=draft.pdf_key(ZH),
+        state=PdfState.PENDING,
+        requested_at=timezone.now() - dt.timedelta(minutes=11),
+    )
     fragment = c.get(f"/reports/{draft.pk}/pdf/").content.decode()
-    assert "仍未生成完成" in fragment and "重新生成 PDF" in fragment
+    assert "仍未生成完成" in fragment
+    assert "重新生成 PDF" in fragment
     with django_capture_on_commit_callbacks() as queued:
         assert download(c, draft).status_code == 202
     assert len(queued) == 1
@@ -157,42 +193,53 @@ def test_a_render_that_never_finished_is_queued_again(c, draft, django_capture_o
 
 def test_the_page_polls_until_ready(c, draft, django_capture_on_commit_callbacks):
     page = c.get(f"/reports/{draft.pk}/").content.decode()
-    assert "PDF 尚未生成" in page and f'action="/reports/{draft.pk}/pdf/"' in page
+    assert "PDF 尚未生成" in page
+    assert f'action="/reports/{draft.pk}/pdf/"' in page
     with django_capture_on_commit_callbacks() as queued:
         c.post(f"/reports/{draft.pk}/pdf/")
     page = c.get(f"/reports/{draft.pk}/").content.decode()
-    assert "PDF 生成中" in page and 'hx-trigger="every 3s"' in page and f'hx-get="/reports/{draft.pk}/pdf/"' in page
+    assert "PDF 生成中" in page
+    assert 'hx-trigger="every 3s"' in page
+    assert f'hx-get="/reports/{draft.pk}/pdf/"' in page
     with django_capture_on_commit_callbacks(execute=True):
         queued[0]()
     fragment = c.get(f"/reports/{draft.pk}/pdf/", HTTP_HX_REQUEST="true").content.decode()
     assert "hx-trigger" not in fragment  # polling stops
-    assert f'href="/reports/{draft.pk}/download.pdf"' in fragment and "PDF 可下载" not in fragment  # said once
+    assert f'href="/reports/{draft.pk}/download.pdf"' in fragment
+    assert "PDF 可下载" not in fragment
 
 
 def test_publishing_renders_in_the_background_and_keeps_the_pdf(c, draft, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         c.post(f"/reports/{draft.pk}/publish/")
     draft.refresh_from_db()
-    assert draft.pdf.name.endswith(".pdf") and draft.pdf.read().startswith(b"%PDF-")
+    assert draft.pdf.name.endswith(".pdf")
+    assert draft.pdf.read().startswith(b"%PDF-")
     assert "发布" in pdf_text(ReportPdf.objects.get(report=draft).file.read())[1]
     # the published PDF is what every reader gets, in any language, without rendering again
     c.cookies["django_language"] = "en"
     with django_capture_on_commit_callbacks() as queued:
         response = download(c, draft)
-    assert response.status_code == 200 and queued == []
+    assert response.status_code == 200
+    assert queued == []
 
 
 def test_no_pango_keeps_the_clear_503(c, draft, monkeypatch):
-    monkeypatch.setattr(rendering, "pdf_unavailable", lambda: rendering.PdfUnavailable("此服务器无法生成 PDF（测试）"))
+    monkeypatch.setattr(
+        rendering, "pdf_unavailable", lambda: rendering.PdfUnavailableError("此服务器无法生成 PDF（测试）")
+    )
     response = download(c, draft)
-    assert response.status_code == 503 and "此服务器无法生成 PDF（测试）" in response.content.decode()
+    assert response.status_code == 503
+    assert "此服务器无法生成 PDF（测试）" in response.content.decode()
     assert not ReportPdf.objects.exists()
     json = download(c, draft, HTTP_ACCEPT="application/json")
-    assert json.status_code == 503 and json.json()["error"] == "pdf_unavailable"
+    assert json.status_code == 503
+    assert json.json()["error"] == "pdf_unavailable"
     # asked for by an edit: recorded as failed with the reason instead of queued
     services.report_update_lessons(report=draft, actor=SERVER, text="x")
     row = ReportPdf.objects.get(report=draft)
-    assert row.state == PdfState.FAILED and row.error == "此服务器无法生成 PDF（测试）"
+    assert row.state == PdfState.FAILED
+    assert row.error == "此服务器无法生成 PDF（测试）"
 
 
 def test_with_a_broker_the_worker_finds_out(c, draft, monkeypatch, django_capture_on_commit_callbacks):
@@ -201,17 +248,20 @@ def test_with_a_broker_the_worker_finds_out(c, draft, monkeypatch, django_captur
     from lianxin.celery import app
 
     def no_pango(report):
-        raise rendering.PdfUnavailable("此服务器无法生成 PDF（测试）")
+        raise rendering.PdfUnavailableError("此服务器无法生成 PDF（测试）")
 
     monkeypatch.setattr(rendering, "pdf_unavailable", lambda: pytest.fail("checked in the web process"))
     monkeypatch.setitem(app.conf, "task_always_eager", False)
     with django_capture_on_commit_callbacks() as queued:
         assert download(c, draft).status_code == 202
     monkeypatch.setattr(rendering, "render_pdf", no_pango)
-    assert services.report_pdf_render(report_id=draft.pk, language=ZH, content_key=draft.pdf_key(ZH)) == "failed"
+    assert (
+        services.report_pdf_render(report_id=draft.pk, language=ZH, content_key=draft.pdf_key(ZH)) == "failed"
+    )
     assert len(queued) == 1
     row = ReportPdf.objects.get(report=draft)
-    assert row.state == PdfState.FAILED and row.error == "此服务器无法生成 PDF（测试）"
+    assert row.state == PdfState.FAILED
+    assert row.error == "此服务器无法生成 PDF（测试）"
     assert "此服务器无法生成 PDF（测试）" in c.get(f"/reports/{draft.pk}/").content.decode()
 
 
@@ -242,27 +292,35 @@ def test_a_real_worker_renders_through_redis(draft, celery_on_redis):
         while row.state == PdfState.PENDING and time.monotonic() < deadline:
             time.sleep(0.2)
             row.refresh_from_db()
-    assert row.state == PdfState.READY and row.file.read().startswith(b"%PDF-")
+    assert row.state == PdfState.READY
+    assert row.file.read().startswith(b"%PDF-")
 
 
-def test_a_new_layout_makes_the_stored_pdf_stale(draft, settings, tmp_path, django_capture_on_commit_callbacks):
+def test_a_new_layout_makes_the_stored_pdf_stale(
+    draft, settings, tmp_path, django_capture_on_commit_callbacks
+):
     """A release that changes what the PDF is drawn with (here: its translations) is a new layout:
     the PDF stored before it is rendered again on the next request, not served for ever."""
     with django_capture_on_commit_callbacks(execute=True):
         services.report_pdf_request(report=draft, actor=SERVER, language="en")
     row = ReportPdf.objects.get(report=draft, language="en")
-    assert row.state == PdfState.READY and row.is_current_for(draft)
+    assert row.state == PdfState.READY
+    assert row.is_current_for(draft)
     zh_key = draft.pdf_key(ZH)
 
     # The same catalogue installed once more, first in the search path: the English layout's
     # files changed (the catalogue set is another), the Chinese one's did not (zh-hans has none).
     extra = tmp_path / "en" / "LC_MESSAGES"
     extra.mkdir(parents=True)
-    (extra / "django.mo").write_bytes((settings.LOCALE_PATHS[0] / "en" / "LC_MESSAGES" / "django.mo").read_bytes())
+    (extra / "django.mo").write_bytes(
+        (settings.LOCALE_PATHS[0] / "en" / "LC_MESSAGES" / "django.mo").read_bytes()
+    )
     settings.LOCALE_PATHS = [tmp_path, *settings.LOCALE_PATHS]
 
-    assert not row.is_current_for(draft) and report_pdf_status(draft, "en").state == "stale"
+    assert not row.is_current_for(draft)
+    assert report_pdf_status(draft, "en").state == "stale"
     assert draft.pdf_key(ZH) == zh_key
     with django_capture_on_commit_callbacks() as queued:
         pending = services.report_pdf_request(report=draft, actor=SERVER, language="en")
-    assert pending.state == PdfState.PENDING and len(queued) == 1
+    assert pending.state == PdfState.PENDING
+    assert len(queued) == 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from lianxin.core.errors import Conflict, Forbidden, NotFound
+from lianxin.core.errors import ConflictError, ForbiddenError, NotFoundError
 from lianxin.org.models import Role
 from lianxin.reports import policy, services
 from lianxin.reports.models import Report, ReportStatus
@@ -23,8 +23,19 @@ from tests.factories import staff
 pytestmark = pytest.mark.django_db
 
 OCTOBER = Period.parse("2026-10")
-ACTORS = ("server", "admin", "supervisor", "leader_a", "leader_b", "handler_city", "operator", "dispatcher",
-          "grid_worker", "resident", "nobody")
+ACTORS = (
+    "server",
+    "admin",
+    "supervisor",
+    "leader_a",
+    "leader_b",
+    "handler_city",
+    "operator",
+    "dispatcher",
+    "grid_worker",
+    "resident",
+    "nobody",
+)
 COVERS = {  # the reports each actor may act on; other overseers get 404, everyone else 403
     "server": {"street", "whole"},
     "admin": {"street", "whole"},
@@ -38,30 +49,42 @@ READ_ONLY_WHEN_PUBLISHED = {ReportAction.EDIT_LESSONS, ReportAction.PUBLISH}
 @pytest.fixture
 def actors(district):
     return {
-        "server": SERVER, "admin": district.admin, "supervisor": district.supervisor,
-        "leader_a": staff(Role.LEADER, area=district.street_a), "leader_b": district.leader_b,
-        "handler_city": district.handler_city, "operator": district.operator, "dispatcher": district.dispatcher,
-        "grid_worker": district.grid_worker_a, "resident": district.resident, "nobody": None,
+        "server": SERVER,
+        "admin": district.admin,
+        "supervisor": district.supervisor,
+        "leader_a": staff(Role.LEADER, area=district.street_a),
+        "leader_b": district.leader_b,
+        "handler_city": district.handler_city,
+        "operator": district.operator,
+        "dispatcher": district.dispatcher,
+        "grid_worker": district.grid_worker_a,
+        "resident": district.resident,
+        "nobody": None,
     }
 
 
 @pytest.fixture
 def reports(district):
     return {
-        "street": services.report_generate(period=OCTOBER, area=district.street_a, actor=SERVER, queue_pdf=False),
+        "street": services.report_generate(
+            period=OCTOBER, area=district.street_a, actor=SERVER, queue_pdf=False
+        ),
         "whole": services.report_generate(period=OCTOBER, area=None, actor=SERVER, queue_pdf=False),
     }
 
 
 def _refusal(who: str, which: str) -> type[Exception] | None:
     if who not in COVERS:
-        return Forbidden
-    return None if which in COVERS[who] else NotFound
+        return ForbiddenError
+    return None if which in COVERS[who] else NotFoundError
 
 
 def test_the_matrix_names_every_action():
     assert set(policy.REPORT_TRANSITIONS) == {
-        ReportAction.VIEW, ReportAction.GENERATE, ReportAction.EDIT_LESSONS, ReportAction.PUBLISH,
+        ReportAction.VIEW,
+        ReportAction.GENERATE,
+        ReportAction.EDIT_LESSONS,
+        ReportAction.PUBLISH,
         ReportAction.REQUEST_PDF,
     }
     for action, (sources, _target) in policy.REPORT_TRANSITIONS.items():
@@ -78,7 +101,7 @@ def test_each_cell_on_the_policy(actors, reports, who, action, which, status):
     report = Report.objects.select_related("area").get(pk=reports[which].pk)
     refusal = _refusal(who, which)
     if refusal is None and status == ReportStatus.PUBLISHED and action in READ_ONLY_WHEN_PUBLISHED:
-        refusal = Conflict
+        refusal = ConflictError
     if refusal is None:
         policy.ensure_report_allowed(actors[who], report, action)
     else:
@@ -110,16 +133,16 @@ def test_each_actor_through_the_services(district, actors, reports, who, which):
     assert report.is_draft is (refusal is not None)
     assert (report.lessons == "经验") is (refusal is None)
     if refusal is None:  # published now: read-only for everyone, the command line included
-        with pytest.raises(Conflict):
+        with pytest.raises(ConflictError):
             services.report_update_lessons(report=report, actor=actor, text="again", queue_pdf=False)
-        with pytest.raises(Conflict):
+        with pytest.raises(ConflictError):
             services.report_publish(report=report, actor=actor, queue_pdf=False)
 
 
 @pytest.mark.parametrize("who", [w for w in ACTORS if w != "server"])
 def test_the_list_holds_what_the_check_admits(actors, reports, who):
     if who not in COVERS:
-        with pytest.raises(Forbidden):
+        with pytest.raises(ForbiddenError):
             policy.reports_visible(actors[who])
         return
     listed = set(policy.reports_visible(actors[who]).values_list("pk", flat=True))

@@ -76,9 +76,15 @@ class History:
 
     def rate(self, when: dt.datetime, unit: Unit, satisfaction: str, solved: bool | None) -> History:
         self.event(
-            EventType.RATED, when, to=Status.CLOSED, unit=unit, data={"satisfaction": satisfaction, "solved": solved}
+            EventType.RATED,
+            when,
+            to=Status.CLOSED,
+            unit=unit,
+            data={"satisfaction": satisfaction, "solved": solved},
         )
-        Appeal.objects.filter(pk=self.appeal.pk).update(status=self.status, satisfaction=satisfaction, solved=solved)
+        Appeal.objects.filter(pk=self.appeal.pk).update(
+            status=self.status, satisfaction=satisfaction, solved=solved
+        )
         return self
 
 

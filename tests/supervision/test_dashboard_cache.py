@@ -65,8 +65,12 @@ def test_a_new_assessment_scheme_changes_the_cached_ranking(client, district):
     before, _n = _get(client, district.supervisor)
     AssessmentScheme.objects.update(active=False)
     AssessmentScheme.objects.create(
-        name="只看响应", valid_from=at("2026-01-01 00:00").date(), active=True, weight_response=Decimal(100),
-        weight_resolution=Decimal(0), weight_satisfaction=Decimal(0),
+        name="只看响应",
+        valid_from=at("2026-01-01 00:00").date(),
+        active=True,
+        weight_response=Decimal(100),
+        weight_resolution=Decimal(0),
+        weight_satisfaction=Decimal(0),
     )
     after, _n = _get(client, district.supervisor)
     assert before != after
@@ -90,8 +94,14 @@ def test_a_false_closure_found_by_a_call_shows_at_once(client, district):
         return match[1]
 
     assert false_closures() == "0"
-    services.follow_up_record(follow_up=FollowUp.objects.get(), actor=Actor.staff(district.supervisor),
-                              reached=True, really_solved=False, satisfied=False, pressured=False)
+    services.follow_up_record(
+        follow_up=FollowUp.objects.get(),
+        actor=Actor.staff(district.supervisor),
+        reached=True,
+        really_solved=False,
+        satisfied=False,
+        pressured=False,
+    )
     assert false_closures() == "1"
 
 
@@ -101,7 +111,8 @@ def test_each_language_and_jurisdiction_gets_its_own_copy(client, district):
     chinese, _n = _get(client, district.supervisor)
     client.cookies["django_language"] = "en"
     english, _n = _get(client, district.supervisor)
-    assert "受理量" in chinese and "受理量" not in english
+    assert "受理量" in chinese
+    assert "受理量" not in english
     client.cookies.pop("django_language")
     leader_b, _n = _get(client, district.leader_b)  # street B only: the appeal in street A is not theirs
     assert _received(leader_b) == 0
@@ -112,17 +123,20 @@ def test_text_hotspots_load_after_the_page(client, district):
     page = client.get("/supervision/").content.decode()
     assert 'hx-get="/supervision/text-hotspots/?' in page
     fragment = client.get("/supervision/text-hotspots/", HTTP_HX_REQUEST="true")
-    assert fragment.status_code == 200 and "<html" not in fragment.content.decode()
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.content.decode()
     assert "相似诉求聚类" in fragment.content.decode()
     full = client.get("/supervision/text-hotspots/")
-    assert full.status_code == 200 and "<html" in full.content.decode()
+    assert full.status_code == 200
+    assert "<html" in full.content.decode()
     client.force_login(district.handler_city)
     assert client.get("/supervision/text-hotspots/").status_code == 403
     client.force_login(district.leader_b)  # street B only
     outside = client.get("/supervision/text-hotspots/", {"area": district.street_a.pk})
     assert outside.status_code == 404
     bad = client.get("/supervision/text-hotspots/", {"area": "abc"})
-    assert bad.status_code == 400 and "area" in bad.content.decode()
+    assert bad.status_code == 400
+    assert "area" in bad.content.decode()
 
 
 def test_chart_labels_follow_the_language(client, district):
@@ -139,7 +153,8 @@ def test_chart_labels_follow_the_language(client, district):
         if expected:
             assert labels["received"] == expected
         else:
-            assert labels["received"] != "受理量" and labels["received"].isascii()
+            assert labels["received"] != "受理量"
+            assert labels["received"].isascii()
 
 
 def test_the_refresh_renders_the_default_views_ahead_of_their_readers(client, district):

@@ -10,8 +10,17 @@ from lianxin.supervision.templatetags.dashboard_tables import rank_change_text, 
 
 def row(**overrides):
     base = {
-        "key": 7, "label": "城管局", "rank": 1, "score": 88.25, "deductions": 1.5, "rank_change": 2,
-        "score_change": -0.75, "response": 95.0, "resolution": None, "satisfaction": 90.1, "overdue": 3,
+        "key": 7,
+        "label": "城管局",
+        "rank": 1,
+        "score": 88.25,
+        "deductions": 1.5,
+        "rank_change": 2,
+        "score_change": -0.75,
+        "response": 95.0,
+        "resolution": None,
+        "satisfaction": 90.1,
+        "overdue": 3,
         "false_closures": 0,
     }
     return {**base, **overrides}
@@ -26,12 +35,22 @@ def test_ranking_row_cells_in_column_order():
     assert cells(html) == [
         "1",
         '<a href="/supervision/drill/?figure=assigned&amp;period=2026-05&amp;unit=7">城管局</a>',
-        "88.25", "↑2", "-0.75", "95.0", "—", "90.1", "3", "0", "1.5",
+        "88.25",
+        "↑2",
+        "-0.75",
+        "95.0",
+        "—",
+        "90.1",
+        "3",
+        "0",
+        "1.5",
     ]
 
 
 def test_street_rankings_have_no_link_and_unranked_rows_show_a_dash():
-    html = ranking_rows([row(rank=None, score=None, rank_change=None, score_change=None)], "2026-05", street=True)
+    html = ranking_rows(
+        [row(rank=None, score=None, rank_change=None, score_change=None)], "2026-05", street=True
+    )
     assert cells(html)[:5] == ["—", "城管局", "—", "—", "—"]
 
 
@@ -40,8 +59,9 @@ def test_rank_change_arrows():
 
 
 def test_labels_and_values_are_escaped():
-    html = ranking_rows([row(label="<script>alert(1)</script>")], "2026-05\"><b>")
-    assert "<script>" not in html and "&lt;script&gt;" in html
+    html = ranking_rows([row(label="<script>alert(1)</script>")], '2026-05"><b>')
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
     assert "<b>" not in html
     body = table_rows([{"name": "<i>网格</i>", "value": None}, {"name": "A&B", "value": 12}], "name", "value")
     assert body == "<tr><td>&lt;i&gt;网格&lt;/i&gt;</td><td>—</td></tr><tr><td>A&amp;B</td><td>12</td></tr>"

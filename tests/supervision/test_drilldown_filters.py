@@ -20,7 +20,9 @@ def test_the_filter_reads_the_payloads_own_keys():
     figure = EventFigure((ev.Rated,), {"satisfaction__in": ["satisfied", "basic"]})
     assert figure.types == ("rated",)
     assert dict(figure.q().children) == {  # type: ignore[arg-type]  # Q children are (lookup, value) pairs here
-        "type__in": ("rated",), "data__satisfaction__in": ["satisfied", "basic"]}
+        "type__in": ("rated",),
+        "data__satisfaction__in": ["satisfied", "basic"],
+    }
 
 
 def test_every_figure_has_a_label():

@@ -39,8 +39,9 @@ def _rated(district, satisfaction: str, solved: bool | None) -> History:
 
 def _auto_closed(district) -> History:
     h = _history(district)
-    h.event(EventType.CLOSED, timezone.now() - dt.timedelta(hours=5), to=Status.CLOSED,
-            data={"auto_closed": True})
+    h.event(
+        EventType.CLOSED, timezone.now() - dt.timedelta(hours=5), to=Status.CLOSED, data={"auto_closed": True}
+    )
     return h
 
 
@@ -71,10 +72,13 @@ def test_a_check_that_contradicts_the_rating_supersedes_it(district):
     _check(district, h, reached=True, really_solved=False, satisfied=False, note="路灯仍不亮")
     city = _city(district)
     assert _counts(city) == (1, 0, 0, 1, 1, 0)  # still one rating: the check's answer
-    assert city.satisfaction_rate == 0 and city.resolution_rate == 0
+    assert city.satisfaction_rate == 0
+    assert city.resolution_rate == 0
     assert city.false_closures == 1
     event = AppealEvent.objects.get(appeal=h.appeal, type=EventType.FOLLOW_UP_CHECKED)
-    assert event.data["really_solved"] is False and event.public is False and event.unit_id == district.unit_city.pk
+    assert event.data["really_solved"] is False
+    assert event.public is False
+    assert event.unit_id == district.unit_city.pk
     rollups.rebuild(settle_seconds=0)
     assert _counts(_city(district)) == (1, 0, 0, 1, 1, 0)
 
@@ -100,7 +104,8 @@ def test_an_auto_closed_appeal_gets_the_check_as_its_rating(district):
     _check(district, h, reached=True, really_solved=True, satisfied=True)
     city = _city(district)
     assert _counts(city) == (1, 1, 0, 0, 1, 1)
-    assert city.auto_closed == 1 and city.closed == 1  # still counted apart as an automatic closing
+    assert city.auto_closed == 1
+    assert city.closed == 1
 
 
 def test_satisfaction_not_asked_adds_no_rating(district):

@@ -31,9 +31,14 @@ def _visits_in_time(paths, start, end):
 
 @pytest.fixture
 def share_indicator():
-    registry.register_indicator(registry.Indicator("test_visits_in_time", "按期走访率（测试）", "share", _visits_in_time,
-                                                   source="test"))
-    registry.register_indicator(registry.Indicator("test_visits", "走访数（测试）", "count", lambda *a: 3.0, source="test"))
+    registry.register_indicator(
+        registry.Indicator(
+            "test_visits_in_time", "按期走访率（测试）", "share", _visits_in_time, source="test"
+        )
+    )
+    registry.register_indicator(
+        registry.Indicator("test_visits", "走访数（测试）", "count", lambda *a: 3.0, source="test")
+    )
     SEEN.clear()
     yield
     registry._REGISTRY.pop("test_visits_in_time", None)
@@ -51,7 +56,9 @@ def _scheme(**weights):
 def _handled_everywhere(district):
     for grid, unit in ((district.grid_a, district.unit_city), (district.grid_b, district.unit_env)):
         h = History(area=grid, category=district.cat_light, submitted=at("2026-05-06 09:00"))
-        h.dispatch(at("2026-05-06 09:10"), unit).accept(at("2026-05-06 09:20"), unit).reply(at("2026-05-06 12:00"), unit)
+        h.dispatch(at("2026-05-06 09:10"), unit).accept(at("2026-05-06 09:20"), unit).reply(
+            at("2026-05-06 12:00"), unit
+        )
         h.rate(at("2026-05-07 12:00"), unit, "satisfied", True)
     rollups.process_events(settle_seconds=0)
 
@@ -59,10 +66,14 @@ def _handled_everywhere(district):
 def test_score_weighs_indicator_values_beside_the_rates(share_indicator):
     scheme = _scheme(test_visits_in_time="100")
     figures = KpiFigures()
-    figures.add({"assigned": 1, "responded_on_time": 1, "solved_known": 1, "solved": 1, "rated": 1, "satisfied": 1})
+    figures.add(
+        {"assigned": 1, "responded_on_time": 1, "solved_known": 1, "solved": 1, "rated": 1, "satisfied": 1}
+    )
     # rates all 1.0 with weights 30/35/35 (=100) and the indicator 0.5 with weight 100
     assert score_of(figures, scheme, {"test_visits_in_time": 0.5}).value == 75.0
-    assert score_of(figures, scheme, {"test_visits_in_time": None}).value == 100.0  # nothing measured: renormalised
+    assert (
+        score_of(figures, scheme, {"test_visits_in_time": None}).value == 100.0
+    )  # nothing measured: renormalised
     assert score_of(figures, scheme).value == 100.0  # a unit: no area indicators
 
 
@@ -75,8 +86,9 @@ def test_street_ranking_follows_the_weighed_indicator(district, share_indicator)
     assert [(r.label, r.score.value, r.rank) for r in weighed] == [("东街道", 100.0, 1), ("西街道", 75.0, 2)]
     assert weighed[1].score.indicators == {"test_visits_in_time": 0.5}
     # computed for each street's own subtree over the month's days, inclusive
-    assert (("/S1",), dt.date(2026, 5, 1), dt.date(2026, 5, 31)) in [(tuple(p.replace(district.district.path, "") for p in paths), s, e)
-                                                                      for paths, s, e in SEEN if paths]
+    assert (("/S1",), dt.date(2026, 5, 1), dt.date(2026, 5, 31)) in [
+        (tuple(p.replace(district.district.path, "") for p in paths), s, e) for paths, s, e in SEEN if paths
+    ]
     units = rankings(Period.month(2026, 5), by="unit")
     assert {r.score.value for r in units} == {100.0}  # units are not areas: the weight does not apply
 
@@ -87,13 +99,17 @@ def test_only_registered_shares_can_be_weighed(share_indicator):
         with pytest.raises(ValidationError) as err:
             SchemeIndicatorWeight(scheme=scheme, indicator_code=code, weight=Decimal("10")).full_clean()
         assert "test_visits_in_time" in str(err.value)
-    SchemeIndicatorWeight(scheme=scheme, indicator_code="test_visits_in_time", weight=Decimal("10")).full_clean()
+    SchemeIndicatorWeight(
+        scheme=scheme, indicator_code="test_visits_in_time", weight=Decimal("10")
+    ).full_clean()
 
 
 def test_a_weight_for_an_indicator_no_longer_registered_is_ignored(district, share_indicator):
     _handled_everywhere(district)
     scheme = _scheme(test_visits_in_time="100")
-    SchemeIndicatorWeight.objects.create(scheme=scheme, indicator_code="retired_indicator", weight=Decimal("50"))
+    SchemeIndicatorWeight.objects.create(
+        scheme=scheme, indicator_code="retired_indicator", weight=Decimal("50")
+    )
     active_schemes.changed()
     rows = rankings(Period.month(2026, 5), by="street")
     assert [r.score.value for r in rows] == [100.0, 75.0]

@@ -24,7 +24,8 @@ from .conftest import History, at
 
 pytestmark = pytest.mark.django_db
 postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="declarative partitioning is PostgreSQL's (SQLite side tested below)"
+    connection.vendor != "postgresql",
+    reason="declarative partitioning is PostgreSQL's (SQLite side tested below)",
 )
 
 DAILY = sorted(t.model._meta.db_table for t in KPI_TABLES.values() if "day" in t.key_fields)
@@ -47,7 +48,9 @@ def figures() -> tuple:
 def history(d, n: int, start: str = "2026-05-04 09:00") -> None:
     for i in range(n):
         submitted = at(start) + dt.timedelta(days=2 * i, hours=i)
-        h = History(area=[d.grid_a, d.grid_b][i % 2], category=[d.cat_light, d.cat_env][i % 2], submitted=submitted)
+        h = History(
+            area=[d.grid_a, d.grid_b][i % 2], category=[d.cat_light, d.cat_env][i % 2], submitted=submitted
+        )
         unit = [d.unit_city, d.unit_env][i % 2]
         h.dispatch(submitted + dt.timedelta(minutes=10), unit)
         h.accept(submitted + dt.timedelta(hours=1), unit)
@@ -58,24 +61,34 @@ def history(d, n: int, start: str = "2026-05-04 09:00") -> None:
 
 def test_daily_tables_are_registered_for_the_monthly_job():
     assert DAILY == [
-        "supervision_kpiareadaily", "supervision_kpicategorydaily", "supervision_kpistreetdaily",
+        "supervision_kpiareadaily",
+        "supervision_kpicategorydaily",
+        "supervision_kpistreetdaily",
         "supervision_kpistreettotaldaily",
     ]
     registered = {spec.table: spec for spec in p.registered()}
     for table in DAILY:
-        assert registered[table].column == "day" and registered[table].detachable
+        assert registered[table].column == "day"
+        assert registered[table].detachable
     assert not set(MONTHLY) & set(registered)
 
 
 def test_date_columns_get_date_bounds_and_unique_indexes_gain_the_partition_column():
     assert p._bound(dt.date(2026, 12, 1), is_date=True) == "2026-12-01"
-    assert p._unique_index_with(
-        'CREATE UNIQUE INDEX k ON "t" USING btree (external_id) WHERE ((external_id)::text <> \'\'::text)', "at"
-    ) == 'CREATE UNIQUE INDEX k ON "t" USING btree (external_id, at) WHERE ((external_id)::text <> \'\'::text)'
+    assert (
+        p._unique_index_with(
+            "CREATE UNIQUE INDEX k ON \"t\" USING btree (external_id) WHERE ((external_id)::text <> ''::text)",
+            "at",
+        )
+        == "CREATE UNIQUE INDEX k ON \"t\" USING btree (external_id, at) WHERE ((external_id)::text <> ''::text)"
+    )
     assert p._unique_index_with('CREATE UNIQUE INDEX k ON "t" USING btree (a, at)', "at") == (
         'CREATE UNIQUE INDEX k ON "t" USING btree (a, at)'
     )
-    assert p._unique_index_with('CREATE INDEX k ON "t" USING btree (a)', "at") == 'CREATE INDEX k ON "t" USING btree (a)'
+    assert (
+        p._unique_index_with('CREATE INDEX k ON "t" USING btree (a)', "at")
+        == 'CREATE INDEX k ON "t" USING btree (a)'
+    )
 
 
 def test_on_sqlite_the_daily_tables_stay_plain_and_fold(district):
@@ -94,8 +107,11 @@ def test_migration_partitions_the_daily_tables_only():
     for table in DAILY:
         assert p.is_partitioned(table), table
         names = {part.name for part in p.partitions(table)}
-        assert {f"{table}_default", p.partition_name(table, this_month),
-                p.partition_name(table, p.add_months(this_month, 3))} <= names
+        assert {
+            f"{table}_default",
+            p.partition_name(table, this_month),
+            p.partition_name(table, p.add_months(this_month, 3)),
+        } <= names
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT contype, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
@@ -116,7 +132,8 @@ def test_folded_rows_route_move_out_of_the_default_and_keep_their_figures(distri
     # May 2026 has no partition in a database created later: the fold's rows wait in the default.
     assert homes("supervision_kpistreetdaily") == {"supervision_kpistreetdaily_default"}
     before = figures()
-    assert before[0]["received"] == 6 and before[0]["replied"] == 6
+    assert before[0]["received"] == 6
+    assert before[0]["replied"] == 6
 
     made = p.ensure_partitions(ahead=1)
     for table in DAILY:

@@ -130,7 +130,14 @@ def test_unit_figures_and_return_attribution(may, district):
     env = kpis(MAY, Slice().narrow(unit=district.unit_env))
     assert (city.assigned, city.accepted, city.accepted_on_time, city.replied, city.rated) == (2, 2, 1, 2, 2)
     assert (city.returned, city.reopened, city.overdue_days, city.closed) == (0, 1, 1, 2)
-    assert (env.assigned, env.returned, env.accepted, env.overdue, env.replied, env.closed) == (2, 1, 1, 1, 1, 1)
+    assert (env.assigned, env.returned, env.accepted, env.overdue, env.replied, env.closed) == (
+        2,
+        1,
+        1,
+        1,
+        1,
+        1,
+    )
     assert env.return_rate == pytest.approx(1 / 2)
     assert env.received == 0  # received is counted before any unit is involved
 
@@ -141,7 +148,8 @@ def test_area_and_category_breakdowns(may, district):
     by_top = {row.label: row.figures.received for row in breakdown(MAY, by="top_category")}
     assert by_top == {"城乡建设": 2, "环境保护": 3}
     street_a = kpis(MAY, Slice().narrow(area=district.street_a))
-    assert street_a.received == 3 and street_a.merged == 1
+    assert street_a.received == 3
+    assert street_a.merged == 1
 
 
 def test_cadre_figures(may, district):
@@ -156,7 +164,8 @@ def test_periods_by_day_agree_with_month(may):
     by_days = kpis(Period.parse("2026-05-01..2026-05-31"))
     assert whole.counters == by_days.counters
     first_half = kpis(Period.parse("2026-05-01..2026-05-15"))
-    assert first_half.received == 5 and first_half.rated == 1
+    assert first_half.received == 5
+    assert first_half.rated == 1
 
 
 def test_drilldown_returns_the_appeals_behind_a_figure(may, district):
@@ -171,7 +180,11 @@ def test_incremental_equals_rebuild(may):
     def rows():
         return (
             sorted(KpiStreetDaily.objects.values_list("day", "unit_id", "street_id", "received", "closed")),
-            sorted(KpiMonthly.objects.values_list("month", "unit_id", "area_id", "category_id", "street_id", "rated")),
+            sorted(
+                KpiMonthly.objects.values_list(
+                    "month", "unit_id", "area_id", "category_id", "street_id", "rated"
+                )
+            ),
         )
 
     before = rows()
@@ -187,7 +200,7 @@ def test_previous_period_and_quarter(may):
 
 
 def test_fine_slices_come_from_the_monthly_fine_table(may, district):
-    from lianxin.core.errors import ValidationFailed
+    from lianxin.core.errors import ValidationFailedError
 
     grid = kpis(MAY, Slice().narrow(area=district.grid_a))
     community = kpis(MAY, Slice().narrow(area=district.community_a))
@@ -202,15 +215,18 @@ def test_fine_slices_come_from_the_monthly_fine_table(may, district):
     assert by_grid == {"幸福一网格": 3, "和平一网格": 2}
     by_leaf = {row.label: row.figures.received for row in breakdown(MAY, by="category")}
     assert by_leaf == {"路灯照明": 1, "城乡建设": 1, "环境保护": 3}
-    with pytest.raises(ValidationFailed):
-        kpis(Period.parse("2026-05-01..2026-05-10"), Slice().narrow(area=district.grid_a, unit=district.unit_city))
+    with pytest.raises(ValidationFailedError):
+        kpis(
+            Period.parse("2026-05-01..2026-05-10"),
+            Slice().narrow(area=district.grid_a, unit=district.unit_city),
+        )
     first_days = kpis(Period.parse("2026-05-01..2026-05-10"), Slice().narrow(area=district.street_a))
     assert first_days.received == 1
 
 
 def test_day_ranges_for_communities_grids_and_subcategories(may, district):
     """Day × area and day × street × category tables: exact figures for any day range."""
-    from lianxin.core.errors import ValidationFailed
+    from lianxin.core.errors import ValidationFailedError
     from lianxin.supervision.selectors import answers_daily, daily_series, grid_map
 
     days = Period.parse("2026-05-01..2026-05-10")  # only a1 (grid A, 路灯照明) has events then
@@ -220,15 +236,26 @@ def test_day_ranges_for_communities_grids_and_subcategories(may, district):
     whole_may = Period.parse("2026-05-01..2026-05-31")
     for slc in (grid, community, light, community.narrow(category=district.cat_city)):
         f = kpis(days, slc)
-        assert (f.received, f.assigned, f.accepted, f.replied, f.rated, f.satisfied, f.closed) == (1, 1, 1, 1, 1, 1, 1)
+        assert (f.received, f.assigned, f.accepted, f.replied, f.rated, f.satisfied, f.closed) == (
+            1,
+            1,
+            1,
+            1,
+            1,
+            1,
+            1,
+        )
         assert f.accept_seconds == 50 * 60
         assert kpis(whole_may, slc).counters == kpis(MAY, slc).counters  # daily tables == monthly fine table
         assert answers_daily(slc)
     assert kpis(days, community.narrow(category=district.cat_env)).received == 0
     env_in_grid_a = kpis(Period.parse("2026-05-11..2026-05-19"), community.narrow(category=district.cat_env))
-    assert (env_in_grid_a.received, env_in_grid_a.merged, env_in_grid_a.overdue, env_in_grid_a.overdue_days) == (
-        2, 1, 1, 1
-    )
+    assert (
+        env_in_grid_a.received,
+        env_in_grid_a.merged,
+        env_in_grid_a.overdue,
+        env_in_grid_a.overdue_days,
+    ) == (2, 1, 1, 1)
     # a daily series for a grid and for a subcategory
     grid_days = {day.isoformat(): f.received for day, f in daily_series(MAY, grid) if f.received}
     assert grid_days == {"2026-05-06": 1, "2026-05-11": 1, "2026-05-12": 1}
@@ -249,15 +276,17 @@ def test_day_ranges_for_communities_grids_and_subcategories(may, district):
     assert grid_map(whole_may)["values"] == grid_map(MAY)["values"] == [{"name": "幸福一网格", "value": 3}]
     assert grid_map(whole_may, metric="satisfaction")["values"] == [{"name": "幸福一网格", "value": 100.0}]
     # what stays refused, and what the message tells the user to pick instead
-    with pytest.raises(ValidationFailed) as refused:
+    with pytest.raises(ValidationFailedError) as refused:
         kpis(days, grid.narrow(unit=district.unit_city))
-    assert "单位 × 社区、网格或小类" in refused.value.message and "整月或季度" in refused.value.message
-    with pytest.raises(ValidationFailed) as refused:
+    assert "单位 × 社区、网格或小类" in refused.value.message
+    assert "整月或季度" in refused.value.message
+    with pytest.raises(ValidationFailedError) as refused:
         kpis(days, grid.narrow(category=district.cat_light))
-    assert "社区或网格 × 小类" in refused.value.message and "大类" in refused.value.message
-    with pytest.raises(ValidationFailed):
+    assert "社区或网格 × 小类" in refused.value.message
+    assert "大类" in refused.value.message
+    with pytest.raises(ValidationFailedError):
         breakdown(days, community, by="unit")
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailedError):
         breakdown(days, light, by="grid")
     assert not answers_daily(grid.narrow(unit=district.unit_city))
     assert answers_daily(Slice().narrow(unit=district.unit_city))  # units by day: street table

@@ -10,7 +10,7 @@ from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.intake import AppealInput, appeal_submit
 from lianxin.appeals.models import AppealEvent, EventType, Status
-from lianxin.core.errors import Forbidden, TransitionNotAllowed, ValidationFailed
+from lianxin.core.errors import ForbiddenError, TransitionNotAllowedError, ValidationFailedError
 from lianxin.supervision import rollups
 from lianxin.supervision.selectors import Period, Slice, breakdown, kpis, score_of
 from lianxin.supervision.selectors.schemes import scheme_for
@@ -46,7 +46,9 @@ def test_response_is_the_first_contact_not_the_acceptance(district):
     late = _new(d).dispatch(at("2026-05-06 09:10"), d.unit_city)  # a Wednesday: due Thursday 18:00
     late.accept(at("2026-05-06 09:15"), d.unit_city)  # accepting at once is not a response
     late.event(EventType.RESIDENT_CONTACTED, at("2026-05-08 09:00"), unit=d.unit_city)  # Friday: late
-    late.event(EventType.RESIDENT_CONTACTED, at("2026-05-08 10:00"), unit=d.unit_city)  # a second call adds nothing
+    late.event(
+        EventType.RESIDENT_CONTACTED, at("2026-05-08 10:00"), unit=d.unit_city
+    )  # a second call adds nothing
     late.reply(at("2026-05-08 12:00"), d.unit_city)
     replied = _new(d).dispatch(at("2026-05-06 09:10"), d.unit_city)
     replied.accept(at("2026-05-06 09:20"), d.unit_city)
@@ -92,14 +94,20 @@ def _returned(d, *, contact_first: bool = False) -> tuple[History, AppealEvent]:
     h = _new(d).dispatch(at("2026-05-06 09:10"), d.unit_env)
     if contact_first:
         h.event(EventType.RESIDENT_CONTACTED, at("2026-05-06 09:30"), unit=d.unit_env)
-    returned = h.event(EventType.RETURNED, at("2026-05-06 10:00"), to=Status.RETURNED, unit=d.unit_env,
-                       actor=d.handler_env)
+    returned = h.event(
+        EventType.RETURNED, at("2026-05-06 10:00"), to=Status.RETURNED, unit=d.unit_env, actor=d.handler_env
+    )
     return h, returned
 
 
 def _judge(h: History, returned: AppealEvent, d, justified: bool, when: str = "2026-05-07 09:00") -> None:
-    h.event(EventType.RETURN_JUDGED, at(when), unit=returned.unit, actor=d.dispatcher,
-            data={"return_event": returned.pk, "justified": justified, "returned_by": returned.actor_id})
+    h.event(
+        EventType.RETURN_JUDGED,
+        at(when),
+        unit=returned.unit,
+        actor=d.dispatcher,
+        data={"return_event": returned.pk, "justified": justified, "returned_by": returned.actor_id},
+    )
 
 
 def test_return_judgements(district):
@@ -129,7 +137,12 @@ def test_a_justified_return_after_a_contact_excuses_nothing(district):
     _judge(h, r, d, justified=True)
     rollups.process_events(settle_seconds=0)
     env = _unit(d, d.unit_env)
-    assert (env.responded_on_time, env.response_excused, env.returned_justified, env.response_rate) == (1, 0, 1, 1.0)
+    assert (env.responded_on_time, env.response_excused, env.returned_justified, env.response_rate) == (
+        1,
+        0,
+        1,
+        1.0,
+    )
 
 
 def test_auto_closed_is_counted_apart_and_not_as_satisfied(district):
@@ -143,7 +156,8 @@ def test_auto_closed_is_counted_apart_and_not_as_satisfied(district):
     rollups.process_events(settle_seconds=0)
     city = _unit(d, d.unit_city)
     assert (city.closed, city.auto_closed, city.rated, city.satisfied) == (2, 1, 1, 1)
-    assert city.satisfaction_rate == 1.0 and city.auto_close_rate == pytest.approx(1 / 2)
+    assert city.satisfaction_rate == 1.0
+    assert city.auto_close_rate == pytest.approx(1 / 2)
 
 
 def test_incremental_equals_rebuild_with_the_new_events(district):
@@ -181,40 +195,46 @@ def live(district, settings):
 
 def test_the_unit_records_a_contact(live, district):
     d = district
-    with pytest.raises(Forbidden):
+    with pytest.raises(ForbiddenError):
         services.appeal_record_contact(appeal=live, actor=Actor.staff(d.handler_city))  # not their unit
-    with pytest.raises(Forbidden):
+    with pytest.raises(ForbiddenError):
         services.appeal_record_contact(appeal=live, actor=Actor.staff(d.dispatcher))
-    with pytest.raises(ValidationFailed) as error:
+    with pytest.raises(ValidationFailedError) as error:
         services.appeal_record_contact(appeal=live, actor=Actor.staff(d.handler_env), method="pigeon")
     assert error.value.field == "method"
-    event = services.appeal_record_contact(appeal=live, actor=Actor.staff(d.handler_env), method="visit",
-                                           note="上门查看，已约定维修时间")
+    event = services.appeal_record_contact(
+        appeal=live, actor=Actor.staff(d.handler_env), method="visit", note="上门查看，已约定维修时间"
+    )
     assert (event.type, event.unit_id, event.public, event.data) == (
-        EventType.RESIDENT_CONTACTED, d.unit_env.pk, False, {"method": "visit"})
+        EventType.RESIDENT_CONTACTED,
+        d.unit_env.pk,
+        False,
+        {"method": "visit"},
+    )
     services.appeal_return(appeal=live, actor=Actor.staff(d.handler_env), reason="不属于本单位职责")
-    with pytest.raises(TransitionNotAllowed):  # returned: nobody holds it
+    with pytest.raises(TransitionNotAllowedError):  # returned: nobody holds it
         services.appeal_record_contact(appeal=live, actor=Actor.staff(d.handler_env))
 
 
 def test_the_centre_judges_a_return_once(live, district):
     d = district
-    with pytest.raises(TransitionNotAllowed):  # nothing returned yet
+    with pytest.raises(TransitionNotAllowedError):  # nothing returned yet
         services.appeal_judge_return(appeal=live, actor=Actor.staff(d.dispatcher), justified=True)
     services.appeal_return(appeal=live, actor=Actor.staff(d.handler_env), reason="不属于本单位职责")
     for who in (d.handler_env, d.supervisor, d.operator):
-        with pytest.raises(Forbidden):
+        with pytest.raises(ForbiddenError):
             services.appeal_judge_return(appeal=live, actor=Actor.staff(who), justified=True)
-    with pytest.raises(ValidationFailed) as error:  # unjustified needs a reason
+    with pytest.raises(ValidationFailedError) as error:  # unjustified needs a reason
         services.appeal_judge_return(appeal=live, actor=Actor.staff(d.dispatcher), justified=False)
     assert error.value.field == "note"
     services.appeal_dispatch(appeal=live, actor=Actor.staff(d.dispatcher), unit=d.unit_city)  # judged later
-    event = services.appeal_judge_return(appeal=live, actor=Actor.staff(d.dispatcher), justified=False,
-                                         note="路灯属于该单位管养范围")
+    event = services.appeal_judge_return(
+        appeal=live, actor=Actor.staff(d.dispatcher), justified=False, note="路灯属于该单位管养范围"
+    )
     returned = live.events.get(type=EventType.RETURNED)
     assert event.unit_id == d.unit_env.pk
     assert event.data == {"return_event": returned.pk, "justified": False, "returned_by": d.handler_env.pk}
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(TransitionNotAllowedError):
         services.appeal_judge_return(appeal=live, actor=Actor.staff(d.dispatcher), justified=True)
     rollups.process_events(settle_seconds=0)
     env = kpis(Period.containing(returned.at.date()), Slice().narrow(unit=d.unit_env))

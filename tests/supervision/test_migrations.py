@@ -24,12 +24,24 @@ def test_monthly_tables_are_filled_from_the_daily_ones():
         apps = executor.loader.project_state(BEFORE).apps
         area_daily = apps.get_model("supervision", "KpiAreaDaily")
         category_daily = apps.get_model("supervision", "KpiCategoryDaily")
-        area_daily.objects.create(day=dt.date(2026, 5, 3), area_id=7, top_category_id=2, street_id=3, received=2)
-        area_daily.objects.create(day=dt.date(2026, 5, 30), area_id=7, top_category_id=2, street_id=3, received=5,
-                                  rated=1, satisfied=1)
-        area_daily.objects.create(day=dt.date(2026, 6, 1), area_id=7, top_category_id=2, street_id=3, received=1)
-        category_daily.objects.create(day=dt.date(2026, 5, 4), street_id=3, category_id=9, top_category_id=2,
-                                      received=4)
+        area_daily.objects.create(
+            day=dt.date(2026, 5, 3), area_id=7, top_category_id=2, street_id=3, received=2
+        )
+        area_daily.objects.create(
+            day=dt.date(2026, 5, 30),
+            area_id=7,
+            top_category_id=2,
+            street_id=3,
+            received=5,
+            rated=1,
+            satisfied=1,
+        )
+        area_daily.objects.create(
+            day=dt.date(2026, 6, 1), area_id=7, top_category_id=2, street_id=3, received=1
+        )
+        category_daily.objects.create(
+            day=dt.date(2026, 5, 4), street_id=3, category_id=9, top_category_id=2, received=4
+        )
         executor = MigrationExecutor(connection)
         executor.migrate(AFTER)
         apps = executor.loader.project_state(AFTER).apps
@@ -41,7 +53,11 @@ def test_monthly_tables_are_filled_from_the_daily_ones():
         assert area_monthly.objects.get(month=dt.date(2026, 6, 1)).received == 1
         cat = category_monthly.objects.get()
         assert (cat.month, cat.street_id, cat.category_id, cat.top_category_id, cat.received) == (
-            dt.date(2026, 5, 1), 3, 9, 2, 4
+            dt.date(2026, 5, 1),
+            3,
+            9,
+            2,
+            4,
         )
     finally:
         executor = MigrationExecutor(connection)
@@ -65,20 +81,45 @@ def test_street_total_daily_is_filled_from_the_street_daily_table():
         # street 3 on May 3: intake (no unit) and two units, two top categories
         daily.objects.create(day=may3, unit_id=0, street_id=3, top_category_id=2, received=4)
         daily.objects.create(day=may3, unit_id=0, street_id=3, top_category_id=5, received=1)
-        daily.objects.create(day=may3, unit_id=8, street_id=3, top_category_id=2, assigned=3, accepted=2,
-                             accept_seconds=5_000_000_000, rated=1, satisfied=1)
-        daily.objects.create(day=may3, unit_id=9, street_id=3, top_category_id=5, assigned=1, withdrawn=1,
-                             close_seconds=7)
+        daily.objects.create(
+            day=may3,
+            unit_id=8,
+            street_id=3,
+            top_category_id=2,
+            assigned=3,
+            accepted=2,
+            accept_seconds=5_000_000_000,
+            rated=1,
+            satisfied=1,
+        )
+        daily.objects.create(
+            day=may3, unit_id=9, street_id=3, top_category_id=5, assigned=1, withdrawn=1, close_seconds=7
+        )
         # another street the same day, the same street another day, and appeals without an area
         daily.objects.create(day=may3, unit_id=8, street_id=4, top_category_id=2, received=6, overdue_days=3)
         daily.objects.create(day=may4, unit_id=0, street_id=3, top_category_id=0, received=2)
-        daily.objects.create(day=may4, unit_id=8, street_id=0, top_category_id=2, replied=1, replied_on_time=1)
+        daily.objects.create(
+            day=may4, unit_id=8, street_id=0, top_category_id=2, replied=1, replied_on_time=1
+        )
         executor = MigrationExecutor(connection)
         executor.migrate(AFTER_TOTALS)
         apps = executor.loader.project_state(AFTER_TOTALS).apps
         total = apps.get_model("supervision", "KpiStreetTotalDaily")
-        fields = ("day", "street_id", "received", "assigned", "accepted", "accept_seconds", "rated", "satisfied",
-                  "withdrawn", "close_seconds", "overdue_days", "replied", "replied_on_time")
+        fields = (
+            "day",
+            "street_id",
+            "received",
+            "assigned",
+            "accepted",
+            "accept_seconds",
+            "rated",
+            "satisfied",
+            "withdrawn",
+            "close_seconds",
+            "overdue_days",
+            "replied",
+            "replied_on_time",
+        )
         assert sorted(total.objects.values_list(*fields)) == [
             (may3, 3, 5, 4, 2, 5_000_000_000, 1, 1, 1, 7, 0, 0, 0),
             (may3, 4, 6, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0),

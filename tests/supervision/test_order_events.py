@@ -50,7 +50,14 @@ def test_order_status_is_assigned_only_in_the_transition_function():
                 targets = node.targets if isinstance(node, ast.Assign) else []
                 for target in targets:
                     for t in target.elts if isinstance(target, ast.Tuple) else [target]:
-                        if (isinstance(t, ast.Attribute) and t.attr == "status" and isinstance(t.value, ast.Name)
-                                and "order" in t.value.id and func.name != "_order_transition"):
-                            offenders.append(f"{path.relative_to(PACKAGE)}:{getattr(node, 'lineno', 0)} in {func.name}")
+                        if (
+                            isinstance(t, ast.Attribute)
+                            and t.attr == "status"
+                            and isinstance(t.value, ast.Name)
+                            and "order" in t.value.id
+                            and func.name != "_order_transition"
+                        ):
+                            offenders.append(
+                                f"{path.relative_to(PACKAGE)}:{getattr(node, 'lineno', 0)} in {func.name}"
+                            )
     assert offenders == []

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from lianxin.appeals.actors import Actor
-from lianxin.core.errors import TransitionNotAllowed
+from lianxin.core.errors import TransitionNotAllowedError
 from lianxin.supervision import services
 from lianxin.supervision.models import OrderStatus, SupervisionOrder
 from lianxin.supervision.policy import ORDER_TRANSITIONS, OrderAction
@@ -17,7 +17,10 @@ from lianxin.supervision.policy import ORDER_TRANSITIONS, OrderAction
 from .test_orders_followups import create, warning  # noqa: F401  (the fixture)
 
 EXPECTED = {  # action: {status it may start from: status after}
-    OrderAction.RESPOND: {OrderStatus.OPEN: OrderStatus.RESPONDED, OrderStatus.ESCALATED: OrderStatus.RESPONDED},
+    OrderAction.RESPOND: {
+        OrderStatus.OPEN: OrderStatus.RESPONDED,
+        OrderStatus.ESCALATED: OrderStatus.RESPONDED,
+    },
     OrderAction.CLOSE: {OrderStatus.RESPONDED: OrderStatus.CLOSED},
     OrderAction.ESCALATE: {OrderStatus.OPEN: OrderStatus.ESCALATED},
 }
@@ -44,7 +47,7 @@ def test_each_status_and_action(district, warning, status, action):  # noqa: F81
     order.refresh_from_db()
     target = EXPECTED[action].get(status)
     if target is None:
-        with pytest.raises(TransitionNotAllowed):
+        with pytest.raises(TransitionNotAllowedError):
             _act(district, order, action)
         order.refresh_from_db()
         assert order.status == status

@@ -12,7 +12,7 @@ from django.utils import timezone
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.models import Status
 from lianxin.audit.models import AuditEntry
-from lianxin.core.errors import Forbidden, TransitionNotAllowed, ValidationFailed
+from lianxin.core.errors import ForbiddenError, TransitionNotAllowedError, ValidationFailedError
 from lianxin.notifications.models import Notification
 from lianxin.supervision import rollups, services, tasks
 from lianxin.supervision.models import (
@@ -44,7 +44,12 @@ def warning(district):
 
 
 def create(district, warning, **kw):
-    args: dict[str, Any] = {"title": "请尽快办理", "instructions": "三日内反馈办理情况", "due_working_days": 3, "unit": None}
+    args: dict[str, Any] = {
+        "title": "请尽快办理",
+        "instructions": "三日内反馈办理情况",
+        "due_working_days": 3,
+        "unit": None,
+    }
     args.update(kw)
     return services.order_create(actor=Actor.staff(district.supervisor), warning=warning, **args)
 
@@ -52,13 +57,16 @@ def create(district, warning, **kw):
 def test_order_lifecycle(district, warning, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         order = create(district, warning)
-    assert order.unit == district.unit_city and order.appeal == warning.appeal
-    assert order.number.startswith("DB") and order.status == OrderStatus.OPEN
+    assert order.unit == district.unit_city
+    assert order.appeal == warning.appeal
+    assert order.number.startswith("DB")
+    assert order.status == OrderStatus.OPEN
     assert order.due_at > timezone.now()
     assert Notification.objects.filter(user=district.handler_city).exists()
     services.order_respond(order=order, actor=Actor.staff(district.handler_city), text="已修复路灯")
     order.refresh_from_db()
-    assert order.status == OrderStatus.RESPONDED and order.response_text == "已修复路灯"
+    assert order.status == OrderStatus.RESPONDED
+    assert order.response_text == "已修复路灯"
     services.order_close(order=order, actor=Actor.staff(district.supervisor), note="核实无误")
     order.refresh_from_db()
     assert order.status == OrderStatus.CLOSED
@@ -67,24 +75,36 @@ def test_order_lifecycle(district, warning, django_capture_on_commit_callbacks):
 
 
 def test_order_refusals_and_bad_input(district, warning):
-    with pytest.raises(ValidationFailed) as e:
+    with pytest.raises(ValidationFailedError) as e:
         create(district, warning, due_working_days=0)
     assert e.value.field == "due_working_days"
-    with pytest.raises(ValidationFailed) as e:
+    with pytest.raises(ValidationFailedError) as e:
         create(district, warning, title="  ")
     assert e.value.field == "title"
-    with pytest.raises(Forbidden):
-        services.order_create(actor=Actor.staff(district.grid_worker_a), warning=warning, unit=None,
-                              title="x", instructions="y", due_working_days=2)
-    with pytest.raises(Forbidden):  # leader of street B: appeal in street A, unit at district level
-        services.order_create(actor=Actor.staff(district.leader_b), warning=warning, unit=None,
-                              title="x", instructions="y", due_working_days=2)
+    with pytest.raises(ForbiddenError):
+        services.order_create(
+            actor=Actor.staff(district.grid_worker_a),
+            warning=warning,
+            unit=None,
+            title="x",
+            instructions="y",
+            due_working_days=2,
+        )
+    with pytest.raises(ForbiddenError):  # leader of street B: appeal in street A, unit at district level
+        services.order_create(
+            actor=Actor.staff(district.leader_b),
+            warning=warning,
+            unit=None,
+            title="x",
+            instructions="y",
+            due_working_days=2,
+        )
     order = create(district, warning)
-    with pytest.raises(Forbidden):
+    with pytest.raises(ForbiddenError):
         services.order_respond(order=order, actor=Actor.staff(district.handler_env), text="不是我们")
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(TransitionNotAllowedError):
         services.order_close(order=order, actor=Actor.staff(district.supervisor))
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailedError):
         services.order_respond(order=order, actor=Actor.staff(district.handler_city), text="")
 
 
@@ -95,7 +115,8 @@ def test_missed_order_escalates_to_the_leader(district, warning, django_capture_
         report = tasks.refresh(order.due_at + dt.timedelta(minutes=1))
     assert report["orders_escalated"] == 1
     order.refresh_from_db()
-    assert order.status == OrderStatus.ESCALATED and order.escalated_at is not None
+    assert order.status == OrderStatus.ESCALATED
+    assert order.escalated_at is not None
     assert order.events.filter(type=OrderEventType.ESCALATED).count() == 1
     assert Notification.objects.filter(user=district.leader_b, kind="supervision_escalated").exists()
     assert tasks.refresh(order.due_at + dt.timedelta(days=1))["orders_escalated"] == 0  # only once
@@ -139,15 +160,24 @@ def test_false_closure_counts_against_the_unit(district):
     bad = _closed(district, when, "dissatisfied")
     rollups.process_events(settle_seconds=0)
     follow_up = FollowUp.objects.get()
-    assert follow_up.appeal == bad and follow_up.unit == district.unit_city
+    assert follow_up.appeal == bad
+    assert follow_up.unit == district.unit_city
     assert not FollowUp.objects.filter(appeal=good).exists()
-    services.follow_up_record(follow_up=follow_up, actor=Actor.staff(district.supervisor), reached=True,
-                              really_solved=False, satisfied=False, pressured=True, note="路灯仍不亮")
+    services.follow_up_record(
+        follow_up=follow_up,
+        actor=Actor.staff(district.supervisor),
+        reached=True,
+        really_solved=False,
+        satisfied=False,
+        pressured=True,
+        note="路灯仍不亮",
+    )
     follow_up.refresh_from_db()
-    assert follow_up.false_closure and follow_up.status == "done"
+    assert follow_up.false_closure
+    assert follow_up.status == "done"
     period = Period.containing(timezone.now().date())
     assert kpis(period, Slice().narrow(unit=district.unit_city)).false_closures == 1
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(TransitionNotAllowedError):
         services.follow_up_record(follow_up=follow_up, actor=Actor.staff(district.supervisor), reached=False)
 
 
@@ -155,22 +185,26 @@ def test_follow_up_result_validation_and_access(district):
     bad = _closed(district, at("2026-05-06 10:00"), "dissatisfied")
     rollups.process_events(settle_seconds=0)
     follow_up = FollowUp.objects.get(appeal=bad)
-    with pytest.raises(ValidationFailed) as e:
+    with pytest.raises(ValidationFailedError) as e:
         services.follow_up_record(follow_up=follow_up, actor=Actor.staff(district.supervisor), reached=True)
     assert e.value.field == "really_solved"
-    with pytest.raises(Forbidden):
+    with pytest.raises(ForbiddenError):
         services.follow_up_record(follow_up=follow_up, actor=Actor.staff(district.leader_b), reached=False)
-    with pytest.raises(Forbidden):
+    with pytest.raises(ForbiddenError):
         services.follow_up_contact(follow_up=follow_up, actor=Actor.staff(district.handler_city))
     contact = services.follow_up_contact(follow_up=follow_up, actor=Actor.staff(district.supervisor))
-    assert contact.phone == "13812341234" and not contact.masked
+    assert contact.phone == "13812341234"
+    assert not contact.masked
     entry = AuditEntry.objects.filter(action="personal_data_view", object_id=bad.tracking_number).get()
     assert entry.data["purpose"] == "follow_up"
 
 
 def test_deductions_move_the_ranking(district):
     month = Period.month(2026, 5)
-    for unit, handler in ((district.unit_city, district.handler_city), (district.unit_env, district.handler_env)):
+    for unit, handler in (
+        (district.unit_city, district.handler_city),
+        (district.unit_env, district.handler_env),
+    ):
         h = History(area=district.grid_a, category=district.cat_light, submitted=at("2026-05-06 09:00"))
         h.dispatch(at("2026-05-06 09:10"), unit)
         h.accept(at("2026-05-06 09:20"), unit, by=handler)
@@ -178,10 +212,13 @@ def test_deductions_move_the_ranking(district):
         h.rate(at("2026-05-07 12:00"), unit, "satisfied", True)
     rollups.process_events(settle_seconds=0)
     rows = rankings(month, by="unit")
-    assert [r.score.value for r in rows] == [100.0, 100.0] and [r.rank for r in rows] == [1, 1]
+    assert [r.score.value for r in rows] == [100.0, 100.0]
+    assert [r.rank for r in rows] == [1, 1]
     h = History(area=district.grid_a, category=district.cat_light, submitted=at("2026-05-08 09:00"))
     h.dispatch(at("2026-05-08 09:10"), district.unit_env)
-    h.event("resident_contacted", at("2026-05-08 10:00"), unit=district.unit_env)  # responded: only the deduction
+    h.event(
+        "resident_contacted", at("2026-05-08 10:00"), unit=district.unit_env
+    )  # responded: only the deduction
     h.event("overdue", at("2026-05-15 18:01"), unit=district.unit_env, data={"resolve_due_at": None})
     rollups.process_events(settle_seconds=0)
     rows = rankings(month, by="unit")
@@ -205,7 +242,8 @@ def test_ranking_change_from_the_month_before(district):
     env, city = rows["生态环境局"], rows["城管局"]
     assert (env.rank, env.previous_rank, env.rank_change) == (1, 2, 1)
     assert (city.rank, city.previous_rank, city.rank_change) == (2, 1, -1)
-    assert env.score.value == 100.0 and city.score.value == 30.0  # only the response rate is earned
+    assert env.score.value == 100.0
+    assert city.score.value == 30.0
     assert city.score_change == -70.0
     streets = rankings(Period.month(2026, 5), by="street")
     assert [(r.label, r.rank) for r in streets] == [("西街道", 1)]
@@ -214,6 +252,7 @@ def test_ranking_change_from_the_month_before(district):
 def test_a_quarter_ranks_by_the_whole_quarter(district):
     """Issue 16: a quarter ranks by its three months, not by its last month only. The city unit
     did well in April and May and badly in June; the environment unit the other way round."""
+
     def handled(unit, day, satisfaction):
         h = History(area=district.grid_b, category=district.cat_env, submitted=at(f"{day} 09:00"))
         h.dispatch(at(f"{day} 09:05"), unit).accept(at(f"{day} 09:10"), unit).reply(at(f"{day} 11:00"), unit)
@@ -230,5 +269,5 @@ def test_a_quarter_ranks_by_the_whole_quarter(district):
     assert june == {"生态环境局": 1, "城管局": 2}
     assert (quarter["城管局"].rank, quarter["生态环境局"].rank) == (1, 2)
     assert quarter["城管局"].figures.assigned == 3  # the whole quarter's appeals
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailedError):
         rankings(Period.parse("2026-06-01..2026-06-15"), by="unit")

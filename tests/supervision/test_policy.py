@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lianxin.core.errors import Forbidden
+from lianxin.core.errors import ForbiddenError
 from lianxin.org.models import Role
 from lianxin.org.selectors import scope_of
 from lianxin.supervision.policy import ensure_may_call_back, may_call_back
@@ -22,5 +22,5 @@ def test_follow_up_calls_per_role(role):
     if role in ALLOWED:
         ensure_may_call_back(scope)
     else:
-        with pytest.raises(Forbidden, match="回访仅由督查员和管理员进行"):
+        with pytest.raises(ForbiddenError, match="回访仅由督查员和管理员进行"):
             ensure_may_call_back(scope)

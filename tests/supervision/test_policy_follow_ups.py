@@ -14,7 +14,7 @@ from lianxin.appeals.actors import Actor
 from lianxin.appeals.models import Status
 from lianxin.audit.models import AuditEntry
 from lianxin.audit.services import AuditAction
-from lianxin.core.errors import Forbidden, NotFound, TransitionNotAllowed
+from lianxin.core.errors import ForbiddenError, NotFoundError, TransitionNotAllowedError
 from lianxin.org.models import Role, User
 from lianxin.supervision import policy, services
 from lianxin.supervision.models import FollowUp, FollowUpReason, FollowUpStatus
@@ -22,8 +22,17 @@ from tests.factories import AppealFactory, District, staff
 
 pytestmark = pytest.mark.django_db
 
-USERS = ("admin", "supervisor", "supervisor_b", "leader_b", "handler_city", "operator", "dispatcher", "grid_worker",
-         "resident")
+USERS = (
+    "admin",
+    "supervisor",
+    "supervisor_b",
+    "leader_b",
+    "handler_city",
+    "operator",
+    "dispatcher",
+    "grid_worker",
+    "resident",
+)
 CALLERS_HERE = {"admin", "supervisor"}
 CALLERS_ELSEWHERE = {"supervisor_b"}  # a caller, but the appeal is outside their street: 404
 
@@ -31,9 +40,14 @@ CALLERS_ELSEWHERE = {"supervisor_b"}  # a caller, but the appeal is outside thei
 @pytest.fixture
 def users(district: District) -> dict[str, User]:
     return {
-        "admin": district.admin, "supervisor": district.supervisor, "leader_b": district.leader_b,
-        "supervisor_b": staff(Role.SUPERVISOR, area=district.street_b), "handler_city": district.handler_city,
-        "operator": district.operator, "dispatcher": district.dispatcher, "grid_worker": district.grid_worker_a,
+        "admin": district.admin,
+        "supervisor": district.supervisor,
+        "leader_b": district.leader_b,
+        "supervisor_b": staff(Role.SUPERVISOR, area=district.street_b),
+        "handler_city": district.handler_city,
+        "operator": district.operator,
+        "dispatcher": district.dispatcher,
+        "grid_worker": district.grid_worker_a,
         "resident": district.resident,
     }
 
@@ -41,14 +55,15 @@ def users(district: District) -> dict[str, User]:
 @pytest.fixture
 def follow_up(district: District) -> FollowUp:
     appeal = AppealFactory(status=Status.CLOSED, unit=district.unit_city, area=district.grid_a)
-    return FollowUp.objects.create(appeal=appeal, unit=district.unit_city, reason=FollowUpReason.DISSATISFIED,
-                                   sampled_at=timezone.now())
+    return FollowUp.objects.create(
+        appeal=appeal, unit=district.unit_city, reason=FollowUpReason.DISSATISFIED, sampled_at=timezone.now()
+    )
 
 
 def _expected_refusal(who: str) -> type[Exception] | None:
     if who in CALLERS_HERE:
         return None
-    return NotFound if who in CALLERS_ELSEWHERE else Forbidden
+    return NotFoundError if who in CALLERS_ELSEWHERE else ForbiddenError
 
 
 @pytest.mark.parametrize("status", FollowUpStatus.values)
@@ -57,7 +72,7 @@ def test_recording_the_call(users, follow_up, who, status):
     FollowUp.objects.filter(pk=follow_up.pk).update(status=status)
     refusal = _expected_refusal(who)
     if refusal is None and status != FollowUpStatus.PENDING:
-        refusal = TransitionNotAllowed
+        refusal = TransitionNotAllowedError
     call = {"follow_up": follow_up.pk, "actor": Actor.staff(users[who]), "reached": False}
     if refusal is None:
         services.follow_up_record(**call)
@@ -74,9 +89,11 @@ def test_revealing_the_phone_for_the_call(users, follow_up, who):
     if refusal is None:
         contact = services.follow_up_contact(follow_up=follow_up, actor=Actor.staff(users[who]))
         # whoever makes the call needs the number: supervisors and administrators alike, audited
-        assert contact.phone == follow_up.appeal.contact_phone and not contact.masked
-        assert AuditEntry.objects.filter(action=AuditAction.PERSONAL_DATA_VIEW, actor=users[who],
-                                         data__purpose="follow_up").exists()
+        assert contact.phone == follow_up.appeal.contact_phone
+        assert not contact.masked
+        assert AuditEntry.objects.filter(
+            action=AuditAction.PERSONAL_DATA_VIEW, actor=users[who], data__purpose="follow_up"
+        ).exists()
     else:
         with pytest.raises(refusal):
             services.follow_up_contact(follow_up=follow_up, actor=Actor.staff(users[who]))
@@ -87,8 +104,8 @@ def test_the_queue_holds_what_the_check_admits(users, follow_up, who):
     """The list (`selectors.follow_ups_visible`) and the check (`ensure_follow_up_caller_for`) agree."""
     user = users[who]
     refusal = _expected_refusal(who)
-    if refusal is Forbidden:
-        with pytest.raises(Forbidden):
+    if refusal is ForbiddenError:
+        with pytest.raises(ForbiddenError):
             policy.follow_up_caller(user)
         return
     from lianxin.supervision.selectors import follow_up_queue

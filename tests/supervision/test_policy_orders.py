@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.models import Status
-from lianxin.core.errors import Forbidden, NotFound, TransitionNotAllowed
+from lianxin.core.errors import ForbiddenError, NotFoundError, TransitionNotAllowedError
 from lianxin.org.models import Role, User
 from lianxin.supervision import policy, services
 from lianxin.supervision.models import OrderStatus, SupervisionOrder
@@ -28,8 +28,18 @@ from tests.factories import AppealFactory, District, staff
 
 pytestmark = pytest.mark.django_db
 
-USERS = ("admin", "supervisor", "leader_a", "leader_b", "handler_city", "handler_env", "operator", "dispatcher",
-         "grid_worker", "resident")
+USERS = (
+    "admin",
+    "supervisor",
+    "leader_a",
+    "leader_b",
+    "handler_city",
+    "handler_env",
+    "operator",
+    "dispatcher",
+    "grid_worker",
+    "resident",
+)
 
 WHO_MAY = {
     OrderAction.RESPOND: {"handler_city"},
@@ -42,7 +52,14 @@ FROM = {
     OrderAction.ESCALATE: {OrderStatus.OPEN},
 }
 SEES = {"admin", "supervisor", "leader_a", "handler_city"}  # the order page opens (others: 404 or 403)
-READS_ORDERS = {"admin", "supervisor", "leader_a", "leader_b", "handler_city", "handler_env"}  # the list opens
+READS_ORDERS = {
+    "admin",
+    "supervisor",
+    "leader_a",
+    "leader_b",
+    "handler_city",
+    "handler_env",
+}  # the list opens
 
 
 @dataclass
@@ -59,13 +76,25 @@ class World:
 @pytest.fixture
 def world(district) -> World:
     appeal = AppealFactory(status=Status.ACCEPTED, unit=district.unit_city, area=district.grid_a)
-    order = services.order_create(actor=Actor.staff(district.supervisor), unit=district.unit_city, appeal=appeal,
-                                  title="请尽快办理", instructions="三日内反馈", due_working_days=3)
+    order = services.order_create(
+        actor=Actor.staff(district.supervisor),
+        unit=district.unit_city,
+        appeal=appeal,
+        title="请尽快办理",
+        instructions="三日内反馈",
+        due_working_days=3,
+    )
     users = {
-        "admin": district.admin, "supervisor": district.supervisor, "leader_b": district.leader_b,
-        "leader_a": staff(Role.LEADER, area=district.street_a), "handler_city": district.handler_city,
-        "handler_env": district.handler_env, "operator": district.operator, "dispatcher": district.dispatcher,
-        "grid_worker": district.grid_worker_a, "resident": district.resident,
+        "admin": district.admin,
+        "supervisor": district.supervisor,
+        "leader_b": district.leader_b,
+        "leader_a": staff(Role.LEADER, area=district.street_a),
+        "handler_city": district.handler_city,
+        "handler_env": district.handler_env,
+        "operator": district.operator,
+        "dispatcher": district.dispatcher,
+        "grid_worker": district.grid_worker_a,
+        "resident": district.resident,
     }
     return World(district, users, order)
 
@@ -85,10 +114,10 @@ def test_each_cell_on_the_policy(world, who, action, status):
     assert policy.order_may(actor, order, action) is (role_ok and status_ok)
     assert (action in policy.order_allowed_actions(world.users[who], order)) is (role_ok and status_ok)
     if not role_ok:
-        with pytest.raises(Forbidden):
+        with pytest.raises(ForbiddenError):
             policy.ensure_order_allowed(actor, order, action)
     elif not status_ok:
-        with pytest.raises(TransitionNotAllowed):
+        with pytest.raises(TransitionNotAllowedError):
             policy.ensure_order_allowed(actor, order, action)
     else:
         policy.ensure_order_allowed(actor, order, action)
@@ -121,7 +150,7 @@ def test_each_role_and_action_through_the_services(world, who, action):
         _act(world, who, action)
         assert SupervisionOrder.objects.get(pk=world.order.pk).status == policy.order_target(action)
     else:
-        with pytest.raises(Forbidden):
+        with pytest.raises(ForbiddenError):
             _act(world, who, action)
         assert SupervisionOrder.objects.get(pk=world.order.pk).status == start
 
@@ -129,7 +158,7 @@ def test_each_role_and_action_through_the_services(world, who, action):
 def test_escalation_is_the_systems_only(world):
     order = world.at_status(OrderStatus.OPEN)
     for who in USERS:
-        with pytest.raises(Forbidden):
+        with pytest.raises(ForbiddenError):
             policy.ensure_order_allowed(Actor.staff(world.users[who]), order, OrderAction.ESCALATE)
     services.order_escalate(order=order.pk, now=timezone.now() + dt.timedelta(days=30))
     assert SupervisionOrder.objects.get(pk=order.pk).status == OrderStatus.ESCALATED
@@ -139,17 +168,19 @@ def test_escalation_is_the_systems_only(world):
 def test_who_sees_the_order_and_the_list(world, who):
     user = world.users[who]
     visible = policy.orders_visible_q(user)
-    listed = SupervisionOrder.objects.filter(visible) if visible is not None else SupervisionOrder.objects.all()
+    listed = (
+        SupervisionOrder.objects.filter(visible) if visible is not None else SupervisionOrder.objects.all()
+    )
     assert listed.filter(pk=world.order.pk).exists() is (who in SEES)
     if who in SEES:
         assert policy.order_get_for_user(user, world.order.pk).pk == world.order.pk
     else:
-        with pytest.raises(NotFound):
+        with pytest.raises(NotFoundError):
             policy.order_get_for_user(user, world.order.pk)
     if who in READS_ORDERS:
         policy.require_order_reader(user)
     else:
-        with pytest.raises(Forbidden):
+        with pytest.raises(ForbiddenError):
             policy.require_order_reader(user)
 
 
@@ -166,16 +197,20 @@ def test_the_order_page_offers_exactly_the_allowed_forms(world, who, status):
     html = r.content.decode()
     assert r.status_code == 200
     assert (f"/supervision/orders/{world.order.pk}/respond/" in html) is (
-        who in WHO_MAY[OrderAction.RESPOND] and status in FROM[OrderAction.RESPOND])
+        who in WHO_MAY[OrderAction.RESPOND] and status in FROM[OrderAction.RESPOND]
+    )
     assert (f"/supervision/orders/{world.order.pk}/close/" in html) is (
-        who in WHO_MAY[OrderAction.CLOSE] and status in FROM[OrderAction.CLOSE])
+        who in WHO_MAY[OrderAction.CLOSE] and status in FROM[OrderAction.CLOSE]
+    )
 
 
 def test_an_overseer_who_issued_an_order_outside_their_area_sees_it_but_is_not_offered_to_close(world):
     """The case where the page and the service disagreed: the page offered the close form to any
     overseer who could see the order, the service refused unless their jurisdiction covers it."""
     outsider = world.users["leader_b"]
-    SupervisionOrder.objects.filter(pk=world.order.pk).update(created_by=outsider, status=OrderStatus.RESPONDED)
+    SupervisionOrder.objects.filter(pk=world.order.pk).update(
+        created_by=outsider, status=OrderStatus.RESPONDED
+    )
     order = policy.order_get_for_user(outsider, world.order.pk)
     assert policy.order_allowed_actions(outsider, order) == []
     client = Client()

@@ -12,15 +12,26 @@ import re
 import pytest
 from django.test import Client
 
-from lianxin.core.errors import Forbidden
+from lianxin.core.errors import ForbiddenError
 from lianxin.org.models import Role, User
 from lianxin.supervision import policy
 from tests.factories import District, staff
 
 pytestmark = pytest.mark.django_db
 
-USERS = ("admin", "supervisor", "supervisor_no_area", "leader_b", "unit_leader", "handler_city", "handler_no_unit",
-         "operator", "dispatcher", "grid_worker", "resident")
+USERS = (
+    "admin",
+    "supervisor",
+    "supervisor_no_area",
+    "leader_b",
+    "unit_leader",
+    "handler_city",
+    "handler_no_unit",
+    "operator",
+    "dispatcher",
+    "grid_worker",
+    "resident",
+)
 
 OVERSEERS = {"admin", "supervisor", "leader_b"}
 RULES: dict[str, set[str]] = {
@@ -30,7 +41,11 @@ RULES: dict[str, set[str]] = {
     "require_order_reader": OVERSEERS | {"handler_city"},
     "cadre_units": OVERSEERS | {"unit_leader"},  # 承办人考核: a leader role on a unit leads that unit
     "caller_slice": OVERSEERS | {"handler_city", "unit_leader"},  # the KPI API
-    "follow_up_caller": {"admin", "supervisor", "supervisor_no_area"},  # 回访 (an empty queue without an area)
+    "follow_up_caller": {
+        "admin",
+        "supervisor",
+        "supervisor_no_area",
+    },  # 回访 (an empty queue without an area)
 }
 PAGES = {  # url: the rule of its view
     "/supervision/": "require_overseer",
@@ -50,10 +65,16 @@ HOTLINE = {"admin", "operator", "dispatcher"}  # appeals.policy.HOTLINE_ROLES
 @pytest.fixture
 def users(district: District) -> dict[str, User]:
     return {
-        "admin": district.admin, "supervisor": district.supervisor, "leader_b": district.leader_b,
-        "supervisor_no_area": staff(Role.SUPERVISOR), "unit_leader": staff(Role.LEADER, unit=district.unit_city),
-        "handler_city": district.handler_city, "handler_no_unit": staff(Role.HANDLER),
-        "operator": district.operator, "dispatcher": district.dispatcher, "grid_worker": district.grid_worker_a,
+        "admin": district.admin,
+        "supervisor": district.supervisor,
+        "leader_b": district.leader_b,
+        "supervisor_no_area": staff(Role.SUPERVISOR),
+        "unit_leader": staff(Role.LEADER, unit=district.unit_city),
+        "handler_city": district.handler_city,
+        "handler_no_unit": staff(Role.HANDLER),
+        "operator": district.operator,
+        "dispatcher": district.dispatcher,
+        "grid_worker": district.grid_worker_a,
         "resident": district.resident,
     }
 
@@ -65,7 +86,7 @@ def test_each_role_and_rule(users, who, rule):
     if who in RULES[rule]:
         check(users[who])
     else:
-        with pytest.raises(Forbidden):
+        with pytest.raises(ForbiddenError):
             check(users[who])
 
 
@@ -106,7 +127,9 @@ def test_the_nav_offers_exactly_the_pages_that_open(users, who):
     # and the sets are the documented ones, not only consistent with each other
     assert ("/supervision/" in links) is (who in OVERSEERS)
     assert ("/staff/hotline/" in links) is (who in HOTLINE)
-    assert ("/supervision/cadres/" in links) is (who == "unit_leader")  # overseers reach it from the dashboard
+    assert ("/supervision/cadres/" in links) is (
+        who == "unit_leader"
+    )  # overseers reach it from the dashboard
 
 
 def test_a_resident_sees_no_staff_link(users):

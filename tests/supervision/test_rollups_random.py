@@ -106,7 +106,9 @@ def steps_for(rng: random.Random, d, h: History, start: dt.datetime):
                     EventType.OVERDUE, t, unit=u, data={"resolve_due_at": due}
                 )
             else:
-                yield lambda t=t, u=unit: h.event(EventType.DUE_SOON, t, unit=u, data={"resolve_due_at": None})
+                yield lambda t=t, u=unit: h.event(
+                    EventType.DUE_SOON, t, unit=u, data={"resolve_due_at": None}
+                )
         elif s == Status.REPLIED:
             if roll < 0.75:
                 sat = rng.choice(["satisfied", "basic", "dissatisfied"])
@@ -124,7 +126,11 @@ def steps_for(rng: random.Random, d, h: History, start: dt.datetime):
 
 
 def direct_counts(
-    period: Period, unit_id: int | None, *, area_ids: set[int] | None = None, category_ids: set[int] | None = None
+    period: Period,
+    unit_id: int | None,
+    *,
+    area_ids: set[int] | None = None,
+    category_ids: set[int] | None = None,
 ) -> dict[str, int]:
     """The figures computed straight from the events, without the rollup code (for one unit, or
     for the appeals in some areas / categories)."""
@@ -146,7 +152,12 @@ def direct_counts(
                 current_unit = e.unit_id
             elif e.type == EventType.RETURNED:
                 current_unit = None
-            elif e.type in (EventType.CLOSED, EventType.MERGED, EventType.WITHDRAWN, EventType.ANSWERED_DIRECTLY):
+            elif e.type in (
+                EventType.CLOSED,
+                EventType.MERGED,
+                EventType.WITHDRAWN,
+                EventType.ANSWERED_DIRECTLY,
+            ):
                 unit = current_unit
             if not (start <= e.at < end):
                 continue
@@ -205,8 +216,13 @@ def test_random_histories(district, seed):
     rollups.rebuild(settle_seconds=0)
     assert snapshot() == incremental
 
-    for period in (Period.month(2026, 4), Period.month(2026, 5), Period.month(2026, 6), Period.quarter(2026, 2),
-                   Period.parse("2026-05-10..2026-06-03")):
+    for period in (
+        Period.month(2026, 4),
+        Period.month(2026, 5),
+        Period.month(2026, 6),
+        Period.quarter(2026, 2),
+        Period.parse("2026-05-10..2026-06-03"),
+    ):
         for unit in (None, d.unit_city.pk, d.unit_env.pk, d.unit_street_a.pk):
             figures = kpis(period, Slice() if unit is None else Slice().narrow(unit=unit))
             expected = direct_counts(period, unit)
@@ -216,9 +232,10 @@ def test_random_histories(district, seed):
             # the fine table (communities, grids) and the coarse one (streets) agree
             coarse_a = kpis(period, Slice().narrow(area=d.street_a)).counters
             assert coarse_a == kpis(period, Slice().narrow(area=d.community_a)).counters
-            assert kpis(period, Slice().narrow(area=d.street_b)).counters == kpis(
-                period, Slice().narrow(area=d.grid_b)
-            ).counters
+            assert (
+                kpis(period, Slice().narrow(area=d.street_b)).counters
+                == kpis(period, Slice().narrow(area=d.grid_b)).counters
+            )
     check_day_ranges(d)
     check_unitless_months()
     check_street_totals(d)
@@ -230,14 +247,21 @@ def check_unitless_months() -> None:
     from django.db.models import Sum
 
     sums = {c: Sum(c) for c in COUNTERS}
-    for model, keys in ((KpiAreaMonthly, ("month", "area_id", "top_category_id")),
-                        (KpiCategoryMonthly, ("month", "street_id", "category_id"))):
+    for model, keys in (
+        (KpiAreaMonthly, ("month", "area_id", "top_category_id")),
+        (KpiCategoryMonthly, ("month", "street_id", "category_id")),
+    ):
         fine = {
             tuple(r[k] for k in keys): tuple(r[c] for c in COUNTERS)
             for r in KpiMonthly.objects.values(*keys).annotate(**sums).order_by()
         }
-        own = {tuple(r[k] for k in keys): tuple(r[c] for c in COUNTERS) for r in model.objects.values(*keys, *COUNTERS)}
-        assert {k: v for k, v in own.items() if any(v)} == {k: v for k, v in fine.items() if any(v)}, model.__name__
+        own = {
+            tuple(r[k] for k in keys): tuple(r[c] for c in COUNTERS)
+            for r in model.objects.values(*keys, *COUNTERS)
+        }
+        assert {k: v for k, v in own.items() if any(v)} == {k: v for k, v in fine.items() if any(v)}, (
+            model.__name__
+        )
 
 
 def check_street_totals(d) -> None:
@@ -251,8 +275,10 @@ def check_street_totals(d) -> None:
         tuple(r[k] for k in keys): tuple(r[c] for c in COUNTERS)
         for r in KpiStreetDaily.objects.values(*keys).annotate(**sums).order_by()
     }
-    own = {tuple(r[k] for k in keys): tuple(r[c] for c in COUNTERS) for r in KpiStreetTotalDaily.objects.values(
-        *keys, *COUNTERS)}
+    own = {
+        tuple(r[k] for k in keys): tuple(r[c] for c in COUNTERS)
+        for r in KpiStreetTotalDaily.objects.values(*keys, *COUNTERS)
+    }
     assert own, "no day × street rows"
     assert {k: v for k, v in own.items() if any(v)} == {k: v for k, v in coarse.items() if any(v)}
     street_a_ids = {d.street_a.pk, d.community_a.pk, d.grid_a.pk}
@@ -281,8 +307,15 @@ def check_day_ranges(d) -> None:
             {"area_ids": {d.street_b.pk, d.community_b.pk, d.grid_b.pk}, "category_ids": {d.cat_light.pk}},
         ),
     }
-    ranges = [Period.parse(text) for text in ("2026-04-25..2026-05-09", "2026-05-10..2026-06-03",
-                                              "2026-05-18..2026-05-18", "2026-06-01..2026-07-15")]
+    ranges = [
+        Period.parse(text)
+        for text in (
+            "2026-04-25..2026-05-09",
+            "2026-05-10..2026-06-03",
+            "2026-05-18..2026-05-18",
+            "2026-06-01..2026-07-15",
+        )
+    ]
     for name, (slc, where) in slices.items():
         for period in ranges:
             figures = kpis(period, slc)
@@ -303,9 +336,10 @@ def check_day_ranges(d) -> None:
     # breakdowns by community and by subcategory over a day range
     days = Period.parse("2026-05-03..2026-06-12")
     by_community = {row.key: row.figures.counters for row in breakdown(days, by="community")}
-    assert by_community.get(d.community_a.pk, {}).get("received", 0) == direct_counts(
-        days, None, area_ids=community_ids
-    )["received"]
+    assert (
+        by_community.get(d.community_a.pk, {}).get("received", 0)
+        == direct_counts(days, None, area_ids=community_ids)["received"]
+    )
     by_leaf = {row.key: row.figures.counters for row in breakdown(days, by="category")}
     for counter, value in direct_counts(days, None, category_ids={d.cat_light.pk}).items():
         assert by_leaf.get(d.cat_light.pk, {}).get(counter, 0) == value, counter
@@ -317,7 +351,8 @@ def test_the_table_registry_lists_every_counters_model_once_with_its_key_and_acc
     from lianxin.supervision.models import _Counters
 
     counted = {m for m in apps.get_app_config("supervision").get_models() if issubclass(m, _Counters)}
-    assert {t.model for t in KPI_TABLES.values()} == counted and len(KPI_TABLES) == len(counted) == 9
+    assert {t.model for t in KPI_TABLES.values()} == counted
+    assert len(KPI_TABLES) == len(counted) == 9
     acc = rollups._Acc()
     for name, table in KPI_TABLES.items():
         unique = [c for c in table.model._meta.constraints if getattr(c, "fields", None)]

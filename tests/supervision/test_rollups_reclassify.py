@@ -40,16 +40,36 @@ pytestmark = pytest.mark.django_db
 # Counters that are plain counts of events (the sums of seconds and working days are left to
 # test_kpis.py); enough to say under which area and category each event was counted.
 COUNTS = (
-    "received", "assigned", "accepted", "accepted_on_time", "accept_overdue", "returned", "replied",
-    "replied_on_time", "rated", "satisfied", "basic", "dissatisfied", "solved_known", "solved", "closed",
-    "reopened", "overdue", "extended", "merged", "withdrawn",
+    "received",
+    "assigned",
+    "accepted",
+    "accepted_on_time",
+    "accept_overdue",
+    "returned",
+    "replied",
+    "replied_on_time",
+    "rated",
+    "satisfied",
+    "basic",
+    "dissatisfied",
+    "solved_known",
+    "solved",
+    "closed",
+    "reopened",
+    "overdue",
+    "extended",
+    "merged",
+    "withdrawn",
 )
 
 
-def reclassify(h: History, when: dt.datetime, *, area: Area | None = None, category: Any = None) -> AppealEvent:
+def reclassify(
+    h: History, when: dt.datetime, *, area: Area | None = None, category: Any = None
+) -> AppealEvent:
     """Reclassify through the service (so the event data is the real one), dated `when`."""
-    services.appeal_reclassify(appeal=h.appeal.pk, actor=Actor.automatic(), area=area, category=category,
-                               reason="分类有误")
+    services.appeal_reclassify(
+        appeal=h.appeal.pk, actor=Actor.automatic(), area=area, category=category, reason="分类有误"
+    )
     event = AppealEvent.objects.filter(appeal=h.appeal, type=EventType.RECLASSIFIED).latest("id")
     AppealEvent.objects.filter(pk=event.pk).update(at=when)
     return event
@@ -106,7 +126,11 @@ def direct_rows() -> tuple[dict[tuple, tuple], dict[tuple, tuple]]:
         area, cat = appeal.area_id or 0, appeal.category_id or 0
         codes = areas[area].path.split("/") if area else []
         street = by_code[codes[1]] if len(codes) > 1 else area
-        top = by_code.get("", 0) if not cat else next(c.pk for c in cats.values() if c.code == cats[cat].path.split("/")[0])
+        top = (
+            by_code.get("", 0)
+            if not cat
+            else next(c.pk for c in cats.values() if c.code == cats[cat].path.split("/")[0])
+        )
         current_unit = None
         for e in appeal.events.order_by("id"):
             unit = e.unit_id
@@ -114,7 +138,12 @@ def direct_rows() -> tuple[dict[tuple, tuple], dict[tuple, tuple]]:
                 current_unit = e.unit_id
             elif e.type == EventType.RETURNED:
                 current_unit = None
-            elif e.type in (EventType.CLOSED, EventType.MERGED, EventType.WITHDRAWN, EventType.ANSWERED_DIRECTLY):
+            elif e.type in (
+                EventType.CLOSED,
+                EventType.MERGED,
+                EventType.WITHDRAWN,
+                EventType.ANSWERED_DIRECTLY,
+            ):
                 unit = current_unit
             if e.type == EventType.SUBMITTED:
                 unit = None
@@ -192,7 +221,8 @@ def test_random_histories_with_reclassifications(district, seed):
             if rng.random() < 0.3:
                 rollups.process_events(settle_seconds=0, batch_size=rng.randint(1, 30))
     rollups.process_events(settle_seconds=0, batch_size=rng.randint(1, 50))
-    assert folds > 3 and reclassified > 8
+    assert folds > 3
+    assert reclassified > 8
     assert Appeal.objects.filter(events__type=EventType.RECLASSIFIED).distinct().count() > 5
 
     incremental = full_snapshot()
@@ -218,7 +248,11 @@ def test_random_histories_with_reclassifications(district, seed):
             slc = Slice().narrow(area=area)
             figures = kpis(period, slc).counters
             for name in ("received", "assigned", "merged", "withdrawn", "reopened"):
-                assert figures[name] == events_behind(name, period, slc).count(), (period.label, area.code, name)
+                assert figures[name] == events_behind(name, period, slc).count(), (
+                    period.label,
+                    area.code,
+                    name,
+                )
 
 
 def test_month_breakdown_by_grid_moves_with_the_appeal(district, settings):
@@ -231,55 +265,78 @@ def test_month_breakdown_by_grid_moves_with_the_appeal(district, settings):
     other = History(area=d.grid_b, category=d.cat_env, submitted=at("2026-05-12 09:00"))
     other.dispatch(at("2026-05-12 10:00"), d.unit_env)
     first = rollups.process_events(settle_seconds=0)
-    assert first.sampled == 1 and FollowUp.objects.count() == 1  # the dissatisfied rating
+    assert first.sampled == 1
+    assert FollowUp.objects.count() == 1
     may = Period.month(2026, 5)
 
     def by(kind: str) -> dict[int, dict[str, int]]:
         return {r.key: r.figures.counters for r in breakdown(may, by=kind)}
 
     grids = by("grid")
-    assert grids[d.grid_a.pk]["received"] == 1 and grids[d.grid_b.pk]["received"] == 1
+    assert grids[d.grid_a.pk]["received"] == 1
+    assert grids[d.grid_b.pk]["received"] == 1
     cadres = {k: dict(v) for k, v in by("cadre").items()}
 
     # the dispatcher finds the appeal was in the other grid and of another category (in June)
-    services.appeal_reclassify(appeal=h.appeal.pk, actor=Actor.staff(d.dispatcher), area="G2", category="HB",
-                               reason="网格和分类都选错了")
+    services.appeal_reclassify(
+        appeal=h.appeal.pk,
+        actor=Actor.staff(d.dispatcher),
+        area="G2",
+        category="HB",
+        reason="网格和分类都选错了",
+    )
     AppealEvent.objects.filter(type=EventType.RECLASSIFIED).update(at=at("2026-06-02 09:00"))
     second = rollups.process_events(settle_seconds=0)
-    assert second.events == 1 and second.sampled == 0 and FollowUp.objects.count() == 1
+    assert second.events == 1
+    assert second.sampled == 0
+    assert FollowUp.objects.count() == 1
 
     grids = by("grid")
     assert not any(grids.get(d.grid_a.pk, {}).values())  # nothing left under the old grid
-    assert grids[d.grid_b.pk]["received"] == 2 and grids[d.grid_b.pk]["rated"] == 1
-    assert grids[d.grid_b.pk]["dissatisfied"] == 1 and grids[d.grid_b.pk]["assigned"] == 2
+    assert grids[d.grid_b.pk]["received"] == 2
+    assert grids[d.grid_b.pk]["rated"] == 1
+    assert grids[d.grid_b.pk]["dissatisfied"] == 1
+    assert grids[d.grid_b.pk]["assigned"] == 2
     streets = by("street")
-    assert not any(streets.get(d.street_a.pk, {}).values()) and streets[d.street_b.pk]["received"] == 2
+    assert not any(streets.get(d.street_a.pk, {}).values())
+    assert streets[d.street_b.pk]["received"] == 2
     categories = by("category")
-    assert not any(categories.get(d.cat_light.pk, {}).values()) and categories[d.cat_env.pk]["received"] == 2
+    assert not any(categories.get(d.cat_light.pk, {}).values())
+    assert categories[d.cat_env.pk]["received"] == 2
     tops = by("top_category")
-    assert not any(tops.get(d.cat_city.pk, {}).values()) and tops[d.cat_env.pk]["received"] == 2
+    assert not any(tops.get(d.cat_city.pk, {}).values())
+    assert tops[d.cat_env.pk]["received"] == 2
     # the unit and the day stay: still May, still 城管局; the cadre's figures do not move at all
     units = by("unit")
-    assert units[d.unit_city.pk]["rated"] == 1 and units[d.unit_env.pk]["assigned"] == 1
-    assert kpis(may).counters["received"] == 2 and kpis(Period.month(2026, 6)).counters["received"] == 0
+    assert units[d.unit_city.pk]["rated"] == 1
+    assert units[d.unit_env.pk]["assigned"] == 1
+    assert kpis(may).counters["received"] == 2
+    assert kpis(Period.month(2026, 6)).counters["received"] == 0
     assert {k: dict(v) for k, v in by("cadre").items()} == cadres
     # the drill-down behind the grid's figure lists the appeal under its new grid
     slc = Slice().narrow(area=d.grid_b)
-    assert set(events_behind("received", may, slc).values_list("appeal_id", flat=True)) == {h.appeal.pk,
-                                                                                             other.appeal.pk}
+    assert set(events_behind("received", may, slc).values_list("appeal_id", flat=True)) == {
+        h.appeal.pk,
+        other.appeal.pk,
+    }
     # a rebuild agrees, row for row
     before = full_snapshot()
     cadre_rows = list(KpiCadreMonthly.objects.values_list("month", "unit_id", "user_id", "replied", "rated"))
     rollups.rebuild(settle_seconds=0)
     assert full_snapshot() == before
-    assert list(KpiCadreMonthly.objects.values_list("month", "unit_id", "user_id", "replied", "rated")) == cadre_rows
+    assert (
+        list(KpiCadreMonthly.objects.values_list("month", "unit_id", "user_id", "replied", "rated"))
+        == cadre_rows
+    )
 
     # reclassifying back restores the first picture
-    services.appeal_reclassify(appeal=h.appeal.pk, actor=Actor.staff(d.dispatcher), area="G1",
-                               category="CJ-LD", reason="核实后改回")
+    services.appeal_reclassify(
+        appeal=h.appeal.pk, actor=Actor.staff(d.dispatcher), area="G1", category="CJ-LD", reason="核实后改回"
+    )
     rollups.process_events(settle_seconds=0)
     grids = by("grid")
-    assert grids[d.grid_a.pk]["received"] == 1 and grids[d.grid_b.pk]["received"] == 1
+    assert grids[d.grid_a.pk]["received"] == 1
+    assert grids[d.grid_b.pk]["received"] == 1
 
 
 def test_late_reply_after_reclassification_keeps_the_deadline_of_the_dispatch(district):
@@ -295,10 +352,13 @@ def test_late_reply_after_reclassification_keeps_the_deadline_of_the_dispatch(di
     h.reply(replied_at, d.unit_city, late=True, by=d.handler_city)
     rollups.process_events(settle_seconds=0)
     then = rollups.overdue_working_days(
-        deadlines.compute_deadlines(dispatched_at, d.cat_light, "normal").resolve_due_at, replied_at)
+        deadlines.compute_deadlines(dispatched_at, d.cat_light, "normal").resolve_due_at, replied_at
+    )
     now = rollups.overdue_working_days(
-        deadlines.compute_deadlines(dispatched_at, d.cat_env, "normal").resolve_due_at, replied_at)
+        deadlines.compute_deadlines(dispatched_at, d.cat_env, "normal").resolve_due_at, replied_at
+    )
     assert then != now  # the test means something
     row = KpiMonthly.objects.get(category_id=d.cat_env.pk, unit_id=d.unit_city.pk, month=dt.date(2026, 6, 1))
-    assert row.replied == 1 and row.overdue_days == then
+    assert row.replied == 1
+    assert row.overdue_days == then
     assert not KpiMonthly.objects.filter(category_id=d.cat_light.pk).exclude(replied=0).exists()

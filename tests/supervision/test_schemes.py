@@ -41,7 +41,10 @@ def test_no_active_scheme_means_the_default_weights():
     AssessmentScheme.objects.all().delete()
     default = scheme_for(MAY)
     assert (default.pk, default.weight_response, default.weight_resolution, default.weight_satisfaction) == (  # type: ignore[comparison-overlap]  # unsaved: pk None
-        None, 30, 35, 35,
+        None,
+        30,
+        35,
+        35,
     )
 
 

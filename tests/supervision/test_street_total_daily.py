@@ -68,15 +68,21 @@ def folded(district):
         h.accept(submitted + dt.timedelta(hours=5), unit, late=i % 3 == 0, by=handlers.get(unit.pk))
         h.reply(submitted + dt.timedelta(days=1 + i % 4), unit, late=i % 4 == 3, by=handlers.get(unit.pk))
         if i % 2:
-            h.rate(submitted + dt.timedelta(days=2 + i % 4), unit, ["satisfied", "basic", "dissatisfied"][i % 3],
-                   [True, False, None][i % 3])
+            h.rate(
+                submitted + dt.timedelta(days=2 + i % 4),
+                unit,
+                ["satisfied", "basic", "dissatisfied"][i % 3],
+                [True, False, None][i % 3],
+            )
         else:
             h.event(EventType.CLOSED, submitted + dt.timedelta(days=3 + i % 4), to=Status.CLOSED)
     rollups.process_events(settle_seconds=0)
     return d
 
 
-def street_daily_by_day(period: Period, street_ids: frozenset[int] | None = None) -> dict[dt.date, dict[str, int]]:
+def street_daily_by_day(
+    period: Period, street_ids: frozenset[int] | None = None
+) -> dict[dt.date, dict[str, int]]:
     """The counters per day summed straight from `KpiStreetDaily`."""
     qs = KpiStreetDaily.objects.filter(day__gte=period.start, day__lt=period.end)
     if street_ids is not None:
@@ -117,10 +123,13 @@ def test_day_ranges_and_series_read_day_by_street(folded, where, django_assert_n
     with django_assert_num_queries(1) as captured:
         got = daily_series(DAYS, slc)
     sql = captured.captured_queries[0]["sql"]
-    assert TOTAL_TABLE in sql and STREET_DAILY_TABLE not in sql
+    assert TOTAL_TABLE in sql
+    assert STREET_DAILY_TABLE not in sql
     assert [day for day, _f in got] == sorted(day for day, c in expected.items() if any(c.values()))
     for day, figures in got:
-        assert {k: figures.counters[k] for k in SERIES_FIELDS} == {k: expected[day][k] for k in SERIES_FIELDS}, day
+        assert {k: figures.counters[k] for k in SERIES_FIELDS} == {
+            k: expected[day][k] for k in SERIES_FIELDS
+        }, day
 
     with django_assert_num_queries(2) as captured:  # the rollups, the false closures
         figures = kpis(DAYS, slc)
@@ -136,7 +145,8 @@ def test_breakdown_by_street_over_days_reads_day_by_street(folded):
     with CaptureQueriesContext(connection) as captured:  # the rollups, then (maybe) the names
         rows = breakdown(DAYS, by="street")
     rollup_reads = [q["sql"] for q in captured.captured_queries if "supervision_kpi" in q["sql"]]
-    assert len(rollup_reads) == 1 and TOTAL_TABLE in rollup_reads[0]
+    assert len(rollup_reads) == 1
+    assert TOTAL_TABLE in rollup_reads[0]
     got = {row.key: row.figures.counters for row in rows}
     for street in (d.street_a.pk, d.street_b.pk, d.district.pk, 0):
         assert got[street] == total(street_daily_by_day(DAYS, frozenset({street}))), street
@@ -147,7 +157,8 @@ def test_intake_counts_by_street_from_day_by_street(folded):
     got = {row["street_id"]: row["received"] for row in rows}
     qs = KpiStreetDaily.objects.filter(day__gte=DAYS.start, day__lt=DAYS.end, unit_id=0)
     expected = dict(qs.values_list("street_id").annotate(n=Sum("received")).order_by())
-    assert got == expected and sum(got.values()) > 0
+    assert got == expected
+    assert sum(got.values()) > 0
 
 
 def test_whole_months_as_days_equal_the_monthly_figures(folded):

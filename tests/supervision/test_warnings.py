@@ -37,18 +37,23 @@ def test_default_rules_exist(db):
 def test_overdue_appeal_warning_fires_once_and_clears(district):
     rule = only(RuleKind.APPEAL_OVERDUE)
     now = timezone.now()
-    late = AppealFactory(status=Status.ACCEPTED, unit=district.unit_city, resolve_due_at=now - dt.timedelta(hours=1))
+    late = AppealFactory(
+        status=Status.ACCEPTED, unit=district.unit_city, resolve_due_at=now - dt.timedelta(hours=1)
+    )
     AppealFactory(status=Status.ACCEPTED, unit=district.unit_city, resolve_due_at=now + dt.timedelta(days=2))
     report = alerts.evaluate_warnings(now)
-    assert report.raised == 1 and open_keys(rule) == {f"appeal:{late.pk}"}
+    assert report.raised == 1
+    assert open_keys(rule) == {f"appeal:{late.pk}"}
     assert alerts.evaluate_warnings(now).raised == 0
     assert RaisedWarning.objects.count() == 1
     late.status = Status.REPLIED
     late.save()
     report = alerts.evaluate_warnings(now)
-    assert report.cleared == 1 and open_keys(rule) == set()
+    assert report.cleared == 1
+    assert open_keys(rule) == set()
     warning = RaisedWarning.objects.get()
-    assert warning.status == WarningStatus.CLEARED and warning.cleared_at == now
+    assert warning.status == WarningStatus.CLEARED
+    assert warning.cleared_at == now
     # the condition returns: a new warning, the old one stays cleared
     late.status = Status.ACCEPTED
     late.save()
@@ -60,8 +65,12 @@ def test_overdue_appeal_warning_fires_once_and_clears(district):
 def test_due_soon_and_reopened_rules(district):
     due_rule = only(RuleKind.APPEAL_DUE_SOON, threshold=6)
     now = timezone.now()
-    soon = AppealFactory(status=Status.DISPATCHED, unit=district.unit_env, resolve_due_at=now + dt.timedelta(hours=2))
-    AppealFactory(status=Status.DISPATCHED, unit=district.unit_env, resolve_due_at=now + dt.timedelta(hours=30))
+    soon = AppealFactory(
+        status=Status.DISPATCHED, unit=district.unit_env, resolve_due_at=now + dt.timedelta(hours=2)
+    )
+    AppealFactory(
+        status=Status.DISPATCHED, unit=district.unit_env, resolve_due_at=now + dt.timedelta(hours=30)
+    )
     alerts.evaluate_warnings(now)
     assert open_keys(due_rule) == {f"appeal:{soon.pk}"}
     soon.resolve_due_at = now + dt.timedelta(days=3)  # an extension was granted
@@ -94,7 +103,8 @@ def test_unit_satisfaction_warning_fires_and_clears(district):
     alerts.evaluate_warnings(now)
     assert open_keys(rule) == {f"unit:{district.unit_env.pk}"}
     warning = rule.warnings.get()
-    assert warning.value == pytest.approx(33.3) and warning.unit == district.unit_env
+    assert warning.value == pytest.approx(33.3)
+    assert warning.unit == district.unit_env
     for _ in range(9):
         _rated(district, now - dt.timedelta(days=1), "basic")
     rollups.process_events(now=now, settle_seconds=0)
@@ -108,8 +118,12 @@ def test_unit_overdue_warning_uses_a_rolling_window(district):
     for _ in range(2):
         h = History(area=district.grid_b, category=district.cat_city, submitted=now - dt.timedelta(days=3))
         h.dispatch(now - dt.timedelta(days=3), district.unit_city)
-        h.event(EventType.OVERDUE, now - dt.timedelta(days=1), unit=district.unit_city,
-                data={"resolve_due_at": (now - dt.timedelta(days=1)).isoformat()})
+        h.event(
+            EventType.OVERDUE,
+            now - dt.timedelta(days=1),
+            unit=district.unit_city,
+            data={"resolve_due_at": (now - dt.timedelta(days=1)).isoformat()},
+        )
     rollups.process_events(now=now, settle_seconds=0)
     alerts.evaluate_warnings(now)
     assert open_keys(rule) == {f"unit:{district.unit_city.pk}"}
@@ -121,14 +135,20 @@ def test_category_surge_against_its_own_baseline(district):
     rule = only(RuleKind.CATEGORY_SURGE, threshold=2, min_count=5)
     now = timezone.now()
     for i in range(8):  # baseline: 8 over the 4 weeks before = 2 a week
-        History(area=district.grid_a, category=district.cat_light, submitted=now - dt.timedelta(days=9 + 3 * i))
+        History(
+            area=district.grid_a, category=district.cat_light, submitted=now - dt.timedelta(days=9 + 3 * i)
+        )
     for i in range(6):  # last 7 days: 6 street-lighting appeals in street A, more than 2 × 2
-        History(area=district.grid_a, category=district.cat_light, submitted=now - dt.timedelta(days=1, hours=i))
+        History(
+            area=district.grid_a, category=district.cat_light, submitted=now - dt.timedelta(days=1, hours=i)
+        )
     rollups.process_events(now=now, settle_seconds=0)
     alerts.evaluate_warnings(now)
     assert open_keys(rule) == {f"surge:{district.cat_city.pk}:{district.street_a.pk}"}
     warning = rule.warnings.get()
-    assert warning.area == district.street_a and warning.category == district.cat_city and warning.value == 6
+    assert warning.area == district.street_a
+    assert warning.category == district.cat_city
+    assert warning.value == 6
     alerts.evaluate_warnings(now + dt.timedelta(days=10))
     assert open_keys(rule) == set()
 
@@ -137,9 +157,13 @@ def test_no_surge_when_in_line_with_baseline(district):
     rule = only(RuleKind.CATEGORY_SURGE, threshold=2, min_count=5)
     now = timezone.now()
     for i in range(16):  # 4 a week before
-        History(area=district.grid_b, category=district.cat_env, submitted=now - dt.timedelta(days=8 + i * 1.5))
+        History(
+            area=district.grid_b, category=district.cat_env, submitted=now - dt.timedelta(days=8 + i * 1.5)
+        )
     for i in range(6):  # 6 this week: less than 2 × 4
-        History(area=district.grid_b, category=district.cat_env, submitted=now - dt.timedelta(days=2, hours=i))
+        History(
+            area=district.grid_b, category=district.cat_env, submitted=now - dt.timedelta(days=2, hours=i)
+        )
     rollups.process_events(now=now, settle_seconds=0)
     alerts.evaluate_warnings(now)
     assert open_keys(rule) == set()
@@ -174,14 +198,20 @@ def test_every_message_reads_back_to_its_template(district):
     it rebuild exactly that text."""
     now = timezone.now()
     AppealFactory(status=Status.ACCEPTED, unit=district.unit_city, resolve_due_at=now - dt.timedelta(hours=1))
-    AppealFactory(status=Status.DISPATCHED, unit=district.unit_env, resolve_due_at=now + dt.timedelta(hours=2))
+    AppealFactory(
+        status=Status.DISPATCHED, unit=district.unit_env, resolve_due_at=now + dt.timedelta(hours=2)
+    )
     AppealFactory(status=Status.DISPATCHED, reopen_count=2)
     for sat in ("dissatisfied", "dissatisfied", "satisfied"):
         _rated(district, now - dt.timedelta(days=2), sat)
     for i in range(8):
-        History(area=district.grid_a, category=district.cat_light, submitted=now - dt.timedelta(days=9 + 3 * i))
+        History(
+            area=district.grid_a, category=district.cat_light, submitted=now - dt.timedelta(days=9 + 3 * i)
+        )
     for i in range(6):
-        History(area=district.grid_a, category=district.cat_light, submitted=now - dt.timedelta(days=1, hours=i))
+        History(
+            area=district.grid_a, category=district.cat_light, submitted=now - dt.timedelta(days=1, hours=i)
+        )
     for _ in range(2):
         h = History(area=district.grid_b, category=district.cat_city, submitted=now - dt.timedelta(days=3))
         h.dispatch(now - dt.timedelta(days=3), district.unit_city)
@@ -200,11 +230,18 @@ def test_every_message_reads_back_to_its_template(district):
         template, params = found
         assert template.format(**params) == w.message
         assert alerts.warning_message(w) == w.message  # Chinese reader: the stored text
-    assert (alerts.message_params(RuleKind.UNIT_SATISFACTION_LOW, raised[RuleKind.UNIT_SATISFACTION_LOW].message)
-            or ("", {}))[1] == {
-        "days": "30", "rate": "33.3", "floor": "80", "rated": "3",
+    assert (
+        alerts.message_params(RuleKind.UNIT_SATISFACTION_LOW, raised[RuleKind.UNIT_SATISFACTION_LOW].message)
+        or ("", {})
+    )[1] == {
+        "days": "30",
+        "rate": "33.3",
+        "floor": "80",
+        "rated": "3",
     }
-    surge = (alerts.message_params(RuleKind.CATEGORY_SURGE, raised[RuleKind.CATEGORY_SURGE].message) or ("", {}))[1]
+    surge = (
+        alerts.message_params(RuleKind.CATEGORY_SURGE, raised[RuleKind.CATEGORY_SURGE].message) or ("", {})
+    )[1]
     assert surge == {"area": "东街道", "category": district.cat_city.name, "count": "6", "baseline": "2.0"}
 
 
@@ -213,7 +250,9 @@ def test_warning_is_rendered_through_gettext_at_display_time(district, english_m
 
     only(RuleKind.APPEAL_OVERDUE)
     now = timezone.now()
-    late = AppealFactory(status=Status.ACCEPTED, unit=district.unit_city, resolve_due_at=now - dt.timedelta(hours=1))
+    late = AppealFactory(
+        status=Status.ACCEPTED, unit=district.unit_city, resolve_due_at=now - dt.timedelta(hours=1)
+    )
     alerts.evaluate_warnings(now)
     warning = RaisedWarning.objects.select_related("rule").get()
     assert warning.message.startswith(f"{late.tracking_number} 已超过办结时限（")  # stored as raised
@@ -237,7 +276,8 @@ def test_warnings_page_shows_the_readers_language(client, district, english_msgs
     assert f"{twice.tracking_number} 已重办 2 次" in client.get("/supervision/warnings/").content.decode()
     client.cookies["django_language"] = "en"
     page = client.get("/supervision/warnings/").content.decode()
-    assert f"{twice.tracking_number} reopened 2 times" in page and "已重办" not in page
+    assert f"{twice.tracking_number} reopened 2 times" in page
+    assert "已重办" not in page
     order_page = client.get(f"/supervision/orders/new/?warning={rule.warnings.get().pk}").content.decode()
     assert f"{twice.tracking_number} reopened 2 times" in order_page
 
@@ -266,14 +306,17 @@ def test_the_admin_shows_warnings_in_the_readers_language(client, district, engl
 
     only(RuleKind.APPEAL_OVERDUE)
     now = timezone.now()
-    late = AppealFactory(status=Status.ACCEPTED, unit=district.unit_city, resolve_due_at=now - dt.timedelta(hours=1))
+    late = AppealFactory(
+        status=Status.ACCEPTED, unit=district.unit_city, resolve_due_at=now - dt.timedelta(hours=1)
+    )
     alerts.evaluate_warnings(now)
     warning = RaisedWarning.objects.get()
     english_msgstr(warning_kinds.OVERDUE, "{number} is past its deadline ({due})")
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
     client.cookies["django_language"] = "en"
     listing = client.get("/admin/supervision/raisedwarning/").content.decode()
-    assert f"{late.tracking_number} is past its deadline" in listing and "已超过办结时限" not in listing
+    assert f"{late.tracking_number} is past its deadline" in listing
+    assert "已超过办结时限" not in listing
     detail = client.get(f"/admin/supervision/raisedwarning/{warning.pk}/change/").content.decode()
     assert f"{late.tracking_number} is past its deadline" in detail
     client.cookies["django_language"] = "zh-hans"

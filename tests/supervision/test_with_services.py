@@ -48,9 +48,15 @@ def test_service_events_become_figures(district, settings):
     period = Period.parse(f"{today:%Y-%m-%d}..{today:%Y-%m-%d}")
     whole = kpis(period)
     assert (whole.received, whole.assigned, whole.returned, whole.accepted, whole.rated, whole.withdrawn) == (
-        2, 2, 1, 1, 1, 1,
+        2,
+        2,
+        1,
+        1,
+        1,
+        1,
     )
-    assert whole.satisfaction_rate == 1.0 and whole.resolution_rate == 1.0
+    assert whole.satisfaction_rate == 1.0
+    assert whole.resolution_rate == 1.0
     city = kpis(period, Slice().narrow(unit=d.unit_city))
     assert (city.assigned, city.returned, city.replied, city.closed) == (1, 0, 1, 1)
     env = kpis(period, Slice().narrow(unit=d.unit_env))

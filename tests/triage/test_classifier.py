@@ -25,7 +25,8 @@ def test_learns_a_separable_toy_set(toy_model):
     report = evaluate(toy_model, texts, labels)
     assert report.accuracy >= 0.95
     p = toy_model.predict("学校的老师让学生周末去补课，幼儿园也一样")
-    assert p.label == "教育文体" and not p.abstained
+    assert p.label == "教育文体"
+    assert not p.abstained
     assert len(p.top) == 3
     assert p.top[0][1] >= p.top[1][1] >= p.top[2][1]
 
@@ -108,4 +109,8 @@ def test_confidence_table_counts_coverage_and_accuracy_above_each_threshold():
     assert rows[0.5] == {"threshold": 0.5, "coverage": 0.8, "accuracy": 0.75}
     assert rows[0.8] == {"threshold": 0.8, "coverage": 0.4, "accuracy": 1.0}
     assert rows[0.95] == {"threshold": 0.95, "coverage": 0.2, "accuracy": 1.0}
-    assert confidence_table(np.array([True]), np.array([0.2]))[0] == {"threshold": 0.3, "coverage": 0.0, "accuracy": 0.0}
+    assert confidence_table(np.array([True]), np.array([0.2]))[0] == {
+        "threshold": 0.3,
+        "coverage": 0.0,
+        "accuracy": 0.0,
+    }

@@ -22,10 +22,12 @@ def test_train_eval_roundtrip_csv(tmp_path, capsys):
     model = tmp_path / "cat.model"
     assert main(["train", "--data", str(data), "--model", str(model)]) == 0
     out = capsys.readouterr().out
-    assert "trained 4 labels" in out and model.exists()
+    assert "trained 4 labels" in out
+    assert model.exists()
     assert main(["eval", "--data", str(test), "--model", str(model), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["accuracy"] > 0.9 and report["macro_f1"] > 0.9
+    assert report["accuracy"] > 0.9
+    assert report["macro_f1"] > 0.9
     assert set(report["per_class"]) == {"交通运输", "教育文体", "环境保护", "劳动和社会保障"}
     assert main(["eval", "--data", str(test), "--model", str(model)]) == 0
     assert "confusion matrix" in capsys.readouterr().out
@@ -114,7 +116,8 @@ def test_hotspots_command_with_chinese_columns(tmp_path, capsys):
     pd.DataFrame(rows).to_csv(path, index=False)
     assert main(["hotspots", "--data", str(path), "--json", "--top", "3"]) == 0
     spots = json.loads(capsys.readouterr().out)
-    assert spots[0]["size"] == 12 and spots[0]["votes"] == sum(range(12))
+    assert spots[0]["size"] == 12
+    assert spots[0]["votes"] == sum(range(12))
     assert main(["hotspots", "--data", str(path)]) == 0
     assert "龙湾国际社区" in capsys.readouterr().out
 

@@ -38,7 +38,8 @@ def build(n: int = 3000) -> DuplicateIndex:
 def test_finds_planted_duplicate_among_distractors():
     idx = build()
     hits = idx.query("龙湾国际社区北门排水沟堵死了，下雨就被淹，建筑垃圾没人清", area_code="A3")
-    assert hits and hits[0][0] == "planted"
+    assert hits
+    assert hits[0][0] == "planted"
     assert 0.3 < hits[0][1] <= 1.0
 
 
@@ -57,7 +58,8 @@ def test_repeat_appellant_flagged():
     idx = build(500)
     idx.add("mine", "翠湖花园3栋楼下餐馆油烟扰民严重，多次反映无果", phone="13912345678")
     check = idx.check("翠湖花园3栋楼下餐馆油烟扰民，还是没人管", phone="139-1234-5678")
-    assert check.is_repeat and check.repeat_of[0].id == "mine"
+    assert check.is_repeat
+    assert check.repeat_of[0].id == "mine"
     other = idx.check("翠湖花园3栋楼下餐馆油烟扰民，还是没人管", phone="13700000000")
     assert not other.is_repeat
     assert any(c.id == "mine" for c in other.candidates)
@@ -71,7 +73,8 @@ def test_remove_and_expire():
         idx.add(i, t, time=old if i < 20 else new)
     idx.add("x", "龙湾国际社区北门外的排水沟被建筑垃圾堵死", time=new)
     assert idx.query("龙湾国际社区北门排水沟堵死")[0][0] == "x"
-    assert idx.remove("x") and "x" not in idx
+    assert idx.remove("x")
+    assert "x" not in idx
     assert idx.query("龙湾国际社区北门排水沟堵死") == []
     assert idx.expire(dt.datetime(2024, 3, 1)) == 20
     assert len(idx) == 20

@@ -18,14 +18,22 @@ KNOWN = [
 
 def _index() -> DuplicateIndex:
     index = DuplicateIndex()
-    index.add_many([k[0] for k in KNOWN], [k[1] for k in KNOWN], [k[2] for k in KNOWN], [NOW] * len(KNOWN),
-                   [k[3] for k in KNOWN])
+    index.add_many(
+        [k[0] for k in KNOWN],
+        [k[1] for k in KNOWN],
+        [k[2] for k in KNOWN],
+        [NOW] * len(KNOWN),
+        [k[3] for k in KNOWN],
+    )
     return index
 
 
 def test_each_text_finds_what_check_finds_among_the_indexed():
-    texts = ["幸福小区3栋门口的路灯坏了一个多月了，晚上很黑，请尽快修好。", "和平小区东门垃圾站三天没人清运，气味很大。",
-             "请问办理居住证需要带哪些材料？"]
+    texts = [
+        "幸福小区3栋门口的路灯坏了一个多月了，晚上很黑，请尽快修好。",
+        "和平小区东门垃圾站三天没人清运，气味很大。",
+        "请问办理居住证需要带哪些材料？",
+    ]
     areas = ["D1/S1/C1/G1", "D1/S2/C2/G2", "D1/S1"]
     phones = ["13812341234", None, None]
     index = _index()
@@ -38,18 +46,30 @@ def test_each_text_finds_what_check_finds_among_the_indexed():
         for a, b in zip(single.candidates, many.candidates, strict=True):
             assert abs(a.score - b.score) < 0.05  # term statistics include the batch: last digits differ
     assert [c.id for c in batch[0].merge_candidates] == [1]  # not 4: another area
-    assert batch[0].candidates[0].same_phone and batch[2].candidates == []
+    assert batch[0].candidates[0].same_phone
+    assert batch[2].candidates == []
     assert len(index) == len(KNOWN)  # the index itself is unchanged
 
 
 def test_a_text_is_checked_against_the_batch_items_before_it():
-    texts = ["南湖路的下水道堵了，污水漫到路面上，气味很大。", "南湖路的下水道堵了好几天，污水漫到路面上了，气味很大。",
-             "南湖路下水道堵了，污水漫到路面，味道很大。"]
-    batch = check_many(_index(), texts, ids=["b0", "b1", "b2"], area_codes=["D1/S1"] * 3,
-                       phones=["13700001111", "13700001111", None])
+    texts = [
+        "南湖路的下水道堵了，污水漫到路面上，气味很大。",
+        "南湖路的下水道堵了好几天，污水漫到路面上了，气味很大。",
+        "南湖路下水道堵了，污水漫到路面，味道很大。",
+    ]
+    batch = check_many(
+        _index(),
+        texts,
+        ids=["b0", "b1", "b2"],
+        area_codes=["D1/S1"] * 3,
+        phones=["13700001111", "13700001111", None],
+    )
     assert batch[0].candidates == []  # nothing before it
-    assert [c.id for c in batch[1].merge_candidates] == ["b0"] and batch[1].candidates[0].same_phone
+    assert [c.id for c in batch[1].merge_candidates] == ["b0"]
+    assert batch[1].candidates[0].same_phone
     assert {c.id for c in batch[2].merge_candidates} == {"b0", "b1"}
     # another area sees none of them
-    other = check_many(_index(), texts[:2], ids=["x0", "x1"], area_codes=["D1/S1", "D1/S2"], phones=[None, None])
+    other = check_many(
+        _index(), texts[:2], ids=["x0", "x1"], area_codes=["D1/S1", "D1/S2"], phones=[None, None]
+    )
     assert other[1].candidates == []

@@ -39,8 +39,16 @@ def test_compiled_probabilities_equal_scikit_learn():
     texts, labels = make_corpus(20, seed=5)
     docs = prepare(texts)
     lin = fit_compiled(
-        docs, labels, np.ones(len(docs)), ngram=(1, 3), min_df=1, max_features=None,
-        sublinear_tf=False, C=1.0, class_weight=None, calibration_folds=3,
+        docs,
+        labels,
+        np.ones(len(docs)),
+        ngram=(1, 3),
+        min_df=1,
+        max_features=None,
+        sublinear_tf=False,
+        C=1.0,
+        class_weight=None,
+        calibration_folds=3,
     )
     vec = TfidfVectorizer(analyzer=partial(char_ngrams_all, lo=1, hi=3), dtype=np.float32)
     x = vec.fit_transform(docs)
@@ -79,10 +87,12 @@ def test_two_labels_and_a_singleton_class_still_give_probabilities():
     keep = [i for i, lab in enumerate(labels) if lab in ("交通运输", "教育文体")]
     two = train_model([texts[i] for i in keep], [labels[i] for i in keep])
     p = two.predict("公交车红绿灯道路拥堵", k=2)
-    assert p.label == "交通运输" and abs(sum(c for _, c in p.top) - 1.0) < 1e-6
+    assert p.label == "交通运输"
+    assert abs(sum(c for _, c in p.top) - 1.0) < 1e-6
     one_off = train_model([*texts, "菜市场卫生很差"], [*labels, "商贸旅游"])
     q = one_off.predict("学校老师补课", k=5)
-    assert q.top[0][0] == "教育文体" and abs(sum(c for _, c in q.top) - 1.0) < 1e-6
+    assert q.top[0][0] == "教育文体"
+    assert abs(sum(c for _, c in q.top) - 1.0) < 1e-6
 
 
 def test_eval_json_reports_latency_and_load_time(tmp_path, capsys):
@@ -108,7 +118,7 @@ def test_near_copies_share_a_group_and_never_straddle_folds():
     base, labels = make_corpus(8, seed=6)
     texts = base + [t.replace("。", "！") for t in base[:6]]  # six reworded copies
     seg = [False] * len(base) + [True] * 6
-    texts[len(base):] = [" ".join(t.replace("！", "").split("，")) for t in texts[len(base):]]
+    texts[len(base) :] = [" ".join(t.replace("！", "").split("，")) for t in texts[len(base) :]]
     y = np.asarray(labels + labels[:6])
     groups = near_duplicate_groups(texts, seg)
     for i in range(6):
@@ -116,7 +126,8 @@ def test_near_copies_share_a_group_and_never_straddle_folds():
     scored = ~np.asarray(seg)
     train, test = holdout_split(groups, scored, share=0.25, seed=1)
     assert not set(groups[train]) & set(groups[test])
-    assert scored[test].all() and len(test) > 0
+    assert scored[test].all()
+    assert len(test) > 0
     for tr, te in grouped_folds(train, y, groups, scored, folds=3):
         assert not set(groups[tr]) & set(groups[te])
         assert scored[te].all()
@@ -144,11 +155,23 @@ def test_nb_scaled_model_scores_are_its_linear_map_of_scikit_learn_tfidf(subline
     texts, labels = make_corpus(15, seed=12)
     docs = prepare(texts)
     lin = fit_compiled(
-        docs, labels, np.ones(len(docs)), ngram=(1, 3), min_df=1, max_features=None,
-        sublinear_tf=sublinear, C=2.0, class_weight=None, calibration_folds=3, nb_alpha=0.05,
+        docs,
+        labels,
+        np.ones(len(docs)),
+        ngram=(1, 3),
+        min_df=1,
+        max_features=None,
+        sublinear_tf=sublinear,
+        C=2.0,
+        class_weight=None,
+        calibration_folds=3,
+        nb_alpha=0.05,
     )
-    assert lin.coef.shape == (len(lin.vocab), 4) and lin.cal_a is not None
-    vec = TfidfVectorizer(analyzer=partial(char_ngrams_all, lo=1, hi=3), sublinear_tf=sublinear, dtype=np.float32)
+    assert lin.coef.shape == (len(lin.vocab), 4)
+    assert lin.cal_a is not None
+    vec = TfidfVectorizer(
+        analyzer=partial(char_ngrams_all, lo=1, hi=3), sublinear_tf=sublinear, dtype=np.float32
+    )
     vec.fit(docs)
     probe = prepare(make_corpus(2, seed=13)[0] + ["公交车公交车公交车，学校"])
     x = vec.transform(probe)

@@ -27,7 +27,8 @@ def test_timeliness():
     fast = score_reply(APPEAL, CONCRETE, t0, t0 + dt.timedelta(days=2))
     slow = score_reply(APPEAL, CONCRETE, t0, t0 + dt.timedelta(days=45))
     assert fast.timeliness == 1.0
-    assert slow.timeliness is not None and slow.timeliness < 0.5
+    assert slow.timeliness is not None
+    assert slow.timeliness < 0.5
     assert fast.overall > slow.overall
     assert score_reply(APPEAL, CONCRETE).timeliness is None
 

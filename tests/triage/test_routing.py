@@ -21,7 +21,8 @@ def test_ancestors():
 
 def test_most_specific_rule_wins():
     r = route("城乡建设/物业管理", "A市/A3区/桂花街道", CATALOGUE)
-    assert r.unit == "桂花街道办" and not r.ambiguous
+    assert r.unit == "桂花街道办"
+    assert not r.ambiguous
     r = route("城乡建设/物业管理", "A市/A3区/其他街道", CATALOGUE)
     assert r.unit == "A3区住建局"
     r = route(["城乡建设", "城乡建设/物业管理"], ["A市", "A市/A9区"], CATALOGUE)
@@ -34,7 +35,8 @@ def test_most_specific_rule_wins():
 
 def test_ambiguity_reported():
     r = route("环境保护/噪音", "A市/A1区", CATALOGUE)
-    assert r.ambiguous and r.unit is None
+    assert r.ambiguous
+    assert r.unit is None
     assert set(r.units[:2]) == {"生态环境局", "城管局"}
     assert "same specificity" in r.reason
 
@@ -45,7 +47,8 @@ def test_return_history_lowers_a_unit():
         h.record("环境保护/噪音", "A市/A1区", "城管局", returned=True)
         h.record("环境保护/噪音", "A市/A1区", "生态环境局", returned=False)
     r = route("环境保护/噪音", "A市/A1区", CATALOGUE, history=h)
-    assert not r.ambiguous and r.unit == "生态环境局"
+    assert not r.ambiguous
+    assert r.unit == "生态环境局"
     assert r.units[-1] == "城管局"
     assert h.score("环境保护/噪音", "A市/A1区", "城管局") < h.score("环境保护/噪音", "A市/A1区", "生态环境局")
 

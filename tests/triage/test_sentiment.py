@@ -7,24 +7,28 @@ import pytest
 from lianxin.triage.sentiment import extend, score, tally
 
 
-@pytest.mark.parametrize(("text", "label"), [
-    ("非常支持这个方案，希望早日实施", "positive"),  # "非常" is a degree adverb, not the negator "非"
-    ("我反对，噪音太大会扰民", "negative"),
-    ("没有问题，同意", "positive"),  # a negated negative word counts for
-    ("这个规定不合理", "negative"),
-    ("不支持", "negative"),
-    ("方案挺好，但是停车位不够，担心拥堵", "negative"),  # what follows "但是" weighs more
-    ("停车收费标准是多少？", "neutral"),
-    ("第三条写得清楚吗", "neutral"),  # a question does not judge
-    ("", "neutral"),
-])
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("非常支持这个方案，希望早日实施", "positive"),  # "非常" is a degree adverb, not the negator "非"
+        ("我反对，噪音太大会扰民", "negative"),
+        ("没有问题，同意", "positive"),  # a negated negative word counts for
+        ("这个规定不合理", "negative"),
+        ("不支持", "negative"),
+        ("方案挺好，但是停车位不够，担心拥堵", "negative"),  # what follows "但是" weighs more
+        ("停车收费标准是多少？", "neutral"),
+        ("第三条写得清楚吗", "neutral"),  # a question does not judge
+        ("", "neutral"),
+    ],
+)
 def test_labels(text, label):
     assert score(text).label == label
 
 
 def test_negation_and_degree_are_recorded():
     s = score("很不满意")
-    assert s.negative == ("不满意",) and s.score < -0.5
+    assert s.negative == ("不满意",)
+    assert s.score < -0.5
     assert score("有点担心").score > score("非常担心").score
 
 

@@ -27,8 +27,15 @@ def _user_data() -> list[str]:
     words |= set(Category.objects.values_list("name", flat=True))
     words |= {u.display_name for u in User.objects.all() if u.display_name}
     for a in Appeal.objects.all():
-        words |= {a.text, a.title, a.contact_name, mask_name(a.contact_name), a.address, a.reply_text,
-                  a.rating_comment}
+        words |= {
+            a.text,
+            a.title,
+            a.contact_name,
+            mask_name(a.contact_name),
+            a.address,
+            a.reply_text,
+            a.rating_comment,
+        }
         words |= set(a.events.exclude(note="").values_list("note", flat=True))
     return sorted((w for w in words if w), key=len, reverse=True)
 
@@ -53,11 +60,23 @@ def _check(pages: dict[str, str]) -> None:
 
 def test_residents_pages_in_english(district, no_auto_dispatch):
     c = _english(Client())
-    pages = {"home": c.get("/").content.decode(), "submit": c.get("/appeal/new/").content.decode(),
-             "submit errors": c.post("/appeal/new/", {"kind": "complaint"}).content.decode(),
-             "track": c.get("/track/").content.decode()}
-    r = c.post("/appeal/new/", {"kind": "complaint", "text": "路灯坏了", "street": "S1",
-                                "contact_phone": "13812345678", "contact_consent": "on"}, follow=True)
+    pages = {
+        "home": c.get("/").content.decode(),
+        "submit": c.get("/appeal/new/").content.decode(),
+        "submit errors": c.post("/appeal/new/", {"kind": "complaint"}).content.decode(),
+        "track": c.get("/track/").content.decode(),
+    }
+    r = c.post(
+        "/appeal/new/",
+        {
+            "kind": "complaint",
+            "text": "路灯坏了",
+            "street": "S1",
+            "contact_phone": "13812345678",
+            "contact_consent": "on",
+        },
+        follow=True,
+    )
     pages["receipt"] = r.content.decode()
     appeal = helpers.replied(district)
     c.post("/track/", {"tracking_number": appeal.tracking_number, "secret": "1234"})

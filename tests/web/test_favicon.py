@@ -9,9 +9,11 @@ pytestmark = pytest.mark.django_db
 
 def test_pages_name_the_icon_and_favicon_ico_leads_to_it(client):
     html = client.get("/").content.decode()
-    assert 'rel="icon"' in html and "web/favicon.svg" in html
+    assert 'rel="icon"' in html
+    assert "web/favicon.svg" in html
     r = client.get("/favicon.ico")
-    assert r.status_code == 301 and r.url.endswith("web/favicon.svg")
+    assert r.status_code == 301
+    assert r.url.endswith("web/favicon.svg")
     icon = client.get(r.url)
     assert icon.status_code == 200
     body = b"".join(icon.streaming_content) if icon.streaming else icon.content

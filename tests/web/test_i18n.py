@@ -25,7 +25,7 @@ def po_entries(locale: Path | None = None) -> list[dict]:
                 entry["flags"] += line
                 continue
             if line.startswith("msgctxt "):
-                entry["context"] = ast.literal_eval(line[len("msgctxt "):])
+                entry["context"] = ast.literal_eval(line[len("msgctxt ") :])
                 continue
             m = re.match(r'^(msgid_plural|msgid|msgstr(?:\[\d\])?) (".*")$', line)
             if m:
@@ -63,9 +63,17 @@ def test_placeholders_survive_translation():
 def test_compiled_catalogue_matches_the_po_file():
     with LOCALE.joinpath("django.mo").open("rb") as f:
         compiled = gettext.GNUTranslations(f)
-    stale = [e["msgid"] for e in po_entries()
-             if not e["plural"] and (compiled.pgettext(e["context"], e["msgid"]) if e["context"] is not None
-                                      else compiled.gettext(e["msgid"])) != e["strs"][0]]
+    stale = [
+        e["msgid"]
+        for e in po_entries()
+        if not e["plural"]
+        and (
+            compiled.pgettext(e["context"], e["msgid"])
+            if e["context"] is not None
+            else compiled.gettext(e["msgid"])
+        )
+        != e["strs"][0]
+    ]
     assert stale == [], "run: cd lianxin && django-admin compilemessages"
 
 
@@ -73,9 +81,12 @@ def test_compiled_catalogue_matches_the_po_file():
 def test_english_pages(client, district):
     client.cookies["django_language"] = "en"
     html = client.get("/").content.decode()
-    assert "Raise an appeal" in html and "Track an appeal" in html and "Ask for mediation" in html
+    assert "Raise an appeal" in html
+    assert "Track an appeal" in html
+    assert "Ask for mediation" in html
     assert "Coming soon" not in html
-    assert "Large text" in html and "中文" in html
+    assert "Large text" in html
+    assert "中文" in html
     with translation.override("en"):
         from lianxin.appeals.models import Status
 

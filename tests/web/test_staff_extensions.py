@@ -45,21 +45,31 @@ def _request_extension(client_for, district, appeal: Appeal) -> None:
 def test_requested_extension_waits_in_the_dispatchers_queue_until_decided(client_for, district, decision):
     appeal = helpers.accepted(district)
     d = client_for(district.dispatcher)
-    assert _count(d) == "0" and not _listed(d, appeal)
+    assert _count(d) == "0"
+    assert not _listed(d, appeal)
     _request_extension(client_for, district, appeal)
     assert _count(d) == "1"
     html = d.get("/staff/queue/extensions/").content.decode()
     assert appeal.tracking_number in html
-    assert "3 个工作日" in html and "需要采购配件，供货商月底到货" in html  # the request beside the appeal
+    assert "3 个工作日" in html
+    assert "需要采购配件，供货商月底到货" in html
     assert 'aria-current="page">待审批延期' in html
     # the same filters and search as every queue
-    assert _listed(d, appeal, q=appeal.tracking_number) and _listed(d, appeal, area="S1")
-    assert not _listed(d, appeal, area="S2") and not _listed(d, appeal, kind="report")
+    assert _listed(d, appeal, q=appeal.tracking_number)
+    assert _listed(d, appeal, area="S1")
+    assert not _listed(d, appeal, area="S2")
+    assert not _listed(d, appeal, kind="report")
 
-    r = d.post(f"/staff/appeals/{appeal.pk}/act/decide_extension/",
-               {"decide_extension-approve": decision, "decide_extension-note": "请按期办结" if decision == "no" else ""})
+    r = d.post(
+        f"/staff/appeals/{appeal.pk}/act/decide_extension/",
+        {
+            "decide_extension-approve": decision,
+            "decide_extension-note": "请按期办结" if decision == "no" else "",
+        },
+    )
     assert r.status_code == 302
-    assert _count(d) == "0" and not _listed(d, appeal)
+    assert _count(d) == "0"
+    assert not _listed(d, appeal)
 
 
 def test_only_deciders_in_their_jurisdiction_get_the_queue(client_for, district):
@@ -98,8 +108,10 @@ def test_api_queue_extensions_returns_the_same_appeals(client_for, district):
         codes = [r["tracking_number"] for r in body["results"]]
         assert body["count"] == len(codes)
         assert set(codes) == {a.tracking_number for a in Appeal.objects.all() if a.tracking_number in web}
-    assert [r["tracking_number"] for r in api.get("/appeals", user=district.dispatcher,
-                                                   queue="extensions").json()["results"]] == [waiting.tracking_number]
+    assert [
+        r["tracking_number"]
+        for r in api.get("/appeals", user=district.dispatcher, queue="extensions").json()["results"]
+    ] == [waiting.tracking_number]
     assert api.get("/appeals", user=district.handler_city, queue="extensions").json()["count"] == 0
 
 

@@ -25,11 +25,14 @@ def test_empty_submit_reports_text_phone_and_consent_in_one_round_trip(client, d
     assert response.status_code == 400
     html = response.content.decode()
     assert _error_ids(html) == ["id_text", "id_contact_phone", "id_contact_consent"]
-    assert "请填写诉求内容" in html and "请填写联系电话" in html and "请勾选同意" in html
+    assert "请填写诉求内容" in html
+    assert "请填写联系电话" in html
+    assert "请勾选同意" in html
     # the summary above is announced and links to each field; each control names its error
     summary = html.split('id="form-errors"')[1].split("</div>")[0]
     assert 'role="alert"' in html.split('id="form-errors"')[0][-80:]
-    assert 'href="#id_text"' in summary and 'href="#id_contact_phone"' in summary
+    assert 'href="#id_text"' in summary
+    assert 'href="#id_contact_phone"' in summary
     assert 'href="#id_contact_consent"' in summary
     assert re.search(r'<textarea[^>]*aria-describedby="[^"]*id_text_error"[^>]*aria-invalid="true"', html)
     assert Appeal.objects.count() == 0
@@ -37,8 +40,9 @@ def test_empty_submit_reports_text_phone_and_consent_in_one_round_trip(client, d
 
 def test_a_form_level_error_and_the_services_errors_come_together(client, district):
     # too long for the form, and no phone/consent for the service: all three reported
-    html = client.post("/appeal/new/", good_post(text="长" * 4001, contact_phone="", contact_consent="")
-                       ).content.decode()
+    html = client.post(
+        "/appeal/new/", good_post(text="长" * 4001, contact_phone="", contact_consent="")
+    ).content.decode()
     assert _error_ids(html) == ["id_text", "id_contact_phone", "id_contact_consent"]
     assert "请填写诉求内容" not in html  # the text's own message (too long) is kept, not replaced
 
@@ -51,7 +55,8 @@ def test_a_bad_phone_and_an_empty_text_both_shown_and_text_of_others_kept(client
 
 def test_a_good_submit_is_unchanged(client, district, no_auto_dispatch):
     response = client.post("/appeal/new/", good_post(), follow=True)
-    assert response.status_code == 200 and Appeal.objects.count() == 1
+    assert response.status_code == 200
+    assert Appeal.objects.count() == 1
 
 
 def test_validate_all_lists_every_problem_in_field_order_and_nothing_for_good_input(district):
@@ -59,8 +64,8 @@ def test_validate_all_lists_every_problem_in_field_order_and_nothing_for_good_in
     assert [p.field for p in problems] == ["text", "kind", "area", "contact_phone", "contact_consent"]
     good = AppealInput(text="路灯坏了", contact_phone="13812345678", contact_consent=True)
     assert validate_all(good) == []
-    assert validate_all(AppealInput(text="", anonymous=True)) and \
-        [p.field for p in validate_all(AppealInput(text="", anonymous=True))] == ["text"]
+    assert validate_all(AppealInput(text="", anonymous=True))
+    assert [p.field for p in validate_all(AppealInput(text="", anonymous=True))] == ["text"]
 
 
 def test_the_intro_promise_matches_the_form(client, district):
@@ -68,7 +73,8 @@ def test_the_intro_promise_matches_the_form(client, district):
     html = client.get("/appeal/new/").content.decode()
     assert "除注明“可选”的以外都需填写" in html
     assert "在哪里（可选）" in html  # street, community, grid and address are optional
-    assert "姓名（可选）" in html and "照片或文件（可选）" in html
+    assert "姓名（可选）" in html
+    assert "照片或文件（可选）" in html
     # and nothing marked required-by-promise is accepted empty: an empty submit names each of them
     empty = client.post("/appeal/new/", {"kind": "complaint"}).content.decode()
     for field in ("text", "contact_phone", "contact_consent"):
@@ -81,20 +87,27 @@ def test_receipt_summarises_what_was_sent_with_a_copy_button(client, district, n
     html = client.post("/appeal/new/", good_post(), follow=True).content.decode()
     appeal = Appeal.objects.get()
     summary = html.split('id="sent-summary"')[1].split("</dl>")[0]
-    assert "幸福小区3栋门口的路灯坏了一个多月" in summary and "投诉" in summary
-    assert "幸福小区3栋" in summary and "李四" in summary
-    assert "13812345678" not in html and "5678" in summary  # the phone masked on the receipt
+    assert "幸福小区3栋门口的路灯坏了一个多月" in summary
+    assert "投诉" in summary
+    assert "幸福小区3栋" in summary
+    assert "李四" in summary
+    assert "13812345678" not in html
+    assert "5678" in summary
     assert f'<p class="big" id="tracking-number">{appeal.tracking_number}</p>' in html
     button = re.search(r'<button[^>]*data-copy="tracking-number"[^>]*>', html)
-    assert button and " hidden" in button.group(0)  # shown by site.js only where copying works
-    assert "<script>" not in html and "style=" not in html  # CSP-strict: nothing inline
+    assert button
+    assert " hidden" in button.group(0)
+    assert "<script>" not in html
+    assert "style=" not in html
 
 
 def test_receipt_of_an_anonymous_appeal_says_anonymous(client, district):
-    html = client.post("/appeal/new/", good_post(anonymous="on", contact_phone="", contact_consent=""),
-                       follow=True).content.decode()
+    html = client.post(
+        "/appeal/new/", good_post(anonymous="on", contact_phone="", contact_consent=""), follow=True
+    ).content.decode()
     summary = html.split('id="sent-summary"')[1].split("</dl>")[0]
-    assert "匿名提交" in summary and "李四" not in summary
+    assert "匿名提交" in summary
+    assert "李四" not in summary
 
 
 def test_public_timeline_shows_the_rating_as_the_residents(district):

@@ -44,24 +44,34 @@ def test_proved_browser_withdraws_a_submitted_appeal(district, settings):
     assert appeal.status == Status.SUBMITTED
     c = _proven_client(appeal)
     html = c.get(_url(appeal, "")).content.decode()
-    assert _form_action(appeal) in html and "撤回诉求" in html
-    assert "将不再办理" in html and "请提交新的诉求" in html  # the consequence is explained
-    assert 'name="withdraw-confirm"' in html and 'for="id_withdraw-confirm"' in html
+    assert _form_action(appeal) in html
+    assert "撤回诉求" in html
+    assert "将不再办理" in html
+    assert "请提交新的诉求" in html
+    assert 'name="withdraw-confirm"' in html
+    assert 'for="id_withdraw-confirm"' in html
 
     r = c.post(_url(appeal), _post())
-    assert r.status_code == 302 and r["Location"] == _url(appeal, "")
+    assert r.status_code == 302
+    assert r["Location"] == _url(appeal, "")
     appeal.refresh_from_db()
-    assert appeal.status == Status.WITHDRAWN and appeal.closed_at is not None
+    assert appeal.status == Status.WITHDRAWN
+    assert appeal.closed_at is not None
     event = _withdrawn_events(appeal).get()
-    assert event.note == REASON and event.public and event.from_status == Status.SUBMITTED
-    assert event.actor is None and event.actor_label == "群众"
+    assert event.note == REASON
+    assert event.public
+    assert event.from_status == Status.SUBMITTED
+    assert event.actor is None
+    assert event.actor_label == "群众"
 
     page = c.get(r["Location"])
     html = page.content.decode()
     assert 'id="appeal-status">已撤回<' in html
     assert "诉求已撤回，将不再办理" in html  # the success message
-    assert "<strong>撤回</strong>" in html and REASON in html  # on the public timeline, with the reason
-    assert _form_action(appeal) not in html and "预计答复时间" not in html
+    assert "<strong>撤回</strong>" in html
+    assert REASON in html
+    assert _form_action(appeal) not in html
+    assert "预计答复时间" not in html
 
 
 def test_reason_is_optional(district, settings):
@@ -69,12 +79,14 @@ def test_reason_is_optional(district, settings):
     c = _proven_client(appeal)
     assert c.post(_url(appeal), _post(**{"withdraw-reason": ""})).status_code == 302
     appeal.refresh_from_db()
-    assert appeal.status == Status.WITHDRAWN and _withdrawn_events(appeal).get().note == ""
+    assert appeal.status == Status.WITHDRAWN
+    assert _withdrawn_events(appeal).get().note == ""
 
 
 def test_withdrawing_a_dispatched_appeal_notifies_the_unit(district, django_capture_on_commit_callbacks):
     appeal = helpers.dispatched(district)
-    assert appeal.status == Status.DISPATCHED and appeal.unit == district.unit_city
+    assert appeal.status == Status.DISPATCHED
+    assert appeal.unit == district.unit_city
     c = _proven_client(appeal)
     with django_capture_on_commit_callbacks(execute=True):
         assert c.post(_url(appeal), _post()).status_code == 302
@@ -91,18 +103,21 @@ def test_without_the_confirmation_box_nothing_changes_and_the_reason_is_kept(dis
     r = c.post(_url(appeal), {"withdraw-reason": REASON})
     assert r.status_code == 400
     html = r.content.decode()
-    assert 'id="id_withdraw-confirm_error"' in html and "请勾选“我确认撤回”" in html
+    assert 'id="id_withdraw-confirm_error"' in html
+    assert "请勾选“我确认撤回”" in html
     assert 'aria-describedby="id_withdraw-confirm_error"' in html  # the error is tied to the box
     assert REASON in html  # the typed reason is kept in the form
     appeal.refresh_from_db()
-    assert appeal.status == Status.SUBMITTED and not _withdrawn_events(appeal).exists()
+    assert appeal.status == Status.SUBMITTED
+    assert not _withdrawn_events(appeal).exists()
 
 
 def test_a_reason_over_the_limit_is_refused_beside_the_field(district, settings):
     appeal = helpers.submit(district, settings=settings)
     c = _proven_client(appeal)
     r = c.post(_url(appeal), _post(**{"withdraw-reason": "长" * 1001}))
-    assert r.status_code == 400 and 'id="id_withdraw-reason_error"' in r.content.decode()
+    assert r.status_code == 400
+    assert 'id="id_withdraw-reason_error"' in r.content.decode()
     appeal.refresh_from_db()
     assert appeal.status == Status.SUBMITTED
 
@@ -110,12 +125,15 @@ def test_a_reason_over_the_limit_is_refused_beside_the_field(district, settings)
 def test_not_proved_is_refused_and_nothing_changes(client, district, settings):
     appeal = helpers.submit(district, settings=settings)
     r = client.post(_url(appeal), _post())
-    assert r.status_code == 404 and "请先输入受理编号" in r.content.decode()
+    assert r.status_code == 404
+    assert "请先输入受理编号" in r.content.decode()
     # the tracking page itself sends an unproved browser to the lookup
     page = client.get(_url(appeal, ""))
-    assert page.status_code == 302 and page.url.startswith("/track/?n=")
+    assert page.status_code == 302
+    assert page.url.startswith("/track/?n=")
     appeal.refresh_from_db()
-    assert appeal.status == Status.SUBMITTED and not _withdrawn_events(appeal).exists()
+    assert appeal.status == Status.SUBMITTED
+    assert not _withdrawn_events(appeal).exists()
 
 
 def test_a_wrong_secret_proves_nothing(district, settings):
@@ -141,16 +159,20 @@ def test_no_form_when_not_allowed_and_a_forged_post_is_refused(district, make):
     appeal = make(district)
     c = _proven_client(appeal)
     html = c.get(_url(appeal, "")).content.decode()
-    assert _form_action(appeal) not in html and "撤回诉求" not in html
+    assert _form_action(appeal) not in html
+    assert "撤回诉求" not in html
     before = appeal.status
     r = c.post(_url(appeal), _post())
     assert r.status_code == 409
     html = r.content.decode()
-    assert "不能撤回" in html and 'role="alert"' in html
-    assert REASON in html and 'id="kept-text"' in html  # what was typed is not lost
+    assert "不能撤回" in html
+    assert 'role="alert"' in html
+    assert REASON in html
+    assert 'id="kept-text"' in html
     assert _form_action(appeal) not in html
     appeal.refresh_from_db()
-    assert appeal.status == before and not _withdrawn_events(appeal).exists()
+    assert appeal.status == before
+    assert not _withdrawn_events(appeal).exists()
 
 
 def test_already_withdrawn_is_refused_even_without_the_box(district, settings):
@@ -160,7 +182,9 @@ def test_already_withdrawn_is_refused_even_without_the_box(district, settings):
     again = c.post(_url(appeal), {"withdraw-reason": "再撤一次"})
     assert again.status_code == 409
     html = again.content.decode()
-    assert "已撤回" in html and "不能撤回" in html and "再撤一次" in html
+    assert "已撤回" in html
+    assert "不能撤回" in html
+    assert "再撤一次" in html
     assert "请勾选" not in html  # the status, not the box, is what the resident needs to know
     assert _withdrawn_events(appeal).count() == 1
 
@@ -178,13 +202,15 @@ def test_csrf_is_enforced(district, settings):
     c = Client(enforce_csrf_checks=True)
     c.get("/track/")
     token = c.cookies["csrftoken"].value
-    r = c.post("/track/", {"tracking_number": appeal.tracking_number, "secret": "1234",
-                           "csrfmiddlewaretoken": token})
+    r = c.post(
+        "/track/", {"tracking_number": appeal.tracking_number, "secret": "1234", "csrfmiddlewaretoken": token}
+    )
     assert r.status_code == 302
     # proved, but a POST without the token (another site's form) is refused
     assert c.post(_url(appeal), _post()).status_code == 403
     appeal.refresh_from_db()
-    assert appeal.status == Status.SUBMITTED and not _withdrawn_events(appeal).exists()
+    assert appeal.status == Status.SUBMITTED
+    assert not _withdrawn_events(appeal).exists()
     # the page's own form carries the token and works
     html = c.get(_url(appeal, "")).content.decode()
     assert 'name="csrfmiddlewaretoken"' in html
@@ -194,8 +220,15 @@ def test_csrf_is_enforced(district, settings):
 
 
 def _owned_by(district, user) -> Appeal:
-    data = AppealInput(text="小区门口的垃圾三天没人清运，气味很大。", kind="complaint", channel="web",
-                       category_code="CJ-LD", area_code="G1", contact_phone="13900001111", contact_consent=True)
+    data = AppealInput(
+        text="小区门口的垃圾三天没人清运，气味很大。",
+        kind="complaint",
+        channel="web",
+        category_code="CJ-LD",
+        area_code="G1",
+        contact_phone="13900001111",
+        contact_consent=True,
+    )
     return appeal_submit(data=data, actor=Actor.resident(user), resident=user).appeal
 
 
@@ -226,4 +259,5 @@ def test_staff_who_do_not_own_it_cannot_withdraw_here(client_for, district, who)
     page = c.get(_url(appeal, ""))
     assert page.status_code == 302  # nor is the tracking page theirs to open
     appeal.refresh_from_db()
-    assert appeal.status == Status.DISPATCHED and not _withdrawn_events(appeal).exists()
+    assert appeal.status == Status.DISPATCHED
+    assert not _withdrawn_events(appeal).exists()

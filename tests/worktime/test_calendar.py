@@ -70,4 +70,6 @@ class TestAdministratorSchedule:
         assert calendar.add_working_days(at(2026, 12, 31), 1) == at(2027, 1, 2, 18, 0)
 
     def test_working_days_between(self):
-        assert calendar.working_days_between(dt.date(2026, 9, 30), dt.date(2026, 10, 12)) == 4  # 8, 9, 10 (adjusted Saturday) and 12 October
+        assert (
+            calendar.working_days_between(dt.date(2026, 9, 30), dt.date(2026, 10, 12)) == 4
+        )  # 8, 9, 10 (adjusted Saturday) and 12 October

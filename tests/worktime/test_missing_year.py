@@ -48,7 +48,8 @@ def test_an_administrators_holidays_make_the_year_known():
 def test_check_warns_and_the_deploy_check_fails_in_production(settings):
     with at(dt.date(LAST_KNOWN, 12, 2)):
         warnings = calendar_schedule(None)
-        assert [w.id for w in warnings] == ["worktime.W001"] and str(UNKNOWN) in warnings[0].msg
+        assert [w.id for w in warnings] == ["worktime.W001"]
+        assert str(UNKNOWN) in warnings[0].msg
         settings.DEBUG = False
         assert [e.id for e in calendar_schedule_deploy(None)] == ["worktime.E001"]
         with pytest.raises(SystemCheckError, match=str(UNKNOWN)):
@@ -56,13 +57,15 @@ def test_check_warns_and_the_deploy_check_fails_in_production(settings):
         settings.DEBUG = True
         assert calendar_schedule_deploy(None) == []
     with at(dt.date(LAST_KNOWN, 11, 2)):
-        assert calendar_schedule(None) == [] and calendar_schedule_deploy(None) == []
+        assert calendar_schedule(None) == []
+        assert calendar_schedule_deploy(None) == []
 
 
 def test_the_admins_home_shows_the_gap_others_do_not(district):
     with at(dt.date(LAST_KNOWN, 12, 2)):
         html = client_for(district.admin).get("/staff/").content.decode()
-        assert 'id="calendar-gaps"' in html and str(UNKNOWN) in html
+        assert 'id="calendar-gaps"' in html
+        assert str(UNKNOWN) in html
         assert 'id="calendar-gaps"' not in client_for(staff(Role.DISPATCHER)).get("/staff/").content.decode()
     with at(dt.date(LAST_KNOWN, 11, 2)):
         assert 'id="calendar-gaps"' not in client_for(district.admin).get("/staff/").content.decode()

@@ -21,5 +21,3 @@ def check_access_code(appeal: Appeal, code: str) -> bool:
 
 
 # --- transitions --------------------------------------------------------------------------------
-
-

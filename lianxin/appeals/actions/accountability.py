@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import TransitionNotAllowed, ValidationFailed
+from lianxin.core.errors import TransitionNotAllowedError, ValidationFailedError
 
 from .. import events
 from ..actors import Actor
@@ -19,14 +19,16 @@ CONTACT_METHODS = ("phone", "visit", "sms", "other")
 
 
 @transaction.atomic
-def appeal_record_contact(*, appeal: Appeal | int, actor: Actor, method: str = "phone", note: str = "") -> AppealEvent:
+def appeal_record_contact(
+    *, appeal: Appeal | int, actor: Actor, method: str = "phone", note: str = ""
+) -> AppealEvent:
     """The unit holding the appeal records that it reached the resident (by phone, a visit, ...).
 
     Not public: the resident knows they were called; the note may name what was said."""
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.CONTACT_RESIDENT)
     if method not in CONTACT_METHODS:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _("联系方式应为以下之一：{choices}。").format(choices="、".join(CONTACT_METHODS)), field="method"
         )
     return record_event(
@@ -42,7 +44,9 @@ def appeal_record_contact(*, appeal: Appeal | int, actor: Actor, method: str = "
 
 
 @transaction.atomic
-def appeal_judge_return(*, appeal: Appeal | int, actor: Actor, justified: bool, note: str = "") -> AppealEvent:
+def appeal_judge_return(
+    *, appeal: Appeal | int, actor: Actor, justified: bool, note: str = ""
+) -> AppealEvent:
     """The centre judges the appeal's latest unjudged return (退单) justified or not.
 
     An unjustified return counts against the returning unit (and its cadre); a justified one
@@ -53,10 +57,12 @@ def appeal_judge_return(*, appeal: Appeal | int, actor: Actor, justified: bool, 
     note = _clean_note(note, required=not justified, field="note", what=_("不认可退单的理由"))
     returned = unjudged_return(appeal)
     if returned is None:  # the policy checked it; a concurrent judgement may have taken it
-        raise TransitionNotAllowed(_("该诉求没有待审核的退单。"))
+        raise TransitionNotAllowedError(_("该诉求没有待审核的退单。"))
     return record_event(
         appeal,
-        events.ReturnJudged(return_event=returned.pk, justified=bool(justified), returned_by=returned.actor_id),
+        events.ReturnJudged(
+            return_event=returned.pk, justified=bool(justified), returned_by=returned.actor_id
+        ),
         actor,
         from_status=appeal.status,
         to_status=appeal.status,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.audit.services import AuditAction, audit_append
-from lianxin.core.errors import NotFound, TransitionNotAllowed
+from lianxin.core.errors import NotFoundError, TransitionNotAllowedError
 from lianxin.notifications.services import notifications_mark_read_for
 from lianxin.org.models import Unit
 
@@ -42,7 +42,7 @@ def _locked(appeal: Appeal | int) -> Appeal:
             .get(pk=pk)
         )
     except Appeal.DoesNotExist:
-        raise NotFound(_("没有找到该诉求。")) from None
+        raise NotFoundError(_("没有找到该诉求。")) from None
 
 
 def record_event(
@@ -60,7 +60,9 @@ def record_event(
     """Write one timeline event and its audit entry. The event's type is the payload's
     (`events.PAYLOADS`), its `data` the payload's JSON (ADR 0008)."""
     if not isinstance(payload, Payload) or not payload.TYPE:  # e.g. an old call passing EventType.X
-        raise TypeError(f"record_event takes an event payload of appeals.events.PAYLOADS, not {payload!r} (ADR 0008)")
+        raise TypeError(
+            f"record_event takes an event payload of appeals.events.PAYLOADS, not {payload!r} (ADR 0008)"
+        )
     event_type = payload.TYPE
     event = AppealEvent.objects.create(
         appeal=appeal,
@@ -108,7 +110,9 @@ def _lapse_pending_reviews(appeal: Appeal) -> list[int]:
     (returned, withdrawn, merged): nobody can approve it any more. Returns the reviews' ids."""
     pending = list(appeal.reply_reviews.filter(status=ReviewStatus.PENDING).values_list("pk", flat=True))
     if pending:
-        ReplyReview.objects.filter(pk__in=pending).update(status=ReviewStatus.LAPSED, decided_at=timezone.now())
+        ReplyReview.objects.filter(pk__in=pending).update(
+            status=ReviewStatus.LAPSED, decided_at=timezone.now()
+        )
         appeal.__dict__.pop("_lianxin_pending_review", None)  # review_rules.forget_pending_review
     return pending
 
@@ -133,7 +137,7 @@ def _transition(
     `policy.TRANSITIONS[action]` is refused."""
     sources, target = TRANSITIONS[action]
     if appeal.status not in sources:
-        raise TransitionNotAllowed(status_refusal(appeal, action))
+        raise TransitionNotAllowedError(status_refusal(appeal, action))
     if actor.via:  # done on the resident's behalf (回访): the rating still counts as theirs
         payload = dataclasses.replace(payload, via=actor.via)
     from_status = appeal.status
@@ -159,5 +163,3 @@ def _transition(
         public=public,
     )
     return appeal
-
-

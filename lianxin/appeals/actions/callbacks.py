@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from lianxin.audit.services import AuditAction, audit_append
 from lianxin.core.dialer import dialer
-from lianxin.core.errors import ValidationFailed
+from lianxin.core.errors import ValidationFailedError
 
 from .. import events
 from ..actors import Actor
@@ -33,8 +33,9 @@ def callback_max_attempts() -> int:
 
 def callback_attempts(appeal: Appeal) -> int:
     """Unanswered call-backs since the latest reply."""
-    events = AppealEvent.objects.filter(appeal=appeal, type=EventType.CALLBACK_ATTEMPTED,
-                                        data__outcome="no_answer")
+    events = AppealEvent.objects.filter(
+        appeal=appeal, type=EventType.CALLBACK_ATTEMPTED, data__outcome="no_answer"
+    )
     if appeal.replied_at is not None:
         events = events.filter(at__gte=appeal.replied_at)
     return events.count()
@@ -45,8 +46,15 @@ def appeal_callback_queue(*, appeal: Appeal | int, actor: Actor) -> Appeal:
     """Put an unrated reply on the call-back queue (the deadline sweep, before it auto-closes)."""
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.CALLBACK)
-    record_event(appeal, events.CallbackQueued(), actor, from_status=appeal.status,
-                 to_status=appeal.status, unit=appeal.unit, public=False)
+    record_event(
+        appeal,
+        events.CallbackQueued(),
+        actor,
+        from_status=appeal.status,
+        to_status=appeal.status,
+        unit=appeal.unit,
+        public=False,
+    )
     return appeal
 
 
@@ -56,11 +64,16 @@ def appeal_callback_dial_sealed(*, appeal: Appeal | int, actor: Actor) -> str:
     appeal = Appeal.objects.get(pk=appeal.pk if isinstance(appeal, Appeal) else appeal)
     ensure_allowed(actor, appeal, Action.CALLBACK)
     if not appeal.callback_sealed:
-        raise ValidationFailed(_("这件匿名诉求没有留回访电话，无法回访。"), field="outcome")
+        raise ValidationFailedError(_("这件匿名诉求没有留回访电话，无法回访。"), field="outcome")
     call_id = dialer().place_call(appeal.callback_sealed, reference=f"callback {appeal.tracking_number}")
     with transaction.atomic():
-        audit_append(action=AuditAction.PERSONAL_DATA_VIEW, object_type="appeal", object_id=appeal.pk,
-                     actor=actor.user, data={"purpose": "callback_sealed_call", "call_id": call_id})
+        audit_append(
+            action=AuditAction.PERSONAL_DATA_VIEW,
+            object_type="appeal",
+            object_id=appeal.pk,
+            actor=actor.user,
+            data={"purpose": "callback_sealed_call", "call_id": call_id},
+        )
     return call_id
 
 
@@ -81,26 +94,47 @@ def appeal_callback_record(
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.CALLBACK)
     if outcome not in OUTCOMES:
-        raise ValidationFailed(_("请选择“已接通”或“未接通”。"), field="outcome")
+        raise ValidationFailedError(_("请选择“已接通”或“未接通”。"), field="outcome")
     note = _clean_note(note, field="note", what=_("回访记录"))
     if outcome == "reached":
         if not satisfaction:
-            raise ValidationFailed(_("请选择满意、基本满意或不满意。"), field="satisfaction")
-        record_event(appeal, events.CallbackAttempted(outcome="reached"), actor, from_status=appeal.status,
-                     to_status=appeal.status, unit=appeal.unit, note=note, public=False)
+            raise ValidationFailedError(_("请选择满意、基本满意或不满意。"), field="satisfaction")
+        record_event(
+            appeal,
+            events.CallbackAttempted(outcome="reached"),
+            actor,
+            from_status=appeal.status,
+            to_status=appeal.status,
+            unit=appeal.unit,
+            note=note,
+            public=False,
+        )
         behalf = Actor.on_behalf(actor.user)  # type: ignore[arg-type]
-        appeal = appeal_rate(appeal=appeal, actor=behalf, satisfaction=satisfaction, solved=solved, comment=note)
+        appeal = appeal_rate(
+            appeal=appeal, actor=behalf, satisfaction=satisfaction, solved=solved, comment=note
+        )
         if reopen_reason:
             appeal = appeal_reopen(appeal=appeal, actor=behalf, reason=reopen_reason)
         return appeal  # a refused reopening rolls the whole call-back back: nothing half-recorded
     attempts = callback_attempts(appeal) + 1
-    record_event(appeal, events.CallbackAttempted(outcome="no_answer", attempt=attempts), actor,
-                 from_status=appeal.status, to_status=appeal.status, unit=appeal.unit, note=note, public=False)
+    record_event(
+        appeal,
+        events.CallbackAttempted(outcome="no_answer", attempt=attempts),
+        actor,
+        from_status=appeal.status,
+        to_status=appeal.status,
+        unit=appeal.unit,
+        note=note,
+        public=False,
+    )
     if attempts >= callback_max_attempts():
         ensure_allowed(actor, appeal, Action.CALLBACK_UNREACHABLE)
-        _transition(appeal, Action.CALLBACK_UNREACHABLE, actor,
-                    events.Closed(callback_unreachable=True, attempts=attempts),
-                    note=_("回访 {n} 次未能联系到群众，办结。").format(n=attempts),
-                    changes={"closed_at": timezone.now()})
+        _transition(
+            appeal,
+            Action.CALLBACK_UNREACHABLE,
+            actor,
+            events.Closed(callback_unreachable=True, attempts=attempts),
+            note=_("回访 {n} 次未能联系到群众，办结。").format(n=attempts),
+            changes={"closed_at": timezone.now()},
+        )
     return appeal
-

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import Forbidden, TransitionNotAllowed, ValidationFailed
+from lianxin.core.errors import ForbiddenError, TransitionNotAllowedError, ValidationFailedError
 from lianxin.notifications.services import notify_users
 
 from .. import events
@@ -34,16 +34,16 @@ def appeal_chase(*, appeal: Appeal | int, actor: Actor, kind: str, note: str) ->
     notify the unit's handlers (the dispatchers while it has no unit). The status does not change."""
     appeal = _locked(appeal)
     if not appeal.is_open:
-        raise TransitionNotAllowed(
-            _("诉求 {tracking_number} 的状态为“{status}”，不能再催办或补充；如问题仍未解决，请申请重办或登记新的诉求。").format(
-                tracking_number=appeal.tracking_number, status=appeal.get_status_display()
-            )
+        raise TransitionNotAllowedError(
+            _(
+                "诉求 {tracking_number} 的状态为“{status}”，不能再催办或补充；如问题仍未解决，请申请重办或登记新的诉求。"
+            ).format(tracking_number=appeal.tracking_number, status=appeal.get_status_display())
         )
     ensure_allowed(actor, appeal, Action.CHASE)
     if kind not in CHASE_KINDS:
-        raise ValidationFailed(_("请选择“催办”（chase）或“补充”（supplement）。"), field="kind")
+        raise ValidationFailedError(_("请选择“催办”（chase）或“补充”（supplement）。"), field="kind")
     if not may_chase_kind(actor, appeal, kind):  # ensure_allowed checked the rest, once
-        raise Forbidden(_("您可以补充说明自己的诉求；催办请拨打热线，由接线员登记。"), code="forbidden")
+        raise ForbiddenError(_("您可以补充说明自己的诉求；催办请拨打热线，由接线员登记。"), code="forbidden")
     note = _clean_note(note, required=True, what=_("催办或补充的内容"))
     event = record_event(
         appeal,
@@ -58,7 +58,9 @@ def appeal_chase(*, appeal: Appeal | int, actor: Actor, kind: str, note: str) ->
     Appeal.objects.filter(pk=appeal.pk).update(chase_count=F("chase_count") + 1, updated_at=timezone.now())
     appeal.chase_count += 1
     recipients = _unit_staff_ids(appeal.unit) if appeal.unit_id else _dispatcher_ids(appeal)
-    title = _("群众{kind}：{tracking_number}").format(kind=chase_kind_label(kind), tracking_number=appeal.tracking_number)
+    title = _("群众{kind}：{tracking_number}").format(
+        kind=chase_kind_label(kind), tracking_number=appeal.tracking_number
+    )
     notify_users(user_ids=recipients, title=title, body=note[:200], link=_staff_link(appeal), kind="chased")
     return event
 

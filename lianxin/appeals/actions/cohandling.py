@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import TransitionNotAllowed, ValidationFailed
+from lianxin.core.errors import TransitionNotAllowedError, ValidationFailedError
 from lianxin.org.models import Unit
 
 from .. import events
@@ -27,9 +27,9 @@ def appeal_add_co_handler(
     co_unit = _unit_or_error(unit)
     ensure_allowed(actor, appeal, Action.ADD_CO_HANDLER)
     if co_unit.pk == appeal.unit_id:
-        raise ValidationFailed(_("主办单位不能同时作为协办单位。"), field="unit")
+        raise ValidationFailedError(_("主办单位不能同时作为协办单位。"), field="unit")
     if appeal.co_handlers.filter(unit=co_unit).exists():
-        raise ValidationFailed(_("该单位已经是协办单位。"), field="unit")
+        raise ValidationFailedError(_("该单位已经是协办单位。"), field="unit")
     co = CoHandler.objects.create(appeal=appeal, unit=co_unit, added_at=timezone.now())
     record_event(
         appeal,
@@ -58,7 +58,7 @@ def appeal_co_reply(*, appeal: Appeal | int, actor: Actor, text: str) -> CoHandl
     units = handler_units(actor.scope) if not actor.system else frozenset()
     co = appeal.co_handlers.filter(unit_id__in=units).select_related("unit").first()
     if co is None:
-        raise TransitionNotAllowed(_("您所在单位不是该诉求的协办单位。"))
+        raise TransitionNotAllowedError(_("您所在单位不是该诉求的协办单位。"))
     co.reply_text, co.replied_at = text, timezone.now()
     co.save(update_fields=["reply_text", "replied_at"])
     record_event(
@@ -78,5 +78,3 @@ def appeal_co_reply(*, appeal: Appeal | int, actor: Actor, text: str) -> CoHandl
         "co_reply",
     )
     return co
-
-

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import ValidationFailed
+from lianxin.core.errors import ValidationFailedError
 from lianxin.notifications.services import notify_users
 from lianxin.org.models import Role
 
@@ -27,9 +27,10 @@ def appeal_request_extension(
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.REQUEST_EXTENSION)
     if not isinstance(working_days, int) or not 1 <= working_days <= 30:
-        raise ValidationFailed(_("延期天数应为 1 到 30 个工作日。"), field="working_days")
+        raise ValidationFailedError(_("延期天数应为 1 到 30 个工作日。"), field="working_days")
     reason = _clean_note(reason, required=True, field="reason", what=_("延期理由"))
-    assert appeal.unit is not None and actor.user is not None
+    assert appeal.unit is not None
+    assert actor.user is not None
     request = ExtensionRequest.objects.create(
         appeal=appeal,
         unit=appeal.unit,
@@ -82,8 +83,12 @@ def appeal_decide_extension(
         if appeal.resolve_due_at > timezone.now():
             appeal.overdue = False
         appeal.save(update_fields=["resolve_due_at", "due_soon", "overdue", "updated_at"])
-        payload = events.ExtensionApproved(request=request.pk, working_days=request.working_days,
-                                           old_due=old_due, new_due=appeal.resolve_due_at)
+        payload = events.ExtensionApproved(
+            request=request.pk,
+            working_days=request.working_days,
+            old_due=old_due,
+            new_due=appeal.resolve_due_at,
+        )
     record_event(
         appeal,
         payload,
@@ -103,4 +108,3 @@ def appeal_decide_extension(
         "extension_decided",
     )
     return request
-

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lianxin.core.errors import ValidationFailed
+from lianxin.core.errors import ValidationFailedError
 from lianxin.core.uploads import AttachmentInput
 from lianxin.notifications.services import notify_users
 
@@ -43,7 +43,12 @@ _NOTIFIED = (CHECK, PHOTO, REPORT_BACK)
 
 @transaction.atomic
 def appeal_field_record(
-    *, appeal: Appeal | int, actor: Actor, kind: str, note: str = "", photos: list[AttachmentInput] | None = None
+    *,
+    appeal: Appeal | int,
+    actor: Actor,
+    kind: str,
+    note: str = "",
+    photos: list[AttachmentInput] | None = None,
 ) -> AppealEvent:
     """Record a grid worker's check, photo, note or report back on the appeal (its status unchanged).
 
@@ -53,18 +58,25 @@ def appeal_field_record(
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.FIELD_RECORD)
     if kind not in FIELD_KINDS:
-        raise ValidationFailed(
-            _("请选择记录类型：现场核查（check）、现场照片（photo）、备注（note）或回告（report_back）。"), field="kind"
+        raise ValidationFailedError(
+            _("请选择记录类型：现场核查（check）、现场照片（photo）、备注（note）或回告（report_back）。"),
+            field="kind",
         )
     photos = list(photos or [])
     if kind == PHOTO and not photos:
-        raise ValidationFailed(_("请拍摄或选择一张现场照片后再提交。"), field="photo")
+        raise ValidationFailedError(_("请拍摄或选择一张现场照片后再提交。"), field="photo")
     note = _clean_note(note, required=kind != PHOTO, what=_("现场情况"))
     checked = validate_attachments(photos)
     saved = []
     for item, content_type in checked:
-        attachment = Attachment(appeal=appeal, original_name=item.name[:200], content_type=content_type,
-                                size=len(item.content), source=AttachmentSource.FIELD, public=False)
+        attachment = Attachment(
+            appeal=appeal,
+            original_name=item.name[:200],
+            content_type=content_type,
+            size=len(item.content),
+            source=AttachmentSource.FIELD,
+            public=False,
+        )
         attachment.file.save(item.name[-80:] or "photo", ContentFile(item.content), save=False)
         attachment.save()
         saved.append(attachment)
@@ -83,6 +95,11 @@ def appeal_field_record(
         title = _("网格员{kind}：{tracking_number}").format(
             kind=FIELD_KIND_LABELS[kind], tracking_number=appeal.tracking_number
         )
-        notify_users(user_ids=[i for i in recipients if i != actor.user_id], title=title,
-                     body=(note or appeal.title)[:200], link=_staff_link(appeal), kind="field_recorded")
+        notify_users(
+            user_ids=[i for i in recipients if i != actor.user_id],
+            title=title,
+            body=(note or appeal.title)[:200],
+            link=_staff_link(appeal),
+            kind="field_recorded",
+        )
     return event

@@ -30,7 +30,9 @@ def reply_quality_data(
 
 def _reply_quality(appeal: Appeal, text: str, now: dt.datetime) -> ReplyQuality | None:
     try:
-        return ReplyQuality.from_data(reply_quality_data(f"{appeal.title} {appeal.text}", text, appeal.submitted_at, now))
+        return ReplyQuality.from_data(
+            reply_quality_data(f"{appeal.title} {appeal.text}", text, appeal.submitted_at, now)
+        )
     except Exception:  # scoring must never stop a reply
         logger.exception("Reply quality scoring failed")
         return None

@@ -53,24 +53,42 @@ def appeal_rate_by_sms(*, number: str, text: str) -> SmsRatingResult:
     latest = (
         Appeal.objects.select_for_update(of=("self",))
         .filter(contact_phone_hash=digest, is_anonymous=False, replied_at__isnull=False)
-        .order_by("-replied_at", "-id").first()
-        if digest else None
+        .order_by("-replied_at", "-id")
+        .first()
+        if digest
+        else None
     )
     if latest is None:
-        return SmsRatingResult("no_appeal", _("【连心】没有找到您待评价的诉求。如需反映问题，请拨打热线或在网上提交。"))
+        return SmsRatingResult(
+            "no_appeal", _("【连心】没有找到您待评价的诉求。如需反映问题，请拨打热线或在网上提交。")
+        )
     tn = latest.tracking_number
     if latest.status != Status.REPLIED:
-        return SmsRatingResult("already_rated", _("【连心】诉求 {n} 已经评价或办结，每次答复只能评价一次。").format(n=tn), latest)
+        return SmsRatingResult(
+            "already_rated", _("【连心】诉求 {n} 已经评价或办结，每次答复只能评价一次。").format(n=tn), latest
+        )
     days = int(settings.LIANXIN.get("RATING_LINK_DAYS", 7))
     assert latest.replied_at is not None
     if timezone.now() - latest.replied_at > dt.timedelta(days=days):
-        return SmsRatingResult("expired", _("【连心】诉求 {n} 的短信评价已超过 {days} 天，请拨打热线或凭受理编号在“查询”页面评价。").format(
-            n=tn, days=days), latest)
+        return SmsRatingResult(
+            "expired",
+            _("【连心】诉求 {n} 的短信评价已超过 {days} 天，请拨打热线或凭受理编号在“查询”页面评价。").format(
+                n=tn, days=days
+            ),
+            latest,
+        )
     satisfaction = SMS_DIGITS.get(_digit(text))
     if satisfaction is None:
-        return SmsRatingResult("bad_reply", _("【连心】未能识别您的回复。请只回复一个数字评价诉求 {n}：1 满意，2 基本满意，3 不满意。").format(
-            n=tn), latest)
+        return SmsRatingResult(
+            "bad_reply",
+            _(
+                "【连心】未能识别您的回复。请只回复一个数字评价诉求 {n}：1 满意，2 基本满意，3 不满意。"
+            ).format(n=tn),
+            latest,
+        )
     actor = Actor(resident_owner=True, label=RESIDENT_LABEL, via="sms")
     appeal = appeal_rate(appeal=latest, actor=actor, satisfaction=satisfaction, solved=None)
     label = Satisfaction(satisfaction).label
-    return SmsRatingResult("rated", _("【连心】感谢评价！诉求 {n} 已记录为“{label}”。").format(n=tn, label=label), appeal)
+    return SmsRatingResult(
+        "rated", _("【连心】感谢评价！诉求 {n} 已记录为“{label}”。").format(n=tn, label=label), appeal
+    )

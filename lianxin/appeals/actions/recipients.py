@@ -28,10 +28,14 @@ def _dispatcher_ids(appeal: Appeal, *also: str) -> list[int]:
         "user_id", "role", "area__path"
     )
     path = appeal.area.path if appeal.area is not None else None
-    return sorted({
-        user_id for user_id, role, area_path in rows
-        if (area_path is None and role == Role.DISPATCHER) or (area_path and in_area_subtree(path, (area_path,)))
-    })
+    return sorted(
+        {
+            user_id
+            for user_id, role, area_path in rows
+            if (area_path is None and role == Role.DISPATCHER)
+            or (area_path and in_area_subtree(path, (area_path,)))
+        }
+    )
 
 
 def _staff_link(appeal: Appeal) -> str:
@@ -50,5 +54,3 @@ def _notify_resident(appeal: Appeal, title: str, kind: str) -> None:
 
 
 # --- access codes for anonymous appeals -------------------------------------------------------------
-
-

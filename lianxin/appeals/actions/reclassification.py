@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import ValidationFailed
+from lianxin.core.errors import ValidationFailedError
 from lianxin.org import gazetteer
 from lianxin.org.models import Area, AreaLevel, Category
 
@@ -42,7 +42,7 @@ def _new_category(appeal: Appeal, category: Category | str | None) -> Category |
     if found is not None and found.pk == appeal.category_id:
         return appeal.category
     if found is None or not found.active:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _("分类编码“{category_code}”不存在或已停用，请从分类列表中选择。").format(category_code=code),
             field="category",
         )
@@ -62,14 +62,16 @@ def _new_area(appeal: Appeal, area: Area | str | None) -> Area | None:
             return appeal.area
         found = Area.objects.filter(code=code).first()
     if found is None:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _("区域编码“{area_code}”不存在，请从区域列表中选择。").format(area_code=code), field="area"
         )
     if found.pk == appeal.area_id:
         return appeal.area
     if found.level not in RECLASSIFY_AREA_LEVELS:
-        raise ValidationFailed(
-            _("“{name}”是{level}；请选择具体的社区或网格。").format(name=found.name, level=found.get_level_display()),
+        raise ValidationFailedError(
+            _("“{name}”是{level}；请选择具体的社区或网格。").format(
+                name=found.name, level=found.get_level_display()
+            ),
             field="area",
         )
     return found
@@ -77,8 +79,11 @@ def _new_area(appeal: Appeal, area: Area | str | None) -> Area | None:
 
 def _described(key: str, obj: Category | Area | None) -> dict[str, Any]:
     """`key`, `key_code`, `key_name` of a category or area, the event's fields (None when absent)."""
-    return {key: obj.pk if obj else None, f"{key}_code": obj.code if obj else None,
-            f"{key}_name": obj.name if obj else None}
+    return {
+        key: obj.pk if obj else None,
+        f"{key}_code": obj.code if obj else None,
+        f"{key}_name": obj.name if obj else None,
+    }
 
 
 # The statuses in which the dispatch suggestion still matters: nobody has the appeal yet.
@@ -122,7 +127,7 @@ def appeal_reclassify(
     new_category = _new_category(appeal, category)
     new_area = _new_area(appeal, area)
     if new_category == old_category and new_area == old_area:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _("分类和区域都没有变化；请选择新的分类或区域，或不做改分类。"),
             field="area" if area and not category else "category",
         )
@@ -136,8 +141,11 @@ def appeal_reclassify(
     changes: dict[str, Any] = {"category": new_category, "area": new_area}
     if appeal.status in AWAITING_DISPATCH:
         routed = _routed(new_category, new_area)
-        fields.update(rerouted=True, from_suggested_unit=appeal.suggested_unit_id,
-                      to_suggested_unit=routed.unit.pk if routed.unit else None)
+        fields.update(
+            rerouted=True,
+            from_suggested_unit=appeal.suggested_unit_id,
+            to_suggested_unit=routed.unit.pk if routed.unit else None,
+        )
         changes["suggested_unit"] = routed.unit
         changes["suggestion"] = triage_bridge.rerouted(appeal.suggestion, routed)
     _transition(
@@ -150,7 +158,9 @@ def appeal_reclassify(
         changes=changes,
     )
     if new_area is not None and new_area != old_area and appeal.address:
-        gazetteer.learn(address=appeal.address, grid=new_area)  # the dispatcher's correction teaches the address
+        gazetteer.learn(
+            address=appeal.address, grid=new_area
+        )  # the dispatcher's correction teaches the address
     # The routing history of a category counts its appeals' dispatches and returns by their
     # current category and area: this appeal's now count elsewhere.
     codes = sorted({c.code for c in (old_category, new_category) if c is not None})

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import ValidationFailed
+from lianxin.core.errors import ValidationFailedError
 from lianxin.notifications.services import notify_users
 from lianxin.org.models import Role, RoleAssignment
 
@@ -43,13 +43,23 @@ def checked_reply_attachments(attachments: list[AttachmentInput] | None) -> list
 
 
 def save_reply_attachments(
-    appeal: Appeal, checked: list[tuple[AttachmentInput, str]], *, public: bool, review: ReplyReview | None = None
+    appeal: Appeal,
+    checked: list[tuple[AttachmentInput, str]],
+    *,
+    public: bool,
+    review: ReplyReview | None = None,
 ) -> list[Attachment]:
     saved = []
     for item, content_type in checked:
-        attachment = Attachment(appeal=appeal, original_name=item.name[:200], content_type=content_type,
-                                size=len(item.content), source=AttachmentSource.REPLY, public=public,
-                                review=review)
+        attachment = Attachment(
+            appeal=appeal,
+            original_name=item.name[:200],
+            content_type=content_type,
+            size=len(item.content),
+            source=AttachmentSource.REPLY,
+            public=public,
+            review=review,
+        )
         attachment.file.save(item.name[-80:] or "attachment", ContentFile(item.content), save=False)
         attachment.save()
         saved.append(attachment)
@@ -58,31 +68,59 @@ def save_reply_attachments(
 
 def _reviewer_ids(appeal: Appeal, reviewer: str) -> list[int]:
     if reviewer == ReviewerKind.LEADER:
-        return list(RoleAssignment.objects.filter(role=Role.LEADER, unit_id=appeal.unit_id or 0, user__is_active=True)
-                    .values_list("user_id", flat=True).distinct())
+        return list(
+            RoleAssignment.objects.filter(role=Role.LEADER, unit_id=appeal.unit_id or 0, user__is_active=True)
+            .values_list("user_id", flat=True)
+            .distinct()
+        )
     # the centre (`policy.reply_review_reach`): dispatchers, and supervisors and leaders of the area
     return _dispatcher_ids(appeal, Role.SUPERVISOR, Role.LEADER)
 
 
 def hold_reply_for_review(
-    *, appeal: Appeal, actor: Actor, text: str, reviewer: str, checked: list[tuple[AttachmentInput, str]],
-    attachments_public: bool, late: bool, result: str = "",
+    *,
+    appeal: Appeal,
+    actor: Actor,
+    text: str,
+    reviewer: str,
+    checked: list[tuple[AttachmentInput, str]],
+    attachments_public: bool,
+    late: bool,
+    result: str = "",
 ) -> Appeal:
     """Keep the unit's reply for review (called by `appeal_reply`, checked there, on a locked appeal)."""
     review = ReplyReview.objects.create(
-        appeal=appeal, unit=appeal.unit, text=text, reviewer=reviewer, submitted_by=actor.user,
+        appeal=appeal,
+        unit=appeal.unit,
+        text=text,
+        reviewer=reviewer,
+        submitted_by=actor.user,
         submitted_at=timezone.now(),
     )
     forget_pending_review(appeal)
     saved = save_reply_attachments(appeal, checked, public=attachments_public, review=review)
-    record_event(appeal, events.ReplySubmitted(review=review.pk, reviewer=reviewer, late=late, result=result,
-                                               attachments=tuple(a.pk for a in saved)),
-                 actor, from_status=appeal.status, to_status=appeal.status, note=text, unit=appeal.unit,
-                 public=False)
+    record_event(
+        appeal,
+        events.ReplySubmitted(
+            review=review.pk,
+            reviewer=reviewer,
+            late=late,
+            result=result,
+            attachments=tuple(a.pk for a in saved),
+        ),
+        actor,
+        from_status=appeal.status,
+        to_status=appeal.status,
+        note=text,
+        unit=appeal.unit,
+        public=False,
+    )
     notify_users(
         user_ids=_reviewer_ids(appeal, reviewer),
         title=_("答复待审核：{tracking_number}").format(tracking_number=appeal.tracking_number),
-        body=appeal.title, link=_staff_link(appeal), kind="reply_review",
+        body=appeal.title,
+        link=_staff_link(appeal),
+        kind="reply_review",
     )
     return appeal
 
@@ -100,8 +138,13 @@ def notify_reply_published(appeal: Appeal) -> None:
         if not merged:
             break
         for other in merged:
-            _notify_resident(other, _("您的诉求（已并入 {survivor}）已答复：{tracking_number}").format(
-                survivor=appeal.tracking_number, tracking_number=other.tracking_number), "replied")
+            _notify_resident(
+                other,
+                _("您的诉求（已并入 {survivor}）已答复：{tracking_number}").format(
+                    survivor=appeal.tracking_number, tracking_number=other.tracking_number
+                ),
+                "replied",
+            )
         seen.update(o.pk for o in merged)
         frontier = [o.pk for o in merged]
 
@@ -120,23 +163,49 @@ def appeal_approve_reply(*, appeal: Appeal | int, actor: Actor, note: str = "") 
     assert review is not None  # the policy refuses without one
     now = timezone.now()
     review.status, review.decided_by, review.decided_at, review.reason = (
-        ReviewStatus.APPROVED, actor.user, now, note)
+        ReviewStatus.APPROVED,
+        actor.user,
+        now,
+        note,
+    )
     review.save()
     forget_pending_review(appeal)
-    record_event(appeal, events.ReplyApproved(review=review.pk, review_seconds=_review_seconds(review, now)),
-                 actor, from_status=appeal.status, to_status=appeal.status, note=note, unit=appeal.unit,
-                 public=False)
+    record_event(
+        appeal,
+        events.ReplyApproved(review=review.pk, review_seconds=_review_seconds(review, now)),
+        actor,
+        from_status=appeal.status,
+        to_status=appeal.status,
+        note=note,
+        unit=appeal.unit,
+        public=False,
+    )
     # The unit replied when it submitted: lateness is judged then, not after the centre's review.
-    late = review.submitted_at is not None and appeal.resolve_due_at is not None \
+    late = (
+        review.submitted_at is not None
+        and appeal.resolve_due_at is not None
         and review.submitted_at > appeal.resolve_due_at
+    )
     handler = Actor.staff(review.submitted_by) if review.submitted_by is not None else actor
     _transition(
-        appeal, Action.APPROVE_REPLY, handler,
-        events.Replied(late=late, reply_quality=_reply_quality(appeal, review.text, now), review=review.pk,
-                       reviewed_by=actor.label, result=appeal.reply_result),
-        note=review.text, unit=appeal.unit,
-        changes={"reply_text": review.text, "replied_at": now, "overdue": appeal.overdue or late,
-                 "due_soon": False},
+        appeal,
+        Action.APPROVE_REPLY,
+        handler,
+        events.Replied(
+            late=late,
+            reply_quality=_reply_quality(appeal, review.text, now),
+            review=review.pk,
+            reviewed_by=actor.label,
+            result=appeal.reply_result,
+        ),
+        note=review.text,
+        unit=appeal.unit,
+        changes={
+            "reply_text": review.text,
+            "replied_at": now,
+            "overdue": appeal.overdue or late,
+            "due_soon": False,
+        },
     )
     notify_reply_published(appeal)
     return appeal
@@ -152,14 +221,28 @@ def appeal_reject_reply(*, appeal: Appeal | int, actor: Actor, reason: str) -> A
     assert review is not None
     now = timezone.now()
     review.status, review.decided_by, review.decided_at, review.reason = (
-        ReviewStatus.REJECTED, actor.user, now, reason)
+        ReviewStatus.REJECTED,
+        actor.user,
+        now,
+        reason,
+    )
     review.save()
     forget_pending_review(appeal)
-    _transition(appeal, Action.REJECT_REPLY, actor,
-                events.ReplyRejected(review=review.pk, review_seconds=_review_seconds(review, now)),
-                note=reason, unit=appeal.unit, public=False)
-    _notify_unit(appeal, appeal.unit,
-                 _("答复被退回：{tracking_number}").format(tracking_number=appeal.tracking_number), "reply_rejected")
+    _transition(
+        appeal,
+        Action.REJECT_REPLY,
+        actor,
+        events.ReplyRejected(review=review.pk, review_seconds=_review_seconds(review, now)),
+        note=reason,
+        unit=appeal.unit,
+        public=False,
+    )
+    _notify_unit(
+        appeal,
+        appeal.unit,
+        _("答复被退回：{tracking_number}").format(tracking_number=appeal.tracking_number),
+        "reply_rejected",
+    )
     return appeal
 
 
@@ -172,21 +255,32 @@ def appeal_rate_merged(
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.RATE_MERGED)
     if satisfaction not in Satisfaction.values:
-        raise ValidationFailed(_("请选择满意、基本满意或不满意。"), field="satisfaction")
+        raise ValidationFailedError(_("请选择满意、基本满意或不满意。"), field="satisfaction")
     if solved is not None and not isinstance(solved, bool):
-        raise ValidationFailed(_("“是否解决”只能是“已解决”或“未解决”。"), field="solved")
+        raise ValidationFailedError(_("“是否解决”只能是“已解决”或“未解决”。"), field="solved")
     comment = (comment or "").strip()
     if len(comment) > 500:
-        raise ValidationFailed(_("评价最多 500 字，当前 {length} 字。").format(length=len(comment)), field="comment")
+        raise ValidationFailedError(
+            _("评价最多 500 字，当前 {length} 字。").format(length=len(comment)), field="comment"
+        )
     survivor = survivor_of(appeal)
     now = timezone.now()
     _transition(
-        appeal, Action.RATE_MERGED, actor,
-        events.Rated(satisfaction=satisfaction, solved=solved, merged=True, survivor=survivor.tracking_number),
-        note=comment, unit=survivor.unit,
+        appeal,
+        Action.RATE_MERGED,
+        actor,
+        events.Rated(
+            satisfaction=satisfaction, solved=solved, merged=True, survivor=survivor.tracking_number
+        ),
+        note=comment,
+        unit=survivor.unit,
         changes={"satisfaction": satisfaction, "solved": solved, "rating_comment": comment, "rated_at": now},
     )
     if satisfaction == Satisfaction.DISSATISFIED and survivor.unit is not None:
-        _notify_unit(survivor, survivor.unit,
-                     _("群众不满意：{tracking_number}").format(tracking_number=appeal.tracking_number), "dissatisfied")
+        _notify_unit(
+            survivor,
+            survivor.unit,
+            _("群众不满意：{tracking_number}").format(tracking_number=appeal.tracking_number),
+            "dissatisfied",
+        )
     return appeal

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import ValidationFailed
+from lianxin.core.errors import ValidationFailedError
 from lianxin.notifications.services import notify_users
 from lianxin.org.models import Unit
 
@@ -37,8 +37,12 @@ logger = logging.getLogger(__name__)
 
 def _notify_new_dispatch(appeal: Appeal, unit: Unit) -> None:
     """Tell the unit's staff an appeal was dispatched (or re-dispatched) to them."""
-    _notify_unit(appeal, unit, _("新派单：{tracking_number}").format(tracking_number=appeal.tracking_number),
-                 "dispatched")
+    _notify_unit(
+        appeal,
+        unit,
+        _("新派单：{tracking_number}").format(tracking_number=appeal.tracking_number),
+        "dispatched",
+    )
 
 
 @transaction.atomic
@@ -83,7 +87,7 @@ def appeal_redispatch(
     ensure_allowed(actor, appeal, Action.REDISPATCH)
     target_unit = _unit_or_error(unit)
     if target_unit.pk == appeal.unit_id:
-        raise ValidationFailed(_("该诉求已派给这个单位，请选择另一个单位。"), field="unit")
+        raise ValidationFailedError(_("该诉求已派给这个单位，请选择另一个单位。"), field="unit")
     note = _clean_note(note, required=True, what=_("改派原因"))
     previous = appeal.unit
     _transition(
@@ -158,8 +162,14 @@ def appeal_return(*, appeal: Appeal | int, actor: Actor, reason: str) -> Appeal:
 
 @transaction.atomic
 def appeal_reply(
-    *, appeal: Appeal | int, actor: Actor, text: str, attachments: list[AttachmentInput] | None = None,
-    attachments_public: bool = True, result: str = "", contacted: str = "",
+    *,
+    appeal: Appeal | int,
+    actor: Actor,
+    text: str,
+    attachments: list[AttachmentInput] | None = None,
+    attachments_public: bool = True,
+    result: str = "",
+    contacted: str = "",
 ) -> Appeal:
     """The unit answers the resident (答复); the resident then rates it. Where a review rule applies
     (`ReplyReviewRule`), the reply waits for the reviewer instead (`appeal_approve_reply`).
@@ -171,9 +181,10 @@ def appeal_reply(
     ensure_allowed(actor, appeal, Action.REPLY)
     text = _clean_text(text, field="text", what=_("答复内容"))
     if result and result not in ReplyResult.values:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _("办理结果应为以下之一：{choices}。").format(
-                choices="、".join(f"{label}（{value}）" for value, label in ReplyResult.choices)),
+                choices="、".join(f"{label}（{value}）" for value, label in ReplyResult.choices)
+            ),
             field="result",
         )
     checked = checked_reply_attachments(attachments)
@@ -185,9 +196,16 @@ def appeal_reply(
     if rule is not None:
         appeal.reply_result = result
         appeal.save(update_fields=["reply_result", "updated_at"])
-        return hold_reply_for_review(appeal=appeal, actor=actor, text=text, reviewer=rule.reviewer,
-                                     checked=checked, attachments_public=attachments_public, late=late,
-                                     result=result)
+        return hold_reply_for_review(
+            appeal=appeal,
+            actor=actor,
+            text=text,
+            reviewer=rule.reviewer,
+            checked=checked,
+            attachments_public=attachments_public,
+            late=late,
+            result=result,
+        )
     quality = _reply_quality(appeal, text, now)
     _transition(
         appeal,
@@ -196,8 +214,13 @@ def appeal_reply(
         events.Replied(late=late, reply_quality=quality, result=result),
         note=text,
         unit=appeal.unit,
-        changes={"reply_text": text, "replied_at": now, "overdue": appeal.overdue or late, "due_soon": False,
-                 "reply_result": result},
+        changes={
+            "reply_text": text,
+            "replied_at": now,
+            "overdue": appeal.overdue or late,
+            "due_soon": False,
+            "reply_result": result,
+        },
     )
     save_reply_attachments(appeal, checked, public=attachments_public)
     notify_reply_published(appeal)
@@ -229,12 +252,12 @@ def appeal_rate(
     appeal = _locked(appeal)
     ensure_allowed(actor, appeal, Action.RATE)
     if satisfaction not in Satisfaction.values:
-        raise ValidationFailed(_("请选择满意、基本满意或不满意。"), field="satisfaction")
+        raise ValidationFailedError(_("请选择满意、基本满意或不满意。"), field="satisfaction")
     if solved is not None and not isinstance(solved, bool):
-        raise ValidationFailed(_("“是否解决”只能是“已解决”或“未解决”。"), field="solved")
+        raise ValidationFailedError(_("“是否解决”只能是“已解决”或“未解决”。"), field="solved")
     comment = (comment or "").strip()
     if len(comment) > 500:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _("评价最多 500 字，当前 {length} 字。").format(length=len(comment)), field="comment"
         )
     now = timezone.now()
@@ -267,7 +290,9 @@ def appeal_rate(
 def appeal_close_unrated(*, appeal: Appeal | int, actor: Actor) -> Appeal:
     """Close a replied appeal that the resident did not rate in time (system only)."""
     appeal = _locked(appeal)
-    ensure_allowed(actor, appeal, Action.CLOSE_UNRATED)  # the sweep's actor passes; `_transition` holds the status
+    ensure_allowed(
+        actor, appeal, Action.CLOSE_UNRATED
+    )  # the sweep's actor passes; `_transition` holds the status
     return _transition(
         appeal,
         Action.CLOSE_UNRATED,
@@ -329,11 +354,11 @@ def appeal_merge(*, appeal: Appeal | int, actor: Actor, into: Appeal | int | str
     else:
         target = Appeal.objects.filter(pk=into.pk if isinstance(into, Appeal) else into).first()
     if target is None:
-        raise ValidationFailed(_("要并入的诉求不存在，请核对受理编号。"), field="into")
+        raise ValidationFailedError(_("要并入的诉求不存在，请核对受理编号。"), field="into")
     if target.pk == appeal.pk:
-        raise ValidationFailed(_("不能把诉求并入它自己。"), field="into")
+        raise ValidationFailedError(_("不能把诉求并入它自己。"), field="into")
     if target.status in (Status.MERGED, Status.WITHDRAWN):
-        raise ValidationFailed(_("不能并入已并案或已撤回的诉求，请选择主诉求。"), field="into")
+        raise ValidationFailedError(_("不能并入已并案或已撤回的诉求，请选择主诉求。"), field="into")
     _transition(
         appeal,
         Action.MERGE,
@@ -367,5 +392,3 @@ def appeal_withdraw(*, appeal: Appeal | int, actor: Actor, reason: str = "") -> 
             "withdrawn",
         )
     return appeal
-
-

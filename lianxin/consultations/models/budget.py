@@ -25,7 +25,9 @@ class BudgetProject(models.Model):
         verbose_name = _("预算项目")
         verbose_name_plural = _("预算项目")
         ordering = ["consultation", "number"]
-        constraints = [models.UniqueConstraint(fields=["consultation", "number"], name="uniq_budget_project_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "number"], name="uniq_budget_project_number")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -38,7 +40,9 @@ class BudgetBallot(models.Model):
     submitted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["consultation", "participant"], name="uniq_budget_ballot")]
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "participant"], name="uniq_budget_ballot")
+        ]
 
     def __str__(self) -> str:
         return f"{self.consultation_id} #{self.pk}"

@@ -34,13 +34,24 @@ class Consultation(models.Model):
     slug = models.SlugField(_("标识"), max_length=80, unique=True)
     title = models.CharField(_("标题"), max_length=200)
     summary = models.TextField(_("简介"), max_length=4000, blank=True)
-    unit = models.ForeignKey(Unit, verbose_name=_("组织单位"), on_delete=models.PROTECT, related_name="consultations")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("组织单位"), on_delete=models.PROTECT, related_name="consultations"
+    )
     # None: the whole district.
     area = models.ForeignKey(
-        Area, verbose_name=_("涉及区域"), null=True, blank=True, on_delete=models.PROTECT, related_name="consultations"
+        Area,
+        verbose_name=_("涉及区域"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consultations",
     )
-    audience = models.CharField(_("参与范围"), max_length=20, choices=Audience.choices, default=Audience.ANYONE)
-    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    audience = models.CharField(
+        _("参与范围"), max_length=20, choices=Audience.choices, default=Audience.ANYONE
+    )
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
     proposal_threshold = models.PositiveIntegerField(_("金点子进入审议所需支持数"), default=30)
     budget_total = models.PositiveBigIntegerField(_("参与式预算总额（元）"), default=0)
     decision_summary = models.TextField(_("决策说明"), max_length=8000, blank=True)
@@ -77,7 +88,9 @@ class Paragraph(models.Model):
         verbose_name = _("条款")
         verbose_name_plural = _("条款")
         ordering = ["consultation", "number"]
-        constraints = [models.UniqueConstraint(fields=["consultation", "number"], name="uniq_paragraph_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "number"], name="uniq_paragraph_number")
+        ]
 
     def __str__(self) -> str:
         return f"{self.consultation_id} §{self.number}"
@@ -96,7 +109,9 @@ class Phase(models.Model):
         verbose_name_plural = _("阶段")
         ordering = ["consultation", "starts_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="phase_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="phase_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -122,10 +137,13 @@ class Participant(models.Model):
         verbose_name_plural = _("参与者")
         constraints = [
             models.UniqueConstraint(
-                fields=["consultation", "user"], condition=models.Q(user__isnull=False), name="uniq_participant_user"
+                fields=["consultation", "user"],
+                condition=models.Q(user__isnull=False),
+                name="uniq_participant_user",
             ),
             models.UniqueConstraint(
-                fields=["consultation", "external_id"], condition=~models.Q(external_id=""),
+                fields=["consultation", "external_id"],
+                condition=~models.Q(external_id=""),
                 name="uniq_participant_external",
             ),
         ]
@@ -137,7 +155,9 @@ class Participant(models.Model):
 class ResidentProfile(models.Model):
     """What the audience rules need to know about a resident: the verified phone and the home area."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="resident_profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="resident_profile"
+    )
     home_area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     verified_phone = models.CharField(max_length=20, blank=True)
     phone_verified_at = models.DateTimeField(null=True, blank=True)

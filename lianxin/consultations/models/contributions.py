@@ -26,8 +26,12 @@ class Comment(models.Model):
     """An opinion on the whole draft (paragraph empty) or on one paragraph; `parent` makes it a reply."""
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="comments")
-    paragraph = models.ForeignKey(Paragraph, null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    paragraph = models.ForeignKey(
+        Paragraph, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="comments")
     text = models.TextField(_("内容"), max_length=COMMENT_MAX)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.VISIBLE)
@@ -89,7 +93,9 @@ class ProposalSupport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["proposal", "participant"], name="uniq_proposal_support")]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "participant"], name="uniq_proposal_support")
+        ]
 
     def __str__(self) -> str:
         return f"{self.proposal_id} +1"
@@ -130,7 +136,9 @@ class StatementVote(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["statement", "participant"], name="uniq_statement_vote")]
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "participant"], name="uniq_statement_vote")
+        ]
 
     def __str__(self) -> str:
         return f"{self.statement_id} {self.value:+d}"
@@ -186,13 +194,17 @@ class Feedback(models.Model):
     """The organiser's public answer (采纳反馈) to one opinion or one proposal."""
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="feedback")
-    comment = models.OneToOneField(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="feedback")
+    comment = models.OneToOneField(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="feedback"
+    )
     proposal = models.OneToOneField(
         Proposal, null=True, blank=True, on_delete=models.CASCADE, related_name="feedback"
     )
     decision = models.CharField(_("采纳情况"), max_length=14, choices=Adoption.choices)
     reason = models.TextField(_("理由"), max_length=REASON_MAX * 2, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -201,8 +213,10 @@ class Feedback(models.Model):
         verbose_name_plural = _("采纳反馈")
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(comment__isnull=False, proposal__isnull=True)
-                           | models.Q(comment__isnull=True, proposal__isnull=False)),
+                condition=(
+                    models.Q(comment__isnull=False, proposal__isnull=True)
+                    | models.Q(comment__isnull=True, proposal__isnull=False)
+                ),
                 name="feedback_one_target",
             ),
         ]

@@ -42,7 +42,9 @@ class OpinionSummary(models.Model):
     draft): drafted from the figures, edited by staff, public once `published_at` is set."""
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="opinion_summaries")
-    paragraph = models.ForeignKey(Paragraph, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    paragraph = models.ForeignKey(
+        Paragraph, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     text = models.TextField(_("意见摘要"), max_length=4000)
     # the figures the draft was written from: counts, support / oppose, sentiment, main points
     figures = models.JSONField(default=dict, blank=True)
@@ -57,8 +59,9 @@ class OpinionSummary(models.Model):
         verbose_name_plural = _("意见摘要")
         ordering = ["consultation", "paragraph__number", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["consultation", "paragraph"], name="uniq_opinion_summary",
-                                    nulls_distinct=False),
+            models.UniqueConstraint(
+                fields=["consultation", "paragraph"], name="uniq_opinion_summary", nulls_distinct=False
+            ),
         ]
 
     def __str__(self) -> str:
@@ -77,8 +80,14 @@ class ConsultationOrigin(models.Model):
 
     consultation = models.OneToOneField(Consultation, on_delete=models.CASCADE, related_name="origin")
     kind = models.CharField(_("来源"), max_length=12, choices=OriginKind.choices)
-    task = models.ForeignKey(ProactiveTask, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="consultation_origins", verbose_name=_("主动治理线索"))
+    task = models.ForeignKey(
+        ProactiveTask,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consultation_origins",
+        verbose_name=_("主动治理线索"),
+    )
     label = models.CharField(_("热点"), max_length=200, blank=True)
     area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -34,7 +34,9 @@ class Question(models.Model):
         verbose_name = _("问卷题目")
         verbose_name_plural = _("问卷题目")
         ordering = ["consultation", "number"]
-        constraints = [models.UniqueConstraint(fields=["consultation", "number"], name="uniq_question_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "number"], name="uniq_question_number")
+        ]
 
     def __str__(self) -> str:
         return self.text[:40]
@@ -46,7 +48,9 @@ class SurveyResponse(models.Model):
     submitted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["consultation", "participant"], name="uniq_survey_response")]
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "participant"], name="uniq_survey_response")
+        ]
 
     def __str__(self) -> str:
         return f"{self.consultation_id} #{self.pk}"

@@ -38,7 +38,9 @@ def _recipients(origin: ConsultationOrigin) -> tuple[list[int], dict[str, str]]:
     """Account ids, and phone → a tracking number (the SMS reference) for callers without an account."""
     accounts: set[int] = set()
     phones: dict[str, str] = {}
-    for appeal in origin.appeals.all().only("pk", "resident_id", "is_anonymous", "contact_phone", "tracking_number"):
+    for appeal in origin.appeals.all().only(
+        "pk", "resident_id", "is_anonymous", "contact_phone", "tracking_number"
+    ):
         if appeal.resident_id is not None:
             accounts.add(appeal.resident_id)
         elif not appeal.is_anonymous and appeal.contact_phone:
@@ -67,10 +69,19 @@ def tell_appellants(*, consultation_id: int, step: str) -> Told:
     sent = 0
     for number, reference in phones.items():
         try:
-            sms_send(number=number, text=text.format(t=consultation.title[:60], link=base + path), reference=reference)
+            sms_send(
+                number=number,
+                text=text.format(t=consultation.title[:60], link=base + path),
+                reference=reference,
+            )
             sent += 1
         except Exception:  # a provider failure never undoes the publication
             logger.exception("Consultation SMS to the resident of %s failed", reference)
-    audit_append(action=AuditAction.STATE_CHANGE, object_type="consultation", object_id=consultation.pk,
-                 actor=None, data={"appellants_told": step, "accounts": len(accounts), "texts": sent})
+    audit_append(
+        action=AuditAction.STATE_CHANGE,
+        object_type="consultation",
+        object_id=consultation.pk,
+        actor=None,
+        data={"appellants_told": step, "accounts": len(accounts), "texts": sent},
+    )
     return Told(len(accounts), sent)

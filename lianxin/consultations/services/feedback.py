@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lianxin.audit.services import AuditAction, audit_append
-from lianxin.core.errors import NotFound, ValidationFailed
+from lianxin.core.errors import NotFoundError, ValidationFailedError
 from lianxin.notifications.services import notify_users
 from lianxin.org.models import User
 
@@ -26,12 +26,14 @@ def feedback_give(
     The author is notified (in-app), by their account, never named in public."""
     ensure_allowed(actor, consultation, Action.GIVE_FEEDBACK)
     if decision not in Adoption.values:
-        raise ValidationFailed(_("采纳情况只能是：{v}。").format(v="、".join(Adoption.values)), field="decision")
+        raise ValidationFailedError(
+            _("采纳情况只能是：{v}。").format(v="、".join(Adoption.values)), field="decision"
+        )
     reason = (reason or "").strip()
     if decision == Adoption.NOT_ADOPTED and not reason:
-        raise ValidationFailed(_("“未采纳”须写明理由，理由会公开。"), field="reason")
+        raise ValidationFailedError(_("“未采纳”须写明理由，理由会公开。"), field="reason")
     if len(reason) > REASON_MAX * 2:
-        raise ValidationFailed(_("理由最多 {n} 字。").format(n=REASON_MAX * 2), field="reason")
+        raise ValidationFailedError(_("理由最多 {n} 字。").format(n=REASON_MAX * 2), field="reason")
     target: Comment | Proposal | None
     lookup: dict[str, Any]
     if kind == ContentKind.COMMENT:
@@ -41,18 +43,30 @@ def feedback_give(
         target = Proposal.objects.filter(consultation=consultation, pk=object_id).first()
         lookup = {"proposal": target}
     else:
-        raise ValidationFailed(_("只能对意见（comment）或金点子（proposal）反馈。"), field="kind")
+        raise ValidationFailedError(_("只能对意见（comment）或金点子（proposal）反馈。"), field="kind")
     if target is None:
-        raise NotFound(_("没有找到该意见或金点子（回复不单独反馈）。"), field="object_id")
+        raise NotFoundError(_("没有找到该意见或金点子（回复不单独反馈）。"), field="object_id")
     feedback, _created = Feedback.objects.update_or_create(
-        **lookup, defaults={"consultation": consultation, "decision": decision, "reason": reason, "actor": actor}
+        **lookup,
+        defaults={"consultation": consultation, "decision": decision, "reason": reason, "actor": actor},
     )
-    events.record(consultation, events.FeedbackGiven(kind=kind, object_id=object_id, decision=decision), actor=actor)
-    audit_append(action=AuditAction.STATE_CHANGE, object_type=f"consultation_{kind}", object_id=object_id,
-                 actor=actor, data={"consultation": consultation.slug, "feedback": decision})
+    events.record(
+        consultation, events.FeedbackGiven(kind=kind, object_id=object_id, decision=decision), actor=actor
+    )
+    audit_append(
+        action=AuditAction.STATE_CHANGE,
+        object_type=f"consultation_{kind}",
+        object_id=object_id,
+        actor=actor,
+        data={"consultation": consultation.slug, "feedback": decision},
+    )
     author = target.participant.user_id
     if author is not None:
-        notify_users(user_ids=[author], title=_("您的意见有了答复：{t}").format(t=consultation.title),
-                     body=str(Adoption(decision).label), link=f"/consultations/{consultation.slug}/decision/",
-                     kind="consultation_feedback")
+        notify_users(
+            user_ids=[author],
+            title=_("您的意见有了答复：{t}").format(t=consultation.title),
+            body=str(Adoption(decision).label),
+            link=f"/consultations/{consultation.slug}/decision/",
+            kind="consultation_feedback",
+        )
     return feedback

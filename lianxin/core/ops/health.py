@@ -83,4 +83,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
             detail, ok = f"{type(exc).__name__}: {exc}"[:300], False
         ready &= ok
         results[name] = {"ok": ok, "detail": detail, "ms": round((time.perf_counter() - started) * 1000, 1)}
-    return JsonResponse({"status": "ready" if ready else "not ready", "checks": results}, status=200 if ready else 503)
+    return JsonResponse(
+        {"status": "ready" if ready else "not ready", "checks": results}, status=200 if ready else 503
+    )

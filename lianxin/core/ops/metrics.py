@@ -26,9 +26,13 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-HTTP_REQUESTS = Counter("lianxin_http_requests_total", "HTTP requests answered", ["method", "route", "status"])
+HTTP_REQUESTS = Counter(
+    "lianxin_http_requests_total", "HTTP requests answered", ["method", "route", "status"]
+)
 HTTP_LATENCY = Histogram(
-    "lianxin_http_request_seconds", "Time to answer an HTTP request", ["method", "route"],
+    "lianxin_http_request_seconds",
+    "Time to answer an HTTP request",
+    ["method", "route"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 APPEALS_SUBMITTED = Counter("lianxin_appeals_submitted_total", "Appeals taken in (committed)", ["channel"])
@@ -85,8 +89,11 @@ def _allowed(request: HttpRequest) -> bool:
 
 def metrics_view(request: HttpRequest) -> HttpResponse:
     if not _allowed(request):
-        return HttpResponse("metrics: send Authorization: Bearer <LIANXIN_METRICS_TOKEN>\n", status=403,
-                            content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            "metrics: send Authorization: Bearer <LIANXIN_METRICS_TOKEN>\n",
+            status=403,
+            content_type="text/plain; charset=utf-8",
+        )
     return HttpResponse(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)
 
 

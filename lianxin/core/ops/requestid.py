@@ -28,7 +28,12 @@ def current_request_id() -> str:
 def _incoming(request: HttpRequest) -> str | None:
     given = request.headers.get(HEADER, "")
     networks = trusted_proxies()
-    if given and _VALID.match(given) and networks and _is_trusted(request.META.get("REMOTE_ADDR", ""), networks):
+    if (
+        given
+        and _VALID.match(given)
+        and networks
+        and _is_trusted(request.META.get("REMOTE_ADDR", ""), networks)
+    ):
         return given
     return None
 

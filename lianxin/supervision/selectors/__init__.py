@@ -5,7 +5,6 @@ Everything here returns dataclasses, dicts or querysets, so that web views, the 
 report generator (`lianxin report`) call the same plain functions. Definitions: docs/kpis.md.
 """
 
-
 # Re-exported so that callers keep importing from here.
 from .bundles import period_report
 from .cadres import CadreRow, cadre_figures

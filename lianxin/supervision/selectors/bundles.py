@@ -28,7 +28,9 @@ def period_report(period: Period, area: Area | None = None, *, slc: Slice = EVER
         "by_category": breakdown(period, slc, by="top_category", with_previous=True),
         "overdue": list(appeals_behind("overdue", period, slc).select_related("unit", "area")[:500]),
         "false_closures": list(appeals_behind("false_closures", period, slc)[:500]),
-        "dissatisfied": list(appeals_behind("dissatisfied", period, slc).select_related("unit", "area")[:500]),
+        "dissatisfied": list(
+            appeals_behind("dissatisfied", period, slc).select_related("unit", "area")[:500]
+        ),
         "recurring": recurring_problems(period, slc),
     }
     if period.kind in ("month", "quarter"):  # a quarter ranks by the whole quarter (issue 16)
@@ -39,5 +41,3 @@ def period_report(period: Period, area: Area | None = None, *, slc: Slice = EVER
         report["unit_ranking"] = rankings(Period.month(months[-1].year, months[-1].month), slc, by="unit")
         report["street_ranking"] = rankings(Period.month(months[-1].year, months[-1].month), slc, by="street")
     return report
-
-

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import ValidationFailed
+from lianxin.core.errors import ValidationFailedError
 from lianxin.org.models import Unit, User
 
 from ..models import COUNTERS, KpiCadreMonthly
@@ -49,7 +49,7 @@ def cadre_figures(period: Period, unit_ids: frozenset[int] | None = None) -> lis
     """Figures per handler and unit for whole months (the cadre table is kept by month); a handler
     of two units has a row for each. Sorted by unit, then by appeals handled."""
     if not period.whole_months:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _("承办人考核按整月统计：请用 2026-05（月）或 2026-Q2（季度）这样的统计周期。"), field="period"
         )
     qs = KpiCadreMonthly.objects.filter(month__gte=period.start, month__lt=period.end)
@@ -63,7 +63,14 @@ def cadre_figures(period: Period, unit_ids: frozenset[int] | None = None) -> lis
     for row in rows:
         figures = KpiFigures()
         figures.add(row)
-        out.append(CadreRow(row["user_id"], users.get(row["user_id"], "—"), row["unit_id"],
-                            units.get(row["unit_id"], "—"), figures))
+        out.append(
+            CadreRow(
+                row["user_id"],
+                users.get(row["user_id"], "—"),
+                row["unit_id"],
+                units.get(row["unit_id"], "—"),
+                figures,
+            )
+        )
     out.sort(key=lambda r: (r.unit, -r.figures.replied, r.name))
     return out

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from lianxin.appeals import events as ev
 from lianxin.appeals.models import Appeal, AppealEvent, Satisfaction, Status
-from lianxin.core.errors import ValidationFailed
+from lianxin.core.errors import ValidationFailedError
 from lianxin.core.payloads import Payload
 
 from ..models import FollowUp
@@ -99,7 +99,7 @@ FIGURE_LABELS = {  # lazy: shown in the reader's language
 
 def events_behind(figure: str, period: Period, slc: Slice = EVERYTHING) -> QuerySet[AppealEvent]:
     if figure not in DRILLDOWN:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _("未知指标“{figure}”，可选：{choices}。").format(figure=figure, choices="、".join(DRILLDOWN)),
             field="figure",
         )
@@ -109,7 +109,9 @@ def events_behind(figure: str, period: Period, slc: Slice = EVERYTHING) -> Query
         if figure == "received":
             qs = qs.none()
         else:
-            qs = qs.filter(Q(unit_id__in=slc.unit_ids) | Q(unit__isnull=True, appeal__unit_id__in=slc.unit_ids))
+            qs = qs.filter(
+                Q(unit_id__in=slc.unit_ids) | Q(unit__isnull=True, appeal__unit_id__in=slc.unit_ids)
+            )
     if slc.area_ids is not None:
         qs = qs.filter(appeal__area_id__in=slc.area_ids)
     if slc.category_ids is not None:
@@ -136,8 +138,15 @@ def appeals_behind(figure: str, period: Period, slc: Slice = EVERYTHING) -> Quer
 # What the supervision pages' appeal lists show (`_appeal_table.html`): loading only these halves
 # the cost of a 50-row list (no appeal text, no area boundary).
 APPEAL_LIST_FIELDS = (
-    "pk", "tracking_number", "title", "status", "resolve_due_at", "submitted_at",
-    "unit__name", "area__name", "category__name",
+    "pk",
+    "tracking_number",
+    "title",
+    "status",
+    "resolve_due_at",
+    "submitted_at",
+    "unit__name",
+    "area__name",
+    "category__name",
 )
 
 
@@ -153,7 +162,9 @@ def overdue_appeals(slc: Slice = EVERYTHING) -> QuerySet[Appeal]:
     )
 
 
-def due_soon_appeals(slc: Slice = EVERYTHING, *, hours: int = 24, now: dt.datetime | None = None) -> QuerySet[Appeal]:
+def due_soon_appeals(
+    slc: Slice = EVERYTHING, *, hours: int = 24, now: dt.datetime | None = None
+) -> QuerySet[Appeal]:
     now = now or dt.datetime.now(dt.UTC)
     return (
         Appeal.objects.filter(
@@ -167,5 +178,3 @@ def due_soon_appeals(slc: Slice = EVERYTHING, *, hours: int = 24, now: dt.dateti
         .only(*APPEAL_LIST_FIELDS)
         .order_by("resolve_due_at")
     )
-
-

@@ -103,5 +103,3 @@ class KpiFigures:
         for name in self.RATES:
             data[name] = getattr(self, name)
         return data
-
-

@@ -60,7 +60,14 @@ def recurring_problems(period: Period, slc: Slice = EVERYTHING, *, limit: int = 
     cats = directory.current().category_names
     unclassified, unlocated = _("（未分类）"), _("（未定位）")
     return [
-        Recurring(c, cats.get(c, unclassified), s, areas[s].name if s in areas else unlocated, n, before.get((c, s), 0))
+        Recurring(
+            c,
+            cats.get(c, unclassified),
+            s,
+            areas[s].name if s in areas else unlocated,
+            n,
+            before.get((c, s), 0),
+        )
         for (c, s), n in top
     ]
 
@@ -70,8 +77,9 @@ def surge_warnings(j: Jurisdiction) -> list[RaisedWarning]:
     return list(warnings_visible(j).filter(rule__kind="category_surge").order_by("-value")[:20])
 
 
-def text_hotspots(slc: Slice = EVERYTHING, *, now: dt.datetime | None = None, days: int = 14,
-                  limit: int = 3000) -> list[dict[str, Any]] | None:
+def text_hotspots(
+    slc: Slice = EVERYTHING, *, now: dt.datetime | None = None, days: int = 14, limit: int = 3000
+) -> list[dict[str, Any]] | None:
     """Clusters of similar recent appeals from the triage engine (`lianxin.triage.hotspots`), or
     None when that engine is not installed. Only the most recent `limit` appeals are clustered;
     results are cached for ten minutes per slice (clustering takes seconds, not milliseconds)."""
@@ -87,7 +95,9 @@ def text_hotspots(slc: Slice = EVERYTHING, *, now: dt.datetime | None = None, da
     return result
 
 
-def _text_hotspots(slc: Slice, *, now: dt.datetime | None, days: int, limit: int) -> list[dict[str, Any]] | None:
+def _text_hotspots(
+    slc: Slice, *, now: dt.datetime | None, days: int, limit: int
+) -> list[dict[str, Any]] | None:
     try:
         from lianxin.triage.hotspots import find_hotspots
     except ImportError:
@@ -101,12 +111,24 @@ def _text_hotspots(slc: Slice, *, now: dt.datetime | None, days: int, limit: int
         .values("pk", "title", "text", "submitted_at", "area__path")[:limit]
     )
     records = [
-        {"id": r["pk"], "title": r["title"], "text": r["text"], "time": r["submitted_at"], "area": r["area__path"]}
+        {
+            "id": r["pk"],
+            "title": r["title"],
+            "text": r["text"],
+            "time": r["submitted_at"],
+            "area": r["area__path"],
+        }
         for r in rows
     ]
     spots = find_hotspots(records, start=start, end=now, top=10)
     return [
-        {"label": s.label, "size": s.size, "growth": s.growth, "places": s.places[:3], "ids": list(s.ids)[:20]}
+        {
+            "label": s.label,
+            "size": s.size,
+            "growth": s.growth,
+            "places": s.places[:3],
+            "ids": list(s.ids)[:20],
+        }
         for s in spots
     ]
 
@@ -137,9 +159,11 @@ def grid_map(period: Period, slc: Slice = EVERYTHING, *, metric: str = "received
             value = figures.counters["received"]
         features.append({"type": "Feature", "properties": {"name": name}, "geometry": geometry})
         values.append({"name": name, "value": value})
-    return {"geojson": {"type": "FeatureCollection", "features": features}, "values": values, "metric": metric}
+    return {
+        "geojson": {"type": "FeatureCollection", "features": features},
+        "values": values,
+        "metric": metric,
+    }
 
 
 # --- the bundle a periodic report asks for -----------------------------------------------------------
-
-

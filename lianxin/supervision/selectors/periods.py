@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import ValidationFailed
+from lianxin.core.errors import ValidationFailedError
 from lianxin.org import directory
 from lianxin.org.models import Area, Category, Unit
 from lianxin.org.selectors import area_subtree_q, in_area_subtree
@@ -61,8 +61,10 @@ class Period:
                 return cls(start, last + dt.timedelta(days=1))
         except ValueError:
             pass
-        raise ValidationFailed(
-            _("统计周期格式不正确：请用 2026-05（月）、2026-Q2（季度）或 2026-05-01..2026-05-31（日期区间，最长两年）。"),
+        raise ValidationFailedError(
+            _(
+                "统计周期格式不正确：请用 2026-05（月）、2026-Q2（季度）或 2026-05-01..2026-05-31（日期区间，最长两年）。"
+            ),
             field="period",
         )
 
@@ -150,10 +152,14 @@ class Slice:
             area_ids = part.area_ids if area_ids is None else area_ids & (part.area_ids or frozenset())
             if part.areas_by_street and part.street_ids is not None:
                 street_ids = part.street_ids if street_ids is None else street_ids & part.street_ids
-            by_street = by_street and part.areas_by_street and (self.area_ids is None or self.street_ids is not None)
+            by_street = (
+                by_street and part.areas_by_street and (self.area_ids is None or self.street_ids is not None)
+            )
         if category is not None:
             cats = frozenset(
-                Category.objects.filter(area_subtree_q([category.path], prefix="path")).values_list("pk", flat=True)
+                Category.objects.filter(area_subtree_q([category.path], prefix="path")).values_list(
+                    "pk", flat=True
+                )
             )
             category_ids = cats if category_ids is None else category_ids & cats
             if category.parent_id is None and self.category_ids is None:
@@ -162,7 +168,9 @@ class Slice:
                 by_top = False
         return Slice(unit_ids, area_ids, category_ids, street_ids, top_ids, by_street, by_top)
 
-    def rollup_q(self, *, coarse: bool = False, by_street: bool | None = None, by_top: bool | None = None) -> Q:
+    def rollup_q(
+        self, *, coarse: bool = False, by_street: bool | None = None, by_top: bool | None = None
+    ) -> Q:
         """The slice as a filter on a rollup table: areas on `street_id` (by_street) or `area_id`,
         categories on `top_category_id` (by_top) or `category_id`; `coarse` sets the default of both."""
         by_street = coarse if by_street is None else by_street
@@ -207,7 +215,9 @@ EVERYTHING = Slice()
 
 
 def area_subtree_ids(paths: Iterable[str]) -> frozenset[int]:
-    return frozenset(Area.objects.filter(area_subtree_q(list(paths), prefix="path")).values_list("pk", flat=True))
+    return frozenset(
+        Area.objects.filter(area_subtree_q(list(paths), prefix="path")).values_list("pk", flat=True)
+    )
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import ValidationFailed
+from lianxin.core.errors import ValidationFailedError
 from lianxin.org import directory
 from lianxin.org.models import Area, User
 
@@ -42,8 +42,19 @@ def _use_monthly(period: Period) -> bool:
 
 # The counters a figure needs, so that wide scans only sum what they use.
 SCORE_FIELDS = (
-    "received", "assigned", "accepted", "accepted_on_time", "solved", "solved_known",
-    "satisfied", "basic", "rated", "overdue", "responded_on_time", "response_excused", "returned_unjustified",
+    "received",
+    "assigned",
+    "accepted",
+    "accepted_on_time",
+    "solved",
+    "solved_known",
+    "satisfied",
+    "basic",
+    "rated",
+    "overdue",
+    "responded_on_time",
+    "response_excused",
+    "returned_unjustified",
 )
 SERIES_FIELDS = (*SCORE_FIELDS, "closed")
 
@@ -74,7 +85,7 @@ def _daily_table(slc: Slice, group: Iterable[str]) -> tuple[Any, Q]:
     """The daily table that answers this slice and grouping, and the slice as a filter on it:
     day × street alone (the district or streets, no unit or category restriction, grouped at most
     by day and street), else street × top category × unit (coarse slices), else a unit-less table
-    (`_unitless_table`). Raises ValidationFailed otherwise."""
+    (`_unitless_table`). Raises ValidationFailedError otherwise."""
     groups = set(group)
     if (
         slc.unit_ids is None
@@ -90,14 +101,14 @@ def _daily_table(slc: Slice, group: Iterable[str]) -> tuple[Any, Q]:
     if found is not None:
         return found
     if slc.unit_ids is not None or "unit_id" in groups:
-        raise ValidationFailed(
+        raise ValidationFailedError(
             _(
                 "按日统计不提供“单位 × 社区、网格或小类”的组合：请选择整月或季度，"
                 "或把区域放宽到街道（或全区）、分类放宽到大类。"
             ),
             field="period",
         )
-    raise ValidationFailed(
+    raise ValidationFailedError(
         _(
             "按日统计不提供“社区或网格 × 小类”的组合：请选择整月或季度，"
             "或把区域放宽到街道（或全区），或把分类放宽到大类。"
@@ -145,7 +156,7 @@ def answers_daily(slc: Slice) -> bool:
     with a community, grid or subcategory, and a community or grid with a subcategory)."""
     try:
         _daily_table(slc, ["day"])
-    except ValidationFailed:
+    except ValidationFailedError:
         return False
     return True
 
@@ -181,8 +192,15 @@ def figures_stamp(*periods: Period) -> str:
     names = [f"{MONTH_MARK}{m:%Y-%m}" for m in sorted(months)]
     marks = sorted(Watermark.objects.filter(name__in=names).values_list("name", "last_id", "updated_at"))
     schemes_state = {
-        (s.pk, s.weight_response, s.weight_resolution, s.weight_satisfaction, s.deduction_per_overdue,
-         s.deduction_per_false_closure, s.deduction_per_unjustified_return)
+        (
+            s.pk,
+            s.weight_response,
+            s.weight_resolution,
+            s.weight_satisfaction,
+            s.deduction_per_overdue,
+            s.deduction_per_false_closure,
+            s.deduction_per_unjustified_return,
+        )
         for s in (scheme_for(m) for m in months)
     }
     raw = repr((marks, sorted(schemes_state, key=repr)))
@@ -243,8 +261,9 @@ def breakdown(
 ) -> list[BreakdownRow]:
     """Figures per unit / street / community / grid / category / top-level category / cadre."""
     if by not in BREAKDOWNS:
-        raise ValidationFailed(
-            _("不支持的分组方式“{by}”，可选：{choices}。").format(by=by, choices="、".join(BREAKDOWNS)), field="by"
+        raise ValidationFailedError(
+            _("不支持的分组方式“{by}”，可选：{choices}。").format(by=by, choices="、".join(BREAKDOWNS)),
+            field="by",
         )
 
     def collect(p: Period) -> dict[Any, KpiFigures]:
@@ -299,7 +318,9 @@ def _labels(by: str, keys: set[Any]) -> dict[Any, str]:
     if by == "cadre":
         return {u.pk: str(u) for u in User.objects.filter(pk__in=ids)}
     org = directory.current()
-    names = {"unit": org.unit_names, "category": org.category_names, "top_category": org.category_names}.get(by)
+    names = {"unit": org.unit_names, "category": org.category_names, "top_category": org.category_names}.get(
+        by
+    )
     if names is None:
         return {pk: org.areas[pk].name for pk in ids if pk in org.areas}
     return {pk: names[pk] for pk in ids if pk in names}
@@ -328,4 +349,3 @@ def weekly(days: list[tuple[dt.date, KpiFigures]]) -> list[tuple[dt.date, KpiFig
 
 
 # --- assessment and rankings ------------------------------------------------------------------------
-

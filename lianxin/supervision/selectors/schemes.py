@@ -12,8 +12,11 @@ from ..models import AssessmentScheme, SchemeIndicatorWeight
 
 
 def _active_schemes() -> list[AssessmentScheme]:
-    return list(AssessmentScheme.objects.filter(active=True).order_by("-valid_from", "-pk")
-                .prefetch_related("indicator_weights"))
+    return list(
+        AssessmentScheme.objects.filter(active=True)
+        .order_by("-valid_from", "-pk")
+        .prefetch_related("indicator_weights")
+    )
 
 
 # The active schemes, newest first, kept in the process (reloaded when a scheme is saved or deleted;
@@ -29,8 +32,6 @@ def scheme_for(month: dt.date, *, fresh: bool = False) -> AssessmentScheme:
     schemes = _active_schemes() if fresh else active_schemes.get()
     scheme = next((s for s in schemes if s.valid_from <= month), None)
     return scheme or AssessmentScheme(name=_("默认方案"), valid_from=dt.date(2000, 1, 1))
-
-
 
 
 def indicator_weights_of(scheme: AssessmentScheme) -> list[SchemeIndicatorWeight]:

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import ValidationFailed
+from lianxin.core.errors import ValidationFailedError
 from lianxin.org import directory
 
 from ..indicators import indicator, unit_deductions
@@ -29,8 +29,12 @@ class Score:
     items: dict[str, int] = field(default_factory=dict)  # other apps' items counted against a unit
 
 
-def score_of(figures: KpiFigures, scheme: AssessmentScheme,
-             indicator_values: dict[str, float | None] | None = None, items: dict[str, int] | None = None) -> Score:
+def score_of(
+    figures: KpiFigures,
+    scheme: AssessmentScheme,
+    indicator_values: dict[str, float | None] | None = None,
+    items: dict[str, int] | None = None,
+) -> Score:
     """Weighted rates — and, for a street, the registered indicators the scheme weighs in — with
     the weights renormalised over the parts that have a value, × 100, minus deductions per overdue
     appeal, per false closure and per return the centre judged unjustified."""
@@ -39,8 +43,11 @@ def score_of(figures: KpiFigures, scheme: AssessmentScheme,
         (Decimal(scheme.weight_response), figures.response_rate),
         (Decimal(scheme.weight_resolution), figures.resolution_rate),
         (Decimal(scheme.weight_satisfaction), figures.satisfaction_rate),
-    ] + [(Decimal(w.weight), values.get(w.indicator_code)) for w in indicator_weights_of(scheme)
-         if w.indicator_code in values]
+    ] + [
+        (Decimal(w.weight), values.get(w.indicator_code))
+        for w in indicator_weights_of(scheme)
+        if w.indicator_code in values
+    ]
     weight = sum((w for w, r in parts if r is not None), Decimal(0))
     counted = {code: n for code, n in (items or {}).items() if n}
     deductions = float(
@@ -78,7 +85,9 @@ class RankingRow:
         return round(self.score.value - self.previous_score, 2)
 
 
-def street_indicator_values(scheme: AssessmentScheme, street_id: int, period: Period) -> dict[str, float | None]:
+def street_indicator_values(
+    scheme: AssessmentScheme, street_id: int, period: Period
+) -> dict[str, float | None]:
     """The values, for one street over the period, of the share indicators the scheme weighs in
     (an indicator no longer registered, or not a share, is left out)."""
     area = directory.current().areas.get(street_id)
@@ -88,7 +97,9 @@ def street_indicator_values(scheme: AssessmentScheme, street_id: int, period: Pe
     for w in indicator_weights_of(scheme):
         found = indicator(w.indicator_code)
         if found is not None and found.kind == "share":
-            out[found.code] = found.compute((area.path,), period.start, period.end - dt.timedelta(days=1))  # inclusive
+            out[found.code] = found.compute(
+                (area.path,), period.start, period.end - dt.timedelta(days=1)
+            )  # inclusive
     return out
 
 
@@ -98,8 +109,9 @@ def unit_items(period: Period) -> dict[str, dict[int, int]]:
     return {d.code: d.compute(period.start, last) for d in unit_deductions()}
 
 
-def _ranked(rows: list[BreakdownRow], scheme: AssessmentScheme, *, by: str = "unit",
-            period: Period | None = None) -> list[RankingRow]:
+def _ranked(
+    rows: list[BreakdownRow], scheme: AssessmentScheme, *, by: str = "unit", period: Period | None = None
+) -> list[RankingRow]:
     def extra(key: int) -> dict[str, float | None] | None:
         return street_indicator_values(scheme, key, period) if by == "street" and period is not None else None
 
@@ -108,8 +120,11 @@ def _ranked(rows: list[BreakdownRow], scheme: AssessmentScheme, *, by: str = "un
     def items(key: int) -> dict[str, int]:
         return {code: per_unit.get(key, 0) for code, per_unit in against.items()}
 
-    scored = [RankingRow(r.key, r.label, None, score_of(r.figures, scheme, extra(r.key), items(r.key)), r.figures)
-              for r in rows if r.key]
+    scored = [
+        RankingRow(r.key, r.label, None, score_of(r.figures, scheme, extra(r.key), items(r.key)), r.figures)
+        for r in rows
+        if r.key
+    ]
     scored.sort(key=lambda r: (r.score.value is None, -(r.score.value or 0), r.label))
     rank = 0
     last: float | None = None
@@ -126,13 +141,22 @@ def rankings(month: Period, slc: Slice = EVERYTHING, *, by: str = "unit") -> lis
     """Ranking of units or streets over a month or a quarter, with the rank and score change from
     the period before (a quarter ranks by the whole quarter, against the quarter before)."""
     if month.kind not in ("month", "quarter"):
-        raise ValidationFailed(_("排名按自然月或季度计算，请选择例如 2026-05 或 2026-Q2。"), field="period")
+        raise ValidationFailedError(
+            _("排名按自然月或季度计算，请选择例如 2026-05 或 2026-Q2。"), field="period"
+        )
     if by not in ("unit", "street"):
-        raise ValidationFailed(_("排名对象只能是 unit（单位）或 street（街道）。"), field="by")
+        raise ValidationFailedError(_("排名对象只能是 unit（单位）或 street（街道）。"), field="by")
     current = _ranked(_with_false_closures(month, slc, by), scheme_for(month.start), by=by, period=month)
     prev_period = month.previous()
-    before = {r.key: r for r in _ranked(_with_false_closures(prev_period, slc, by), scheme_for(prev_period.start),
-                                        by=by, period=prev_period)}
+    before = {
+        r.key: r
+        for r in _ranked(
+            _with_false_closures(prev_period, slc, by),
+            scheme_for(prev_period.start),
+            by=by,
+            period=prev_period,
+        )
+    }
     for row in current:
         old = before.get(row.key)
         if old is not None:
@@ -154,4 +178,3 @@ def _with_false_closures(period: Period, slc: Slice, by: str) -> list[BreakdownR
 
 
 # --- drill-down -------------------------------------------------------------------------------------
-

@@ -17,9 +17,7 @@ def warnings_visible(j: Jurisdiction, *, status: str = WarningStatus.OPEN) -> Qu
         qs = qs.filter(status=status)
     if not j.everything:
         areas = area_subtree_ids(j.area_paths)
-        qs = qs.filter(
-            Q(appeal__area_id__in=areas) | Q(area_id__in=areas) | Q(unit__area_id__in=areas)
-        )
+        qs = qs.filter(Q(appeal__area_id__in=areas) | Q(area_id__in=areas) | Q(unit__area_id__in=areas))
     return qs
 
 

@@ -52,7 +52,9 @@ def ranking_rows(rows: Iterable[Mapping[str, Any]], month_label: str, *, street:
     for r in rows:
         label: str = escape(r["label"])
         if not street:
-            label = f'<a href="{drill}?figure=assigned&amp;period={month}&amp;unit={int(r["key"])}">{label}</a>'
+            label = (
+                f'<a href="{drill}?figure=assigned&amp;period={month}&amp;unit={int(r["key"])}">{label}</a>'
+            )
         cells = (
             _cell(r["rank"]),
             label,

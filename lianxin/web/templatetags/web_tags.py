@@ -27,7 +27,13 @@ def nav_context(context: template.Context) -> dict[str, Any]:
     if cached is not None:
         return cached
     user = getattr(request, "user", None)
-    nav: dict[str, Any] = {"staff": False, "supervision": False, "admin": False, "hotline": False, "unread": 0}
+    nav: dict[str, Any] = {
+        "staff": False,
+        "supervision": False,
+        "admin": False,
+        "hotline": False,
+        "unread": 0,
+    }
     if user is not None and user.is_authenticated:
         scope = scope_of(user)
         nav["staff"] = scope.is_staff_member  # the workbench's `staff_required`

@@ -15,7 +15,7 @@ from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.policy import ensure_may_call_back
 from lianxin.appeals.selectors import appeal_get_for_user, callback_queue
-from lianxin.core.errors import DomainError, Forbidden, NotFound
+from lianxin.core.errors import DomainError, ForbiddenError, NotFoundError
 from lianxin.org.selectors import scope_of
 
 from .staff import staff_required
@@ -35,15 +35,22 @@ def callback_dial(request: HttpRequest, pk: int) -> HttpResponse:
     (`next=queue`) or to the case page's call-back form, with the outcome as a message."""
     user = request.user
     appeal = appeal_get_for_user(user, pk=pk)  # type: ignore[arg-type]
-    back = redirect("web:callbacks") if request.POST.get("next") == "queue" else redirect(
-        f"/staff/appeals/{appeal.pk}/#action-callback")
+    back = (
+        redirect("web:callbacks")
+        if request.POST.get("next") == "queue"
+        else redirect(f"/staff/appeals/{appeal.pk}/#action-callback")
+    )
     try:
         call_id = services.appeal_callback_dial_sealed(appeal=appeal, actor=Actor.staff(user))  # type: ignore[arg-type]
-    except (Forbidden, NotFound):
+    except (ForbiddenError, NotFoundError):
         raise
     except DomainError as error:  # no sealed number, not awaiting a call-back: said on the page
         messages.error(request, error.message)
         return back
-    messages.success(request, _("已通过话务系统拨出回访电话（呼叫编号 {call_id}），请在话务台接听；号码不显示。").format(
-        call_id=call_id))
+    messages.success(
+        request,
+        _("已通过话务系统拨出回访电话（呼叫编号 {call_id}），请在话务台接听；号码不显示。").format(
+            call_id=call_id
+        ),
+    )
     return back

@@ -20,7 +20,9 @@ from lianxin.core.errors import DomainError
 @require_GET
 def my_data(request: HttpRequest) -> HttpResponse:
     data = resident_data_export(user=request.user)  # type: ignore[arg-type]
-    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8")
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8"
+    )
     response["Content-Disposition"] = 'attachment; filename="lianxin-my-data.json"'
     response["Cache-Control"] = "no-store"
     return response
@@ -40,6 +42,13 @@ def my_erase(request: HttpRequest) -> HttpResponse:
                 error = exc.message
             else:
                 logout(request)
-                messages.success(request, _("您的个人信息已删除（涉及 {n} 件诉求），账号已注销。").format(n=count))
+                messages.success(
+                    request, _("您的个人信息已删除（涉及 {n} 件诉求），账号已注销。").format(n=count)
+                )
                 return redirect("web:home")
-    return render(request, "web/my_erase.html", {"error": error}, status=409 if error and request.method == "POST" else 200)
+    return render(
+        request,
+        "web/my_erase.html",
+        {"error": error},
+        status=409 if error and request.method == "POST" else 200,
+    )

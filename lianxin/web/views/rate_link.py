@@ -24,11 +24,17 @@ def rate_by_link(request: HttpRequest, token: str) -> HttpResponse:
     form = RateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            appeal_rate_by_link(token=token, satisfaction=form.cleaned_data["satisfaction"],
-                                solved=form.solved_value(), comment=form.cleaned_data["comment"])
+            appeal_rate_by_link(
+                token=token,
+                satisfaction=form.cleaned_data["satisfaction"],
+                solved=form.solved_value(),
+                comment=form.cleaned_data["comment"],
+            )
         except DomainError as error:
             if not error.field:
-                return render(request, "web/rate_link.html", {"error": error.message}, status=error.status_code)
+                return render(
+                    request, "web/rate_link.html", {"error": error.message}, status=error.status_code
+                )
             add_domain_error(form, error.field, error.message)
         else:
             return render(request, "web/rate_link.html", {"done": _("感谢您的评价，诉求已办结。")})

@@ -48,7 +48,7 @@ from lianxin.appeals.selectors import (
     queue,
     recent_appeals_from_phone,
 )
-from lianxin.core.errors import DomainError, Forbidden, NotFound
+from lianxin.core.errors import DomainError, ForbiddenError, NotFoundError
 from lianxin.notifications.selectors import notifications_for
 from lianxin.notifications.services import notification_mark_read
 from lianxin.org.models import Role, Unit, User
@@ -116,46 +116,116 @@ def _uploaded(file: Any) -> list[AttachmentInput]:
 
 # Each staff action: its small form and the one service function it calls.
 ACTIONS: dict[str, tuple[type[forms.Form], Handler]] = {
-    Action.DISPATCH: (DispatchForm, lambda a, actor, d: services.appeal_dispatch(
-        appeal=a, actor=actor, unit=d["unit"], note=d["note"])),
-    Action.REDISPATCH: (RedispatchForm, lambda a, actor, d: services.appeal_redispatch(
-        appeal=a, actor=actor, unit=d["unit"], note=d["note"])),
-    Action.ACCEPT: (NoteForm, lambda a, actor, d: services.appeal_accept(appeal=a, actor=actor, note=d["note"])),
-    Action.RETURN: (ReasonForm, lambda a, actor, d: services.appeal_return(
-        appeal=a, actor=actor, reason=d["reason"])),
-    Action.ADD_CO_HANDLER: (CoHandlerForm, lambda a, actor, d: services.appeal_add_co_handler(
-        appeal=a, actor=actor, unit=d["unit"], note=d["note"])),
-    Action.CO_REPLY: (TextForm, lambda a, actor, d: services.appeal_co_reply(appeal=a, actor=actor, text=d["text"])),
-    Action.REQUEST_EXTENSION: (ExtensionForm, lambda a, actor, d: services.appeal_request_extension(
-        appeal=a, actor=actor, working_days=d["working_days"], reason=d["reason"])),
-    Action.DECIDE_EXTENSION: (DecideExtensionForm, lambda a, actor, d: services.appeal_decide_extension(
-        appeal=a, actor=actor, approve=d["approve"] == "yes", note=d["note"])),
-    Action.REPLY: (ReplyForm, lambda a, actor, d: services.appeal_reply(
-        appeal=a, actor=actor, text=d["text"], attachments_public=bool(d.get("attachment_public")),
-        attachments=_uploaded(d.get("attachment")), result=d["result"], contacted=d.get("contacted") or "")),
-    Action.FIELD_RECORD: (FieldRecordForm, lambda a, actor, d: services.appeal_field_record(
-        appeal=a, actor=actor, kind=d["kind"], note=d["note"], photos=_uploaded(d.get("photo")))),
-    Action.APPROVE_REPLY: (NoteForm, lambda a, actor, d: services.appeal_approve_reply(
-        appeal=a, actor=actor, note=d["note"])),
-    Action.REJECT_REPLY: (ReasonForm, lambda a, actor, d: services.appeal_reject_reply(
-        appeal=a, actor=actor, reason=d["reason"])),
-    Action.ANSWER_DIRECTLY: (TextForm, lambda a, actor, d: services.appeal_answer_directly(
-        appeal=a, actor=actor, text=d["text"])),
-    Action.MERGE: (MergeForm, lambda a, actor, d: services.appeal_merge(
-        appeal=a, actor=actor, into=d["into"], note=d["note"])),
-    Action.WITHDRAW: (ReasonForm, lambda a, actor, d: services.appeal_withdraw(
-        appeal=a, actor=actor, reason=d["reason"])),
-    Action.RECLASSIFY: (ReclassifyForm, lambda a, actor, d: services.appeal_reclassify(
-        appeal=a, actor=actor, category=d["category"], area=d["area"], reason=d["reason"])),
-    Action.CONTACT_RESIDENT: (ContactForm, lambda a, actor, d: services.appeal_record_contact(
-        appeal=a, actor=actor, method=d["method"], note=d["note"])),
-    Action.JUDGE_RETURN: (JudgeReturnForm, lambda a, actor, d: services.appeal_judge_return(
-        appeal=a, actor=actor, justified=d["justified"] == "yes", note=d["note"])),
-    Action.CHASE: (ChaseForm, lambda a, actor, d: services.appeal_chase(
-        appeal=a, actor=actor, kind=d["kind"], note=d["note"])),
-    Action.CALLBACK: (CallbackForm, lambda a, actor, d: services.appeal_callback_record(
-        appeal=a, actor=actor, outcome=d["outcome"], satisfaction=d["satisfaction"],
-        solved={"yes": True, "no": False}.get(d["solved"] or ""), note=d["note"], reopen_reason=d["reopen_reason"])),
+    Action.DISPATCH: (
+        DispatchForm,
+        lambda a, actor, d: services.appeal_dispatch(appeal=a, actor=actor, unit=d["unit"], note=d["note"]),
+    ),
+    Action.REDISPATCH: (
+        RedispatchForm,
+        lambda a, actor, d: services.appeal_redispatch(appeal=a, actor=actor, unit=d["unit"], note=d["note"]),
+    ),
+    Action.ACCEPT: (
+        NoteForm,
+        lambda a, actor, d: services.appeal_accept(appeal=a, actor=actor, note=d["note"]),
+    ),
+    Action.RETURN: (
+        ReasonForm,
+        lambda a, actor, d: services.appeal_return(appeal=a, actor=actor, reason=d["reason"]),
+    ),
+    Action.ADD_CO_HANDLER: (
+        CoHandlerForm,
+        lambda a, actor, d: services.appeal_add_co_handler(
+            appeal=a, actor=actor, unit=d["unit"], note=d["note"]
+        ),
+    ),
+    Action.CO_REPLY: (
+        TextForm,
+        lambda a, actor, d: services.appeal_co_reply(appeal=a, actor=actor, text=d["text"]),
+    ),
+    Action.REQUEST_EXTENSION: (
+        ExtensionForm,
+        lambda a, actor, d: services.appeal_request_extension(
+            appeal=a, actor=actor, working_days=d["working_days"], reason=d["reason"]
+        ),
+    ),
+    Action.DECIDE_EXTENSION: (
+        DecideExtensionForm,
+        lambda a, actor, d: services.appeal_decide_extension(
+            appeal=a, actor=actor, approve=d["approve"] == "yes", note=d["note"]
+        ),
+    ),
+    Action.REPLY: (
+        ReplyForm,
+        lambda a, actor, d: services.appeal_reply(
+            appeal=a,
+            actor=actor,
+            text=d["text"],
+            attachments_public=bool(d.get("attachment_public")),
+            attachments=_uploaded(d.get("attachment")),
+            result=d["result"],
+            contacted=d.get("contacted") or "",
+        ),
+    ),
+    Action.FIELD_RECORD: (
+        FieldRecordForm,
+        lambda a, actor, d: services.appeal_field_record(
+            appeal=a, actor=actor, kind=d["kind"], note=d["note"], photos=_uploaded(d.get("photo"))
+        ),
+    ),
+    Action.APPROVE_REPLY: (
+        NoteForm,
+        lambda a, actor, d: services.appeal_approve_reply(appeal=a, actor=actor, note=d["note"]),
+    ),
+    Action.REJECT_REPLY: (
+        ReasonForm,
+        lambda a, actor, d: services.appeal_reject_reply(appeal=a, actor=actor, reason=d["reason"]),
+    ),
+    Action.ANSWER_DIRECTLY: (
+        TextForm,
+        lambda a, actor, d: services.appeal_answer_directly(appeal=a, actor=actor, text=d["text"]),
+    ),
+    Action.MERGE: (
+        MergeForm,
+        lambda a, actor, d: services.appeal_merge(appeal=a, actor=actor, into=d["into"], note=d["note"]),
+    ),
+    Action.WITHDRAW: (
+        ReasonForm,
+        lambda a, actor, d: services.appeal_withdraw(appeal=a, actor=actor, reason=d["reason"]),
+    ),
+    Action.RECLASSIFY: (
+        ReclassifyForm,
+        lambda a, actor, d: services.appeal_reclassify(
+            appeal=a, actor=actor, category=d["category"], area=d["area"], reason=d["reason"]
+        ),
+    ),
+    Action.CONTACT_RESIDENT: (
+        ContactForm,
+        lambda a, actor, d: services.appeal_record_contact(
+            appeal=a, actor=actor, method=d["method"], note=d["note"]
+        ),
+    ),
+    Action.JUDGE_RETURN: (
+        JudgeReturnForm,
+        lambda a, actor, d: services.appeal_judge_return(
+            appeal=a, actor=actor, justified=d["justified"] == "yes", note=d["note"]
+        ),
+    ),
+    Action.CHASE: (
+        ChaseForm,
+        lambda a, actor, d: services.appeal_chase(appeal=a, actor=actor, kind=d["kind"], note=d["note"]),
+    ),
+    Action.CALLBACK: (
+        CallbackForm,
+        lambda a, actor, d: services.appeal_callback_record(
+            appeal=a,
+            actor=actor,
+            outcome=d["outcome"],
+            satisfaction=d["satisfaction"],
+            solved={"yes": True, "no": False}.get(d["solved"] or ""),
+            note=d["note"],
+            reopen_reason=d["reopen_reason"],
+        ),
+    ),
 }
 
 DONE_TEXT = {
@@ -189,7 +259,7 @@ def staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not scope_of(request.user).is_staff_member:  # type: ignore[arg-type]
-            raise Forbidden(_("工作台仅供工作人员使用。群众可以在首页反映和查询诉求。"))
+            raise ForbiddenError(_("工作台仅供工作人员使用。群众可以在首页反映和查询诉求。"))
         response: HttpResponse = view(request, *args, **kwargs)
         return response
 
@@ -221,15 +291,19 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         n, exact = capped_count(queue(user, name))
         counts.append({"name": name, "label": QUEUE_LABELS[name], "n": n, "exact": exact})
     scope = scope_of(user)
-    return render(request, "web/staff/home.html", {
-        "counts": counts,
-        "roles": [Role(r).label for r in sorted(scope.roles)],
-        "may_hotline": may_take_hotline_calls(scope),
-        # the activities workbench only for those it serves (the walk of linked pages found a 403)
-        "may_organise": is_organiser_anywhere(user),
-        # administrators keep the calendar: tell them when a year's holidays are missing
-        "calendar_gaps": missing_schedules(timezone.localdate()) if sees_calendar_gaps(scope) else [],
-    })
+    return render(
+        request,
+        "web/staff/home.html",
+        {
+            "counts": counts,
+            "roles": [Role(r).label for r in sorted(scope.roles)],
+            "may_hotline": may_take_hotline_calls(scope),
+            # the activities workbench only for those it serves (the walk of linked pages found a 403)
+            "may_organise": is_organiser_anywhere(user),
+            # administrators keep the calendar: tell them when a year's holidays are missing
+            "calendar_gaps": missing_schedules(timezone.localdate()) if sees_calendar_gaps(scope) else [],
+        },
+    )
 
 
 def queue_filter(form: QueueFilterForm) -> AppealFilter:
@@ -264,16 +338,18 @@ def queue_view(request: HttpRequest, name: str) -> HttpResponse:
     """A work queue with filters and search; "previous/next" paging without COUNT(*)."""
     user = _user(request)
     if name not in QUEUE_LABELS:
-        raise NotFound(_("没有这个队列。"))
-    form = QueueFilterForm(request.GET or None, categories=category_choices(), areas=area_choices_above_grids())
+        raise NotFoundError(_("没有这个队列。"))
+    form = QueueFilterForm(
+        request.GET or None, categories=category_choices(), areas=area_choices_above_grids()
+    )
     try:
         qs = appeals_filtered(queue(user, name), queue_filter(form), user=user)
-    except Forbidden as exc:  # a search this role may not make: say so, find nothing
+    except ForbiddenError as exc:  # a search this role may not make: say so, find nothing
         messages.error(request, exc.message)
         qs = Appeal.objects.none()
     qs = qs.order_by(*qs.query.order_by, "id").select_related("category", "area", "unit")
     page = _page_number(request)
-    rows = list(qs[(page - 1) * PAGE_SIZE: page * PAGE_SIZE + 1])
+    rows = list(qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     if name == "extensions":  # the request beside each appeal: days, the deadline it would give, reason
@@ -283,13 +359,24 @@ def queue_view(request: HttpRequest, name: str) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     bulk = name in ("to_dispatch", "returned") and may_dispatch_somewhere(scope_of(user))
-    return render(request, "web/staff/queue.html", {
-        "name": name, "label": QUEUE_LABELS[name], "form": form, "appeals": rows,
-        "page": page, "has_next": has_next, "has_prev": page > 1, "query": params.urlencode(),
-        "bulk": bulk, "bulk_form": BulkDispatchForm(auto_id="bulk-%s") if bulk else None,
-        "queues": [(n, QUEUE_LABELS[n]) for n in [*queues_for(user), "all"]],
-        "now": timezone.now(),
-    })
+    return render(
+        request,
+        "web/staff/queue.html",
+        {
+            "name": name,
+            "label": QUEUE_LABELS[name],
+            "form": form,
+            "appeals": rows,
+            "page": page,
+            "has_next": has_next,
+            "has_prev": page > 1,
+            "query": params.urlencode(),
+            "bulk": bulk,
+            "bulk_form": BulkDispatchForm(auto_id="bulk-%s") if bulk else None,
+            "queues": [(n, QUEUE_LABELS[n]) for n in [*queues_for(user), "all"]],
+            "now": timezone.now(),
+        },
+    )
 
 
 @require_POST
@@ -297,13 +384,18 @@ def queue_view(request: HttpRequest, name: str) -> HttpResponse:
 def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     """Dispatch several appeals to one unit; each goes through `appeal_dispatch`, failures reported one by one."""
     user = _user(request)
-    if not may_dispatch_somewhere(scope_of(user)):  # before reading the form: the same refusal whatever was sent
-        raise Forbidden(_("只有派单员和管理员可以批量派单。"))
+    if not may_dispatch_somewhere(
+        scope_of(user)
+    ):  # before reading the form: the same refusal whatever was sent
+        raise ForbiddenError(_("只有派单员和管理员可以批量派单。"))
     back = request.POST.get("back") or reverse("web:queue", args=["to_dispatch"])
     if not back.startswith("/staff/"):
         back = reverse("web:queue", args=["to_dispatch"])
-    unit = Unit.objects.filter(pk=request.POST.get("unit") or 0, active=True).first() \
-        if (request.POST.get("unit") or "").isdigit() else None
+    unit = (
+        Unit.objects.filter(pk=request.POST.get("unit") or 0, active=True).first()
+        if (request.POST.get("unit") or "").isdigit()
+        else None
+    )
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:200]
     if unit is None:
         messages.error(request, _("请选择承办单位后再批量派单。"))
@@ -316,7 +408,7 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     for pk in ids:
         try:
             appeal = appeal_get_for_user(user, pk=pk)
-        except NotFound as error:
+        except NotFoundError as error:
             # absent or not the dispatcher's to see: the same answer, naming only what was sent
             failed.append(f"#{pk}：{error.message}")
             continue
@@ -350,10 +442,14 @@ def _action_forms(appeal: Appeal, actions: list[str], bound: dict[str, forms.For
             continue
         form = bound.get(action)
         if form is None:
-            initial: dict[str, Any] = {"unit": suggested.pk} if action == Action.DISPATCH and suggested else {}
+            initial: dict[str, Any] = (
+                {"unit": suggested.pk} if action == Action.DISPATCH and suggested else {}
+            )
             if action == Action.RECLASSIFY:
-                initial = {"category": appeal.category.code if appeal.category else "",
-                           "area": appeal.area.code if appeal.area else ""}
+                initial = {
+                    "category": appeal.category.code if appeal.category else "",
+                    "area": appeal.area.code if appeal.area else "",
+                }
             form = _action_form(action, prefix=action, initial=initial)
         result.append({"name": action, "label": ACTION_TEXT[action], "form": form, "open": action in bound})
     return result
@@ -365,33 +461,47 @@ def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_case(request, appeal_get_for_user(_user(request), pk=pk))
 
 
-def _render_case(request: HttpRequest, appeal: Appeal, *, bound: dict[str, forms.Form] | None = None,
-                 status: int = 200, contact_revealed: bool = False) -> HttpResponse:
+def _render_case(
+    request: HttpRequest,
+    appeal: Appeal,
+    *,
+    bound: dict[str, forms.Form] | None = None,
+    status: int = 200,
+    contact_revealed: bool = False,
+) -> HttpResponse:
     user = _user(request)
     actions = allowed_actions(Actor.staff(user), appeal)
     similar: list[Appeal] = []
     if appeal.contact_phone:
         similar = list(
-            recent_appeals_from_phone(appeal.contact_phone, days=365, exclude_pk=appeal.pk)
-            .filter(pk__in=appeals_visible_to(user).values("pk"))[:5]
+            recent_appeals_from_phone(appeal.contact_phone, days=365, exclude_pk=appeal.pk).filter(
+                pk__in=appeals_visible_to(user).values("pk")
+            )[:5]
         )
     timeline = events.with_payloads(full_timeline(appeal))
-    return render(request, "web/staff/appeal.html", {
-        "appeal": appeal,
-        "events": timeline,
-        "suggestion": appeal.suggestion or {},
-        "similar": similar,
-        "attachments": list(appeal.attachments.all()),
-        "co_handlers": list(appeal.co_handlers.select_related("unit")),
-        "extensions": list(appeal.extensions.select_related("unit", "requested_by").order_by("-requested_at")[:5]),
-        "contact": contact_for(user, appeal),
-        "may_reveal": may_see_contact(user, appeal),
-        "actions": _action_forms(appeal, actions, bound or {}),
-        "pending_review": pending_review(appeal),
-        "merge_proposals": merge_proposals(appeal) if Action.MERGE in actions else [],
-        "chase_count": sum(1 for e in timeline if e.type == EventType.CHASED),  # no extra query
-        "now": timezone.now(),
-    }, status=status)
+    return render(
+        request,
+        "web/staff/appeal.html",
+        {
+            "appeal": appeal,
+            "events": timeline,
+            "suggestion": appeal.suggestion or {},
+            "similar": similar,
+            "attachments": list(appeal.attachments.all()),
+            "co_handlers": list(appeal.co_handlers.select_related("unit")),
+            "extensions": list(
+                appeal.extensions.select_related("unit", "requested_by").order_by("-requested_at")[:5]
+            ),
+            "contact": contact_for(user, appeal),
+            "may_reveal": may_see_contact(user, appeal),
+            "actions": _action_forms(appeal, actions, bound or {}),
+            "pending_review": pending_review(appeal),
+            "merge_proposals": merge_proposals(appeal) if Action.MERGE in actions else [],
+            "chase_count": sum(1 for e in timeline if e.type == EventType.CHASED),  # no extra query
+            "now": timezone.now(),
+        },
+        status=status,
+    )
 
 
 @require_POST
@@ -401,7 +511,7 @@ def appeal_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = _user(request)
     appeal = appeal_get_for_user(user, pk=pk)
     if action not in ACTIONS:
-        raise NotFound(_("没有这个操作。"))
+        raise NotFoundError(_("没有这个操作。"))
     handler = ACTIONS[action][1]
     try:
         ensure_allowed(Actor.staff(user), appeal, action)  # authorise before validating the form
@@ -420,10 +530,12 @@ def appeal_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 return _render_case(request, appeal, status=error.status_code)
             return _render_case(request, appeal, bound={action: form}, status=error.status_code)
         held = action == Action.REPLY and getattr(done, "status", None) == Status.ACCEPTED
-        messages.success(request, _("答复已提交审核，审核通过后群众才能看到。") if held else str(DONE_TEXT[action]))
+        messages.success(
+            request, _("答复已提交审核，审核通过后群众才能看到。") if held else str(DONE_TEXT[action])
+        )
         try:
             appeal_get_for_user(user, pk=pk)
-        except NotFound:
+        except NotFoundError:
             # e.g. a handler who returned the appeal no longer sees it.
             return redirect("web:staff_home")
         return redirect("web:appeal", pk=pk)
@@ -437,11 +549,14 @@ def reveal_contact(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     appeal = appeal_get_for_user(user, pk=pk)
     if not may_see_contact(user, appeal):
-        raise Forbidden(_("您的角色不能查看群众的完整联系方式。"))
+        raise ForbiddenError(_("您的角色不能查看群众的完整联系方式。"))
     contact = contact_for(user, appeal, reveal=True, purpose="web_case_page")
     if request.headers.get("HX-Request"):
-        return render(request, "web/staff/partials/contact.html",
-                      {"appeal": appeal, "contact": contact, "may_reveal": False})
+        return render(
+            request,
+            "web/staff/partials/contact.html",
+            {"appeal": appeal, "contact": contact, "may_reveal": False},
+        )
     return _render_case(request, appeal)
 
 
@@ -451,9 +566,13 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> Fi
     appeal = appeal_get_for_user(_user(request), pk=pk)
     attachment = appeal.attachments.filter(pk=attachment_id).first()
     if attachment is None:
-        raise NotFound(_("没有这个附件。"))
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
-                            filename=attachment.original_name, as_attachment=attachment.content_type == "application/pdf")
+        raise NotFoundError(_("没有这个附件。"))
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        filename=attachment.original_name,
+        as_attachment=attachment.content_type == "application/pdf",
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

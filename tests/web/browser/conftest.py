@@ -18,8 +18,14 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 ROOT = Path(__file__).resolve().parents[3]
 AXE = ROOT / "lianxin" / "web" / "static" / "vendor" / "axe-core" / "axe.min.js"
 # A test run writes its screenshots outside the tracked files (var/ is ignored); `make screenshots`
@@ -68,9 +74,21 @@ def check_a11y(page, name: str) -> None:
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     bad = [v for v in result["violations"] if v.get("impact") in ("serious", "critical")]
     if bad:
-        print(json.dumps([{"id": v["id"], "impact": v["impact"], "help": v["help"],
-                           "nodes": [n["target"] for n in v["nodes"]][:5]} for v in bad],
-                         ensure_ascii=False, indent=1))
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": v["id"],
+                        "impact": v["impact"],
+                        "help": v["help"],
+                        "nodes": [n["target"] for n in v["nodes"]][:5],
+                    }
+                    for v in bad
+                ],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
     assert not bad, f"{name}: {len(bad)} serious/critical accessibility violations: {[v['id'] for v in bad]}"
 
 

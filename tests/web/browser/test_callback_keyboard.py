@@ -41,8 +41,14 @@ def choose(page, name: str, value: str) -> None:
 def _anonymous_replied(district) -> Appeal:
     from tests.appeals import helpers
 
-    appeal = helpers.submit(district, anonymous=True, contact_name="", contact_phone="", contact_consent=False,
-                            callback_phone=SEALED)
+    appeal = helpers.submit(
+        district,
+        anonymous=True,
+        contact_name="",
+        contact_phone="",
+        contact_consent=False,
+        callback_phone=SEALED,
+    )
     services.appeal_dispatch(appeal=appeal, actor=Actor.staff(district.dispatcher), unit=district.unit_city)
     services.appeal_accept(appeal=appeal, actor=Actor.staff(district.handler_city))
     services.appeal_reply(appeal=appeal, actor=Actor.staff(district.handler_city), text="路灯已修复。")
@@ -64,7 +70,8 @@ def test_call_back_by_keyboard_alone(new_page, live_district):
     kb.press("Enter")
     page.wait_for_selector("text=已通过话务系统拨出")
     assert page.url.endswith("/staff/callbacks/")
-    assert SEALED not in page.content() and "7777" not in page.content()
+    assert SEALED not in page.content()
+    assert "7777" not in page.content()
     assert [c.number for c in LoggingDialer.outbox] == [SEALED]
 
     # to the case page through the queue's link
@@ -78,7 +85,9 @@ def test_call_back_by_keyboard_alone(new_page, live_district):
     kb.press("Enter")  # opens the form
     assert page.evaluate("document.getElementById('action-callback').open")
     choose(page, "callback-outcome", "no_answer")
-    tab_to(page, "el => el.type === 'submit' && el.closest('#action-callback form[action$=\"/act/callback/\"]')")
+    tab_to(
+        page, "el => el.type === 'submit' && el.closest('#action-callback form[action$=\"/act/callback/\"]')"
+    )
     kb.press("Enter")
     page.wait_for_selector("text=已记录回访结果")
     assert Appeal.objects.get(pk=appeal.pk).status == Status.REPLIED
@@ -92,12 +101,16 @@ def test_call_back_by_keyboard_alone(new_page, live_district):
     tab_to(page, "el => el.id === 'id_callback-note'")
     kb.type("群众表示路灯已亮，基本满意")
     check_a11y(page, "call-back form")
-    tab_to(page, "el => el.type === 'submit' && el.closest('#action-callback form[action$=\"/act/callback/\"]')")
+    tab_to(
+        page, "el => el.type === 'submit' && el.closest('#action-callback form[action$=\"/act/callback/\"]')"
+    )
     kb.press("Enter")
     page.wait_for_selector("text=已记录回访结果")
 
     appeal.refresh_from_db()
-    assert appeal.status == Status.CLOSED and appeal.satisfaction == "basic" and appeal.solved is True
+    assert appeal.status == Status.CLOSED
+    assert appeal.satisfaction == "basic"
+    assert appeal.solved is True
     rated = AppealEvent.objects.get(appeal=appeal, type=EventType.RATED)
     assert rated.data["via"] == "callback"
     attempts = AppealEvent.objects.filter(appeal=appeal, type=EventType.CALLBACK_ATTEMPTED)

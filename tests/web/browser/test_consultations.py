@@ -26,8 +26,9 @@ def test_resident_takes_part_and_sees_the_feedback(new_page, live_district):
     d = live_district
     c = consultation(organiser=d.handler_city, unit=d.unit_city)
     s = services.statement_add(actor=d.other_resident, consultation=c, text="应该建立体车库")
-    services.content_moderate(actor=d.handler_city, consultation=c, kind="statement", object_id=s.pk,
-                              visibility="visible")
+    services.content_moderate(
+        actor=d.handler_city, consultation=c, kind="statement", object_id=s.pk, visibility="visible"
+    )
     page = new_page(PHONE, mobile=True)
     resident_login(page, "resident", f"/consultations/{c.slug}/")
     check_a11y(page, "consultation detail")
@@ -72,7 +73,8 @@ def test_resident_takes_part_and_sees_the_feedback(new_page, live_district):
     assert Comment.objects.get(paragraph__number=2).feedback.decision == "adopted"
 
     page.goto(f"/consultations/{c.slug}/decision/")
-    assert page.locator("del", has_text="五").count() == 1 and page.locator("ins", has_text="三").count() == 1
+    assert page.locator("del", has_text="五").count() == 1
+    assert page.locator("ins", has_text="三").count() == 1
     assert "收费调整为每小时三元" in page.content()
     check_a11y(page, "decision")
 
@@ -80,8 +82,12 @@ def test_resident_takes_part_and_sees_the_feedback(new_page, live_district):
 def test_organiser_attaches_and_publishes_a_summary_resident_sees_both(new_page, live_district):
     d = live_district
     c = consultation(organiser=d.handler_city, unit=d.unit_city)
-    services.comment_add(actor=d.resident, consultation=c, text="非常支持第二条，收费合理", paragraph_number=2)
-    services.comment_add(actor=d.other_resident, consultation=c, text="反对第二条，收费太贵", paragraph_number=2)
+    services.comment_add(
+        actor=d.resident, consultation=c, text="非常支持第二条，收费合理", paragraph_number=2
+    )
+    services.comment_add(
+        actor=d.other_resident, consultation=c, text="反对第二条，收费太贵", paragraph_number=2
+    )
     staff = new_page()
     staff.goto("/accounts/login/")
     staff.fill("#id_username", "handler_city")
@@ -89,8 +95,10 @@ def test_organiser_attaches_and_publishes_a_summary_resident_sees_both(new_page,
     staff.click("main button[type=submit]")
     staff.wait_for_url("**/staff/")
     staff.goto(f"/consultations/staff/{c.slug}/")
-    staff.set_input_files("#files", files=[{"name": "停车方案.pdf", "mimeType": "application/pdf",
-                                             "buffer": b"%PDF-1.4\n% plan\n"}])
+    staff.set_input_files(
+        "#files",
+        files=[{"name": "停车方案.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n% plan\n"}],
+    )
     staff.click("#attachments button:has-text('上传')")
     staff.wait_for_selector("text=附件已上传")
     staff.goto(f"/consultations/staff/{c.slug}/summary/")

@@ -23,8 +23,12 @@ PAGES = {
     None: ["/", "/appeal/new/", "/track/", "/accounts/login/", "/api/v1/docs"],
     "operator": ["/staff/", "/staff/hotline/", "/staff/notifications/"],
     "dispatcher": ["/staff/queue/to_dispatch/", "/staff/queue/overdue/"],
-    "supervisor": ["/supervision/", "/supervision/warnings/", "/supervision/orders/",
-                   "/supervision/text-hotspots/"],
+    "supervisor": [
+        "/supervision/",
+        "/supervision/warnings/",
+        "/supervision/orders/",
+        "/supervision/text-hotspots/",
+    ],
     "handler_city": ["/supervision/unit/", "/staff/"],
     "admin": ["/admin/", "/accounts/2fa/setup/"],
     # the newer apps' entry pages (names, so a moved URL does not silently drop out)

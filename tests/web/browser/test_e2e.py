@@ -50,7 +50,9 @@ def test_resident_to_closed_across_roles(new_page, live_district):
     resident = new_page(PHONE, mobile=True)
     number = raise_appeal(resident)
     appeal = Appeal.objects.get(tracking_number=number)
-    assert appeal.area is not None and appeal.status == Status.SUBMITTED and appeal.area.code == "G1"
+    assert appeal.area is not None
+    assert appeal.status == Status.SUBMITTED
+    assert appeal.area.code == "G1"
 
     # the dispatcher logs in and dispatches it
     staff = new_page(DESKTOP)
@@ -109,7 +111,8 @@ def test_resident_to_closed_across_roles(new_page, live_district):
         assert "已办结" in staff.inner_text("#appeal-status"), username
         logout(staff)
     appeal.refresh_from_db()
-    assert appeal.status == Status.CLOSED and appeal.satisfaction == "satisfied"
+    assert appeal.status == Status.CLOSED
+    assert appeal.satisfaction == "satisfied"
 
 
 def test_refused_action_not_offered(new_page, live_district):
@@ -119,13 +122,15 @@ def test_refused_action_not_offered(new_page, live_district):
     page = new_page(DESKTOP)
     login(page, "handler_city")
     page.goto(f"/staff/appeals/{appeal.pk}/")
-    assert page.is_visible("#action-accept") and page.is_visible("#action-return")
+    assert page.is_visible("#action-accept")
+    assert page.is_visible("#action-return")
     for refused in ("dispatch", "reply", "merge", "answer_directly"):
         assert page.locator(f"#action-{refused}").count() == 0, refused
     logout(page)
     login(page, "handler_env")
     response = page.goto(f"/staff/appeals/{appeal.pk}/")
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
     assert "没有找到该诉求" in page.inner_text("main")
 
 
@@ -176,8 +181,12 @@ def test_hotline_by_keyboard_alone(new_page, live_district):
     kb.press("Enter")
     page.wait_for_selector("#last-appeal")
     appeal = Appeal.objects.exclude(pk=earlier.pk).get()
-    assert appeal.channel == "hotline" and appeal.kind == "inquiry" and appeal.status == Status.CLOSED
-    assert appeal.area is not None and appeal.area.code == "C1" and appeal.contact_name == "王阿姨"
+    assert appeal.channel == "hotline"
+    assert appeal.kind == "inquiry"
+    assert appeal.status == Status.CLOSED
+    assert appeal.area is not None
+    assert appeal.area.code == "C1"
+    assert appeal.contact_name == "王阿姨"
     assert "已登记并当场办结" in page.inner_text("main")
     # ready for the next call
     assert page.evaluate("document.activeElement.id") == "id_contact_phone"

@@ -31,19 +31,23 @@ def test_a_grid_worker_records_a_check_with_a_photo(new_page, live_district, vie
     button = page.locator("#action-field_record button[type=submit]")
     if viewport is PHONE:  # a thumb-sized target across the card
         box = button.bounding_box()
-        assert box is not None and box["height"] >= 44 and box["width"] >= 300
+        assert box is not None
+        assert box["height"] >= 44
+        assert box["width"] >= 300
     _fits(page, viewport)
     page.check("#action-field_record input[value=check]")
     page.fill("#id_field_record-note", "已到现场，灯头损坏，已通知维修。")
-    page.set_input_files("#id_field_record-photo", files=[{"name": "lamp.png", "mimeType": "image/png",
-                                                           "buffer": PNG}])
+    page.set_input_files(
+        "#id_field_record-photo", files=[{"name": "lamp.png", "mimeType": "image/png", "buffer": PNG}]
+    )
     check_a11y(page, "case page, field record form")
     shot(page, "case-grid-worker")
     button.click()
     page.wait_for_selector(".field-kind")
     assert "现场核查" in page.locator(".timeline").inner_text()
     event = appeal.events.get(type=EventType.FIELD_RECORDED)
-    assert event.data["kind"] == "check" and appeal.attachments.filter(source=AttachmentSource.FIELD).count() == 1
+    assert event.data["kind"] == "check"
+    assert appeal.attachments.filter(source=AttachmentSource.FIELD).count() == 1
 
 
 @VIEWPORTS
@@ -78,8 +82,8 @@ def test_the_dispatcher_finds_a_unit_by_typing(new_page, live_district, viewport
     assert options == ["生态环境局"]
     assert page.input_value("#id_dispatch-unit") == str(live_district.unit_env.pk)  # one match: chosen
     search.fill("东街道")  # a street's name keeps its whole group
-    assert page.locator("#id_dispatch-unit optgroup").all() and page.locator(
-        "#id_dispatch-unit option", has_text="东街道办").count() == 1
+    assert page.locator("#id_dispatch-unit optgroup").all()
+    assert page.locator("#id_dispatch-unit option", has_text="东街道办").count() == 1
     _fits(page, viewport)
     check_a11y(page, "case page, unit search")
     search.fill("环境")

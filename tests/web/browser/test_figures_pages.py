@@ -36,15 +36,19 @@ def test_the_suggestion_reasons_read_in_english(new_page, live_district, live_se
     shot(page, "case-english")
 
 
-@pytest.mark.parametrize("viewport", [
-    pytest.param(PHONE, id="phone"),
-    pytest.param(DESKTOP, id="desktop"),
-])
+@pytest.mark.parametrize(
+    "viewport",
+    [
+        pytest.param(PHONE, id="phone"),
+        pytest.param(DESKTOP, id="desktop"),
+    ],
+)
 def test_the_report_page_fits_a_phone_and_uses_the_buttons(new_page, live_district, viewport):
     d = live_district
     helpers.dispatched(d)
-    report = report_generate(period=Period.containing(timezone.localdate()), area=d.district, actor=d.supervisor,
-                             queue_pdf=False)
+    report = report_generate(
+        period=Period.containing(timezone.localdate()), area=d.district, actor=d.supervisor, queue_pdf=False
+    )
     page = new_page(viewport, mobile=viewport is PHONE)
     login(page, "supervisor")
     page.goto(f"/reports/{report.pk}/")

@@ -12,8 +12,10 @@ from .conftest import PHONE, check_a11y
 
 pytestmark = [pytest.mark.browser]
 
-SQUARE = {"type": "Polygon", "coordinates": [[[116.31, 39.90], [116.32, 39.90], [116.32, 39.91],
-                                              [116.31, 39.91], [116.31, 39.90]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[116.31, 39.90], [116.32, 39.90], [116.32, 39.91], [116.31, 39.91], [116.31, 39.90]]],
+}
 
 
 def test_the_phones_location_puts_the_appeal_in_its_grid(new_page, live_district, live_server):

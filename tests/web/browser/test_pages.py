@@ -49,7 +49,9 @@ def test_receipt_copy_button_copies_the_tracking_number(new_page, live_district)
 
 def _queue(new_page, district, viewport):
     for i in range(3):
-        helpers.submit(district, text=f"第{i}栋楼下的路灯坏了一个多月，晚上很黑，老人出门不方便，希望尽快修好。")
+        helpers.submit(
+            district, text=f"第{i}栋楼下的路灯坏了一个多月，晚上很黑，老人出门不方便，希望尽快修好。"
+        )
     page = new_page(viewport, mobile=viewport is PHONE)
     login(page, "dispatcher")
     page.goto("/staff/queue/to_dispatch/")
@@ -63,11 +65,14 @@ def test_queue_rows_are_cards_on_a_phone(new_page, live_district):
     row = page.locator(".queue-table tbody tr").first
     assert row.evaluate("r => getComputedStyle(r).display") == "grid"
     box = row.bounding_box()
-    assert box and box["width"] <= PHONE["width"] and box["height"] < 300
+    assert box
+    assert box["width"] <= PHONE["width"]
+    assert box["height"] < 300
     for cell in ("td.number a", "td.title", "td[data-label] .status"):
         assert row.locator(cell).is_visible(), cell
     link = row.locator("td.number a").bounding_box()
-    assert link and link["height"] >= 24  # reachable with a thumb
+    assert link
+    assert link["height"] >= 24
     check_a11y(page, "queue as cards")
     shot(page, "queue")
 

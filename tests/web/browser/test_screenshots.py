@@ -29,7 +29,9 @@ def seed(district) -> Appeal:
     for text, area, kind in TEXTS:
         helpers.submit(district, text=text, area_code=area, kind=kind, category_code="")
     late = helpers.accepted(district)
-    Appeal.objects.filter(pk=late.pk).update(resolve_due_at=timezone.now() - dt.timedelta(hours=3), overdue=True)
+    Appeal.objects.filter(pk=late.pk).update(
+        resolve_due_at=timezone.now() - dt.timedelta(hours=3), overdue=True
+    )
     case = helpers.dispatched(district, contact_phone="13812341234")
     services.appeal_accept(appeal=case, actor=Actor.staff(district.handler_city), note="已安排维修班组")
     return case

@@ -15,8 +15,16 @@ from tests.web.browser.conftest import DESKTOP, login
 
 pytestmark = pytest.mark.browser
 
-ROLES = {None: "/", "resident": "/mine/", "operator": "/staff/", "dispatcher": "/staff/",
-         "handler_city": "/staff/", "grid_a": "/staff/", "supervisor": "/staff/", "admin": "/staff/"}
+ROLES = {
+    None: "/",
+    "resident": "/mine/",
+    "operator": "/staff/",
+    "dispatcher": "/staff/",
+    "handler_city": "/staff/",
+    "grid_a": "/staff/",
+    "supervisor": "/staff/",
+    "admin": "/staff/",
+}
 MAX_PAGES = 60
 DEPTH = 2
 SKIP_PREFIXES = ("/accounts/logout/", "/admin/", "/api/v1/openapi.json", "/media/", "/static/")
@@ -29,7 +37,11 @@ def _followable(base: str, href: str) -> str | None:
     if parsed.scheme not in ("http", "https") or f"{parsed.scheme}://{parsed.netloc}" != base:
         return None
     path = parsed.path + (f"?{parsed.query}" if parsed.query else "")
-    if parsed.path.startswith(SKIP_PREFIXES) or parsed.path.endswith(SKIP_SUFFIXES) or "/download" in parsed.path:
+    if (
+        parsed.path.startswith(SKIP_PREFIXES)
+        or parsed.path.endswith(SKIP_SUFFIXES)
+        or "/download" in parsed.path
+    ):
         return None
     return path
 
@@ -39,7 +51,10 @@ def test_every_linked_page_has_no_console_error(new_page, live_district, live_se
     page = new_page(DESKTOP)
     problems: list[str] = []
     current = {"path": ""}
-    page.on("console", lambda m: problems.append(f"{current['path']}: console {m.text}") if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: problems.append(f"{current['path']}: console {m.text}") if m.type == "error" else None,
+    )
     page.on("pageerror", lambda e: problems.append(f"{current['path']}: script {e}"))
     if who == "resident":
         page.goto("/accounts/login/")

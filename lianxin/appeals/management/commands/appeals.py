@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lianxin.appeals.importer import COLUMNS, ImportRefused, appeals_import
+from lianxin.appeals.importer import COLUMNS, ImportRefusedError, appeals_import
 from lianxin.core.partitions import ensure_partitions
 
 
@@ -33,20 +33,28 @@ class Command(BaseCommand):
 
         try:
             report = appeals_import(path=path, dry_run=dry, progress=None if dry else progress)
-        except ImportRefused as exc:
+        except ImportRefusedError as exc:
             raise CommandError(str(exc)) from exc
         if not dry:
             sys.stderr.write("\n")
         for refusal in report.refused:
-            self.stdout.write(f"row {refusal.row} ({refusal.external_id or 'no external_id'}): {refusal.reason}")
+            self.stdout.write(
+                f"row {refusal.row} ({refusal.external_id or 'no external_id'}): {refusal.reason}"
+            )
         verb = "would import" if dry else "imported"
         fresh = report.rows - len(report.refused) - report.already if dry else report.imported
-        self.stdout.write(f"{report.rows} rows: {verb} {fresh}, already imported {report.already}, "
-                          f"refused {len(report.refused)}")
+        self.stdout.write(
+            f"{report.rows} rows: {verb} {fresh}, already imported {report.already}, "
+            f"refused {len(report.refused)}"
+        )
         if not dry and report.imported:
             # Past months' events landed in the default partition (PostgreSQL): give them months of their own.
             ensure_partitions()
-            self.stdout.write("KPIs, rankings and hotspots take the imported history in at the next fold "
-                              "(supervision's periodic refresh; or run `lianxin supervision_rebuild`).")
+            self.stdout.write(
+                "KPIs, rankings and hotspots take the imported history in at the next fold "
+                "(supervision's periodic refresh; or run `lianxin supervision_rebuild`)."
+            )
         if report.refused and dry:
-            raise CommandError(f"{len(report.refused)} row(s) would be refused (listed above); nothing was written")
+            raise CommandError(
+                f"{len(report.refused)} row(s) would be refused (listed above); nothing was written"
+            )

@@ -20,6 +20,5 @@ class Command(BaseCommand):
             return
         where = f" at entry #{report.first_bad_seq}" if report.first_bad_seq is not None else ""
         raise CommandError(
-            f"Audit chain broken{where}: {report.reason}. "
-            f"{report.checked} entries before it verified."
+            f"Audit chain broken{where}: {report.reason}. {report.checked} entries before it verified."
         )

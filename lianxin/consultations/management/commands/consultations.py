@@ -20,7 +20,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
-        imp = sub.add_parser("import-polis", help="Import a Pol.is export directory (comments.csv, votes.csv).")
+        imp = sub.add_parser(
+            "import-polis", help="Import a Pol.is export directory (comments.csv, votes.csv)."
+        )
         imp.add_argument("directory")
         imp.add_argument("--unit", default="", help="Code of the organising unit (default: the first unit).")
         ana = sub.add_parser("analyse", help="Recompute and print the opinion groups of a consultation.")
@@ -43,8 +45,11 @@ class Command(BaseCommand):
         units = Unit.objects.filter(active=True).order_by("code")
         unit = units.filter(code=unit_code).first() if unit_code else units.first()
         if unit is None:
-            raise CommandError(f"No unit {unit_code!r}; create the organisation first (lianxin seed) or pass --unit."
-                               if unit_code else "No unit exists; create the organisation first (lianxin seed).")
+            raise CommandError(
+                f"No unit {unit_code!r}; create the organisation first (lianxin seed) or pass --unit."
+                if unit_code
+                else "No unit exists; create the organisation first (lianxin seed)."
+            )
         consultation = consultation_import_polis(directory=directory, unit=unit)
         row = compute(consultation)
         self.stdout.write(
@@ -65,6 +70,8 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result, ensure_ascii=False))
             return
         for group in result["groups"]:
-            self.stdout.write(f"group {group['id']}: {len(group['participants'])} participants; "
-                              f"representative {', '.join(result['representative'].get(str(group['id']), []))}")
+            self.stdout.write(
+                f"group {group['id']}: {len(group['participants'])} participants; "
+                f"representative {', '.join(result['representative'].get(str(group['id']), []))}"
+            )
         self.stdout.write(f"consensus: {', '.join(result['consensus'])}")

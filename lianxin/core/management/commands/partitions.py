@@ -18,7 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--ahead", type=int, default=3, help="months to create ahead (default 3)")
         parser.add_argument("--list", action="store_true", help="only list the partitions")
         parser.add_argument(
-            "--detach", nargs=2, metavar=("TABLE", "YYYY-MM"),
+            "--detach",
+            nargs=2,
+            metavar=("TABLE", "YYYY-MM"),
             help="detach one past month of TABLE into an archive table",
         )
 

@@ -25,7 +25,9 @@ class Command(BaseCommand):
         try:
             if options["check"]:
                 manifest = backup_check(source=source)
-                self.stdout.write(f"backup intact: {len(manifest['files'])} files, made {manifest['created_at']}")
+                self.stdout.write(
+                    f"backup intact: {len(manifest['files'])} files, made {manifest['created_at']}"
+                )
                 return
             if not options["yes"]:
                 raise CommandError("restore replaces all current data: run again with --yes to confirm")

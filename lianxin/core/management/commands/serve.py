@@ -43,7 +43,9 @@ class Command(BaseCommand):
             banner(self.stdout)
         if not settings.BROKER_URL:
             thread = threading.Thread(
-                target=_scheduler_loop, args=(settings.INPROCESS_SCHEDULER_SECONDS,), daemon=True,
+                target=_scheduler_loop,
+                args=(settings.INPROCESS_SCHEDULER_SECONDS,),
+                daemon=True,
                 name="lianxin-scheduler",
             )
             thread.start()

@@ -59,7 +59,9 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="do nothing if a district already exists")
         parser.add_argument("--now", default="", help="end of the seeded year, YYYY-MM-DD (default: today)")
         parser.add_argument("--days", type=int, default=365, help="how far back appeals go (default 365)")
-        parser.add_argument("--corpus", default="", help="directory of real messages (train_raw.csv) to mix in")
+        parser.add_argument(
+            "--corpus", default="", help="directory of real messages (train_raw.csv) to mix in"
+        )
         parser.add_argument("--no-train", action="store_true", help="do not train the demo triage model")
         parser.add_argument("--quiet-progress", action="store_true", help="no progress lines on stderr")
 
@@ -89,10 +91,21 @@ class Command(BaseCommand):
         residents = max(50, min(5000, n // 10))
         with transaction.atomic():
             dmap = build_district(seed=options["seed"], residents=residents)
-            seed_outreach(grid_worker_of={grid: info.id for grid, info in dmap.grid_workers.items()},
-                          password=DEMO_PASSWORD, seed=options["seed"], today=now.date())
-        generator = HistoryGenerator(dmap, seed=options["seed"], total=n, now=now, days=options["days"],
-                                     tracking_prefix=settings.LIANXIN["TRACKING_PREFIX"], corpus=corpus)
+            seed_outreach(
+                grid_worker_of={grid: info.id for grid, info in dmap.grid_workers.items()},
+                password=DEMO_PASSWORD,
+                seed=options["seed"],
+                today=now.date(),
+            )
+        generator = HistoryGenerator(
+            dmap,
+            seed=options["seed"],
+            total=n,
+            now=now,
+            days=options["days"],
+            tracking_prefix=settings.LIANXIN["TRACKING_PREFIX"],
+            corpus=corpus,
+        )
         writer = ChunkWriter(dmap.unit_codes, skip_fk_checks=n >= FAST_LOAD_MIN)
         done = 0
         for chunk in generator.chunks():
@@ -101,8 +114,10 @@ class Command(BaseCommand):
             done += len(chunk.appeals)
             if not options["quiet_progress"]:
                 elapsed = time.monotonic() - started
-                sys.stderr.write(f"\rseed: {done:,}/{n:,} appeals ({100 * done / max(n, 1):.0f}%), "
-                                 f"{writer.counts['events']:,} events, {elapsed:.0f}s")
+                sys.stderr.write(
+                    f"\rseed: {done:,}/{n:,} appeals ({100 * done / max(n, 1):.0f}%), "
+                    f"{writer.counts['events']:,} events, {elapsed:.0f}s"
+                )
                 sys.stderr.flush()
         with transaction.atomic():
             writer.finish(generator.day_counters)

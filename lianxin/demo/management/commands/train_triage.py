@@ -13,10 +13,19 @@ class Command(BaseCommand):
     help = "Train the triage category model on the closed appeals in the database."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--level", type=int, choices=[1, 2, 3], default=None,
-                            help="category level used as label (default: 2 if every class has enough examples, else 1)")
-        parser.add_argument("--model", default=None, help="where to save the model (default: TRIAGE_MODEL_PATH)")
-        parser.add_argument("--limit", type=int, default=20000, help="at most this many recent closed appeals")
+        parser.add_argument(
+            "--level",
+            type=int,
+            choices=[1, 2, 3],
+            default=None,
+            help="category level used as label (default: 2 if every class has enough examples, else 1)",
+        )
+        parser.add_argument(
+            "--model", default=None, help="where to save the model (default: TRIAGE_MODEL_PATH)"
+        )
+        parser.add_argument(
+            "--limit", type=int, default=20000, help="at most this many recent closed appeals"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["limit"] < 1:

@@ -15,13 +15,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["check"], help="check: verify this host")
-        parser.add_argument("--no-services", action="store_true",
-                            help="skip the workers and beat items (before the units are started)")
-        parser.add_argument("--url", default="", help="also check that this site answers /readyz (e.g. https://lianxin.example.gov.cn)")
-        parser.add_argument("--insecure", action="store_true", help="with --url: do not verify the TLS certificate")
+        parser.add_argument(
+            "--no-services",
+            action="store_true",
+            help="skip the workers and beat items (before the units are started)",
+        )
+        parser.add_argument(
+            "--url",
+            default="",
+            help="also check that this site answers /readyz (e.g. https://lianxin.example.gov.cn)",
+        )
+        parser.add_argument(
+            "--insecure", action="store_true", help="with --url: do not verify the TLS certificate"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        items = deploycheck.run(services=not options["no_services"], url=options["url"], insecure=options["insecure"])
+        items = deploycheck.run(
+            services=not options["no_services"], url=options["url"], insecure=options["insecure"]
+        )
         width = max(len(item.name) for item in items)
         for item in items:
             mark = self.style.SUCCESS("OK  ") if item.ok else self.style.ERROR("FAIL")

@@ -20,7 +20,9 @@ class Command(BaseCommand):
         exp = sub.add_parser("export", help="Export one month.")
         exp.add_argument("--month", required=True, help="The month, YYYY-MM (e.g. 2026-10).")
         exp.add_argument("--out", required=True, help="Directory to write into (created if missing).")
-        exp.add_argument("--k", type=int, default=0, help="Smallest published cell (default: the setting, 5).")
+        exp.add_argument(
+            "--k", type=int, default=0, help="Smallest published cell (default: the setting, 5)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

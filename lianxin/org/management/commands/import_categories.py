@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lianxin.core.errors import ValidationFailed
+from lianxin.core.errors import ValidationFailedError
 from lianxin.org.categories import categories_import, read_category_rows
 
 
@@ -18,6 +18,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             result = categories_import(rows=read_category_rows(options["file"]))
-        except ValidationFailed as exc:
+        except ValidationFailedError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(f"Categories: {result.created} created, {result.existing} already present.")

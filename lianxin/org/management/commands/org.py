@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lianxin.org.boundaries import BoundaryFileInvalid, boundaries_import
+from lianxin.org.boundaries import BoundaryFileInvalidError, boundaries_import
 from lianxin.org.gazetteer import COLUMNS, gazetteer_import
 from lianxin.org.models import Area
 
@@ -34,7 +34,9 @@ class Command(BaseCommand):
         bounds.add_argument("--dry-run", action="store_true", help="preview what would change, write nothing")
         gaz = sub.add_parser("import-gazetteer", help=f"address gazetteer, columns {','.join(COLUMNS)}")
         gaz.add_argument("file")
-        gaz.add_argument("--area", required=True, help="the community (or street) whose grids the file covers")
+        gaz.add_argument(
+            "--area", required=True, help="the community (or street) whose grids the file covers"
+        )
         gaz.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -46,8 +48,10 @@ class Command(BaseCommand):
     def _boundaries(self, options: dict[str, Any]) -> None:
         dry = options["dry_run"]
         try:
-            report = boundaries_import(text=_read(options["file"]), code_property=options["property"], dry_run=dry)
-        except BoundaryFileInvalid as exc:
+            report = boundaries_import(
+                text=_read(options["file"]), code_property=options["property"], dry_run=dry
+            )
+        except BoundaryFileInvalidError as exc:
             raise CommandError(str(exc)) from None
         verb = "would " if dry else ""
         for label, codes in (("add", report.added), ("change", report.changed)):
@@ -55,10 +59,14 @@ class Command(BaseCommand):
                 self.stdout.write(f"{verb}{label}: {code}")
         for skip in report.skipped:
             self.stdout.write(f"feature {skip.feature} ({skip.code or 'no code'}): skipped, {skip.reason}")
-        self.stdout.write(f"{verb}add {len(report.added)}, {verb}change {len(report.changed)}, "
-                          f"unchanged {len(report.unchanged)}, skipped {len(report.skipped)}")
+        self.stdout.write(
+            f"{verb}add {len(report.added)}, {verb}change {len(report.changed)}, "
+            f"unchanged {len(report.unchanged)}, skipped {len(report.skipped)}"
+        )
         if dry and report.skipped:
-            raise CommandError(f"{len(report.skipped)} feature(s) match no area or are unusable (listed above)")
+            raise CommandError(
+                f"{len(report.skipped)} feature(s) match no area or are unusable (listed above)"
+            )
 
     def _gazetteer(self, options: dict[str, Any]) -> None:
         area = Area.objects.filter(code=options["area"]).first()
@@ -72,5 +80,7 @@ class Command(BaseCommand):
             suffix = "nothing was written" if not dry else "fix them and run again"
             raise CommandError(f"{len(report.refused)} row(s) refused (listed above); {suffix}")
         verb = "would import" if dry else "imported"
-        self.stdout.write(f"{report.rows} rows: {verb} {report.imported}"
-                          + ("" if dry else f", replacing {report.replaced} earlier imported entries"))
+        self.stdout.write(
+            f"{report.rows} rows: {verb} {report.imported}"
+            + ("" if dry else f", replacing {report.replaced} earlier imported entries")
+        )

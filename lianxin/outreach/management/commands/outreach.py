@@ -35,12 +35,15 @@ class Command(BaseCommand):
         if actor is None:
             raise CommandError(f"--user {options['user']!r}: no such active account.")
         try:
-            report = households_import(actor=actor, name=path.name, content=path.read_bytes(),
-                                       dry_run=options["dry_run"])
+            report = households_import(
+                actor=actor, name=path.name, content=path.read_bytes(), dry_run=options["dry_run"]
+            )
         except DomainError as error:
             raise CommandError(error.message) from None
         verb = "would import" if report.dry_run else "imported"
-        self.stdout.write(f"{report.rows} rows: {verb} {report.households} households, {report.members} members; "
-                          f"{len(report.refused)} rows refused.")
+        self.stdout.write(
+            f"{report.rows} rows: {verb} {report.households} households, {report.members} members; "
+            f"{len(report.refused)} rows refused."
+        )
         for refused in report.refused:
             self.stdout.write(f"  line {refused.line}: {refused.reason}")

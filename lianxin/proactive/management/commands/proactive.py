@@ -10,7 +10,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Proactive governance: propose tasks from the appeal data (recurring, building, seasonal, hotspots)."
+    help = (
+        "Proactive governance: propose tasks from the appeal data (recurring, building, seasonal, hotspots)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)

@@ -27,7 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--area", default="", help="Area code (default: the whole platform).")
         parser.add_argument("--format", choices=("pdf", "html", "xlsx"), default="pdf")
         parser.add_argument("--output", default="", help="File to write (default: ./<report name>.<format>).")
-        parser.add_argument("--publish", action="store_true", help="Publish (freeze) the report after generating it.")
+        parser.add_argument(
+            "--publish", action="store_true", help="Publish (freeze) the report after generating it."
+        )
         parser.add_argument("--language", default="zh-hans", choices=("zh-hans", "en"))
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -50,7 +52,9 @@ class Command(BaseCommand):
         # Synchronous: the PDF is rendered here (not queued) and stored as the report's current
         # rendering, so the web serves the same file without rendering it again.
         try:
-            report = services.report_generate(period=period, area=area, actor=services.SERVER, queue_pdf=False)
+            report = services.report_generate(
+                period=period, area=area, actor=services.SERVER, queue_pdf=False
+            )
             if options["publish"]:
                 report = services.report_publish(report=report, actor=services.SERVER, queue_pdf=False)
         except DomainError as exc:

@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
-            "--settle-seconds", type=int, default=SETTLE_SECONDS,
+            "--settle-seconds",
+            type=int,
+            default=SETTLE_SECONDS,
             help="leave events younger than this for the next run (default %(default)s)",
         )
 
