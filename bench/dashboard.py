@@ -34,9 +34,9 @@ What it does, in a separate database (default `lianxin_bench`, dropped and re-cr
    set of selectors the dashboard view calls, and the rendered `/supervision/` page for an
    administrator (for a month whose figures just changed — its watermark touched, as the fold
    does — so nothing of it is cached; the same after emptying the cache, as in a process that
-   just started; and a month looked at again), all on the rollups; beside them, the same district / per-unit / per-street /
-   daily figures computed by a plain GROUP BY over the appeals table; and checks that both
-   give the same numbers.
+   just started; and a month looked at again), all on the rollups; beside them, the same
+   district / per-unit / per-street / daily figures computed by a plain GROUP BY over the appeals
+   table; and checks that both give the same numbers.
 """
 
 from __future__ import annotations
@@ -76,7 +76,8 @@ def admin_connect(url: str):
 def recreate_database(admin_url: str, name: str) -> None:
     with admin_connect(admin_url) as conn:
         conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> "
+            "pg_backend_pid()",
             [name],
         )
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
@@ -179,7 +180,8 @@ APPEAL_COLUMNS = [
 
 APPEAL_INDEXES_TO_DROP = """
 SELECT indexname FROM pg_indexes WHERE tablename = 'appeals_appeal'
-AND indexname NOT LIKE '%%pkey' AND indexname NOT LIKE '%%submitted_at%%' AND indexname NOT LIKE '%%overdue_7b%%'
+AND indexname NOT LIKE '%%pkey' AND indexname NOT LIKE '%%submitted_at%%'
+    AND indexname NOT LIKE '%%overdue_7b%%'
 AND indexname NOT LIKE 'supervision%%'
 """
 
@@ -201,7 +203,8 @@ def seed_appeals(conn, org: dict[str, Any], n: int, days: int, start: str) -> No
             "INSERT INTO bench_cat VALUES (%s, %s)", [(i + 1, c) for i, c in enumerate(org["leaves"])]
         )
         cur.execute(
-            "CREATE TEMP TABLE bench_unit (cat_idx int, street_idx int, unit_id bigint, PRIMARY KEY (cat_idx, street_idx))"
+            "CREATE TEMP TABLE bench_unit (cat_idx int, street_idx int, unit_id bigint, PRIMARY KEY "
+            "(cat_idx, street_idx))"
         )
         rng = random.Random(7)
         cur.executemany(
@@ -218,7 +221,8 @@ def seed_appeals(conn, org: dict[str, Any], n: int, days: int, start: str) -> No
         # NOT NULL columns this script does not know about (added by later migrations): neutral values
         known = set(APPEAL_COLUMNS)
         cur.execute(
-            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'appeals_appeal' "
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = "
+            "'appeals_appeal' "
             "AND is_nullable = 'NO' AND column_default IS NULL"
         )
         neutral = {"boolean": "false", "jsonb": "'{}'::jsonb", "date": "sub::date"}
@@ -246,36 +250,47 @@ def seed_appeals(conn, org: dict[str, Any], n: int, days: int, start: str) -> No
                     id, tracking_number, title, text, kind, channel, category_id, area_id, address,
                     is_anonymous, contact_name, contact_phone, contact_consent, access_code_hash,
                     urgency, urgency_triggers, status, unit_id, suggestion, submitted_at, dispatched_at,
-                    accepted_at, replied_at, closed_at, resolve_due_at, due_soon, overdue, accept_overdue, reply_text,
+                    accepted_at, replied_at, closed_at, resolve_due_at, due_soon, overdue, accept_overdue,
+                        reply_text,
                     satisfaction, solved, rating_comment, rated_at, reopen_count, return_count, updated_at
                     {extra_cols_sql})
-                SELECT i, 'B' || i, '基准诉求', '基准诉求内容', 'complaint', 'hotline', c.category_id, g.grid_id, '',
+                SELECT i, 'B' || i, '基准诉求', '基准诉求内容', 'complaint', 'hotline', c.category_id,
+                    g.grid_id, '',
                     false, '', '', false, '', 'normal', '[]'::jsonb,
                     st, CASE WHEN st IN ('merged', 'withdrawn') AND r4 < 0.5 THEN NULL ELSE u.unit_id END,
                     '{{}}'::jsonb, sub,
-                    CASE WHEN st IN ('merged', 'withdrawn') AND r4 < 0.5 THEN NULL ELSE sub + interval '10 minutes' END,
-                    CASE WHEN st IN ('accepted', 'replied', 'closed') THEN sub + (r2 * 8 + 0.2) * interval '1 hour' END,
+                    CASE WHEN st IN ('merged', 'withdrawn') AND r4 < 0.5 THEN NULL
+                        ELSE sub + interval '10 minutes' END,
+                    CASE WHEN st IN ('accepted', 'replied', 'closed')
+                        THEN sub + (r2 * 8 + 0.2) * interval '1 hour' END,
                     CASE WHEN st IN ('replied', 'closed') THEN sub + (r3 * 9 + 0.5) * interval '1 day' END,
                     CASE WHEN st = 'closed' THEN sub + (r3 * 9 + 1) * interval '1 day'
                          WHEN st IN ('merged', 'withdrawn') THEN sub + interval '2 hours' END,
-                    CASE WHEN st IN ('dispatched', 'accepted', 'replied', 'closed') THEN sub + interval '7 days' END,
+                    CASE WHEN st IN ('dispatched', 'accepted', 'replied', 'closed')
+                        THEN sub + interval '7 days' END,
                     false, r5 > 0.92, r2 > 0.9, '',
-                    CASE WHEN st <> 'closed' THEN '' WHEN r4 < 0.7 THEN 'satisfied' WHEN r4 < 0.88 THEN 'basic'
+                    CASE WHEN st <> 'closed' THEN '' WHEN r4 < 0.7 THEN 'satisfied' WHEN r4 < 0.88
+                        THEN 'basic'
                          ELSE 'dissatisfied' END,
                     CASE WHEN st <> 'closed' OR r5 > 0.97 THEN NULL ELSE r3 < 0.85 END,
                     '', CASE WHEN st = 'closed' THEN sub + (r3 * 9 + 1) * interval '1 day' END,
                     0, CASE WHEN (r1 * 1000)::int % 20 = 0 THEN 1 ELSE 0 END, sub {extra_vals_sql}
                 FROM (
                     SELECT i, r1, r2, r3, r4, r5, gi, ci,
-                        timestamptz '{start}' + ((i - 1)::float8 / {n} * {span} + r5 * 3600) * interval '1 second' AS sub,
+                        timestamptz '{start}'
+                            + ((i - 1)::float8 / {n} * {span} + r5 * 3600) * interval '1 second' AS sub,
                         CASE WHEN i <= {n} - {n} * 30 / {days} THEN
                                  -- older than the last 30 days: finished
-                                 CASE WHEN r1 < 0.95 THEN 'closed' WHEN r1 < 0.975 THEN 'merged' ELSE 'withdrawn' END
-                             WHEN r1 < 0.6 THEN 'closed' WHEN r1 < 0.7 THEN 'replied' WHEN r1 < 0.85 THEN 'accepted'
-                             WHEN r1 < 0.95 THEN 'dispatched' WHEN r1 < 0.97 THEN 'merged' ELSE 'withdrawn' END AS st
+                                 CASE WHEN r1 < 0.95 THEN 'closed' WHEN r1 < 0.975 THEN 'merged'
+                                     ELSE 'withdrawn' END
+                             WHEN r1 < 0.6 THEN 'closed' WHEN r1 < 0.7 THEN 'replied' WHEN r1 < 0.85
+                                 THEN 'accepted'
+                             WHEN r1 < 0.95 THEN 'dispatched' WHEN r1 < 0.97 THEN 'merged'
+                                 ELSE 'withdrawn' END AS st
                     FROM (
                         SELECT i, random() r1, random() r2, random() r3, random() r4, random() r5,
-                            1 + floor(random() * {len(org["grids"])})::int gi, 1 + floor(random() * {len(org["leaves"])})::int ci
+                            1 + floor(random() * {len(org["grids"])})::int gi,
+                                1 + floor(random() * {len(org["leaves"])})::int ci
                         FROM generate_series({lo}, {hi}) i
                     ) raw
                 ) s
@@ -329,7 +344,8 @@ COUNTER_SQL = {
             "solved_known": "count(solved)",
             "solved": "count(*) FILTER (WHERE solved)",
             "closed": "count(*) FILTER (WHERE status = 'closed')",
-            "close_seconds": "coalesce(sum(extract(epoch FROM closed_at - submitted_at)) FILTER (WHERE status = 'closed'), 0)::bigint",
+            "close_seconds": "coalesce(sum(extract(epoch FROM closed_at - submitted_at)) FILTER (WHERE "
+            "status = 'closed'), 0)::bigint",
             "merged": "count(*) FILTER (WHERE status = 'merged')",
             "withdrawn": "count(*) FILTER (WHERE status = 'withdrawn')",
         },
@@ -396,11 +412,13 @@ def seed_rollups(conn, n: int) -> None:
             f"{counters} FROM supervision_kpistreetdaily WITH NO DATA"
         )
         cur.execute(
-            f"CREATE UNLOGGED TABLE bench_stage_monthly AS SELECT month, unit_id, area_id, category_id, street_id, "
+            "CREATE UNLOGGED TABLE bench_stage_monthly AS SELECT month, unit_id, area_id, category_id, "
+            "street_id, "
             f"top_category_id, {counters} FROM supervision_kpimonthly WITH NO DATA"
         )
         cur.execute(
-            f"CREATE UNLOGGED TABLE bench_stage_area_daily AS SELECT day, area_id, top_category_id, street_id, "
+            "CREATE UNLOGGED TABLE bench_stage_area_daily AS SELECT day, area_id, top_category_id, "
+            "street_id, "
             f"{counters} FROM supervision_kpiareadaily WITH NO DATA"
         )
         cur.execute(
@@ -430,31 +448,40 @@ def seed_rollups(conn, n: int) -> None:
         sums = ", ".join(f"sum({c})" for c in COUNTERS)
         cur.execute(
             f"INSERT INTO supervision_kpistreetdaily (day, unit_id, street_id, top_category_id, {counters}) "
-            f"SELECT day, unit_id, street_id, top_category_id, {sums} FROM bench_stage_daily GROUP BY 1, 2, 3, 4"
+            f"SELECT day, unit_id, street_id, top_category_id, {sums} "
+            "FROM bench_stage_daily GROUP BY 1, 2, 3, 4"
         )
         cur.execute(
-            f"INSERT INTO supervision_kpimonthly (month, unit_id, area_id, category_id, street_id, top_category_id, "
-            f"{counters}) SELECT month, unit_id, area_id, category_id, min(street_id), min(top_category_id), {sums} "
+            "INSERT INTO supervision_kpimonthly "
+            "(month, unit_id, area_id, category_id, street_id, top_category_id, "
+            f"{counters}) SELECT month, unit_id, area_id, category_id, min(street_id), "
+            f"min(top_category_id), {sums} "
             f"FROM bench_stage_monthly GROUP BY 1, 2, 3, 4"
         )
         cur.execute(
             f"INSERT INTO supervision_kpiareadaily (day, area_id, top_category_id, street_id, {counters}) "
-            f"SELECT day, area_id, top_category_id, min(street_id), {sums} FROM bench_stage_area_daily GROUP BY 1, 2, 3"
+            f"SELECT day, area_id, top_category_id, min(street_id), {sums} FROM bench_stage_area_daily "
+            "GROUP BY 1, 2, 3"
         )
         cur.execute(
-            f"INSERT INTO supervision_kpicategorydaily (day, street_id, category_id, top_category_id, {counters}) "
-            f"SELECT day, street_id, category_id, min(top_category_id), {sums} FROM bench_stage_category_daily "
+            "INSERT INTO supervision_kpicategorydaily (day, street_id, category_id, top_category_id, "
+            f"{counters}) "
+            f"SELECT day, street_id, category_id, min(top_category_id), {sums} FROM "
+            "bench_stage_category_daily "
             f"GROUP BY 1, 2, 3"
         )
         cur.execute(
-            "DROP TABLE bench_stage_daily, bench_stage_monthly, bench_stage_area_daily, bench_stage_category_daily"
+            "DROP TABLE bench_stage_daily, bench_stage_monthly, bench_stage_area_daily, "
+            "bench_stage_category_daily"
         )
         log(f"  summed the partial rollups in {time.perf_counter() - t0:.1f}s")
         t0 = time.perf_counter()
         cur.execute(
             f"""
-            INSERT INTO supervision_kpistreetmonthly (month, unit_id, street_id, top_category_id, {", ".join(COUNTERS)})
-            SELECT date_trunc('month', day)::date, unit_id, street_id, top_category_id, {", ".join(f"sum({c})" for c in COUNTERS)}
+            INSERT INTO supervision_kpistreetmonthly (month, unit_id, street_id, top_category_id,
+                {", ".join(COUNTERS)})
+            SELECT date_trunc('month', day)::date, unit_id, street_id, top_category_id,
+                {", ".join(f"sum({c})" for c in COUNTERS)}
             FROM supervision_kpistreetdaily GROUP BY 1, 2, 3, 4
             """
         )
@@ -551,8 +578,10 @@ def seed_events(conn, n: int, how_many: int) -> tuple[int, int]:
         )
         cur.execute(
             f"""
-            INSERT INTO appeals_appealevent (appeal_id, type, at, unit_id, actor_label, from_status, to_status, note, data, public)
-            SELECT appeal_id, type, at, unit_id, '', '', '', '', data, true FROM ({selects}) e ORDER BY appeal_id, at
+            INSERT INTO appeals_appealevent (appeal_id, type, at, unit_id, actor_label, from_status,
+                to_status, note, data, public)
+            SELECT appeal_id, type, at, unit_id, '', '', '', '', data, true
+                FROM ({selects}) e ORDER BY appeal_id, at
             """
         )
         cur.execute("SELECT min(id), max(id) FROM appeals_appealevent")
@@ -596,7 +625,8 @@ def baseline_sql(group: str) -> str:
             count(a.accepted_at) FILTER (WHERE {in_sub}) AS accepted,
             count(a.accepted_at) FILTER (WHERE {in_sub} AND NOT a.accept_overdue) AS accepted_on_time,
             count(*) FILTER (WHERE {in_close} AND a.status = 'closed') AS rated,
-            count(*) FILTER (WHERE {in_close} AND a.satisfaction IN ('satisfied', 'basic')) AS satisfied_or_basic,
+            count(*) FILTER (WHERE {in_close} AND a.satisfaction IN ('satisfied', 'basic'))
+                AS satisfied_or_basic,
             count(*) FILTER (WHERE {in_close} AND a.solved) AS solved,
             count(a.solved) FILTER (WHERE {in_close}) AS solved_known,
             count(*) FILTER (WHERE {in_close} AND a.status = 'closed' AND a.overdue) AS overdue
@@ -919,7 +949,10 @@ def main() -> None:
     parser.add_argument(
         "--from-step",
         choices=["rollups"],
-        help="keep the seeded organisation and appeals; migrate, then regenerate rollups and events and measure",
+        help=(
+            "keep the seeded organisation and appeals; migrate, then regenerate rollups and events "
+            "and measure"
+        ),
     )
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()

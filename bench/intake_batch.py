@@ -98,7 +98,8 @@ def main() -> int:
                 results[name].append((elapsed, cpu, os.getloadavg()[0]))
         print(
             f"database: {connection.vendor}; model: {'yes' if triage_bridge.load_model() else 'none'}; "
-            f"texts: {'one body' if args.same_body else f'{len(texts)} messages'}; {args.size} items per round"
+            f"texts: {'one body' if args.same_body else f'{len(texts)} messages'}; {args.size} items per "
+            "round"
         )
         for name, rows in results.items():
             if not rows:
@@ -107,7 +108,8 @@ def main() -> int:
             cpu_rates = [args.size / r[1] for r in rows]
             print(
                 f"{name:>10}: {statistics.median(rates):7.0f} appeals/s wall (rounds: "
-                f"{', '.join(f'{r:.0f}' for r in rates)}); {statistics.median(cpu_rates):7.0f} per CPU-second "
+                f"{', '.join(f'{r:.0f}' for r in rates)}); {statistics.median(cpu_rates):7.0f} per "
+                "CPU-second "
                 f"of this process; load average {', '.join(f'{r[2]:.1f}' for r in rows)}"
             )
         print(f"audit verify: {audit_verify()}")

@@ -53,7 +53,8 @@ def prepare(dsn: str) -> tuple[int, str]:
         conn.execute("CREATE TABLE raw_appeal (LIKE appeals_appeal INCLUDING ALL)")
         columns = conn.execute(
             "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'raw_appeal' "
-            "AND is_nullable = 'NO' AND column_default IS NULL AND is_identity = 'NO' ORDER BY ordinal_position"
+            "AND is_nullable = 'NO' AND column_default IS NULL AND is_identity = 'NO' ORDER BY "
+            "ordinal_position"
         ).fetchall()
         values = []
         for name, data_type in columns:

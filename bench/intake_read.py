@@ -6,7 +6,8 @@ benchmark key created here for the handler of the busiest unit (written straight
 database). The public lookup (tracking number + last four phone digits) is rate-limited per IP
 (60 an hour), so it is sampled fewer times.
 
-usage: intake_read.py --dsn postgresql://postgres@127.0.0.1:5432/lianxin_bench --base http://127.0.0.1:8765 [--n 100]
+usage: intake_read.py --dsn postgresql://postgres@127.0.0.1:5432/lianxin_bench \
+                      --base http://127.0.0.1:8765 [--n 100]
 Prints one JSON object per measured request kind.
 """
 

@@ -79,7 +79,8 @@ def main() -> int:
     start = time.perf_counter()
     side, step = build(args.grids, args.vertices)
     print(
-        f"{connection.vendor}: {args.grids} grids × {args.vertices} vertices built in {time.perf_counter() - start:.1f} s"
+        f"{connection.vendor}: {args.grids} grids × {args.vertices} vertices built in "
+        f"{time.perf_counter() - start:.1f} s"
     )
     rng = random.Random(7)
     points = [

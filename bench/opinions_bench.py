@@ -141,7 +141,10 @@ def main() -> None:
     if not args.data_dir.is_dir():
         args.data_dir = Path("/work/shared/data/polis")
     report = {
-        "machine": f"{os.cpu_count()} CPU, {platform.processor() or platform.machine()}, Python {platform.python_version()}",
+        "machine": (
+            f"{os.cpu_count()} CPU, {platform.processor() or platform.machine()}, "
+            f"Python {platform.python_version()}"
+        ),
         "speed": [speed(args, each) for each in args.votes_each],
         "polis": agreement(args.data_dir, args.seeds),
     }

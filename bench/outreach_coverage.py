@@ -54,7 +54,8 @@ def build(households: int, grids: int) -> None:
             row = cur.fetchone()
         cadre = row[0]
         cur.execute(
-            "INSERT INTO outreach_household (grid_id, building, unit_no, room, address_detail, consent_scope, note, "
+            "INSERT INTO outreach_household (grid_id, building, unit_no, room, address_detail, "
+            "consent_scope, note, "
             "active, registered_on, created_at) "
             "SELECT (ARRAY[%s])[1 + (n %% %s)], (n / 100)::text, '1', (n %% 100)::text, '', '', '', true, "
             "DATE '2024-12-01', now() FROM generate_series(0, %s - 1) AS n".replace(
@@ -83,7 +84,8 @@ def build(households: int, grids: int) -> None:
         )
         # two years of visits: every 45–105 days per household
         cur.execute(
-            "INSERT INTO outreach_visit (household_id, cadre_id, visited_on, companions, said, client_ref, created_at) "
+            "INSERT INTO outreach_visit (household_id, cadre_id, visited_on, companions, said, client_ref, "
+            "created_at) "
             "SELECT h.id, %s, DATE '2024-12-01' + (k * 75 + (h.id %% 31))::int, '', '', '', now() "
             "FROM outreach_household h, generate_series(0, 9) AS k "
             "WHERE DATE '2024-12-01' + (k * 75 + (h.id %% 31))::int <= DATE '2026-12-01'",
@@ -136,7 +138,8 @@ def main() -> int:
         started = time.perf_counter()
         rows = coverage.coverage_rows(Household.objects.all(), day)
         print(
-            f"coverage_rows, every household, {label}: {time.perf_counter() - started:.2f}s ({len(rows):,} rows)"
+            f"coverage_rows, every household, {label}: {time.perf_counter() - started:.2f}s ({len(rows):,} "
+            "rows)"
         )
     started = time.perf_counter()
     by_street = coverage.rollup_by_area(rows, 2)
@@ -156,7 +159,8 @@ def main() -> int:
     started = time.perf_counter()
     counts = sweep_coverage(dt.date.today())
     print(
-        f"coverage sweep (every household, rollups written, {counts['overdue_new']:,} newly overdue noticed): "
+        f"coverage sweep (every household, rollups written, {counts['overdue_new']:,} newly overdue "
+        "noticed): "
         f"{time.perf_counter() - started:.1f}s; {CoverageRollup.objects.count():,} rollup rows"
     )
     district = Area.objects.get(code="BD")

@@ -110,7 +110,8 @@ def main() -> None:
         sizes = {}
         for table in ("ev_plain", "ev_part"):
             cursor.execute(
-                "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c WHERE c.oid = %s::regclass "
+                "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c WHERE c.oid = "
+                "%s::regclass "
                 "OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = %s::regclass)",
                 [table, table],
             )

@@ -283,12 +283,14 @@ def main() -> None:
     t0 = time.perf_counter()
     build(args.appeals, month, args.seed)
     print(
-        f"built {args.appeals} appeals (+{int(args.appeals * 0.8)} the month before) in {time.perf_counter() - t0:.1f}s"
+        f"built {args.appeals} appeals (+{int(args.appeals * 0.8)} the month before) in "
+        f"{time.perf_counter() - t0:.1f}s"
     )
     times = measure(month, args.repeat, args.pdf)
     for name, values in times.items():
         print(
-            f"{name:5s} median {statistics.median(values):6.2f}s  min {min(values):6.2f}s  max {max(values):6.2f}s"
+            f"{name:5s} median {statistics.median(values):6.2f}s  min {min(values):6.2f}s  max "
+            f"{max(values):6.2f}s"
         )
 
 

@@ -2,10 +2,11 @@
 
     .venv/bin/python bench/triage.py [--data-dir ../shared/data/wenzheng] [--quick] [--json OUT]
 
-Prints: classifier macro-F1/accuracy (stratified group 5-fold CV on raw text, near copies grouped; baseline, final model on
-raw only and final model with the pre-segmented extra data), training time, classification latency
-(one appeal at a time), duplicate lookup latency against an index of 1,000,000 synthetic appeals
-(build time, memory) and hotspot extraction time on 60,000 synthetic appeals.
+Prints: classifier macro-F1/accuracy (stratified group 5-fold CV on raw text, near copies grouped;
+baseline, final model on raw only and final model with the pre-segmented extra data), training time,
+classification latency (one appeal at a time), duplicate lookup latency against an index of
+1,000,000 synthetic appeals (build time, memory) and hotspot extraction time on 60,000 synthetic
+appeals.
 """
 
 from __future__ import annotations
@@ -95,7 +96,8 @@ def bench_classifier(data: Path, quick: bool, out: dict[str, Any]) -> None:
     res["baseline_lr_char13_word"] = baseline_cv(texts, labels, folds)
     res["baseline_seconds"] = round(time.perf_counter() - t, 1)
     print(
-        f"[classifier] baseline (char1-3 + word TF-IDF, LR C=1), {folds}-fold CV: {res['baseline_lr_char13_word']}",
+        f"[classifier] baseline (char1-3 + word TF-IDF, LR C=1), {folds}-fold CV: "
+        f"{res['baseline_lr_char13_word']}",
         flush=True,
     )
     t = time.perf_counter()
@@ -110,7 +112,8 @@ def bench_classifier(data: Path, quick: bool, out: dict[str, Any]) -> None:
         res["final_with_segmented"] = cross_validate(all_texts, all_labels, segmented=flags, folds=folds)
         res["final_with_segmented_seconds"] = round(time.perf_counter() - t, 1)
         print(
-            f"[classifier] final model + train_segmented.csv (near-copies grouped: a fold never trains on a copy of a test message): {res['final_with_segmented']}",
+            "[classifier] final model + train_segmented.csv (near-copies grouped: a fold never trains on "
+            f"a copy of a test message): {res['final_with_segmented']}",
             flush=True,
         )
     # Shipped training: both files.
@@ -138,7 +141,8 @@ def bench_classifier(data: Path, quick: bool, out: dict[str, Any]) -> None:
     res["predict_ms_p99"] = round(pct(lat, 99), 2)
     res["abstain_rate_on_train_texts"] = round(abstained / len(sample), 4)
     print(
-        f"[classifier] training on both files: {res['train_seconds_both_files']} s; load {res['load_seconds']} s "
+        f"[classifier] training on both files: {res['train_seconds_both_files']} s; load "
+        f"{res['load_seconds']} s "
         f"({res['model_mb']} MB); "
         f"predict one appeal: p50 {res['predict_ms_p50']} ms, p99 {res['predict_ms_p99']} ms",
         flush=True,
@@ -230,8 +234,10 @@ def bench_duplicates(data: Path, quick: bool, out: dict[str, Any]) -> None:
         "add_ms_p99": round(pct(add_lat, 99), 3),
     }
     print(
-        f"[duplicates] {n:,} appeals: build {res['build_seconds']} s, index arrays {res['index_array_mb']} MB "
-        f"(RSS +{res['rss_growth_mb']} MB incl. texts); query p50 {res['query_ms_p50']} ms, p99 {res['query_ms_p99']} ms; "
+        f"[duplicates] {n:,} appeals: build {res['build_seconds']} s, "
+        f"index arrays {res['index_array_mb']} MB "
+        f"(RSS +{res['rss_growth_mb']} MB incl. texts); query p50 {res['query_ms_p50']} ms, p99 "
+        f"{res['query_ms_p99']} ms; "
         f"recall@5 of perturbed copies {res['recall_at_5_perturbed']}; add p50 {res['add_ms_p50']} ms",
         flush=True,
     )
@@ -301,7 +307,8 @@ def main(argv: list[str] | None = None) -> int:
         "date": dt.date.today().isoformat(),
     }
     print(
-        f"machine: {out['machine']['nproc']} cores, {out['machine']['cpu']}, Python {out['machine']['python']}",
+        f"machine: {out['machine']['nproc']} cores, {out['machine']['cpu']}, Python "
+        f"{out['machine']['python']}",
         flush=True,
     )
     parts = args.only or ["classifier", "duplicates", "hotspots"]

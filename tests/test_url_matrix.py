@@ -577,7 +577,10 @@ def check(world: World, key: str, case: Case) -> Iterator[str]:
             got = "ok"
         want = "ok" if actor in case.allowed else "refused"
         if got != want:
-            yield f"{key} {case.method.upper()} {case.path(world)} as {actor}: {response.status_code}, expected {want}"
+            yield (
+                f"{key} {case.method.upper()} {case.path(world)} as {actor}: "
+                f"{response.status_code}, expected {want}"
+            )
         if want == "refused" and case.method == "post" and case.bad_body is not None:
             response = call(world, case, actor, bad=True)
             if outcome(response) != "refused":

@@ -35,7 +35,9 @@ class BatchItemIn(s.AppealSubmitIn):
         "",
         max_length=100,
         pattern=s.NO_NUL,
-        description="Retry-safe key of this item (as the Idempotency-Key header of `POST /appeals`, same key space).",
+        description=(
+            "Retry-safe key of this item (as the Idempotency-Key header of `POST /appeals`, same key space)."
+        ),
     )
     attachments: list[s.AttachmentIn] = Field(
         default_factory=list,

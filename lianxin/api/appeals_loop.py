@@ -29,7 +29,9 @@ router = Router(tags=["appeals"])
 class CallbackIn(s.StrictIn):
     outcome: Literal["reached", "no_answer"] = Field(
         ...,
-        description="`reached`: the resident answered (their answer is their rating); `no_answer`: one attempt.",
+        description=(
+            "`reached`: the resident answered (their answer is their rating); `no_answer`: one attempt."
+        ),
     )
     satisfaction: Satisfaction | None = Field(None, description="Required when reached.")
     solved: bool | None = Field(
@@ -46,7 +48,9 @@ class CallbackIn(s.StrictIn):
 class ChaseIn(s.ProofIn):
     kind: Literal["chase", "supplement"] = Field(
         ...,
-        description="`chase` (催办, hotline staff only) or `supplement` (补充; also the resident of a web appeal).",
+        description=(
+            "`chase` (催办, hotline staff only) or `supplement` (补充; also the resident of a web appeal)."
+        ),
     )
     note: str = Field(..., max_length=NOTE_MAX_LENGTH, description="The caller's words (required).")
 
@@ -93,7 +97,8 @@ def approve_reply(
 def reject_reply(
     request: HttpRequest, payload: s.ReasonIn, tracking_number: str = TrackingNumber
 ) -> dict[str, Any]:
-    """The reviewer sends the reply back to the handler with a reason (required); the resident sees nothing."""
+    """The reviewer sends the reply back to the handler with a reason
+    (required); the resident sees nothing."""
     actor, appeal, user = _staff_actor(request, tracking_number)
     services.appeal_reject_reply(appeal=appeal, actor=actor, reason=payload.reason)
     return _detail(appeal, user)

@@ -68,8 +68,10 @@ PeriodQuery = Query(
     "",
     max_length=PERIOD_MAX,
     pattern=s.NO_NUL,
-    description="`2026-05` (month), `2026-Q2` (quarter) or `2026-05-01..2026-05-31` (days, at most two years); "
-    "empty: this month.",
+    description=(
+        "`2026-05` (month), `2026-Q2` (quarter) or `2026-05-01..2026-05-31` (days, at most two years); "
+        "empty: this month."
+    ),
 )
 
 

@@ -23,7 +23,8 @@ api = NinjaAPI(
         "(or `X-Api-Key: <key>`); browsers may use their session with the `X-CSRFToken` header. "
         'Errors are `{"error": code, "message": text, "field": name}`. '
         "Every text input is bounded in length, and a NUL character (U+0000, `\\u0000` in JSON) in any "
-        "query parameter, form field or JSON body is refused with 400 (`validation_error`, code `nul_character`) before anything is stored."
+        "query parameter, form field or JSON body is refused with 400 (`validation_error`, "
+        "code `nul_character`) before anything is stored."
     ),
     urls_namespace="api",
     docs=OfflineSwagger(),

@@ -129,7 +129,8 @@ def _questions(text: str) -> list[services.QuestionInput]:
         if len(parts) < 3 or parts[0] not in QuestionKind.values:
             raise ValidationFailedError(
                 _(
-                    "第 {n} 行格式应为：类型 | * | 题目 | 选项1; 选项2（类型：single、multiple、scale、text）。"
+                    "第 {n} 行格式应为：类型 | * | 题目 | 选项1; 选项2"
+                    "（类型：single、multiple、scale、text）。"
                 ).format(n=n),
                 field="questions",
             )

@@ -99,7 +99,8 @@ def _refusal(request: HttpRequest, field: str) -> HttpResponse:
             content_type="application/json; charset=utf-8",
         )
     page = (
-        f'<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8"><title>{escape(_("输入有误"))}</title>'
+        '<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8">'
+        f"<title>{escape(_('输入有误'))}</title>"
         f"</head><body><main><h1>{escape(_('输入有误'))}</h1><p>{escape(message)}</p>"
         f'<p><a href="/">{escape(_("返回首页"))}</a></p></main></body></html>'
     )

@@ -187,7 +187,8 @@ class HistoryGenerator:
             if any(word in problem for word in ("怎么", "如何", "什么", "有疑问")):
                 text = f"{opening}想咨询一下，{problem}？{rng.choice(cat.INQUIRY_ENDINGS)}"
             else:
-                text = f"{opening}想咨询一下，{problem}的情况应该找哪个部门反映？{rng.choice(cat.INQUIRY_ENDINGS)}"
+                ending = rng.choice(cat.INQUIRY_ENDINGS)
+                text = f"{opening}想咨询一下，{problem}的情况应该找哪个部门反映？{ending}"
             title = f"咨询{info.leaf.name}问题"
         elif kind == Kind.SUGGESTION:
             text = f"{opening}{place}{problem}，{rng.choice(cat.SUGGESTION_ENDINGS)}"
@@ -648,7 +649,8 @@ class HistoryGenerator:
         if row["kind"] in (Kind.INQUIRY,):
             reply = rng.choice(cat.INQUIRY_ANSWERS)
         else:
-            reply = f"您好，关于您反映的问题，经现场核实，{rng.choice(cat.REPLY_ACTIONS)}。感谢您对我们工作的支持。"
+            action = rng.choice(cat.REPLY_ACTIONS)
+            reply = f"您好，关于您反映的问题，经现场核实，{action}。感谢您对我们工作的支持。"
         quality = self._reply_quality(row, reply, at)
         replied = ev_types.Replied(
             late=at > due, reply_quality=ev_types.ReplyQuality.from_data(quality) if quality else None

@@ -47,8 +47,8 @@ def _clean_url(url: str) -> str:
     if refusal is not None:
         raise ValidationFailedError(
             _(
-                "接收地址指向内部网络（%(why)s）。请使用对外公开的地址；确属可信的内部接收方，请运维人员将其加入 "
-                "LIANXIN_WEBHOOK_ALLOWED_HOSTS。"
+                "接收地址指向内部网络（%(why)s）。请使用对外公开的地址；"
+                "确属可信的内部接收方，请运维人员将其加入 LIANXIN_WEBHOOK_ALLOWED_HOSTS。"
             )
             % {"why": refusal},
             field="url",

@@ -152,7 +152,8 @@ def case_accept(*, case: MediationCase | int, actor: Actor, note: str = "") -> M
 
 @transaction.atomic
 def case_decline(*, case: MediationCase | int, actor: Actor, reason: str) -> MediationCase:
-    """Decline a request (不予受理), e.g. it is already before a court; the reason is told to the applicant."""
+    """Decline a request (不予受理), e.g. it is already before a court; the
+    reason is told to the applicant."""
     case = locked(case)
     reason = clean_text(reason, field="reason", what=_("不予受理的理由"))
     case = _transition(

@@ -22,8 +22,8 @@ from lianxin.org.services import api_token_authenticate
 
 def _auth_fail_message() -> str:
     return _(
-        "缺少或无效 api_key 的请求过多：同一 IP 地址{period}最多 {limit} 次。请 {wait}后再试，并核对 api_key；"
-        "如令牌遗失或已停用，请联系系统管理员。"
+        "缺少或无效 api_key 的请求过多：同一 IP 地址{period}最多 {limit} 次。"
+        "请 {wait}后再试，并核对 api_key；如令牌遗失或已停用，请联系系统管理员。"
     )
 
 

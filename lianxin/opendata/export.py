@@ -92,7 +92,8 @@ DICTIONARY: dict[str, Any] = {
 
 
 def parse_month(value: str) -> dt.date:
-    """`2026-10` → the first day of that month; anything else a ValidationFailedError saying how to write it."""
+    """`2026-10` → the first day of that month; anything else a
+    ValidationFailedError saying how to write it."""
     m = MONTH_RE.match((value or "").strip())
     if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 2000:
         raise ValidationFailedError(

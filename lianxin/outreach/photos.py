@@ -1,7 +1,8 @@
 """Photos of visits (走访照片): the same checks as appeal attachments (`appeals.attachments`: count per
 upload, size, the type sniffed from the first bytes and matching the declared one), images only, at
-most `MAX_VISIT_PHOTOS` a visit. Added with the visit or afterwards (`services.visit_add_photos`) by whoever may log visits for
-the household; seen only by those who may see the household and its visits (`policy.can` VIEW)."""
+most `MAX_VISIT_PHOTOS` a visit. Added with the visit or afterwards (`services.visit_add_photos`) by
+whoever may log visits for the household; seen only by those who may see the household and its visits
+(`policy.can` VIEW)."""
 
 from __future__ import annotations
 

@@ -77,7 +77,9 @@ def _out(t: ProactiveTask) -> dict[str, Any]:
     "/proactive/tasks",
     auth=STAFF_AUTH,
     response={200: list[TaskOut], **ERRORS},
-    summary="Proactive tasks the caller may see (accepted ones; `proposals=true`: those the caller may decide)",
+    summary=(
+        "Proactive tasks the caller may see (accepted ones; `proposals=true`: those the caller may decide)"
+    ),
 )
 def proactive_tasks(
     request: HttpRequest,

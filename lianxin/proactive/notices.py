@@ -30,7 +30,8 @@ MAX_AHEAD = dt.timedelta(days=366)
 
 def _when(notice: Notice) -> str:
     fmt = "%m-%d %H:%M"
-    return f"{timezone.localtime(notice.starts_at).strftime(fmt)}—{timezone.localtime(notice.ends_at).strftime(fmt)}"
+    starts, ends = timezone.localtime(notice.starts_at), timezone.localtime(notice.ends_at)
+    return f"{starts.strftime(fmt)}—{ends.strftime(fmt)}"
 
 
 def notice_publish(

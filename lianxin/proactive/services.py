@@ -194,7 +194,8 @@ def task_accept(
     owner_grid: Area | None = None,
     instructions: str = "",
 ) -> ProactiveTask:
-    """立项交办: a supervisor makes a proposal a task with an owner (a unit or a grid's cadres) and a deadline."""
+    """立项交办: a supervisor makes a proposal a task with an owner (a unit
+    or a grid's cadres) and a deadline."""
     if not policy.can(actor, task, policy.Action.DECIDE):
         raise ForbiddenError(_("只有辖区督查员可以对待研判的建议立项。"))
     if (owner_unit is None) == (owner_grid is None):

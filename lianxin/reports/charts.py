@@ -36,7 +36,8 @@ def _open(width: int, height: int, title: str) -> list[str]:
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
         f'font-family="{FONT}" font-size="11">',
         f"<title>{escape(title)}</title>",
-        f'<text x="{width / 2}" y="16" text-anchor="middle" font-size="13" font-weight="bold">{escape(title)}</text>',
+        f'<text x="{width / 2}" y="16" text-anchor="middle" font-size="13" font-weight="bold">'
+        f"{escape(title)}</text>",
     ]
 
 
@@ -81,7 +82,8 @@ def column_chart(
         if i % every == 0:
             x = left + slot * (i + 0.5)
             parts.append(
-                f'<text x="{x:.1f}" y="{top + plot_h + 14}" text-anchor="middle" fill="{AXIS}">{escape(label)}</text>'
+                f'<text x="{x:.1f}" y="{top + plot_h + 14}" text-anchor="middle" fill="{AXIS}">'
+                f"{escape(label)}</text>"
             )
     for s, (_name, vals) in enumerate(series):
         color = COLORS[s % len(COLORS)]
@@ -91,7 +93,8 @@ def column_chart(
                 if v is None:
                     if len(points) > 1:
                         parts.append(
-                            f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{" ".join(points)}"/>'
+                            f'<polyline fill="none" stroke="{color}" stroke-width="2" '
+                            f'points="{" ".join(points)}"/>'
                         )
                     points = []
                     continue

@@ -154,7 +154,8 @@ class Model:
     # --- persistence -----------------------------------------------------------------------------
 
     def save(self, path: str | Path) -> Path:
-        """Write the model (header + pickle of plain arrays) and a JSON summary beside it (``<path>.json``)."""
+        """Write the model (header + pickle of plain arrays) and a JSON
+        summary beside it (``<path>.json``)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         header = {"format": FORMAT_VERSION, "engine_version": ENGINE_VERSION, "labels": self.labels}
@@ -196,8 +197,10 @@ def load_model(path: str | Path) -> Model:
         fmt = header.get("format")
         if fmt != FORMAT_VERSION:
             raise ModelFormatError(
-                f"{path} has model format version {fmt!r} (written by engine {header.get('engine_version')!r}); "
-                f"this engine ({ENGINE_VERSION}) reads format {FORMAT_VERSION} only — retrain it with `lianxin triage train`"
+                f"{path} has model format version {fmt!r} "
+                f"(written by engine {header.get('engine_version')!r}); "
+                f"this engine ({ENGINE_VERSION}) reads format {FORMAT_VERSION} only — "
+                "retrain it with `lianxin triage train`"
             )
         body = pickle.load(fh)
     known = set(TrainOptions.__dataclass_fields__)

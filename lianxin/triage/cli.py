@@ -54,7 +54,8 @@ def _read_table(path: str) -> Any:
         raise InputError(f"{path}: cannot decode the file ({exc.reason}) — save it as CSV UTF-8") from exc
     except Exception as exc:  # pandas/openpyxl raise many kinds for malformed files
         raise InputError(
-            f"{path}: cannot read it as {'XLSX' if suffix.startswith('.xls') else 'CSV'} ({exc}) — check the file format"
+            f"{path}: cannot read it as {'XLSX' if suffix.startswith('.xls') else 'CSV'} ({exc}) — "
+            "check the file format"
         ) from exc
     if df is None:  # unreachable (every branch reads or raises); narrows the type for mypy
         raise InputError(f"{path}: cannot read the file — check the file format")
@@ -92,12 +93,14 @@ def _load_labelled(
         tcol, is_seg = _pick_text_col(df, path, text_col)
         if label_col not in df.columns:
             raise InputError(
-                f"{path}: no column {label_col!r} (columns: {', '.join(map(str, df.columns))}) — pass the right --label-col"
+                f"{path}: no column {label_col!r} (columns: {', '.join(map(str, df.columns))}) — "
+                "pass the right --label-col"
             )
         sub = df[(df[tcol].astype(str).str.strip() != "") & (df[label_col].astype(str).str.strip() != "")]
         if len(sub) == 0:
             raise InputError(
-                f"{path}: no rows with both a text and a label — fill in the {tcol!r} and {label_col!r} columns"
+                f"{path}: no rows with both a text and a label — "
+                f"fill in the {tcol!r} and {label_col!r} columns"
             )
         texts.extend(sub[tcol].astype(str).tolist())
         labels.extend(sub[label_col].astype(str).str.strip().tolist())
@@ -112,7 +115,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     classes = sorted(set(labels))
     if len(classes) < 2:
         raise InputError(
-            f"the training data has a single class ({classes[0]!r}) — a classifier needs examples of at least two labels"
+            f"the training data has a single class ({classes[0]!r}) — "
+            "a classifier needs examples of at least two labels"
         )
     if len(texts) < 2 * len(classes):
         print(
@@ -136,13 +140,15 @@ def _cmd_train(args: argparse.Namespace) -> int:
     path = model.save(args.model)
     s = model.summary
     print(
-        f"trained {len(s['labels'])} labels on {s['n_examples']} examples ({s['n_segmented_examples']} pre-segmented) in {s['training_seconds']} s"
+        f"trained {len(s['labels'])} labels on {s['n_examples']} examples "
+        f"({s['n_segmented_examples']} pre-segmented) in {s['training_seconds']} s"
     )
     for lab, n in s["counts"].items():
         print(f"  {lab}: {n}")
     if "cv" in s:
         print(
-            f"cross-validation ({s['cv']['folds']} folds, raw examples): accuracy {s['cv']['accuracy']:.4f}, macro-F1 {s['cv']['macro_f1']:.4f}"
+            f"cross-validation ({s['cv']['folds']} folds, raw examples): "
+            f"accuracy {s['cv']['accuracy']:.4f}, macro-F1 {s['cv']['macro_f1']:.4f}"
         )
         for row in s["cv"].get("by_confidence", []):
             print(
@@ -171,11 +177,13 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
         return 0
     print(
-        f"{report.n} examples: accuracy {report.accuracy:.4f}, macro-F1 {report.macro_f1:.4f}, abstained {report.abstained}"
+        f"{report.n} examples: accuracy {report.accuracy:.4f}, macro-F1 {report.macro_f1:.4f}, "
+        f"abstained {report.abstained}"
     )
     lat = report.latency_ms
     print(
-        f"one appeal at a time: p50 {lat['p50']:.2f} ms, p99 {lat['p99']:.2f} ms; model loaded in {load_ms:.0f} ms"
+        f"one appeal at a time: p50 {lat['p50']:.2f} ms, p99 {lat['p99']:.2f} ms; "
+        f"model loaded in {load_ms:.0f} ms"
     )
     width = max(len(n) for n in report.labels) + 2
     print(f"{'label':<{width}}precision  recall     f1  support")
@@ -196,7 +204,8 @@ def _cmd_hotspots(args: argparse.Namespace) -> int:
     cols = set(df.columns)
     if not cols & {"title", "留言主题", "text", "留言详情"}:
         raise InputError(
-            f"{args.data}: needs a 'title' or 'text' column (or 留言主题/留言详情); found {', '.join(df.columns)}"
+            f"{args.data}: needs a 'title' or 'text' column (or 留言主题/留言详情); "
+            f"found {', '.join(df.columns)}"
         )
     for tcol in ("time", "留言时间"):
         if tcol in cols:
@@ -208,7 +217,8 @@ def _cmd_hotspots(args: argparse.Namespace) -> int:
         return 0
     for rank, h in enumerate(spots, 1):
         print(
-            f"{rank:2d}. {h.label}  score {h.score:.2f}  appeals {h.size}  votes {h.votes}  growth x{h.growth:.1f}"
+            f"{rank:2d}. {h.label}  score {h.score:.2f}  appeals {h.size}  votes {h.votes}  "
+            f"growth x{h.growth:.1f}"
         )
         for ex in h.examples:
             print(f"      - [{ex['id']}] {ex['title'] or ex['text'][:40]}")

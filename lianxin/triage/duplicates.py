@@ -144,7 +144,8 @@ _DIGITS = re.compile(r"\D")
 
 
 def phone_key(phone: str | None) -> int:
-    """A salted-free 63-bit hash of a phone number's last 11 digits (0 = none); the number itself is not kept."""
+    """A salted-free 63-bit hash of a phone number's last 11 digits (0 =
+    none); the number itself is not kept."""
     if not phone:
         return 0
     digits = _DIGITS.sub("", str(phone))[-11:]
@@ -241,7 +242,8 @@ class DuplicateIndex:
         *,
         cleaned: bool = False,
     ) -> None:
-        """Bulk insert (much faster than repeated :meth:`add`). ``cleaned=True`` skips PII masking/normalising."""
+        """Bulk insert (much faster than repeated :meth:`add`).
+        ``cleaned=True`` skips PII masking/normalising."""
         n = len(ids)
         if len(texts) != n:
             raise ValueError("ids and texts differ in length")

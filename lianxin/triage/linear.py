@@ -51,7 +51,8 @@ class CompiledLinear:
     sublinear_tf: bool = True
 
     def features(self, text: str) -> tuple[np.ndarray, np.ndarray, Counter[str]]:
-        """Indices and L2-normalised TF-IDF values of the known n-grams of ``text``, and all its n-gram counts."""
+        """Indices and L2-normalised TF-IDF values of the known n-grams of
+        ``text``, and all its n-gram counts."""
         counts = Counter(_iter_ngrams(text, self.ngram[0], self.ngram[1]))
         found = [self.vocab.get(gram) for gram in counts]
         pairs = [(j, c) for j, c in zip(found, counts.values(), strict=True) if j is not None]

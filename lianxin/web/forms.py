@@ -194,7 +194,8 @@ class ReopenForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    """撤回: an optional reason and a required confirmation box (the confirmation step, no JavaScript needed)."""
+    """撤回: an optional reason and a required confirmation box (the
+    confirmation step, no JavaScript needed)."""
 
     prefix = "withdraw"  # the tracking page also holds the reopen form's `reason`
     reason = forms.CharField(

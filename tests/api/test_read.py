@@ -65,7 +65,8 @@ def test_staff_see_their_view(api, district, dispatched):
         assert response.status_code == 200, user
         assert response.json()["staff_view"] is True
     handler = api.get(f"/appeals/{dispatched}", user=district.handler_city).json()
-    # the unit may record its first contact with the resident (联系群众) before accepting: the response of docs/kpis.md
+    # the unit may record its first contact with the resident (联系群众) before accepting:
+    # the response of docs/kpis.md
     assert handler["allowed_actions"] == ["accept", "return", "add_co_handler", "contact_resident"]
 
 

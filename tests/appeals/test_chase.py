@@ -1,4 +1,5 @@
-"""Chase (催办) and supplement (补充) on an open appeal (issue 16): who may, in which status, what it notifies."""
+"""Chase (催办) and supplement (补充) on an open appeal (issue 16): who
+may, in which status, what it notifies."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""A sealed call-back contact: an anonymous resident's number that the call-back can use and nobody can see."""
+"""A sealed call-back contact: an anonymous resident's number that the
+call-back can use and nobody can see."""
 
 from __future__ import annotations
 

@@ -104,7 +104,8 @@ postgres_only = pytest.mark.skipif(
 def test_trigram_indexes_exist_after_migrations():
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'appeals_appeal' AND indexname LIKE %s",
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE tablename = 'appeals_appeal' AND indexname LIKE %s",
             ["%trgm"],
         )
         indexes = dict(cursor.fetchall())

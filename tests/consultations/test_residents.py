@@ -1,4 +1,5 @@
-"""Phone verification by one-time code (the shared core/phoneverify.py, read from the SMS outbox) and the home area."""
+"""Phone verification by one-time code (the shared core/phoneverify.py,
+read from the SMS outbox) and the home area."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""`lianxin backup` / `lianxin restore`: a round trip gives back the data, the files and a verified audit chain."""
+"""`lianxin backup` / `lianxin restore`: a round trip gives back the
+data, the files and a verified audit chain."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""One phone rule (China's numbering plan) for every channel: what is accepted, how it is stored, what is said."""
+"""One phone rule (China's numbering plan) for every channel: what is
+accepted, how it is stored, what is said."""
 
 from __future__ import annotations
 

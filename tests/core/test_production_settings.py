@@ -67,7 +67,10 @@ def test_check_deploy_is_clean_under_production_settings():
 
 
 def test_production_requires_two_factors_for_the_powerful_roles():
-    code = "import django;django.setup();from django.conf import settings;print(sorted(settings.LIANXIN['TWO_FACTOR_ROLES']))"
+    code = (
+        "import django;django.setup();from django.conf import settings;"
+        "print(sorted(settings.LIANXIN['TWO_FACTOR_ROLES']))"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,

@@ -74,8 +74,8 @@ def test_english_and_a_callers_own_message():
         with translation.override("en"):
             error = refusal("k", "1/h", 1)
         assert (
-            error.message
-            == "Too many submissions: at most 1 per hour. Please try again later (in 1 minute), or call the hotline."
+            error.message == "Too many submissions: at most 1 per hour. "
+            "Please try again later (in 1 minute), or call the hotline."
         )
         with pytest.raises(RateLimitedError) as info:
             check_rate("k", "1/h", message="{period}|{limit}|{wait}")

@@ -212,6 +212,7 @@ def start_stack(
         )
         stack.script("down")
         pytest.fail(
-            f"deploy-local.sh up failed ({out.returncode}):\n{out.stdout[-2000:]}\n{out.stderr[-3000:]}\n{logs}"
+            f"deploy-local.sh up failed ({out.returncode}):\n"
+            f"{out.stdout[-2000:]}\n{out.stderr[-3000:]}\n{logs}"
         )
     return stack

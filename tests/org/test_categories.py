@@ -7,7 +7,13 @@ from lianxin.org.models import Category
 
 pytestmark = pytest.mark.django_db
 
-TREE = "一级分类,二级分类,三级分类\n城乡建设,安全生产,事故处理\n城乡建设,安全生产,安全生产管理\n城乡建设,城市建设,\n环境保护,噪音污染,施工噪音\n"
+TREE = (
+    "一级分类,二级分类,三级分类\n"
+    "城乡建设,安全生产,事故处理\n"
+    "城乡建设,安全生产,安全生产管理\n"
+    "城乡建设,城市建设,\n"
+    "环境保护,噪音污染,施工噪音\n"
+)
 
 
 def test_import_builds_a_three_level_tree_and_is_idempotent(tmp_path, capsys):

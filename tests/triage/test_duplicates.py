@@ -22,7 +22,8 @@ ISSUES = [
 def distractors(n: int, seed: int = 0) -> list[str]:
     rng = random.Random(seed)
     return [
-        f"{rng.choice(PLACES)}{rng.choice(SUFFIX)}{rng.randint(1, 30)}栋{rng.choice(ISSUES)}，{rng.choice(ISSUES)}"
+        f"{rng.choice(PLACES)}{rng.choice(SUFFIX)}{rng.randint(1, 30)}栋"
+        f"{rng.choice(ISSUES)}，{rng.choice(ISSUES)}"
         for _ in range(n)
     ]
 

@@ -136,7 +136,8 @@ def test_near_copies_share_a_group_and_never_straddle_folds():
 @pytest.mark.skipif(not (WENZHENG / "train_raw.csv").exists(), reason="wenzheng data not available")
 def test_quality_floor_on_a_fixed_grouped_holdout():
     """Real messages: train on the raw file's groups outside a fixed 20 % holdout (near copies
-    grouped), score the holdout. The shipped configuration scores 0.905 here (raw file only, no segmented extra data; 2026-12-03); 0.87 is the floor."""
+    grouped), score the holdout. The shipped configuration scores 0.905 here (raw file only, no
+    segmented extra data; 2026-12-03); 0.87 is the floor."""
     raw = pd.read_csv(WENZHENG / "train_raw.csv", dtype=str).fillna("")
     texts, labels = raw["text"].tolist(), raw["label"].tolist()
     groups = near_duplicate_groups(texts, [False] * len(texts))

@@ -36,7 +36,8 @@ def appeal_chase(*, appeal: Appeal | int, actor: Actor, kind: str, note: str) ->
     if not appeal.is_open:
         raise TransitionNotAllowedError(
             _(
-                "诉求 {tracking_number} 的状态为“{status}”，不能再催办或补充；如问题仍未解决，请申请重办或登记新的诉求。"
+                "诉求 {tracking_number} 的状态为“{status}”，不能再催办或补充；"
+                "如问题仍未解决，请申请重办或登记新的诉求。"
             ).format(tracking_number=appeal.tracking_number, status=appeal.get_status_display())
         )
     ensure_allowed(actor, appeal, Action.CHASE)

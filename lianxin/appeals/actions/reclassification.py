@@ -50,7 +50,8 @@ def _new_category(appeal: Appeal, category: Category | str | None) -> Category |
 
 
 def _new_area(appeal: Appeal, area: Area | str | None) -> Area | None:
-    """The area asked for (a code or an instance): a community or grid the platform knows; None/"" keeps it."""
+    """The area asked for (a code or an instance): a community or grid
+    the platform knows; None/"" keeps it."""
     if area is None or area == "":
         return appeal.area
     if isinstance(area, Area):

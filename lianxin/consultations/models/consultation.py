@@ -210,7 +210,8 @@ class ConsultationEvent(models.Model):
 
 
 class AnalysisResult(models.Model):
-    """The latest opinion-group analysis of a consultation's statement votes (recomputed in the background)."""
+    """The latest opinion-group analysis of a consultation's statement
+    votes (recomputed in the background)."""
 
     consultation = models.OneToOneField(Consultation, on_delete=models.CASCADE, related_name="analysis")
     computed_at = models.DateTimeField()

@@ -70,7 +70,8 @@ def comment_add(
     paragraph_number: int | None = None,
     parent_id: int | None = None,
 ) -> Comment:
-    """An opinion on the draft or one paragraph, or a reply to a visible comment (replies inherit its paragraph)."""
+    """An opinion on the draft or one paragraph, or a reply to a visible
+    comment (replies inherit its paragraph)."""
     ensure_allowed(actor, consultation, Action.COMMENT)
     text = _text(text, name="text", label=_("意见内容"), maximum=COMMENT_MAX)
     paragraph: Paragraph | None = None

@@ -1,4 +1,5 @@
-"""The residents' portal: raise an appeal, track it, rate it, ask for it to be handled again or withdraw it."""
+"""The residents' portal: raise an appeal, track it, rate it, ask for
+it to be handled again or withdraw it."""
 
 from __future__ import annotations
 

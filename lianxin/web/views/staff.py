@@ -382,7 +382,8 @@ def queue_view(request: HttpRequest, name: str) -> HttpResponse:
 @require_POST
 @staff_required
 def bulk_dispatch(request: HttpRequest) -> HttpResponse:
-    """Dispatch several appeals to one unit; each goes through `appeal_dispatch`, failures reported one by one."""
+    """Dispatch several appeals to one unit; each goes through
+    `appeal_dispatch`, failures reported one by one."""
     user = _user(request)
     if not may_dispatch_somewhere(
         scope_of(user)

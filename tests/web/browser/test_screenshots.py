@@ -1,5 +1,6 @@
 """Screenshots of the main pages at phone (375 px) and desktop (1280 px) width, with realistic data,
-written to var/screenshots/, or to docs/screenshots/ by `make screenshots`. Each page is also checked with axe-core at both widths."""
+written to var/screenshots/, or to docs/screenshots/ by `make screenshots`. Each page is also checked
+with axe-core at both widths."""
 
 from __future__ import annotations
 

@@ -19,5 +19,6 @@ class Command(BaseCommand):
         verb = "would erase" if options["dry_run"] else "erased"
         for r in retention_run(dry_run=options["dry_run"]):
             self.stdout.write(
-                f"{r.key:<16} {r.days:>5} days  {verb} {r.affected:>7}  ({r.label}, before {r.cutoff:%Y-%m-%d})"
+                f"{r.key:<16} {r.days:>5} days  {verb} {r.affected:>7}  "
+                f"({r.label}, before {r.cutoff:%Y-%m-%d})"
             )

@@ -129,7 +129,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Community life: {seed_activities(seed=options['seed'], now=now)}")
         self.stdout.write(
             f"Seeded {cat.DISTRICT_NAME}: {len(cat.STREETS)} streets, {len(dmap.grids)} grids, "
-            f"{len(dmap.unit_ids)} units, {len(dmap.leaves)} leaf categories, {writer.counts['appeals']:,} appeals, "
+            f"{len(dmap.unit_ids)} units, {len(dmap.leaves)} leaf categories, "
+            f"{writer.counts['appeals']:,} appeals, "
             f"{writer.counts['events']:,} events in {time.monotonic() - started:.1f}s."
         )
         seed_consultations(seed=options["seed"])  # live phases: relative to the real clock

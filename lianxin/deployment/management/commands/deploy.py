@@ -1,4 +1,5 @@
-"""`lianxin deploy check [--no-services] [--url URL [--insecure]]`: verify this host against the deployment (deploy/README.md)."""
+"""`lianxin deploy check [--no-services] [--url URL [--insecure]]`: verify this
+host against the deployment (deploy/README.md)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from lianxin.deployment import checks as deploycheck
 
 
 class Command(BaseCommand):
-    help = "Verify a production host: database, migrations, shared cache and broker, time zone, calendar, check --deploy, services."
+    help = (
+        "Verify a production host: database, migrations, shared cache and broker, time zone, calendar, "
+        "check --deploy, services."
+    )
     requires_system_checks: list[str] = []  # `check --deploy` is one of the items, reported like the others
 
     def add_arguments(self, parser: CommandParser) -> None:
