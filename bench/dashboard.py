@@ -355,7 +355,7 @@ COUNTER_SQL = {
 
 
 def _insert_counters(
-    cur, table: str, keys: dict[str, str], extras: dict[str, str], kind: tuple, lo: int, hi: int
+    cur, table: str, keys: dict[str, str], extras: dict[str, str], *, kind: tuple, lo: int, hi: int
 ) -> None:
     from lianxin.supervision.models import COUNTERS
 
@@ -429,19 +429,25 @@ def seed_rollups(conn, n: int) -> None:
             hi = min(n, lo + CHUNK - 1)
             t0 = time.perf_counter()
             for kind in COUNTER_SQL.values():
-                _insert_counters(cur, "bench_stage_daily", coarse_keys, {}, kind, lo, hi)
-                _insert_counters(cur, "bench_stage_monthly", fine_keys, fine_extras, kind, lo, hi)
+                _insert_counters(cur, "bench_stage_daily", coarse_keys, {}, kind=kind, lo=lo, hi=hi)
+                _insert_counters(cur, "bench_stage_monthly", fine_keys, fine_extras, kind=kind, lo=lo, hi=hi)
                 _insert_counters(
-                    cur, "bench_stage_area_daily", area_daily_keys, {"street_id": "m.street_id"}, kind, lo, hi
+                    cur,
+                    "bench_stage_area_daily",
+                    area_daily_keys,
+                    {"street_id": "m.street_id"},
+                    kind=kind,
+                    lo=lo,
+                    hi=hi,
                 )
                 _insert_counters(
                     cur,
                     "bench_stage_category_daily",
                     category_daily_keys,
                     {"top_category_id": "t.top_id"},
-                    kind,
-                    lo,
-                    hi,
+                    kind=kind,
+                    lo=lo,
+                    hi=hi,
                 )
             log(f"  partial rollups for appeals {lo:,}–{hi:,} in {time.perf_counter() - t0:.1f}s")
         t0 = time.perf_counter()

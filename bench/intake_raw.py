@@ -73,7 +73,7 @@ def prepare(dsn: str) -> tuple[int, str]:
 
 
 def worker(
-    wid: int, dsn: str, insert: str, start: float, measure_from: float, end: float, queue: Any
+    wid: int, dsn: str, insert: str, *, start: float, measure_from: float, end: float, queue: Any
 ) -> None:
     conn = psycopg.connect(dsn, autocommit=True)
     latencies: list[float] = []
@@ -125,7 +125,11 @@ def main() -> None:
     start = time.time() + 1.0
     measure_from, end = start + args.warmup, start + args.warmup + args.seconds
     procs = [
-        mp.Process(target=worker, args=(w, args.dsn, insert, start, measure_from, end, queue))
+        mp.Process(
+            target=worker,
+            args=(w, args.dsn, insert),
+            kwargs={"start": start, "measure_from": measure_from, "end": end, "queue": queue},
+        )
         for w in range(args.workers)
     ]
     for proc in procs:

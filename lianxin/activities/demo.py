@@ -63,7 +63,9 @@ def seed_activities(*, seed: int, now: dt.datetime) -> dict[str, int]:
             )
         made = 0
         for i, (assignment, area) in enumerate(zip(workers, areas, strict=True)):
-            made += _activities(rng, i, assignment.user, area, residents, teams, now)
+            made += _activities(
+                rng, i, organiser=assignment.user, area=area, residents=residents, teams=teams, now=now
+            )
         wish_count = _wishes(workers, areas, residents, teams)
     return {"organizations": len(teams), "activities": made, "wishes": wish_count}
 
@@ -110,6 +112,7 @@ def _organizations(rng: random.Random, residents: list[User]) -> list[Organizati
 def _activities(
     rng: random.Random,
     i: int,
+    *,
     organiser: User,
     area: Area,
     residents: list[User],
@@ -140,7 +143,16 @@ def _activities(
                 services.signup_create(actor=person, activity=activity)
         else:
             activity = _past_activity(
-                rng, organiser, area, kind, title, place, start, capacity, team, residents
+                rng,
+                organiser=organiser,
+                area=area,
+                kind=kind,
+                title=title,
+                place=place,
+                start=start,
+                capacity=capacity,
+                team=team,
+                residents=residents,
             )
         made += 1
     return made
@@ -148,6 +160,7 @@ def _activities(
 
 def _past_activity(
     rng: random.Random,
+    *,
     organiser: User,
     area: Area,
     kind: str,

@@ -125,6 +125,7 @@ def _move(
     action: str,
     actor: User,
     event_type: str,
+    *,
     note: str = "",
     changes: dict[str, object] | None = None,
     **extra: object,
@@ -202,7 +203,7 @@ def wish_release(*, actor: User, wish: Wish, reason: str) -> Wish:
             WishAction.RELEASE,
             actor,
             EventType.WISH_RELEASED,
-            reason,
+            note=reason,
             changes={
                 "claimed_by": None,
                 "claimed_for": None,
@@ -221,7 +222,7 @@ def wish_deliver(*, actor: User, wish: Wish, note: str = "") -> Wish:
             WishAction.DELIVER,
             actor,
             EventType.WISH_DELIVERED,
-            note,
+            note=note,
             changes={"delivered_at": timezone.now()},
         )
         notify_users(
@@ -260,7 +261,7 @@ def wish_cancel(*, actor: User, wish: Wish, reason: str) -> Wish:
     reason = _text(reason, field="reason", max_length=NOTE_MAX)
     with transaction.atomic():
         locked = _locked(wish)
-        return _move(locked, WishAction.CANCEL, actor, EventType.WISH_CANCELLED, reason)
+        return _move(locked, WishAction.CANCEL, actor, EventType.WISH_CANCELLED, note=reason)
 
 
 # --- escalation ------------------------------------------------------------------------------------

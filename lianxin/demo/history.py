@@ -152,7 +152,7 @@ class HistoryGenerator:
             index = k * CHUNK + i
             info = rng.choices(self.dmap.leaves, weights=self.leaf_weights)[0]
             merge_target = last_by_leaf.get(info.leaf.code)
-            self._appeal(rng, out, index, i, submitted, info, merge_target)
+            self._appeal(rng, out, index, i=i, submitted=submitted, info=info, merge_target=merge_target)
             last_by_leaf[info.leaf.code] = i
         return out
 
@@ -213,6 +213,7 @@ class HistoryGenerator:
         rng: random.Random,
         out: Generated,
         index: int,
+        *,
         i: int,
         submitted: dt.datetime,
         info: LeafInfo,
@@ -367,7 +368,17 @@ class HistoryGenerator:
                 public=False,
             )
         )
-        self._lifecycle(rng, out, state, i, info, grid, candidates, index, merge_target)
+        self._lifecycle(
+            rng,
+            out,
+            state,
+            i=i,
+            info=info,
+            grid=grid,
+            candidates=candidates,
+            index=index,
+            merge_target=merge_target,
+        )
         for ev in state.events:
             out.events.append((i, ev))
 
@@ -395,6 +406,7 @@ class HistoryGenerator:
         rng: random.Random,
         out: Generated,
         st: State,
+        *,
         i: int,
         info: LeafInfo,
         grid: GridInfo,
@@ -468,10 +480,20 @@ class HistoryGenerator:
         unit = rng.choice(candidates) if candidates else dmap.unit_ids[cat.HOTLINE.code]
         if auto:
             at = t + dt.timedelta(seconds=rng.uniform(0.2, 2))
-            ok = self._dispatch(st, at, None, SYSTEM_DISPATCH, unit, "派单目录唯一匹配，自动派单", info)
+            ok = self._dispatch(
+                st,
+                at,
+                actor=None,
+                label=SYSTEM_DISPATCH,
+                unit=unit,
+                note="派单目录唯一匹配，自动派单",
+                info=info,
+            )
         else:
             at = _working_moment(rng, t, 0.1, 2.5)
-            ok = self._dispatch(st, at, dispatcher, dispatcher.label, unit, "", info)
+            ok = self._dispatch(
+                st, at, actor=dispatcher, label=dispatcher.label, unit=unit, note="", info=info
+            )
         if not ok:
             return
 
@@ -507,19 +529,20 @@ class HistoryGenerator:
             if not self._dispatch(
                 st,
                 _working_moment(rng, st.last, 0.2, 4),
-                dispatcher,
-                dispatcher.label,
-                unit,
-                "根据退单意见改派。",
-                info,
+                actor=dispatcher,
+                label=dispatcher.label,
+                unit=unit,
+                note="根据退单意见改派。",
+                info=info,
             ):
                 return
-        self._handle(rng, out, st, i, unit, owner, hold, first_round=True)
+        self._handle(rng, out, st, i=i, unit=unit, owner=owner, hold=hold, first_round=True)
 
     def _dispatch(
         self,
         st: State,
         at: dt.datetime,
+        *,
         actor: StaffInfo | None,
         label: str,
         unit: int,
@@ -555,11 +578,11 @@ class HistoryGenerator:
         rng: random.Random,
         out: Generated,
         st: State,
+        *,
         i: int,
         unit: int,
         owner: StaffInfo | None,
         hold: str,
-        *,
         first_round: bool,
     ) -> None:
         dmap, row = self.dmap, st.row
@@ -630,7 +653,7 @@ class HistoryGenerator:
                 )
         # Extension (延期), sometimes; approved mostly.
         if rng.random() < 0.05:
-            self._extension(rng, out, st, i, unit, handler)
+            self._extension(rng, out, st, i=i, unit=unit, handler=handler)
         if hold == "accepted" and first_round:
             st.flags_at_now()
             return
@@ -741,7 +764,7 @@ class HistoryGenerator:
                     },
                 ):
                     return
-                self._handle(rng, out, st, i, unit, owner, "", first_round=False)
+                self._handle(rng, out, st, i=i, unit=unit, owner=owner, hold="", first_round=False)
         else:
             at = st.last + dt.timedelta(days=AUTO_CLOSE_DAYS, minutes=rng.uniform(5, 120))
             st.transition(
@@ -759,7 +782,7 @@ class HistoryGenerator:
         return self.leaf_codes[row["category_id"]]
 
     def _extension(
-        self, rng: random.Random, out: Generated, st: State, i: int, unit: int, handler: StaffInfo
+        self, rng: random.Random, out: Generated, st: State, *, i: int, unit: int, handler: StaffInfo
     ) -> None:
         row = st.row
         at = _working_moment(rng, st.last, 0.5, 8)

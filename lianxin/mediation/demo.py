@@ -77,19 +77,20 @@ def seed_mediation(*, seed: int = 1) -> int:
         for i in range(CASES_PER_COMMUNITY):
             applicant, respondent = rng.sample(residents, 2)
             _one_case(
-                community,
-                mediator,
-                dispatcher,
-                applicant,
-                respondent,
-                STORIES[(count + i) % len(STORIES)],
-                STEPS[(count + i) % len(STEPS)],
+                community=community,
+                mediator=mediator,
+                dispatcher=dispatcher,
+                applicant=applicant,
+                respondent=respondent,
+                story=STORIES[(count + i) % len(STORIES)],
+                until=STEPS[(count + i) % len(STEPS)],
             )
         count += CASES_PER_COMMUNITY
     return count
 
 
 def _one_case(
+    *,
     community: Area,
     mediator: User,
     dispatcher: User,

@@ -116,8 +116,12 @@ def analyse(
     groups = tuple(
         Group(g, tuple(matrix.participants[i] for i in np.flatnonzero(group_of_row == g))) for g in range(k)
     )
-    counts = repness.count_votes(matrix.rows, matrix.cols, matrix.data, group_of_row, k, m)
-    overall = repness.count_votes(matrix.rows, matrix.cols, matrix.data, np.zeros(n, dtype=int), 1, m)
+    counts = repness.count_votes(
+        matrix.rows, matrix.cols, matrix.data, group_of_row, n_groups=k, n_statements=m
+    )
+    overall = repness.count_votes(
+        matrix.rows, matrix.cols, matrix.data, np.zeros(n, dtype=int), n_groups=1, n_statements=m
+    )
     stats = {g: _stats(matrix, counts, g) for g in range(k)}
     stats[OVERALL] = _stats(matrix, overall, 0)
     representative = _representative(matrix, counts, k)

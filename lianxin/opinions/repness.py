@@ -38,6 +38,7 @@ def count_votes(
     cols: np.ndarray,
     data: np.ndarray,
     group_of_row: np.ndarray,
+    *,
     n_groups: int,
     n_statements: int,
 ) -> Counts:

@@ -23,7 +23,13 @@ CADRE_LIMIT = 50  # a dashboard lists the cadres most behind, not all of a distr
 
 
 def _row(
-    day: dt.date, kind: str, path: str, tally: coverage.Tally, now: dt.datetime, cadre_id: int | None = None
+    day: dt.date,
+    kind: str,
+    path: str,
+    tally: coverage.Tally,
+    *,
+    now: dt.datetime,
+    cadre_id: int | None = None,
 ) -> CoverageRollup:
     return CoverageRollup(
         day=day,
@@ -45,7 +51,7 @@ def refresh(rows: list[coverage.CoverageRow], day: dt.date) -> int:
     depth = max((len(r.grid_path.split("/")) for r in rows), default=0)
     for level in range(1, depth + 1):
         for path, tally in coverage.rollup_by_area(rows, level).items():
-            objects.append(_row(day, RollupKind.AREA, path, tally, now))
+            objects.append(_row(day, RollupKind.AREA, path, tally, now=now))
     by_household = {r.household_id: r for r in rows}
     cadre_tallies: dict[tuple[int, str], coverage.Tally] = defaultdict(coverage.Tally)
     for cadre_id, household_id in ContactAssignment.objects.filter(
@@ -56,7 +62,7 @@ def refresh(rows: list[coverage.CoverageRow], day: dt.date) -> int:
             community = "/".join(row.grid_path.split("/")[:COMMUNITY_DEPTH])
             cadre_tallies[(cadre_id, community)].add(row)
     for (cadre_id, community), tally in cadre_tallies.items():
-        objects.append(_row(day, RollupKind.CADRE, community, tally, now, cadre_id=cadre_id))
+        objects.append(_row(day, RollupKind.CADRE, community, tally, now=now, cadre_id=cadre_id))
     _rank_cadres(objects, cadre_tallies)
     with transaction.atomic():
         CoverageRollup.objects.filter(day=day).delete()

@@ -30,7 +30,7 @@ def test_union_minutes():
     assert hours.union_minutes([(_t(4), _t(5)), (_t(0), _t(1))]) == 120  # apart, unsorted
 
 
-def _entry(user, activity, start, end, status=HoursStatus.CONFIRMED, org=None):
+def _entry(user, activity, start, end, *, status=HoursStatus.CONFIRMED, org=None):
     return HoursEntry.objects.create(
         user=user,
         activity=activity,

@@ -67,7 +67,7 @@ def test_only_the_area(api, district, tn):
         ({"area": "Z9", "reason": "x"}, "area", "Z9"),
     ],
 )
-def test_bad_input_is_400_with_the_field(api, district, tn, body, field, words):
+def test_bad_input_is_400_with_the_field(api, district, tn, body, field, words):  # noqa: PLR0917  pytest passes fixtures and parameters by name
     response = api.post(f"/appeals/{tn}/reclassify", body, user=district.dispatcher)
     assert response.status_code == 400, response.content
     error = response.json()

@@ -140,7 +140,7 @@ def test_answer_directly_merge_and_withdraw(api, district, no_auto_dispatch):
         (None, "withdraw", {}, 404),  # no proof, no account
     ],
 )
-def test_refusals(api, district, tn, who, action, body, status):
+def test_refusals(api, district, tn, who, action, body, status):  # noqa: PLR0917  pytest passes fixtures and parameters by name
     user = getattr(district, who) if who else None
     response = api.post(f"/appeals/{tn}/{action}", body, user=user)
     assert response.status_code == status, response.content

@@ -96,7 +96,7 @@ def test_the_matrix_names_every_action():
 @pytest.mark.parametrize("which", ["street", "whole"])
 @pytest.mark.parametrize("action", list(policy.REPORT_TRANSITIONS))
 @pytest.mark.parametrize("who", ACTORS)
-def test_each_cell_on_the_policy(actors, reports, who, action, which, status):
+def test_each_cell_on_the_policy(actors, reports, who, action, which, status):  # noqa: PLR0917  pytest passes fixtures and parameters by name
     Report.objects.filter(pk=reports[which].pk).update(status=status)
     report = Report.objects.select_related("area").get(pk=reports[which].pk)
     refusal = _refusal(who, which)
