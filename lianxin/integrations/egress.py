@@ -99,10 +99,11 @@ def _guarded_create_connection(
             if source_address:
                 sock.bind(source_address)
             sock.connect(sockaddr)  # the address just checked, never a second lookup
-            return sock
         except OSError as exc:
             sock.close()
             last = exc
+        else:
+            return sock
     raise last or OSError(f"cannot connect to {host}")
 
 

@@ -125,7 +125,7 @@ def fit_compiled(
     min_df: int,
     max_features: int | None,
     sublinear_tf: bool,
-    C: float,
+    C: float,  # noqa: N803  scikit-learn's name for the inverse regularisation strength
     class_weight: str | None,
     calibration_folds: int,
     nb_alpha: float | None = None,

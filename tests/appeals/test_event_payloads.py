@@ -21,7 +21,8 @@ def test_the_registry_covers_every_event_type_exactly_with_its_own_class():
     assert set(events.PAYLOADS) == set(EventType.values)
     for event_type, cls in events.PAYLOADS.items():
         assert event_type == cls.TYPE, cls.__name__
-        assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen, cls.__name__  # type: ignore[attr-defined]
+        assert dataclasses.is_dataclass(cls), cls.__name__
+        assert cls.__dataclass_params__.frozen, cls.__name__  # type: ignore[attr-defined]
     assert len(set(events.PAYLOADS.values())) == len(events.PAYLOADS)  # no class serves two types
 
 

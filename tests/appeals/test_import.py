@@ -295,10 +295,8 @@ def test_a_dry_run_names_every_refused_row_and_writes_nothing(district, tmp_path
         (8, "7 位"),
         (9, "appears twice"),
     ]:
-        assert f"row {number} " in text and reason in text.split(f"row {number} ")[1].splitlines()[0], (
-            number,
-            text,
-        )
+        assert f"row {number} " in text, (number, text)
+        assert reason in text.split(f"row {number} ")[1].splitlines()[0], (number, text)
     assert Appeal.objects.count() == 0
 
 

@@ -124,6 +124,7 @@ def test_a_query_of_three_characters_or_more_can_use_the_indexes(appeals, query)
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
     plan = Appeal.objects.filter(text_search_q(query, tracking_number=True)).order_by().explain()
-    assert "appeal_title_trgm" in plan and "appeal_text_trgm" in plan, plan
+    assert "appeal_title_trgm" in plan, plan
+    assert "appeal_text_trgm" in plan, plan
     assert ("appeal_tracking_trgm" in plan) == query.isascii(), plan
     assert "Seq Scan" not in plan, plan

@@ -288,9 +288,14 @@ def test_notifications_are_not_sent_when_the_transaction_rolls_back(
     from django.db import transaction
 
     appeal = submit(district, settings=settings)
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
-        services.appeal_dispatch(appeal=appeal, actor=staff(district.dispatcher), unit=district.unit_city)
-        raise RuntimeError("boom")
+
+    def dispatch_then_fail() -> None:
+        with transaction.atomic():
+            services.appeal_dispatch(appeal=appeal, actor=staff(district.dispatcher), unit=district.unit_city)
+            raise RuntimeError("boom")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError, match="boom"):
+        dispatch_then_fail()
     assert not Notification.objects.filter(kind="dispatched").exists()
     appeal.refresh_from_db()
     assert appeal.status == Status.SUBMITTED

@@ -321,9 +321,9 @@ def test_staff_without_a_unit_cannot_open(people, task):
     lone = staff(Role.SUPERVISOR, area=people.d.district, username="lone_supervisor")
     with pytest.raises(ForbiddenError):
         services.consultation_open_from_task(actor=lone, task=task)
-    with pytest.raises(NotFoundError):
-        from lianxin.proactive.selectors import task_for
+    from lianxin.proactive.selectors import task_for
 
+    with pytest.raises(NotFoundError):
         task_for(people.resident, task.pk)
 
 

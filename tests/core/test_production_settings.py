@@ -52,7 +52,8 @@ def _django(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
 def test_production_refuses_to_start_without(missing, message):
     env = {k: v for k, v in GOOD.items() if k != missing}
     out = _django(env, "check")
-    assert out.returncode != 0 and message in out.stderr, out.stderr[-1500:]
+    assert out.returncode != 0, out.stderr[-1500:]
+    assert message in out.stderr, out.stderr[-1500:]
 
 
 def test_production_refuses_sqlite():

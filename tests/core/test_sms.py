@@ -26,5 +26,5 @@ def test_no_number_sends_nothing_and_an_overlong_text_is_refused(settings):
     MemorySmsBackend.outbox.clear()
     assert sms_send(number="", text="x", reference="A1") is None
     assert MemorySmsBackend.outbox == []
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="SMS text over"):
         sms_send(number="13812341234", text="x" * 301, reference="A1")

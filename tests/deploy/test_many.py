@@ -109,7 +109,8 @@ def _login(stack: Stack, port: int, username: str) -> str:
     origin = {"Origin": f"https://127.0.0.1:{stack.https_port}"}
     page = stack.request("GET", "/accounts/login/", port=port)
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.body)
-    assert page.status == 200 and token, page.status
+    assert page.status == 200, page.status
+    assert token, page.status
     answer = stack.request(
         "POST",
         "/accounts/login/",
@@ -117,7 +118,8 @@ def _login(stack: Stack, port: int, username: str) -> str:
         form={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1).decode()},
         headers={**origin, "Cookie": f"csrftoken={page.cookies['csrftoken']}"},
     )
-    assert answer.status == 302 and "sessionid" in answer.cookies, (answer.status, answer.body[:300])
+    assert answer.status == 302, (answer.status, answer.body[:300])
+    assert "sessionid" in answer.cookies, (answer.status, answer.body[:300])
     return answer.cookies["sessionid"]
 
 
@@ -198,14 +200,16 @@ def _deadlines_flagged_once(stack: Stack, district: District) -> None:
     time.sleep(3)  # several more sweeps by both beats on both workers
     for kind in (EventType.OVERDUE, EventType.ACCEPT_OVERDUE):
         flagged = Counter(AppealEvent.objects.filter(type=kind).values_list("appeal_id", flat=True))
-        assert len(flagged) == count and set(flagged.values()) == {1}, kind
+        assert len(flagged) == count, kind
+        assert set(flagged.values()) == {1}, kind
     _wait(
         "every notification delivered",
         lambda: Notification.objects.filter(user=district.handler_city).count() >= 3 * count,
         stack,
     )
     sent = Counter(Notification.objects.values_list("user_id", "link", "kind"))
-    assert sent and max(sent.values()) == 1, "a notification was delivered twice"
+    assert sent, "no notification was delivered"
+    assert max(sent.values()) == 1, "a notification was delivered twice"
 
 
 def _events_folded_once(stack: Stack) -> None:

@@ -220,7 +220,8 @@ def test_errors_in_spec_format(open311_root, api_key, live_district, fmt):
         response = method(f"{open311_root}/{path}.{fmt}", timeout=10, **{key: params})
         assert response.status_code == status, (path, params, response.content)
         body = errors(response)
-        assert body[0]["code"] == status and body[0]["description"], body
+        assert body[0]["code"] == status, body
+        assert body[0]["description"], body
     assert Appeal.objects.count() == 0
 
 

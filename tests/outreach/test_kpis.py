@@ -32,7 +32,7 @@ def test_outreach_registers_the_contact_kpis():
 
 
 def test_the_registry_refuses_an_unknown_kind():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="kind must be 'share' or 'count'"):
         register_indicator(Indicator("x", "x", "ratio", lambda p, s, e: None))
 
 

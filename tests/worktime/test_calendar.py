@@ -34,7 +34,7 @@ class TestWorkingDays:
         assert calendar.add_working_days(at(2026, 11, 28), 0) == at(2026, 11, 30, 18, 0)
 
     def test_negative_days_refused(self):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="days must not be negative"):
             calendar.add_working_days(at(2026, 11, 25), -1)
 
 

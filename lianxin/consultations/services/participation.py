@@ -122,7 +122,7 @@ def paragraph_rate(
 def _answer(question: Any, raw: Any) -> Answer | None:
     """One validated answer, or None for an unanswered optional question."""
     field = f"answers.{question.number}"
-    empty = raw is None or raw == "" or raw == []
+    empty = raw is None or raw in ("", [])
     if empty:
         if question.required:
             raise ValidationFailedError(_("第 {n} 题为必答题。").format(n=question.number), field=field)

@@ -60,7 +60,8 @@ def test_pages_run_without_csp_violations(new_page, live_district, who):
     for entry in PAGES[who]:
         path = entry if entry.startswith("/") else reverse(entry)
         response = page.goto(path)
-        assert response is not None and response.status < 400, (path, response and response.status)
+        assert response is not None, path
+        assert response.status < 400, (path, response.status)
         assert "script-src 'self'" in (response.headers.get("content-security-policy") or ""), path
         page.wait_for_load_state("networkidle")
         found = _violations(page, console)
