@@ -42,7 +42,7 @@ def field_path(loc: list[Any] | tuple[Any, ...], *, body_params: frozenset[str] 
     return path
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: dict[str, Any]) -> str:  # noqa: C901, PLR0911, PLR0912  one sentence per pydantic error type
     """A readable sentence for one pydantic error, in Chinese first (translated by gettext)."""
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}

@@ -226,17 +226,8 @@ def _yes_no(value: str, column: str) -> bool | None:
     raise _RefuseError(f"{column} “{value}” is not yes/no (是/否)")
 
 
-def check_row(cells: dict[str, str], lookups: Lookups, now: dt.datetime) -> dict[str, Any]:
-    """The row as the values to write, or _RefuseError with the first thing wrong with it."""
-    text = cells.get("text", "")
-    if not cells.get("external_id"):
-        raise _RefuseError("external_id is empty")
-    if len(cells["external_id"]) > 100:
-        raise _RefuseError("external_id is longer than 100 characters")
-    if not text:
-        raise _RefuseError("text is empty")
-    if len(text) > TEXT_MAX_LENGTH:
-        raise _RefuseError(f"text is longer than {TEXT_MAX_LENGTH} characters")
+def _check_times(cells: dict[str, str], now: dt.datetime) -> dict[str, dt.datetime | None]:
+    """The row's times, or _RefuseError: submitted_at present, all in order, none in the future."""
     times = {c: _time(cells.get(c, ""), c) for c in TIMES}
     if times["submitted_at"] is None:
         raise _RefuseError("submitted_at is empty")
@@ -248,6 +239,21 @@ def check_row(cells: dict[str, str], lookups: Lookups, now: dt.datetime) -> dict
             )
     if present[-1][1] > now:
         raise _RefuseError(f"{present[-1][0]} is in the future")
+    return times
+
+
+def check_row(cells: dict[str, str], lookups: Lookups, now: dt.datetime) -> dict[str, Any]:
+    """The row as the values to write, or _RefuseError with the first thing wrong with it."""
+    text = cells.get("text", "")
+    if not cells.get("external_id"):
+        raise _RefuseError("external_id is empty")
+    if len(cells["external_id"]) > 100:
+        raise _RefuseError("external_id is longer than 100 characters")
+    if not text:
+        raise _RefuseError("text is empty")
+    if len(text) > TEXT_MAX_LENGTH:
+        raise _RefuseError(f"text is longer than {TEXT_MAX_LENGTH} characters")
+    times = _check_times(cells, now)
     unit = _find(lookups.units, cells["unit"], "unit") if cells.get("unit") else None
     if unit is None and times["dispatched_at"] is not None:
         raise _RefuseError("dispatched_at is given but unit is empty")

@@ -340,7 +340,7 @@ def may_chase_kind(actor: Actor, appeal: Appeal, kind: str) -> bool:
     return actor.system or _is_operator(actor, appeal) or kind == "supplement"
 
 
-def _extra_conditions(actor: Actor, appeal: Appeal, action: str) -> str | None:
+def _extra_conditions(actor: Actor, appeal: Appeal, action: str) -> str | None:  # noqa: PLR0911  one guard per rule
     """Conditions beyond status and role; returns why the action is refused, or None."""
     if action == Action.ANSWER_DIRECTLY and appeal.kind not in (Kind.INQUIRY, Kind.PRAISE, Kind.SUGGESTION):
         return "只有咨询、建议和表扬类诉求可以直接办结；其他诉求请派单办理。"

@@ -132,7 +132,7 @@ def _person_name(rng: random.Random) -> str:
     return rng.choice(cat.SURNAMES) + "".join(rng.choice(cat.GIVEN) for _ in range(rng.choice((1, 2))))
 
 
-def build_district(*, seed: int, residents: int) -> DistrictMap:
+def build_district(*, seed: int, residents: int) -> DistrictMap:  # noqa: C901, PLR0912, PLR0915  the demo, top to bottom
     """Create the whole organisation. Call inside a transaction on a database without a district."""
     rng = random.Random(f"district:{seed}")
     dmap = DistrictMap()

@@ -573,7 +573,7 @@ class HistoryGenerator:
             },
         )
 
-    def _handle(
+    def _handle(  # noqa: C901, PLR0912, PLR0915  one simulated handling, step after step as in reality
         self,
         rng: random.Random,
         out: Generated,

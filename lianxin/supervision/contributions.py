@@ -121,7 +121,8 @@ def _follow_up_correction(
     return counters, unit, cadre
 
 
-def event_contributions(state: AppealState, event: AppealEvent) -> list[Contribution]:
+def event_contributions(state: AppealState, event: AppealEvent) -> list[Contribution]:  # noqa: C901, PLR0912, PLR0915
+    # one dispatch over the event types: split into functions, each counter's rule would be scattered
     """What one event adds to the counters, given the appeal's state before it; updates the state.
 
     Must be called for every event of an appeal in id order (the state depends on earlier ones).

@@ -273,7 +273,7 @@ def _keywords(titles: list[str], topn: int = 4) -> list[str]:
     return [w for w, c in scored if c >= max(2, len(titles) // 5)][:topn] or [w for w, _ in scored[:topn]]
 
 
-def find_hotspots(  # noqa: PLR0913  the detector's tuning knobs, keyword-only with defaults
+def find_hotspots(  # noqa: PLR0913, PLR0915  tuning knobs keyword-only with defaults; one pipeline
     records: Iterable[HotspotRecord | Mapping[str, Any]],
     *,
     start: dt.datetime | None = None,

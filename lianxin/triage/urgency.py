@@ -168,17 +168,28 @@ def assess_urgency(
             reasons.append(f"{combo.level}: {' + '.join(words)}")
             bump(combo.level)
 
-    winter_hits = _find(text, lexicon.winter_terms, lexicon)
-    if winter_hits:
-        in_winter = when is not None and when.month in lexicon.winter_months
-        cold = [w for w in COLD_WORDS if w in text]
-        if in_winter or cold:
-            for w in winter_hits:
-                if w not in triggers:
-                    triggers.append(w)
-            reasons.append(
-                f"{lexicon.winter_level}: {winter_hits[0]} in winter" + (f" ({cold[0]})" if cold else "")
-            )
-            bump(lexicon.winter_level)
+    winter = _winter(text, when, lexicon)
+    if winter is not None:
+        winter_hits, reason = winter
+        for w in winter_hits:
+            if w not in triggers:
+                triggers.append(w)
+        reasons.append(reason)
+        bump(lexicon.winter_level)
 
     return Urgency(level=level, triggers=triggers, reasons=reasons)  # type: ignore[arg-type]
+
+
+def _winter(
+    text: str, when: dt.datetime | dt.date | None, lexicon: UrgencyLexicon
+) -> tuple[list[str], str] | None:
+    """The winter words of ``text`` and the reason, when it is winter (by ``when`` or a cold word)."""
+    winter_hits = _find(text, lexicon.winter_terms, lexicon)
+    if not winter_hits:
+        return None
+    in_winter = when is not None and when.month in lexicon.winter_months
+    cold = [w for w in COLD_WORDS if w in text]
+    if not (in_winter or cold):
+        return None
+    reason = f"{lexicon.winter_level}: {winter_hits[0]} in winter" + (f" ({cold[0]})" if cold else "")
+    return winter_hits, reason

@@ -211,7 +211,7 @@ def test_appeals_in_every_status_with_ratings_and_flags(seeded):
         assert phone.startswith(("1380000", "139"))
 
 
-def test_status_events_timestamps_and_flags_agree(seeded):
+def test_status_events_timestamps_and_flags_agree(seeded):  # noqa: C901, PLR0912  checks per event kind, per status
     events: dict[int, list[AppealEvent]] = defaultdict(list)
     for event in AppealEvent.objects.order_by("at", "id"):
         events[event.appeal_id].append(event)
