@@ -18,7 +18,14 @@ PACKAGE_DIR = Path(lianxin.__file__).parent
 MAX_MODULE_LINES = 600
 
 # Modules allowed over MAX_MODULE_LINES, each with the reason. Keep it short; split instead.
-OVERSIZED_ALLOWED: dict[str, str] = {}
+OVERSIZED_ALLOWED: dict[str, str] = {
+    # Grown by `ruff format` (issue 11: one argument a line where a call does not fit).
+    "lianxin.demo.catalogue": "the demo's invented reference data (254 lines before formatting), no logic",
+    "lianxin.demo.history": "the demo history generator (600 before formatting); split it into the "
+    "timeline primitives, the lifecycle steps and the generator once the branches touching it are in",
+    "lianxin.web.views.staff": "624 after formatting; back under 600 when ROLE_QUEUES moves to "
+    "appeals/policy.py (issue 11, house) — then drop this entry",
+}
 
 # What each lower layer may import from `lianxin` (itself always). An allow-list, so every new app
 # is a domain app that lower layers may not import without this table saying so. Root modules
