@@ -13,6 +13,11 @@ NAME_MAX = 50
 PHONE_MAX = 20
 ADDRESS_MAX = 200
 TEXT_MAX = 2000
+CONSENT_SCOPE_MAX = 200
+COMPANIONS_MAX = 200
+CLIENT_REF_MAX = 64
+CONCERN_MAX = 500
+FOLLOW_UP_MAX = 300
 
 
 class SpecialGroup(models.TextChoices):
@@ -45,7 +50,7 @@ class Household(models.Model):
     room = models.CharField(_("房号"), max_length=10)
     address_detail = EncryptedTextField(_("详细地址"), max_length=ADDRESS_MAX, blank=True)
     consent_on = models.DateField(_("同意登记日期"), null=True, blank=True)
-    consent_scope = models.CharField(_("同意范围"), max_length=200, blank=True)
+    consent_scope = models.CharField(_("同意范围"), max_length=CONSENT_SCOPE_MAX, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     active = models.BooleanField(_("有效"), default=True)
     registered_on = models.DateField(_("登记日期"))
@@ -159,10 +164,10 @@ class Visit(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="outreach_visits"
     )
     visited_on = models.DateField(_("走访日期"), db_index=True)
-    companions = models.CharField(_("同行人员"), max_length=200, blank=True)
+    companions = models.CharField(_("同行人员"), max_length=COMPANIONS_MAX, blank=True)
     said = models.TextField(_("群众所思所想所盼"), max_length=TEXT_MAX, blank=True)
     # the id the phone gave the draft: a retried submission of the same draft is one visit
-    client_ref = models.CharField(max_length=64, blank=True)
+    client_ref = models.CharField(max_length=CLIENT_REF_MAX, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -208,7 +213,7 @@ class Concern(models.Model):
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="concerns")
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    text = models.CharField(_("问题"), max_length=500)
+    text = models.CharField(_("问题"), max_length=CONCERN_MAX)
     solved_on_spot = models.BooleanField(_("当场解决"), default=False)
     appeal = models.ForeignKey(
         "appeals.Appeal", null=True, blank=True, on_delete=models.SET_NULL, related_name="outreach_concerns"
@@ -225,7 +230,7 @@ class FollowUp(models.Model):
     """A follow-up promised on a visit, due on a date."""
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="follow_ups")
-    text = models.CharField(_("承诺事项"), max_length=300)
+    text = models.CharField(_("承诺事项"), max_length=FOLLOW_UP_MAX)
     due_on = models.DateField(_("完成期限"), db_index=True)
     done_on = models.DateField(_("完成日期"), null=True, blank=True)
 

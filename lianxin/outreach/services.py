@@ -30,6 +30,11 @@ from . import events, policy
 from .events import record
 from .models import (
     ADDRESS_MAX,
+    CLIENT_REF_MAX,
+    COMPANIONS_MAX,
+    CONCERN_MAX,
+    CONSENT_SCOPE_MAX,
+    FOLLOW_UP_MAX,
     NAME_MAX,
     TEXT_MAX,
     AssignmentKind,
@@ -179,7 +184,7 @@ def validate_household(
             code="forbidden",
         )
     door = clean_door(data.building, data.unit_no, data.room)
-    if len(data.address_detail) > ADDRESS_MAX or len(data.consent_scope) > 200:
+    if len(data.address_detail) > ADDRESS_MAX or len(data.consent_scope) > CONSENT_SCOPE_MAX:
         raise ValidationFailedError(_("详细地址和同意范围最多 200 字。"), field="address_detail")
     if len(data.members) > MAX_MEMBERS:
         raise ValidationFailedError(_("一户最多登记 {n} 名成员。").format(n=MAX_MEMBERS), field="members")
@@ -356,7 +361,11 @@ def _clean_visit(data: VisitInput) -> dict[int, Category | None]:
         raise ValidationFailedError(_("走访日期不能晚于今天。"), field="visited_on")
     if data.visited_on < today - dt.timedelta(days=90):
         raise ValidationFailedError(_("只能补录 90 天内的走访。"), field="visited_on")
-    if len(data.said) > TEXT_MAX or len(data.companions) > 200 or len(data.client_ref) > 64:
+    if (
+        len(data.said) > TEXT_MAX
+        or len(data.companions) > COMPANIONS_MAX
+        or len(data.client_ref) > CLIENT_REF_MAX
+    ):
         raise ValidationFailedError(
             _("走访内容最多 {n} 字，同行人员最多 200 字。").format(n=TEXT_MAX), field="said"
         )
@@ -366,7 +375,7 @@ def _clean_visit(data: VisitInput) -> dict[int, Category | None]:
         )
     categories: dict[int, Category | None] = {}
     for i, concern in enumerate(data.concerns):
-        if not concern.text.strip() or len(concern.text) > 500:
+        if not concern.text.strip() or len(concern.text) > CONCERN_MAX:
             raise ValidationFailedError(
                 _("第 {i} 个问题：请填写内容（最多 500 字）。").format(i=i + 1), field="concerns"
             )
@@ -382,7 +391,7 @@ def _clean_visit(data: VisitInput) -> dict[int, Category | None]:
                 )
         categories[i] = category
     for i, follow in enumerate(data.follow_ups):
-        if not follow.text.strip() or len(follow.text) > 300:
+        if not follow.text.strip() or len(follow.text) > FOLLOW_UP_MAX:
             raise ValidationFailedError(
                 _("第 {i} 项承诺：请填写内容（最多 300 字）。").format(i=i + 1), field="follow_ups"
             )
