@@ -2,7 +2,8 @@
 """Plain against partitioned at province scale: two databases of the same shape (PostgreSQL).
 
     nice .venv/bin/python bench/partitions_scale.py seed --db lx_scale_plain --shape plain --appeals 20000000
-    nice .venv/bin/python bench/partitions_scale.py seed --db lx_scale_part --shape partitioned --appeals 20000000
+    nice .venv/bin/python bench/partitions_scale.py seed --db lx_scale_part --shape partitioned \
+        --appeals 20000000
     nice .venv/bin/python bench/partitions_scale.py measure --db lx_scale_plain --db lx_scale_part --rounds 6
 
 `seed` (re)creates one database with the real migrations, then gives it a shape:
@@ -227,14 +228,14 @@ def sizes(raw) -> dict[str, Any]:
             )
             heap, index, parts = cur.fetchone()
             cur.execute(
-                "SELECT i.relname, pg_relation_size(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+                "SELECT i.relname, pg_relation_size(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "  # noqa: E501
                 "WHERE x.indrelid = %s::regclass",
                 [table],
             )
             per_index = {}
             for name, _size in cur.fetchall():
                 cur.execute(
-                    "SELECT coalesce(sum(pg_relation_size(c.oid)), 0) FROM pg_class c WHERE c.oid = %s::regclass "
+                    "SELECT coalesce(sum(pg_relation_size(c.oid)), 0) FROM pg_class c WHERE c.oid = %s::regclass "  # noqa: E501
                     "OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = %s::regclass)",
                     [name, name],
                 )
@@ -277,7 +278,7 @@ def one_turn(args: argparse.Namespace) -> None:
         units = sorted(r[0] for r in cur.fetchall())
         cur.execute(
             "SELECT string_agg(column_name, ', ' ORDER BY ordinal_position) FROM information_schema.columns "
-            "WHERE table_name = 'appeals_appeal' AND column_name NOT IN ('id', 'tracking_number', 'submitted_at')"
+            "WHERE table_name = 'appeals_appeal' AND column_name NOT IN ('id', 'tracking_number', 'submitted_at')"  # noqa: E501
         )
         columns = cur.fetchone()[0]
     months = sorted(set(KpiStreetMonthly.objects.values_list("month", flat=True)))[1:-1]
@@ -294,7 +295,7 @@ def one_turn(args: argparse.Namespace) -> None:
             )
             new_id = cur.fetchone()[0]
             cur.execute(
-                "INSERT INTO appeals_appealevent (appeal_id, type, at, actor_label, from_status, to_status, note, "
+                "INSERT INTO appeals_appealevent (appeal_id, type, at, actor_label, from_status, to_status, note, "  # noqa: E501
                 "data, public) VALUES (%s, 'submitted', now(), '', '', 'submitted', '', '{}', true)",
                 [new_id],
             )

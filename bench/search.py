@@ -65,7 +65,7 @@ def main() -> None:
     parser.add_argument(
         "--as-handler",
         action="store_true",
-        help="as the handler of the busiest unit instead of the dispatcher; adds its whole list (API, with its count)",
+        help="as the handler of the busiest unit instead of the dispatcher; adds its whole list (API, with its count)",  # noqa: E501
     )
     args = parser.parse_args()
 

@@ -131,7 +131,7 @@ def nb_svm(
     classes: np.ndarray,
     *,
     alpha: float = 0.05,
-    C: float = 2.0,
+    C: float = 2.0,  # noqa: N803  # scikit-learn's name for the SVM's regularisation
     weight: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.svm import LinearSVC

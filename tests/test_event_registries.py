@@ -34,7 +34,7 @@ def test_registry_covers_the_types_exactly(name):
     for event_type, cls in registry.payloads.items():
         assert event_type == cls.TYPE
         assert dataclasses.is_dataclass(cls)
-        assert cls.__dataclass_params__.frozen
+        assert cls.__dataclass_params__.frozen  # type: ignore[attr-defined]  # set by @dataclass, unknown to the stubs
         assert cls.from_data({}) == cls()
     with pytest.raises(UnknownEventTypeError, match="'teleported'"):
         registry.parse("teleported", {})

@@ -18,7 +18,8 @@ from ninja import Query as QueryModel
 from ninja import Router
 from ninja import Status as HttpStatus
 
-# The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only as `Query[Model]`.
+# The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only
+# as `Query[Model]`.
 from ninja.params.functions import Header, Path, Query
 
 from lianxin.appeals import services

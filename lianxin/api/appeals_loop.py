@@ -67,7 +67,9 @@ class ContactIn(s.StrictIn):
 class FieldRecordIn(s.StrictIn):
     kind: Literal["check", "photo", "note", "report_back"] = Field(
         ...,
-        description="`check` 现场核查, `photo` 现场照片 (one photo required), `note` 备注, `report_back` 回告.",
+        description=(
+            "`check` 现场核查, `photo` 现场照片 (one photo required), `note` 备注, `report_back` 回告."
+        ),
     )
     note: str = Field(
         "", max_length=NOTE_MAX_LENGTH, description="What was seen or said (required but for a photo)."

@@ -9,7 +9,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-# The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only as `Query[Model]`.
+# The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only
+# as `Query[Model]`.
 from ninja.params.functions import Query
 from pydantic import create_model
 

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-# The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only as `Query[Model]`.
+# The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only
+# as `Query[Model]`.
 from ninja.params.functions import Path
 
 from lianxin.core.errors import ForbiddenError, NotFoundError

@@ -9,7 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
 
-# The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only as `Query[Model]`.
+# The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only
+# as `Query[Model]`.
 from ninja.params.functions import Path
 
 from lianxin.appeals.actors import Actor

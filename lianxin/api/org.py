@@ -8,7 +8,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-# The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only as `Query[Model]`.
+# The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only
+# as `Query[Model]`.
 from ninja.params.functions import Query
 
 from lianxin.org.models import Area, AreaLevel, Category, Unit, UnitKind

@@ -131,6 +131,7 @@ def event_item(event: AppealEvent, *, staff_view: bool) -> dict[str, Any]:
 
 
 def _co_handlers(appeal: Appeal) -> Any:
-    """The co-handling units' rows, with their unit; those already known (a new appeal has none) are not read again."""
+    """The co-handling units' rows, with their unit; those already known (a new appeal has none) are not
+    read again."""
     known = getattr(appeal, "_prefetched_objects_cache", {}).get("co_handlers")
     return known if known is not None else appeal.co_handlers.select_related("unit")

@@ -134,7 +134,9 @@ class ReplyIn(TextIn):
     )
     contacted: Literal["", "phone", "visit", "sms", "other"] = Field(
         "",
-        description="Also record that the unit reached the resident (联系群众), and how; empty: not recorded.",
+        description=(
+            "Also record that the unit reached the resident (联系群众), and how; empty: not recorded."
+        ),
     )
 
 

@@ -296,7 +296,8 @@ def _utc(moment: dt.datetime) -> dt.datetime:
 
 
 def _save_attachments(items: list[NewAppeal], appeals: list[Appeal]) -> None:
-    """Files are stored one by one (each is a file write and a row); an appeal without any has none to read."""
+    """Files are stored one by one (each is a file write and a row); an appeal without any has none
+    to read."""
     for item, appeal in zip(items, appeals, strict=True):
         saved = []
         for upload, content_type in item.cleaned["attachments"]:

@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 _MAX_MESSAGE = 8 * 1024 * 1024  # a batch of 500 appeals of ~2,000 characters fits with room
 
 
-class IndexUnavailable(RuntimeError):
+class IndexUnavailableError(RuntimeError):
     """The index server did not answer (down, restarting, or too slow)."""
 
 
@@ -79,17 +79,17 @@ class RemoteAppealsIndex:
                 self._local.conn, self._local.pid = conn, os.getpid()
             conn.send_bytes(json.dumps(request, ensure_ascii=False).encode())
             if not conn.poll(self.timeout):
-                raise IndexUnavailable(f"no answer within {self.timeout:g} s")
+                raise IndexUnavailableError(f"no answer within {self.timeout:g} s")
             reply = json.loads(conn.recv_bytes(_MAX_MESSAGE))
-        except (OSError, EOFError, ValueError, AuthenticationError, IndexUnavailable) as exc:
+        except (OSError, EOFError, ValueError, AuthenticationError, IndexUnavailableError) as exc:
             self.close()  # a late answer must not be read as the next request's
-            if isinstance(exc, IndexUnavailable):
+            if isinstance(exc, IndexUnavailableError):
                 raise
-            raise IndexUnavailable(
+            raise IndexUnavailableError(
                 f"duplicate index at {self.address!r}: {exc.__class__.__name__}: {exc}"
             ) from exc
         if not reply.get("ok"):
-            raise IndexUnavailable(f"duplicate index refused the request: {reply.get('error')}")
+            raise IndexUnavailableError(f"duplicate index refused the request: {reply.get('error')}")
         return reply.get("result")
 
     def _connect(self) -> Connection:

@@ -96,7 +96,7 @@ class Lookups:
         self.areas = {a.code: a for a in Area.objects.filter(code__in=area_codes)} if area_codes else {}
 
 
-def validate(data: AppealInput, *, lookups: Lookups | None = None) -> dict[str, Any]:
+def validate(data: AppealInput, *, lookups: Lookups | None = None) -> dict[str, Any]:  # noqa: C901, PLR0912  # every field in turn
     """Check every field and return the cleaned values; the first problem raises a clear error.
     `lookups` (categories and areas read once for a batch) replaces the per-input queries."""
     text = (data.text or "").strip()

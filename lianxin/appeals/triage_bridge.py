@@ -328,7 +328,7 @@ class SuggestInput:
     phone: str = ""
 
 
-def suggest_many(inputs: list[SuggestInput]) -> list[Suggestion]:
+def suggest_many(inputs: list[SuggestInput]) -> list[Suggestion]:  # noqa: C901  # the batch form of `suggest`, step by step
     """`suggest` for many new appeals at once (a bulk intake), with the same outcome for each as if
     they had come one after another: the classifier over all texts in one call, each category label
     and each (category, area) routing looked up once, and each text checked for duplicates among

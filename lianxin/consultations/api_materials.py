@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja import Status as HttpStatus
 
-# The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only as `Query[Model]`.
+# The call form `Query(default, ...)` / `Path(...)`: `from ninja import Query` is typed only
+# as `Query[Model]`.
 from ninja.params.functions import Path
 
 from lianxin.api.auth import PUBLIC_AUTH, caller

@@ -98,7 +98,9 @@ def _publisher(request: HttpRequest) -> User:
     "/proactive/notices",
     auth=PUBLIC_AUTH,
     response={200: list[NoticeOut], **ERRORS},
-    summary="Published notices not yet over, soonest first (no login); `area`: those for it, above or inside it",
+    summary=(
+        "Published notices not yet over, soonest first (no login); `area`: those for it, above or inside it"
+    ),
 )
 def notice_list(
     request: HttpRequest,

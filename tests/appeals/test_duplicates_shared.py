@@ -10,7 +10,7 @@ from lianxin.appeals import services
 from lianxin.appeals.actors import Actor
 from lianxin.appeals.duplicate_index import recent_index, reset_recent_index
 from lianxin.appeals.duplicates import RecentAppealsIndex
-from lianxin.appeals.duplicates_remote import IndexUnavailable, RemoteAppealsIndex, parse_address
+from lianxin.appeals.duplicates_remote import IndexUnavailableError, RemoteAppealsIndex, parse_address
 from lianxin.appeals.models import Appeal
 
 from .helpers import submit
@@ -148,7 +148,7 @@ def test_intake_goes_on_without_hints_when_the_server_is_away(district, settings
         assert Appeal.objects.filter(pk=again.pk).exists()
         assert again.tracking_number != first.tracking_number
         assert again.suggestion["duplicates"] == []
-        assert "duplicates: IndexUnavailable" in again.suggestion["error"]
+        assert "duplicates: IndexUnavailableError" in again.suggestion["error"]
         reset_recent_index()
 
 
@@ -156,7 +156,7 @@ def test_a_client_without_the_key_is_refused(district, settings):
     with running_index_server(settings) as server:
         address = settings.LIANXIN["DUPLICATE_INDEX_ADDRESS"]
         settings.SECRET_KEY = "another-deployment-" + "x" * 40
-        with pytest.raises(IndexUnavailable):
+        with pytest.raises(IndexUnavailableError):
             RemoteAppealsIndex(address, timeout=2).check(GARBAGE, area_path=None, phone="")
         assert server.requests == []
 

@@ -414,7 +414,8 @@ def test_seeded_events_have_the_shape_the_services_write(seeded):
 
 
 def test_every_seeded_event_parses_into_its_payload_and_writes_back_the_same_json(seeded):
-    """The seed builds its events from the payloads (ADR 0008): what is stored parses back to the same JSON."""
+    """The seed builds its events from the payloads (ADR 0008): what is stored parses back to the same
+    JSON."""
     seen = set()
     for event_type, data in AppealEvent.objects.values_list("type", "data"):
         assert parse_payload(event_type, data).to_data() == data, (event_type, data)

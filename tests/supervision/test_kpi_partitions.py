@@ -77,10 +77,10 @@ def test_date_columns_get_date_bounds_and_unique_indexes_gain_the_partition_colu
     assert p._bound(dt.date(2026, 12, 1), is_date=True) == "2026-12-01"
     assert (
         p._unique_index_with(
-            "CREATE UNIQUE INDEX k ON \"t\" USING btree (external_id) WHERE ((external_id)::text <> ''::text)",
+            "CREATE UNIQUE INDEX k ON \"t\" USING btree (external_id) WHERE ((external_id)::text <> ''::text)",  # noqa: E501
             "at",
         )
-        == "CREATE UNIQUE INDEX k ON \"t\" USING btree (external_id, at) WHERE ((external_id)::text <> ''::text)"
+        == "CREATE UNIQUE INDEX k ON \"t\" USING btree (external_id, at) WHERE ((external_id)::text <> ''::text)"  # noqa: E501
     )
     assert p._unique_index_with('CREATE UNIQUE INDEX k ON "t" USING btree (a, at)', "at") == (
         'CREATE UNIQUE INDEX k ON "t" USING btree (a, at)'

@@ -1,4 +1,5 @@
-"""`lianxin duplicate_index serve|stats`: the host's shared near-duplicate index (appeals/duplicates_remote.py)."""
+"""`lianxin duplicate_index serve|stats`: the host's shared near-duplicate index
+(appeals/duplicates_remote.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lianxin.appeals.duplicates_remote import (
     IndexServer,
-    IndexUnavailable,
+    IndexUnavailableError,
     RemoteAppealsIndex,
     resident_bytes,
 )
@@ -43,7 +44,7 @@ class Command(BaseCommand):
         if options["action"] == "stats":
             try:
                 self.stdout.write(json.dumps(RemoteAppealsIndex(address, timeout=30).stats()))
-            except IndexUnavailable as exc:
+            except IndexUnavailableError as exc:
                 raise CommandError(str(exc)) from exc
             return
         server = IndexServer(address)
