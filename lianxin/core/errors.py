@@ -89,13 +89,3 @@ class RateLimitedError(DomainError):
     ) -> None:
         super().__init__(message, field=field, code=code)
         self.retry_after = retry_after
-
-
-# The names before ruff's N818 rename (exceptions end in Error), kept so that a branch written
-# before it still imports; `scripts/lint-fix.sh` renames their uses. Remove once every branch is in.
-ValidationFailed = ValidationFailedError  # lint-fix: keep
-NotFound = NotFoundError  # lint-fix: keep
-Forbidden = ForbiddenError  # lint-fix: keep
-TransitionNotAllowed = TransitionNotAllowedError  # lint-fix: keep
-Conflict = ConflictError  # lint-fix: keep
-RateLimited = RateLimitedError  # lint-fix: keep
