@@ -11,11 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from lianxin.audit.services import AuditAction, audit_append
+from lianxin.audit.erasure import erase_in_batches
 from lianxin.core.retention import RetentionKind
 
 from .models import Appeal, AppealEvent, Status
@@ -48,40 +47,33 @@ def count(cutoff: dt.datetime) -> int:
     return _past(cutoff).count()
 
 
+def _erase(ids: list[int]) -> None:
+    for appeal in Appeal.objects.filter(pk__in=ids).only("pk", "text", "title"):
+        Appeal.objects.filter(pk=appeal.pk).update(
+            contact_name="",
+            contact_phone="",
+            contact_phone_hash="",
+            callback_sealed="",
+            contact_consent=False,
+            resident=None,
+            text=redact(appeal.text),
+            title=redact(appeal.title),
+        )
+    for event in AppealEvent.objects.filter(appeal_id__in=ids).exclude(note="").only("pk", "note"):
+        cleaned = redact(event.note)
+        if cleaned != event.note:
+            AppealEvent.objects.filter(pk=event.pk).update(note=cleaned)
+
+
 def purge(cutoff: dt.datetime) -> int:
-    erased = 0
-    while True:
-        with transaction.atomic():
-            ids = list(
-                _past(cutoff)
-                .select_for_update(skip_locked=True, of=("self",))
-                .values_list("pk", flat=True)[:BATCH]
-            )
-            if not ids:
-                return erased
-            for appeal in Appeal.objects.filter(pk__in=ids).only("pk", "text", "title"):
-                Appeal.objects.filter(pk=appeal.pk).update(
-                    contact_name="",
-                    contact_phone="",
-                    contact_phone_hash="",
-                    callback_sealed="",
-                    contact_consent=False,
-                    resident=None,
-                    text=redact(appeal.text),
-                    title=redact(appeal.title),
-                )
-            for event in AppealEvent.objects.filter(appeal_id__in=ids).exclude(note="").only("pk", "note"):
-                cleaned = redact(event.note)
-                if cleaned != event.note:
-                    AppealEvent.objects.filter(pk=event.pk).update(note=cleaned)
-            audit_append(
-                action=AuditAction.PERSONAL_DATA_ERASED,
-                object_type="appeal",
-                object_id=f"{ids[0]}..{ids[-1]}",
-                actor_label="retention",
-                data={"kind": "appeal_contact", "count": len(ids), "cutoff": cutoff.isoformat()},
-            )
-            erased += len(ids)
+    return erase_in_batches(
+        kind="appeal_contact",
+        object_type="appeal",
+        cutoff=cutoff,
+        pending=lambda: _past(cutoff),
+        erase=_erase,
+        batch=BATCH,
+    )
 
 
 KIND = RetentionKind(
